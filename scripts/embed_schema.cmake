@@ -1,0 +1,23 @@
+# Turns schema/NNN_name.sql into a C table of {version, name, sql}.
+# Run by CMake at build time: cmake -DOUT=file.c -DDIR=schema -P this.
+file(GLOB files ${DIR}/*.sql)
+list(SORT files)
+set(body "/* generated from schema/*.sql; do not edit */\n#include <stddef.h>\n#include \"store.h\"\n\nconst struct store_migration store_migrations[] = {\n")
+set(count 0)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^([0-9]+)_" m ${name})
+  if(NOT m)
+    message(FATAL_ERROR "schema file ${name} must be named NNN_name.sql")
+  endif()
+  math(EXPR ver "${CMAKE_MATCH_1}")
+  file(READ ${f} sql HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "\\\\x\\1" sql "${sql}")
+  # split into chunks so no line is absurdly long
+  string(REGEX REPLACE "((\\\\x[0-9a-f][0-9a-f]){32})" "\\1\"\n\t\"" sql "${sql}")
+  string(APPEND body "\t{${ver}, \"${name}\",\n\t\"${sql}\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nconst size_t store_migrations_count = ${count};\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
