@@ -1,0 +1,31 @@
+# sinian — convenience targets; the real work is in scripts/.
+#
+#   make run            install missing packages, build, start on 127.0.0.1:8080
+#   make test           normal + ASan/UBSan builds, the whole ctest suite in each
+#   make build          build/sinian only
+#   make clean          remove build directories
+#   make format         clang-format -i the C sources
+#   make format-check   fail if any C source is not formatted
+
+FORMAT_FILES = $(wildcard server/*.c server/*.h media/*.c media/*.h \
+                          tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h)
+
+.PHONY: run test build clean format format-check
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+build:
+	scripts/build.sh
+
+clean:
+	rm -rf build build-asan
+
+format:
+	$(if $(FORMAT_FILES),clang-format -i $(FORMAT_FILES))
+
+format-check:
+	$(if $(FORMAT_FILES),clang-format --dry-run --Werror $(FORMAT_FILES))

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Install what sinian needs to build, run and test, skipping what is present.
+#
+#   scripts/deps.sh          Debian packages for building and running
+#   scripts/deps.sh --test   the same, plus the node modules under tests/
+#
+# Idempotent and quick when everything is there: each package is checked with
+# dpkg-query and apt-get runs only for the missing ones.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+PACKAGES=(
+	build-essential cmake pkg-config git
+	libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev
+	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+	check libsubunit-dev
+	libcurl4-openssl-dev curl
+	libhiredis-dev libsrtp2-dev libqrencode-dev
+	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+	libgstreamer-plugins-bad1.0-dev
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+	libnice-dev redis-server
+	chromium fonts-noto-cjk clang-format
+)
+
+usage() {
+	echo "usage: $0 [--test]" >&2
+	exit 2
+}
+
+with_test=0
+for arg in "$@"; do
+	case "$arg" in
+	--test) with_test=1 ;;
+	-h | --help) usage ;;
+	*) usage ;;
+	esac
+done
+
+# A machine may bring its own Node.js (with npm); only ask Debian otherwise.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	PACKAGES+=(nodejs npm)
+fi
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo -E "$@"
+	else
+		echo "deps: need root (or sudo) to run: $*" >&2
+		exit 1
+	fi
+}
+
+is_installed() {
+	local status
+	status="$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)"
+	[ "$status" = "install ok installed" ]
+}
+
+install_packages() {
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		is_installed "$p" || missing+=("$p")
+	done
+	if [ "${#missing[@]}" -eq 0 ]; then
+		echo "deps: all ${#PACKAGES[@]} Debian packages present"
+		return
+	fi
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root apt-get update
+	as_root apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# tests/node_modules is current when it exists and is not older than the lock.
+install_node_modules() {
+	local dir="$ROOT/tests" mods="$ROOT/tests/node_modules"
+	if [ -d "$mods" ] && { [ ! -f "$dir/package-lock.json" ] ||
+		[ ! "$mods" -ot "$dir/package-lock.json" ]; }; then
+		echo "deps: tests/node_modules up to date"
+		return
+	fi
+	echo "deps: installing node modules in tests/"
+	if [ -f "$dir/package-lock.json" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund)
+	else
+		(cd "$dir" && npm install --no-audit --no-fund)
+	fi
+	# npm ci may keep the directory's old mtime; mark it fresh.
+	touch "$mods"
+}
+
+install_packages
+if [ "$with_test" -eq 1 ]; then
+	install_node_modules
+fi

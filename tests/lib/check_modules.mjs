@@ -1,0 +1,28 @@
+// ctest fixture: the node modules the integration and browser tests import
+// must be installed in tests/node_modules (scripts/deps.sh --test does it).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const testsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(testsDir, 'package.json'));
+const wanted = path.join(testsDir, 'node_modules') + path.sep;
+
+let ok = true;
+for (const name of ['playwright-core', 'ws']) {
+  try {
+    const where = require.resolve(name);
+    if (!where.startsWith(wanted)) {
+      console.error(`${name} resolves outside tests/node_modules: ${where}`);
+      ok = false;
+    }
+  } catch {
+    console.error(`${name} is not installed in tests/node_modules`);
+    ok = false;
+  }
+}
+if (!ok) {
+  console.error('run scripts/deps.sh --test');
+  process.exit(1);
+}
+console.log('node modules present: playwright-core, ws');
