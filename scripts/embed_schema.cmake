@@ -2,7 +2,7 @@
 # Run by CMake at build time: cmake -DOUT=file.c -DDIR=schema -P this.
 file(GLOB files ${DIR}/*.sql)
 list(SORT files)
-set(body "/* generated from schema/*.sql; do not edit */\n#include <stddef.h>\n#include \"store.h\"\n\nconst struct store_migration store_migrations[] = {\n")
+set(body "/* generated from the schema folder; do not edit */\n#include <stddef.h>\n#include \"store.h\"\n\nconst struct store_migration store_migrations[] = {\n")
 set(count 0)
 foreach(f ${files})
   get_filename_component(name ${f} NAME)

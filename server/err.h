@@ -9,23 +9,23 @@
 
 enum err {
 	ERR_OK = 0,
-	ERR_INTERNAL = -1,     /* bug or unexpected failure: 500 */
-	ERR_NOMEM = -2,        /* allocation failed: 500 */
-	ERR_INVALID = -3,      /* malformed or out-of-range input: 400 */
-	ERR_NOT_FOUND = -4,    /* no such object: 404 */
-	ERR_CONFLICT = -5,     /* state forbids it (already exists, order): 409 */
-	ERR_UNAUTHORIZED = -6, /* no or bad credentials: 401 */
-	ERR_FORBIDDEN = -7,    /* credentials fine, right missing: 403 */
-	ERR_TOO_LARGE = -8,    /* body or upload too large: 413 */
-	ERR_UNSUPPORTED = -9,  /* unsupported media type: 415 */
+	ERR_INTERNAL = -1,  /* bug or unexpected failure: 500 */
+	ERR_NOMEM = -2,     /* allocation failed: 500 */
+	ERR_INVALID = -3,   /* malformed or out-of-range input: 400 */
+	ERR_NOT_FOUND = -4, /* no such object: 404 */
+	ERR_CONFLICT = -5,  /* state forbids it (already exists, order): 409 */
+	ERR_UNAUTHORIZED = -6,  /* no or bad credentials: 401 */
+	ERR_FORBIDDEN = -7,     /* credentials fine, right missing: 403 */
+	ERR_TOO_LARGE = -8,     /* body or upload too large: 413 */
+	ERR_UNSUPPORTED = -9,   /* unsupported media type: 415 */
 	ERR_RATE_LIMITED = -10, /* too many requests: 429 */
-	ERR_METHOD = -11,      /* method not allowed: 405 */
-	ERR_IO = -12,          /* disk or system call failed: 500 */
-	ERR_UNAVAILABLE = -13, /* dependency down, try later: 503 */
-	ERR_FULL = -14,        /* capacity reached (slot full): 409 */
-	ERR_GONE = -15,        /* existed, now revoked or expired: 410 */
-	ERR_RANGE = -16,       /* unsatisfiable byte range: 416 */
-	ERR_DB = -17,          /* SQLite failed: 500 */
+	ERR_METHOD = -11,       /* method not allowed: 405 */
+	ERR_IO = -12,           /* disk or system call failed: 500 */
+	ERR_UNAVAILABLE = -13,  /* dependency down, try later: 503 */
+	ERR_FULL = -14,         /* capacity reached (slot full): 409 */
+	ERR_GONE = -15,         /* existed, now revoked or expired: 410 */
+	ERR_RANGE = -16,        /* unsatisfiable byte range: 416 */
+	ERR_DB = -17,           /* SQLite failed: 500 */
 };
 
 /* Stable snake_case name of an error ("not_found"); never NULL. */

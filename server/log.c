@@ -43,7 +43,7 @@ void log_msg(enum log_level lvl, const char *tag, const char *fmt, ...)
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	flockfile(stderr);
 	fprintf(stderr, "%s.%03ldZ %-5s [%s] ", ts, now.tv_nsec / 1000000,
-		lvl_names[lvl], tag);
+	        lvl_names[lvl], tag);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -13,7 +13,7 @@ void log_set_level(enum log_level lvl);
 int log_level_parse(const char *s);
 
 void log_msg(enum log_level lvl, const char *tag, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_debug(tag, ...) log_msg(LOG_DEBUG, tag, __VA_ARGS__)
 #define log_info(tag, ...)  log_msg(LOG_INFO, tag, __VA_ARGS__)

@@ -1,0 +1,39 @@
+/* app.h — the daemon's one context: every long-lived object, created in
+ * main.c and passed to handlers. No module keeps globals; they take what
+ * they need from here.
+ */
+#ifndef SINIAN_APP_H
+#define SINIAN_APP_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "config.h"
+
+struct store;
+struct bus;
+struct metrics;
+struct router;
+struct http_server;
+struct http_ws;
+
+/* Decides whether a WebSocket may subscribe to a topic (access control);
+ * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
+typedef int (*app_topic_check)(void *app, struct http_ws *ws,
+                               const char *topic);
+
+struct app {
+	struct config cfg;
+	char web_dir[1024];
+	GMainLoop *loop;
+	struct store *store;
+	struct bus *bus;
+	struct metrics *metrics;
+	struct router *router;
+	struct http_server *http;
+	app_topic_check topic_check; /* NULL: any well-formed topic */
+	bool stopping;
+	int exit_code;
+};
+
+#endif

@@ -1,0 +1,240 @@
+/* bus.c — topic → subscriber lists and the in-process backend.
+ *
+ * Owns subscriptions; does not know about WebSockets or Redis. Delivery walks
+ * a topic's list with a "deleted" mark so a callback may unsubscribe itself
+ * or others; marked entries are reaped after the walk. Main loop only.
+ */
+#include "bus.h"
+#include "err.h"
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUS_TOPIC_MAX 128
+
+struct bus_sub {
+	char *topic;
+	bus_cb cb;
+	void *ud;
+	bool dead;
+};
+
+struct topic_list {
+	GPtrArray *subs; /* struct bus_sub * */
+	int walking;
+	bool dirty;
+};
+
+struct bus {
+	GHashTable *topics; /* char * → struct topic_list * */
+	size_t n_subs;
+	uint64_t published, delivered;
+	const struct bus_backend *backend;
+	void *impl;
+};
+
+static int local_publish(void *impl, const char *topic, const char *msg,
+                         size_t len)
+{
+	bus_deliver(impl, topic, msg, len);
+	return 0;
+}
+
+static const struct bus_backend local_backend = {
+    .name = "local",
+    .publish = local_publish,
+};
+
+static void topic_list_free(gpointer p)
+{
+	struct topic_list *tl = p;
+
+	for (guint i = 0; i < tl->subs->len; i++) {
+		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
+
+		free(s->topic);
+		free(s);
+	}
+	g_ptr_array_free(tl->subs, TRUE);
+	free(tl);
+}
+
+struct bus *bus_new(void)
+{
+	struct bus *bus = calloc(1, sizeof(*bus));
+
+	if (!bus)
+		return NULL;
+	bus->topics = g_hash_table_new_full(g_str_hash, g_str_equal, free,
+	                                    topic_list_free);
+	bus->backend = &local_backend;
+	bus->impl = bus;
+	return bus;
+}
+
+static void announce(gpointer key, gpointer value, gpointer ud)
+{
+	struct bus *bus = ud;
+
+	if (bus->backend->topic_added)
+		bus->backend->topic_added(bus->impl, key);
+}
+
+void bus_set_backend(struct bus *bus, const struct bus_backend *backend,
+                     void *impl)
+{
+	if (bus->backend->free && bus->impl != bus)
+		bus->backend->free(bus->impl);
+	bus->backend = backend ? backend : &local_backend;
+	bus->impl = backend ? impl : bus;
+	g_hash_table_foreach(bus->topics, announce, bus);
+}
+
+void bus_free(struct bus *bus)
+{
+	if (!bus)
+		return;
+	if (bus->backend->free && bus->impl != bus)
+		bus->backend->free(bus->impl);
+	g_hash_table_destroy(bus->topics);
+	free(bus);
+}
+
+int bus_publish(struct bus *bus, const char *topic, const char *msg, size_t len)
+{
+	bus->published++;
+	return bus->backend->publish(bus->impl, topic, msg, len);
+}
+
+struct bus_sub *bus_subscribe(struct bus *bus, const char *topic, bus_cb cb,
+                              void *ud)
+{
+	struct topic_list *tl;
+	struct bus_sub *s;
+	size_t n = strlen(topic);
+
+	if (n == 0 || n > BUS_TOPIC_MAX)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->topic = strdup(topic))) {
+		free(s);
+		return NULL;
+	}
+	s->cb = cb;
+	s->ud = ud;
+	tl = g_hash_table_lookup(bus->topics, topic);
+	if (!tl) {
+		tl = calloc(1, sizeof(*tl));
+		if (!tl) {
+			free(s->topic);
+			free(s);
+			return NULL;
+		}
+		tl->subs = g_ptr_array_new();
+		g_hash_table_insert(bus->topics, strdup(topic), tl);
+		if (bus->backend->topic_added)
+			bus->backend->topic_added(bus->impl, topic);
+	}
+	g_ptr_array_add(tl->subs, s);
+	bus->n_subs++;
+	return s;
+}
+
+static void reap(struct bus *bus, const char *topic, struct topic_list *tl)
+{
+	for (guint i = 0; i < tl->subs->len;) {
+		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
+
+		if (s->dead) {
+			g_ptr_array_remove_index(tl->subs, i);
+			free(s->topic);
+			free(s);
+		} else {
+			i++;
+		}
+	}
+	tl->dirty = false;
+	if (tl->subs->len == 0) {
+		char *key = g_strdup(topic);
+
+		g_hash_table_remove(bus->topics, key);
+		if (bus->backend->topic_removed)
+			bus->backend->topic_removed(bus->impl, key);
+		g_free(key);
+	}
+}
+
+void bus_unsubscribe(struct bus *bus, struct bus_sub *sub)
+{
+	struct topic_list *tl;
+
+	if (!sub || sub->dead)
+		return;
+	tl = g_hash_table_lookup(bus->topics, sub->topic);
+	sub->dead = true;
+	bus->n_subs--;
+	if (!tl)
+		return;
+	tl->dirty = true;
+	if (tl->walking == 0)
+		reap(bus, sub->topic, tl);
+}
+
+void bus_deliver(struct bus *bus, const char *topic, const char *msg,
+                 size_t len)
+{
+	struct topic_list *tl = g_hash_table_lookup(bus->topics, topic);
+	char *key;
+
+	if (!tl)
+		return;
+	key = g_strdup(topic); /* reap may free the hash key */
+	tl->walking++;
+	for (guint i = 0; i < tl->subs->len; i++) {
+		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
+
+		if (s->dead)
+			continue;
+		s->cb(s->ud, key, msg, len);
+		bus->delivered++;
+	}
+	tl->walking--;
+	if (tl->walking == 0 && tl->dirty)
+		reap(bus, key, tl);
+	g_free(key);
+}
+
+size_t bus_subscriptions(const struct bus *bus)
+{
+	return bus->n_subs;
+}
+
+size_t bus_topic_subscribers(const struct bus *bus, const char *topic)
+{
+	struct topic_list *tl = g_hash_table_lookup(bus->topics, topic);
+	size_t n = 0;
+
+	if (!tl)
+		return 0;
+	for (guint i = 0; i < tl->subs->len; i++)
+		if (!((struct bus_sub *)g_ptr_array_index(tl->subs, i))->dead)
+			n++;
+	return n;
+}
+
+uint64_t bus_published(const struct bus *bus)
+{
+	return bus->published;
+}
+
+uint64_t bus_delivered(const struct bus *bus)
+{
+	return bus->delivered;
+}
+
+const char *bus_backend_name(const struct bus *bus)
+{
+	return bus->backend->name;
+}

@@ -1,0 +1,73 @@
+/* bus.h — publish/subscribe of live events by topic ("memorial:42").
+ *
+ * Subscribers are local (WebSocket connections of this node). Publishing goes
+ * through a backend: the in-process one delivers at once to local
+ * subscribers; a Redis backend (bus_redis.c) sends to every node, each of
+ * which delivers to its own subscribers. All calls on the main loop thread.
+ */
+#ifndef SINIAN_BUS_H
+#define SINIAN_BUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bus;
+struct bus_sub;
+
+/* Called for each message on a subscribed topic; msg is borrowed for the
+ * duration of the call and is NUL-terminated. */
+typedef void (*bus_cb)(void *ud, const char *topic, const char *msg,
+                       size_t len);
+
+/* How a backend moves messages between nodes. publish must eventually call
+ * bus_deliver() on every node (including this one) exactly once. */
+struct bus_backend {
+	const char *name;
+	int (*publish)(void *impl, const char *topic, const char *msg,
+	               size_t len);
+	/* Told when the first local subscriber of a topic arrives / the last
+	 * leaves, so a backend can (un)subscribe upstream. May be NULL. */
+	void (*topic_added)(void *impl, const char *topic);
+	void (*topic_removed)(void *impl, const char *topic);
+	void (*free)(void *impl);
+};
+
+/* A bus with the in-process backend. NULL on allocation failure. */
+struct bus *bus_new(void);
+
+/* Replace the backend (the bus owns impl from then on and frees it through
+ * backend->free). Existing topics are announced through topic_added. */
+void bus_set_backend(struct bus *bus, const struct bus_backend *backend,
+                     void *impl);
+
+/* Free the bus, its subscriptions and its backend. NULL is a no-op. */
+void bus_free(struct bus *bus);
+
+/* Publish msg on topic. Returns 0 or a negative error from the backend
+ * (the in-process backend cannot fail). */
+int bus_publish(struct bus *bus, const char *topic, const char *msg,
+                size_t len);
+
+/* Subscribe; returns a handle to pass to bus_unsubscribe, NULL on bad topic
+ * (empty or over 128 bytes) or allocation failure. */
+struct bus_sub *bus_subscribe(struct bus *bus, const char *topic, bus_cb cb,
+                              void *ud);
+void bus_unsubscribe(struct bus *bus, struct bus_sub *sub);
+
+/* Deliver a message to this node's subscribers (called by backends).
+ * Safe against subscribers unsubscribing from within their callback. */
+void bus_deliver(struct bus *bus, const char *topic, const char *msg,
+                 size_t len);
+
+/* Number of local subscriptions, total and for one topic. */
+size_t bus_subscriptions(const struct bus *bus);
+size_t bus_topic_subscribers(const struct bus *bus, const char *topic);
+
+/* Messages published / delivered since start (for /metrics). */
+uint64_t bus_published(const struct bus *bus);
+uint64_t bus_delivered(const struct bus *bus);
+
+/* Name of the active backend ("local", "redis"). */
+const char *bus_backend_name(const struct bus *bus);
+
+#endif

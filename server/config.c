@@ -1,0 +1,304 @@
+/* config.c — the table of settings and the INI parser.
+ *
+ * Owns struct config: its defaults, validation and the mapping from names to
+ * fields. It never opens anything a setting points at; main.c does that.
+ * Called by main.c once at start-up and by tests.
+ */
+#include "config.h"
+#include "err.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cfg_type { CFG_STR, CFG_LONG, CFG_BOOL, CFG_ENUM };
+
+struct cfg_entry {
+	const char *name;
+	enum cfg_type type;
+	size_t off;
+	size_t size; /* for strings */
+	const char *def;
+	long min, max;
+	const char *choices; /* CFG_ENUM: "a|b|c" */
+	bool secret;
+};
+
+#define F(field)                                                               \
+	offsetof(struct config, field), sizeof(((struct config *)0)->field)
+
+static const struct cfg_entry cfg_table[] = {
+    {"listen", CFG_STR, F(listen), "127.0.0.1:8080", 0, 0, NULL, false},
+    {"data_dir", CFG_STR, F(data_dir), "var", 0, 0, NULL, false},
+    {"web_dir", CFG_STR, F(web_dir), "", 0, 0, NULL, false},
+    {"log_level", CFG_ENUM, F(log_level), "info", 0, 0, "debug|info|warn|error",
+     false},
+    {"max_body_bytes", CFG_LONG, F(max_body_bytes), "1048576", 1024, 67108864,
+     NULL, false},
+    {"max_upload_bytes", CFG_LONG, F(max_upload_bytes), "10485760", 1024,
+     1073741824, NULL, false},
+    {"redis_url", CFG_STR, F(redis_url), "", 0, 0, NULL, true},
+    {"key_file", CFG_STR, F(key_file), "", 0, 0, NULL, false},
+    {"session_ttl_hours", CFG_LONG, F(session_ttl_hours), "720", 1, 87600, NULL,
+     false},
+    {"rate_limit_writes", CFG_LONG, F(rate_limit_writes), "120", 1, 1000000,
+     NULL, false},
+    {"rate_limit_logins", CFG_LONG, F(rate_limit_logins), "10", 1, 100000, NULL,
+     false},
+    {"trusted_origins", CFG_STR, F(trusted_origins), "", 0, 0, NULL, false},
+    {"cookie_secure", CFG_BOOL, F(cookie_secure), "false", 0, 0, NULL, false},
+    {"demo", CFG_BOOL, F(demo), "true", 0, 0, NULL, false},
+    {"public_ip", CFG_STR, F(public_ip), "", 0, 0, NULL, false},
+    {"stun_server", CFG_STR, F(stun_server), "", 0, 0, NULL, false},
+    {"turn_server", CFG_STR, F(turn_server), "", 0, 0, NULL, true},
+    {"media_loopback_only", CFG_BOOL, F(media_loopback_only), "false", 0, 0,
+     NULL, false},
+    {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,
+     NULL, false},
+    {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},
+    {"shutdown_grace_ms", CFG_LONG, F(shutdown_grace_ms), "5000", 0, 60000,
+     NULL, false},
+};
+
+#define CFG_COUNT (sizeof(cfg_table) / sizeof(cfg_table[0]))
+
+static const struct cfg_entry *cfg_find(const char *name)
+{
+	for (size_t i = 0; i < CFG_COUNT; i++)
+		if (strcmp(cfg_table[i].name, name) == 0)
+			return &cfg_table[i];
+	return NULL;
+}
+
+static bool enum_has(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices;
+
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, v, n) == 0)
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+static int cfg_apply(struct config *cfg, const struct cfg_entry *e,
+                     const char *v, char *why, size_t whylen)
+{
+	char *field = (char *)cfg + e->off;
+	char *end;
+	long n;
+
+	switch (e->type) {
+	case CFG_STR:
+		if (strlen(v) >= e->size) {
+			snprintf(why, whylen, "value longer than %zu bytes",
+			         e->size - 1);
+			return ERR_INVALID;
+		}
+		snprintf(field, e->size, "%s", v);
+		return 0;
+	case CFG_ENUM:
+		if (!enum_has(e->choices, v)) {
+			snprintf(why, whylen, "must be one of %s", e->choices);
+			return ERR_INVALID;
+		}
+		snprintf(field, e->size, "%s", v);
+		return 0;
+	case CFG_LONG:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || end == v || *end) {
+			snprintf(why, whylen, "not an integer: \"%s\"", v);
+			return ERR_INVALID;
+		}
+		if (n < e->min || n > e->max) {
+			snprintf(why, whylen, "%ld out of range [%ld, %ld]", n,
+			         e->min, e->max);
+			return ERR_INVALID;
+		}
+		*(long *)field = n;
+		return 0;
+	case CFG_BOOL:
+		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+			*(bool *)field = true;
+		else if (!strcmp(v, "false") || !strcmp(v, "no") ||
+		         !strcmp(v, "0"))
+			*(bool *)field = false;
+		else {
+			snprintf(why, whylen, "must be true or false");
+			return ERR_INVALID;
+		}
+		return 0;
+	}
+	return ERR_INTERNAL;
+}
+
+static int listen_check(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == v)
+		return ERR_INVALID;
+	port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || port < 0 || port > 65535)
+		return ERR_INVALID;
+	return 0;
+}
+
+int config_set(struct config *cfg, const char *key, const char *value,
+               const char *origin, int line, char *errbuf, size_t errlen)
+{
+	const struct cfg_entry *e = cfg_find(key);
+	char why[160] = "";
+	int rc;
+
+	if (!e) {
+		snprintf(errbuf, errlen, "%s:%d: %s: unknown setting", origin,
+		         line, key);
+		return ERR_INVALID;
+	}
+	rc = cfg_apply(cfg, e, value, why, sizeof(why));
+	if (rc == 0 && strcmp(key, "listen") == 0 && listen_check(value)) {
+		snprintf(why, sizeof(why), "must be ADDR:PORT");
+		rc = ERR_INVALID;
+	}
+	if (rc)
+		snprintf(errbuf, errlen, "%s:%d: %s: %s", origin, line, key,
+		         why);
+	return rc;
+}
+
+void config_defaults(struct config *cfg)
+{
+	char why[160];
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < CFG_COUNT; i++)
+		cfg_apply(cfg, &cfg_table[i], cfg_table[i].def, why,
+		          sizeof(why));
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Strip one pair of matching double quotes around a value. */
+static char *unquote(char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+		v[n - 1] = '\0';
+		return v + 1;
+	}
+	return v;
+}
+
+static int config_line(struct config *cfg, char *raw, const char *path,
+                       int lineno, char *errbuf, size_t errlen)
+{
+	char *s = trim(raw);
+	char *eq, *key, *val;
+
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	eq = strchr(s, '=');
+	if (!eq) {
+		snprintf(errbuf, errlen, "%s:%d: %.60s: expected key = value",
+		         path, lineno, s);
+		return ERR_INVALID;
+	}
+	*eq = '\0';
+	key = trim(s);
+	val = unquote(trim(eq + 1));
+	if (*key == '\0') {
+		snprintf(errbuf, errlen, "%s:%d: empty key", path, lineno);
+		return ERR_INVALID;
+	}
+	return config_set(cfg, key, val, path, lineno, errbuf, errlen);
+}
+
+int config_load_file(struct config *cfg, const char *path, char *errbuf,
+                     size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	int lineno = 0;
+	int rc = 0;
+
+	if (!f) {
+		snprintf(errbuf, errlen, "%s: cannot open: %s", path,
+		         strerror(errno));
+		return ERR_IO;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(errbuf, errlen, "%s:%d: line too long", path,
+			         lineno);
+			rc = ERR_INVALID;
+			break;
+		}
+		rc = config_line(cfg, line, path, lineno, errbuf, errlen);
+		if (rc)
+			break;
+	}
+	fclose(f);
+	return rc;
+}
+
+void config_log(const struct config *cfg)
+{
+	for (size_t i = 0; i < CFG_COUNT; i++) {
+		const struct cfg_entry *e = &cfg_table[i];
+		const char *field = (const char *)cfg + e->off;
+
+		switch (e->type) {
+		case CFG_STR:
+		case CFG_ENUM:
+			log_info("config", "%s = %s", e->name,
+			         e->secret && *field ? "(set)" : field);
+			break;
+		case CFG_LONG:
+			log_info("config", "%s = %ld", e->name,
+			         *(const long *)field);
+			break;
+		case CFG_BOOL:
+			log_info("config", "%s = %s", e->name,
+			         *(const bool *)field ? "true" : "false");
+			break;
+		}
+	}
+}
+
+int config_path(const struct config *cfg, const char *value,
+                const char *default_name, char *out, size_t outlen)
+{
+	int n;
+
+	if (value && *value)
+		n = snprintf(out, outlen, "%s", value);
+	else
+		n = snprintf(out, outlen, "%s/%s", cfg->data_dir, default_name);
+	return (n < 0 || (size_t)n >= outlen) ? ERR_INVALID : 0;
+}

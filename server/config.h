@@ -1,0 +1,60 @@
+/* config.h — every sinian setting, parsed once at start-up, read-only after.
+ *
+ * The table in config.c is the single source of names, types, defaults and
+ * ranges; conf/sinian.conf documents the same settings for people.
+ */
+#ifndef SINIAN_CONFIG_H
+#define SINIAN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_STR_MAX 512
+
+struct config {
+	char listen[CONFIG_STR_MAX];   /* "ADDR:PORT" */
+	char data_dir[CONFIG_STR_MAX]; /* SQLite file, keys, uploads */
+	char web_dir[CONFIG_STR_MAX];  /* static pages; "" = built-in path */
+	char log_level[16];
+	long max_body_bytes;   /* JSON/SDP request bodies */
+	long max_upload_bytes; /* image and video uploads */
+	char redis_url[CONFIG_STR_MAX];
+	char key_file[CONFIG_STR_MAX]; /* "" = DATA_DIR/secret.key */
+	long session_ttl_hours;
+	long rate_limit_writes; /* writes per client per minute */
+	long rate_limit_logins; /* login attempts per login per 15 min */
+	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
+	bool cookie_secure; /* set Secure on cookies (behind TLS) */
+	bool demo;          /* create demo memorial and ceremony */
+	char public_ip[64]; /* address advertised in ICE candidates */
+	char stun_server[CONFIG_STR_MAX];
+	char turn_server[CONFIG_STR_MAX];
+	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
+	long video_bitrate_kbps;
+	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
+	long shutdown_grace_ms;
+};
+
+/* Fill cfg with every default. */
+void config_defaults(struct config *cfg);
+
+/* Parse an INI file ("key = value", '#' or ';' comments) over cfg.
+ * On error returns ERR_INVALID or ERR_IO and writes "FILE:LINE: key: why"
+ * into errbuf. */
+int config_load_file(struct config *cfg, const char *path, char *errbuf,
+                     size_t errlen);
+
+/* Set one key from text (also used by command-line overrides). origin and
+ * line name where it came from, for the message in errbuf. */
+int config_set(struct config *cfg, const char *key, const char *value,
+               const char *origin, int line, char *errbuf, size_t errlen);
+
+/* Log every effective value once (secrets are not printed). */
+void config_log(const struct config *cfg);
+
+/* Resolve a path setting that may be "" (default under data_dir) into out.
+ * Returns 0, or ERR_INVALID if it does not fit. */
+int config_path(const struct config *cfg, const char *value,
+                const char *default_name, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,1227 @@
+/* http.c — the HTTP and WebSocket front: libwebsockets in its own service
+ * thread, requests handled on the GLib main loop.
+ *
+ * The lws thread reads requests (headers snapshot, bounded body), routes
+ * them, and hands each to the main loop with g_main_context_invoke(); the
+ * main loop runs the policy hook and the handler and queues the response
+ * back, waking lws with lws_cancel_service(), the one lws call that is safe
+ * from another thread. WebSocket messages travel the same two ways. lws
+ * runs its own poll() loop, as its test server does: its GLib and libuv
+ * event libraries in 4.1.6 mishandle a socket number reused right after a
+ * close, which every HTTP/1.0-style client triggers.
+ *
+ * Owns connections and buffers; knows nothing of the domain.
+ */
+#include "http.h"
+#include "err.h"
+#include "http_int.h"
+#include "jsonx.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <libwebsockets.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HTTP_CHUNK   16384
+#define WS_MSG_MAX   65536
+#define WS_QUEUE_MAX 1024
+#define HDR_BUF      8192
+
+struct http_ws {
+	gint ref;
+	gint dead;       /* lws connection closed */
+	gint close_code; /* set by main loop, acted on by lws thread */
+	struct http_server *srv;
+	struct lws *wsi; /* lws thread only */
+	GMutex lock;     /* guards out */
+	GQueue out;      /* GBytes * */
+	GByteArray *in;  /* lws thread only */
+	void *data;      /* main loop only */
+	char peer[64];
+	char *auth;
+	gboolean opened; /* main loop saw ws_open */
+};
+
+struct http_deferred {
+	struct http_exchange *x;
+	struct http_resp resp;
+};
+
+struct http_server {
+	struct lws_context *ctx;
+	GThread *thread;
+	gint stop;
+	gint draining;
+	GMainContext *main_ctx;
+	struct router *router;
+	struct metrics *metrics;
+	struct http_hooks hooks;
+	struct http_config cfg;
+	char web_dir[1024];
+	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
+	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
+	GHashTable *ws_set;    /* main loop: open struct http_ws * */
+	unsigned inflight;     /* main loop: requests being handled */
+	gint writing;          /* responses queued or being written */
+	guint drain_timer, drain_deadline;
+	void (*drain_done)(void *);
+	void *drain_ud;
+};
+
+struct conn_pss {
+	struct http_exchange *x;
+	struct http_ws *ws;
+};
+
+static void http_ws_unref(struct http_ws *ws);
+
+/* ---------- responses ---------- */
+
+static void resp_init(struct http_resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 200;
+	r->body = g_string_new(NULL);
+	r->headers = g_string_new(NULL);
+	r->file_fd = -1;
+}
+
+static void resp_clear(struct http_resp *r)
+{
+	if (r->body)
+		g_string_free(r->body, TRUE);
+	if (r->headers)
+		g_string_free(r->headers, TRUE);
+	if (r->file_fd >= 0)
+		close(r->file_fd);
+	memset(r, 0, sizeof(*r));
+	r->file_fd = -1;
+}
+
+void http_resp_header(struct http_resp *resp, const char *name,
+                      const char *value)
+{
+	g_string_append_printf(resp->headers, "%s: %s\r\n", name, value);
+}
+
+void http_resp_data(struct http_resp *resp, int status, const char *ctype,
+                    const void *data, size_t len)
+{
+	resp->status = status;
+	snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
+	g_string_truncate(resp->body, 0);
+	g_string_append_len(resp->body, data, (gssize)len);
+}
+
+void http_resp_json(struct http_resp *resp, int status, json_t *j)
+{
+	size_t len = 0;
+	char *s = j ? jsonx_dump(j, &len) : NULL;
+
+	if (!s) {
+		json_decref(j);
+		http_resp_errc(resp, 500, "internal", "cannot render JSON");
+		return;
+	}
+	http_resp_data(resp, status, "application/json; charset=utf-8", s, len);
+	free(s);
+	json_decref(j);
+}
+
+static void resp_errv(struct http_resp *resp, int status, const char *code,
+                      const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	http_resp_json(resp, status, jsonx_error(code, msg));
+}
+
+void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	resp_errv(resp, err_http_status(err), err_name(err), fmt, ap);
+	va_end(ap);
+}
+
+void http_resp_errc(struct http_resp *resp, int status, const char *code,
+                    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	resp_errv(resp, status, code, fmt, ap);
+	va_end(ap);
+}
+
+/* ---------- exchanges ---------- */
+
+static struct http_exchange *x_new(struct http_server *srv, struct lws *wsi)
+{
+	struct http_exchange *x = g_new0(struct http_exchange, 1);
+
+	x->ref = 1;
+	x->srv = srv;
+	x->wsi = wsi;
+	x->t0 = g_get_monotonic_time();
+	resp_init(&x->resp);
+	x->hdrs =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	x->query = g_ptr_array_new_with_free_func(g_free);
+	x->req.conn = (struct http_conn *)x;
+	return x;
+}
+
+static struct http_exchange *x_ref(struct http_exchange *x)
+{
+	g_atomic_int_inc(&x->ref);
+	return x;
+}
+
+static void x_unref(struct http_exchange *x)
+{
+	if (!x || !g_atomic_int_dec_and_test(&x->ref))
+		return;
+	if (x->req.actor && x->req.actor_free)
+		x->req.actor_free(x->req.actor);
+	resp_clear(&x->resp);
+	g_free(x->path);
+	if (x->body)
+		g_byte_array_free(x->body, TRUE);
+	g_hash_table_destroy(x->hdrs);
+	g_ptr_array_free(x->query, TRUE);
+	g_free(x);
+}
+
+static struct http_exchange *X(struct http_req *req)
+{
+	return (struct http_exchange *)req->conn;
+}
+
+const char *http_exchange_web_dir(const struct http_exchange *x)
+{
+	return x->srv->web_dir;
+}
+
+/* ---------- request accessors (main loop) ---------- */
+
+const char *http_header(struct http_req *req, const char *name)
+{
+	char lname[64];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(lname) - 1; i++)
+		lname[i] = (char)g_ascii_tolower(name[i]);
+	lname[i] = '\0';
+	return g_hash_table_lookup(X(req)->hdrs, lname);
+}
+
+const char *http_query(struct http_req *req, const char *name)
+{
+	GPtrArray *q = X(req)->query;
+	size_t n = strlen(name);
+
+	for (guint i = 0; i < q->len; i++) {
+		const char *kv = g_ptr_array_index(q, i);
+
+		if (strncmp(kv, name, n) == 0 && kv[n] == '=')
+			return kv + n + 1;
+		if (strcmp(kv, name) == 0)
+			return "";
+	}
+	return NULL;
+}
+
+const char *http_param(struct http_req *req, const char *name)
+{
+	return router_param(&req->params, name);
+}
+
+int http_param_id(struct http_req *req, const char *name, int64_t *out)
+{
+	const char *s = http_param(req, name);
+	char *end;
+	long long v;
+
+	if (!s)
+		return ERR_INVALID;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v <= 0)
+		return ERR_INVALID;
+	*out = v;
+	return 0;
+}
+
+const char *http_cookie(struct http_req *req, const char *name)
+{
+	struct http_exchange *x = X(req);
+	const char *all = http_header(req, "cookie");
+	char key[80];
+	const char *p;
+	size_t n;
+
+	if (!all)
+		return NULL;
+	snprintf(key, sizeof(key), "cookie:%s", name);
+	if ((p = g_hash_table_lookup(x->hdrs, key)))
+		return p;
+	n = strlen(name);
+	for (p = all; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			const char *v = p + n + 1;
+			char *copy = g_strndup(v, strcspn(v, ";"));
+
+			g_hash_table_insert(x->hdrs, g_strdup(key), copy);
+			return copy;
+		}
+		p = strchr(p, ';');
+	}
+	return NULL;
+}
+
+/* ---------- reading a request (lws thread) ---------- */
+
+static const struct {
+	const char *name;
+	enum lws_token_indexes tok;
+} known_hdrs[] = {
+    {"content-type", WSI_TOKEN_HTTP_CONTENT_TYPE},
+    {"authorization", WSI_TOKEN_HTTP_AUTHORIZATION},
+    {"cookie", WSI_TOKEN_HTTP_COOKIE},
+    {"origin", WSI_TOKEN_ORIGIN},
+    {"range", WSI_TOKEN_HTTP_RANGE},
+    {"if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH},
+    {"if-range", WSI_TOKEN_HTTP_IF_RANGE},
+    {"user-agent", WSI_TOKEN_HTTP_USER_AGENT},
+    {"x-forwarded-for", WSI_TOKEN_X_FORWARDED_FOR},
+    {"host", WSI_TOKEN_HOST},
+    {"referer", WSI_TOKEN_HTTP_REFERER},
+    {"accept", WSI_TOKEN_HTTP_ACCEPT},
+    {"accept-language", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE},
+    {"content-length", WSI_TOKEN_HTTP_CONTENT_LENGTH},
+};
+
+/* Custom (non-token) headers handlers may read. */
+static const char *const custom_hdrs[] = {
+    "x-csrf-token:",
+    "x-forwarded-proto:",
+    "if-match:",
+    "sec-fetch-site:",
+};
+
+static char *hdr_token(struct lws *wsi, enum lws_token_indexes tok)
+{
+	int n = lws_hdr_total_length(wsi, tok);
+	char *buf;
+
+	if (n <= 0)
+		return NULL;
+	buf = g_malloc((size_t)n + 1);
+	if (lws_hdr_copy(wsi, buf, n + 1, tok) < 0) {
+		g_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static char *hdr_custom(struct lws *wsi, const char *key)
+{
+	int klen = (int)strlen(key);
+	int n = lws_hdr_custom_length(wsi, key, klen);
+	char *buf;
+
+	if (n <= 0)
+		return NULL;
+	buf = g_malloc((size_t)n + 1);
+	if (lws_hdr_custom_copy(wsi, buf, n + 1, key, klen) < 0) {
+		g_free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
+{
+	char buf[2048];
+	int i = 0, n;
+
+	for (size_t k = 0; k < G_N_ELEMENTS(known_hdrs); k++) {
+		char *v = hdr_token(wsi, known_hdrs[k].tok);
+
+		if (v)
+			g_hash_table_insert(x->hdrs,
+			                    g_strdup(known_hdrs[k].name), v);
+	}
+	for (size_t k = 0; k < G_N_ELEMENTS(custom_hdrs); k++) {
+		char *v = hdr_custom(wsi, custom_hdrs[k]);
+
+		if (v)
+			g_hash_table_insert(
+			    x->hdrs,
+			    g_strndup(custom_hdrs[k],
+			              strlen(custom_hdrs[k]) - 1),
+			    v);
+	}
+	while ((n = lws_hdr_copy_fragment(wsi, buf, sizeof(buf),
+	                                  WSI_TOKEN_HTTP_URI_ARGS, i)) > 0) {
+		g_ptr_array_add(x->query, g_strndup(buf, (gsize)n));
+		i++;
+	}
+}
+
+/* ---------- handing over between threads ---------- */
+
+/* Queue a finished response for the lws thread (takes a reference). */
+static void x_respond(struct http_exchange *x)
+{
+	struct http_server *srv = x->srv;
+	double secs = (double)(g_get_monotonic_time() - x->t0) / 1e6;
+	const char *route = x->req.route ? x->req.route->pattern : "static";
+	size_t len =
+	    x->resp.file_fd >= 0 ? (size_t)x->resp.file_len : x->resp.body->len;
+
+	if (srv->metrics)
+		metrics_request(srv->metrics, x->req.method, route,
+		                x->resp.status, secs);
+	log_info("http", "%s %s %d %zuB %.1fms %s", x->req.method, x->req.path,
+	         x->resp.status, len, secs * 1000, x->req.peer);
+	g_atomic_int_inc(&srv->writing);
+	g_async_queue_push(srv->ready_x, x_ref(x));
+	lws_cancel_service(srv->ctx);
+}
+
+static void serve_static(struct http_req *req, struct http_resp *resp)
+{
+	const char *p = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;
+
+	if (http_resp_web(resp, req, p) == ERR_NOT_FOUND)
+		http_resp_err(resp, ERR_NOT_FOUND, "no such page: %.200s",
+		              req->path);
+}
+
+/* Main loop: run policy and handler for one request. */
+static gboolean x_run(gpointer ud)
+{
+	struct http_exchange *x = ud;
+	struct http_server *srv = x->srv;
+	struct http_req *req = &x->req;
+	const struct route *rt = req->route;
+
+	if (g_atomic_int_get(&x->dead) || g_atomic_int_get(&srv->stop))
+		goto out;
+	srv->inflight++;
+	if (x->too_large) {
+		http_resp_err(&x->resp, ERR_TOO_LARGE,
+		              "request body larger than %zu bytes",
+		              x->body_limit);
+		x->resp.close = true;
+	} else if (x->preset) {
+		/* the lws thread already filled the answer */
+	} else if (!rt) {
+		serve_static(req, &x->resp);
+	} else if (!srv->hooks.before ||
+	           srv->hooks.before(srv->hooks.app, req, &x->resp)) {
+		((http_handler)rt->handler)(srv->hooks.app, req, &x->resp);
+		if (x->def)
+			goto out; /* answered later by http_deferred_finish */
+	}
+	srv->inflight--;
+	x_respond(x);
+out:
+	x_unref(x);
+	return G_SOURCE_REMOVE;
+}
+
+static void x_dispatch(struct http_exchange *x)
+{
+	if (x->body) {
+		g_byte_array_append(x->body, (const guint8 *)"", 1);
+		x->req.body = (const char *)x->body->data;
+		x->req.body_len = x->body->len - 1;
+	}
+	g_main_context_invoke(x->srv->main_ctx, x_run, x_ref(x));
+}
+
+/* ---------- deferred answers (main loop) ---------- */
+
+struct http_deferred *http_defer(struct http_req *req)
+{
+	struct http_deferred *d = g_new0(struct http_deferred, 1);
+	struct http_exchange *x = X(req);
+
+	d->x = x_ref(x);
+	resp_init(&d->resp);
+	x->def = d;
+	return d;
+}
+
+struct http_resp *http_deferred_resp(struct http_deferred *d)
+{
+	return &d->resp;
+}
+
+bool http_deferred_alive(const struct http_deferred *d)
+{
+	return !g_atomic_int_get(&d->x->dead);
+}
+
+void http_deferred_finish(struct http_deferred *d)
+{
+	struct http_exchange *x = d->x;
+
+	resp_clear(&x->resp);
+	x->resp = d->resp;
+	x->def = NULL;
+	x->srv->inflight--;
+	if (!g_atomic_int_get(&x->dead) && !g_atomic_int_get(&x->srv->stop))
+		x_respond(x);
+	x_unref(x);
+	g_free(d);
+}
+
+/* ---------- writing a response (lws thread) ---------- */
+
+static int security_headers(struct lws *wsi, unsigned char **p,
+                            unsigned char *end)
+{
+	static const char *const h[][2] = {
+	    {"content-security-policy:",
+	     "default-src 'self'; img-src 'self' data: blob:; "
+	     "media-src 'self' blob:; connect-src 'self' ws: wss:; "
+	     "style-src 'self'; script-src 'self'; object-src 'none'; "
+	     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+	    {"x-content-type-options:", "nosniff"},
+	    {"x-frame-options:", "DENY"},
+	    {"referrer-policy:", "same-origin"},
+	    {"cross-origin-opener-policy:", "same-origin"},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(h); i++)
+		if (lws_add_http_header_by_name(wsi,
+		                                (const unsigned char *)h[i][0],
+		                                (const unsigned char *)h[i][1],
+		                                (int)strlen(h[i][1]), p, end))
+			return -1;
+	return 0;
+}
+
+/* Add the handler's extra headers ("Name: value\r\n" lines). */
+static int extra_headers(struct lws *wsi, const GString *hs, unsigned char **p,
+                         unsigned char *end)
+{
+	char **lines = g_strsplit(hs->str, "\r\n", -1);
+	int rc = 0;
+
+	for (char **l = lines; *l && rc == 0; l++) {
+		char *colon = strchr(*l, ':');
+		char name[96];
+		const char *v;
+
+		if (!colon || colon - *l >= (long)sizeof(name) - 2)
+			continue;
+		snprintf(name, sizeof(name), "%.*s:", (int)(colon - *l), *l);
+		v = colon + 1;
+		while (*v == ' ')
+			v++;
+		if (lws_add_http_header_by_name(wsi, (unsigned char *)name,
+		                                (const unsigned char *)v,
+		                                (int)strlen(v), p, end))
+			rc = -1;
+	}
+	g_strfreev(lines);
+	return rc;
+}
+
+static int write_headers(struct http_exchange *x)
+{
+	unsigned char buf[LWS_PRE + HDR_BUF];
+	unsigned char *start = buf + LWS_PRE, *p = start;
+	unsigned char *end = buf + sizeof(buf) - 1;
+	struct http_resp *r = &x->resp;
+	lws_filepos_t len = r->file_fd >= 0 ? (lws_filepos_t)r->file_len
+	                                    : (lws_filepos_t)r->body->len;
+	const char *ctype = r->content_type[0] ? r->content_type : NULL;
+
+	if (r->status == 304 || r->status == 204)
+		len = 0;
+	if (lws_add_http_common_headers(x->wsi, (unsigned)r->status, ctype, len,
+	                                &p, end) ||
+	    security_headers(x->wsi, &p, end) ||
+	    extra_headers(x->wsi, r->headers, &p, end))
+		return -1;
+	if (r->close && lws_add_http_header_by_name(
+	                    x->wsi, (const unsigned char *)"connection:",
+	                    (const unsigned char *)"close", 5, &p, end))
+		return -1;
+	if (lws_finalize_write_http_header(x->wsi, start, &p, end))
+		return -1;
+	x->headers_sent = TRUE;
+	return 0;
+}
+
+/* Write the next piece of the response. Returns -1 to close. */
+static int x_writeable(struct conn_pss *pss)
+{
+	unsigned char buf[LWS_PRE + HTTP_CHUNK];
+	struct http_exchange *x = pss->x;
+	struct http_resp *r = &x->resp;
+	struct lws *wsi = x->wsi;
+	size_t total, n;
+	bool close_after;
+
+	if (!x->headers_sent) {
+		if (write_headers(x))
+			return -1;
+		lws_callback_on_writable(wsi);
+		return 0;
+	}
+	total = r->file_fd >= 0 ? (size_t)r->file_len : r->body->len;
+	if (x->head_only || r->status == 304 || r->status == 204)
+		total = 0;
+	n = MIN(total - x->out_off, (size_t)HTTP_CHUNK);
+	if (n > 0) {
+		if (r->file_fd >= 0) {
+			ssize_t got = pread(r->file_fd, buf + LWS_PRE, n,
+			                    r->file_off + (off_t)x->out_off);
+
+			if (got <= 0)
+				return -1;
+			n = (size_t)got;
+		} else {
+			memcpy(buf + LWS_PRE, r->body->str + x->out_off, n);
+		}
+		if (lws_write(wsi, buf + LWS_PRE, n,
+		              x->out_off + n == total
+		                  ? LWS_WRITE_HTTP_FINAL
+		                  : LWS_WRITE_HTTP) < (int)n)
+			return -1;
+		x->out_off += n;
+		if (x->out_off < total) {
+			lws_callback_on_writable(wsi);
+			return 0;
+		}
+	}
+	close_after = r->close || g_atomic_int_get(&x->srv->draining);
+	g_atomic_int_dec_and_test(&x->srv->writing);
+	pss->x = NULL;
+	x_unref(x);
+	if (close_after)
+		return -1;
+	if (lws_http_transaction_completed(wsi))
+		return -1;
+	return 0;
+}
+
+/* ---------- the lws thread: requests ---------- */
+
+static const char *const method_names[] = {
+    "GET", "POST", "OPTIONS", "PUT", "PATCH", "DELETE", "CONNECT", "HEAD",
+};
+
+static void x_route(struct http_server *srv, struct http_exchange *x)
+{
+	char allow[128];
+	int rc;
+
+	rc = router_match(srv->router, x->req.method, x->path, &x->req.route,
+	                  &x->req.params, allow, sizeof(allow));
+	if (rc == ERR_METHOD) {
+		http_resp_err(&x->resp, ERR_METHOD, "%s not allowed here",
+		              x->req.method);
+		http_resp_header(&x->resp, "Allow", allow);
+	} else if (rc == ERR_NOT_FOUND &&
+	           (strncmp(x->path, "/api/", 5) == 0 ||
+	            (strcmp(x->req.method, "GET") && !x->head_only))) {
+		http_resp_err(&x->resp, ERR_NOT_FOUND,
+		              "no such endpoint: %s %.200s", x->req.method,
+		              x->path);
+	} else {
+		if (rc)
+			x->req.route = NULL; /* a static file */
+		return;
+	}
+	x->req.route = NULL;
+	x->preset = TRUE; /* answered already; no handler */
+}
+
+static int on_http(struct http_server *srv, struct lws *wsi,
+                   struct conn_pss *pss, const char *uri)
+{
+	struct http_exchange *x = x_new(srv, wsi);
+	char *uri_ptr = NULL, clen[32];
+	int uri_len = 0, m;
+	long long content_length = 0;
+
+	if (pss->x)
+		x_unref(pss->x);
+	pss->x = x;
+	m = lws_http_get_uri_and_method(wsi, &uri_ptr, &uri_len);
+	x->req.method = (m >= 0 && m < (int)G_N_ELEMENTS(method_names))
+	                    ? method_names[m]
+	                    : "GET";
+	x->head_only = strcmp(x->req.method, "HEAD") == 0;
+	x->path = g_strdup(uri);
+	x->req.path = x->path;
+	lws_get_peer_simple(wsi, x->req.peer, sizeof(x->req.peer));
+	snapshot_headers(x, wsi);
+	if (g_atomic_int_get(&srv->draining)) {
+		http_resp_errc(&x->resp, 503, "shutting_down",
+		               "sinian is shutting down");
+		x->resp.close = true;
+		x->preset = TRUE;
+	} else {
+		x_route(srv, x);
+	}
+	x->body_limit =
+	    (size_t)((x->req.route && (x->req.route->flags & ROUTE_UPLOAD))
+	                 ? srv->cfg.max_upload_bytes
+	                 : srv->cfg.max_body_bytes);
+	if (lws_hdr_copy(wsi, clen, sizeof(clen),
+	                 WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		content_length = strtoll(clen, NULL, 10);
+	if (content_length > 0) {
+		if ((unsigned long long)content_length > x->body_limit) {
+			x->too_large = TRUE;
+			if ((unsigned long long)content_length >
+			    8ull * x->body_limit) {
+				x->resp.close = true;
+				x_dispatch(x); /* answer now, then close */
+				x->body_seen = (size_t)-1;
+			}
+		} else if (!x->preset) {
+			x->body =
+			    g_byte_array_sized_new((guint)content_length + 1);
+		}
+		return 0; /* wait for LWS_CALLBACK_HTTP_BODY_COMPLETION */
+	}
+	x_dispatch(x);
+	return 0;
+}
+
+static void on_body(struct http_exchange *x, const void *in, size_t len)
+{
+	if (!x || x->body_seen == (size_t)-1)
+		return;
+	x->body_seen += len;
+	if (x->body_seen > x->body_limit) {
+		x->too_large = TRUE;
+		if (x->body) {
+			g_byte_array_free(x->body, TRUE);
+			x->body = NULL;
+		}
+		return;
+	}
+	if (x->body)
+		g_byte_array_append(x->body, in, (guint)len);
+}
+
+static void on_body_done(struct http_exchange *x)
+{
+	if (!x || x->body_seen == (size_t)-1)
+		return;
+	x_dispatch(x);
+}
+
+/* Drain the responses the main loop finished (lws thread). */
+static void take_ready(struct http_server *srv)
+{
+	struct http_exchange *x;
+	struct http_ws *ws;
+
+	while ((x = g_async_queue_try_pop(srv->ready_x))) {
+		if (g_atomic_int_get(&x->dead)) {
+			g_atomic_int_dec_and_test(&srv->writing);
+		} else {
+			x->queued = TRUE;
+			lws_callback_on_writable(x->wsi);
+		}
+		x_unref(x);
+	}
+	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
+		if (!g_atomic_int_get(&ws->dead))
+			lws_callback_on_writable(ws->wsi);
+		http_ws_unref(ws);
+	}
+}
+
+static void on_http_closed(struct http_server *srv, struct conn_pss *pss)
+{
+	struct http_exchange *x = pss->x;
+
+	if (!x)
+		return;
+	g_atomic_int_set(&x->dead, 1);
+	if (x->queued)
+		g_atomic_int_dec_and_test(&srv->writing);
+	pss->x = NULL;
+	x_unref(x);
+}
+
+/* ---------- WebSockets ---------- */
+
+static struct http_ws *ws_ref(struct http_ws *ws)
+{
+	g_atomic_int_inc(&ws->ref);
+	return ws;
+}
+
+static void http_ws_unref(struct http_ws *ws)
+{
+	GBytes *b;
+
+	if (!ws || !g_atomic_int_dec_and_test(&ws->ref))
+		return;
+	while ((b = g_queue_pop_head(&ws->out)))
+		g_bytes_unref(b);
+	if (ws->in)
+		g_byte_array_free(ws->in, TRUE);
+	g_mutex_clear(&ws->lock);
+	g_free(ws->auth);
+	g_free(ws);
+}
+
+static void ws_wake(struct http_ws *ws)
+{
+	g_async_queue_push(ws->srv->ready_ws, ws_ref(ws));
+	lws_cancel_service(ws->srv->ctx);
+}
+
+int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
+{
+	guint n;
+
+	if (g_atomic_int_get(&ws->close_code) || g_atomic_int_get(&ws->dead))
+		return ERR_GONE;
+	g_mutex_lock(&ws->lock);
+	n = g_queue_get_length(&ws->out);
+	if (n < WS_QUEUE_MAX)
+		g_queue_push_tail(&ws->out, g_bytes_new(msg, len));
+	g_mutex_unlock(&ws->lock);
+	if (n >= WS_QUEUE_MAX) {
+		log_warn("ws", "peer %s too slow, closing", ws->peer);
+		http_ws_close(ws, 1008);
+		return ERR_FULL;
+	}
+	ws_wake(ws);
+	return 0;
+}
+
+void http_ws_close(struct http_ws *ws, int code)
+{
+	g_atomic_int_compare_and_exchange(&ws->close_code, 0, code);
+	ws_wake(ws);
+}
+
+void http_ws_set_data(struct http_ws *ws, void *data)
+{
+	ws->data = data;
+}
+
+void *http_ws_get_data(struct http_ws *ws)
+{
+	return ws->data;
+}
+
+const char *http_ws_peer(struct http_ws *ws)
+{
+	return ws->peer;
+}
+
+const char *http_ws_auth(struct http_ws *ws)
+{
+	return ws->auth;
+}
+
+static int ws_writeable(struct http_ws *ws)
+{
+	unsigned char buf[LWS_PRE + 64];
+	GBytes *b;
+	int code;
+
+	g_mutex_lock(&ws->lock);
+	b = g_queue_pop_head(&ws->out);
+	g_mutex_unlock(&ws->lock);
+	if (b) {
+		gsize n;
+		const unsigned char *data = g_bytes_get_data(b, &n);
+		unsigned char *frame = g_malloc(LWS_PRE + n);
+		int w;
+
+		memcpy(frame + LWS_PRE, data, n);
+		w = lws_write(ws->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT);
+		g_free(frame);
+		g_bytes_unref(b);
+		if (w < (int)n)
+			return -1;
+		lws_callback_on_writable(ws->wsi); /* more, or the close */
+		return 0;
+	}
+	code = g_atomic_int_get(&ws->close_code);
+	if (code) {
+		const char *why = code == 1001 ? "going away" : "closing";
+		size_t n = strlen(why);
+
+		memcpy(buf + LWS_PRE, why, n);
+		lws_close_reason(ws->wsi, (enum lws_close_status)code,
+		                 buf + LWS_PRE, n);
+		return -1;
+	}
+	return 0;
+}
+
+struct ws_event {
+	struct http_ws *ws;
+	int kind; /* 0 open, 1 text, 2 close */
+	char *msg;
+	size_t len;
+};
+
+static gboolean ws_event_run(gpointer ud)
+{
+	struct ws_event *ev = ud;
+	struct http_ws *ws = ev->ws;
+	struct http_server *srv = ws->srv;
+	const struct http_hooks *h = &srv->hooks;
+
+	switch (ev->kind) {
+	case 0:
+		ws->opened = TRUE;
+		g_hash_table_add(srv->ws_set, ws_ref(ws));
+		if (h->ws_open)
+			h->ws_open(h->app, ws);
+		break;
+	case 1:
+		if (ws->opened && h->ws_text)
+			h->ws_text(h->app, ws, ev->msg, ev->len);
+		break;
+	case 2:
+		if (ws->opened) {
+			if (h->ws_close)
+				h->ws_close(h->app, ws);
+			ws->opened = FALSE;
+			g_hash_table_remove(srv->ws_set, ws);
+			http_ws_unref(ws);
+		}
+		break;
+	}
+	if (srv->metrics)
+		metrics_gauge_set(srv->metrics, "sinian_ws_connections",
+		                  "Open WebSocket connections.",
+		                  g_hash_table_size(srv->ws_set));
+	http_ws_unref(ws);
+	g_free(ev->msg);
+	g_free(ev);
+	return G_SOURCE_REMOVE;
+}
+
+static void ws_post(struct http_ws *ws, int kind, const void *msg, size_t len)
+{
+	struct ws_event *ev = g_new0(struct ws_event, 1);
+
+	ev->ws = ws_ref(ws);
+	ev->kind = kind;
+	if (msg) {
+		ev->msg = g_malloc(len + 1);
+		memcpy(ev->msg, msg, len);
+		ev->msg[len] = '\0';
+		ev->len = len;
+	}
+	g_main_context_invoke(ws->srv->main_ctx, ws_event_run, ev);
+}
+
+static int ws_receive(struct http_ws *ws, const void *in, size_t len)
+{
+	if (!ws->in)
+		ws->in = g_byte_array_new();
+	if (ws->in->len + len > WS_MSG_MAX) {
+		g_atomic_int_compare_and_exchange(&ws->close_code, 0, 1009);
+		lws_callback_on_writable(ws->wsi);
+		return 0;
+	}
+	g_byte_array_append(ws->in, in, (guint)len);
+	if (!lws_is_final_fragment(ws->wsi))
+		return 0;
+	ws_post(ws, 1, ws->in->data, ws->in->len);
+	g_byte_array_set_size(ws->in, 0);
+	return 0;
+}
+
+/* Accept the upgrade only on /ws; remember credentials for the hooks. */
+static int ws_filter(struct http_server *srv, struct lws *wsi,
+                     struct conn_pss *pss)
+{
+	char uri[64];
+	struct http_ws *ws;
+	char *cookie;
+
+	if (g_atomic_int_get(&srv->draining))
+		return 1;
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
+	    strcmp(uri, "/ws") != 0)
+		return 1;
+	ws = g_new0(struct http_ws, 1);
+	ws->ref = 1;
+	ws->srv = srv;
+	ws->wsi = wsi;
+	g_mutex_init(&ws->lock);
+	g_queue_init(&ws->out);
+	lws_get_peer_simple(wsi, ws->peer, sizeof(ws->peer));
+	ws->auth = hdr_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (!ws->auth && (cookie = hdr_token(wsi, WSI_TOKEN_HTTP_COOKIE))) {
+		ws->auth = g_strdup_printf("cookie: %s", cookie);
+		g_free(cookie);
+	}
+	on_http_closed(srv, pss);
+	pss->ws = ws;
+	return 0;
+}
+
+static void ws_closed(struct conn_pss *pss)
+{
+	struct http_ws *ws = pss->ws;
+
+	if (!ws)
+		return;
+	g_atomic_int_set(&ws->dead, 1);
+	ws_post(ws, 2, NULL, 0);
+	pss->ws = NULL;
+	http_ws_unref(ws);
+}
+
+/* ---------- the lws callback and thread ---------- */
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                         void *user, void *in, size_t len)
+{
+	struct http_server *srv = lws_context_user(lws_get_context(wsi));
+	struct conn_pss *pss = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: take_ready(srv); return 0;
+	case LWS_CALLBACK_HTTP: return on_http(srv, wsi, pss, in);
+	case LWS_CALLBACK_HTTP_BODY: on_body(pss->x, in, len); return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: on_body_done(pss->x); return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return (pss && pss->x && pss->x->queued) ? x_writeable(pss) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		if (pss)
+			on_http_closed(srv, pss);
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return ws_filter(srv, wsi, pss);
+	case LWS_CALLBACK_ESTABLISHED:
+		if (pss->ws)
+			ws_post(pss->ws, 0, NULL, 0);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		return pss->ws ? ws_receive(pss->ws, in, len) : 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return pss->ws ? ws_writeable(pss->ws) : 0;
+	case LWS_CALLBACK_CLOSED: ws_closed(pss); return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (pss) {
+			on_http_closed(srv, pss);
+			ws_closed(pss);
+		}
+		return 0;
+	default: break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+    {"http", http_callback, sizeof(struct conn_pss), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void lws_log_emit(int level, const char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	if (level & LLL_ERR)
+		log_error("lws", "%.*s", (int)n, line);
+	else
+		log_warn("lws", "%.*s", (int)n, line);
+}
+
+static gpointer service_thread(gpointer ud)
+{
+	struct http_server *srv = ud;
+
+	while (!g_atomic_int_get(&srv->stop))
+		if (lws_service(srv->ctx, 0) < 0)
+			break;
+	return NULL;
+}
+
+int http_server_new(const struct http_config *cfg, struct router *router,
+                    struct metrics *metrics, const struct http_hooks *hooks,
+                    GMainLoop *loop, struct http_server **out)
+{
+	struct lws_context_creation_info info;
+	struct http_server *srv;
+	char addr[256];
+	const char *colon = strrchr(cfg->listen, ':');
+
+	if (!colon || (size_t)(colon - cfg->listen) >= sizeof(addr))
+		return ERR_INVALID;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(colon - cfg->listen),
+	         cfg->listen);
+	srv = g_new0(struct http_server, 1);
+	srv->router = router;
+	srv->metrics = metrics;
+	srv->hooks = *hooks;
+	srv->cfg = *cfg;
+	srv->main_ctx = g_main_loop_get_context(loop);
+	snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", cfg->web_dir);
+	srv->ws_set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	srv->ready_x = g_async_queue_new();
+	srv->ready_ws = g_async_queue_new();
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+	memset(&info, 0, sizeof(info));
+	info.options =
+	    LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.port = atoi(colon + 1);
+	info.iface = strcmp(addr, "0.0.0.0") && addr[0] ? addr : NULL;
+	info.protocols = protocols;
+	info.vhost_name = "sinian";
+	info.user = srv;
+	info.gid = (gid_t)-1;
+	info.uid = (uid_t)-1;
+	info.max_http_header_data = 8192;
+	info.max_http_header_pool = 1024;
+	info.keepalive_timeout = 30;
+	info.timeout_secs = 30;
+	info.server_string = "sinian";
+	srv->ctx = lws_create_context(&info);
+	if (!srv->ctx) {
+		http_server_free(srv);
+		return ERR_IO;
+	}
+	srv->thread = g_thread_new("http", service_thread, srv);
+	*out = srv;
+	return 0;
+}
+
+static void drop_ready(struct http_server *srv)
+{
+	gpointer p;
+
+	while ((p = g_async_queue_try_pop(srv->ready_x)))
+		x_unref(p);
+	while ((p = g_async_queue_try_pop(srv->ready_ws)))
+		http_ws_unref(p);
+}
+
+void http_server_free(struct http_server *srv)
+{
+	GHashTableIter it;
+	gpointer ws;
+
+	if (!srv)
+		return;
+	if (srv->drain_timer)
+		g_source_remove(srv->drain_timer);
+	if (srv->drain_deadline)
+		g_source_remove(srv->drain_deadline);
+	g_atomic_int_set(&srv->stop, 1);
+	if (srv->thread) {
+		lws_cancel_service(srv->ctx);
+		g_thread_join(srv->thread);
+	}
+	if (srv->ctx)
+		lws_context_destroy(srv->ctx);
+	/* run what the lws thread posted before it stopped */
+	while (g_main_context_iteration(srv->main_ctx, FALSE))
+		;
+	g_hash_table_iter_init(&it, srv->ws_set);
+	while (g_hash_table_iter_next(&it, &ws, NULL)) {
+		if (srv->hooks.ws_close)
+			srv->hooks.ws_close(srv->hooks.app, ws);
+		http_ws_unref(ws);
+	}
+	drop_ready(srv);
+	g_async_queue_unref(srv->ready_x);
+	g_async_queue_unref(srv->ready_ws);
+	g_hash_table_destroy(srv->ws_set);
+	g_free(srv);
+}
+
+unsigned http_server_ws_count(const struct http_server *srv)
+{
+	return g_hash_table_size(srv->ws_set);
+}
+
+unsigned http_server_inflight(const struct http_server *srv)
+{
+	return srv->inflight;
+}
+
+static void drain_finish(struct http_server *srv)
+{
+	void (*done)(void *) = srv->drain_done;
+
+	srv->drain_done = NULL;
+	if (srv->drain_timer)
+		g_source_remove(srv->drain_timer);
+	if (srv->drain_deadline)
+		g_source_remove(srv->drain_deadline);
+	srv->drain_timer = srv->drain_deadline = 0;
+	if (done)
+		done(srv->drain_ud);
+}
+
+static gboolean drain_poll(gpointer ud)
+{
+	struct http_server *srv = ud;
+
+	if (srv->inflight == 0 && g_atomic_int_get(&srv->writing) <= 0 &&
+	    g_hash_table_size(srv->ws_set) == 0) {
+		srv->drain_timer = 0;
+		drain_finish(srv);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean drain_timeout(gpointer ud)
+{
+	struct http_server *srv = ud;
+
+	log_warn("http", "shutdown grace over: %u requests, %u websockets",
+	         srv->inflight, g_hash_table_size(srv->ws_set));
+	srv->drain_deadline = 0;
+	drain_finish(srv);
+	return G_SOURCE_REMOVE;
+}
+
+void http_server_drain(struct http_server *srv, long grace_ms,
+                       void (*done)(void *ud), void *ud)
+{
+	GHashTableIter it;
+	gpointer ws;
+
+	g_atomic_int_set(&srv->draining, 1);
+	srv->drain_done = done;
+	srv->drain_ud = ud;
+	g_hash_table_iter_init(&it, srv->ws_set);
+	while (g_hash_table_iter_next(&it, &ws, NULL))
+		http_ws_close(ws, 1001);
+	srv->drain_timer = g_timeout_add(20, drain_poll, srv);
+	srv->drain_deadline = g_timeout_add(
+	    (guint)(grace_ms > 0 ? grace_ms : 1), drain_timeout, srv);
+}

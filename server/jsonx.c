@@ -1,0 +1,203 @@
+/* jsonx.c — validated field access over jansson for the API handlers.
+ *
+ * Owns no state. Used by every api_*.c file to turn a request body into
+ * checked C values and to render errors; domain modules never see JSON
+ * parsing errors, only values that passed these checks.
+ */
+#include "jsonx.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int jsonx_parse_object(const char *body, size_t len, json_t **out, char *err,
+                       size_t errlen)
+{
+	json_error_t je;
+	json_t *j;
+
+	if (!body || len == 0) {
+		snprintf(err, errlen, "request body must be a JSON object");
+		return ERR_INVALID;
+	}
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		snprintf(err, errlen, "invalid JSON at line %d column %d: %s",
+		         je.line, je.column, je.text);
+		return ERR_INVALID;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(err, errlen, "request body must be a JSON object");
+		return ERR_INVALID;
+	}
+	*out = j;
+	return 0;
+}
+
+size_t jsonx_utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static int missing(const char *key, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: required", key);
+	return ERR_INVALID;
+}
+
+int jsonx_str(json_t *obj, const char *key, bool required, size_t min,
+              size_t max, const char *dflt, const char **out, char *err,
+              size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+	size_t n;
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return missing(key, err, errlen);
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s: must be a string", key);
+		return ERR_INVALID;
+	}
+	s = json_string_value(v);
+	if (strlen(s) != json_string_length(v)) {
+		snprintf(err, errlen, "%s: must not contain NUL", key);
+		return ERR_INVALID;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+			snprintf(err, errlen,
+			         "%s: must not contain control characters",
+			         key);
+			return ERR_INVALID;
+		}
+	n = jsonx_utf8_len(s);
+	if (n < min || n > max) {
+		snprintf(err, errlen, "%s: must be %zu to %zu characters", key,
+		         min, max);
+		return ERR_INVALID;
+	}
+	*out = s;
+	return 0;
+}
+
+int jsonx_int(json_t *obj, const char *key, bool required, int64_t min,
+              int64_t max, int64_t dflt, int64_t *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+	json_int_t n;
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return missing(key, err, errlen);
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "%s: must be an integer", key);
+		return ERR_INVALID;
+	}
+	n = json_integer_value(v);
+	if (n < min || n > max) {
+		snprintf(err, errlen, "%s: must be between %lld and %lld", key,
+		         (long long)min, (long long)max);
+		return ERR_INVALID;
+	}
+	*out = n;
+	return 0;
+}
+
+int jsonx_bool(json_t *obj, const char *key, bool required, bool dflt,
+               bool *out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return missing(key, err, errlen);
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_boolean(v)) {
+		snprintf(err, errlen, "%s: must be true or false", key);
+		return ERR_INVALID;
+	}
+	*out = json_is_true(v);
+	return 0;
+}
+
+int jsonx_enum(json_t *obj, const char *key, bool required,
+               const char *const *choices, int dflt, int *out, char *err,
+               size_t errlen)
+{
+	const char *s;
+	char list[256] = "";
+	int rc = jsonx_str(obj, key, required, 1, 64, NULL, &s, err, errlen);
+
+	if (rc)
+		return rc;
+	if (!s) {
+		*out = dflt;
+		return 0;
+	}
+	for (int i = 0; choices[i]; i++) {
+		if (strcmp(choices[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+		if (strlen(list) + strlen(choices[i]) + 3 < sizeof(list)) {
+			if (i)
+				strcat(list, ", ");
+			strcat(list, choices[i]);
+		}
+	}
+	snprintf(err, errlen, "%s: must be one of %s", key, list);
+	return ERR_INVALID;
+}
+
+int jsonx_only(json_t *obj, const char *const *allowed, char *err,
+               size_t errlen)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v)
+	{
+		int ok = 0;
+
+		for (int i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				ok = 1;
+		if (!ok) {
+			snprintf(err, errlen, "%.64s: unknown field", key);
+			return ERR_INVALID;
+		}
+	}
+	return 0;
+}
+
+json_t *jsonx_error(const char *code, const char *message)
+{
+	return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
+	                 message ? message : "");
+}
+
+char *jsonx_dump(const json_t *j, size_t *len)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+
+	if (s && len)
+		*len = strlen(s);
+	return s;
+}

@@ -1,0 +1,75 @@
+/* store.h — the SQLite store: opening, migrations, cached statements,
+ * transactions. Domain queries live in store_<domain>.c files that use
+ * store_stmt(); nobody outside store*.c writes SQL.
+ *
+ * Durability (docs/durability.md): WAL journal with synchronous=FULL, so a
+ * write acknowledged to a client has been fsynced and survives kill -9 and
+ * power loss.
+ */
+#ifndef SINIAN_STORE_H
+#define SINIAN_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+/* The migrations embedded from schema/ at build time, in version order. */
+extern const struct store_migration store_migrations[];
+extern const size_t store_migrations_count;
+
+struct store;
+
+/* Open (creating if needed) the database at path and apply the given
+ * migrations whose version is above PRAGMA user_version, each in its own
+ * transaction. Returns 0 and *out, or ERR_DB/ERR_IO with a message in err. */
+int store_open_with(const char *path, const struct store_migration *migs,
+                    size_t n_migs, struct store **out, char *err,
+                    size_t errlen);
+
+/* store_open_with() using the embedded migrations. */
+int store_open(const char *path, struct store **out, char *err, size_t errlen);
+
+/* Finalise cached statements and close. store_close(NULL) is a no-op. */
+void store_close(struct store *st);
+
+/* Current schema version (PRAGMA user_version). */
+int store_version(struct store *st);
+
+/* A prepared statement for sql, cached by its text and reset, bindings
+ * cleared. Borrowed: valid until store_close(). NULL on a SQL error (logged).
+ * Callers sqlite3_reset() it when done. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or ERR_DB. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
+int store_exec(struct store *st, const char *sql);
+
+/* Raw handle, for store_*.c modules only. */
+sqlite3 *store_db(struct store *st);
+
+/* Statements executed since open (for /metrics). */
+uint64_t store_queries(const struct store *st);
+/* Count one statement execution (store_*.c call it after each step loop). */
+void store_count(struct store *st);
+
+/* Map a SQLite result code to an ERR_* code (constraint → ERR_CONFLICT). */
+int store_err(int sqlite_rc);
+
+/* Last insert rowid. */
+int64_t store_last_id(struct store *st);
+
+/* Text column as a string that is never NULL (""), borrowed until the next
+ * step or reset of q. */
+const char *store_col_text(sqlite3_stmt *q, int col);
+
+#endif

@@ -1,0 +1,180 @@
+/* wshub.c — WebSocket subscriptions to the bus.
+ *
+ * Owns each connection's list of bus subscriptions. Access to a topic is
+ * decided by app->topic_check (the access module); this file only enforces
+ * the topic syntax and a per-connection limit. Main loop only.
+ */
+#include "wshub.h"
+#include "app.h"
+#include "bus.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WSHUB_MAX_SUBS 32
+
+struct wshub_conn {
+	struct http_ws *ws;
+	struct bus_sub *subs[WSHUB_MAX_SUBS];
+	char *topics[WSHUB_MAX_SUBS];
+	int n;
+};
+
+bool wshub_topic_valid(const char *t)
+{
+	const char *colon = strchr(t, ':');
+	size_t n = strlen(t);
+
+	if (!colon || colon == t || n > 128 || colon[1] == '\0')
+		return false;
+	for (const char *p = t; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return false;
+	for (const char *p = colon + 1; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-')
+			return false;
+	return true;
+}
+
+static void send_json(struct http_ws *ws, json_t *j)
+{
+	size_t len;
+	char *s = jsonx_dump(j, &len);
+
+	if (s)
+		http_ws_send(ws, s, len);
+	free(s);
+	json_decref(j);
+}
+
+static void send_error(struct http_ws *ws, int err, const char *msg)
+{
+	send_json(ws, jsonx_error(err_name(err), msg));
+}
+
+static void on_event(void *ud, const char *topic, const char *msg, size_t len)
+{
+	struct wshub_conn *wc = ud;
+	GString *out = g_string_new("{\"topic\":");
+	json_t *t = json_string(topic);
+	char *ts = json_dumps(t, JSON_ENCODE_ANY);
+
+	g_string_append(out, ts);
+	g_string_append(out, ",\"event\":");
+	g_string_append_len(out, msg, (gssize)len);
+	g_string_append_c(out, '}');
+	http_ws_send(wc->ws, out->str, out->len);
+	free(ts);
+	json_decref(t);
+	g_string_free(out, TRUE);
+}
+
+void wshub_open(void *appv, struct http_ws *ws)
+{
+	struct wshub_conn *wc = calloc(1, sizeof(*wc));
+
+	if (!wc) {
+		http_ws_close(ws, 1011);
+		return;
+	}
+	wc->ws = ws;
+	http_ws_set_data(ws, wc);
+}
+
+static int find(struct wshub_conn *wc, const char *topic)
+{
+	for (int i = 0; i < wc->n; i++)
+		if (strcmp(wc->topics[i], topic) == 0)
+			return i;
+	return -1;
+}
+
+static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
+{
+	int rc;
+
+	if (!wshub_topic_valid(topic)) {
+		send_error(wc->ws, ERR_INVALID, "malformed topic");
+		return;
+	}
+	if (find(wc, topic) >= 0) {
+		send_json(wc->ws, json_pack("{s:s}", "subscribed", topic));
+		return;
+	}
+	if (wc->n == WSHUB_MAX_SUBS) {
+		send_error(wc->ws, ERR_FULL, "too many subscriptions");
+		return;
+	}
+	rc = app->topic_check ? app->topic_check(app, wc->ws, topic) : 0;
+	if (rc) {
+		send_error(wc->ws, rc, "you may not follow this topic");
+		return;
+	}
+	wc->subs[wc->n] = bus_subscribe(app->bus, topic, on_event, wc);
+	if (!wc->subs[wc->n]) {
+		send_error(wc->ws, ERR_INTERNAL, "cannot subscribe");
+		return;
+	}
+	wc->topics[wc->n++] = strdup(topic);
+	send_json(wc->ws, json_pack("{s:s}", "subscribed", topic));
+}
+
+static void unsubscribe(struct app *app, struct wshub_conn *wc,
+                        const char *topic)
+{
+	int i = find(wc, topic);
+
+	if (i < 0)
+		return;
+	bus_unsubscribe(app->bus, wc->subs[i]);
+	free(wc->topics[i]);
+	wc->n--;
+	wc->subs[i] = wc->subs[wc->n];
+	wc->topics[i] = wc->topics[wc->n];
+	send_json(wc->ws, json_pack("{s:s}", "unsubscribed", topic));
+}
+
+void wshub_text(void *appv, struct http_ws *ws, const char *msg, size_t len)
+{
+	struct app *app = appv;
+	struct wshub_conn *wc = http_ws_get_data(ws);
+	char err[200];
+	json_t *j = NULL;
+	const char *topic;
+
+	if (!wc)
+		return;
+	if (jsonx_parse_object(msg, len, &j, err, sizeof(err))) {
+		send_error(ws, ERR_INVALID, err);
+		return;
+	}
+	if ((topic = json_string_value(json_object_get(j, "subscribe"))))
+		subscribe(app, wc, topic);
+	else if ((topic = json_string_value(json_object_get(j, "unsubscribe"))))
+		unsubscribe(app, wc, topic);
+	else if (json_object_get(j, "ping"))
+		send_json(ws, json_pack("{s:i}", "pong", 1));
+	else
+		send_error(ws, ERR_INVALID,
+		           "expected subscribe, unsubscribe or ping");
+	json_decref(j);
+}
+
+void wshub_close(void *appv, struct http_ws *ws)
+{
+	struct app *app = appv;
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	if (!wc)
+		return;
+	for (int i = 0; i < wc->n; i++) {
+		bus_unsubscribe(app->bus, wc->subs[i]);
+		free(wc->topics[i]);
+	}
+	free(wc);
+	http_ws_set_data(ws, NULL);
+}

@@ -1,0 +1,25 @@
+/* wshub.h — the /ws protocol: clients subscribe to bus topics and receive
+ * the events published there.
+ *
+ * Client → server: {"subscribe":"memorial:42"}, {"unsubscribe":"..."},
+ * {"ping":1}. Server → client: {"subscribed":"memorial:42"},
+ * {"topic":"memorial:42","event":{...}}, {"error":{"code","message"}}.
+ */
+#ifndef SINIAN_WSHUB_H
+#define SINIAN_WSHUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct app;
+struct http_ws;
+
+/* Hooks for http_hooks.ws_open / ws_text / ws_close. */
+void wshub_open(void *app, struct http_ws *ws);
+void wshub_text(void *app, struct http_ws *ws, const char *msg, size_t len);
+void wshub_close(void *app, struct http_ws *ws);
+
+/* A topic is "kind:id" with kind in [a-z_] and id in [0-9A-Za-z_-]. */
+bool wshub_topic_valid(const char *topic);
+
+#endif
