@@ -1,14 +1,25 @@
-/* api.c — the list of route tables. Adding a module means adding one line
- * here and its prototype in api.h.
+/* api.c — the list of route tables and the start/stop of the modules that
+ * live beyond a request. Adding a module means a line here and its
+ * prototype in api.h.
  */
 #include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "crypto.h"
 #include "err.h"
 #include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+
+#include <glib.h>
+#include <stdio.h>
 
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
 	    api_system_routes,
+	    api_auth_routes,
+	    api_org_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -17,21 +28,53 @@ int api_routes(struct router *r)
 	return 0;
 }
 
+static gboolean sweep(gpointer ud)
+{
+	struct app *app = ud;
+
+	ratelimit_sweep(app->ratelimit, g_get_monotonic_time() / 1000);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Open what both the daemon and the CLI need: the key and rate limits. */
+int api_open_core(struct app *app, char *err, size_t errlen)
+{
+	char key[1200];
+
+	if (config_path(&app->cfg, app->cfg.key_file, "secret.key", key,
+	                sizeof(key))) {
+		snprintf(err, errlen, "key_file path too long");
+		return ERR_INVALID;
+	}
+	if (crypto_open(key, &app->crypto, err, errlen))
+		return ERR_IO;
+	app->ratelimit = ratelimit_new();
+	return app->ratelimit ? 0 : ERR_NOMEM;
+}
+
 int api_start(struct app *app, char *err, size_t errlen)
 {
-	(void)app;
-	(void)err;
-	(void)errlen;
+	int rc = api_open_core(app, err, errlen);
+
+	if (rc)
+		return rc;
+	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
 	return 0;
 }
 
 void api_stop(struct app *app)
 {
-	(void)app;
+	if (app->sweep_id)
+		g_source_remove(app->sweep_id);
+	app->sweep_id = 0;
+	ratelimit_free(app->ratelimit);
+	app->ratelimit = NULL;
+	crypto_close(app->crypto);
+	app->crypto = NULL;
 }
 
 void api_http_hooks(struct app *app, struct http_hooks *hooks)
 {
 	(void)app;
-	hooks->before = NULL;
+	hooks->before = auth_before;
 }

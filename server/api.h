@@ -6,11 +6,15 @@
 #ifndef SINIAN_API_H
 #define SINIAN_API_H
 
+#include <jansson.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "router.h"
 
 int api_system_routes(struct router *r);
+int api_auth_routes(struct router *r);
+int api_org_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);
@@ -24,7 +28,21 @@ struct app;
  * api_start returns 0 or an ERR_* code with a message in err. */
 int api_start(struct app *app, char *err, size_t errlen);
 void api_stop(struct app *app);
+/* The part of api_start the CLI needs too: data key and rate limits. */
+int api_open_core(struct app *app, char *err, size_t errlen);
 
 struct http_hooks;
+struct org;
+struct service_item;
+
+/* JSON of an organisation / a service item (new references). */
+json_t *api_org_json(const struct org *o);
+json_t *api_service_json(const struct service_item *s);
+
+/* Create a user account (sign-up and CLI): validates login and password,
+ * seals the login, hashes the password. err gets a client message. */
+int api_user_create(struct app *app, const char *login, const char *password,
+                    const char *display_name, int64_t *id, char *err,
+                    size_t errlen);
 /* Fill the request policy hook (authentication, CSRF, rate limits). */
 void api_http_hooks(struct app *app, struct http_hooks *hooks);

@@ -16,6 +16,9 @@ struct metrics;
 struct router;
 struct http_server;
 struct http_ws;
+struct crypto;
+struct ratelimit;
+struct media_ctx;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -31,7 +34,11 @@ struct app {
 	struct metrics *metrics;
 	struct router *router;
 	struct http_server *http;
+	struct crypto *crypto;
+	struct ratelimit *ratelimit;
+	struct media_ctx *media;     /* NULL until the media module starts */
 	app_topic_check topic_check; /* NULL: any well-formed topic */
+	guint sweep_id;
 	bool stopping;
 	int exit_code;
 };

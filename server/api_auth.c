@@ -1,0 +1,406 @@
+/* api_auth.c — accounts over HTTP: sign-up, sign-in, sign-out, the current
+ * user, password change, and the admin's user list and role grants.
+ *
+ * Parses and validates input, calls store_user/auth/crypto, renders JSON.
+ * Logins are personal data: responses carry only the masked form.
+ */
+#include "access.h"
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "crypto.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "log.h"
+#include "store.h"
+#include "store_user.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static json_t *grants_json(struct app *app, int64_t user_id)
+{
+	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
+	json_t *arr = json_array();
+
+	store_grant_list(app->store, user_id, g);
+	for (guint i = 0; i < g->len; i++) {
+		struct store_grant *s =
+		    &g_array_index(g, struct store_grant, i);
+
+		json_array_append_new(
+		    arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
+		                   "scope_kind", s->scope_kind, "scope_id",
+		                   (json_int_t)s->scope_id, "scope_name",
+		                   s->scope_name));
+	}
+	g_array_free(g, TRUE);
+	return arr;
+}
+
+static json_t *user_json(struct app *app, const struct store_user *u)
+{
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)u->id,
+	                 "display_name", u->display_name, "login",
+	                 u->login_masked, "login_kind", u->login_kind,
+	                 "created_at", u->created_at, "roles",
+	                 grants_json(app, u->id));
+}
+
+static void mask_login(const char *login, const char *kind, char *out,
+                       size_t outlen)
+{
+	if (strcmp(kind, "phone") == 0)
+		crypto_mask_phone(login, out, outlen);
+	else
+		crypto_mask_email(login, out, outlen);
+}
+
+/* Create a user from validated fields; used by sign-up and the CLI. */
+int api_user_create(struct app *app, const char *login_raw,
+                    const char *password, const char *display_name, int64_t *id,
+                    char *err, size_t errlen)
+{
+	struct store_user u = {0};
+	char login[256], hash[CRYPTO_HASH_CHARS];
+	const char *kind;
+	char *sealed;
+	int rc;
+
+	if (auth_login_normalize(login_raw, login, sizeof(login), &kind)) {
+		snprintf(err, errlen,
+		         "login: must be a mobile number "
+		         "(11 digits) or an e-mail address");
+		return ERR_INVALID;
+	}
+	if (jsonx_utf8_len(password) < 8 || strlen(password) > 128) {
+		snprintf(err, errlen, "password: must be 8 to 128 characters");
+		return ERR_INVALID;
+	}
+	crypto_keyed_hash(app->crypto, login, hash);
+	sealed = crypto_seal(app->crypto, login);
+	if (!sealed)
+		return ERR_NOMEM;
+	snprintf(u.login_enc, sizeof(u.login_enc), "%s", sealed);
+	free(sealed);
+	mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
+	snprintf(u.login_kind, sizeof(u.login_kind), "%s", kind);
+	snprintf(u.display_name, sizeof(u.display_name), "%s", display_name);
+	if (crypto_password_hash(password, u.password_hash))
+		return ERR_NOMEM;
+	rc = store_user_create(app->store, &u, hash, id);
+	if (rc == ERR_CONFLICT)
+		snprintf(err, errlen, "login: already registered");
+	return rc;
+}
+
+static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	static const char *const keys[] = {"login", "password", "display_name",
+	                                   NULL};
+	struct app *app = appv;
+	const char *login, *password, *name;
+	struct store_user u;
+	char err[256];
+	json_t *j = NULL;
+	int64_t id;
+	int rc;
+
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &login, err,
+	                    sizeof(err))) ||
+	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
+	                    sizeof(err))) ||
+	    (rc = jsonx_str(j, "display_name", true, 1, 64, NULL, &name, err,
+	                    sizeof(err))) ||
+	    (rc = api_user_create(app, login, password, name, &id, err,
+	                          sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	store_user_get(app->store, id, &u);
+	http_resp_json(resp, 201,
+	               json_pack("{s:o}", "user", user_json(app, &u)));
+out:
+	json_decref(j);
+}
+
+static void set_session_cookie(struct app *app, struct http_req *req,
+                               struct http_resp *resp, const char *token,
+                               long max_age)
+{
+	const char *proto = http_header(req, "x-forwarded-proto");
+	bool secure =
+	    app->cfg.cookie_secure || (proto && strcmp(proto, "https") == 0);
+	char cookie[256];
+
+	snprintf(cookie, sizeof(cookie),
+	         AUTH_COOKIE "=%s; Path=/; HttpOnly; SameSite=Lax; "
+	                     "Max-Age=%ld%s",
+	         token, max_age, secure ? "; Secure" : "");
+	http_resp_header(resp, "Set-Cookie", cookie);
+}
+
+static void post_session(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	const char *login_raw, *password, *kind;
+	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[48];
+	char token[CRYPTO_TOKEN_CHARS];
+	struct store_user u;
+	json_t *j = NULL;
+	int64_t sid;
+	int rc;
+
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_str(j, "login", true, 1, 254, NULL, &login_raw, err,
+	                    sizeof(err))) ||
+	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
+	                    sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
+		snprintf(login, sizeof(login), "%s", login_raw);
+	crypto_keyed_hash(app->crypto, login, hash);
+	snprintf(key, sizeof(key), "login:%.32s", hash);
+	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
+	                  (double)app->cfg.rate_limit_logins, resp))
+		goto out;
+	if (store_user_by_login(app->store, hash, &u) || u.disabled ||
+	    !crypto_password_verify(u.password_hash, password)) {
+		http_resp_err(resp, ERR_UNAUTHORIZED,
+		              "wrong login or password");
+		goto out;
+	}
+	if ((rc = auth_session_create(app, u.id, token, &sid))) {
+		http_resp_err(resp, rc, "cannot create a session");
+		goto out;
+	}
+	set_session_cookie(app, req, resp, token,
+	                   app->cfg.session_ttl_hours * 3600);
+	http_resp_json(resp, 200,
+	               json_pack("{s:s,s:s,s:I,s:o}", "token", token,
+	                         "token_type", "Bearer", "expires_in",
+	                         (json_int_t)app->cfg.session_ttl_hours * 3600,
+	                         "user", user_json(app, &u)));
+out:
+	json_decref(j);
+}
+
+static void delete_session(void *appv, struct http_req *req,
+                           struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	store_session_revoke(app->store, a->session_id, (int64_t)time(NULL));
+	set_session_cookie(app, req, resp, "", 0);
+	resp->status = 204;
+}
+
+static void get_me(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct store_user u;
+
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	if (store_user_get(app->store, a->user_id, &u)) {
+		http_resp_err(resp, ERR_UNAUTHORIZED, "account not found");
+		return;
+	}
+	http_resp_json(resp, 200,
+	               json_pack("{s:o}", "user", user_json(app, &u)));
+	http_resp_header(resp, "Cache-Control", "no-store");
+}
+
+static void put_password(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	const char *old_pw, *new_pw;
+	char err[256], hash[CRYPTO_PWHASH_MAX];
+	struct store_user u;
+	json_t *j = NULL;
+	int rc;
+
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_str(j, "old_password", true, 1, 128, NULL, &old_pw, err,
+	                    sizeof(err))) ||
+	    (rc = jsonx_str(j, "new_password", true, 8, 128, NULL, &new_pw, err,
+	                    sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (store_user_get(app->store, a->user_id, &u) ||
+	    !crypto_password_verify(u.password_hash, old_pw)) {
+		http_resp_errc(resp, 403, "wrong_password",
+		               "the current password is wrong");
+		goto out;
+	}
+	if (crypto_password_hash(new_pw, hash) ||
+	    store_user_set_password(app->store, a->user_id, hash)) {
+		http_resp_err(resp, ERR_INTERNAL, "cannot change the password");
+		goto out;
+	}
+	/* other devices must sign in again with the new password */
+	store_session_revoke_others(app->store, a->user_id, a->session_id,
+	                            (int64_t)time(NULL));
+	resp->status = 204;
+out:
+	json_decref(j);
+}
+
+static void get_users(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	GArray *users;
+	json_t *arr;
+
+	if (access_deny(resp,
+	                access_check(auth_actor(req), ACT_USER_LIST, NULL)))
+		return;
+	users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
+	arr = json_array();
+	store_user_list(app->store, users);
+	for (guint i = 0; i < users->len; i++)
+		json_array_append_new(
+		    arr, user_json(
+		             app, &g_array_index(users, struct store_user, i)));
+	g_array_free(users, TRUE);
+	http_resp_json(resp, 200, json_pack("{s:o}", "users", arr));
+}
+
+/* The unmasked login of a user: a right that is audited when used. */
+static void get_user_contact(void *appv, struct http_req *req,
+                             struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct store_user u;
+	int64_t id;
+	char *login;
+
+	if (http_param_id(req, "id", &id)) {
+		http_resp_err(resp, ERR_INVALID, "id: must be a number");
+		return;
+	}
+	if (access_deny(resp, actor_is_admin(a) ? 0
+	                      : a->user_id      ? ERR_FORBIDDEN
+	                                        : ERR_UNAUTHORIZED))
+		return;
+	if (store_user_get(app->store, id, &u)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+		return;
+	}
+	login = crypto_open_sealed(app->crypto, u.login_enc);
+	if (!login) {
+		http_resp_err(resp, ERR_INTERNAL, "cannot decrypt");
+		return;
+	}
+	access_audit(app, a, "pii.view", "user", id, "login");
+	http_resp_json(resp, 200,
+	               json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "login",
+	                         login, "login_kind", u.login_kind));
+	http_resp_header(resp, "Cache-Control", "no-store");
+	free(login);
+}
+
+static const char *scope_kind_of(enum role r)
+{
+	switch (r) {
+	case ROLE_ADMIN: return "none";
+	case ROLE_AGENCY_OPERATOR: return "agency";
+	case ROLE_CEMETERY_STAFF: return "cemetery";
+	default: return "memorial";
+	}
+}
+
+/* Grant or revoke a platform role: {"role":"cemetery_staff","scope_id":3}. */
+static void change_grant(struct app *app, struct http_req *req,
+                         struct http_resp *resp, bool add)
+{
+	static const char *const roles[] = {"admin", "agency_operator",
+	                                    "cemetery_staff", NULL};
+	const struct actor *a = auth_actor(req);
+	struct store_user u;
+	char err[256];
+	json_t *j = NULL;
+	int64_t id, scope;
+	int role, rc;
+
+	if (access_deny(resp, access_check(a, ACT_ROLE_GRANT_STAFF, NULL)))
+		return;
+	if (http_param_id(req, "id", &id) ||
+	    store_user_get(app->store, id, &u)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+		return;
+	}
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_int(j, "scope_id", role != ROLE_ADMIN, 0, INT64_MAX, 0,
+	                    &scope, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (role == ROLE_ADMIN)
+		scope = 0;
+	rc = add ? store_grant_add(app->store, id, access_role_name(role),
+	                           scope_kind_of(role), scope, a->user_id)
+	         : store_grant_remove(app->store, id, access_role_name(role),
+	                              scope_kind_of(role), scope);
+	if (rc) {
+		http_resp_err(resp, rc, "cannot change the role");
+		goto out;
+	}
+	http_resp_json(resp, 200,
+	               json_pack("{s:o}", "user", user_json(app, &u)));
+out:
+	json_decref(j);
+}
+
+static void post_grant(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	change_grant(appv, req, resp, true);
+}
+
+static void delete_grant(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	change_grant(appv, req, resp, false);
+}
+
+int api_auth_routes(struct router *r)
+{
+	int rc = 0;
+
+	rc |= router_add(r, "POST", "/api/users", post_users, 0);
+	rc |= router_add(r, "GET", "/api/users", get_users, 0);
+	rc |= router_add(r, "GET", "/api/users/{id}/contact", get_user_contact,
+	                 0);
+	rc |= router_add(r, "POST", "/api/users/{id}/grants", post_grant, 0);
+	rc |=
+	    router_add(r, "DELETE", "/api/users/{id}/grants", delete_grant, 0);
+	rc |= router_add(r, "POST", "/api/session", post_session, 0);
+	rc |= router_add(r, "DELETE", "/api/session", delete_session, 0);
+	rc |= router_add(r, "GET", "/api/me", get_me, 0);
+	rc |= router_add(r, "PUT", "/api/me/password", put_password, 0);
+	return rc ? -1 : 0;
+}

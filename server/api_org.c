@@ -1,0 +1,409 @@
+/* api_org.c — funeral agencies, halls, cemeteries and their public
+ * service items with prices. Reading is public (the civil-affairs rules
+ * require fees to be published); changes need agency.edit/cemetery.edit.
+ */
+#include "access.h"
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "store.h"
+#include "store_org.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum org_kind kind_of(struct http_req *req)
+{
+	return strncmp(req->path, "/api/agencies", 13) == 0 ? ORG_AGENCY
+	                                                    : ORG_CEMETERY;
+}
+
+json_t *api_org_json(const struct org *o)
+{
+	json_t *j = json_pack(
+	    "{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)o->id, "kind",
+	    store_org_kind_name(o->kind), "name", o->name, "region_code",
+	    o->region_code, "address", o->address, "phone", o->phone);
+
+	if (o->has_geo) {
+		json_object_set_new(j, "lat", json_real(o->lat));
+		json_object_set_new(j, "lng", json_real(o->lng));
+	}
+	return j;
+}
+
+json_t *api_service_json(const struct service_item *s)
+{
+	return json_pack(
+	    "{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:b}", "id", (json_int_t)s->id,
+	    "org_kind", store_org_kind_name(s->org_kind), "org_id",
+	    (json_int_t)s->org_id, "code", s->code, "name", s->name,
+	    "description", s->description, "price_cents",
+	    (json_int_t)s->price_cents, "unit", s->unit, "active", s->active);
+}
+
+static int edit_right(const struct actor *a, enum org_kind k, int64_t id)
+{
+	struct access_obj obj = {.id = id};
+
+	if (k == ORG_AGENCY) {
+		obj.agency_id = id;
+		return access_check(a, ACT_AGENCY_EDIT, &obj);
+	}
+	obj.cemetery_id = id;
+	return access_check(a, ACT_CEMETERY_EDIT, &obj);
+}
+
+static void list_orgs(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	GArray *orgs = g_array_new(FALSE, FALSE, sizeof(struct org));
+	json_t *arr = json_array();
+	enum org_kind k = kind_of(req);
+
+	store_org_list(app->store, k, orgs);
+	for (guint i = 0; i < orgs->len; i++)
+		json_array_append_new(
+		    arr, api_org_json(&g_array_index(orgs, struct org, i)));
+	g_array_free(orgs, TRUE);
+	http_resp_json(resp, 200,
+	               json_pack("{s:o}",
+	                         k == ORG_AGENCY ? "agencies" : "cemeteries",
+	                         arr));
+}
+
+static json_t *halls_json(struct app *app, int64_t agency_id)
+{
+	GArray *halls = g_array_new(FALSE, FALSE, sizeof(struct hall));
+	json_t *arr = json_array();
+
+	store_hall_list(app->store, agency_id, halls);
+	for (guint i = 0; i < halls->len; i++) {
+		struct hall *h = &g_array_index(halls, struct hall, i);
+
+		json_array_append_new(arr, json_pack("{s:I,s:s}", "id",
+		                                     (json_int_t)h->id, "name",
+		                                     h->name));
+	}
+	g_array_free(halls, TRUE);
+	return arr;
+}
+
+static void get_org(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	enum org_kind k = kind_of(req);
+	struct org o;
+	int64_t id;
+	json_t *j;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_org_get(app->store, k, id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
+		              store_org_kind_name(k));
+		return;
+	}
+	j = api_org_json(&o);
+	if (k == ORG_AGENCY)
+		json_object_set_new(j, "halls", halls_json(app, id));
+	http_resp_json(resp, 200, j);
+}
+
+/* Read and check org fields from j into o (create: all required). */
+static int org_fields(json_t *j, struct org *o, bool create, char *err,
+                      size_t errlen)
+{
+	static const char *const keys[] = {
+	    "name", "region_code", "address", "phone", "lat", "lng", NULL};
+	const char *name, *region, *address, *phone;
+	json_t *lat = json_object_get(j, "lat"),
+	       *lng = json_object_get(j, "lng");
+	int rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (rc = jsonx_str(j, "name", create, 1, 100, o->name, &name, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "region_code", create, 6, 6, o->region_code,
+	                    &region, err, errlen)) ||
+	    (rc = jsonx_str(j, "address", false, 0, 200, o->address, &address,
+	                    err, errlen)) ||
+	    (rc = jsonx_str(j, "phone", false, 0, 20, o->phone, &phone, err,
+	                    errlen)))
+		return rc;
+	for (const char *p = region; *p; p++)
+		if (!isdigit((unsigned char)*p)) {
+			snprintf(err, errlen,
+			         "region_code: must be 6 digits (GB/T 2260)");
+			return ERR_INVALID;
+		}
+	if ((lat && !json_is_number(lat)) || (lng && !json_is_number(lng)) ||
+	    (lat && fabs(json_number_value(lat)) > 90) ||
+	    (lng && fabs(json_number_value(lng)) > 180) || (!lat != !lng)) {
+		snprintf(err, errlen,
+		         "lat, lng: must be given together as "
+		         "numbers in range");
+		return ERR_INVALID;
+	}
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	snprintf(o->region_code, sizeof(o->region_code), "%s", region);
+	snprintf(o->address, sizeof(o->address), "%s", address ? address : "");
+	snprintf(o->phone, sizeof(o->phone), "%s", phone ? phone : "");
+	if (lat) {
+		o->has_geo = true;
+		o->lat = json_number_value(lat);
+		o->lng = json_number_value(lng);
+	}
+	return 0;
+}
+
+static void post_org(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct org o = {.kind = kind_of(req)};
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (access_deny(resp,
+	                access_check(auth_actor(req), ACT_ORG_CREATE, NULL)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = org_fields(j, &o, true, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if ((rc = store_org_create(app->store, &o, &o.id))) {
+		http_resp_err(resp, rc, "cannot create");
+		goto out;
+	}
+	store_org_get(app->store, o.kind, o.id, &o);
+	http_resp_json(resp, 201, api_org_json(&o));
+out:
+	json_decref(j);
+}
+
+static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	enum org_kind k = kind_of(req);
+	struct org o;
+	char err[256];
+	json_t *j = NULL;
+	int64_t id;
+	int rc;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_org_get(app->store, k, id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
+		              store_org_kind_name(k));
+		return;
+	}
+	if (access_deny(resp, edit_right(auth_actor(req), k, id)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = org_fields(j, &o, false, err, sizeof(err))) ||
+	    (rc = store_org_update(app->store, &o))) {
+		http_resp_err(resp, rc, "%s",
+		              rc == ERR_INVALID ? err : "cannot update");
+		goto out;
+	}
+	http_resp_json(resp, 200, api_org_json(&o));
+out:
+	json_decref(j);
+}
+
+static void list_services(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	enum org_kind k = kind_of(req);
+	GArray *items;
+	json_t *arr;
+	struct org o;
+	int64_t id;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_org_get(app->store, k, id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
+		              store_org_kind_name(k));
+		return;
+	}
+	items = g_array_new(FALSE, FALSE, sizeof(struct service_item));
+	arr = json_array();
+	store_service_list(app->store, k, id, false, items);
+	for (guint i = 0; i < items->len; i++)
+		json_array_append_new(arr, api_service_json(&g_array_index(
+		                               items, struct service_item, i)));
+	g_array_free(items, TRUE);
+	http_resp_json(
+	    resp, 200,
+	    json_pack("{s:o,s:o}", "org", api_org_json(&o), "services", arr));
+}
+
+static int service_fields(json_t *j, struct service_item *s, bool create,
+                          char *err, size_t errlen)
+{
+	static const char *const keys[] = {"code",        "name", "description",
+	                                   "price_cents", "unit", "active",
+	                                   NULL};
+	const char *code = s->code, *name, *desc, *unit;
+	bool active;
+	int rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (create && (rc = jsonx_str(j, "code", true, 1, 40, NULL, &code, err,
+	                               errlen))) ||
+	    (rc = jsonx_str(j, "name", create, 1, 100, s->name, &name, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "description", false, 0, 500, s->description,
+	                    &desc, err, errlen)) ||
+	    (rc = jsonx_int(j, "price_cents", create, 0, 100000000,
+	                    s->price_cents, &s->price_cents, err, errlen)) ||
+	    (rc = jsonx_str(j, "unit", false, 1, 16,
+	                    s->unit[0] ? s->unit : "次", &unit, err, errlen)) ||
+	    (rc = jsonx_bool(j, "active", false, create ? true : s->active,
+	                     &active, err, errlen)))
+		return rc;
+	snprintf(s->code, sizeof(s->code), "%s", code);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->description, sizeof(s->description), "%s",
+	         desc ? desc : "");
+	snprintf(s->unit, sizeof(s->unit), "%s", unit);
+	s->active = active;
+	return 0;
+}
+
+static void post_service(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct service_item s = {.org_kind = kind_of(req)};
+	struct org o;
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (http_param_id(req, "id", &s.org_id) ||
+	    store_org_get(app->store, s.org_kind, s.org_id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such organisation");
+		return;
+	}
+	if (access_deny(resp,
+	                edit_right(auth_actor(req), s.org_kind, s.org_id)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = service_fields(j, &s, true, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	rc = store_service_create(app->store, &s, &s.id);
+	if (rc) {
+		http_resp_err(resp, rc,
+		              rc == ERR_CONFLICT ? "code: already used here"
+		                                 : "cannot create");
+		goto out;
+	}
+	http_resp_json(resp, 201, api_service_json(&s));
+out:
+	json_decref(j);
+}
+
+static void patch_service(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct service_item s;
+	char err[256];
+	json_t *j = NULL;
+	int64_t id;
+	int rc;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_service_get(app->store, id, &s)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such service item");
+		return;
+	}
+	if (access_deny(resp,
+	                edit_right(auth_actor(req), s.org_kind, s.org_id)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = service_fields(j, &s, false, err, sizeof(err))) ||
+	    (rc = store_service_update(app->store, &s))) {
+		http_resp_err(resp, rc, "%s",
+		              rc == ERR_INVALID ? err : "cannot update");
+		goto out;
+	}
+	http_resp_json(resp, 200, api_service_json(&s));
+out:
+	json_decref(j);
+}
+
+static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	const char *name;
+	char err[256];
+	json_t *j = NULL;
+	struct org o;
+	int64_t id, hid;
+	int rc;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_org_get(app->store, ORG_AGENCY, id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such agency");
+		return;
+	}
+	if (access_deny(resp, edit_right(auth_actor(req), ORG_AGENCY, id)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_str(j, "name", true, 1, 60, NULL, &name, err,
+	                    sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if ((rc = store_hall_create(app->store, id, name, &hid))) {
+		http_resp_err(resp, rc,
+		              rc == ERR_CONFLICT ? "name: a hall of that name "
+		                                   "exists"
+		                                 : "cannot create");
+		goto out;
+	}
+	http_resp_json(resp, 201,
+	               json_pack("{s:I,s:I,s:s}", "id", (json_int_t)hid,
+	                         "agency_id", (json_int_t)id, "name", name));
+out:
+	json_decref(j);
+}
+
+int api_org_routes(struct router *r)
+{
+	static const char *const pats[2][5] = {
+	    {"/api/agencies", "/api/agencies/{id}",
+	     "/api/agencies/{id}/services"},
+	    {"/api/cemeteries", "/api/cemeteries/{id}",
+	     "/api/cemeteries/{id}/services"},
+	};
+	int rc = 0;
+
+	for (int k = 0; k < 2; k++) {
+		rc |= router_add(r, "GET", pats[k][0], list_orgs, 0);
+		rc |= router_add(r, "POST", pats[k][0], post_org, 0);
+		rc |= router_add(r, "GET", pats[k][1], get_org, 0);
+		rc |= router_add(r, "PATCH", pats[k][1], patch_org, 0);
+		rc |= router_add(r, "GET", pats[k][2], list_services, 0);
+		rc |= router_add(r, "POST", pats[k][2], post_service, 0);
+	}
+	rc |= router_add(r, "PATCH", "/api/services/{id}", patch_service, 0);
+	rc |= router_add(r, "POST", "/api/agencies/{id}/halls", post_hall, 0);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,242 @@
+/* auth.c — who is behind a request: session tokens, the actor, CSRF and
+ * the write rate limit.
+ *
+ * Owns session creation and lookup and the before-request hook. Decisions
+ * about rights stay in access.c; this file only establishes identity.
+ */
+#include "auth.h"
+#include "app.h"
+#include "crypto.h"
+#include "err.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "store.h"
+#include "store_user.h"
+
+#include <ctype.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct actor anonymous_actor;
+
+const struct actor *auth_actor(struct http_req *req)
+{
+	return req->actor ? req->actor : &anonymous_actor;
+}
+
+int auth_load_actor(struct app *app, int64_t user_id, struct actor *out)
+{
+	struct store_user u;
+	GArray *grants;
+	int rc = store_user_get(app->store, user_id, &u);
+
+	if (rc)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->user_id = user_id;
+	snprintf(out->display_name, sizeof(out->display_name), "%s",
+	         u.display_name);
+	grants = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
+	rc = store_grant_list(app->store, user_id, grants);
+	for (guint i = 0;
+	     rc == 0 && i < grants->len && out->n_grants < ACTOR_MAX_GRANTS;
+	     i++) {
+		struct store_grant *g =
+		    &g_array_index(grants, struct store_grant, i);
+		int role = access_role_parse(g->role);
+
+		if (role < 0)
+			continue;
+		out->grants[out->n_grants].role = (enum role)role;
+		out->grants[out->n_grants].scope_id = g->scope_id;
+		out->n_grants++;
+	}
+	g_array_free(grants, TRUE);
+	return rc;
+}
+
+int auth_token_actor(struct app *app, const char *token, struct actor *out)
+{
+	char hash[CRYPTO_HASH_CHARS];
+	int64_t uid = 0, sid = 0;
+	int rc;
+
+	if (!token || strlen(token) < 20 || strlen(token) > 100)
+		return ERR_UNAUTHORIZED;
+	crypto_sha256_hex(token, hash);
+	rc = store_session_lookup(app->store, hash, (int64_t)time(NULL), &uid,
+	                          &sid);
+	if (rc)
+		return rc;
+	rc = auth_load_actor(app, uid, out);
+	out->session_id = sid;
+	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+}
+
+int auth_session_create(struct app *app, int64_t user_id, char *token_out,
+                        int64_t *session_id)
+{
+	char hash[CRYPTO_HASH_CHARS];
+	int64_t now = (int64_t)time(NULL);
+
+	crypto_token(token_out);
+	crypto_sha256_hex(token_out, hash);
+	return store_session_create(app->store, user_id, hash, now,
+	                            now + app->cfg.session_ttl_hours * 3600,
+	                            session_id);
+}
+
+int auth_login_normalize(const char *in, char *out, size_t outlen,
+                         const char **kind_out)
+{
+	size_t n = 0;
+	const char *p = in;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (strchr(p, '@')) {
+		const char *at = strchr(p, '@');
+
+		if (at == p || !strchr(at, '.') || strlen(p) > 254 ||
+		    strchr(at + 1, '@'))
+			return ERR_INVALID;
+		for (; *p && !isspace((unsigned char)*p) && n + 1 < outlen; p++)
+			out[n++] = (char)tolower((unsigned char)*p);
+		out[n] = '\0';
+		if (*p && !isspace((unsigned char)*p))
+			return ERR_INVALID;
+		*kind_out = "email";
+		return 0;
+	}
+	if (strncmp(p, "+86", 3) == 0)
+		p += 3;
+	for (; *p; p++) {
+		if (*p == ' ' || *p == '-')
+			continue;
+		if (!isdigit((unsigned char)*p) || n + 1 >= outlen)
+			return ERR_INVALID;
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+	if (n != 11 || out[0] != '1')
+		return ERR_INVALID;
+	*kind_out = "phone";
+	return 0;
+}
+
+bool auth_rate_ok(struct app *app, const char *key, double per_min,
+                  double burst, struct http_resp *resp)
+{
+	int retry = 0;
+	char buf[16];
+
+	if (ratelimit_take(app->ratelimit, key, per_min / 60.0, burst,
+	                   g_get_monotonic_time() / 1000, &retry))
+		return true;
+	snprintf(buf, sizeof(buf), "%d", retry);
+	http_resp_header(resp, "Retry-After", buf);
+	http_resp_err(resp, ERR_RATE_LIMITED,
+	              "too many requests; try again in %d s", retry);
+	return false;
+}
+
+static bool is_write(const char *m)
+{
+	return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
+}
+
+/* Same-origin check for cookie-authenticated writes. */
+static bool origin_ok(struct app *app, struct http_req *req)
+{
+	const char *origin = http_header(req, "origin");
+	const char *host = http_header(req, "host");
+	const char *slash;
+	char **extra;
+	bool ok = false;
+
+	if (!origin || !host)
+		return false;
+	slash = strstr(origin, "://");
+	if (slash && strcmp(slash + 3, host) == 0)
+		return true;
+	extra = g_strsplit(app->cfg.trusted_origins, " ", -1);
+	for (char **o = extra; *o && !ok; o++)
+		ok = **o && strcmp(*o, origin) == 0;
+	g_strfreev(extra);
+	return ok;
+}
+
+bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	const char *authz = http_header(req, "authorization");
+	const char *token = NULL;
+	struct actor *a;
+	char key[96];
+	bool bearer = false;
+
+	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0) {
+		token = authz + 7;
+		bearer = true;
+	} else {
+		token = http_cookie(req, AUTH_COOKIE);
+	}
+	if (token && *token) {
+		a = calloc(1, sizeof(*a));
+		if (a && auth_token_actor(app, token, a) == 0) {
+			a->via_cookie = !bearer;
+			req->actor = a;
+			req->actor_free = free;
+		} else {
+			free(a);
+			if (bearer) {
+				http_resp_err(resp, ERR_UNAUTHORIZED,
+				              "invalid, expired or revoked "
+				              "token");
+				return false;
+			}
+		}
+	}
+	if (!is_write(req->method))
+		return true;
+	if (req->actor && ((struct actor *)req->actor)->via_cookie &&
+	    !origin_ok(app, req)) {
+		http_resp_errc(resp, 403, "csrf",
+		               "cross-site request refused: the Origin header "
+		               "must match this site");
+		return false;
+	}
+	if (req->actor)
+		snprintf(key, sizeof(key), "w:u%lld",
+		         (long long)((struct actor *)req->actor)->user_id);
+	else
+		snprintf(key, sizeof(key), "w:%s", req->peer);
+	return auth_rate_ok(app, key, (double)app->cfg.rate_limit_writes,
+	                    (double)app->cfg.rate_limit_writes, resp);
+}
+
+void auth_ws_actor(struct app *app, struct http_ws *ws, struct actor *out)
+{
+	const char *auth = http_ws_auth(ws);
+	const char *p;
+	char token[128];
+
+	memset(out, 0, sizeof(*out));
+	if (!auth)
+		return;
+	if (g_ascii_strncasecmp(auth, "Bearer ", 7) == 0) {
+		snprintf(token, sizeof(token), "%s", auth + 7);
+	} else if ((p = strstr(auth, AUTH_COOKIE "="))) {
+		p += strlen(AUTH_COOKIE) + 1;
+		snprintf(token, sizeof(token), "%.*s", (int)strcspn(p, "; "),
+		         p);
+	} else {
+		return;
+	}
+	if (auth_token_actor(app, token, out))
+		memset(out, 0, sizeof(*out));
+}

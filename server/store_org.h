@@ -1,0 +1,67 @@
+/* store_org.h — SQL for funeral agencies, halls, cemeteries and their
+ * public service items. */
+#ifndef SINIAN_STORE_ORG_H
+#define SINIAN_STORE_ORG_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+enum org_kind { ORG_AGENCY = 0, ORG_CEMETERY };
+
+struct org {
+	int64_t id;
+	enum org_kind kind;
+	char name[256];
+	char region_code[16];
+	char address[512];
+	char phone[32];
+	bool has_geo;
+	double lat, lng;
+	char created_at[32];
+};
+
+struct service_item {
+	int64_t id;
+	enum org_kind org_kind;
+	int64_t org_id;
+	char code[64];
+	char name[256];
+	char description[1024];
+	int64_t price_cents;
+	char unit[32];
+	bool active;
+};
+
+const char *store_org_kind_name(enum org_kind k); /* "agency"/"cemetery" */
+
+int store_org_create(struct store *st, const struct org *o, int64_t *id);
+int store_org_update(struct store *st, const struct org *o);
+/* ERR_NOT_FOUND when absent. */
+int store_org_get(struct store *st, enum org_kind k, int64_t id,
+                  struct org *out);
+/* All of a kind, by name, into a GArray of struct org. */
+int store_org_list(struct store *st, enum org_kind k, GArray *out);
+
+int store_service_create(struct store *st, const struct service_item *s,
+                         int64_t *id);
+int store_service_update(struct store *st, const struct service_item *s);
+int store_service_get(struct store *st, int64_t id, struct service_item *out);
+/* Items of an org (active only unless all) into a GArray. */
+int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
+                       bool all, GArray *out);
+
+int store_hall_create(struct store *st, int64_t agency_id, const char *name,
+                      int64_t *id);
+/* Halls of an agency: GArray of struct {int64_t id; char name[128];}. */
+struct hall {
+	int64_t id;
+	int64_t agency_id;
+	char name[128];
+};
+int store_hall_list(struct store *st, int64_t agency_id, GArray *out);
+int store_hall_get(struct store *st, int64_t id, struct hall *out);
+
+#endif
