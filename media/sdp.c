@@ -448,6 +448,9 @@ static int parse_a(struct parser *p, const char *v, size_t n)
 			return fail(p, ERR_INVALID, "bad a=mid");
 		memcpy(m->mid, val, vl);
 		m->mid[vl] = '\0';
+	} else if (IS("bundle-only") && p->cur >= 0) {
+		/* RFC 8843: port 0 plus bundle-only is not a rejection. */
+		p->info->media[p->cur].rejected = false;
 	} else if (IS("candidate")) {
 		p->info->n_candidates++;
 	} else if (IS("group")) {

@@ -35,7 +35,7 @@ struct sdp_media {
 	char kind[16]; /* "audio", "video", "application", ... */
 	char mid[32];  /* a=mid value or "" */
 	enum sdp_dir dir;
-	bool rejected; /* port 0 */
+	bool rejected; /* port 0 without a=bundle-only */
 	int h264_pt;   /* best H.264 packetization-mode=1 baseline-family pt */
 	char h264_profile_level_id[7]; /* its profile-level-id, lower case */
 	int vp8_pt;

@@ -1,0 +1,398 @@
+/* media.c — live ceremonies as the HTTP layer sees them.
+ *
+ * Owns: the table of open ceremonies and, per ceremony, the wiring of
+ * encoder, input switch, fan-out and recorder, plus the translation of
+ * their events into the media_events the caller registered. Must never:
+ * speak HTTP, block for longer than a recording finalisation (bounded),
+ * or deliver an event after media_ceremony_close() returned. Called by
+ * the daemon's ceremony/WHEP handlers.
+ */
+#include "media.h"
+
+#include "err.h"
+#include "input.h"
+#include "log.h"
+#include "recorder.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define TAG "media"
+
+struct media_ctx {
+	struct media_config cfg; /* strings below are our copies */
+	char *stun, *public_ip, *recordings_dir;
+	char **turns;
+	GHashTable *ceremonies; /* gint64* -> struct media_ceremony */
+};
+
+struct media_ceremony {
+	struct media_ctx *ctx;
+	int64_t id;
+	char *title;
+	bool closing;
+	unsigned last_count; /* last viewer count reported */
+	struct encoder *enc;
+	struct input *in;
+	struct fanout *fo;
+	struct recorder *rec;
+};
+
+/* Everything the pipelines use; checked once so a missing plugin is one
+ * clear error at start-up rather than a failure per ceremony. */
+static const char *const needed[] = {
+    "appsrc",       "appsink",     "queue",        "tee",
+    "capsfilter",   "x264enc",     "rtph264pay",   "opusenc",
+    "rtpopuspay",   "webrtcbin",   "nicesrc",      "nicesink",
+    "dtlssrtpenc",  "srtpenc",     "rtpbin",       "videotestsrc",
+    "audiotestsrc", "textoverlay", "clockoverlay", "videoconvert",
+    "videoscale",   "videorate",   "audioconvert", "audioresample",
+    "h264parse",    "mp4mux",      "filesink",
+};
+
+int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
+              size_t errlen)
+{
+	GError *gerr = NULL;
+	struct media_ctx *ctx;
+	size_t off = 0;
+
+	*out = NULL;
+	if (!gst_init_check(NULL, NULL, &gerr)) {
+		snprintf(err, errlen, "GStreamer: %s",
+		         gerr ? gerr->message : "cannot initialise");
+		g_clear_error(&gerr);
+		return ERR_UNAVAILABLE;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
+		GstElementFactory *f = gst_element_factory_find(needed[i]);
+
+		if (f) {
+			gst_object_unref(f);
+			continue;
+		}
+		if (off < errlen)
+			off += (size_t)snprintf(err + off, errlen - off, "%s%s",
+			                        off ? " "
+			                            : "missing GStreamer "
+			                              "elements: ",
+			                        needed[i]);
+	}
+	if (off)
+		return ERR_UNAVAILABLE;
+	ctx = g_new0(struct media_ctx, 1);
+	if (cfg)
+		ctx->cfg = *cfg;
+	ctx->stun = g_strdup(ctx->cfg.stun_server);
+	ctx->public_ip = g_strdup(ctx->cfg.public_ip);
+	ctx->recordings_dir = g_strdup(ctx->cfg.recordings_dir);
+	ctx->turns = g_strdupv((char **)ctx->cfg.turn_servers);
+	ctx->cfg.stun_server = ctx->stun;
+	ctx->cfg.public_ip = ctx->public_ip;
+	ctx->cfg.recordings_dir = ctx->recordings_dir;
+	ctx->cfg.turn_servers = (const char *const *)ctx->turns;
+	ctx->ceremonies =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
+	*out = ctx;
+	return 0;
+}
+
+void media_free(struct media_ctx *ctx)
+{
+	GHashTableIter it;
+	gpointer key, val;
+
+	if (!ctx)
+		return;
+	for (;;) {
+		char *path = NULL;
+
+		g_hash_table_iter_init(&it, ctx->ceremonies);
+		if (!g_hash_table_iter_next(&it, &key, &val))
+			break;
+		media_ceremony_close(val, &path);
+		g_free(path);
+	}
+	g_hash_table_unref(ctx->ceremonies);
+	g_free(ctx->stun);
+	g_free(ctx->public_ip);
+	g_free(ctx->recordings_dir);
+	g_strfreev(ctx->turns);
+	g_free(ctx);
+}
+
+/* ---- events from the parts ------------------------------------------ */
+
+/* Report the viewer count if it changed since the last report. */
+static void count_changed(struct media_ceremony *c)
+{
+	const struct media_events *ev = &c->ctx->cfg.events;
+	unsigned n = fanout_viewer_count(c->fo);
+
+	if (c->closing || n == c->last_count)
+		return;
+	c->last_count = n;
+	if (ev->viewer_count_changed)
+		ev->viewer_count_changed(c->id, n, c->ctx->cfg.user_data);
+}
+
+static void on_live_changed(bool live, void *data)
+{
+	struct media_ceremony *c = data;
+	const struct media_events *ev = &c->ctx->cfg.events;
+
+	if (!c->closing && ev->source_state_changed)
+		ev->source_state_changed(c->id, live, c->ctx->cfg.user_data);
+}
+
+static void on_viewer_gone(const char *viewer_id, const char *reason,
+                           void *data)
+{
+	struct media_ceremony *c = data;
+	const struct media_events *ev = &c->ctx->cfg.events;
+
+	if (c->closing)
+		return;
+	if (ev->viewer_gone)
+		ev->viewer_gone(c->id, viewer_id, reason,
+		                c->ctx->cfg.user_data);
+	count_changed(c);
+}
+
+/* ---- ceremonies ------------------------------------------------------- */
+
+static int start_recording(struct media_ceremony *c)
+{
+	char name[96], stamp[32], err[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(name, sizeof(name), "ceremony-%lld-%s", (long long)c->id,
+	         stamp);
+	rc = recorder_start(c->enc, c->ctx->recordings_dir, name, &c->rec, err,
+	                    sizeof(err));
+	if (rc)
+		log_error(TAG, "ceremony %lld: %s", (long long)c->id, err);
+	return rc;
+}
+
+int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
+                        const char *title_text, struct media_ceremony **out)
+{
+	const struct media_config *mc = &ctx->cfg;
+	struct encoder_config ec = {mc->width,      mc->height,    mc->fps,
+	                            mc->video_kbps, mc->audio_bps, 0};
+	struct input_events iev = {on_live_changed};
+	struct fanout_events fev = {NULL, on_viewer_gone};
+	struct fanout_config fc = {mc->stun_server,
+	                           mc->turn_servers,
+	                           mc->public_ip,
+	                           mc->loopback_only,
+	                           mc->max_viewers,
+	                           0,
+	                           0,
+	                           mc->viewer_timeout_ms};
+	struct media_ceremony *c;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if (g_hash_table_contains(ctx->ceremonies, &ceremony_id))
+		return ERR_CONFLICT;
+	if (title_text && strlen(title_text) > 512)
+		return ERR_INVALID;
+	c = g_new0(struct media_ceremony, 1);
+	c->ctx = ctx;
+	c->id = ceremony_id;
+	c->title = g_strdup(title_text ? title_text : "");
+	rc = encoder_new(&ec, &c->enc, err, sizeof(err));
+	if (rc == 0)
+		rc = input_new(c->enc, NULL, &iev, c, &c->in, err, sizeof(err));
+	if (rc) {
+		log_error(TAG, "ceremony %lld: %s", (long long)ceremony_id,
+		          err);
+		goto out_close;
+	}
+	rc = fanout_new(c->enc, &fc, &fev, c, &c->fo);
+	if (rc == 0 && ctx->recordings_dir)
+		rc = start_recording(c);
+	if (rc)
+		goto out_close;
+	g_hash_table_insert(ctx->ceremonies, &c->id, c);
+	log_info(TAG, "ceremony %lld open", (long long)ceremony_id);
+	*out = c;
+	return 0;
+out_close:
+	media_ceremony_close(c, NULL);
+	return rc;
+}
+
+struct media_ceremony *media_ceremony_find(struct media_ctx *ctx,
+                                           int64_t ceremony_id)
+{
+	return g_hash_table_lookup(ctx->ceremonies, &ceremony_id);
+}
+
+int media_ceremony_close(struct media_ceremony *c, char **recording_path)
+{
+	char *path = NULL;
+	int rc = 0;
+
+	if (recording_path)
+		*recording_path = NULL;
+	if (!c)
+		return 0;
+	c->closing = true;
+	g_hash_table_remove(c->ctx->ceremonies, &c->id);
+	if (c->rec)
+		rc = recorder_stop(c->rec, 5000, &path);
+	fanout_free(c->fo);
+	input_free(c->in);
+	encoder_free(c->enc);
+	if (recording_path)
+		*recording_path = path;
+	else
+		g_free(path);
+	log_info(TAG, "ceremony %lld closed", (long long)c->id);
+	g_free(c->title);
+	g_free(c);
+	return rc;
+}
+
+/* ---- sources ---------------------------------------------------------- */
+
+static struct source_format format_of(struct media_ceremony *c)
+{
+	const struct encoder_config *ec = encoder_config(c->enc);
+
+	return (struct source_format){ec->width, ec->height, ec->fps};
+}
+
+static int use_source(struct media_ceremony *c, int rc, struct source *s,
+                      const char *err)
+{
+	if (rc) {
+		log_error(TAG, "ceremony %lld: %s", (long long)c->id, err);
+		return rc;
+	}
+	return input_set_live(c->in, s);
+}
+
+int media_ceremony_source_test_start(struct media_ceremony *c)
+{
+	struct source_format f = format_of(c);
+	struct source *s = NULL;
+	char err[256];
+	int rc = source_new_test(&f, c->title, &s, err, sizeof(err));
+
+	return use_source(c, rc, s, err);
+}
+
+int media_ceremony_source_bin_start(struct media_ceremony *c, GstElement *bin)
+{
+	struct source_format f = format_of(c);
+	struct source *s = NULL;
+	char err[256];
+	int rc = source_new_bin(&f, bin, &s, err, sizeof(err));
+
+	return use_source(c, rc, s, err);
+}
+
+int media_ceremony_source_rtsp_start(struct media_ceremony *c, const char *url)
+{
+	struct source_format f = format_of(c);
+	struct source *s = NULL;
+	char err[256];
+	int rc = source_new_rtsp(&f, url, &s, err, sizeof(err));
+
+	return use_source(c, rc, s, err);
+}
+
+void media_ceremony_source_stop(struct media_ceremony *c)
+{
+	input_clear_live(c->in);
+}
+
+void media_ceremony_source_test_stop(struct media_ceremony *c)
+{
+	input_clear_live(c->in);
+}
+
+bool media_ceremony_source_live(struct media_ceremony *c)
+{
+	return input_is_live(c->in);
+}
+
+/* ---- viewers ---------------------------------------------------------- */
+
+struct pending {
+	struct media_ceremony *c;
+	fanout_answer_fn cb;
+	void *user_data;
+};
+
+static void on_answer(int status, const char *answer, const char *viewer_id,
+                      void *data)
+{
+	struct pending *p = data;
+
+	p->cb(status, answer, viewer_id, p->user_data);
+	if (status != 0) /* the fan-out dropped the viewer */
+		count_changed(p->c);
+	g_free(p);
+}
+
+int media_ceremony_viewer_add(struct media_ceremony *c, const char *offer,
+                              size_t len, fanout_answer_fn cb, void *user_data,
+                              char id_out[FANOUT_ID_LEN], char *err,
+                              size_t errlen)
+{
+	struct pending *p = g_new0(struct pending, 1);
+	int rc;
+
+	p->c = c;
+	p->cb = cb;
+	p->user_data = user_data;
+	rc = fanout_viewer_add(c->fo, offer, len, on_answer, p, id_out, err,
+	                       errlen);
+	if (rc) {
+		g_free(p);
+		return rc;
+	}
+	count_changed(c);
+	return 0;
+}
+
+int media_ceremony_viewer_remove(struct media_ceremony *c,
+                                 const char *viewer_id)
+{
+	int rc = fanout_viewer_remove(c->fo, viewer_id);
+
+	if (rc == 0)
+		count_changed(c);
+	return rc;
+}
+
+unsigned media_ceremony_viewer_count(struct media_ceremony *c)
+{
+	return fanout_viewer_count(c->fo);
+}
+
+void media_ceremony_request_keyframe(struct media_ceremony *c)
+{
+	fanout_request_keyframe(c->fo);
+}
+
+int media_ceremony_stats(struct media_ceremony *c, struct fanout_stats *out)
+{
+	return fanout_stats(c->fo, out);
+}
+
+const char *media_ceremony_recording_path(struct media_ceremony *c)
+{
+	return c->rec ? recorder_path(c->rec) : NULL;
+}

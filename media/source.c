@@ -1,0 +1,501 @@
+/* source.c — small pipelines that produce a ceremony's raw media.
+ *
+ * Owns: one pipeline per source (test pattern, slate card, caller's bin,
+ * RTSP pull), the conversion "tails" that bring any picture and sound to
+ * the encoder's raw format, the appsink callbacks that hand buffers over,
+ * and, for RTSP, reconnection with back-off and stall detection. Must
+ * never: touch the encoder or viewers (the callback's owner does), block a
+ * streaming thread, or interpolate caller text into a pipeline description
+ * (titles and URLs are set as properties). Called by input.c and media.c.
+ */
+#include "source.h"
+
+#include "err.h"
+#include "log.h"
+#include "mainctx.h"
+
+#include <gst/app/gstappsink.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TAG            "source"
+#define RTSP_MAX_DELAY 30       /* s, back-off ceiling */
+#define RTSP_STALL_US  10000000 /* no data this long while playing: restart */
+
+struct source {
+	const char *kind;
+	struct source_format fmt;
+	GstElement *pipeline;
+	GstElement *vtail, *atail; /* first element of each tail */
+	GstElement *vsink, *asink;
+	source_sample_fn fn;
+	void *user_data;
+	guint bus_watch;
+	bool started, paused;
+	/* rtsp only */
+	char *url;
+	guint retry_timer, stall_timer;
+	unsigned delay_s;
+	_Atomic int64_t last_data_us; /* written on streaming threads */
+	gint64 started_us;
+};
+
+#define VTAIL                                                                  \
+	"queue name=vtail max-size-buffers=3 max-size-bytes=0 "                \
+	"max-size-time=0 leaky=downstream ! videoconvert ! videoscale "        \
+	"add-borders=true ! videorate ! video/x-raw,format=I420,width=%d,"     \
+	"height=%d,framerate=%d/1,pixel-aspect-ratio=1/1 ! appsink "           \
+	"name=vsink "
+#define ATAIL                                                                  \
+	"queue name=atail max-size-buffers=0 max-size-bytes=0 "                \
+	"max-size-time=300000000 leaky=downstream ! audioconvert ! "           \
+	"audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=2,"      \
+	"layout=interleaved ! appsink name=asink "
+
+static const char *const tail_needed[] = {
+    "queue",        "videoconvert",  "videoscale", "videorate",
+    "audioconvert", "audioresample", "appsink",    "capsfilter",
+};
+
+static bool have_elements(const char *const *names, size_t n, char *err,
+                          size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		GstElementFactory *f = gst_element_factory_find(names[i]);
+
+		if (!f) {
+			snprintf(err, errlen, "missing GStreamer element %s",
+			         names[i]);
+			return false;
+		}
+		gst_object_unref(f);
+	}
+	return true;
+}
+
+static bool valid_format(const struct source_format *f)
+{
+	return f && f->width >= 16 && f->width <= 3840 && f->height >= 16 &&
+	       f->height <= 2160 && f->fps >= 1 && f->fps <= 60;
+}
+
+static GstFlowReturn on_sample(GstAppSink *sink, gpointer data, bool video)
+{
+	struct source *s = data;
+	GstSample *sample = gst_app_sink_pull_sample(sink);
+	GstBuffer *buf;
+
+	if (!sample)
+		return GST_FLOW_OK;
+	buf = gst_sample_get_buffer(sample);
+	if (buf)
+		gst_buffer_ref(buf);
+	/* Drop the sample first: the receiver then holds the only reference
+	 * and may restamp the buffer without a copy. */
+	gst_sample_unref(sample);
+	atomic_store(&s->last_data_us, mainctx_now_us());
+	if (buf && s->fn)
+		s->fn(s->user_data, video, buf);
+	else if (buf)
+		gst_buffer_unref(buf);
+	return GST_FLOW_OK;
+}
+
+static GstFlowReturn on_video(GstAppSink *sink, gpointer data)
+{
+	return on_sample(sink, data, true);
+}
+
+static GstFlowReturn on_audio(GstAppSink *sink, gpointer data)
+{
+	return on_sample(sink, data, false);
+}
+
+static void setup_sink(struct source *s, GstElement *sink, bool video)
+{
+	GstAppSinkCallbacks cbs;
+
+	memset(&cbs, 0, sizeof(cbs));
+	cbs.new_sample = video ? on_video : on_audio;
+	/* sync=true paces delivery by the clock, so the receiver can stamp
+	 * buffers on arrival and keep audio and video together. */
+	g_object_set(sink, "sync", TRUE, "max-buffers", video ? 2u : 10u,
+	             "drop", TRUE, "emit-signals", FALSE, "async", FALSE,
+	             "enable-last-sample", FALSE, NULL);
+	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cbs, s, NULL);
+}
+
+static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer data);
+
+/* Parse desc into the source's pipeline and find the tails by name. */
+static int build(struct source *s, const char *desc, char *err, size_t errlen)
+{
+	GError *gerr = NULL;
+	GstClock *clock;
+	GstBus *bus;
+
+	s->pipeline = gst_parse_launch_full(desc, NULL,
+	                                    GST_PARSE_FLAG_FATAL_ERRORS, &gerr);
+	if (!s->pipeline) {
+		snprintf(err, errlen, "%s source: %s", s->kind,
+		         gerr ? gerr->message : "unknown error");
+		g_clear_error(&gerr);
+		return ERR_UNAVAILABLE;
+	}
+	s->vtail = gst_bin_get_by_name(GST_BIN(s->pipeline), "vtail");
+	s->atail = gst_bin_get_by_name(GST_BIN(s->pipeline), "atail");
+	s->vsink = gst_bin_get_by_name(GST_BIN(s->pipeline), "vsink");
+	s->asink = gst_bin_get_by_name(GST_BIN(s->pipeline), "asink");
+	setup_sink(s, s->vsink, true);
+	setup_sink(s, s->asink, false);
+	clock = gst_system_clock_obtain();
+	gst_pipeline_use_clock(GST_PIPELINE(s->pipeline), clock);
+	gst_object_unref(clock);
+	bus = gst_element_get_bus(s->pipeline);
+	s->bus_watch = gst_bus_add_watch(bus, bus_cb, s);
+	gst_object_unref(bus);
+	return 0;
+}
+
+static struct source *source_alloc(const char *kind,
+                                   const struct source_format *f)
+{
+	struct source *s = g_new0(struct source, 1);
+
+	s->kind = kind;
+	s->fmt = *f;
+	s->delay_s = 1;
+	return s;
+}
+
+/* Test pattern or slate card: a videotestsrc with a text overlay. */
+static int new_card(const char *kind, const struct source_format *f,
+                    const char *text, bool test, struct source **out, char *err,
+                    size_t errlen)
+{
+	static const char *const needed[] = {"videotestsrc", "audiotestsrc",
+	                                     "textoverlay", "clockoverlay"};
+	struct source *s;
+	GstElement *title;
+	char *desc;
+	int rc;
+
+	*out = NULL;
+	if (!valid_format(f) || !text)
+		return ERR_INVALID;
+	if (!have_elements(needed, 4, err, errlen) ||
+	    !have_elements(tail_needed, G_N_ELEMENTS(tail_needed), err, errlen))
+		return ERR_UNAVAILABLE;
+	s = source_alloc(kind, f);
+	desc = g_strdup_printf(
+	    "videotestsrc is-live=true %s ! video/x-raw,format=I420,"
+	    "width=%d,height=%d,framerate=%d/1 ! textoverlay name=title "
+	    "wrap-mode=wordchar %s ! %s" VTAIL
+	    "audiotestsrc is-live=true %s ! " ATAIL,
+	    test ? "pattern=smpte"
+	         : "pattern=solid-color "
+	           "foreground-color=0xff16181c",
+	    f->width, f->height, f->fps,
+	    test ? "valignment=top halignment=center shaded-background=true"
+	         : "valignment=center halignment=center",
+	    test ? "clockoverlay name=clock valignment=bottom "
+	           "halignment=right shaded-background=true "
+	           "time-format=\"%Y-%m-%d %H:%M:%S\" ! "
+	         : "",
+	    f->width, f->height, f->fps,
+	    test ? "wave=sine freq=440 volume=0.05" : "wave=silence");
+	rc = build(s, desc, err, errlen);
+	g_free(desc);
+	if (rc) {
+		source_free(s);
+		return rc;
+	}
+	title = gst_bin_get_by_name(GST_BIN(s->pipeline), "title");
+	g_object_set(title, "text", text, "font-desc",
+	             f->height >= 720 ? "Noto Sans CJK SC 28"
+	                              : "Noto Sans CJK SC 18",
+	             NULL);
+	gst_object_unref(title);
+	if (test) {
+		GstElement *clock =
+		    gst_bin_get_by_name(GST_BIN(s->pipeline), "clock");
+
+		g_object_set(clock, "font-desc",
+		             f->height >= 720 ? "Noto Sans CJK SC 20"
+		                              : "Noto Sans CJK SC 12",
+		             NULL);
+		gst_object_unref(clock);
+	}
+	*out = s;
+	return 0;
+}
+
+int source_new_test(const struct source_format *f, const char *title,
+                    struct source **out, char *err, size_t errlen)
+{
+	return new_card("test", f, title ? title : "", true, out, err, errlen);
+}
+
+int source_new_slate(const struct source_format *f, const char *text,
+                     struct source **out, char *err, size_t errlen)
+{
+	return new_card(
+	    "slate", f,
+	    text ? text : "仪式即将恢复 · The ceremony will resume shortly",
+	    false, out, err, errlen);
+}
+
+/* Link a raw pad of the caller's bin (or of decodebin) to a free tail. */
+static void link_raw_pad(struct source *s, GstPad *pad)
+{
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	const char *name = GST_PAD_NAME(pad), *media = "";
+	GstElement *tail = NULL;
+	GstPad *sink;
+
+	if (!caps)
+		caps = gst_pad_query_caps(pad, NULL);
+	if (caps && gst_caps_get_size(caps) > 0)
+		media = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+	if (!strcmp(name, "video") || g_str_has_prefix(media, "video/"))
+		tail = s->vtail;
+	else if (!strcmp(name, "audio") || g_str_has_prefix(media, "audio/"))
+		tail = s->atail;
+	if (caps)
+		gst_caps_unref(caps);
+	if (!tail || GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+		return;
+	sink = gst_element_get_static_pad(tail, "sink");
+	if (!gst_pad_is_linked(sink) &&
+	    gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+		log_warn(TAG, "%s: pad %s does not link", s->kind, name);
+	gst_object_unref(sink);
+}
+
+static void on_pad_added(GstElement *el, GstPad *pad, gpointer data)
+{
+	link_raw_pad(data, pad);
+}
+
+static int new_with_tails(const char *kind, const struct source_format *f,
+                          struct source **out, char *err, size_t errlen)
+{
+	struct source *s;
+	char *desc;
+	int rc;
+
+	if (!valid_format(f))
+		return ERR_INVALID;
+	if (!have_elements(tail_needed, G_N_ELEMENTS(tail_needed), err, errlen))
+		return ERR_UNAVAILABLE;
+	s = source_alloc(kind, f);
+	desc = g_strdup_printf(VTAIL ATAIL, f->width, f->height, f->fps);
+	rc = build(s, desc, err, errlen);
+	g_free(desc);
+	if (rc) {
+		source_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int source_new_bin(const struct source_format *f, GstElement *bin,
+                   struct source **out, char *err, size_t errlen)
+{
+	GstIterator *it;
+	GValue item = G_VALUE_INIT;
+	struct source *s;
+	int rc;
+
+	*out = NULL;
+	if (!bin || !GST_IS_BIN(bin))
+		return ERR_INVALID;
+	gst_object_ref_sink(bin);
+	rc = new_with_tails("bin", f, &s, err, errlen);
+	if (rc) {
+		gst_object_unref(bin);
+		return rc;
+	}
+	gst_bin_add(GST_BIN(s->pipeline), bin); /* takes our reference */
+	g_signal_connect(bin, "pad-added", G_CALLBACK(on_pad_added), s);
+	it = gst_element_iterate_src_pads(bin);
+	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		link_raw_pad(s, g_value_get_object(&item));
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
+	*out = s;
+	return 0;
+}
+
+static void on_source_setup(GstElement *uridecodebin, GstElement *src,
+                            gpointer data)
+{
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "latency"))
+		g_object_set(src, "latency", 200u, NULL);
+}
+
+int source_new_rtsp(const struct source_format *f, const char *url,
+                    struct source **out, char *err, size_t errlen)
+{
+	static const char *const needed[] = {"uridecodebin", "rtspsrc"};
+	GstElement *dec;
+	struct source *s;
+	int rc;
+
+	*out = NULL;
+	if (!url ||
+	    (!g_str_has_prefix(url, "rtsp://") &&
+	     !g_str_has_prefix(url, "rtsps://")) ||
+	    strlen(url) > 2048) {
+		snprintf(err, errlen, "RTSP URL must start with rtsp://");
+		return ERR_INVALID;
+	}
+	if (!have_elements(needed, 2, err, errlen))
+		return ERR_UNAVAILABLE;
+	rc = new_with_tails("rtsp", f, &s, err, errlen);
+	if (rc)
+		return rc;
+	dec = gst_element_factory_make("uridecodebin", "rtsp");
+	g_object_set(dec, "uri", url, NULL);
+	g_signal_connect(dec, "source-setup", G_CALLBACK(on_source_setup), s);
+	g_signal_connect(dec, "pad-added", G_CALLBACK(on_pad_added), s);
+	gst_bin_add(GST_BIN(s->pipeline), dec);
+	s->url = g_strdup(url);
+	*out = s;
+	return 0;
+}
+
+static gboolean rtsp_retry(gpointer data)
+{
+	struct source *s = data;
+
+	s->retry_timer = 0;
+	if (!s->started || s->paused)
+		return G_SOURCE_REMOVE;
+	s->started_us = mainctx_now_us();
+	log_info(TAG, "rtsp: connecting again");
+	gst_element_set_state(s->pipeline, GST_STATE_PLAYING);
+	return G_SOURCE_REMOVE;
+}
+
+/* Tear down after an error, end of stream or stall; come back later. */
+static void rtsp_schedule_retry(struct source *s, const char *why)
+{
+	if (s->retry_timer)
+		return;
+	if (atomic_load(&s->last_data_us) > s->started_us)
+		s->delay_s = 1; /* it worked for a while: start over */
+	gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	log_warn(TAG, "rtsp: %s; retry in %u s", why, s->delay_s);
+	s->retry_timer = g_timeout_add_seconds(s->delay_s, rtsp_retry, s);
+	s->delay_s = MIN(s->delay_s * 2, RTSP_MAX_DELAY);
+}
+
+static gboolean rtsp_stall_check(gpointer data)
+{
+	struct source *s = data;
+	gint64 now = mainctx_now_us(), last = atomic_load(&s->last_data_us);
+
+	if (s->started && !s->paused && !s->retry_timer &&
+	    now - MAX(last, s->started_us) > RTSP_STALL_US)
+		rtsp_schedule_retry(s, "no data");
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer data)
+{
+	struct source *s = data;
+	GError *gerr = NULL;
+	gchar *dbg = NULL;
+
+	switch (GST_MESSAGE_TYPE(msg)) {
+	case GST_MESSAGE_ERROR:
+		gst_message_parse_error(msg, &gerr, &dbg);
+		log_warn(TAG, "%s: %s: %s", s->kind, GST_OBJECT_NAME(msg->src),
+		         gerr->message);
+		if (s->url)
+			rtsp_schedule_retry(s, "error");
+		break;
+	case GST_MESSAGE_EOS:
+		if (s->url)
+			rtsp_schedule_retry(s, "end of stream");
+		break;
+	case GST_MESSAGE_LATENCY:
+		gst_bin_recalculate_latency(GST_BIN(s->pipeline));
+		break;
+	default: break;
+	}
+	g_clear_error(&gerr);
+	g_free(dbg);
+	return G_SOURCE_CONTINUE;
+}
+
+int source_start(struct source *s, source_sample_fn fn, void *user_data)
+{
+	s->fn = fn;
+	s->user_data = user_data;
+	s->started = true;
+	s->paused = false;
+	s->started_us = mainctx_now_us();
+	if (s->url && !s->stall_timer)
+		s->stall_timer = g_timeout_add_seconds(2, rtsp_stall_check, s);
+	if (gst_element_set_state(s->pipeline, GST_STATE_PLAYING) ==
+	    GST_STATE_CHANGE_FAILURE) {
+		if (s->url) { /* e.g. host unreachable: keep trying */
+			rtsp_schedule_retry(s, "start failed");
+			return 0;
+		}
+		return ERR_INTERNAL;
+	}
+	log_info(TAG, "%s source started", s->kind);
+	return 0;
+}
+
+void source_set_paused(struct source *s, bool paused)
+{
+	if (!s || !s->started || s->paused == paused)
+		return;
+	s->paused = paused;
+	if (!paused)
+		s->started_us = mainctx_now_us();
+	if (s->retry_timer)
+		return;
+	gst_element_set_state(s->pipeline,
+	                      paused ? GST_STATE_PAUSED : GST_STATE_PLAYING);
+}
+
+const char *source_kind(const struct source *s)
+{
+	return s->kind;
+}
+
+void source_free(struct source *s)
+{
+	if (!s)
+		return;
+	if (s->retry_timer)
+		g_source_remove(s->retry_timer);
+	if (s->stall_timer)
+		g_source_remove(s->stall_timer);
+	if (s->pipeline)
+		gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	if (s->bus_watch)
+		g_source_remove(s->bus_watch);
+	if (s->vtail)
+		gst_object_unref(s->vtail);
+	if (s->atail)
+		gst_object_unref(s->atail);
+	if (s->vsink)
+		gst_object_unref(s->vsink);
+	if (s->asink)
+		gst_object_unref(s->asink);
+	if (s->pipeline)
+		gst_object_unref(s->pipeline);
+	g_free(s->url);
+	g_free(s);
+}

@@ -1,0 +1,61 @@
+/* source.h — where raw pictures and sound of a ceremony come from.
+ *
+ * A source is its own small pipeline that ends in two appsinks delivering
+ * raw video (I420, the encoder's size and rate) and raw audio (S16LE,
+ * 48 kHz, stereo) to a callback, paced by the clock (appsink sync=true),
+ * so the receiver may stamp buffers on arrival. Kinds:
+ *   - test:  moving test pattern with the title and a clock, sine tone;
+ *   - slate: dark card "仪式即将恢复 · The ceremony will resume shortly"
+ *            (or given text) with silence, shown when the live source is
+ *            absent;
+ *   - bin:   the HOOK for any other source (WHIP publish, capture card,
+ *            file): the caller builds a GstBin whose src pads carry raw
+ *            video/x-raw and/or audio/x-raw (static or added later, named
+ *            "video"/"audio" or recognised by their caps); any size, rate
+ *            or format is converted;
+ *   - rtsp:  rtspsrc ! decodebin, rebuilt with back-off (1 s doubling to
+ *            30 s) after an error or end of stream.
+ * Life cycle and state changes run on the main thread; the sample callback
+ * runs on streaming threads.
+ */
+#ifndef SINIAN_SOURCE_H
+#define SINIAN_SOURCE_H
+
+#include <gst/gst.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct source_format {
+	int width, height, fps; /* must match the encoder's input */
+};
+
+/* Called on a streaming thread for every raw buffer; the callee takes
+ * ownership of buf. Timestamps are the source's own: ignore or restamp. */
+typedef void (*source_sample_fn)(void *user_data, bool video, GstBuffer *buf);
+
+struct source;
+
+/* Constructors return 0, ERR_INVALID (bad argument), ERR_UNAVAILABLE (a
+ * GStreamer element is missing; err says which) or ERR_INTERNAL. The
+ * source is built but not started. Free with source_free(). */
+int source_new_test(const struct source_format *f, const char *title,
+                    struct source **out, char *err, size_t errlen);
+int source_new_slate(const struct source_format *f, const char *text,
+                     struct source **out, char *err, size_t errlen);
+/* Takes ownership of bin (floating refs are sunk). */
+int source_new_bin(const struct source_format *f, GstElement *bin,
+                   struct source **out, char *err, size_t errlen);
+/* url must start with rtsp:// or rtsps:// . */
+int source_new_rtsp(const struct source_format *f, const char *url,
+                    struct source **out, char *err, size_t errlen);
+
+/* Start delivering buffers to fn (set PLAYING). 0 or ERR_INTERNAL. */
+int source_start(struct source *s, source_sample_fn fn, void *user_data);
+/* Pause (no buffers, no CPU) or resume a started source. */
+void source_set_paused(struct source *s, bool paused);
+/* Short kind name ("test", "slate", "bin", "rtsp"). Borrowed. */
+const char *source_kind(const struct source *s);
+/* Stop and free; after it returns fn is never called again. NULL ok. */
+void source_free(struct source *s);
+
+#endif
