@@ -1,0 +1,161 @@
+// account.js — /account.html: who is signed in (GET /api/me), their roles,
+// changing the password (PUT /api/me/password) and signing out
+// (DELETE /api/session). Without a session it goes to the sign-in page.
+import { mountLayout, toast, toastNextPage } from './layout.js';
+import { ApiError, api, errorText, me, signOut } from './api.js';
+import { t, has, formatDate, onLangChange } from './i18n.js';
+import { h, replace } from './dom.js';
+import {
+  clearErrors, clearOnInput, focusFirstInvalid, passwordProblem, passwordToggles,
+  setBusy, setFieldError, setFormApiError,
+} from './forms.js';
+
+const SIGNIN = '/signin.html?next=/account.html';
+
+const loadingEl = document.getElementById('account-loading');
+const errorEl = document.getElementById('account-error');
+const accountEl = document.getElementById('account');
+const form = document.getElementById('password-form');
+const oldEl = document.getElementById('old_password');
+const newEl = document.getElementById('new_password');
+const new2El = document.getElementById('new_password2');
+
+let user = null;
+
+function toSignIn() {
+  location.replace(SIGNIN);
+}
+
+function roleName(role) {
+  return has(`role.${role}`) ? t(`role.${role}`) : role;
+}
+
+function scopeName(r) {
+  if (!r.scope_kind || r.scope_kind === 'none') return '';
+  if (r.scope_name) return r.scope_name;
+  const key = `scope.${r.scope_kind}`;
+  return has(key) ? t(key, { id: r.scope_id }) : `${r.scope_kind} #${r.scope_id}`;
+}
+
+function scopeHref(r) {
+  if (r.scope_kind === 'memorial' && r.scope_id) return `/m/${encodeURIComponent(r.scope_id)}`;
+  return null;
+}
+
+function render() {
+  if (!user) return;
+  const name = user.display_name || '';
+  document.getElementById('display-name').textContent = name;
+  document.getElementById('avatar').textContent = [...name.trim()][0] ?? '·';
+  document.getElementById('login-masked').textContent = user.login ?? user.login_masked ?? '';
+  document.getElementById('username').value = user.login ?? user.login_masked ?? '';
+
+  const since = document.getElementById('member-since');
+  const date = user.created_at ? formatDate(user.created_at) : '';
+  since.hidden = !date;
+  since.textContent = date ? t('account.member_since', { date }) : '';
+
+  // Every signed-in person is a mourner; further roles come from grants.
+  const roles = Array.isArray(user.roles) ? [...user.roles] : [];
+  if (!roles.some((r) => r.role === 'mourner')) roles.push({ role: 'mourner', scope_kind: 'none' });
+  replace(document.getElementById('roles'), roles.map((r) => {
+    const scope = scopeName(r);
+    const href = scopeHref(r);
+    const badge = r.role === 'mourner' ? 'badge' : r.role === 'admin' ? 'badge badge-gold' : 'badge badge-accent';
+    return h('li', { 'data-role': r.role },
+      h('span', { class: badge }, roleName(r.role)),
+      scope ? (href ? h('a', { href, class: 'text-sm' }, scope) : h('span', { class: 'meta' }, scope)) : null);
+  }));
+}
+
+async function load(refresh = false) {
+  loadingEl.hidden = false;
+  errorEl.hidden = true;
+  accountEl.hidden = true;
+  try {
+    user = await me({ refresh });
+  } catch (err) {
+    loadingEl.hidden = true;
+    errorEl.hidden = false;
+    document.getElementById('account-error-detail').textContent = errorText(err);
+    return;
+  }
+  if (!user) {
+    toSignIn();
+    return;
+  }
+  render();
+  loadingEl.hidden = true;
+  accountEl.hidden = false;
+}
+
+// ---------- change password ----------
+
+passwordToggles(form);
+clearOnInput(form);
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(form);
+  if (!oldEl.value) setFieldError(oldEl, 'validate.password_required');
+  const pw = passwordProblem(newEl.value);
+  if (pw) setFieldError(newEl, pw.key, pw.vars);
+  else if (new2El.value !== newEl.value) setFieldError(new2El, 'validate.password_mismatch');
+  if (focusFirstInvalid(form)) return;
+
+  setBusy(form, true);
+  try {
+    await api('PUT', '/api/me/password', { old_password: oldEl.value, new_password: newEl.value });
+    form.reset();
+    toast(t('account.password_done'), 'ok');
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      // A wrong current password, or a session that has ended: ask which.
+      let still = null;
+      try {
+        still = await me({ probe: true });
+      } catch { /* treat as still signed in */ still = user; }
+      if (!still) {
+        toSignIn();
+        return;
+      }
+      setFieldError(oldEl, 'account.password_wrong');
+      oldEl.value = '';
+      oldEl.focus();
+    } else if (err instanceof ApiError && err.code === 'invalid' &&
+               (err.field === 'new_password' || /new/i.test(err.message))) {
+      setFieldError(newEl, null, {}, err.message);
+      newEl.focus();
+    } else if (err instanceof ApiError && err.code === 'invalid' && err.field === 'old_password') {
+      setFieldError(oldEl, 'account.password_wrong');
+      oldEl.focus();
+    } else {
+      setFormApiError(form, err);
+    }
+  } finally {
+    setBusy(form, false);
+  }
+});
+
+// ---------- sign out ----------
+
+const signoutBtn = document.getElementById('signout');
+signoutBtn.addEventListener('click', async () => {
+  signoutBtn.disabled = true;
+  signoutBtn.setAttribute('aria-busy', 'true');
+  try {
+    await signOut();
+    toastNextPage('account.signed_out', 'ok');
+    location.assign('/');
+  } catch (err) {
+    signoutBtn.disabled = false;
+    signoutBtn.removeAttribute('aria-busy');
+    toast(errorText(err), 'error');
+  }
+});
+
+document.getElementById('account-retry').addEventListener('click', () => load(true));
+onLangChange(render);
+
+await mountLayout();
+await load();
