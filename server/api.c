@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
+#include "live.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -17,9 +18,11 @@
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
-	    api_system_routes,
-	    api_auth_routes,
-	    api_org_routes,
+	    api_system_routes, api_auth_routes,
+	    api_org_routes,    api_ceremony_routes,
+#ifndef SINIAN_NO_MEDIA
+	    api_whep_routes,
+#endif
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -59,6 +62,9 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
+	if ((rc = live_start(app, err, errlen)))
+		return rc;
+	live_resume(app);
 	return 0;
 }
 
@@ -67,6 +73,7 @@ void api_stop(struct app *app)
 	if (app->sweep_id)
 		g_source_remove(app->sweep_id);
 	app->sweep_id = 0;
+	live_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
 	crypto_close(app->crypto);

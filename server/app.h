@@ -28,6 +28,7 @@ typedef int (*app_topic_check)(void *app, struct http_ws *ws,
 struct app {
 	struct config cfg;
 	char web_dir[1024];
+	char recordings_dir[1200];
 	GMainLoop *loop;
 	struct store *store;
 	struct bus *bus;

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "router.h"
 #include "store.h"
 #include "store_user.h"
 
@@ -193,7 +194,8 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 			req->actor_free = free;
 		} else {
 			free(a);
-			if (bearer) {
+			if (bearer && !(req->route &&
+			                (req->route->flags & ROUTE_OWN_AUTH))) {
 				http_resp_err(resp, ERR_UNAUTHORIZED,
 				              "invalid, expired or revoked "
 				              "token");

@@ -23,6 +23,9 @@ struct router_params {
 /* Route flags. */
 #define ROUTE_UPLOAD 0x1 /* body limit is max_upload_bytes, not max_body */
 #define ROUTE_RAW    0x2 /* body is not JSON; handler checks Content-Type */
+#define ROUTE_OWN_AUTH                                                         \
+	0x4 /* a bearer token that is no session is the                        \
+	     * handler's to judge (stream keys, invites) */
 
 struct route {
 	const char *method;  /* "GET", "POST", ... */

@@ -1,0 +1,623 @@
+/* api_ceremony.c — farewell ceremonies over HTTP: create and edit (agency
+ * operators), stream keys and invite links, start/stop and source control,
+ * condolences, the recording for replay, and the player page route.
+ * WHEP/WHIP media negotiation lives in api_whep.c.
+ */
+#include "access.h"
+#include "api.h"
+#include "api_ceremony.h"
+#include "app.h"
+#include "auth.h"
+#include "ceremony.h"
+#include "crypto.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "live.h"
+#include "log.h"
+#include "store.h"
+#include "store_ceremony.h"
+#include "store_org.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
+{
+	memset(obj, 0, sizeof(*obj));
+	obj->id = c->id;
+	obj->agency_id = c->agency_id;
+	obj->memorial_id = c->memorial_id;
+	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
+}
+
+/* The invite token a watcher shows: ?invite= or a bearer that is not a
+ * session. NULL when none. */
+static const char *invite_token(struct http_req *req)
+{
+	const char *q = http_query(req, "invite");
+	const char *authz = http_header(req, "authorization");
+
+	if (q && *q)
+		return q;
+	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0 &&
+	    !req->actor)
+		return authz + 7;
+	return NULL;
+}
+
+int api_ceremony_watch_check(struct app *app, struct http_req *req,
+                             const struct ceremony *c)
+{
+	const char *token = invite_token(req);
+	struct access_obj obj;
+	char hash[CRYPTO_HASH_CHARS];
+	int rc;
+
+	api_ceremony_obj(c, &obj);
+	if (token && c->invite_only) {
+		crypto_sha256_hex(token, hash);
+		rc = store_ceremony_invite_check(app->store, c->id, hash);
+		if (rc == ERR_GONE)
+			return ERR_FORBIDDEN; /* revoked */
+		obj.invite_ok = rc == 0;
+		if (rc && !req->actor)
+			return ERR_UNAUTHORIZED; /* wrong token */
+	}
+	return access_check(auth_actor(req), ACT_CEREMONY_WATCH, &obj);
+}
+
+int api_ceremony_load(struct app *app, struct http_req *req,
+                      struct http_resp *resp, struct ceremony *c)
+{
+	int64_t id;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_ceremony_get(app->store, id, c)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such ceremony");
+		return ERR_NOT_FOUND;
+	}
+	return 0;
+}
+
+static bool may_manage(struct http_req *req, const struct ceremony *c)
+{
+	struct access_obj obj;
+
+	api_ceremony_obj(c, &obj);
+	return access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj) == 0;
+}
+
+json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
+                          bool manager)
+{
+	json_t *j = json_pack(
+	    "{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:b,s:b}", "id",
+	    (json_int_t)c->id, "agency_id", (json_int_t)c->agency_id, "title",
+	    c->title, "deceased_name", c->deceased_name, "scheduled_start",
+	    c->scheduled_start, "scheduled_end", c->scheduled_end, "visibility",
+	    c->invite_only ? "invite" : "public", "state",
+	    ceremony_state_name(c->state), "has_recording",
+	    c->state == CER_ENDED && c->recording_path[0], "viewers",
+	    (json_int_t)live_viewers(app, c->id), "source_live",
+	    live_source_on(app, c->id), "can_manage", manager);
+	struct org agency;
+
+	if (c->hall_id)
+		json_object_set_new(j, "hall_id", json_integer(c->hall_id));
+	if (c->memorial_id)
+		json_object_set_new(j, "memorial_id",
+		                    json_integer(c->memorial_id));
+	if (c->started_at[0])
+		json_object_set_new(j, "started_at",
+		                    json_string(c->started_at));
+	if (c->ended_at[0])
+		json_object_set_new(j, "ended_at", json_string(c->ended_at));
+	if (store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency) == 0)
+		json_object_set_new(j, "agency_name", json_string(agency.name));
+	if (manager) {
+		json_object_set_new(j, "source",
+		                    json_pack("{s:s,s:s}", "kind",
+		                              ceremony_source_name(c->source),
+		                              "url", c->source_url));
+		json_object_set_new(
+		    j, "whip_url",
+		    json_sprintf("/whip/%lld", (long long)c->id));
+	}
+	return j;
+}
+
+/* Read fields into c; create requires the essentials. */
+static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
+                      size_t errlen)
+{
+	static const char *const keys[] = {"agency_id",     "hall_id",
+	                                   "memorial_id",   "title",
+	                                   "deceased_name", "scheduled_start",
+	                                   "scheduled_end", "visibility",
+	                                   "source",        NULL};
+	static const char *const vis[] = {"public", "invite", NULL};
+	static const char *const srcs[] = {"test", "rtsp", "whip", NULL};
+	const char *title, *name, *start, *end, *url = c->source_url;
+	json_t *src = json_object_get(j, "source");
+	int v = c->invite_only, s = (int)c->source, rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (create && (rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0,
+	                               &c->agency_id, err, errlen))) ||
+	    (rc = jsonx_int(j, "hall_id", false, 0, INT64_MAX, c->hall_id,
+	                    &c->hall_id, err, errlen)) ||
+	    (rc = jsonx_int(j, "memorial_id", false, 0, INT64_MAX,
+	                    c->memorial_id, &c->memorial_id, err, errlen)) ||
+	    (rc = jsonx_str(j, "title", create, 1, 100, c->title, &title, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "deceased_name", create, 1, 50, c->deceased_name,
+	                    &name, err, errlen)) ||
+	    (rc = jsonx_str(j, "scheduled_start", create, 17, 20,
+	                    c->scheduled_start, &start, err, errlen)) ||
+	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
+	                    c->scheduled_end, &end, err, errlen)) ||
+	    (rc = jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)))
+		return rc;
+	if (src &&
+	    (!json_is_object(src) ||
+	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
+	     (rc =
+	          jsonx_str(src, "url", false, 0, 500, "", &url, err, errlen))))
+		return rc ? rc : ERR_INVALID;
+	if (!ceremony_time_valid(start) || !ceremony_time_valid(end) ||
+	    strcmp(start, end) >= 0) {
+		snprintf(err, errlen,
+		         "scheduled_start, scheduled_end: must be "
+		         "UTC times like 2026-04-04T09:00:00Z, "
+		         "start before end");
+		return ERR_INVALID;
+	}
+	if (s == SRC_RTSP && !ceremony_rtsp_url_valid(url)) {
+		snprintf(err, errlen, "source.url: must be an rtsp:// URL");
+		return ERR_INVALID;
+	}
+	snprintf(c->title, sizeof(c->title), "%s", title);
+	snprintf(c->deceased_name, sizeof(c->deceased_name), "%s", name);
+	snprintf(c->scheduled_start, sizeof(c->scheduled_start), "%s", start);
+	snprintf(c->scheduled_end, sizeof(c->scheduled_end), "%s", end);
+	snprintf(c->source_url, sizeof(c->source_url), "%s",
+	         s == SRC_RTSP ? url : "");
+	c->invite_only = v == 1;
+	c->source = (enum ceremony_source)s;
+	return 0;
+}
+
+static void new_key(struct ceremony *c, char *key)
+{
+	crypto_token(key);
+	crypto_sha256_hex(key, c->stream_key_hash);
+}
+
+static void post_ceremony(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c = {0};
+	struct access_obj obj;
+	struct org agency;
+	struct hall hall;
+	char err[256], key[CRYPTO_TOKEN_CHARS];
+	json_t *j = NULL, *out;
+	int rc;
+
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = cer_fields(j, &c, true, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (store_org_get(app->store, ORG_AGENCY, c.agency_id, &agency)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "agency_id: no such agency");
+		goto out;
+	}
+	api_ceremony_obj(&c, &obj);
+	if (access_deny(
+	        resp, access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj)))
+		goto out;
+	if (c.hall_id && (store_hall_get(app->store, c.hall_id, &hall) ||
+	                  hall.agency_id != c.agency_id)) {
+		http_resp_err(resp, ERR_INVALID,
+		              "hall_id: not a hall of this agency");
+		goto out;
+	}
+	c.created_by = auth_actor(req)->user_id;
+	new_key(&c, key);
+	if ((rc = store_ceremony_create(app->store, &c))) {
+		http_resp_err(resp, rc, "cannot create the ceremony");
+		goto out;
+	}
+	out = api_ceremony_json(app, &c, true);
+	/* the stream key is shown once; only its hash is kept */
+	json_object_set_new(out, "stream_key", json_string(key));
+	http_resp_json(resp, 201, out);
+out:
+	json_decref(j);
+}
+
+static void list_ceremonies(void *appv, struct http_req *req,
+                            struct http_resp *resp)
+{
+	struct app *app = appv;
+	const char *ag = http_query(req, "agency_id");
+	int64_t agency_id = ag ? strtoll(ag, NULL, 10) : 0;
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+	json_t *arr = json_array();
+
+	store_ceremony_list(app->store, agency_id, all);
+	for (guint i = 0; i < all->len; i++) {
+		struct ceremony *c = &g_array_index(all, struct ceremony, i);
+		bool manager = may_manage(req, c);
+
+		/* public ceremonies for everyone; the rest for managers */
+		if (!manager && c->invite_only)
+			continue;
+		json_array_append_new(arr, api_ceremony_json(app, c, manager));
+	}
+	g_array_free(all, TRUE);
+	http_resp_json(resp, 200, json_pack("{s:o}", "ceremonies", arr));
+}
+
+static void get_ceremony(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+
+	if (api_ceremony_load(app, req, resp, &c))
+		return;
+	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+		return;
+	http_resp_json(resp, 200,
+	               api_ceremony_json(app, &c, may_manage(req, &c)));
+	http_resp_header(resp, "Cache-Control", "no-store");
+}
+
+/* Load the ceremony and require the manage right; 0 when allowed. */
+static int load_managed(struct app *app, struct http_req *req,
+                        struct http_resp *resp, struct ceremony *c)
+{
+	struct access_obj obj;
+
+	if (api_ceremony_load(app, req, resp, c))
+		return ERR_NOT_FOUND;
+	api_ceremony_obj(c, &obj);
+	if (access_deny(
+	        resp, access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj)))
+		return ERR_FORBIDDEN;
+	return 0;
+}
+
+static void patch_ceremony(void *appv, struct http_req *req,
+                           struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = cer_fields(j, &c, false, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (json_object_get(j, "agency_id")) {
+		http_resp_err(resp, ERR_INVALID,
+		              "agency_id: cannot move a ceremony");
+		goto out;
+	}
+	if ((rc = store_ceremony_update(app->store, &c))) {
+		http_resp_err(resp, rc, "cannot update");
+		goto out;
+	}
+	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
+out:
+	json_decref(j);
+}
+
+static void post_key(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	char key[CRYPTO_TOKEN_CHARS];
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	new_key(&c, key);
+	if (store_ceremony_set_key(app->store, c.id, c.stream_key_hash)) {
+		http_resp_err(resp, ERR_DB, "cannot rotate the key");
+		return;
+	}
+	http_resp_json(resp, 200,
+	               json_pack("{s:s,s:o}", "stream_key", key, "whip_url",
+	                         json_sprintf("/whip/%lld", (long long)c.id)));
+}
+
+static void post_invite(void *appv, struct http_req *req,
+                        struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	const char *guest;
+	char err[256], token[CRYPTO_TOKEN_CHARS], hash[CRYPTO_HASH_CHARS];
+	json_t *j = NULL;
+	int64_t id;
+	int rc;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_str(j, "guest_name", true, 1, 60, NULL, &guest, err,
+	                    sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	crypto_token(token);
+	crypto_sha256_hex(token, hash);
+	if ((rc = store_ceremony_invite_add(app->store, c.id, hash, guest,
+	                                    &id))) {
+		http_resp_err(resp, rc, "cannot create the invite");
+		goto out;
+	}
+	http_resp_json(resp, 201,
+	               json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)id,
+	                         "guest_name", guest, "token", token, "url",
+	                         json_sprintf("/c/%lld?invite=%s",
+	                                      (long long)c.id, token)));
+out:
+	json_decref(j);
+}
+
+static void list_invites(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	GArray *inv;
+	json_t *arr;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	inv = g_array_new(FALSE, FALSE, sizeof(struct ceremony_invite));
+	arr = json_array();
+	store_ceremony_invite_list(app->store, c.id, inv);
+	for (guint i = 0; i < inv->len; i++) {
+		struct ceremony_invite *v =
+		    &g_array_index(inv, struct ceremony_invite, i);
+
+		json_array_append_new(
+		    arr, json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v->id,
+		                   "guest_name", v->guest_name, "created_at",
+		                   v->created_at, "revoked", v->revoked));
+	}
+	g_array_free(inv, TRUE);
+	http_resp_json(resp, 200, json_pack("{s:o}", "invites", arr));
+}
+
+static void delete_invite(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	int64_t iid;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if (http_param_id(req, "iid", &iid) ||
+	    store_ceremony_invite_revoke(app->store, c.id, iid)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such active invite");
+		return;
+	}
+	resp->status = 204;
+}
+
+static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	char err[256];
+	int rc;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if (c.state != CER_LIVE &&
+	    ceremony_transition(c.state, CER_LIVE, err, sizeof(err))) {
+		http_resp_err(resp, ERR_CONFLICT, "%s", err);
+		return;
+	}
+	if ((rc = live_open(app, &c, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		return;
+	}
+	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
+}
+
+static void post_stop(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	char err[256];
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if (ceremony_transition(c.state, CER_ENDED, err, sizeof(err))) {
+		http_resp_err(resp, ERR_CONFLICT, "%s", err);
+		return;
+	}
+	live_close(app, &c);
+	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
+}
+
+/* PUT /api/ceremonies/{id}/source {"on":false} — pause or resume. */
+static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	char err[256];
+	json_t *j = NULL;
+	bool on;
+	int rc;
+
+	if (load_managed(app, req, resp, &c))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_bool(j, "on", true, true, &on, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (c.state != CER_LIVE || live_source(app, &c, on)) {
+		http_resp_err(resp, ERR_CONFLICT,
+		              "the ceremony is %s; its source can be "
+		              "switched only while live",
+		              ceremony_state_name(c.state));
+		goto out;
+	}
+	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
+out:
+	json_decref(j);
+}
+
+static json_t *message_json(const struct ceremony_message *m)
+{
+	return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id,
+	                 "from_name", m->from_name, "text", m->text,
+	                 "created_at", m->created_at);
+}
+
+static void post_condolence(void *appv, struct http_req *req,
+                            struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	struct ceremony_message m;
+	const char *from, *text;
+	char err[256], key[80];
+	json_t *j = NULL, *ev;
+	char *s;
+	int rc;
+
+	if (api_ceremony_load(app, req, resp, &c) ||
+	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+		return;
+	snprintf(key, sizeof(key), "cond:%s", req->peer);
+	if (!auth_rate_ok(app, key, 20, 5, resp))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_str(j, "from_name", true, 1, 40, NULL, &from, err,
+	                    sizeof(err))) ||
+	    (rc = jsonx_str(j, "text", true, 1, 300, NULL, &text, err,
+	                    sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if ((rc = store_ceremony_message_add(app->store, c.id, from, text,
+	                                     auth_actor(req)->user_id, &m))) {
+		http_resp_err(resp, rc, "cannot save the message");
+		goto out;
+	}
+	ev = json_pack("{s:s,s:o}", "type", "condolence", "message",
+	               message_json(&m));
+	s = json_dumps(ev, JSON_COMPACT);
+	if (s)
+		live_publish(app, c.id, s);
+	free(s);
+	json_decref(ev);
+	http_resp_json(resp, 201, message_json(&m));
+out:
+	json_decref(j);
+}
+
+static void list_condolences(void *appv, struct http_req *req,
+                             struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+	GArray *msgs;
+	json_t *arr;
+
+	if (api_ceremony_load(app, req, resp, &c) ||
+	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+		return;
+	msgs = g_array_new(FALSE, FALSE, sizeof(struct ceremony_message));
+	arr = json_array();
+	store_ceremony_message_list(app->store, c.id, 100, msgs);
+	for (guint i = 0; i < msgs->len; i++)
+		json_array_append_new(
+		    arr, message_json(
+		             &g_array_index(msgs, struct ceremony_message, i)));
+	g_array_free(msgs, TRUE);
+	http_resp_json(resp, 200, json_pack("{s:o}", "messages", arr));
+}
+
+static void get_recording(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct ceremony c;
+
+	if (api_ceremony_load(app, req, resp, &c) ||
+	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+		return;
+	if (c.state != CER_ENDED || !c.recording_path[0]) {
+		http_resp_err(resp, ERR_NOT_FOUND,
+		              c.state == CER_ENDED
+		                  ? "this ceremony was not recorded"
+		                  : "the recording is offered when the "
+		                    "ceremony has ended");
+		return;
+	}
+	if (http_resp_file(resp, req, c.recording_path, "video/mp4",
+	                   "private, max-age=3600") == ERR_NOT_FOUND)
+		http_resp_err(resp, ERR_NOT_FOUND, "the recording is missing");
+}
+
+static void page_player(void *appv, struct http_req *req,
+                        struct http_resp *resp)
+{
+	http_resp_web(resp, req, "/ceremony.html");
+}
+
+int api_ceremony_routes(struct router *r)
+{
+	int rc = 0;
+
+	rc |= router_add(r, "POST", "/api/ceremonies", post_ceremony, 0);
+	rc |= router_add(r, "GET", "/api/ceremonies", list_ceremonies, 0);
+	rc |= router_add(r, "GET", "/api/ceremonies/{id}", get_ceremony,
+	                 ROUTE_OWN_AUTH);
+	rc |= router_add(r, "PATCH", "/api/ceremonies/{id}", patch_ceremony, 0);
+	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stream-key", post_key,
+	                 0);
+	rc |= router_add(r, "POST", "/api/ceremonies/{id}/invites", post_invite,
+	                 0);
+	rc |= router_add(r, "GET", "/api/ceremonies/{id}/invites", list_invites,
+	                 0);
+	rc |= router_add(r, "DELETE", "/api/ceremonies/{id}/invites/{iid}",
+	                 delete_invite, 0);
+	rc |=
+	    router_add(r, "POST", "/api/ceremonies/{id}/start", post_start, 0);
+	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stop", post_stop, 0);
+	rc |=
+	    router_add(r, "PUT", "/api/ceremonies/{id}/source", put_source, 0);
+	rc |= router_add(r, "POST", "/api/ceremonies/{id}/condolences",
+	                 post_condolence, ROUTE_OWN_AUTH);
+	rc |= router_add(r, "GET", "/api/ceremonies/{id}/condolences",
+	                 list_condolences, ROUTE_OWN_AUTH);
+	rc |= router_add(r, "GET", "/api/ceremonies/{id}/recording",
+	                 get_recording, ROUTE_OWN_AUTH);
+	rc |= router_add(r, "GET", "/c/{id}", page_player, 0);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,27 @@
+/* api_ceremony.h — helpers shared by api_ceremony.c and api_whep.c. */
+#ifndef SINIAN_API_CEREMONY_H
+#define SINIAN_API_CEREMONY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct app;
+struct ceremony;
+struct access_obj;
+struct http_req;
+struct http_resp;
+
+/* The access object of a ceremony. */
+void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj);
+/* Load the ceremony named by the {id} path parameter; fills 404. */
+int api_ceremony_load(struct app *app, struct http_req *req,
+                      struct http_resp *resp, struct ceremony *c);
+/* May this request watch (live or replay)? Honours invite tokens given
+ * as ?invite= or as a bearer token. 0, ERR_UNAUTHORIZED, ERR_FORBIDDEN. */
+int api_ceremony_watch_check(struct app *app, struct http_req *req,
+                             const struct ceremony *c);
+/* JSON of a ceremony; manager adds source and WHIP details. New ref. */
+json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
+                          bool manager);
+
+#endif

@@ -1,0 +1,178 @@
+/* api_whep.c — WebRTC-HTTP egress (WHEP) for viewers of a live ceremony.
+ *
+ * POST /whep/{id} takes an SDP offer (application/sdp; an invite token as
+ * bearer for invite-only ceremonies) and answers 201 with the SDP answer,
+ * a Location to DELETE when leaving, and the ICE servers in Link headers.
+ * The answer comes from the fan-out engine asynchronously: the request is
+ * deferred until it arrives (ICE gathering included).
+ */
+#include "api.h"
+#include "api_ceremony.h"
+#include "app.h"
+#include "auth.h"
+#include "ceremony.h"
+#include "err.h"
+#include "http.h"
+#include "live.h"
+#include "log.h"
+#include "media.h"
+#include "store.h"
+#include "store_ceremony.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct whep_pending {
+	struct app *app;
+	struct http_deferred *d;
+	int64_t ceremony_id;
+};
+
+static void ice_links(struct app *app, struct http_resp *resp)
+{
+	char link[700];
+
+	if (app->cfg.stun_server[0]) {
+		snprintf(link, sizeof(link), "<%s>; rel=\"ice-server\"",
+		         app->cfg.stun_server);
+		http_resp_header(resp, "Link", link);
+	}
+	if (app->cfg.turn_server[0]) {
+		/* turn://user:pass@host:port → turn:host:port + credentials */
+		const char *t = app->cfg.turn_server;
+		const char *at = strrchr(t, '@');
+		const char *scheme = strstr(t, "://");
+
+		if (at && scheme) {
+			const char *user = scheme + 3;
+			const char *colon =
+			    memchr(user, ':', (size_t)(at - user));
+
+			if (colon) {
+				snprintf(
+				    link, sizeof(link),
+				    "<turn:%s>; rel=\"ice-server\"; "
+				    "username=\"%.*s\"; credential=\"%.*s\"; "
+				    "credential-type=\"password\"",
+				    at + 1, (int)(colon - user), user,
+				    (int)(at - colon - 1), colon + 1);
+				http_resp_header(resp, "Link", link);
+			}
+		}
+	}
+}
+
+static void on_answer(int status, const char *answer, const char *viewer_id,
+                      void *ud)
+{
+	struct whep_pending *p = ud;
+	struct http_resp *resp = http_deferred_resp(p->d);
+	struct media_ceremony *mc;
+	char loc[128];
+
+	if (status == 0 && !http_deferred_alive(p->d)) {
+		/* the viewer left before the answer: free its seat */
+		mc = live_find(p->app, p->ceremony_id);
+		if (mc)
+			media_ceremony_viewer_remove(mc, viewer_id);
+	} else if (status == 0) {
+		snprintf(loc, sizeof(loc), "/whep/%lld/%s",
+		         (long long)p->ceremony_id, viewer_id);
+		http_resp_data(resp, 201, "application/sdp", answer,
+		               strlen(answer));
+		http_resp_header(resp, "Location", loc);
+		http_resp_header(resp, "Cache-Control", "no-store");
+		ice_links(p->app, resp);
+	} else {
+		http_resp_err(resp, status, "could not answer the offer");
+	}
+	http_deferred_finish(p->d);
+	free(p);
+}
+
+static bool content_is(struct http_req *req, const char *type)
+{
+	const char *ct = http_header(req, "content-type");
+
+	return ct && g_ascii_strncasecmp(ct, type, strlen(type)) == 0;
+}
+
+static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct media_ceremony *mc;
+	struct whep_pending *p;
+	struct ceremony c;
+	char id[FANOUT_ID_LEN], err[256];
+	int rc;
+
+	if (api_ceremony_load(app, req, resp, &c) ||
+	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+		return;
+	if (!content_is(req, "application/sdp")) {
+		http_resp_err(resp, ERR_UNSUPPORTED,
+		              "send the SDP offer as application/sdp");
+		return;
+	}
+	mc = live_find(app, c.id);
+	if (c.state != CER_LIVE || !mc) {
+		http_resp_errc(resp, 409, "not_live", "the ceremony is %s",
+		               ceremony_state_name(c.state));
+		return;
+	}
+	if (!req->body || req->body_len == 0) {
+		http_resp_err(resp, ERR_INVALID, "empty SDP offer");
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		http_resp_err(resp, ERR_NOMEM, "out of memory");
+		return;
+	}
+	p->app = app;
+	p->ceremony_id = c.id;
+	rc = media_ceremony_viewer_add(mc, req->body, req->body_len, on_answer,
+	                               p, id, err, sizeof(err));
+	if (rc) {
+		free(p);
+		if (rc == ERR_FULL)
+			http_resp_errc(resp, 503, "full",
+			               "this ceremony has as many viewers as "
+			               "it can take");
+		else if (rc == ERR_UNSUPPORTED)
+			http_resp_errc(resp, 400, "unsupported_codec", "%s",
+			               err);
+		else
+			http_resp_err(resp, rc, "%s", err);
+		return;
+	}
+	p->d = http_defer(req);
+}
+
+static void delete_whep(void *appv, struct http_req *req,
+                        struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct media_ceremony *mc;
+	const char *vid = http_param(req, "vid");
+	int64_t id;
+
+	if (http_param_id(req, "id", &id) || !(mc = live_find(app, id)) ||
+	    !vid || media_ceremony_viewer_remove(mc, vid)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such viewer session");
+		return;
+	}
+	resp->status = 200;
+}
+
+int api_whep_routes(struct router *r)
+{
+	int rc = 0;
+
+	rc |= router_add(r, "POST", "/whep/{id}", post_whep,
+	                 ROUTE_OWN_AUTH | ROUTE_RAW);
+	rc |= router_add(r, "DELETE", "/whep/{id}/{vid}", delete_whep,
+	                 ROUTE_OWN_AUTH);
+	return rc ? -1 : 0;
+}

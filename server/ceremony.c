@@ -1,0 +1,84 @@
+/* ceremony.c — the rules of a ceremony's life, without storage or media.
+ *
+ * scheduled → live → ended; a live ceremony whose source drops stays live
+ * (viewers see the slate); an ended ceremony never goes live again (its
+ * recording is the replay). Also validates times and camera URLs.
+ */
+#include "ceremony.h"
+#include "err.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[] = {"scheduled", "live", "ended"};
+static const char *const source_names[] = {"test", "rtsp", "whip"};
+
+const char *ceremony_state_name(enum ceremony_state s)
+{
+	return s <= CER_ENDED ? state_names[s] : "?";
+}
+
+const char *ceremony_source_name(enum ceremony_source s)
+{
+	return s <= SRC_WHIP ? source_names[s] : "?";
+}
+
+int ceremony_source_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(source_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
+                        char *why, size_t whylen)
+{
+	if ((from == CER_SCHEDULED && (to == CER_LIVE || to == CER_ENDED)) ||
+	    (from == CER_LIVE && to == CER_ENDED))
+		return 0;
+	snprintf(why, whylen, "the ceremony is %s; it cannot become %s",
+	         ceremony_state_name(from), ceremony_state_name(to));
+	return ERR_CONFLICT;
+}
+
+bool ceremony_time_valid(const char *s)
+{
+	int y, mo, d, h, mi, sec = 0, n = 0;
+	size_t len = strlen(s);
+
+	if (len != 17 && len != 20)
+		return false;
+	if (len == 20) {
+		if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h,
+		           &mi, &sec, &n) != 6 ||
+		    n != 20)
+			return false;
+	} else if (sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &y, &mo, &d, &h, &mi,
+	                  &n) != 5 ||
+	           n != 17) {
+		return false;
+	}
+	return y >= 2000 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 &&
+	       d <= 31 && h <= 23 && mi <= 59 && sec <= 59 && h >= 0 &&
+	       mi >= 0 && sec >= 0;
+}
+
+bool ceremony_rtsp_url_valid(const char *s)
+{
+	const char *host;
+
+	if (strncmp(s, "rtsp://", 7) == 0)
+		host = s + 7;
+	else if (strncmp(s, "rtsps://", 8) == 0)
+		host = s + 8;
+	else
+		return false;
+	if (!*host || *host == '/' || *host == ':' || strlen(s) > 500)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (isspace((unsigned char)*p) || (unsigned char)*p < 0x20)
+			return false;
+	return true;
+}

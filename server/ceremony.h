@@ -1,0 +1,59 @@
+/* ceremony.h — farewell ceremonies: the record, its state machine, stream
+ * keys and invite tokens. No HTTP and no GStreamer here: api_ceremony.c
+ * and api_whep.c drive the media through media.h.
+ */
+#ifndef SINIAN_CEREMONY_H
+#define SINIAN_CEREMONY_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct store;
+
+enum ceremony_state { CER_SCHEDULED = 0, CER_LIVE, CER_ENDED };
+enum ceremony_source { SRC_TEST = 0, SRC_RTSP, SRC_WHIP };
+
+struct ceremony {
+	int64_t id;
+	int64_t agency_id;
+	int64_t hall_id;     /* 0: none */
+	int64_t memorial_id; /* 0: none */
+	char title[256];
+	char deceased_name[128];
+	char scheduled_start[32];
+	char scheduled_end[32];
+	bool invite_only;
+	enum ceremony_source source;
+	char source_url[512];
+	char stream_key_hash[65];
+	enum ceremony_state state;
+	char started_at[32];
+	char ended_at[32];
+	char recording_path[1024];
+	int64_t created_by;
+};
+
+struct ceremony_message {
+	int64_t id;
+	char from_name[128];
+	char text[1024];
+	char created_at[32];
+};
+
+const char *ceremony_state_name(enum ceremony_state s);
+const char *ceremony_source_name(enum ceremony_source s);
+int ceremony_source_parse(const char *s); /* -1 if unknown */
+
+/* May a ceremony go from `from` to `to`? 0, or ERR_CONFLICT with a
+ * message naming the current state in why. */
+int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
+                        char *why, size_t whylen);
+
+/* Check an ISO 8601 UTC time "YYYY-MM-DDTHH:MM(:SS)Z". */
+bool ceremony_time_valid(const char *s);
+
+/* Check an RTSP URL (rtsp:// or rtsps://, host, no spaces). */
+bool ceremony_rtsp_url_valid(const char *s);
+
+#endif

@@ -1,0 +1,273 @@
+/* live.c — glue between ceremony records and the media engine.
+ *
+ * Owns app->media and the mapping ceremony id → open media ceremony (held
+ * inside media). Media events arrive on the main loop and are published on
+ * the bus; state changes are written to the store first.
+ */
+#include "live.h"
+#include "app.h"
+#include "bus.h"
+#include "ceremony.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#ifndef SINIAN_NO_MEDIA
+#include "media.h"
+#endif
+#include "metrics.h"
+#include "store.h"
+#include "store_ceremony.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void live_publish(struct app *app, int64_t ceremony_id, const char *json)
+{
+	char topic[48];
+
+	snprintf(topic, sizeof(topic), "ceremony:%lld", (long long)ceremony_id);
+	bus_publish(app->bus, topic, json, strlen(json));
+}
+
+#ifdef SINIAN_NO_MEDIA
+/* Built without media (SINIAN_MEDIA=OFF): ceremonies exist as records but
+ * cannot go live; every live_* answers ERR_UNAVAILABLE. */
+int live_start(struct app *app, char *err, size_t errlen)
+{
+	log_warn("live", "built without media: ceremonies cannot go live");
+	app->media = NULL;
+	return 0;
+}
+
+void live_stop(struct app *app)
+{
+	app->media = NULL;
+}
+
+struct media_ceremony *live_find(struct app *app, int64_t ceremony_id)
+{
+	return NULL;
+}
+
+unsigned live_viewers(struct app *app, int64_t ceremony_id)
+{
+	return 0;
+}
+
+bool live_source_on(struct app *app, int64_t ceremony_id)
+{
+	return false;
+}
+
+int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "this server was built without live media");
+	return ERR_UNAVAILABLE;
+}
+
+int live_close(struct app *app, struct ceremony *c)
+{
+	store_ceremony_set_state(app->store, c->id, CER_ENDED, NULL);
+	c->state = CER_ENDED;
+	live_publish(app, c->id, "{\"type\":\"state\",\"state\":\"ended\"}");
+	return 0;
+}
+
+int live_source(struct app *app, const struct ceremony *c, bool on)
+{
+	return ERR_UNAVAILABLE;
+}
+#else
+static void on_viewers(int64_t id, unsigned viewers, void *ud)
+{
+	struct app *app = ud;
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "{\"type\":\"viewers\",\"count\":%u}",
+	         viewers);
+	live_publish(app, id, buf);
+}
+
+static void on_source(int64_t id, bool live, void *ud)
+{
+	struct app *app = ud;
+
+	log_info("live", "ceremony %lld source %s", (long long)id,
+	         live ? "live" : "lost (slate)");
+	live_publish(app, id,
+	             live ? "{\"type\":\"source\",\"live\":true}"
+	                  : "{\"type\":\"source\",\"live\":false}");
+}
+
+static void on_gone(int64_t id, const char *viewer, const char *reason,
+                    void *ud)
+{
+	log_info("live", "ceremony %lld viewer %.8s gone: %s", (long long)id,
+	         viewer, reason);
+}
+
+int live_start(struct app *app, char *err, size_t errlen)
+{
+	char *rec_dir = app->recordings_dir;
+	struct media_config mc = {0};
+	const char *turn[2] = {NULL, NULL};
+	char why[512];
+	int rc;
+
+	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
+	                rec_dir, sizeof(app->recordings_dir)) ||
+	    (mkdir(rec_dir, 0750) && errno != EEXIST)) {
+		snprintf(err, errlen, "cannot create recordings dir %s",
+		         rec_dir);
+		return ERR_IO;
+	}
+	mc.stun_server = app->cfg.stun_server[0] ? app->cfg.stun_server : NULL;
+	if (app->cfg.turn_server[0]) {
+		turn[0] = app->cfg.turn_server;
+		mc.turn_servers = turn;
+	}
+	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
+	mc.loopback_only = app->cfg.media_loopback_only;
+	mc.recordings_dir = rec_dir;
+	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
+	mc.events.viewer_count_changed = on_viewers;
+	mc.events.source_state_changed = on_source;
+	mc.events.viewer_gone = on_gone;
+	mc.user_data = app;
+	rc = media_new(&mc, &app->media, why, sizeof(why));
+	if (rc) {
+		log_warn("live", "live ceremonies unavailable: %s", why);
+		app->media = NULL;
+	}
+	return 0;
+}
+
+void live_stop(struct app *app)
+{
+	media_free(app->media);
+	app->media = NULL;
+}
+
+struct media_ceremony *live_find(struct app *app, int64_t ceremony_id)
+{
+	return app->media ? media_ceremony_find(app->media, ceremony_id) : NULL;
+}
+
+unsigned live_viewers(struct app *app, int64_t ceremony_id)
+{
+	struct media_ceremony *mc = live_find(app, ceremony_id);
+
+	return mc ? media_ceremony_viewer_count(mc) : 0;
+}
+
+bool live_source_on(struct app *app, int64_t ceremony_id)
+{
+	struct media_ceremony *mc = live_find(app, ceremony_id);
+
+	return mc && media_ceremony_source_live(mc);
+}
+
+static int start_source(struct media_ceremony *mc, const struct ceremony *c)
+{
+	switch (c->source) {
+	case SRC_TEST: return media_ceremony_source_test_start(mc);
+	case SRC_RTSP:
+		return media_ceremony_source_rtsp_start(mc, c->source_url);
+	case SRC_WHIP: return 0; /* the publisher connects over WHIP */
+	}
+	return ERR_INVALID;
+}
+
+int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
+{
+	struct media_ceremony *mc;
+	int rc;
+
+	if (!app->media) {
+		snprintf(err, errlen,
+		         "live media is not available on this "
+		         "server");
+		return ERR_UNAVAILABLE;
+	}
+	mc = media_ceremony_find(app->media, c->id);
+	if (!mc) {
+		rc = media_ceremony_open(app->media, c->id, c->deceased_name,
+		                         &mc);
+		if (rc) {
+			snprintf(err, errlen, "cannot open the media (%s)",
+			         err_name(rc));
+			return rc;
+		}
+	}
+	rc = start_source(mc, c);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the %s source (%s)",
+		         ceremony_source_name(c->source), err_name(rc));
+		media_ceremony_close(mc, NULL);
+		return rc;
+	}
+	if (c->state != CER_LIVE) {
+		store_ceremony_set_state(app->store, c->id, CER_LIVE, NULL);
+		c->state = CER_LIVE;
+		live_publish(app, c->id,
+		             "{\"type\":\"state\",\"state\":\"live\"}");
+	}
+	log_info("live", "ceremony %lld live (%s)", (long long)c->id,
+	         ceremony_source_name(c->source));
+	return 0;
+}
+
+int live_close(struct app *app, struct ceremony *c)
+{
+	struct media_ceremony *mc = live_find(app, c->id);
+	char *path = NULL;
+	int rc = 0;
+
+	if (mc)
+		rc = media_ceremony_close(mc, &path);
+	if (rc)
+		log_warn("live", "ceremony %lld: recording not finalised (%s)",
+		         (long long)c->id, err_name(rc));
+	store_ceremony_set_state(app->store, c->id, CER_ENDED, path);
+	if (path)
+		snprintf(c->recording_path, sizeof(c->recording_path), "%s",
+		         path);
+	g_free(path);
+	c->state = CER_ENDED;
+	live_publish(app, c->id, "{\"type\":\"state\",\"state\":\"ended\"}");
+	log_info("live", "ceremony %lld ended", (long long)c->id);
+	return 0;
+}
+
+int live_source(struct app *app, const struct ceremony *c, bool on)
+{
+	struct media_ceremony *mc = live_find(app, c->id);
+
+	if (!mc)
+		return ERR_CONFLICT;
+	if (!on) {
+		media_ceremony_source_stop(mc);
+		return 0;
+	}
+	return start_source(mc, c);
+}
+
+#endif
+
+void live_resume(struct app *app)
+{
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+	char err[256];
+
+	store_ceremony_list(app->store, 0, all);
+	for (guint i = 0; i < all->len; i++) {
+		struct ceremony *c = &g_array_index(all, struct ceremony, i);
+
+		if (c->state == CER_LIVE && live_open(app, c, err, sizeof(err)))
+			log_warn("live", "ceremony %lld not resumed: %s",
+			         (long long)c->id, err);
+	}
+	g_array_free(all, TRUE);
+}

@@ -1,0 +1,42 @@
+/* live.h — live ceremonies on the daemon side: opens and closes the media
+ * of a ceremony, starts its source, and turns media events into bus events
+ * on topic "ceremony:{id}" ({"type":"viewers"|"source"|"state",...}).
+ */
+#ifndef SINIAN_LIVE_H
+#define SINIAN_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+struct ceremony;
+struct media_ceremony;
+
+/* Create app->media. When GStreamer or an element is missing the daemon
+ * still runs: app->media stays NULL and live_* return ERR_UNAVAILABLE. */
+int live_start(struct app *app, char *err, size_t errlen);
+void live_stop(struct app *app);
+
+/* Take a scheduled ceremony live: open its media, start a test or RTSP
+ * source (WHIP waits for the publisher), set state live, publish. */
+int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen);
+/* End a live ceremony: close media, keep the recording, set state ended. */
+int live_close(struct app *app, struct ceremony *c);
+/* Stop or restart the ceremony's own source (operator pause, tests of
+ * source loss); viewers see the slate meanwhile. */
+int live_source(struct app *app, const struct ceremony *c, bool on);
+
+/* The open media ceremony, or NULL (borrowed). */
+struct media_ceremony *live_find(struct app *app, int64_t ceremony_id);
+/* Viewers right now (0 when not live). */
+unsigned live_viewers(struct app *app, int64_t ceremony_id);
+bool live_source_on(struct app *app, int64_t ceremony_id);
+
+/* Publish {"type":...} JSON text on ceremony:{id}. */
+void live_publish(struct app *app, int64_t ceremony_id, const char *json);
+
+/* Reopen ceremonies left live by a previous run (after a crash). */
+void live_resume(struct app *app);
+
+#endif

@@ -1,0 +1,334 @@
+/* store_ceremony.c — the SQL behind ceremonies, invites and condolences.
+ *
+ * Stream keys and invite tokens are stored as SHA-256 hashes only.
+ */
+#include "store_ceremony.h"
+#include "err.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COPY(dst, q, col)                                                      \
+	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+
+static int step_done(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static void bind_opt_id(sqlite3_stmt *q, int col, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(q, col, v);
+	else
+		sqlite3_bind_null(q, col);
+}
+
+int store_ceremony_create(struct store *st, struct ceremony *c)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO ceremonies(agency_id, hall_id, memorial_id, "
+	        "title, deceased_name, scheduled_start, scheduled_end, "
+	        "visibility, source_kind, source_url, stream_key_hash, "
+	        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, c->agency_id);
+	bind_opt_id(q, 2, c->hall_id);
+	bind_opt_id(q, 3, c->memorial_id);
+	sqlite3_bind_text(q, 4, c->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, c->deceased_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, c->scheduled_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, c->scheduled_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, c->invite_only ? "invite" : "public", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, ceremony_source_name(c->source), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 10, c->source_url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 11, c->stream_key_hash, -1, SQLITE_STATIC);
+	bind_opt_id(q, 12, c->created_by);
+	rc = step_done(q);
+	if (rc == 0)
+		c->id = store_last_id(st);
+	return rc;
+}
+
+int store_ceremony_update(struct store *st, const struct ceremony *c)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE ceremonies SET hall_id = ?, memorial_id = ?, "
+	        "title = ?, deceased_name = ?, scheduled_start = ?, "
+	        "scheduled_end = ?, visibility = ?, source_kind = ?, "
+	        "source_url = ? WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	bind_opt_id(q, 1, c->hall_id);
+	bind_opt_id(q, 2, c->memorial_id);
+	sqlite3_bind_text(q, 3, c->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->deceased_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, c->scheduled_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, c->scheduled_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, c->invite_only ? "invite" : "public", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, ceremony_source_name(c->source), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, c->source_url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 10, c->id);
+	return step_done(q);
+}
+
+#define CER_COLS                                                               \
+	"id, agency_id, COALESCE(hall_id, 0), COALESCE(memorial_id, 0), "      \
+	"title, deceased_name, scheduled_start, scheduled_end, visibility, "   \
+	"source_kind, source_url, stream_key_hash, state, "                    \
+	"COALESCE(started_at, ''), COALESCE(ended_at, ''), "                   \
+	"COALESCE(recording_path, ''), COALESCE(created_by, 0)"
+
+static void cer_row(sqlite3_stmt *q, struct ceremony *c)
+{
+	const char *state = store_col_text(q, 12);
+	int src = ceremony_source_parse(store_col_text(q, 9));
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(q, 0);
+	c->agency_id = sqlite3_column_int64(q, 1);
+	c->hall_id = sqlite3_column_int64(q, 2);
+	c->memorial_id = sqlite3_column_int64(q, 3);
+	COPY(c->title, q, 4);
+	COPY(c->deceased_name, q, 5);
+	COPY(c->scheduled_start, q, 6);
+	COPY(c->scheduled_end, q, 7);
+	c->invite_only = strcmp(store_col_text(q, 8), "invite") == 0;
+	c->source = src < 0 ? SRC_TEST : (enum ceremony_source)src;
+	COPY(c->source_url, q, 10);
+	COPY(c->stream_key_hash, q, 11);
+	c->state = !strcmp(state, "live")    ? CER_LIVE
+	           : !strcmp(state, "ended") ? CER_ENDED
+	                                     : CER_SCHEDULED;
+	COPY(c->started_at, q, 13);
+	COPY(c->ended_at, q, 14);
+	COPY(c->recording_path, q, 15);
+	c->created_by = sqlite3_column_int64(q, 16);
+}
+
+int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT " CER_COLS " FROM ceremonies WHERE id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		cer_row(q, out);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " CER_COLS " FROM ceremonies WHERE (?1 = 0 OR "
+	        "agency_id = ?1) ORDER BY scheduled_start DESC, id DESC "
+	        "LIMIT 500");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, agency_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct ceremony c;
+
+		cer_row(q, &c);
+		g_array_append_val(out, c);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_ceremony_set_state(struct store *st, int64_t id,
+                             enum ceremony_state s, const char *recording_path)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE ceremonies SET state = ?1, "
+	        "started_at = CASE WHEN ?1 = 'live' THEN "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE started_at END, "
+	        "ended_at = CASE WHEN ?1 = 'ended' THEN "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE ended_at END, "
+	        "recording_path = COALESCE(?2, recording_path) WHERE id = ?3");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, ceremony_state_name(s), -1, SQLITE_STATIC);
+	if (recording_path)
+		sqlite3_bind_text(q, 2, recording_path, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, 2);
+	sqlite3_bind_int64(q, 3, id);
+	return step_done(q);
+}
+
+int store_ceremony_set_key(struct store *st, int64_t id, const char *key_hash)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE ceremonies SET stream_key_hash = ? WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, key_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id);
+	return step_done(q);
+}
+
+int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
+                              const char *token_hash, const char *guest,
+                              int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO ceremony_invites(ceremony_id, token_hash, "
+	        "guest_name) VALUES (?, ?, ?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, guest, -1, SQLITE_STATIC);
+	rc = step_done(q);
+	if (rc == 0)
+		*id = store_last_id(st);
+	return rc;
+}
+
+int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
+                                 int64_t invite_id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE ceremony_invites SET revoked_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND "
+	        "ceremony_id = ? AND revoked_at IS NULL");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, invite_id);
+	sqlite3_bind_int64(q, 2, ceremony_id);
+	rc = step_done(q);
+	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
+                                const char *token_hash)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT revoked_at IS NOT NULL FROM ceremony_invites "
+	        "WHERE ceremony_id = ? AND token_hash = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_column_int(q, 0) ? ERR_GONE : 0;
+	else
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
+                               GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, guest_name, created_at, revoked_at IS NOT NULL "
+	        "FROM ceremony_invites WHERE ceremony_id = ? ORDER BY id");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct ceremony_invite inv;
+
+		inv.id = sqlite3_column_int64(q, 0);
+		COPY(inv.guest_name, q, 1);
+		COPY(inv.created_at, q, 2);
+		inv.revoked = sqlite3_column_int(q, 3) != 0;
+		g_array_append_val(out, inv);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
+                               const char *from, const char *text,
+                               int64_t user_id, struct ceremony_message *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO ceremony_messages(ceremony_id, from_name, "
+	        "text, user_id) VALUES (?, ?, ?, ?) RETURNING id, "
+	        "created_at");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, text, -1, SQLITE_STATIC);
+	bind_opt_id(q, 4, user_id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(q, 0);
+		COPY(out->created_at, q, 1);
+		snprintf(out->from_name, sizeof(out->from_name), "%s", from);
+		snprintf(out->text, sizeof(out->text), "%s", text);
+		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : ERR_DB;
+	} else {
+		rc = store_err(rc) ? store_err(rc) : ERR_DB;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
+                                int limit, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, from_name, text, created_at FROM (SELECT * "
+	        "FROM ceremony_messages WHERE ceremony_id = ? ORDER BY id "
+	        "DESC LIMIT ?) ORDER BY id");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_int(q, 2, limit);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct ceremony_message m;
+
+		m.id = sqlite3_column_int64(q, 0);
+		COPY(m.from_name, q, 1);
+		COPY(m.text, q, 2);
+		COPY(m.created_at, q, 3);
+		g_array_append_val(out, m);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}

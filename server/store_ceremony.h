@@ -1,0 +1,47 @@
+/* store_ceremony.h — SQL for ceremonies, invites and condolences. */
+#ifndef SINIAN_STORE_CEREMONY_H
+#define SINIAN_STORE_CEREMONY_H
+
+#include "ceremony.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+struct store;
+
+struct ceremony_invite {
+	int64_t id;
+	char guest_name[128];
+	char created_at[32];
+	bool revoked;
+};
+
+int store_ceremony_create(struct store *st, struct ceremony *c);
+int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out);
+int store_ceremony_update(struct store *st, const struct ceremony *c);
+/* Ceremonies of an agency (all when agency_id is 0), newest first. */
+int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out);
+int store_ceremony_set_state(struct store *st, int64_t id,
+                             enum ceremony_state s, const char *recording_path);
+int store_ceremony_set_key(struct store *st, int64_t id, const char *key_hash);
+
+int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
+                              const char *token_hash, const char *guest,
+                              int64_t *id);
+int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
+                                 int64_t invite_id);
+/* ERR_NOT_FOUND unknown, ERR_GONE revoked, 0 valid for this ceremony. */
+int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
+                                const char *token_hash);
+/* Invites of a ceremony: GArray of struct ceremony_invite. */
+int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
+                               GArray *out);
+
+int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
+                               const char *from, const char *text,
+                               int64_t user_id, struct ceremony_message *out);
+/* The latest `limit` messages, oldest first. */
+int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
+                                int limit, GArray *out);
+
+#endif
