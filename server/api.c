@@ -3,6 +3,7 @@
  * prototype in api.h.
  */
 #include "api.h"
+#include "api_ceremony.h"
 #include "app.h"
 #include "auth.h"
 #include "crypto.h"
@@ -62,7 +63,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
-	if ((rc = live_start(app, err, errlen)))
+	if ((rc = live_start(app, err, errlen)) ||
+	    (rc = api_ceremony_start(app)))
 		return rc;
 	live_resume(app);
 	return 0;

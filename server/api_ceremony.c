@@ -18,6 +18,7 @@
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_org.h"
+#include "wshub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,4 +621,34 @@ int api_ceremony_routes(struct router *r)
 	                 get_recording, ROUTE_OWN_AUTH);
 	rc |= router_add(r, "GET", "/c/{id}", page_player, 0);
 	return rc ? -1 : 0;
+}
+
+/* Who may follow "ceremony:{id}": whoever may watch it (an invite token
+ * comes with the subscribe message). */
+static int ceremony_topic_check(void *appv, struct http_ws *ws,
+                                const char *topic)
+{
+	struct app *app = appv;
+	const char *cred = wshub_credential(ws);
+	char hash[CRYPTO_HASH_CHARS];
+	struct access_obj obj;
+	struct ceremony c;
+	struct actor a;
+	int64_t id = strtoll(strchr(topic, ':') + 1, NULL, 10);
+
+	if (id <= 0 || store_ceremony_get(app->store, id, &c))
+		return ERR_NOT_FOUND;
+	api_ceremony_obj(&c, &obj);
+	if (cred && c.invite_only) {
+		crypto_sha256_hex(cred, hash);
+		obj.invite_ok =
+		    store_ceremony_invite_check(app->store, id, hash) == 0;
+	}
+	auth_ws_actor(app, ws, &a);
+	return access_check(&a, ACT_CEREMONY_WATCH, &obj);
+}
+
+int api_ceremony_start(struct app *app)
+{
+	return wshub_register(app, "ceremony", ceremony_topic_check);
 }

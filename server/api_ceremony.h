@@ -24,4 +24,7 @@ int api_ceremony_watch_check(struct app *app, struct http_req *req,
 json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
                           bool manager);
 
+/* Register the ceremony topic rule with the WebSocket hub. */
+int api_ceremony_start(struct app *app);
+
 #endif

@@ -38,7 +38,12 @@ struct app {
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
 	struct media_ctx *media;     /* NULL until the media module starts */
-	app_topic_check topic_check; /* NULL: any well-formed topic */
+	app_topic_check topic_check; /* overrides the table below if set */
+	struct {
+		const char *kind; /* "memorial" for "memorial:42" */
+		app_topic_check check;
+	} topics[8]; /* who may follow which topics; see wshub_register */
+	int n_topics;
 	guint sweep_id;
 	bool stopping;
 	int exit_code;

@@ -12,6 +12,7 @@
 #include "jsonx.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 
 struct wshub_conn {
 	struct http_ws *ws;
+	char cred[128];
 	struct bus_sub *subs[WSHUB_MAX_SUBS];
 	char *topics[WSHUB_MAX_SUBS];
 	int n;
@@ -93,6 +95,38 @@ static int find(struct wshub_conn *wc, const char *topic)
 	return -1;
 }
 
+int wshub_register(struct app *app, const char *kind,
+                   int (*check)(void *app, struct http_ws *ws,
+                                const char *topic))
+{
+	if (app->n_topics == (int)G_N_ELEMENTS(app->topics))
+		return ERR_FULL;
+	app->topics[app->n_topics].kind = kind;
+	app->topics[app->n_topics].check = check;
+	app->n_topics++;
+	return 0;
+}
+
+const char *wshub_credential(struct http_ws *ws)
+{
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	return wc && wc->cred[0] ? wc->cred : NULL;
+}
+
+static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
+{
+	size_t n = strcspn(topic, ":");
+
+	if (app->topic_check)
+		return app->topic_check(app, ws, topic);
+	for (int i = 0; i < app->n_topics; i++)
+		if (strlen(app->topics[i].kind) == n &&
+		    strncmp(app->topics[i].kind, topic, n) == 0)
+			return app->topics[i].check(app, ws, topic);
+	return ERR_FORBIDDEN;
+}
+
 static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 {
 	int rc;
@@ -109,7 +143,7 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 		send_error(wc->ws, ERR_FULL, "too many subscriptions");
 		return;
 	}
-	rc = app->topic_check ? app->topic_check(app, wc->ws, topic) : 0;
+	rc = topic_allowed(app, wc->ws, topic);
 	if (rc) {
 		send_error(wc->ws, rc, "you may not follow this topic");
 		return;
@@ -152,9 +186,14 @@ void wshub_text(void *appv, struct http_ws *ws, const char *msg, size_t len)
 		send_error(ws, ERR_INVALID, err);
 		return;
 	}
-	if ((topic = json_string_value(json_object_get(j, "subscribe"))))
+	if ((topic = json_string_value(json_object_get(j, "subscribe")))) {
+		const char *cred =
+		    json_string_value(json_object_get(j, "invite"));
+
+		snprintf(wc->cred, sizeof(wc->cred), "%s", cred ? cred : "");
 		subscribe(app, wc, topic);
-	else if ((topic = json_string_value(json_object_get(j, "unsubscribe"))))
+	} else if ((topic =
+	                json_string_value(json_object_get(j, "unsubscribe"))))
 		unsubscribe(app, wc, topic);
 	else if (json_object_get(j, "ping"))
 		send_json(ws, json_pack("{s:i}", "pong", 1));

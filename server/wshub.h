@@ -19,6 +19,17 @@ void wshub_open(void *app, struct http_ws *ws);
 void wshub_text(void *app, struct http_ws *ws, const char *msg, size_t len);
 void wshub_close(void *app, struct http_ws *ws);
 
+/* Decide who may follow topics of one kind ("ceremony" for
+ * "ceremony:42"). Topics of a kind nobody registered are refused. Returns
+ * ERR_FULL when the table is full. */
+int wshub_register(struct app *app, const char *kind,
+                   int (*check)(void *app, struct http_ws *ws,
+                                const char *topic));
+
+/* The credential (invite token) the client sent with its latest subscribe
+ * message as {"subscribe":"...","invite":"..."}; NULL when none. */
+const char *wshub_credential(struct http_ws *ws);
+
 /* A topic is "kind:id" with kind in [a-z_] and id in [0-9A-Za-z_-]. */
 bool wshub_topic_valid(const char *topic);
 
