@@ -2,7 +2,7 @@
 // changing the password (PUT /api/me/password) and signing out
 // (DELETE /api/session). Without a session it goes to the sign-in page.
 import { mountLayout, toast, toastNextPage } from './layout.js';
-import { ApiError, api, errorText, me, signOut } from './api.js';
+import { ApiError, api, errorText, forgetSession, me, signOut } from './api.js';
 import { t, has, formatDate, onLangChange } from './i18n.js';
 import { h, replace } from './dom.js';
 import {
@@ -109,21 +109,15 @@ form.addEventListener('submit', async (ev) => {
     form.reset();
     toast(t('account.password_done'), 'ok');
   } catch (err) {
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-      // A wrong current password, or a session that has ended: ask which.
-      let still = null;
-      try {
-        still = await me({ probe: true });
-      } catch { /* treat as still signed in */ still = user; }
-      if (!still) {
-        toSignIn();
-        return;
-      }
+    if (err instanceof ApiError && err.code === 'wrong_password') {
       setFieldError(oldEl, 'account.password_wrong');
       oldEl.value = '';
       oldEl.focus();
-    } else if (err instanceof ApiError && err.code === 'invalid' &&
-               (err.field === 'new_password' || /new/i.test(err.message))) {
+    } else if (err instanceof ApiError && err.status === 401) {
+      forgetSession(); // the session has ended (signed out elsewhere, expired)
+      toSignIn();
+      return;
+    } else if (err instanceof ApiError && err.code === 'invalid' && err.field === 'new_password') {
       setFieldError(newEl, null, {}, err.message);
       newEl.focus();
     } else if (err instanceof ApiError && err.code === 'invalid' && err.field === 'old_password') {

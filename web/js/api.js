@@ -102,9 +102,12 @@ export async function api(method, path, body, opts = {}) {
   const code = typeof e.code === 'string' && e.code
     ? e.code
     : STATUS_CODES[res.status] ?? (res.status >= 500 ? 'server' : `http_${res.status}`);
-  throw new ApiError(res.status, code, typeof e.message === 'string' ? e.message : res.statusText, {
+  const message = typeof e.message === 'string' ? e.message : res.statusText;
+  // Validation messages name their field first: "login: already registered".
+  const named = /^([a-z_][a-z0-9_.]*): /.exec(message);
+  throw new ApiError(res.status, code, message, {
     retryAfter: retryAfterOf(res) ?? (Number.isFinite(e.retry_after) ? e.retry_after : null),
-    field: typeof e.field === 'string' ? e.field : null,
+    field: typeof e.field === 'string' ? e.field : named ? named[1] : null,
     body: json,
   });
 }
@@ -117,6 +120,8 @@ function friendlyKey(err) {
       return { key: 'error.unauthorized', vars: {} };
     case 'forbidden':
       return { key: 'error.forbidden', vars: {} };
+    case 'csrf':
+      return { key: 'error.csrf', vars: {} };
     case 'not_found':
       return { key: 'error.not_found', vars: {} };
     case 'rate_limited':

@@ -163,6 +163,9 @@ export function passwordProblem(pw) {
   const n = charLength(pw);
   if (!n) return { key: 'validate.password_required', vars: {} };
   if (n < PASSWORD_MIN) return { key: 'validate.password_short', vars: { min: PASSWORD_MIN } };
-  if (n > PASSWORD_MAX) return { key: 'validate.password_long', vars: { max: PASSWORD_MAX } };
+  // the server counts the upper limit in bytes of UTF-8
+  if (n > PASSWORD_MAX || new TextEncoder().encode(pw).length > PASSWORD_MAX) {
+    return { key: 'validate.password_long', vars: { max: PASSWORD_MAX } };
+  }
   return null;
 }

@@ -44,6 +44,7 @@ export default {
   'error.network': 'We could not reach sinian. Check your connection and try again.',
   'error.unauthorized': 'Please sign in first.',
   'error.forbidden': 'You do not have permission to do this.',
+  'error.csrf': 'The request did not pass a security check. Reload the page and try again.',
   'error.not_found': 'We could not find what you were looking for.',
   'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'error.rate_limited_wait': 'Too many attempts. Please try again in {wait}.',

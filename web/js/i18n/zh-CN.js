@@ -44,6 +44,7 @@ export default {
   'error.network': '网络连接失败，请检查网络后重试。',
   'error.unauthorized': '请先登录。',
   'error.forbidden': '您没有权限进行此操作。',
+  'error.csrf': '请求没有通过安全检查，请刷新页面后再试。',
   'error.not_found': '没有找到您要的内容。',
   'error.rate_limited': '操作太频繁，请稍后再试。',
   'error.rate_limited_wait': '操作太频繁，请在 {wait}后再试。',
