@@ -3,7 +3,7 @@
 // (DELETE /api/session). Without a session it goes to the sign-in page.
 import { mountLayout, toast, toastNextPage } from './layout.js';
 import { ApiError, api, errorText, forgetSession, me, signOut } from './api.js';
-import { t, has, formatDate, onLangChange } from './i18n.js';
+import { t, has, bindText, formatDate, onLangChange } from './i18n.js';
 import { h, replace } from './dom.js';
 import {
   clearErrors, clearOnInput, focusFirstInvalid, passwordProblem, passwordToggles,
@@ -77,7 +77,13 @@ async function load(refresh = false) {
   } catch (err) {
     loadingEl.hidden = true;
     errorEl.hidden = false;
-    document.getElementById('account-error-detail').textContent = errorText(err);
+    const detail = document.getElementById('account-error-detail');
+    if (err instanceof ApiError) {
+      const { key, vars } = err.friendlyKey();
+      bindText(detail, key, vars);
+    } else {
+      detail.textContent = errorText(err);
+    }
     return;
   }
   if (!user) {

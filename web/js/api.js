@@ -163,6 +163,11 @@ function marked() {
   }
 }
 
+/** True when this browser signed in and has not signed out since. */
+export function hasSession() {
+  return marked();
+}
+
 /** Note that this browser holds a session cookie (called by signIn()). */
 export function rememberSession() {
   try {

@@ -9,7 +9,7 @@
 // search link, "我的" or "登录" depending on me(), and the language switch;
 // it re-renders itself on a language change or a sign-in/out.
 import { apply, t, lang, otherLang, langLabel, setLang, onLangChange } from './i18n.js';
-import { me } from './api.js';
+import { me, hasSession } from './api.js';
 import { h, replace } from './dom.js';
 
 let user = null;
@@ -170,6 +170,8 @@ function showQueuedToast() {
 export async function mountLayout() {
   if (!mounted) {
     mounted = true;
+    // Until me() answers, trust the session mark so "我的" does not flicker.
+    if (hasSession()) user = { pending: true };
     apply(document);
     renderHeader();
     renderFooter();

@@ -3,10 +3,12 @@
 //   import { subscribe, onStatus } from '/js/live.js';
 //   const stop = subscribe('memorial:42', (event) => { ... }, {
 //     onError: (err) => { ... },   // {code, message}: the server refused the topic
+//     invite: token,               // an invite link's token, for invite-only topics
 //   });
 //   const off = onStatus((s) => { ... }); // 'connecting' | 'connected' | 'reconnecting' | 'idle'
 //
-// Protocol: the client sends {"subscribe":"memorial:42"}, the server answers
+// Protocol: the client sends {"subscribe":"memorial:42"} (with "invite":
+// token for an invite-only ceremony or memorial), the server answers
 // {"subscribed":"memorial:42"}; events arrive as {"topic":"memorial:42",
 // "event":{...}}; a refusal is {"error":{"code","message"}} in answer to the
 // oldest subscribe still waiting. One socket per page, opened on the first
@@ -20,7 +22,7 @@ const PING_EVERY = 25000;
 const SILENT_LIMIT = 65000; // no message (not even a pong) this long: reconnect
 const STABLE_AFTER = 10000; // a socket open this long resets the backoff
 
-const topics = new Map(); // topic -> { handlers: Set, errors: Set, acked: bool }
+const topics = new Map(); // topic -> { handlers: Set, errors: Set, acked: bool, invite }
 const statusFns = new Set();
 let ws = null;
 let status = 'idle';
@@ -69,7 +71,8 @@ function send(obj) {
 }
 
 function sendSubscribe(topic) {
-  if (send({ subscribe: topic })) awaiting.push(topic);
+  const invite = topics.get(topic)?.invite;
+  if (send(invite ? { subscribe: topic, invite } : { subscribe: topic })) awaiting.push(topic);
 }
 
 function clearTimers() {
@@ -195,15 +198,17 @@ function maybeClose() {
 
 /**
  * Follow topic; onEvent(event, topic) for each event. opts.onError(error,
- * topic) if the server refuses it. Returns a function that stops following.
+ * topic) if the server refuses it; opts.invite is sent along (invite links).
+ * Returns a function that stops following.
  */
 export function subscribe(topic, onEvent, opts = {}) {
   let entry = topics.get(topic);
   const isNew = !entry;
   if (!entry) {
-    entry = { handlers: new Set(), errors: new Set(), acked: false };
+    entry = { handlers: new Set(), errors: new Set(), acked: false, invite: null };
     topics.set(topic, entry);
   }
+  if (opts.invite) entry.invite = String(opts.invite);
   entry.handlers.add(onEvent);
   if (opts.onError) entry.errors.add(opts.onError);
 
