@@ -405,9 +405,17 @@ static void serve_static(struct http_req *req, struct http_resp *resp)
 {
 	const char *p = strcmp(req->path, "/") == 0 ? "/index.html" : req->path;
 
-	if (http_resp_web(resp, req, p) == ERR_NOT_FOUND)
-		http_resp_err(resp, ERR_NOT_FOUND, "no such page: %.200s",
-		              req->path);
+	const char *accept = http_header(req, "accept");
+
+	if (http_resp_web(resp, req, p) != ERR_NOT_FOUND)
+		return;
+	/* a person following a dead link gets the page, a client JSON */
+	if (accept && strstr(accept, "text/html") &&
+	    http_resp_web(resp, req, "/404.html") == 0) {
+		resp->status = 404;
+		return;
+	}
+	http_resp_err(resp, ERR_NOT_FOUND, "no such page: %.200s", req->path);
 }
 
 /* Main loop: run policy and handler for one request. */

@@ -58,6 +58,17 @@ static void send_error(struct http_ws *ws, int err, const char *msg)
 	send_json(ws, jsonx_error(err_name(err), msg));
 }
 
+/* An error about one topic names it, so clients know which one failed. */
+static void send_topic_error(struct http_ws *ws, int err, const char *topic,
+                             const char *msg)
+{
+	json_t *j = jsonx_error(err_name(err), msg);
+
+	json_object_set_new(json_object_get(j, "error"), "topic",
+	                    json_string(topic));
+	send_json(ws, j);
+}
+
 static void on_event(void *ud, const char *topic, const char *msg, size_t len)
 {
 	struct wshub_conn *wc = ud;
@@ -132,7 +143,7 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 	int rc;
 
 	if (!wshub_topic_valid(topic)) {
-		send_error(wc->ws, ERR_INVALID, "malformed topic");
+		send_topic_error(wc->ws, ERR_INVALID, topic, "malformed topic");
 		return;
 	}
 	if (find(wc, topic) >= 0) {
@@ -140,17 +151,20 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 		return;
 	}
 	if (wc->n == WSHUB_MAX_SUBS) {
-		send_error(wc->ws, ERR_FULL, "too many subscriptions");
+		send_topic_error(wc->ws, ERR_FULL, topic,
+		                 "too many subscriptions");
 		return;
 	}
 	rc = topic_allowed(app, wc->ws, topic);
 	if (rc) {
-		send_error(wc->ws, rc, "you may not follow this topic");
+		send_topic_error(wc->ws, rc, topic,
+		                 "you may not follow this topic");
 		return;
 	}
 	wc->subs[wc->n] = bus_subscribe(app->bus, topic, on_event, wc);
 	if (!wc->subs[wc->n]) {
-		send_error(wc->ws, ERR_INTERNAL, "cannot subscribe");
+		send_topic_error(wc->ws, ERR_INTERNAL, topic,
+		                 "cannot subscribe");
 		return;
 	}
 	wc->topics[wc->n++] = strdup(topic);
