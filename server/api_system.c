@@ -44,6 +44,9 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_gauge_set(app->metrics, "sinian_http_inflight",
 	                  "HTTP requests in progress.",
 	                  app->http ? http_server_inflight(app->http) : 0);
+	metrics_gauge_set(app->metrics, "sinian_ws_connections",
+	                  "Open WebSocket connections.",
+	                  app->http ? http_server_ws_count(app->http) : 0);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -144,6 +144,8 @@ struct bus_sub *bus_subscribe(struct bus *bus, const char *topic, bus_cb cb,
 
 static void reap(struct bus *bus, const char *topic, struct topic_list *tl)
 {
+	char *key = g_strdup(topic); /* may be a dead sub's, freed below */
+
 	for (guint i = 0; i < tl->subs->len;) {
 		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
 
@@ -157,13 +159,11 @@ static void reap(struct bus *bus, const char *topic, struct topic_list *tl)
 	}
 	tl->dirty = false;
 	if (tl->subs->len == 0) {
-		char *key = g_strdup(topic);
-
 		g_hash_table_remove(bus->topics, key);
 		if (bus->backend->topic_removed)
 			bus->backend->topic_removed(bus->impl, key);
-		g_free(key);
 	}
+	g_free(key);
 }
 
 void bus_unsubscribe(struct bus *bus, struct bus_sub *sub)
@@ -186,23 +186,28 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
                  size_t len)
 {
 	struct topic_list *tl = g_hash_table_lookup(bus->topics, topic);
-	char *key;
+	char *key, *copy;
 
 	if (!tl)
 		return;
-	key = g_strdup(topic); /* reap may free the hash key */
+	key = g_strdup(topic);    /* reap may free the hash key */
+	copy = g_malloc(len + 1); /* callbacks get a NUL-terminated msg */
+	if (len)
+		memcpy(copy, msg, len);
+	copy[len] = '\0';
 	tl->walking++;
 	for (guint i = 0; i < tl->subs->len; i++) {
 		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
 
 		if (s->dead)
 			continue;
-		s->cb(s->ud, key, msg, len);
+		s->cb(s->ud, key, copy, len);
 		bus->delivered++;
 	}
 	tl->walking--;
 	if (tl->walking == 0 && tl->dirty)
 		reap(bus, key, tl);
+	g_free(copy);
 	g_free(key);
 }
 

@@ -263,6 +263,11 @@ int config_load_file(struct config *cfg, const char *path, char *errbuf,
 		if (rc)
 			break;
 	}
+	if (rc == 0 && ferror(f)) { /* a directory, an I/O error */
+		snprintf(errbuf, errlen, "%s: cannot read: %s", path,
+		         strerror(errno));
+		rc = ERR_IO;
+	}
 	fclose(f);
 	return rc;
 }

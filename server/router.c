@@ -39,6 +39,8 @@ static bool pattern_ok(const char *p)
 
 			if (!close || close == s + 1 || s[-1] != '/')
 				return false;
+			if (close == s + 2 && s[1] == '*')
+				return false; /* {*}: no name */
 			if (close[1] != '\0' && close[1] != '/')
 				return false;
 			if (close[-1] == '*' && close[1] != '\0')
