@@ -32,15 +32,15 @@ static void get_metrics(void *appv, struct http_req *req,
 	struct app *app = appv;
 	char *text;
 
-	metrics_gauge_set(app->metrics, "sinian_store_queries_total",
-	                  "SQLite statements executed since start.",
-	                  app->store ? (double)store_queries(app->store) : 0);
+	metrics_counter_set(app->metrics, "sinian_store_queries_total",
+	                    "SQLite statements executed since start.",
+	                    app->store ? (double)store_queries(app->store) : 0);
 	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
 	                  "Live event subscriptions on this node.",
 	                  (double)bus_subscriptions(app->bus));
-	metrics_gauge_set(app->metrics, "sinian_bus_published_total",
-	                  "Live events published by this node.",
-	                  (double)bus_published(app->bus));
+	metrics_counter_set(app->metrics, "sinian_bus_published_total",
+	                    "Live events published by this node.",
+	                    (double)bus_published(app->bus));
 	metrics_gauge_set(app->metrics, "sinian_http_inflight",
 	                  "HTTP requests in progress.",
 	                  app->http ? http_server_inflight(app->http) : 0);

@@ -683,6 +683,17 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 	x->req.path = x->path;
 	lws_get_peer_simple(wsi, x->req.peer, sizeof(x->req.peer));
 	snapshot_headers(x, wsi);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 &&
+	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
+		/* chunked request bodies are not read: ask for a length */
+		http_resp_errc(&x->resp, 411, "length_required",
+		               "send the body with a Content-Length");
+		x->resp.close = true;
+		x->preset = TRUE;
+		x_dispatch(x);
+		x->body_seen = (size_t)-1;
+		return 0;
+	}
 	if (g_atomic_int_get(&srv->draining)) {
 		http_resp_errc(&x->resp, 503, "shutting_down",
 		               "sinian is shutting down");

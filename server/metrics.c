@@ -109,6 +109,12 @@ void metrics_gauge_add(struct metrics *m, const char *name, const char *help,
 	named_get(m, name, help, 0)->value += delta;
 }
 
+void metrics_counter_set(struct metrics *m, const char *name, const char *help,
+                         double value)
+{
+	named_get(m, name, help, 1)->value = value;
+}
+
 void metrics_counter_add(struct metrics *m, const char *name, const char *help,
                          double delta)
 {

@@ -29,6 +29,10 @@ void metrics_gauge_add(struct metrics *m, const char *name, const char *help,
 void metrics_counter_add(struct metrics *m, const char *name, const char *help,
                          double delta);
 
+/* Set a named counter to an absolute total kept elsewhere (store queries). */
+void metrics_counter_set(struct metrics *m, const char *name, const char *help,
+                         double value);
+
 /* Render everything as Prometheus text exposition format 0.0.4.
  * Caller frees the returned string with g_free(). */
 char *metrics_render(const struct metrics *m);
