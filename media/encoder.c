@@ -550,8 +550,10 @@ GstPad *encoder_branch_pad(GstElement *bin, const char *name, GstPad *target,
 	gst_pad_set_chain_list_function(ghost, branch_chain_list);
 	gst_pad_set_event_function(ghost, branch_event);
 	gst_pad_set_query_function(ghost, branch_query);
-	if (GST_STATE(bin) > GST_STATE_READY)
-		gst_pad_set_active(ghost, TRUE);
+	/* Active at once, whatever the bin's state: an inactive (flushing)
+	 * pad would answer FLUSHING to the tee without reaching the chain
+	 * function above, and the tee would stop the shared stream. */
+	gst_pad_set_active(ghost, TRUE);
 	if (!gst_element_add_pad(bin, ghost))
 		return NULL;
 	return ghost;

@@ -1,635 +1,124 @@
-/* fanout.c — WHEP viewers on webrtcbin, one per viewer, fed from the tees.
+/* fanout.c — one ceremony's stream to many WHEP viewers.
  *
- * Owns: the viewer table, each viewer's bin (two leaky queues and a
- * webrtcbin) inside the encode pipeline, the offer → answer negotiation
- * (set remote, create answer, set local, link, play, wait for ICE
- * gathering, answer), per-viewer payload type rewriting and packet
- * counting on the branch pads, and the detection of viewers whose
- * connection failed. Must never: touch viewers from a streaming thread
- * (GStreamer callbacks only post to the main loop), block the encoder
- * (branch pads swallow flow errors), or call the answer callback twice.
- * Called by media.c, or by whoever owns an encoder.
+ * Owns: the table of viewers of one encoder, the mapping of viewer events
+ * to the caller's answer callback (exactly once per accepted offer) and
+ * fanout_events, the bus listener that fails a viewer whose elements post
+ * an error, the RTCP-silence watchdog, and stats. The per-viewer engine
+ * (webrtcbin) lives in viewer.c. Must never: call the answer callback
+ * twice or from inside fanout_viewer_add, or leave a failed viewer in the
+ * table. Called by media.c, or by whoever owns an encoder.
  */
-#define GST_USE_UNSTABLE_API /* webrtcbin's library API (1.22) */
 #include "fanout.h"
 
 #include "err.h"
 #include "log.h"
-#include "mainctx.h"
 #include "sdp.h"
+#include "viewer.h"
 
-#include <gst/rtp/gstrtpbuffer.h>
-#include <gst/sdp/sdp.h>
-#include <gst/webrtc/webrtc.h>
-#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define TAG             "fanout"
-#define DISCONNECT_MS   5000 /* ICE "disconnected" this long: gone */
 #define LIVENESS_MS     1000 /* how often RTCP silence is checked */
 #define MAX_VIEWERS_DEF 500
 
-enum { K_VIDEO = 0, K_AUDIO = 1 };
-
-enum step {
-	STEP_REMOTE, /* set-remote-description pending */
-	STEP_ANSWER, /* create-answer pending */
-	STEP_LOCAL,  /* set-local-description pending */
-	STEP_GATHER, /* linked and playing, waiting for candidates */
-	STEP_DONE,   /* answer delivered */
-};
-
 struct fanout {
 	struct encoder *enc;
-	struct fanout_config cfg; /* strings below are our copies */
+	struct fanout_config cfg; /* strings point to our copies below */
 	char *stun, *public_ip;
 	char **turns;
+	struct viewer_settings vs;
 	struct fanout_events ev;
 	void *user_data;
-	GHashTable *viewers; /* id -> struct viewer (one ref each) */
+	GHashTable *viewers; /* id -> struct entry */
 	guint liveness_timer;
 };
 
-struct viewer {
-	gatomicrefcount ref;
-	struct fanout *f; /* NULL once removed; main thread only */
-	char id[FANOUT_ID_LEN];
-	GstElement *bin, *webrtc;
-	GstElement *queue[2];
-	GstPad *teepad[2];
-	int mline[2];  /* m-line index per kind, -1 if not sent */
-	int pt[2];     /* payload type the viewer expects */
-	int src_pt[2]; /* payload type the encoder produces */
-	enum encoder_stream stream[2];
-	GstCaps *caps[2]; /* codec preference per kind */
-	bool vp8;
-	fanout_answer_fn cb;
+struct entry {
+	struct viewer *v;
+	fanout_answer_fn cb; /* NULL once called */
 	void *cb_data;
-	enum step step;
-	bool connected;
-	guint gather_timer, connect_timer, disc_timer;
-	GstElement *rtpbin;           /* inside webrtc, for RTCP liveness */
-	_Atomic int64_t last_rtcp_us; /* last RTCP from the viewer */
-	_Atomic uint64_t packets[2], bytes[2];
 };
 
-/* ---- reference counting and posting -------------------------------- */
-
-static struct viewer *viewer_ref(struct viewer *v)
+static void entry_free(gpointer data)
 {
-	g_atomic_ref_count_inc(&v->ref);
-	return v;
+	struct entry *e = data;
+
+	viewer_close(e->v);
+	viewer_unref(e->v);
+	g_free(e);
 }
 
-static void viewer_unref(gpointer data)
+/* Remove a viewer; if its answer is still owed, it is ERR_GONE. */
+static void drop(struct fanout *f, struct entry *e, int status)
 {
-	struct viewer *v = data;
+	fanout_answer_fn cb = e->cb;
+	void *cb_data = e->cb_data;
+	char id[FANOUT_ID_LEN];
 
-	if (!g_atomic_ref_count_dec(&v->ref))
-		return;
-	for (int k = 0; k < 2; k++)
-		if (v->caps[k])
-			gst_caps_unref(v->caps[k]);
-	g_free(v);
-}
-
-static void viewer_closure_unref(gpointer data, GClosure *closure)
-{
-	viewer_unref(data);
-}
-
-typedef void (*viewer_fn)(struct viewer *v, GstPromise *p);
-
-/* A deferred call of fn(v, p) on the main loop; holds refs on both. */
-struct call {
-	struct viewer *v;
-	GstPromise *p;
-	viewer_fn fn;
-};
-
-static void call_free(gpointer data)
-{
-	struct call *c = data;
-
-	if (c->p)
-		gst_promise_unref(c->p);
-	viewer_unref(c->v);
-	g_free(c);
-}
-
-static gboolean call_idle(gpointer data)
-{
-	struct call *c = data;
-
-	if (c->v->f) /* not removed meanwhile */
-		c->fn(c->v, c->p);
-	return G_SOURCE_REMOVE;
-}
-
-static void post(struct viewer *v, viewer_fn fn, GstPromise *p)
-{
-	struct call *c = g_new0(struct call, 1);
-
-	c->v = viewer_ref(v);
-	c->p = p ? gst_promise_ref(p) : NULL;
-	c->fn = fn;
-	mainctx_post(call_idle, c, call_free);
-}
-
-/* Promise change functions run on webrtcbin's thread: post and return. */
-static void promise_cb(GstPromise *p, gpointer data)
-{
-	struct call *tmpl = data;
-
-	post(tmpl->v, tmpl->fn, p);
-}
-
-static GstPromise *promise_to(struct viewer *v, viewer_fn fn)
-{
-	struct call *tmpl = g_new0(struct call, 1);
-
-	tmpl->v = viewer_ref(v);
-	tmpl->fn = fn;
-	return gst_promise_new_with_change_func(promise_cb, tmpl, call_free);
-}
-
-/* ---- removal -------------------------------------------------------- */
-
-static void answer_once(struct viewer *v, int status, const char *sdp)
-{
-	fanout_answer_fn cb = v->cb;
-
-	v->cb = NULL;
+	memcpy(id, viewer_id(e->v), sizeof(id));
+	e->cb = NULL;
+	g_hash_table_remove(f->viewers, id); /* closes and frees e */
 	if (cb)
-		cb(status, sdp, v->id, v->cb_data);
+		cb(status, NULL, id, cb_data);
 }
 
-/* Tear a viewer down (main thread). reason != NULL: tell the owner. */
-static void viewer_drop(struct viewer *v, const char *reason)
+static void on_viewer(struct viewer *v, enum viewer_event ev, int status,
+                      const char *text, void *owner)
 {
-	struct fanout *f = v->f;
+	struct fanout *f = owner;
+	struct entry *e = g_hash_table_lookup(f->viewers, viewer_id(v));
+	char id[FANOUT_ID_LEN];
 
-	if (!f)
+	if (!e)
 		return;
-	v->f = NULL;
-	if (v->gather_timer)
-		g_source_remove(v->gather_timer);
-	if (v->connect_timer)
-		g_source_remove(v->connect_timer);
-	if (v->disc_timer)
-		g_source_remove(v->disc_timer);
-	v->gather_timer = v->connect_timer = v->disc_timer = 0;
-	answer_once(v, ERR_GONE, NULL);
-	for (int k = 0; k < 2; k++) {
-		encoder_branch_unlink(f->enc, v->teepad[k]);
-		v->teepad[k] = NULL;
-	}
-	g_signal_handlers_disconnect_by_data(v->webrtc, v);
-	if (v->rtpbin) {
-		g_signal_handlers_disconnect_by_data(v->rtpbin, v);
-		gst_object_unref(v->rtpbin);
-		v->rtpbin = NULL;
-	}
-	gst_element_set_state(v->bin, GST_STATE_NULL);
-	gst_bin_remove(GST_BIN(encoder_pipeline(f->enc)), v->bin);
-	gst_object_unref(v->webrtc);
-	gst_object_unref(v->bin);
-	v->webrtc = v->bin = NULL;
-	log_info(TAG, "viewer %.8s removed%s%s", v->id, reason ? ": " : "",
-	         reason ? reason : "");
-	if (reason && f->ev.viewer_gone) {
-		char id[FANOUT_ID_LEN];
-
-		memcpy(id, v->id, sizeof(id));
-		/* The table's reference goes first so counts are right in the
-		 * callback; our caller still holds one. */
-		g_hash_table_remove(f->viewers, id);
-		f->ev.viewer_gone(id, reason, f->user_data);
-	} else {
-		g_hash_table_remove(f->viewers, v->id);
-	}
-}
-
-static void viewer_fail(struct viewer *v, int status, const char *why)
-{
-	log_warn(TAG, "viewer %.8s: %s", v->id, why);
-	viewer_ref(v);
-	if (v->cb) {
-		answer_once(v, status, NULL);
-		viewer_drop(v, NULL);
-	} else {
-		viewer_drop(v, why);
-	}
-	viewer_unref(v);
-}
-
-/* ---- branch pad hooks (streaming threads) ----------------------------- */
-
-struct vpad {
-	struct viewer *v;
-	int kind;
-};
-
-static void vpad_free(gpointer data)
-{
-	struct vpad *vp = data;
-
-	viewer_unref(vp->v);
-	g_free(vp);
-}
-
-static GstBuffer *on_buffer(GstBuffer *buf, void *data)
-{
-	struct vpad *vp = data;
-	struct viewer *v = vp->v;
-	int k = vp->kind;
-	GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-
-	atomic_fetch_add(&v->packets[k], 1);
-	atomic_fetch_add(&v->bytes[k], gst_buffer_get_size(buf));
-	if (v->pt[k] == v->src_pt[k])
-		return buf;
-	/* The browser chose another number for the same codec: rewrite the
-	 * header of our copy (the packet itself is shared with others). */
-	buf = gst_buffer_make_writable(buf);
-	if (gst_rtp_buffer_map(buf, GST_MAP_WRITE, &rtp)) {
-		gst_rtp_buffer_set_payload_type(&rtp, (guint8)v->pt[k]);
-		gst_rtp_buffer_unmap(&rtp);
-	}
-	return buf;
-}
-
-/* Caps into webrtcbin: the encoder's caps with the negotiated codec
- * fields (payload, profile-level-id, ...) of this viewer. */
-static GstCaps *on_caps(const GstCaps *in, void *data)
-{
-	struct vpad *vp = data;
-	GstCaps *out = gst_caps_copy(in);
-	GstStructure *dst = gst_caps_get_structure(out, 0);
-	const GstStructure *src =
-	    gst_caps_get_structure(vp->v->caps[vp->kind], 0);
-
-	for (int i = 0; i < gst_structure_n_fields(src); i++) {
-		const char *name = gst_structure_nth_field_name(src, i);
-
-		gst_structure_set_value(dst, name,
-		                        gst_structure_get_value(src, name));
-	}
-	return out;
-}
-
-/* ---- negotiation (main thread) ---------------------------------------- */
-
-/* True if the promise was answered without an error; *reply may be NULL
- * (set-*-description reply with no structure on success). */
-static bool reply_ok(GstPromise *p, const GstStructure **reply,
-                     const char **why)
-{
-	const GstStructure *r;
-
-	*reply = NULL;
-	if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {
-		*why = "webrtcbin did not reply";
-		return false;
-	}
-	r = gst_promise_get_reply(p);
-	if (r && gst_structure_has_field(r, "error")) {
-		GError *gerr = NULL;
-
-		gst_structure_get(r, "error", G_TYPE_ERROR, &gerr, NULL);
-		log_warn(TAG, "webrtcbin: %s", gerr ? gerr->message : "?");
-		g_clear_error(&gerr);
-		*why = "webrtcbin refused the description";
-		return false;
-	}
-	*reply = r;
-	*why = NULL;
-	return true;
-}
-
-static void finish(struct viewer *v);
-
-static gboolean gather_timeout(gpointer data)
-{
-	struct viewer *v = data;
-
-	v->gather_timer = 0;
-	log_info(TAG, "viewer %.8s: ICE gathering timed out, answering", v->id);
-	finish(v);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean connect_timeout(gpointer data)
-{
-	struct viewer *v = data;
-
-	v->connect_timer = 0;
-	viewer_ref(v);
-	viewer_drop(v, "did not connect in time");
-	viewer_unref(v);
-	return G_SOURCE_REMOVE;
-}
-
-/* Answer with the local description, candidates included. */
-static void finish(struct viewer *v)
-{
-	GstWebRTCSessionDescription *desc = NULL;
-	char *text, *rewritten = NULL;
-
-	if (v->step != STEP_GATHER)
-		return;
-	v->step = STEP_DONE;
-	if (v->gather_timer)
-		g_source_remove(v->gather_timer);
-	v->gather_timer = 0;
-	g_object_get(v->webrtc, "local-description", &desc, NULL);
-	if (!desc) {
-		viewer_fail(v, ERR_INTERNAL, "no local description");
-		return;
-	}
-	text = gst_sdp_message_as_text(desc->sdp);
-	gst_webrtc_session_description_free(desc);
-	if (v->f->public_ip &&
-	    sdp_rewrite_host_ip(text, v->f->public_ip, &rewritten) == 0) {
-		g_free(text);
-		text = g_strdup(rewritten);
-		free(rewritten);
-	}
-	v->connect_timer =
-	    g_timeout_add(v->f->cfg.connect_timeout_ms, connect_timeout, v);
-	log_info(TAG, "viewer %.8s answered (%s pt %d, opus pt %d)", v->id,
-	         v->vp8 ? "VP8" : "H264", v->pt[K_VIDEO], v->pt[K_AUDIO]);
-	answer_once(v, 0, text);
-	g_free(text);
-}
-
-/* The sink pad of webrtcbin whose transceiver serves m-line mline, or
- * NULL. Caller unrefs. */
-static GstPad *sink_pad_for_mline(GstElement *webrtc, int mline)
-{
-	GstIterator *it = gst_element_iterate_sink_pads(webrtc);
-	GValue item = G_VALUE_INIT;
-	GstPad *found = NULL;
-
-	while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-		GstPad *pad = g_value_get_object(&item);
-		GstWebRTCRTPTransceiver *t = NULL;
-		guint idx = G_MAXUINT;
-
-		if (g_object_class_find_property(G_OBJECT_GET_CLASS(pad),
-		                                 "transceiver"))
-			g_object_get(pad, "transceiver", &t, NULL);
-		if (t) {
-			g_object_get(t, "mlineindex", &idx, NULL);
-			gst_object_unref(t);
-		}
-		if (idx == (guint)mline && !gst_pad_is_linked(pad))
-			found = gst_object_ref(pad);
-		g_value_reset(&item);
-	}
-	g_value_unset(&item);
-	gst_iterator_free(it);
-	return found;
-}
-
-/* Link kind k: tee -> ghost(branch hooks) -> queue -> webrtcbin sink_N. */
-static int link_kind(struct viewer *v, int k)
-{
-	GstPadTemplate *tmpl;
-	GstPad *qsrc, *wsink, *qsink, *ghost;
-	struct encoder_hooks hooks;
-	struct vpad *vp;
-	char name[16];
-	int ok;
-
-	/* webrtcbin 1.22 creates sink pads itself for sending transceivers
-	 * when the description is applied; request one only if it did not. */
-	wsink = sink_pad_for_mline(v->webrtc, v->mline[k]);
-	if (!wsink) {
-		snprintf(name, sizeof(name), "sink_%d", v->mline[k]);
-		tmpl = gst_element_class_get_pad_template(
-		    GST_ELEMENT_GET_CLASS(v->webrtc), "sink_%u");
-		wsink = gst_element_request_pad(v->webrtc, tmpl, name, NULL);
-	}
-	if (!wsink)
-		return ERR_INTERNAL;
-	qsrc = gst_element_get_static_pad(v->queue[k], "src");
-	ok = gst_pad_link(qsrc, wsink) == GST_PAD_LINK_OK;
-	gst_object_unref(qsrc);
-	gst_object_unref(wsink);
-	if (!ok)
-		return ERR_INTERNAL;
-	vp = g_new0(struct vpad, 1);
-	vp->v = viewer_ref(v);
-	vp->kind = k;
-	hooks = (struct encoder_hooks){on_buffer, on_caps, vp, vpad_free};
-	qsink = gst_element_get_static_pad(v->queue[k], "sink");
-	ghost = encoder_branch_pad(v->bin, k == K_VIDEO ? "video" : "audio",
-	                           qsink, &hooks);
-	gst_object_unref(qsink);
-	if (!ghost)
-		return ERR_INTERNAL;
-	v->teepad[k] = encoder_branch_link(v->f->enc, v->stream[k], ghost);
-	return v->teepad[k] ? 0 : ERR_INTERNAL;
-}
-
-static void on_local_set(struct viewer *v, GstPromise *p)
-{
-	GstWebRTCICEGatheringState gs;
-	const GstStructure *r;
-	const char *why;
-
-	if (!reply_ok(p, &r, &why)) {
-		viewer_fail(v, ERR_INTERNAL, why);
-		return;
-	}
-	for (int k = 0; k < 2; k++)
-		if (v->mline[k] >= 0 && link_kind(v, k) != 0) {
-			viewer_fail(v, ERR_INTERNAL,
-			            "cannot link to webrtcbin");
+	switch (ev) {
+	case VIEWER_ANSWER:
+		if (status != 0) {
+			drop(f, e, status);
 			return;
 		}
-	if (!gst_element_sync_state_with_parent(v->bin)) {
-		viewer_fail(v, ERR_INTERNAL, "viewer does not start");
-		return;
-	}
-	encoder_request_keyframe(v->f->enc); /* first picture at once */
-	v->step = STEP_GATHER;
-	g_object_get(v->webrtc, "ice-gathering-state", &gs, NULL);
-	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-		finish(v);
-	else
-		v->gather_timer = g_timeout_add(v->f->cfg.gather_timeout_ms,
-		                                gather_timeout, v);
-}
-
-static void on_answer(struct viewer *v, GstPromise *p)
-{
-	GstWebRTCSessionDescription *answer = NULL;
-	const GstStructure *r;
-	const char *why;
-
-	if (reply_ok(p, &r, &why) && r)
-		gst_structure_get(r, "answer",
-		                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer,
-		                  NULL);
-	if (!answer) {
-		viewer_fail(v, ERR_UNSUPPORTED,
-		            "webrtcbin made no answer (no common codec?)");
-		return;
-	}
-	v->step = STEP_LOCAL;
-	g_signal_emit_by_name(v->webrtc, "set-local-description", answer,
-	                      promise_to(v, on_local_set));
-	gst_webrtc_session_description_free(answer);
-}
-
-static void on_remote_set(struct viewer *v, GstPromise *p)
-{
-	const GstStructure *r;
-	const char *why;
-
-	if (!reply_ok(p, &r, &why)) {
-		viewer_fail(v, ERR_INVALID, why);
-		return;
-	}
-	v->step = STEP_ANSWER;
-	g_signal_emit_by_name(v->webrtc, "create-answer", NULL,
-	                      promise_to(v, on_answer));
-}
-
-/* ---- connection state (posted from webrtcbin/libnice threads) --------- */
-
-static gboolean disc_timeout(gpointer data)
-{
-	struct viewer *v = data;
-
-	v->disc_timer = 0;
-	viewer_ref(v);
-	viewer_drop(v, "ICE disconnected");
-	viewer_unref(v);
-	return G_SOURCE_REMOVE;
-}
-
-static void on_state(struct viewer *v, GstPromise *unused)
-{
-	GstWebRTCICEConnectionState ice;
-	GstWebRTCPeerConnectionState pc;
-	GstWebRTCICEGatheringState gs;
-
-	g_object_get(v->webrtc, "ice-connection-state", &ice,
-	             "connection-state", &pc, "ice-gathering-state", &gs, NULL);
-	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE &&
-	    v->step == STEP_GATHER)
-		finish(v);
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ||
-	    pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-		viewer_fail(v, ERR_UNAVAILABLE, "connection failed");
-		return;
-	}
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED ||
-	    pc == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
-		viewer_fail(v, ERR_GONE, "connection closed");
-		return;
-	}
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED) {
-		if (!v->disc_timer)
-			v->disc_timer =
-			    g_timeout_add(DISCONNECT_MS, disc_timeout, v);
-		return;
-	}
-	if (v->disc_timer) {
-		g_source_remove(v->disc_timer);
-		v->disc_timer = 0;
-	}
-	if (!v->connected && pc == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-		v->connected = true;
-		atomic_store(&v->last_rtcp_us, mainctx_now_us());
-		if (v->connect_timer)
-			g_source_remove(v->connect_timer);
-		v->connect_timer = 0;
-		encoder_request_keyframe(v->f->enc);
-		log_info(TAG, "viewer %.8s connected", v->id);
-		if (v->f->ev.viewer_connected)
-			v->f->ev.viewer_connected(v->id, v->f->user_data);
+		if (e->cb)
+			e->cb(0, text, viewer_id(v), e->cb_data);
+		e->cb = NULL;
+		break;
+	case VIEWER_CONNECTED:
+		if (f->ev.viewer_connected)
+			f->ev.viewer_connected(viewer_id(v), f->user_data);
+		break;
+	case VIEWER_FAILED:
+		memcpy(id, viewer_id(v), sizeof(id));
+		drop(f, e, status);
+		log_info(TAG, "viewer %.8s gone: %s", id, text);
+		if (f->ev.viewer_gone)
+			f->ev.viewer_gone(id, text, f->user_data);
+		break;
 	}
 }
 
-static void on_notify(GObject *obj, GParamSpec *pspec, gpointer data)
-{
-	post(data, on_state, NULL);
-}
-
-/* RTCP from the viewer (receiver reports) proves it is still there;
- * browsers send them every second or so, GStreamer every few seconds. */
-static void on_ssrc_active(GstElement *rtpbin, guint session, guint ssrc,
-                           gpointer data)
-{
-	struct viewer *v = data;
-
-	atomic_store(&v->last_rtcp_us, mainctx_now_us());
-}
-
-static void on_bye(struct viewer *v, GstPromise *unused)
-{
-	viewer_fail(v, ERR_GONE, "viewer said goodbye (RTCP BYE)");
-}
-
-static void on_bye_ssrc(GstElement *rtpbin, guint session, guint ssrc,
-                        gpointer data)
-{
-	post(data, on_bye, NULL);
-}
-
-/* Main loop: drop connected viewers whose RTCP stopped. */
-static gboolean liveness_check(gpointer data)
-{
-	struct fanout *f = data;
-	gint64 now = mainctx_now_us(),
-	       limit = (gint64)f->cfg.viewer_timeout_ms * 1000;
-	GHashTableIter it;
-	gpointer key, val;
-	GPtrArray *dead = g_ptr_array_new_with_free_func(viewer_unref);
-
-	g_hash_table_iter_init(&it, f->viewers);
-	while (g_hash_table_iter_next(&it, &key, &val)) {
-		struct viewer *v = val;
-
-		if (v->connected && now - atomic_load(&v->last_rtcp_us) > limit)
-			g_ptr_array_add(dead, viewer_ref(v));
-	}
-	for (guint i = 0; i < dead->len; i++)
-		viewer_fail(g_ptr_array_index(dead, i), ERR_GONE,
-		            "no RTCP from the viewer");
-	g_ptr_array_unref(dead);
-	return G_SOURCE_CONTINUE;
-}
-
-/* ---- bus: errors from inside a viewer's bin ----------------------------- */
-
+/* Errors from inside a viewer's bin fail that viewer only. */
 static bool bus_listener(GstMessage *msg, void *data)
 {
 	struct fanout *f = data;
 	GHashTableIter it;
 	gpointer key, val;
+	GError *gerr = NULL;
+	char why[160];
 
 	if (GST_MESSAGE_TYPE(msg) != GST_MESSAGE_ERROR &&
 	    GST_MESSAGE_TYPE(msg) != GST_MESSAGE_WARNING)
 		return false;
 	g_hash_table_iter_init(&it, f->viewers);
 	while (g_hash_table_iter_next(&it, &key, &val)) {
-		struct viewer *v = val;
-		GError *gerr = NULL;
-		char why[160];
+		struct viewer *v = ((struct entry *)val)->v;
 
-		if (!gst_object_has_as_ancestor(GST_MESSAGE_SRC(msg),
-		                                GST_OBJECT(v->bin)))
+		if (!viewer_owns(v, GST_MESSAGE_SRC(msg)))
 			continue;
 		if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
 			gst_message_parse_warning(msg, &gerr, NULL);
-			log_debug(TAG, "viewer %.8s: %s", v->id, gerr->message);
+			log_debug(TAG, "viewer %.8s: %s", viewer_id(v),
+			          gerr->message);
 			g_clear_error(&gerr);
 			return true;
 		}
@@ -642,162 +131,29 @@ static bool bus_listener(GstMessage *msg, void *data)
 	return false;
 }
 
-/* ---- viewer creation ---------------------------------------------------- */
-
-static void random_id(char out[FANOUT_ID_LEN])
+/* Connected viewers that stopped sending RTCP have gone away silently
+ * (tab closed, network lost): ICE alone would not notice. */
+static gboolean liveness_check(gpointer data)
 {
-	guint8 raw[16];
+	struct fanout *f = data;
+	gint64 limit = (gint64)f->cfg.viewer_timeout_ms * 1000;
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	GHashTableIter it;
+	gpointer key, val;
 
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		for (size_t i = 0; i < sizeof(raw); i++)
-			raw[i] = (guint8)g_random_int();
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
+	g_hash_table_iter_init(&it, f->viewers);
+	while (g_hash_table_iter_next(&it, &key, &val))
+		if (viewer_rtcp_silence_us(((struct entry *)val)->v) > limit)
+			g_ptr_array_add(ids, g_strdup(key));
+	for (guint i = 0; i < ids->len; i++) {
+		struct entry *e =
+		    g_hash_table_lookup(f->viewers, g_ptr_array_index(ids, i));
 
-/* Decide codecs and payload types from the inspected offer. */
-static int choose_codecs(struct fanout *f, struct viewer *v,
-                         const struct sdp_offer_info *info, char *err,
-                         size_t errlen)
-{
-	if (info->role != SDP_ROLE_VIEWER) {
-		snprintf(err, errlen,
-		         "offer is %s, a viewer must receive "
-		         "(recvonly or sendrecv)",
-		         sdp_role_name(info->role));
-		return ERR_INVALID;
+		if (e)
+			viewer_fail(e->v, ERR_GONE, "no RTCP from the viewer");
 	}
-	if (info->video_index < 0) {
-		snprintf(err, errlen,
-		         "offer has no video we can send "
-		         "(H.264 constrained baseline with "
-		         "packetization-mode=1, or VP8)");
-		return ERR_UNSUPPORTED;
-	}
-	v->mline[K_VIDEO] = info->video_index;
-	if (info->h264_pt >= 0) {
-		v->pt[K_VIDEO] = info->h264_pt;
-		v->src_pt[K_VIDEO] = ENCODER_H264_PT;
-		v->stream[K_VIDEO] = ENCODER_H264_RTP;
-		v->caps[K_VIDEO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "video",
-		    "encoding-name", G_TYPE_STRING, "H264", "payload",
-		    G_TYPE_INT, info->h264_pt, "clock-rate", G_TYPE_INT, 90000,
-		    "packetization-mode", G_TYPE_STRING, "1",
-		    "profile-level-id", G_TYPE_STRING,
-		    info->h264_profile_level_id, NULL);
-	} else {
-		if (encoder_enable_vp8(f->enc) != 0) {
-			snprintf(err, errlen,
-			         "offer has only VP8 and VP8 "
-			         "encoding is unavailable");
-			return ERR_UNSUPPORTED;
-		}
-		v->vp8 = true;
-		v->pt[K_VIDEO] = info->vp8_pt;
-		v->src_pt[K_VIDEO] = ENCODER_VP8_PT;
-		v->stream[K_VIDEO] = ENCODER_VP8_RTP;
-		v->caps[K_VIDEO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "video",
-		    "encoding-name", G_TYPE_STRING, "VP8", "payload",
-		    G_TYPE_INT, info->vp8_pt, "clock-rate", G_TYPE_INT, 90000,
-		    NULL);
-	}
-	v->mline[K_AUDIO] = info->audio_index;
-	if (info->audio_index >= 0) {
-		v->pt[K_AUDIO] = info->opus_pt;
-		v->src_pt[K_AUDIO] = ENCODER_OPUS_PT;
-		v->stream[K_AUDIO] = ENCODER_OPUS_RTP;
-		v->caps[K_AUDIO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "audio",
-		    "encoding-name", G_TYPE_STRING, "OPUS", "payload",
-		    G_TYPE_INT, info->opus_pt, "clock-rate", G_TYPE_INT, 48000,
-		    NULL);
-	}
-	return 0;
-}
-
-static void configure_ice(struct fanout *f, GstElement *webrtc)
-{
-	GstWebRTCICE *ice = NULL;
-	gboolean ok = FALSE;
-
-	g_object_set(webrtc, "bundle-policy",
-	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-	if (f->stun)
-		g_object_set(webrtc, "stun-server", f->stun, NULL);
-	for (char **t = f->turns; t && *t; t++)
-		g_signal_emit_by_name(webrtc, "add-turn-server", *t, &ok);
-	if (!f->cfg.loopback_only)
-		return;
-	g_object_get(webrtc, "ice-agent", &ice, NULL);
-	if (ice) {
-		g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1",
-		                      &ok);
-		gst_object_unref(ice);
-	}
-	if (!ok)
-		log_warn(TAG, "cannot restrict ICE to 127.0.0.1");
-}
-
-/* Build the viewer's bin (queues + webrtcbin) inside the encode pipeline
- * and pre-create its send-only transceivers. */
-static int build_viewer(struct fanout *f, struct viewer *v)
-{
-	char name[32];
-
-	v->webrtc = gst_element_factory_make("webrtcbin", NULL);
-	if (!v->webrtc)
-		return ERR_UNAVAILABLE;
-	gst_object_ref_sink(v->webrtc);
-	snprintf(name, sizeof(name), "viewer-%.8s", v->id);
-	v->bin = gst_object_ref_sink(gst_bin_new(name));
-	gst_bin_add(GST_BIN(v->bin), v->webrtc);
-	configure_ice(f, v->webrtc);
-	for (int k = 0; k < 2; k++) {
-		GstWebRTCRTPTransceiver *trans = NULL;
-
-		if (v->mline[k] < 0)
-			continue;
-		v->queue[k] = gst_element_factory_make("queue", NULL);
-		g_object_set(v->queue[k], "leaky", 2 /* downstream */,
-		             "max-size-buffers", 0u, "max-size-bytes", 0u,
-		             "max-size-time", (guint64)(500 * GST_MSECOND),
-		             NULL);
-		gst_bin_add(GST_BIN(v->bin), v->queue[k]);
-		g_signal_emit_by_name(
-		    v->webrtc, "add-transceiver",
-		    GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, v->caps[k],
-		    &trans);
-		if (!trans)
-			return ERR_INTERNAL;
-		gst_object_unref(trans);
-	}
-	g_signal_connect_data(v->webrtc, "notify::ice-gathering-state",
-	                      G_CALLBACK(on_notify), viewer_ref(v),
-	                      viewer_closure_unref, 0);
-	g_signal_connect_data(v->webrtc, "notify::ice-connection-state",
-	                      G_CALLBACK(on_notify), viewer_ref(v),
-	                      viewer_closure_unref, 0);
-	g_signal_connect_data(v->webrtc, "notify::connection-state",
-	                      G_CALLBACK(on_notify), viewer_ref(v),
-	                      viewer_closure_unref, 0);
-	v->rtpbin = gst_bin_get_by_name(GST_BIN(v->webrtc), "rtpbin");
-	if (v->rtpbin) {
-		g_signal_connect_data(v->rtpbin, "on-ssrc-active",
-		                      G_CALLBACK(on_ssrc_active), viewer_ref(v),
-		                      viewer_closure_unref, 0);
-		g_signal_connect_data(v->rtpbin, "on-bye-ssrc",
-		                      G_CALLBACK(on_bye_ssrc), viewer_ref(v),
-		                      viewer_closure_unref, 0);
-	}
-	gst_bin_add(GST_BIN(encoder_pipeline(f->enc)), v->bin);
-	/* READY starts webrtcbin's own thread; PLAYING waits until the
-	 * answer is set and the pads are linked. */
-	if (gst_element_set_state(v->bin, GST_STATE_READY) ==
-	    GST_STATE_CHANGE_FAILURE)
-		return ERR_INTERNAL;
-	return 0;
+	g_ptr_array_unref(ids);
+	return G_SOURCE_CONTINUE;
 }
 
 int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
@@ -805,10 +161,9 @@ int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
                       char id_out[FANOUT_ID_LEN], char *err, size_t errlen)
 {
 	struct sdp_offer_info info;
-	GstSDPMessage *sdp = NULL;
-	GstWebRTCSessionDescription *desc;
+	struct entry *e;
 	struct viewer *v;
-	char dummy[8], *text;
+	char dummy[8];
 	int rc;
 
 	if (!err || !errlen) {
@@ -826,72 +181,29 @@ int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
 		         f->cfg.max_viewers);
 		return ERR_FULL;
 	}
-	v = g_new0(struct viewer, 1);
-	g_atomic_ref_count_init(&v->ref);
-	v->mline[K_VIDEO] = v->mline[K_AUDIO] = -1;
-	random_id(v->id);
-	rc = choose_codecs(f, v, &info, err, errlen);
+	rc = viewer_new(&f->vs, &info, offer, len, on_viewer, f, &v, err,
+	                errlen);
 	if (rc)
-		goto out_unref;
-	/* The inspector accepted it; GStreamer's parser is more lenient. */
-	text = g_strndup(offer, len);
-	if (gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
-		g_free(text);
-		snprintf(err, errlen, "offer does not parse");
-		rc = ERR_INVALID;
-		goto out_unref;
-	}
-	g_free(text);
-	v->f = f;
-	rc = build_viewer(f, v);
-	if (rc) {
-		snprintf(err, errlen, "cannot create the viewer's webrtcbin");
-		gst_sdp_message_free(sdp);
-		goto out_drop;
-	}
-	v->cb = cb;
-	v->cb_data = user_data;
-	g_hash_table_insert(f->viewers, v->id, v);
-	desc =
-	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-	v->step = STEP_REMOTE;
-	g_signal_emit_by_name(v->webrtc, "set-remote-description", desc,
-	                      promise_to(v, on_remote_set));
-	gst_webrtc_session_description_free(desc);
-	memcpy(id_out, v->id, FANOUT_ID_LEN);
-	log_info(TAG, "viewer %.8s negotiating (%d viewers)", v->id,
+		return rc;
+	e = g_new0(struct entry, 1);
+	e->v = v;
+	e->cb = cb;
+	e->cb_data = user_data;
+	g_hash_table_insert(f->viewers, (gpointer)viewer_id(v), e);
+	memcpy(id_out, viewer_id(v), FANOUT_ID_LEN);
+	log_info(TAG, "viewer %.8s negotiating (%u viewers)", viewer_id(v),
 	         g_hash_table_size(f->viewers));
 	return 0;
-out_drop:
-	if (v->bin) {
-		gst_element_set_state(v->bin, GST_STATE_NULL);
-		if (GST_OBJECT_PARENT(v->bin))
-			gst_bin_remove(GST_BIN(encoder_pipeline(f->enc)),
-			               v->bin);
-		g_signal_handlers_disconnect_by_data(v->webrtc, v);
-	}
-	if (v->webrtc)
-		gst_object_unref(v->webrtc);
-	if (v->bin)
-		gst_object_unref(v->bin);
-out_unref:
-	viewer_unref(v);
-	return rc;
 }
-
-/* ---- public API -----------------------------------------------------------
- */
 
 int fanout_viewer_remove(struct fanout *f, const char *viewer_id)
 {
-	struct viewer *v =
+	struct entry *e =
 	    viewer_id ? g_hash_table_lookup(f->viewers, viewer_id) : NULL;
 
-	if (!v)
+	if (!e)
 		return ERR_NOT_FOUND;
-	viewer_ref(v);
-	viewer_drop(v, NULL);
-	viewer_unref(v);
+	drop(f, e, ERR_GONE);
 	return 0;
 }
 
@@ -909,7 +221,6 @@ int fanout_stats(struct fanout *f, struct fanout_stats *out)
 {
 	GHashTableIter it;
 	gpointer key, val;
-	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->viewers = g_hash_table_size(f->viewers);
@@ -921,22 +232,11 @@ int fanout_stats(struct fanout *f, struct fanout_stats *out)
 		return ERR_NOMEM;
 	g_hash_table_iter_init(&it, f->viewers);
 	while (g_hash_table_iter_next(&it, &key, &val)) {
-		struct viewer *v = val;
-		struct fanout_viewer_stats *s = &out->v[i++];
+		struct fanout_viewer_stats *s = &out->v[out->n++];
 
-		memcpy(s->id, v->id, sizeof(s->id));
-		s->connected = v->connected;
-		out->connected += v->connected;
-		snprintf(s->video_codec, sizeof(s->video_codec), "%s",
-		         v->vp8 ? "VP8" : "H264");
-		s->video_pt = v->pt[K_VIDEO];
-		s->audio_pt = v->mline[K_AUDIO] >= 0 ? v->pt[K_AUDIO] : -1;
-		s->video_packets = atomic_load(&v->packets[K_VIDEO]);
-		s->video_bytes = atomic_load(&v->bytes[K_VIDEO]);
-		s->audio_packets = atomic_load(&v->packets[K_AUDIO]);
-		s->audio_bytes = atomic_load(&v->bytes[K_AUDIO]);
+		viewer_get_stats(((struct entry *)val)->v, s);
+		out->connected += s->connected;
 	}
-	out->n = i;
 	return 0;
 }
 
@@ -958,18 +258,10 @@ static char *stun_url(const char *in)
 	return NULL;
 }
 
-int fanout_new(struct encoder *enc, const struct fanout_config *cfg,
-               const struct fanout_events *ev, void *user_data,
-               struct fanout **out)
+static int copy_config(struct fanout *f, const struct fanout_config *cfg)
 {
-	GstElementFactory *wf = gst_element_factory_find("webrtcbin");
-	struct fanout *f;
+	char *probe = NULL;
 
-	*out = NULL;
-	if (!wf)
-		return ERR_UNAVAILABLE;
-	gst_object_unref(wf);
-	f = g_new0(struct fanout, 1);
 	if (cfg)
 		f->cfg = *cfg;
 	f->cfg.stun_server = f->cfg.public_ip = NULL;
@@ -982,37 +274,63 @@ int fanout_new(struct encoder *enc, const struct fanout_config *cfg,
 		f->cfg.connect_timeout_ms = 20000;
 	if (!f->cfg.viewer_timeout_ms)
 		f->cfg.viewer_timeout_ms = 15000;
+	if (!cfg)
+		return 0;
+	if (cfg->stun_server && !(f->stun = stun_url(cfg->stun_server)))
+		return ERR_INVALID;
+	if (cfg->public_ip) {
+		if (sdp_rewrite_host_ip("", cfg->public_ip, &probe) != 0)
+			return ERR_INVALID;
+		free(probe);
+		f->public_ip = g_strdup(cfg->public_ip);
+	}
+	if (cfg->turn_servers) {
+		f->turns = g_strdupv((char **)cfg->turn_servers);
+		for (char **t = f->turns; *t; t++)
+			if (!g_str_has_prefix(*t, "turn://") &&
+			    !g_str_has_prefix(*t, "turns://"))
+				return ERR_INVALID;
+	}
+	f->cfg.stun_server = f->stun;
+	f->cfg.public_ip = f->public_ip;
+	f->cfg.turn_servers = (const char *const *)f->turns;
+	return 0;
+}
+
+int fanout_new(struct encoder *enc, const struct fanout_config *cfg,
+               const struct fanout_events *ev, void *user_data,
+               struct fanout **out)
+{
+	GstElementFactory *wf = gst_element_factory_find("webrtcbin");
+	struct fanout *f;
+
+	*out = NULL;
+	if (!wf)
+		return ERR_UNAVAILABLE;
+	gst_object_unref(wf);
+	f = g_new0(struct fanout, 1);
 	f->enc = enc;
 	if (ev)
 		f->ev = *ev;
 	f->user_data = user_data;
 	f->viewers =
-	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, viewer_unref);
-	if (cfg && cfg->stun_server && !(f->stun = stun_url(cfg->stun_server)))
-		goto out_invalid;
-	if (cfg && cfg->public_ip) {
-		char *probe = NULL;
-
-		if (sdp_rewrite_host_ip("", cfg->public_ip, &probe) != 0)
-			goto out_invalid;
-		free(probe);
-		f->public_ip = g_strdup(cfg->public_ip);
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, entry_free);
+	if (copy_config(f, cfg) != 0) {
+		log_error(TAG, "bad STUN/TURN server or public_ip");
+		fanout_free(f);
+		return ERR_INVALID;
 	}
-	if (cfg && cfg->turn_servers) {
-		f->turns = g_strdupv((char **)cfg->turn_servers);
-		for (char **t = f->turns; *t; t++)
-			if (!g_str_has_prefix(*t, "turn://") &&
-			    !g_str_has_prefix(*t, "turns://"))
-				goto out_invalid;
-	}
+	f->vs = (struct viewer_settings){enc,
+	                                 f->stun,
+	                                 f->turns,
+	                                 f->public_ip,
+	                                 f->cfg.loopback_only,
+	                                 f->cfg.gather_timeout_ms,
+	                                 f->cfg.connect_timeout_ms};
 	encoder_bus_listen(enc, bus_listener, f);
 	f->liveness_timer = g_timeout_add(LIVENESS_MS, liveness_check, f);
 	*out = f;
 	return 0;
-out_invalid:
-	log_error(TAG, "bad STUN/TURN server or public_ip in configuration");
-	fanout_free(f);
-	return ERR_INVALID;
 }
 
 void fanout_free(struct fanout *f)
@@ -1026,14 +344,10 @@ void fanout_free(struct fanout *f)
 	if (f->liveness_timer)
 		g_source_remove(f->liveness_timer);
 	for (;;) {
-		struct viewer *v = NULL;
-
 		g_hash_table_iter_init(&it, f->viewers);
 		if (!g_hash_table_iter_next(&it, &key, &val))
 			break;
-		v = viewer_ref(val);
-		viewer_drop(v, NULL);
-		viewer_unref(v);
+		drop(f, val, ERR_GONE);
 	}
 	g_hash_table_unref(f->viewers);
 	g_free(f->stun);

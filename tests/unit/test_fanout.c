@@ -1,0 +1,742 @@
+/* test_fanout.c — the live path end to end, in one process, no mocks.
+ *
+ * A ceremony runs the real encoder with the test source; WHEP clients are
+ * real webrtcbin peers (recvonly, loopback ICE, DTLS-SRTP) that decode
+ * what they receive: frames are counted after avdec_h264, audio packets
+ * after the Opus depayloader, and the mean luma of decoded pictures tells
+ * the bright test pattern from the dark slate. */
+#define GST_USE_UNSTABLE_API
+#include "err.h"
+#include "media.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SINIAN_SOURCE_DIR
+#define SINIAN_SOURCE_DIR "."
+#endif
+
+/* ---- main loop helpers -------------------------------------------------- */
+
+static gboolean wake(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+/* Run the default main context until cond(data) or timeout_ms. */
+static bool run_until(bool (*cond)(void *), void *data, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	guint t = g_timeout_add(20, wake, NULL);
+	bool ok;
+
+	while (!(ok = cond ? cond(data) : false) &&
+	       g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(t);
+	return ok;
+}
+
+static void run_for(int ms)
+{
+	run_until(NULL, NULL, ms);
+}
+
+/* ---- a WHEP client made of webrtcbin ---------------------------------- */
+
+struct client {
+	GstElement *pipe, *webrtc;
+	bool vp8;
+	int vpt, apt;
+	atomic_int gathered;
+	char *offer;
+	atomic_int frames, audio, dark, bright;
+	gint64 first_frame_us;
+};
+
+/* Mean luma of the decoded picture, sampled on a sparse grid. */
+static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	struct client *c = data;
+	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	GstVideoInfo vi;
+	GstVideoFrame frame;
+
+	if (caps && gst_video_info_from_caps(&vi, caps) &&
+	    gst_video_frame_map(&frame, &vi, buf, GST_MAP_READ)) {
+		const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&frame, 0);
+		int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+		guint64 sum = 0, n = 0;
+
+		for (int r = 0; r < vi.height; r += 8)
+			for (int x = 0; x < vi.width; x += 8, n++)
+				sum += y[r * stride + x];
+		gst_video_frame_unmap(&frame);
+		if (n && sum / n < 50)
+			atomic_fetch_add(&c->dark, 1);
+		else if (n && sum / n > 90)
+			atomic_fetch_add(&c->bright, 1);
+	}
+	if (caps)
+		gst_caps_unref(caps);
+	if (atomic_fetch_add(&c->frames, 1) == 0)
+		c->first_frame_us = g_get_monotonic_time();
+	return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	struct client *c = data;
+
+	atomic_fetch_add(&c->audio, 1);
+	return GST_PAD_PROBE_OK;
+}
+
+static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer data)
+{
+	struct client *c = data;
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	const GstStructure *s = gst_caps_get_structure(caps, 0);
+	bool video = !g_strcmp0(gst_structure_get_string(s, "media"), "video");
+	GstElement *bin;
+	GstPad *sink, *probe_pad;
+	GstElement *last;
+
+	gst_caps_unref(caps);
+	bin = gst_parse_bin_from_description(
+	    video ? (c->vp8 ? "rtpvp8depay ! vp8dec ! videoconvert ! "
+	                      "video/x-raw,format=I420 ! fakesink name=last "
+	                      "sync=false"
+	                    : "rtph264depay ! avdec_h264 ! videoconvert ! "
+	                      "video/x-raw,format=I420 ! fakesink name=last "
+	                      "sync=false")
+	          : "rtpopusdepay name=last ! opusdec ! fakesink sync=false",
+	    TRUE, NULL);
+	ck_assert_ptr_nonnull(bin);
+	gst_bin_add(GST_BIN(c->pipe), bin);
+	last = gst_bin_get_by_name(GST_BIN(bin), "last");
+	probe_pad = gst_element_get_static_pad(last, video ? "sink" : "src");
+	gst_pad_add_probe(probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
+	                  video ? frame_probe : audio_probe, c, NULL);
+	gst_object_unref(probe_pad);
+	gst_object_unref(last);
+	gst_element_sync_state_with_parent(bin);
+	sink = gst_element_get_static_pad(bin, "sink");
+	ck_assert_int_eq(gst_pad_link(pad, sink), GST_PAD_LINK_OK);
+	gst_object_unref(sink);
+}
+
+static void on_offer_created(GstPromise *p, gpointer data)
+{
+	struct client *c = data;
+	GstWebRTCSessionDescription *offer = NULL;
+
+	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
+	gst_structure_get(gst_promise_get_reply(p), "offer",
+	                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+	gst_promise_unref(p);
+	ck_assert_ptr_nonnull(offer);
+	g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
+	gst_webrtc_session_description_free(offer);
+}
+
+static void on_gathering(GObject *obj, GParamSpec *ps, gpointer data)
+{
+	struct client *c = data;
+	GstWebRTCICEGatheringState s;
+
+	g_object_get(obj, "ice-gathering-state", &s, NULL);
+	if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+		atomic_store(&c->gathered, 1);
+}
+
+static bool is_gathered(void *data)
+{
+	return atomic_load(&((struct client *)data)->gathered);
+}
+
+static void add_recvonly(struct client *c, const char *caps_str)
+{
+	GstCaps *caps = gst_caps_from_string(caps_str);
+	GstWebRTCRTPTransceiver *t = NULL;
+
+	g_signal_emit_by_name(c->webrtc, "add-transceiver",
+	                      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+	                      caps, &t);
+	ck_assert_ptr_nonnull(t);
+	gst_object_unref(t);
+	gst_caps_unref(caps);
+}
+
+/* A client offering H.264 (or VP8) at vpt and Opus at apt. The offer is
+ * taken after ICE gathering, as a WHEP client does. */
+static struct client *client_new(bool vp8, int vpt, int apt)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	GstWebRTCICE *ice = NULL;
+	gboolean ok = FALSE;
+	GstWebRTCSessionDescription *desc = NULL;
+	char caps[256];
+
+	c->vp8 = vp8;
+	c->vpt = vpt;
+	c->apt = apt;
+	c->pipe = gst_pipeline_new(NULL);
+	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
+	ck_assert_ptr_nonnull(c->webrtc);
+	g_object_set(c->webrtc, "bundle-policy",
+	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+	g_object_get(c->webrtc, "ice-agent", &ice, NULL);
+	g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1", &ok);
+	gst_object_unref(ice);
+	ck_assert(ok);
+	gst_bin_add(GST_BIN(c->pipe), c->webrtc);
+	g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_client_pad), c);
+	g_signal_connect(c->webrtc, "notify::ice-gathering-state",
+	                 G_CALLBACK(on_gathering), c);
+	if (vp8)
+		snprintf(caps, sizeof(caps),
+		         "application/x-rtp,media=video,encoding-name=VP8,"
+		         "payload=%d,clock-rate=90000",
+		         vpt);
+	else
+		snprintf(
+		    caps, sizeof(caps),
+		    "application/x-rtp,media=video,encoding-name=H264,"
+		    "payload=%d,clock-rate=90000,packetization-mode=(string)"
+		    "1,profile-level-id=(string)42e01f",
+		    vpt);
+	add_recvonly(c, caps);
+	snprintf(caps, sizeof(caps),
+	         "application/x-rtp,media=audio,encoding-name=OPUS,payload=%d,"
+	         "clock-rate=48000,encoding-params=(string)2",
+	         apt);
+	add_recvonly(c, caps);
+	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
+	                 GST_STATE_CHANGE_FAILURE);
+	g_signal_emit_by_name(
+	    c->webrtc, "create-offer", NULL,
+	    gst_promise_new_with_change_func(on_offer_created, c, NULL));
+	ck_assert_msg(run_until(is_gathered, c, 5000), "client gathering");
+	g_object_get(c->webrtc, "local-description", &desc, NULL);
+	ck_assert_ptr_nonnull(desc);
+	c->offer = gst_sdp_message_as_text(desc->sdp);
+	gst_webrtc_session_description_free(desc);
+	return c;
+}
+
+static void client_answer(struct client *c, const char *answer)
+{
+	GstSDPMessage *sdp = NULL;
+	GstWebRTCSessionDescription *desc;
+	GstPromise *p = gst_promise_new();
+
+	ck_assert_int_eq(gst_sdp_message_new_from_text(answer, &sdp),
+	                 GST_SDP_OK);
+	desc =
+	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+	g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, p);
+	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
+	ck_assert(!gst_promise_get_reply(p) ||
+	          !gst_structure_has_field(gst_promise_get_reply(p), "error"));
+	gst_promise_unref(p);
+	gst_webrtc_session_description_free(desc);
+}
+
+static void client_free(struct client *c)
+{
+	if (!c)
+		return;
+	gst_element_set_state(c->pipe, GST_STATE_NULL);
+	gst_object_unref(c->pipe);
+	g_free(c->offer);
+	free(c);
+}
+
+/* ---- ceremony fixture -------------------------------------------------- */
+
+struct answer {
+	int calls, status;
+	char *sdp;
+	char id[FANOUT_ID_LEN];
+};
+
+static void on_answer(int status, const char *sdp, const char *id, void *data)
+{
+	struct answer *a = data;
+
+	a->calls++;
+	a->status = status;
+	a->sdp = sdp ? g_strdup(sdp) : NULL;
+	snprintf(a->id, sizeof(a->id), "%s", id);
+}
+
+static bool answered(void *data)
+{
+	return ((struct answer *)data)->calls > 0;
+}
+
+struct events {
+	int live_changes, last_live, gone;
+	unsigned last_count;
+};
+
+static void ev_count(int64_t id, unsigned n, void *data)
+{
+	((struct events *)data)->last_count = n;
+}
+
+static void ev_live(int64_t id, bool live, void *data)
+{
+	struct events *e = data;
+
+	e->live_changes++;
+	e->last_live = live;
+}
+
+static void ev_gone(int64_t id, const char *vid, const char *why, void *data)
+{
+	((struct events *)data)->gone++;
+}
+
+static struct events evs;
+static struct media_ctx *ctx;
+static struct media_ceremony *cer;
+static char *rec_dir;
+
+static void open_ceremony(void)
+{
+	struct media_config cfg = {0};
+	char err[256];
+
+	memset(&evs, 0, sizeof(evs));
+	rec_dir = g_dir_make_tmp("sinian-media-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(rec_dir);
+	cfg.loopback_only = true;
+	cfg.width = 640;
+	cfg.height = 360;
+	cfg.fps = 30;
+	cfg.video_kbps = 800;
+	cfg.viewer_timeout_ms = 8000;
+	cfg.recordings_dir = rec_dir;
+	cfg.events = (struct media_events){ev_count, ev_live, ev_gone};
+	cfg.user_data = &evs;
+	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(
+	    media_ceremony_open(ctx, 42, "思念 · 张三 Zhang San", &cer), 0);
+	ck_assert_int_eq(media_ceremony_source_test_start(cer), 0);
+}
+
+/* Offer from c, answer from the ceremony, applied to c. */
+static void join(struct client *c, struct answer *a)
+{
+	char err[256];
+	char id[FANOUT_ID_LEN];
+
+	memset(a, 0, sizeof(*a));
+	ck_assert_msg(media_ceremony_viewer_add(cer, c->offer, strlen(c->offer),
+	                                        on_answer, a, id, err,
+	                                        sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert_int_eq(strlen(id), 32);
+	ck_assert_int_eq(a->calls, 0); /* never from inside the call */
+	ck_assert_msg(run_until(answered, a, 5000), "no answer");
+	ck_assert_int_eq(a->calls, 1);
+	ck_assert_int_eq(a->status, 0);
+	ck_assert_str_eq(a->id, id);
+	ck_assert_ptr_nonnull(strstr(a->sdp, "a=candidate"));
+	ck_assert_ptr_nonnull(strstr(a->sdp, "127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(a->sdp, "a=sendonly"));
+	if (getenv("SHOW_SDP"))
+		fprintf(stderr, "OFFER:\n%s\nANSWER:\n%s\n", c->offer, a->sdp);
+	client_answer(c, a->sdp);
+}
+
+struct want {
+	struct client *c;
+	int frames, audio, dark, bright;
+};
+
+static bool got(void *data)
+{
+	struct want *w = data;
+
+	return atomic_load(&w->c->frames) >= w->frames &&
+	       atomic_load(&w->c->audio) >= w->audio &&
+	       atomic_load(&w->c->dark) >= w->dark &&
+	       atomic_load(&w->c->bright) >= w->bright;
+}
+
+static void wait_for(struct client *c, int frames, int audio, int dark,
+                     int bright, int ms, const char *what)
+{
+	struct want w = {c, frames, audio, dark, bright};
+	bool ok = run_until(got, &w, ms);
+
+	if (!ok) {
+		struct fanout_stats st;
+
+		media_ceremony_stats(cer, &st);
+		for (size_t i = 0; i < st.n; i++)
+			fprintf(stderr,
+			        "viewer %.8s v %d/%lu a %d/%lu conn %d\n",
+			        st.v[i].id, st.v[i].video_pt,
+			        (unsigned long)st.v[i].video_packets,
+			        st.v[i].audio_pt,
+			        (unsigned long)st.v[i].audio_packets,
+			        st.v[i].connected);
+		fanout_stats_clear(&st);
+	}
+	ck_assert_msg(
+	    ok, "%s: frames %d/%d audio %d/%d dark %d/%d bright %d/%d", what,
+	    atomic_load(&c->frames), frames, atomic_load(&c->audio), audio,
+	    atomic_load(&c->dark), dark, atomic_load(&c->bright), bright);
+}
+
+struct decoded {
+	atomic_int video, audio;
+};
+
+static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	atomic_fetch_add((atomic_int *)data, 1);
+	return GST_PAD_PROBE_OK;
+}
+
+static void count_on(GstElement *pipe, const char *name, atomic_int *n)
+{
+	GstElement *el = gst_bin_get_by_name(GST_BIN(pipe), name);
+	GstPad *pad = gst_element_get_static_pad(el, "sink");
+
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, n, NULL);
+	gst_object_unref(pad);
+	gst_object_unref(el);
+}
+
+/* The file is an MP4 (ftyp first) over 10 KB whose H.264 and Opus tracks
+ * demux and decode to the end: min_video frames at least. */
+static void check_recording(const char *path, int min_video)
+{
+	struct decoded d = {0};
+	GStatBuf st;
+	char head[8], *desc;
+	FILE *f;
+	GstElement *pipe;
+	GstBus *bus;
+	GstMessage *msg;
+
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(g_stat(path, &st), 0);
+	ck_assert_int_gt(st.st_size, 10 * 1024);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fread(head, 1, 8, f), 8);
+	fclose(f);
+	ck_assert_int_eq(memcmp(head + 4, "ftyp", 4), 0);
+	desc = g_strdup_printf(
+	    "filesrc location=\"%s\" ! qtdemux name=d "
+	    "d.video_0 ! queue ! h264parse ! avdec_h264 ! fakesink name=v "
+	    "d.audio_0 ! queue ! opusdec ! fakesink name=a",
+	    path);
+	pipe = gst_parse_launch(desc, NULL);
+	g_free(desc);
+	ck_assert_ptr_nonnull(pipe);
+	count_on(pipe, "v", &d.video);
+	count_on(pipe, "a", &d.audio);
+	gst_element_set_state(pipe, GST_STATE_PLAYING);
+	bus = gst_element_get_bus(pipe);
+	msg = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND,
+	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
+	              "recording does not play to the end");
+	gst_message_unref(msg);
+	gst_object_unref(bus);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(pipe);
+	fprintf(stderr, "%s: %lld bytes, %d frames, %d audio buffers\n", path,
+	        (long long)st.st_size, atomic_load(&d.video),
+	        atomic_load(&d.audio));
+	ck_assert_int_ge(atomic_load(&d.video), min_video);
+	ck_assert_int_ge(atomic_load(&d.audio), min_video);
+}
+
+static void remove_dir(char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, name, NULL);
+
+		g_unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(dir);
+	g_free(dir);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+START_TEST(viewer_receives_live_then_slate_then_live)
+{
+	struct client *a, *b;
+	struct answer aa, ab;
+	struct fanout_stats st;
+	gint64 t0;
+	char *path = NULL;
+	int f0;
+
+	open_ceremony();
+	/* Browser-like payload types (108/109): the fan-out must rewrite. */
+	a = client_new(false, 108, 109);
+	t0 = g_get_monotonic_time();
+	join(a, &aa);
+	ck_assert_ptr_nonnull(strstr(aa.sdp, "H264/90000"));
+	ck_assert_ptr_nonnull(strstr(aa.sdp, "a=rtpmap:108 "));
+	wait_for(a, 31, 51, 0, 10, 10000, "first viewer");
+	fprintf(stderr, "first decoded frame %.0f ms after the offer\n",
+	        (a->first_frame_us - t0) / 1000.0);
+	ck_assert_int_eq(media_ceremony_viewer_count(cer), 1);
+	ck_assert_uint_eq(evs.last_count, 1);
+	ck_assert_int_eq(media_ceremony_stats(cer, &st), 0);
+	ck_assert_uint_eq(st.viewers, 1);
+	ck_assert_uint_eq(st.connected, 1);
+	ck_assert_uint_eq(st.n, 1);
+	ck_assert_int_eq(st.v[0].video_pt, 108);
+	ck_assert_int_eq(st.v[0].audio_pt, 109);
+	ck_assert_uint_gt(st.v[0].video_packets, 30);
+	ck_assert_uint_gt(st.v[0].video_bytes, 10000);
+	ck_assert_uint_gt(st.v[0].audio_packets, 50);
+	ck_assert_uint_gt(st.keyframes_forced, 0);
+	fanout_stats_clear(&st);
+	ck_assert(media_ceremony_source_live(cer));
+
+	/* Source gone: the slate (dark) keeps frames coming. */
+	media_ceremony_source_test_stop(cer);
+	ck_assert(!media_ceremony_source_live(cer));
+	ck_assert_int_eq(evs.last_live, 0);
+	f0 = atomic_load(&a->frames);
+	wait_for(a, f0 + 30, 0, 10, 0, 5000, "slate");
+	/* Source back: live (bright) again, without a new negotiation. */
+	atomic_store(&a->bright, 0);
+	ck_assert_int_eq(media_ceremony_source_test_start(cer), 0);
+	f0 = atomic_load(&a->frames);
+	wait_for(a, f0 + 30, 0, 0, 10, 5000, "live again");
+	ck_assert_int_eq(evs.last_live, 1);
+	ck_assert_int_ge(evs.live_changes, 3);
+
+	/* A second viewer with our own payload types joins; then leaves
+	 * while the first keeps receiving. */
+	b = client_new(false, 102, 111);
+	join(b, &ab);
+	wait_for(b, 31, 51, 0, 1, 10000, "second viewer");
+	ck_assert_int_eq(media_ceremony_viewer_count(cer), 2);
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, ab.id), 0);
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, ab.id),
+	                 ERR_NOT_FOUND);
+	ck_assert_uint_eq(evs.last_count, 1);
+	f0 = atomic_load(&a->frames);
+	wait_for(a, f0 + 30, 0, 0, 0, 5000, "first viewer after second left");
+
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, aa.id), 0);
+	ck_assert_int_eq(media_ceremony_stats(cer, &st), 0);
+	ck_assert_uint_eq(st.viewers, 0);
+	ck_assert_uint_eq(st.connected, 0);
+	ck_assert_uint_eq(st.n, 0);
+	fanout_stats_clear(&st);
+	ck_assert_uint_eq(evs.last_count, 0);
+	ck_assert_int_eq(evs.gone, 0);
+
+	ck_assert_int_eq(media_ceremony_close(cer, &path), 0);
+	check_recording(path, 120); /* the ~6 s ceremony: > 4 s at 30 fps */
+	g_free(path);
+	media_free(ctx);
+	if (!getenv("KEEP_REC"))
+		remove_dir(rec_dir);
+	client_free(a);
+	client_free(b);
+	g_free(aa.sdp);
+	g_free(ab.sdp);
+}
+END_TEST
+
+static char *load_sdp(const char *name, size_t *len)
+{
+	const char *root = getenv("SINIAN_SOURCE_DIR");
+	char *path = g_strdup_printf("%s/tests/data/sdp/%s",
+	                             root ? root : SINIAN_SOURCE_DIR, name);
+	char *text = NULL;
+	gsize n = 0;
+
+	ck_assert_msg(g_file_get_contents(path, &text, &n, NULL), "%s", path);
+	g_free(path);
+	*len = n;
+	return text;
+}
+
+START_TEST(bad_offers_are_refused_without_callback)
+{
+	static const struct {
+		const char *file;
+		int rc;
+	} cases[] = {
+	    {"malformed_no_mline.sdp", ERR_INVALID},
+	    {"malformed_no_ice_ufrag.sdp", ERR_INVALID},
+	    {"malformed_no_fingerprint.sdp", ERR_INVALID},
+	    {"malformed_not_sdp.sdp", ERR_INVALID},
+	    {"obs_whip_offer.sdp", ERR_INVALID}, /* a publisher, not a viewer */
+	};
+	struct answer a;
+	char err[256], id[FANOUT_ID_LEN];
+
+	open_ceremony();
+	memset(&a, 0, sizeof(a));
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		size_t len;
+		char *sdp = load_sdp(cases[i].file, &len);
+		int rc = media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
+		                                   id, err, sizeof(err));
+
+		ck_assert_msg(rc == cases[i].rc, "%s: %d", cases[i].file, rc);
+		ck_assert_msg(err[0] != '\0', "%s: no message", cases[i].file);
+		ck_assert_str_eq(id, "");
+		g_free(sdp);
+	}
+	ck_assert_int_eq(media_ceremony_viewer_add(cer, "", 0, on_answer, &a,
+	                                           id, err, sizeof(err)),
+	                 ERR_INVALID);
+	run_for(300);
+	ck_assert_int_eq(a.calls, 0);
+	ck_assert_int_eq(media_ceremony_viewer_count(cer), 0);
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, "nope"),
+	                 ERR_NOT_FOUND);
+	media_free(ctx); /* closes the ceremony too */
+	if (!getenv("KEEP_REC"))
+		remove_dir(rec_dir);
+}
+END_TEST
+
+START_TEST(real_chromium_offer_is_answered)
+{
+	struct answer a;
+	size_t len;
+	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char err[256], id[FANOUT_ID_LEN];
+
+	/* The browser is not there, but the captured offer must produce a
+	 * complete answer with its constrained-baseline payload type. */
+	open_ceremony();
+	memset(&a, 0, sizeof(a));
+	ck_assert_msg(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
+	                                        id, err, sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert(run_until(answered, &a, 5000));
+	ck_assert_int_eq(a.status, 0);
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=rtpmap:108 H264/90000"));
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=rtpmap:111 OPUS/48000/2"));
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=group:BUNDLE 0 1"));
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=setup:"));
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=fingerprint:sha-256"));
+	ck_assert_ptr_nonnull(strstr(a.sdp, "a=candidate"));
+	g_free(a.sdp);
+	g_free(sdp);
+	/* Closing while a viewer is pending/answered is clean. */
+	media_free(ctx);
+	if (!getenv("KEEP_REC"))
+		remove_dir(rec_dir);
+}
+END_TEST
+
+START_TEST(vp8_only_viewer)
+{
+	struct client *c;
+	struct answer a;
+	char *path = NULL;
+
+	open_ceremony();
+	c = client_new(true, 96, 111);
+	join(c, &a);
+	ck_assert_ptr_nonnull(strstr(a.sdp, "VP8/90000"));
+	wait_for(c, 31, 51, 0, 10, 10000, "VP8 viewer");
+	media_ceremony_close(cer, &path);
+	g_free(path);
+	media_free(ctx);
+	if (!getenv("KEEP_REC"))
+		remove_dir(rec_dir);
+	client_free(c);
+	g_free(a.sdp);
+}
+END_TEST
+
+START_TEST(vanished_viewer_is_detected)
+{
+	struct client *c;
+	struct answer a;
+	char *path = NULL;
+
+	open_ceremony();
+	c = client_new(false, 102, 111);
+	join(c, &a);
+	wait_for(c, 10, 10, 0, 0, 10000, "viewer");
+	/* The browser tab is closed without a goodbye. */
+	gst_element_set_state(c->pipe, GST_STATE_NULL);
+	{
+		gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+		while (evs.gone == 0 && g_get_monotonic_time() < end)
+			run_for(100);
+	}
+	ck_assert_int_eq(evs.gone, 1);
+	ck_assert_int_eq(media_ceremony_viewer_count(cer), 0);
+	ck_assert_uint_eq(evs.last_count, 0);
+	media_ceremony_close(cer, &path);
+	g_free(path);
+	media_free(ctx);
+	if (!getenv("KEEP_REC"))
+		remove_dir(rec_dir);
+	client_free(c);
+	g_free(a.sdp);
+}
+END_TEST
+
+static Suite *fanout_suite(void)
+{
+	Suite *s = suite_create("fanout");
+	TCase *tc = tcase_create("live");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, viewer_receives_live_then_slate_then_live);
+	tcase_add_test(tc, bad_offers_are_refused_without_callback);
+	tcase_add_test(tc, real_chromium_offer_is_answered);
+	tcase_add_test(tc, vp8_only_viewer);
+	tcase_add_test(tc, vanished_viewer_is_detected);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gst_init(NULL, NULL);
+	sr = srunner_create(fanout_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
