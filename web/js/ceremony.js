@@ -1,0 +1,540 @@
+// ceremony.js — the player page /c/{id}[?invite=TOKEN]: a farewell ceremony
+// live over WHEP, or its replay once it has ended, with the viewer count and
+// the condolence messages of everyone watching.
+//
+// State (also on <main data-state>): loading → scheduled | live | ended, or
+// error. Scheduled: a waiting card; the page follows ceremony:{id} on /ws and
+// joins by itself when the state event says live. Live: WHEP join (whep.js),
+// muted autoplay with a clear unmute button, rejoin on failure; the "source"
+// event shows that the picture is paused. Ended (at load, or while watching):
+// the live connection closes and the replay <video controls> takes its place.
+// If the server refuses the live topic (or the socket drops), the page asks
+// GET /api/ceremonies/{id} again instead, so a state change is never missed.
+//
+// For tests: window.sinianPlayer.pc is the current RTCPeerConnection;
+// #player[data-view] is loading | waiting | connecting | playing | retrying |
+// replay | ended | blocked.
+import { mountLayout, toast } from './layout.js';
+import { api, ApiError, errorText } from './api.js';
+import {
+  bindText, formatDateTime, formatNumber, formatTime, onLangChange, t,
+} from './i18n.js';
+import { onStatus, subscribe } from './live.js';
+import { h, param, replace } from './dom.js';
+import {
+  charLength, clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError,
+  setFormApiError, setFormError,
+} from './forms.js';
+import { WhepPlayer } from './whep.js';
+
+const FROM_MAX = 40;
+const TEXT_MAX = 300;
+const POLL_MS = 15000;
+const NAME_KEY = 'sinian.cond_name';
+
+const id = (/^\/c\/(\d+)\/?$/.exec(location.pathname) ?? [])[1] ?? param('id');
+const invite = param('invite');
+const inviteQuery = invite ? `?invite=${encodeURIComponent(invite)}` : '';
+
+const mainEl = document.getElementById('main');
+const layoutEl = document.getElementById('cer');
+const errorEl = document.getElementById('cer-error');
+const playerEl = document.getElementById('player');
+const liveVideo = document.getElementById('live-video');
+const replayVideo = document.getElementById('replay-video');
+const cardTitle = document.getElementById('player-card-title');
+const cardBody = document.getElementById('player-card-body');
+const spinner = document.getElementById('player-spinner');
+const unmuteBtn = document.getElementById('unmute');
+const unmuteLabel = document.getElementById('unmute-label');
+const fullscreenBtn = document.getElementById('fullscreen');
+const liveBadge = document.getElementById('live-badge');
+const stateBadge = document.getElementById('state-badge');
+const viewersEl = document.getElementById('viewers');
+const sourceNote = document.getElementById('source-note');
+const condForm = document.getElementById('cond-form');
+const fromEl = document.getElementById('from_name');
+const textEl = document.getElementById('text');
+const textHint = document.getElementById('text-hint');
+const condList = document.getElementById('cond-list');
+const condEmpty = document.getElementById('cond-empty');
+
+let cer = null;          // the ceremony as last read
+let player = null;       // WhepPlayer while live
+let viewers = 0;
+let sourceLive = true;
+let messages = [];       // oldest first
+const seen = new Set();  // message ids shown
+let unfollow = null;
+let pollTimer = null;
+let socketUp = false;
+let fatal = false;
+
+window.sinianPlayer = {
+  get pc() { return player?.pc ?? null; },
+  get state() { return mainEl.dataset.state; },
+  get view() { return playerEl.dataset.view; },
+  get player() { return player; },
+};
+
+// ---------- the stage ----------
+
+/** Show the card on the picture: key/vars or null (hidden), body likewise. */
+function card(view, titleKey, titleVars = {}, bodyKey = null, bodyVars = {}, { busy = false } = {}) {
+  playerEl.dataset.view = view;
+  spinner.hidden = !busy;
+  if (titleKey) bindText(cardTitle, titleKey, titleVars);
+  if (bodyKey) {
+    bindText(cardBody, bodyKey, bodyVars);
+    cardBody.hidden = false;
+  } else {
+    cardBody.hidden = true;
+  }
+}
+
+function renderUnmute() {
+  const muted = liveVideo.muted;
+  unmuteBtn.setAttribute('aria-pressed', muted ? 'false' : 'true');
+  bindText(unmuteLabel, muted ? 'cer.unmute' : 'cer.mute');
+}
+
+unmuteBtn.addEventListener('click', () => {
+  liveVideo.muted = !liveVideo.muted;
+  if (!liveVideo.muted) {
+    liveVideo.volume = 1;
+    liveVideo.play().catch(() => {});
+  }
+  renderUnmute();
+});
+
+fullscreenBtn.addEventListener('click', () => {
+  const target = playerEl;
+  if (document.fullscreenElement) {
+    document.exitFullscreen().catch(() => {});
+  } else if (target.requestFullscreen) {
+    target.requestFullscreen().catch(() => {});
+  } else if (liveVideo.webkitEnterFullscreen) {
+    liveVideo.webkitEnterFullscreen(); // iPhone: only the video can go full screen
+  }
+});
+
+function onPlayerState(state, info) {
+  if (!cer || cer.state !== 'live') return;
+  switch (state) {
+    case 'connecting':
+      card('connecting', 'cer.connecting', {}, null, {}, { busy: true });
+      break;
+    case 'playing':
+      playerEl.dataset.view = 'playing';
+      unmuteBtn.hidden = false;
+      fullscreenBtn.hidden = false;
+      renderUnmute();
+      // A browser that refuses even muted autoplay: offer a play button.
+      if (liveVideo.paused) {
+        liveVideo.play().catch(() => card('blocked', 'cer.tap_to_play'));
+      }
+      break;
+    case 'retrying':
+      card('retrying', 'cer.retrying', {}, null, {}, { busy: true });
+      break;
+    case 'stopped':
+      if (info.reason !== 'refused') break;
+      if (info.status === 401 || info.status === 403 || info.status === 404) {
+        stopPlayer(false);
+        showError(new ApiError(info.status, info.code || '', info.message || ''));
+      } else {
+        // 409 not live (ended, or not open yet): ask what the state is now,
+        // and join again if it still says live.
+        player = null;
+        setTimeout(refresh, 2000);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// A tap on the "tap to play" card.
+document.getElementById('player-card').addEventListener('click', () => {
+  if (playerEl.dataset.view !== 'blocked') return;
+  liveVideo.play().then(() => { playerEl.dataset.view = 'playing'; }, () => {});
+});
+
+function startPlayer() {
+  if (player) return;
+  replayVideo.hidden = true;
+  replayVideo.removeAttribute('src');
+  liveVideo.hidden = false;
+  player = new WhepPlayer({
+    url: `/whep/${encodeURIComponent(id)}`,
+    token: invite,
+    video: liveVideo,
+    onState: onPlayerState,
+  });
+  player.start();
+}
+
+/** Close the live connection; leave=false when the server has ended it. */
+function stopPlayer(leave = true) {
+  if (!player) return;
+  const p = player;
+  player = null;
+  p.stop({ leave });
+  liveVideo.srcObject = null;
+  unmuteBtn.hidden = true;
+  fullscreenBtn.hidden = true;
+}
+
+function showReplay() {
+  stopPlayer(false);
+  liveVideo.hidden = true;
+  unmuteBtn.hidden = true;
+  fullscreenBtn.hidden = true;
+  if (!cer.has_recording) {
+    replayVideo.hidden = true;
+    card('ended', 'cer.ended_title', {}, 'cer.no_recording');
+    return;
+  }
+  const src = `/api/ceremonies/${encodeURIComponent(id)}/recording${inviteQuery}`;
+  if (replayVideo.getAttribute('src') !== src) replayVideo.setAttribute('src', src);
+  replayVideo.hidden = false;
+  playerEl.dataset.view = 'replay';
+}
+
+replayVideo.addEventListener('error', () => {
+  if (replayVideo.hidden || !replayVideo.getAttribute('src')) return;
+  replayVideo.hidden = true;
+  card('ended', 'cer.ended_title', {}, 'cer.replay_error');
+});
+
+// ---------- the ceremony ----------
+
+function whenText(c) {
+  const start = formatDateTime(c.scheduled_start);
+  const sameDay = new Date(c.scheduled_start).toDateString() === new Date(c.scheduled_end).toDateString();
+  const end = sameDay ? formatTime(c.scheduled_end) : formatDateTime(c.scheduled_end);
+  return t('cer.time_range', { start, end });
+}
+
+function renderInfo() {
+  if (!cer) return;
+  document.title = t('cer.page_title', { title: cer.title });
+  document.getElementById('cer-title').textContent = cer.title;
+  const deceased = document.getElementById('cer-deceased');
+  deceased.textContent = t('cer.deceased', { name: cer.deceased_name });
+  deceased.hidden = !cer.deceased_name;
+  const agency = document.getElementById('cer-agency');
+  agency.textContent = cer.agency_name ?? '';
+  agency.hidden = !cer.agency_name;
+  document.getElementById('cer-when').textContent = whenText(cer);
+  renderStatus();
+}
+
+function renderStatus() {
+  if (!cer) return;
+  const live = cer.state === 'live';
+  liveBadge.hidden = !live;
+  stateBadge.hidden = live;
+  if (!live) {
+    bindText(stateBadge, cer.state === 'ended' ? (cer.has_recording ? 'cer.badge_replay' : 'cer.badge_ended')
+      : 'cer.badge_scheduled');
+  }
+  viewersEl.hidden = !live;
+  if (live) viewersEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
+  sourceNote.hidden = !live || sourceLive;
+}
+
+/** Bring the page to the ceremony's state (idempotent). */
+function applyState() {
+  mainEl.dataset.state = cer.state;
+  renderInfo();
+  if (cer.state === 'scheduled') {
+    stopPlayer(true);
+    replayVideo.hidden = true;
+    liveVideo.hidden = false;
+    card('waiting', 'cer.waiting_title', {}, 'cer.waiting_body', { start: formatDateTime(cer.scheduled_start) });
+  } else if (cer.state === 'live') {
+    if (!player) {
+      card('connecting', 'cer.connecting', {}, null, {}, { busy: true });
+      startPlayer();
+    }
+  } else if (cer.state === 'ended') {
+    showReplay();
+  }
+  schedulePoll();
+}
+
+function showError(err) {
+  fatal = true;
+  stopPlayer(false);
+  mainEl.dataset.state = 'error';
+  layoutEl.hidden = true;
+  errorEl.hidden = false;
+  const titleEl = document.getElementById('cer-error-title');
+  const bodyEl = document.getElementById('cer-error-body');
+  const retry = document.getElementById('cer-retry');
+  const status = err instanceof ApiError ? err.status : 0;
+  retry.hidden = true;
+  let kind;
+  if (status === 404) kind = 'not_found';
+  else if (status === 401 && invite) kind = 'invite_invalid';
+  else if (status === 403 && invite) kind = 'invite_revoked';
+  else if (status === 401 || status === 403) kind = 'invite_only';
+  else kind = 'load_error';
+  errorEl.dataset.error = kind;
+  bindText(titleEl, `cer.${kind}_title`);
+  if (kind === 'load_error') {
+    const { key, vars } = err instanceof ApiError ? err.friendlyKey() : { key: 'error.unknown', vars: {} };
+    bindText(bodyEl, key, vars);
+    retry.hidden = false;
+  } else {
+    bindText(bodyEl, `cer.${kind}_body`);
+  }
+  if (unfollow) {
+    unfollow();
+    unfollow = null;
+  }
+  clearTimeout(pollTimer);
+}
+
+document.getElementById('cer-retry').addEventListener('click', () => {
+  fatal = false;
+  errorEl.hidden = true;
+  layoutEl.hidden = false;
+  mainEl.dataset.state = 'loading';
+  start();
+});
+
+async function fetchCeremony() {
+  return api('GET', `/api/ceremonies/${encodeURIComponent(id)}${inviteQuery}`);
+}
+
+let refreshing = null;
+
+/** Read the ceremony again and follow its state. */
+function refresh() {
+  if (fatal || refreshing) return refreshing;
+  refreshing = (async () => {
+    try {
+      const c = await fetchCeremony();
+      const was = cer?.state;
+      cer = c;
+      viewers = c.viewers ?? viewers;
+      sourceLive = c.state !== 'live' || c.source_live !== false;
+      if (was !== c.state || c.state !== 'live' || !player) applyState();
+      else renderStatus();
+    } catch (err) {
+      if (err instanceof ApiError && [401, 403, 404].includes(err.status)) showError(err);
+      else schedulePoll();
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+// Without live events (topic refused, socket down) the page asks again
+// every POLL_MS; with them it only asks on reconnect.
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if (fatal || !cer || (socketUp && unfollow)) return;
+  if (cer.state === 'ended') return;
+  pollTimer = setTimeout(() => {
+    refresh();
+    loadMessages();
+  }, POLL_MS);
+}
+
+async function onEvent(ev) {
+  if (!ev || typeof ev !== 'object' || !cer) return;
+  switch (ev.type) {
+    case 'viewers':
+      viewers = Number(ev.count) || 0;
+      renderStatus();
+      break;
+    case 'source':
+      sourceLive = !!ev.live;
+      renderStatus();
+      break;
+    case 'state':
+      if (ev.state === cer.state) break;
+      if (ev.state === 'live') {
+        cer = { ...cer, state: 'live' };
+        sourceLive = true;
+        applyState();
+      } else if (ev.state === 'ended') {
+        // The server has closed every viewer; no DELETE, then the replay.
+        stopPlayer(false);
+        cer = { ...cer, state: 'ended' };
+        mainEl.dataset.state = 'ended';
+        renderStatus();
+        card('ended', 'cer.ended_title', {}, 'cer.replay_preparing', {}, { busy: true });
+        await refresh();
+      } else {
+        refresh();
+      }
+      break;
+    case 'condolence':
+      if (ev.message) addMessage(ev.message, true);
+      break;
+    default:
+      break;
+  }
+}
+
+function follow() {
+  if (unfollow) return;
+  unfollow = subscribe(`ceremony:${id}`, onEvent, {
+    onError: () => {
+      // Not allowed to follow (an invite-only ceremony): ask instead.
+      unfollow = null;
+      schedulePoll();
+    },
+  });
+}
+
+let wasConnected = false;
+onStatus((s) => {
+  socketUp = s === 'connected';
+  if (socketUp) {
+    // Back after a drop: events may have been missed.
+    if (wasConnected) {
+      refresh();
+      loadMessages();
+    }
+    wasConnected = true;
+  }
+  if (cer) schedulePoll();
+});
+
+// ---------- condolences ----------
+
+function messageTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toDateString() === new Date().toDateString() ? formatTime(d) : formatDateTime(d);
+}
+
+function messageItem(m, fresh) {
+  return h('li', { class: `cond-item${fresh ? ' is-new' : ''}`, 'data-id': m.id },
+    h('div', { class: 'cond-item-head' },
+      h('span', { class: 'cond-item-name' }, m.from_name),
+      h('time', { class: 'cond-item-time', datetime: m.created_at }, messageTime(m.created_at))),
+    h('p', { class: 'cond-item-text' }, m.text));
+}
+
+function renderMessages() {
+  replace(condList, [...messages].reverse().map((m) => messageItem(m, false)));
+  condEmpty.hidden = messages.length > 0;
+}
+
+function addMessage(m, fresh) {
+  if (!m || seen.has(m.id)) return;
+  seen.add(m.id);
+  messages.push(m);
+  condList.prepend(messageItem(m, fresh));
+  condEmpty.hidden = true;
+}
+
+async function loadMessages() {
+  try {
+    const r = await api('GET', `/api/ceremonies/${encodeURIComponent(id)}/condolences${inviteQuery}`);
+    const list = Array.isArray(r?.messages) ? r.messages : [];
+    for (const m of list) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      messages.push(m);
+    }
+    messages.sort((a, b) => a.id - b.id);
+    renderMessages();
+  } catch {
+    /* the list stays as it is; live events still add to it */
+  }
+}
+
+function renderCount() {
+  textHint.textContent = t('cer.cond_count', { n: charLength(textEl.value), max: TEXT_MAX });
+}
+
+clearOnInput(condForm);
+textEl.addEventListener('input', renderCount);
+try {
+  fromEl.value = localStorage.getItem(NAME_KEY) ?? '';
+} catch { /* storage blocked */ }
+
+condForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(condForm);
+  const from = fromEl.value.trim();
+  const text = textEl.value.trim();
+  if (!from) setFieldError(fromEl, 'validate.name_required');
+  else if (charLength(from) > FROM_MAX) setFieldError(fromEl, 'validate.name_too_long', { max: FROM_MAX });
+  if (!text) setFieldError(textEl, 'cer.cond_text_required');
+  else if (charLength(text) > TEXT_MAX) setFieldError(textEl, 'cer.cond_text_too_long', { max: TEXT_MAX });
+  if (focusFirstInvalid(condForm)) return;
+
+  setBusy(condForm, true);
+  try {
+    const m = await api('POST', `/api/ceremonies/${encodeURIComponent(id)}/condolences${inviteQuery}`,
+      { from_name: from, text });
+    addMessage(m, true);
+    textEl.value = '';
+    renderCount();
+    try {
+      localStorage.setItem(NAME_KEY, from);
+    } catch { /* not remembered */ }
+    toast(t('cer.cond_sent'), 'ok');
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'invalid' && err.field === 'from_name') {
+      setFieldError(fromEl, null, {}, err.message);
+      fromEl.focus();
+    } else if (err instanceof ApiError && err.code === 'invalid' && err.field === 'text') {
+      setFieldError(textEl, null, {}, err.message);
+      textEl.focus();
+    } else if (err instanceof ApiError && err.status === 429) {
+      setFormError(condForm, 'cer.cond_too_fast');
+    } else {
+      setFormApiError(condForm, err);
+    }
+  } finally {
+    setBusy(condForm, false);
+  }
+});
+
+// ---------- start ----------
+
+async function start() {
+  if (!id) {
+    showError(new ApiError(404, 'not_found', ''));
+    return;
+  }
+  card('loading', 'common.loading', {}, null, {}, { busy: true });
+  try {
+    cer = await fetchCeremony();
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  viewers = cer.viewers ?? 0;
+  sourceLive = cer.state !== 'live' || cer.source_live !== false;
+  follow();
+  applyState();
+  loadMessages();
+}
+
+onLangChange(() => {
+  renderInfo();
+  renderCount();
+  renderUnmute();
+  for (const el of condList.querySelectorAll('time[datetime]')) {
+    el.textContent = messageTime(el.getAttribute('datetime'));
+  }
+});
+
+renderCount();
+renderUnmute();
+mountLayout();
+start().catch((err) => {
+  showError(err);
+  toast(errorText(err), 'error');
+});

@@ -1,0 +1,615 @@
+// operator.js — /operator.html: the funeral home's ceremony console.
+//
+// Without ?id: the ceremonies the signed-in operator manages (GET
+// /api/ceremonies, can_manage) and a form to create one (POST
+// /api/ceremonies). With ?id=N: one ceremony — the stream key (shown once,
+// after creating or rotating it), the WHIP URL and OBS settings to copy, a
+// muted WHEP preview, start / stop, pause / resume of the source, the
+// viewer link, invites (create → copy link, list, revoke) and the live
+// viewer count (ceremony:{id} on /ws). Needs a session: a 401 goes to the
+// sign-in page and comes back.
+import { mountLayout, toast } from './layout.js';
+import { api, ApiError, errorText, forgetSession, me } from './api.js';
+import {
+  bindText, formatDateTime, formatNumber, formatTime, onLangChange, t,
+} from './i18n.js';
+import { subscribe } from './live.js';
+import { h, param, replace } from './dom.js';
+import {
+  charLength, clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError,
+  setFormApiError,
+} from './forms.js';
+import { WhepPlayer } from './whep.js';
+
+const mainEl = document.getElementById('main');
+const loadingEl = document.getElementById('op-loading');
+const errorEl = document.getElementById('op-error');
+const listEl = document.getElementById('op-list');
+const detailEl = document.getElementById('op-detail');
+
+let user = null;
+let cer = null;          // detail mode: the ceremony
+let freshKey = null;     // a stream key just created or rotated
+let viewers = 0;
+let sourceLive = false;
+let preview = null;
+let unfollow = null;
+
+function toSignIn() {
+  forgetSession();
+  location.replace(`/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
+/** Any API error: 401 signs in again, the rest is a toast. */
+function report(err) {
+  if (err instanceof ApiError && err.status === 401) {
+    toSignIn();
+    return;
+  }
+  toast(err instanceof ApiError && err.code === 'conflict' && err.message ? err.message : errorText(err), 'error');
+}
+
+function setMode(mode) {
+  mainEl.dataset.mode = mode;
+  loadingEl.hidden = mode !== 'loading';
+  errorEl.hidden = mode !== 'error';
+  listEl.hidden = mode !== 'list';
+  detailEl.hidden = mode !== 'detail';
+}
+
+function showError(err, retry) {
+  setMode('error');
+  const status = err instanceof ApiError ? err.status : 0;
+  const kind = status === 404 ? 'not_found' : status === 403 ? 'forbidden' : 'load_error';
+  errorEl.dataset.error = kind;
+  bindText(document.getElementById('op-error-title'), `op.${kind}_title`);
+  const body = document.getElementById('op-error-body');
+  if (kind === 'load_error') {
+    const { key, vars } = err instanceof ApiError ? err.friendlyKey() : { key: 'error.unknown', vars: {} };
+    bindText(body, key, vars);
+  } else {
+    bindText(body, `op.${kind}_body`);
+  }
+  const btn = document.getElementById('op-retry');
+  btn.hidden = !retry;
+  btn.onclick = retry ?? null;
+}
+
+// ---------- copying ----------
+
+async function copyText(text) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch { /* fall back below */ }
+  const ta = h('textarea', { class: 'visually-hidden', readonly: true, 'aria-hidden': 'true' });
+  ta.value = text;
+  document.body.append(ta);
+  ta.select();
+  let ok = false;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  ta.remove();
+  return ok;
+}
+
+document.addEventListener('click', async (ev) => {
+  const btn = ev.target.closest?.('[data-copy]');
+  if (!btn) return;
+  const input = document.getElementById(btn.dataset.copy);
+  if (!input || !input.value) return;
+  const ok = await copyText(input.value);
+  if (ok) {
+    bindText(btn, 'op.copied');
+    setTimeout(() => bindText(btn, 'op.copy'), 2000);
+  } else {
+    input.focus();
+    input.select();
+    toast(t('op.copy_failed'), 'warn');
+  }
+});
+
+// ---------- confirmation ----------
+
+const dialog = document.getElementById('confirm');
+
+function confirmAction(titleKey, bodyKey, okKey) {
+  bindText(document.getElementById('confirm-title'), titleKey);
+  bindText(document.getElementById('confirm-body'), bodyKey);
+  bindText(document.getElementById('confirm-ok'), okKey);
+  if (typeof dialog.showModal !== 'function') return Promise.resolve(window.confirm(t(bodyKey)));
+  dialog.returnValue = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true });
+  });
+}
+
+// ---------- shared formatting ----------
+
+function whenText(c) {
+  const start = formatDateTime(c.scheduled_start);
+  const sameDay = new Date(c.scheduled_start).toDateString() === new Date(c.scheduled_end).toDateString();
+  return t('cer.time_range', { start, end: sameDay ? formatTime(c.scheduled_end) : formatDateTime(c.scheduled_end) });
+}
+
+function stateBadge(state) {
+  const cls = state === 'live' ? 'badge badge-live' : state === 'ended' ? 'badge' : 'badge badge-accent';
+  return h('span', { class: cls, 'data-i18n': `op.state_${state}` }, t(`op.state_${state}`));
+}
+
+// ====================== list mode ======================
+
+const createForm = document.getElementById('create-form');
+const agencySel = document.getElementById('agency_id');
+const sourceSel = document.getElementById('source_kind');
+const rtspField = document.getElementById('rtsp-field');
+let agencies = [];
+
+function pad(n) {
+  return String(n).padStart(2, '0');
+}
+
+function defaultTimes() {
+  const d = new Date();
+  d.setMinutes(0, 0, 0);
+  d.setHours(d.getHours() + 1);
+  const end = new Date(d.getTime() + 3600 * 1000);
+  document.getElementById('date').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  document.getElementById('start_time').value = `${pad(d.getHours())}:00`;
+  document.getElementById('end_time').value = `${pad(end.getHours())}:00`;
+}
+
+/** Local date + time → "2026-04-04T09:00:00Z" (UTC, no milliseconds). */
+function utc(date, time, plusDays = 0) {
+  const d = new Date(`${date}T${time}`);
+  if (Number.isNaN(d.getTime())) return null;
+  d.setDate(d.getDate() + plusDays);
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function loadAgencies() {
+  const roles = Array.isArray(user?.roles) ? user.roles : [];
+  if (roles.some((r) => r.role === 'admin')) {
+    const r = await api('GET', '/api/agencies');
+    return (r?.agencies ?? []).map((a) => ({ id: a.id, name: a.name }));
+  }
+  return roles.filter((r) => r.role === 'agency_operator' && r.scope_id)
+    .map((r) => ({ id: r.scope_id, name: r.scope_name || t('scope.agency', { id: r.scope_id }) }));
+}
+
+function renderAgencies() {
+  replace(agencySel, agencies.map((a) => h('option', { value: a.id }, a.name)));
+  document.getElementById('agency-field').hidden = agencies.length <= 1;
+  document.getElementById('no-agency').hidden = agencies.length > 0;
+  createForm.hidden = agencies.length === 0;
+}
+
+function renderList(items) {
+  const ul = document.getElementById('ceremony-list');
+  document.getElementById('list-empty').hidden = items.length > 0;
+  ul.hidden = items.length === 0;
+  replace(ul, items.map((c) => h('li', {},
+    h('a', { href: `/operator.html?id=${c.id}`, 'data-id': c.id },
+      h('div', { class: 'op-list-item' },
+        h('span', { class: 'list-title' }, c.title),
+        h('span', { class: 'meta' }, whenText(c)),
+        h('span', { class: 'cluster' }, stateBadge(c.state),
+          c.visibility === 'invite' ? h('span', { class: 'badge', 'data-i18n': 'op.vis_invite_short' }, t('op.vis_invite_short')) : null))))));
+}
+
+let listItems = [];
+
+async function showList() {
+  setMode('loading');
+  document.title = t('op.title');
+  try {
+    const [r, ags] = await Promise.all([api('GET', '/api/ceremonies'), loadAgencies()]);
+    listItems = (r?.ceremonies ?? []).filter((c) => c.can_manage);
+    agencies = ags;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toSignIn();
+    showError(err, showList);
+    return;
+  }
+  renderAgencies();
+  renderList(listItems);
+  if (!document.getElementById('date').value) defaultTimes();
+  setMode('list');
+}
+
+sourceSel.addEventListener('change', () => {
+  rtspField.hidden = sourceSel.value !== 'rtsp';
+});
+
+clearOnInput(createForm);
+
+createForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(createForm);
+  const f = (name) => document.getElementById(name);
+  const title = f('title').value.trim();
+  const deceased = f('deceased_name').value.trim();
+  const date = f('date').value;
+  const st = f('start_time').value;
+  const et = f('end_time').value;
+  const kind = sourceSel.value;
+  const url = f('source_url').value.trim();
+  if (!title) setFieldError(f('title'), 'op.v_title');
+  if (!deceased) setFieldError(f('deceased_name'), 'op.v_deceased');
+  else if (charLength(deceased) > 50) setFieldError(f('deceased_name'), 'validate.name_too_long', { max: 50 });
+  if (!date) setFieldError(f('date'), 'op.v_date');
+  if (!st) setFieldError(f('start_time'), 'op.v_time');
+  if (!et) setFieldError(f('end_time'), 'op.v_time');
+  let start = null;
+  let end = null;
+  if (date && st && et) {
+    start = utc(date, st);
+    // An end earlier than the start means the next day (an evening vigil).
+    end = utc(date, et, et <= st ? 1 : 0);
+    if (!start || !end) setFieldError(f('start_time'), 'op.v_time');
+  }
+  if (kind === 'rtsp' && !/^rtsps?:\/\/\S+$/i.test(url)) setFieldError(f('source_url'), 'op.v_rtsp');
+  if (focusFirstInvalid(createForm)) return;
+
+  const body = {
+    agency_id: Number(agencySel.value),
+    title,
+    deceased_name: deceased,
+    scheduled_start: start,
+    scheduled_end: end,
+    visibility: createForm.elements.visibility.value,
+    source: kind === 'rtsp' ? { kind, url } : { kind },
+  };
+  setBusy(createForm, true);
+  try {
+    const c = await api('POST', '/api/ceremonies', body);
+    freshKey = c.stream_key ?? null;
+    delete c.stream_key;
+    createForm.reset();
+    defaultTimes();
+    history.pushState({ id: c.id }, '', `/operator.html?id=${c.id}`);
+    toast(t('op.created'), 'ok');
+    showDetail(c.id, c);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toSignIn();
+    const fieldOf = { title: 'title', deceased_name: 'deceased_name', agency_id: 'agency_id', 'source.url': 'source_url' };
+    const target = err instanceof ApiError && err.code === 'invalid' ? fieldOf[err.field] : null;
+    if (target) {
+      setFieldError(f(target), null, {}, err.message);
+      f(target).focus();
+    } else if (err instanceof ApiError && err.code === 'invalid' && /scheduled_/.test(err.message)) {
+      setFieldError(f('start_time'), 'op.v_order');
+      f('start_time').focus();
+    } else {
+      setFormApiError(createForm, err);
+    }
+  } finally {
+    setBusy(createForm, false);
+  }
+});
+
+// ====================== detail mode ======================
+
+const previewEl = document.getElementById('preview');
+const previewVideo = document.getElementById('preview-video');
+const previewText = document.getElementById('preview-text');
+const previewSpinner = document.getElementById('preview-spinner');
+const btnStart = document.getElementById('btn-start');
+const btnStop = document.getElementById('btn-stop');
+const btnPause = document.getElementById('btn-pause');
+const btnResume = document.getElementById('btn-resume');
+
+function previewCard(view, key, busy = false) {
+  previewEl.dataset.view = view;
+  previewSpinner.hidden = !busy;
+  if (key) bindText(previewText, key);
+}
+
+function startPreview() {
+  if (preview) return;
+  preview = new WhepPlayer({
+    url: `/whep/${cer.id}`,
+    video: previewVideo,
+    onState: (state, info) => {
+      if (!cer || cer.state !== 'live') return;
+      if (state === 'connecting') previewCard('connecting', 'cer.connecting', true);
+      else if (state === 'playing') previewEl.dataset.view = 'playing';
+      else if (state === 'retrying') previewCard('retrying', 'cer.retrying', true);
+      else if (state === 'stopped' && info.reason === 'refused') {
+        preview = null;
+        previewCard('idle', 'op.preview_unavailable');
+      }
+    },
+  });
+  preview.start();
+}
+
+function stopPreview(leave = true) {
+  if (!preview) return;
+  const p = preview;
+  preview = null;
+  p.stop({ leave });
+  previewVideo.srcObject = null;
+}
+
+function renderControls() {
+  const s = cer.state;
+  btnStart.hidden = s !== 'scheduled';
+  btnStop.hidden = s !== 'live';
+  btnPause.hidden = s !== 'live' || !sourceLive;
+  btnResume.hidden = s !== 'live' || sourceLive;
+  document.getElementById('pause-hint').hidden = s !== 'live';
+  document.getElementById('btn-rotate').hidden = s === 'ended';
+  document.getElementById('d-live').hidden = s !== 'live';
+  const st = document.getElementById('d-state');
+  st.hidden = s === 'live';
+  if (s !== 'live') bindText(st, `op.state_${s}`);
+  const vEl = document.getElementById('d-viewers');
+  vEl.hidden = s !== 'live';
+  vEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
+  document.getElementById('preview-note').hidden = s !== 'live';
+  if (s === 'live') {
+    if (!preview) startPreview();
+    if (!sourceLive && previewEl.dataset.view === 'playing') { /* the slate shows in the picture */ }
+  } else {
+    stopPreview(false);
+    previewCard('idle', s === 'scheduled' ? 'op.preview_before' : 'op.preview_after');
+  }
+}
+
+function sourceText() {
+  const kind = cer.source?.kind ?? 'whip';
+  if (kind === 'rtsp') return t('op.source_rtsp_line', { url: cer.source.url });
+  return t(`op.source_${kind}_line`);
+}
+
+function renderDetail() {
+  if (!cer) return;
+  document.title = t('op.detail_title', { title: cer.title });
+  const agency = document.getElementById('d-agency');
+  agency.textContent = cer.agency_name ?? '';
+  document.getElementById('d-title').textContent = cer.title;
+  document.getElementById('d-meta').textContent =
+    `${t('cer.deceased', { name: cer.deceased_name })} · ${whenText(cer)}`;
+
+  const invite = cer.visibility === 'invite';
+  document.getElementById('share-public').hidden = invite;
+  document.getElementById('share-invite').hidden = !invite;
+  document.getElementById('share-row').hidden = invite;
+  document.getElementById('share-url').value = `${location.origin}/c/${cer.id}`;
+  document.getElementById('open-player').href = `/c/${cer.id}`;
+  document.getElementById('invites-card').hidden = !invite;
+
+  document.getElementById('whip-url').value = `${location.origin}${cer.whip_url ?? `/whip/${cer.id}`}`;
+  document.getElementById('source-line').textContent = sourceText();
+  document.getElementById('key-box').hidden = !freshKey;
+  document.getElementById('key-hidden').hidden = !!freshKey;
+  document.getElementById('stream-key').value = freshKey ?? '';
+  renderControls();
+}
+
+async function showDetail(id, known = null) {
+  stopPreview();
+  if (unfollow) {
+    unfollow();
+    unfollow = null;
+  }
+  if (!known) setMode('loading');
+  try {
+    cer = known ?? await api('GET', `/api/ceremonies/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toSignIn();
+    showError(err, () => showDetail(id));
+    return;
+  }
+  if (!cer.can_manage) {
+    showError(new ApiError(403, 'forbidden', ''));
+    return;
+  }
+  viewers = cer.viewers ?? 0;
+  sourceLive = !!cer.source_live;
+  document.getElementById('new-invite').hidden = true;
+  setMode('detail');
+  renderDetail();
+  unfollow = subscribe(`ceremony:${cer.id}`, onEvent);
+  if (cer.visibility === 'invite') loadInvites();
+}
+
+async function reload() {
+  try {
+    const c = await api('GET', `/api/ceremonies/${cer.id}`);
+    cer = c;
+    viewers = c.viewers ?? viewers;
+    sourceLive = !!c.source_live;
+    renderDetail();
+  } catch (err) {
+    report(err);
+  }
+}
+
+function onEvent(ev) {
+  if (!ev || !cer) return;
+  if (ev.type === 'viewers') {
+    viewers = Number(ev.count) || 0;
+    renderControls();
+  } else if (ev.type === 'source') {
+    sourceLive = !!ev.live;
+    renderControls();
+  } else if (ev.type === 'state' && ev.state !== cer.state) {
+    if (ev.state === 'ended') stopPreview(false);
+    reload();
+  }
+}
+
+async function act(btn, fn) {
+  btn.disabled = true;
+  btn.setAttribute('aria-busy', 'true');
+  try {
+    await fn();
+  } catch (err) {
+    report(err);
+  } finally {
+    btn.disabled = false;
+    btn.removeAttribute('aria-busy');
+  }
+}
+
+btnStart.addEventListener('click', () => act(btnStart, async () => {
+  const c = await api('POST', `/api/ceremonies/${cer.id}/start`);
+  cer = { ...cer, ...c };
+  sourceLive = !!c.source_live || cer.source?.kind === 'test';
+  renderDetail();
+  toast(t('op.started'), 'ok');
+}));
+
+btnStop.addEventListener('click', async () => {
+  if (!await confirmAction('op.stop_confirm_title', 'op.stop_confirm_body', 'op.stop')) return;
+  act(btnStop, async () => {
+    stopPreview(true);
+    const c = await api('POST', `/api/ceremonies/${cer.id}/stop`);
+    cer = { ...cer, ...c };
+    renderDetail();
+    toast(t('op.stopped'), 'ok');
+  });
+});
+
+btnPause.addEventListener('click', () => act(btnPause, async () => {
+  await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: false });
+  sourceLive = false;
+  renderControls();
+}));
+
+btnResume.addEventListener('click', () => act(btnResume, async () => {
+  await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: true });
+  sourceLive = true;
+  renderControls();
+}));
+
+document.getElementById('btn-rotate').addEventListener('click', async () => {
+  if (!await confirmAction('op.rotate_confirm_title', 'op.rotate_confirm_body', 'op.rotate')) return;
+  const btn = document.getElementById('btn-rotate');
+  act(btn, async () => {
+    const r = await api('POST', `/api/ceremonies/${cer.id}/stream-key`);
+    freshKey = r.stream_key;
+    if (r.whip_url) cer.whip_url = r.whip_url;
+    renderDetail();
+    toast(t('op.rotated'), 'ok');
+  });
+});
+
+// ---------- invites ----------
+
+const inviteForm = document.getElementById('invite-form');
+const guestEl = document.getElementById('guest_name');
+clearOnInput(inviteForm);
+
+async function loadInvites() {
+  let list = [];
+  try {
+    const r = await api('GET', `/api/ceremonies/${cer.id}/invites`);
+    list = r?.invites ?? [];
+  } catch (err) {
+    report(err);
+    return;
+  }
+  document.getElementById('invites-empty').hidden = list.length > 0;
+  replace(document.getElementById('invite-list'), [...list].reverse().map((v) =>
+    h('li', { class: `op-invite${v.revoked ? ' is-revoked' : ''}`, 'data-invite': v.id },
+      h('div', {},
+        h('span', { class: 'list-title' }, v.guest_name),
+        h('span', { class: 'meta' }, ` · ${formatDateTime(v.created_at)}`)),
+      v.revoked
+        ? h('span', { class: 'badge', 'data-i18n': 'op.invite_revoked' }, t('op.invite_revoked'))
+        : h('button', {
+          type: 'button',
+          class: 'btn btn-danger btn-sm',
+          'data-revoke': v.id,
+          'data-i18n': 'op.invite_revoke',
+          onclick: (ev) => revokeInvite(v, ev.currentTarget),
+        }, t('op.invite_revoke')))));
+}
+
+async function revokeInvite(v, btn) {
+  if (!await confirmAction('op.revoke_confirm_title', 'op.revoke_confirm_body', 'op.invite_revoke')) return;
+  act(btn, async () => {
+    await api('DELETE', `/api/ceremonies/${cer.id}/invites/${v.id}`);
+    toast(t('op.invite_revoked_done', { name: v.guest_name }), 'ok');
+    await loadInvites();
+  });
+}
+
+inviteForm.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  clearErrors(inviteForm);
+  const name = guestEl.value.trim();
+  if (!name) setFieldError(guestEl, 'op.v_guest');
+  else if (charLength(name) > 60) setFieldError(guestEl, 'validate.name_too_long', { max: 60 });
+  if (focusFirstInvalid(inviteForm)) return;
+  setBusy(inviteForm, true);
+  try {
+    const r = await api('POST', `/api/ceremonies/${cer.id}/invites`, { guest_name: name });
+    guestEl.value = '';
+    bindText(document.getElementById('new-invite-text'), 'op.invite_done', { name: r.guest_name });
+    document.getElementById('new-invite-url').value = `${location.origin}${r.url}`;
+    document.getElementById('new-invite').hidden = false;
+    await loadInvites();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return toSignIn();
+    setFormApiError(inviteForm, err);
+  } finally {
+    setBusy(inviteForm, false);
+  }
+});
+
+// ====================== start ======================
+
+function route() {
+  const id = param('id');
+  if (id) {
+    if (!cer || String(cer.id) !== id) {
+      freshKey = null;
+      showDetail(id);
+    }
+  } else {
+    stopPreview();
+    if (unfollow) {
+      unfollow();
+      unfollow = null;
+    }
+    cer = null;
+    freshKey = null;
+    showList();
+  }
+}
+
+window.addEventListener('popstate', route);
+
+onLangChange(() => {
+  if (mainEl.dataset.mode === 'detail') renderDetail();
+  else if (mainEl.dataset.mode === 'list') {
+    document.title = t('op.title');
+    renderAgencies();
+    renderList(listItems);
+  }
+});
+
+// Expose the preview for tests, as on the player page.
+window.sinianPreview = { get pc() { return preview?.pc ?? null; } };
+
+// Ask the server even without the sign-in mark (a staff page), then draw
+// the header from the same answer.
+const who = me({ probe: true });
+mountLayout();
+try {
+  user = await who;
+  if (user) route();
+  else toSignIn();
+} catch (err) {
+  showError(err, () => location.reload());
+}
