@@ -114,6 +114,7 @@ static int build(struct recorder *r, char *err, size_t errlen)
 	    "queue name=video max-size-buffers=0 max-size-bytes=0 "
 	    "max-size-time=3000000000 leaky=downstream ! h264parse ! "
 	    "mp4mux name=mux fragment-duration=1000 ! filesink name=file "
+	    "buffer-mode=unbuffered "
 	    "async=false "
 	    "queue name=audio max-size-buffers=0 max-size-bytes=0 "
 	    "max-size-time=3000000000 leaky=downstream ! mux.audio_0",

@@ -1,0 +1,307 @@
+/* test_recorder.c — recording a live ceremony to one MP4, for real:
+ * the encoder with the test source, the file demuxed and decoded back;
+ * an abrupt stop (SIGKILL of the recording process) must leave a file
+ * that still plays up to its last fragment. */
+#include "encoder.h"
+#include "err.h"
+#include "input.h"
+#include "recorder.h"
+#include "source.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static gboolean wake(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+static void run_for(int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	guint t = g_timeout_add(20, wake, NULL);
+
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(t);
+}
+
+/* A ceremony's media without the fan-out: encoder, input, test source. */
+struct rig {
+	struct encoder *enc;
+	struct input *in;
+};
+
+static void rig_start(struct rig *r)
+{
+	struct encoder_config ec = {640, 360, 30, 800, 0, 0};
+	struct source_format f = {640, 360, 30};
+	struct source *src = NULL;
+	char err[256];
+
+	ck_assert_msg(encoder_new(&ec, &r->enc, err, sizeof(err)) == 0, "%s",
+	              err);
+	ck_assert_msg(
+	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_msg(
+	    source_new_test(&f, "录像 recording", &src, err, sizeof(err)) == 0,
+	    "%s", err);
+	ck_assert_int_eq(input_set_live(r->in, src), 0);
+}
+
+static void rig_stop(struct rig *r)
+{
+	input_free(r->in);
+	encoder_free(r->enc);
+}
+
+static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	atomic_fetch_add((atomic_int *)data, 1);
+	return GST_PAD_PROBE_OK;
+}
+
+static void count_on(GstElement *pipe, const char *name, atomic_int *n)
+{
+	GstElement *el = gst_bin_get_by_name(GST_BIN(pipe), name);
+	GstPad *pad = gst_element_get_static_pad(el, "sink");
+
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe, n, NULL);
+	gst_object_unref(pad);
+	gst_object_unref(el);
+}
+
+struct played {
+	int frames, audio;
+	bool eos;
+	gint64 duration_ms; /* -1 if unknown */
+};
+
+/* Demux and decode the whole file as a player would. */
+static struct played play(const char *path)
+{
+	struct played p = {0, 0, false, -1};
+	atomic_int v = 0, a = 0;
+	char *desc = g_strdup_printf(
+	    "filesrc location=\"%s\" ! qtdemux name=d "
+	    "d.video_0 ! queue ! h264parse ! avdec_h264 ! fakesink name=v "
+	    "d.audio_0 ! queue ! opusdec ! fakesink name=a",
+	    path);
+	GstElement *pipe = gst_parse_launch(desc, NULL);
+	GstBus *bus;
+	GstMessage *msg;
+	gint64 dur = -1;
+
+	g_free(desc);
+	ck_assert_ptr_nonnull(pipe);
+	count_on(pipe, "v", &v);
+	count_on(pipe, "a", &a);
+	gst_element_set_state(pipe, GST_STATE_PAUSED);
+	gst_element_get_state(pipe, NULL, NULL, 10 * GST_SECOND);
+	if (gst_element_query_duration(pipe, GST_FORMAT_TIME, &dur) && dur > 0)
+		p.duration_ms = dur / GST_MSECOND;
+	gst_element_set_state(pipe, GST_STATE_PLAYING);
+	bus = gst_element_get_bus(pipe);
+	msg = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND,
+	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	p.eos = msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
+	if (msg)
+		gst_message_unref(msg);
+	gst_object_unref(bus);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(pipe);
+	p.frames = atomic_load(&v);
+	p.audio = atomic_load(&a);
+	fprintf(stderr, "%s: %d frames, %d audio, eos %d, duration %lld ms\n",
+	        path, p.frames, p.audio, p.eos, (long long)p.duration_ms);
+	return p;
+}
+
+static void check_head(const char *path, goffset min_size)
+{
+	GStatBuf st;
+	char head[8];
+	FILE *f;
+
+	ck_assert_int_eq(g_stat(path, &st), 0);
+	ck_assert_int_gt(st.st_size, min_size);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fread(head, 1, 8, f), 8);
+	fclose(f);
+	ck_assert_int_eq(memcmp(head + 4, "ftyp", 4), 0);
+}
+
+static char *tmpdir(void)
+{
+	char *d = g_dir_make_tmp("sinian-rec-XXXXXX", NULL);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static void rmdir_all(char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, name, NULL);
+
+		g_unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(dir);
+	g_free(dir);
+}
+
+START_TEST(record_and_finalise)
+{
+	struct rig r;
+	struct recorder *rec = NULL;
+	char err[256], *dir = tmpdir(), *path = NULL, *sub;
+	struct played p;
+
+	rig_start(&r);
+	/* A directory that does not exist yet is created. */
+	sub = g_build_filename(dir, "ceremonies", NULL);
+	ck_assert_msg(recorder_start(r.enc, sub, "ceremony-7-test", &rec, err,
+	                             sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert(g_str_has_suffix(recorder_path(rec), "ceremony-7-test.mp4"));
+	run_for(3000);
+	ck_assert_int_eq(recorder_stop(rec, 5000, &path), 0);
+	ck_assert_ptr_nonnull(path);
+	rig_stop(&r);
+	check_head(path, 10 * 1024);
+	p = play(path);
+	ck_assert(p.eos);
+	ck_assert_int_ge(p.frames, 60); /* 3 s at 30 fps, minus start-up */
+	ck_assert_int_ge(p.audio, 60);  /* 20 ms Opus frames */
+	ck_assert_int_ge(p.duration_ms, 2000);
+	if (getenv("KEEP_REC"))
+		fprintf(stderr, "kept %s\n", path);
+	else
+		g_unlink(path);
+	g_free(path);
+	g_rmdir(sub);
+	g_free(sub);
+	rmdir_all(dir);
+}
+END_TEST
+
+START_TEST(abrupt_stop_leaves_a_playable_file)
+{
+	char *dir = tmpdir();
+	char *path = g_build_filename(dir, "ceremony-8-crash.mp4", NULL);
+	int status = 0;
+	pid_t pid = fork();
+	struct played p;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct rig r;
+		struct recorder *rec = NULL;
+		char err[256];
+
+		rig_start(&r);
+		if (recorder_start(r.enc, dir, "ceremony-8-crash", &rec, err,
+		                   sizeof(err)) != 0)
+			_exit(3);
+		run_for(4000);
+		kill(getpid(), SIGKILL); /* power cut, OOM killer, crash */
+		_exit(4);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	check_head(path, 10 * 1024);
+	p = play(path);
+	ck_assert_msg(p.eos, "the unfinished file does not play to its end");
+	ck_assert_int_ge(p.frames, 60); /* at least 2 of the 4 seconds */
+	ck_assert_int_ge(p.audio, 60);
+	if (getenv("KEEP_REC"))
+		fprintf(stderr, "kept %s\n", path);
+	else
+		g_unlink(path);
+	g_free(path);
+	if (!getenv("KEEP_REC"))
+		rmdir_all(dir);
+}
+END_TEST
+
+START_TEST(nothing_recorded_and_bad_arguments)
+{
+	struct encoder_config ec = {320, 240, 30, 300, 0, 0};
+	struct encoder *enc = NULL;
+	struct recorder *rec = NULL;
+	char err[256], *dir = tmpdir(), *path = (char *)"x";
+	static const char *bad_names[] = {"",        "../up",  "a/b",
+	                                  ".hidden", "sp ace", NULL};
+
+	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
+	for (int i = 0; bad_names[i]; i++) {
+		ck_assert_int_eq(recorder_start(enc, dir, bad_names[i], &rec,
+		                                err, sizeof(err)),
+		                 ERR_INVALID);
+		ck_assert_ptr_null(rec);
+	}
+	ck_assert_int_eq(recorder_start(enc, NULL, "x", &rec, err, sizeof(err)),
+	                 ERR_INVALID);
+	ck_assert_int_eq(recorder_start(enc, "/proc/sinian-no-such", "x", &rec,
+	                                err, sizeof(err)),
+	                 ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err, "/proc/sinian-no-such"));
+	/* No input at all: no key frame ever arrives, nothing to keep. */
+	ck_assert_int_eq(
+	    recorder_start(enc, dir, "empty", &rec, err, sizeof(err)), 0);
+	run_for(300);
+	ck_assert_int_eq(recorder_stop(rec, 1000, &path), ERR_GONE);
+	ck_assert_ptr_null(path);
+	{
+		char *f = g_build_filename(dir, "empty.mp4", NULL);
+
+		ck_assert(!g_file_test(f, G_FILE_TEST_EXISTS));
+		g_free(f);
+	}
+	recorder_abort(NULL);
+	encoder_free(enc);
+	rmdir_all(dir);
+}
+END_TEST
+
+static Suite *recorder_suite(void)
+{
+	Suite *s = suite_create("recorder");
+	TCase *tc = tcase_create("mp4");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, record_and_finalise);
+	tcase_add_test(tc, abrupt_stop_leaves_a_playable_file);
+	tcase_add_test(tc, nothing_recorded_and_bad_arguments);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gst_init(NULL, NULL);
+	sr = srunner_create(recorder_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
