@@ -1,0 +1,56 @@
+/* image.h — uploaded images: recognised by their first bytes (JPEG, PNG,
+ * WebP; the declared Content-Type is not trusted), JPEG metadata segments
+ * stripped, stored once under DATA_DIR/images/ab/abcdef... by the SHA-256
+ * of the stored bytes.
+ */
+#ifndef SINIAN_IMAGE_H
+#define SINIAN_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum image_type { IMAGE_NONE = 0, IMAGE_JPEG, IMAGE_PNG, IMAGE_WEBP };
+
+struct image_info {
+	char hash[65]; /* SHA-256 hex of the stored bytes */
+	enum image_type type;
+	size_t bytes;
+	int width, height; /* 0 when the header does not say */
+};
+
+/* Type by magic bytes; IMAGE_NONE for anything else. */
+enum image_type image_sniff(const void *data, size_t len);
+/* "image/jpeg", "image/png", "image/webp"; NULL for IMAGE_NONE. */
+const char *image_mime(enum image_type t);
+/* Type for a Content-Type value (parameters ignored); IMAGE_NONE. */
+enum image_type image_type_of_mime(const char *ctype);
+
+/* Copy a JPEG without its APP1 segments (EXIF with GPS position and camera
+ * serials, XMP) and without APP13 (IPTC). *out is g_malloc'ed, caller
+ * g_free()s it. Also reads the frame size into w/h (may be NULL).
+ * ERR_INVALID when the segment structure is broken. */
+int image_jpeg_strip(const uint8_t *in, size_t len, uint8_t **out,
+                     size_t *outlen, int *w, int *h);
+
+/* Width and height from the header of a PNG or WebP (JPEG: see above).
+ * 0 or ERR_INVALID. */
+int image_dimensions(enum image_type t, const uint8_t *data, size_t len, int *w,
+                     int *h);
+
+/* True for 64 lower-case hex characters. */
+bool image_hash_valid(const char *hash);
+/* dir/ab/abcdef... into out. 0 or ERR_INVALID when it does not fit. */
+int image_path(const char *dir, const char *hash, char *out, size_t outlen);
+
+/* Check, clean and store an upload under dir (created as needed). The
+ * declared Content-Type must be one of the three image types (or
+ * application/octet-stream) and agree with the content. Writes atomically
+ * (temporary file, fsync, rename); storing the same bytes twice is one
+ * file. 0, ERR_UNSUPPORTED (not an accepted image: msg says why),
+ * ERR_INVALID (empty or broken), ERR_IO. */
+int image_store(const char *dir, const void *data, size_t len,
+                const char *declared, struct image_info *out, char *msg,
+                size_t msglen);
+
+#endif

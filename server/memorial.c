@@ -1,0 +1,196 @@
+/* memorial.c — memorial pages as records: slugs, visibility, creation in
+ * one transaction with the deceased record and the creator's family_admin
+ * grant, and the access facts of a memorial or a deceased record.
+ *
+ * Knows no HTTP; SQL is in store_memorial.c and store_deceased.c. Called by
+ * api_memorial.c, api_deceased.c, api_photo.c, api_tribute.c and the demo.
+ */
+#include "memorial.h"
+#include "crypto.h"
+#include "err.h"
+#include "jsonx.h"
+#include "store.h"
+#include "store_deceased.h"
+#include "store_memorial.h"
+#include "store_user.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const vis_names[] = {"public", "unlisted", "private"};
+
+const char *memorial_visibility_name(enum obj_visibility v)
+{
+	return v <= VIS_PRIVATE ? vis_names[v] : "private";
+}
+
+int memorial_visibility_parse(const char *name)
+{
+	for (int i = 0; name && i <= VIS_PRIVATE; i++)
+		if (strcmp(vis_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static bool slug_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool memorial_slug_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < MEMORIAL_SLUG_MIN || n > MEMORIAL_SLUG_MAX ||
+	    !slug_char(s[0]) || !slug_char(s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!slug_char(s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+void memorial_slug_new(char *out)
+{
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+	char tok[CRYPTO_TOKEN_CHARS];
+
+	crypto_token(tok);
+	for (int i = 0; i < 10; i++)
+		out[i] = alphabet[(unsigned char)tok[i] % 32];
+	out[10] = '\0';
+}
+
+static int memorial_check(const struct memorial *m, char *err, size_t errlen)
+{
+	size_t n = jsonx_utf8_len(m->title);
+
+	if (m->slug[0] && !memorial_slug_valid(m->slug)) {
+		snprintf(err, errlen,
+		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
+		         "ending with a letter or digit");
+		return ERR_INVALID;
+	}
+	if (n < 1 || n > MEMORIAL_TITLE_MAX) {
+		snprintf(err, errlen, "title: must be 1 to %d characters",
+		         MEMORIAL_TITLE_MAX);
+		return ERR_INVALID;
+	}
+	if (jsonx_utf8_len(m->biography) > MEMORIAL_BIO_MAX) {
+		snprintf(err, errlen, "biography: at most %d characters",
+		         MEMORIAL_BIO_MAX);
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+static int pick_slug(struct store *st, struct memorial *m, char *err,
+                     size_t errlen)
+{
+	if (m->slug[0]) {
+		if (!store_memorial_slug_used(st, m->slug))
+			return 0;
+		snprintf(err, errlen, "slug: already used by another memorial");
+		return ERR_CONFLICT;
+	}
+	for (int i = 0; i < 8; i++) {
+		memorial_slug_new(m->slug);
+		if (!store_memorial_slug_used(st, m->slug))
+			return 0;
+	}
+	snprintf(err, errlen, "cannot find a free slug");
+	return ERR_CONFLICT;
+}
+
+static int link_deceased(struct store *st, const struct crypto *c,
+                         struct memorial *m, struct deceased *inline_d,
+                         int64_t creator, char *err, size_t errlen)
+{
+	struct deceased d;
+	char today[11];
+	int64_t other;
+	int rc;
+
+	if (inline_d) {
+		deceased_today(today);
+		inline_d->agency_id = 0;
+		inline_d->created_by = creator;
+		if ((rc = deceased_validate(inline_d, today, err, errlen)) ||
+		    (rc = deceased_create(st, c, inline_d, NULL, err, errlen)))
+			return rc;
+		m->deceased_id = inline_d->id;
+		return 0;
+	}
+	if (store_deceased_get(st, m->deceased_id, &d)) {
+		snprintf(err, errlen, "deceased_id: no such deceased record");
+		return ERR_NOT_FOUND;
+	}
+	if ((rc = store_deceased_memorial(st, d.id, &other)))
+		return rc;
+	if (other) {
+		snprintf(err, errlen,
+		         "deceased_id: this record already has a memorial");
+		return ERR_CONFLICT;
+	}
+	return 0;
+}
+
+int memorial_create(struct store *st, const struct crypto *c,
+                    struct memorial *m, struct deceased *inline_d,
+                    int64_t creator, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = memorial_check(m, err, errlen)))
+		return rc;
+	if ((rc = store_begin(st))) {
+		snprintf(err, errlen, "store busy");
+		return rc;
+	}
+	m->created_by = creator;
+	if ((rc = pick_slug(st, m, err, errlen)) ||
+	    (rc = link_deceased(st, c, m, inline_d, creator, err, errlen)))
+		goto out_rollback;
+	if ((rc = store_memorial_insert(st, m, &m->id)) ||
+	    (creator && (rc = store_grant_add(st, creator, "family_admin",
+	                                      "memorial", m->id, creator))) ||
+	    (rc = store_commit(st))) {
+		snprintf(err, errlen, "cannot store the memorial");
+		goto out_rollback;
+	}
+	return 0;
+out_rollback:
+	store_rollback(st);
+	return rc;
+}
+
+int memorial_deceased_obj(struct store *st, const struct deceased *d,
+                          struct access_obj *obj)
+{
+	struct plot p;
+	int rc;
+
+	memset(obj, 0, sizeof(*obj));
+	obj->id = d->id;
+	obj->agency_id = d->agency_id;
+	obj->visibility = VIS_PRIVATE;
+	if (d->plot_id && store_plot_get(st, d->plot_id, &p) == 0)
+		obj->cemetery_id = p.cemetery_id;
+	rc = store_deceased_memorial(st, d->id, &obj->memorial_id);
+	return rc;
+}
+
+int memorial_access_obj(struct store *st, const struct memorial *m,
+                        struct access_obj *obj)
+{
+	struct deceased d;
+	int rc = store_deceased_get(st, m->deceased_id, &d);
+
+	memset(obj, 0, sizeof(*obj));
+	if (rc == 0)
+		rc = memorial_deceased_obj(st, &d, obj);
+	obj->id = m->id;
+	obj->memorial_id = m->id;
+	obj->visibility = m->visibility;
+	return rc;
+}

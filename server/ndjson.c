@@ -1,0 +1,231 @@
+/* ndjson.c — validating and writing lines of the deceased-record exchange.
+ *
+ * Owns the exchange field names, codes (GB/T 2261.1 for gender) and the
+ * line-level checks, including the event order rules applied to the
+ * line's own events. Stateless and free of SQL and HTTP: the import and
+ * export handlers (api_exchange.c) do the reading, writing and the single
+ * transaction.
+ */
+#include "ndjson.h"
+#include "err.h"
+#include "jsonx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int str_field(json_t *j, const char *key, bool required, size_t max,
+                     char *dst, size_t dstlen, char *err, size_t errlen)
+{
+	const char *v;
+	int rc = jsonx_str(j, key, required, required ? 1 : 0, max, "", &v, err,
+	                   errlen);
+
+	if (rc == 0)
+		snprintf(dst, dstlen, "%s", v);
+	return rc;
+}
+
+static int parse_event(json_t *ev, int i, struct deceased_event *out, char *err,
+                       size_t errlen)
+{
+	static const char *const keys[] = {"kind", "at",    "place",
+	                                   "note", "until", NULL};
+	char e[200], kind[32];
+	int k, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(ev)) {
+		snprintf(err, errlen, "events[%d]: must be an object", i);
+		return ERR_INVALID;
+	}
+	if ((rc = jsonx_only(ev, keys, e, sizeof(e))) ||
+	    (rc = str_field(ev, "kind", true, 20, kind, sizeof(kind), e,
+	                    sizeof(e))) ||
+	    (rc = str_field(ev, "at", true, 35, out->at, sizeof(out->at), e,
+	                    sizeof(e))) ||
+	    (rc = str_field(ev, "place", false, DECEASED_PLACE_MAX, out->place,
+	                    sizeof(out->place), e, sizeof(e))) ||
+	    (rc = str_field(ev, "note", false, DECEASED_NOTE_MAX, out->note,
+	                    sizeof(out->note), e, sizeof(e))) ||
+	    (rc = str_field(ev, "until", false, 10, out->until,
+	                    sizeof(out->until), e, sizeof(e)))) {
+		snprintf(err, errlen, "events[%d].%s", i, e);
+		return rc;
+	}
+	if ((k = deceased_event_kind_parse(kind)) < 0) {
+		snprintf(err, errlen, "events[%d].kind: unknown event kind", i);
+		return ERR_INVALID;
+	}
+	out->kind = (enum event_kind)k;
+	return 0;
+}
+
+/* Events in order, each checked against those before it. */
+static int parse_events(json_t *arr, const char *death_date, GArray *out,
+                        char *err, size_t errlen)
+{
+	char msg[200];
+	size_t i;
+	json_t *ev;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > NDJSON_EVENTS_MAX) {
+		snprintf(err, errlen, "events: must be an array of at most %d",
+		         NDJSON_EVENTS_MAX);
+		return ERR_INVALID;
+	}
+	json_array_foreach(arr, i, ev)
+	{
+		struct deceased_event e;
+		int rc;
+
+		if ((rc = parse_event(ev, (int)i, &e, err, errlen)))
+			return rc;
+		if (deceased_event_check((struct deceased_event *)out->data,
+		                         out->len, &e, death_date, msg,
+		                         sizeof(msg))) {
+			snprintf(err, errlen, "events[%d]: %s", (int)i, msg);
+			return ERR_INVALID;
+		}
+		deceased_time_norm(e.at, e.at, sizeof(e.at), NULL);
+		g_array_append_val(out, e);
+	}
+	return 0;
+}
+
+static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
+                         size_t errlen)
+{
+	struct deceased *d = &rec->d;
+	char gender[4];
+	int64_t agency;
+	int g, rc;
+
+	if ((rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0, &agency, err,
+	                    errlen)) ||
+	    (rc = str_field(j, "ext_id", false, 64, d->ext_id,
+	                    sizeof(d->ext_id), err, errlen)) ||
+	    (rc = str_field(j, "name", true, DECEASED_NAME_MAX, d->name,
+	                    sizeof(d->name), err, errlen)) ||
+	    (rc = str_field(j, "gender", false, 1, gender, sizeof(gender), err,
+	                    errlen)) ||
+	    (rc = str_field(j, "birth_date", false, 10, d->birth_date,
+	                    sizeof(d->birth_date), err, errlen)) ||
+	    (rc = str_field(j, "death_date", true, 10, d->death_date,
+	                    sizeof(d->death_date), err, errlen)) ||
+	    (rc = str_field(j, "native_place", false, DECEASED_PLACE_MAX,
+	                    d->native_place, sizeof(d->native_place), err,
+	                    errlen)) ||
+	    (rc = str_field(j, "id_number", false, 18, rec->id_number,
+	                    sizeof(rec->id_number), err, errlen)))
+		return rc;
+	d->agency_id = agency;
+	g = gender[0] ? deceased_gender_from_code(gender) : GENDER_UNKNOWN;
+	if (g < 0) {
+		snprintf(err, errlen,
+		         "gender: a GB/T 2261.1 code: 0, 1, 2 or 9");
+		return ERR_INVALID;
+	}
+	d->gender = (enum deceased_gender)g;
+	if (rec->id_number[0] && deceased_id_number_check(rec->id_number)) {
+		snprintf(err, errlen,
+		         "id_number: not a valid resident ID number");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+int ndjson_parse_line(const char *line, size_t len, const char *today,
+                      struct ndjson_record *rec, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"type",
+	                                   "id",
+	                                   "ext_id",
+	                                   "agency_id",
+	                                   "name",
+	                                   "gender",
+	                                   "birth_date",
+	                                   "death_date",
+	                                   "native_place",
+	                                   "id_number",
+	                                   "id_number_masked",
+	                                   "events",
+	                                   "created_at",
+	                                   "updated_at",
+	                                   NULL};
+	const char *type;
+	json_t *j = NULL;
+	int rc;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->events = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
+	if (len > NDJSON_LINE_MAX) {
+		snprintf(err, errlen, "line longer than %d bytes",
+		         NDJSON_LINE_MAX);
+		return ERR_INVALID;
+	}
+	if ((rc = jsonx_parse_object(line, len, &j, err, errlen)) ||
+	    (rc = jsonx_only(j, keys, err, errlen)) ||
+	    (rc = jsonx_str(j, "type", true, 1, 20, NULL, &type, err, errlen)))
+		goto out;
+	if (strcmp(type, "deceased") != 0) {
+		snprintf(err, errlen, "type: must be \"deceased\"");
+		rc = ERR_INVALID;
+		goto out;
+	}
+	if ((rc = person_fields(j, rec, err, errlen)) ||
+	    (rc = deceased_validate(&rec->d, today, err, errlen)))
+		goto out;
+	rc = parse_events(json_object_get(j, "events"), rec->d.death_date,
+	                  rec->events, err, errlen);
+out:
+	json_decref(j);
+	return rc;
+}
+
+void ndjson_record_clear(struct ndjson_record *rec)
+{
+	if (rec->events)
+		g_array_free(rec->events, TRUE);
+	rec->events = NULL;
+}
+
+static void set_opt(json_t *j, const char *key, const char *v)
+{
+	json_object_set_new(j, key, v && *v ? json_string(v) : json_null());
+}
+
+json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
+                           const char *id_number)
+{
+	json_t *j = json_pack(
+	    "{s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "type", "deceased", "id",
+	    (json_int_t)d->id, "name", d->name, "gender",
+	    deceased_gender_code(d->gender), "death_date", d->death_date,
+	    "native_place", d->native_place, "updated_at", d->updated_at);
+	json_t *arr = json_array();
+
+	if (d->agency_id)
+		json_object_set_new(j, "agency_id", json_integer(d->agency_id));
+	set_opt(j, "ext_id", d->ext_id);
+	set_opt(j, "birth_date", d->birth_date);
+	if (id_number)
+		json_object_set_new(j, "id_number", json_string(id_number));
+	else
+		set_opt(j, "id_number_masked", d->id_masked);
+	for (guint i = 0; events && i < events->len; i++) {
+		const struct deceased_event *e =
+		    &g_array_index(events, struct deceased_event, i);
+		json_t *ev =
+		    json_pack("{s:s,s:s,s:s,s:s}", "kind",
+		              deceased_event_kind_name(e->kind), "at", e->at,
+		              "place", e->place, "note", e->note);
+
+		if (e->until[0])
+			json_object_set_new(ev, "until", json_string(e->until));
+		json_array_append_new(arr, ev);
+	}
+	json_object_set_new(j, "events", arr);
+	return j;
+}

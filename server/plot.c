@@ -1,0 +1,192 @@
+/* plot.c — burial plots and who lies in them.
+ *
+ * Owns plot validation and allocation: linking a deceased to a plot, moving
+ * them, freeing the old plot, each in one transaction so occupancy never
+ * disagrees with the links. It knows no HTTP; SQL is in store_deceased.c.
+ * Called by api_plot.c, api_deceased.c and the demo data.
+ */
+#include "plot.h"
+#include "err.h"
+#include "jsonx.h"
+#include "store.h"
+#include "store_deceased.h"
+#include "store_org.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const kind_names[PLOT_KIND_COUNT] = {
+    "grave", "niche", "columbarium", "tree", "sea", "family"};
+static const char *const status_names[] = {"free", "reserved", "occupied"};
+
+const char *plot_kind_name(enum plot_kind k)
+{
+	return k < PLOT_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int plot_kind_parse(const char *name)
+{
+	for (int i = 0; name && i < PLOT_KIND_COUNT; i++)
+		if (strcmp(kind_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *plot_status_name(enum plot_status s)
+{
+	return s <= PLOT_OCCUPIED ? status_names[s] : "?";
+}
+
+int plot_status_parse(const char *name)
+{
+	for (int i = 0; name && i <= PLOT_OCCUPIED; i++)
+		if (strcmp(status_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int label_ok(const char *field, const char *v, char *err, size_t errlen)
+{
+	size_t n = jsonx_utf8_len(v);
+
+	if (n >= 1 && n <= 24)
+		return 0;
+	snprintf(err, errlen, "%s: must be 1 to 24 characters", field);
+	return ERR_INVALID;
+}
+
+int plot_validate(const struct plot *p, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = label_ok("section", p->section, err, errlen)) ||
+	    (rc = label_ok("row", p->row, err, errlen)) ||
+	    (rc = label_ok("number", p->number, err, errlen)))
+		return rc;
+	if (p->kind >= PLOT_KIND_COUNT) {
+		snprintf(err, errlen, "kind: unknown plot kind");
+		return ERR_INVALID;
+	}
+	if (p->capacity < 1 || (p->kind != PLOT_FAMILY && p->capacity != 1) ||
+	    p->capacity > PLOT_FAMILY_MAX) {
+		snprintf(err, errlen,
+		         "capacity: 1, or up to %d for a family plot",
+		         PLOT_FAMILY_MAX);
+		return ERR_INVALID;
+	}
+	if (p->status == PLOT_OCCUPIED) {
+		snprintf(err, errlen,
+		         "status: free or reserved (a plot becomes occupied "
+		         "when someone is linked to it)");
+		return ERR_INVALID;
+	}
+	if (p->has_geo && (!isfinite(p->lat) || !isfinite(p->lng) ||
+	                   fabs(p->lat) > 90 || fabs(p->lng) > 180)) {
+		snprintf(err, errlen, "lat, lng: out of range");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+int plot_create(struct store *st, struct plot *p, char *err, size_t errlen)
+{
+	struct org c;
+	int rc;
+
+	if ((rc = plot_validate(p, err, errlen)))
+		return rc;
+	if (store_org_get(st, ORG_CEMETERY, p->cemetery_id, &c)) {
+		snprintf(err, errlen, "no such cemetery");
+		return ERR_NOT_FOUND;
+	}
+	p->occupied = 0;
+	rc = store_plot_insert(st, p, &p->id);
+	if (rc == ERR_CONFLICT)
+		snprintf(err, errlen,
+		         "number: this cemetery already has plot %s/%s/%s",
+		         p->section, p->row, p->number);
+	else if (rc)
+		snprintf(err, errlen, "cannot store the plot");
+	return rc;
+}
+
+/* One occupant more (delta 1) or less (-1), status to match. */
+static int occupy(struct store *st, struct plot *p, int delta)
+{
+	int n = p->occupied + delta;
+	enum plot_status s = n > 0 ? PLOT_OCCUPIED : PLOT_FREE;
+
+	if (n < 0)
+		n = 0;
+	p->occupied = n;
+	p->status = s;
+	return store_plot_set_occupancy(st, p->id, n, s);
+}
+
+int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
+                char *msg, size_t msglen)
+{
+	struct deceased d;
+	struct plot old, nw;
+	int rc;
+
+	if ((rc = store_begin(st))) {
+		snprintf(msg, msglen, "store busy");
+		return rc;
+	}
+	if ((rc = store_deceased_get(st, deceased_id, &d))) {
+		snprintf(msg, msglen, "no such deceased record");
+		goto out_rollback;
+	}
+	if (d.plot_id == plot_id) {
+		rc = store_commit(st);
+		return rc;
+	}
+	if (plot_id && (rc = store_plot_get(st, plot_id, &nw))) {
+		snprintf(msg, msglen, "plot_id: no such plot");
+		goto out_rollback;
+	}
+	if (plot_id && nw.occupied >= nw.capacity) {
+		snprintf(msg, msglen,
+		         nw.capacity > 1 ? "plot_id: this family plot is full "
+		                           "(%d of %d)"
+		                         : "plot_id: this plot is already "
+		                           "occupied (%d of %d)",
+		         nw.occupied, nw.capacity);
+		rc = ERR_FULL;
+		goto out_rollback;
+	}
+	if (d.plot_id && ((rc = store_plot_get(st, d.plot_id, &old)) ||
+	                  (rc = occupy(st, &old, -1))))
+		goto out_db;
+	if ((plot_id && (rc = occupy(st, &nw, 1))) ||
+	    (rc = store_deceased_set_plot(st, deceased_id, plot_id)) ||
+	    (rc = store_commit(st)))
+		goto out_db;
+	return 0;
+out_db:
+	snprintf(msg, msglen, "cannot link the plot");
+out_rollback:
+	store_rollback(st);
+	return rc;
+}
+
+int plot_set_status(struct store *st, int64_t plot_id, enum plot_status s,
+                    char *msg, size_t msglen)
+{
+	struct plot p;
+	int rc;
+
+	if ((rc = store_plot_get(st, plot_id, &p))) {
+		snprintf(msg, msglen, "no such plot");
+		return rc;
+	}
+	if (s == PLOT_OCCUPIED || p.occupied > 0) {
+		snprintf(msg, msglen,
+		         "status: only an empty plot can be set free or "
+		         "reserved");
+		return ERR_CONFLICT;
+	}
+	return store_plot_set_occupancy(st, plot_id, 0, s);
+}

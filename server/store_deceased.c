@@ -1,0 +1,411 @@
+/* store_deceased.c — the SQL behind deceased records, events and plots.
+ *
+ * Owns queries on deceased, deceased_events and plots. It never decides
+ * anything: order rules live in deceased.c, allocation in plot.c.
+ */
+#include "store_deceased.h"
+#include "err.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COPY(dst, q, col)                                                      \
+	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+
+static int step_done(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(q, col, id);
+	else
+		sqlite3_bind_null(q, col);
+}
+
+static void bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(q, col, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, col);
+}
+
+int store_deceased_insert(struct store *st, const struct deceased *d,
+                          const char *id_enc, const char *id_hash, int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO deceased(name, gender, birth_date, death_date, "
+	        "native_place, id_enc, id_masked, id_hash, agency_id, ext_id, "
+	        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, d->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, deceased_gender_name(d->gender), -1,
+	                  SQLITE_STATIC);
+	bind_text_or_null(q, 3, d->birth_date);
+	sqlite3_bind_text(q, 4, d->death_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, d->native_place, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 6, id_enc);
+	sqlite3_bind_text(q, 7, d->id_masked, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 8, id_hash);
+	bind_id_or_null(q, 9, d->agency_id);
+	bind_text_or_null(q, 10, d->ext_id);
+	bind_id_or_null(q, 11, d->created_by);
+	rc = step_done(q);
+	if (rc == 0)
+		*id = store_last_id(st);
+	return rc;
+}
+
+#define DECEASED_COLS                                                          \
+	"d.id, d.name, d.gender, d.birth_date, d.death_date, "                 \
+	"d.native_place, d.id_masked, d.agency_id, d.plot_id, d.ext_id, "      \
+	"d.created_by, d.created_at, d.updated_at"
+
+static void deceased_row(sqlite3_stmt *q, struct deceased *d)
+{
+	int g;
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(q, 0);
+	COPY(d->name, q, 1);
+	g = deceased_gender_parse(store_col_text(q, 2));
+	d->gender = g < 0 ? GENDER_UNKNOWN : (enum deceased_gender)g;
+	COPY(d->birth_date, q, 3);
+	COPY(d->death_date, q, 4);
+	COPY(d->native_place, q, 5);
+	COPY(d->id_masked, q, 6);
+	d->agency_id = sqlite3_column_int64(q, 7);
+	d->plot_id = sqlite3_column_int64(q, 8);
+	COPY(d->ext_id, q, 9);
+	d->created_by = sqlite3_column_int64(q, 10);
+	COPY(d->created_at, q, 11);
+	COPY(d->updated_at, q, 12);
+}
+
+static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
+{
+	int rc = sqlite3_step(q);
+
+	if (rc == SQLITE_ROW) {
+		deceased_row(q, out);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_deceased_get(struct store *st, int64_t id, struct deceased *out)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT " DECEASED_COLS
+	                                 " FROM deceased d WHERE d.id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	return one_deceased(st, q, out);
+}
+
+int store_deceased_id_enc(struct store *st, int64_t id, char *out,
+                          size_t outlen)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT id_enc FROM deceased WHERE id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		snprintf(out, outlen, "%s", store_col_text(q, 0));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_deceased_touch(struct store *st, int64_t id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st,
+	    "UPDATE deceased SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "'now') WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	return step_done(q);
+}
+
+int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE deceased SET plot_id = ?, updated_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	bind_id_or_null(q, 1, plot_id);
+	sqlite3_bind_int64(q, 2, id);
+	return step_done(q);
+}
+
+static int collect_deceased(sqlite3_stmt *q, GArray *out)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct deceased d;
+
+		deceased_row(q, &d);
+		g_array_append_val(out, d);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_deceased_list(struct store *st, int64_t agency_id,
+                        int64_t cemetery_id, int64_t before, int limit,
+                        GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " DECEASED_COLS " FROM deceased d LEFT JOIN plots p ON "
+	        "p.id = d.plot_id WHERE (?1 = 0 OR d.agency_id = ?1) AND "
+	        "(?2 = 0 OR p.cemetery_id = ?2) AND (?3 = 0 OR d.id < ?3) "
+	        "ORDER BY d.id DESC LIMIT ?4");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, agency_id);
+	sqlite3_bind_int64(q, 2, cemetery_id);
+	sqlite3_bind_int64(q, 3, before);
+	sqlite3_bind_int(q, 4, limit);
+	return collect_deceased(q, out);
+}
+
+int store_deceased_since(struct store *st, const char *since, int64_t agency_id,
+                         int64_t after, int limit, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " DECEASED_COLS " FROM deceased d WHERE d.updated_at "
+	        ">= ?1 AND (?2 = 0 OR d.agency_id = ?2) AND d.id > ?3 ORDER BY "
+	        "d.id LIMIT ?4");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, since, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, agency_id);
+	sqlite3_bind_int64(q, 3, after);
+	sqlite3_bind_int(q, 4, limit);
+	return collect_deceased(q, out);
+}
+
+int store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT id FROM memorials WHERE deceased_id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	*memorial_id = 0;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*memorial_id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, deceased_id, kind, at, place, note, until, "
+	        "plot_id, created_at FROM deceased_events WHERE deceased_id = "
+	        "? ORDER BY id");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, deceased_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct deceased_event ev = {0};
+		int k = deceased_event_kind_parse(store_col_text(q, 2));
+
+		ev.id = sqlite3_column_int64(q, 0);
+		ev.deceased_id = sqlite3_column_int64(q, 1);
+		ev.kind = k < 0 ? EV_REGISTERED : (enum event_kind)k;
+		COPY(ev.at, q, 3);
+		COPY(ev.place, q, 4);
+		COPY(ev.note, q, 5);
+		COPY(ev.until, q, 6);
+		ev.plot_id = sqlite3_column_int64(q, 7);
+		COPY(ev.created_at, q, 8);
+		g_array_append_val(out, ev);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_event_insert(struct store *st, const struct deceased_event *ev,
+                       int64_t created_by, int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO deceased_events(deceased_id, kind, at, place, "
+	        "note, until, plot_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+	        "?, ?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ev->deceased_id);
+	sqlite3_bind_text(q, 2, deceased_event_kind_name(ev->kind), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, ev->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, ev->place, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, ev->note, -1, SQLITE_STATIC);
+	bind_text_or_null(q, 6, ev->until);
+	bind_id_or_null(q, 7, ev->plot_id);
+	bind_id_or_null(q, 8, created_by);
+	rc = step_done(q);
+	if (rc == 0)
+		*id = store_last_id(st);
+	return rc;
+}
+
+int store_plot_insert(struct store *st, const struct plot *p, int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st,
+	    "INSERT INTO plots(cemetery_id, section, row, number, kind, "
+	    "capacity, status, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, p->cemetery_id);
+	sqlite3_bind_text(q, 2, p->section, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, p->row, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, p->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, plot_kind_name(p->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 6, p->capacity);
+	sqlite3_bind_text(q, 7, plot_status_name(p->status), -1, SQLITE_STATIC);
+	if (p->has_geo) {
+		sqlite3_bind_double(q, 8, p->lat);
+		sqlite3_bind_double(q, 9, p->lng);
+	}
+	rc = step_done(q);
+	if (rc == 0)
+		*id = store_last_id(st);
+	return rc;
+}
+
+#define PLOT_COLS                                                              \
+	"id, cemetery_id, section, row, number, kind, capacity, occupied, "    \
+	"status, lat, lng, created_at"
+
+static void plot_row(sqlite3_stmt *q, struct plot *p)
+{
+	int k = plot_kind_parse(store_col_text(q, 5));
+	int s = plot_status_parse(store_col_text(q, 8));
+
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(q, 0);
+	p->cemetery_id = sqlite3_column_int64(q, 1);
+	COPY(p->section, q, 2);
+	COPY(p->row, q, 3);
+	COPY(p->number, q, 4);
+	p->kind = k < 0 ? PLOT_GRAVE : (enum plot_kind)k;
+	p->capacity = sqlite3_column_int(q, 6);
+	p->occupied = sqlite3_column_int(q, 7);
+	p->status = s < 0 ? PLOT_FREE : (enum plot_status)s;
+	p->has_geo = sqlite3_column_type(q, 9) != SQLITE_NULL;
+	p->lat = sqlite3_column_double(q, 9);
+	p->lng = sqlite3_column_double(q, 10);
+	COPY(p->created_at, q, 11);
+}
+
+int store_plot_get(struct store *st, int64_t id, struct plot *out)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT " PLOT_COLS " FROM plots WHERE id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		plot_row(q, out);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
+                             enum plot_status status)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE plots SET occupied = ?, status = ? WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int(q, 1, occupied);
+	sqlite3_bind_text(q, 2, plot_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, id);
+	return step_done(q);
+}
+
+int store_plot_list(struct store *st, int64_t cemetery_id, int status,
+                    GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " PLOT_COLS " FROM plots WHERE cemetery_id = ?1 AND "
+	        "(?2 = '' OR status = ?2) ORDER BY section, row, number "
+	        "LIMIT 5000");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_text(
+	    q, 2, status < 0 ? "" : plot_status_name((enum plot_status)status),
+	    -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct plot p;
+
+		plot_row(q, &p);
+		g_array_append_val(out, p);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_plot_occupants(struct store *st, int64_t plot_id, GArray *out)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT " DECEASED_COLS " FROM deceased d WHERE "
+	                   "d.plot_id = ? ORDER BY d.id");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, plot_id);
+	return collect_deceased(q, out);
+}

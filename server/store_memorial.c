@@ -1,0 +1,565 @@
+/* store_memorial.c — the SQL behind memorials, photos, images, tributes and
+ * the public memorial search.
+ *
+ * Owns queries on memorials, memorial_photos, images, tributes,
+ * tribute_counts and memorial_search. Rules (moderation, counting,
+ * visibility) live in memorial.c and tribute.c.
+ */
+#include "store_memorial.h"
+#include "err.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define COPY(dst, q, col)                                                      \
+	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+
+static int step_done(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+static int step_changed(struct store *st, sqlite3_stmt *q)
+{
+	int rc = step_done(q);
+
+	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+int store_memorial_insert(struct store *st, const struct memorial *m,
+                          int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st,
+	    "INSERT INTO memorials(slug, title, biography, visibility, "
+	    "moderation, deceased_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?)");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, m->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, m->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, m->biography, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, memorial_visibility_name(m->visibility), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, m->hold ? "hold" : "publish", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, m->deceased_id);
+	if (m->created_by)
+		sqlite3_bind_int64(q, 7, m->created_by);
+	rc = step_done(q);
+	if (rc == 0)
+		*id = store_last_id(st);
+	return rc;
+}
+
+#define MEMORIAL_COLS                                                          \
+	"id, slug, title, biography, visibility, moderation, deceased_id, "    \
+	"portrait_hash, created_by, created_at, updated_at"
+
+static void memorial_row(sqlite3_stmt *q, struct memorial *m)
+{
+	int v = memorial_visibility_parse(store_col_text(q, 4));
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(q, 0);
+	COPY(m->slug, q, 1);
+	COPY(m->title, q, 2);
+	COPY(m->biography, q, 3);
+	m->visibility = v < 0 ? VIS_PRIVATE : (enum obj_visibility)v;
+	m->hold = strcmp(store_col_text(q, 5), "publish") != 0;
+	m->deceased_id = sqlite3_column_int64(q, 6);
+	COPY(m->portrait_hash, q, 7);
+	m->created_by = sqlite3_column_int64(q, 8);
+	COPY(m->created_at, q, 9);
+	COPY(m->updated_at, q, 10);
+}
+
+static int one_memorial(sqlite3_stmt *q, struct memorial *out)
+{
+	int rc = sqlite3_step(q);
+
+	if (rc == SQLITE_ROW) {
+		memorial_row(q, out);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_memorial_get(struct store *st, int64_t id, struct memorial *out)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT " MEMORIAL_COLS
+	                                 " FROM memorials WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	return one_memorial(q, out);
+}
+
+int store_memorial_by_slug(struct store *st, const char *slug,
+                           struct memorial *out)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT " MEMORIAL_COLS
+	                                 " FROM memorials WHERE slug = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_STATIC);
+	return one_memorial(q, out);
+}
+
+bool store_memorial_slug_used(struct store *st, const char *slug)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "SELECT 1 FROM memorials WHERE slug = ?");
+	bool used;
+
+	if (!q)
+		return true;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_STATIC);
+	used = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return used;
+}
+
+int store_memorial_update(struct store *st, const struct memorial *m)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE memorials SET slug = ?, title = ?, biography = ?, "
+	        "visibility = ?, moderation = ?, updated_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, m->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, m->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, m->biography, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, memorial_visibility_name(m->visibility), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, m->hold ? "hold" : "publish", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, m->id);
+	return step_changed(st, q);
+}
+
+int store_memorial_set_portrait(struct store *st, int64_t id, const char *hash)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE memorials SET portrait_hash = ?, updated_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	if (hash && *hash)
+		sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id);
+	return step_changed(st, q);
+}
+
+int store_memorial_org_by_name(struct store *st, bool cemetery,
+                               const char *name, int64_t *id)
+{
+	sqlite3_stmt *q =
+	    cemetery ? store_stmt(st, "SELECT id FROM cemeteries WHERE name "
+	                              "= ? ORDER BY id LIMIT 1")
+	             : store_stmt(st, "SELECT id FROM agencies WHERE name = ? "
+	                              "ORDER BY id LIMIT 1");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	*id = 0;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_image_insert(struct store *st, const struct memorial_image *img,
+                       int64_t created_by)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT OR IGNORE INTO images(hash, mime, bytes, width, "
+	        "height, created_by) VALUES (?, ?, ?, ?, ?, ?)");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, img->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, img->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, img->bytes);
+	if (img->width > 0) {
+		sqlite3_bind_int(q, 4, img->width);
+		sqlite3_bind_int(q, 5, img->height);
+	}
+	if (created_by)
+		sqlite3_bind_int64(q, 6, created_by);
+	return step_done(q);
+}
+
+int store_image_get(struct store *st, const char *hash,
+                    struct memorial_image *out)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT hash, mime, bytes, width, "
+	                                 "height FROM images WHERE hash = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		COPY(out->hash, q, 0);
+		COPY(out->mime, q, 1);
+		out->bytes = sqlite3_column_int64(q, 2);
+		out->width = sqlite3_column_int(q, 3);
+		out->height = sqlite3_column_int(q, 4);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_image_memorials(struct store *st, const char *hash, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " MEMORIAL_COLS " FROM memorials WHERE portrait_hash "
+	        "= ?1 OR id IN (SELECT memorial_id FROM memorial_photos WHERE "
+	        "hash = ?1) LIMIT 50");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct memorial *m = g_new(struct memorial, 1);
+
+		memorial_row(q, m);
+		g_array_append_vals(out, m, 1);
+		g_free(m);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_photo_insert(struct store *st, struct memorial_photo *p)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO memorial_photos(memorial_id, hash, mime, caption, "
+	        "position) VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max("
+	        "position), 0) + 1 FROM memorial_photos WHERE memorial_id = "
+	        "?1)) RETURNING id, position, created_at");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, p->memorial_id);
+	sqlite3_bind_text(q, 2, p->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, p->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, p->caption, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(q, 0);
+		p->position = sqlite3_column_int(q, 1);
+		COPY(p->created_at, q, 2);
+		rc = sqlite3_step(q);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_photo_list(struct store *st, int64_t memorial_id, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, memorial_id, hash, mime, caption, position, "
+	        "created_at FROM memorial_photos WHERE memorial_id = ? ORDER "
+	        "BY position, id");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct memorial_photo p = {0};
+
+		p.id = sqlite3_column_int64(q, 0);
+		p.memorial_id = sqlite3_column_int64(q, 1);
+		COPY(p.hash, q, 2);
+		COPY(p.mime, q, 3);
+		COPY(p.caption, q, 4);
+		p.position = sqlite3_column_int(q, 5);
+		COPY(p.created_at, q, 6);
+		g_array_append_val(out, p);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_photo_delete(struct store *st, int64_t memorial_id, int64_t photo_id)
+{
+	sqlite3_stmt *q = store_stmt(st, "DELETE FROM memorial_photos WHERE "
+	                                 "id = ? AND memorial_id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, photo_id);
+	sqlite3_bind_int64(q, 2, memorial_id);
+	return step_changed(st, q);
+}
+
+int store_photo_count(struct store *st, int64_t memorial_id, int *n)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT count(*) FROM memorial_photos WHERE memorial_id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+int store_tribute_insert(struct store *st, struct tribute *t)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO tributes(memorial_id, kind, from_name, text, "
+	        "user_id, state) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, "
+	        "created_at");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, t->memorial_id);
+	sqlite3_bind_text(q, 2, tribute_kind_name(t->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, t->from_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, t->text, -1, SQLITE_STATIC);
+	if (t->user_id)
+		sqlite3_bind_int64(q, 5, t->user_id);
+	sqlite3_bind_text(q, 6, tribute_state_name(t->state), -1,
+	                  SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		t->id = sqlite3_column_int64(q, 0);
+		COPY(t->created_at, q, 1);
+		rc = sqlite3_step(q);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+#define TRIBUTE_COLS                                                           \
+	"id, memorial_id, kind, from_name, text, user_id, state, created_at"
+
+static void tribute_row(sqlite3_stmt *q, struct tribute *t)
+{
+	int k = tribute_kind_parse(store_col_text(q, 2));
+	int s = tribute_state_parse(store_col_text(q, 6));
+
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(q, 0);
+	t->memorial_id = sqlite3_column_int64(q, 1);
+	t->kind = k < 0 ? TRIB_MESSAGE : (enum tribute_kind)k;
+	COPY(t->from_name, q, 3);
+	COPY(t->text, q, 4);
+	t->user_id = sqlite3_column_int64(q, 5);
+	t->state = s < 0 ? TRIB_HIDDEN : (enum tribute_state)s;
+	COPY(t->created_at, q, 7);
+}
+
+int store_tribute_get(struct store *st, int64_t id, struct tribute *out)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT " TRIBUTE_COLS
+	                                 " FROM tributes WHERE id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		tribute_row(q, out);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_tribute_set_state(struct store *st, int64_t id, enum tribute_state s)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "UPDATE tributes SET state = ? WHERE id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, tribute_state_name(s), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id);
+	return step_changed(st, q);
+}
+
+int store_tribute_list(struct store *st, int64_t memorial_id,
+                       enum tribute_state s, int kind, int64_t before,
+                       int limit, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT " TRIBUTE_COLS " FROM tributes WHERE memorial_id = ?1 "
+	        "AND state = ?2 AND (?3 = '' OR kind = ?3) AND (?4 = 0 OR id < "
+	        "?4) ORDER BY id DESC LIMIT ?5");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	sqlite3_bind_text(q, 2, tribute_state_name(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(
+	    q, 3, kind < 0 ? "" : tribute_kind_name((enum tribute_kind)kind),
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, before);
+	sqlite3_bind_int(q, 5, limit);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tribute t;
+
+		tribute_row(q, &t);
+		g_array_append_val(out, t);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_tribute_count_add(struct store *st, int64_t memorial_id,
+                            enum tribute_kind k, int delta)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "INSERT INTO tribute_counts(memorial_id, kind, n) VALUES (?1, "
+	        "?2, max(?3, 0)) ON CONFLICT(memorial_id, kind) DO UPDATE SET "
+	        "n = max(n + ?3, 0)");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	sqlite3_bind_text(q, 2, tribute_kind_name(k), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, delta);
+	return step_done(q);
+}
+
+int store_tribute_counts(struct store *st, int64_t memorial_id,
+                         struct tribute_counts *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT kind, n FROM tribute_counts WHERE memorial_id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	memset(out, 0, sizeof(*out));
+	sqlite3_bind_int64(q, 1, memorial_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int k = tribute_kind_parse(store_col_text(q, 0));
+
+		if (k < 0)
+			continue;
+		out->n[k] = sqlite3_column_int64(q, 1);
+		out->total += out->n[k];
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_tribute_pending(struct store *st, int64_t memorial_id, int64_t *n)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT count(*) FROM tributes WHERE memorial_id = ? AND "
+	        "state = 'pending'");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : store_err(rc);
+}
+
+#define HIT_COLS                                                               \
+	"m.id, m.slug, m.title, d.name, d.birth_date, d.death_date, "          \
+	"m.portrait_hash"
+
+static int collect_hits(sqlite3_stmt *q, GArray *out)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct memorial_hit h;
+
+		memset(&h, 0, sizeof(h));
+		h.id = sqlite3_column_int64(q, 0);
+		COPY(h.slug, q, 1);
+		COPY(h.title, q, 2);
+		COPY(h.name, q, 3);
+		COPY(h.birth_date, q, 4);
+		COPY(h.death_date, q, 5);
+		COPY(h.portrait_hash, q, 6);
+		g_array_append_val(out, h);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_memorial_search(struct store *st, const char *match,
+                          const char *const like[4], int64_t before, int limit,
+                          GArray *out)
+{
+	sqlite3_stmt *q;
+
+	if (match) {
+		q = store_stmt(
+		    st,
+		    "SELECT " HIT_COLS " FROM memorial_search s JOIN "
+		    "memorials m ON m.id = s.rowid JOIN deceased d ON d.id = "
+		    "m.deceased_id WHERE memorial_search MATCH ?1 AND "
+		    "m.visibility = 'public' AND (?2 = 0 OR m.id < ?2) ORDER "
+		    "BY m.id DESC LIMIT ?3");
+		if (!q)
+			return ERR_DB;
+		sqlite3_bind_text(q, 1, match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, before);
+		sqlite3_bind_int(q, 3, limit);
+		return collect_hits(q, out);
+	}
+	q = store_stmt(
+	    st, "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
+	        "= m.deceased_id WHERE m.visibility = 'public' AND (?1 = 0 OR "
+	        "m.id < ?1) AND (d.name || ' ' || m.title) LIKE ?2 ESCAPE '\\' "
+	        "AND (d.name || ' ' || m.title) LIKE ?3 ESCAPE '\\' AND "
+	        "(d.name || ' ' || m.title) LIKE ?4 ESCAPE '\\' AND (d.name || "
+	        "' ' || m.title) LIKE ?5 ESCAPE '\\' ORDER BY m.id DESC LIMIT "
+	        "?6");
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, before);
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(q, 2 + i, like && like[i] ? like[i] : "%", -1,
+		                  SQLITE_STATIC);
+	sqlite3_bind_int(q, 6, limit);
+	return collect_hits(q, out);
+}

@@ -1,0 +1,195 @@
+/* tribute.c — flowers, incense, candles, bows and messages on a memorial.
+ *
+ * Owns the moderation states of a tribute and the published counts: every
+ * change of a tribute and of its count happens in one transaction, so the
+ * counts stay exact however many requests arrive at once. After the commit
+ * the change is published on "memorial:{id}" for live pages. There is no
+ * ranking of givers and no amount: the rules for online memorials forbid
+ * leaderboards. Knows no HTTP; SQL is in store_memorial.c.
+ */
+#include "tribute.h"
+#include "bus.h"
+#include "err.h"
+#include "jsonx.h"
+#include "log.h"
+#include "store.h"
+#include "store_memorial.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[TRIB_KIND_COUNT] = {
+    "flower", "incense", "candle", "bow", "message"};
+static const char *const state_names[] = {"published", "pending", "hidden"};
+
+const char *tribute_kind_name(enum tribute_kind k)
+{
+	return k < TRIB_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int tribute_kind_parse(const char *name)
+{
+	for (int i = 0; name && i < TRIB_KIND_COUNT; i++)
+		if (strcmp(kind_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *tribute_state_name(enum tribute_state s)
+{
+	return s <= TRIB_HIDDEN ? state_names[s] : "?";
+}
+
+int tribute_state_parse(const char *name)
+{
+	for (int i = 0; name && i <= TRIB_HIDDEN; i++)
+		if (strcmp(state_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int tribute_validate(const struct tribute *t, char *err, size_t errlen)
+{
+	size_t name = jsonx_utf8_len(t->from_name);
+	size_t text = jsonx_utf8_len(t->text);
+
+	if (t->kind >= TRIB_KIND_COUNT) {
+		snprintf(err, errlen,
+		         "kind: one of flower, incense, candle, bow, message");
+		return ERR_INVALID;
+	}
+	if (name < 1 || name > TRIBUTE_NAME_MAX) {
+		snprintf(err, errlen, "from_name: must be 1 to %d characters",
+		         TRIBUTE_NAME_MAX);
+		return ERR_INVALID;
+	}
+	if (t->kind == TRIB_MESSAGE && (text < 1 || text > TRIBUTE_TEXT_MAX)) {
+		snprintf(err, errlen,
+		         "text: a message needs 1 to %d characters",
+		         TRIBUTE_TEXT_MAX);
+		return ERR_INVALID;
+	}
+	if (t->kind != TRIB_MESSAGE && text) {
+		snprintf(err, errlen, "text: only a message carries text");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+json_t *tribute_json(const struct tribute *t)
+{
+	return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "id",
+	                 (json_int_t)t->id, "memorial_id",
+	                 (json_int_t)t->memorial_id, "kind",
+	                 tribute_kind_name(t->kind), "from_name", t->from_name,
+	                 "text", t->text, "state", tribute_state_name(t->state),
+	                 "created_at", t->created_at);
+}
+
+json_t *tribute_counts_json(const struct tribute_counts *c)
+{
+	json_t *j = json_object();
+
+	for (int k = 0; k < TRIB_KIND_COUNT; k++)
+		json_object_set_new(j, kind_names[k], json_integer(c->n[k]));
+	json_object_set_new(j, "total", json_integer(c->total));
+	return j;
+}
+
+/* Publish {"type":type, "tribute"|"id", "counts"} on memorial:{id}. */
+static void publish(struct bus *bus, const char *type, const struct tribute *t,
+                    const struct tribute_counts *c)
+{
+	json_t *j = json_pack("{s:s,s:o}", "type", type, "counts",
+	                      tribute_counts_json(c));
+	char topic[48];
+	size_t len;
+	char *s;
+
+	if (!bus || !j) {
+		json_decref(j);
+		return;
+	}
+	if (t->state == TRIB_HIDDEN)
+		json_object_set_new(j, "id", json_integer(t->id));
+	else
+		json_object_set_new(j, "tribute", tribute_json(t));
+	snprintf(topic, sizeof(topic), "memorial:%lld",
+	         (long long)t->memorial_id);
+	s = jsonx_dump(j, &len);
+	if (s && bus_publish(bus, topic, s, len))
+		log_warn("tribute", "cannot publish on %s", topic);
+	free(s);
+	json_decref(j);
+}
+
+int tribute_counts_get(struct store *st, int64_t memorial_id,
+                       struct tribute_counts *out)
+{
+	return store_tribute_counts(st, memorial_id, out);
+}
+
+int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
+                struct tribute_counts *counts, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = tribute_validate(t, err, errlen)))
+		return rc;
+	t->state =
+	    (hold && t->kind == TRIB_MESSAGE) ? TRIB_PENDING : TRIB_PUBLISHED;
+	if ((rc = store_begin(st)))
+		goto out_err;
+	if ((rc = store_tribute_insert(st, t)) ||
+	    (t->state == TRIB_PUBLISHED &&
+	     (rc = store_tribute_count_add(st, t->memorial_id, t->kind, 1))) ||
+	    (rc = store_tribute_counts(st, t->memorial_id, counts)) ||
+	    (rc = store_commit(st))) {
+		store_rollback(st);
+		goto out_err;
+	}
+	if (t->state == TRIB_PUBLISHED)
+		publish(bus, "tribute", t, counts);
+	return 0;
+out_err:
+	snprintf(err, errlen, "cannot store the tribute");
+	return rc;
+}
+
+int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,
+                     int64_t tribute_id, enum tribute_state to,
+                     struct tribute *out, struct tribute_counts *counts)
+{
+	enum tribute_state from;
+	int delta, rc;
+
+	if (to != TRIB_PUBLISHED && to != TRIB_HIDDEN)
+		return ERR_INVALID;
+	if ((rc = store_begin(st)))
+		return rc;
+	rc = store_tribute_get(st, tribute_id, out);
+	if (rc == 0 &&
+	    (out->memorial_id != memorial_id || out->kind != TRIB_MESSAGE))
+		rc = ERR_NOT_FOUND;
+	if (rc)
+		goto out_rollback;
+	from = out->state;
+	delta = (to == TRIB_PUBLISHED) - (from == TRIB_PUBLISHED);
+	out->state = to;
+	if ((from != to &&
+	     (rc = store_tribute_set_state(st, tribute_id, to))) ||
+	    (delta && (rc = store_tribute_count_add(st, memorial_id, out->kind,
+	                                            delta))) ||
+	    (rc = store_tribute_counts(st, memorial_id, counts)) ||
+	    (rc = store_commit(st)))
+		goto out_rollback;
+	if (from != to && to == TRIB_PUBLISHED)
+		publish(bus, "message_approved", out, counts);
+	else if (from == TRIB_PUBLISHED && to == TRIB_HIDDEN)
+		publish(bus, "message_hidden", out, counts);
+	return 0;
+out_rollback:
+	store_rollback(st);
+	return rc;
+}
