@@ -4,6 +4,7 @@
  */
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
 #include "crypto.h"
@@ -19,11 +20,12 @@
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
-	    api_system_routes, api_auth_routes,
-	    api_org_routes,    api_ceremony_routes,
+	    api_system_routes,   api_auth_routes,
+	    api_org_routes,      api_ceremony_routes,
 #ifndef SINIAN_NO_MEDIA
 	    api_whep_routes,
 #endif
+	    api_memorial_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -63,6 +65,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
+	if ((rc = api_memorial_start(app, err, errlen)))
+		return rc;
 	if ((rc = live_start(app, err, errlen)) ||
 	    (rc = api_ceremony_start(app)))
 		return rc;

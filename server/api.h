@@ -17,6 +17,7 @@ int api_auth_routes(struct router *r);
 int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
 int api_whep_routes(struct router *r);
+int api_memorial_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);

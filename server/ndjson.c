@@ -193,7 +193,8 @@ void ndjson_record_clear(struct ndjson_record *rec)
 
 static void set_opt(json_t *j, const char *key, const char *v)
 {
-	json_object_set_new(j, key, v && *v ? json_string(v) : json_null());
+	if (v && *v)
+		json_object_set_new(j, key, json_string(v));
 }
 
 json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
@@ -210,9 +211,9 @@ json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
 		json_object_set_new(j, "agency_id", json_integer(d->agency_id));
 	set_opt(j, "ext_id", d->ext_id);
 	set_opt(j, "birth_date", d->birth_date);
-	if (id_number)
+	if (id_number && *id_number)
 		json_object_set_new(j, "id_number", json_string(id_number));
-	else
+	else if (!id_number)
 		set_opt(j, "id_number_masked", d->id_masked);
 	for (guint i = 0; events && i < events->len; i++) {
 		const struct deceased_event *e =

@@ -29,8 +29,9 @@ int ndjson_parse_line(const char *line, size_t len, const char *today,
 void ndjson_record_clear(struct ndjson_record *rec);
 
 /* The exchange line for a stored record and its events (a GArray of
- * struct deceased_event). id_number is the ID in clear (revealed) or NULL
- * for the masked form. New reference. */
+ * struct deceased_event). id_number is the ID in clear (revealed; "" when
+ * the record has none) or NULL for the masked form. Absent optional fields
+ * are left out. New reference. */
 json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
                            const char *id_number);
 

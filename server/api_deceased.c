@@ -1,0 +1,432 @@
+/* api_deceased.c — deceased records over HTTP: registration by a funeral
+ * agency, reading (masked; unmasked with pii.view, audited), the timeline
+ * of events, linking a burial plot, and the record's QR code.
+ *
+ * Parses and validates input, checks rights, calls deceased.c / plot.c and
+ * renders JSON. ID numbers appear only masked unless revealed.
+ */
+#include "access.h"
+#include "api.h"
+#include "api_memorial.h"
+#include "app.h"
+#include "auth.h"
+#include "crypto.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "store.h"
+#include "store_deceased.h"
+#include "store_org.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const gender_choices[] = {"unknown", "male", "female",
+                                             "unspecified", NULL};
+
+bool api_deceased_find(struct app *app, struct http_req *req,
+                       struct http_resp *resp, struct deceased *d,
+                       struct access_obj *obj)
+{
+	int64_t id;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_deceased_get(app->store, id, d) ||
+	    memorial_deceased_obj(app->store, d, obj)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such deceased record");
+		return false;
+	}
+	return true;
+}
+
+static json_t *event_json(const struct deceased_event *e)
+{
+	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)e->id,
+	                      "kind", deceased_event_kind_name(e->kind), "at",
+	                      e->at, "place", e->place, "note", e->note);
+
+	json_object_set_new(j, "until",
+	                    e->until[0] ? json_string(e->until) : json_null());
+	json_object_set_new(
+	    j, "plot_id", e->plot_id ? json_integer(e->plot_id) : json_null());
+	return j;
+}
+
+static json_t *opt_str(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+/* The record as staff see it: masked ID, events, plot, memorial. */
+static json_t *deceased_json(struct app *app, const struct deceased *d,
+                             bool full)
+{
+	json_t *j = json_pack(
+	    "{s:I,s:s,s:s,s:o,s:s,s:s,s:o,s:s,s:s}", "id", (json_int_t)d->id,
+	    "name", d->name, "gender", deceased_gender_name(d->gender),
+	    "birth_date", opt_str(d->birth_date), "death_date", d->death_date,
+	    "native_place", d->native_place, "id_number_masked",
+	    opt_str(d->id_masked), "created_at", d->created_at, "updated_at",
+	    d->updated_at);
+	GArray *evs;
+	json_t *arr;
+	struct plot p;
+	int64_t mid = 0;
+
+	json_object_set_new(j, "agency_id",
+	                    d->agency_id ? json_integer(d->agency_id)
+	                                 : json_null());
+	json_object_set_new(j, "ext_id", opt_str(d->ext_id));
+	json_object_set_new(
+	    j, "plot",
+	    d->plot_id && store_plot_get(app->store, d->plot_id, &p) == 0
+	        ? api_plot_json(&p)
+	        : json_null());
+	store_deceased_memorial(app->store, d->id, &mid);
+	json_object_set_new(j, "memorial_id",
+	                    mid ? json_integer(mid) : json_null());
+	if (!full)
+		return j;
+	evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
+	arr = json_array();
+	store_event_list(app->store, d->id, evs);
+	for (guint i = 0; i < evs->len; i++)
+		json_array_append_new(arr, event_json(&g_array_index(
+		                               evs, struct deceased_event, i)));
+	g_array_free(evs, TRUE);
+	json_object_set_new(j, "events", arr);
+	return j;
+}
+
+/* Fields of a new record from j into d; id_number borrowed from j. */
+static int record_fields(json_t *j, struct deceased *d, const char **id_number,
+                         char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+	    "agency_id",    "name",      "gender", "birth_date", "death_date",
+	    "native_place", "id_number", "ext_id", NULL};
+	const char *name, *birth, *death, *place, *ext;
+	char today[11];
+	int gender, rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0,
+	                    &d->agency_id, err, errlen)) ||
+	    (rc = jsonx_str(j, "name", true, 1, DECEASED_NAME_MAX, NULL, &name,
+	                    err, errlen)) ||
+	    (rc = jsonx_enum(j, "gender", false, gender_choices, 0, &gender,
+	                     err, errlen)) ||
+	    (rc = jsonx_str(j, "birth_date", false, 10, 10, "", &birth, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "death_date", true, 1, 10, NULL, &death, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "native_place", false, 0, DECEASED_PLACE_MAX, "",
+	                    &place, err, errlen)) ||
+	    (rc = jsonx_str(j, "id_number", false, 0, 18, NULL, id_number, err,
+	                    errlen)) ||
+	    (rc = jsonx_str(j, "ext_id", false, 1, 64, "", &ext, err, errlen)))
+		return rc;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->gender = (enum deceased_gender)gender;
+	snprintf(d->birth_date, sizeof(d->birth_date), "%s", birth);
+	snprintf(d->death_date, sizeof(d->death_date), "%s", death);
+	snprintf(d->native_place, sizeof(d->native_place), "%s", place);
+	snprintf(d->ext_id, sizeof(d->ext_id), "%s", ext);
+	deceased_today(today);
+	return deceased_validate(d, today, err, errlen);
+}
+
+static void post_deceased(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct deceased d = {0};
+	struct access_obj obj = {0};
+	const char *id_number = NULL;
+	char err[256];
+	struct org o;
+	json_t *j = NULL;
+	int rc;
+
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = record_fields(j, &d, &id_number, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (store_org_get(app->store, ORG_AGENCY, d.agency_id, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "agency_id: no such agency");
+		goto out;
+	}
+	obj.agency_id = d.agency_id;
+	if (access_deny(resp, access_check(a, ACT_DECEASED_CREATE, &obj)))
+		goto out;
+	d.created_by = a->user_id;
+	if ((rc = deceased_create(app->store, app->crypto, &d, id_number, err,
+	                          sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	store_deceased_get(app->store, d.id, &d);
+	http_resp_json(resp, 201, deceased_json(app, &d, true));
+out:
+	json_decref(j);
+}
+
+/* ?reveal=1: the ID number in clear, for holders of pii.view (audited). */
+static int reveal(struct app *app, struct http_req *req,
+                  const struct deceased *d, const struct access_obj *obj,
+                  json_t *j)
+{
+	const struct actor *a = auth_actor(req);
+	const char *r = http_query(req, "reveal");
+	char *clear;
+	int rc;
+
+	if (!r || strcmp(r, "1") != 0)
+		return 0;
+	if ((rc = access_check(a, ACT_PII_VIEW, obj)))
+		return rc;
+	clear = deceased_id_reveal(app->store, app->crypto, d->id);
+	access_audit(app, a, "pii.view", "deceased", d->id, "id_number");
+	json_object_set_new(j, "id_number",
+	                    clear ? json_string(clear) : json_null());
+	free(clear);
+	return 0;
+}
+
+static void get_deceased(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct access_obj obj;
+	struct deceased d;
+	json_t *j;
+
+	if (!api_deceased_find(app, req, resp, &d, &obj) ||
+	    access_deny(resp,
+	                access_check(auth_actor(req), ACT_DECEASED_VIEW, &obj)))
+		return;
+	j = deceased_json(app, &d, true);
+	if (access_deny(resp, reveal(app, req, &d, &obj, j))) {
+		json_decref(j);
+		return;
+	}
+	http_resp_json(resp, 200, j);
+}
+
+/* GET /api/deceased?agency_id=|cemetery_id=&cursor=&limit= */
+static void list_deceased(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	const char *ag = http_query(req, "agency_id"),
+	           *cem = http_query(req, "cemetery_id"),
+	           *cur = http_query(req, "cursor"),
+	           *lim = http_query(req, "limit");
+	struct access_obj obj = {0};
+	int64_t before = cur ? atoll(cur) : 0;
+	int limit = lim ? atoi(lim) : 50;
+	GArray *out;
+	json_t *arr;
+
+	obj.agency_id = ag ? atoll(ag) : 0;
+	obj.cemetery_id = cem ? atoll(cem) : 0;
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	if ((obj.agency_id <= 0) == (obj.cemetery_id <= 0) || before < 0 ||
+	    limit < 1 || limit > 200) {
+		http_resp_err(
+		    resp, ERR_INVALID,
+		    "give agency_id or cemetery_id (one), cursor >= 0 "
+		    "and limit 1 to 200");
+		return;
+	}
+	if (access_deny(resp, obj.agency_id
+	                          ? access_check(a, ACT_DECEASED_CREATE, &obj)
+	                          : access_check(a, ACT_PLOT_EDIT, &obj)))
+		return;
+	out = g_array_new(FALSE, FALSE, sizeof(struct deceased));
+	store_deceased_list(app->store, obj.agency_id, obj.cemetery_id, before,
+	                    limit, out);
+	arr = json_array();
+	for (guint i = 0; i < out->len; i++)
+		json_array_append_new(
+		    arr,
+		    deceased_json(app, &g_array_index(out, struct deceased, i),
+		                  false));
+	http_resp_json(
+	    resp, 200,
+	    json_pack(
+	        "{s:o,s:o}", "deceased", arr, "next_cursor",
+	        (int)out->len == limit
+	            ? json_integer(
+	                  g_array_index(out, struct deceased, out->len - 1).id)
+	            : json_null()));
+	g_array_free(out, TRUE);
+}
+
+static int event_fields(json_t *j, struct deceased_event *ev, char *err,
+                        size_t errlen)
+{
+	static const char *const keys[] = {"kind",  "at",      "place", "note",
+	                                   "until", "plot_id", NULL};
+	static const char *const kinds[] = {
+	    "registered",   "farewell", "cremated",
+	    "ashes_stored", "buried",   "niche_placed",
+	    "eco_tree",     "eco_sea",  NULL};
+	const char *at, *place, *note, *until;
+	int kind, rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
+	    (rc = jsonx_str(j, "at", true, 1, 35, NULL, &at, err, errlen)) ||
+	    (rc = jsonx_str(j, "place", false, 0, DECEASED_PLACE_MAX, "",
+	                    &place, err, errlen)) ||
+	    (rc = jsonx_str(j, "note", false, 0, DECEASED_NOTE_MAX, "", &note,
+	                    err, errlen)) ||
+	    (rc = jsonx_str(j, "until", false, 0, 10, "", &until, err,
+	                    errlen)) ||
+	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &ev->plot_id,
+	                    err, errlen)))
+		return rc;
+	ev->kind = (enum event_kind)kind;
+	snprintf(ev->at, sizeof(ev->at), "%s", at);
+	snprintf(ev->place, sizeof(ev->place), "%s", place);
+	snprintf(ev->note, sizeof(ev->note), "%s", note);
+	snprintf(ev->until, sizeof(ev->until), "%s", until);
+	return 0;
+}
+
+static void post_event(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct deceased_event ev = {0};
+	struct access_obj obj;
+	struct deceased d;
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (!api_deceased_find(app, req, resp, &d, &obj) ||
+	    access_deny(resp, access_check(a, ACT_DECEASED_EDIT, &obj)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = event_fields(j, &ev, err, sizeof(err))) ||
+	    (rc = deceased_event_add(app->store, d.id, &ev, a->user_id, err,
+	                             sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	http_resp_json(resp, 201, json_pack("{s:o}", "event", event_json(&ev)));
+out:
+	json_decref(j);
+}
+
+/* Linking needs plot.edit on the target cemetery, and on the cemetery the
+ * deceased leaves when moving from one to another. */
+static int burial_right(struct app *app, const struct actor *a,
+                        const struct deceased *d, const struct plot *to)
+{
+	struct access_obj obj = {0};
+	struct plot from;
+	int rc;
+
+	if (to) {
+		obj.cemetery_id = to->cemetery_id;
+		if ((rc = access_check(a, ACT_PLOT_EDIT, &obj)))
+			return rc;
+	}
+	if (d->plot_id && store_plot_get(app->store, d->plot_id, &from) == 0 &&
+	    (!to || from.cemetery_id != to->cemetery_id)) {
+		obj.cemetery_id = from.cemetery_id;
+		return access_check(a, ACT_PLOT_EDIT, &obj);
+	}
+	return 0;
+}
+
+static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	static const char *const keys[] = {"plot_id", NULL};
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct access_obj obj;
+	struct deceased d;
+	struct plot p;
+	int64_t plot_id = 0;
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED) ||
+	    !api_deceased_find(app, req, resp, &d, &obj))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	    (!json_is_null(json_object_get(j, "plot_id")) &&
+	     (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot_id, err,
+	                     sizeof(err))))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (!json_object_get(j, "plot_id")) {
+		http_resp_err(resp, ERR_INVALID,
+		              "plot_id: required (null to unlink)");
+		goto out;
+	}
+	if (plot_id && store_plot_get(app->store, plot_id, &p)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "plot_id: no such plot");
+		goto out;
+	}
+	if (access_deny(resp, burial_right(app, a, &d, plot_id ? &p : NULL)))
+		goto out;
+	if ((rc = plot_assign(app->store, d.id, plot_id, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	store_deceased_get(app->store, d.id, &d);
+	http_resp_json(resp, 200, deceased_json(app, &d, false));
+out:
+	json_decref(j);
+}
+
+static void get_qr(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct access_obj obj;
+	struct deceased d;
+	char origin[300], url[400];
+
+	if (!api_deceased_find(app, req, resp, &d, &obj) ||
+	    access_deny(resp,
+	                access_check(auth_actor(req), ACT_DECEASED_EDIT, &obj)))
+		return;
+	if (api_origin(app, req, origin, sizeof(origin))) {
+		http_resp_err(resp, ERR_INVALID, "Host: missing or malformed");
+		return;
+	}
+	snprintf(url, sizeof(url), "%s/api/deceased/%lld", origin,
+	         (long long)d.id);
+	api_qr_send(resp, url);
+}
+
+int api_deceased_routes(struct router *r)
+{
+	int rc = 0;
+
+	rc |= router_add(r, "POST", "/api/deceased", post_deceased, 0);
+	rc |= router_add(r, "GET", "/api/deceased", list_deceased, 0);
+	rc |= router_add(r, "GET", "/api/deceased/{id}", get_deceased, 0);
+	rc |= router_add(r, "POST", "/api/deceased/{id}/events", post_event, 0);
+	rc |= router_add(r, "PUT", "/api/deceased/{id}/burial", put_burial, 0);
+	rc |= router_add(r, "GET", "/api/deceased/{id}/qr.svg", get_qr, 0);
+	return rc ? -1 : 0;
+}

@@ -1,0 +1,58 @@
+/* api_memorial.h — what the memorial API files (api_memorial.c,
+ * api_deceased.c, api_plot.c, api_photo.c, api_tribute.c, api_exchange.c)
+ * share: their route tables, loading a memorial or record from the path
+ * with the 404 filled in, and small JSON renderers.
+ */
+#ifndef SINIAN_API_MEMORIAL_H
+#define SINIAN_API_MEMORIAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "access.h"
+#include "deceased.h"
+#include "memorial.h"
+#include "plot.h"
+
+struct app;
+struct router;
+struct http_req;
+struct http_resp;
+
+/* Register the memorial topics on /ws and create the demo data when
+ * cfg.demo is set (called from api_start). 0 or an ERR_* code. */
+int api_memorial_start(struct app *app, char *err, size_t errlen);
+
+int api_deceased_routes(struct router *r);
+int api_plot_routes(struct router *r);
+int api_photo_routes(struct router *r);
+int api_tribute_routes(struct router *r);
+int api_exchange_routes(struct router *r);
+
+/* The memorial named by the {id} path parameter, and its access facts.
+ * False (404 filled in) when there is none. */
+bool api_memorial_find(struct app *app, struct http_req *req,
+                       struct http_resp *resp, struct memorial *m,
+                       struct access_obj *obj);
+/* The deceased record named by {id}; false with 404 filled in. */
+bool api_deceased_find(struct app *app, struct http_req *req,
+                       struct http_resp *resp, struct deceased *d,
+                       struct access_obj *obj);
+
+/* "/api/images/<hash>", or JSON null for "" (new reference). */
+json_t *api_image_url(const char *hash);
+/* A plot as JSON, with a map link when it has coordinates. */
+json_t *api_plot_json(const struct plot *p);
+/* An OpenStreetMap link for a position into out. */
+void api_map_url(double lat, double lng, char *out, size_t outlen);
+
+/* "http://host" or "https://host" of the request (Host header, and
+ * X-Forwarded-Proto or cookie_secure for the scheme). ERR_INVALID when
+ * the Host header is missing or not a plain host[:port]. */
+int api_origin(struct app *app, struct http_req *req, char *out, size_t outlen);
+
+/* Send an SVG QR code for text. */
+void api_qr_send(struct http_resp *resp, const char *text);
+
+#endif

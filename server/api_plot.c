@@ -1,0 +1,264 @@
+/* api_plot.c — burial plots of a cemetery over HTTP.
+ *
+ * Anyone may read where a plot is and whether it is free (families choose
+ * and visit plots); only the cemetery's staff (and admins) create or change
+ * plots and see who lies in them. Allocation itself is PUT
+ * /api/deceased/{id}/burial (api_deceased.c).
+ */
+#include "access.h"
+#include "api.h"
+#include "api_memorial.h"
+#include "app.h"
+#include "auth.h"
+#include "err.h"
+#include "http.h"
+#include "jsonx.h"
+#include "store.h"
+#include "store_deceased.h"
+#include "store_org.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void api_map_url(double lat, double lng, char *out, size_t outlen)
+{
+	snprintf(out, outlen,
+	         "https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f"
+	         "#map=18/%.6f/%.6f",
+	         lat, lng, lat, lng);
+}
+
+json_t *api_plot_json(const struct plot *p)
+{
+	json_t *j = json_pack(
+	    "{s:I,s:I,s:s,s:s,s:s,s:s,s:i,s:i,s:s}", "id", (json_int_t)p->id,
+	    "cemetery_id", (json_int_t)p->cemetery_id, "section", p->section,
+	    "row", p->row, "number", p->number, "kind", plot_kind_name(p->kind),
+	    "capacity", p->capacity, "occupied", p->occupied, "status",
+	    plot_status_name(p->status));
+	char map[256];
+
+	if (p->has_geo) {
+		api_map_url(p->lat, p->lng, map, sizeof(map));
+		json_object_set_new(j, "lat", json_real(p->lat));
+		json_object_set_new(j, "lng", json_real(p->lng));
+		json_object_set_new(j, "map_url", json_string(map));
+	} else {
+		json_object_set_new(j, "lat", json_null());
+		json_object_set_new(j, "lng", json_null());
+		json_object_set_new(j, "map_url", json_null());
+	}
+	return j;
+}
+
+static int copy_label(json_t *j, const char *key, char *dst, size_t dstlen,
+                      char *err, size_t errlen)
+{
+	const char *v;
+	int rc = jsonx_str(j, key, true, 1, 24, NULL, &v, err, errlen);
+
+	if (rc == 0)
+		snprintf(dst, dstlen, "%s", v);
+	return rc;
+}
+
+static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
+{
+	static const char *const keys[] = {"section", "row",      "number",
+	                                   "kind",    "capacity", "status",
+	                                   "lat",     "lng",      NULL};
+	static const char *const kinds[] = {
+	    "grave", "niche", "columbarium", "tree", "sea", "family", NULL};
+	static const char *const statuses[] = {"free", "reserved", NULL};
+	json_t *lat = json_object_get(j, "lat"),
+	       *lng = json_object_get(j, "lng");
+	int64_t cap;
+	int kind, status, rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	    (rc = copy_label(j, "section", p->section, sizeof(p->section), err,
+	                     errlen)) ||
+	    (rc = copy_label(j, "row", p->row, sizeof(p->row), err, errlen)) ||
+	    (rc = copy_label(j, "number", p->number, sizeof(p->number), err,
+	                     errlen)) ||
+	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
+	    (rc = jsonx_int(j, "capacity", false, 1, PLOT_FAMILY_MAX, 1, &cap,
+	                    err, errlen)) ||
+	    (rc = jsonx_enum(j, "status", false, statuses, 0, &status, err,
+	                     errlen)))
+		return rc;
+	if ((lat && !json_is_number(lat)) || (lng && !json_is_number(lng)) ||
+	    (!lat != !lng)) {
+		snprintf(err, errlen, "lat, lng: numbers, given together");
+		return ERR_INVALID;
+	}
+	p->kind = (enum plot_kind)kind;
+	p->capacity = (int)cap;
+	p->status = (enum plot_status)status;
+	p->has_geo = lat != NULL;
+	p->lat = lat ? json_number_value(lat) : 0;
+	p->lng = lng ? json_number_value(lng) : 0;
+	return plot_validate(p, err, errlen);
+}
+
+static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct access_obj obj = {0};
+	struct plot p = {0};
+	char err[256];
+	json_t *j = NULL;
+	struct org c;
+	int rc;
+
+	if (http_param_id(req, "id", &p.cemetery_id) ||
+	    store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+		return;
+	}
+	obj.cemetery_id = p.cemetery_id;
+	if (access_deny(resp,
+	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = plot_fields(j, &p, err, sizeof(err))) ||
+	    (rc = plot_create(app->store, &p, err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	store_plot_get(app->store, p.id, &p);
+	http_resp_json(resp, 201, api_plot_json(&p));
+out:
+	json_decref(j);
+}
+
+static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	const char *s = http_query(req, "status");
+	int status = s ? plot_status_parse(s) : -1;
+	int64_t cid;
+	GArray *out;
+	json_t *arr;
+	struct org c;
+
+	if (http_param_id(req, "id", &cid) ||
+	    store_org_get(app->store, ORG_CEMETERY, cid, &c)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+		return;
+	}
+	if (s && status < 0) {
+		http_resp_err(resp, ERR_INVALID,
+		              "status: free, reserved or occupied");
+		return;
+	}
+	out = g_array_new(FALSE, FALSE, sizeof(struct plot));
+	arr = json_array();
+	store_plot_list(app->store, cid, status, out);
+	for (guint i = 0; i < out->len; i++)
+		json_array_append_new(
+		    arr, api_plot_json(&g_array_index(out, struct plot, i)));
+	g_array_free(out, TRUE);
+	http_resp_json(
+	    resp, 200,
+	    json_pack("{s:o,s:o}", "cemetery", api_org_json(&c), "plots", arr));
+}
+
+static json_t *occupants_json(struct app *app, int64_t plot_id)
+{
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct deceased));
+	json_t *arr = json_array();
+
+	store_plot_occupants(app->store, plot_id, out);
+	for (guint i = 0; i < out->len; i++) {
+		struct deceased *d = &g_array_index(out, struct deceased, i);
+
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id",
+		                                     (json_int_t)d->id, "name",
+		                                     d->name, "death_date",
+		                                     d->death_date));
+	}
+	g_array_free(out, TRUE);
+	return arr;
+}
+
+static bool find_plot(struct app *app, struct http_req *req,
+                      struct http_resp *resp, struct plot *p)
+{
+	int64_t id;
+
+	if (http_param_id(req, "id", &id) ||
+	    store_plot_get(app->store, id, p)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such plot");
+		return false;
+	}
+	return true;
+}
+
+static void get_plot(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct access_obj obj = {0};
+	struct plot p;
+	struct org c;
+	json_t *j;
+
+	if (!find_plot(app, req, resp, &p))
+		return;
+	j = api_plot_json(&p);
+	if (store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c) == 0)
+		json_object_set_new(j, "cemetery",
+		                    json_pack("{s:I,s:s,s:s}", "id",
+		                              (json_int_t)c.id, "name", c.name,
+		                              "address", c.address));
+	obj.cemetery_id = p.cemetery_id;
+	if (access_check(auth_actor(req), ACT_PLOT_EDIT, &obj) == 0)
+		json_object_set_new(j, "occupants", occupants_json(app, p.id));
+	http_resp_json(resp, 200, j);
+}
+
+static void patch_plot(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	static const char *const keys[] = {"status", NULL};
+	static const char *const statuses[] = {"free", "reserved", NULL};
+	struct app *app = appv;
+	struct access_obj obj = {0};
+	struct plot p;
+	char err[256];
+	json_t *j = NULL;
+	int status, rc;
+
+	if (!find_plot(app, req, resp, &p))
+		return;
+	obj.cemetery_id = p.cemetery_id;
+	if (access_deny(resp,
+	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	    (rc = jsonx_enum(j, "status", true, statuses, 0, &status, err,
+	                     sizeof(err))) ||
+	    (rc = plot_set_status(app->store, p.id, (enum plot_status)status,
+	                          err, sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	store_plot_get(app->store, p.id, &p);
+	http_resp_json(resp, 200, api_plot_json(&p));
+out:
+	json_decref(j);
+}
+
+int api_plot_routes(struct router *r)
+{
+	int rc = 0;
+
+	rc |= router_add(r, "POST", "/api/cemeteries/{id}/plots", post_plot, 0);
+	rc |= router_add(r, "GET", "/api/cemeteries/{id}/plots", list_plots, 0);
+	rc |= router_add(r, "GET", "/api/plots/{id}", get_plot, 0);
+	rc |= router_add(r, "PATCH", "/api/plots/{id}", patch_plot, 0);
+	return rc ? -1 : 0;
+}
