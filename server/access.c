@@ -137,7 +137,8 @@ static bool scoped(const struct actor *a, enum role r, int64_t id)
 int access_check(const struct actor *a, enum access_action act,
                  const struct access_obj *obj)
 {
-	static const struct access_obj none = {0};
+	/* no object: nothing is public about it */
+	static const struct access_obj none = {.visibility = VIS_PRIVATE};
 	unsigned who;
 
 	if (act >= ACT_COUNT)

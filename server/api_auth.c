@@ -300,9 +300,10 @@ static void get_user_contact(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_INVALID, "id: must be a number");
 		return;
 	}
-	if (access_deny(resp, actor_is_admin(a) ? 0
-	                      : a->user_id      ? ERR_FORBIDDEN
-	                                        : ERR_UNAUTHORIZED))
+	/* an account belongs to no agency or cemetery: pii.view in no
+	 * scope, which only a platform admin holds */
+	if (access_deny(resp, access_check(a, ACT_PII_VIEW,
+	                                   &(struct access_obj){.id = id})))
 		return;
 	if (store_user_get(app->store, id, &u)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such user");
@@ -355,8 +356,9 @@ static void change_grant(struct app *app, struct http_req *req,
 	                             sizeof(err))) ||
 	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
 	                     sizeof(err))) ||
-	    (rc = jsonx_int(j, "scope_id", role != ROLE_ADMIN, 0, INT64_MAX, 0,
-	                    &scope, err, sizeof(err)))) {
+	    (rc = jsonx_int(j, "scope_id", role != ROLE_ADMIN,
+	                    role != ROLE_ADMIN ? 1 : 0, INT64_MAX, 0, &scope,
+	                    err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

@@ -108,7 +108,9 @@ int auth_login_normalize(const char *in, char *out, size_t outlen,
 		for (; *p && !isspace((unsigned char)*p) && n + 1 < outlen; p++)
 			out[n++] = (char)tolower((unsigned char)*p);
 		out[n] = '\0';
-		if (*p && !isspace((unsigned char)*p))
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p) /* text after a space, or too long for out */
 			return ERR_INVALID;
 		*kind_out = "email";
 		return 0;

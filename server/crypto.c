@@ -215,26 +215,20 @@ void crypto_token(char *out)
 static void mask_keep(const char *s, size_t head, size_t tail, char *out,
                       size_t outlen)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), k;
 
 	if (outlen == 0)
 		return;
 	if (n <= head + tail) {
-		size_t k;
-
 		for (k = 0; k < n && k + 1 < outlen; k++)
 			out[k] = '*';
 		out[k] = '\0';
 		return;
 	}
-	snprintf(out, outlen, "%.*s", (int)head, s);
-	for (size_t i = head; i < n - tail && i + 1 < outlen; i++)
-		out[i] = '*';
-	if (n < outlen)
-		snprintf(out + (n - tail), outlen - (n - tail), "%s",
-		         s + n - tail);
-	else
-		out[outlen - 1] = '\0';
+	/* a short buffer gets a prefix of the mask, never unwritten bytes */
+	for (k = 0; k < n && k + 1 < outlen; k++)
+		out[k] = k < head || k >= n - tail ? s[k] : '*';
+	out[k] = '\0';
 }
 
 void crypto_mask_phone(const char *s, char *out, size_t outlen)

@@ -1,0 +1,339 @@
+// The role matrix: every endpoint that exists, tried as every role, with the
+// status each role must get. Later features extend ROWS (and, if they bring
+// new kinds of actor, ROLES and the setup below); the runner stays as it is.
+//
+// Each row: { method, path, body?, fresh?, expect: { role: status } }.
+//   path   may hold {agency1} {agency2} {cemetery1} {cemetery2}
+//          {agencyService1} {cemeteryService1} {mourner} {target}: ids made by
+//          the setup.
+//   body   an object, or a function (ctx) => object for bodies that must be
+//          unique per request (ctx.n() gives a fresh number).
+//   fresh  the request ends sessions (sign-out, password change): it runs
+//          on a session of its own and the role signs in again afterwards.
+//   expect a status for each of ROLES.
+//
+// The whole matrix runs twice: with bearer tokens, and as a browser would,
+// with the session cookie and this site's Origin. A mismatch fails the test
+// with a table of every row and role.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { startDaemon, api, BIN } from '../lib/daemon.mjs';
+
+const ROLES = ['anonymous', 'mourner', 'operator1', 'operator2', 'staff1', 'staff2', 'admin'];
+const SHORT = ['anon', 'mourn', 'op1', 'op2', 'st1', 'st2', 'admin'];
+
+const PASSWORD = 'chrysanthemum 1949';
+
+// The logins of the actors (and of two more accounts the rows act on).
+const LOGIN = {
+  mourner: '13700000001',
+  operator1: '13700000002',
+  operator2: '13700000003',
+  staff1: '13700000004',
+  staff2: '13700000005',
+  admin: '13700000006',
+  target: '13700000007', // receives and loses grants
+  signin: '13700000008', // signed into by every role
+};
+
+const everyone = (status) => Object.fromEntries(ROLES.map((r) => [r, status]));
+const signedIn = (status) => ({ ...everyone(status), anonymous: 401 });
+
+const ROWS = [
+  // system
+  { method: 'GET', path: '/healthz', expect: everyone(200) },
+
+  // accounts
+  {
+    method: 'POST', path: '/api/users',
+    body: (ctx) => ({ login: `1390000${String(ctx.n()).padStart(4, '0')}`,
+      password: PASSWORD, display_name: '新用户' }),
+    expect: everyone(201),
+  },
+  {
+    method: 'POST', path: '/api/session',
+    body: { login: LOGIN.signin, password: PASSWORD }, expect: everyone(200),
+  },
+  { method: 'GET', path: '/api/me', expect: signedIn(200) },
+  {
+    method: 'PUT', path: '/api/me/password', fresh: true,
+    body: { old_password: PASSWORD, new_password: PASSWORD }, expect: signedIn(204),
+  },
+  { method: 'DELETE', path: '/api/session', fresh: true, expect: signedIn(204) },
+  {
+    method: 'GET', path: '/api/users',
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'GET', path: '/api/users/{mourner}/contact',
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'POST', path: '/api/users/{target}/grants',
+    body: (ctx) => ({ role: 'cemetery_staff', scope_id: ctx.ids.cemetery2 }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'DELETE', path: '/api/users/{target}/grants',
+    body: (ctx) => ({ role: 'cemetery_staff', scope_id: ctx.ids.cemetery2 }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+
+  // funeral agencies
+  { method: 'GET', path: '/api/agencies', expect: everyone(200) },
+  { method: 'GET', path: '/api/agencies/{agency1}', expect: everyone(200) },
+  {
+    method: 'POST', path: '/api/agencies',
+    body: (ctx) => ({ name: `殡仪馆 ${ctx.n()}`, region_code: '110105' }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 201 },
+  },
+  {
+    method: 'PATCH', path: '/api/agencies/{agency1}',
+    body: (ctx) => ({ address: `朝阳区 ${ctx.n()} 号` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 200, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'PATCH', path: '/api/agencies/{agency2}',
+    body: (ctx) => ({ address: `海淀区 ${ctx.n()} 号` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 200,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  { method: 'GET', path: '/api/agencies/{agency1}/services', expect: everyone(200) },
+  {
+    method: 'POST', path: '/api/agencies/{agency1}/services',
+    body: (ctx) => ({ code: `svc-${ctx.n()}`, name: '守灵', price_cents: 30000 }),
+    expect: { anonymous: 401, mourner: 403, operator1: 201, operator2: 403,
+      staff1: 403, staff2: 403, admin: 201 },
+  },
+  {
+    method: 'PATCH', path: '/api/services/{agencyService1}',
+    body: (ctx) => ({ price_cents: 50000 + ctx.n() }),
+    expect: { anonymous: 401, mourner: 403, operator1: 200, operator2: 403,
+      staff1: 403, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'POST', path: '/api/agencies/{agency1}/halls',
+    body: (ctx) => ({ name: `告别厅 ${ctx.n()}` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 201, operator2: 403,
+      staff1: 403, staff2: 403, admin: 201 },
+  },
+  {
+    method: 'POST', path: '/api/agencies/{agency2}/halls',
+    body: (ctx) => ({ name: `告别厅 ${ctx.n()}` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 201,
+      staff1: 403, staff2: 403, admin: 201 },
+  },
+
+  // cemeteries
+  { method: 'GET', path: '/api/cemeteries', expect: everyone(200) },
+  { method: 'GET', path: '/api/cemeteries/{cemetery1}', expect: everyone(200) },
+  {
+    method: 'POST', path: '/api/cemeteries',
+    body: (ctx) => ({ name: `公墓 ${ctx.n()}`, region_code: '370102' }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 403, admin: 201 },
+  },
+  {
+    method: 'PATCH', path: '/api/cemeteries/{cemetery1}',
+    body: (ctx) => ({ address: `历下区 ${ctx.n()} 号` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 200, staff2: 403, admin: 200 },
+  },
+  {
+    method: 'PATCH', path: '/api/cemeteries/{cemetery2}',
+    body: (ctx) => ({ address: `市中区 ${ctx.n()} 号` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 403, staff2: 200, admin: 200 },
+  },
+  { method: 'GET', path: '/api/cemeteries/{cemetery1}/services', expect: everyone(200) },
+  {
+    method: 'POST', path: '/api/cemeteries/{cemetery1}/services',
+    body: (ctx) => ({ code: `sweep-${ctx.n()}`, name: '代客祭扫', price_cents: 19900 }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 201, staff2: 403, admin: 201 },
+  },
+  {
+    method: 'PATCH', path: '/api/services/{cemeteryService1}',
+    body: (ctx) => ({ description: `含鲜花 ${ctx.n()}` }),
+    expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
+      staff1: 200, staff2: 403, admin: 200 },
+  },
+];
+
+let d;
+const ctx = { ids: {}, tokens: {}, counter: 0 };
+ctx.n = () => ++ctx.counter;
+
+async function call(method, path, opts) {
+  const r = await api(d, method, path, opts);
+  return r;
+}
+
+async function signIn(login) {
+  const r = await call('POST', '/api/session', { json: { login, password: PASSWORD } });
+  assert.equal(r.status, 200, `sign-in ${login}: ${r.text}`);
+  return r.json.token;
+}
+
+async function asAdmin(method, path, json) {
+  const r = await call(method, path, { token: ctx.tokens.admin, json });
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+before(async () => {
+  d = await startDaemon({
+    config: { rate_limit_writes: 100000, rate_limit_logins: 100000 },
+  });
+  // the first admin, as an operator would make one
+  const add = spawnSync(BIN, ['--data-dir', d.dataDir, '--config', d.confFile, 'user', 'add',
+    '--login', LOGIN.admin, '--role', 'admin', '--password-stdin'],
+  { input: `${PASSWORD}\n`, encoding: 'utf8', env: process.env });
+  assert.equal(add.status, 0, add.stderr);
+  ctx.tokens.admin = await signIn(LOGIN.admin);
+
+  for (const key of ['agency1', 'agency2']) {
+    ctx.ids[key] = (await asAdmin('POST', '/api/agencies',
+      { name: `${key} 殡仪馆`, region_code: '110105' })).id;
+  }
+  for (const key of ['cemetery1', 'cemetery2']) {
+    ctx.ids[key] = (await asAdmin('POST', '/api/cemeteries',
+      { name: `${key} 公墓`, region_code: '370102' })).id;
+  }
+  ctx.ids.agencyService1 = (await asAdmin('POST', `/api/agencies/${ctx.ids.agency1}/services`,
+    { code: 'farewell', name: '告别仪式', price_cents: 80000 })).id;
+  ctx.ids.cemeteryService1 = (await asAdmin('POST',
+    `/api/cemeteries/${ctx.ids.cemetery1}/services`,
+    { code: 'sweep', name: '代客祭扫', price_cents: 19900 })).id;
+
+  const scopes = {
+    operator1: ['agency_operator', ctx.ids.agency1],
+    operator2: ['agency_operator', ctx.ids.agency2],
+    staff1: ['cemetery_staff', ctx.ids.cemetery1],
+    staff2: ['cemetery_staff', ctx.ids.cemetery2],
+  };
+  for (const who of ['mourner', 'operator1', 'operator2', 'staff1', 'staff2', 'target',
+    'signin']) {
+    const r = await call('POST', '/api/users', {
+      json: { login: LOGIN[who], password: PASSWORD, display_name: who },
+    });
+    assert.equal(r.status, 201, r.text);
+    ctx.ids[who] = r.json.user.id;
+    if (scopes[who]) {
+      const [role, scope] = scopes[who];
+      await asAdmin('POST', `/api/users/${r.json.user.id}/grants`, { role, scope_id: scope });
+    }
+  }
+  for (const who of ROLES) {
+    if (who !== 'anonymous' && who !== 'admin') ctx.tokens[who] = await signIn(LOGIN[who]);
+  }
+});
+
+after(async () => { await d?.stop(); });
+
+function fill(path) {
+  return path.replace(/\{(\w+)\}/g, (_, k) => {
+    assert.ok(ctx.ids[k] !== undefined, `no id for {${k}}`);
+    return String(ctx.ids[k]);
+  });
+}
+
+function credentials(mode, token) {
+  if (!token) return mode === 'cookie' ? { headers: { origin: d.url } } : {};
+  return mode === 'cookie'
+    ? { cookie: { sinian_session: token }, headers: { origin: d.url } }
+    : { token };
+}
+
+async function runRow(mode, row, role) {
+  const body = typeof row.body === 'function' ? row.body(ctx) : row.body;
+  let token = ctx.tokens[role];
+  if (row.fresh && token) token = await signIn(LOGIN[role]);
+  const r = await call(row.method, fill(row.path), {
+    ...credentials(mode, token),
+    ...(body !== undefined ? { json: body } : {}),
+  });
+  if (row.fresh && token) ctx.tokens[role] = await signIn(LOGIN[role]);
+  return r;
+}
+
+function table(mode, results) {
+  const w = Math.max(...ROWS.map((r) => `${r.method} ${r.path}`.length));
+  const cell = (s) => s.padStart(9);
+  const lines = [`matrix (${mode}); a cell is got, or got≠want`,
+    `${''.padEnd(w)} ${SHORT.map(cell).join('')}`];
+  for (const { row, got } of results) {
+    const cells = ROLES.map((role) => {
+      const g = got[role];
+      const want = row.expect[role];
+      return cell(g === want ? String(g) : `${g}≠${want}`);
+    });
+    lines.push(`${`${row.method} ${row.path}`.padEnd(w)} ${cells.join('')}`);
+  }
+  return lines.join('\n');
+}
+
+test('every row names an expected status for every role', () => {
+  for (const row of ROWS) {
+    assert.deepEqual(Object.keys(row.expect).sort(), [...ROLES].sort(),
+      `${row.method} ${row.path}`);
+  }
+});
+
+for (const mode of ['bearer', 'cookie']) {
+  test(`role matrix with ${mode} credentials`, async () => {
+    const results = [];
+    const problems = [];
+    for (const row of ROWS) {
+      const got = {};
+      for (const role of ROLES) {
+        const r = await runRow(mode, row, role);
+        got[role] = r.status;
+        if (r.status >= 400) {
+          // refusals carry the uniform error body
+          const code = r.json?.error?.code;
+          if (typeof code !== 'string') {
+            problems.push(`${row.method} ${row.path} as ${role}: body ${r.text}`);
+          } else if ((r.status === 401 && code !== 'unauthorized') ||
+                     (r.status === 403 && code !== 'forbidden')) {
+            problems.push(`${row.method} ${row.path} as ${role}: ${r.status} ${code}`);
+          }
+        }
+      }
+      results.push({ row, got });
+    }
+    const wrong = results.filter(({ row, got }) => ROLES.some((r) => got[r] !== row.expect[r]));
+    assert.ok(wrong.length === 0 && problems.length === 0,
+      `${table(mode, results)}\n${problems.join('\n')}`);
+  });
+}
+
+test('the matrix changed only what the rights allowed', async () => {
+  // admin and operator1 patched agency 1's address; the last write wins and
+  // is one of theirs, never a refused role's
+  const a1 = await call('GET', fill('/api/agencies/{agency1}'));
+  assert.match(a1.json.address, /^朝阳区 \d+ 号$/);
+  const halls = a1.json.halls.map((h) => h.name);
+  // operator1 and admin, in two modes
+  assert.equal(halls.length, 4, halls.join());
+  const a2 = await call('GET', fill('/api/agencies/{agency2}'));
+  assert.equal(a2.json.halls.length, 4);
+  const s1 = await call('GET', fill('/api/agencies/{agency1}/services'));
+  // the setup's item plus operator1 and admin in two modes
+  assert.equal(s1.json.services.length, 5);
+  const c1 = await call('GET', fill('/api/cemeteries/{cemetery1}/services'));
+  assert.equal(c1.json.services.length, 5);
+  const orgs = await call('GET', '/api/agencies');
+  assert.equal(orgs.json.agencies.length, 2 + 2); // setup + admin in two modes
+  // the target user ends with no grant
+  const users = await call('GET', '/api/users', { token: ctx.tokens.admin });
+  const target = users.json.users.find((u) => u.id === ctx.ids.target);
+  assert.deepEqual(target.roles, []);
+});
