@@ -3,6 +3,7 @@
  * prototype in api.h.
  */
 #include "api.h"
+#include "api_visit.h"
 #include "api_ceremony.h"
 #include "api_memorial.h"
 #include "app.h"
@@ -26,6 +27,8 @@ int api_routes(struct router *r)
 	    api_whep_routes,
 #endif
 	    api_memorial_routes,
+	    api_visit_routes,
+	    api_sweeping_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -66,6 +69,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
 	if ((rc = api_memorial_start(app, err, errlen)))
+		return rc;
+	if ((rc = api_visit_start(app)))
 		return rc;
 	if ((rc = live_start(app, err, errlen)) ||
 	    (rc = api_ceremony_start(app)))

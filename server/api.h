@@ -18,6 +18,8 @@ int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
 int api_whep_routes(struct router *r);
 int api_memorial_routes(struct router *r);
+int api_visit_routes(struct router *r);
+int api_sweeping_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);

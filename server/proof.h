@@ -1,0 +1,50 @@
+/* proof.h — the files that prove a sweeping order was carried out: photos
+ * (JPEG, PNG, WebP, checked and cleaned by image.c) and short videos (MP4,
+ * WebM), recognised by their first bytes, stored once under a directory by
+ * the SHA-256 of the stored bytes (dir/ab/abcdef...).
+ *
+ * Unless the uploader keeps them on purpose, what could say where and when
+ * the media was made is removed before hashing: JPEG APP1/APP13 segments
+ * (EXIF with GPS position and time, XMP, IPTC) through image_jpeg_strip;
+ * in MP4 the user-data and metadata boxes (udta, meta: location ©xyz,
+ * dates, device) are turned into free boxes and the creation and
+ * modification times of mvhd, tkhd and mdhd are zeroed — sizes unchanged,
+ * so the file stays playable. WebM files are stored as sent.
+ */
+#ifndef SINIAN_PROOF_H
+#define SINIAN_PROOF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum proof_video { PROOF_VIDEO_NONE = 0, PROOF_MP4, PROOF_WEBM };
+
+struct proof_file {
+	char hash[65]; /* SHA-256 hex of the stored bytes */
+	char mime[24];
+	bool video;
+	size_t bytes;
+};
+
+/* Video container by magic bytes (an ftyp box; the EBML header with a
+ * "webm" doc type). */
+enum proof_video proof_video_sniff(const void *data, size_t len);
+
+/* Blank location and times in an MP4 in place (see above). 0, or
+ * ERR_INVALID when the box structure is broken. */
+int proof_mp4_scrub(uint8_t *data, size_t len);
+
+/* Check and store an upload under dir. declared is the request's
+ * Content-Type: image/jpeg, image/png, image/webp, video/mp4 or video/webm,
+ * and must agree with the content. Videos above max_video bytes are
+ * refused. 0; ERR_UNSUPPORTED (type; msg says why); ERR_TOO_LARGE;
+ * ERR_INVALID (empty or broken); ERR_IO. */
+int proof_store(const char *dir, const void *data, size_t len,
+                const char *declared, bool keep_location, size_t max_video,
+                struct proof_file *out, char *msg, size_t msglen);
+
+/* dir/ab/abcdef... for a stored hash. 0 or ERR_INVALID. */
+int proof_path(const char *dir, const char *hash, char *out, size_t outlen);
+
+#endif
