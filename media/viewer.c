@@ -124,12 +124,15 @@ static void post(struct viewer *v, viewer_fn fn, GstPromise *p)
 	mainctx_post(call_idle, c, call_free);
 }
 
-/* Promise change functions run on webrtcbin's thread: post and return. */
+/* Promise change functions run on webrtcbin's thread: post and return.
+ * The promise's creator reference (promise_to) is released here, after
+ * the posted call took its own. */
 static void promise_cb(GstPromise *p, gpointer data)
 {
 	struct call *tmpl = data;
 
 	post(tmpl->v, tmpl->fn, p);
+	gst_promise_unref(p);
 }
 
 static GstPromise *promise_to(struct viewer *v, viewer_fn fn)
