@@ -24,7 +24,7 @@ int api_sweeping_routes(struct router *r);
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);
 
-#endif
+
 
 struct app;
 
@@ -51,3 +51,5 @@ int api_user_create(struct app *app, const char *login, const char *password,
                     size_t errlen);
 /* Fill the request policy hook (authentication, CSRF, rate limits). */
 void api_http_hooks(struct app *app, struct http_hooks *hooks);
+
+#endif
