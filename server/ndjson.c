@@ -98,14 +98,15 @@ static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
                          size_t errlen)
 {
 	struct deceased *d = &rec->d;
+	const char *ext;
 	char gender[4];
 	int64_t agency;
 	int g, rc;
 
 	if ((rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0, &agency, err,
 	                    errlen)) ||
-	    (rc = str_field(j, "ext_id", false, 64, d->ext_id,
-	                    sizeof(d->ext_id), err, errlen)) ||
+	    (rc =
+	         jsonx_str(j, "ext_id", false, 1, 64, "", &ext, err, errlen)) ||
 	    (rc = str_field(j, "name", true, DECEASED_NAME_MAX, d->name,
 	                    sizeof(d->name), err, errlen)) ||
 	    (rc = str_field(j, "gender", false, 1, gender, sizeof(gender), err,
@@ -121,6 +122,7 @@ static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
 	                    sizeof(rec->id_number), err, errlen)))
 		return rc;
 	d->agency_id = agency;
+	snprintf(d->ext_id, sizeof(d->ext_id), "%s", ext);
 	g = gender[0] ? deceased_gender_from_code(gender) : GENDER_UNKNOWN;
 	if (g < 0) {
 		snprintf(err, errlen,

@@ -87,7 +87,7 @@ int search_build(const char *q, struct search_query *out)
 	if (!g_utf8_validate(q, -1, NULL) || jsonx_utf8_len(q) > SEARCH_Q_MAX)
 		return ERR_INVALID;
 	for (const char *p = q; *p; p++)
-		if ((unsigned char)*p < 0x20)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
 			return ERR_INVALID;
 	if (split_words(q, words, SEARCH_WORDS_MAX, &n))
 		return ERR_INVALID;

@@ -1,0 +1,345 @@
+/* test_image.c — uploaded images: sniffing by magic bytes, the declared
+ * type against the content, JPEG metadata stripping on a sample with EXIF
+ * and XMP (tests/data/images), sizes from headers, and content-addressed
+ * storage. */
+#include "err.h"
+#include "image.h"
+
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SINIAN_SOURCE_DIR
+#define SINIAN_SOURCE_DIR "."
+#endif
+
+static char *tmpdir;
+
+static GBytes *sample(const char *name)
+{
+	const char *src = g_getenv("SINIAN_SOURCE_DIR");
+	char *path = g_build_filename(src ? src : SINIAN_SOURCE_DIR, "tests",
+	                              "data", "images", name, NULL);
+	gchar *data = NULL;
+	gsize len = 0;
+
+	ck_assert_msg(g_file_get_contents(path, &data, &len, NULL),
+	              "cannot read %s", path);
+	g_free(path);
+	return g_bytes_new_take(data, len);
+}
+
+static bool has(const uint8_t *p, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(p + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* Number of APP1 segments before the scan. */
+static int app1_count(const uint8_t *p, size_t len)
+{
+	size_t i = 2;
+	int n = 0;
+
+	while (i + 4 <= len && p[i] == 0xFF && p[i + 1] != 0xDA) {
+		if (p[i + 1] == 0xE1)
+			n++;
+		i += 2 + ((size_t)p[i + 2] << 8 | p[i + 3]);
+	}
+	return n;
+}
+
+/* A RIFF/WEBP header with a VP8L chunk of a w×h picture. */
+static void webp_vp8l(uint8_t *b, int w, int h)
+{
+	uint32_t v = (uint32_t)(w - 1) | (uint32_t)(h - 1) << 14;
+
+	memset(b, 0, 32);
+	memcpy(b, "RIFF", 4);
+	b[4] = 24;
+	memcpy(b + 8, "WEBPVP8L", 8);
+	b[16] = 5;
+	b[20] = 0x2f;
+	b[21] = v & 0xff;
+	b[22] = (v >> 8) & 0xff;
+	b[23] = (v >> 16) & 0xff;
+	b[24] = (v >> 24) & 0xff;
+}
+
+static void setup(void)
+{
+	tmpdir = g_dir_make_tmp("sinian-img-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(tmpdir);
+}
+
+static void rm_tree(const char *path)
+{
+	GDir *d = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		char *p = g_build_filename(path, name, NULL);
+
+		if (g_file_test(p, G_FILE_TEST_IS_DIR))
+			rm_tree(p);
+		else
+			g_unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(path);
+}
+
+static void teardown(void)
+{
+	rm_tree(tmpdir);
+	g_free(tmpdir);
+}
+
+START_TEST(sniffing)
+{
+	GBytes *jpg = sample("plain.jpg"), *png = sample("gray_4x3.png");
+	uint8_t webp[32];
+	gsize n;
+	const void *p;
+
+	webp_vp8l(webp, 20, 10);
+	p = g_bytes_get_data(jpg, &n);
+	ck_assert_int_eq(image_sniff(p, n), IMAGE_JPEG);
+	p = g_bytes_get_data(png, &n);
+	ck_assert_int_eq(image_sniff(p, n), IMAGE_PNG);
+	ck_assert_int_eq(image_sniff(webp, sizeof(webp)), IMAGE_WEBP);
+	ck_assert_int_eq(image_sniff("GIF89a\x01\x00", 8), IMAGE_NONE);
+	ck_assert_int_eq(image_sniff("<svg xmlns=", 11), IMAGE_NONE);
+	ck_assert_int_eq(image_sniff("RIFF\0\0\0\0WAVE", 12), IMAGE_NONE);
+	ck_assert_int_eq(image_sniff("\xff\xd8", 2), IMAGE_NONE);
+	ck_assert_int_eq(image_sniff("", 0), IMAGE_NONE);
+	ck_assert_str_eq(image_mime(IMAGE_WEBP), "image/webp");
+	ck_assert_ptr_null(image_mime(IMAGE_NONE));
+	ck_assert_int_eq(image_type_of_mime("image/PNG; charset=x"), IMAGE_PNG);
+	ck_assert_int_eq(image_type_of_mime("image/jpg"), IMAGE_JPEG);
+	ck_assert_int_eq(image_type_of_mime("image/pngx"), IMAGE_NONE);
+	ck_assert_int_eq(image_type_of_mime("image/gif"), IMAGE_NONE);
+	ck_assert_int_eq(image_type_of_mime(NULL), IMAGE_NONE);
+	g_bytes_unref(jpg);
+	g_bytes_unref(png);
+}
+END_TEST
+
+START_TEST(jpeg_strip_removes_exif_and_xmp)
+{
+	GBytes *in = sample("with_exif.jpg"), *plain = sample("plain.jpg");
+	const uint8_t *p;
+	uint8_t *out = NULL, *again = NULL;
+	size_t outlen = 0, againlen = 0;
+	gsize n, pn;
+	int w = 0, h = 0;
+
+	p = g_bytes_get_data(in, &n);
+	ck_assert_int_eq(app1_count(p, n), 2);
+	ck_assert(has(p, n, "SinianTestCam"));
+	ck_assert(has(p, n, "GPS 39.9567N"));
+	ck_assert_int_eq(image_jpeg_strip(p, n, &out, &outlen, &w, &h), 0);
+	ck_assert_int_eq(w, 32);
+	ck_assert_int_eq(h, 24);
+	ck_assert_int_eq(app1_count(out, outlen), 0);
+	ck_assert(!has(out, outlen, "Exif"));
+	ck_assert(!has(out, outlen, "SinianTestCam"));
+	ck_assert(!has(out, outlen, "GPS 39.9567N"));
+	ck_assert(!has(out, outlen, "secret location"));
+	/* what is left is exactly the picture without the two segments */
+	p = g_bytes_get_data(plain, &pn);
+	ck_assert_uint_eq(outlen, pn);
+	ck_assert_mem_eq(out, p, pn);
+	ck_assert(out[outlen - 2] == 0xFF && out[outlen - 1] == 0xD9);
+	/* stripping a clean JPEG changes nothing */
+	ck_assert_int_eq(
+	    image_jpeg_strip(out, outlen, &again, &againlen, NULL, NULL), 0);
+	ck_assert_uint_eq(againlen, outlen);
+	ck_assert_mem_eq(again, out, outlen);
+	g_free(out);
+	g_free(again);
+	g_bytes_unref(in);
+	g_bytes_unref(plain);
+}
+END_TEST
+
+START_TEST(jpeg_broken)
+{
+	GBytes *in = sample("with_exif.jpg");
+	const uint8_t *p;
+	uint8_t *out = NULL, *copy;
+	size_t outlen;
+	gsize n;
+
+	p = g_bytes_get_data(in, &n);
+	/* cut inside the first segment */
+	ck_assert_int_eq(image_jpeg_strip(p, 10, &out, &outlen, NULL, NULL),
+	                 ERR_INVALID);
+	/* a segment length running past the end */
+	copy = g_memdup2(p, n);
+	copy[4] = 0xFF;
+	copy[5] = 0xFF;
+	ck_assert_int_eq(image_jpeg_strip(copy, n, &out, &outlen, NULL, NULL),
+	                 ERR_INVALID);
+	/* garbage where a marker should be */
+	copy[2] = 0x00;
+	ck_assert_int_eq(image_jpeg_strip(copy, n, &out, &outlen, NULL, NULL),
+	                 ERR_INVALID);
+	/* headers only, no scan */
+	ck_assert_int_eq(image_jpeg_strip((const uint8_t *)"\xff\xd8\xff\xfe"
+	                                                   "\x00\x02",
+	                                  6, &out, &outlen, NULL, NULL),
+	                 ERR_INVALID);
+	ck_assert_ptr_null(out);
+	g_free(copy);
+	g_bytes_unref(in);
+}
+END_TEST
+
+START_TEST(dimensions)
+{
+	GBytes *png = sample("gray_4x3.png");
+	uint8_t webp[32];
+	const uint8_t *p;
+	gsize n;
+	int w = 0, h = 0;
+
+	p = g_bytes_get_data(png, &n);
+	ck_assert_int_eq(image_dimensions(IMAGE_PNG, p, n, &w, &h), 0);
+	ck_assert_int_eq(w, 4);
+	ck_assert_int_eq(h, 3);
+	webp_vp8l(webp, 20, 10);
+	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 32, &w, &h), 0);
+	ck_assert_int_eq(w, 20);
+	ck_assert_int_eq(h, 10);
+	memcpy(webp + 12, "VP8X", 4); /* canvas size minus one, 24 bits */
+	webp[24] = 199;
+	webp[25] = 0;
+	webp[26] = 0;
+	webp[27] = 99;
+	webp[28] = 0;
+	webp[29] = 0;
+	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 32, &w, &h), 0);
+	ck_assert_int_eq(w, 200);
+	ck_assert_int_eq(h, 100);
+	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 20, &w, &h),
+	                 ERR_INVALID);
+	ck_assert_int_eq(image_dimensions(IMAGE_PNG, p, 16, &w, &h),
+	                 ERR_INVALID);
+	g_bytes_unref(png);
+}
+END_TEST
+
+START_TEST(store_by_content_hash)
+{
+	GBytes *in = sample("with_exif.jpg"), *plain = sample("plain.jpg");
+	struct image_info a, b;
+	char msg[200], path[1024], *hash;
+	gchar *data;
+	gsize n, len;
+	const void *p = g_bytes_get_data(in, &n);
+
+	ck_assert_int_eq(
+	    image_store(tmpdir, p, n, "image/jpeg", &a, msg, sizeof(msg)), 0);
+	ck_assert(image_hash_valid(a.hash));
+	ck_assert_int_eq(a.type, IMAGE_JPEG);
+	ck_assert_int_eq(a.width, 32);
+	/* the hash is of the stored (stripped) bytes, which are on disk */
+	ck_assert_int_eq(image_path(tmpdir, a.hash, path, sizeof(path)), 0);
+	ck_assert(g_str_has_suffix(path, a.hash));
+	ck_assert(strstr(path, "/") != NULL);
+	ck_assert(g_file_get_contents(path, &data, &len, NULL));
+	ck_assert_uint_eq(len, a.bytes);
+	ck_assert(!has((uint8_t *)data, len, "GPS 39.9567N"));
+	hash =
+	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (guchar *)data, len);
+	ck_assert_str_eq(hash, a.hash);
+	g_free(hash);
+	g_free(data);
+	/* the clean original is the same content: same hash, one file */
+	p = g_bytes_get_data(plain, &n);
+	ck_assert_int_eq(image_store(tmpdir, p, n, "application/octet-stream",
+	                             &b, msg, sizeof(msg)),
+	                 0);
+	ck_assert_str_eq(a.hash, b.hash);
+	g_bytes_unref(in);
+	g_bytes_unref(plain);
+}
+END_TEST
+
+START_TEST(store_refusals)
+{
+	GBytes *png = sample("gray_4x3.png");
+	struct image_info info;
+	char msg[200];
+	GDir *d;
+	gsize n;
+	const void *p = g_bytes_get_data(png, &n);
+
+	ck_assert_int_eq(
+	    image_store(tmpdir, p, n, "image/jpeg", &info, msg, sizeof(msg)),
+	    ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(msg, "image/png, not image/jpeg"));
+	ck_assert_int_eq(
+	    image_store(tmpdir, p, n, "image/gif", &info, msg, sizeof(msg)),
+	    ERR_UNSUPPORTED);
+	ck_assert_int_eq(image_store(tmpdir, p, n, NULL, &info, msg, 200),
+	                 ERR_UNSUPPORTED);
+	ck_assert_int_eq(image_store(tmpdir, "GIF89a......", 12, "image/png",
+	                             &info, msg, sizeof(msg)),
+	                 ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(msg, "not a JPEG, PNG or WebP"));
+	ck_assert_int_eq(
+	    image_store(tmpdir, "", 0, "image/png", &info, msg, sizeof(msg)),
+	    ERR_INVALID);
+	ck_assert_int_eq(image_store(tmpdir, "\xff\xd8\xff\xe1\xff\xff", 6,
+	                             "image/jpeg", &info, msg, sizeof(msg)),
+	                 ERR_INVALID);
+	/* nothing was written */
+	d = g_dir_open(tmpdir, 0, NULL);
+	ck_assert_ptr_null(g_dir_read_name(d));
+	g_dir_close(d);
+	ck_assert(!image_hash_valid("ABC"));
+	ck_assert(!image_hash_valid("../../etc/passwd"));
+	ck_assert(!image_hash_valid("0123456789abcdef0123456789abcdef0123456789"
+	                            "abcdef0123456789abcdeF"));
+	ck_assert_int_eq(image_path(tmpdir, "..", msg, sizeof(msg)),
+	                 ERR_INVALID);
+	g_bytes_unref(png);
+}
+END_TEST
+
+static Suite *image_suite(void)
+{
+	Suite *s = suite_create("image");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sniffing);
+	tcase_add_test(tc, jpeg_strip_removes_exif_and_xmp);
+	tcase_add_test(tc, jpeg_broken);
+	tcase_add_test(tc, dimensions);
+	tcase_add_test(tc, store_by_content_hash);
+	tcase_add_test(tc, store_refusals);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(image_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
