@@ -96,10 +96,12 @@ static int walk(uint8_t *p, size_t len, int depth)
 			return ERR_INVALID;
 		type = p + off + 4;
 		if (is(type, "udta") || is(type, "meta") ||
-		    (depth <= 1 && is(type, "uuid")))
+		    (depth <= 1 && is(type, "uuid"))) {
+			/* a free box of the same size, its bytes wiped */
 			memcpy(type, "free", 4);
-		else if (is(type, "mvhd") || is(type, "tkhd") ||
-		         is(type, "mdhd"))
+			memset(p + off + hdr, 0, (size_t)size - hdr);
+		} else if (is(type, "mvhd") || is(type, "tkhd") ||
+		           is(type, "mdhd"))
 			zero_times(p + off + hdr, (size_t)size - hdr);
 		else if ((is(type, "moov") || is(type, "trak") ||
 		          is(type, "mdia")) &&
