@@ -51,6 +51,7 @@ const fullscreenBtn = document.getElementById('fullscreen');
 const liveBadge = document.getElementById('live-badge');
 const stateBadge = document.getElementById('state-badge');
 const viewersEl = document.getElementById('viewers');
+const viewersText = document.getElementById('viewers-text');
 const sourceNote = document.getElementById('source-note');
 const condForm = document.getElementById('cond-form');
 const fromEl = document.getElementById('from_name');
@@ -240,7 +241,7 @@ function renderStatus() {
       : 'cer.badge_scheduled');
   }
   viewersEl.hidden = !live;
-  if (live) viewersEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
+  if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
 }
 

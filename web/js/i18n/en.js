@@ -189,7 +189,7 @@ export default {
   'cer.viewers': { one: '{count} watching', other: '{count} watching' },
   'cer.badge_scheduled': 'Not started',
   'cer.badge_ended': 'Ended',
-  'cer.badge_replay': 'Replay',
+  'cer.badge_replay': 'Ended · replay',
   'cer.source_paused': 'The picture is paused; the ceremony will resume shortly.',
   'cer.when': 'When',
   'cer.deceased': 'In memory of {name}',

@@ -189,7 +189,7 @@ export default {
   'cer.viewers': { one: '{count} 人正在观看', other: '{count} 人正在观看' },
   'cer.badge_scheduled': '尚未开始',
   'cer.badge_ended': '已结束',
-  'cer.badge_replay': '回放',
+  'cer.badge_replay': '已结束 · 可看回放',
   'cer.source_paused': '画面暂停，仪式即将恢复。',
   'cer.when': '时间',
   'cer.deceased': '缅怀 {name}',
