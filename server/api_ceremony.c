@@ -426,7 +426,7 @@ static void delete_invite(void *appv, struct http_req *req,
 static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
-	struct ceremony c;
+	struct ceremony c, fresh;
 	char err[256];
 	int rc;
 
@@ -441,13 +441,15 @@ static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		return;
 	}
+	if (store_ceremony_get(app->store, c.id, &fresh) == 0)
+		c = fresh; /* with started_at */
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 }
 
 static void post_stop(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
-	struct ceremony c;
+	struct ceremony c, fresh;
 	char err[256];
 
 	if (load_managed(app, req, resp, &c))
@@ -457,6 +459,8 @@ static void post_stop(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	live_close(app, &c);
+	if (store_ceremony_get(app->store, c.id, &fresh) == 0)
+		c = fresh; /* with ended_at and the recording */
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 }
 

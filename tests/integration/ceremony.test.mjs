@@ -334,6 +334,8 @@ test('source switching needs a live ceremony (409), stop is once (409)', async (
   const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
   assert.equal(stop.status, 200);
   assert.equal(stop.json.state, 'ended');
+  assert.match(stop.json.ended_at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the answer carries ended_at');
+  assert.ok(live.json.started_at, 'the start answer carries started_at');
   const again = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
   assert.equal(again.status, 409, again.text);
   const restart = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin, json: {} });
