@@ -34,8 +34,10 @@
 static void sw_fail(struct http_resp *resp, int rc,
                     const struct sweeping_err *e)
 {
-	const char *code =
-	    e->code && strcmp(e->code, "db") ? e->code : err_name(rc);
+	/* 401 and 403 keep their uniform codes; the sentence says why */
+	bool plain = !e->code || !strcmp(e->code, "db") ||
+	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
+	const char *code = plain ? err_name(rc) : e->code;
 
 	http_resp_errc(resp, err_http_status(rc), code, "%s",
 	               e->msg[0] ? e->msg : err_name(rc));

@@ -98,8 +98,10 @@ int64_t api_visit_query_id(struct http_req *req, struct http_resp *resp,
 static void visit_fail(struct http_resp *resp, int rc,
                        const struct visit_err *e)
 {
-	const char *code =
-	    e->code && strcmp(e->code, "db") ? e->code : err_name(rc);
+	/* 401 and 403 keep their uniform codes; the sentence says why */
+	bool plain = !e->code || !strcmp(e->code, "db") ||
+	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
+	const char *code = plain ? err_name(rc) : e->code;
 
 	http_resp_errc(resp, err_http_status(rc), code, "%s",
 	               e->msg[0] ? e->msg : err_name(rc));
@@ -577,8 +579,8 @@ static void post_checkin(void *appv, struct http_req *req,
 		goto out;
 	}
 	if (staff_right(req, b.cemetery_id)) {
-		http_resp_errc(resp, 403, "other_cemetery",
-		               "this ticket is for another cemetery");
+		http_resp_err(resp, ERR_FORBIDDEN,
+		              "this ticket is for another cemetery");
 		goto out;
 	}
 	visit_today(today);
