@@ -20,8 +20,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, api, BIN } from '../lib/daemon.mjs';
 
-const ROLES = ['anonymous', 'mourner', 'operator1', 'operator2', 'staff1', 'staff2', 'admin'];
-const SHORT = ['anon', 'mourn', 'op1', 'op2', 'st1', 'st2', 'admin'];
+const ROLES = ['anonymous', 'mourner', 'operator1', 'operator2', 'staff1', 'staff2', 'admin',
+  'family1', 'family2'];
+const SHORT = ['anon', 'mourn', 'op1', 'op2', 'st1', 'st2', 'admin', 'fam1', 'fam2'];
 
 const PASSWORD = 'chrysanthemum 1949';
 
@@ -35,6 +36,8 @@ const LOGIN = {
   admin: '13700000006',
   target: '13700000007', // receives and loses grants
   signin: '13700000008', // signed into by every role
+  family1: '13700000009', // family admin of memorial1 (public, agency1's record)
+  family2: '13700000010', // family admin of memorial2 (private, made by a family)
 };
 
 const everyone = (status) => Object.fromEntries(ROLES.map((r) => [r, status]));
@@ -165,7 +168,110 @@ const ROWS = [
     expect: { anonymous: 401, mourner: 403, operator1: 403, operator2: 403,
       staff1: 200, staff2: 403, admin: 200 },
   },
+
+  // deceased records, plots, memorials, tributes: deceased1 is agency1's
+  // record, buried in plot1 of cemetery1; memorial1 is its public memorial
+  // (family1 its family admin); memorial2 is family2's private memorial
+  ...memorialRows(),
 ];
+
+// Family admins are mourners wherever a row does not say otherwise.
+for (const row of ROWS) {
+  for (const f of ['family1', 'family2']) {
+    if (!(f in row.expect)) row.expect[f] = row.expect.mourner;
+  }
+}
+
+function memorialRows() {
+  // the roles listed get status; other signed-in roles 403, anonymous 401
+  const only = (roles, status) => ({ ...signedIn(403),
+    ...Object.fromEntries(roles.map((r) => [r, status])) });
+  const agencyRecord = ['operator1', 'admin'];
+  const handlers = ['operator1', 'staff1', 'admin'];
+  return [
+    {
+      method: 'POST', path: '/api/deceased',
+      body: (ctx) => ({ agency_id: ctx.ids.agency1, name: `逝者${ctx.n()}`, death_date: '2026-01-01' }),
+      expect: only(agencyRecord, 201),
+    },
+    { method: 'GET', path: '/api/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
+    {
+      method: 'GET', path: '/api/deceased/{deceased1}',
+      expect: only([...handlers, 'family1'], 200),
+    },
+    { method: 'GET', path: '/api/deceased/{deceased1}?reveal=1', expect: only(handlers, 200) },
+    {
+      method: 'POST', path: '/api/deceased/{deceased1}/events',
+      body: { kind: 'ashes_stored', at: '2026-01-03T10:00:00+08:00', place: '寄存处' },
+      expect: only(handlers, 201),
+    },
+    {
+      method: 'PUT', path: '/api/deceased/{deceased1}/burial',
+      body: (ctx) => ({ plot_id: ctx.ids.plot1 }), expect: only(['staff1', 'admin'], 200),
+    },
+    { method: 'GET', path: '/api/deceased/{deceased1}/qr.svg', expect: only(handlers, 200) },
+    {
+      method: 'POST', path: '/api/cemeteries/{cemetery1}/plots',
+      body: (ctx) => ({ section: 'N', row: '1', number: `${ctx.n()}`, kind: 'niche' }),
+      expect: only(['staff1', 'admin'], 201),
+    },
+    { method: 'GET', path: '/api/cemeteries/{cemetery1}/plots', expect: everyone(200) },
+    { method: 'GET', path: '/api/plots/{plot1}', expect: everyone(200) },
+    {
+      method: 'PATCH', path: '/api/plots/{plot2}', body: { status: 'reserved' },
+      expect: only(['staff1', 'admin'], 200),
+    },
+    {
+      method: 'POST', path: '/api/memorials',
+      body: (ctx) => ({ title: `纪念 ${ctx.n()}`,
+        deceased: { name: '矩阵丙', death_date: '2026-01-01' } }),
+      expect: signedIn(201),
+    },
+    { method: 'GET', path: '/api/memorials?q=矩阵', expect: everyone(200) },
+    { method: 'GET', path: '/api/memorials/{memorial1}', expect: everyone(200) },
+    { method: 'GET', path: '/api/memorials/{memorial2}', expect: only(['admin', 'family2'], 200) },
+    {
+      method: 'GET', path: '/api/memorials/by-slug/{memorial2slug}',
+      expect: only(['admin', 'family2'], 200),
+    },
+    {
+      method: 'PATCH', path: '/api/memorials/{memorial1}',
+      body: (ctx) => ({ biography: `一生 ${ctx.n()}` }), expect: only(['admin', 'family1'], 200),
+    },
+    {
+      method: 'GET', path: '/api/memorials/{memorial1}/family',
+      expect: only(['operator1', 'admin', 'family1'], 200),
+    },
+    {
+      method: 'POST', path: '/api/memorials/{memorial1}/family',
+      body: (ctx) => ({ user_id: ctx.ids.mourner, role: 'memorial_guest' }),
+      expect: only(['operator1', 'admin', 'family1'], 201),
+    },
+    {
+      method: 'POST', path: '/api/memorials/{memorial1}/tributes',
+      body: { kind: 'flower', from_name: '矩阵' }, expect: everyone(201),
+    },
+    {
+      method: 'POST', path: '/api/memorials/{memorial2}/tributes',
+      body: { kind: 'candle', from_name: '矩阵' }, expect: only(['admin', 'family2'], 201),
+    },
+    { method: 'GET', path: '/api/memorials/{memorial1}/tributes', expect: everyone(200) },
+    {
+      method: 'GET', path: '/api/memorials/{memorial1}/tributes?state=pending',
+      expect: only(['admin', 'family1'], 200),
+    },
+    {
+      method: 'PATCH', path: '/api/memorials/{memorial1}/messages/{message1}',
+      body: { state: 'published' }, expect: only(['admin', 'family1'], 200),
+    },
+    { method: 'GET', path: '/api/memorials/{memorial1}/qr.svg', expect: everyone(200) },
+    {
+      method: 'GET', path: '/api/memorials/{memorial2}/qr.svg',
+      expect: only(['admin', 'family2'], 200),
+    },
+    { method: 'GET', path: '/api/export/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
+  ];
+}
 
 let d;
 const ctx = { ids: {}, tokens: {}, counter: 0 };
@@ -220,7 +326,7 @@ before(async () => {
     staff2: ['cemetery_staff', ctx.ids.cemetery2],
   };
   for (const who of ['mourner', 'operator1', 'operator2', 'staff1', 'staff2', 'target',
-    'signin']) {
+    'signin', 'family1', 'family2']) {
     const r = await call('POST', '/api/users', {
       json: { login: LOGIN[who], password: PASSWORD, display_name: who },
     });
@@ -239,7 +345,38 @@ before(async () => {
     agencies: (await call('GET', '/api/agencies')).json.agencies.length,
     cemeteries: (await call('GET', '/api/cemeteries')).json.cemeteries.length,
   };
+  await memorialSetup();
 });
+
+// What the memorial rows act on (see memorialRows).
+async function memorialSetup() {
+  const { ids } = ctx;
+  ids.deceased1 = (await asAdmin('POST', '/api/deceased',
+    { agency_id: ids.agency1, name: '矩阵甲', death_date: '2026-01-01' })).id;
+  for (const [kind, at] of [['registered', '2026-01-01T10:00:00+08:00'],
+    ['cremated', '2026-01-02T10:00:00+08:00']]) {
+    await asAdmin('POST', `/api/deceased/${ids.deceased1}/events`, { kind, at });
+  }
+  for (const n of [1, 2]) {
+    ids[`plot${n}`] = (await asAdmin('POST', `/api/cemeteries/${ids.cemetery1}/plots`,
+      { section: 'M', row: '1', number: String(n), kind: 'grave' })).id;
+  }
+  await asAdmin('PUT', `/api/deceased/${ids.deceased1}/burial`, { plot_id: ids.plot1 });
+  ids.memorial1 = (await asAdmin('POST', '/api/memorials',
+    { title: '矩阵纪念馆', deceased_id: ids.deceased1, visibility: 'public' })).memorial.id;
+  await asAdmin('POST', `/api/memorials/${ids.memorial1}/family`,
+    { user_id: ids.family1, role: 'family_admin' });
+  const msg = await call('POST', `/api/memorials/${ids.memorial1}/tributes`,
+    { token: ctx.tokens.mourner, json: { kind: 'message', text: '想念您' } });
+  assert.equal(msg.status, 201, msg.text);
+  ids.message1 = msg.json.tribute.id;
+  const m2 = await call('POST', '/api/memorials', { token: ctx.tokens.family2,
+    json: { title: '家人的纪念', visibility: 'private',
+      deceased: { name: '矩阵乙', death_date: '2026-01-01' } } });
+  assert.equal(m2.status, 201, m2.text);
+  ids.memorial2 = m2.json.memorial.id;
+  ids.memorial2slug = m2.json.memorial.slug;
+}
 
 after(async () => { await d?.stop(); });
 
