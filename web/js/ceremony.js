@@ -30,6 +30,7 @@ import { WhepPlayer } from './whep.js';
 const FROM_MAX = 40;
 const TEXT_MAX = 300;
 const POLL_MS = 15000;
+const SLOW_POLL_MS = 60000;
 const NAME_KEY = 'sinian.cond_name';
 
 const id = (/^\/c\/(\d+)\/?$/.exec(location.pathname) ?? [])[1] ?? param('id');
@@ -241,6 +242,7 @@ function renderStatus() {
       : 'cer.badge_scheduled');
   }
   viewersEl.hidden = !live;
+  viewersEl.dataset.count = String(viewers);
   if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
 }
@@ -326,9 +328,9 @@ function refresh() {
       else renderStatus();
     } catch (err) {
       if (err instanceof ApiError && [401, 403, 404].includes(err.status)) showError(err);
-      else schedulePoll();
     } finally {
       refreshing = null;
+      schedulePoll();
     }
   })();
   return refreshing;
@@ -338,12 +340,15 @@ function refresh() {
 // every POLL_MS; with them it only asks on reconnect.
 function schedulePoll() {
   clearTimeout(pollTimer);
-  if (fatal || !cer || (socketUp && unfollow)) return;
-  if (cer.state === 'ended') return;
+  if (fatal || !cer || cer.state === 'ended') return;
+  const followed = socketUp && unfollow;
+  // A scheduled page is asked now and then even with live events on: it
+  // must never miss the start.
+  if (followed && cer.state !== 'scheduled') return;
   pollTimer = setTimeout(() => {
     refresh();
-    loadMessages();
-  }, POLL_MS);
+    if (!followed) loadMessages();
+  }, followed ? SLOW_POLL_MS : POLL_MS);
 }
 
 async function onEvent(ev) {
@@ -395,16 +400,20 @@ function follow() {
 }
 
 let wasConnected = false;
+let connectTimer = null;
 onStatus((s) => {
   socketUp = s === 'connected';
-  if (socketUp) {
-    // Back after a drop: events may have been missed.
-    if (wasConnected) {
+  if (socketUp && cer) {
+    // Events sent before the subscription took hold (or while the socket
+    // was down) are not replayed: ask once the topic is followed.
+    clearTimeout(connectTimer);
+    const again = wasConnected;
+    connectTimer = setTimeout(() => {
       refresh();
-      loadMessages();
-    }
-    wasConnected = true;
+      if (again) loadMessages();
+    }, 500);
   }
+  if (socketUp) wasConnected = true;
   if (cer) schedulePoll();
 });
 

@@ -353,6 +353,7 @@ function renderControls() {
   const vEl = document.getElementById('d-viewers');
   vEl.hidden = s !== 'live';
   vEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
+  vEl.dataset.count = String(viewers);
   document.getElementById('preview-note').hidden = s !== 'live';
   if (s === 'live') {
     if (!preview) startPreview();

@@ -94,6 +94,7 @@ export class WhepPlayer {
     this.state = 'idle';
     this.iceServers = [];
     this.attempt = 0;
+    this.joins = 0; // offers sent so far (1 while the first connection holds)
     this.joinedAt = 0;
     this.firstFrameMs = null;
     this._gen = 0;
@@ -220,6 +221,7 @@ export class WhepPlayer {
       const headers = { 'content-type': 'application/sdp', accept: 'application/sdp' };
       if (this.token) headers.authorization = `Bearer ${this.token}`;
       this._abort = new AbortController();
+      this.joins++;
       this.joinedAt = performance.now();
       const res = await fetch(this.url, {
         method: 'POST',
