@@ -64,6 +64,7 @@ struct redis_conn {
 	int64_t last_hb_us;      /* last heartbeat sent */
 	int64_t sub_progress_us; /* last message on the sub connection */
 
+	GHashTable *loaded;   /* script SHAs loaded on this connection */
 	GHashTable *want;     /* channel → itself: wanted */
 	GHashTable *upstream; /* channel → enum sub_state */
 	redis_message_fn on_msg;
@@ -289,6 +290,7 @@ static void fail(struct redis_conn *rc, const char *why)
 	rc->cmd = rc->sub = NULL;
 	rc->cmd_ready = rc->sub_ready = false;
 	g_hash_table_remove_all(rc->upstream);
+	g_hash_table_remove_all(rc->loaded);
 	if (!rc->down_since_us) {
 		rc->down_since_us = now;
 		log_warn("redis",
@@ -524,6 +526,8 @@ int redis_conn_new(const char *url, const struct redis_conn_opts *opts,
 	rc->rand = g_rand_new();
 	snprintf(rc->hb_channel, sizeof(rc->hb_channel), "sinian:conn:%08x%08x",
 	         g_rand_int(rc->rand), g_rand_int(rc->rand));
+	rc->loaded =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	rc->want = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	rc->upstream =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -548,6 +552,7 @@ void redis_conn_free(struct redis_conn *rc)
 	rc->cmd = rc->sub = NULL;
 	free_ctx(cmd);
 	free_ctx(sub);
+	g_hash_table_destroy(rc->loaded);
 	g_hash_table_destroy(rc->want);
 	g_hash_table_destroy(rc->upstream);
 	g_rand_free(rc->rand);
@@ -711,6 +716,14 @@ int redis_conn_eval(struct redis_conn *rc, const struct redis_script *s,
 
 	if (!redis_conn_is_up(rc))
 		return ERR_UNAVAILABLE;
+	/* First use on this connection: SCRIPT LOAD ahead of the EVALSHA,
+	 * in the same pipeline, so replies keep the order of the calls. */
+	if (!g_hash_table_contains(rc->loaded, s->sha)) {
+		if (redis_conn_commandf(rc, NULL, NULL, "SCRIPT LOAD %s",
+		                        s->src))
+			return ERR_UNAVAILABLE;
+		g_hash_table_add(rc->loaded, g_strdup(s->sha));
+	}
 	e = g_new0(struct eval, 1);
 	e->fn = fn;
 	e->ud = ud;

@@ -60,8 +60,10 @@ typedef void (*redis_reply_fn)(struct redis_conn *rc, const redisReply *reply,
 typedef void (*redis_message_fn)(void *ud, const char *channel, size_t chlen,
                                  const char *msg, size_t len);
 
-/* A Lua script run with EVALSHA, falling back to EVAL on NOSCRIPT. src
- * must outlive every call that uses it (a string literal). */
+/* A Lua script run with EVALSHA, after a SCRIPT LOAD in the same pipeline
+ * on each new connection; on NOSCRIPT (a SCRIPT FLUSH meanwhile) it is sent
+ * again as EVAL, and that one call may then run after commands sent later.
+ * src must outlive every call that uses it (a string literal). */
 struct redis_script {
 	const char *src;
 	char sha[41];

@@ -243,7 +243,7 @@ START_TEST(eval_noscript_fallback)
 	static const char *src = "return tonumber(ARGV[1]) + 1";
 	struct redis_script s;
 	struct testsrv srv;
-	struct answer a = {0}, b = {0};
+	struct answer a = {0}, b = {0}, c = {0};
 	struct redis_conn *rc;
 	const char *args[] = {"41"};
 	redisReply *r;
@@ -253,7 +253,7 @@ START_TEST(eval_noscript_fallback)
 	testsrv_start(&srv, 0);
 	rc = conn(srv.url, 1000);
 	ck_assert(spin_until(is_up, rc, 3000));
-	/* not loaded yet: EVALSHA says NOSCRIPT, EVAL answers */
+	/* first use: SCRIPT LOAD, then EVALSHA */
 	ck_assert_int_eq(
 	    redis_conn_eval(rc, &s, 0, 1, args, NULL, on_answer, &a), 0);
 	ck_assert(spin_until(answered, &a, 3000));
@@ -261,12 +261,18 @@ START_TEST(eval_noscript_fallback)
 	r = testsrv_cmd(&srv, "SCRIPT EXISTS %s", s.sha);
 	ck_assert_int_eq(r->element[0]->integer, 1);
 	freeReplyObject(r);
-	/* loaded now: the EVALSHA answers */
+	/* flushed behind our back: EVALSHA says NOSCRIPT, EVAL answers */
+	freeReplyObject(testsrv_cmd(&srv, "SCRIPT FLUSH"));
 	ck_assert_int_eq(
 	    redis_conn_eval(rc, &s, 0, 1, args, NULL, on_answer, &b), 0);
 	ck_assert(spin_until(answered, &b, 3000));
 	ck_assert_int_eq(b.integer, 42);
 	ck_assert_int_eq(b.calls, 1);
+	/* and the next call is an EVALSHA again */
+	ck_assert_int_eq(
+	    redis_conn_eval(rc, &s, 0, 1, args, NULL, on_answer, &c), 0);
+	ck_assert(spin_until(answered, &c, 3000));
+	ck_assert_int_eq(c.integer, 42);
 	redis_conn_free(rc);
 	testsrv_stop(&srv);
 }
