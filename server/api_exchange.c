@@ -84,7 +84,6 @@ static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
 	GString *out;
 	char since[32];
 	int64_t after = 0;
-	size_t n = 0;
 
 	obj.agency_id = ag ? atoll(ag) : 0;
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
@@ -106,7 +105,6 @@ static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
 		store_deceased_since(app->store, since, obj.agency_id, after,
 		                     EXPORT_PAGE, recs);
 		export_page(app, recs, clear, out);
-		n += recs->len;
 		if (recs->len)
 			after =
 			    g_array_index(recs, struct deceased, recs->len - 1)
@@ -122,7 +120,6 @@ static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_header(resp, "Cache-Control", "no-store");
 	g_array_free(recs, TRUE);
 	g_string_free(out, TRUE);
-	(void)n;
 }
 
 static bool ndjson_ctype(const char *ct)
