@@ -25,7 +25,8 @@ import {
   charLength, clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError,
   setFormApiError, setFormError,
 } from './forms.js';
-import { WhepPlayer } from './whep.js';
+import { WhepPlayer, prepareOffer } from './whep.js';
+import { warm as early } from './ceremony-warm.js';
 
 const FROM_MAX = 40;
 const TEXT_MAX = 300;
@@ -71,6 +72,17 @@ let unfollow = null;
 let pollTimer = null;
 let socketUp = false;
 let fatal = false;
+
+// The offer is made while the ceremony is asked for (ceremony-warm.js, the
+// page's first script): if it is live, the join only has to post it.
+const webrtc = typeof RTCPeerConnection === 'function';
+let warm = early ?? (id && webrtc ? prepareOffer() : null);
+
+function dropWarm() {
+  if (!warm) return;
+  warm.pc.close();
+  warm = null;
+}
 
 window.sinianPlayer = {
   get pc() { return player?.pc ?? null; },
@@ -164,6 +176,10 @@ document.getElementById('player-card').addEventListener('click', () => {
 
 function startPlayer() {
   if (player) return;
+  if (!webrtc) {
+    card('blocked', 'cer.no_webrtc');
+    return;
+  }
   replayVideo.hidden = true;
   replayVideo.removeAttribute('src');
   liveVideo.hidden = false;
@@ -172,7 +188,9 @@ function startPlayer() {
     token: invite,
     video: liveVideo,
     onState: onPlayerState,
+    warm,
   });
+  warm = null;
   player.start();
 }
 
@@ -251,6 +269,7 @@ function renderStatus() {
 function applyState() {
   mainEl.dataset.state = cer.state;
   renderInfo();
+  if (cer.state !== 'live') dropWarm();
   if (cer.state === 'scheduled') {
     stopPlayer(true);
     replayVideo.hidden = true;
@@ -269,6 +288,7 @@ function applyState() {
 
 function showError(err) {
   fatal = true;
+  dropWarm();
   stopPlayer(false);
   mainEl.dataset.state = 'error';
   layoutEl.hidden = true;

@@ -474,7 +474,8 @@ btnStart.addEventListener('click', () => act(btnStart, async () => {
 btnStop.addEventListener('click', async () => {
   if (!await confirmAction('op.stop_confirm_title', 'op.stop_confirm_body', 'op.stop')) return;
   act(btnStop, async () => {
-    stopPreview(true);
+    // Ending closes every viewer: no DELETE (it could race the stop to a 404).
+    stopPreview(false);
     const c = await api('POST', `/api/ceremonies/${cer.id}/stop`, {});
     cer = { ...cer, ...c };
     renderDetail();

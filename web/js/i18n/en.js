@@ -199,6 +199,7 @@ export default {
   'cer.connecting': 'Connecting to the live stream…',
   'cer.retrying': 'The connection dropped. Reconnecting…',
   'cer.tap_to_play': 'Tap here to play',
+  'cer.no_webrtc': 'This browser cannot play the live stream. Please use a recent Chrome, Edge, Safari or Firefox.',
   'cer.ended_title': 'The ceremony has ended',
   'cer.replay_preparing': 'Preparing the replay…',
   'cer.no_recording': 'This ceremony was not recorded.',

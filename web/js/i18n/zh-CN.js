@@ -199,6 +199,7 @@ export default {
   'cer.connecting': '正在连接直播…',
   'cer.retrying': '连接中断，正在重新连接…',
   'cer.tap_to_play': '点击这里开始播放',
+  'cer.no_webrtc': '这个浏览器不能播放直播。请换用最新版的 Chrome、Edge、Safari 或 Firefox。',
   'cer.ended_title': '仪式已结束',
   'cer.replay_preparing': '正在准备回放…',
   'cer.no_recording': '这场仪式没有录像。',
