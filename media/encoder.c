@@ -12,6 +12,7 @@
 #include "encoder.h"
 
 #include "err.h"
+#include "keyframe.h"
 #include "log.h"
 #include "mainctx.h"
 
@@ -20,9 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TAG              "encoder"
-#define MAX_LISTENERS    8
-#define KEYFRAME_MIN_GAP (250 * GST_MSECOND)
+#define TAG           "encoder"
+#define MAX_LISTENERS 8
 
 struct listener {
 	encoder_bus_fn fn;
@@ -35,12 +35,11 @@ struct encoder {
 	GstElement *vsrc, *asrc; /* appsrc inputs */
 	GstElement *rawtee;      /* raw video, feeds x264 and maybe vp8 */
 	GstElement *tees[ENCODER_N_STREAMS];
-	GstPad *x264_src, *vp8_src; /* where key frames are requested */
+	struct keyframe_gate *x264_gate;
+	struct keyframe_gate *vp8_gate; /* set once, under lock */
 	guint bus_watch;
 	struct listener listeners[MAX_LISTENERS];
-	GMutex lock; /* guards last_key and keyframes */
-	GstClockTime last_key;
-	unsigned keyframes;
+	GMutex lock; /* guards vp8_gate */
 };
 
 static const char *const needed[] = {
@@ -102,56 +101,25 @@ GstCaps *encoder_input_caps(const struct encoder *e, bool video)
 	                           "channels", G_TYPE_INT, 2, NULL);
 }
 
-/* Coalesce key frame requests (ours and PLI/FIR from viewers) on their way
- * up to an encoder: at most one per KEYFRAME_MIN_GAP. */
-static GstPadProbeReturn keyframe_probe(GstPad *pad, GstPadProbeInfo *info,
-                                        gpointer data)
-{
-	struct encoder *e = data;
-	GstEvent *ev = GST_PAD_PROBE_INFO_EVENT(info);
-	GstClockTime now;
-	bool pass;
-
-	if (!gst_video_event_is_force_key_unit(ev))
-		return GST_PAD_PROBE_OK;
-	now = (GstClockTime)g_get_monotonic_time() * GST_USECOND;
-	g_mutex_lock(&e->lock);
-	pass = e->keyframes == 0 || now - e->last_key >= KEYFRAME_MIN_GAP;
-	if (pass) {
-		e->last_key = now;
-		e->keyframes++;
-	}
-	g_mutex_unlock(&e->lock);
-	return pass ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
-}
-
 void encoder_request_keyframe(struct encoder *e)
 {
-	GstPad *pads[2] = {e->x264_src, NULL};
+	struct keyframe_gate *vp8;
 
+	keyframe_gate_request(e->x264_gate);
 	g_mutex_lock(&e->lock);
-	if (e->vp8_src)
-		pads[1] = gst_object_ref(e->vp8_src);
+	vp8 = e->vp8_gate;
 	g_mutex_unlock(&e->lock);
-	for (int i = 0; i < 2; i++) {
-		if (!pads[i])
-			continue;
-		/* Sent to the encoder's src pad, as a PLI from a viewer would
-		 * arrive; the coalescing probe sees both the same way. */
-		gst_pad_send_event(pads[i],
-		                   gst_video_event_new_upstream_force_key_unit(
-		                       GST_CLOCK_TIME_NONE, TRUE, 0));
-	}
-	if (pads[1])
-		gst_object_unref(pads[1]);
+	if (vp8) /* never freed before the encoder */
+		keyframe_gate_request(vp8);
 }
 
 unsigned encoder_keyframes_forced(struct encoder *e)
 {
-	unsigned n;
+	unsigned n = keyframe_gate_forced(e->x264_gate);
 
 	g_mutex_lock(&e->lock);
-	n = e->keyframes;
+	if (e->vp8_gate)
+		n += keyframe_gate_forced(e->vp8_gate);
 	g_mutex_unlock(&e->lock);
 	return n;
 }
@@ -245,6 +213,7 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	    "h264tee", "opustee", "h264rtptee", "opusrtptee", NULL};
 	GError *gerr = NULL;
 	GstElement *x264;
+	GstPad *pad;
 	GstCaps *caps;
 	char *desc = g_strdup_printf(
 	    "appsrc name=vsrc ! tee name=rawtee allow-not-linked=true "
@@ -283,7 +252,9 @@ static int build(struct encoder *e, char *err, size_t errlen)
 			e->tees[i] =
 			    gst_bin_get_by_name(GST_BIN(e->pipeline), names[i]);
 	x264 = gst_bin_get_by_name(GST_BIN(e->pipeline), "x264");
-	e->x264_src = gst_element_get_static_pad(x264, "src");
+	pad = gst_element_get_static_pad(x264, "src");
+	e->x264_gate = keyframe_gate_new(pad);
+	gst_object_unref(pad);
 	gst_object_unref(x264);
 	caps = encoder_input_caps(e, true);
 	set_appsrc(e->vsrc, caps, 4);
@@ -291,8 +262,6 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	caps = encoder_input_caps(e, false);
 	set_appsrc(e->asrc, caps, 25);
 	gst_caps_unref(caps);
-	gst_pad_add_probe(e->x264_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-	                  keyframe_probe, e, NULL);
 	return 0;
 }
 
@@ -365,10 +334,8 @@ void encoder_free(struct encoder *e)
 	for (int i = 0; i < ENCODER_N_STREAMS; i++)
 		if (e->tees[i])
 			gst_object_unref(e->tees[i]);
-	if (e->x264_src)
-		gst_object_unref(e->x264_src);
-	if (e->vp8_src)
-		gst_object_unref(e->vp8_src);
+	keyframe_gate_free(e->x264_gate);
+	keyframe_gate_free(e->vp8_gate);
 	if (e->vsrc)
 		gst_object_unref(e->vsrc);
 	if (e->asrc)
@@ -385,7 +352,7 @@ int encoder_enable_vp8(struct encoder *e)
 {
 	static const char *const vp8_needed[] = {"vp8enc", "rtpvp8pay"};
 	GstElement *q, *enc, *pay, *tee;
-	GstPad *sink, *teepad;
+	GstPad *sink, *teepad, *pad;
 	char err[128];
 	bool ok;
 
@@ -420,11 +387,11 @@ int encoder_enable_vp8(struct encoder *e)
 		log_error(TAG, "VP8 branch does not link");
 		return ERR_INTERNAL;
 	}
+	pad = gst_element_get_static_pad(enc, "src");
 	g_mutex_lock(&e->lock);
-	e->vp8_src = gst_element_get_static_pad(enc, "src");
+	e->vp8_gate = keyframe_gate_new(pad);
 	g_mutex_unlock(&e->lock);
-	gst_pad_add_probe(e->vp8_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-	                  keyframe_probe, e, NULL);
+	gst_object_unref(pad);
 	e->tees[ENCODER_VP8_RTP] = gst_object_ref(tee);
 	gst_element_sync_state_with_parent(tee);
 	gst_element_sync_state_with_parent(pay);

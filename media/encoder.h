@@ -64,11 +64,11 @@ GstCaps *encoder_input_caps(const struct encoder *e, bool video);
  * ERR_INTERNAL. */
 int encoder_enable_vp8(struct encoder *e);
 
-/* Ask every video encoder for a key frame now (coalesced: at most one
- * per 250 ms). Thread-safe. */
+/* Ask every video encoder for a key frame now; coalesced with one already
+ * pending (see keyframe.h). Thread-safe. */
 void encoder_request_keyframe(struct encoder *e);
-/* Key frames actually forced so far (requests after coalescing).
- * Thread-safe. */
+/* Key frame requests let through so far (API and viewers' PLI/FIR, after
+ * coalescing). Thread-safe. */
 unsigned encoder_keyframes_forced(struct encoder *e);
 
 /* Running time of the encode pipeline now, in ns. Thread-safe. */

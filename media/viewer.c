@@ -58,7 +58,8 @@ struct viewer {
 	GstCaps *caps[2]; /* codec preference per kind */
 	bool vp8;
 	enum step step;
-	guint gather_timer, connect_timer, disc_timer;
+	guint gather_timer, connect_timer, disc_timer, early_timer;
+	unsigned candidates;          /* local candidates reported so far */
 	_Atomic int64_t last_rtcp_us; /* last RTCP from the viewer */
 	_Atomic uint64_t packets[2], bytes[2];
 };
@@ -185,6 +186,7 @@ void viewer_close(struct viewer *v)
 	clear_timer(&v->gather_timer);
 	clear_timer(&v->connect_timer);
 	clear_timer(&v->disc_timer);
+	clear_timer(&v->early_timer);
 	for (int k = 0; k < 2; k++) {
 		encoder_branch_unlink(v->set.enc, v->teepad[k]);
 		v->teepad[k] = NULL;
@@ -304,6 +306,42 @@ static gboolean gather_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Host candidates only (no STUN/TURN): they are all known as soon as the
+ * first one is, while libnice reports "complete" ~200 ms later. Answer
+ * after a short grace instead of waiting for that. */
+#define HOST_GRACE_MS 15
+
+static gboolean host_grace_done(gpointer data)
+{
+	struct viewer *v = data;
+
+	v->early_timer = 0;
+	finish(v);
+	return G_SOURCE_REMOVE;
+}
+
+static void maybe_answer_early(struct viewer *v)
+{
+	bool host_only = !v->set.stun && !(v->set.turns && v->set.turns[0]);
+
+	if (host_only && v->candidates > 0 && v->step == STEP_GATHER &&
+	    !v->early_timer)
+		v->early_timer =
+		    g_timeout_add(HOST_GRACE_MS, host_grace_done, v);
+}
+
+static void on_candidate_main(struct viewer *v, GstPromise *unused)
+{
+	v->candidates++;
+	maybe_answer_early(v);
+}
+
+static void on_ice_candidate(GstElement *webrtc, guint mline, gchar *cand,
+                             gpointer data)
+{
+	post(data, on_candidate_main, NULL);
+}
+
 static gboolean connect_timeout(gpointer data)
 {
 	struct viewer *v = data;
@@ -322,9 +360,8 @@ static void finish(struct viewer *v)
 	if (v->step != STEP_GATHER)
 		return;
 	v->step = STEP_DONE;
-	if (v->gather_timer)
-		g_source_remove(v->gather_timer);
-	v->gather_timer = 0;
+	clear_timer(&v->gather_timer);
+	clear_timer(&v->early_timer);
 	g_object_get(v->webrtc, "local-description", &desc, NULL);
 	if (!desc) {
 		viewer_fail(v, ERR_INTERNAL, "no local description");
@@ -438,12 +475,15 @@ static void on_local_set(struct viewer *v, GstPromise *p)
 	}
 	encoder_request_keyframe(v->set.enc); /* first picture at once */
 	v->step = STEP_GATHER;
+	log_debug(TAG, "%.8s linked and playing", v->id);
 	g_object_get(v->webrtc, "ice-gathering-state", &gs, NULL);
-	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
 		finish(v);
-	else
-		v->gather_timer =
-		    g_timeout_add(v->set.gather_timeout_ms, gather_timeout, v);
+		return;
+	}
+	maybe_answer_early(v);
+	v->gather_timer =
+	    g_timeout_add(v->set.gather_timeout_ms, gather_timeout, v);
 }
 
 static void on_answer(struct viewer *v, GstPromise *p)
@@ -462,6 +502,7 @@ static void on_answer(struct viewer *v, GstPromise *p)
 		return;
 	}
 	v->step = STEP_LOCAL;
+	log_debug(TAG, "%.8s answer created", v->id);
 	g_signal_emit_by_name(v->webrtc, "set-local-description", answer,
 	                      promise_to(v, on_local_set));
 	gst_webrtc_session_description_free(answer);
@@ -477,6 +518,7 @@ static void on_remote_set(struct viewer *v, GstPromise *p)
 		return;
 	}
 	v->step = STEP_ANSWER;
+	log_debug(TAG, "%.8s offer set", v->id);
 	g_signal_emit_by_name(v->webrtc, "create-answer", NULL,
 	                      promise_to(v, on_answer));
 }
@@ -696,6 +738,9 @@ static int build_viewer(struct viewer *v)
 	                      viewer_closure_unref, 0);
 	g_signal_connect_data(v->webrtc, "notify::ice-connection-state",
 	                      G_CALLBACK(on_notify), viewer_ref(v),
+	                      viewer_closure_unref, 0);
+	g_signal_connect_data(v->webrtc, "on-ice-candidate",
+	                      G_CALLBACK(on_ice_candidate), viewer_ref(v),
 	                      viewer_closure_unref, 0);
 	g_signal_connect_data(v->webrtc, "notify::connection-state",
 	                      G_CALLBACK(on_notify), viewer_ref(v),

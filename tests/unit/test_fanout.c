@@ -7,6 +7,7 @@
  * the bright test pattern from the dark slate. */
 #define GST_USE_UNSTABLE_API
 #include "err.h"
+#include "log.h"
 #include "media.h"
 
 #include <check.h>
@@ -58,7 +59,8 @@ struct client {
 	atomic_int gathered;
 	char *offer;
 	atomic_int frames, audio, dark, bright;
-	gint64 first_frame_us;
+	gint64 first_frame_us, first_rtp_us;
+	GstPad *video_pad; /* webrtcbin's src pad for video, for PLI */
 };
 
 /* Mean luma of the decoded picture, sampled on a sparse grid. */
@@ -93,6 +95,18 @@ static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
 	return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn rtp_probe(GstPad *pad, GstPadProbeInfo *info,
+                                   gpointer data)
+{
+	struct client *c = data;
+
+	if (!c->first_rtp_us && getenv("MEDIA_DEBUG"))
+		log_debug("test", "client: first RTP out of its jitterbuffer");
+	if (!c->first_rtp_us)
+		c->first_rtp_us = g_get_monotonic_time();
+	return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info,
                                      gpointer data)
 {
@@ -113,6 +127,11 @@ static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer data)
 	GstElement *last;
 
 	gst_caps_unref(caps);
+	if (video) {
+		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, c,
+		                  NULL);
+		c->video_pad = gst_object_ref(pad);
+	}
 	bin = gst_parse_bin_from_description(
 	    video ? (c->vp8 ? "rtpvp8depay ! vp8dec ! videoconvert ! "
 	                      "video/x-raw,format=I420 ! fakesink name=last "
@@ -194,8 +213,10 @@ static struct client *client_new(bool vp8, int vpt, int apt)
 	c->pipe = gst_pipeline_new(NULL);
 	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
 	ck_assert_ptr_nonnull(c->webrtc);
+	/* A browser's jitter buffer adapts to a few tens of ms on loopback;
+	 * webrtcbin's default of 200 ms would only hide our own delay. */
 	g_object_set(c->webrtc, "bundle-policy",
-	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 40u, NULL);
 	g_object_get(c->webrtc, "ice-agent", &ice, NULL);
 	g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1", &ok);
 	gst_object_unref(ice);
@@ -259,6 +280,8 @@ static void client_free(struct client *c)
 		return;
 	gst_element_set_state(c->pipe, GST_STATE_NULL);
 	gst_object_unref(c->pipe);
+	if (c->video_pad)
+		gst_object_unref(c->video_pad);
 	g_free(c->offer);
 	free(c);
 }
@@ -489,6 +512,24 @@ static void remove_dir(char *dir)
 	g_free(dir);
 }
 
+#ifdef __SANITIZE_ADDRESS__
+#define JOIN_LIMIT_US 3000000 /* instrumented build: slow, still bounded */
+#else
+#define JOIN_LIMIT_US 1000000 /* offer to first decoded frame; ~0.2-0.3 s */
+#endif
+
+static bool more_keyframes(void *data)
+{
+	unsigned *k0 = data;
+	struct fanout_stats st;
+	bool more;
+
+	media_ceremony_stats(cer, &st);
+	more = st.keyframes_forced > *k0;
+	fanout_stats_clear(&st);
+	return more;
+}
+
 /* ---- tests --------------------------------------------------------------- */
 
 START_TEST(viewer_receives_live_then_slate_then_live)
@@ -499,16 +540,22 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 	gint64 t0;
 	char *path = NULL;
 	int f0;
+	unsigned k0;
 
 	open_ceremony();
 	/* Browser-like payload types (108/109): the fan-out must rewrite. */
 	a = client_new(false, 108, 109);
 	t0 = g_get_monotonic_time();
+	if (getenv("MEDIA_DEBUG"))
+		log_debug("test", "offer handed over");
 	join(a, &aa);
 	ck_assert_ptr_nonnull(strstr(aa.sdp, "H264/90000"));
 	ck_assert_ptr_nonnull(strstr(aa.sdp, "a=rtpmap:108 "));
 	wait_for(a, 31, 51, 0, 10, 10000, "first viewer");
-	fprintf(stderr, "first decoded frame %.0f ms after the offer\n",
+	fprintf(stderr,
+	        "first RTP packet %.0f ms, first decoded frame %.0f ms after "
+	        "the offer\n",
+	        (a->first_rtp_us - t0) / 1000.0,
 	        (a->first_frame_us - t0) / 1000.0);
 	ck_assert_int_eq(media_ceremony_viewer_count(cer), 1);
 	ck_assert_uint_eq(evs.last_count, 1);
@@ -524,6 +571,21 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 	ck_assert_uint_gt(st.keyframes_forced, 0);
 	fanout_stats_clear(&st);
 	ck_assert(media_ceremony_source_live(cer));
+	ck_assert_int_lt(a->first_frame_us - t0, JOIN_LIMIT_US);
+
+	/* The player lost a picture: its PLI must reach the encoder. */
+	run_for(600); /* past the key frame coalescing window */
+	ck_assert_int_eq(media_ceremony_stats(cer, &st), 0);
+	k0 = st.keyframes_forced;
+	fanout_stats_clear(&st);
+	/* As a decoder would: upstream from the depayloader. webrtcbin may
+	 * answer FALSE (nothing upstream handles it), what counts is that
+	 * its RTP session sends a PLI. */
+	(void)gst_pad_send_event(a->video_pad,
+	                         gst_video_event_new_upstream_force_key_unit(
+	                             GST_CLOCK_TIME_NONE, TRUE, 0));
+	ck_assert_msg(run_until(more_keyframes, &k0, 3000),
+	              "PLI from the viewer did not force a key frame");
 
 	/* Source gone: the slate (dark) keeps frames coming. */
 	media_ceremony_source_test_stop(cer);
@@ -734,6 +796,8 @@ int main(void)
 	int failed;
 
 	gst_init(NULL, NULL);
+	if (getenv("MEDIA_DEBUG"))
+		log_set_level(LOG_DEBUG);
 	sr = srunner_create(fanout_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

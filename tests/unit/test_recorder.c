@@ -39,22 +39,25 @@ struct rig {
 	struct input *in;
 };
 
-static void rig_start(struct rig *r)
+/* Returns false (with a message on stderr) on failure; no ck_assert, so
+ * the crash child can use it outside a test. */
+static bool rig_start(struct rig *r)
 {
 	struct encoder_config ec = {640, 360, 30, 800, 0, 0};
 	struct source_format f = {640, 360, 30};
 	struct source *src = NULL;
-	char err[256];
+	char err[256] = "";
 
-	ck_assert_msg(encoder_new(&ec, &r->enc, err, sizeof(err)) == 0, "%s",
-	              err);
-	ck_assert_msg(
-	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)) == 0,
-	    "%s", err);
-	ck_assert_msg(
-	    source_new_test(&f, "录像 recording", &src, err, sizeof(err)) == 0,
-	    "%s", err);
-	ck_assert_int_eq(input_set_live(r->in, src), 0);
+	if (encoder_new(&ec, &r->enc, err, sizeof(err)) != 0 ||
+	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)) !=
+	        0 ||
+	    source_new_test(&f, "录像 recording", &src, err, sizeof(err)) !=
+	        0 ||
+	    input_set_live(r->in, src) != 0) {
+		fprintf(stderr, "rig: %s\n", err);
+		return false;
+	}
+	return true;
 }
 
 static void rig_stop(struct rig *r)
@@ -173,7 +176,7 @@ START_TEST(record_and_finalise)
 	char err[256], *dir = tmpdir(), *path = NULL, *sub;
 	struct played p;
 
-	rig_start(&r);
+	ck_assert(rig_start(&r));
 	/* A directory that does not exist yet is created. */
 	sub = g_build_filename(dir, "ceremonies", NULL);
 	ck_assert_msg(recorder_start(r.enc, sub, "ceremony-7-test", &rec, err,
@@ -201,29 +204,37 @@ START_TEST(record_and_finalise)
 }
 END_TEST
 
+/* Run as a separate process (this program with --crash-child DIR):
+ * record for 4 s, then die by SIGKILL without any clean-up. */
+static int crash_child(const char *dir)
+{
+	struct rig r;
+	struct recorder *rec = NULL;
+	char err[256];
+
+	if (!rig_start(&r))
+		return 2;
+	if (recorder_start(r.enc, dir, "ceremony-8-crash", &rec, err,
+	                   sizeof(err)) != 0)
+		return 3;
+	run_for(4000);
+	kill(getpid(), SIGKILL); /* power cut, OOM killer, crash */
+	return 4;
+}
+
 START_TEST(abrupt_stop_leaves_a_playable_file)
 {
 	char *dir = tmpdir();
 	char *path = g_build_filename(dir, "ceremony-8-crash.mp4", NULL);
+	char *argv[] = {(char *)"/proc/self/exe", (char *)"--crash-child", dir,
+	                NULL};
+	GError *gerr = NULL;
 	int status = 0;
-	pid_t pid = fork();
 	struct played p;
 
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		struct rig r;
-		struct recorder *rec = NULL;
-		char err[256];
-
-		rig_start(&r);
-		if (recorder_start(r.enc, dir, "ceremony-8-crash", &rec, err,
-		                   sizeof(err)) != 0)
-			_exit(3);
-		run_for(4000);
-		kill(getpid(), SIGKILL); /* power cut, OOM killer, crash */
-		_exit(4);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+	                           NULL, NULL, NULL, &status, &gerr),
+	              "%s", gerr ? gerr->message : "");
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	check_head(path, 10 * 1024);
 	p = play(path);
@@ -293,12 +304,14 @@ static Suite *recorder_suite(void)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	SRunner *sr;
 	int failed;
 
 	gst_init(NULL, NULL);
+	if (argc == 3 && !strcmp(argv[1], "--crash-child"))
+		return crash_child(argv[2]);
 	sr = srunner_create(recorder_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
