@@ -173,6 +173,10 @@ const ROWS = [
   // record, buried in plot1 of cemetery1; memorial1 is its public memorial
   // (family1 its family admin); memorial2 is family2's private memorial
   ...memorialRows(),
+
+  // cemetery visits and proxy sweeping (slots, bookings, check-in, orders,
+  // ratings) on cemetery1 (plot1, cemeteryService1) and cemetery2
+  ...visitRows(),
 ];
 
 // Family admins are mourners wherever a row does not say otherwise.
@@ -270,6 +274,58 @@ function memorialRows() {
       expect: only(['admin', 'family2'], 200),
     },
     { method: 'GET', path: '/api/export/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
+  ];
+}
+
+function visitRows() {
+  const only = (roles, status) => ({ ...signedIn(403),
+    ...Object.fromEntries(roles.map((r) => [r, status])) });
+  // a day of its own for each published slot, far enough ahead
+  const day = (n) => new Date(Date.UTC(2031, 0, 1) + n * 86400e3).toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 32 * 3600e3).toISOString().slice(0, 10);
+  const staff = (k) => [`staff${k}`, 'admin'];
+  const ticketScanners = { ...only(['staff1', 'staff2', 'admin'], 404) };
+  return [
+    { method: 'GET', path: '/api/cemeteries/{cemetery1}/slots', expect: everyone(200) },
+    {
+      method: 'POST', path: '/api/cemeteries/{cemetery1}/slots',
+      body: (ctx) => ({ date: day(ctx.n()), start: '08:00', end: '09:00', capacity: 10 }),
+      expect: only(staff(1), 201),
+    },
+    {
+      method: 'POST', path: '/api/cemeteries/{cemetery2}/slots',
+      body: (ctx) => ({ slots: [{ date: day(ctx.n()), start: '08:00', end: '09:00', capacity: 5 }] }),
+      expect: only(staff(2), 201),
+    },
+    // no such slot: past the sign-in check, everyone gets the same 404
+    {
+      method: 'POST', path: '/api/bookings',
+      body: (ctx) => ({ slot_id: 999999, plot_id: ctx.ids.plot1, persons: 1,
+        contact_phone: '13900000000' }),
+      expect: signedIn(404),
+    },
+    { method: 'GET', path: '/api/bookings?mine=1', expect: signedIn(200) },
+    { method: 'GET', path: '/api/bookings?cemetery_id={cemetery1}', expect: only(staff(1), 200) },
+    { method: 'GET', path: '/api/bookings?cemetery_id={cemetery2}', expect: only(staff(2), 200) },
+    // an unknown code: only those who may scan tickets learn it is unknown
+    { method: 'POST', path: '/api/checkins', body: { code: '222222222222' }, expect: ticketScanners },
+    {
+      method: 'POST', path: '/api/sweeping-orders',
+      body: (ctx) => ({ plot_id: ctx.ids.plot1, date: tomorrow,
+        items: [{ service_id: ctx.ids.cemeteryService1, quantity: 1 }] }),
+      expect: signedIn(201),
+    },
+    { method: 'GET', path: '/api/sweeping-orders?mine=1', expect: signedIn(200) },
+    {
+      method: 'GET', path: '/api/sweeping-orders?cemetery_id={cemetery1}',
+      expect: only(staff(1), 200),
+    },
+    {
+      method: 'GET', path: '/api/sweeping-orders?cemetery_id={cemetery2}&state=placed',
+      expect: only(staff(2), 200),
+    },
+    { method: 'GET', path: '/api/cemeteries/{cemetery1}/rating', expect: everyone(200) },
+    { method: 'GET', path: '/api/agencies/{agency1}/rating', expect: everyone(200) },
   ];
 }
 
