@@ -63,6 +63,7 @@ struct redis_conn {
 	int64_t progress_us;     /* last reply, or first pending command */
 	int64_t last_hb_us;      /* last heartbeat sent */
 	int64_t sub_progress_us; /* last message on the sub connection */
+	int64_t last_tick_us;    /* when the watchdog last ran */
 
 	GHashTable *loaded;   /* script SHAs loaded on this connection */
 	GHashTable *want;     /* channel → itself: wanted */
@@ -473,6 +474,12 @@ static gboolean tick(gpointer ud)
 	int64_t now = g_get_monotonic_time();
 	char why[96];
 
+	/* A main loop that did not run for a while (a long handler, a store
+	 * waiting for a lock) is not a slow Redis: its replies may be sitting
+	 * unread. Restart the clocks rather than blame it. */
+	if (rc->last_tick_us && now - rc->last_tick_us > 4 * RC_TICK_MS * 1000)
+		rc->progress_us = rc->sub_progress_us = rc->since_us = now;
+	rc->last_tick_us = now;
 	switch (rc->state) {
 	case RC_DOWN:
 		if (now >= rc->retry_at_us)
@@ -756,6 +763,12 @@ int redis_conn_eval(struct redis_conn *rc, const struct redis_script *s,
 	e->lens[0] = 4;
 	e->lens[1] = strlen(s->src);
 	return 0;
+}
+
+void redis_conn_flush(struct redis_conn *rc)
+{
+	if (redis_conn_is_up(rc) && rc->cmd)
+		redisAsyncHandleWrite(rc->cmd);
 }
 
 /* ---------- subscriptions ---------- */

@@ -107,6 +107,10 @@ int redis_conn_eval(struct redis_conn *rc, const struct redis_script *s,
                     int nkeys, int n, const char **args, const size_t *lens,
                     redis_reply_fn fn, void *ud);
 
+/* Write what is still buffered for the command connection to its socket
+ * now, without waiting for replies (last commands before a shutdown). */
+void redis_conn_flush(struct redis_conn *rc);
+
 /* Where messages of subscribed channels go (one handler per connection). */
 void redis_conn_on_message(struct redis_conn *rc, redis_message_fn fn,
                            void *ud);
