@@ -8,6 +8,7 @@
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
+#include "cluster.h"
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
@@ -68,6 +69,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
+	if ((rc = cluster_start(app, err, errlen)))
+		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;
 	if ((rc = api_visit_start(app)))
@@ -85,6 +88,7 @@ void api_stop(struct app *app)
 		g_source_remove(app->sweep_id);
 	app->sweep_id = 0;
 	live_stop(app);
+	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
 	crypto_close(app->crypto);

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "app.h"
 #include "bus.h"
+#include "cluster.h"
 #include "http.h"
 #include "metrics.h"
 #include "store.h"
@@ -17,13 +18,20 @@ static void get_healthz(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
 	struct app *app = appv;
+	const char *redis = cluster_redis_state(app->cluster);
 
 	if (!app->store) {
 		http_resp_json(resp, 503,
 		               json_pack("{s:s}", "status", "starting"));
 		return;
 	}
-	http_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
+	if (redis) /* configured: down is "degraded", still 200 */
+		http_resp_json(resp, 200,
+		               json_pack("{s:s,s:s}", "status",
+		                         strcmp(redis, "up") ? "degraded" : "ok",
+		                         "redis", redis));
+	else
+		http_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
 }
 
 static void get_metrics(void *appv, struct http_req *req,
@@ -47,6 +55,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_gauge_set(app->metrics, "sinian_ws_connections",
 	                  "Open WebSocket connections.",
 	                  app->http ? http_server_ws_count(app->http) : 0);
+	cluster_metrics(app->cluster, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

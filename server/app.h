@@ -37,6 +37,7 @@ struct app {
 	struct http_server *http;
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
+	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media;     /* NULL until the media module starts */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {

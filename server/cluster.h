@@ -1,0 +1,53 @@
+/* cluster.h — what several sinian nodes share: with redis_url set, live
+ * events (bus), rate limits, live counters and presence go through Redis;
+ * without it the same objects run in-process. The store stays per node
+ * (docs/scaling.md).
+ *
+ * api_start calls cluster_start after the rate limits exist and api_stop
+ * calls cluster_stop before they go. Handlers and domain hooks reach the
+ * counters and presence through app->cluster; every function here accepts
+ * NULL (a CLI run, a unit test without the daemon) and then does nothing.
+ * Main loop only.
+ */
+#ifndef SINIAN_CLUSTER_H
+#define SINIAN_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct app;
+struct cluster;
+struct counters;
+struct metrics;
+struct presence;
+
+/* Create app->cluster. With cfg.redis_url set: connect (the daemon starts
+ * even if Redis is down, degraded), and put the Redis backends under
+ * app->bus and app->ratelimit. 0, or ERR_INVALID (bad URL, reason in
+ * err) / ERR_NOMEM. */
+int cluster_start(struct app *app, char *err, size_t errlen);
+
+/* Leave presence rooms, restore the in-process backends, disconnect,
+ * free app->cluster. No-op when there is none. */
+void cluster_stop(struct app *app);
+
+/* "up" or "down" when Redis is configured, NULL when it is not. */
+const char *cluster_redis_state(const struct cluster *c);
+
+/* Set the cluster's figures in m (sinian_redis_up, ..._reconnects_total,
+ * sinian_bus_backend_redis, bus/ratelimit/counters figures). */
+void cluster_metrics(const struct cluster *c, struct metrics *m);
+
+/* Borrowed; NULL when c is NULL. */
+struct counters *cluster_counters(struct cluster *c);
+struct presence *cluster_presence(struct cluster *c);
+
+/* Count a published tribute of kind ("flower", ...) on memorial_id, after
+ * the store has committed it: delta +1 when published (added, or a held
+ * message approved), -1 when a published one is hidden. Keys
+ * "memorial:{id}:{kind}" and "memorial:{id}:total", rebuilt from
+ * tribute_counts_get() when missing. */
+void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
+                           const char *kind, int delta);
+
+#endif
