@@ -22,14 +22,12 @@
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
-	    api_system_routes,   api_auth_routes,
-	    api_org_routes,      api_ceremony_routes,
+	    api_system_routes,   api_auth_routes,  api_org_routes,
+	    api_ceremony_routes,
 #ifndef SINIAN_NO_MEDIA
 	    api_whep_routes,
 #endif
-	    api_memorial_routes,
-	    api_visit_routes,
-	    api_sweeping_routes,
+	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -79,6 +77,9 @@ int api_start(struct app *app, char *err, size_t errlen)
 	    (rc = api_ceremony_start(app)))
 		return rc;
 	live_resume(app);
+	if (app->cfg.demo && app->cfg.demo_ceremony &&
+	    (rc = api_ceremony_demo(app, err, errlen)))
+		return rc;
 	return 0;
 }
 

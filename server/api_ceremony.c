@@ -18,6 +18,8 @@
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_org.h"
+#include "memorial.h"
+#include "store_memorial.h"
 #include "wshub.h"
 
 #include <stdio.h>
@@ -655,4 +657,66 @@ static int ceremony_topic_check(void *appv, struct http_ws *ws,
 int api_ceremony_start(struct app *app)
 {
 	return wshub_register(app, "ceremony", ceremony_topic_check);
+}
+
+#define DEMO_CEREMONY_TITLE "李秀英女士告别仪式 · Farewell to Li Xiuying"
+
+/* With demo and demo_ceremony set: make sure a public test-source ceremony
+ * of the demo agency exists, linked to the demo memorial, and is live. An
+ * ended demo ceremony stays ended: its page then offers the replay. */
+int api_ceremony_demo(struct app *app, char *err, size_t errlen)
+{
+	GArray *orgs = g_array_new(FALSE, FALSE, sizeof(struct org));
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+	struct ceremony c = {0}, *found = NULL;
+	struct memorial m;
+	char key[CRYPTO_TOKEN_CHARS];
+	int rc = 0;
+
+	store_org_list(app->store, ORG_AGENCY, orgs);
+	for (guint i = 0; i < orgs->len && !c.agency_id; i++)
+		if (!strcmp(g_array_index(orgs, struct org, i).name,
+		            "思念示范殡仪馆"))
+			c.agency_id = g_array_index(orgs, struct org, i).id;
+	if (!c.agency_id)
+		goto out; /* no demo agency: the memorial demo is off */
+	store_ceremony_list(app->store, c.agency_id, all);
+	for (guint i = 0; i < all->len && !found; i++)
+		if (!strcmp(g_array_index(all, struct ceremony, i).title,
+		            DEMO_CEREMONY_TITLE))
+			found = &g_array_index(all, struct ceremony, i);
+	if (!found) {
+		GDateTime *now = g_date_time_new_now_utc();
+		GDateTime *end = g_date_time_add_hours(now, 2);
+		char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+		char *e = g_date_time_format(end, "%Y-%m-%dT%H:%M:%SZ");
+
+		snprintf(c.title, sizeof(c.title), "%s", DEMO_CEREMONY_TITLE);
+		snprintf(c.deceased_name, sizeof(c.deceased_name), "李秀英");
+		snprintf(c.scheduled_start, sizeof(c.scheduled_start), "%s", s);
+		snprintf(c.scheduled_end, sizeof(c.scheduled_end), "%s", e);
+		g_free(s);
+		g_free(e);
+		g_date_time_unref(end);
+		g_date_time_unref(now);
+		if (store_memorial_by_slug(app->store, "demo", &m) == 0)
+			c.memorial_id = m.id;
+		c.source = SRC_TEST;
+		new_key(&c, key);
+		if ((rc = store_ceremony_create(app->store, &c))) {
+			snprintf(err, errlen,
+			         "cannot create the demo ceremony");
+			goto out;
+		}
+		found = &c;
+		log_info("ceremony", "demo ceremony %lld created: /c/%lld",
+		         (long long)c.id, (long long)c.id);
+	}
+	if (found->state == CER_SCHEDULED && app->media &&
+	    live_open(app, found, err, errlen))
+		log_warn("ceremony", "demo ceremony not live: %s", err);
+out:
+	g_array_free(orgs, TRUE);
+	g_array_free(all, TRUE);
+	return rc;
 }

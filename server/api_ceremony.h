@@ -26,5 +26,7 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 
 /* Register the ceremony topic rule with the WebSocket hub. */
 int api_ceremony_start(struct app *app);
+/* Create and take live the demo ceremony (cfg.demo && cfg.demo_ceremony). */
+int api_ceremony_demo(struct app *app, char *err, size_t errlen);
 
 #endif

@@ -51,6 +51,7 @@ static const struct cfg_entry cfg_table[] = {
     {"trusted_origins", CFG_STR, F(trusted_origins), "", 0, 0, NULL, false},
     {"cookie_secure", CFG_BOOL, F(cookie_secure), "false", 0, 0, NULL, false},
     {"demo", CFG_BOOL, F(demo), "true", 0, 0, NULL, false},
+    {"demo_ceremony", CFG_BOOL, F(demo_ceremony), "true", 0, 0, NULL, false},
     {"public_ip", CFG_STR, F(public_ip), "", 0, 0, NULL, false},
     {"stun_server", CFG_STR, F(stun_server), "", 0, 0, NULL, false},
     {"turn_server", CFG_STR, F(turn_server), "", 0, 0, NULL, true},

@@ -26,6 +26,7 @@ struct config {
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
 	bool cookie_secure; /* set Secure on cookies (behind TLS) */
 	bool demo;          /* create demo memorial and ceremony */
+	bool demo_ceremony; /* with demo: keep a test-source ceremony live */
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
 	char turn_server[CONFIG_STR_MAX];

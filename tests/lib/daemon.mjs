@@ -130,12 +130,11 @@ export async function startDaemon(opts = {}) {
   const dataDir = opts.dataDir ??
     await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-test-'));
   owned.add(dataDir);
-  let confFile = null;
-  if (opts.config) {
-    confFile = `${dataDir}.conf`;
-    await fsp.writeFile(confFile, configText(opts.config));
-    owned.add(confFile);
-  }
+  // The demo ceremony runs a live encoder; tests that want it ask for it.
+  const config = { demo_ceremony: false, ...(opts.config ?? {}) };
+  const confFile = `${dataDir}.conf`;
+  await fsp.writeFile(confFile, configText(config));
+  owned.add(confFile);
   const env = { ...process.env };
   // GLib and GStreamer have no frame pointers: without a full unwind a leak
   // report stops at g_malloc and tests/lsan.supp cannot tell whose it is.
