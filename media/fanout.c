@@ -258,6 +258,43 @@ static char *stun_url(const char *in)
 	return NULL;
 }
 
+int fanout_config_check(const struct fanout_config *cfg, char *err,
+                        size_t errlen)
+{
+	char *url, *probe = NULL;
+
+	if (!cfg)
+		return 0;
+	if (cfg->stun_server) {
+		url = stun_url(cfg->stun_server);
+		g_free(url);
+		if (!url) {
+			snprintf(err, errlen,
+			         "STUN server must look like "
+			         "stun:host:port");
+			return ERR_INVALID;
+		}
+	}
+	for (const char *const *t = cfg->turn_servers; t && *t; t++)
+		if (!g_str_has_prefix(*t, "turn://") &&
+		    !g_str_has_prefix(*t, "turns://")) {
+			snprintf(err, errlen,
+			         "TURN server must look like "
+			         "turn(s)://user:pass@host:port");
+			return ERR_INVALID;
+		}
+	if (cfg->public_ip) {
+		if (sdp_rewrite_host_ip("", cfg->public_ip, &probe) != 0) {
+			snprintf(err, errlen,
+			         "public IP must be an IPv4 "
+			         "address");
+			return ERR_INVALID;
+		}
+		free(probe);
+	}
+	return 0;
+}
+
 static int copy_config(struct fanout *f, const struct fanout_config *cfg)
 {
 	char *probe = NULL;

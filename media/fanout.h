@@ -73,6 +73,11 @@ struct fanout_stats {
 
 struct fanout;
 
+/* Check the STUN/TURN URLs and public_ip of cfg without creating
+ * anything. 0 or ERR_INVALID with a reason in err. */
+int fanout_config_check(const struct fanout_config *cfg, char *err,
+                        size_t errlen);
+
 /* Create a fan-out over enc (borrowed; must outlive it). cfg is copied;
  * ev may be NULL. Returns 0, ERR_INVALID (bad STUN/TURN URL or public_ip)
  * or ERR_UNAVAILABLE (webrtcbin missing). */

@@ -81,6 +81,16 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 	}
 	if (off)
 		return ERR_UNAVAILABLE;
+	if (cfg) {
+		struct fanout_config fc = {0};
+
+		fc.stun_server = cfg->stun_server;
+		fc.turn_servers = cfg->turn_servers;
+		fc.public_ip = cfg->public_ip;
+
+		if (fanout_config_check(&fc, err, errlen) != 0)
+			return ERR_INVALID;
+	}
 	ctx = g_new0(struct media_ctx, 1);
 	if (cfg)
 		ctx->cfg = *cfg;

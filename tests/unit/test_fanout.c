@@ -775,6 +775,79 @@ START_TEST(vanished_viewer_is_detected)
 }
 END_TEST
 
+START_TEST(config_is_checked)
+{
+	static const char *bad_turn[] = {"turn:host:3478", NULL};
+	static const char *good_turn[] = {"turns://u:p@turn.example.org:5349",
+	                                  NULL};
+	struct media_config cfg = {0};
+	struct media_ctx *c = NULL;
+	char err[256];
+
+	cfg.stun_server = "http://stun.example.org";
+	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err, "STUN"));
+	cfg.stun_server = "stun:stun.example.org:3478";
+	cfg.public_ip = "not-an-address";
+	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err, "public IP"));
+	cfg.public_ip = "198.51.100.7";
+	cfg.turn_servers = bad_turn;
+	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err, "TURN"));
+	ck_assert_ptr_null(c);
+	cfg.turn_servers = good_turn;
+	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), 0);
+	media_free(c);
+	media_free(NULL);
+}
+END_TEST
+
+/* Behind 1:1 NAT the answer must carry the public address; and a full
+ * ceremony says so. */
+START_TEST(public_ip_and_viewer_limit)
+{
+	struct media_config cfg = {0};
+	struct answer a;
+	size_t len;
+	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char err[256], id[FANOUT_ID_LEN];
+	char **lines;
+
+	cfg.loopback_only = true;
+	cfg.public_ip = "198.51.100.7";
+	cfg.max_viewers = 1;
+	cfg.width = 320;
+	cfg.height = 240;
+	ck_assert_int_eq(media_new(&cfg, &ctx, err, sizeof(err)), 0);
+	ck_assert_int_eq(media_ceremony_open(ctx, 9, "NAT", &cer), 0);
+	ck_assert_int_eq(media_ceremony_open(ctx, 9, "again", &cer),
+	                 ERR_CONFLICT);
+	cer = media_ceremony_find(ctx, 9);
+	ck_assert_ptr_nonnull(cer);
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
+	                                           id, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
+	                                           id, err, sizeof(err)),
+	                 ERR_FULL);
+	ck_assert(run_until(answered, &a, 5000));
+	ck_assert_int_eq(a.status, 0);
+	lines = g_strsplit(a.sdp, "\n", -1);
+	for (char **l = lines; *l; l++)
+		if (g_str_has_prefix(*l, "a=candidate:") && strstr(*l, " host"))
+			ck_assert_msg(strstr(*l, " 198.51.100.7 ") != NULL,
+			              "%s", *l);
+	g_strfreev(lines);
+	ck_assert_ptr_nonnull(strstr(a.sdp, " 198.51.100.7 "));
+	ck_assert_ptr_null(strstr(a.sdp, " 127.0.0.1 "));
+	g_free(a.sdp);
+	g_free(sdp);
+	media_free(ctx);
+}
+END_TEST
+
 static Suite *fanout_suite(void)
 {
 	Suite *s = suite_create("fanout");
@@ -786,6 +859,8 @@ static Suite *fanout_suite(void)
 	tcase_add_test(tc, real_chromium_offer_is_answered);
 	tcase_add_test(tc, vp8_only_viewer);
 	tcase_add_test(tc, vanished_viewer_is_detected);
+	tcase_add_test(tc, config_is_checked);
+	tcase_add_test(tc, public_ip_and_viewer_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,248 @@
+/* test_source.c — the sources that feed the encoder: test pattern, slate,
+ * a caller's bin (the hook for WHIP and others, with pads present at once
+ * or added later, at any size) and RTSP pull (refused, then retried).
+ * Real pipelines; buffers are checked for the encoder's raw format. */
+#include "err.h"
+#include "source.h"
+
+#include <check.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gboolean wake(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+static void run_for(int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	guint t = g_timeout_add(20, wake, NULL);
+
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(t);
+}
+
+static const struct source_format fmt = {320, 240, 30};
+
+struct got {
+	atomic_int video, audio, bad_size;
+	atomic_int luma_sum_first; /* mean of Y plane of the last frame */
+};
+
+static void on_sample(void *data, bool video, GstBuffer *buf)
+{
+	struct got *g = data;
+	GstMapInfo map;
+
+	if (video) {
+		/* I420 at the encoder's size, whatever the source was. */
+		if (gst_buffer_get_size(buf) != 320 * 240 * 3 / 2)
+			atomic_fetch_add(&g->bad_size, 1);
+		if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+			unsigned long sum = 0;
+
+			for (size_t i = 0; i < 320 * 240; i += 97)
+				sum += map.data[i];
+			atomic_store(&g->luma_sum_first,
+			             (int)(sum / (320 * 240 / 97 + 1)));
+			gst_buffer_unmap(buf, &map);
+		}
+		atomic_fetch_add(&g->video, 1);
+	} else {
+		/* S16LE stereo: whole frames of 4 bytes. */
+		if (gst_buffer_get_size(buf) % 4)
+			atomic_fetch_add(&g->bad_size, 1);
+		atomic_fetch_add(&g->audio, 1);
+	}
+	gst_buffer_unref(buf);
+}
+
+static void expect_flow(struct source *s, struct got *g, const char *what)
+{
+	ck_assert_int_eq(source_start(s, on_sample, g), 0);
+	run_for(1500);
+	fprintf(stderr, "%s: %d video, %d audio, luma %d\n", what,
+	        atomic_load(&g->video), atomic_load(&g->audio),
+	        atomic_load(&g->luma_sum_first));
+	ck_assert_int_ge(atomic_load(&g->video), 30); /* 1.5 s at 30 fps */
+	ck_assert_int_ge(atomic_load(&g->audio), 30);
+	ck_assert_int_eq(atomic_load(&g->bad_size), 0);
+}
+
+START_TEST(test_and_slate_sources)
+{
+	struct source *s = NULL;
+	struct got t = {0}, sl = {0};
+	char err[256];
+
+	ck_assert_int_eq(
+	    source_new_test(&fmt, "张三 1931–2024", &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(source_kind(s), "test");
+	expect_flow(s, &t, "test");
+	ck_assert_int_gt(atomic_load(&t.luma_sum_first), 90); /* bars */
+	source_free(s);
+
+	ck_assert_int_eq(source_new_slate(&fmt, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(source_kind(s), "slate");
+	expect_flow(s, &sl, "slate");
+	ck_assert_int_lt(atomic_load(&sl.luma_sum_first), 50); /* dark */
+	/* Paused, it delivers nothing; resumed, it does again. */
+	source_set_paused(s, true);
+	run_for(300);
+	atomic_store(&sl.video, 0);
+	run_for(700);
+	ck_assert_int_le(atomic_load(&sl.video), 2);
+	source_set_paused(s, false);
+	run_for(700);
+	ck_assert_int_ge(atomic_load(&sl.video), 10);
+	source_free(s);
+}
+END_TEST
+
+/* The caller's bin: white 640x480@25 video and a tone, converted to the
+ * encoder's 320x240@30 I420 and S16LE 48 kHz stereo. */
+START_TEST(bin_hook_static_pads)
+{
+	GError *gerr = NULL;
+	GstElement *bin = gst_parse_bin_from_description(
+	    "videotestsrc is-live=true pattern=white ! "
+	    "video/x-raw,width=640,height=480,framerate=25/1 ! "
+	    "identity name=v audiotestsrc is-live=true ! "
+	    "audio/x-raw,rate=44100,channels=1 ! identity name=a",
+	    FALSE, &gerr);
+	GstElement *v, *a;
+	GstPad *p;
+	struct source *s = NULL;
+	struct got g = {0};
+	char err[256];
+
+	ck_assert_ptr_nonnull(bin);
+	v = gst_bin_get_by_name(GST_BIN(bin), "v");
+	a = gst_bin_get_by_name(GST_BIN(bin), "a");
+	p = gst_element_get_static_pad(v, "src");
+	gst_element_add_pad(bin, gst_ghost_pad_new("video", p));
+	gst_object_unref(p);
+	p = gst_element_get_static_pad(a, "src");
+	gst_element_add_pad(bin, gst_ghost_pad_new("audio", p));
+	gst_object_unref(p);
+	gst_object_unref(v);
+	gst_object_unref(a);
+	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, err, sizeof(err)), 0);
+	ck_assert_str_eq(source_kind(s), "bin");
+	expect_flow(s, &g, "bin");
+	ck_assert_int_gt(atomic_load(&g.luma_sum_first), 200); /* white */
+	source_free(s);
+}
+END_TEST
+
+/* A bin whose pad appears only once it runs (like decodebin or a WHIP
+ * webrtcbin): the hook links it when it is added, by its caps. */
+static void on_dyn_pad(GstElement *el, GstPad *pad, gpointer data)
+{
+	GstElement *bin = data;
+	GstPad *ghost = gst_ghost_pad_new(NULL, pad);
+
+	gst_pad_set_active(ghost, TRUE);
+	gst_element_add_pad(bin, ghost);
+}
+
+START_TEST(bin_hook_dynamic_pad)
+{
+	GstElement *bin = gst_bin_new(NULL);
+	GstElement *src = gst_element_factory_make("videotestsrc", NULL);
+	GstElement *dec = gst_element_factory_make("decodebin", NULL);
+	GstElement *enc = gst_element_factory_make("jpegenc", NULL);
+	struct source *s = NULL;
+	struct got g = {0};
+	char err[256];
+
+	ck_assert_ptr_nonnull(dec);
+	ck_assert_ptr_nonnull(enc);
+	g_object_set(src, "is-live", TRUE, "pattern", 0, NULL);
+	gst_bin_add_many(GST_BIN(bin), src, enc, dec, NULL);
+	ck_assert(gst_element_link_many(src, enc, dec, NULL));
+	g_signal_connect(dec, "pad-added", G_CALLBACK(on_dyn_pad), bin);
+	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_start(s, on_sample, &g), 0);
+	run_for(1500);
+	ck_assert_int_ge(atomic_load(&g.video), 20);
+	ck_assert_int_eq(atomic_load(&g.bad_size), 0);
+	ck_assert_int_eq(atomic_load(&g.audio), 0); /* it has no audio */
+	source_free(s);
+}
+END_TEST
+
+START_TEST(rtsp_refused_then_retried_without_harm)
+{
+	struct source *s = NULL;
+	struct got g = {0};
+	char err[256];
+
+	ck_assert_int_eq(source_new_rtsp(&fmt, "http://example.invalid/", &s,
+	                                 err, sizeof(err)),
+	                 ERR_INVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(source_new_rtsp(&fmt, NULL, &s, err, sizeof(err)),
+	                 ERR_INVALID);
+	/* Nothing listens on port 9 of loopback: refused at once, retried
+	 * after 1 s, 2 s... and freed cleanly while waiting. */
+	ck_assert_int_eq(source_new_rtsp(&fmt, "rtsp://127.0.0.1:9/cam", &s,
+	                                 err, sizeof(err)),
+	                 0);
+	ck_assert_str_eq(source_kind(s), "rtsp");
+	ck_assert_int_eq(source_start(s, on_sample, &g), 0);
+	run_for(2500);
+	ck_assert_int_eq(atomic_load(&g.video), 0);
+	source_free(s);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	struct source_format tiny = {8, 8, 30}, fast = {320, 240, 240};
+	struct source *s = (struct source *)1;
+	char err[256];
+
+	ck_assert_int_eq(source_new_test(&tiny, "x", &s, err, sizeof(err)),
+	                 ERR_INVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(source_new_slate(&fast, NULL, &s, err, sizeof(err)),
+	                 ERR_INVALID);
+	ck_assert_int_eq(source_new_bin(&fmt, NULL, &s, err, sizeof(err)),
+	                 ERR_INVALID);
+	source_free(NULL);
+	source_set_paused(NULL, true);
+}
+END_TEST
+
+static Suite *source_suite(void)
+{
+	Suite *s = suite_create("source");
+	TCase *tc = tcase_create("pipelines");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_and_slate_sources);
+	tcase_add_test(tc, bin_hook_static_pads);
+	tcase_add_test(tc, bin_hook_dynamic_pad);
+	tcase_add_test(tc, rtsp_refused_then_retried_without_harm);
+	tcase_add_test(tc, bad_arguments);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gst_init(NULL, NULL);
+	sr = srunner_create(source_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
