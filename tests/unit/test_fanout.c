@@ -5,7 +5,9 @@
  * what they receive: frames are counted after avdec_h264, audio packets
  * after the Opus depayloader, and the mean luma of decoded pictures tells
  * the bright test pattern from the dark slate. */
+#ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API
+#endif
 #include "err.h"
 #include "log.h"
 #include "media.h"
