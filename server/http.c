@@ -725,6 +725,9 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 		return 0; /* wait for LWS_CALLBACK_HTTP_BODY_COMPLETION */
 	}
 	x_dispatch(x);
+	/* lws may still report the completion of an empty body
+	 * ("Content-Length: 0"): the request must not run twice */
+	x->body_seen = (size_t)-1;
 	return 0;
 }
 
