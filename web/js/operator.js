@@ -418,6 +418,10 @@ async function showDetail(id, known = null) {
   document.getElementById('new-invite').hidden = true;
   setMode('detail');
   renderDetail();
+  // A key shown once must not go unseen below the fold of a phone.
+  if (freshKey && cer.source?.kind === 'whip') {
+    document.getElementById('key-box').scrollIntoView({ block: 'center' });
+  }
   unfollow = subscribe(`ceremony:${cer.id}`, onEvent);
   if (cer.visibility === 'invite') loadInvites();
 }
