@@ -69,6 +69,7 @@ static void on_viewer(struct viewer *v, enum viewer_event ev, int status,
 {
 	struct fanout *f = owner;
 	struct entry *e = g_hash_table_lookup(f->viewers, viewer_id(v));
+	fanout_answer_fn cb;
 	char id[FANOUT_ID_LEN];
 
 	if (!e)
@@ -79,9 +80,12 @@ static void on_viewer(struct viewer *v, enum viewer_event ev, int status,
 			drop(f, e, status);
 			return;
 		}
-		if (e->cb)
-			e->cb(0, text, viewer_id(v), e->cb_data);
+		cb = e->cb;
 		e->cb = NULL;
+		/* The callback may remove the viewer (its client left): e is
+		 * not touched after it; v is held by the viewer. */
+		if (cb)
+			cb(0, text, viewer_id(v), e->cb_data);
 		break;
 	case VIEWER_CONNECTED:
 		if (f->ev.viewer_connected)

@@ -850,6 +850,43 @@ START_TEST(public_ip_and_viewer_limit)
 }
 END_TEST
 
+/* A WHEP client that hung up before its answer: the HTTP layer removes
+ * the viewer from inside the answer callback. */
+static void remove_on_answer(int status, const char *sdp, const char *id,
+                             void *data)
+{
+	struct answer *a = data;
+
+	a->calls++;
+	a->status = status;
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, id), 0);
+}
+
+START_TEST(viewer_removed_inside_its_answer_callback)
+{
+	struct answer a;
+	size_t len;
+	char *sdp = load_sdp("firefox_whep_offer.sdp", &len);
+	char err[256], id[FANOUT_ID_LEN];
+
+	open_ceremony();
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len,
+	                                           remove_on_answer, &a, id,
+	                                           err, sizeof(err)),
+	                 0);
+	ck_assert(run_until(answered, &a, 5000));
+	run_for(300);
+	ck_assert_int_eq(a.calls, 1); /* not called again with ERR_GONE */
+	ck_assert_int_eq(a.status, 0);
+	ck_assert_int_eq(media_ceremony_viewer_count(cer), 0);
+	ck_assert_uint_eq(evs.last_count, 0);
+	g_free(sdp);
+	media_free(ctx);
+	remove_dir(rec_dir);
+}
+END_TEST
+
 static Suite *fanout_suite(void)
 {
 	Suite *s = suite_create("fanout");
@@ -863,6 +900,7 @@ static Suite *fanout_suite(void)
 	tcase_add_test(tc, vanished_viewer_is_detected);
 	tcase_add_test(tc, config_is_checked);
 	tcase_add_test(tc, public_ip_and_viewer_limit);
+	tcase_add_test(tc, viewer_removed_inside_its_answer_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }
