@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// ws_fanout.mjs — how long one live event takes to reach 10 000 WebSocket
+// watchers spread over two sinian nodes that share a redis-server.
+//
+//   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--json]
+//   SINIAN_BIN=build/sinian node bench/ws_fanout.mjs
+//
+// Starts its own redis-server (loopback, no persistence) and two daemons on
+// one temporary data dir, opens the watchers (half on each node, all
+// following the demo memorial's topic), then posts one tribute at a time,
+// alternately on node A and node B, and records when each watcher gets it.
+// Latency is from just before the POST to the watcher's message, so it
+// includes the SQLite commit, the PUBLISH through Redis, each node's
+// fan-out over lws, and the watchers' own processes reading (the watchers
+// are --workers child processes on the same machine: on a 2-core box they
+// compete with the daemons for CPU, and the figures say so). Per event:
+// first / p50 / p99 / last watcher; overall: p50 / p99 over every
+// delivery, and first-to-last (the fan-out without the commit). Raises
+// its own open-file limit up to the hard limit when it has to. Loopback
+// only; everything it starts is stopped. Prints figures, passes nothing.
+import { fork, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+const require = createRequire(path.join(REPO, 'tests', 'package.json'));
+const WebSocket = require('ws');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt, max) => {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(args[i + 1]) : dflt;
+  if (!Number.isInteger(v) || v < 1 || v > max) {
+    console.error(`--${name} must be 1..${max}`);
+    process.exit(2);
+  }
+  return v;
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now(); // comparable across processes
+
+// ---------- worker: holds a share of the watchers ----------
+
+async function worker() {
+  const socks = [];
+  let marker = null;
+  let times = [];
+  let got = 0;
+
+  function open(url, topic) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const timer = setTimeout(() => reject(new Error('connect timeout')), 30000);
+      ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+      ws.on('open', () => ws.send(JSON.stringify({ subscribe: topic })));
+      ws.on('message', (data) => {
+        const s = data.toString();
+        if (!marker && s.includes('"subscribed"')) {
+          clearTimeout(timer);
+          resolve(ws);
+          return;
+        }
+        if (marker && s.includes(marker) && ws.lastMarker !== marker) {
+          ws.lastMarker = marker;
+          times.push(now());
+          if (++got === socks.length) process.send({ times });
+        }
+      });
+    });
+  }
+
+  process.on('message', async (m) => {
+    if (m.cmd === 'open') {
+      try {
+        for (let i = 0; i < m.count; i += 200) {
+          const batch = [];
+          for (let k = i; k < Math.min(m.count, i + 200); k++) {
+            batch.push(open(m.urls[k % m.urls.length], m.topic));
+          }
+          socks.push(...await Promise.all(batch));
+        }
+        process.send({ opened: socks.length });
+      } catch (e) {
+        process.send({ error: String(e) });
+      }
+    } else if (m.cmd === 'expect') {
+      marker = m.marker;
+      times = [];
+      got = 0;
+    } else if (m.cmd === 'report') {
+      process.send({ times }); // whatever arrived (after a timeout)
+    } else if (m.cmd === 'close') {
+      for (const ws of socks) ws.terminate();
+      process.exit(0);
+    }
+  });
+  process.send({ hello: true });
+}
+
+// ---------- main ----------
+
+function fdLimit() {
+  const r = spawnSync('sh', ['-c', 'ulimit -n; ulimit -Hn'], { encoding: 'utf8' });
+  const [soft, hard] = r.stdout.trim().split('\n');
+  const num = (s) => (s === 'unlimited' ? Infinity : Number(s));
+  return { soft: num(soft), hard: num(hard) };
+}
+
+/** Re-run this script under a raised open-file limit if it needs one. */
+function ensureFds(need) {
+  const { soft, hard } = fdLimit();
+  if (soft >= need) return;
+  if (process.env.SINIAN_BENCH_FDS || hard < need) {
+    console.error(`open-file limit ${soft} (hard ${hard}) is below the ${need} this bench needs`);
+    process.exit(1);
+  }
+  const r = spawnSync('sh', ['-c', `ulimit -n ${hard === Infinity ? need : hard} && exec "$0" "$@"`,
+    process.execPath, fileURLToPath(import.meta.url), ...args],
+  { stdio: 'inherit', env: { ...process.env, SINIAN_BENCH_FDS: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+async function main() {
+  const WATCHERS = opt('watchers', 10000, 20000);
+  const EVENTS = opt('events', 20, 200);
+  const WORKERS = opt('workers', 2, 8);
+  const AS_JSON = args.includes('--json');
+  ensureFds(Math.ceil(WATCHERS / WORKERS) + 512);
+
+  const { startDaemon, api, BIN } = await import('../tests/lib/daemon.mjs');
+  const { startRedis } = await import('../tests/lib/redis.mjs');
+  const redis = await startRedis();
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-fanout-'));
+  const base = { redis_url: redis.url, rate_limit_writes: 1000000, log_level: 'warn' };
+  const nodes = [];
+  const workers = [];
+  try {
+    nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'true' } }));
+    nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'false' } }));
+    const [A, B] = nodes;
+    const password = 'bench password 1234';
+    const add = spawnSync(BIN, ['--data-dir', dir, 'user', 'add', '--login', 'bench@example.org',
+      '--role', 'admin', '--password-stdin'], { input: `${password}\n`, encoding: 'utf8' });
+    if (add.status !== 0) throw new Error(add.stderr);
+    const token = (await api(A, 'POST', '/api/session',
+      { json: { login: 'bench@example.org', password } })).json.token;
+    const demo = (await api(A, 'GET', '/api/memorials/by-slug/demo')).json.memorial.id;
+    const topic = `memorial:${demo}`;
+    const urls = nodes.map((d) => d.url.replace(/^http/, 'ws') + '/ws');
+
+    // the watchers, in worker processes
+    const t0 = now();
+    for (let w = 0; w < WORKERS; w++) {
+      const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' });
+      const box = { child, inbox: [], waiters: [] };
+      child.on('message', (m) => {
+        const wt = box.waiters.shift();
+        if (wt) wt(m); else box.inbox.push(m);
+      });
+      box.next = (ms = 120000) => new Promise((resolve, reject) => {
+        if (box.inbox.length) return resolve(box.inbox.shift());
+        const timer = setTimeout(() => reject(new Error('worker timeout')), ms);
+        box.waiters.push((m) => { clearTimeout(timer); resolve(m); });
+      });
+      workers.push(box);
+      await box.next();
+    }
+    const share = (w) => Math.floor(WATCHERS / WORKERS) + (w < WATCHERS % WORKERS ? 1 : 0);
+    workers.forEach((b, w) => b.child.send({ cmd: 'open', urls, topic, count: share(w) }));
+    for (const b of workers) {
+      const m = await b.next();
+      if (m.error) throw new Error(`worker: ${m.error}`);
+    }
+    const openMs = now() - t0;
+    await sleep(500); // both nodes' SUBSCRIBE are long confirmed by now
+    const wsA = (await api(A, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1];
+    const wsB = (await api(B, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1];
+
+    // the events
+    const rounds = [];
+    const all = [];
+    for (let e = 0; e <= EVENTS; e++) { // event 0 is a warm-up
+      const marker = `fanout-${e}-${Math.random().toString(36).slice(2, 8)}`;
+      workers.forEach((b) => b.child.send({ cmd: 'expect', marker }));
+      await sleep(50);
+      const on = e % 2 ? B : A;
+      const start = now();
+      const r = await api(on, 'POST', `/api/memorials/${demo}/tributes`,
+        { token, json: { kind: 'flower', from_name: marker } });
+      if (r.status !== 201) throw new Error(`POST: ${r.status} ${r.text}`);
+      const posted = now() - start;
+      const times = [];
+      for (const b of workers) {
+        const m = await Promise.race([b.next(30000), sleep(30000).then(() => null)]);
+        if (m) times.push(...m.times);
+        else {
+          b.child.send({ cmd: 'report' });
+          times.push(...(await b.next()).times);
+        }
+      }
+      const lat = times.map((t) => t - start).sort((x, y) => x - y);
+      if (e === 0) continue;
+      all.push(...lat);
+      rounds.push({ event: e, via: on === A ? 'A' : 'B', got: lat.length, post_ms: posted,
+        first_ms: lat[0], p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99),
+        last_ms: lat[lat.length - 1] });
+      await sleep(200);
+    }
+    all.sort((x, y) => x - y);
+    const result = {
+      watchers: WATCHERS, on_a: Number(wsA), on_b: Number(wsB), events: EVENTS,
+      workers: WORKERS, open_s: openMs / 1000,
+      p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), max_ms: all[all.length - 1],
+      lost: EVENTS * WATCHERS - all.length,
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      rounds,
+    };
+    if (AS_JSON) {
+      console.log(JSON.stringify(result, null, 2));
+    } else {
+      console.log(`ws_fanout: ${WATCHERS} watchers (${wsA} on node A, ${wsB} on node B), ` +
+        `${WORKERS} watcher processes, opened in ${result.open_s.toFixed(1)} s`);
+      console.log(`machine: ${result.machine}`);
+      console.log('event via    got  POST ms  first ms  p50 ms  p99 ms  last ms');
+      const f = (x, w) => x.toFixed(1).padStart(w);
+      for (const r of rounds) {
+        console.log(`${String(r.event).padStart(5)} ${r.via.padStart(3)} ${String(r.got).padStart(6)} ` +
+          `${f(r.post_ms, 8)} ${f(r.first_ms, 9)} ${f(r.p50_ms, 7)} ${f(r.p99_ms, 7)} ${f(r.last_ms, 8)}`);
+      }
+      const spread = rounds.map((r) => r.last_ms - r.first_ms).sort((x, y) => x - y);
+      console.log(`all deliveries: p50 ${result.p50_ms.toFixed(1)} ms, p99 ${result.p99_ms.toFixed(1)} ms, ` +
+        `max ${result.max_ms.toFixed(1)} ms, lost ${result.lost}`);
+      console.log(`first to last watcher of one event (the fan-out itself): median ` +
+        `${pct(spread, 0.5).toFixed(1)} ms, worst ${spread[spread.length - 1].toFixed(1)} ms`);
+    }
+  } finally {
+    for (const b of workers) {
+      b.child.send({ cmd: 'close' });
+    }
+    await sleep(200);
+    for (const d of nodes) await d.stop({ keep: true }).catch((e) => console.error(String(e)));
+    await redis.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(`${dir}.conf`, { force: true });
+  }
+}
+
+if (args.includes('--worker')) worker();
+else main().catch((e) => { console.error(e); process.exit(1); });
