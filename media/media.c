@@ -350,9 +350,9 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 {
 	struct pending *p = data;
 
-	p->cb(status, answer, viewer_id, p->user_data);
-	if (status != 0) /* the fan-out dropped the viewer */
+	if (status != 0) /* the fan-out dropped the viewer already */
 		count_changed(p->c);
+	p->cb(status, answer, viewer_id, p->user_data);
 	g_free(p);
 }
 

@@ -4,7 +4,8 @@
  * its encoder (encode once), input switch (live source or slate), fan-out
  * to WHEP viewers and recorder. Everything runs on, and every callback is
  * delivered on, the default GLib main context; call these functions only
- * from the thread that runs it.
+ * from the thread that runs it. From inside a callback, a viewer may be
+ * removed, but a ceremony must not be closed (post that to the loop).
  */
 #ifndef SINIAN_MEDIA_H
 #define SINIAN_MEDIA_H
