@@ -19,25 +19,12 @@
 #define SINIAN_REDIS_CONN_H
 
 #include <hiredis/hiredis.h>
+#include "redis_url.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct redis_conn;
-
-/* redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]; HOST may be [IPv6]. */
-struct redis_url {
-	char host[256];
-	int port; /* default 6379 */
-	int db;   /* default 0 */
-	char user[128];
-	char password[256];
-};
-
-/* Parse url into out. 0, or ERR_INVALID with a reason in err (which never
- * contains the password). */
-int redis_url_parse(const char *url, struct redis_url *out, char *err,
-                    size_t errlen);
 
 struct redis_conn_opts {
 	long timeout_ms;     /* connect and command timeout; 0: 1000 */
