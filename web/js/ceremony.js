@@ -8,8 +8,9 @@
 // muted autoplay with a clear unmute button, rejoin on failure; the "source"
 // event shows that the picture is paused. Ended (at load, or while watching):
 // the live connection closes and the replay <video controls> takes its place.
-// If the server refuses the live topic (or the socket drops), the page asks
-// GET /api/ceremonies/{id} again instead, so a state change is never missed.
+// The topic is followed with the invite token of an invite link. If the
+// server refuses it (or the socket drops), the page asks GET
+// /api/ceremonies/{id} again instead, so a state change is never missed.
 //
 // For tests: window.sinianPlayer.pc is the current RTCPeerConnection;
 // #player[data-view] is loading | waiting | connecting | playing | retrying |
@@ -411,6 +412,7 @@ async function onEvent(ev) {
 function follow() {
   if (unfollow) return;
   unfollow = subscribe(`ceremony:${id}`, onEvent, {
+    invite, // invite-only ceremonies: the topic needs the same right as watching
     onError: () => {
       // Not allowed to follow (an invite-only ceremony): ask instead.
       unfollow = null;

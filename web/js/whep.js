@@ -29,7 +29,7 @@
 
 const GATHER_LIMIT_MS = 1000;
 const HOST_GRACE_MS = 40;
-const DISCONNECT_GRACE_MS = 4000;
+const DISCONNECT_GRACE_MS = 3000;
 const FIRST_FRAME_LIMIT_MS = 15000;
 const MIN_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15000;
@@ -210,7 +210,10 @@ export class WhepPlayer {
 
   _scheduleRetry(info) {
     if (this._stopped) return;
-    this._teardown(true);
+    // A failed or lost connection is not DELETEd: the server has usually
+    // dropped it already (a DELETE would only earn a 404), and its RTCP
+    // watchdog frees the seat otherwise.
+    this._teardown(info.reason === 'no_frames' || info.reason === 'error');
     const base = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** this.attempt);
     const delay = base / 2 + Math.random() * (base / 2);
     this.attempt++;
