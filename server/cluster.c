@@ -174,6 +174,33 @@ void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
 	counters_incr(c->counters, key, delta);
 }
 
+static void ceremony_room(char *room, size_t n, int64_t ceremony_id)
+{
+	snprintf(room, n, "ceremony:%lld", (long long)ceremony_id);
+}
+
+void cluster_viewer_joined(struct cluster *c, int64_t ceremony_id,
+                           const char *viewer_id)
+{
+	char room[48];
+
+	if (!c || !viewer_id)
+		return;
+	ceremony_room(room, sizeof(room), ceremony_id);
+	presence_join(c->presence, room, viewer_id);
+}
+
+void cluster_viewer_left(struct cluster *c, int64_t ceremony_id,
+                         const char *viewer_id)
+{
+	char room[48];
+
+	if (!c || !viewer_id)
+		return;
+	ceremony_room(room, sizeof(room), ceremony_id);
+	presence_leave(c->presence, room, viewer_id);
+}
+
 static void redis_metrics(const struct cluster *c, struct metrics *m)
 {
 	struct bus_redis_stats b;

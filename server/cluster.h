@@ -50,4 +50,12 @@ struct presence *cluster_presence(struct cluster *c);
 void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
                            const char *kind, int delta);
 
+/* A viewer (WHEP session viewer_id) of ceremony_id joined / left on this
+ * node: presence room "ceremony:{id}", counted across nodes with
+ * presence_count(cluster_presence(c), "ceremony:{id}", ...). */
+void cluster_viewer_joined(struct cluster *c, int64_t ceremony_id,
+                           const char *viewer_id);
+void cluster_viewer_left(struct cluster *c, int64_t ceremony_id,
+                         const char *viewer_id);
+
 #endif

@@ -129,9 +129,12 @@ START_TEST(without_redis)
 	ck_assert_int_eq(get(f.app.cluster, "memorial:x:flower").rc,
 	                 ERR_NOT_FOUND);
 	cluster_count_tribute(f.app.cluster, 9, "flower", 1); /* no crash */
-	ck_assert_int_eq(
-	    presence_join(cluster_presence(f.app.cluster), "ceremony:1", "v"),
-	    0);
+	cluster_viewer_joined(f.app.cluster, 1, "v1");
+	cluster_viewer_joined(f.app.cluster, 1, "v2");
+	cluster_viewer_left(f.app.cluster, 1, "v1");
+	ck_assert_uint_eq(
+	    presence_local_count(cluster_presence(f.app.cluster), "ceremony:1"),
+	    1);
 	cluster_metrics(f.app.cluster, m);
 	text = metrics_render(m);
 	ck_assert_ptr_nonnull(strstr(text, "sinian_bus_backend_redis 0\n"));
@@ -219,6 +222,8 @@ START_TEST(null_cluster)
 	ck_assert_ptr_null(cluster_counters(NULL));
 	ck_assert_ptr_null(cluster_presence(NULL));
 	cluster_count_tribute(NULL, 1, "flower", 1);
+	cluster_viewer_joined(NULL, 1, "v");
+	cluster_viewer_left(NULL, 1, "v");
 	cluster_metrics(NULL, m);
 	metrics_free(m);
 }
