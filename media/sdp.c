@@ -705,3 +705,54 @@ int sdp_rewrite_host_ip(const char *sdp, const char *public_ip, char **out)
 	*out = buf;
 	return 0;
 }
+
+/* True for "a=candidate:... <addr>.local <port> ..." lines. */
+static bool is_mdns_candidate(const char *s, size_t n)
+{
+	size_t i = 0, k = 0, start = 0;
+
+	if (n < 12 || memcmp(s, "a=candidate:", 12) != 0)
+		return false;
+	while (i < n && k < 5) { /* the address is the fifth token */
+		while (i < n && s[i] == ' ')
+			i++;
+		start = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		k++;
+	}
+	return k == 5 && i - start > 6 && !memcmp(s + i - 6, ".local", 6);
+}
+
+int sdp_drop_mdns_candidates(const char *sdp, size_t len, char **out,
+                             int *removed)
+{
+	char *buf = NULL;
+	size_t blen = 0, cap = 0, pos = 0;
+	int rc, dropped = 0;
+
+	*out = NULL;
+	rc = buf_put(&buf, &blen, &cap, "", 0);
+	while (rc == 0 && pos < len) {
+		const char *nl = memchr(sdp + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - sdp) + 1 : len, n = end - pos;
+		size_t text = n;
+
+		while (text > 0 && (sdp[pos + text - 1] == '\n' ||
+		                    sdp[pos + text - 1] == '\r'))
+			text--;
+		if (is_mdns_candidate(sdp + pos, text))
+			dropped++;
+		else
+			rc = buf_put(&buf, &blen, &cap, sdp + pos, n);
+		pos = end;
+	}
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	if (removed)
+		*removed = dropped;
+	return 0;
+}

@@ -76,4 +76,13 @@ const char *sdp_role_name(enum sdp_role role);
  * free(). Returns 0, ERR_INVALID (public_ip not IPv4) or ERR_NOMEM. */
 int sdp_rewrite_host_ip(const char *sdp, const char *public_ip, char **out);
 
+/* Copy sdp[0..len) without the a=candidate lines whose address is an mDNS
+ * name (".local", as browsers hide host addresses): a server cannot
+ * resolve them, and trying delays the answer by hundreds of ms; the
+ * browser is reached through peer-reflexive candidates instead. On
+ * success *out is NUL-terminated (caller frees with free()) and *removed
+ * (if not NULL) counts the lines dropped. 0 or ERR_NOMEM. */
+int sdp_drop_mdns_candidates(const char *sdp, size_t len, char **out,
+                             int *removed);
+
 #endif

@@ -771,8 +771,8 @@ int viewer_new(const struct viewer_settings *s,
 	GstSDPMessage *sdp = NULL;
 	GstWebRTCSessionDescription *desc;
 	struct viewer *v;
-	char *text;
-	int rc;
+	char *text = NULL;
+	int rc, dropped = 0;
 
 	*out = NULL;
 	v = g_new0(struct viewer, 1);
@@ -785,15 +785,22 @@ int viewer_new(const struct viewer_settings *s,
 	rc = choose_codecs(v, info, err, errlen);
 	if (rc)
 		goto out_free;
-	/* The inspector accepted it; GStreamer's parser is more lenient. */
-	text = g_strndup(offer, len);
+	/* The inspector accepted it; GStreamer's parser is more lenient.
+	 * mDNS candidates go first: resolving them stalls webrtcbin. */
+	if (sdp_drop_mdns_candidates(offer, len, &text, &dropped) != 0) {
+		rc = ERR_NOMEM;
+		goto out_free;
+	}
+	if (dropped)
+		log_debug(TAG, "%.8s: %d mDNS candidates ignored", v->id,
+		          dropped);
 	if (gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
-		g_free(text);
+		free(text);
 		snprintf(err, errlen, "offer does not parse");
 		rc = ERR_INVALID;
 		goto out_free;
 	}
-	g_free(text);
+	free(text);
 	rc = build_viewer(v);
 	if (rc) {
 		snprintf(err, errlen, "cannot create the viewer's webrtcbin");

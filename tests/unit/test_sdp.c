@@ -418,6 +418,40 @@ START_TEST(rewrite_host_ip)
 }
 END_TEST
 
+START_TEST(drop_mdns_candidates)
+{
+	size_t len;
+	char *sdp = load("chromium_whep_offer.sdp", &len);
+	char *out = NULL;
+	int removed = -1;
+	struct sdp_offer_info info;
+	char err[128];
+
+	ck_assert_int_eq(sdp_drop_mdns_candidates(sdp, len, &out, &removed), 0);
+	ck_assert_int_eq(removed, 2);
+	ck_assert_ptr_null(strstr(out, ".local"));
+	/* Everything else is kept byte for byte, and still inspects fine. */
+	ck_assert_ptr_nonnull(strstr(out, "a=ice-ufrag:iqe7\r\n"));
+	ck_assert_int_eq(
+	    sdp_offer_inspect(out, strlen(out), &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(info.n_candidates, 0);
+	free(out);
+	/* Raw addresses stay. */
+	ck_assert_int_eq(sdp_drop_mdns_candidates(
+	                     "a=candidate:1 1 udp 1 192.0.2.2 5000 typ host\r\n"
+	                     "a=candidate:2 1 udp 1 abc.local 5000 typ host\n"
+	                     "a=candidate:3 1 udp 1 x.localx 5000 typ host",
+	                     137, &out, &removed),
+	                 0);
+	ck_assert_int_eq(removed, 1);
+	ck_assert_str_eq(out,
+	                 "a=candidate:1 1 udp 1 192.0.2.2 5000 typ host\r\n"
+	                 "a=candidate:3 1 udp 1 x.localx 5000 typ host");
+	free(out);
+	free(sdp);
+}
+END_TEST
+
 START_TEST(names)
 {
 	ck_assert_str_eq(sdp_dir_name(SDP_DIR_RECVONLY), "recvonly");
@@ -444,6 +478,7 @@ static Suite *sdp_suite(void)
 	tcase_add_test(tc, long_line_and_many_media);
 	tcase_add_test(tc, bounded_reads);
 	tcase_add_test(tc, rewrite_host_ip);
+	tcase_add_test(tc, drop_mdns_candidates);
 	tcase_add_test(tc, names);
 	suite_add_tcase(s, tc);
 	return s;
