@@ -552,6 +552,21 @@ async function start() {
   follow();
   applyState();
   loadMessages();
+  linkMemorial();
+}
+
+// The memorial of the deceased, when the ceremony is linked to one that this
+// visitor may see (public ceremonies only: an invite link is not a memorial
+// invitation).
+async function linkMemorial() {
+  if (!cer.memorial_id || cer.visibility !== 'public') return;
+  try {
+    const m = await api('GET', `/api/memorials/${encodeURIComponent(cer.memorial_id)}`);
+    const url = m?.url ?? m?.memorial?.url ?? (m?.slug ? `/m/${m.slug}` : null);
+    if (!url || !url.startsWith('/')) return;
+    document.getElementById('cer-memorial-link').href = url;
+    document.getElementById('cer-memorial').hidden = false;
+  } catch { /* not visible to this visitor: no link */ }
 }
 
 onLangChange(() => {
