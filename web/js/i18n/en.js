@@ -576,6 +576,7 @@ export default {
   'mem.next': 'Next',
   'mem.gb_heading': 'Guestbook',
   'mem.gb_text': 'What you would like to say',
+  'mem.gb_text_to': 'Your words for {name}',
   'mem.gb_placeholder': 'Write your words of remembrance',
   'mem.gb_count': '{n}/{max}',
   'mem.gb_submit': 'Leave a message',
