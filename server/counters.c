@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CNT_MAX_SOURCES 8
-#define CNT_MAX_ENTRIES 100000
-#define CNT_TTL_S       "604800" /* 7 days, renewed on every change */
-#define CNT_SETTLE_MS   500      /* between the two looks of a repair */
-#define CNT_SUSPECT_MS  2000     /* how soon a rebuilt key is checked */
+#define CNT_MAX_SOURCES    8
+#define CNT_MAX_ENTRIES    100000
+#define CNT_TTL_S          "604800" /* 7 days, renewed on every change */
+#define CNT_SETTLE_MS      500      /* between the two looks of a repair */
+#define CNT_SUSPECT_MS     2000     /* how soon a rebuilt key is checked */
+#define CNT_REPAIR_BATCH   256      /* keys per turn after an outage */
+#define CNT_REPAIR_TICK_MS 5
 
 /* KEYS[1] counter; ARGV[1] delta; ARGV[2] ttl (s); ARGV[3] "1": create
  * when missing. Returns the new value, or nil when missing and not
@@ -93,6 +95,8 @@ struct counters {
 	GHashTable *recons;   /* struct recon set */
 	GHashTable *suspects; /* keys to check soon */
 	guint suspect_id;
+	GPtrArray *repair; /* keys to put right after an outage */
+	guint repair_i, repair_changed, repair_id;
 	struct source sources[CNT_MAX_SOURCES];
 	int n_sources;
 	int watch_id;
@@ -204,6 +208,9 @@ static void on_set(struct redis_conn *rc, const redisReply *r, void *ud)
 
 	if (op->c && reply_bad(r))
 		mark(op->c, op->key); /* try again when Redis is back */
+	else if (op->c && r->type == REDIS_REPLY_STATUS &&
+	         find_source(op->c, op->key))
+		suspect(op->c, op->key); /* set, not NX-refused: look again */
 	op_free(op);
 }
 
@@ -252,7 +259,6 @@ static int from_source(struct counters *c, const char *key,
 	}
 	c->st.rebuilt++;
 	send_set(c, key, *value, only_if_missing);
-	suspect(c, key);
 	return 0;
 }
 
@@ -392,47 +398,93 @@ int counters_get(struct counters *c, const char *key, counters_value_fn done,
 	return 0;
 }
 
-/* ---------- repair after an outage ---------- */
+/* ---------- repair after an outage ----------
+ *
+ * When Redis is back every key this node knows is put right, a batch per
+ * main-loop turn so requests keep being served: a key changed while Redis
+ * was down is set from the store (or, with no source, gets the local
+ * delta); any other key is set from the store only if Redis lost it (SET
+ * NX: a restart without persistence loses everything).
+ */
 
-static void repair_marked(struct counters *c)
+static void repair_one(struct counters *c, const char *key)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
-	guint n;
+	struct entry *e = g_hash_table_lookup(c->entries, key);
+	bool marked;
+	int64_t delta, val;
 
-	g_hash_table_iter_init(&it, c->entries);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (((struct entry *)v)->marked)
-			g_ptr_array_add(keys, g_strdup(k));
-	for (guint i = 0; i < keys->len && redis_conn_is_up(c->rc); i++) {
-		const char *key = g_ptr_array_index(keys, i);
-		struct entry *e = entry_get(c, key);
-		int64_t delta = e->local, val;
-
+	if (!e)
+		return;
+	marked = e->marked;
+	delta = e->local;
+	if (marked) {
 		e->marked = false;
 		e->local = 0;
 		c->st.marked--;
-		if (find_source(c, key)) {
-			if (from_source(c, key, false, &val))
-				log_warn("counters",
-				         "cannot rebuild %s from the store",
-				         key);
-		} else if (delta) {
-			send_incr(c, key, delta);
-		}
+		c->repair_changed++;
 	}
-	n = keys->len;
-	g_ptr_array_free(keys, TRUE);
-	if (n)
-		log_info("counters", "repaired %u counters after the outage",
-		         n);
+	if (find_source(c, key)) {
+		if (from_source(c, key, !marked, &val) && marked)
+			log_warn("counters", "cannot rebuild %s from the store",
+			         key);
+	} else if (marked && delta) {
+		send_incr(c, key, delta);
+	}
+}
+
+static void repair_stop(struct counters *c)
+{
+	if (c->repair_id)
+		g_source_remove(c->repair_id);
+	c->repair_id = 0;
+	if (c->repair)
+		g_ptr_array_free(c->repair, TRUE);
+	c->repair = NULL;
+}
+
+static gboolean repair_step(gpointer ud)
+{
+	struct counters *c = ud;
+	guint end = MIN(c->repair_i + CNT_REPAIR_BATCH, c->repair->len);
+
+	if (!redis_conn_is_up(c->rc)) { /* down again: next "up" restarts */
+		c->repair_id = 0;
+		repair_stop(c);
+		return G_SOURCE_REMOVE;
+	}
+	for (; c->repair_i < end; c->repair_i++)
+		repair_one(c, g_ptr_array_index(c->repair, c->repair_i));
+	if (c->repair_i < c->repair->len)
+		return G_SOURCE_CONTINUE;
+	log_info("counters",
+	         "checked %u counters after the outage (%u changed meanwhile)",
+	         c->repair->len, c->repair_changed);
+	c->repair_id = 0;
+	repair_stop(c);
+	return G_SOURCE_REMOVE;
+}
+
+static void repair_start(struct counters *c)
+{
+	GHashTableIter it;
+	gpointer k;
+
+	repair_stop(c);
+	if (!g_hash_table_size(c->entries))
+		return;
+	c->repair = g_ptr_array_new_with_free_func(g_free);
+	g_hash_table_iter_init(&it, c->entries);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		g_ptr_array_add(c->repair, g_strdup(k));
+	c->repair_i = 0;
+	c->repair_changed = 0;
+	c->repair_id = g_timeout_add(CNT_REPAIR_TICK_MS, repair_step, c);
 }
 
 static void on_state(void *ud, bool up)
 {
 	if (up)
-		repair_marked(ud);
+		repair_start(ud);
 }
 
 /* ---------- reconcile ----------
@@ -698,6 +750,7 @@ void counters_free(struct counters *c)
 		return;
 	if (c->suspect_id)
 		g_source_remove(c->suspect_id);
+	repair_stop(c);
 	redis_conn_unwatch(c->rc, c->watch_id);
 	g_hash_table_iter_init(&it, c->ops);
 	while (g_hash_table_iter_next(&it, &op, NULL))

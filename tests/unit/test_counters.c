@@ -2,10 +2,10 @@
  * local mode, 1000 increments spread over two nodes agreeing with the
  * store, a missing key rebuilt from the source, marking while Redis is
  * down and the repair when it is back (after a restart that lost every
- * key), reconcile reporting and repairing a wrong value but leaving a key
- * that is being written, sourceless keys, argument errors, and freeing
- * with answers in flight. The "store" is a hash table standing in for
- * SQLite. */
+ * key, including those nobody touched meanwhile), reconcile reporting and
+ * repairing a wrong value but leaving a key that is being written, sourceless
+ * keys, argument errors, and freeing with answers in flight. The "store" is a
+ * hash table standing in for SQLite. */
 #include "counters.h"
 #include "err.h"
 #include "redis_conn.h"
@@ -378,8 +378,11 @@ START_TEST(repair_after_restart)
 	counters_add_source(c, "memorial:", source, &s);
 	store_add(&s, KEY, 10);
 	counters_incr(c, KEY, 10);
+	store_add(&s, "memorial:1:candle", 2); /* not touched in the outage */
+	counters_incr(c, "memorial:1:candle", 2);
 	spin_for(100);
 	ck_assert_int_eq(raw(&srv, KEY), 10);
+	ck_assert_int_eq(raw(&srv, "memorial:1:candle"), 2);
 
 	testsrv_stop(&srv); /* loses everything: no persistence */
 	ck_assert(spin_until(is_down, rc, 3000));
@@ -396,7 +399,9 @@ START_TEST(repair_after_restart)
 	testsrv_start(&srv, port);
 	ck_assert(spin_until(is_up, rc, 8000));
 	ck_assert(spin_until(raw_is_13, &srv, 3000));
+	spin_for(50);
 	ck_assert_int_eq(raw(&srv, "plain"), 4);
+	ck_assert_int_eq(raw(&srv, "memorial:1:candle"), 2); /* rebuilt too */
 	counters_stats(c, &st);
 	ck_assert_uint_eq(st.marked, 0);
 	ck_assert_int_eq(get(c, KEY, NULL), 13);
