@@ -174,6 +174,21 @@ void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
 	counters_incr(c->counters, key, delta);
 }
 
+void cluster_recount_tribute(struct cluster *c, int64_t memorial_id,
+                             const char *kind)
+{
+	char key[COUNTERS_KEY_MAX];
+
+	if (!c || !kind || memorial_id <= 0)
+		return;
+	snprintf(key, sizeof(key), "memorial:%lld:%s", (long long)memorial_id,
+	         kind);
+	counters_rebuild_from_source(c->counters, key);
+	snprintf(key, sizeof(key), "memorial:%lld:total",
+	         (long long)memorial_id);
+	counters_rebuild_from_source(c->counters, key);
+}
+
 static void ceremony_room(char *room, size_t n, int64_t ceremony_id)
 {
 	snprintf(room, n, "ceremony:%lld", (long long)ceremony_id);

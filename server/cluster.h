@@ -50,6 +50,11 @@ struct presence *cluster_presence(struct cluster *c);
 void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
                            const char *kind, int delta);
 
+/* Set memorial_id's kind and total counters from the store, after a
+ * change whose delta the caller does not know (a message moderated). */
+void cluster_recount_tribute(struct cluster *c, int64_t memorial_id,
+                             const char *kind);
+
 /* A viewer (WHEP session viewer_id) of ceremony_id joined / left on this
  * node: presence room "ceremony:{id}", counted across nodes with
  * presence_count(cluster_presence(c), "ceremony:{id}", ...). */
