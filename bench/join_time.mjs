@@ -126,7 +126,7 @@ async function main() {
       },
     });
     const id = c.json.id;
-    const st = await api(d, 'POST', `/api/ceremonies/${id}/start`, { token, json: {} });
+    const st = await api(d, 'POST', `/api/ceremonies/${id}/start`, { token });
     if (st.status !== 200) throw new Error(`start: ${st.status} ${st.text}`);
     for (let i = 0; i < 100 && !(await api(d, 'GET', `/api/ceremonies/${id}`)).json.source_live; i++) await sleep(100);
     await sleep(1000); // the encoder settles

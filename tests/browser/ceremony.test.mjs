@@ -99,7 +99,7 @@ test('player: waits, joins live, survives a paused source, shares condolences, s
 
   // the operator starts: the page joins without a reload
   const started = Date.now();
-  const st = await api(d, 'POST', `/api/ceremonies/${id}/start`, { token: admin, json: {} });
+  const st = await api(d, 'POST', `/api/ceremonies/${id}/start`, { token: admin });
   assert.equal(st.status, 200, st.text);
   await a.waitForSelector('main[data-state="live"]');
   await a.waitForSelector('#player[data-view="playing"]', { timeout: 20000 });

@@ -21,10 +21,6 @@ const MOURNER = { login: 'mourner@example.org', password: 'another long password
 const OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
 const SDP = { 'content-type': 'application/sdp' };
 
-// start, stop and stream-key take no body; they are sent "{}" because the
-// HTTP front dispatches a POST with Content-Length: 0 twice (server/http.c,
-// on_http), which leaves a second answer on the keep-alive connection.
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let d;
@@ -53,7 +49,7 @@ async function create(extra = {}) {
 
 async function startLive(extra = {}) {
   const c = await create(extra);
-  const r = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin, json: {} });
+  const r = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state, 'live');
   return c;
@@ -111,7 +107,7 @@ test('create: 201 with the stream key once; GET never shows it', async () => {
   assert.equal(gm.json.stream_key, undefined);
   assert.deepEqual(gm.json.source, { kind: 'test', url: '' });
 
-  const k = await api(d, 'POST', `/api/ceremonies/${c.id}/stream-key`, { token: admin, json: {} });
+  const k = await api(d, 'POST', `/api/ceremonies/${c.id}/stream-key`, { token: admin });
   assert.equal(k.status, 200, k.text);
   assert.notEqual(k.json.stream_key, c.stream_key, 'rotating gives a new key');
   assert.equal(k.json.whip_url, `/whip/${c.id}`);
@@ -149,7 +145,7 @@ test('create: 404 for an unknown agency, 403 for a mourner, 401 anonymous', asyn
   const r401 = await api(d, 'POST', '/api/ceremonies', { json: ceremonyBody() });
   assert.equal(r401.status, 401, r401.text);
   const c = await create();
-  const start = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: mourner, json: {} });
+  const start = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: mourner });
   assert.equal(start.status, 403, 'a mourner cannot start it either');
 });
 
@@ -171,7 +167,7 @@ test('WHEP: 409 not_live before the start, 415 for a wrong content type', async 
   assert.equal(r409.status, 409, r409.text);
   assert.equal(r409.json.error.code, 'not_live');
 
-  const r = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin, json: {} });
+  const r = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state, 'live');
   const g = await api(d, 'GET', `/api/ceremonies/${c.id}`);
@@ -185,7 +181,7 @@ test('WHEP: 409 not_live before the start, 415 for a wrong content type', async 
 
   const r404 = await api(d, 'POST', '/whep/987654', { body: OFFER, headers: SDP });
   assert.equal(r404.status, 404, r404.text);
-  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
 test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DELETE frees it', async () => {
@@ -207,7 +203,7 @@ test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DE
   assert.equal(again.status, 404, 'a viewer leaves once');
   await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.id}`)).json.viewers === 0,
     5000, 'viewer count 0');
-  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
 test('WHEP: DELETE of an unknown viewer is 404', async () => {
@@ -216,7 +212,7 @@ test('WHEP: DELETE of an unknown viewer is 404', async () => {
   assert.equal(r.status, 404, r.text);
   const r2 = await api(d, 'DELETE', '/whep/987654/0123456789abcdef');
   assert.equal(r2.status, 404, r2.text);
-  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
 test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () => {
@@ -299,7 +295,7 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   const after = await api(d, 'GET', `/api/ceremonies/${c.id}/invites`, { token: admin });
   assert.equal(after.json.invites.find((v) => v.id === inv.json.id).revoked, true);
 
-  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
 // ---------- live state, condolences ----------
@@ -341,7 +337,7 @@ test('condolences: POST reaches WebSocket subscribers of ceremony:{id}; GET list
     const on = await api(d, 'PUT', `/api/ceremonies/${c.id}/source`, { token: admin, json: { on: true } });
     assert.equal(on.status, 200, on.text);
     await ws.next((x) => x.topic === `ceremony:${c.id}` && x.event.type === 'source' && x.event.live === true, 5000);
-    const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+    const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
     assert.equal(stop.status, 200, stop.text);
     const st = await ws.next((x) => x.topic === `ceremony:${c.id}` && x.event.type === 'state', 5000);
     assert.equal(st.event.state, 'ended');
@@ -355,16 +351,16 @@ test('source switching needs a live ceremony (409), stop is once (409)', async (
   const c = await create();
   const r = await api(d, 'PUT', `/api/ceremonies/${c.id}/source`, { token: admin, json: { on: false } });
   assert.equal(r.status, 409, r.text);
-  const live = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin, json: {} });
+  const live = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin });
   assert.equal(live.status, 200);
-  const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   assert.equal(stop.status, 200);
   assert.equal(stop.json.state, 'ended');
   assert.match(stop.json.ended_at ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the answer carries ended_at');
   assert.ok(live.json.started_at, 'the start answer carries started_at');
-  const again = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  const again = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   assert.equal(again.status, 409, again.text);
-  const restart = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin, json: {} });
+  const restart = await api(d, 'POST', `/api/ceremonies/${c.id}/start`, { token: admin });
   assert.equal(restart.status, 409, 'an ended ceremony does not go live again');
   const whep = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
   assert.equal(whep.status, 409);
@@ -378,7 +374,7 @@ test('recording: 404 while live; after stop served with ranges (206, 416)', asyn
   const early = await api(d, 'GET', `/api/ceremonies/${c.id}/recording`);
   assert.equal(early.status, 404, 'offered only after the end');
   await sleep(3000); // a few seconds of test picture and tone
-  const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  const stop = await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   assert.equal(stop.status, 200, stop.text);
   const g = await api(d, 'GET', `/api/ceremonies/${c.id}`);
   assert.equal(g.json.state, 'ended');
@@ -416,7 +412,7 @@ test('recording of an invite-only ceremony needs the invite', async () => {
   const c = await startLive({ visibility: 'invite' });
   const inv = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: admin, json: { guest_name: '侄子' } });
   await sleep(1500);
-  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin, json: {} });
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   const none = await api(d, 'GET', `/api/ceremonies/${c.id}/recording`);
   assert.equal(none.status, 401);
   const ok = await fetch(`${d.url}/api/ceremonies/${c.id}/recording?invite=${encodeURIComponent(inv.json.token)}`,

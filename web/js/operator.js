@@ -452,8 +452,6 @@ function onEvent(ev) {
   }
 }
 
-// start, stop and stream-key take no body, yet are sent "{}": the HTTP
-// front answers a POST with Content-Length: 0 twice on the same connection.
 async function act(btn, fn) {
   btn.disabled = true;
   btn.setAttribute('aria-busy', 'true');
@@ -468,7 +466,7 @@ async function act(btn, fn) {
 }
 
 btnStart.addEventListener('click', () => act(btnStart, async () => {
-  const c = await api('POST', `/api/ceremonies/${cer.id}/start`, {});
+  const c = await api('POST', `/api/ceremonies/${cer.id}/start`);
   cer = { ...cer, ...c };
   sourceLive = !!c.source_live || cer.source?.kind === 'test';
   renderDetail();
@@ -480,7 +478,7 @@ btnStop.addEventListener('click', async () => {
   act(btnStop, async () => {
     // Ending closes every viewer: no DELETE (it could race the stop to a 404).
     stopPreview(false);
-    const c = await api('POST', `/api/ceremonies/${cer.id}/stop`, {});
+    const c = await api('POST', `/api/ceremonies/${cer.id}/stop`);
     cer = { ...cer, ...c };
     renderDetail();
     toast(t('op.stopped'), 'ok');
@@ -503,7 +501,7 @@ document.getElementById('btn-rotate').addEventListener('click', async () => {
   if (!await confirmAction('op.rotate_confirm_title', 'op.rotate_confirm_body', 'op.rotate')) return;
   const btn = document.getElementById('btn-rotate');
   act(btn, async () => {
-    const r = await api('POST', `/api/ceremonies/${cer.id}/stream-key`, {});
+    const r = await api('POST', `/api/ceremonies/${cer.id}/stream-key`);
     freshKey = r.stream_key;
     if (r.whip_url) cer.whip_url = r.whip_url;
     renderDetail();
