@@ -352,9 +352,9 @@ function feedItem(tr, fresh) {
   const kind = KINDS.includes(tr.kind) || tr.kind === 'message' ? tr.kind : 'flower';
   return h('li', { class: `feed-item${fresh ? ' is-new' : ''}`, 'data-id': tr.id, 'data-kind': kind },
     h('span', { class: `feed-icon feed-icon-${kind}` }, kindIcon(kind)),
-    h('span', { class: 'feed-text' },
-      withName(`mem.feed.${kind}`, tr.from_name),
-      h('span', { class: 'feed-when' }, ' · ', timeEl(tr.created_at))));
+    h('span', { class: 'feed-body' },
+      h('span', { class: 'feed-text' }, withName(`mem.feed.${kind}`, tr.from_name)),
+      h('span', { class: 'feed-when' }, timeEl(tr.created_at))));
 }
 
 function sortedDesc(map) {
