@@ -518,8 +518,17 @@ static void post_condolence(void *appv, struct http_req *req,
 	if (api_ceremony_load(app, req, resp, &c) ||
 	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
-	snprintf(key, sizeof(key), "cond:%s", req->peer);
-	if (!auth_rate_ok(app, key, 20, 5, resp))
+	/* one budget per person: the account, else the invite, else the
+	 * address (a hall's Wi-Fi shares one address among many guests) */
+	if (auth_actor(req)->user_id)
+		snprintf(key, sizeof(key), "cond:u%lld",
+		         (long long)auth_actor(req)->user_id);
+	else if (invite_token(req))
+		snprintf(key, sizeof(key), "cond:i%.40s", invite_token(req));
+	else
+		snprintf(key, sizeof(key), "cond:%s", req->peer);
+	if (!auth_rate_ok(app, key, invite_token(req) || req->actor ? 12 : 60,
+	                  invite_token(req) || req->actor ? 5 : 20, resp))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
