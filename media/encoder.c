@@ -378,6 +378,18 @@ int encoder_enable_vp8(struct encoder *e)
 	g_object_set(tee, "allow-not-linked", TRUE, NULL);
 	gst_bin_add_many(GST_BIN(e->pipeline), q, enc, pay, tee, NULL);
 	ok = gst_element_link_many(q, enc, pay, tee, NULL);
+	/* Playing before the raw tee feeds it: a flushing pad would answer
+	 * FLUSHING to the tee, which would stop the input for every encoder. */
+	gst_element_sync_state_with_parent(tee);
+	gst_element_sync_state_with_parent(pay);
+	gst_element_sync_state_with_parent(enc);
+	gst_element_sync_state_with_parent(q);
+	pad = gst_element_get_static_pad(enc, "src");
+	g_mutex_lock(&e->lock);
+	e->vp8_gate = keyframe_gate_new(pad);
+	g_mutex_unlock(&e->lock);
+	gst_object_unref(pad);
+	e->tees[ENCODER_VP8_RTP] = gst_object_ref(tee);
 	sink = gst_element_get_static_pad(q, "sink");
 	teepad = gst_element_request_pad_simple(e->rawtee, "src_%u");
 	ok = ok && gst_pad_link(teepad, sink) == GST_PAD_LINK_OK;
@@ -387,16 +399,6 @@ int encoder_enable_vp8(struct encoder *e)
 		log_error(TAG, "VP8 branch does not link");
 		return ERR_INTERNAL;
 	}
-	pad = gst_element_get_static_pad(enc, "src");
-	g_mutex_lock(&e->lock);
-	e->vp8_gate = keyframe_gate_new(pad);
-	g_mutex_unlock(&e->lock);
-	gst_object_unref(pad);
-	e->tees[ENCODER_VP8_RTP] = gst_object_ref(tee);
-	gst_element_sync_state_with_parent(tee);
-	gst_element_sync_state_with_parent(pay);
-	gst_element_sync_state_with_parent(enc);
-	gst_element_sync_state_with_parent(q);
 	log_info(TAG, "VP8 branch started");
 	return 0;
 }

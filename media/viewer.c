@@ -15,11 +15,12 @@
 #endif
 #include "viewer.h"
 
+#include "codecs.h"
+
 #include "err.h"
 #include "log.h"
 #include "mainctx.h"
 
-#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <stdatomic.h>
@@ -51,12 +52,7 @@ struct viewer {
 	GstElement *bin, *webrtc, *rtpbin;
 	GstElement *queue[2];
 	GstPad *teepad[2];
-	int mline[2];  /* m-line index per kind, -1 if not sent */
-	int pt[2];     /* payload type the viewer expects */
-	int src_pt[2]; /* payload type the encoder produces */
-	enum encoder_stream stream[2];
-	GstCaps *caps[2]; /* codec preference per kind */
-	bool vp8;
+	struct codecs_choice cc; /* what is sent, per kind */
 	enum step step;
 	guint gather_timer, connect_timer, disc_timer, early_timer;
 	unsigned candidates;          /* local candidates reported so far */
@@ -76,9 +72,7 @@ void viewer_unref(struct viewer *v)
 {
 	if (!v || !g_atomic_ref_count_dec(&v->ref))
 		return;
-	for (int k = 0; k < 2; k++)
-		if (v->caps[k])
-			gst_caps_unref(v->caps[k]);
+	codecs_clear(&v->cc);
 	g_free(v);
 }
 
@@ -230,39 +224,19 @@ static GstBuffer *on_buffer(GstBuffer *buf, void *data)
 	struct vpad *vp = data;
 	struct viewer *v = vp->v;
 	int k = vp->kind;
-	GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
 
 	atomic_fetch_add(&v->packets[k], 1);
 	atomic_fetch_add(&v->bytes[k], gst_buffer_get_size(buf));
-	if (v->pt[k] == v->src_pt[k])
+	if (v->cc.pt[k] == v->cc.src_pt[k])
 		return buf;
-	/* The browser chose another number for the same codec: rewrite the
-	 * header of our copy (the packet itself is shared with others). */
-	buf = gst_buffer_make_writable(buf);
-	if (gst_rtp_buffer_map(buf, GST_MAP_WRITE, &rtp)) {
-		gst_rtp_buffer_set_payload_type(&rtp, (guint8)v->pt[k]);
-		gst_rtp_buffer_unmap(&rtp);
-	}
-	return buf;
+	return codecs_set_pt(buf, v->cc.pt[k]);
 }
 
-/* Caps into webrtcbin: the encoder's caps with the negotiated codec
- * fields (payload, profile-level-id, ...) of this viewer. */
 static GstCaps *on_caps(const GstCaps *in, void *data)
 {
 	struct vpad *vp = data;
-	GstCaps *out = gst_caps_copy(in);
-	GstStructure *dst = gst_caps_get_structure(out, 0);
-	const GstStructure *src =
-	    gst_caps_get_structure(vp->v->caps[vp->kind], 0);
 
-	for (int i = 0; i < gst_structure_n_fields(src); i++) {
-		const char *name = gst_structure_nth_field_name(src, i);
-
-		gst_structure_set_value(dst, name,
-		                        gst_structure_get_value(src, name));
-	}
-	return out;
+	return codecs_adapt_caps(in, vp->v->cc.caps[vp->kind]);
 }
 
 /* ---- negotiation (main thread) ---------------------------------------- */
@@ -378,7 +352,8 @@ static void finish(struct viewer *v)
 	v->connect_timer =
 	    g_timeout_add(v->set.connect_timeout_ms, connect_timeout, v);
 	log_info(TAG, "%.8s answered (%s pt %d, opus pt %d)", v->id,
-	         v->vp8 ? "VP8" : "H264", v->pt[K_VIDEO], v->pt[K_AUDIO]);
+	         v->cc.vp8 ? "VP8" : "H264", v->cc.pt[K_VIDEO],
+	         v->cc.pt[K_AUDIO]);
 	emit(v, VIEWER_ANSWER, 0, text);
 	g_free(text);
 }
@@ -424,9 +399,9 @@ static int link_kind(struct viewer *v, int k)
 
 	/* webrtcbin 1.22 creates sink pads itself for sending transceivers
 	 * when the description is applied; request one only if it did not. */
-	wsink = sink_pad_for_mline(v->webrtc, v->mline[k]);
+	wsink = sink_pad_for_mline(v->webrtc, v->cc.mline[k]);
 	if (!wsink) {
-		snprintf(name, sizeof(name), "sink_%d", v->mline[k]);
+		snprintf(name, sizeof(name), "sink_%d", v->cc.mline[k]);
 		tmpl = gst_element_class_get_pad_template(
 		    GST_ELEMENT_GET_CLASS(v->webrtc), "sink_%u");
 		wsink = gst_element_request_pad(v->webrtc, tmpl, name, NULL);
@@ -449,7 +424,7 @@ static int link_kind(struct viewer *v, int k)
 	gst_object_unref(qsink);
 	if (!ghost)
 		return ERR_INTERNAL;
-	v->teepad[k] = encoder_branch_link(v->set.enc, v->stream[k], ghost);
+	v->teepad[k] = encoder_branch_link(v->set.enc, v->cc.stream[k], ghost);
 	return v->teepad[k] ? 0 : ERR_INTERNAL;
 }
 
@@ -464,7 +439,7 @@ static void on_local_set(struct viewer *v, GstPromise *p)
 		return;
 	}
 	for (int k = 0; k < 2; k++)
-		if (v->mline[k] >= 0 && link_kind(v, k) != 0) {
+		if (v->cc.mline[k] >= 0 && link_kind(v, k) != 0) {
 			viewer_fail(v, ERR_INTERNAL,
 			            "cannot link to webrtcbin");
 			return;
@@ -616,67 +591,6 @@ static void random_id(char out[FANOUT_ID_LEN])
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 }
 
-/* Decide codecs and payload types from the inspected offer. */
-static int choose_codecs(struct viewer *v, const struct sdp_offer_info *info,
-                         char *err, size_t errlen)
-{
-	if (info->role != SDP_ROLE_VIEWER) {
-		snprintf(err, errlen,
-		         "offer is %s, a viewer must receive "
-		         "(recvonly or sendrecv)",
-		         sdp_role_name(info->role));
-		return ERR_INVALID;
-	}
-	if (info->video_index < 0) {
-		snprintf(err, errlen,
-		         "offer has no video we can send "
-		         "(H.264 constrained baseline with "
-		         "packetization-mode=1, or VP8)");
-		return ERR_UNSUPPORTED;
-	}
-	v->mline[K_VIDEO] = info->video_index;
-	if (info->h264_pt >= 0) {
-		v->pt[K_VIDEO] = info->h264_pt;
-		v->src_pt[K_VIDEO] = ENCODER_H264_PT;
-		v->stream[K_VIDEO] = ENCODER_H264_RTP;
-		v->caps[K_VIDEO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "video",
-		    "encoding-name", G_TYPE_STRING, "H264", "payload",
-		    G_TYPE_INT, info->h264_pt, "clock-rate", G_TYPE_INT, 90000,
-		    "packetization-mode", G_TYPE_STRING, "1",
-		    "profile-level-id", G_TYPE_STRING,
-		    info->h264_profile_level_id, NULL);
-	} else {
-		if (encoder_enable_vp8(v->set.enc) != 0) {
-			snprintf(err, errlen,
-			         "offer has only VP8 and VP8 "
-			         "encoding is unavailable");
-			return ERR_UNSUPPORTED;
-		}
-		v->vp8 = true;
-		v->pt[K_VIDEO] = info->vp8_pt;
-		v->src_pt[K_VIDEO] = ENCODER_VP8_PT;
-		v->stream[K_VIDEO] = ENCODER_VP8_RTP;
-		v->caps[K_VIDEO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "video",
-		    "encoding-name", G_TYPE_STRING, "VP8", "payload",
-		    G_TYPE_INT, info->vp8_pt, "clock-rate", G_TYPE_INT, 90000,
-		    NULL);
-	}
-	v->mline[K_AUDIO] = info->audio_index;
-	if (info->audio_index >= 0) {
-		v->pt[K_AUDIO] = info->opus_pt;
-		v->src_pt[K_AUDIO] = ENCODER_OPUS_PT;
-		v->stream[K_AUDIO] = ENCODER_OPUS_RTP;
-		v->caps[K_AUDIO] = gst_caps_new_simple(
-		    "application/x-rtp", "media", G_TYPE_STRING, "audio",
-		    "encoding-name", G_TYPE_STRING, "OPUS", "payload",
-		    G_TYPE_INT, info->opus_pt, "clock-rate", G_TYPE_INT, 48000,
-		    NULL);
-	}
-	return 0;
-}
-
 static void configure_ice(struct viewer *v, GstElement *webrtc)
 {
 	GstWebRTCICE *ice = NULL;
@@ -717,7 +631,7 @@ static int build_viewer(struct viewer *v)
 	for (int k = 0; k < 2; k++) {
 		GstWebRTCRTPTransceiver *trans = NULL;
 
-		if (v->mline[k] < 0)
+		if (v->cc.mline[k] < 0)
 			continue;
 		v->queue[k] = gst_element_factory_make("queue", NULL);
 		g_object_set(v->queue[k], "leaky", 2 /* downstream */,
@@ -727,8 +641,8 @@ static int build_viewer(struct viewer *v)
 		gst_bin_add(GST_BIN(v->bin), v->queue[k]);
 		g_signal_emit_by_name(
 		    v->webrtc, "add-transceiver",
-		    GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, v->caps[k],
-		    &trans);
+		    GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+		    v->cc.caps[k], &trans);
 		if (!trans)
 			return ERR_INTERNAL;
 		gst_object_unref(trans);
@@ -780,9 +694,8 @@ int viewer_new(const struct viewer_settings *s,
 	v->set = *s;
 	v->fn = fn;
 	v->owner = owner;
-	v->mline[K_VIDEO] = v->mline[K_AUDIO] = -1;
 	random_id(v->id);
-	rc = choose_codecs(v, info, err, errlen);
+	rc = codecs_choose(v->set.enc, info, &v->cc, err, errlen);
 	if (rc)
 		goto out_free;
 	/* The inspector accepted it; GStreamer's parser is more lenient.
@@ -846,9 +759,9 @@ void viewer_get_stats(const struct viewer *v, struct fanout_viewer_stats *out)
 	memcpy(out->id, v->id, sizeof(out->id));
 	out->connected = v->connected;
 	snprintf(out->video_codec, sizeof(out->video_codec), "%s",
-	         v->vp8 ? "VP8" : "H264");
-	out->video_pt = v->pt[K_VIDEO];
-	out->audio_pt = v->mline[K_AUDIO] >= 0 ? v->pt[K_AUDIO] : -1;
+	         v->cc.vp8 ? "VP8" : "H264");
+	out->video_pt = v->cc.pt[K_VIDEO];
+	out->audio_pt = v->cc.mline[K_AUDIO] >= 0 ? v->cc.pt[K_AUDIO] : -1;
 	out->video_packets = atomic_load(&v->packets[K_VIDEO]);
 	out->video_bytes = atomic_load(&v->bytes[K_VIDEO]);
 	out->audio_packets = atomic_load(&v->packets[K_AUDIO]);
