@@ -10,6 +10,7 @@
 #include "api_ceremony.h"
 #include "app.h"
 #include "auth.h"
+#include "cluster.h"
 #include "ceremony.h"
 #include "err.h"
 #include "http.h"
@@ -84,6 +85,8 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 		http_resp_header(resp, "Location", loc);
 		http_resp_header(resp, "Cache-Control", "no-store");
 		ice_links(p->app, resp);
+		cluster_viewer_joined(p->app->cluster, p->ceremony_id,
+		                      viewer_id);
 	} else {
 		http_resp_err(resp, status, "could not answer the offer");
 	}
@@ -163,6 +166,7 @@ static void delete_whep(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such viewer session");
 		return;
 	}
+	cluster_viewer_left(app->cluster, id, vid);
 	resp->status = 200;
 }
 

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "bus.h"
 #include "ceremony.h"
+#include "cluster.h"
 #include "config.h"
 #include "err.h"
 #include "log.h"
@@ -104,6 +105,9 @@ static void on_source(int64_t id, bool live, void *ud)
 static void on_gone(int64_t id, const char *viewer, const char *reason,
                     void *ud)
 {
+	struct app *app = ud;
+
+	cluster_viewer_left(app->cluster, id, viewer);
 	log_info("live", "ceremony %lld viewer %.8s gone: %s", (long long)id,
 	         viewer, reason);
 }
