@@ -8,7 +8,9 @@
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API
 #endif
+#include "encoder.h"
 #include "err.h"
+#include "fanout.h"
 #include "log.h"
 #include "media.h"
 
@@ -887,6 +889,63 @@ START_TEST(viewer_removed_inside_its_answer_callback)
 }
 END_TEST
 
+/* Straight on the fan-out: an answered viewer that never connects (the
+ * captured Chromium offer has no browser behind it) is dropped, and its
+ * owner told why. */
+struct gone {
+	int n;
+	char reason[128];
+};
+
+static void fo_gone(const char *id, const char *reason, void *data)
+{
+	struct gone *g = data;
+
+	g->n++;
+	snprintf(g->reason, sizeof(g->reason), "%s", reason);
+}
+
+static bool is_gone(void *data)
+{
+	return ((struct gone *)data)->n > 0;
+}
+
+START_TEST(unconnected_viewer_times_out)
+{
+	struct encoder_config ec = {320, 240, 30, 300, 0, 0};
+	struct fanout_config fc = {0};
+	struct fanout_events fe = {NULL, fo_gone};
+	struct encoder *enc = NULL;
+	struct fanout *fo = NULL;
+	struct answer a;
+	struct gone g = {0, ""};
+	size_t len;
+	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char err[256], id[FANOUT_ID_LEN];
+
+	fc.loopback_only = true;
+	fc.connect_timeout_ms = 1500;
+	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
+	ck_assert_int_eq(fanout_new(enc, &fc, &fe, &g, &fo), 0);
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(fanout_viewer_add(fo, sdp, len, on_answer, &a, id, err,
+	                                   sizeof(err)),
+	                 0);
+	ck_assert(run_until(answered, &a, 5000));
+	ck_assert_int_eq(a.status, 0);
+	ck_assert_uint_eq(fanout_viewer_count(fo), 1);
+	ck_assert(run_until(is_gone, &g, 5000));
+	ck_assert_str_eq(g.reason, "did not connect in time");
+	ck_assert_uint_eq(fanout_viewer_count(fo), 0);
+	ck_assert_int_eq(fanout_viewer_remove(fo, id), ERR_NOT_FOUND);
+	ck_assert_int_eq(a.calls, 1);
+	g_free(a.sdp);
+	g_free(sdp);
+	fanout_free(fo);
+	encoder_free(enc);
+}
+END_TEST
+
 static Suite *fanout_suite(void)
 {
 	Suite *s = suite_create("fanout");
@@ -901,6 +960,7 @@ static Suite *fanout_suite(void)
 	tcase_add_test(tc, config_is_checked);
 	tcase_add_test(tc, public_ip_and_viewer_limit);
 	tcase_add_test(tc, viewer_removed_inside_its_answer_callback);
+	tcase_add_test(tc, unconnected_viewer_times_out);
 	suite_add_tcase(s, tc);
 	return s;
 }
