@@ -55,6 +55,7 @@ static const struct cfg_entry cfg_table[] = {
     {"public_ip", CFG_STR, F(public_ip), "", 0, 0, NULL, false},
     {"stun_server", CFG_STR, F(stun_server), "", 0, 0, NULL, false},
     {"turn_server", CFG_STR, F(turn_server), "", 0, 0, NULL, true},
+    {"media", CFG_BOOL, F(media), "true", 0, 0, NULL, false},
     {"media_loopback_only", CFG_BOOL, F(media_loopback_only), "false", 0, 0,
      NULL, false},
     {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,

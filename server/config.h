@@ -30,6 +30,7 @@ struct config {
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
 	char turn_server[CONFIG_STR_MAX];
+	bool media;               /* run live ceremony media on this node */
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */

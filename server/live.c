@@ -140,6 +140,11 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.events.source_state_changed = on_source;
 	mc.events.viewer_gone = on_gone;
 	mc.user_data = app;
+	if (!app->cfg.media) {
+		log_info("live", "media off on this node (media = false)");
+		app->media = NULL;
+		return 0;
+	}
 	rc = media_new(&mc, &app->media, why, sizeof(why));
 	if (rc) {
 		log_warn("live", "live ceremonies unavailable: %s", why);
@@ -262,6 +267,8 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 
 void live_resume(struct app *app)
 {
+	if (!app->media)
+		return; /* another node runs the media */
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
 	char err[256];
 
