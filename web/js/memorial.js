@@ -379,11 +379,20 @@ function insertSorted(listEl, node, tid) {
   listEl.append(node);
 }
 
+const FEED_KEEP = 200; // a busy Qingming morning must not grow the page without end
+
 function addToFeed(tr, fresh) {
   if (!tr || feed.has(tr.id)) return;
   feed.set(tr.id, tr);
   insertSorted(feedList, feedItem(tr, fresh), tr.id);
   $id('feed-empty').hidden = true;
+  if (fresh && feed.size > FEED_KEEP) {
+    const oldest = oldestId(feed);
+    feed.delete(oldest);
+    feedList.querySelector(`[data-id="${oldest}"]`)?.remove();
+    feedMore = true;
+    $id('feed-more').hidden = false;
+  }
 }
 
 function removeFromFeed(tid) {
