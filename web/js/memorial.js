@@ -538,8 +538,11 @@ function animateOffer(btn, kind) {
     return;
   }
   btn.classList.remove('is-offering');
-  void btn.offsetWidth;
+  void btn.offsetWidth; // restart the animation
   btn.classList.add('is-offering');
+  clearTimeout(Number(btn.dataset.offerTimer) || 0);
+  // the longest of the button's animations (incense smoke) is 1.6 s
+  btn.dataset.offerTimer = String(setTimeout(() => btn.classList.remove('is-offering'), 1700));
   const float = h('span', { class: `tribute-float tribute-float-${kind}`, 'aria-hidden': 'true' }, kindIcon(kind));
   btn.append(float);
   float.addEventListener('animationend', () => float.remove());
@@ -547,9 +550,6 @@ function animateOffer(btn, kind) {
 }
 
 for (const btn of document.querySelectorAll('.tribute-btn')) {
-  btn.addEventListener('animationend', (ev) => {
-    if (ev.target === btn || ev.target.closest('.tribute-icon')) btn.classList.remove('is-offering');
-  });
   btn.addEventListener('click', () => offer(btn.dataset.kind, btn));
 }
 
