@@ -1,0 +1,122 @@
+/* rtc.c — helpers around one webrtcbin: ICE settings, promise replies,
+ * random session ids, offer parsing and answer text.
+ *
+ * Owns nothing beyond a call. Must never: block longer than a promise
+ * already answered, post to the main loop, or keep pointers it was given.
+ * Called by whip.c (and by any other webrtcbin engine in media/).
+ */
+#include "rtc.h"
+
+#include "err.h"
+#include "log.h"
+#include "sdp.h"
+
+#include <gst/sdp/sdp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define TAG "rtc"
+
+void rtc_configure_ice(GstElement *webrtc, const struct rtc_ice *ice)
+{
+	GstWebRTCICE *agent = NULL;
+	gboolean ok = FALSE;
+
+	g_object_set(webrtc, "bundle-policy",
+	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+	if (ice->stun)
+		g_object_set(webrtc, "stun-server", ice->stun, NULL);
+	for (char *const *t = ice->turns; t && *t; t++)
+		g_signal_emit_by_name(webrtc, "add-turn-server", *t, &ok);
+	if (!ice->loopback_only)
+		return;
+	ok = FALSE;
+	g_object_get(webrtc, "ice-agent", &agent, NULL);
+	if (agent) {
+		g_signal_emit_by_name(agent, "add-local-ip-address",
+		                      "127.0.0.1", &ok);
+		gst_object_unref(agent);
+	}
+	if (!ok)
+		log_warn(TAG, "cannot restrict ICE to 127.0.0.1");
+}
+
+bool rtc_reply_ok(GstPromise *p, const GstStructure **reply, const char **why)
+{
+	const GstStructure *r;
+
+	*reply = NULL;
+	if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {
+		*why = "webrtcbin did not reply";
+		return false;
+	}
+	r = gst_promise_get_reply(p);
+	if (r && gst_structure_has_field(r, "error")) {
+		GError *gerr = NULL;
+
+		gst_structure_get(r, "error", G_TYPE_ERROR, &gerr, NULL);
+		log_warn(TAG, "webrtcbin: %s", gerr ? gerr->message : "?");
+		g_clear_error(&gerr);
+		*why = "webrtcbin refused the description";
+		return false;
+	}
+	*reply = r;
+	*why = NULL;
+	return true;
+}
+
+void rtc_random_id(char out[RTC_ID_LEN])
+{
+	guint8 raw[16];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		for (size_t i = 0; i < sizeof(raw); i++)
+			raw[i] = (guint8)g_random_int();
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+int rtc_parse_offer(const char *offer, size_t len,
+                    GstWebRTCSessionDescription **out, int *mdns_dropped)
+{
+	GstSDPMessage *sdp = NULL;
+	char *text = NULL;
+	int dropped = 0;
+
+	*out = NULL;
+	if (sdp_drop_mdns_candidates(offer, len, &text, &dropped) != 0)
+		return ERR_NOMEM;
+	if (mdns_dropped)
+		*mdns_dropped = dropped;
+	if (gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
+		free(text);
+		if (sdp)
+			gst_sdp_message_free(sdp);
+		return ERR_INVALID;
+	}
+	free(text);
+	*out =
+	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+	return 0;
+}
+
+char *rtc_local_sdp(GstElement *webrtc, const struct rtc_ice *ice)
+{
+	GstWebRTCSessionDescription *desc = NULL;
+	char *text, *rewritten = NULL;
+
+	g_object_get(webrtc, "local-description", &desc, NULL);
+	if (!desc)
+		return NULL;
+	text = gst_sdp_message_as_text(desc->sdp);
+	gst_webrtc_session_description_free(desc);
+	if (ice->public_ip &&
+	    sdp_rewrite_host_ip(text, ice->public_ip, &rewritten) == 0) {
+		g_free(text);
+		text = g_strdup(rewritten);
+		free(rewritten);
+	}
+	return text;
+}

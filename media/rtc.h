@@ -1,0 +1,51 @@
+/* rtc.h — small helpers shared by the webrtcbin engines (WHIP ingest,
+ * and the WHEP viewer when it moves over): ICE configuration, promise
+ * replies, session ids, offer parsing and answer text.
+ *
+ * Pure helpers around one webrtcbin at a time: no state of their own, no
+ * main-loop posting. Call them on the main thread.
+ */
+#ifndef SINIAN_RTC_H
+#define SINIAN_RTC_H
+
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API /* webrtcbin's library API (1.22) */
+#endif
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RTC_ID_LEN 33 /* 32 hex digits + NUL */
+
+struct rtc_ice {
+	const char *stun;      /* "stun://host:port" or NULL */
+	char *const *turns;    /* NULL-terminated list or NULL */
+	const char *public_ip; /* rewrite host candidates of answers, or NULL */
+	bool loopback_only;    /* gather on 127.0.0.1 only */
+};
+
+/* Max-bundle, STUN/TURN servers and, for loopback_only, ICE on 127.0.0.1
+ * only. Logs (does not fail) when the restriction cannot be applied. */
+void rtc_configure_ice(GstElement *webrtc, const struct rtc_ice *ice);
+
+/* True if promise p was answered without an error; *reply (may be NULL on
+ * success: set-*-description replies carry no structure) is borrowed from
+ * p. On false, *why is a short English reason (static). */
+bool rtc_reply_ok(GstPromise *p, const GstStructure **reply, const char **why);
+
+/* 32 random hex digits, unguessable. */
+void rtc_random_id(char out[RTC_ID_LEN]);
+
+/* Parse offer[0..len) into a session description of type OFFER, without
+ * its mDNS candidates (see sdp_drop_mdns_candidates). 0, ERR_INVALID (does
+ * not parse) or ERR_NOMEM. *out: caller frees with
+ * gst_webrtc_session_description_free(). */
+int rtc_parse_offer(const char *offer, size_t len,
+                    GstWebRTCSessionDescription **out, int *mdns_dropped);
+
+/* The local description of webrtc as SDP text, host candidates rewritten
+ * to ice->public_ip if set. NULL if there is none. Caller g_free()s. */
+char *rtc_local_sdp(GstElement *webrtc, const struct rtc_ice *ice);
+
+#endif

@@ -1,0 +1,641 @@
+/* test_whip.c — WHIP ingest end to end, in one process, no mocks.
+ *
+ * A publisher made of GStreamer (a solid green picture and a tone, x264 and
+ * Opus, a send-only webrtcbin) offers to a ceremony's WHIP engine; a WHEP
+ * viewer (a receive-only webrtcbin, as in test_fanout.c) decodes what the
+ * ceremony sends. The colour of decoded pictures tells the publisher's
+ * green from the dark slate; everything runs over loopback ICE with
+ * DTLS-SRTP. */
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include "err.h"
+#include "log.h"
+#include "media.h"
+#include "whip.h"
+
+#include <check.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SINIAN_SOURCE_DIR
+#define SINIAN_SOURCE_DIR "."
+#endif
+
+/* ---- main loop helpers -------------------------------------------------- */
+
+static gboolean wake(gpointer data)
+{
+	return G_SOURCE_CONTINUE;
+}
+
+static bool run_until(bool (*cond)(void *), void *data, int timeout_ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	guint t = g_timeout_add(20, wake, NULL);
+	bool ok;
+
+	while (!(ok = cond ? cond(data) : false) &&
+	       g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, TRUE);
+	g_source_remove(t);
+	return ok;
+}
+
+static void run_for(int ms)
+{
+	run_until(NULL, NULL, ms);
+}
+
+/* ---- shared webrtcbin peer plumbing ------------------------------------- */
+
+struct peer {
+	GstElement *pipe, *webrtc;
+	atomic_int gathered;
+	char *offer;
+	/* viewer only: decoded pictures by colour */
+	atomic_int frames, green, dark;
+};
+
+static void restrict_ice(GstElement *webrtc)
+{
+	GstWebRTCICE *ice = NULL;
+	gboolean ok = FALSE;
+
+	g_object_set(webrtc, "bundle-policy",
+	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+	g_object_get(webrtc, "ice-agent", &ice, NULL);
+	g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1", &ok);
+	gst_object_unref(ice);
+	ck_assert(ok);
+}
+
+static void on_offer_created(GstPromise *p, gpointer data)
+{
+	struct peer *c = data;
+	GstWebRTCSessionDescription *offer = NULL;
+
+	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
+	gst_structure_get(gst_promise_get_reply(p), "offer",
+	                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+	gst_promise_unref(p);
+	ck_assert_ptr_nonnull(offer);
+	g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
+	gst_webrtc_session_description_free(offer);
+}
+
+static void on_gathering(GObject *obj, GParamSpec *ps, gpointer data)
+{
+	struct peer *c = data;
+	GstWebRTCICEGatheringState s;
+
+	g_object_get(obj, "ice-gathering-state", &s, NULL);
+	if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+		atomic_store(&c->gathered, 1);
+}
+
+static bool is_gathered(void *data)
+{
+	return atomic_load(&((struct peer *)data)->gathered);
+}
+
+/* Create the offer once gathering is complete (no trickle, as WHIP
+ * clients do) and keep its text. */
+static void make_offer(struct peer *c)
+{
+	GstWebRTCSessionDescription *desc = NULL;
+
+	g_signal_connect(c->webrtc, "notify::ice-gathering-state",
+	                 G_CALLBACK(on_gathering), c);
+	g_signal_emit_by_name(
+	    c->webrtc, "create-offer", NULL,
+	    gst_promise_new_with_change_func(on_offer_created, c, NULL));
+	ck_assert_msg(run_until(is_gathered, c, 5000), "gathering");
+	g_object_get(c->webrtc, "local-description", &desc, NULL);
+	ck_assert_ptr_nonnull(desc);
+	c->offer = gst_sdp_message_as_text(desc->sdp);
+	gst_webrtc_session_description_free(desc);
+}
+
+static void apply_answer(struct peer *c, const char *answer)
+{
+	GstSDPMessage *sdp = NULL;
+	GstWebRTCSessionDescription *desc;
+	GstPromise *p = gst_promise_new();
+
+	ck_assert_int_eq(gst_sdp_message_new_from_text(answer, &sdp),
+	                 GST_SDP_OK);
+	desc =
+	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+	g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, p);
+	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
+	ck_assert(!gst_promise_get_reply(p) ||
+	          !gst_structure_has_field(gst_promise_get_reply(p), "error"));
+	gst_promise_unref(p);
+	gst_webrtc_session_description_free(desc);
+}
+
+static void peer_free(struct peer *c)
+{
+	if (!c)
+		return;
+	gst_element_set_state(c->pipe, GST_STATE_NULL);
+	gst_object_unref(c->pipe);
+	g_free(c->offer);
+	free(c);
+}
+
+/* ---- the publisher ------------------------------------------------------- */
+
+/* Solid green (Y ~145, V ~34): neither the test pattern nor the slate. */
+static struct peer *publisher_new(void)
+{
+	struct peer *c = calloc(1, sizeof(*c));
+	GError *gerr = NULL;
+	GArray *ts = NULL;
+
+	c->pipe = gst_parse_launch(
+	    "webrtcbin name=pub latency=40 "
+	    "videotestsrc is-live=true pattern=solid-color "
+	    "foreground-color=0xff00ff00 ! video/x-raw,width=320,height=240,"
+	    "framerate=30/1 ! videoconvert ! x264enc tune=zerolatency "
+	    "speed-preset=ultrafast key-int-max=30 bitrate=500 ! "
+	    "video/x-h264,profile=constrained-baseline ! rtph264pay "
+	    "config-interval=-1 aggregate-mode=zero-latency ! "
+	    "application/x-rtp,media=video,encoding-name=H264,payload=96,"
+	    "clock-rate=90000 ! pub. "
+	    "audiotestsrc is-live=true wave=sine volume=0.1 ! audioconvert ! "
+	    "audioresample ! opusenc ! rtpopuspay ! "
+	    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
+	    "clock-rate=48000 ! pub.",
+	    &gerr);
+	ck_assert_msg(c->pipe != NULL, "%s", gerr ? gerr->message : "?");
+	c->webrtc = gst_bin_get_by_name(GST_BIN(c->pipe), "pub");
+	gst_object_unref(c->webrtc); /* the pipeline keeps it */
+	restrict_ice(c->webrtc);
+	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
+	                 GST_STATE_CHANGE_FAILURE);
+	g_signal_emit_by_name(c->webrtc, "get-transceivers", &ts);
+	ck_assert_int_eq(ts->len, 2);
+	for (guint i = 0; i < ts->len; i++)
+		g_object_set(g_array_index(ts, GstWebRTCRTPTransceiver *, i),
+		             "direction",
+		             GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+		             NULL);
+	g_array_unref(ts);
+	make_offer(c);
+	return c;
+}
+
+/* ---- the WHEP viewer ------------------------------------------------------
+ */
+
+static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	struct peer *c = data;
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	GstVideoInfo vi;
+	GstVideoFrame f;
+
+	if (caps && gst_video_info_from_caps(&vi, caps) &&
+	    gst_video_frame_map(&f, &vi, GST_PAD_PROBE_INFO_BUFFER(info),
+	                        GST_MAP_READ)) {
+		const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&f, 0);
+		const guint8 *v = GST_VIDEO_FRAME_PLANE_DATA(&f, 2);
+		int ys = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+		int vs = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 2);
+		guint64 sy = 0, sv = 0, n = 0;
+
+		for (int r = 0; r < vi.height; r += 8)
+			for (int x = 0; x < vi.width; x += 8, n++) {
+				sy += y[r * ys + x];
+				sv += v[(r / 2) * vs + x / 2];
+			}
+		gst_video_frame_unmap(&f);
+		if (n && sy / n < 50)
+			atomic_fetch_add(&c->dark, 1);
+		else if (n && sy / n > 100 && sv / n < 70)
+			atomic_fetch_add(&c->green, 1);
+	}
+	if (caps)
+		gst_caps_unref(caps);
+	atomic_fetch_add(&c->frames, 1);
+	return GST_PAD_PROBE_OK;
+}
+
+static void on_viewer_pad(GstElement *webrtc, GstPad *pad, gpointer data)
+{
+	struct peer *c = data;
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	const GstStructure *s = gst_caps_get_structure(caps, 0);
+	bool video = !g_strcmp0(gst_structure_get_string(s, "media"), "video");
+	GstElement *bin, *last;
+	GstPad *sink, *probe_pad;
+
+	gst_caps_unref(caps);
+	bin = gst_parse_bin_from_description(
+	    video ? "rtph264depay ! avdec_h264 ! videoconvert ! "
+	            "video/x-raw,format=I420 ! fakesink name=last sync=false"
+	          : "rtpopusdepay ! opusdec ! fakesink sync=false",
+	    TRUE, NULL);
+	ck_assert_ptr_nonnull(bin);
+	gst_bin_add(GST_BIN(c->pipe), bin);
+	if (video) {
+		last = gst_bin_get_by_name(GST_BIN(bin), "last");
+		probe_pad = gst_element_get_static_pad(last, "sink");
+		gst_pad_add_probe(probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
+		                  frame_probe, c, NULL);
+		gst_object_unref(probe_pad);
+		gst_object_unref(last);
+	}
+	gst_element_sync_state_with_parent(bin);
+	sink = gst_element_get_static_pad(bin, "sink");
+	ck_assert_int_eq(gst_pad_link(pad, sink), GST_PAD_LINK_OK);
+	gst_object_unref(sink);
+}
+
+static void add_recvonly(GstElement *webrtc, const char *caps_str)
+{
+	GstCaps *caps = gst_caps_from_string(caps_str);
+	GstWebRTCRTPTransceiver *t = NULL;
+
+	g_signal_emit_by_name(webrtc, "add-transceiver",
+	                      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+	                      caps, &t);
+	ck_assert_ptr_nonnull(t);
+	gst_object_unref(t);
+	gst_caps_unref(caps);
+}
+
+static struct peer *viewer_new(void)
+{
+	struct peer *c = calloc(1, sizeof(*c));
+
+	c->pipe = gst_pipeline_new(NULL);
+	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
+	ck_assert_ptr_nonnull(c->webrtc);
+	restrict_ice(c->webrtc);
+	g_object_set(c->webrtc, "latency", 40u, NULL);
+	gst_bin_add(GST_BIN(c->pipe), c->webrtc);
+	g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_viewer_pad), c);
+	add_recvonly(c->webrtc,
+	             "application/x-rtp,media=video,encoding-name=H264,"
+	             "payload=102,clock-rate=90000,packetization-mode=(string)"
+	             "1,profile-level-id=(string)42e01f");
+	add_recvonly(c->webrtc,
+	             "application/x-rtp,media=audio,encoding-name=OPUS,"
+	             "payload=111,clock-rate=48000,encoding-params=(string)2");
+	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
+	                 GST_STATE_CHANGE_FAILURE);
+	make_offer(c);
+	return c;
+}
+
+/* ---- ceremony and WHIP fixture ------------------------------------------- */
+
+struct result {
+	int answers, ended, status;
+	char *sdp, *why;
+};
+
+static void result_clear(struct result *r)
+{
+	g_free(r->sdp);
+	g_free(r->why);
+	memset(r, 0, sizeof(*r));
+}
+
+static void on_whip(struct whip *w, enum whip_event ev, int status,
+                    const char *text, void *data)
+{
+	struct result *r = data;
+
+	if (ev == WHIP_ANSWER) {
+		r->answers++;
+		r->status = status;
+		r->sdp = text ? g_strdup(text) : NULL;
+	} else {
+		r->ended++;
+		g_free(r->why);
+		r->why = g_strdup(text);
+	}
+}
+
+static bool answered(void *data)
+{
+	return ((struct result *)data)->answers > 0;
+}
+
+static bool ended(void *data)
+{
+	return ((struct result *)data)->ended > 0;
+}
+
+static void on_viewer_answer(int status, const char *sdp, const char *id,
+                             void *data)
+{
+	struct result *r = data;
+
+	r->answers++;
+	r->status = status;
+	r->sdp = sdp ? g_strdup(sdp) : NULL;
+}
+
+static struct media_ctx *ctx;
+static struct media_ceremony *cer;
+static const struct whip_settings wset = {
+    {NULL, NULL, NULL, true}, 0, 5000, 2000};
+
+static void open_ceremony(void)
+{
+	struct media_config cfg = {0};
+	char err[256];
+
+	cfg.loopback_only = true;
+	cfg.width = 640;
+	cfg.height = 360;
+	cfg.fps = 30;
+	cfg.video_kbps = 800;
+	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(media_ceremony_open(ctx, 7, "李四 Li Si", &cer), 0);
+}
+
+static struct whip *publish(struct peer *pub, struct result *r)
+{
+	struct whip *w = NULL;
+	char err[256];
+
+	memset(r, 0, sizeof(*r));
+	ck_assert_msg(whip_new(ctx, 7, &wset, pub->offer, strlen(pub->offer),
+	                       on_whip, r, &w, err, sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert_int_eq(strlen(whip_id(w)), 32);
+	ck_assert_int_eq(whip_ceremony_id(w), 7);
+	ck_assert_int_eq(r->answers, 0); /* never from inside the call */
+	ck_assert(whip_busy(w));
+	ck_assert_msg(run_until(answered, r, 5000), "no WHIP answer");
+	ck_assert_int_eq(r->status, 0);
+	ck_assert_ptr_nonnull(strstr(r->sdp, "a=recvonly"));
+	ck_assert_ptr_nonnull(strstr(r->sdp, "H264/90000"));
+	ck_assert_ptr_nonnull(strstr(r->sdp, "127.0.0.1"));
+	if (getenv("SHOW_SDP"))
+		fprintf(stderr, "OFFER:\n%s\nANSWER:\n%s\n", pub->offer,
+		        r->sdp);
+	apply_answer(pub, r->sdp);
+	return w;
+}
+
+static void view(struct peer *v, struct result *r)
+{
+	char err[256], id[FANOUT_ID_LEN];
+
+	memset(r, 0, sizeof(*r));
+	ck_assert_msg(media_ceremony_viewer_add(cer, v->offer, strlen(v->offer),
+	                                        on_viewer_answer, r, id, err,
+	                                        sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert_msg(run_until(answered, r, 5000), "no WHEP answer");
+	ck_assert_int_eq(r->status, 0);
+	apply_answer(v, r->sdp);
+}
+
+struct want {
+	struct peer *v;
+	int frames, green, dark;
+};
+
+static bool got(void *data)
+{
+	struct want *w = data;
+
+	return atomic_load(&w->v->frames) >= w->frames &&
+	       atomic_load(&w->v->green) >= w->green &&
+	       atomic_load(&w->v->dark) >= w->dark;
+}
+
+static void wait_for(struct peer *v, int frames, int green, int dark, int ms,
+                     const char *what)
+{
+	struct want w = {v, frames, green, dark};
+
+	ck_assert_msg(run_until(got, &w, ms),
+	              "%s: frames %d/%d green %d/%d dark %d/%d", what,
+	              atomic_load(&v->frames), frames, atomic_load(&v->green),
+	              green, atomic_load(&v->dark), dark);
+}
+
+static bool publisher_decoded(void *data)
+{
+	struct whip_stats st;
+
+	whip_get_stats(data, &st);
+	return st.connected && st.video_frames >= 10 && st.audio_packets >= 20;
+}
+
+/* ---- tests ----------------------------------------------------------------
+ */
+
+START_TEST(publish_view_slate_republish_close)
+{
+	struct peer *pub, *pub2, *v;
+	struct result r1, r2, rv;
+	struct whip *w1, *w2;
+	struct whip_stats st;
+	int f0;
+
+	open_ceremony();
+	ck_assert(!media_ceremony_source_live(cer));
+
+	/* The publisher connects; its green picture reaches a viewer. */
+	pub = publisher_new();
+	w1 = publish(pub, &r1);
+	ck_assert_msg(run_until(publisher_decoded, w1, 8000),
+	              "publisher's media not decoded");
+	whip_get_stats(w1, &st);
+	ck_assert_str_eq(st.video_codec, "H264");
+	ck_assert_uint_gt(st.video_packets, 10);
+	ck_assert(media_ceremony_source_live(cer));
+	ck_assert(whip_busy(w1));
+	v = viewer_new();
+	view(v, &rv);
+	wait_for(v, 30, 20, 0, 10000, "publisher's picture");
+
+	/* The publisher vanishes without a word: slate, then ENDED. */
+	gst_element_set_state(pub->pipe, GST_STATE_NULL);
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 20, 0, 10, 6000, "slate after the publisher left");
+	ck_assert_msg(run_until(ended, &r1, 6000), "no WHIP_ENDED");
+	ck_assert_int_eq(r1.ended, 1);
+	ck_assert_ptr_nonnull(r1.why);
+	ck_assert(!whip_busy(w1));
+	ck_assert(!media_ceremony_source_live(cer));
+	whip_close(w1);
+	whip_unref(w1);
+
+	/* A new publisher takes over the same ceremony; the same viewer
+	 * sees it without a new negotiation. */
+	pub2 = publisher_new();
+	w2 = publish(pub2, &r2);
+	atomic_store(&v->green, 0);
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 30, 20, 0, 10000, "second publisher's picture");
+
+	/* DELETE: the session is closed by its owner: slate at once, and no
+	 * event afterwards. */
+	whip_close(w2);
+	atomic_store(&v->dark, 0);
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 20, 0, 10, 5000, "slate after close");
+	ck_assert(!media_ceremony_source_live(cer));
+	ck_assert_int_eq(r2.ended, 0);
+	whip_unref(w2);
+
+	ck_assert_int_eq(media_ceremony_close(cer, NULL), 0);
+	media_free(ctx);
+	peer_free(pub);
+	peer_free(pub2);
+	peer_free(v);
+	result_clear(&r1);
+	result_clear(&r2);
+	result_clear(&rv);
+}
+END_TEST
+
+static char *load_sdp(const char *name, size_t *len)
+{
+	const char *root = getenv("SINIAN_SOURCE_DIR");
+	char *path = g_strdup_printf("%s/tests/data/sdp/%s",
+	                             root ? root : SINIAN_SOURCE_DIR, name);
+	char *text = NULL;
+	gsize n = 0;
+
+	ck_assert_msg(g_file_get_contents(path, &text, &n, NULL), "%s", path);
+	g_free(path);
+	*len = n;
+	return text;
+}
+
+START_TEST(bad_offers_are_refused_without_callback)
+{
+	static const struct {
+		const char *file;
+		int rc;
+	} cases[] = {
+	    {"malformed_no_mline.sdp", ERR_INVALID},
+	    {"malformed_no_ice_ufrag.sdp", ERR_INVALID},
+	    {"malformed_no_fingerprint.sdp", ERR_INVALID},
+	    {"malformed_not_sdp.sdp", ERR_INVALID},
+	    {"malformed_bad_mline.sdp", ERR_INVALID},
+	    {"chromium_whep_offer.sdp", ERR_INVALID}, /* a viewer's offer */
+	    {"firefox_whep_offer.sdp", ERR_INVALID},
+	};
+	struct result r = {0};
+	struct whip *w = NULL;
+	char err[256];
+	size_t len;
+	char *obs;
+
+	open_ceremony();
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *sdp = load_sdp(cases[i].file, &len);
+		int rc = whip_new(ctx, 7, &wset, sdp, len, on_whip, &r, &w, err,
+		                  sizeof(err));
+
+		ck_assert_msg(rc == cases[i].rc, "%s: %d", cases[i].file, rc);
+		ck_assert_msg(err[0] != '\0', "%s: no message", cases[i].file);
+		ck_assert_ptr_null(w);
+		g_free(sdp);
+	}
+	ck_assert_int_eq(
+	    whip_new(ctx, 7, &wset, "", 0, on_whip, &r, &w, err, sizeof(err)),
+	    ERR_INVALID);
+	/* A good offer, but for a ceremony that is not open. */
+	obs = load_sdp("obs_whip_offer.sdp", &len);
+	ck_assert_int_eq(whip_new(ctx, 8, &wset, obs, len, on_whip, &r, &w, err,
+	                          sizeof(err)),
+	                 ERR_NOT_FOUND);
+	ck_assert_ptr_null(w);
+	g_free(obs);
+	run_for(300);
+	ck_assert_int_eq(r.answers + r.ended, 0);
+	ck_assert(!media_ceremony_source_live(cer));
+	media_free(ctx); /* closes the ceremony too */
+}
+END_TEST
+
+/* The OBS offer (audio first, H.264 pt 96, Opus pt 111) is answered with
+ * exactly those codecs, receive-only, in its m-line order. Its candidates
+ * are unreachable documentation addresses: closing before it connects must
+ * leave the ceremony on the slate and report nothing more. */
+START_TEST(obs_offer_is_answered)
+{
+	struct result r = {0};
+	struct whip *w = NULL;
+	char err[256];
+	size_t len;
+	char *obs = load_sdp("obs_whip_offer.sdp", &len);
+	const char *audio, *video;
+
+	open_ceremony();
+	ck_assert_msg(whip_new(ctx, 7, &wset, obs, len, on_whip, &r, &w, err,
+	                       sizeof(err)) == 0,
+	              "%s", err);
+	ck_assert_msg(run_until(answered, &r, 5000), "no answer");
+	ck_assert_int_eq(r.status, 0);
+	audio = strstr(r.sdp, "m=audio");
+	video = strstr(r.sdp, "m=video");
+	ck_assert_ptr_nonnull(audio);
+	ck_assert_ptr_nonnull(video);
+	ck_assert(audio < video);
+	ck_assert_ptr_nonnull(strstr(r.sdp, "a=rtpmap:96 H264/90000"));
+	ck_assert_ptr_nonnull(strstr(r.sdp, "a=rtpmap:111 OPUS/48000/2"));
+	ck_assert_ptr_nonnull(strstr(r.sdp, "a=recvonly"));
+	ck_assert_ptr_null(strstr(r.sdp, "a=sendonly"));
+	ck_assert(whip_busy(w)); /* connecting */
+	whip_close(w);
+	ck_assert(!whip_busy(w));
+	run_for(300);
+	ck_assert_int_eq(r.answers, 1);
+	ck_assert_int_eq(r.ended, 0);
+	whip_unref(w);
+	whip_close(NULL);
+	whip_unref(NULL);
+	media_free(ctx);
+	g_free(obs);
+	result_clear(&r);
+}
+END_TEST
+
+static Suite *whip_suite(void)
+{
+	Suite *s = suite_create("whip");
+	TCase *tc = tcase_create("ingest");
+
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, publish_view_slate_republish_close);
+	tcase_add_test(tc, bad_offers_are_refused_without_callback);
+	tcase_add_test(tc, obs_offer_is_answered);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gst_init(NULL, NULL);
+	if (getenv("MEDIA_DEBUG"))
+		log_set_level(LOG_DEBUG);
+	sr = srunner_create(whip_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
