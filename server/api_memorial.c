@@ -12,6 +12,7 @@
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
+#include "crypto.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
@@ -506,10 +507,32 @@ static void get_family(void *appv, struct http_req *req, struct http_resp *resp)
 	g_free(m);
 }
 
+/* The account named by "login" (phone or e-mail) of a family request. */
+static int family_login_user(struct app *app, json_t *j, int64_t *uid,
+                             char *err, size_t errlen)
+{
+	const char *raw = json_string_value(json_object_get(j, "login"));
+	char login[256], hash[CRYPTO_HASH_CHARS];
+	struct store_user u;
+	const char *kind;
+
+	if (!raw || auth_login_normalize(raw, login, sizeof(login), &kind)) {
+		snprintf(err, errlen, "login: a mobile number or an e-mail");
+		return ERR_INVALID;
+	}
+	crypto_keyed_hash(app->crypto, login, hash);
+	if (store_user_by_login(app->store, hash, &u)) {
+		snprintf(err, errlen, "login: nobody has signed up with it");
+		return ERR_NOT_FOUND;
+	}
+	*uid = u.id;
+	return 0;
+}
+
 static void post_family(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
-	static const char *const keys[] = {"user_id", "role", NULL};
+	static const char *const keys[] = {"user_id", "login", "role", NULL};
 	static const char *const roles[] = {"family_admin", "memorial_guest",
 	                                    NULL};
 	struct app *app = appv;
@@ -528,10 +551,15 @@ static void post_family(void *appv, struct http_req *req,
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "user_id", true, 1, INT64_MAX, 0, &uid, err,
-	                    sizeof(err))) ||
+	    (rc = jsonx_int(j, "user_id", !json_object_get(j, "login"), 1,
+	                    INT64_MAX, 0, &uid, err, sizeof(err))) ||
 	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
 	                     sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (uid == 0 &&
+	    (rc = family_login_user(app, j, &uid, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

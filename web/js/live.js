@@ -151,7 +151,16 @@ function onMessage(data) {
     const i = awaiting.indexOf(msg.subscribed);
     if (i >= 0) awaiting.splice(i, 1);
     const entry = topics.get(msg.subscribed);
-    if (entry) entry.acked = true;
+    if (entry) {
+      entry.acked = true;
+      for (const fn of [...entry.synced]) {
+        try {
+          fn(msg.subscribed);
+        } catch (err) {
+          reportError(err);
+        }
+      }
+    }
     return;
   }
   if (typeof msg.topic === 'string' && 'event' in msg) {
@@ -198,19 +207,22 @@ function maybeClose() {
 
 /**
  * Follow topic; onEvent(event, topic) for each event. opts.onError(error,
- * topic) if the server refuses it; opts.invite is sent along (invite links).
- * Returns a function that stops following.
+ * topic) if the server refuses it; opts.invite is sent along (invite links);
+ * opts.onSubscribed(topic) each time the server confirms the subscription
+ * (also after a reconnect) — the moment to re-read state, since events
+ * sent before it were not received. Returns a function that stops following.
  */
 export function subscribe(topic, onEvent, opts = {}) {
   let entry = topics.get(topic);
   const isNew = !entry;
   if (!entry) {
-    entry = { handlers: new Set(), errors: new Set(), acked: false, invite: null };
+    entry = { handlers: new Set(), errors: new Set(), synced: new Set(), acked: false, invite: null };
     topics.set(topic, entry);
   }
   if (opts.invite) entry.invite = String(opts.invite);
   entry.handlers.add(onEvent);
   if (opts.onError) entry.errors.add(opts.onError);
+  if (opts.onSubscribed) entry.synced.add(opts.onSubscribed);
 
   if (!ws && !retryTimer) connect();
   else if (isNew && ws && ws.readyState === WebSocket.OPEN) sendSubscribe(topic);
@@ -220,6 +232,7 @@ export function subscribe(topic, onEvent, opts = {}) {
     if (!cur) return;
     cur.handlers.delete(onEvent);
     if (opts.onError) cur.errors.delete(opts.onError);
+    if (opts.onSubscribed) cur.synced.delete(opts.onSubscribed);
     if (cur.handlers.size) return;
     topics.delete(topic);
     send({ unsubscribe: topic });

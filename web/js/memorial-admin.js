@@ -590,14 +590,17 @@ famForm.addEventListener('submit', async (ev) => {
   clearErrors(famForm);
   const raw = famUser.value.trim().replace(/^#/, '');
   const role = $id('fam-role').value;
-  if (!/^\d{1,18}$/.test(raw) || Number(raw) < 1) setFieldError(famUser, 'madm.family_user_invalid');
+  // a mobile number or an e-mail address, or a user number
+  const byLogin = raw.includes('@') || /^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/.test(raw);
+  if (!byLogin && (!/^\d{1,10}$/.test(raw) || Number(raw) < 1)) setFieldError(famUser, 'madm.family_user_invalid');
   if (focusFirstInvalid(famForm)) return;
   setBusy(famForm, true);
   try {
-    await api('POST', path('/family'), { user_id: Number(raw), role });
+    const r = await api('POST', path('/family'), byLogin ? { login: raw, role } : { user_id: Number(raw), role });
     famForm.reset();
     await loadFamily();
-    const added = family.find((f) => String(f.user_id) === raw && f.role === role);
+    const uid = String(r?.user_id ?? raw);
+    const added = family.find((f) => String(f.user_id) === uid && f.role === role);
     toast(t('madm.family_added', { name: added?.display_name || `#${raw}`, role: t(`role.${role}`) }), 'ok');
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) {

@@ -422,7 +422,8 @@ async function showDetail(id, known = null) {
   if (freshKey && cer.source?.kind === 'whip') {
     document.getElementById('key-box').scrollIntoView({ block: 'center' });
   }
-  unfollow = subscribe(`ceremony:${cer.id}`, onEvent);
+  // re-read once subscribed: a viewer may have joined in between
+  unfollow = subscribe(`ceremony:${cer.id}`, onEvent, { onSubscribed: reload });
   if (cer.visibility === 'invite') loadInvites();
 }
 
