@@ -26,6 +26,7 @@ int api_routes(struct router *r)
 	    api_ceremony_routes,
 #ifndef SINIAN_NO_MEDIA
 	    api_whep_routes,
+	    api_whip_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
 	};
@@ -88,6 +89,9 @@ void api_stop(struct app *app)
 	if (app->sweep_id)
 		g_source_remove(app->sweep_id);
 	app->sweep_id = 0;
+#ifndef SINIAN_NO_MEDIA
+	api_whip_stop(app);
+#endif
 	live_stop(app);
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);

@@ -17,6 +17,7 @@ int api_auth_routes(struct router *r);
 int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
 int api_whep_routes(struct router *r);
+int api_whip_routes(struct router *r);
 int api_memorial_routes(struct router *r);
 int api_visit_routes(struct router *r);
 int api_sweeping_routes(struct router *r);
@@ -33,6 +34,8 @@ struct app;
  * api_start returns 0 or an ERR_* code with a message in err. */
 int api_start(struct app *app, char *err, size_t errlen);
 void api_stop(struct app *app);
+/* End every WHIP publication (api_whip.c); before the media stop. */
+void api_whip_stop(struct app *app);
 /* The part of api_start the CLI needs too: data key and rate limits. */
 int api_open_core(struct app *app, char *err, size_t errlen);
 

@@ -1,0 +1,249 @@
+// WHIP publishing against the real binary (media on, loopback ICE): the
+// refusals (401 with a Bearer challenge for a missing or wrong stream key,
+// 404 unknown ceremony, 415 content type, 400 a viewer's offer, 409 another
+// source kind / an ended ceremony / a publisher already connected), a
+// rotated key invalidating the old one, a scheduled whip ceremony taken live
+// by its publisher, and a real publish: a headless Chromium page with a fake
+// camera POSTs its send-only offer, a second page plays /c/{id} and its
+// getStats() shows framesDecoded rising; DELETE of the WHIP session puts the
+// slate up while the viewer's connection keeps decoding.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDaemon, api, BIN, REPO } from '../lib/daemon.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
+
+const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
+const OBS_OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/obs_whip_offer.sdp'), 'utf8');
+const VIEWER_OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
+const SDP = { 'content-type': 'application/sdp' };
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let d;
+let admin;
+let agencyId;
+let browser;
+
+async function createCeremony(kind = 'whip') {
+  const r = await api(d, 'POST', '/api/ceremonies', {
+    token: admin,
+    json: {
+      agency_id: agencyId,
+      title: '王建国先生告别仪式',
+      deceased_name: '王建国',
+      scheduled_start: '2026-11-23T09:00:00Z',
+      scheduled_end: '2026-11-23T10:00:00Z',
+      source: { kind },
+    },
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.ok(r.json.stream_key);
+  return { id: r.json.id, key: r.json.stream_key };
+}
+
+async function start(id) {
+  const r = await api(d, 'POST', `/api/ceremonies/${id}/start`, { token: admin });
+  assert.equal(r.status, 200, r.text);
+}
+
+const publish = (id, key, body = OBS_OFFER, headers = SDP) =>
+  api(d, 'POST', `/whip/${id}`, { headers: { ...headers, ...(key ? { authorization: `Bearer ${key}` } : {}) }, body });
+
+const ceremony = async (id) => (await api(d, 'GET', `/api/ceremonies/${id}`, { token: admin })).json;
+
+async function until(fn, limitMs, what) {
+  const deadline = Date.now() + limitMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last && last.ok !== false) return last;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(100);
+  }
+}
+
+before(async () => {
+  d = await startDaemon({ config: { media_loopback_only: true } });
+  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
+    '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
+  assert.equal(add.status, 0, add.stderr);
+  const s = await api(d, 'POST', '/api/session', { json: ADMIN });
+  assert.equal(s.status, 200, s.text);
+  admin = s.json.token;
+  const ag = await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '八宝山殡仪馆', region_code: '110107' } });
+  assert.equal(ag.status, 201, ag.text);
+  agencyId = ag.json.id;
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (d) await d.stop();
+});
+
+test('refusals: keys, unknown ceremony, content type, offers, source kind', async () => {
+  const { id, key } = await createCeremony();
+  await start(id);
+
+  const missing = await publish(id, null);
+  assert.equal(missing.status, 401, missing.text);
+  assert.match(missing.headers.get('www-authenticate'), /^Bearer/);
+  const wrong = await publish(id, 'not-the-key');
+  assert.equal(wrong.status, 401, wrong.text);
+  assert.match(wrong.headers.get('www-authenticate'), /^Bearer/);
+  assert.equal(wrong.json.error.code, 'unauthorized');
+  // a session token is no stream key
+  assert.equal((await publish(id, admin)).status, 401);
+
+  assert.equal((await publish(999999, key)).status, 404);
+  const ct = await publish(id, key, OBS_OFFER, { 'content-type': 'text/plain' });
+  assert.equal(ct.status, 415, ct.text);
+
+  const viewer = await publish(id, key, VIEWER_OFFER);
+  assert.equal(viewer.status, 400, viewer.text);
+  assert.equal(viewer.json.error.code, 'not_publisher');
+  assert.equal((await publish(id, key, 'v=0\r\nnot sdp\r\n')).status, 400);
+  assert.equal((await publish(id, key, '')).status, 400);
+
+  const test = await createCeremony('test');
+  await start(test.id);
+  const kind = await publish(test.id, test.key);
+  assert.equal(kind.status, 409, kind.text);
+  assert.equal(kind.json.error.code, 'wrong_source');
+  await api(d, 'POST', `/api/ceremonies/${test.id}/stop`, { token: admin });
+  await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
+  const ended = await publish(id, key);
+  assert.equal(ended.status, 409, ended.text);
+});
+
+test('a scheduled whip ceremony goes live with its publisher; one publisher at a time; rotated key; DELETE', async () => {
+  const { id, key } = await createCeremony();
+  assert.equal((await ceremony(id)).state, 'scheduled');
+
+  // rotate: the old key stops working at once
+  const rot = await api(d, 'POST', `/api/ceremonies/${id}/stream-key`, { token: admin });
+  assert.equal(rot.status, 200, rot.text);
+  const newKey = rot.json.stream_key;
+  assert.notEqual(newKey, key);
+  assert.equal((await publish(id, key)).status, 401);
+  assert.equal((await ceremony(id)).state, 'scheduled');
+
+  // OBS's offer (its candidates are unreachable): answered all the same
+  const r = await publish(id, newKey);
+  assert.equal(r.status, 201, r.text);
+  assert.match(r.headers.get('content-type'), /^application\/sdp/);
+  const loc = r.headers.get('location');
+  assert.match(loc, new RegExp(`^/whip/${id}/[0-9a-f]{32}$`));
+  assert.match(r.text, /a=rtpmap:96 H264\/90000/);
+  assert.match(r.text, /a=recvonly/);
+  assert.match(r.text, /a=candidate:.* 127\.0\.0\.1 /);
+  assert.equal((await ceremony(id)).state, 'live');
+
+  // a second publisher while the first is still connecting
+  const second = await publish(id, newKey);
+  assert.equal(second.status, 409, second.text);
+  assert.equal(second.json.error.code, 'publisher_connected');
+
+  // DELETE needs the same key and the right session
+  assert.equal((await api(d, 'DELETE', loc, { token: key })).status, 401);
+  assert.equal((await api(d, 'DELETE', loc)).status, 401);
+  assert.equal((await api(d, 'DELETE', `/whip/${id}/${'0'.repeat(32)}`, { token: newKey })).status, 404);
+  assert.equal((await api(d, 'DELETE', loc, { token: newKey })).status, 200);
+  assert.equal((await api(d, 'DELETE', loc, { token: newKey })).status, 404);
+  // the seat is free again
+  const again = await publish(id, newKey);
+  assert.equal(again.status, 201, again.text);
+  assert.equal((await api(d, 'DELETE', again.headers.get('location'), { token: newKey })).status, 200);
+  await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
+});
+
+/** Inbound video counters of the player page's RTCPeerConnection. */
+function viewerStats(page) {
+  return page.evaluate(async () => {
+    const pc = window.sinianPlayer?.pc;
+    if (!pc) return null;
+    const out = { framesDecoded: 0, audioPackets: 0, state: pc.connectionState };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') out.framesDecoded = s.framesDecoded ?? 0;
+      else if (s.kind === 'audio') out.audioPackets = s.packetsReceived ?? 0;
+    });
+    return out;
+  });
+}
+
+test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves the viewer on the slate', { timeout: 120000 }, async (t) => {
+  const { id, key } = await createCeremony();
+  await start(id);
+  assert.equal((await ceremony(id)).source_live, false);
+  browser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+
+  const pubPage = await (await browser.newContext()).newPage();
+  await pubPage.goto(`${d.url}/healthz`);
+  const pub = await pubPage.evaluate(async ({ id, key }) => {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 2000);
+    });
+    const r = await fetch(`/whip/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` },
+      body: pc.localDescription.sdp,
+    });
+    const text = await r.text();
+    if (r.status !== 201) return { status: r.status, text };
+    await pc.setRemoteDescription({ type: 'answer', sdp: text });
+    window.publisher = pc;
+    return { status: r.status, location: r.headers.get('location'), codec: /a=rtpmap:\d+ (\w+)\/90000/.exec(text)?.[1] };
+  }, { id, key });
+  assert.equal(pub.status, 201, pub.text);
+  t.diagnostic(`publisher's video codec: ${pub.codec}`);
+
+  await until(async () => {
+    const c = await ceremony(id);
+    return c.source_live ? c : { ok: false, ...c };
+  }, 15000, 'the publisher to go live');
+  const pubStats = await pubPage.evaluate(async () => {
+    let sent = 0;
+    (await window.publisher.getStats()).forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') sent = s.framesEncoded ?? 0;
+    });
+    return { state: window.publisher.connectionState, sent };
+  });
+  assert.equal(pubStats.state, 'connected');
+
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto(`${d.url}/c/${id}`);
+  await viewer.waitForSelector('#player[data-view="playing"]', { timeout: 20000 });
+  const s1 = await until(async () => {
+    const s = await viewerStats(viewer);
+    return s && s.framesDecoded > 60 ? s : { ok: false, ...s };
+  }, 20000, 'viewer framesDecoded > 60 from the publisher');
+  assert.equal(s1.state, 'connected');
+  assert.equal((await ceremony(id)).source_live, true);
+
+  // DELETE: the publication ends, the viewer stays connected on the slate
+  const del = await pubPage.evaluate(async ({ loc, key }) =>
+    (await fetch(loc, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status, { loc: pub.location, key });
+  assert.equal(del, 200);
+  await until(async () => {
+    const c = await ceremony(id);
+    return !c.source_live ? c : { ok: false };
+  }, 5000, 'the slate');
+  const s2 = await viewerStats(viewer);
+  const s3 = await until(async () => {
+    const s = await viewerStats(viewer);
+    return s && s.framesDecoded > s2.framesDecoded + 30 ? s : { ok: false, ...s };
+  }, 10000, 'frames on the slate');
+  assert.equal(s3.state, 'connected');
+  assert.equal((await ceremony(id)).state, 'live');
+  await pubPage.evaluate(() => window.publisher.close());
+  await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
+});
