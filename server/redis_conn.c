@@ -403,7 +403,7 @@ int redis_conn_new(const char *url, const struct redis_conn_opts *opts,
 		free(rc);
 		return rc_url;
 	}
-	rc->timeout_us = (o.timeout_ms > 0 ? o.timeout_ms : 1000) * 1000;
+	rc->timeout_us = (o.timeout_ms > 0 ? o.timeout_ms : 2000) * 1000;
 	rc->backoff_min_ms = o.backoff_min_ms > 0 ? o.backoff_min_ms : 100;
 	rc->backoff_max_ms = o.backoff_max_ms > 0 ? o.backoff_max_ms : 5000;
 	rc->backoff_max_ms = MAX(rc->backoff_max_ms, rc->backoff_min_ms);

@@ -27,7 +27,7 @@
 struct redis_conn;
 
 struct redis_conn_opts {
-	long timeout_ms;     /* connect and command timeout; 0: 1000 */
+	long timeout_ms;     /* connect and command timeout; 0: 2000 */
 	long backoff_min_ms; /* first retry delay; 0: 100 */
 	long backoff_max_ms; /* longest retry delay; 0: 5000 */
 	long heartbeat_ms;   /* liveness probe period; 0: 1000 */

@@ -23,7 +23,8 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = process.env.SINIAN_BIN || path.join(REPO, 'build', 'sinian');
 
 const HEALTH_POLL_MS = 50;
-const START_LIMIT_MS = 20000;
+// Sanitizer builds start several times slower, more so on a busy machine.
+const START_LIMIT_MS = process.env.SINIAN_SANITIZE === "1" ? 60000 : 20000;
 const STOP_LIMIT_MS = 15000;
 const BIND_ATTEMPTS = 5;
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:|LeakSanitizer/;
