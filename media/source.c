@@ -319,7 +319,8 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 		gst_object_unref(bin);
 		return rc;
 	}
-	gst_bin_add(GST_BIN(s->pipeline), bin); /* takes our reference */
+	gst_bin_add(GST_BIN(s->pipeline), bin); /* the pipeline's own ref */
+	gst_object_unref(bin); /* so drop the one ref_sink gave us */
 	g_signal_connect(bin, "pad-added", G_CALLBACK(on_pad_added), s);
 	it = gst_element_iterate_src_pads(bin);
 	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {

@@ -455,7 +455,9 @@ static void on_local_set(struct whip *w, GstPromise *p)
 	}
 	/* From here the bin is the ceremony's live source (PLAYING). */
 	w->handed = true;
-	if (media_ceremony_source_bin_start(mc, gst_object_ref(w->bin))) {
+	/* Not floating: the source takes a reference of its own, ours
+	 * stays ours. */
+	if (media_ceremony_source_bin_start(mc, w->bin)) {
 		end(w, ERR_INTERNAL, "cannot start the publisher's source");
 		return;
 	}
