@@ -120,3 +120,58 @@ char *rtc_local_sdp(GstElement *webrtc, const struct rtc_ice *ice)
 	}
 	return text;
 }
+
+/* The first payload type of section m whose rtpmap names enc, preferring
+ * (for H.264) packetization-mode=1; -1 if none. Any H.264 profile will do:
+ * we decode it, whatever browsers could play. */
+int rtc_media_find_pt(const GstSDPMedia *m, const char *enc)
+{
+	int best = -1;
+
+	for (guint i = 0; i < gst_sdp_media_formats_len(m); i++) {
+		int pt = atoi(gst_sdp_media_get_format(m, i));
+		GstCaps *caps = gst_sdp_media_get_caps_from_media(m, pt);
+		const GstStructure *st;
+		const char *name, *mode;
+
+		if (!caps)
+			continue;
+		st = gst_caps_get_structure(caps, 0);
+		name = gst_structure_get_string(st, "encoding-name");
+		mode = gst_structure_get_string(st, "packetization-mode");
+		if (name && !g_ascii_strcasecmp(name, enc)) {
+			if (best < 0)
+				best = pt;
+			if (mode && !strcmp(mode, "1")) {
+				best = pt;
+				gst_caps_unref(caps);
+				break;
+			}
+		}
+		gst_caps_unref(caps);
+	}
+	return best;
+}
+
+/* webrtcbin 1.22 wants setup, fingerprint and ICE credentials in every
+ * section; some WHIP clients (OBS's test data, libdatachannel) give them
+ * once at session level. Copy them down. */
+void rtc_offer_attrs_down(GstSDPMessage *sdp)
+{
+	static const char *const keys[] = {"setup", "fingerprint", "ice-ufrag",
+	                                   "ice-pwd"};
+
+	for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
+		const char *v = gst_sdp_message_get_attribute_val(sdp, keys[k]);
+
+		if (!v)
+			continue;
+		for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
+			GstSDPMedia *m =
+			    (GstSDPMedia *)gst_sdp_message_get_media(sdp, i);
+
+			if (!gst_sdp_media_get_attribute_val(m, keys[k]))
+				gst_sdp_media_add_attribute(m, keys[k], v);
+		}
+	}
+}

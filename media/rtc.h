@@ -10,8 +10,17 @@
 
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API /* webrtcbin's library API (1.22) */
+/* The first payload type of SDP section m whose rtpmap names enc (case
+ * does not matter), preferring packetization-mode=1 (H.264); -1 if none. */
+int rtc_media_find_pt(const GstSDPMedia *m, const char *enc);
+
+/* Copy session-level setup, fingerprint and ICE credentials into every
+ * section that lacks them: webrtcbin 1.22 reads them per section. */
+void rtc_offer_attrs_down(GstSDPMessage *sdp);
+
 #endif
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,5 +56,13 @@ int rtc_parse_offer(const char *offer, size_t len,
 /* The local description of webrtc as SDP text, host candidates rewritten
  * to ice->public_ip if set. NULL if there is none. Caller g_free()s. */
 char *rtc_local_sdp(GstElement *webrtc, const struct rtc_ice *ice);
+
+/* The first payload type of SDP section m whose rtpmap names enc (case
+ * does not matter), preferring packetization-mode=1 (H.264); -1 if none. */
+int rtc_media_find_pt(const GstSDPMedia *m, const char *enc);
+
+/* Copy session-level setup, fingerprint and ICE credentials into every
+ * section that lacks them: webrtcbin 1.22 reads them per section. */
+void rtc_offer_attrs_down(GstSDPMessage *sdp);
 
 #endif

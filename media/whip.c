@@ -709,38 +709,6 @@ static int choose(struct whip *w, const struct sdp_offer_info *info, char *err,
 	return 0;
 }
 
-/* The first payload type of section m whose rtpmap names enc, preferring
- * (for H.264) packetization-mode=1; -1 if none. Any H.264 profile will do:
- * we decode it, whatever browsers could play. */
-static int find_pt(const GstSDPMedia *m, const char *enc)
-{
-	int best = -1;
-
-	for (guint i = 0; i < gst_sdp_media_formats_len(m); i++) {
-		int pt = atoi(gst_sdp_media_get_format(m, i));
-		GstCaps *caps = gst_sdp_media_get_caps_from_media(m, pt);
-		const GstStructure *st;
-		const char *name, *mode;
-
-		if (!caps)
-			continue;
-		st = gst_caps_get_structure(caps, 0);
-		name = gst_structure_get_string(st, "encoding-name");
-		mode = gst_structure_get_string(st, "packetization-mode");
-		if (name && !g_ascii_strcasecmp(name, enc)) {
-			if (best < 0)
-				best = pt;
-			if (mode && !strcmp(mode, "1")) {
-				best = pt;
-				gst_caps_unref(caps);
-				break;
-			}
-		}
-		gst_caps_unref(caps);
-	}
-	return best;
-}
-
 /* Codecs the sender may use, from the parsed offer when the inspector
  * knew none (it only reports H.264 that browsers can be sent). */
 static void choose_any_profile(struct whip *w, const GstSDPMessage *sdp)
@@ -753,39 +721,16 @@ static void choose_any_profile(struct whip *w, const GstSDPMessage *sdp)
 			break;
 		if (w->mline[K_VIDEO] < 0 &&
 		    !g_strcmp0(gst_sdp_media_get_media(m), "video") &&
-		    ((pt = find_pt(m, "H264")) >= 0 ||
-		     (pt = find_pt(m, "VP8")) >= 0)) {
+		    ((pt = rtc_media_find_pt(m, "H264")) >= 0 ||
+		     (pt = rtc_media_find_pt(m, "VP8")) >= 0)) {
 			w->mline[K_VIDEO] = (int)i;
 			w->pt[K_VIDEO] = pt;
-			w->vp8 = find_pt(m, "H264") < 0;
+			w->vp8 = rtc_media_find_pt(m, "H264") < 0;
 		} else if (w->mline[K_AUDIO] < 0 &&
 		           !g_strcmp0(gst_sdp_media_get_media(m), "audio") &&
-		           (pt = find_pt(m, "OPUS")) >= 0) {
+		           (pt = rtc_media_find_pt(m, "OPUS")) >= 0) {
 			w->mline[K_AUDIO] = (int)i;
 			w->pt[K_AUDIO] = pt;
-		}
-	}
-}
-
-/* webrtcbin 1.22 wants setup, fingerprint and ICE credentials in every
- * section; some WHIP clients (OBS's test data, libdatachannel) give them
- * once at session level. Copy them down. */
-static void session_attrs_down(GstSDPMessage *sdp)
-{
-	static const char *const keys[] = {"setup", "fingerprint", "ice-ufrag",
-	                                   "ice-pwd"};
-
-	for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
-		const char *v = gst_sdp_message_get_attribute_val(sdp, keys[k]);
-
-		if (!v)
-			continue;
-		for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
-			GstSDPMedia *m =
-			    (GstSDPMedia *)gst_sdp_message_get_media(sdp, i);
-
-			if (!gst_sdp_media_get_attribute_val(m, keys[k]))
-				gst_sdp_media_add_attribute(m, keys[k], v);
 		}
 	}
 }
@@ -848,7 +793,7 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 		log_debug(TAG, "%.8s: %d mDNS candidates ignored", w->id,
 		          dropped);
 	choose_any_profile(w, desc->sdp);
-	session_attrs_down(desc->sdp);
+	rtc_offer_attrs_down(desc->sdp);
 	if (w->mline[K_VIDEO] < 0 && w->mline[K_AUDIO] < 0) {
 		snprintf(err, errlen,
 		         "the offer sends neither H.264 nor VP8 video nor Opus "
