@@ -311,16 +311,23 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 	int rc;
 
 	*out = NULL;
-	if (!bin || !GST_IS_BIN(bin))
+	if (!bin)
 		return ERR_INVALID;
-	gst_object_ref_sink(bin);
+	/* One reference passes to us: a floating one is sunk, an ordinary
+	 * one (the caller's) is taken over as it is. */
+	if (g_object_is_floating(bin))
+		gst_object_ref_sink(bin);
+	if (!GST_IS_BIN(bin)) {
+		gst_object_unref(bin);
+		return ERR_INVALID;
+	}
 	rc = new_with_tails("bin", f, &s, err, errlen);
 	if (rc) {
 		gst_object_unref(bin);
 		return rc;
 	}
 	gst_bin_add(GST_BIN(s->pipeline), bin); /* the pipeline's own ref */
-	gst_object_unref(bin); /* so drop the one ref_sink gave us */
+	gst_object_unref(bin);                  /* so drop ours */
 	g_signal_connect(bin, "pad-added", G_CALLBACK(on_pad_added), s);
 	it = gst_element_iterate_src_pads(bin);
 	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {

@@ -198,6 +198,38 @@ START_TEST(bin_hook_dynamic_pad)
 }
 END_TEST
 
+static void on_finalized(gpointer data, GObject *was)
+{
+	atomic_fetch_add((atomic_int *)data, 1);
+}
+
+/* The bin is the source's, whether handed over floating or not, and is
+ * freed with it (or at once when refused). */
+START_TEST(bin_hook_takes_one_reference)
+{
+	atomic_int freed = 0;
+	struct source *s = NULL;
+	GstElement *floating = gst_bin_new(NULL), *held = gst_bin_new(NULL);
+	GstElement *not_bin = gst_element_factory_make("identity", NULL);
+	char err[256];
+
+	g_object_weak_ref(G_OBJECT(floating), on_finalized, &freed);
+	g_object_weak_ref(G_OBJECT(held), on_finalized, &freed);
+	g_object_weak_ref(G_OBJECT(not_bin), on_finalized, &freed);
+	ck_assert_int_eq(source_new_bin(&fmt, floating, &s, err, sizeof(err)),
+	                 0);
+	source_free(s);
+	ck_assert_int_eq(atomic_load(&freed), 1);
+	gst_object_ref_sink(held); /* the caller's own reference */
+	ck_assert_int_eq(source_new_bin(&fmt, held, &s, err, sizeof(err)), 0);
+	source_free(s);
+	ck_assert_int_eq(atomic_load(&freed), 2);
+	ck_assert_int_eq(source_new_bin(&fmt, not_bin, &s, err, sizeof(err)),
+	                 ERR_INVALID);
+	ck_assert_int_eq(atomic_load(&freed), 3);
+}
+END_TEST
+
 START_TEST(rtsp_refused_then_retried_without_harm)
 {
 	struct source *s = NULL;
@@ -250,6 +282,7 @@ static Suite *source_suite(void)
 	tcase_add_test(tc, test_and_slate_sources);
 	tcase_add_test(tc, bin_hook_static_pads);
 	tcase_add_test(tc, bin_hook_dynamic_pad);
+	tcase_add_test(tc, bin_hook_takes_one_reference);
 	tcase_add_test(tc, rtsp_refused_then_retried_without_harm);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
