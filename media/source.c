@@ -313,10 +313,9 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 	*out = NULL;
 	if (!bin)
 		return ERR_INVALID;
-	/* One reference passes to us: a floating one is sunk, an ordinary
-	 * one (the caller's) is taken over as it is. */
-	if (g_object_is_floating(bin))
-		gst_object_ref_sink(bin);
+	/* As gst_bin_add(): a floating reference becomes ours, otherwise we
+	 * take one of our own and the caller keeps its reference. */
+	gst_object_ref_sink(bin);
 	if (!GST_IS_BIN(bin)) {
 		gst_object_unref(bin);
 		return ERR_INVALID;

@@ -42,9 +42,9 @@ int source_new_test(const struct source_format *f, const char *title,
                     struct source **out, char *err, size_t errlen);
 int source_new_slate(const struct source_format *f, const char *text,
                      struct source **out, char *err, size_t errlen);
-/* Takes one reference of bin, also on error: a floating one (as
- * gst_bin_new() returns) or one the caller held; the bin is freed with
- * the source. */
+/* Like gst_bin_add(): a floating bin (as gst_bin_new() returns) becomes
+ * the source's, also on error; if the caller holds a reference it keeps
+ * it (and drops it when done). */
 int source_new_bin(const struct source_format *f, GstElement *bin,
                    struct source **out, char *err, size_t errlen);
 /* url must start with rtsp:// or rtsps:// . */

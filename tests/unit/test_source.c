@@ -203,8 +203,8 @@ static void on_finalized(gpointer data, GObject *was)
 	atomic_fetch_add((atomic_int *)data, 1);
 }
 
-/* The bin is the source's, whether handed over floating or not, and is
- * freed with it (or at once when refused). */
+/* A floating bin becomes the source's and is freed with it (or at once
+ * when refused); a caller that holds a reference keeps it. */
 START_TEST(bin_hook_takes_one_reference)
 {
 	atomic_int freed = 0;
@@ -220,9 +220,11 @@ START_TEST(bin_hook_takes_one_reference)
 	                 0);
 	source_free(s);
 	ck_assert_int_eq(atomic_load(&freed), 1);
-	gst_object_ref_sink(held); /* the caller's own reference */
+	gst_object_ref_sink(held); /* the caller keeps a reference */
 	ck_assert_int_eq(source_new_bin(&fmt, held, &s, err, sizeof(err)), 0);
 	source_free(s);
+	ck_assert_int_eq(atomic_load(&freed), 1); /* still the caller's */
+	gst_object_unref(held);
 	ck_assert_int_eq(atomic_load(&freed), 2);
 	ck_assert_int_eq(source_new_bin(&fmt, not_bin, &s, err, sizeof(err)),
 	                 ERR_INVALID);
