@@ -81,7 +81,9 @@ function renderFooter() {
           link('/', 'nav.home'),
           link('/search.html', 'nav.search'),
           link('/m/demo', 'footer.demo_memorial'),
-          link('/c/1', 'footer.demo_ceremony')))));
+          link('/c/1', 'footer.demo_ceremony'),
+          link('/operator.html', 'footer.operator'),
+          link('/staff.html', 'footer.staff')))));
 }
 
 // ---------- toasts ----------

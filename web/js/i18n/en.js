@@ -14,6 +14,8 @@ export default {
   'footer.note': 'sinian · for those who cannot be there in person.',
   'footer.demo_memorial': 'Demo memorial',
   'footer.demo_ceremony': 'Demo ceremony',
+  'footer.operator': 'Funeral home console',
+  'footer.staff': 'Cemetery console',
   'toast.close': 'Dismiss',
   'toast.region': 'Notifications',
 

@@ -14,6 +14,8 @@ export default {
   'footer.note': '思念 · 为不能到场的人，留一份陪伴与告别。',
   'footer.demo_memorial': '示例纪念馆',
   'footer.demo_ceremony': '示例告别仪式',
+  'footer.operator': '殡仪馆工作台',
+  'footer.staff': '墓园工作台',
   'toast.close': '关闭提示',
   'toast.region': '通知',
 
