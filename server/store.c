@@ -238,3 +238,11 @@ const char *store_col_text(sqlite3_stmt *q, int col)
 
 	return t ? (const char *)t : "";
 }
+
+int store_step_done(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}

@@ -68,6 +68,13 @@ int store_err(int sqlite_rc);
 /* Last insert rowid. */
 int64_t store_last_id(struct store *st);
 
+/* Step q once expecting no row, then reset it: 0 or the mapped error. */
+int store_step_done(sqlite3_stmt *q);
+
+/* Copy a text column into a char array (truncating), for row readers. */
+#define STORE_COPY(dst, q, col)                                                \
+	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+
 /* Text column as a string that is never NULL (""), borrowed until the next
  * step or reset of q. */
 const char *store_col_text(sqlite3_stmt *q, int col);

@@ -9,17 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static void bind_opt_id(sqlite3_stmt *q, int col, int64_t v)
 {
 	if (v > 0)
@@ -53,7 +42,7 @@ int store_ceremony_create(struct store *st, struct ceremony *c)
 	sqlite3_bind_text(q, 10, c->source_url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, c->stream_key_hash, -1, SQLITE_STATIC);
 	bind_opt_id(q, 12, c->created_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		c->id = store_last_id(st);
 	return rc;
@@ -81,7 +70,7 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	                  SQLITE_STATIC);
 	sqlite3_bind_text(q, 9, c->source_url, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 10, c->id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 #define CER_COLS                                                               \
@@ -101,20 +90,20 @@ static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 	c->agency_id = sqlite3_column_int64(q, 1);
 	c->hall_id = sqlite3_column_int64(q, 2);
 	c->memorial_id = sqlite3_column_int64(q, 3);
-	COPY(c->title, q, 4);
-	COPY(c->deceased_name, q, 5);
-	COPY(c->scheduled_start, q, 6);
-	COPY(c->scheduled_end, q, 7);
+	STORE_COPY(c->title, q, 4);
+	STORE_COPY(c->deceased_name, q, 5);
+	STORE_COPY(c->scheduled_start, q, 6);
+	STORE_COPY(c->scheduled_end, q, 7);
 	c->invite_only = strcmp(store_col_text(q, 8), "invite") == 0;
 	c->source = src < 0 ? SRC_TEST : (enum ceremony_source)src;
-	COPY(c->source_url, q, 10);
-	COPY(c->stream_key_hash, q, 11);
+	STORE_COPY(c->source_url, q, 10);
+	STORE_COPY(c->stream_key_hash, q, 11);
 	c->state = !strcmp(state, "live")    ? CER_LIVE
 	           : !strcmp(state, "ended") ? CER_ENDED
 	                                     : CER_SCHEDULED;
-	COPY(c->started_at, q, 13);
-	COPY(c->ended_at, q, 14);
-	COPY(c->recording_path, q, 15);
+	STORE_COPY(c->started_at, q, 13);
+	STORE_COPY(c->ended_at, q, 14);
+	STORE_COPY(c->recording_path, q, 15);
 	c->created_by = sqlite3_column_int64(q, 16);
 }
 
@@ -178,7 +167,7 @@ int store_ceremony_set_state(struct store *st, int64_t id,
 	else
 		sqlite3_bind_null(q, 2);
 	sqlite3_bind_int64(q, 3, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_ceremony_set_key(struct store *st, int64_t id, const char *key_hash)
@@ -190,7 +179,7 @@ int store_ceremony_set_key(struct store *st, int64_t id, const char *key_hash)
 		return ERR_DB;
 	sqlite3_bind_text(q, 1, key_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
@@ -207,7 +196,7 @@ int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
 	sqlite3_bind_int64(q, 1, ceremony_id);
 	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, guest, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -226,7 +215,7 @@ int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, invite_id);
 	sqlite3_bind_int64(q, 2, ceremony_id);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_NOT_FOUND;
 	return rc;
@@ -268,8 +257,8 @@ int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
 		struct ceremony_invite inv;
 
 		inv.id = sqlite3_column_int64(q, 0);
-		COPY(inv.guest_name, q, 1);
-		COPY(inv.created_at, q, 2);
+		STORE_COPY(inv.guest_name, q, 1);
+		STORE_COPY(inv.created_at, q, 2);
 		inv.revoked = sqlite3_column_int(q, 3) != 0;
 		g_array_append_val(out, inv);
 	}
@@ -296,7 +285,7 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(q, 0);
-		COPY(out->created_at, q, 1);
+		STORE_COPY(out->created_at, q, 1);
 		snprintf(out->from_name, sizeof(out->from_name), "%s", from);
 		snprintf(out->text, sizeof(out->text), "%s", text);
 		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : ERR_DB;
@@ -324,9 +313,9 @@ int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
 		struct ceremony_message m;
 
 		m.id = sqlite3_column_int64(q, 0);
-		COPY(m.from_name, q, 1);
-		COPY(m.text, q, 2);
-		COPY(m.created_at, q, 3);
+		STORE_COPY(m.from_name, q, 1);
+		STORE_COPY(m.text, q, 2);
+		STORE_COPY(m.created_at, q, 3);
 		g_array_append_val(out, m);
 	}
 	sqlite3_reset(q);

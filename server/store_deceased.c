@@ -10,17 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
 {
 	if (id > 0)
@@ -60,7 +49,7 @@ int store_deceased_insert(struct store *st, const struct deceased *d,
 	bind_id_or_null(q, 9, d->agency_id);
 	bind_text_or_null(q, 10, d->ext_id);
 	bind_id_or_null(q, 11, d->created_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -77,19 +66,19 @@ static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(q, 0);
-	COPY(d->name, q, 1);
+	STORE_COPY(d->name, q, 1);
 	g = deceased_gender_parse(store_col_text(q, 2));
 	d->gender = g < 0 ? GENDER_UNKNOWN : (enum deceased_gender)g;
-	COPY(d->birth_date, q, 3);
-	COPY(d->death_date, q, 4);
-	COPY(d->native_place, q, 5);
-	COPY(d->id_masked, q, 6);
+	STORE_COPY(d->birth_date, q, 3);
+	STORE_COPY(d->death_date, q, 4);
+	STORE_COPY(d->native_place, q, 5);
+	STORE_COPY(d->id_masked, q, 6);
 	d->agency_id = sqlite3_column_int64(q, 7);
 	d->plot_id = sqlite3_column_int64(q, 8);
-	COPY(d->ext_id, q, 9);
+	STORE_COPY(d->ext_id, q, 9);
 	d->created_by = sqlite3_column_int64(q, 10);
-	COPY(d->created_at, q, 11);
-	COPY(d->updated_at, q, 12);
+	STORE_COPY(d->created_at, q, 11);
+	STORE_COPY(d->updated_at, q, 12);
 }
 
 static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
@@ -148,7 +137,7 @@ int store_deceased_touch(struct store *st, int64_t id)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id)
@@ -161,7 +150,7 @@ int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id)
 		return ERR_DB;
 	bind_id_or_null(q, 1, plot_id);
 	sqlite3_bind_int64(q, 2, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 static int collect_deceased(sqlite3_stmt *q, GArray *out)
@@ -249,12 +238,12 @@ int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
 		ev.id = sqlite3_column_int64(q, 0);
 		ev.deceased_id = sqlite3_column_int64(q, 1);
 		ev.kind = k < 0 ? EV_REGISTERED : (enum event_kind)k;
-		COPY(ev.at, q, 3);
-		COPY(ev.place, q, 4);
-		COPY(ev.note, q, 5);
-		COPY(ev.until, q, 6);
+		STORE_COPY(ev.at, q, 3);
+		STORE_COPY(ev.place, q, 4);
+		STORE_COPY(ev.note, q, 5);
+		STORE_COPY(ev.until, q, 6);
 		ev.plot_id = sqlite3_column_int64(q, 7);
-		COPY(ev.created_at, q, 8);
+		STORE_COPY(ev.created_at, q, 8);
 		g_array_append_val(out, ev);
 	}
 	sqlite3_reset(q);
@@ -281,7 +270,7 @@ int store_event_insert(struct store *st, const struct deceased_event *ev,
 	bind_text_or_null(q, 6, ev->until);
 	bind_id_or_null(q, 7, ev->plot_id);
 	bind_id_or_null(q, 8, created_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -308,7 +297,7 @@ int store_plot_insert(struct store *st, const struct plot *p, int64_t *id)
 		sqlite3_bind_double(q, 8, p->lat);
 		sqlite3_bind_double(q, 9, p->lng);
 	}
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -326,9 +315,9 @@ static void plot_row(sqlite3_stmt *q, struct plot *p)
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(q, 0);
 	p->cemetery_id = sqlite3_column_int64(q, 1);
-	COPY(p->section, q, 2);
-	COPY(p->row, q, 3);
-	COPY(p->number, q, 4);
+	STORE_COPY(p->section, q, 2);
+	STORE_COPY(p->row, q, 3);
+	STORE_COPY(p->number, q, 4);
 	p->kind = k < 0 ? PLOT_GRAVE : (enum plot_kind)k;
 	p->capacity = sqlite3_column_int(q, 6);
 	p->occupied = sqlite3_column_int(q, 7);
@@ -336,7 +325,7 @@ static void plot_row(sqlite3_stmt *q, struct plot *p)
 	p->has_geo = sqlite3_column_type(q, 9) != SQLITE_NULL;
 	p->lat = sqlite3_column_double(q, 9);
 	p->lng = sqlite3_column_double(q, 10);
-	COPY(p->created_at, q, 11);
+	STORE_COPY(p->created_at, q, 11);
 }
 
 int store_plot_get(struct store *st, int64_t id, struct plot *out)
@@ -370,7 +359,7 @@ int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
 	sqlite3_bind_int(q, 1, occupied);
 	sqlite3_bind_text(q, 2, plot_status_name(status), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_plot_list(struct store *st, int64_t cemetery_id, int status,

@@ -12,20 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static int step_changed(struct store *st, sqlite3_stmt *q)
 {
-	int rc = step_done(q);
+	int rc = store_step_done(q);
 
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_NOT_FOUND;
@@ -54,7 +43,7 @@ int store_memorial_insert(struct store *st, const struct memorial *m,
 	sqlite3_bind_int64(q, 6, m->deceased_id);
 	if (m->created_by)
 		sqlite3_bind_int64(q, 7, m->created_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -70,16 +59,16 @@ static void memorial_row(sqlite3_stmt *q, struct memorial *m)
 
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(q, 0);
-	COPY(m->slug, q, 1);
-	COPY(m->title, q, 2);
-	COPY(m->biography, q, 3);
+	STORE_COPY(m->slug, q, 1);
+	STORE_COPY(m->title, q, 2);
+	STORE_COPY(m->biography, q, 3);
 	m->visibility = v < 0 ? VIS_PRIVATE : (enum obj_visibility)v;
 	m->hold = strcmp(store_col_text(q, 5), "publish") != 0;
 	m->deceased_id = sqlite3_column_int64(q, 6);
-	COPY(m->portrait_hash, q, 7);
+	STORE_COPY(m->portrait_hash, q, 7);
 	m->created_by = sqlite3_column_int64(q, 8);
-	COPY(m->created_at, q, 9);
-	COPY(m->updated_at, q, 10);
+	STORE_COPY(m->created_at, q, 9);
+	STORE_COPY(m->updated_at, q, 10);
 }
 
 static int one_memorial(sqlite3_stmt *q, struct memorial *out)
@@ -206,7 +195,7 @@ int store_image_insert(struct store *st, const struct memorial_image *img,
 	}
 	if (created_by)
 		sqlite3_bind_int64(q, 6, created_by);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_image_get(struct store *st, const char *hash,
@@ -222,8 +211,8 @@ int store_image_get(struct store *st, const char *hash,
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
-		COPY(out->hash, q, 0);
-		COPY(out->mime, q, 1);
+		STORE_COPY(out->hash, q, 0);
+		STORE_COPY(out->mime, q, 1);
 		out->bytes = sqlite3_column_int64(q, 2);
 		out->width = sqlite3_column_int(q, 3);
 		out->height = sqlite3_column_int(q, 4);
@@ -276,7 +265,7 @@ int store_photo_insert(struct store *st, struct memorial_photo *p)
 	if (rc == SQLITE_ROW) {
 		p->id = sqlite3_column_int64(q, 0);
 		p->position = sqlite3_column_int(q, 1);
-		COPY(p->created_at, q, 2);
+		STORE_COPY(p->created_at, q, 2);
 		rc = sqlite3_step(q);
 	}
 	sqlite3_reset(q);
@@ -299,11 +288,11 @@ int store_photo_list(struct store *st, int64_t memorial_id, GArray *out)
 
 		p.id = sqlite3_column_int64(q, 0);
 		p.memorial_id = sqlite3_column_int64(q, 1);
-		COPY(p.hash, q, 2);
-		COPY(p.mime, q, 3);
-		COPY(p.caption, q, 4);
+		STORE_COPY(p.hash, q, 2);
+		STORE_COPY(p.mime, q, 3);
+		STORE_COPY(p.caption, q, 4);
 		p.position = sqlite3_column_int(q, 5);
-		COPY(p.created_at, q, 6);
+		STORE_COPY(p.created_at, q, 6);
 		g_array_append_val(out, p);
 	}
 	sqlite3_reset(q);
@@ -358,7 +347,7 @@ int store_tribute_insert(struct store *st, struct tribute *t)
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		t->id = sqlite3_column_int64(q, 0);
-		COPY(t->created_at, q, 1);
+		STORE_COPY(t->created_at, q, 1);
 		rc = sqlite3_step(q);
 	}
 	sqlite3_reset(q);
@@ -377,11 +366,11 @@ static void tribute_row(sqlite3_stmt *q, struct tribute *t)
 	t->id = sqlite3_column_int64(q, 0);
 	t->memorial_id = sqlite3_column_int64(q, 1);
 	t->kind = k < 0 ? TRIB_MESSAGE : (enum tribute_kind)k;
-	COPY(t->from_name, q, 3);
-	COPY(t->text, q, 4);
+	STORE_COPY(t->from_name, q, 3);
+	STORE_COPY(t->text, q, 4);
 	t->user_id = sqlite3_column_int64(q, 5);
 	t->state = s < 0 ? TRIB_HIDDEN : (enum tribute_state)s;
-	COPY(t->created_at, q, 7);
+	STORE_COPY(t->created_at, q, 7);
 }
 
 int store_tribute_get(struct store *st, int64_t id, struct tribute *out)
@@ -458,7 +447,7 @@ int store_tribute_count_add(struct store *st, int64_t memorial_id,
 	sqlite3_bind_int64(q, 1, memorial_id);
 	sqlite3_bind_text(q, 2, tribute_kind_name(k), -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 3, delta);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_tribute_counts(struct store *st, int64_t memorial_id,
@@ -513,12 +502,12 @@ static int collect_hits(sqlite3_stmt *q, GArray *out)
 
 		memset(&h, 0, sizeof(h));
 		h.id = sqlite3_column_int64(q, 0);
-		COPY(h.slug, q, 1);
-		COPY(h.title, q, 2);
-		COPY(h.name, q, 3);
-		COPY(h.birth_date, q, 4);
-		COPY(h.death_date, q, 5);
-		COPY(h.portrait_hash, q, 6);
+		STORE_COPY(h.slug, q, 1);
+		STORE_COPY(h.title, q, 2);
+		STORE_COPY(h.name, q, 3);
+		STORE_COPY(h.birth_date, q, 4);
+		STORE_COPY(h.death_date, q, 5);
+		STORE_COPY(h.portrait_hash, q, 6);
 		g_array_append_val(out, h);
 	}
 	sqlite3_reset(q);

@@ -10,17 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 const char *store_org_kind_name(enum org_kind k)
 {
 	return k == ORG_AGENCY ? "agency" : "cemetery";
@@ -53,7 +42,7 @@ int store_org_create(struct store *st, const struct org *o, int64_t *id)
 		sqlite3_bind_double(q, 5, o->lat);
 		sqlite3_bind_double(q, 6, o->lng);
 	}
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -78,7 +67,7 @@ int store_org_update(struct store *st, const struct org *o)
 		sqlite3_bind_double(q, 6, o->lng);
 	}
 	sqlite3_bind_int64(q, 7, o->id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 static void org_row(sqlite3_stmt *q, enum org_kind k, struct org *o)
@@ -86,14 +75,14 @@ static void org_row(sqlite3_stmt *q, enum org_kind k, struct org *o)
 	memset(o, 0, sizeof(*o));
 	o->kind = k;
 	o->id = sqlite3_column_int64(q, 0);
-	COPY(o->name, q, 1);
-	COPY(o->region_code, q, 2);
-	COPY(o->address, q, 3);
-	COPY(o->phone, q, 4);
+	STORE_COPY(o->name, q, 1);
+	STORE_COPY(o->region_code, q, 2);
+	STORE_COPY(o->address, q, 3);
+	STORE_COPY(o->phone, q, 4);
 	o->has_geo = sqlite3_column_type(q, 5) != SQLITE_NULL;
 	o->lat = sqlite3_column_double(q, 5);
 	o->lng = sqlite3_column_double(q, 6);
-	COPY(o->created_at, q, 7);
+	STORE_COPY(o->created_at, q, 7);
 }
 
 int store_org_get(struct store *st, enum org_kind k, int64_t id,
@@ -168,7 +157,7 @@ int store_service_create(struct store *st, const struct service_item *s,
 	sqlite3_bind_text(q, 5, s->description, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 6, s->price_cents);
 	sqlite3_bind_text(q, 7, s->unit, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -188,7 +177,7 @@ int store_service_update(struct store *st, const struct service_item *s)
 	sqlite3_bind_text(q, 4, s->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, s->active);
 	sqlite3_bind_int64(q, 6, s->id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 static void service_row(sqlite3_stmt *q, struct service_item *s)
@@ -199,11 +188,11 @@ static void service_row(sqlite3_stmt *q, struct service_item *s)
 	                  ? ORG_AGENCY
 	                  : ORG_CEMETERY;
 	s->org_id = sqlite3_column_int64(q, 2);
-	COPY(s->code, q, 3);
-	COPY(s->name, q, 4);
-	COPY(s->description, q, 5);
+	STORE_COPY(s->code, q, 3);
+	STORE_COPY(s->name, q, 4);
+	STORE_COPY(s->description, q, 5);
 	s->price_cents = sqlite3_column_int64(q, 6);
-	COPY(s->unit, q, 7);
+	STORE_COPY(s->unit, q, 7);
 	s->active = sqlite3_column_int(q, 8) != 0;
 }
 
@@ -265,7 +254,7 @@ int store_hall_create(struct store *st, int64_t agency_id, const char *name,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, agency_id);
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -286,7 +275,7 @@ int store_hall_list(struct store *st, int64_t agency_id, GArray *out)
 
 		h.id = sqlite3_column_int64(q, 0);
 		h.agency_id = sqlite3_column_int64(q, 1);
-		COPY(h.name, q, 2);
+		STORE_COPY(h.name, q, 2);
 		g_array_append_val(out, h);
 	}
 	sqlite3_reset(q);
@@ -306,7 +295,7 @@ int store_hall_get(struct store *st, int64_t id, struct hall *out)
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(q, 0);
 		out->agency_id = sqlite3_column_int64(q, 1);
-		COPY(out->name, q, 2);
+		STORE_COPY(out->name, q, 2);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);

@@ -11,17 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static int state_of(const char *s)
 {
 	int v = sweeping_state_parse(s);
@@ -47,7 +36,7 @@ int store_order_insert(struct store *st, const struct sweeping_order *o,
 	                  SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, o->note, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 7, o->total_cents);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -69,18 +58,18 @@ static void order_row(sqlite3_stmt *q, struct sweeping_order *o)
 	o->user_id = sqlite3_column_int64(q, 1);
 	o->cemetery_id = sqlite3_column_int64(q, 2);
 	o->plot_id = sqlite3_column_int64(q, 3);
-	COPY(o->date, q, 4);
+	STORE_COPY(o->date, q, 4);
 	o->state = state_of(store_col_text(q, 5));
-	COPY(o->note, q, 6);
-	COPY(o->reason, q, 7);
+	STORE_COPY(o->note, q, 6);
+	STORE_COPY(o->reason, q, 7);
 	o->total_cents = sqlite3_column_int64(q, 8);
-	COPY(o->created_at, q, 9);
-	COPY(o->updated_at, q, 10);
-	COPY(o->cemetery_name, q, 11);
-	COPY(o->plot_section, q, 12);
-	COPY(o->plot_row, q, 13);
-	COPY(o->plot_number, q, 14);
-	COPY(o->user_name, q, 15);
+	STORE_COPY(o->created_at, q, 9);
+	STORE_COPY(o->updated_at, q, 10);
+	STORE_COPY(o->cemetery_name, q, 11);
+	STORE_COPY(o->plot_section, q, 12);
+	STORE_COPY(o->plot_row, q, 13);
+	STORE_COPY(o->plot_number, q, 14);
+	STORE_COPY(o->user_name, q, 15);
 }
 
 int store_order_get(struct store *st, int64_t id, struct sweeping_order *out)
@@ -120,7 +109,7 @@ int store_order_set_state(struct store *st, int64_t id,
 	sqlite3_bind_text(q, 3, sweeping_state_name(from), -1, SQLITE_STATIC);
 	if (reason)
 		sqlite3_bind_text(q, 4, reason, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_CONFLICT;
 	return rc;
@@ -187,7 +176,7 @@ int store_order_item_insert(struct store *st, const struct sweeping_item *it)
 	sqlite3_bind_text(q, 3, it->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, it->price_cents);
 	sqlite3_bind_int(q, 5, it->quantity);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_order_item_list(struct store *st, int64_t order_id, GArray *out)
@@ -206,7 +195,7 @@ int store_order_item_list(struct store *st, int64_t order_id, GArray *out)
 		it.id = sqlite3_column_int64(q, 0);
 		it.order_id = sqlite3_column_int64(q, 1);
 		it.service_id = sqlite3_column_int64(q, 2);
-		COPY(it.name, q, 3);
+		STORE_COPY(it.name, q, 3);
 		it.price_cents = sqlite3_column_int64(q, 4);
 		it.quantity = sqlite3_column_int(q, 5);
 		g_array_append_val(out, it);
@@ -233,7 +222,7 @@ int store_order_event_insert(struct store *st, int64_t order_id, int from,
 	if (actor_id > 0)
 		sqlite3_bind_int64(q, 4, actor_id);
 	sqlite3_bind_text(q, 5, note ? note : "", -1, SQLITE_STATIC);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_order_event_list(struct store *st, int64_t order_id, GArray *out)
@@ -259,9 +248,9 @@ int store_order_event_list(struct store *st, int64_t order_id, GArray *out)
 		              : sweeping_state_parse(store_col_text(q, 2));
 		ev.to = state_of(store_col_text(q, 3));
 		ev.actor_id = sqlite3_column_int64(q, 4);
-		COPY(ev.actor_name, q, 5);
-		COPY(ev.note, q, 6);
-		COPY(ev.at, q, 7);
+		STORE_COPY(ev.actor_name, q, 5);
+		STORE_COPY(ev.note, q, 6);
+		STORE_COPY(ev.at, q, 7);
 		g_array_append_val(out, ev);
 	}
 	sqlite3_reset(q);
@@ -287,7 +276,7 @@ int store_proof_insert(struct store *st, const struct sweeping_proof *p,
 	sqlite3_bind_int64(q, 5, p->bytes);
 	sqlite3_bind_int(q, 6, p->kept_location ? 1 : 0);
 	sqlite3_bind_int64(q, 7, p->uploaded_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -303,12 +292,12 @@ static void proof_row(sqlite3_stmt *q, struct sweeping_proof *p)
 	p->id = sqlite3_column_int64(q, 0);
 	p->order_id = sqlite3_column_int64(q, 1);
 	p->video = strcmp(store_col_text(q, 2), "video") == 0;
-	COPY(p->hash, q, 3);
-	COPY(p->mime, q, 4);
+	STORE_COPY(p->hash, q, 3);
+	STORE_COPY(p->mime, q, 4);
 	p->bytes = sqlite3_column_int64(q, 5);
 	p->kept_location = sqlite3_column_int(q, 6) != 0;
 	p->uploaded_by = sqlite3_column_int64(q, 7);
-	COPY(p->created_at, q, 8);
+	STORE_COPY(p->created_at, q, 8);
 }
 
 int store_proof_get(struct store *st, int64_t order_id, int64_t id,
@@ -393,7 +382,7 @@ int store_rating_insert(struct store *st, const char *subject_kind,
 	sqlite3_bind_int64(q, 4, user_id);
 	sqlite3_bind_int(q, 5, stars);
 	sqlite3_bind_text(q, 6, comment ? comment : "", -1, SQLITE_STATIC);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_rating_of_order(struct store *st, int64_t order_id, int *stars,

@@ -10,27 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-/* Step q once expecting DONE; maps errors. Resets q. */
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static void user_row(sqlite3_stmt *q, struct store_user *u)
 {
 	u->id = sqlite3_column_int64(q, 0);
-	COPY(u->login_masked, q, 1);
-	COPY(u->login_kind, q, 2);
-	COPY(u->login_enc, q, 3);
-	COPY(u->display_name, q, 4);
-	COPY(u->password_hash, q, 5);
-	COPY(u->created_at, q, 6);
+	STORE_COPY(u->login_masked, q, 1);
+	STORE_COPY(u->login_kind, q, 2);
+	STORE_COPY(u->login_enc, q, 3);
+	STORE_COPY(u->display_name, q, 4);
+	STORE_COPY(u->password_hash, q, 5);
+	STORE_COPY(u->created_at, q, 6);
 	u->disabled = sqlite3_column_int(q, 7) != 0;
 }
 
@@ -55,7 +43,7 @@ int store_user_create(struct store *st, const struct store_user *u,
 	sqlite3_bind_text(q, 4, u->login_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, u->display_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 6, u->password_hash, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -107,7 +95,7 @@ int store_user_set_password(struct store *st, int64_t id, const char *hash)
 		return ERR_DB;
 	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_user_list(struct store *st, GArray *out)
@@ -143,7 +131,7 @@ int store_session_create(struct store *st, int64_t user_id,
 	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, expires);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -185,7 +173,7 @@ int store_session_revoke(struct store *st, int64_t session_id, int64_t now)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int64(q, 2, session_id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,
@@ -200,7 +188,7 @@ int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_int64(q, 2, user_id);
 	sqlite3_bind_int64(q, 3, keep);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_grant_add(struct store *st, int64_t user_id, const char *role,
@@ -221,7 +209,7 @@ int store_grant_add(struct store *st, int64_t user_id, const char *role,
 		sqlite3_bind_int64(q, 5, granted_by);
 	else
 		sqlite3_bind_null(q, 5);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_grant_remove(struct store *st, int64_t user_id, const char *role,
@@ -238,7 +226,7 @@ int store_grant_remove(struct store *st, int64_t user_id, const char *role,
 	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, scope_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, scope_id);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_NOT_FOUND;
 	return rc;
@@ -264,10 +252,10 @@ int store_grant_list(struct store *st, int64_t user_id, GArray *out)
 
 		g.id = sqlite3_column_int64(q, 0);
 		g.user_id = sqlite3_column_int64(q, 1);
-		COPY(g.role, q, 2);
-		COPY(g.scope_kind, q, 3);
+		STORE_COPY(g.role, q, 2);
+		STORE_COPY(g.scope_kind, q, 3);
 		g.scope_id = sqlite3_column_int64(q, 4);
-		COPY(g.scope_name, q, 5);
+		STORE_COPY(g.scope_name, q, 5);
 		g_array_append_val(out, g);
 	}
 	sqlite3_reset(q);
@@ -311,7 +299,7 @@ int store_audit_add(struct store *st, int64_t actor_id, const char *action,
 	sqlite3_bind_text(q, 3, object_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, object_id);
 	sqlite3_bind_text(q, 5, detail ? detail : "", -1, SQLITE_STATIC);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int64_t store_audit_count(struct store *st, const char *action)

@@ -12,17 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY(dst, q, col)                                                      \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
-
-static int step_done(sqlite3_stmt *q)
-{
-	int rc = sqlite3_step(q);
-
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
 {
 	if (id > 0)
@@ -46,7 +35,7 @@ int store_slot_insert(struct store *st, const struct visit_slot *s, int64_t *id)
 	sqlite3_bind_text(q, 4, s->end, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, s->capacity);
 	bind_id_or_null(q, 6, s->created_by);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -61,9 +50,9 @@ static void slot_row(sqlite3_stmt *q, struct visit_slot *s)
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(q, 0);
 	s->cemetery_id = sqlite3_column_int64(q, 1);
-	COPY(s->date, q, 2);
-	COPY(s->start, q, 3);
-	COPY(s->end, q, 4);
+	STORE_COPY(s->date, q, 2);
+	STORE_COPY(s->start, q, 3);
+	STORE_COPY(s->end, q, 4);
 	s->capacity = sqlite3_column_int(q, 5);
 	s->booked = sqlite3_column_int(q, 6);
 	s->created_by = sqlite3_column_int64(q, 7);
@@ -124,7 +113,7 @@ int store_slot_take(struct store *st, int64_t slot_id, int n)
 		return ERR_DB;
 	sqlite3_bind_int(q, 1, n);
 	sqlite3_bind_int64(q, 2, slot_id);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_FULL;
 	return rc;
@@ -140,7 +129,7 @@ int store_slot_release(struct store *st, int64_t slot_id, int n)
 		return ERR_DB;
 	sqlite3_bind_int(q, 1, n);
 	sqlite3_bind_int64(q, 2, slot_id);
-	return step_done(q);
+	return store_step_done(q);
 }
 
 int store_booking_active(struct store *st, int64_t slot_id, int64_t user_id,
@@ -181,7 +170,7 @@ int store_booking_insert(struct store *st, const struct visit_booking *b,
 	sqlite3_bind_text(q, 7, phone_enc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 8, b->phone_masked, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 9, b->code, -1, SQLITE_STATIC);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
 	return rc;
@@ -216,21 +205,21 @@ static void booking_row(sqlite3_stmt *q, struct visit_booking *b)
 	b->user_id = sqlite3_column_int64(q, 4);
 	b->booked_by = sqlite3_column_int64(q, 5);
 	b->persons = sqlite3_column_int(q, 6);
-	COPY(b->phone_masked, q, 7);
-	COPY(b->code, q, 8);
+	STORE_COPY(b->phone_masked, q, 7);
+	STORE_COPY(b->code, q, 8);
 	b->state = state_of(store_col_text(q, 9));
-	COPY(b->checked_in_at, q, 10);
+	STORE_COPY(b->checked_in_at, q, 10);
 	b->checked_in_by = sqlite3_column_int64(q, 11);
-	COPY(b->cancelled_at, q, 12);
-	COPY(b->created_at, q, 13);
-	COPY(b->date, q, 14);
-	COPY(b->start, q, 15);
-	COPY(b->end, q, 16);
-	COPY(b->cemetery_name, q, 17);
-	COPY(b->plot_section, q, 18);
-	COPY(b->plot_row, q, 19);
-	COPY(b->plot_number, q, 20);
-	COPY(b->user_name, q, 21);
+	STORE_COPY(b->cancelled_at, q, 12);
+	STORE_COPY(b->created_at, q, 13);
+	STORE_COPY(b->date, q, 14);
+	STORE_COPY(b->start, q, 15);
+	STORE_COPY(b->end, q, 16);
+	STORE_COPY(b->cemetery_name, q, 17);
+	STORE_COPY(b->plot_section, q, 18);
+	STORE_COPY(b->plot_row, q, 19);
+	STORE_COPY(b->plot_number, q, 20);
+	STORE_COPY(b->user_name, q, 21);
 }
 
 static int booking_one(sqlite3_stmt *q, struct visit_booking *out)
@@ -308,7 +297,7 @@ int store_booking_set_state(struct store *st, int64_t id, enum visit_state from,
 	sqlite3_bind_int64(q, 2, id);
 	sqlite3_bind_text(q, 3, visit_state_name(from), -1, SQLITE_STATIC);
 	bind_id_or_null(q, 4, actor_id);
-	rc = step_done(q);
+	rc = store_step_done(q);
 	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
 		rc = ERR_CONFLICT;
 	return rc;
