@@ -200,7 +200,8 @@ static int http(const char *method, const char *path, const char *token,
 	                       "Connection: close\r\nContent-Length: %zu\r\n",
 	                       method, path, g_port, blen);
 	if (token)
-		g_string_append_printf(req, "Authorization: Bearer %s\r\n", token);
+		g_string_append_printf(req, "Authorization: Bearer %s\r\n",
+		                       token);
 	if (ctype)
 		g_string_append_printf(req, "Content-Type: %s\r\n", ctype);
 	g_string_append(req, "\r\n");
@@ -230,8 +231,8 @@ static int http(const char *method, const char *path, const char *token,
 		if (hdr_end && clen < 0) {
 			for (p = strstr(in->str, "\r\n"); p && p < hdr_end;
 			     p = strstr(p + 2, "\r\n"))
-				if (!g_ascii_strncasecmp(p + 2, "content-length:",
-				                         15))
+				if (!g_ascii_strncasecmp(p + 2,
+				                         "content-length:", 15))
 					clen = atol(p + 17);
 		}
 		if (hdr_end && clen >= 0 &&
@@ -365,7 +366,8 @@ static void start_daemon(const char *bin)
 		for (int i = 0; i < 400 && !g_stop; i++) { /* 20 s */
 			struct http_res r;
 
-			if (http("GET", "/healthz", NULL, NULL, NULL, &r) == 0) {
+			if (http("GET", "/healthz", NULL, NULL, NULL, &r) ==
+			    0) {
 				http_res_clear(&r);
 				goto up;
 			}
@@ -389,14 +391,14 @@ static void add_admin(const char *bin)
 {
 	char *data = g_build_filename(g_tmp, "data", NULL);
 	char *log = g_build_filename(g_tmp, "cli.log", NULL);
-	char *argv[] = {(char *)bin, "--data-dir", data, "user", "add",
-	                "--login", ADMIN_LOGIN, "--role", "admin",
-	                "--password-stdin", NULL};
+	char *argv[] = {(char *)bin, "--data-dir",       data,        "user",
+	                "add",       "--login",          ADMIN_LOGIN, "--role",
+	                "admin",     "--password-stdin", NULL};
 	pid_t pid = spawn(argv, ADMIN_PASS "\n", log);
 	int status = -1;
 
-	if (pid <= 0 || waitpid(pid, &status, 0) != pid ||
-	    !WIFEXITED(status) || WEXITSTATUS(status))
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
 		die("user add failed (see %s)", log);
 	g_free(data);
 	g_free(log);
@@ -417,8 +419,9 @@ static long long proc_ticks(pid_t pid)
 	fclose(f);
 	buf[n] = 0;
 	p = strrchr(buf, ')'); /* comm may hold spaces */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	                        "%llu %llu",
+	if (!p || sscanf(p + 2,
+	                 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	                 "%llu %llu",
 	                 &ut, &st) != 2)
 		return -1;
 	return (long long)(ut + st);
@@ -517,12 +520,14 @@ static void count_buffer(struct stream *s, GstBuffer *buf)
 	g_mutex_lock(&s->m);
 	if (!s->have || ssrc != s->ssrc) {
 		if (s->have) /* a new stream: keep what the old one owed */
-			s->expected_before += (uint64_t)(s->highest - s->base + 1);
+			s->expected_before +=
+			    (uint64_t)(s->highest - s->base + 1);
 		s->have = true;
 		s->ssrc = ssrc;
 		s->base = s->highest = seq;
 	} else {
-		int64_t ext = s->highest + (int16_t)(seq - (uint16_t)s->highest);
+		int64_t ext =
+		    s->highest + (int16_t)(seq - (uint16_t)s->highest);
 
 		if (ext > s->highest)
 			s->highest = ext;
@@ -590,15 +595,14 @@ static void on_pad(GstElement *webrtc, GstPad *pad, gpointer data)
 	if (!caps)
 		caps = gst_pad_query_caps(pad, NULL);
 	if (caps && !gst_caps_is_empty(caps))
-		media = gst_structure_get_string(gst_caps_get_structure(caps, 0),
-		                                 "media");
+		media = gst_structure_get_string(
+		    gst_caps_get_structure(caps, 0), "media");
 	k = !g_strcmp0(media, "audio") ? AUDIO : VIDEO;
 	if (caps)
 		gst_caps_unref(caps);
-	gst_pad_add_probe(pad,
-	                  GST_PAD_PROBE_TYPE_BUFFER |
-	                      GST_PAD_PROBE_TYPE_BUFFER_LIST,
-	                  rtp_probe, &v->st[k], NULL);
+	gst_pad_add_probe(
+	    pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+	    rtp_probe, &v->st[k], NULL);
 	sink = gst_element_factory_make("fakesink", NULL);
 	g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
 	gst_bin_add(GST_BIN(v->pipe), sink);
@@ -704,16 +708,19 @@ static struct viewer *viewer_new(void)
 	g_signal_connect(v->webrtc, "notify::ice-connection-state",
 	                 G_CALLBACK(on_ice_state), v);
 	/* what Chromium offers first: H.264 constrained baseline, Opus */
-	add_recvonly(v, "application/x-rtp,media=video,encoding-name=H264,"
-	                "payload=102,clock-rate=90000,packetization-mode=(string)1,"
-	                "profile-level-id=(string)42e01f");
-	add_recvonly(v, "application/x-rtp,media=audio,encoding-name=OPUS,"
-	                "payload=111,clock-rate=48000,encoding-params=(string)2");
+	add_recvonly(
+	    v, "application/x-rtp,media=video,encoding-name=H264,"
+	       "payload=102,clock-rate=90000,packetization-mode=(string)1,"
+	       "profile-level-id=(string)42e01f");
+	add_recvonly(v,
+	             "application/x-rtp,media=audio,encoding-name=OPUS,"
+	             "payload=111,clock-rate=48000,encoding-params=(string)2");
 	if (gst_element_set_state(v->pipe, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE)
 		atomic_store(&v->failed, 1);
-	g_signal_emit_by_name(v->webrtc, "create-offer", NULL,
-	                      gst_promise_new_with_change_func(on_offer, v, NULL));
+	g_signal_emit_by_name(
+	    v->webrtc, "create-offer", NULL,
+	    gst_promise_new_with_change_func(on_offer, v, NULL));
 	return v;
 }
 
@@ -762,7 +769,8 @@ static int viewer_join(struct viewer *v, const char *whep_path)
 		                      p);
 		if (gst_promise_wait(p) == GST_PROMISE_RESULT_REPLIED &&
 		    (!gst_promise_get_reply(p) ||
-		     !gst_structure_has_field(gst_promise_get_reply(p), "error")))
+		     !gst_structure_has_field(gst_promise_get_reply(p),
+		                              "error")))
 			rc = 0;
 		gst_promise_unref(p);
 		gst_webrtc_session_description_free(desc);
@@ -795,10 +803,10 @@ static void viewer_free(struct viewer *v)
 /* ---- the steps ----------------------------------------------------------- */
 
 struct step {
-	int n, up;             /* viewers asked for, receiving */
+	int n, up;                     /* viewers asked for, receiving */
 	int no_answer, never, stalled; /* of the n - up that were not */
-	unsigned server_count; /* viewers the daemon reports */
-	double join_s;         /* joining this step's new viewers */
+	unsigned server_count;         /* viewers the daemon reports */
+	double join_s;                 /* joining this step's new viewers */
 	double delivery, worst;
 	uint64_t received, expected;
 	double fps, video_pps, audio_pps; /* per viewer */
@@ -843,9 +851,8 @@ static unsigned server_viewers(const char *path)
 {
 	int status;
 	json_t *j = api("GET", path, NULL, NULL, &status);
-	unsigned n = j ? (unsigned)json_integer_value(
-	                     json_object_get(j, "viewers"))
-	               : 0;
+	unsigned n =
+	    j ? (unsigned)json_integer_value(json_object_get(j, "viewers")) : 0;
 
 	json_decref(j);
 	return n;
@@ -888,8 +895,8 @@ static bool run_step(struct step *s, int n, const char *whep_path,
 
 		for (int i = 0; i < g_nv; i++) {
 			up += viewer_up(g_v[i]);
-			failed += !viewer_up(g_v[i]) &&
-			          atomic_load(&g_v[i]->failed);
+			failed +=
+			    !viewer_up(g_v[i]) && atomic_load(&g_v[i]->failed);
 		}
 		if (up + failed == g_nv)
 			break;
@@ -916,8 +923,8 @@ static bool run_step(struct step *s, int n, const char *whep_path,
 	if (k0 < 0 || k1 < 0)
 		die("the daemon is gone");
 	s->cpu = (double)(k1 - k0) / hz / window * 100;
-	s->machine_busy = m1 > m0 ? 100.0 * (double)(b1 - b0) / (double)(m1 - m0)
-	                          : -1;
+	s->machine_busy =
+	    m1 > m0 ? 100.0 * (double)(b1 - b0) / (double)(m1 - m0) : -1;
 	s->rss_mib = proc_status(g_daemon, "VmRSS") / 1024.0;
 	s->threads = proc_status(g_daemon, "Threads");
 	s->load = loadavg1();
@@ -956,7 +963,8 @@ static bool run_step(struct step *s, int n, const char *whep_path,
 			uint64_t e = d[i][k].expected;
 
 			if (!live[i] && e < ref[k])
-				e = ref[k]; /* stalled: charge what others got */
+				e = ref[k]; /* stalled: charge what others got
+				             */
 			rv += d[i][k].received < e ? d[i][k].received : e;
 			ev += e;
 		}
@@ -1054,8 +1062,8 @@ static int *parse_steps(const char *s, int *n)
 
 int main(int argc, char **argv)
 {
-	const char *bin = getenv("SINIAN_BIN") ? getenv("SINIAN_BIN")
-	                                       : "build/sinian";
+	const char *bin =
+	    getenv("SINIAN_BIN") ? getenv("SINIAN_BIN") : "build/sinian";
 	const char *steps_arg =
 	    "1,5,10,20,40,60,80,100,130,160,200,250,300,350,400,450,500";
 	double window = 10, settle = 3, budget = 300;
@@ -1191,8 +1199,8 @@ int main(int argc, char **argv)
 	if (!pause_ms(1000)) /* the encoder settles */
 		goto out;
 	/* step 0: the ceremony alone (encoder, recorder) */
-	if (!run_step(&res[ns], 0, whep_path, cer_path,
-	              window < 5 ? window : 5, 0))
+	if (!run_step(&res[ns], 0, whep_path, cer_path, window < 5 ? window : 5,
+	              0))
 		goto out;
 	ns++;
 	for (int i = 0; i < nsteps; i++) {
@@ -1227,12 +1235,13 @@ int main(int argc, char **argv)
 			best = s->n;
 		if (!s->sustained) {
 			if (s->up < s->n) {
-				snprintf(why, sizeof(why),
-				         "%d of %d viewers not receiving (%d got "
-				         "no WHEP answer, %d never received, %d "
-				         "stopped receiving)",
-				         s->n - s->up, s->n, s->no_answer, s->never,
-				         s->stalled);
+				snprintf(
+				    why, sizeof(why),
+				    "%d of %d viewers not receiving (%d got "
+				    "no WHEP answer, %d never received, %d "
+				    "stopped receiving)",
+				    s->n - s->up, s->n, s->no_answer, s->never,
+				    s->stalled);
 				stop_reason = why;
 			} else {
 				stop_reason = "delivery below 99.9 %";
@@ -1271,14 +1280,16 @@ out:
 				full = res[i].n;
 		printf("\n");
 		if (ns > 0)
-			printf("no viewers (encoder, recorder): server CPU %.0f %% "
+			printf("no viewers (encoder, recorder): server CPU "
+			       "%.0f %% "
 			       "of one core, RSS %.0f MiB, %ld threads\n",
 			       z->cpu, z->rss_mib, z->threads);
 		printf("stopped: %s\n", stop_reason);
 		if (best > 0)
-			printf("max sustained: %d viewers with >= %.1f %% of RTP "
-			       "packets delivered\n",
-			       best, TARGET * 100);
+			printf(
+			    "max sustained: %d viewers with >= %.1f %% of RTP "
+			    "packets delivered\n",
+			    best, TARGET * 100);
 		else
 			printf("max sustained: none of the measured steps\n");
 		if (full > 0)
@@ -1286,16 +1297,18 @@ out:
 			       "delivered): %d viewers\n",
 			       FULL_FPS, full);
 		if (m >= 2)
-			printf("per viewer (least-squares slope over the %d steps "
-			       "at full frame rate, 0..%.0f viewers): server CPU "
-			       "%.2f %% of one core, server RSS %.2f MiB; the "
-			       "bench's own client CPU %.2f %%\n",
-			       m, x[m - 1], slope(x, yc, m), slope(x, ym, m),
-			       slope(x, yk, m));
+			printf(
+			    "per viewer (least-squares slope over the %d steps "
+			    "at full frame rate, 0..%.0f viewers): server CPU "
+			    "%.2f %% of one core, server RSS %.2f MiB; the "
+			    "bench's own client CPU %.2f %%\n",
+			    m, x[m - 1], slope(x, yc, m), slope(x, ym, m),
+			    slope(x, yk, m));
 		if (ns > 1)
-			printf("server threads at %d viewers: %ld; load average "
-			       "at the end %.2f\n",
-			       res[ns - 1].n, res[ns - 1].threads, loadavg1());
+			printf(
+			    "server threads at %d viewers: %ld; load average "
+			    "at the end %.2f\n",
+			    res[ns - 1].n, res[ns - 1].threads, loadavg1());
 	}
 	/* leave: WHEP DELETE, then close the viewers */
 	if (!g_stop) {

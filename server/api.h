@@ -25,8 +25,6 @@ int api_sweeping_routes(struct router *r);
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);
 
-
-
 struct app;
 
 /* Start and stop the domain modules that hold state beyond a request

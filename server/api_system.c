@@ -26,10 +26,11 @@ static void get_healthz(void *appv, struct http_req *req,
 		return;
 	}
 	if (redis) /* configured: down is "degraded", still 200 */
-		http_resp_json(resp, 200,
-		               json_pack("{s:s,s:s}", "status",
-		                         strcmp(redis, "up") ? "degraded" : "ok",
-		                         "redis", redis));
+		http_resp_json(
+		    resp, 200,
+		    json_pack("{s:s,s:s}", "status",
+		              strcmp(redis, "up") ? "degraded" : "ok", "redis",
+		              redis));
 	else
 		http_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
 }

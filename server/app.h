@@ -39,8 +39,8 @@ struct app {
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
-	struct media_ctx *media;     /* NULL until the media module starts */
-	struct whip_hub *whip;       /* WHIP publishers (api_whip.c) */
+	struct media_ctx *media; /* NULL until the media module starts */
+	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */
