@@ -174,8 +174,16 @@ static void post_session(void *appv, struct http_req *req,
 	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;
-	if (store_user_by_login(app->store, hash, &u) || u.disabled ||
-	    !crypto_password_verify(u.password_hash, password)) {
+	if (store_user_by_login(app->store, hash, &u)) {
+		/* spend the same Argon2 time on unknown logins, so the answer's
+		 * speed does not tell which logins exist */
+		if (!app->dummy_pw_hash[0])
+			crypto_password_hash("sinian-no-such-user",
+			                     app->dummy_pw_hash);
+		crypto_password_verify(app->dummy_pw_hash, password);
+		u.disabled = true;
+	}
+	if (u.disabled || !crypto_password_verify(u.password_hash, password)) {
 		http_resp_err(resp, ERR_UNAUTHORIZED,
 		              "wrong login or password");
 		goto out;

@@ -30,7 +30,7 @@ struct whep_pending {
 	int64_t ceremony_id;
 };
 
-static void ice_links(struct app *app, struct http_resp *resp)
+void api_ice_links(struct app *app, struct http_resp *resp)
 {
 	char link[700];
 
@@ -84,7 +84,7 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 		               strlen(answer));
 		http_resp_header(resp, "Location", loc);
 		http_resp_header(resp, "Cache-Control", "no-store");
-		ice_links(p->app, resp);
+		api_ice_links(p->app, resp);
 		cluster_viewer_joined(p->app->cluster, p->ceremony_id,
 		                      viewer_id);
 	} else {

@@ -144,6 +144,7 @@ static void on_whip(struct whip *w, enum whip_event ev, int status,
 			http_resp_data(resp, 201, "application/sdp", text,
 			               strlen(text));
 			http_resp_header(resp, "Location", loc);
+			api_ice_links(p->app, resp);
 			http_resp_header(resp, "Cache-Control", "no-store");
 		} else {
 			http_resp_err(resp, status,

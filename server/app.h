@@ -48,6 +48,7 @@ struct app {
 	} topics[8]; /* who may follow which topics; see wshub_register */
 	int n_topics;
 	guint sweep_id;
+	char dummy_pw_hash[128]; /* for sign-in attempts on unknown logins */
 	bool stopping;
 	int exit_code;
 };
