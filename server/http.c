@@ -28,139 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HTTP_CHUNK   16384
-#define WS_MSG_MAX   65536
-#define WS_QUEUE_MAX 1024
-#define HDR_BUF      8192
-
-struct http_ws {
-	gint ref;
-	gint dead;       /* lws connection closed */
-	gint close_code; /* set by main loop, acted on by lws thread */
-	struct http_server *srv;
-	struct lws *wsi; /* lws thread only */
-	GMutex lock;     /* guards out */
-	GQueue out;      /* GBytes * */
-	GByteArray *in;  /* lws thread only */
-	void *data;      /* main loop only */
-	char peer[64];
-	char *auth;
-	gboolean opened; /* main loop saw ws_open */
-};
-
-struct http_deferred {
-	struct http_exchange *x;
-	struct http_resp resp;
-};
-
-struct http_server {
-	struct lws_context *ctx;
-	GThread *thread;
-	gint stop;
-	gint draining;
-	GMainContext *main_ctx;
-	struct router *router;
-	struct metrics *metrics;
-	struct http_hooks hooks;
-	struct http_config cfg;
-	char web_dir[1024];
-	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
-	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
-	GHashTable *ws_set;    /* main loop: open struct http_ws * */
-	unsigned inflight;     /* main loop: requests being handled */
-	gint writing;          /* responses queued or being written */
-	guint drain_timer, drain_deadline;
-	void (*drain_done)(void *);
-	void *drain_ud;
-};
-
-struct conn_pss {
-	struct http_exchange *x;
-	struct http_ws *ws;
-};
-
-static void http_ws_unref(struct http_ws *ws);
-
-/* ---------- responses ---------- */
-
-static void resp_init(struct http_resp *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->status = 200;
-	r->body = g_string_new(NULL);
-	r->headers = g_string_new(NULL);
-	r->file_fd = -1;
-}
-
-static void resp_clear(struct http_resp *r)
-{
-	if (r->body)
-		g_string_free(r->body, TRUE);
-	if (r->headers)
-		g_string_free(r->headers, TRUE);
-	if (r->file_fd >= 0)
-		close(r->file_fd);
-	memset(r, 0, sizeof(*r));
-	r->file_fd = -1;
-}
-
-void http_resp_header(struct http_resp *resp, const char *name,
-                      const char *value)
-{
-	g_string_append_printf(resp->headers, "%s: %s\r\n", name, value);
-}
-
-void http_resp_data(struct http_resp *resp, int status, const char *ctype,
-                    const void *data, size_t len)
-{
-	resp->status = status;
-	snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
-	g_string_truncate(resp->body, 0);
-	g_string_append_len(resp->body, data, (gssize)len);
-}
-
-void http_resp_json(struct http_resp *resp, int status, json_t *j)
-{
-	size_t len = 0;
-	char *s = j ? jsonx_dump(j, &len) : NULL;
-
-	if (!s) {
-		json_decref(j);
-		http_resp_errc(resp, 500, "internal", "cannot render JSON");
-		return;
-	}
-	http_resp_data(resp, status, "application/json; charset=utf-8", s, len);
-	free(s);
-	json_decref(j);
-}
-
-static void resp_errv(struct http_resp *resp, int status, const char *code,
-                      const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	http_resp_json(resp, status, jsonx_error(code, msg));
-}
-
-void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	resp_errv(resp, err_http_status(err), err_name(err), fmt, ap);
-	va_end(ap);
-}
-
-void http_resp_errc(struct http_resp *resp, int status, const char *code,
-                    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	resp_errv(resp, status, code, fmt, ap);
-	va_end(ap);
-}
+#define HTTP_CHUNK 16384
+#define HDR_BUF    8192
 
 /* ---------- exchanges ---------- */
 
@@ -172,7 +41,7 @@ static struct http_exchange *x_new(struct http_server *srv, struct lws *wsi)
 	x->srv = srv;
 	x->wsi = wsi;
 	x->t0 = g_get_monotonic_time();
-	resp_init(&x->resp);
+	http_resp_init(&x->resp);
 	x->hdrs =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	x->query = g_ptr_array_new_with_free_func(g_free);
@@ -192,7 +61,7 @@ static void x_unref(struct http_exchange *x)
 		return;
 	if (x->req.actor && x->req.actor_free)
 		x->req.actor_free(x->req.actor);
-	resp_clear(&x->resp);
+	http_resp_clear(&x->resp);
 	g_free(x->path);
 	if (x->body)
 		g_byte_array_free(x->body, TRUE);
@@ -209,85 +78,6 @@ static struct http_exchange *X(struct http_req *req)
 const char *http_exchange_web_dir(const struct http_exchange *x)
 {
 	return x->srv->web_dir;
-}
-
-/* ---------- request accessors (main loop) ---------- */
-
-const char *http_header(struct http_req *req, const char *name)
-{
-	char lname[64];
-	size_t i;
-
-	for (i = 0; name[i] && i < sizeof(lname) - 1; i++)
-		lname[i] = (char)g_ascii_tolower(name[i]);
-	lname[i] = '\0';
-	return g_hash_table_lookup(X(req)->hdrs, lname);
-}
-
-const char *http_query(struct http_req *req, const char *name)
-{
-	GPtrArray *q = X(req)->query;
-	size_t n = strlen(name);
-
-	for (guint i = 0; i < q->len; i++) {
-		const char *kv = g_ptr_array_index(q, i);
-
-		if (strncmp(kv, name, n) == 0 && kv[n] == '=')
-			return kv + n + 1;
-		if (strcmp(kv, name) == 0)
-			return "";
-	}
-	return NULL;
-}
-
-const char *http_param(struct http_req *req, const char *name)
-{
-	return router_param(&req->params, name);
-}
-
-int http_param_id(struct http_req *req, const char *name, int64_t *out)
-{
-	const char *s = http_param(req, name);
-	char *end;
-	long long v;
-
-	if (!s)
-		return ERR_INVALID;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
-		return ERR_INVALID;
-	*out = v;
-	return 0;
-}
-
-const char *http_cookie(struct http_req *req, const char *name)
-{
-	struct http_exchange *x = X(req);
-	const char *all = http_header(req, "cookie");
-	char key[80];
-	const char *p;
-	size_t n;
-
-	if (!all)
-		return NULL;
-	snprintf(key, sizeof(key), "cookie:%s", name);
-	if ((p = g_hash_table_lookup(x->hdrs, key)))
-		return p;
-	n = strlen(name);
-	for (p = all; p && *p;) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		if (strncmp(p, name, n) == 0 && p[n] == '=') {
-			const char *v = p + n + 1;
-			char *copy = g_strndup(v, strcspn(v, ";"));
-
-			g_hash_table_insert(x->hdrs, g_strdup(key), copy);
-			return copy;
-		}
-		p = strchr(p, ';');
-	}
-	return NULL;
 }
 
 /* ---------- reading a request (lws thread) ---------- */
@@ -320,8 +110,9 @@ static const char *const custom_hdrs[] = {
     "sec-fetch-site:",
 };
 
-static char *hdr_token(struct lws *wsi, enum lws_token_indexes tok)
+char *http_hdr_token(struct lws *wsi, int token)
 {
+	enum lws_token_indexes tok = (enum lws_token_indexes)token;
 	int n = lws_hdr_total_length(wsi, tok);
 	char *buf;
 
@@ -357,7 +148,7 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 	int i = 0, n;
 
 	for (size_t k = 0; k < G_N_ELEMENTS(known_hdrs); k++) {
-		char *v = hdr_token(wsi, known_hdrs[k].tok);
+		char *v = http_hdr_token(wsi, known_hdrs[k].tok);
 
 		if (v)
 			g_hash_table_insert(x->hdrs,
@@ -469,7 +260,7 @@ struct http_deferred *http_defer(struct http_req *req)
 	struct http_exchange *x = X(req);
 
 	d->x = x_ref(x);
-	resp_init(&d->resp);
+	http_resp_init(&d->resp);
 	x->def = d;
 	return d;
 }
@@ -488,7 +279,7 @@ void http_deferred_finish(struct http_deferred *d)
 {
 	struct http_exchange *x = d->x;
 
-	resp_clear(&x->resp);
+	http_resp_clear(&x->resp);
 	x->resp = d->resp;
 	x->def = NULL;
 	x->srv->inflight--;
@@ -773,11 +564,11 @@ static void take_ready(struct http_server *srv)
 	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
 		if (!g_atomic_int_get(&ws->dead))
 			lws_callback_on_writable(ws->wsi);
-		http_ws_unref(ws);
+		http_ws_release(ws);
 	}
 }
 
-static void on_http_closed(struct http_server *srv, struct conn_pss *pss)
+void http_conn_closed(struct http_server *srv, struct conn_pss *pss)
 {
 	struct http_exchange *x = pss->x;
 
@@ -788,237 +579,6 @@ static void on_http_closed(struct http_server *srv, struct conn_pss *pss)
 		g_atomic_int_dec_and_test(&srv->writing);
 	pss->x = NULL;
 	x_unref(x);
-}
-
-/* ---------- WebSockets ---------- */
-
-static struct http_ws *ws_ref(struct http_ws *ws)
-{
-	g_atomic_int_inc(&ws->ref);
-	return ws;
-}
-
-static void http_ws_unref(struct http_ws *ws)
-{
-	GBytes *b;
-
-	if (!ws || !g_atomic_int_dec_and_test(&ws->ref))
-		return;
-	while ((b = g_queue_pop_head(&ws->out)))
-		g_bytes_unref(b);
-	if (ws->in)
-		g_byte_array_free(ws->in, TRUE);
-	g_mutex_clear(&ws->lock);
-	g_free(ws->auth);
-	g_free(ws);
-}
-
-static void ws_wake(struct http_ws *ws)
-{
-	g_async_queue_push(ws->srv->ready_ws, ws_ref(ws));
-	lws_cancel_service(ws->srv->ctx);
-}
-
-int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
-{
-	guint n;
-
-	if (g_atomic_int_get(&ws->close_code) || g_atomic_int_get(&ws->dead))
-		return ERR_GONE;
-	g_mutex_lock(&ws->lock);
-	n = g_queue_get_length(&ws->out);
-	if (n < WS_QUEUE_MAX)
-		g_queue_push_tail(&ws->out, g_bytes_new(msg, len));
-	g_mutex_unlock(&ws->lock);
-	if (n >= WS_QUEUE_MAX) {
-		log_warn("ws", "peer %s too slow, closing", ws->peer);
-		http_ws_close(ws, 1008);
-		return ERR_FULL;
-	}
-	ws_wake(ws);
-	return 0;
-}
-
-void http_ws_close(struct http_ws *ws, int code)
-{
-	g_atomic_int_compare_and_exchange(&ws->close_code, 0, code);
-	ws_wake(ws);
-}
-
-void http_ws_set_data(struct http_ws *ws, void *data)
-{
-	ws->data = data;
-}
-
-void *http_ws_get_data(struct http_ws *ws)
-{
-	return ws->data;
-}
-
-const char *http_ws_peer(struct http_ws *ws)
-{
-	return ws->peer;
-}
-
-const char *http_ws_auth(struct http_ws *ws)
-{
-	return ws->auth;
-}
-
-static int ws_writeable(struct http_ws *ws)
-{
-	unsigned char buf[LWS_PRE + 64];
-	GBytes *b;
-	int code;
-
-	g_mutex_lock(&ws->lock);
-	b = g_queue_pop_head(&ws->out);
-	g_mutex_unlock(&ws->lock);
-	if (b) {
-		gsize n;
-		const unsigned char *data = g_bytes_get_data(b, &n);
-		unsigned char *frame = g_malloc(LWS_PRE + n);
-		int w;
-
-		memcpy(frame + LWS_PRE, data, n);
-		w = lws_write(ws->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT);
-		g_free(frame);
-		g_bytes_unref(b);
-		if (w < (int)n)
-			return -1;
-		lws_callback_on_writable(ws->wsi); /* more, or the close */
-		return 0;
-	}
-	code = g_atomic_int_get(&ws->close_code);
-	if (code) {
-		const char *why = code == 1001 ? "going away" : "closing";
-		size_t n = strlen(why);
-
-		memcpy(buf + LWS_PRE, why, n);
-		lws_close_reason(ws->wsi, (enum lws_close_status)code,
-		                 buf + LWS_PRE, n);
-		return -1;
-	}
-	return 0;
-}
-
-struct ws_event {
-	struct http_ws *ws;
-	int kind; /* 0 open, 1 text, 2 close */
-	char *msg;
-	size_t len;
-};
-
-static gboolean ws_event_run(gpointer ud)
-{
-	struct ws_event *ev = ud;
-	struct http_ws *ws = ev->ws;
-	struct http_server *srv = ws->srv;
-	const struct http_hooks *h = &srv->hooks;
-
-	switch (ev->kind) {
-	case 0:
-		ws->opened = TRUE;
-		g_hash_table_add(srv->ws_set, ws_ref(ws));
-		if (h->ws_open)
-			h->ws_open(h->app, ws);
-		break;
-	case 1:
-		if (ws->opened && h->ws_text)
-			h->ws_text(h->app, ws, ev->msg, ev->len);
-		break;
-	case 2:
-		if (ws->opened) {
-			if (h->ws_close)
-				h->ws_close(h->app, ws);
-			ws->opened = FALSE;
-			g_hash_table_remove(srv->ws_set, ws);
-			http_ws_unref(ws);
-		}
-		break;
-	}
-	if (srv->metrics)
-		metrics_gauge_set(srv->metrics, "sinian_ws_connections",
-		                  "Open WebSocket connections.",
-		                  g_hash_table_size(srv->ws_set));
-	http_ws_unref(ws);
-	g_free(ev->msg);
-	g_free(ev);
-	return G_SOURCE_REMOVE;
-}
-
-static void ws_post(struct http_ws *ws, int kind, const void *msg, size_t len)
-{
-	struct ws_event *ev = g_new0(struct ws_event, 1);
-
-	ev->ws = ws_ref(ws);
-	ev->kind = kind;
-	if (msg) {
-		ev->msg = g_malloc(len + 1);
-		memcpy(ev->msg, msg, len);
-		ev->msg[len] = '\0';
-		ev->len = len;
-	}
-	g_main_context_invoke(ws->srv->main_ctx, ws_event_run, ev);
-}
-
-static int ws_receive(struct http_ws *ws, const void *in, size_t len)
-{
-	if (!ws->in)
-		ws->in = g_byte_array_new();
-	if (ws->in->len + len > WS_MSG_MAX) {
-		g_atomic_int_compare_and_exchange(&ws->close_code, 0, 1009);
-		lws_callback_on_writable(ws->wsi);
-		return 0;
-	}
-	g_byte_array_append(ws->in, in, (guint)len);
-	if (!lws_is_final_fragment(ws->wsi))
-		return 0;
-	ws_post(ws, 1, ws->in->data, ws->in->len);
-	g_byte_array_set_size(ws->in, 0);
-	return 0;
-}
-
-/* Accept the upgrade only on /ws; remember credentials for the hooks. */
-static int ws_filter(struct http_server *srv, struct lws *wsi,
-                     struct conn_pss *pss)
-{
-	char uri[64];
-	struct http_ws *ws;
-	char *cookie;
-
-	if (g_atomic_int_get(&srv->draining))
-		return 1;
-	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 ||
-	    strcmp(uri, "/ws") != 0)
-		return 1;
-	ws = g_new0(struct http_ws, 1);
-	ws->ref = 1;
-	ws->srv = srv;
-	ws->wsi = wsi;
-	g_mutex_init(&ws->lock);
-	g_queue_init(&ws->out);
-	lws_get_peer_simple(wsi, ws->peer, sizeof(ws->peer));
-	ws->auth = hdr_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-	if (!ws->auth && (cookie = hdr_token(wsi, WSI_TOKEN_HTTP_COOKIE))) {
-		ws->auth = g_strdup_printf("cookie: %s", cookie);
-		g_free(cookie);
-	}
-	on_http_closed(srv, pss);
-	pss->ws = ws;
-	return 0;
-}
-
-static void ws_closed(struct conn_pss *pss)
-{
-	struct http_ws *ws = pss->ws;
-
-	if (!ws)
-		return;
-	g_atomic_int_set(&ws->dead, 1);
-	ws_post(ws, 2, NULL, 0);
-	pss->ws = NULL;
-	http_ws_unref(ws);
 }
 
 /* ---------- the lws callback and thread ---------- */
@@ -1038,23 +598,23 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return (pss && pss->x && pss->x->queued) ? x_writeable(pss) : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss)
-			on_http_closed(srv, pss);
+			http_conn_closed(srv, pss);
 		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return ws_filter(srv, wsi, pss);
+		return http_ws_filter(srv, wsi, pss);
 	case LWS_CALLBACK_ESTABLISHED:
 		if (pss->ws)
-			ws_post(pss->ws, 0, NULL, 0);
+			http_ws_post(pss->ws, 0, NULL, 0);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
-		return pss->ws ? ws_receive(pss->ws, in, len) : 0;
+		return pss->ws ? http_ws_receive(pss->ws, in, len) : 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return pss->ws ? ws_writeable(pss->ws) : 0;
-	case LWS_CALLBACK_CLOSED: ws_closed(pss); return 0;
+		return pss->ws ? http_ws_writeable(pss->ws) : 0;
+	case LWS_CALLBACK_CLOSED: http_ws_closed(pss); return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
 		if (pss) {
-			on_http_closed(srv, pss);
-			ws_closed(pss);
+			http_conn_closed(srv, pss);
+			http_ws_closed(pss);
 		}
 		return 0;
 	default: break;
@@ -1146,7 +706,7 @@ static void drop_ready(struct http_server *srv)
 	while ((p = g_async_queue_try_pop(srv->ready_x)))
 		x_unref(p);
 	while ((p = g_async_queue_try_pop(srv->ready_ws)))
-		http_ws_unref(p);
+		http_ws_release(p);
 }
 
 void http_server_free(struct http_server *srv)
@@ -1174,7 +734,7 @@ void http_server_free(struct http_server *srv)
 	while (g_hash_table_iter_next(&it, &ws, NULL)) {
 		if (srv->hooks.ws_close)
 			srv->hooks.ws_close(srv->hooks.app, ws);
-		http_ws_unref(ws);
+		http_ws_release(ws);
 	}
 	drop_ready(srv);
 	g_async_queue_unref(srv->ready_x);

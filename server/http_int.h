@@ -37,4 +37,70 @@ struct http_exchange {
 
 const char *http_exchange_web_dir(const struct http_exchange *x);
 
+/* The server, its WebSockets and each connection's lws user data. */
+struct http_ws {
+	gint ref;
+	gint dead;       /* lws connection closed */
+	gint close_code; /* set by main loop, acted on by lws thread */
+	struct http_server *srv;
+	struct lws *wsi; /* lws thread only */
+	GMutex lock;     /* guards out */
+	GQueue out;      /* GBytes * */
+	GByteArray *in;  /* lws thread only */
+	void *data;      /* main loop only */
+	char peer[64];
+	char *auth;
+	gboolean opened; /* main loop saw ws_open */
+};
+
+struct http_deferred {
+	struct http_exchange *x;
+	struct http_resp resp;
+};
+
+struct http_server {
+	struct lws_context *ctx;
+	GThread *thread;
+	gint stop;
+	gint draining;
+	GMainContext *main_ctx;
+	struct router *router;
+	struct metrics *metrics;
+	struct http_hooks hooks;
+	struct http_config cfg;
+	char web_dir[1024];
+	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
+	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
+	GHashTable *ws_set;    /* main loop: open struct http_ws * */
+	unsigned inflight;     /* main loop: requests being handled */
+	gint writing;          /* responses queued or being written */
+	guint drain_timer, drain_deadline;
+	void (*drain_done)(void *);
+	void *drain_ud;
+};
+
+struct conn_pss {
+	struct http_exchange *x;
+	struct http_ws *ws;
+};
+
+struct lws;
+
+/* http_msg.c */
+void http_resp_init(struct http_resp *r);
+void http_resp_clear(struct http_resp *r);
+
+/* http.c */
+char *http_hdr_token(struct lws *wsi, int tok); /* g_free() the result */
+void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
+
+/* http_ws.c: lws-thread side of a WebSocket, and its release */
+void http_ws_release(struct http_ws *ws);
+int http_ws_filter(struct http_server *srv, struct lws *wsi,
+                   struct conn_pss *pss);
+void http_ws_post(struct http_ws *ws, int kind, const void *msg, size_t len);
+int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
+int http_ws_writeable(struct http_ws *ws);
+void http_ws_closed(struct conn_pss *pss);
+
 #endif
