@@ -195,7 +195,7 @@ int image_path(const char *dir, const char *hash, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? ERR_INVALID : 0;
 }
 
-static int write_file(const char *path, const uint8_t *data, size_t len)
+int image_write_atomic(const char *path, const uint8_t *data, size_t len)
 {
 	char *tmp = g_strdup_printf("%s.tmpXXXXXX", path);
 	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
@@ -300,7 +300,7 @@ int image_store(const char *dir, const void *data, size_t len,
 		snprintf(msg, msglen, "cannot store the image");
 		rc = ERR_IO;
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
-	           write_file(path, bytes, len)) {
+	           image_write_atomic(path, bytes, len)) {
 		log_error("image", "cannot write %s: %s", path,
 		          strerror(errno));
 		snprintf(msg, msglen, "cannot store the image");

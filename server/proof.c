@@ -124,39 +124,6 @@ int proof_path(const char *dir, const char *hash, char *out, size_t outlen)
 	return image_path(dir, hash, out, outlen);
 }
 
-static int write_atomic(const char *path, const uint8_t *data, size_t len)
-{
-	char *tmp = g_strdup_printf("%s.tmpXXXXXX", path);
-	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
-	size_t done = 0;
-	int rc = ERR_IO;
-
-	if (fd < 0)
-		goto out_free;
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out_close;
-		done += (size_t)n;
-	}
-	if (fsync(fd) == 0 && close(fd) == 0) {
-		fd = -1;
-		if (rename(tmp, path) == 0)
-			rc = 0;
-	}
-out_close:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		g_unlink(tmp);
-out_free:
-	g_free(tmp);
-	return rc;
-}
-
 /* Hash bytes and store them once under dir. */
 static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
                       struct proof_file *out, char *msg, size_t msglen)
@@ -173,7 +140,7 @@ static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
 	    g_mkdir_with_parents(sub, 0755)) {
 		rc = ERR_IO;
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
-	           write_atomic(path, bytes, len)) {
+	           image_write_atomic(path, bytes, len)) {
 		log_error("proof", "cannot write %s: %s", path,
 		          strerror(errno));
 		rc = ERR_IO;
