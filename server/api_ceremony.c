@@ -19,6 +19,7 @@
 #include "store_ceremony.h"
 #include "store_org.h"
 #include "memorial.h"
+#include "memorial_demo.h"
 #include "store_memorial.h"
 #include "wshub.h"
 
@@ -685,7 +686,7 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 	store_org_list(app->store, ORG_AGENCY, orgs);
 	for (guint i = 0; i < orgs->len && !c.agency_id; i++)
 		if (!strcmp(g_array_index(orgs, struct org, i).name,
-		            "思念示范殡仪馆"))
+		            MEMORIAL_DEMO_AGENCY))
 			c.agency_id = g_array_index(orgs, struct org, i).id;
 	if (!c.agency_id)
 		goto out; /* no demo agency: the memorial demo is off */
@@ -708,7 +709,8 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 		g_free(e);
 		g_date_time_unref(end);
 		g_date_time_unref(now);
-		if (store_memorial_by_slug(app->store, "demo", &m) == 0)
+		if (store_memorial_by_slug(app->store, MEMORIAL_DEMO_SLUG,
+		                           &m) == 0)
 			c.memorial_id = m.id;
 		c.source = SRC_TEST;
 		new_key(&c, key);

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DEMO_AGENCY   "思念示范殡仪馆"
+#define DEMO_AGENCY   MEMORIAL_DEMO_AGENCY
 #define DEMO_CEMETERY "思念示范陵园"
 
 static const char demo_bio[] =

@@ -7,6 +7,8 @@
 struct app;
 
 #define MEMORIAL_DEMO_SLUG "demo"
+/* The demo funeral agency (the demo ceremony belongs to it too). */
+#define MEMORIAL_DEMO_AGENCY "思念示范殡仪馆"
 
 /* When no memorial has the slug "demo", create in one transaction a demo
  * agency (with a hall), a demo cemetery with a plot, the deceased 李秀英
