@@ -18,7 +18,7 @@ PACKAGES=(
 	libcurl4-openssl-dev curl
 	libhiredis-dev libsrtp2-dev libqrencode-dev
 	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-	libgstreamer-plugins-bad1.0-dev
+	libgstreamer-plugins-bad1.0-dev libgstrtspserver-1.0-dev
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
