@@ -24,9 +24,10 @@ struct recorder {
 	struct encoder *enc;
 	char *path;
 	GstElement *bin;
-	GstPad *ghost[2];    /* video, audio */
-	GstPad *teepad[2];   /* video, audio */
-	atomic_bool started; /* first key frame passed */
+	GstPad *ghost[2];      /* video, audio */
+	GstPad *teepad[2];     /* video, audio */
+	atomic_bool started;   /* first key frame passed */
+	atomic_bool caps_seen; /* video caps sent to the muxer */
 	GMutex lock;
 	GCond cond;
 	bool eos, failed; /* under lock */
@@ -84,6 +85,22 @@ static GstPadProbeReturn eos_probe(GstPad *pad, GstPadProbeInfo *info,
 	return GST_PAD_PROBE_OK;
 }
 
+/* The video may change size or profile mid-file (the encoder and a
+ * passed-through source take turns). With avc3 every key frame carries its
+ * parameter sets, so the first sample description serves the whole file;
+ * mp4mux must not see later caps (a second description grows the moov
+ * it rewrites over the first fragment when the file is finalised). */
+static GstPadProbeReturn caps_once(GstPad *pad, GstPadProbeInfo *info,
+                                   gpointer data)
+{
+	atomic_bool *seen = data;
+
+	if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS)
+		return GST_PAD_PROBE_OK;
+	return atomic_exchange(seen, true) ? GST_PAD_PROBE_DROP
+	                                   : GST_PAD_PROBE_OK;
+}
+
 static bool bus_listener(GstMessage *msg, void *data)
 {
 	struct recorder *r = data;
@@ -113,7 +130,9 @@ static int build(struct recorder *r, char *err, size_t errlen)
 	r->bin = gst_parse_bin_from_description_full(
 	    "queue name=video max-size-buffers=0 max-size-bytes=0 "
 	    "max-size-time=3000000000 leaky=downstream ! h264parse ! "
-	    "mp4mux name=mux fragment-duration=1000 ! filesink name=file "
+	    "capsfilter name=vcaps caps=video/x-h264,stream-format=avc3,"
+	    "alignment=au ! mp4mux name=mux fragment-duration=1000 ! filesink "
+	    "name=file "
 	    "buffer-mode=unbuffered "
 	    "async=false "
 	    "queue name=audio max-size-buffers=0 max-size-bytes=0 "
@@ -131,6 +150,12 @@ static int build(struct recorder *r, char *err, size_t errlen)
 	pad = gst_element_get_static_pad(sink, "sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, eos_probe,
 	                  r, NULL);
+	gst_object_unref(pad);
+	gst_object_unref(sink);
+	sink = gst_bin_get_by_name(GST_BIN(r->bin), "vcaps");
+	pad = gst_element_get_static_pad(sink, "src");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, caps_once,
+	                  &r->caps_seen, NULL);
 	gst_object_unref(pad);
 	gst_object_unref(sink);
 	for (int k = 0; k < 2; k++) {
