@@ -12,6 +12,7 @@
 #include "encoder.h"
 
 #include "err.h"
+#include "h264switch.h"
 #include "keyframe.h"
 #include "log.h"
 #include "mainctx.h"
@@ -34,6 +35,8 @@ struct encoder {
 	GstElement *pipeline;
 	GstElement *vsrc, *asrc; /* appsrc inputs */
 	GstElement *rawtee;      /* raw video, feeds x264 and maybe vp8 */
+	GstElement *x264sink, *h264src; /* either side of the H.264 switch */
+	struct h264switch *sw;
 	GstElement *tees[ENCODER_N_STREAMS];
 	struct keyframe_gate *x264_gate;
 	struct keyframe_gate *vp8_gate; /* set once, under lock */
@@ -43,8 +46,8 @@ struct encoder {
 };
 
 static const char *const needed[] = {
-    "appsrc",     "queue",   "tee",        "x264enc",
-    "rtph264pay", "opusenc", "rtpopuspay", "capsfilter",
+    "appsrc",  "queue",      "tee",        "x264enc", "rtph264pay",
+    "opusenc", "rtpopuspay", "capsfilter", "appsink",
 };
 
 /* Write the names of missing element factories to err; true if any. */
@@ -106,6 +109,7 @@ void encoder_request_keyframe(struct encoder *e)
 	struct keyframe_gate *vp8;
 
 	keyframe_gate_request(e->x264_gate);
+	h264switch_request_source_keyframe(e->sw);
 	g_mutex_lock(&e->lock);
 	vp8 = e->vp8_gate;
 	g_mutex_unlock(&e->lock);
@@ -143,6 +147,32 @@ int encoder_push(struct encoder *e, bool video, GstBuffer *buf)
 	    GST_APP_SRC(video ? e->vsrc : e->asrc), buf);
 
 	return r == GST_FLOW_OK ? 0 : ERR_UNAVAILABLE;
+}
+
+bool encoder_push_h264(struct encoder *e, GstBuffer *buf, const GstCaps *caps)
+{
+	return h264switch_push_source(e->sw, buf, caps,
+	                              encoder_running_time(e));
+}
+
+bool encoder_wants_raw(struct encoder *e)
+{
+	return h264switch_wants_raw(e->sw);
+}
+
+void encoder_h264_source_lost(struct encoder *e)
+{
+	h264switch_source_lost(e->sw);
+}
+
+void encoder_set_h264_upstream(struct encoder *e, GstPad *pad)
+{
+	h264switch_set_upstream(e->sw, pad);
+}
+
+void encoder_get_h264_stats(struct encoder *e, struct h264switch_stats *out)
+{
+	h264switch_get_stats(e->sw, out);
 }
 
 int encoder_bus_listen(struct encoder *e, encoder_bus_fn fn, void *user_data)
@@ -222,8 +252,8 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	    "! x264enc name=x264 tune=zerolatency speed-preset=ultrafast "
 	    "key-int-max=%d bitrate=%d "
 	    "! video/x-h264,profile=constrained-baseline,"
-	    "stream-format=byte-stream,alignment=au "
-	    "! tee name=h264tee allow-not-linked=true "
+	    "stream-format=byte-stream,alignment=au ! appsink name=x264sink "
+	    "appsrc name=h264src ! tee name=h264tee allow-not-linked=true "
 	    "h264tee. ! rtph264pay config-interval=-1 "
 	    "aggregate-mode=zero-latency pt=%d "
 	    "! tee name=h264rtptee allow-not-linked=true "
@@ -247,6 +277,8 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	e->vsrc = gst_bin_get_by_name(GST_BIN(e->pipeline), "vsrc");
 	e->asrc = gst_bin_get_by_name(GST_BIN(e->pipeline), "asrc");
 	e->rawtee = gst_bin_get_by_name(GST_BIN(e->pipeline), "rawtee");
+	e->x264sink = gst_bin_get_by_name(GST_BIN(e->pipeline), "x264sink");
+	e->h264src = gst_bin_get_by_name(GST_BIN(e->pipeline), "h264src");
 	for (int i = 0; i < ENCODER_N_STREAMS; i++)
 		if (names[i])
 			e->tees[i] =
@@ -262,6 +294,11 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	caps = encoder_input_caps(e, false);
 	set_appsrc(e->asrc, caps, 25);
 	gst_caps_unref(caps);
+	caps = gst_caps_from_string(
+	    "video/x-h264,stream-format=byte-stream,alignment=au");
+	set_appsrc(e->h264src, caps, 60);
+	gst_caps_unref(caps);
+	e->sw = h264switch_new(e->x264sink, e->h264src, e->x264_gate);
 	return 0;
 }
 
@@ -334,8 +371,13 @@ void encoder_free(struct encoder *e)
 	for (int i = 0; i < ENCODER_N_STREAMS; i++)
 		if (e->tees[i])
 			gst_object_unref(e->tees[i]);
+	h264switch_free(e->sw);
 	keyframe_gate_free(e->x264_gate);
 	keyframe_gate_free(e->vp8_gate);
+	if (e->x264sink)
+		gst_object_unref(e->x264sink);
+	if (e->h264src)
+		gst_object_unref(e->h264src);
 	if (e->vsrc)
 		gst_object_unref(e->vsrc);
 	if (e->asrc)
@@ -358,6 +400,8 @@ int encoder_enable_vp8(struct encoder *e)
 
 	if (e->tees[ENCODER_VP8_RTP])
 		return 0;
+	/* VP8 is encoded from raw pictures: they must flow again. */
+	h264switch_disable(e->sw);
 	if (missing_elements(vp8_needed, 2, err, sizeof(err))) {
 		log_warn(TAG, "VP8 unavailable: %s", err);
 		return ERR_UNAVAILABLE;

@@ -2,9 +2,10 @@
  * elementary streams out through tees that viewers and the recorder tap.
  *
  *   appsrc(raw video) -> tee -> queue -> x264enc (constrained baseline,
- *        zerolatency) -> tee[H264_ES] -> rtph264pay pt=102 -> tee[H264_RTP]
- *                          \-> (lazily) queue -> vp8enc -> rtpvp8pay pt=96
- *                                                           -> tee[VP8_RTP]
+ *        zerolatency) -> appsink -> h264switch -> appsrc -> tee[H264_ES]
+ *        -> rtph264pay pt=102 -> tee[H264_RTP]
+ *             \-> (lazily) queue -> vp8enc -> rtpvp8pay pt=96 -> tee[VP8_RTP]
+ *   source's H.264 (encoder_push_h264) -> h264switch (pass-through)
  *   appsrc(raw audio) -> opusenc -> tee[OPUS_ES] -> rtpopuspay pt=111
  *                                                  -> tee[OPUS_RTP]
  *
@@ -13,6 +14,8 @@
  */
 #ifndef SINIAN_ENCODER_H
 #define SINIAN_ENCODER_H
+
+#include "h264switch.h"
 
 #include <gst/gst.h>
 #include <stdbool.h>
@@ -77,6 +80,20 @@ GstClockTime encoder_running_time(struct encoder *e);
  * encoder running time. Never blocks: the input queue leaks the oldest.
  * Thread-safe. Returns 0 or ERR_UNAVAILABLE when stopping. */
 int encoder_push(struct encoder *e, bool video, GstBuffer *buf);
+
+/* Offer one access unit of the live source's own H.264 (ownership taken;
+ * caps borrowed): passed through instead of encoding when browsers play
+ * it (see h264switch.h). True if it was forwarded. Thread-safe. */
+bool encoder_push_h264(struct encoder *e, GstBuffer *buf, const GstCaps *caps);
+/* False while the source's H.264 is passed through: raw video need not be
+ * pushed then. Thread-safe. */
+bool encoder_wants_raw(struct encoder *e);
+/* The source's H.264 stopped: encode again from the next key frame. */
+void encoder_h264_source_lost(struct encoder *e);
+/* Where key frame requests for the source's H.264 go (see
+ * h264switch_set_upstream), or NULL. */
+void encoder_set_h264_upstream(struct encoder *e, GstPad *pad);
+void encoder_get_h264_stats(struct encoder *e, struct h264switch_stats *out);
 
 /* Register a listener for the pipeline's bus messages (on the default
  * main context). At most 8 listeners. 0 or ERR_FULL. */

@@ -126,23 +126,52 @@ static gboolean sync_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The live source delivered kind k; called with the lock held. Returns
+ * true if the kind just became active (the caller posts sync_idle). */
+static bool mark_live_locked(struct input *in, int k)
+{
+	bool became = !in->active[k];
+
+	in->last_live_us[k] = mainctx_now_us();
+	in->active[k] = true;
+	if (became && k == K_VIDEO) /* back from the slate: no GOP wait */
+		encoder_request_keyframe(in->enc);
+	return became;
+}
+
 static void on_live(void *data, bool video, GstBuffer *buf)
 {
 	struct input *in = data;
-	int k = video ? K_VIDEO : K_AUDIO;
 	bool became;
 
 	g_mutex_lock(&in->lock);
-	in->last_live_us[k] = mainctx_now_us();
-	became = !in->active[k];
-	in->active[k] = true;
-	if (became && video) /* back from the slate: no waiting for a GOP */
-		encoder_request_keyframe(in->enc);
-	if (video)
-		in->stats.live_video++;
-	else
+	became = mark_live_locked(in, video ? K_VIDEO : K_AUDIO);
+	if (!video) {
 		in->stats.live_audio++;
-	push_locked(in, video, buf);
+		push_locked(in, false, buf);
+	} else if (encoder_wants_raw(in->enc)) {
+		in->stats.live_video++;
+		push_locked(in, true, buf);
+	} else { /* its H.264 is passed through: nothing to encode */
+		gst_buffer_unref(buf);
+	}
+	g_mutex_unlock(&in->lock);
+	if (became)
+		mainctx_post(sync_idle, input_ref(in), input_unref);
+}
+
+/* The live source's own H.264: offered to the encoder for pass-through.
+ * Not under the lock: the switch keeps its own order. */
+static void on_live_h264(void *data, GstBuffer *buf, const GstCaps *caps)
+{
+	struct input *in = data;
+	bool became;
+
+	if (!encoder_push_h264(in->enc, buf, caps))
+		return;
+	g_mutex_lock(&in->lock);
+	became = mark_live_locked(in, K_VIDEO);
+	in->stats.passed_video++;
 	g_mutex_unlock(&in->lock);
 	if (became)
 		mainctx_post(sync_idle, input_ref(in), input_unref);
@@ -170,12 +199,18 @@ static gboolean watchdog(gpointer data)
 {
 	struct input *in = data;
 	gint64 now = mainctx_now_us();
+	bool video_lost = false;
 
 	g_mutex_lock(&in->lock);
 	for (int k = 0; k < 2; k++)
-		if (in->active[k] && now - in->last_live_us[k] > INPUT_LOST_US)
+		if (in->active[k] &&
+		    now - in->last_live_us[k] > INPUT_LOST_US) {
 			in->active[k] = false;
+			video_lost = video_lost || k == K_VIDEO;
+		}
 	g_mutex_unlock(&in->lock);
+	if (video_lost)
+		encoder_h264_source_lost(in->enc);
 	sync_main(in);
 	return G_SOURCE_CONTINUE;
 }
@@ -229,10 +264,18 @@ int input_set_live(struct input *in, struct source *src)
 {
 	int rc;
 
+	GstPad *up;
+
 	input_clear_live(in);
 	in->live = src;
+	source_set_h264(src, on_live_h264);
+	up = source_h264_upstream(src);
+	encoder_set_h264_upstream(in->enc, up);
+	if (up)
+		gst_object_unref(up);
 	rc = source_start(src, on_live, in);
 	if (rc) {
+		encoder_set_h264_upstream(in->enc, NULL);
 		source_free(in->live);
 		in->live = NULL;
 		return rc;
@@ -247,6 +290,8 @@ void input_clear_live(struct input *in)
 		return;
 	source_free(in->live); /* joins its threads: no on_live after */
 	in->live = NULL;
+	encoder_set_h264_upstream(in->enc, NULL);
+	encoder_h264_source_lost(in->enc);
 	g_mutex_lock(&in->lock);
 	in->active[K_VIDEO] = in->active[K_AUDIO] = false;
 	g_mutex_unlock(&in->lock);

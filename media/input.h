@@ -27,6 +27,7 @@ struct input_events {
 
 struct input_stats {
 	uint64_t live_video, live_audio;   /* buffers forwarded */
+	uint64_t passed_video;             /* H.264 units passed through */
 	uint64_t slate_video, slate_audio; /* buffers forwarded */
 	uint64_t dropped;                  /* refused by the encoder/timing */
 	bool live;

@@ -93,13 +93,21 @@ void keyframe_gate_free(struct keyframe_gate *g)
 	g_free(g);
 }
 
-void keyframe_gate_request(struct keyframe_gate *g)
+GstEvent *keyframe_event_new(gboolean api)
 {
 	GstEvent *ev = gst_video_event_new_upstream_force_key_unit(
 	    GST_CLOCK_TIME_NONE, TRUE, 0);
 
-	gst_structure_set(gst_event_writable_structure(ev), API_FIELD,
-	                  G_TYPE_BOOLEAN, TRUE, NULL);
+	if (api)
+		gst_structure_set(gst_event_writable_structure(ev), API_FIELD,
+		                  G_TYPE_BOOLEAN, TRUE, NULL);
+	return ev;
+}
+
+void keyframe_gate_request(struct keyframe_gate *g)
+{
+	GstEvent *ev = keyframe_event_new(TRUE);
+
 	/* Sent to the encoder's src pad, as a PLI would arrive: the probe
 	 * sees both the same way. */
 	gst_pad_send_event(g->pad, ev);

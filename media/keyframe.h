@@ -29,6 +29,10 @@ void keyframe_gate_free(struct keyframe_gate *g);
  * floor; coalesced with a pending one). */
 void keyframe_gate_request(struct keyframe_gate *g);
 
+/* A new upstream force-key-unit event, marked as the application's (not
+ * subject to the PLI floor) when api is true. Caller owns it. */
+GstEvent *keyframe_event_new(gboolean api);
+
 /* Requests let through, and key frames seen leaving the encoder. */
 unsigned keyframe_gate_forced(struct keyframe_gate *g);
 unsigned keyframe_gate_produced(struct keyframe_gate *g);

@@ -348,6 +348,12 @@ void media_ceremony_source_test_stop(struct media_ceremony *c)
 	input_clear_live(c->in);
 }
 
+void media_ceremony_video_stats(struct media_ceremony *c,
+                                struct h264switch_stats *out)
+{
+	encoder_get_h264_stats(c->enc, out);
+}
+
 bool media_ceremony_source_live(struct media_ceremony *c)
 {
 	return input_is_live(c->in);

@@ -11,6 +11,7 @@
 #define SINIAN_MEDIA_H
 
 #include "fanout.h"
+#include "h264switch.h"
 
 #include <gst/gst.h>
 #include <stdbool.h>
@@ -84,6 +85,10 @@ void media_ceremony_source_stop(struct media_ceremony *c);
 /* Kept for symmetry with _test_start: same as media_ceremony_source_stop. */
 void media_ceremony_source_test_stop(struct media_ceremony *c);
 bool media_ceremony_source_live(struct media_ceremony *c);
+/* The H.264 viewers get: the source's own passed through, or encoded
+ * here, with counters (see h264switch.h). */
+void media_ceremony_video_stats(struct media_ceremony *c,
+                                struct h264switch_stats *out);
 
 /* WHEP: see fanout_viewer_add / fanout_viewer_remove. */
 int media_ceremony_viewer_add(struct media_ceremony *c, const char *offer,

@@ -11,6 +11,7 @@
 #include "source.h"
 
 #include "err.h"
+#include "keyframe.h"
 #include "log.h"
 #include "mainctx.h"
 
@@ -30,7 +31,10 @@ struct source {
 	GstElement *pipeline;
 	GstElement *vtail, *atail; /* first element of each tail */
 	GstElement *vsink, *asink;
+	GstElement *htail, *hsink; /* H.264 as sent (bin sources only) */
+	struct keyframe_gate *hgate;
 	source_sample_fn fn;
+	source_h264_fn h264_fn;
 	void *user_data;
 	guint bus_watch;
 	bool started, paused;
@@ -53,6 +57,15 @@ struct source {
 	"max-size-time=300000000 leaky=downstream ! audioconvert ! "           \
 	"audioresample ! audio/x-raw,format=S16LE,rate=48000,channels=2,"      \
 	"layout=interleaved ! appsink name=asink "
+
+/* H.264 kept as it is, for pass-through: parsed into access units with
+ * their parameter sets. Not leaky (a dropped unit would break decoding
+ * until the next key frame); the appsink never refuses. */
+#define HTAIL                                                                  \
+	"queue name=htail max-size-buffers=0 max-size-bytes=0 "                \
+	"max-size-time=0 ! h264parse config-interval=-1 ! capsfilter "         \
+	"name=hcaps caps=video/x-h264,stream-format=byte-stream,alignment=au " \
+	"! appsink name=hsink "
 
 static const char *const tail_needed[] = {
     "queue",        "videoconvert",  "videoscale", "videorate",
@@ -113,6 +126,41 @@ static GstFlowReturn on_audio(GstAppSink *sink, gpointer data)
 	return on_sample(sink, data, false);
 }
 
+static GstFlowReturn on_h264(GstAppSink *sink, gpointer data)
+{
+	struct source *s = data;
+	GstSample *sample = gst_app_sink_pull_sample(sink);
+	GstBuffer *buf;
+
+	if (!sample)
+		return GST_FLOW_OK;
+	buf = gst_sample_get_buffer(sample);
+	atomic_store(&s->last_data_us, mainctx_now_us());
+	if (buf && s->h264_fn)
+		s->h264_fn(s->user_data, gst_buffer_ref(buf),
+		           gst_sample_get_caps(sample));
+	gst_sample_unref(sample);
+	return GST_FLOW_OK;
+}
+
+static void setup_h264_sink(struct source *s)
+{
+	GstAppSinkCallbacks cbs;
+	GstElement *caps = gst_bin_get_by_name(GST_BIN(s->pipeline), "hcaps");
+	GstPad *pad = gst_element_get_static_pad(caps, "src");
+
+	memset(&cbs, 0, sizeof(cbs));
+	cbs.new_sample = on_h264;
+	g_object_set(s->hsink, "sync", TRUE, "max-buffers", 0u, "drop", FALSE,
+	             "emit-signals", FALSE, "async", FALSE,
+	             "enable-last-sample", FALSE, NULL);
+	gst_app_sink_set_callbacks(GST_APP_SINK(s->hsink), &cbs, s, NULL);
+	/* Requests reach the gate as a viewer's PLI reaches an encoder's. */
+	s->hgate = keyframe_gate_new(pad);
+	gst_object_unref(pad);
+	gst_object_unref(caps);
+}
+
 static void setup_sink(struct source *s, GstElement *sink, bool video)
 {
 	GstAppSinkCallbacks cbs;
@@ -148,8 +196,12 @@ static int build(struct source *s, const char *desc, char *err, size_t errlen)
 	s->atail = gst_bin_get_by_name(GST_BIN(s->pipeline), "atail");
 	s->vsink = gst_bin_get_by_name(GST_BIN(s->pipeline), "vsink");
 	s->asink = gst_bin_get_by_name(GST_BIN(s->pipeline), "asink");
+	s->htail = gst_bin_get_by_name(GST_BIN(s->pipeline), "htail");
+	s->hsink = gst_bin_get_by_name(GST_BIN(s->pipeline), "hsink");
 	setup_sink(s, s->vsink, true);
 	setup_sink(s, s->asink, false);
+	if (s->hsink)
+		setup_h264_sink(s);
 	clock = gst_system_clock_obtain();
 	gst_pipeline_use_clock(GST_PIPELINE(s->pipeline), clock);
 	gst_object_unref(clock);
@@ -259,14 +311,19 @@ static void link_raw_pad(struct source *s, GstPad *pad)
 		caps = gst_pad_query_caps(pad, NULL);
 	if (caps && gst_caps_get_size(caps) > 0)
 		media = gst_structure_get_name(gst_caps_get_structure(caps, 0));
-	if (!strcmp(name, "video") || g_str_has_prefix(media, "video/"))
+	if (!strcmp(name, "h264") || !strcmp(media, "video/x-h264"))
+		tail = s->htail;
+	else if (!strcmp(name, "video") || g_str_has_prefix(media, "video/"))
 		tail = s->vtail;
 	else if (!strcmp(name, "audio") || g_str_has_prefix(media, "audio/"))
 		tail = s->atail;
 	if (caps)
 		gst_caps_unref(caps);
-	if (!tail || GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+	if (!tail || GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
+		log_warn(TAG, "%s: pad %s carries nothing we take", s->kind,
+		         name);
 		return;
+	}
 	sink = gst_element_get_static_pad(tail, "sink");
 	if (!gst_pad_is_linked(sink) &&
 	    gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
@@ -280,7 +337,8 @@ static void on_pad_added(GstElement *el, GstPad *pad, gpointer data)
 }
 
 static int new_with_tails(const char *kind, const struct source_format *f,
-                          struct source **out, char *err, size_t errlen)
+                          bool h264, struct source **out, char *err,
+                          size_t errlen)
 {
 	struct source *s;
 	char *desc;
@@ -291,7 +349,8 @@ static int new_with_tails(const char *kind, const struct source_format *f,
 	if (!have_elements(tail_needed, G_N_ELEMENTS(tail_needed), err, errlen))
 		return ERR_UNAVAILABLE;
 	s = source_alloc(kind, f);
-	desc = g_strdup_printf(VTAIL ATAIL, f->width, f->height, f->fps);
+	desc = g_strdup_printf("%s" VTAIL ATAIL, h264 ? HTAIL : "", f->width,
+	                       f->height, f->fps);
 	rc = build(s, desc, err, errlen);
 	g_free(desc);
 	if (rc) {
@@ -320,7 +379,7 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 		gst_object_unref(bin);
 		return ERR_INVALID;
 	}
-	rc = new_with_tails("bin", f, &s, err, errlen);
+	rc = new_with_tails("bin", f, true, &s, err, errlen);
 	if (rc) {
 		gst_object_unref(bin);
 		return rc;
@@ -364,7 +423,7 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	}
 	if (!have_elements(needed, 2, err, errlen))
 		return ERR_UNAVAILABLE;
-	rc = new_with_tails("rtsp", f, &s, err, errlen);
+	rc = new_with_tails("rtsp", f, false, &s, err, errlen);
 	if (rc)
 		return rc;
 	dec = gst_element_factory_make("uridecodebin", "rtsp");
@@ -476,6 +535,16 @@ void source_set_paused(struct source *s, bool paused)
 	                      paused ? GST_STATE_PAUSED : GST_STATE_PLAYING);
 }
 
+void source_set_h264(struct source *s, source_h264_fn fn)
+{
+	s->h264_fn = fn;
+}
+
+GstPad *source_h264_upstream(struct source *s)
+{
+	return s->hsink ? gst_element_get_static_pad(s->hsink, "sink") : NULL;
+}
+
 const char *source_kind(const struct source *s)
 {
 	return s->kind;
@@ -501,6 +570,11 @@ void source_free(struct source *s)
 		gst_object_unref(s->vsink);
 	if (s->asink)
 		gst_object_unref(s->asink);
+	keyframe_gate_free(s->hgate);
+	if (s->htail)
+		gst_object_unref(s->htail);
+	if (s->hsink)
+		gst_object_unref(s->hsink);
 	if (s->pipeline)
 		gst_object_unref(s->pipeline);
 	g_free(s->url);

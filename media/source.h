@@ -12,7 +12,9 @@
  *            file): the caller builds a GstBin whose src pads carry raw
  *            video/x-raw and/or audio/x-raw (static or added later, named
  *            "video"/"audio" or recognised by their caps); any size, rate
- *            or format is converted;
+ *            or format is converted. A pad "h264" (video/x-h264) may carry
+ *            the same pictures still encoded, for pass-through: its access
+ *            units go to the h264 callback (source_set_h264);
  *   - rtsp:  rtspsrc ! decodebin, rebuilt with back-off (1 s doubling to
  *            30 s) after an error or end of stream.
  * Life cycle and state changes run on the main thread; the sample callback
@@ -32,6 +34,12 @@ struct source_format {
 /* Called on a streaming thread for every raw buffer; the callee takes
  * ownership of buf. Timestamps are the source's own: ignore or restamp. */
 typedef void (*source_sample_fn)(void *user_data, bool video, GstBuffer *buf);
+
+/* Called on a streaming thread for every H.264 access unit (byte-stream,
+ * AU aligned, parameter sets before key frames) of a bin source with an
+ * "h264" pad; the callee takes buf, caps are borrowed. Paced like fn. */
+typedef void (*source_h264_fn)(void *user_data, GstBuffer *buf,
+                               const GstCaps *caps);
 
 struct source;
 
@@ -53,6 +61,11 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 
 /* Start delivering buffers to fn (set PLAYING). 0 or ERR_INTERNAL. */
 int source_start(struct source *s, source_sample_fn fn, void *user_data);
+/* Set before source_start(); user_data is source_start()'s. */
+void source_set_h264(struct source *s, source_h264_fn fn);
+/* A sink pad whose peer leads upstream to the source's H.264 (push key
+ * frame requests on it), with a ref; NULL for sources without. */
+GstPad *source_h264_upstream(struct source *s);
 /* Pause (no buffers, no CPU) or resume a started source. */
 void source_set_paused(struct source *s, bool paused);
 /* Short kind name ("test", "slate", "bin", "rtsp"). Borrowed. */

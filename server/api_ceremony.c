@@ -128,6 +128,8 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 		json_object_set_new(
 		    j, "whip_url",
 		    json_sprintf("/whip/%lld", (long long)c->id));
+		json_object_set_new(j, "video_passthrough",
+		                    json_boolean(live_passthrough(app, c->id)));
 	}
 	return j;
 }

@@ -62,6 +62,11 @@ bool live_source_on(struct app *app, int64_t ceremony_id)
 	return false;
 }
 
+bool live_passthrough(struct app *app, int64_t ceremony_id)
+{
+	return false;
+}
+
 int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "this server was built without live media");
@@ -176,6 +181,17 @@ bool live_source_on(struct app *app, int64_t ceremony_id)
 	struct media_ceremony *mc = live_find(app, ceremony_id);
 
 	return mc && media_ceremony_source_live(mc);
+}
+
+bool live_passthrough(struct app *app, int64_t ceremony_id)
+{
+	struct media_ceremony *mc = live_find(app, ceremony_id);
+	struct h264switch_stats st;
+
+	if (!mc)
+		return false;
+	media_ceremony_video_stats(mc, &st);
+	return st.passthrough;
 }
 
 static int start_source(struct media_ceremony *mc, const struct ceremony *c)

@@ -32,6 +32,8 @@ struct media_ceremony *live_find(struct app *app, int64_t ceremony_id);
 /* Viewers right now (0 when not live). */
 unsigned live_viewers(struct app *app, int64_t ceremony_id);
 bool live_source_on(struct app *app, int64_t ceremony_id);
+/* True while viewers get the source's own H.264 (no re-encode). */
+bool live_passthrough(struct app *app, int64_t ceremony_id);
 
 /* Publish {"type":...} JSON text on ceremony:{id}. */
 void live_publish(struct app *app, int64_t ceremony_id, const char *json);

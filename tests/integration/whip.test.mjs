@@ -167,8 +167,10 @@ function viewerStats(page) {
     const out = { framesDecoded: 0, audioPackets: 0, state: pc.connectionState };
     (await pc.getStats()).forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') out.framesDecoded = s.framesDecoded ?? 0;
-      else if (s.kind === 'audio') out.audioPackets = s.packetsReceived ?? 0;
+      if (s.kind === 'video') {
+        out.framesDecoded = s.framesDecoded ?? 0;
+        out.frameWidth = s.frameWidth ?? 0;
+      } else if (s.kind === 'audio') out.audioPackets = s.packetsReceived ?? 0;
     });
     return out;
   });
@@ -228,6 +230,18 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   }, 20000, 'viewer framesDecoded > 60 from the publisher');
   assert.equal(s1.state, 'connected');
   assert.equal((await ceremony(id)).source_live, true);
+  // Chromium sends constrained baseline: passed through as it is, so the
+  // viewer decodes the publisher's own 640 wide pictures, not the 1280
+  // wide ones the server's encoder makes.
+  const live = await until(async () => {
+    const s = await viewerStats(viewer);
+    return s && s.frameWidth === 640 ? s : { ok: false, ...s };
+  }, 10000, "the publisher's own picture size at the viewer");
+  assert.equal(live.frameWidth, 640);
+  assert.equal((await ceremony(id)).video_passthrough, true);
+  const anon = await api(d, 'GET', `/api/ceremonies/${id}`);
+  assert.equal(anon.status, 200);
+  assert.equal(anon.json.video_passthrough, undefined); // managers only
 
   // DELETE: the publication ends, the viewer stays connected on the slate
   const del = await pubPage.evaluate(async ({ loc, key }) =>
@@ -243,7 +257,9 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
     return s && s.framesDecoded > s2.framesDecoded + 30 ? s : { ok: false, ...s };
   }, 10000, 'frames on the slate');
   assert.equal(s3.state, 'connected');
+  assert.equal(s3.frameWidth, 1280); // the server's encoder: the slate
   assert.equal((await ceremony(id)).state, 'live');
+  assert.equal((await ceremony(id)).video_passthrough, false);
   await pubPage.evaluate(() => window.publisher.close());
   await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
 });

@@ -206,6 +206,127 @@ START_TEST(record_and_finalise)
 }
 END_TEST
 
+static GstPadProbeReturn width_probe(GstPad *pad, GstPadProbeInfo *info,
+                                     gpointer data)
+{
+	atomic_int *by_width = data; /* [0]: 320 wide, [1]: 640 wide */
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	int w = 0;
+
+	if (caps) {
+		gst_structure_get_int(gst_caps_get_structure(caps, 0), "width",
+		                      &w);
+		gst_caps_unref(caps);
+	}
+	if (w == 320 || w == 640)
+		atomic_fetch_add(&by_width[w == 640], 1);
+	return GST_PAD_PROBE_OK;
+}
+
+/* Decoded frames of path by picture width. */
+static void play_widths(const char *path, int *narrow, int *wide)
+{
+	atomic_int n[2] = {0, 0};
+	char *desc = g_strdup_printf("filesrc location=\"%s\" ! qtdemux ! "
+	                             "h264parse ! avdec_h264 ! fakesink name=v",
+	                             path);
+	GstElement *pipe = gst_parse_launch(desc, NULL), *v;
+	GstPad *pad;
+	GstBus *bus;
+	GstMessage *msg;
+
+	g_free(desc);
+	ck_assert_ptr_nonnull(pipe);
+	v = gst_bin_get_by_name(GST_BIN(pipe), "v");
+	pad = gst_element_get_static_pad(v, "sink");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, width_probe, n, NULL);
+	gst_object_unref(pad);
+	gst_object_unref(v);
+	gst_element_set_state(pipe, GST_STATE_PLAYING);
+	bus = gst_element_get_bus(pipe);
+	msg = gst_bus_timed_pop_filtered(bus, 20 * GST_SECOND,
+	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	ck_assert_msg(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
+	              "%s does not play to its end", path);
+	gst_message_unref(msg);
+	gst_object_unref(bus);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(pipe);
+	*narrow = atomic_load(&n[0]);
+	*wide = atomic_load(&n[1]);
+}
+
+/* A source that sends H.264 browsers play (320x240 here) alongside its
+ * raw pictures, as a WHIP publisher's bin does. */
+static GstElement *passthrough_bin(void)
+{
+	GstElement *bin = gst_parse_bin_from_description(
+	    "videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+	    "framerate=30/1 ! tee name=t ! queue ! x264enc tune=zerolatency "
+	    "speed-preset=ultrafast key-int-max=30 ! video/x-h264,profile="
+	    "constrained-baseline ! queue name=hq t. ! queue name=rawq "
+	    "audiotestsrc is-live=true ! queue name=aq",
+	    FALSE, NULL);
+	static const char *const ends[][2] = {
+	    {"hq", "h264"}, {"rawq", "video"}, {"aq", "audio"}};
+
+	ck_assert_ptr_nonnull(bin);
+	for (size_t i = 0; i < G_N_ELEMENTS(ends); i++) {
+		GstElement *e = gst_bin_get_by_name(GST_BIN(bin), ends[i][0]);
+		GstPad *pad = gst_element_get_static_pad(e, "src");
+
+		gst_element_add_pad(bin, gst_ghost_pad_new(ends[i][1], pad));
+		gst_object_unref(pad);
+		gst_object_unref(e);
+	}
+	return bin;
+}
+
+/* The encoder and a passed-through source take turns in one file, at
+ * different sizes: the file still plays through, both sizes decoding. */
+START_TEST(passthrough_and_encoder_share_one_file)
+{
+	struct encoder_config ec = {640, 360, 30, 800, 0, 0};
+	struct source_format f = {640, 360, 30};
+	struct h264switch_stats st;
+	struct encoder *enc = NULL;
+	struct input *in = NULL;
+	struct source *src = NULL;
+	struct recorder *rec = NULL;
+	char err[256] = "", *dir = tmpdir(), *path = NULL;
+	int narrow = 0, wide = 0;
+
+	ck_assert_msg(encoder_new(&ec, &enc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(input_new(enc, NULL, NULL, NULL, &in, err, sizeof(err)) ==
+	                  0,
+	              "%s", err);
+	ck_assert_msg(recorder_start(enc, dir, "ceremony-9-pass", &rec, err,
+	                             sizeof(err)) == 0,
+	              "%s", err);
+	run_for(1500); /* the slate, encoded */
+	ck_assert_int_eq(
+	    source_new_bin(&f, passthrough_bin(), &src, err, sizeof(err)), 0);
+	ck_assert_int_eq(input_set_live(in, src), 0);
+	run_for(2500); /* the source's own H.264 */
+	encoder_get_h264_stats(enc, &st);
+	ck_assert(st.passthrough);
+	ck_assert_uint_ge(st.passed, 20);
+	input_clear_live(in);
+	run_for(1500); /* the slate again */
+	ck_assert_int_eq(recorder_stop(rec, 5000, &path), 0);
+	input_free(in);
+	encoder_free(enc);
+	play_widths(path, &narrow, &wide);
+	fprintf(stderr, "%s: %d frames 320 wide, %d 640 wide\n", path, narrow,
+	        wide);
+	ck_assert_int_ge(narrow, 20);
+	ck_assert_int_ge(wide, 20);
+	g_unlink(path);
+	g_free(path);
+	rmdir_all(dir);
+}
+END_TEST
+
 /* Run as a separate process (this program with --crash-child DIR):
  * record for 4 s, then die by SIGKILL without any clean-up. */
 static int crash_child(const char *dir)
@@ -300,6 +421,7 @@ static Suite *recorder_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, record_and_finalise);
+	tcase_add_test(tc, passthrough_and_encoder_share_one_file);
 	tcase_add_test(tc, abrupt_stop_leaves_a_playable_file);
 	tcase_add_test(tc, nothing_recorded_and_bad_arguments);
 	suite_add_tcase(s, tc);

@@ -58,8 +58,10 @@ struct peer {
 	GstElement *pipe, *webrtc;
 	atomic_int gathered;
 	char *offer;
-	/* viewer only: decoded pictures by colour */
-	atomic_int frames, green, dark;
+	/* viewer only: decoded pictures by colour, and the last one's width
+	 * (the publisher's 320 when passed through, the encoder's 640) */
+	atomic_int frames, green, dark, width;
+	bool vp8; /* viewer takes VP8 only */
 };
 
 static void restrict_ice(GstElement *webrtc)
@@ -152,19 +154,21 @@ static void peer_free(struct peer *c)
 
 /* ---- the publisher ------------------------------------------------------- */
 
-/* Solid green (Y ~145, V ~34): neither the test pattern nor the slate. */
+/* Solid green (Y ~145, V ~34): neither the test pattern nor the slate.
+ * x264's sliced threads make two slices per picture, and rtph264pay
+ * repeats SPS/PPS before each key frame slice: the pass-through must
+ * still hand viewers whole pictures. */
 static struct peer *publisher_new(void)
 {
 	struct peer *c = calloc(1, sizeof(*c));
 	GError *gerr = NULL;
 	GArray *ts = NULL;
-
-	c->pipe = gst_parse_launch(
+	char *desc = g_strdup_printf(
 	    "webrtcbin name=pub latency=40 "
 	    "videotestsrc is-live=true pattern=solid-color "
 	    "foreground-color=0xff00ff00 ! video/x-raw,width=320,height=240,"
 	    "framerate=30/1 ! videoconvert ! x264enc tune=zerolatency "
-	    "speed-preset=ultrafast key-int-max=30 bitrate=500 ! "
+	    "speed-preset=ultrafast key-int-max=30 bitrate=500 threads=2 ! "
 	    "video/x-h264,profile=constrained-baseline ! rtph264pay "
 	    "config-interval=-1 aggregate-mode=zero-latency ! "
 	    "application/x-rtp,media=video,encoding-name=H264,payload=96,"
@@ -172,8 +176,10 @@ static struct peer *publisher_new(void)
 	    "audiotestsrc is-live=true wave=sine volume=0.1 ! audioconvert ! "
 	    "audioresample ! opusenc ! rtpopuspay ! "
 	    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-	    "clock-rate=48000 ! pub.",
-	    &gerr);
+	    "clock-rate=48000 ! pub.");
+
+	c->pipe = gst_parse_launch(desc, &gerr);
+	g_free(desc);
 	ck_assert_msg(c->pipe != NULL, "%s", gerr ? gerr->message : "?");
 	c->webrtc = gst_bin_get_by_name(GST_BIN(c->pipe), "pub");
 	gst_object_unref(c->webrtc); /* the pipeline keeps it */
@@ -218,6 +224,7 @@ static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
 				sv += v[(r / 2) * vs + x / 2];
 			}
 		gst_video_frame_unmap(&f);
+		atomic_store(&c->width, vi.width);
 		if (n && sy / n < 50)
 			atomic_fetch_add(&c->dark, 1);
 		else if (n && sy / n > 100 && sv / n < 70)
@@ -240,9 +247,12 @@ static void on_viewer_pad(GstElement *webrtc, GstPad *pad, gpointer data)
 
 	gst_caps_unref(caps);
 	bin = gst_parse_bin_from_description(
-	    video ? "rtph264depay ! avdec_h264 ! videoconvert ! "
-	            "video/x-raw,format=I420 ! fakesink name=last sync=false"
-	          : "rtpopusdepay ! opusdec ! fakesink sync=false",
+	    !video ? "rtpopusdepay ! opusdec ! fakesink sync=false"
+	    : c->vp8
+	        ? "rtpvp8depay ! vp8dec ! videoconvert ! "
+	          "video/x-raw,format=I420 ! fakesink name=last sync=false"
+	        : "rtph264depay ! avdec_h264 ! videoconvert ! "
+	          "video/x-raw,format=I420 ! fakesink name=last sync=false",
 	    TRUE, NULL);
 	ck_assert_ptr_nonnull(bin);
 	gst_bin_add(GST_BIN(c->pipe), bin);
@@ -273,10 +283,12 @@ static void add_recvonly(GstElement *webrtc, const char *caps_str)
 	gst_caps_unref(caps);
 }
 
-static struct peer *viewer_new(void)
+/* A WHEP viewer taking H.264, or only VP8. */
+static struct peer *viewer_new(bool vp8)
 {
 	struct peer *c = calloc(1, sizeof(*c));
 
+	c->vp8 = vp8;
 	c->pipe = gst_pipeline_new(NULL);
 	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
 	ck_assert_ptr_nonnull(c->webrtc);
@@ -285,9 +297,11 @@ static struct peer *viewer_new(void)
 	gst_bin_add(GST_BIN(c->pipe), c->webrtc);
 	g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_viewer_pad), c);
 	add_recvonly(c->webrtc,
-	             "application/x-rtp,media=video,encoding-name=H264,"
-	             "payload=102,clock-rate=90000,packetization-mode=(string)"
-	             "1,profile-level-id=(string)42e01f");
+	             vp8 ? "application/x-rtp,media=video,encoding-name=VP8,"
+	                   "payload=96,clock-rate=90000"
+	                 : "application/x-rtp,media=video,encoding-name=H264,"
+	                   "payload=102,clock-rate=90000,packetization-mode="
+	                   "(string)1,profile-level-id=(string)42e01f");
 	add_recvonly(c->webrtc,
 	             "application/x-rtp,media=audio,encoding-name=OPUS,"
 	             "payload=111,clock-rate=48000,encoding-params=(string)2");
@@ -447,6 +461,7 @@ START_TEST(publish_view_slate_republish_close)
 	struct result r1, r2, rv;
 	struct whip *w1, *w2;
 	struct whip_stats st;
+	struct h264switch_stats vs0, vs1;
 	int f0;
 
 	open_ceremony();
@@ -462,14 +477,29 @@ START_TEST(publish_view_slate_republish_close)
 	ck_assert_uint_gt(st.video_packets, 10);
 	ck_assert(media_ceremony_source_live(cer));
 	ck_assert(whip_busy(w1));
-	v = viewer_new();
+	v = viewer_new(false);
 	view(v, &rv);
 	wait_for(v, 30, 20, 0, 10000, "publisher's picture");
+	/* Passed through, not encoded again: the publisher's own size, and
+	 * the encoder idle while it lasts. */
+	ck_assert_int_eq(atomic_load(&v->width), 320);
+	media_ceremony_video_stats(cer, &vs0);
+	ck_assert(vs0.passthrough);
+	ck_assert_uint_ge(vs0.passed, 20);
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 30, 0, 0, 5000, "more of the publisher");
+	media_ceremony_video_stats(cer, &vs1);
+	ck_assert_uint_ge(vs1.passed, vs0.passed + 25);
+	ck_assert_uint_eq(vs1.encoded, vs0.encoded);
+	ck_assert_int_eq(atomic_load(&v->width), 320);
 
 	/* The publisher vanishes without a word: slate, then ENDED. */
 	gst_element_set_state(pub->pipe, GST_STATE_NULL);
 	f0 = atomic_load(&v->frames);
 	wait_for(v, f0 + 20, 0, 10, 6000, "slate after the publisher left");
+	ck_assert_int_eq(atomic_load(&v->width), 640); /* the encoder's */
+	media_ceremony_video_stats(cer, &vs1);
+	ck_assert(!vs1.passthrough);
 	ck_assert_msg(run_until(ended, &r1, 6000), "no WHIP_ENDED");
 	ck_assert_int_eq(r1.ended, 1);
 	ck_assert_ptr_nonnull(r1.why);
@@ -485,6 +515,7 @@ START_TEST(publish_view_slate_republish_close)
 	atomic_store(&v->green, 0);
 	f0 = atomic_load(&v->frames);
 	wait_for(v, f0 + 30, 20, 0, 10000, "second publisher's picture");
+	ck_assert_int_eq(atomic_load(&v->width), 320);
 
 	/* DELETE: the session is closed by its owner: slate at once, and no
 	 * event afterwards. */
@@ -504,6 +535,50 @@ START_TEST(publish_view_slate_republish_close)
 	result_clear(&r1);
 	result_clear(&r2);
 	result_clear(&rv);
+}
+END_TEST
+
+/* A viewer that takes only VP8 needs pictures encoded here: from then on
+ * the pass-through stops and the H.264 viewer gets the encoder's picture
+ * (its size), while both keep seeing the publisher. */
+START_TEST(vp8_viewer_stops_the_passthrough)
+{
+	struct peer *pub, *v, *v8;
+	struct result r1, rv, rv8;
+	struct h264switch_stats vs;
+	struct whip *w1;
+	int f0;
+
+	open_ceremony();
+	pub = publisher_new();
+	w1 = publish(pub, &r1);
+	ck_assert_msg(run_until(publisher_decoded, w1, 8000),
+	              "publisher's media not decoded");
+	v = viewer_new(false);
+	view(v, &rv);
+	wait_for(v, 30, 20, 0, 10000, "publisher's picture");
+	ck_assert_int_eq(atomic_load(&v->width), 320);
+	v8 = viewer_new(true);
+	view(v8, &rv8);
+	wait_for(v8, 30, 20, 0, 10000, "publisher's picture in VP8");
+	ck_assert_int_eq(atomic_load(&v8->width), 640);
+	atomic_store(&v->green, 0);
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 30, 20, 0, 10000, "publisher's picture, encoded");
+	ck_assert_int_eq(atomic_load(&v->width), 640);
+	media_ceremony_video_stats(cer, &vs);
+	ck_assert(!vs.passthrough);
+	ck_assert_uint_ge(vs.switches, 2);
+	whip_close(w1);
+	whip_unref(w1);
+	ck_assert_int_eq(media_ceremony_close(cer, NULL), 0);
+	media_free(ctx);
+	peer_free(pub);
+	peer_free(v);
+	peer_free(v8);
+	result_clear(&r1);
+	result_clear(&rv);
+	result_clear(&rv8);
 }
 END_TEST
 
@@ -619,6 +694,7 @@ static Suite *whip_suite(void)
 
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, publish_view_slate_republish_close);
+	tcase_add_test(tc, vp8_viewer_stops_the_passthrough);
 	tcase_add_test(tc, bad_offers_are_refused_without_callback);
 	tcase_add_test(tc, obs_offer_is_answered);
 	suite_add_tcase(s, tc);
