@@ -160,6 +160,11 @@ bool encoder_wants_raw(struct encoder *e)
 	return h264switch_wants_raw(e->sw);
 }
 
+void encoder_disable_passthrough(struct encoder *e)
+{
+	h264switch_disable(e->sw);
+}
+
 void encoder_h264_source_lost(struct encoder *e)
 {
 	h264switch_source_lost(e->sw);

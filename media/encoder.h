@@ -88,6 +88,8 @@ bool encoder_push_h264(struct encoder *e, GstBuffer *buf, const GstCaps *caps);
 /* False while the source's H.264 is passed through: raw video need not be
  * pushed then. Thread-safe. */
 bool encoder_wants_raw(struct encoder *e);
+/* Never pass the source's H.264 through (configuration). */
+void encoder_disable_passthrough(struct encoder *e);
 /* The source's H.264 stopped: encode again from the next key frame. */
 void encoder_h264_source_lost(struct encoder *e);
 /* Where key frame requests for the source's H.264 go (see

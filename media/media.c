@@ -236,6 +236,8 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	c->id = ceremony_id;
 	c->title = g_strdup(title_text ? title_text : "");
 	rc = encoder_new(&ec, &c->enc, err, sizeof(err));
+	if (rc == 0 && mc->no_passthrough)
+		encoder_disable_passthrough(c->enc);
 	if (rc == 0)
 		rc = input_new(c->enc, NULL, &iev, c, &c->in, err, sizeof(err));
 	if (rc) {

@@ -41,8 +41,9 @@ struct media_config {
 	int audio_bps;                   /* 0: 64000 */
 	unsigned max_viewers;            /* per ceremony; 0: 500 */
 	unsigned viewer_timeout_ms;      /* silent viewer dropped; 0: 15 s */
-	struct media_events events;      /* members may be NULL */
-	void *user_data;                 /* passed to every event */
+	bool no_passthrough; /* always encode, even H.264 browsers play */
+	struct media_events events; /* members may be NULL */
+	void *user_data;            /* passed to every event */
 };
 
 struct media_ctx;

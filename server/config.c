@@ -58,6 +58,8 @@ static const struct cfg_entry cfg_table[] = {
     {"media", CFG_BOOL, F(media), "true", 0, 0, NULL, false},
     {"media_loopback_only", CFG_BOOL, F(media_loopback_only), "false", 0, 0,
      NULL, false},
+    {"media_passthrough", CFG_BOOL, F(media_passthrough), "true", 0, 0, NULL,
+     false},
     {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,
      NULL, false},
     {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},

@@ -32,6 +32,7 @@ struct config {
 	char turn_server[CONFIG_STR_MAX];
 	bool media;               /* run live ceremony media on this node */
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
+	bool media_passthrough;   /* send browser-playable H.264 as it came */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;

@@ -141,6 +141,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.loopback_only = app->cfg.media_loopback_only;
 	mc.recordings_dir = rec_dir;
 	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
+	mc.no_passthrough = !app->cfg.media_passthrough;
 	mc.events.viewer_count_changed = on_viewers;
 	mc.events.source_state_changed = on_source;
 	mc.events.viewer_gone = on_gone;

@@ -366,11 +366,12 @@ static struct media_ceremony *cer;
 static const struct whip_settings wset = {
     {NULL, NULL, NULL, true}, 0, 5000, 2000};
 
-static void open_ceremony(void)
+static void open_ceremony_with(bool no_passthrough)
 {
 	struct media_config cfg = {0};
 	char err[256];
 
+	cfg.no_passthrough = no_passthrough;
 	cfg.loopback_only = true;
 	cfg.width = 640;
 	cfg.height = 360;
@@ -378,6 +379,11 @@ static void open_ceremony(void)
 	cfg.video_kbps = 800;
 	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(media_ceremony_open(ctx, 7, "李四 Li Si", &cer), 0);
+}
+
+static void open_ceremony(void)
+{
+	open_ceremony_with(false);
 }
 
 static struct whip *publish(struct peer *pub, struct result *r)
@@ -582,6 +588,38 @@ START_TEST(vp8_viewer_stops_the_passthrough)
 }
 END_TEST
 
+/* media_passthrough = false: the same publisher is always encoded again. */
+START_TEST(passthrough_can_be_turned_off)
+{
+	struct peer *pub, *v;
+	struct result r1, rv;
+	struct h264switch_stats vs;
+	struct whip *w1;
+
+	open_ceremony_with(true);
+	pub = publisher_new();
+	w1 = publish(pub, &r1);
+	ck_assert_msg(run_until(publisher_decoded, w1, 8000),
+	              "publisher's media not decoded");
+	v = viewer_new(false);
+	view(v, &rv);
+	wait_for(v, 30, 20, 0, 10000, "publisher's picture, encoded");
+	ck_assert_int_eq(atomic_load(&v->width), 640);
+	media_ceremony_video_stats(cer, &vs);
+	ck_assert(!vs.passthrough);
+	ck_assert_uint_eq(vs.passed, 0);
+	ck_assert_uint_ge(vs.encoded, 30);
+	whip_close(w1);
+	whip_unref(w1);
+	ck_assert_int_eq(media_ceremony_close(cer, NULL), 0);
+	media_free(ctx);
+	peer_free(pub);
+	peer_free(v);
+	result_clear(&r1);
+	result_clear(&rv);
+}
+END_TEST
+
 static char *load_sdp(const char *name, size_t *len)
 {
 	const char *root = getenv("SINIAN_SOURCE_DIR");
@@ -695,6 +733,7 @@ static Suite *whip_suite(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, publish_view_slate_republish_close);
 	tcase_add_test(tc, vp8_viewer_stops_the_passthrough);
+	tcase_add_test(tc, passthrough_can_be_turned_off);
 	tcase_add_test(tc, bad_offers_are_refused_without_callback);
 	tcase_add_test(tc, obs_offer_is_answered);
 	suite_add_tcase(s, tc);
