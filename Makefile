@@ -8,7 +8,8 @@
 #   make format-check   fail if any C source is not formatted
 
 FORMAT_FILES = $(wildcard server/*.c server/*.h media/*.c media/*.h \
-                          tests/unit/*.c tests/unit/*.h bench/*.c bench/*.h)
+                          tests/unit/*.c tests/unit/*.h tests/tools/*.c \
+                          bench/*.c bench/*.h)
 
 .PHONY: run test build clean format format-check
 
