@@ -304,6 +304,9 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	set_appsrc(e->h264src, caps, 60);
 	gst_caps_unref(caps);
 	e->sw = h264switch_new(e->x264sink, e->h264src, e->x264_gate);
+	if (e->cfg.passthrough_max_kbps > 0)
+		h264switch_set_max_kbps(e->sw,
+		                        (unsigned)e->cfg.passthrough_max_kbps);
 	return 0;
 }
 

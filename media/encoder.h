@@ -26,10 +26,11 @@
 #define ENCODER_VP8_PT  96
 
 struct encoder_config {
-	int width, height, fps; /* raw input geometry; 0 = 1280x720 @ 30 */
-	int video_kbps;         /* H.264/VP8 target bitrate; 0 = 1500 */
-	int audio_bps;          /* Opus bitrate; 0 = 64000 */
-	int keyframe_frames;    /* GOP length in frames; 0 = 2 s */
+	int width, height, fps;   /* raw input geometry; 0 = 1280x720 @ 30 */
+	int video_kbps;           /* H.264/VP8 target bitrate; 0 = 1500 */
+	int audio_bps;            /* Opus bitrate; 0 = 64000 */
+	int keyframe_frames;      /* GOP length in frames; 0 = 2 s */
+	int passthrough_max_kbps; /* pass-through ceiling; 0 = none */
 };
 
 enum encoder_stream {

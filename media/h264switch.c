@@ -18,8 +18,10 @@
 #include <gst/video/video.h>
 #include <string.h>
 
-#define TAG           "h264switch"
-#define SOURCE_ASK_US 500000 /* key frame requests to the source: at most */
+#define TAG            "h264switch"
+#define SOURCE_ASK_US  500000 /* key frame requests to the source: at most */
+#define RATE_WINDOW_NS (2 * GST_SECOND) /* source bitrate measured over */
+#define RATE_BACK_PCT  80 /* too fast until below this % of the ceiling */
 
 enum feed { FEED_ENC, FEED_SOURCE };
 
@@ -37,6 +39,10 @@ struct h264switch {
 	GstCaps *out_caps;
 	GstCaps *src_caps; /* last seen (a ref: its address is not reused) */
 	bool src_playable;
+	guint64 max_bps; /* ceiling for passing through; 0: none */
+	GstClockTime win_start;
+	guint64 win_bytes;
+	bool too_fast; /* the last window's rate was above the ceiling */
 	GstClockTime last_ts;
 	gint64 asked_us;
 	struct h264switch_stats st;
@@ -152,6 +158,49 @@ static void ask_source(GstPad *up, gboolean api)
 	}
 }
 
+/* Measure the source's bitrate in windows of RATE_WINDOW_NS; called with
+ * the lock held. Viewers on a weak link should not be handed more than
+ * the ceiling because the publisher happens to send it. */
+static void measure_locked(struct h264switch *sw, gsize size, GstClockTime now)
+{
+	guint64 bps;
+
+	if (!sw->max_bps)
+		return;
+	if (!GST_CLOCK_TIME_IS_VALID(sw->win_start) || now < sw->win_start) {
+		sw->win_start = now;
+		sw->win_bytes = 0;
+	}
+	sw->win_bytes += size;
+	if (now - sw->win_start < RATE_WINDOW_NS)
+		return;
+	bps = gst_util_uint64_scale(sw->win_bytes * 8, GST_SECOND,
+	                            now - sw->win_start);
+	if (!sw->too_fast && bps > sw->max_bps) {
+		sw->too_fast = true;
+		log_info(TAG,
+		         "source sends %" G_GUINT64_FORMAT " kbit/s, above "
+		         "the %" G_GUINT64_FORMAT
+		         " kbit/s ceiling: encoding it",
+		         bps / 1000, sw->max_bps / 1000);
+	} else if (sw->too_fast && bps * 100 < sw->max_bps * RATE_BACK_PCT) {
+		sw->too_fast = false;
+		log_info(TAG, "source down to %" G_GUINT64_FORMAT " kbit/s",
+		         bps / 1000);
+	}
+	sw->win_start = now;
+	sw->win_bytes = 0;
+}
+
+void h264switch_set_max_kbps(struct h264switch *sw, unsigned kbps)
+{
+	g_mutex_lock(&sw->lock);
+	sw->max_bps = (guint64)kbps * 1000;
+	sw->too_fast = false;
+	sw->win_start = GST_CLOCK_TIME_NONE;
+	g_mutex_unlock(&sw->lock);
+}
+
 bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
                             const GstCaps *caps, GstClockTime now)
 {
@@ -166,7 +215,8 @@ bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
 		sw->src_playable = h264switch_playable(caps);
 		describe(caps, sw->src_playable);
 	}
-	if (!sw->disabled && sw->src_playable) {
+	measure_locked(sw, gst_buffer_get_size(buf), now);
+	if (!sw->disabled && sw->src_playable && !sw->too_fast) {
 		sw->target = FEED_SOURCE;
 	} else if (sw->target == FEED_SOURCE) {
 		sw->target = FEED_ENC;
@@ -213,6 +263,9 @@ static bool back_to_enc(struct h264switch *sw, bool disable)
 	g_mutex_lock(&sw->lock);
 	if (disable)
 		sw->disabled = true;
+	else /* the next source is measured afresh */
+		sw->too_fast = false;
+	sw->win_start = GST_CLOCK_TIME_NONE;
 	changed = sw->target == FEED_SOURCE;
 	sw->target = FEED_ENC;
 	g_mutex_unlock(&sw->lock);
@@ -306,6 +359,7 @@ struct h264switch *h264switch_new(GstElement *enc_sink, GstElement *out,
 	sw->x264_gate = x264_gate;
 	sw->feed = sw->target = FEED_ENC;
 	sw->last_ts = GST_CLOCK_TIME_NONE;
+	sw->win_start = GST_CLOCK_TIME_NONE;
 	sw->enc_pad = gst_element_get_static_pad(enc_sink, "sink");
 	sw->out_pad = gst_element_get_static_pad(out, "src");
 	sw->probe =

@@ -13,7 +13,9 @@
  * requests (the API, and viewers' PLI/FIR arriving as upstream events at
  * the out appsrc) go to whichever stream is flowing or awaited: the
  * encoder's gate, or the source (webrtcbin turns it into a PLI to the
- * publisher). Output timestamps are the encode pipeline's running time,
+ * publisher). A source sending more than a set ceiling is encoded too,
+ * so a publisher's bitrate never decides what a viewer on a weak link
+ * must take. Output timestamps are the encode pipeline's running time,
  * strictly increasing across switches. Thread-safe unless noted.
  */
 #ifndef SINIAN_H264SWITCH_H
@@ -47,6 +49,10 @@ struct h264switch *h264switch_new(GstElement *enc_sink, GstElement *out,
                                   struct keyframe_gate *x264_gate);
 /* Remove the probes and callbacks and free. NULL is a no-op. */
 void h264switch_free(struct h264switch *sw);
+
+/* Pass through only while the source sends at most kbps (measured over
+ * 2 s; back under 80 % of it to pass through again). 0: no ceiling. */
+void h264switch_set_max_kbps(struct h264switch *sw, unsigned kbps);
 
 /* True if a stream with these caps (parsed video/x-h264) can be passed
  * to browsers as it is. */

@@ -210,8 +210,13 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
                         const char *title_text, struct media_ceremony **out)
 {
 	const struct media_config *mc = &ctx->cfg;
-	struct encoder_config ec = {mc->width,      mc->height,    mc->fps,
-	                            mc->video_kbps, mc->audio_bps, 0};
+	struct encoder_config ec = {mc->width,
+	                            mc->height,
+	                            mc->fps,
+	                            mc->video_kbps,
+	                            mc->audio_bps,
+	                            0,
+	                            (int)mc->passthrough_max_kbps};
 	struct input_events iev = {on_live_changed};
 	struct fanout_events fev = {NULL, on_viewer_gone};
 	struct fanout_config fc = {mc->stun_server,

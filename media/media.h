@@ -42,8 +42,9 @@ struct media_config {
 	unsigned max_viewers;            /* per ceremony; 0: 500 */
 	unsigned viewer_timeout_ms;      /* silent viewer dropped; 0: 15 s */
 	bool no_passthrough; /* always encode, even H.264 browsers play */
-	struct media_events events; /* members may be NULL */
-	void *user_data;            /* passed to every event */
+	unsigned passthrough_max_kbps; /* above it, encode; 0: no ceiling */
+	struct media_events events;    /* members may be NULL */
+	void *user_data;               /* passed to every event */
 };
 
 struct media_ctx;

@@ -60,6 +60,8 @@ static const struct cfg_entry cfg_table[] = {
      NULL, false},
     {"media_passthrough", CFG_BOOL, F(media_passthrough), "true", 0, 0, NULL,
      false},
+    {"media_passthrough_max_kbps", CFG_LONG, F(media_passthrough_max_kbps),
+     "4000", 0, 100000, NULL, false},
     {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,
      NULL, false},
     {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},

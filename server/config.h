@@ -33,6 +33,7 @@ struct config {
 	bool media;               /* run live ceremony media on this node */
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	bool media_passthrough;   /* send browser-playable H.264 as it came */
+	long media_passthrough_max_kbps; /* ... unless faster; 0: no ceiling */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;

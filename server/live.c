@@ -142,6 +142,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.recordings_dir = rec_dir;
 	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
 	mc.no_passthrough = !app->cfg.media_passthrough;
+	mc.passthrough_max_kbps = (unsigned)app->cfg.media_passthrough_max_kbps;
 	mc.events.viewer_count_changed = on_viewers;
 	mc.events.source_state_changed = on_source;
 	mc.events.viewer_gone = on_gone;

@@ -109,6 +109,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(cfg.turn_server, "");
 	ck_assert(!cfg.media_loopback_only);
 	ck_assert(cfg.media_passthrough);
+	ck_assert_int_eq(cfg.media_passthrough_max_kbps, 4000);
 	ck_assert_int_eq(cfg.video_bitrate_kbps, 1500);
 	ck_assert_str_eq(cfg.recordings_dir, "");
 	ck_assert_int_eq(cfg.shutdown_grace_ms, 5000);
@@ -154,6 +155,7 @@ START_TEST(good_file)
 	                            "demo = 0\n"
 	                            "media_loopback_only = true\n"
 	                            "media_passthrough = false\n"
+	                            "media_passthrough_max_kbps = 0\n"
 	                            "trusted_origins = https://a.example "
 	                            "https://b.example\n"
 	                            "shutdown_grace_ms = 0\n"
@@ -177,6 +179,7 @@ START_TEST(good_file)
 	ck_assert(!cfg.demo);
 	ck_assert(cfg.media_loopback_only);
 	ck_assert(!cfg.media_passthrough);
+	ck_assert_int_eq(cfg.media_passthrough_max_kbps, 0);
 	ck_assert_str_eq(cfg.trusted_origins,
 	                 "https://a.example https://b.example");
 	ck_assert_int_eq(cfg.shutdown_grace_ms, 0);

@@ -912,7 +912,7 @@ static bool is_gone(void *data)
 
 START_TEST(unconnected_viewer_times_out)
 {
-	struct encoder_config ec = {320, 240, 30, 300, 0, 0};
+	struct encoder_config ec = {320, 240, 30, 300, 0, 0, 0};
 	struct fanout_config fc = {0};
 	struct fanout_events fe = {NULL, fo_gone};
 	struct encoder *enc = NULL;

@@ -324,6 +324,57 @@ START_TEST(unplayable_or_disabled_is_never_passed)
 }
 END_TEST
 
+/* One access unit of the source of size bytes at now. */
+static bool src_push_sized(GstClockTime now, bool key, gsize size)
+{
+	GstBuffer *b = gst_buffer_new_allocate(NULL, size, NULL);
+
+	gst_buffer_memset(b, 0, 'S', size);
+	GST_BUFFER_PTS(b) = now;
+	if (!key)
+		GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DELTA_UNIT);
+	return h264switch_push_source(R.sw, b, R.src_caps, now);
+}
+
+/* A publisher sending more than the ceiling is encoded like any other
+ * source; once it is well below it again it is passed through again, on
+ * its next key frame. Rates are measured on the stamps given, so the
+ * test runs in no time. */
+START_TEST(a_source_above_the_ceiling_is_encoded)
+{
+	struct h264switch_stats st;
+	GstClockTime t = 0;
+	int i;
+
+	h264switch_set_max_kbps(R.sw, 1000);
+	enc_push(0, true);
+	/* 2.5 s at 800 kbit/s (1000 bytes every 10 ms): passed through */
+	ck_assert(src_push_sized(t += 10 * MS, true, 1000));
+	for (i = 0; i < 250; i++)
+		ck_assert(src_push_sized(t += 10 * MS, false, 1000));
+	/* 2 s at 4 Mbit/s: after the window, back to the encoder */
+	for (i = 0; i < 200; i++)
+		src_push_sized(t += 10 * MS, false, 5000);
+	ck_assert(!src_push_sized(t += 10 * MS, false, 5000));
+	ck_assert(h264switch_wants_raw(R.sw));
+	enc_push(t, true);
+	h264switch_get_stats(R.sw, &st);
+	ck_assert(!st.passthrough);
+	/* 2 s at 900 kbit/s: not yet below 80 % of the ceiling */
+	for (i = 0; i < 201; i++)
+		ck_assert(!src_push_sized(t += 10 * MS, i == 100, 1125));
+	/* 2 s at 400 kbit/s: passed through again from a key frame */
+	for (i = 0; i < 200; i++)
+		src_push_sized(t += 10 * MS, false, 500);
+	ck_assert(!src_push_sized(t += 10 * MS, false, 500)); /* needs a key */
+	ck_assert(src_push_sized(t += 10 * MS, true, 500));
+	h264switch_get_stats(R.sw, &st);
+	ck_assert(st.passthrough);
+	ck_assert_uint_eq(st.switches, 3);
+	ck_assert_int_eq(atomic_load(&R.backwards), 0);
+}
+END_TEST
+
 /* A viewer's PLI arrives at the out appsrc: it reaches the encoder while
  * the encoder's stream flows, the source while the source's does. */
 static void viewer_pli(void)
@@ -371,6 +422,7 @@ static Suite *h264switch_suite(void)
 	tcase_add_test(tc, timestamps_only_go_forward);
 	tcase_add_test(tc, unplayable_or_disabled_is_never_passed);
 	tcase_add_test(tc, viewer_key_frame_requests_reach_the_producer);
+	tcase_add_test(tc, a_source_above_the_ceiling_is_encoded);
 	suite_add_tcase(s, tc);
 	return s;
 }

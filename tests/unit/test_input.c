@@ -164,7 +164,7 @@ static struct source *short_source(const struct source_format *f, int frames)
 
 START_TEST(source_drop_out_and_return)
 {
-	struct encoder_config ec = {320, 240, 30, 400, 0, 0};
+	struct encoder_config ec = {320, 240, 30, 400, 0, 0, 0};
 	struct source_format f = {320, 240, 30};
 	struct encoder *enc = NULL;
 	struct input *in = NULL;
@@ -237,7 +237,7 @@ END_TEST
 
 START_TEST(stop_shows_slate_at_once)
 {
-	struct encoder_config ec = {320, 240, 30, 400, 0, 0};
+	struct encoder_config ec = {320, 240, 30, 400, 0, 0, 0};
 	struct source_format f = {320, 240, 30};
 	struct encoder *enc = NULL;
 	struct input *in = NULL;

@@ -43,7 +43,7 @@ struct rig {
  * the crash child can use it outside a test. */
 static bool rig_start(struct rig *r)
 {
-	struct encoder_config ec = {640, 360, 30, 800, 0, 0};
+	struct encoder_config ec = {640, 360, 30, 800, 0, 0, 0};
 	struct source_format f = {640, 360, 30};
 	struct source *src = NULL;
 	char err[256] = "";
@@ -286,7 +286,7 @@ static GstElement *passthrough_bin(void)
  * different sizes: the file still plays through, both sizes decoding. */
 START_TEST(passthrough_and_encoder_share_one_file)
 {
-	struct encoder_config ec = {640, 360, 30, 800, 0, 0};
+	struct encoder_config ec = {640, 360, 30, 800, 0, 0, 0};
 	struct source_format f = {640, 360, 30};
 	struct h264switch_stats st;
 	struct encoder *enc = NULL;
@@ -376,7 +376,7 @@ END_TEST
 
 START_TEST(nothing_recorded_and_bad_arguments)
 {
-	struct encoder_config ec = {320, 240, 30, 300, 0, 0};
+	struct encoder_config ec = {320, 240, 30, 300, 0, 0, 0};
 	struct encoder *enc = NULL;
 	struct recorder *rec = NULL;
 	char err[256], *dir = tmpdir(), *path = (char *)"x";
