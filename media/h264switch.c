@@ -21,7 +21,8 @@
 #define TAG            "h264switch"
 #define SOURCE_ASK_US  500000 /* key frame requests to the source: at most */
 #define RATE_WINDOW_NS (2 * GST_SECOND) /* source bitrate measured over */
-#define RATE_BACK_PCT  80 /* too fast until below this % of the ceiling */
+#define RATE_BACK_PCT  80      /* too fast until below this % of the ceiling */
+#define KEY_LATE_US    1000000 /* a key frame asked of the source: deadline */
 
 enum feed { FEED_ENC, FEED_SOURCE };
 
@@ -42,7 +43,9 @@ struct h264switch {
 	guint64 max_bps; /* ceiling for passing through; 0: none */
 	GstClockTime win_start;
 	guint64 win_bytes;
-	bool too_fast; /* the last window's rate was above the ceiling */
+	bool too_fast;       /* the last window's rate was above the ceiling */
+	gint64 key_asked_us; /* a key frame was asked of the flowing source */
+	bool key_late;       /* ... and did not come in time */
 	GstClockTime last_ts;
 	gint64 asked_us;
 	struct h264switch_stats st;
@@ -192,6 +195,34 @@ static void measure_locked(struct h264switch *sw, gsize size, GstClockTime now)
 	sw->win_bytes = 0;
 }
 
+/* A viewer that joins or lost packets needs a key frame now. Publishers
+ * that ignore PLI (or cameras that cannot be asked) would make it wait
+ * for their next one, seconds away: past the deadline the encoder, which
+ * can make one at once, fills in until the source's key frame comes.
+ * Called with the lock held, for every unit of the source. */
+static void key_deadline_locked(struct h264switch *sw, bool key, gint64 t)
+{
+	if (key) {
+		if (sw->key_asked_us)
+			log_debug(TAG,
+			          "the source's key frame came %lld ms "
+			          "after it was asked",
+			          (long long)(t - sw->key_asked_us) / 1000);
+		sw->key_asked_us = 0;
+		if (sw->key_late)
+			log_info(TAG, "the source's key frame came: "
+			              "passing it through again");
+		sw->key_late = false;
+	} else if (sw->key_asked_us && !sw->key_late &&
+	           t - sw->key_asked_us > KEY_LATE_US) {
+		sw->key_late = true;
+		log_info(TAG,
+		         "no key frame from the source within %d ms: "
+		         "the encoder fills in",
+		         KEY_LATE_US / 1000);
+	}
+}
+
 void h264switch_set_max_kbps(struct h264switch *sw, unsigned kbps)
 {
 	g_mutex_lock(&sw->lock);
@@ -216,7 +247,9 @@ bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
 		describe(caps, sw->src_playable);
 	}
 	measure_locked(sw, gst_buffer_get_size(buf), now);
-	if (!sw->disabled && sw->src_playable && !sw->too_fast) {
+	key_deadline_locked(sw, key, t);
+	if (!sw->disabled && sw->src_playable && !sw->too_fast &&
+	    !sw->key_late) {
 		sw->target = FEED_SOURCE;
 	} else if (sw->target == FEED_SOURCE) {
 		sw->target = FEED_ENC;
@@ -229,8 +262,11 @@ bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
 		buf = NULL;
 		sw->st.passed++;
 		fwd = sw->target == FEED_SOURCE;
-	} else if (sw->target == FEED_SOURCE) {
-		sw->st.dropped++;
+	} else if (sw->target == FEED_SOURCE || sw->key_late) {
+		/* awaiting its key frame: keep asking (a PLI may be lost,
+		 * or ignored when it came too soon after another) */
+		if (sw->target == FEED_SOURCE)
+			sw->st.dropped++;
 		if (sw->upstream && t - sw->asked_us >= SOURCE_ASK_US) {
 			sw->asked_us = t;
 			up = gst_object_ref(sw->upstream);
@@ -265,6 +301,8 @@ static bool back_to_enc(struct h264switch *sw, bool disable)
 		sw->disabled = true;
 	else /* the next source is measured afresh */
 		sw->too_fast = false;
+	sw->key_asked_us = 0;
+	sw->key_late = false;
 	sw->win_start = GST_CLOCK_TIME_NONE;
 	changed = sw->target == FEED_SOURCE;
 	sw->target = FEED_ENC;
@@ -307,6 +345,8 @@ static GstPad *source_side(struct h264switch *sw, bool *to_enc)
 	if (sw->upstream &&
 	    (sw->feed == FEED_SOURCE || sw->target == FEED_SOURCE))
 		up = gst_object_ref(sw->upstream);
+	if (sw->feed == FEED_SOURCE && !sw->key_asked_us)
+		sw->key_asked_us = g_get_monotonic_time();
 	if (to_enc)
 		*to_enc = sw->feed == FEED_ENC || sw->target == FEED_ENC;
 	g_mutex_unlock(&sw->lock);

@@ -13,10 +13,13 @@
  * requests (the API, and viewers' PLI/FIR arriving as upstream events at
  * the out appsrc) go to whichever stream is flowing or awaited: the
  * encoder's gate, or the source (webrtcbin turns it into a PLI to the
- * publisher). A source sending more than a set ceiling is encoded too,
- * so a publisher's bitrate never decides what a viewer on a weak link
- * must take. Output timestamps are the encode pipeline's running time,
- * strictly increasing across switches. Thread-safe unless noted.
+ * publisher). A source that does not answer with a key frame within
+ * a second (a publisher that ignores PLI, a camera that cannot be asked) is
+ * covered by the encoder until its own key frame comes, so a joining
+ * viewer never waits for a whole GOP. A source sending more than a set
+ * ceiling is encoded too, so a publisher's bitrate never decides what a
+ * viewer on a weak link must take. Output timestamps are the encode pipeline's
+ * running time, strictly increasing across switches. Thread-safe unless noted.
  */
 #ifndef SINIAN_H264SWITCH_H
 #define SINIAN_H264SWITCH_H

@@ -375,6 +375,40 @@ START_TEST(a_source_above_the_ceiling_is_encoded)
 }
 END_TEST
 
+/* A viewer asks for a key frame; the source does not send one within
+ * a second: the encoder covers with one of its own until the source's key
+ * frame comes, then the pass-through resumes. */
+START_TEST(a_source_slow_with_key_frames_is_covered_by_the_encoder)
+{
+	struct h264switch_stats st;
+	GstClockTime t = 0;
+	gint64 end;
+	int asked;
+
+	enc_push(0, true);
+	ck_assert(src_push(t += 33 * MS, true, R.src_caps));
+	asked = atomic_load(&R.src_kf);
+	h264switch_request_source_keyframe(R.sw); /* a viewer joined */
+	ck_assert_int_eq(atomic_load(&R.src_kf), asked + 1);
+	/* P-frames only, for 1.3 s of real time */
+	end = g_get_monotonic_time() + 1300000;
+	while (g_get_monotonic_time() < end) {
+		src_push(t += 33 * MS, false, R.src_caps);
+		g_usleep(20000);
+	}
+	ck_assert(!src_push(t += 33 * MS, false, R.src_caps));
+	ck_assert(h264switch_wants_raw(R.sw));
+	enc_push(t, true); /* the encoder's key frame goes out */
+	h264switch_get_stats(R.sw, &st);
+	ck_assert(!st.passthrough);
+	ck_assert(src_push(t += 33 * MS, true, R.src_caps)); /* at last */
+	h264switch_get_stats(R.sw, &st);
+	ck_assert(st.passthrough);
+	ck_assert_uint_eq(st.switches, 3);
+	ck_assert_int_eq(atomic_load(&R.backwards), 0);
+}
+END_TEST
+
 /* A viewer's PLI arrives at the out appsrc: it reaches the encoder while
  * the encoder's stream flows, the source while the source's does. */
 static void viewer_pli(void)
@@ -423,6 +457,8 @@ static Suite *h264switch_suite(void)
 	tcase_add_test(tc, unplayable_or_disabled_is_never_passed);
 	tcase_add_test(tc, viewer_key_frame_requests_reach_the_producer);
 	tcase_add_test(tc, a_source_above_the_ceiling_is_encoded);
+	tcase_add_test(tc,
+	               a_source_slow_with_key_frames_is_covered_by_the_encoder);
 	suite_add_tcase(s, tc);
 	return s;
 }

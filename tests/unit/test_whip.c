@@ -168,7 +168,7 @@ static struct peer *publisher_new(void)
 	    "videotestsrc is-live=true pattern=solid-color "
 	    "foreground-color=0xff00ff00 ! video/x-raw,width=320,height=240,"
 	    "framerate=30/1 ! videoconvert ! x264enc tune=zerolatency "
-	    "speed-preset=ultrafast key-int-max=30 bitrate=500 threads=2 ! "
+	    "speed-preset=ultrafast key-int-max=300 bitrate=500 threads=2 ! "
 	    "video/x-h264,profile=constrained-baseline ! rtph264pay "
 	    "config-interval=-1 aggregate-mode=zero-latency ! "
 	    "application/x-rtp,media=video,encoding-name=H264,payload=96,"
@@ -458,6 +458,14 @@ static bool publisher_decoded(void *data)
 	return st.connected && st.video_frames >= 10 && st.audio_packets >= 20;
 }
 
+static bool passing_through(void *unused)
+{
+	struct h264switch_stats st;
+
+	media_ceremony_video_stats(cer, &st);
+	return st.passthrough;
+}
+
 /* ---- tests ----------------------------------------------------------------
  */
 
@@ -487,7 +495,14 @@ START_TEST(publish_view_slate_republish_close)
 	view(v, &rv);
 	wait_for(v, 30, 20, 0, 10000, "publisher's picture");
 	/* Passed through, not encoded again: the publisher's own size, and
-	 * the encoder idle while it lasts. */
+	 * the encoder idle while it lasts. The publisher's GOP is 10 s: its
+	 * key frames come because the viewer's request reached it as a PLI
+	 * (if it came too late, the encoder would have filled in). */
+	run_for(1500); /* key frames asked at join and connect: served */
+	ck_assert_msg(run_until(passing_through, NULL, 8000),
+	              "not passed through");
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 15, 0, 0, 5000, "the passed-through picture");
 	ck_assert_int_eq(atomic_load(&v->width), 320);
 	media_ceremony_video_stats(cer, &vs0);
 	ck_assert(vs0.passthrough);
