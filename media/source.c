@@ -24,6 +24,7 @@
 #define TAG            "source"
 #define RTSP_MAX_DELAY 30       /* s, back-off ceiling */
 #define RTSP_STALL_US  10000000 /* no data this long while playing: restart */
+#define SINK_EOS       "sinian-sink-eos" /* an appsink got end of stream */
 
 struct source {
 	const char *kind;
@@ -161,12 +162,24 @@ static void setup_h264_sink(struct source *s)
 	gst_object_unref(caps);
 }
 
+/* The pipeline posts EOS only once every sink has it, and the tail of a
+ * stream the camera does not send (audio, often) never gets one: each
+ * sink says so itself, for the bus watch to act on the first. */
+static void on_sink_eos(GstAppSink *sink, gpointer data)
+{
+	gst_element_post_message(
+	    GST_ELEMENT(sink),
+	    gst_message_new_application(GST_OBJECT(sink),
+	                                gst_structure_new_empty(SINK_EOS)));
+}
+
 static void setup_sink(struct source *s, GstElement *sink, bool video)
 {
 	GstAppSinkCallbacks cbs;
 
 	memset(&cbs, 0, sizeof(cbs));
 	cbs.new_sample = video ? on_video : on_audio;
+	cbs.eos = on_sink_eos;
 	/* sync=true paces delivery by the clock, so the receiver can stamp
 	 * buffers on arrival and keep audio and video together. */
 	g_object_set(sink, "sync", TRUE, "max-buffers", video ? 2u : 10u,
@@ -489,6 +502,10 @@ static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer data)
 		break;
 	case GST_MESSAGE_EOS:
 		if (s->url)
+			rtsp_schedule_retry(s, "end of stream");
+		break;
+	case GST_MESSAGE_APPLICATION:
+		if (s->url && gst_message_has_name(msg, SINK_EOS))
 			rtsp_schedule_retry(s, "end of stream");
 		break;
 	case GST_MESSAGE_LATENCY:
