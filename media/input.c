@@ -33,7 +33,7 @@ struct input {
 	/* main thread only */
 	struct source *live, *slate;
 	guint watchdog;
-	bool slate_running, reported_live, closed;
+	bool slate_running, reported_live, reported_pass, closed;
 	/* shared with streaming threads, under lock */
 	GMutex lock;
 	bool active[2];
@@ -95,8 +95,22 @@ static void push_locked(struct input *in, bool video, GstBuffer *buf)
 		in->stats.dropped++;
 }
 
+/* Main thread: tell the owner when the pass-through starts or stops
+ * (the switch decides on streaming threads; the watchdog looks). */
+static void sync_passthrough(struct input *in)
+{
+	struct h264switch_stats st;
+
+	encoder_get_h264_stats(in->enc, &st);
+	if (st.passthrough == in->reported_pass)
+		return;
+	in->reported_pass = st.passthrough;
+	if (in->ev.video_changed)
+		in->ev.video_changed(st.passthrough, in->user_data);
+}
+
 /* Main thread: run the slate only while some kind lacks live data, and
- * tell the owner when "live" changes. */
+ * tell the owner when "live" or the pass-through changes. */
 static void sync_main(struct input *in)
 {
 	bool need_slate, live;
@@ -118,6 +132,7 @@ static void sync_main(struct input *in)
 		if (in->ev.live_changed)
 			in->ev.live_changed(live, in->user_data);
 	}
+	sync_passthrough(in);
 }
 
 static gboolean sync_idle(gpointer data)

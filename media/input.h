@@ -23,6 +23,9 @@
 struct input_events {
 	/* The live source started or stopped delivering (main context). */
 	void (*live_changed)(bool live, void *user_data);
+	/* The encoder started or stopped passing the source's H.264
+	 * through (main context, within ~200 ms). May be NULL. */
+	void (*video_changed)(bool passthrough, void *user_data);
 };
 
 struct input_stats {

@@ -172,6 +172,15 @@ static void on_live_changed(bool live, void *data)
 		ev->source_state_changed(c->id, live, c->ctx->cfg.user_data);
 }
 
+static void on_video_changed(bool passthrough, void *data)
+{
+	struct media_ceremony *c = data;
+	const struct media_events *ev = &c->ctx->cfg.events;
+
+	if (!c->closing && ev->video_changed)
+		ev->video_changed(c->id, passthrough, c->ctx->cfg.user_data);
+}
+
 static void on_viewer_gone(const char *viewer_id, const char *reason,
                            void *data)
 {
@@ -217,7 +226,7 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	                            mc->audio_bps,
 	                            0,
 	                            (int)mc->passthrough_max_kbps};
-	struct input_events iev = {on_live_changed};
+	struct input_events iev = {on_live_changed, on_video_changed};
 	struct fanout_events fev = {NULL, on_viewer_gone};
 	struct fanout_config fc = {mc->stun_server,
 	                           mc->turn_servers,

@@ -28,6 +28,9 @@ struct media_events {
 	/* A viewer's connection failed or closed; already removed. */
 	void (*viewer_gone)(int64_t ceremony_id, const char *viewer_id,
 	                    const char *reason, void *user_data);
+	/* Viewers started or stopped getting the source's own H.264. */
+	void (*video_changed)(int64_t ceremony_id, bool passthrough,
+	                      void *user_data);
 };
 
 struct media_config {

@@ -107,6 +107,16 @@ static void on_source(int64_t id, bool live, void *ud)
 	                  : "{\"type\":\"source\",\"live\":false}");
 }
 
+static void on_video(int64_t id, bool passthrough, void *ud)
+{
+	struct app *app = ud;
+
+	live_publish(app, id,
+	             passthrough
+	                 ? "{\"type\":\"video\",\"passthrough\":true}"
+	                 : "{\"type\":\"video\",\"passthrough\":false}");
+}
+
 static void on_gone(int64_t id, const char *viewer, const char *reason,
                     void *ud)
 {
@@ -145,6 +155,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.passthrough_max_kbps = (unsigned)app->cfg.media_passthrough_max_kbps;
 	mc.events.viewer_count_changed = on_viewers;
 	mc.events.source_state_changed = on_source;
+	mc.events.video_changed = on_video;
 	mc.events.viewer_gone = on_gone;
 	mc.user_data = app;
 	if (!app->cfg.media) {

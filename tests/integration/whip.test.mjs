@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDaemon, api, BIN, REPO } from '../lib/daemon.mjs';
+import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
@@ -180,6 +180,11 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   const { id, key } = await createCeremony();
   await start(id);
   assert.equal((await ceremony(id)).source_live, false);
+  // the operator's page hears when the pass-through starts and stops
+  const ws = await wsConnect(d);
+  t.after(() => ws.close());
+  ws.send({ subscribe: `ceremony:${id}` });
+  await ws.next((m) => m.subscribed === `ceremony:${id}`);
   browser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
 
   const pubPage = await (await browser.newContext()).newPage();
@@ -239,6 +244,14 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   }, 10000, "the publisher's own picture size at the viewer");
   assert.equal(live.frameWidth, 640);
   assert.equal((await ceremony(id)).video_passthrough, true);
+  const on = await ws.next((m) => m.topic === `ceremony:${id}` && m.event.type === 'video', 5000);
+  assert.deepEqual(on.event, { type: 'video', passthrough: true });
+  // ... and tells the operator, who sees it on the console
+  const opCtx = await browser.newContext({ locale: 'en-US' });
+  await opCtx.addCookies([{ name: 'sinian_session', value: admin, url: d.url }]);
+  const op = await opCtx.newPage();
+  await op.goto(`${d.url}/operator.html?id=${id}`);
+  await op.waitForSelector('#video-line:has-text("exactly as OBS sends it")', { timeout: 10000 });
   const anon = await api(d, 'GET', `/api/ceremonies/${id}`);
   assert.equal(anon.status, 200);
   assert.equal(anon.json.video_passthrough, undefined); // managers only
@@ -260,6 +273,10 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   assert.equal(s3.frameWidth, 1280); // the server's encoder: the slate
   assert.equal((await ceremony(id)).state, 'live');
   assert.equal((await ceremony(id)).video_passthrough, false);
+  const off = await ws.next((m) => m.topic === `ceremony:${id}` && m.event.type === 'video' && !m.event.passthrough, 5000);
+  assert.deepEqual(off.event, { type: 'video', passthrough: false });
+  await op.waitForSelector('#video-line', { state: 'hidden', timeout: 10000 }); // the slate: no publisher
+  await opCtx.close();
   await pubPage.evaluate(() => window.publisher.close());
   await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
 });

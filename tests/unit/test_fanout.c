@@ -356,7 +356,7 @@ static void open_ceremony(void)
 	cfg.video_kbps = 800;
 	cfg.viewer_timeout_ms = 8000;
 	cfg.recordings_dir = rec_dir;
-	cfg.events = (struct media_events){ev_count, ev_live, ev_gone};
+	cfg.events = (struct media_events){ev_count, ev_live, ev_gone, NULL};
 	cfg.user_data = &evs;
 	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(

@@ -168,7 +168,7 @@ START_TEST(source_drop_out_and_return)
 	struct source_format f = {320, 240, 30};
 	struct encoder *enc = NULL;
 	struct input *in = NULL;
-	struct input_events ev = {on_live};
+	struct input_events ev = {on_live, NULL};
 	struct changes ch = {0, false};
 	struct watch w = {0};
 	struct input_stats st;
@@ -241,7 +241,7 @@ START_TEST(stop_shows_slate_at_once)
 	struct source_format f = {320, 240, 30};
 	struct encoder *enc = NULL;
 	struct input *in = NULL;
-	struct input_events ev = {on_live};
+	struct input_events ev = {on_live, NULL};
 	struct changes ch = {0, false};
 	struct source *s = NULL;
 	char err[256];

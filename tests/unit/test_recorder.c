@@ -282,10 +282,23 @@ static GstElement *passthrough_bin(void)
 	return bin;
 }
 
+/* What the input told its owner about the pass-through, in order. */
+static char video_events[8];
+
+static void on_video(bool passthrough, void *data)
+{
+	size_t n = strlen(video_events);
+
+	if (n + 1 < sizeof(video_events))
+		video_events[n] = passthrough ? 'P' : 'E';
+}
+
 /* The encoder and a passed-through source take turns in one file, at
- * different sizes: the file still plays through, both sizes decoding. */
+ * different sizes: the file still plays through, both sizes decoding;
+ * the owner hears of each change. */
 START_TEST(passthrough_and_encoder_share_one_file)
 {
+	struct input_events ev = {NULL, on_video};
 	struct encoder_config ec = {640, 360, 30, 800, 0, 0, 0};
 	struct source_format f = {640, 360, 30};
 	struct h264switch_stats st;
@@ -297,7 +310,8 @@ START_TEST(passthrough_and_encoder_share_one_file)
 	int narrow = 0, wide = 0;
 
 	ck_assert_msg(encoder_new(&ec, &enc, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(input_new(enc, NULL, NULL, NULL, &in, err, sizeof(err)) ==
+	memset(video_events, 0, sizeof(video_events));
+	ck_assert_msg(input_new(enc, NULL, &ev, NULL, &in, err, sizeof(err)) ==
 	                  0,
 	              "%s", err);
 	ck_assert_msg(recorder_start(enc, dir, "ceremony-9-pass", &rec, err,
@@ -311,8 +325,10 @@ START_TEST(passthrough_and_encoder_share_one_file)
 	encoder_get_h264_stats(enc, &st);
 	ck_assert(st.passthrough);
 	ck_assert_uint_ge(st.passed, 20);
+	ck_assert_str_eq(video_events, "P");
 	input_clear_live(in);
 	run_for(1500); /* the slate again */
+	ck_assert_str_eq(video_events, "PE");
 	ck_assert_int_eq(recorder_stop(rec, 5000, &path), 0);
 	input_free(in);
 	encoder_free(enc);

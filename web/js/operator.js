@@ -32,6 +32,7 @@ let cer = null;          // detail mode: the ceremony
 let freshKey = null;     // a stream key just created or rotated
 let viewers = 0;
 let sourceLive = false;
+let passthrough = false; // viewers get the publisher's own H.264
 let preview = null;
 let unfollow = null;
 
@@ -355,6 +356,9 @@ function renderControls() {
   vEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   vEl.dataset.count = String(viewers);
   document.getElementById('preview-note').hidden = s !== 'live';
+  const video = document.getElementById('video-line');
+  video.hidden = s !== 'live' || !sourceLive || cer.source?.kind !== 'whip';
+  bindText(video, passthrough ? 'op.video_passed' : 'op.video_encoded');
   if (s === 'live') {
     if (!preview) startPreview();
     if (!sourceLive && previewEl.dataset.view === 'playing') { /* the slate shows in the picture */ }
@@ -415,6 +419,7 @@ async function showDetail(id, known = null) {
   }
   viewers = cer.viewers ?? 0;
   sourceLive = !!cer.source_live;
+  passthrough = !!cer.video_passthrough;
   document.getElementById('new-invite').hidden = true;
   setMode('detail');
   renderDetail();
@@ -433,6 +438,7 @@ async function reload() {
     cer = c;
     viewers = c.viewers ?? viewers;
     sourceLive = !!c.source_live;
+    passthrough = !!c.video_passthrough;
     renderDetail();
   } catch (err) {
     report(err);
@@ -446,6 +452,9 @@ function onEvent(ev) {
     renderControls();
   } else if (ev.type === 'source') {
     sourceLive = !!ev.live;
+    renderControls();
+  } else if (ev.type === 'video') {
+    passthrough = !!ev.passthrough;
     renderControls();
   } else if (ev.type === 'state' && ev.state !== cer.state) {
     if (ev.state === 'ended') stopPreview(false);
