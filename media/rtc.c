@@ -19,6 +19,22 @@
 
 #define TAG "rtc"
 
+/* libnice tries UPnP by default: one discovery per agent, and warnings
+ * from its UPnP context when sessions come and go quickly. */
+static void no_upnp(GstWebRTCICE *ice)
+{
+	GObject *nice = NULL;
+
+	if (!g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
+		return;
+	g_object_get(ice, "agent", &nice, NULL);
+	if (nice &&
+	    g_object_class_find_property(G_OBJECT_GET_CLASS(nice), "upnp"))
+		g_object_set(nice, "upnp", FALSE, NULL);
+	if (nice)
+		g_object_unref(nice);
+}
+
 void rtc_configure_ice(GstElement *webrtc, const struct rtc_ice *ice)
 {
 	GstWebRTCICE *agent = NULL;
@@ -30,16 +46,18 @@ void rtc_configure_ice(GstElement *webrtc, const struct rtc_ice *ice)
 		g_object_set(webrtc, "stun-server", ice->stun, NULL);
 	for (char *const *t = ice->turns; t && *t; t++)
 		g_signal_emit_by_name(webrtc, "add-turn-server", *t, &ok);
-	if (!ice->loopback_only)
-		return;
 	ok = FALSE;
 	g_object_get(webrtc, "ice-agent", &agent, NULL);
-	if (agent) {
+	if (!agent) {
+		log_warn(TAG, "webrtcbin has no ICE agent to configure");
+		return;
+	}
+	no_upnp(agent);
+	if (ice->loopback_only)
 		g_signal_emit_by_name(agent, "add-local-ip-address",
 		                      "127.0.0.1", &ok);
-		gst_object_unref(agent);
-	}
-	if (!ok)
+	gst_object_unref(agent);
+	if (ice->loopback_only && !ok)
 		log_warn(TAG, "cannot restrict ICE to 127.0.0.1");
 }
 

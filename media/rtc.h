@@ -10,14 +10,6 @@
 
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API /* webrtcbin's library API (1.22) */
-/* The first payload type of SDP section m whose rtpmap names enc (case
- * does not matter), preferring packetization-mode=1 (H.264); -1 if none. */
-int rtc_media_find_pt(const GstSDPMedia *m, const char *enc);
-
-/* Copy session-level setup, fingerprint and ICE credentials into every
- * section that lacks them: webrtcbin 1.22 reads them per section. */
-void rtc_offer_attrs_down(GstSDPMessage *sdp);
-
 #endif
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -34,8 +26,10 @@ struct rtc_ice {
 	bool loopback_only;    /* gather on 127.0.0.1 only */
 };
 
-/* Max-bundle, STUN/TURN servers and, for loopback_only, ICE on 127.0.0.1
- * only. Logs (does not fail) when the restriction cannot be applied. */
+/* Max-bundle, STUN/TURN servers, no UPnP (a server has a known address:
+ * asking the LAN's router for a mapping per session is wasted) and, for
+ * loopback_only, ICE on 127.0.0.1 only. Logs (does not fail) when the
+ * restriction cannot be applied. */
 void rtc_configure_ice(GstElement *webrtc, const struct rtc_ice *ice);
 
 /* True if promise p was answered without an error; *reply (may be NULL on

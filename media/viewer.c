@@ -20,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "mainctx.h"
+#include "rtc.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -27,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #define TAG           "viewer"
 #define DISCONNECT_MS 5000 /* ICE "disconnected" this long: failed */
@@ -580,38 +580,12 @@ static void on_bye_ssrc(GstElement *rtpbin, guint session, guint ssrc,
 	post(data, on_bye, NULL);
 }
 
-static void random_id(char out[FANOUT_ID_LEN])
-{
-	guint8 raw[16];
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		for (size_t i = 0; i < sizeof(raw); i++)
-			raw[i] = (guint8)g_random_int();
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
-
 static void configure_ice(struct viewer *v, GstElement *webrtc)
 {
-	GstWebRTCICE *ice = NULL;
-	gboolean ok = FALSE;
+	struct rtc_ice ice = {v->set.stun, v->set.turns, v->set.public_ip,
+	                      v->set.loopback_only};
 
-	g_object_set(webrtc, "bundle-policy",
-	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-	if (v->set.stun)
-		g_object_set(webrtc, "stun-server", v->set.stun, NULL);
-	for (char *const *t = v->set.turns; t && *t; t++)
-		g_signal_emit_by_name(webrtc, "add-turn-server", *t, &ok);
-	if (!v->set.loopback_only)
-		return;
-	g_object_get(webrtc, "ice-agent", &ice, NULL);
-	if (ice) {
-		g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1",
-		                      &ok);
-		gst_object_unref(ice);
-	}
-	if (!ok)
-		log_warn(TAG, "cannot restrict ICE to 127.0.0.1");
+	rtc_configure_ice(webrtc, &ice);
 }
 
 /* Build the viewer's bin (queues + webrtcbin) inside the encode pipeline
@@ -694,7 +668,8 @@ int viewer_new(const struct viewer_settings *s,
 	v->set = *s;
 	v->fn = fn;
 	v->owner = owner;
-	random_id(v->id);
+	G_STATIC_ASSERT(FANOUT_ID_LEN == RTC_ID_LEN);
+	rtc_random_id(v->id);
 	rc = codecs_choose(v->set.enc, info, &v->cc, err, errlen);
 	if (rc)
 		goto out_free;
