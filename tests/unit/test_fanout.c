@@ -13,6 +13,7 @@
 #include "fanout.h"
 #include "log.h"
 #include "media.h"
+#include "sdp_data.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
@@ -23,10 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef SINIAN_SOURCE_DIR
-#define SINIAN_SOURCE_DIR "."
-#endif
 
 /* ---- main loop helpers -------------------------------------------------- */
 
@@ -640,20 +637,6 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 }
 END_TEST
 
-static char *load_sdp(const char *name, size_t *len)
-{
-	const char *root = getenv("SINIAN_SOURCE_DIR");
-	char *path = g_strdup_printf("%s/tests/data/sdp/%s",
-	                             root ? root : SINIAN_SOURCE_DIR, name);
-	char *text = NULL;
-	gsize n = 0;
-
-	ck_assert_msg(g_file_get_contents(path, &text, &n, NULL), "%s", path);
-	g_free(path);
-	*len = n;
-	return text;
-}
-
 START_TEST(bad_offers_are_refused_without_callback)
 {
 	static const struct {
@@ -673,7 +656,7 @@ START_TEST(bad_offers_are_refused_without_callback)
 	memset(&a, 0, sizeof(a));
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		size_t len;
-		char *sdp = load_sdp(cases[i].file, &len);
+		char *sdp = sdp_data_load(cases[i].file, &len);
 		int rc = media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
 		                                   id, err, sizeof(err));
 
@@ -700,7 +683,7 @@ START_TEST(real_chromium_offer_is_answered)
 {
 	struct answer a;
 	size_t len;
-	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 
 	/* The browser is not there, but the captured offer must produce a
@@ -814,7 +797,7 @@ START_TEST(public_ip_and_viewer_limit)
 	struct media_config cfg = {0};
 	struct answer a;
 	size_t len;
-	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 	char **lines;
 
@@ -868,7 +851,7 @@ START_TEST(viewer_removed_inside_its_answer_callback)
 {
 	struct answer a;
 	size_t len;
-	char *sdp = load_sdp("firefox_whep_offer.sdp", &len);
+	char *sdp = sdp_data_load("firefox_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 
 	open_ceremony();
@@ -920,7 +903,7 @@ START_TEST(unconnected_viewer_times_out)
 	struct answer a;
 	struct gone g = {0, ""};
 	size_t len;
-	char *sdp = load_sdp("chromium_whep_offer.sdp", &len);
+	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 
 	fc.loopback_only = true;

@@ -2,24 +2,11 @@
  * as a real webrtcbin and its libnice agent end up with, promise replies,
  * session ids, offers from real clients and payload type lookup. */
 #include "rtc.h"
+#include "sdp_data.h"
 
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *load_sdp(const char *name, size_t *len)
-{
-	const char *root = getenv("SINIAN_SOURCE_DIR");
-	char *path = g_strdup_printf("%s/tests/data/sdp/%s",
-	                             root ? root : SINIAN_SOURCE_DIR, name);
-	char *text = NULL;
-	gsize n = 0;
-
-	ck_assert_msg(g_file_get_contents(path, &text, &n, NULL), "%s", path);
-	g_free(path);
-	*len = n;
-	return text;
-}
 
 /* The libnice agent behind a webrtcbin (a ref). */
 static GObject *nice_of(GstElement *webrtc)
@@ -127,7 +114,7 @@ START_TEST(offers_parse_or_are_refused)
 	int dropped = -1;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
-		char *sdp = load_sdp(good[i], &len);
+		char *sdp = sdp_data_load(good[i], &len);
 
 		ck_assert_int_eq(rtc_parse_offer(sdp, len, &d, &dropped), 0);
 		ck_assert_ptr_nonnull(d);

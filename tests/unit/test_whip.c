@@ -13,6 +13,7 @@
 #include "log.h"
 #include "media.h"
 #include "whip.h"
+#include "sdp_data.h"
 
 #include <check.h>
 #include <gst/sdp/sdp.h>
@@ -22,10 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef SINIAN_SOURCE_DIR
-#define SINIAN_SOURCE_DIR "."
-#endif
 
 /* ---- main loop helpers -------------------------------------------------- */
 
@@ -635,20 +632,6 @@ START_TEST(passthrough_can_be_turned_off)
 }
 END_TEST
 
-static char *load_sdp(const char *name, size_t *len)
-{
-	const char *root = getenv("SINIAN_SOURCE_DIR");
-	char *path = g_strdup_printf("%s/tests/data/sdp/%s",
-	                             root ? root : SINIAN_SOURCE_DIR, name);
-	char *text = NULL;
-	gsize n = 0;
-
-	ck_assert_msg(g_file_get_contents(path, &text, &n, NULL), "%s", path);
-	g_free(path);
-	*len = n;
-	return text;
-}
-
 START_TEST(bad_offers_are_refused_without_callback)
 {
 	static const struct {
@@ -671,7 +654,7 @@ START_TEST(bad_offers_are_refused_without_callback)
 
 	open_ceremony();
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-		char *sdp = load_sdp(cases[i].file, &len);
+		char *sdp = sdp_data_load(cases[i].file, &len);
 		int rc = whip_new(ctx, 7, &wset, sdp, len, on_whip, &r, &w, err,
 		                  sizeof(err));
 
@@ -684,7 +667,7 @@ START_TEST(bad_offers_are_refused_without_callback)
 	    whip_new(ctx, 7, &wset, "", 0, on_whip, &r, &w, err, sizeof(err)),
 	    ERR_INVALID);
 	/* A good offer, but for a ceremony that is not open. */
-	obs = load_sdp("obs_whip_offer.sdp", &len);
+	obs = sdp_data_load("obs_whip_offer.sdp", &len);
 	ck_assert_int_eq(whip_new(ctx, 8, &wset, obs, len, on_whip, &r, &w, err,
 	                          sizeof(err)),
 	                 ERR_NOT_FOUND);
@@ -707,7 +690,7 @@ START_TEST(obs_offer_is_answered)
 	struct whip *w = NULL;
 	char err[256];
 	size_t len;
-	char *obs = load_sdp("obs_whip_offer.sdp", &len);
+	char *obs = sdp_data_load("obs_whip_offer.sdp", &len);
 	const char *audio, *video;
 
 	open_ceremony();
