@@ -14,6 +14,7 @@
 #include "log.h"
 #include "media.h"
 #include "sdp_data.h"
+#include "webrtc_peer.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
@@ -24,268 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- main loop helpers -------------------------------------------------- */
-
-static gboolean wake(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-/* Run the default main context until cond(data) or timeout_ms. */
-static bool run_until(bool (*cond)(void *), void *data, int timeout_ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	guint t = g_timeout_add(20, wake, NULL);
-	bool ok;
-
-	while (!(ok = cond ? cond(data) : false) &&
-	       g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(t);
-	return ok;
-}
-
-static void run_for(int ms)
-{
-	run_until(NULL, NULL, ms);
-}
-
-/* ---- a WHEP client made of webrtcbin ---------------------------------- */
-
-struct client {
-	GstElement *pipe, *webrtc;
-	bool vp8;
-	int vpt, apt;
-	atomic_int gathered;
-	char *offer;
-	atomic_int frames, audio, dark, bright;
-	gint64 first_frame_us, first_rtp_us;
-	GstPad *video_pad; /* webrtcbin's src pad for video, for PLI */
-};
-
-/* Mean luma of the decoded picture, sampled on a sparse grid. */
-static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
-                                     gpointer data)
-{
-	struct client *c = data;
-	GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	GstVideoInfo vi;
-	GstVideoFrame frame;
-
-	if (caps && gst_video_info_from_caps(&vi, caps) &&
-	    gst_video_frame_map(&frame, &vi, buf, GST_MAP_READ)) {
-		const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&frame, 0);
-		int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
-		guint64 sum = 0, n = 0;
-
-		for (int r = 0; r < vi.height; r += 8)
-			for (int x = 0; x < vi.width; x += 8, n++)
-				sum += y[r * stride + x];
-		gst_video_frame_unmap(&frame);
-		if (n && sum / n < 50)
-			atomic_fetch_add(&c->dark, 1);
-		else if (n && sum / n > 90)
-			atomic_fetch_add(&c->bright, 1);
-	}
-	if (caps)
-		gst_caps_unref(caps);
-	if (atomic_fetch_add(&c->frames, 1) == 0)
-		c->first_frame_us = g_get_monotonic_time();
-	return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn rtp_probe(GstPad *pad, GstPadProbeInfo *info,
-                                   gpointer data)
-{
-	struct client *c = data;
-
-	if (!c->first_rtp_us && getenv("MEDIA_DEBUG"))
-		log_debug("test", "client: first RTP out of its jitterbuffer");
-	if (!c->first_rtp_us)
-		c->first_rtp_us = g_get_monotonic_time();
-	return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info,
-                                     gpointer data)
-{
-	struct client *c = data;
-
-	atomic_fetch_add(&c->audio, 1);
-	return GST_PAD_PROBE_OK;
-}
-
-static void on_client_pad(GstElement *webrtc, GstPad *pad, gpointer data)
-{
-	struct client *c = data;
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	const GstStructure *s = gst_caps_get_structure(caps, 0);
-	bool video = !g_strcmp0(gst_structure_get_string(s, "media"), "video");
-	GstElement *bin;
-	GstPad *sink, *probe_pad;
-	GstElement *last;
-
-	gst_caps_unref(caps);
-	if (video) {
-		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, c,
-		                  NULL);
-		c->video_pad = gst_object_ref(pad);
-	}
-	bin = gst_parse_bin_from_description(
-	    video ? (c->vp8 ? "rtpvp8depay ! vp8dec ! videoconvert ! "
-	                      "video/x-raw,format=I420 ! fakesink name=last "
-	                      "sync=false"
-	                    : "rtph264depay ! avdec_h264 ! videoconvert ! "
-	                      "video/x-raw,format=I420 ! fakesink name=last "
-	                      "sync=false")
-	          : "rtpopusdepay name=last ! opusdec ! fakesink sync=false",
-	    TRUE, NULL);
-	ck_assert_ptr_nonnull(bin);
-	gst_bin_add(GST_BIN(c->pipe), bin);
-	last = gst_bin_get_by_name(GST_BIN(bin), "last");
-	probe_pad = gst_element_get_static_pad(last, video ? "sink" : "src");
-	gst_pad_add_probe(probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
-	                  video ? frame_probe : audio_probe, c, NULL);
-	gst_object_unref(probe_pad);
-	gst_object_unref(last);
-	gst_element_sync_state_with_parent(bin);
-	sink = gst_element_get_static_pad(bin, "sink");
-	ck_assert_int_eq(gst_pad_link(pad, sink), GST_PAD_LINK_OK);
-	gst_object_unref(sink);
-}
-
-static void on_offer_created(GstPromise *p, gpointer data)
-{
-	struct client *c = data;
-	GstWebRTCSessionDescription *offer = NULL;
-
-	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
-	gst_structure_get(gst_promise_get_reply(p), "offer",
-	                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-	gst_promise_unref(p);
-	ck_assert_ptr_nonnull(offer);
-	g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
-	gst_webrtc_session_description_free(offer);
-}
-
-static void on_gathering(GObject *obj, GParamSpec *ps, gpointer data)
-{
-	struct client *c = data;
-	GstWebRTCICEGatheringState s;
-
-	g_object_get(obj, "ice-gathering-state", &s, NULL);
-	if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-		atomic_store(&c->gathered, 1);
-}
-
-static bool is_gathered(void *data)
-{
-	return atomic_load(&((struct client *)data)->gathered);
-}
-
-static void add_recvonly(struct client *c, const char *caps_str)
-{
-	GstCaps *caps = gst_caps_from_string(caps_str);
-	GstWebRTCRTPTransceiver *t = NULL;
-
-	g_signal_emit_by_name(c->webrtc, "add-transceiver",
-	                      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
-	                      caps, &t);
-	ck_assert_ptr_nonnull(t);
-	gst_object_unref(t);
-	gst_caps_unref(caps);
-}
-
-/* A client offering H.264 (or VP8) at vpt and Opus at apt. The offer is
- * taken after ICE gathering, as a WHEP client does. */
-static struct client *client_new(bool vp8, int vpt, int apt)
-{
-	struct client *c = calloc(1, sizeof(*c));
-	GstWebRTCICE *ice = NULL;
-	gboolean ok = FALSE;
-	GstWebRTCSessionDescription *desc = NULL;
-	char caps[256];
-
-	c->vp8 = vp8;
-	c->vpt = vpt;
-	c->apt = apt;
-	c->pipe = gst_pipeline_new(NULL);
-	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
-	ck_assert_ptr_nonnull(c->webrtc);
-	/* A browser's jitter buffer adapts to a few tens of ms on loopback;
-	 * webrtcbin's default of 200 ms would only hide our own delay. */
-	g_object_set(c->webrtc, "bundle-policy",
-	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 40u, NULL);
-	g_object_get(c->webrtc, "ice-agent", &ice, NULL);
-	g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1", &ok);
-	gst_object_unref(ice);
-	ck_assert(ok);
-	gst_bin_add(GST_BIN(c->pipe), c->webrtc);
-	g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_client_pad), c);
-	g_signal_connect(c->webrtc, "notify::ice-gathering-state",
-	                 G_CALLBACK(on_gathering), c);
-	if (vp8)
-		snprintf(caps, sizeof(caps),
-		         "application/x-rtp,media=video,encoding-name=VP8,"
-		         "payload=%d,clock-rate=90000",
-		         vpt);
-	else
-		snprintf(
-		    caps, sizeof(caps),
-		    "application/x-rtp,media=video,encoding-name=H264,"
-		    "payload=%d,clock-rate=90000,packetization-mode=(string)"
-		    "1,profile-level-id=(string)42e01f",
-		    vpt);
-	add_recvonly(c, caps);
-	snprintf(caps, sizeof(caps),
-	         "application/x-rtp,media=audio,encoding-name=OPUS,payload=%d,"
-	         "clock-rate=48000,encoding-params=(string)2",
-	         apt);
-	add_recvonly(c, caps);
-	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
-	                 GST_STATE_CHANGE_FAILURE);
-	g_signal_emit_by_name(
-	    c->webrtc, "create-offer", NULL,
-	    gst_promise_new_with_change_func(on_offer_created, c, NULL));
-	ck_assert_msg(run_until(is_gathered, c, 5000), "client gathering");
-	g_object_get(c->webrtc, "local-description", &desc, NULL);
-	ck_assert_ptr_nonnull(desc);
-	c->offer = gst_sdp_message_as_text(desc->sdp);
-	gst_webrtc_session_description_free(desc);
-	return c;
-}
-
-static void client_answer(struct client *c, const char *answer)
-{
-	GstSDPMessage *sdp = NULL;
-	GstWebRTCSessionDescription *desc;
-	GstPromise *p = gst_promise_new();
-
-	ck_assert_int_eq(gst_sdp_message_new_from_text(answer, &sdp),
-	                 GST_SDP_OK);
-	desc =
-	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-	g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, p);
-	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
-	ck_assert(!gst_promise_get_reply(p) ||
-	          !gst_structure_has_field(gst_promise_get_reply(p), "error"));
-	gst_promise_unref(p);
-	gst_webrtc_session_description_free(desc);
-}
-
-static void client_free(struct client *c)
-{
-	if (!c)
-		return;
-	gst_element_set_state(c->pipe, GST_STATE_NULL);
-	gst_object_unref(c->pipe);
-	if (c->video_pad)
-		gst_object_unref(c->video_pad);
-	g_free(c->offer);
-	free(c);
-}
 
 /* ---- ceremony fixture -------------------------------------------------- */
 
@@ -362,7 +101,7 @@ static void open_ceremony(void)
 }
 
 /* Offer from c, answer from the ceremony, applied to c. */
-static void join(struct client *c, struct answer *a)
+static void join(struct peer *c, struct answer *a)
 {
 	char err[256];
 	char id[FANOUT_ID_LEN];
@@ -383,11 +122,11 @@ static void join(struct client *c, struct answer *a)
 	ck_assert_ptr_nonnull(strstr(a->sdp, "a=sendonly"));
 	if (getenv("SHOW_SDP"))
 		fprintf(stderr, "OFFER:\n%s\nANSWER:\n%s\n", c->offer, a->sdp);
-	client_answer(c, a->sdp);
+	peer_answer(c, a->sdp);
 }
 
 struct want {
-	struct client *c;
+	struct peer *c;
 	int frames, audio, dark, bright;
 };
 
@@ -401,7 +140,7 @@ static bool got(void *data)
 	       atomic_load(&w->c->bright) >= w->bright;
 }
 
-static void wait_for(struct client *c, int frames, int audio, int dark,
+static void wait_for(struct peer *c, int frames, int audio, int dark,
                      int bright, int ms, const char *what)
 {
 	struct want w = {c, frames, audio, dark, bright};
@@ -535,7 +274,7 @@ static bool more_keyframes(void *data)
 
 START_TEST(viewer_receives_live_then_slate_then_live)
 {
-	struct client *a, *b;
+	struct peer *a, *b;
 	struct answer aa, ab;
 	struct fanout_stats st;
 	gint64 t0;
@@ -545,7 +284,7 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 
 	open_ceremony();
 	/* Browser-like payload types (108/109): the fan-out must rewrite. */
-	a = client_new(false, 108, 109);
+	a = peer_viewer_new(false, 108, 109);
 	t0 = g_get_monotonic_time();
 	if (getenv("MEDIA_DEBUG"))
 		log_debug("test", "offer handed over");
@@ -604,7 +343,7 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 
 	/* A second viewer with our own payload types joins; then leaves
 	 * while the first keeps receiving. */
-	b = client_new(false, 102, 111);
+	b = peer_viewer_new(false, 102, 111);
 	join(b, &ab);
 	wait_for(b, 31, 51, 0, 1, 10000, "second viewer");
 	ck_assert_int_eq(media_ceremony_viewer_count(cer), 2);
@@ -630,8 +369,8 @@ START_TEST(viewer_receives_live_then_slate_then_live)
 	media_free(ctx);
 	if (!getenv("KEEP_REC"))
 		remove_dir(rec_dir);
-	client_free(a);
-	client_free(b);
+	peer_free(a);
+	peer_free(b);
 	g_free(aa.sdp);
 	g_free(ab.sdp);
 }
@@ -712,12 +451,12 @@ END_TEST
 
 START_TEST(vp8_only_viewer)
 {
-	struct client *c;
+	struct peer *c;
 	struct answer a;
 	char *path = NULL;
 
 	open_ceremony();
-	c = client_new(true, 96, 111);
+	c = peer_viewer_new(true, 96, 111);
 	join(c, &a);
 	ck_assert_ptr_nonnull(strstr(a.sdp, "VP8/90000"));
 	wait_for(c, 31, 51, 0, 10, 10000, "VP8 viewer");
@@ -726,19 +465,19 @@ START_TEST(vp8_only_viewer)
 	media_free(ctx);
 	if (!getenv("KEEP_REC"))
 		remove_dir(rec_dir);
-	client_free(c);
+	peer_free(c);
 	g_free(a.sdp);
 }
 END_TEST
 
 START_TEST(vanished_viewer_is_detected)
 {
-	struct client *c;
+	struct peer *c;
 	struct answer a;
 	char *path = NULL;
 
 	open_ceremony();
-	c = client_new(false, 102, 111);
+	c = peer_viewer_new(false, 102, 111);
 	join(c, &a);
 	wait_for(c, 10, 10, 0, 0, 10000, "viewer");
 	/* The browser tab is closed without a goodbye. */
@@ -757,7 +496,7 @@ START_TEST(vanished_viewer_is_detected)
 	media_free(ctx);
 	if (!getenv("KEEP_REC"))
 		remove_dir(rec_dir);
-	client_free(c);
+	peer_free(c);
 	g_free(a.sdp);
 }
 END_TEST

@@ -2,7 +2,7 @@
  *
  * A publisher made of GStreamer (a solid green picture and a tone, x264 and
  * Opus, a send-only webrtcbin) offers to a ceremony's WHIP engine; a WHEP
- * viewer (a receive-only webrtcbin, as in test_fanout.c) decodes what the
+ * viewer (a receive-only webrtcbin, webrtc_peer.h) decodes what the
  * ceremony sends. The colour of decoded pictures tells the publisher's
  * green from the dark slate; everything runs over loopback ICE with
  * DTLS-SRTP. */
@@ -14,6 +14,7 @@
 #include "media.h"
 #include "whip.h"
 #include "sdp_data.h"
+#include "webrtc_peer.h"
 
 #include <check.h>
 #include <gst/sdp/sdp.h>
@@ -24,131 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- main loop helpers -------------------------------------------------- */
-
-static gboolean wake(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-static bool run_until(bool (*cond)(void *), void *data, int timeout_ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	guint t = g_timeout_add(20, wake, NULL);
-	bool ok;
-
-	while (!(ok = cond ? cond(data) : false) &&
-	       g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(t);
-	return ok;
-}
-
-static void run_for(int ms)
-{
-	run_until(NULL, NULL, ms);
-}
-
-/* ---- shared webrtcbin peer plumbing ------------------------------------- */
-
-struct peer {
-	GstElement *pipe, *webrtc;
-	atomic_int gathered;
-	char *offer;
-	/* viewer only: decoded pictures by colour, and the last one's width
-	 * (the publisher's 320 when passed through, the encoder's 640) */
-	atomic_int frames, green, dark, width;
-	bool vp8; /* viewer takes VP8 only */
-};
-
-static void restrict_ice(GstElement *webrtc)
-{
-	GstWebRTCICE *ice = NULL;
-	gboolean ok = FALSE;
-
-	g_object_set(webrtc, "bundle-policy",
-	             GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-	g_object_get(webrtc, "ice-agent", &ice, NULL);
-	g_signal_emit_by_name(ice, "add-local-ip-address", "127.0.0.1", &ok);
-	gst_object_unref(ice);
-	ck_assert(ok);
-}
-
-static void on_offer_created(GstPromise *p, gpointer data)
-{
-	struct peer *c = data;
-	GstWebRTCSessionDescription *offer = NULL;
-
-	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
-	gst_structure_get(gst_promise_get_reply(p), "offer",
-	                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-	gst_promise_unref(p);
-	ck_assert_ptr_nonnull(offer);
-	g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
-	gst_webrtc_session_description_free(offer);
-}
-
-static void on_gathering(GObject *obj, GParamSpec *ps, gpointer data)
-{
-	struct peer *c = data;
-	GstWebRTCICEGatheringState s;
-
-	g_object_get(obj, "ice-gathering-state", &s, NULL);
-	if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-		atomic_store(&c->gathered, 1);
-}
-
-static bool is_gathered(void *data)
-{
-	return atomic_load(&((struct peer *)data)->gathered);
-}
-
-/* Create the offer once gathering is complete (no trickle, as WHIP
- * clients do) and keep its text. */
-static void make_offer(struct peer *c)
-{
-	GstWebRTCSessionDescription *desc = NULL;
-
-	g_signal_connect(c->webrtc, "notify::ice-gathering-state",
-	                 G_CALLBACK(on_gathering), c);
-	g_signal_emit_by_name(
-	    c->webrtc, "create-offer", NULL,
-	    gst_promise_new_with_change_func(on_offer_created, c, NULL));
-	ck_assert_msg(run_until(is_gathered, c, 5000), "gathering");
-	g_object_get(c->webrtc, "local-description", &desc, NULL);
-	ck_assert_ptr_nonnull(desc);
-	c->offer = gst_sdp_message_as_text(desc->sdp);
-	gst_webrtc_session_description_free(desc);
-}
-
-static void apply_answer(struct peer *c, const char *answer)
-{
-	GstSDPMessage *sdp = NULL;
-	GstWebRTCSessionDescription *desc;
-	GstPromise *p = gst_promise_new();
-
-	ck_assert_int_eq(gst_sdp_message_new_from_text(answer, &sdp),
-	                 GST_SDP_OK);
-	desc =
-	    gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-	g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, p);
-	ck_assert_int_eq(gst_promise_wait(p), GST_PROMISE_RESULT_REPLIED);
-	ck_assert(!gst_promise_get_reply(p) ||
-	          !gst_structure_has_field(gst_promise_get_reply(p), "error"));
-	gst_promise_unref(p);
-	gst_webrtc_session_description_free(desc);
-}
-
-static void peer_free(struct peer *c)
-{
-	if (!c)
-		return;
-	gst_element_set_state(c->pipe, GST_STATE_NULL);
-	gst_object_unref(c->pipe);
-	g_free(c->offer);
-	free(c);
-}
-
 /* ---- the publisher ------------------------------------------------------- */
 
 /* Solid green (Y ~145, V ~34): neither the test pattern nor the slate.
@@ -157,10 +33,8 @@ static void peer_free(struct peer *c)
  * still hand viewers whole pictures. */
 static struct peer *publisher_new(void)
 {
-	struct peer *c = calloc(1, sizeof(*c));
-	GError *gerr = NULL;
 	GArray *ts = NULL;
-	char *desc = g_strdup_printf(
+	struct peer *c = peer_from_launch(
 	    "webrtcbin name=pub latency=40 "
 	    "videotestsrc is-live=true pattern=solid-color "
 	    "foreground-color=0xff00ff00 ! video/x-raw,width=320,height=240,"
@@ -173,16 +47,9 @@ static struct peer *publisher_new(void)
 	    "audiotestsrc is-live=true wave=sine volume=0.1 ! audioconvert ! "
 	    "audioresample ! opusenc ! rtpopuspay ! "
 	    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
-	    "clock-rate=48000 ! pub.");
+	    "clock-rate=48000 ! pub.",
+	    "pub");
 
-	c->pipe = gst_parse_launch(desc, &gerr);
-	g_free(desc);
-	ck_assert_msg(c->pipe != NULL, "%s", gerr ? gerr->message : "?");
-	c->webrtc = gst_bin_get_by_name(GST_BIN(c->pipe), "pub");
-	gst_object_unref(c->webrtc); /* the pipeline keeps it */
-	restrict_ice(c->webrtc);
-	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
-	                 GST_STATE_CHANGE_FAILURE);
 	g_signal_emit_by_name(c->webrtc, "get-transceivers", &ts);
 	ck_assert_int_eq(ts->len, 2);
 	for (guint i = 0; i < ts->len; i++)
@@ -191,121 +58,14 @@ static struct peer *publisher_new(void)
 		             GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
 		             NULL);
 	g_array_unref(ts);
-	make_offer(c);
+	peer_make_offer(c);
 	return c;
-}
-
-/* ---- the WHEP viewer ------------------------------------------------------
- */
-
-static GstPadProbeReturn frame_probe(GstPad *pad, GstPadProbeInfo *info,
-                                     gpointer data)
-{
-	struct peer *c = data;
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	GstVideoInfo vi;
-	GstVideoFrame f;
-
-	if (caps && gst_video_info_from_caps(&vi, caps) &&
-	    gst_video_frame_map(&f, &vi, GST_PAD_PROBE_INFO_BUFFER(info),
-	                        GST_MAP_READ)) {
-		const guint8 *y = GST_VIDEO_FRAME_PLANE_DATA(&f, 0);
-		const guint8 *v = GST_VIDEO_FRAME_PLANE_DATA(&f, 2);
-		int ys = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
-		int vs = GST_VIDEO_FRAME_PLANE_STRIDE(&f, 2);
-		guint64 sy = 0, sv = 0, n = 0;
-
-		for (int r = 0; r < vi.height; r += 8)
-			for (int x = 0; x < vi.width; x += 8, n++) {
-				sy += y[r * ys + x];
-				sv += v[(r / 2) * vs + x / 2];
-			}
-		gst_video_frame_unmap(&f);
-		atomic_store(&c->width, vi.width);
-		if (n && sy / n < 50)
-			atomic_fetch_add(&c->dark, 1);
-		else if (n && sy / n > 100 && sv / n < 70)
-			atomic_fetch_add(&c->green, 1);
-	}
-	if (caps)
-		gst_caps_unref(caps);
-	atomic_fetch_add(&c->frames, 1);
-	return GST_PAD_PROBE_OK;
-}
-
-static void on_viewer_pad(GstElement *webrtc, GstPad *pad, gpointer data)
-{
-	struct peer *c = data;
-	GstCaps *caps = gst_pad_get_current_caps(pad);
-	const GstStructure *s = gst_caps_get_structure(caps, 0);
-	bool video = !g_strcmp0(gst_structure_get_string(s, "media"), "video");
-	GstElement *bin, *last;
-	GstPad *sink, *probe_pad;
-
-	gst_caps_unref(caps);
-	bin = gst_parse_bin_from_description(
-	    !video ? "rtpopusdepay ! opusdec ! fakesink sync=false"
-	    : c->vp8
-	        ? "rtpvp8depay ! vp8dec ! videoconvert ! "
-	          "video/x-raw,format=I420 ! fakesink name=last sync=false"
-	        : "rtph264depay ! avdec_h264 ! videoconvert ! "
-	          "video/x-raw,format=I420 ! fakesink name=last sync=false",
-	    TRUE, NULL);
-	ck_assert_ptr_nonnull(bin);
-	gst_bin_add(GST_BIN(c->pipe), bin);
-	if (video) {
-		last = gst_bin_get_by_name(GST_BIN(bin), "last");
-		probe_pad = gst_element_get_static_pad(last, "sink");
-		gst_pad_add_probe(probe_pad, GST_PAD_PROBE_TYPE_BUFFER,
-		                  frame_probe, c, NULL);
-		gst_object_unref(probe_pad);
-		gst_object_unref(last);
-	}
-	gst_element_sync_state_with_parent(bin);
-	sink = gst_element_get_static_pad(bin, "sink");
-	ck_assert_int_eq(gst_pad_link(pad, sink), GST_PAD_LINK_OK);
-	gst_object_unref(sink);
-}
-
-static void add_recvonly(GstElement *webrtc, const char *caps_str)
-{
-	GstCaps *caps = gst_caps_from_string(caps_str);
-	GstWebRTCRTPTransceiver *t = NULL;
-
-	g_signal_emit_by_name(webrtc, "add-transceiver",
-	                      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
-	                      caps, &t);
-	ck_assert_ptr_nonnull(t);
-	gst_object_unref(t);
-	gst_caps_unref(caps);
 }
 
 /* A WHEP viewer taking H.264, or only VP8. */
 static struct peer *viewer_new(bool vp8)
 {
-	struct peer *c = calloc(1, sizeof(*c));
-
-	c->vp8 = vp8;
-	c->pipe = gst_pipeline_new(NULL);
-	c->webrtc = gst_element_factory_make("webrtcbin", NULL);
-	ck_assert_ptr_nonnull(c->webrtc);
-	restrict_ice(c->webrtc);
-	g_object_set(c->webrtc, "latency", 40u, NULL);
-	gst_bin_add(GST_BIN(c->pipe), c->webrtc);
-	g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_viewer_pad), c);
-	add_recvonly(c->webrtc,
-	             vp8 ? "application/x-rtp,media=video,encoding-name=VP8,"
-	                   "payload=96,clock-rate=90000"
-	                 : "application/x-rtp,media=video,encoding-name=H264,"
-	                   "payload=102,clock-rate=90000,packetization-mode="
-	                   "(string)1,profile-level-id=(string)42e01f");
-	add_recvonly(c->webrtc,
-	             "application/x-rtp,media=audio,encoding-name=OPUS,"
-	             "payload=111,clock-rate=48000,encoding-params=(string)2");
-	ck_assert_int_ne(gst_element_set_state(c->pipe, GST_STATE_PLAYING),
-	                 GST_STATE_CHANGE_FAILURE);
-	make_offer(c);
-	return c;
+	return peer_viewer_new(vp8, vp8 ? 96 : 102, 111);
 }
 
 /* ---- ceremony and WHIP fixture ------------------------------------------- */
@@ -404,7 +164,7 @@ static struct whip *publish(struct peer *pub, struct result *r)
 	if (getenv("SHOW_SDP"))
 		fprintf(stderr, "OFFER:\n%s\nANSWER:\n%s\n", pub->offer,
 		        r->sdp);
-	apply_answer(pub, r->sdp);
+	peer_answer(pub, r->sdp);
 	return w;
 }
 
@@ -419,7 +179,7 @@ static void view(struct peer *v, struct result *r)
 	              "%s", err);
 	ck_assert_msg(run_until(answered, r, 5000), "no WHEP answer");
 	ck_assert_int_eq(r->status, 0);
-	apply_answer(v, r->sdp);
+	peer_answer(v, r->sdp);
 }
 
 struct want {
