@@ -4,7 +4,7 @@
 // (media_passthrough = true, the default) and off (decoded and encoded
 // once more).
 //
-//   node bench/passthrough.mjs [--window 20] [--width 1280] [--json]
+//   node bench/passthrough.mjs [--window 20] [--width 1280] [--joins 10] [--json]
 //   SINIAN_BIN=build/sinian node bench/passthrough.mjs
 //
 // For each mode: starts its own daemon (loopback ICE, a temporary data
@@ -13,9 +13,13 @@
 // constrained baseline) and joins with the player page /c/{id}; after 5 s
 // of settling it measures, over --window seconds, the daemon's CPU (utime +
 // stime from /proc/PID/stat, in % of one core), its RSS, the frames the
-// viewer decoded and their width, and what the publisher sent. Chromium's
-// own CPU is not counted. Prints the figures and the machine; it does not
-// pass or fail.
+// viewer decoded and their width, and what the publisher sent. Then
+// --joins more viewers open the player page one after the other: the time
+// from their WHEP POST to their first decoded frame (a pass-through
+// viewer waits for the publisher's key frame, asked by PLI; the encoder
+// fills in if it is late by a second) and how often the encoder filled
+// in. Chromium's own CPU is not counted. Prints the figures and the
+// machine; it does not pass or fail.
 import os from 'node:os';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -29,11 +33,37 @@ const arg = (name, def) => {
 };
 const WINDOW_S = arg('--window', 20);
 const WIDTH = arg('--width', 1280);
+const JOINS = arg('--joins', 10);
 const AS_JSON = args.includes('--json');
 const ADMIN = { login: 'bench@example.org', password: 'bench password 1234' };
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function summary(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const rank = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
+  const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  return { n: v.length, median: Math.round(median), p95: Math.round(rank(0.95)), max: Math.round(v[v.length - 1]) };
+}
+
+// Fresh player pages, one at a time: WHEP POST → first decoded frame.
+async function joins(browser, url, id) {
+  const ms = [];
+  for (let i = 0; i < JOINS; i++) {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${url}/c/${id}`);
+    await p.waitForFunction(() => window.sinianPlayer?.player?.firstFrameMs != null, null, { timeout: 20000 });
+    ms.push(await p.evaluate(() => window.sinianPlayer.player.firstFrameMs));
+    await p.close({ runBeforeUnload: true });
+    await ctx.close();
+    await sleep(1500); // let a fill-in end before the next join
+  }
+  return summary(ms);
+}
+
+const fillIns = (d) => (d.log().match(/the encoder fills in/g) ?? []).length;
 
 function cpuTicks(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -143,7 +173,11 @@ async function runMode(passthrough, browser) {
     const r1 = await received(viewer);
     const s1 = await sent(pub);
     const state = (await api(d, 'GET', `/api/ceremonies/${id}`, { token })).json;
+    const filled = fillIns(d);
+    const join = JOINS > 0 ? await joins(browser, d.url, id) : null;
     return {
+      join_post_to_first_frame_ms: join,
+      encoder_fill_ins_during_joins: fillIns(d) - filled,
       media_passthrough: passthrough,
       video_passthrough: state.video_passthrough,
       daemon_cpu_pct: Number(cpu.toFixed(1)),
@@ -181,11 +215,14 @@ async function main() {
   }
   console.log(`machine: ${machine.cpu}, ${machine.cpus} CPUs, ${machine.memory_gib} GiB, Linux ${machine.kernel}`);
   console.log(`load average at start: ${machine.load_average_at_start}; window ${WINDOW_S} s; camera ${WIDTH} wide`);
-  console.log('media_passthrough | passed through | daemon CPU | daemon RSS | publisher fps, width | viewer fps, width');
+  console.log('media_passthrough | passed through | daemon CPU | daemon RSS | publisher fps, width | viewer fps, width | ' +
+    'join: POST → first frame median, p95, max | encoder fill-ins');
   for (const r of rows) {
+    const j = r.join_post_to_first_frame_ms;
     console.log(`${String(r.media_passthrough).padEnd(17)} | ${String(r.video_passthrough).padEnd(14)} | ` +
       `${r.daemon_cpu_pct} % | ${r.daemon_rss_mib} MiB | ${r.publisher_fps}, ${r.publisher_width} | ` +
-      `${r.viewer_fps}, ${r.viewer_width}`);
+      `${r.viewer_fps}, ${r.viewer_width} | ` +
+      `${j ? `${j.median}, ${j.p95}, ${j.max} ms (n=${j.n})` : '-'} | ${r.encoder_fill_ins_during_joins}`);
   }
 }
 
