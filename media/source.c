@@ -416,6 +416,13 @@ static void on_source_setup(GstElement *uridecodebin, GstElement *src,
 {
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "latency"))
 		g_object_set(src, "latency", 200u, NULL);
+	/* A camera that restarts drops the control connection: rtspsrc
+	 * would quietly reconnect it to a server that no longer knows the
+	 * session (no error, no data until the stall check). An error
+	 * instead starts our own retry at once. */
+	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src),
+	                                 "udp-reconnect"))
+		g_object_set(src, "udp-reconnect", FALSE, NULL);
 }
 
 int source_new_rtsp(const struct source_format *f, const char *url,
