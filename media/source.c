@@ -22,9 +22,14 @@
 #include <string.h>
 
 #define TAG            "source"
-#define RTSP_MAX_DELAY 30       /* s, back-off ceiling */
-#define RTSP_STALL_US  10000000 /* no data this long while playing: restart */
-#define SINK_EOS       "sinian-sink-eos" /* an appsink got end of stream */
+#define RTSP_MAX_DELAY 30 /* s, back-off ceiling */
+/* No data this long while playing: restart. A camera that restarts at
+ * once is found this way (rtspsrc quietly reconnects its control
+ * connection to a server that no longer knows the session); making that
+ * an error instead (udp-reconnect off) would break cameras that close the
+ * control connection while RTP keeps flowing over UDP. */
+#define RTSP_STALL_US 6000000
+#define SINK_EOS      "sinian-sink-eos" /* an appsink got end of stream */
 
 struct source {
 	const char *kind;
@@ -416,13 +421,6 @@ static void on_source_setup(GstElement *uridecodebin, GstElement *src,
 {
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "latency"))
 		g_object_set(src, "latency", 200u, NULL);
-	/* A camera that restarts drops the control connection: rtspsrc
-	 * would quietly reconnect it to a server that no longer knows the
-	 * session (no error, no data until the stall check). An error
-	 * instead starts our own retry at once. */
-	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src),
-	                                 "udp-reconnect"))
-		g_object_set(src, "udp-reconnect", FALSE, NULL);
 }
 
 int source_new_rtsp(const struct source_format *f, const char *url,
@@ -533,7 +531,7 @@ int source_start(struct source *s, source_sample_fn fn, void *user_data)
 	s->paused = false;
 	s->started_us = mainctx_now_us();
 	if (s->url && !s->stall_timer)
-		s->stall_timer = g_timeout_add_seconds(2, rtsp_stall_check, s);
+		s->stall_timer = g_timeout_add_seconds(1, rtsp_stall_check, s);
 	if (gst_element_set_state(s->pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
 		if (s->url) { /* e.g. host unreachable: keep trying */
