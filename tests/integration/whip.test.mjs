@@ -146,6 +146,12 @@ test('a scheduled whip ceremony goes live with its publisher; one publisher at a
   assert.equal(second.status, 409, second.text);
   assert.equal(second.json.error.code, 'publisher_connected');
 
+  // no trickle ICE: the answer carried every candidate (RFC 9725: 405)
+  const patch = await api(d, 'PATCH', loc, {
+    token: newKey, headers: { 'content-type': 'application/trickle-ice-sdpfrag' }, body: 'a=end-of-candidates\r\n',
+  });
+  assert.equal(patch.status, 405);
+  assert.match(patch.headers.get('allow') ?? '', /DELETE/);
   // DELETE needs the same key and the right session
   assert.equal((await api(d, 'DELETE', loc, { token: key })).status, 401);
   assert.equal((await api(d, 'DELETE', loc)).status, 401);
