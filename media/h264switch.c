@@ -240,6 +240,17 @@ bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
 	GstPad *up = NULL;
 	gint64 t = g_get_monotonic_time();
 
+	/* Parameter sets alone (h264parse's answer to a key frame request
+	 * with all headers): they come again in front of every key frame,
+	 * and on their own they would make a picture-less "frame". */
+	if (!key && GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_HEADER)) {
+		gst_buffer_unref(buf);
+		g_mutex_lock(&sw->lock);
+		fwd = sw->feed == FEED_SOURCE && sw->target == FEED_SOURCE;
+		g_mutex_unlock(&sw->lock);
+		return fwd;
+	}
+
 	g_mutex_lock(&sw->lock);
 	if (caps != sw->src_caps) {
 		gst_caps_replace(&sw->src_caps, (GstCaps *)caps);

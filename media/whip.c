@@ -15,7 +15,7 @@
 #include "whip.h"
 
 #include "err.h"
-#include "h264au.h"
+#include "depay.h"
 #include "log.h"
 #include "mainctx.h"
 #include "media.h"
@@ -256,80 +256,6 @@ static void probe_unref(gpointer data)
 	whip_unref(data);
 }
 
-/* Whole pictures out of the depayloader (see h264au.h). */
-static GstPadProbeReturn au_probe(GstPad *pad, GstPadProbeInfo *info,
-                                  gpointer data)
-{
-	GstBuffer *au = h264au_push(data, GST_PAD_PROBE_INFO_BUFFER(info));
-
-	if (!au)
-		return GST_PAD_PROBE_HANDLED; /* kept, or consumed */
-	GST_PAD_PROBE_INFO_DATA(info) = au;
-	return GST_PAD_PROBE_OK;
-}
-
-static void join_pictures(GstElement *chain)
-{
-	GstElement *depay = gst_bin_get_by_name(GST_BIN(chain), "depay");
-	GstPad *pad;
-
-	if (!depay)
-		return;
-	pad = gst_element_get_static_pad(depay, "src");
-	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, au_probe,
-	                  h264au_new(), (GDestroyNotify)h264au_free);
-	gst_object_unref(pad);
-	gst_object_unref(depay);
-}
-
-#define INQ                                                                    \
-	"queue name=in max-size-buffers=0 max-size-bytes=0 "                   \
-	"max-size-time=500000000 ! "
-
-/* Depayloader and decoder for one received stream, or NULL. The element
- * "in" takes the RTP, "dec" gives raw media and, for H.264, "hq" gives
- * the access units as received, for pass-through. */
-static const char *chain_for(int k, const char *enc)
-{
-	if (k == K_VIDEO && !g_ascii_strcasecmp(enc, "H264"))
-		return INQ
-		    "rtph264depay name=depay request-keyframe=true "
-		    "wait-for-keyframe=true ! video/x-h264,stream-format="
-		    "byte-stream,alignment=au ! h264parse ! tee name=t ! "
-		    "queue max-size-buffers=0 max-size-bytes=0 "
-		    "max-size-time=500000000 ! avdec_h264 name=dec "
-		    "t. ! queue name=hq max-size-buffers=0 "
-		    "max-size-bytes=0 max-size-time=500000000";
-	if (k == K_VIDEO && !g_ascii_strcasecmp(enc, "VP8"))
-		return INQ "rtpvp8depay request-keyframe=true "
-		           "wait-for-keyframe=true ! vp8dec name=dec";
-	if (k == K_AUDIO && !g_ascii_strcasecmp(enc, "OPUS"))
-		return INQ "rtpopusdepay ! opusdec plc=true name=dec";
-	return NULL;
-}
-
-/* Ghost pad `name` on bin for pad `pad` of element `el` inside it (one
- * level down), or NULL if there is no such element. Returns the ghost
- * (borrowed, owned by bin). */
-static GstPad *ghost_of(GstElement *bin, const char *el, const char *pad,
-                        const char *name)
-{
-	GstElement *e = gst_bin_get_by_name(GST_BIN(bin), el);
-	GstPad *target, *ghost = NULL;
-
-	if (!e)
-		return NULL;
-	target = gst_element_get_static_pad(e, pad);
-	if (target) {
-		ghost = gst_ghost_pad_new(name, target);
-		gst_pad_set_active(ghost, TRUE);
-		gst_element_add_pad(bin, ghost);
-		gst_object_unref(target);
-	}
-	gst_object_unref(e);
-	return ghost;
-}
-
 /* Swallow a stream we do not use, so webrtcbin never sees not-linked. */
 static void sink_to_fake(struct whip *w, GstPad *pad)
 {
@@ -351,7 +277,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	struct whip *w = data;
 	GstCaps *caps = gst_pad_get_current_caps(pad);
 	const GstStructure *st;
-	const char *media, *enc, *desc;
+	const char *media, *enc;
 	GstElement *chain;
 	GstPad *sink, *src, *hsrc, *ghost;
 	int k;
@@ -364,12 +290,14 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	media = st ? gst_structure_get_string(st, "media") : NULL;
 	enc = st ? gst_structure_get_string(st, "encoding-name") : NULL;
 	k = !g_strcmp0(media, "video") ? K_VIDEO : K_AUDIO;
-	desc = enc && media ? chain_for(k, enc) : NULL;
+	chain = enc && media ? depay_bin_new(k == K_VIDEO, enc) : NULL;
 	g_mutex_lock(&w->lock);
-	if (!desc || w->linked[k]) {
+	if (!chain || w->linked[k]) {
 		g_mutex_unlock(&w->lock);
 		log_warn(TAG, "%.8s: ignoring a %s %s stream", w->id,
 		         media ? media : "?", enc ? enc : "?");
+		if (chain)
+			gst_object_unref(gst_object_ref_sink(chain));
 		sink_to_fake(w, pad);
 		goto out_caps;
 	}
@@ -377,16 +305,9 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	if (k == K_VIDEO)
 		w->vpad = gst_object_ref(pad);
 	g_mutex_unlock(&w->lock);
-	chain = gst_parse_bin_from_description(desc, FALSE, NULL);
-	if (!chain) {
-		log_warn(TAG, "%.8s: no decoder for %s", w->id, enc);
-		sink_to_fake(w, pad);
-		goto out_caps;
-	}
-	sink = ghost_of(chain, "in", "sink", "sink");
-	src = ghost_of(chain, "dec", "src", "src");
-	hsrc = ghost_of(chain, "hq", "src", "h264");
-	join_pictures(chain);
+	sink = gst_element_get_static_pad(chain, "sink");
+	src = gst_element_get_static_pad(chain, "src");
+	hsrc = gst_element_get_static_pad(chain, "h264");
 	gst_bin_add(GST_BIN(w->bin), chain);
 	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
 		log_warn(TAG, "%.8s: %s stream does not link", w->id, media);
@@ -405,7 +326,10 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 		ghost = gst_ghost_pad_new("h264", hsrc);
 		gst_pad_set_active(ghost, TRUE);
 		gst_element_add_pad(w->bin, ghost);
+		gst_object_unref(hsrc);
 	}
+	gst_object_unref(src);
+	gst_object_unref(sink);
 	gst_element_sync_state_with_parent(chain);
 	log_info(TAG, "%.8s: receiving %s %s", w->id, media, enc);
 out_caps:

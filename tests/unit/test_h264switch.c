@@ -257,6 +257,14 @@ START_TEST(switches_on_key_frames_only)
 	ck_assert(src_push(80 * MS, true, R.src_caps));
 	ck_assert(src_push(90 * MS, false, R.src_caps));
 	wait_out(5);
+	{ /* parameter sets alone are not sent as a frame of their own */
+		GstBuffer *hdr = unit('S', 95 * MS, false);
+
+		GST_BUFFER_FLAG_SET(hdr, GST_BUFFER_FLAG_HEADER);
+		ck_assert(
+		    h264switch_push_source(R.sw, hdr, R.src_caps, 95 * MS));
+		wait_out(5);
+	}
 	ck_assert_int_eq(R.width, 320);
 	ck_assert(!h264switch_wants_raw(R.sw));
 	enc_push(100 * MS, false); /* held back now */
