@@ -5,6 +5,7 @@
  * parameter sets repeated before each (x264's sliced threads and
  * rtph264pay config-interval=-1). */
 #include "depay.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdatomic.h>
@@ -177,15 +178,4 @@ static Suite *depay_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(depay_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(depay_suite)

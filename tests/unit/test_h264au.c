@@ -3,6 +3,7 @@
  * everything else left byte for byte as it was. Plain buffers: the
  * module sees nothing but what a depayloader hands it. */
 #include "h264au.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdbool.h>
@@ -204,15 +205,4 @@ static Suite *h264au_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(h264au_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(h264au_suite)

@@ -6,6 +6,7 @@
  * after the out appsrc) and the source (a pad upstream requests reach). */
 #include "h264switch.h"
 #include "keyframe.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <gst/app/gstappsrc.h>
@@ -471,15 +472,4 @@ static Suite *h264switch_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(h264switch_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(h264switch_suite)

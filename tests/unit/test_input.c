@@ -7,6 +7,7 @@
 #include "err.h"
 #include "input.h"
 #include "source.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdatomic.h>
@@ -276,15 +277,4 @@ static Suite *input_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(input_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(input_suite)

@@ -3,6 +3,7 @@
  * session ids, offers from real clients and payload type lookup. */
 #include "rtc.h"
 #include "sdp_data.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -170,15 +171,4 @@ static Suite *rtc_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(rtc_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(rtc_suite)

@@ -14,6 +14,7 @@
  * Waits are deadlines, and timing checks leave room for a loaded machine. */
 #include "rtsp_testsrv.h"
 #include "source.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdatomic.h>
@@ -413,15 +414,4 @@ static Suite *rtsp_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(rtsp_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(rtsp_suite)

@@ -4,6 +4,7 @@
  * Real pipelines; buffers are checked for the encoder's raw format. */
 #include "err.h"
 #include "source.h"
+#include "gst_check_main.h"
 
 #include <check.h>
 #include <stdatomic.h>
@@ -291,15 +292,4 @@ static Suite *source_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	gst_init(NULL, NULL);
-	sr = srunner_create(source_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_GST_CHECK_MAIN(source_suite)
