@@ -19,9 +19,9 @@
 // One warm-up join of each kind is not counted. Prints the figures and the
 // machine; it does not pass or fail.
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { startDaemon, api, BIN } from '../tests/lib/daemon.mjs';
+import { startDaemon, api } from '../tests/lib/daemon.mjs';
 import { launchBrowser } from '../tests/lib/browser.mjs';
+import { adminWithAgency, summary } from '../tests/lib/live.mjs';
 
 const args = process.argv.slice(2);
 const JOINS = Number(args[args.indexOf('--joins') + 1]) || 20;
@@ -29,13 +29,6 @@ const AS_JSON = args.includes('--json');
 const ADMIN = { login: 'bench@example.org', password: 'bench password 1234' };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function summary(values) {
-  const v = [...values].sort((a, b) => a - b);
-  const rank = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
-  const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  return { n: v.length, median, p95: rank(0.95), min: v[0], max: v[v.length - 1] };
-}
 
 // Runs in the page: one WHEP join, timed.
 async function rawJoin(id) {
@@ -112,15 +105,11 @@ async function main() {
   const d = await startDaemon({ config: { media_loopback_only: true } });
   let browser = null;
   try {
-    const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-      '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`user add: ${add.stderr}`);
-    const token = (await api(d, 'POST', '/api/session', { json: ADMIN })).json.token;
-    const ag = await api(d, 'POST', '/api/agencies', { token, json: { name: 'Bench funeral home', region_code: '110107' } });
+    const { admin: token, agencyId } = await adminWithAgency(d, ADMIN, 'Bench funeral home');
     const c = await api(d, 'POST', '/api/ceremonies', {
       token,
       json: {
-        agency_id: ag.json.id, title: 'Join-time bench', deceased_name: 'Bench',
+        agency_id: agencyId, title: 'Join-time bench', deceased_name: 'Bench',
         scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
         visibility: 'public', source: { kind: 'test' },
       },

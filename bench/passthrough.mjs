@@ -23,8 +23,9 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { startDaemon, api, BIN } from '../tests/lib/daemon.mjs';
+import { startDaemon, api } from '../tests/lib/daemon.mjs';
 import { launchBrowser } from '../tests/lib/browser.mjs';
+import { adminWithAgency, summary } from '../tests/lib/live.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, def) => {
@@ -39,13 +40,6 @@ const ADMIN = { login: 'bench@example.org', password: 'bench password 1234' };
 const TICK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function summary(values) {
-  const v = [...values].sort((a, b) => a - b);
-  const rank = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
-  const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  return { n: v.length, median: Math.round(median), p95: Math.round(rank(0.95)), max: Math.round(v[v.length - 1]) };
-}
 
 // Fresh player pages, one at a time: WHEP POST → first decoded frame.
 async function joins(browser, url, id) {
@@ -134,15 +128,11 @@ async function runMode(passthrough, browser) {
   const d = await startDaemon({ config: { media_loopback_only: true, media_passthrough: passthrough } });
   const ctx = [];
   try {
-    const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-      '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`user add: ${add.stderr}`);
-    const token = (await api(d, 'POST', '/api/session', { json: ADMIN })).json.token;
-    const ag = await api(d, 'POST', '/api/agencies', { token, json: { name: 'Bench funeral home', region_code: '110107' } });
+    const { admin: token, agencyId } = await adminWithAgency(d, ADMIN, 'Bench funeral home');
     const c = await api(d, 'POST', '/api/ceremonies', {
       token,
       json: {
-        agency_id: ag.json.id, title: 'Pass-through bench', deceased_name: 'Bench',
+        agency_id: agencyId, title: 'Pass-through bench', deceased_name: 'Bench',
         scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
         visibility: 'public', source: { kind: 'whip' },
       },
@@ -222,7 +212,7 @@ async function main() {
     console.log(`${String(r.media_passthrough).padEnd(17)} | ${String(r.video_passthrough).padEnd(14)} | ` +
       `${r.daemon_cpu_pct} % | ${r.daemon_rss_mib} MiB | ${r.publisher_fps}, ${r.publisher_width} | ` +
       `${r.viewer_fps}, ${r.viewer_width} | ` +
-      `${j ? `${j.median}, ${j.p95}, ${j.max} ms (n=${j.n})` : '-'} | ${r.encoder_fill_ins_during_joins}`);
+      `${j ? `${Math.round(j.median)}, ${Math.round(j.p95)}, ${Math.round(j.max)} ms (n=${j.n})` : '-'} | ${r.encoder_fill_ins_during_joins}`);
   }
 }
 

@@ -9,9 +9,9 @@
 // No page logs a console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startDaemon, api, BIN } from '../lib/daemon.mjs';
+import { startDaemon, api } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { until, adminWithAgency, rtcStats } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 
@@ -20,49 +20,16 @@ let browser;
 let admin;
 let id;
 
-/** Inbound-rtp counters of the player's RTCPeerConnection. */
-function stats(page, which = 'sinianPlayer') {
-  return page.evaluate(async (name) => {
-    const pc = window[name]?.pc;
-    if (!pc) return null;
-    const out = { framesDecoded: 0, audioPackets: 0, state: pc.connectionState, width: 0 };
-    (await pc.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') {
-        out.framesDecoded = s.framesDecoded ?? 0;
-        out.width = s.frameWidth ?? 0;
-      } else if (s.kind === 'audio') {
-        out.audioPackets = s.packetsReceived ?? 0;
-      }
-    });
-    return out;
-  }, which);
-}
-
-async function until(fn, limitMs, what) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const viewerCount = async () => (await api(d, 'GET', `/api/ceremonies/${id}`)).json.viewers;
 
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
-  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-    '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stderr);
-  admin = (await api(d, 'POST', '/api/session', { json: ADMIN })).json.token;
-  const ag = await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '八宝山殡仪馆', region_code: '110107' } });
+  let agencyId;
+  ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const c = await api(d, 'POST', '/api/ceremonies', {
     token: admin,
     json: {
-      agency_id: ag.json.id,
+      agency_id: agencyId,
       title: '张桂兰女士告别仪式',
       deceased_name: '张桂兰',
       scheduled_start: '2026-04-04T09:00:00Z',
@@ -113,7 +80,7 @@ test('player: waits, joins live, survives a paused source, shares condolences, s
 
   // video frames and audio packets arrive
   const s1 = await until(async () => {
-    const s = await stats(a);
+    const s = await rtcStats(a);
     return s && s.framesDecoded > 60 && s.audioPackets > 100 ? s : { ok: false, ...s };
   }, 20000, 'framesDecoded > 60 and audio packetsReceived > 100');
   assert.equal(s1.state, 'connected');
@@ -138,13 +105,13 @@ test('player: waits, joins live, survives a paused source, shares condolences, s
   assert.equal(off.status, 200, off.text);
   await a.waitForSelector('#source-note', { state: 'visible', timeout: 5000 });
   await a.waitForTimeout(1500);
-  const paused = await stats(a);
+  const paused = await rtcStats(a);
   const on = await api(d, 'PUT', `/api/ceremonies/${id}/source`, { token: admin, json: { on: true } });
   assert.equal(on.status, 200, on.text);
   await a.waitForSelector('#source-note', { state: 'hidden', timeout: 5000 });
-  const resumed = await stats(a);
+  const resumed = await rtcStats(a);
   await a.waitForTimeout(2000);
-  const later = await stats(a);
+  const later = await rtcStats(a);
   assert.ok(paused.framesDecoded > s1.framesDecoded, `the slate plays while paused (${s1.framesDecoded} → ${paused.framesDecoded})`);
   assert.ok(later.framesDecoded >= resumed.framesDecoded + 30,
     `new frames after the resume (${resumed.framesDecoded} → ${later.framesDecoded})`);
@@ -179,7 +146,7 @@ test('player: waits, joins live, survives a paused source, shares condolences, s
   assert.equal(await op.inputValue('#whip-url'), `${d.url}/whip/${id}`);
   await op.waitForSelector('#preview[data-view="playing"]', { timeout: 20000 });
   const ps = await until(async () => {
-    const s = await stats(op, 'sinianPreview');
+    const s = await rtcStats(op, 'sinianPreview');
     return s && s.framesDecoded > 10 ? s : { ok: false, ...s };
   }, 10000, 'preview frames');
   assert.ok(ps.framesDecoded > 10);

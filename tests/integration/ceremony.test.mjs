@@ -11,10 +11,10 @@
 // browser test (tests/browser/ceremony.test.mjs) decodes frames.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
+import { startDaemon, api, wsConnect, REPO } from '../lib/daemon.mjs';
+import { until, adminWithAgency } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 const MOURNER = { login: 'mourner@example.org', password: 'another long password', display_name: '李明' };
@@ -56,27 +56,9 @@ async function startLive(extra = {}) {
 }
 
 /** Poll until fn() is truthy (or fail after limitMs). */
-async function until(fn, limitMs = 10000, what = 'condition') {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
-  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-    '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stderr);
-  const s = await api(d, 'POST', '/api/session', { json: { login: ADMIN.login, password: ADMIN.password } });
-  assert.equal(s.status, 200, s.text);
-  admin = s.json.token;
-  const ag = await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '八宝山殡仪馆', region_code: '110107' } });
-  assert.equal(ag.status, 201, ag.text);
-  agencyId = ag.json.id;
+  ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const u = await api(d, 'POST', '/api/users', { json: MOURNER });
   assert.equal(u.status, 201, u.text);
   const ms = await api(d, 'POST', '/api/session', { json: { login: MOURNER.login, password: MOURNER.password } });

@@ -8,10 +8,11 @@
 // 1 s doubling to 30 s), while the viewer's connection keeps decoding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { startDaemon, api, BIN, REPO } from '../lib/daemon.mjs';
+import { startDaemon, api, REPO } from '../lib/daemon.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
+import { until, adminWithAgency, rtcStats } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 const RTSP_SERVE = process.env.SINIAN_RTSP_SERVE || path.join(REPO, 'build', 'tests', 'rtsp_serve');
@@ -88,51 +89,20 @@ function startCamera(port = 0) {
 
 const ceremony = async (id) => (await api(d, 'GET', `/api/ceremonies/${id}`, { token: admin })).json;
 
-async function until(fn, limitMs, what) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await sleep(200);
-  }
-}
 
 const sourceLive = (id, live, limitMs, what) => until(async () => {
   const c = await ceremony(id);
   return c.source_live === live ? c : { ok: false, source_live: c.source_live, state: c.state };
 }, limitMs, what);
 
-/** Inbound video of the player page's RTCPeerConnection. */
-function viewerStats(page) {
-  return page.evaluate(async () => {
-    const pc = window.sinianPlayer?.pc;
-    if (!pc) return null;
-    const out = { framesDecoded: 0, state: pc.connectionState };
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded = s.framesDecoded ?? 0;
-    });
-    return out;
-  });
-}
-
 const framesOver = (page, n, limitMs, what) => until(async () => {
-  const s = await viewerStats(page);
+  const s = await rtcStats(page);
   return s && s.framesDecoded > n ? s : { ok: false, ...s };
 }, limitMs, what);
 
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
-  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-    '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stderr);
-  const s = await api(d, 'POST', '/api/session', { json: ADMIN });
-  assert.equal(s.status, 200, s.text);
-  admin = s.json.token;
-  const ag = await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '八宝山殡仪馆', region_code: '110107' } });
-  assert.equal(ag.status, 201, ag.text);
-  agencyId = ag.json.id;
+  ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
 });
 
 after(async () => {
@@ -187,7 +157,7 @@ test('an RTSP camera goes live, is lost to the slate, and comes back on its own'
   const back = Date.now();
   await sourceLive(id, true, 40000 * SLOW, 'the camera to come back');
   t.diagnostic(`camera back after ${Date.now() - back} ms`);
-  const s2 = await viewerStats(viewer);
+  const s2 = await rtcStats(viewer);
   const s3 = await framesOver(viewer, s2.framesDecoded + 30, 20000 * SLOW, 'frames once the camera is back');
   assert.equal(s3.state, 'connected');
 

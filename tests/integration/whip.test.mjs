@@ -9,18 +9,16 @@
 // slate up while the viewer's connection keeps decoding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
+import { startDaemon, api, wsConnect, REPO } from '../lib/daemon.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
+import { until, adminWithAgency, rtcStats } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 const OBS_OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/obs_whip_offer.sdp'), 'utf8');
 const VIEWER_OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
 const SDP = { 'content-type': 'application/sdp' };
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let d;
 let admin;
@@ -54,28 +52,9 @@ const publish = (id, key, body = OBS_OFFER, headers = SDP) =>
 
 const ceremony = async (id) => (await api(d, 'GET', `/api/ceremonies/${id}`, { token: admin })).json;
 
-async function until(fn, limitMs, what) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await sleep(100);
-  }
-}
-
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
-  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', ADMIN.login,
-    '--role', 'admin', '--password-stdin'], { input: `${ADMIN.password}\n`, encoding: 'utf8' });
-  assert.equal(add.status, 0, add.stderr);
-  const s = await api(d, 'POST', '/api/session', { json: ADMIN });
-  assert.equal(s.status, 200, s.text);
-  admin = s.json.token;
-  const ag = await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '八宝山殡仪馆', region_code: '110107' } });
-  assert.equal(ag.status, 201, ag.text);
-  agencyId = ag.json.id;
+  ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
 });
 
 after(async () => {
@@ -165,23 +144,6 @@ test('a scheduled whip ceremony goes live with its publisher; one publisher at a
   await api(d, 'POST', `/api/ceremonies/${id}/stop`, { token: admin });
 });
 
-/** Inbound video counters of the player page's RTCPeerConnection. */
-function viewerStats(page) {
-  return page.evaluate(async () => {
-    const pc = window.sinianPlayer?.pc;
-    if (!pc) return null;
-    const out = { framesDecoded: 0, audioPackets: 0, state: pc.connectionState };
-    (await pc.getStats()).forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') {
-        out.framesDecoded = s.framesDecoded ?? 0;
-        out.frameWidth = s.frameWidth ?? 0;
-      } else if (s.kind === 'audio') out.audioPackets = s.packetsReceived ?? 0;
-    });
-    return out;
-  });
-}
-
 test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves the viewer on the slate', { timeout: 120000 }, async (t) => {
   const { id, key } = await createCeremony();
   await start(id);
@@ -236,7 +198,7 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   await viewer.goto(`${d.url}/c/${id}`);
   await viewer.waitForSelector('#player[data-view="playing"]', { timeout: 20000 });
   const s1 = await until(async () => {
-    const s = await viewerStats(viewer);
+    const s = await rtcStats(viewer);
     return s && s.framesDecoded > 60 ? s : { ok: false, ...s };
   }, 20000, 'viewer framesDecoded > 60 from the publisher');
   assert.equal(s1.state, 'connected');
@@ -245,10 +207,10 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
   // viewer decodes the publisher's own 640 wide pictures, not the 1280
   // wide ones the server's encoder makes.
   const live = await until(async () => {
-    const s = await viewerStats(viewer);
-    return s && s.frameWidth === 640 ? s : { ok: false, ...s };
+    const s = await rtcStats(viewer);
+    return s && s.width === 640 ? s : { ok: false, ...s };
   }, 10000, "the publisher's own picture size at the viewer");
-  assert.equal(live.frameWidth, 640);
+  assert.equal(live.width, 640);
   assert.equal((await ceremony(id)).video_passthrough, true);
   const on = await ws.next((m) => m.topic === `ceremony:${id}` && m.event.type === 'video', 5000);
   assert.deepEqual(on.event, { type: 'video', passthrough: true });
@@ -270,13 +232,13 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
     const c = await ceremony(id);
     return !c.source_live ? c : { ok: false };
   }, 5000, 'the slate');
-  const s2 = await viewerStats(viewer);
+  const s2 = await rtcStats(viewer);
   const s3 = await until(async () => {
-    const s = await viewerStats(viewer);
+    const s = await rtcStats(viewer);
     return s && s.framesDecoded > s2.framesDecoded + 30 ? s : { ok: false, ...s };
   }, 10000, 'frames on the slate');
   assert.equal(s3.state, 'connected');
-  assert.equal(s3.frameWidth, 1280); // the server's encoder: the slate
+  assert.equal(s3.width, 1280); // the server's encoder: the slate
   assert.equal((await ceremony(id)).state, 'live');
   assert.equal((await ceremony(id)).video_passthrough, false);
   const off = await ws.next((m) => m.topic === `ceremony:${id}` && m.event.type === 'video' && !m.event.passthrough, 5000);

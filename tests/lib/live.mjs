@@ -1,0 +1,70 @@
+// live.mjs — helpers the ceremony tests and benches share: waiting for a
+// condition, an admin account with one funeral home, percentiles, and the
+// counters of a page's WebRTC connection (the player page keeps it at window.sinianPlayer.pc,
+// the operator's preview at window.sinianPreview.pc).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { api, BIN } from './daemon.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Call fn until it returns something truthy that is not { ok: false }, at
+ * most limitMs; then return it. On timeout, fail naming `what` and the
+ * last value seen.
+ */
+export async function until(fn, limitMs = 10000, what = 'condition', stepMs = 100) {
+  const deadline = Date.now() + limitMs;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last && last.ok !== false) return last;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await sleep(stepMs);
+  }
+}
+
+/**
+ * Create an admin (login, password) with the daemon's own CLI, sign in,
+ * and create a funeral home. Resolves with { admin (token), agencyId }.
+ */
+export async function adminWithAgency(d, { login, password }, agency = '八宝山殡仪馆') {
+  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', login,
+    '--role', 'admin', '--password-stdin'], { input: `${password}\n`, encoding: 'utf8' });
+  assert.equal(add.status, 0, add.stderr);
+  const s = await api(d, 'POST', '/api/session', { json: { login, password } });
+  assert.equal(s.status, 200, s.text);
+  const ag = await api(d, 'POST', '/api/agencies', { token: s.json.token, json: { name: agency, region_code: '110107' } });
+  assert.equal(ag.status, 201, ag.text);
+  return { admin: s.json.token, agencyId: ag.json.id };
+}
+
+/**
+ * Inbound counters of a page's RTCPeerConnection (window[which].pc), or
+ * null before it exists: { framesDecoded, width, audioPackets, state }.
+ */
+export function rtcStats(page, which = 'sinianPlayer') {
+  return page.evaluate(async (name) => {
+    const pc = window[name]?.pc;
+    if (!pc) return null;
+    const out = { framesDecoded: 0, width: 0, audioPackets: 0, state: pc.connectionState };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') {
+        out.framesDecoded = s.framesDecoded ?? 0;
+        out.width = s.frameWidth ?? 0;
+      } else if (s.kind === 'audio') {
+        out.audioPackets = s.packetsReceived ?? 0;
+      }
+    });
+    return out;
+  }, which);
+}
+
+/** n, median, p95 (nearest rank), min and max of a list of numbers. */
+export function summary(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const rank = (p) => v[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)];
+  const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  return { n: v.length, median, p95: rank(0.95), min: v[0], max: v[v.length - 1] };
+}
