@@ -15,27 +15,6 @@
 	"queue name=in max-size-buffers=0 max-size-bytes=0 "                   \
 	"max-size-time=500000000 ! "
 
-/* The chain for one codec, or NULL. The element "in" takes the RTP, "dec"
- * gives raw media and, for H.264, "hq" gives the access units. */
-static const char *chain_for(bool video, const char *enc)
-{
-	if (video && !g_ascii_strcasecmp(enc, "H264"))
-		return INQ
-		    "rtph264depay name=depay request-keyframe=true "
-		    "wait-for-keyframe=true ! video/x-h264,stream-format="
-		    "byte-stream,alignment=au ! h264parse ! tee name=t ! "
-		    "queue max-size-buffers=0 max-size-bytes=0 "
-		    "max-size-time=500000000 ! avdec_h264 name=dec "
-		    "t. ! queue name=hq max-size-buffers=0 "
-		    "max-size-bytes=0 max-size-time=500000000";
-	if (video && !g_ascii_strcasecmp(enc, "VP8"))
-		return INQ "rtpvp8depay request-keyframe=true "
-		           "wait-for-keyframe=true ! vp8dec name=dec";
-	if (!video && !g_ascii_strcasecmp(enc, "OPUS"))
-		return INQ "rtpopusdepay ! opusdec plc=true name=dec";
-	return NULL;
-}
-
 /* Ghost pad `name` on bin for pad `pad` of element `el` inside it; false
  * if there is no such element or pad. */
 static bool ghost_of(GstElement *bin, const char *el, const char *pad,
@@ -84,14 +63,32 @@ static void join_pictures(GstElement *bin)
 	gst_object_unref(depay);
 }
 
-GstElement *depay_bin_new(bool video, const char *enc)
-{
-	const char *desc = enc ? chain_for(video, enc) : NULL;
-	GstElement *bin;
+#define H264_SPLIT                                                             \
+	"video/x-h264,stream-format=byte-stream,alignment=au ! h264parse ! "   \
+	"tee name=t ! queue max-size-buffers=0 max-size-bytes=0 "              \
+	"max-size-time=500000000 ! avdec_h264 name=dec t. ! queue name=hq "    \
+	"max-size-buffers=0 max-size-bytes=0 max-size-time=500000000"
 
-	if (!desc)
-		return NULL;
-	bin = gst_parse_bin_from_description(desc, FALSE, NULL);
+/* The chain for one codec, or NULL. The element "in" takes the RTP, "dec"
+ * gives raw media and, for H.264, "hq" gives the access units. */
+static const char *chain_for(bool video, const char *enc)
+{
+	if (video && !g_ascii_strcasecmp(enc, "H264"))
+		return INQ "rtph264depay name=depay request-keyframe=true "
+		           "wait-for-keyframe=true ! " H264_SPLIT;
+	if (video && !g_ascii_strcasecmp(enc, "VP8"))
+		return INQ "rtpvp8depay request-keyframe=true "
+		           "wait-for-keyframe=true ! vp8dec name=dec";
+	if (!video && !g_ascii_strcasecmp(enc, "OPUS"))
+		return INQ "rtpopusdepay ! opusdec plc=true name=dec";
+	return NULL;
+}
+
+/* Parse desc and give it the fixed pads; NULL if that fails. */
+static GstElement *chain_new(const char *desc)
+{
+	GstElement *bin = gst_parse_bin_from_description(desc, FALSE, NULL);
+
 	if (!bin)
 		return NULL;
 	if (!ghost_of(bin, "in", "sink", "sink") ||
@@ -102,4 +99,17 @@ GstElement *depay_bin_new(bool video, const char *enc)
 	(void)ghost_of(bin, "hq", "src", "h264"); /* H.264 only */
 	join_pictures(bin);
 	return bin;
+}
+
+GstElement *depay_bin_new(bool video, const char *enc)
+{
+	const char *desc = enc ? chain_for(video, enc) : NULL;
+
+	return desc ? chain_new(desc) : NULL;
+}
+
+GstElement *depay_h264_split_new(void)
+{
+	return chain_new("queue name=in max-size-buffers=0 max-size-bytes=0 "
+	                 "max-size-time=500000000 ! h264parse ! " H264_SPLIT);
 }

@@ -18,4 +18,10 @@
  * stream or an element is missing. */
 GstElement *depay_bin_new(bool video, const char *enc);
 
+/* A floating bin taking H.264 already depayloaded (any stream format, as
+ * a demuxer or decodebin gives it) on "sink", with decoded pictures on
+ * "src" and access units on "h264", as depay_bin_new's; NULL if an
+ * element is missing. */
+GstElement *depay_h264_split_new(void);
+
 #endif

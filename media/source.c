@@ -10,6 +10,7 @@
  */
 #include "source.h"
 
+#include "depay.h"
 #include "err.h"
 #include "keyframe.h"
 #include "log.h"
@@ -37,7 +38,8 @@ struct source {
 	GstElement *pipeline;
 	GstElement *vtail, *atail; /* first element of each tail */
 	GstElement *vsink, *asink;
-	GstElement *htail, *hsink; /* H.264 as sent (bin sources only) */
+	GstElement *htail, *hsink; /* H.264 as sent (bin and rtsp sources) */
+	GstElement *hsplit; /* rtsp: a camera's H.264, decoded and as sent */
 	struct keyframe_gate *hgate;
 	source_sample_fn fn;
 	source_h264_fn h264_fn;
@@ -354,6 +356,61 @@ static void on_pad_added(GstElement *el, GstPad *pad, gpointer data)
 	link_raw_pad(data, pad);
 }
 
+/* A camera's H.264 (decodebin stops there): decoded for the video tail,
+ * and as it came for the H.264 tail. One split chain serves every
+ * reconnection: the new pad links to its free sink. */
+static void link_h264_pad(struct source *s, GstPad *pad)
+{
+	GstPad *sink;
+
+	if (!s->hsplit) {
+		GstPad *src, *h264, *vsink, *hsink;
+
+		s->hsplit = depay_h264_split_new();
+		if (!s->hsplit) {
+			log_warn(TAG, "%s: cannot decode H.264", s->kind);
+			return;
+		}
+		gst_object_ref_sink(s->hsplit);
+		gst_bin_add(GST_BIN(s->pipeline), s->hsplit);
+		src = gst_element_get_static_pad(s->hsplit, "src");
+		h264 = gst_element_get_static_pad(s->hsplit, "h264");
+		vsink = gst_element_get_static_pad(s->vtail, "sink");
+		hsink = gst_element_get_static_pad(s->htail, "sink");
+		if (gst_pad_link(src, vsink) != GST_PAD_LINK_OK ||
+		    gst_pad_link(h264, hsink) != GST_PAD_LINK_OK)
+			log_warn(TAG, "%s: H.264 chain does not link", s->kind);
+		gst_object_unref(hsink);
+		gst_object_unref(vsink);
+		gst_object_unref(h264);
+		gst_object_unref(src);
+		gst_element_sync_state_with_parent(s->hsplit);
+	}
+	sink = gst_element_get_static_pad(s->hsplit, "sink");
+	if (!gst_pad_is_linked(sink) &&
+	    gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+		log_warn(TAG, "%s: H.264 pad does not link", s->kind);
+	gst_object_unref(sink);
+}
+
+static void on_rtsp_pad_added(GstElement *el, GstPad *pad, gpointer data)
+{
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	bool h264;
+
+	if (!caps)
+		caps = gst_pad_query_caps(pad, NULL);
+	h264 = caps && gst_caps_get_size(caps) > 0 &&
+	       gst_structure_has_name(gst_caps_get_structure(caps, 0),
+	                              "video/x-h264");
+	if (caps)
+		gst_caps_unref(caps);
+	if (h264)
+		link_h264_pad(data, pad);
+	else
+		link_raw_pad(data, pad);
+}
+
 static int new_with_tails(const char *kind, const struct source_format *f,
                           bool h264, struct source **out, char *err,
                           size_t errlen)
@@ -428,6 +485,7 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 {
 	static const char *const needed[] = {"uridecodebin", "rtspsrc"};
 	GstElement *dec;
+	GstCaps *stop;
 	struct source *s;
 	int rc;
 
@@ -441,13 +499,18 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	}
 	if (!have_elements(needed, 2, err, errlen))
 		return ERR_UNAVAILABLE;
-	rc = new_with_tails("rtsp", f, false, &s, err, errlen);
+	rc = new_with_tails("rtsp", f, true, &s, err, errlen);
 	if (rc)
 		return rc;
 	dec = gst_element_factory_make("uridecodebin", "rtsp");
-	g_object_set(dec, "uri", url, NULL);
+	/* Stop at H.264: we decode it ourselves and keep it as it came, for
+	 * the pass-through; anything else is decoded to raw as before. */
+	stop = gst_caps_from_string(
+	    "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264");
+	g_object_set(dec, "uri", url, "caps", stop, NULL);
+	gst_caps_unref(stop);
 	g_signal_connect(dec, "source-setup", G_CALLBACK(on_source_setup), s);
-	g_signal_connect(dec, "pad-added", G_CALLBACK(on_pad_added), s);
+	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
 	gst_bin_add(GST_BIN(s->pipeline), dec);
 	s->url = g_strdup(url);
 	*out = s;
@@ -597,6 +660,8 @@ void source_free(struct source *s)
 		gst_object_unref(s->htail);
 	if (s->hsink)
 		gst_object_unref(s->hsink);
+	if (s->hsplit)
+		gst_object_unref(s->hsplit);
 	if (s->pipeline)
 		gst_object_unref(s->pipeline);
 	g_free(s->url);

@@ -16,7 +16,9 @@
  *            the same pictures still encoded, for pass-through: its access
  *            units go to the h264 callback (source_set_h264);
  *   - rtsp:  rtspsrc ! decodebin, rebuilt with back-off (1 s doubling to
- *            30 s) after an error or end of stream.
+ *            30 s) after an error, end of stream or 6 s without data; a
+ *            camera's H.264 is decoded here and also given, as it came,
+ *            to the h264 callback (pass-through).
  * Life cycle and state changes run on the main thread; the sample callback
  * runs on streaming threads.
  */
@@ -37,7 +39,8 @@ typedef void (*source_sample_fn)(void *user_data, bool video, GstBuffer *buf);
 
 /* Called on a streaming thread for every H.264 access unit (byte-stream,
  * AU aligned, parameter sets before key frames) of a bin source with an
- * "h264" pad; the callee takes buf, caps are borrowed. Paced like fn. */
+ * "h264" pad or an RTSP camera sending H.264; the callee takes buf, caps
+ * are borrowed. Paced like fn. */
 typedef void (*source_h264_fn)(void *user_data, GstBuffer *buf,
                                const GstCaps *caps);
 

@@ -12,6 +12,8 @@
  * The default main context runs both the source's bus watch and timers and
  * the server's listening socket, so the tests spin it while they wait.
  * Waits are deadlines, and timing checks leave room for a loaded machine. */
+#include "encoder.h"
+#include "input.h"
 #include "rtsp_testsrv.h"
 #include "source.h"
 #include "gst_check_main.h"
@@ -398,6 +400,158 @@ START_TEST(paused_keeps_its_connection)
 }
 END_TEST
 
+/* A camera set to baseline, as browsers play it. */
+#define BASELINE_CAM                                                           \
+	"( videotestsrc is-live=true pattern=ball ! "                          \
+	"video/x-raw,width=640,height=360,framerate=30/1 ! "                   \
+	"x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "    \
+	"video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 "    \
+	"pt=96 audiotestsrc is-live=true ! opusenc ! rtpopuspay name=pay1 "    \
+	"pt=97 )"
+
+/* A camera set to high profile (most cameras' main stream). x264's
+ * ultrafast preset turns CABAC and 8x8 transforms off and then writes a
+ * baseline stream whatever profile was asked: veryfast keeps them. */
+#define HIGH_CAM                                                               \
+	"( videotestsrc is-live=true pattern=ball ! "                          \
+	"video/x-raw,width=640,height=360,framerate=30/1 ! "                   \
+	"x264enc tune=zerolatency speed-preset=veryfast key-int-max=30 ! "     \
+	"video/x-h264,profile=high ! rtph264pay name=pay0 pt=96 )"
+
+struct units {
+	atomic_int n, keys;
+	char profile[32];
+	int width;
+	GMutex lock;
+};
+
+/* Both callbacks of one source get the same user_data. */
+struct both {
+	struct got g;
+	struct units u;
+};
+
+static void on_unit(void *data, GstBuffer *buf, const GstCaps *caps)
+{
+	struct units *u = &((struct both *)data)->u;
+	const GstStructure *st = gst_caps_get_structure(caps, 0);
+	const char *profile = gst_structure_get_string(st, "profile");
+
+	g_mutex_lock(&u->lock);
+	snprintf(u->profile, sizeof(u->profile), "%s", profile ? profile : "");
+	gst_structure_get_int(st, "width", &u->width);
+	g_mutex_unlock(&u->lock);
+	if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT))
+		atomic_fetch_add(&u->keys, 1);
+	atomic_fetch_add(&u->n, 1);
+	gst_buffer_unref(buf);
+}
+
+static void on_unit_sample(void *data, bool video, GstBuffer *buf)
+{
+	on_sample(&((struct both *)data)->g, video, buf);
+}
+
+/* A camera's H.264 comes to the h264 callback as it was sent (profile and
+ * size of the camera, key frames marked), while its decoded pictures still
+ * reach the raw callback in the encoder's format. */
+static void h264_reaches_the_callback(const char *launch, const char *want)
+{
+	struct rtsp_testsrv srv = {0};
+	struct both b = {0};
+	struct units *u = &b.u;
+	struct source *s = NULL;
+	char err[256];
+	gint64 end;
+
+	g_mutex_init(&u->lock);
+	serve(&srv, 0, launch, NULL);
+	ck_assert_int_eq(source_new_rtsp(&fmt, srv.url, &s, err, sizeof(err)),
+	                 0);
+	source_set_h264(s, on_unit);
+	ck_assert_int_eq(source_start(s, on_unit_sample, &b), 0);
+	end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+	while (atomic_load(&u->n) < 30 && g_get_monotonic_time() < end)
+		run_for(50);
+	source_free(s);
+	rtsp_testsrv_stop(&srv);
+	ck_assert_int_ge(atomic_load(&u->n), 30);
+	ck_assert_int_ge(atomic_load(&u->keys), 1);
+	ck_assert_str_eq(u->profile, want);
+	ck_assert_int_eq(u->width, 640);
+	ck_assert_int_ge(atomic_load(&b.g.video), 10);
+	ck_assert_int_eq(atomic_load(&b.g.bad_video), 0);
+	g_mutex_clear(&u->lock);
+}
+
+START_TEST(camera_h264_reaches_the_h264_callback)
+{
+	h264_reaches_the_callback(BASELINE_CAM, "constrained-baseline");
+	h264_reaches_the_callback(HIGH_CAM, "high");
+}
+END_TEST
+
+static bool passing_through(void *enc)
+{
+	struct h264switch_stats st;
+
+	encoder_get_h264_stats(enc, &st);
+	return st.passthrough;
+}
+
+/* The whole ingest: a baseline camera is passed through to the viewers'
+ * stream, a high profile one is encoded again (and stays live). */
+static void ceremony_on_camera(const char *launch, bool passed)
+{
+	struct encoder_config ec = {640, 360, 30, 800, 0, 0, 0};
+	struct rtsp_testsrv srv = {0};
+	struct h264switch_stats st;
+	struct encoder *enc = NULL;
+	struct input *in = NULL;
+	struct source *src = NULL;
+	struct source_format f = {640, 360, 30};
+	char err[256] = "";
+	gint64 end;
+
+	serve(&srv, 0, launch, NULL);
+	ck_assert_msg(encoder_new(&ec, &enc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(input_new(enc, NULL, NULL, NULL, &in, err, sizeof(err)) ==
+	                  0,
+	              "%s", err);
+	ck_assert_int_eq(source_new_rtsp(&f, srv.url, &src, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(input_set_live(in, src), 0);
+	end = g_get_monotonic_time() + 15 * G_USEC_PER_SEC;
+	while (!input_is_live(in) && g_get_monotonic_time() < end)
+		run_for(50);
+	ck_assert_msg(input_is_live(in), "the camera never went live");
+	if (passed) {
+		while (!passing_through(enc) && g_get_monotonic_time() < end)
+			run_for(50);
+	} else {
+		run_for(3000);
+	}
+	run_for(1000);
+	encoder_get_h264_stats(enc, &st);
+	fprintf(stderr, "camera: passed %llu, encoded %llu\n",
+	        (unsigned long long)st.passed, (unsigned long long)st.encoded);
+	ck_assert(st.passthrough == passed);
+	if (passed)
+		ck_assert_uint_ge(st.passed, 20);
+	else
+		ck_assert_uint_eq(st.passed, 0);
+	input_free(in);
+	encoder_free(enc);
+	rtsp_testsrv_stop(&srv);
+}
+
+START_TEST(baseline_camera_is_passed_through)
+{
+	ceremony_on_camera(BASELINE_CAM, true);
+	ceremony_on_camera(HIGH_CAM, false);
+}
+END_TEST
+
 static Suite *rtsp_suite(void)
 {
 	Suite *s = suite_create("rtsp");
@@ -410,6 +564,8 @@ static Suite *rtsp_suite(void)
 	tcase_add_test(tc, camera_ends_its_stream);
 	tcase_add_test(tc, camera_without_audio);
 	tcase_add_test(tc, paused_keeps_its_connection);
+	tcase_add_test(tc, camera_h264_reaches_the_h264_callback);
+	tcase_add_test(tc, baseline_camera_is_passed_through);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,16 +31,15 @@
  * x264's sliced threads make two slices per picture, and rtph264pay
  * repeats SPS/PPS before each key frame slice: the pass-through must
  * still hand viewers whole pictures. */
-static struct peer *publisher_new(void)
+static struct peer *publisher_with(const char *h264)
 {
 	GArray *ts = NULL;
-	struct peer *c = peer_from_launch(
+	char *desc = g_strdup_printf(
 	    "webrtcbin name=pub latency=40 "
 	    "videotestsrc is-live=true pattern=solid-color "
 	    "foreground-color=0xff00ff00 ! video/x-raw,width=320,height=240,"
 	    "framerate=30/1 ! videoconvert ! x264enc tune=zerolatency "
-	    "speed-preset=ultrafast key-int-max=300 bitrate=500 threads=2 ! "
-	    "video/x-h264,profile=constrained-baseline ! rtph264pay "
+	    "key-int-max=300 bitrate=500 threads=2 %s ! rtph264pay "
 	    "config-interval=-1 aggregate-mode=zero-latency ! "
 	    "application/x-rtp,media=video,encoding-name=H264,payload=96,"
 	    "clock-rate=90000 ! pub. "
@@ -48,8 +47,10 @@ static struct peer *publisher_new(void)
 	    "audioresample ! opusenc ! rtpopuspay ! "
 	    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
 	    "clock-rate=48000 ! pub.",
-	    "pub");
+	    h264);
+	struct peer *c = peer_from_launch(desc, "pub");
 
+	g_free(desc);
 	g_signal_emit_by_name(c->webrtc, "get-transceivers", &ts);
 	ck_assert_int_eq(ts->len, 2);
 	for (guint i = 0; i < ts->len; i++)
@@ -60,6 +61,21 @@ static struct peer *publisher_new(void)
 	g_array_unref(ts);
 	peer_make_offer(c);
 	return c;
+}
+
+/* Constrained baseline, as browsers publish it. */
+static struct peer *publisher_new(void)
+{
+	return publisher_with("speed-preset=ultrafast ! "
+	                      "video/x-h264,profile=constrained-baseline");
+}
+
+/* High profile (CABAC, 8x8 transforms: x264's ultrafast would drop them
+ * and write baseline whatever was asked). */
+static struct peer *publisher_new_high(void)
+{
+	return publisher_with("speed-preset=veryfast ! "
+	                      "video/x-h264,profile=high");
 }
 
 /* A WHEP viewer taking H.264, or only VP8. */
@@ -360,6 +376,40 @@ START_TEST(vp8_viewer_stops_the_passthrough)
 }
 END_TEST
 
+/* High profile is not something every browser is sent: it is decoded and
+ * encoded once more, so the viewer sees the publisher at the encoder's
+ * size. */
+START_TEST(high_profile_is_encoded_again)
+{
+	struct peer *pub, *v;
+	struct result r1, rv;
+	struct h264switch_stats vs;
+	struct whip *w1;
+
+	open_ceremony();
+	pub = publisher_new_high();
+	w1 = publish(pub, &r1);
+	ck_assert_msg(run_until(publisher_decoded, w1, 8000),
+	              "publisher's media not decoded");
+	v = viewer_new(false);
+	view(v, &rv);
+	wait_for(v, 30, 20, 0, 10000, "publisher's picture, encoded");
+	ck_assert_int_eq(atomic_load(&v->width), 640);
+	media_ceremony_video_stats(cer, &vs);
+	ck_assert(!vs.passthrough);
+	ck_assert_uint_eq(vs.passed, 0);
+	ck_assert_uint_ge(vs.encoded, 30);
+	whip_close(w1);
+	whip_unref(w1);
+	ck_assert_int_eq(media_ceremony_close(cer, NULL), 0);
+	media_free(ctx);
+	peer_free(pub);
+	peer_free(v);
+	result_clear(&r1);
+	result_clear(&rv);
+}
+END_TEST
+
 /* media_passthrough = false: the same publisher is always encoded again. */
 START_TEST(passthrough_can_be_turned_off)
 {
@@ -492,6 +542,7 @@ static Suite *whip_suite(void)
 	tcase_add_test(tc, publish_view_slate_republish_close);
 	tcase_add_test(tc, vp8_viewer_stops_the_passthrough);
 	tcase_add_test(tc, passthrough_can_be_turned_off);
+	tcase_add_test(tc, high_profile_is_encoded_again);
 	tcase_add_test(tc, bad_offers_are_refused_without_callback);
 	tcase_add_test(tc, obs_offer_is_answered);
 	suite_add_tcase(s, tc);
