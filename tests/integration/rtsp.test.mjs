@@ -2,8 +2,9 @@
 // camera is tests/tools/rtsp_serve ($SINIAN_RTSP_SERVE, built with the
 // tests), serving H.264 + Opus at rtsp://127.0.0.1:PORT/cam. A ceremony
 // whose source is that URL goes live with it (source_live), a viewer's
-// headless Chromium decodes its pictures over WHEP, the slate shows when
-// the camera is killed, and the camera comes back by itself once one
+// headless Chromium decodes its pictures over WHEP (passed through: the
+// camera sends H.264 browsers play), the slate shows when the camera is
+// killed, and the camera comes back by itself once one
 // listens on the same port again (the source retries with a back-off of
 // 1 s doubling to 30 s), while the viewer's connection keeps decoding.
 import { test, before, after } from 'node:test';
@@ -141,6 +142,15 @@ test('an RTSP camera goes live, is lost to the slate, and comes back on its own'
   const s1 = await framesOver(viewer, 30, 20000 * SLOW, 'viewer framesDecoded > 30 from the camera');
   assert.equal(s1.state, 'connected');
   assert.equal((await ceremony(id)).source_live, true);
+  // The camera sends constrained baseline (x264's ultrafast preset): it is
+  // passed through, at its own 640 wide rather than the encoder's 1280.
+  await until(async () => (await ceremony(id)).video_passthrough || { ok: false }, 10000 * SLOW,
+    'the camera passed through');
+  const own = await until(async () => {
+    const s = await rtcStats(viewer);
+    return s && s.width === 640 ? s : { ok: false, ...s };
+  }, 10000 * SLOW, "the camera's own picture size at the viewer");
+  assert.equal(own.width, 640);
 
   // The camera dies: the slate, and the ceremony stays live.
   const killed = await cam.stop('SIGKILL');
