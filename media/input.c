@@ -277,9 +277,8 @@ void input_free(struct input *in)
 
 int input_set_live(struct input *in, struct source *src)
 {
-	int rc;
-
 	GstPad *up;
+	int rc;
 
 	input_clear_live(in);
 	in->live = src;
