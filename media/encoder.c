@@ -160,6 +160,11 @@ bool encoder_wants_raw(struct encoder *e)
 	return h264switch_wants_raw(e->sw);
 }
 
+void encoder_release_vp8(struct encoder *e)
+{
+	h264switch_hold(e->sw, false);
+}
+
 void encoder_disable_passthrough(struct encoder *e)
 {
 	h264switch_disable(e->sw);
@@ -406,10 +411,10 @@ int encoder_enable_vp8(struct encoder *e)
 	char err[128];
 	bool ok;
 
+	/* VP8 is encoded from raw pictures: they must flow again. */
+	h264switch_hold(e->sw, true);
 	if (e->tees[ENCODER_VP8_RTP])
 		return 0;
-	/* VP8 is encoded from raw pictures: they must flow again. */
-	h264switch_disable(e->sw);
 	if (missing_elements(vp8_needed, 2, err, sizeof(err))) {
 		log_warn(TAG, "VP8 unavailable: %s", err);
 		return ERR_UNAVAILABLE;

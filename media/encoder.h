@@ -64,9 +64,13 @@ GstElement *encoder_tee(struct encoder *e, enum encoder_stream s);
 /* Caps an input buffer must have (raw video or audio). Caller unrefs. */
 GstCaps *encoder_input_caps(const struct encoder *e, bool video);
 
-/* Create the VP8 branch if it does not exist yet. 0, ERR_UNAVAILABLE or
- * ERR_INTERNAL. */
+/* Create the VP8 branch if it does not exist yet, and hold the H.264
+ * pass-through off (VP8 is encoded from raw pictures). 0, ERR_UNAVAILABLE
+ * or ERR_INTERNAL. */
 int encoder_enable_vp8(struct encoder *e);
+/* No VP8 viewer left: the pass-through may resume (the VP8 branch stays,
+ * idle while nothing is encoded). */
+void encoder_release_vp8(struct encoder *e);
 
 /* Ask every video encoder for a key frame now; coalesced with one already
  * pending (see keyframe.h). Thread-safe. */

@@ -50,16 +50,33 @@ static void entry_free(gpointer data)
 	g_free(e);
 }
 
+/* With no VP8 viewer left, the encoder need not encode raw pictures for
+ * VP8 any more: the pass-through may resume. */
+static void release_vp8_if_unused(struct fanout *f)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, f->viewers);
+	while (g_hash_table_iter_next(&it, &key, &value))
+		if (viewer_vp8(((struct entry *)value)->v))
+			return;
+	encoder_release_vp8(f->enc);
+}
+
 /* Remove a viewer; if its answer is still owed, it is ERR_GONE. */
 static void drop(struct fanout *f, struct entry *e, int status)
 {
 	fanout_answer_fn cb = e->cb;
 	void *cb_data = e->cb_data;
+	bool vp8 = viewer_vp8(e->v);
 	char id[FANOUT_ID_LEN];
 
 	memcpy(id, viewer_id(e->v), sizeof(id));
 	e->cb = NULL;
 	g_hash_table_remove(f->viewers, id); /* closes and frees e */
+	if (vp8)
+		release_vp8_if_unused(f);
 	if (cb)
 		cb(status, NULL, id, cb_data);
 }
@@ -187,8 +204,10 @@ int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
 	}
 	rc = viewer_new(&f->vs, &info, offer, len, on_viewer, f, &v, err,
 	                errlen);
-	if (rc)
+	if (rc) {
+		release_vp8_if_unused(f); /* choosing VP8 may have held it */
 		return rc;
+	}
 	e = g_new0(struct entry, 1);
 	e->v = v;
 	e->cb = cb;

@@ -35,7 +35,8 @@ struct h264switch {
 	GMutex lock;
 	enum feed feed;   /* what is forwarded now */
 	enum feed target; /* what should be, from its next key frame */
-	bool disabled;
+	bool disabled;    /* by configuration: never pass through */
+	bool held;        /* while a VP8 viewer needs raw pictures encoded */
 	GstPad *upstream; /* toward the source, for key frame requests */
 	GstCaps *out_caps;
 	GstCaps *src_caps; /* last seen (a ref: its address is not reused) */
@@ -259,7 +260,7 @@ bool h264switch_push_source(struct h264switch *sw, GstBuffer *buf,
 	}
 	measure_locked(sw, gst_buffer_get_size(buf), now);
 	key_deadline_locked(sw, key, t);
-	if (!sw->disabled && sw->src_playable && !sw->too_fast &&
+	if (!sw->disabled && !sw->held && sw->src_playable && !sw->too_fast &&
 	    !sw->key_late) {
 		sw->target = FEED_SOURCE;
 	} else if (sw->target == FEED_SOURCE) {
@@ -302,14 +303,18 @@ bool h264switch_wants_raw(struct h264switch *sw)
 	return raw;
 }
 
+enum why_enc { WHY_LOST, WHY_CONFIG, WHY_HELD };
+
 /* Aim at the encoder again; true if that is a change. */
-static bool back_to_enc(struct h264switch *sw, bool disable)
+static bool back_to_enc(struct h264switch *sw, enum why_enc why)
 {
 	bool changed;
 
 	g_mutex_lock(&sw->lock);
-	if (disable)
+	if (why == WHY_CONFIG)
 		sw->disabled = true;
+	else if (why == WHY_HELD)
+		sw->held = true;
 	else /* the next source is measured afresh */
 		sw->too_fast = false;
 	sw->key_asked_us = 0;
@@ -325,14 +330,32 @@ static bool back_to_enc(struct h264switch *sw, bool disable)
 
 void h264switch_source_lost(struct h264switch *sw)
 {
-	if (back_to_enc(sw, false))
+	if (back_to_enc(sw, WHY_LOST))
 		log_info(TAG, "source's H.264 stopped: back to the encoder");
 }
 
 void h264switch_disable(struct h264switch *sw)
 {
-	if (back_to_enc(sw, true))
-		log_info(TAG, "pass-through off: a viewer needs the encoder");
+	back_to_enc(sw, WHY_CONFIG);
+}
+
+void h264switch_hold(struct h264switch *sw, bool hold)
+{
+	bool was;
+
+	if (hold) {
+		if (back_to_enc(sw, WHY_HELD))
+			log_info(TAG, "pass-through held: a viewer needs the "
+			              "encoder");
+		return;
+	}
+	g_mutex_lock(&sw->lock);
+	was = sw->held;
+	sw->held = false;
+	g_mutex_unlock(&sw->lock);
+	if (was)
+		log_info(TAG, "pass-through may resume: no viewer needs the "
+		              "encoder");
 }
 
 void h264switch_set_upstream(struct h264switch *sw, GstPad *pad)

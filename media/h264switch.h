@@ -73,8 +73,12 @@ bool h264switch_wants_raw(struct h264switch *sw);
 /* The source's H.264 stopped (source lost or replaced): go back to the
  * encoder at its next key frame, which is requested. */
 void h264switch_source_lost(struct h264switch *sw);
-/* Never pass through again (a VP8 viewer needs raw pictures encoded). */
+/* Never pass through (configuration). */
 void h264switch_disable(struct h264switch *sw);
+/* Hold the pass-through off while hold is true (a VP8 viewer needs raw
+ * pictures encoded); released, it resumes at the source's next key frame,
+ * which is asked for. */
+void h264switch_hold(struct h264switch *sw, bool hold);
 /* Where key frame requests for the source's H.264 go: a sink pad whose
  * peer leads upstream to the source (a ref is taken), or NULL. */
 void h264switch_set_upstream(struct h264switch *sw, GstPad *pad);

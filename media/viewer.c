@@ -709,6 +709,11 @@ out_free:
 	return rc;
 }
 
+bool viewer_vp8(const struct viewer *v)
+{
+	return v->cc.vp8;
+}
+
 const char *viewer_id(const struct viewer *v)
 {
 	return v->id;

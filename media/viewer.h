@@ -54,6 +54,8 @@ void viewer_unref(struct viewer *v);
 
 /* 32 hex digits, unguessable. Borrowed. */
 const char *viewer_id(const struct viewer *v);
+/* True if the viewer is sent VP8 (it offered nothing else). */
+bool viewer_vp8(const struct viewer *v);
 /* True if obj (a bus message source) belongs to this viewer. */
 bool viewer_owns(const struct viewer *v, GstObject *obj);
 /* Microseconds since the viewer last sent RTCP, or -1 if not connected. */

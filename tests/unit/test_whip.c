@@ -89,6 +89,7 @@ static struct peer *viewer_new(bool vp8)
 struct result {
 	int answers, ended, status;
 	char *sdp, *why;
+	char id[FANOUT_ID_LEN]; /* WHEP: the viewer's */
 };
 
 static void result_clear(struct result *r)
@@ -186,11 +187,11 @@ static struct whip *publish(struct peer *pub, struct result *r)
 
 static void view(struct peer *v, struct result *r)
 {
-	char err[256], id[FANOUT_ID_LEN];
+	char err[256];
 
 	memset(r, 0, sizeof(*r));
 	ck_assert_msg(media_ceremony_viewer_add(cer, v->offer, strlen(v->offer),
-	                                        on_viewer_answer, r, id, err,
+	                                        on_viewer_answer, r, r->id, err,
 	                                        sizeof(err)) == 0,
 	              "%s", err);
 	ck_assert_msg(run_until(answered, r, 5000), "no WHEP answer");
@@ -332,10 +333,11 @@ START_TEST(publish_view_slate_republish_close)
 }
 END_TEST
 
-/* A viewer that takes only VP8 needs pictures encoded here: from then on
- * the pass-through stops and the H.264 viewer gets the encoder's picture
- * (its size), while both keep seeing the publisher. */
-START_TEST(vp8_viewer_stops_the_passthrough)
+/* A viewer that takes only VP8 needs pictures encoded here: while it
+ * watches, the pass-through stops and the H.264 viewer gets the encoder's
+ * picture (its size), both still seeing the publisher; once it leaves, the
+ * pass-through resumes. */
+START_TEST(vp8_viewer_holds_the_passthrough)
 {
 	struct peer *pub, *v, *v8;
 	struct result r1, rv, rv8;
@@ -363,6 +365,13 @@ START_TEST(vp8_viewer_stops_the_passthrough)
 	media_ceremony_video_stats(cer, &vs);
 	ck_assert(!vs.passthrough);
 	ck_assert_uint_ge(vs.switches, 2);
+	/* The VP8 viewer leaves: the pass-through resumes for the other. */
+	ck_assert_int_eq(media_ceremony_viewer_remove(cer, rv8.id), 0);
+	ck_assert_msg(run_until(passing_through, NULL, 8000),
+	              "not passed through again");
+	f0 = atomic_load(&v->frames);
+	wait_for(v, f0 + 15, 0, 0, 5000, "the publisher passed through again");
+	ck_assert_int_eq(atomic_load(&v->width), 320);
 	whip_close(w1);
 	whip_unref(w1);
 	ck_assert_int_eq(media_ceremony_close(cer, NULL), 0);
@@ -522,7 +531,7 @@ static Suite *whip_suite(void)
 
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, publish_view_slate_republish_close);
-	tcase_add_test(tc, vp8_viewer_stops_the_passthrough);
+	tcase_add_test(tc, vp8_viewer_holds_the_passthrough);
 	tcase_add_test(tc, passthrough_can_be_turned_off);
 	tcase_add_test(tc, high_profile_is_encoded_again);
 	tcase_add_test(tc, bad_offers_are_refused_without_callback);
