@@ -108,6 +108,21 @@ GstElement *depay_bin_new(bool video, const char *enc)
 	return desc ? chain_new(desc) : NULL;
 }
 
+void depay_discard(GstElement *bin, GstPad *pad)
+{
+	GstElement *fake = gst_element_factory_make("fakesink", NULL);
+	GstPad *sink;
+
+	if (!fake)
+		return;
+	g_object_set(fake, "sync", FALSE, "async", FALSE, NULL);
+	gst_bin_add(GST_BIN(bin), fake);
+	sink = gst_element_get_static_pad(fake, "sink");
+	gst_pad_link(pad, sink);
+	gst_object_unref(sink);
+	gst_element_sync_state_with_parent(fake);
+}
+
 GstElement *depay_h264_split_new(void)
 {
 	return chain_new("queue name=in max-size-buffers=0 max-size-bytes=0 "

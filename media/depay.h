@@ -24,4 +24,8 @@ GstElement *depay_bin_new(bool video, const char *enc);
  * element is missing. */
 GstElement *depay_h264_split_new(void);
 
+/* Swallow pad's stream we do not use in a fakesink added to bin, so its
+ * sender never sees not-linked. */
+void depay_discard(GstElement *bin, GstPad *pad);
+
 #endif

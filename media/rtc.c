@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "mainctx.h"
 #include "sdp.h"
 
 #include <gst/sdp/sdp.h>
@@ -18,6 +19,65 @@
 #include <sys/random.h>
 
 #define TAG "rtc"
+
+/* A deferred call of fn(obj, p); holds refs on both. */
+struct call {
+	const struct rtc_owner *o;
+	void *obj;
+	GstPromise *p;
+	rtc_call_fn fn;
+};
+
+static void call_free(gpointer data)
+{
+	struct call *c = data;
+
+	if (c->p)
+		gst_promise_unref(c->p);
+	c->o->unref(c->obj);
+	g_free(c);
+}
+
+static gboolean call_idle(gpointer data)
+{
+	struct call *c = data;
+
+	if (!c->o->closed(c->obj))
+		c->fn(c->obj, c->p);
+	return G_SOURCE_REMOVE;
+}
+
+void rtc_post(const struct rtc_owner *o, void *obj, rtc_call_fn fn,
+              GstPromise *p)
+{
+	struct call *c = g_new0(struct call, 1);
+
+	c->o = o;
+	c->obj = o->ref(obj);
+	c->p = p ? gst_promise_ref(p) : NULL;
+	c->fn = fn;
+	mainctx_post(call_idle, c, call_free);
+}
+
+/* Runs on webrtcbin's thread: post and return; the creator reference of
+ * the promise is released here, after the posted call took its own. */
+static void promise_cb(GstPromise *p, gpointer data)
+{
+	struct call *tmpl = data;
+
+	rtc_post(tmpl->o, tmpl->obj, tmpl->fn, p);
+	gst_promise_unref(p);
+}
+
+GstPromise *rtc_promise_to(const struct rtc_owner *o, void *obj, rtc_call_fn fn)
+{
+	struct call *tmpl = g_new0(struct call, 1);
+
+	tmpl->o = o;
+	tmpl->obj = o->ref(obj);
+	tmpl->fn = fn;
+	return gst_promise_new_with_change_func(promise_cb, tmpl, call_free);
+}
 
 /* libnice tries UPnP by default: one discovery per agent, and warnings
  * from its UPnP context when sessions come and go quickly. */

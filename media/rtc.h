@@ -26,6 +26,24 @@ struct rtc_ice {
 	bool loopback_only;    /* gather on 127.0.0.1 only */
 };
 
+/* Work handed from webrtcbin's threads to the main loop on behalf of a
+ * ref-counted engine object (a viewer, a WHIP session). */
+struct rtc_owner {
+	void *(*ref)(void *obj);
+	void (*unref)(void *obj);
+	bool (*closed)(const void *obj); /* true: pending calls are skipped */
+};
+typedef void (*rtc_call_fn)(void *obj, GstPromise *p);
+
+/* Run fn(obj, p) soon on the main loop, holding obj and p (may be NULL)
+ * until then; skipped if obj is closed by then. Any thread. */
+void rtc_post(const struct rtc_owner *o, void *obj, rtc_call_fn fn,
+              GstPromise *p);
+/* A promise for webrtcbin whose reply is posted to fn(obj, promise) as
+ * rtc_post does. Caller passes it on (transfer full). */
+GstPromise *rtc_promise_to(const struct rtc_owner *o, void *obj,
+                           rtc_call_fn fn);
+
 /* Max-bundle, STUN/TURN servers, no UPnP (a server has a known address:
  * asking the LAN's router for a mapping per session is wasted) and, for
  * loopback_only, ICE on 127.0.0.1 only. Logs (does not fail) when the

@@ -81,62 +81,31 @@ static void viewer_closure_unref(gpointer data, GClosure *closure)
 	viewer_unref(data);
 }
 
-typedef void (*viewer_fn)(struct viewer *v, GstPromise *p);
-
-/* A deferred call of fn(v, p) on the main loop; holds refs on both. */
-struct call {
-	struct viewer *v;
-	GstPromise *p;
-	viewer_fn fn;
-};
-
-static void call_free(gpointer data)
+static void *owner_ref(void *obj)
 {
-	struct call *c = data;
-
-	if (c->p)
-		gst_promise_unref(c->p);
-	viewer_unref(c->v);
-	g_free(c);
+	return viewer_ref(obj);
 }
 
-static gboolean call_idle(gpointer data)
+static void owner_unref(void *obj)
 {
-	struct call *c = data;
-
-	if (!c->v->closed)
-		c->fn(c->v, c->p);
-	return G_SOURCE_REMOVE;
+	viewer_unref(obj);
 }
 
-static void post(struct viewer *v, viewer_fn fn, GstPromise *p)
+static bool owner_closed(const void *obj)
 {
-	struct call *c = g_new0(struct call, 1);
-
-	c->v = viewer_ref(v);
-	c->p = p ? gst_promise_ref(p) : NULL;
-	c->fn = fn;
-	mainctx_post(call_idle, c, call_free);
+	return ((const struct viewer *)obj)->closed;
 }
 
-/* Promise change functions run on webrtcbin's thread: post and return.
- * The promise's creator reference (promise_to) is released here, after
- * the posted call took its own. */
-static void promise_cb(GstPromise *p, gpointer data)
-{
-	struct call *tmpl = data;
+static const struct rtc_owner as_owner = {owner_ref, owner_unref, owner_closed};
 
-	post(tmpl->v, tmpl->fn, p);
-	gst_promise_unref(p);
+static void post(struct viewer *v, rtc_call_fn fn, GstPromise *p)
+{
+	rtc_post(&as_owner, v, fn, p);
 }
 
-static GstPromise *promise_to(struct viewer *v, viewer_fn fn)
+static GstPromise *promise_to(struct viewer *v, rtc_call_fn fn)
 {
-	struct call *tmpl = g_new0(struct call, 1);
-
-	tmpl->v = viewer_ref(v);
-	tmpl->fn = fn;
-	return gst_promise_new_with_change_func(promise_cb, tmpl, call_free);
+	return rtc_promise_to(&as_owner, v, fn);
 }
 
 /* ---- events and teardown --------------------------------------------- */
@@ -304,8 +273,9 @@ static void maybe_answer_early(struct viewer *v)
 		    g_timeout_add(HOST_GRACE_MS, host_grace_done, v);
 }
 
-static void on_candidate_main(struct viewer *v, GstPromise *unused)
+static void on_candidate_main(void *obj, GstPromise *unused)
 {
+	struct viewer *v = obj;
 	v->candidates++;
 	maybe_answer_early(v);
 }
@@ -428,8 +398,9 @@ static int link_kind(struct viewer *v, int k)
 	return v->teepad[k] ? 0 : ERR_INTERNAL;
 }
 
-static void on_local_set(struct viewer *v, GstPromise *p)
+static void on_local_set(void *obj, GstPromise *p)
 {
+	struct viewer *v = obj;
 	GstWebRTCICEGatheringState gs;
 	const GstStructure *r;
 	const char *why;
@@ -461,8 +432,9 @@ static void on_local_set(struct viewer *v, GstPromise *p)
 	    g_timeout_add(v->set.gather_timeout_ms, gather_timeout, v);
 }
 
-static void on_answer(struct viewer *v, GstPromise *p)
+static void on_answer(void *obj, GstPromise *p)
 {
+	struct viewer *v = obj;
 	GstWebRTCSessionDescription *answer = NULL;
 	const GstStructure *r;
 	const char *why;
@@ -483,8 +455,9 @@ static void on_answer(struct viewer *v, GstPromise *p)
 	gst_webrtc_session_description_free(answer);
 }
 
-static void on_remote_set(struct viewer *v, GstPromise *p)
+static void on_remote_set(void *obj, GstPromise *p)
 {
+	struct viewer *v = obj;
 	const GstStructure *r;
 	const char *why;
 
@@ -509,8 +482,9 @@ static gboolean disc_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void on_state(struct viewer *v, GstPromise *unused)
+static void on_state(void *obj, GstPromise *unused)
 {
+	struct viewer *v = obj;
 	GstWebRTCICEConnectionState ice;
 	GstWebRTCPeerConnectionState pc;
 	GstWebRTCICEGatheringState gs;
@@ -569,8 +543,9 @@ static void on_ssrc_active(GstElement *rtpbin, guint session, guint ssrc,
 	atomic_store(&v->last_rtcp_us, mainctx_now_us());
 }
 
-static void on_bye(struct viewer *v, GstPromise *unused)
+static void on_bye(void *obj, GstPromise *unused)
 {
+	struct viewer *v = obj;
 	viewer_fail(v, ERR_GONE, "viewer said goodbye (RTCP BYE)");
 }
 

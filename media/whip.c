@@ -97,60 +97,31 @@ static void closure_unref(gpointer data, GClosure *closure)
 	whip_unref(data);
 }
 
-typedef void (*whip_fn)(struct whip *w, GstPromise *p);
-
-struct call {
-	struct whip *w;
-	GstPromise *p;
-	whip_fn fn;
-};
-
-static void call_free(gpointer data)
+static void *owner_ref(void *obj)
 {
-	struct call *c = data;
-
-	if (c->p)
-		gst_promise_unref(c->p);
-	whip_unref(c->w);
-	g_free(c);
+	return whip_ref(obj);
 }
 
-static gboolean call_idle(gpointer data)
+static void owner_unref(void *obj)
 {
-	struct call *c = data;
-
-	if (!c->w->closed)
-		c->fn(c->w, c->p);
-	return G_SOURCE_REMOVE;
+	whip_unref(obj);
 }
 
-static void post(struct whip *w, whip_fn fn, GstPromise *p)
+static bool owner_closed(const void *obj)
 {
-	struct call *c = g_new0(struct call, 1);
-
-	c->w = whip_ref(w);
-	c->p = p ? gst_promise_ref(p) : NULL;
-	c->fn = fn;
-	mainctx_post(call_idle, c, call_free);
+	return ((const struct whip *)obj)->closed;
 }
 
-/* Runs on webrtcbin's thread: post and return; the creator reference of
- * the promise is released here, after the posted call took its own. */
-static void promise_cb(GstPromise *p, gpointer data)
-{
-	struct call *tmpl = data;
+static const struct rtc_owner as_owner = {owner_ref, owner_unref, owner_closed};
 
-	post(tmpl->w, tmpl->fn, p);
-	gst_promise_unref(p);
+static void post(struct whip *w, rtc_call_fn fn, GstPromise *p)
+{
+	rtc_post(&as_owner, w, fn, p);
 }
 
-static GstPromise *promise_to(struct whip *w, whip_fn fn)
+static GstPromise *promise_to(struct whip *w, rtc_call_fn fn)
 {
-	struct call *tmpl = g_new0(struct call, 1);
-
-	tmpl->w = whip_ref(w);
-	tmpl->fn = fn;
-	return gst_promise_new_with_change_func(promise_cb, tmpl, call_free);
+	return rtc_promise_to(&as_owner, w, fn);
 }
 
 /* ---- ending ------------------------------------------------------------ */
@@ -256,22 +227,6 @@ static void probe_unref(gpointer data)
 	whip_unref(data);
 }
 
-/* Swallow a stream we do not use, so webrtcbin never sees not-linked. */
-static void sink_to_fake(struct whip *w, GstPad *pad)
-{
-	GstElement *fake = gst_element_factory_make("fakesink", NULL);
-	GstPad *sink;
-
-	if (!fake)
-		return;
-	g_object_set(fake, "sync", FALSE, "async", FALSE, NULL);
-	gst_bin_add(GST_BIN(w->bin), fake);
-	sink = gst_element_get_static_pad(fake, "sink");
-	gst_pad_link(pad, sink);
-	gst_object_unref(sink);
-	gst_element_sync_state_with_parent(fake);
-}
-
 static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 {
 	struct whip *w = data;
@@ -298,7 +253,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 		         media ? media : "?", enc ? enc : "?");
 		if (chain)
 			gst_object_unref(gst_object_ref_sink(chain));
-		sink_to_fake(w, pad);
+		depay_discard(w->bin, pad);
 		goto out_caps;
 	}
 	w->linked[k] = true;
@@ -371,8 +326,9 @@ static void maybe_answer_early(struct whip *w)
 		    g_timeout_add(HOST_GRACE_MS, host_grace_done, w);
 }
 
-static void on_candidate_main(struct whip *w, GstPromise *unused)
+static void on_candidate_main(void *obj, GstPromise *unused)
 {
+	struct whip *w = obj;
 	w->candidates++;
 	maybe_answer_early(w);
 }
@@ -416,8 +372,9 @@ static void finish(struct whip *w)
 	g_free(text);
 }
 
-static void on_local_set(struct whip *w, GstPromise *p)
+static void on_local_set(void *obj, GstPromise *p)
 {
+	struct whip *w = obj;
 	GstWebRTCICEGatheringState gs;
 	struct media_ceremony *mc;
 	const GstStructure *r;
@@ -451,8 +408,9 @@ static void on_local_set(struct whip *w, GstPromise *p)
 	    g_timeout_add(w->set.gather_timeout_ms, gather_timeout, w);
 }
 
-static void on_answer(struct whip *w, GstPromise *p)
+static void on_answer(void *obj, GstPromise *p)
 {
+	struct whip *w = obj;
 	GstWebRTCSessionDescription *answer = NULL;
 	const GstStructure *r;
 	const char *why;
@@ -472,8 +430,9 @@ static void on_answer(struct whip *w, GstPromise *p)
 	gst_webrtc_session_description_free(answer);
 }
 
-static void on_remote_set(struct whip *w, GstPromise *p)
+static void on_remote_set(void *obj, GstPromise *p)
 {
+	struct whip *w = obj;
 	const GstStructure *r;
 	const char *why;
 
@@ -497,8 +456,9 @@ static gboolean disc_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void on_state(struct whip *w, GstPromise *unused)
+static void on_state(void *obj, GstPromise *unused)
 {
+	struct whip *w = obj;
 	GstWebRTCICEConnectionState ice;
 	GstWebRTCPeerConnectionState pc;
 	GstWebRTCICEGatheringState gs;

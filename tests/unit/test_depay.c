@@ -166,6 +166,36 @@ START_TEST(codecs_we_do_not_take)
 }
 END_TEST
 
+/* A stream nobody takes is swallowed: its sender runs to the end instead
+ * of stopping on not-linked. */
+START_TEST(discarded_streams_flow_to_the_end)
+{
+	GstElement *pipe = gst_parse_launch(
+	    "audiotestsrc name=src num-buffers=20 ! audio/x-raw,rate=8000 ! "
+	    "identity name=last",
+	    NULL);
+	GstElement *last = gst_bin_get_by_name(GST_BIN(pipe), "last");
+	GstPad *pad = gst_element_get_static_pad(last, "src");
+	GstBus *bus;
+	GstMessage *msg;
+
+	depay_discard(pipe, pad);
+	gst_object_unref(pad);
+	gst_object_unref(last);
+	ck_assert_int_ne(gst_element_set_state(pipe, GST_STATE_PLAYING),
+	                 GST_STATE_CHANGE_FAILURE);
+	bus = gst_element_get_bus(pipe);
+	msg = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND,
+	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	ck_assert_msg(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
+	              "the discarded stream did not run to its end");
+	gst_message_unref(msg);
+	gst_object_unref(bus);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(pipe);
+}
+END_TEST
+
 static Suite *depay_suite(void)
 {
 	Suite *s = suite_create("depay");
@@ -174,6 +204,7 @@ static Suite *depay_suite(void)
 	tcase_add_test(tc, h264_gives_pictures_and_whole_units);
 	tcase_add_test(tc, vp8_and_opus_give_raw_media);
 	tcase_add_test(tc, codecs_we_do_not_take);
+	tcase_add_test(tc, discarded_streams_flow_to_the_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -157,6 +157,77 @@ START_TEST(payload_types_by_codec)
 }
 END_TEST
 
+/* A stand-in engine object for the posting helpers. */
+struct thing {
+	int refs, calls;
+	bool closed;
+	GstPromise *seen;
+};
+
+static void *thing_ref(void *obj)
+{
+	((struct thing *)obj)->refs++;
+	return obj;
+}
+
+static void thing_unref(void *obj)
+{
+	((struct thing *)obj)->refs--;
+}
+
+static bool thing_closed(const void *obj)
+{
+	return ((const struct thing *)obj)->closed;
+}
+
+static const struct rtc_owner thing_owner = {thing_ref, thing_unref,
+                                             thing_closed};
+
+static void thing_call(void *obj, GstPromise *p)
+{
+	struct thing *t = obj;
+
+	t->calls++;
+	t->seen = p;
+}
+
+static void spin(void)
+{
+	for (int i = 0; i < 50; i++)
+		g_main_context_iteration(NULL, FALSE);
+}
+
+/* Calls run later on the main loop, holding the object meanwhile; calls
+ * to a closed object are skipped; a promise's reply reaches its call. */
+START_TEST(calls_are_posted_to_the_main_loop)
+{
+	struct thing t = {0};
+	GstPromise *p;
+
+	rtc_post(&thing_owner, &t, thing_call, NULL);
+	ck_assert_int_eq(t.calls, 0); /* never from inside the call */
+	ck_assert_int_eq(t.refs, 1);
+	spin();
+	ck_assert_int_eq(t.calls, 1);
+	ck_assert_int_eq(t.refs, 0);
+
+	t.closed = true;
+	rtc_post(&thing_owner, &t, thing_call, NULL);
+	spin();
+	ck_assert_int_eq(t.calls, 1);
+	ck_assert_int_eq(t.refs, 0);
+	t.closed = false;
+
+	p = rtc_promise_to(&thing_owner, &t, thing_call);
+	ck_assert_int_eq(t.refs, 1);
+	gst_promise_reply(p, NULL); /* as webrtcbin answers */
+	spin();
+	ck_assert_int_eq(t.calls, 2);
+	ck_assert_ptr_eq(t.seen, p);
+	ck_assert_int_eq(t.refs, 0);
+}
+END_TEST
+
 static Suite *rtc_suite(void)
 {
 	Suite *s = suite_create("rtc");
@@ -167,6 +238,7 @@ static Suite *rtc_suite(void)
 	tcase_add_test(tc, promise_replies);
 	tcase_add_test(tc, offers_parse_or_are_refused);
 	tcase_add_test(tc, payload_types_by_codec);
+	tcase_add_test(tc, calls_are_posted_to_the_main_loop);
 	suite_add_tcase(s, tc);
 	return s;
 }
