@@ -81,6 +81,25 @@ static void sink_with(GstElement *pipe, GstElement *bin, const char *pad,
 	gst_object_unref(src);
 }
 
+/* Play pipe until its end of stream (an error or 30 s fail the test as
+ * `what`), then free it. */
+static void play_to_the_end(GstElement *pipe, const char *what)
+{
+	GstBus *bus = gst_element_get_bus(pipe);
+	GstMessage *msg;
+
+	ck_assert_int_ne(gst_element_set_state(pipe, GST_STATE_PLAYING),
+	                 GST_STATE_CHANGE_FAILURE);
+	msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
+	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+	ck_assert_msg(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
+	              "%s: no end of stream", what);
+	gst_message_unref(msg);
+	gst_object_unref(bus);
+	gst_element_set_state(pipe, GST_STATE_NULL);
+	gst_object_unref(pipe);
+}
+
 /* Feed the RTP of `sender` (ending in a payloader) into a depay bin for
  * enc until end of stream. */
 static void run(const char *sender, bool video, const char *enc, struct seen *s,
@@ -90,8 +109,6 @@ static void run(const char *sender, bool video, const char *enc, struct seen *s,
 	GstElement *pay = gst_bin_get_by_name(GST_BIN(pipe), "pay");
 	GstElement *bin = depay_bin_new(video, enc);
 	GstPad *h264_pad;
-	GstBus *bus;
-	GstMessage *msg;
 
 	ck_assert_ptr_nonnull(pipe);
 	ck_assert_ptr_nonnull(bin);
@@ -105,17 +122,7 @@ static void run(const char *sender, bool video, const char *enc, struct seen *s,
 		gst_object_unref(h264_pad);
 		sink_with(pipe, bin, "h264", on_unit, s);
 	}
-	ck_assert_int_ne(gst_element_set_state(pipe, GST_STATE_PLAYING),
-	                 GST_STATE_CHANGE_FAILURE);
-	bus = gst_element_get_bus(pipe);
-	msg = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-	ck_assert_msg(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
-	              "%s: no end of stream", enc);
-	gst_message_unref(msg);
-	gst_object_unref(bus);
-	gst_element_set_state(pipe, GST_STATE_NULL);
-	gst_object_unref(pipe);
+	play_to_the_end(pipe, enc);
 }
 
 START_TEST(h264_gives_pictures_and_whole_units)
@@ -176,23 +183,11 @@ START_TEST(discarded_streams_flow_to_the_end)
 	    NULL);
 	GstElement *last = gst_bin_get_by_name(GST_BIN(pipe), "last");
 	GstPad *pad = gst_element_get_static_pad(last, "src");
-	GstBus *bus;
-	GstMessage *msg;
 
 	depay_discard(pipe, pad);
 	gst_object_unref(pad);
 	gst_object_unref(last);
-	ck_assert_int_ne(gst_element_set_state(pipe, GST_STATE_PLAYING),
-	                 GST_STATE_CHANGE_FAILURE);
-	bus = gst_element_get_bus(pipe);
-	msg = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND,
-	                                 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-	ck_assert_msg(msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS,
-	              "the discarded stream did not run to its end");
-	gst_message_unref(msg);
-	gst_object_unref(bus);
-	gst_element_set_state(pipe, GST_STATE_NULL);
-	gst_object_unref(pipe);
+	play_to_the_end(pipe, "the discarded stream");
 }
 END_TEST
 
