@@ -246,3 +246,12 @@ int store_step_done(sqlite3_stmt *q)
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
+
+int store_step_row(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+}

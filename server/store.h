@@ -70,6 +70,9 @@ int64_t store_last_id(struct store *st);
 
 /* Step q once expecting no row, then reset it: 0 or the mapped error. */
 int store_step_done(sqlite3_stmt *q);
+/* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
+ * when there is none, or the mapped error. q is not reset. */
+int store_step_row(sqlite3_stmt *q);
 
 /* Copy a text column into a char array (truncating), for row readers. */
 #define STORE_COPY(dst, q, col)                                                \

@@ -116,13 +116,9 @@ int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		cer_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -233,11 +229,9 @@ int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, ceremony_id);
 	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_column_int(q, 0) ? ERR_GONE : 0;
-	else
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+	rc = store_step_row(q);
+	if (rc == 0 && sqlite3_column_int(q, 0))
+		rc = ERR_GONE;
 	sqlite3_reset(q);
 	return rc;
 }

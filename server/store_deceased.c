@@ -83,14 +83,10 @@ static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 
 static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
 {
-	int rc = sqlite3_step(q);
+	int rc = store_step_row(q);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == 0)
 		deceased_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -116,13 +112,9 @@ int store_deceased_id_enc(struct store *st, int64_t id, char *out,
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		snprintf(out, outlen, "%s", store_col_text(q, 0));
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -337,13 +329,9 @@ int store_plot_get(struct store *st, int64_t id, struct plot *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		plot_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }

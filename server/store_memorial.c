@@ -73,14 +73,10 @@ static void memorial_row(sqlite3_stmt *q, struct memorial *m)
 
 static int one_memorial(sqlite3_stmt *q, struct memorial *out)
 {
-	int rc = sqlite3_step(q);
+	int rc = store_step_row(q);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == 0)
 		memorial_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -208,17 +204,14 @@ int store_image_get(struct store *st, const char *hash,
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0) {
 		memset(out, 0, sizeof(*out));
 		STORE_COPY(out->hash, q, 0);
 		STORE_COPY(out->mime, q, 1);
 		out->bytes = sqlite3_column_int64(q, 2);
 		out->width = sqlite3_column_int(q, 3);
 		out->height = sqlite3_column_int(q, 4);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
 	}
 	sqlite3_reset(q);
 	return rc;
@@ -382,13 +375,9 @@ int store_tribute_get(struct store *st, int64_t id, struct tribute *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		tribute_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }

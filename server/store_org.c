@@ -101,13 +101,9 @@ int store_org_get(struct store *st, enum org_kind k, int64_t id,
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		org_row(q, k, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -209,13 +205,9 @@ int store_service_get(struct store *st, int64_t id, struct service_item *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		service_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -291,14 +283,11 @@ int store_hall_get(struct store *st, int64_t id, struct hall *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0) {
 		out->id = sqlite3_column_int64(q, 0);
 		out->agency_id = sqlite3_column_int64(q, 1);
 		STORE_COPY(out->name, q, 2);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
 	}
 	sqlite3_reset(q);
 	return rc;

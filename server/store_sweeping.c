@@ -80,13 +80,9 @@ int store_order_get(struct store *st, int64_t id, struct sweeping_order *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		order_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -312,13 +308,9 @@ int store_proof_get(struct store *st, int64_t order_id, int64_t id,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, order_id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		proof_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }

@@ -51,14 +51,10 @@ int store_user_create(struct store *st, const struct store_user *u,
 
 static int user_one(sqlite3_stmt *q, struct store_user *out)
 {
-	int rc = sqlite3_step(q);
+	int rc = store_step_row(q);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == 0)
 		user_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }

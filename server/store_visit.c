@@ -67,13 +67,9 @@ int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		slot_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -224,14 +220,10 @@ static void booking_row(sqlite3_stmt *q, struct visit_booking *b)
 
 static int booking_one(sqlite3_stmt *q, struct visit_booking *out)
 {
-	int rc = sqlite3_step(q);
+	int rc = store_step_row(q);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == 0)
 		booking_row(q, out);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
@@ -266,13 +258,9 @@ int store_booking_phone(struct store *st, int64_t id, char **phone_enc)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(q);
+	if (rc == 0)
 		*phone_enc = g_strdup(store_col_text(q, 0));
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
-	}
 	sqlite3_reset(q);
 	return rc;
 }
