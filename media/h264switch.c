@@ -119,7 +119,6 @@ static void switched_locked(struct h264switch *sw, enum feed to)
 {
 	sw->feed = to;
 	sw->st.switches++;
-	sw->st.passthrough = to == FEED_SOURCE;
 	log_info(TAG, "now sending the %s's H.264", feed_name(to));
 }
 
@@ -418,6 +417,7 @@ void h264switch_get_stats(struct h264switch *sw, struct h264switch_stats *out)
 {
 	g_mutex_lock(&sw->lock);
 	*out = sw->st;
+	out->passthrough = sw->feed == FEED_SOURCE;
 	g_mutex_unlock(&sw->lock);
 }
 
