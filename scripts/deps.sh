@@ -41,8 +41,9 @@ TEST_PACKAGES=(
 	redis-server chromium clang-format
 )
 
-# bench/ (nothing beyond the test set yet).
-BENCH_PACKAGES=()
+# bench/: nginx as the static-serving reference, wrk for HTTP load, perf
+# for profiles (bench/qingming and docs/performance.md).
+BENCH_PACKAGES=(nginx wrk linux-perf)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2
