@@ -58,6 +58,13 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_counter_set(app->metrics, "sinian_store_queries_total",
 	                    "SQLite statements executed since start.",
 	                    app->store ? (double)store_queries(app->store) : 0);
+	metrics_counter_set(app->metrics, "sinian_store_writes_total",
+	                    "Writes grouped into shared commits (tributes).",
+	                    app->store ? (double)store_writes(app->store) : 0);
+	metrics_counter_set(app->metrics, "sinian_store_write_commits_total",
+	                    "Commits (fsyncs) those grouped writes took.",
+	                    app->store ? (double)store_write_commits(app->store)
+	                               : 0);
 	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
 	                  "Live event subscriptions on this node.",
 	                  (double)bus_subscriptions(app->bus));

@@ -1,24 +1,41 @@
 /* store.c — owns the SQLite connection of the daemon.
  *
  * Opens the database in WAL mode with synchronous=FULL, applies embedded
- * migrations tracked by PRAGMA user_version, and caches prepared statements
- * by SQL text so each query is compiled once. Runs on the main loop thread
- * only; it never talks HTTP or JSON.
+ * migrations tracked by PRAGMA user_version, caches prepared statements
+ * by SQL text so each query is compiled once, and groups small writes
+ * queued with store_write() into shared transactions (group commit: one
+ * fsync for all the writes that arrived together). Runs on the main loop
+ * thread only; it never talks HTTP or JSON.
  */
 #include "store.h"
 #include "err.h"
 #include "log.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A write queued with store_write(), waiting for the next commit. */
+struct store_queued {
+	store_write_fn run;
+	store_done_fn done;
+	void *ud;
+	int rc;
+	bool ran; /* ran inside the current batch (rc is its own outcome) */
+};
 
 struct store {
 	sqlite3 *db;
 	GHashTable *stmts; /* SQL text → sqlite3_stmt */
 	uint64_t queries;
 	int tx_depth;
+	bool in_write;     /* a queued write's run() is running */
+	bool write_failed; /* ... and it called store_rollback() */
+	GArray *queue;     /* struct store_queued, in arrival order */
+	GSource *flush;    /* attached while the queue is not empty */
+	uint64_t writes, write_commits;
 };
 
 sqlite3 *store_db(struct store *st)
@@ -151,6 +168,7 @@ int store_open_with(const char *path, const struct store_migration *migs,
 		goto out_close;
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	                                  stmt_finalize);
+	st->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
 	*out = st;
 	return 0;
 out_close:
@@ -169,6 +187,10 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->queue) {
+		store_write_flush(st);
+		g_array_free(st->queue, TRUE);
+	}
 	if (st->stmts)
 		g_hash_table_destroy(st->stmts);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -210,7 +232,9 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-	if (st->tx_depth == 0 || --st->tx_depth > 0)
+	/* inside a queued write the batch commits, not the write */
+	if (st->tx_depth == 0 || (st->in_write && st->tx_depth == 1) ||
+	    --st->tx_depth > 0)
 		return 0;
 	if (store_exec(st, "COMMIT")) {
 		store_exec(st, "ROLLBACK");
@@ -223,8 +247,180 @@ void store_rollback(struct store *st)
 {
 	if (st->tx_depth == 0)
 		return;
+	if (st->in_write) {
+		/* undone with the write's savepoint; the others go on */
+		st->tx_depth = 1;
+		st->write_failed = true;
+		return;
+	}
 	st->tx_depth = 0;
 	store_exec(st, "ROLLBACK");
+}
+
+/* ---------- group commit ---------- */
+
+uint64_t store_writes(const struct store *st)
+{
+	return st->writes;
+}
+
+uint64_t store_write_commits(const struct store *st)
+{
+	return st->write_commits;
+}
+
+/* Roll back whatever is open (SQLite may have done it already). */
+static void tx_abort(struct store *st)
+{
+	st->tx_depth = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* COMMIT the open transaction; on failure roll it back. 0 or ERR_*. */
+static int tx_commit(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+
+	st->queries++;
+	st->tx_depth = 0;
+	if (rc == SQLITE_OK) {
+		st->write_commits++;
+		return 0;
+	}
+	log_warn("store", "commit of queued writes failed: %s",
+	         sqlite3_errmsg(st->db));
+	tx_abort(st);
+	return store_err(rc) ? store_err(rc) : ERR_DB;
+}
+
+/* Run one write's SQL inside the open transaction. */
+static int run_one(struct store *st, struct store_queued *w)
+{
+	int rc;
+
+	st->in_write = true;
+	st->write_failed = false;
+	rc = w->run(st, w->ud);
+	if (rc == 0 && st->write_failed)
+		rc = ERR_DB;
+	if (rc)
+		log_warn("store", "a queued write failed (%s): %s",
+		         err_name(rc), sqlite3_errmsg(st->db));
+	st->in_write = false;
+	st->tx_depth = 1;
+	return rc;
+}
+
+/* One write in a transaction of its own. */
+static int write_alone(struct store *st, struct store_queued *w)
+{
+	int rc = store_begin(st);
+
+	if (rc)
+		return rc;
+	rc = run_one(st, w);
+	if (rc) {
+		tx_abort(st);
+		return rc;
+	}
+	return tx_commit(st);
+}
+
+static int step_savepoint(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = store_stmt(st, sql);
+
+	return q ? store_step_done(q) : ERR_DB;
+}
+
+/* One write of a batch, in its own savepoint. False when the batch's
+ * transaction cannot go on (a savepoint failed, or SQLite rolled the whole
+ * transaction back after an I/O or memory error). */
+static bool run_in_batch(struct store *st, struct store_queued *w)
+{
+	if (step_savepoint(st, "SAVEPOINT store_write"))
+		return false;
+	w->rc = run_one(st, w);
+	if (sqlite3_get_autocommit(st->db))
+		return false;
+	if (w->rc && step_savepoint(st, "ROLLBACK TO store_write"))
+		return false;
+	if (step_savepoint(st, "RELEASE store_write"))
+		return false;
+	w->ran = true;
+	return true;
+}
+
+/* Run a batch of writes in one transaction; on a failure of the batch
+ * itself, run again alone every write that did not fail on its own. */
+static void run_batch(struct store *st, GArray *q)
+{
+	bool ok = store_begin(st) == 0;
+
+	for (guint i = 0; ok && i < q->len; i++)
+		ok =
+		    run_in_batch(st, &g_array_index(q, struct store_queued, i));
+	if (ok)
+		ok = tx_commit(st) == 0;
+	else
+		tx_abort(st);
+	for (guint i = 0; !ok && i < q->len; i++) {
+		struct store_queued *w =
+		    &g_array_index(q, struct store_queued, i);
+
+		if (!w->ran || w->rc == 0)
+			w->rc = write_alone(st, w);
+	}
+}
+
+void store_write_flush(struct store *st)
+{
+	GArray *q = st->queue;
+
+	if (st->flush) {
+		g_source_destroy(st->flush);
+		g_source_unref(st->flush);
+		st->flush = NULL;
+	}
+	if (q->len == 0)
+		return;
+	/* writes queued by the done callbacks go to the next batch */
+	st->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	st->writes += q->len;
+	if (q->len == 1)
+		g_array_index(q, struct store_queued, 0).rc =
+		    write_alone(st, &g_array_index(q, struct store_queued, 0));
+	else
+		run_batch(st, q);
+	for (guint i = 0; i < q->len; i++) {
+		struct store_queued *w =
+		    &g_array_index(q, struct store_queued, i);
+
+		w->done(w->ud, w->rc);
+	}
+	g_array_free(q, TRUE);
+}
+
+static gboolean flush_cb(gpointer ud)
+{
+	store_write_flush(ud);
+	return G_SOURCE_REMOVE;
+}
+
+void store_write(struct store *st, store_write_fn run, store_done_fn done,
+                 void *ud)
+{
+	struct store_queued w = {run, done, ud, 0, false};
+
+	g_array_append_val(st->queue, w);
+	if (st->flush)
+		return;
+	/* the next iteration of the main loop, after what is ready now */
+	st->flush = g_idle_source_new();
+	g_source_set_priority(st->flush, G_PRIORITY_DEFAULT);
+	g_source_set_callback(st->flush, flush_cb, st, NULL);
+	g_source_attach(st->flush, g_main_context_get_thread_default());
 }
 
 int64_t store_last_id(struct store *st)

@@ -51,6 +51,37 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* ---------- group commit ----------
+ *
+ * Small writes (a tribute) are queued with store_write() and run together:
+ * every write queued before the main loop comes back to the store runs in
+ * one BEGIN IMMEDIATE … COMMIT, each inside its own savepoint, and shares
+ * that commit's fsync. A write that fails rolls back to its savepoint and
+ * fails alone; if the commit itself fails, each of the others is run again
+ * in a transaction of its own. A write is told its outcome only after its
+ * commit returned (so after its WAL frames are on disk), or with its error.
+ * A lone write does not wait for company: the queue is run at the next
+ * iteration of the main loop, with no timer. */
+
+/* Do one write's SQL. Runs inside a transaction: store_begin/commit nest
+ * (no-ops) and store_rollback() fails the write. Returns 0 or an ERR_*. */
+typedef int (*store_write_fn)(struct store *st, void *ud);
+/* The outcome of a queued write: 0 once committed, else its error. */
+typedef void (*store_done_fn)(void *ud, int rc);
+
+/* Queue a write on the thread-default main context. done(ud, rc) is
+ * called exactly once, never from within store_write() itself. */
+void store_write(struct store *st, store_write_fn run, store_done_fn done,
+                 void *ud);
+
+/* Run the queued writes now (store_close() does too). */
+void store_write_flush(struct store *st);
+
+/* Writes run through store_write() and the commits they took, since open
+ * (commits < writes when writes were grouped). */
+uint64_t store_writes(const struct store *st);
+uint64_t store_write_commits(const struct store *st);
+
 /* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
 int store_exec(struct store *st, const char *sql);
 
