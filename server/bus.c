@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUS_TOPIC_MAX 128
+#define BUS_TOPIC_MAX  128
+#define BUS_MISSED_MAX 4
 
 struct bus_sub {
 	char *topic;
@@ -33,6 +34,10 @@ struct bus {
 	uint64_t published, delivered;
 	const struct bus_backend *backend;
 	void *impl;
+	struct {
+		bus_missed_fn fn;
+		void *ud;
+	} missed[BUS_MISSED_MAX];
 };
 
 static int local_publish(void *impl, const char *topic, const char *msg,
@@ -90,6 +95,7 @@ void bus_set_backend(struct bus *bus, const struct bus_backend *backend,
 	bus->backend = backend ? backend : &local_backend;
 	bus->impl = backend ? impl : bus;
 	g_hash_table_foreach(bus->topics, announce, bus);
+	bus_missed(bus);
 }
 
 void bus_free(struct bus *bus)
@@ -209,6 +215,37 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
 		reap(bus, key, tl);
 	g_free(copy);
 	g_free(key);
+}
+
+bool bus_topic_live(const struct bus *bus, const char *topic)
+{
+	return !bus->backend->topic_live ||
+	       bus->backend->topic_live(bus->impl, topic);
+}
+
+int bus_on_missed(struct bus *bus, bus_missed_fn fn, void *ud)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (!bus->missed[i].fn) {
+			bus->missed[i].fn = fn;
+			bus->missed[i].ud = ud;
+			return 0;
+		}
+	return ERR_FULL;
+}
+
+void bus_off_missed(struct bus *bus, bus_missed_fn fn, void *ud)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (bus->missed[i].fn == fn && bus->missed[i].ud == ud)
+			bus->missed[i].fn = NULL;
+}
+
+void bus_missed(struct bus *bus)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (bus->missed[i].fn)
+			bus->missed[i].fn(bus->missed[i].ud);
 }
 
 size_t bus_subscriptions(const struct bus *bus)

@@ -423,6 +423,53 @@ START_TEST(back_to_local)
 }
 END_TEST
 
+/* Whether a topic is live is the backend's answer (always, locally);
+ * watchers hear of missed messages, and of a new backend. */
+static bool live_answer;
+
+static bool half_live(void *impl, const char *topic)
+{
+	(void)impl;
+	return live_answer && strcmp(topic, "t:dead") != 0;
+}
+
+static void count_missed(void *ud)
+{
+	(*(int *)ud)++;
+}
+
+START_TEST(live_topics_and_missed)
+{
+	static const struct bus_backend b = {
+	    .name = "half", .publish = NULL, .topic_live = half_live};
+	struct bus *bus = bus_new();
+	int n1 = 0, n2 = 0, n3 = 0;
+
+	ck_assert(bus_topic_live(bus, "t:1"));
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n1), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n2), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), ERR_FULL);
+	bus_missed(bus);
+	ck_assert_int_eq(n1, 1);
+	ck_assert_int_eq(n3, 2);
+	bus_off_missed(bus, count_missed, &n2);
+	bus_set_backend(bus, &b, NULL); /* a new backend: missed too */
+	ck_assert_int_eq(n1, 2);
+	ck_assert_int_eq(n2, 1);
+	live_answer = true;
+	ck_assert(bus_topic_live(bus, "t:1"));
+	ck_assert(!bus_topic_live(bus, "t:dead"));
+	live_answer = false;
+	ck_assert(!bus_topic_live(bus, "t:1"));
+	bus_set_backend(bus, NULL, NULL);
+	ck_assert(bus_topic_live(bus, "t:dead"));
+	ck_assert_int_eq(n1, 3);
+	bus_free(bus);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -435,6 +482,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, invalid_topics);
 	tcase_add_test(tc, custom_backend);
 	tcase_add_test(tc, back_to_local);
+	tcase_add_test(tc, live_topics_and_missed);
 	suite_add_tcase(s, tc);
 	return s;
 }
