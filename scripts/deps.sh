@@ -34,16 +34,17 @@ PACKAGES=(
 	libnice-dev fonts-noto-cjk
 )
 
-# The tests: Check, a real RTSP server and Redis, Chromium, the formatter.
+# The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
+# nginx as the shared cache in front of memorial pages.
 TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
-	redis-server chromium clang-format
+	redis-server chromium clang-format nginx
 )
 
-# bench/: nginx as the static-serving reference, wrk for HTTP load, perf
-# for profiles (bench/qingming and docs/performance.md).
-BENCH_PACKAGES=(nginx wrk linux-perf)
+# bench/: wrk for HTTP load, perf for profiles (nginx from the test set
+# is the static-serving reference).
+BENCH_PACKAGES=(wrk linux-perf)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "pagecache.h"
 #include "ratelimit.h"
 
 #include <glib.h>
@@ -92,6 +93,8 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	pagecache_free(app->pagecache);
+	app->pagecache = NULL;
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

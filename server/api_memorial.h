@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "access.h"
 #include "deceased.h"
@@ -29,6 +30,14 @@ int api_plot_routes(struct router *r);
 int api_photo_routes(struct router *r);
 int api_tribute_routes(struct router *r);
 int api_exchange_routes(struct router *r);
+
+/* What the page of memorial id shows changed (it was edited, a photo
+ * added, its record or burial changed): drop the kept page here at once
+ * and tell every node ("memorial_changed" on memorial:{id}). id 0: every
+ * memorial (a cemetery or plot edited). After the change is committed. */
+void api_memorial_changed(struct app *app, int64_t id);
+/* The same for the memorial of a deceased record, if it has one. */
+void api_deceased_changed(struct app *app, int64_t deceased_id);
 
 /* The memorial named by the {id} path parameter, and its access facts.
  * False (404 filled in) when there is none. */

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "live.h"
 #include "metrics.h"
+#include "pagecache.h"
 #include "store.h"
 
 #include <glib.h>
@@ -65,6 +66,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	                    "Commits (fsyncs) those grouped writes took.",
 	                    app->store ? (double)store_write_commits(app->store)
 	                               : 0);
+	pagecache_metrics(app->pagecache, app->metrics);
 	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
 	                  "Live event subscriptions on this node.",
 	                  (double)bus_subscriptions(app->bus));

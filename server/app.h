@@ -20,6 +20,7 @@ struct crypto;
 struct ratelimit;
 struct media_ctx;
 struct whip_hub;
+struct pagecache;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -55,8 +56,9 @@ struct app {
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
-	struct media_ctx *media; /* NULL until the media module starts */
-	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct pagecache *pagecache; /* memorial pages kept ready */
+	struct media_ctx *media;     /* NULL until the media module starts */
+	struct whip_hub *whip;       /* WHIP publishers (api_whip.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

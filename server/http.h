@@ -116,6 +116,16 @@ void http_resp_errc(struct http_resp *resp, int status, const char *code,
  * Cache-Control. Returns 0 or an ERR_* (404 filled in on ERR_NOT_FOUND). */
 int http_resp_file(struct http_resp *resp, struct http_req *req,
                    const char *path, const char *ctype, const char *cache);
+/* Answer data from memory with an ETag (a quoted string) and the given
+ * Cache-Control, and Vary: Cookie, Authorization (a shared cache must
+ * not hand one visitor's answer to another who signed in): 304 without a
+ * body when If-None-Match names the ETag, else 200 with a copy of data. */
+void http_resp_tagged(struct http_resp *resp, struct http_req *req,
+                      const char *ctype, const void *data, size_t len,
+                      const char *etag, const char *cache);
+/* True when an If-None-Match header names etag (or is "*"). Weak
+ * validators (W/) match their strong form. */
+bool http_etag_match(const char *if_none_match, const char *etag);
 /* Serve web_dir/rel (used by page routes). */
 int http_resp_web(struct http_resp *resp, struct http_req *req,
                   const char *rel);
