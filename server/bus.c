@@ -1,6 +1,8 @@
 /* bus.c — topic → subscriber lists and the in-process backend.
  *
- * Owns subscriptions; does not know about WebSockets or Redis. Delivery walks
+ * Owns subscriptions; does not know about WebSockets or Redis. A message
+ * is wrapped for clients ({"topic","event"}) at most once per delivery,
+ * whatever the number of subscribers. Delivery walks
  * a topic's list with a "deleted" mark so a callback may unsubscribe itself
  * or others; marked entries are reaped after the walk. Main loop only.
  */
@@ -8,6 +10,7 @@
 #include "err.h"
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,10 +191,36 @@ void bus_unsubscribe(struct bus *bus, struct bus_sub *sub)
 		reap(bus, sub->topic, tl);
 }
 
+GBytes *bus_msg_envelope(const struct bus_msg *m)
+{
+	struct bus_msg *mm = (struct bus_msg *)m; /* made on first use */
+	json_t *t;
+	char *ts;
+	GString *s;
+
+	if (m->envelope)
+		return m->envelope;
+	t = json_string(m->topic);
+	ts = t ? json_dumps(t, JSON_ENCODE_ANY) : NULL;
+	json_decref(t);
+	if (!ts)
+		return NULL;
+	s = g_string_sized_new(strlen(ts) + m->len + 24);
+	g_string_append(s, "{\"topic\":");
+	g_string_append(s, ts);
+	g_string_append(s, ",\"event\":");
+	g_string_append_len(s, m->msg, (gssize)m->len);
+	g_string_append_c(s, '}');
+	free(ts);
+	mm->envelope = g_string_free_to_bytes(s);
+	return mm->envelope;
+}
+
 void bus_deliver(struct bus *bus, const char *topic, const char *msg,
                  size_t len)
 {
 	struct topic_list *tl = g_hash_table_lookup(bus->topics, topic);
+	struct bus_msg m;
 	char *key, *copy;
 
 	if (!tl)
@@ -201,18 +230,21 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
 	if (len)
 		memcpy(copy, msg, len);
 	copy[len] = '\0';
+	m = (struct bus_msg){key, copy, len, NULL};
 	tl->walking++;
 	for (guint i = 0; i < tl->subs->len; i++) {
 		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
 
 		if (s->dead)
 			continue;
-		s->cb(s->ud, key, copy, len);
+		s->cb(s->ud, &m);
 		bus->delivered++;
 	}
 	tl->walking--;
 	if (tl->walking == 0 && tl->dirty)
 		reap(bus, key, tl);
+	if (m.envelope)
+		g_bytes_unref(m.envelope);
 	g_free(copy);
 	g_free(key);
 }

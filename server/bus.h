@@ -8,6 +8,7 @@
 #ifndef SINIAN_BUS_H
 #define SINIAN_BUS_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,10 +16,22 @@
 struct bus;
 struct bus_sub;
 
-/* Called for each message on a subscribed topic; msg is borrowed for the
- * duration of the call and is NUL-terminated. */
-typedef void (*bus_cb)(void *ud, const char *topic, const char *msg,
-                       size_t len);
+/* One message being delivered; borrowed for the duration of the call.
+ * msg is NUL-terminated. */
+struct bus_msg {
+	const char *topic;
+	const char *msg;
+	size_t len;
+	GBytes *envelope; /* see bus_msg_envelope() */
+};
+
+/* Called for each message on a subscribed topic. */
+typedef void (*bus_cb)(void *ud, const struct bus_msg *m);
+
+/* The message as clients get it, {"topic":"...","event":<msg>}: made
+ * once per delivery, shared by every subscriber (borrowed; take a
+ * reference to keep it past the call). NULL when out of memory. */
+GBytes *bus_msg_envelope(const struct bus_msg *m);
 
 /* How a backend moves messages between nodes. publish must eventually call
  * bus_deliver() on every node (including this one) exactly once. */

@@ -550,7 +550,6 @@ static void on_body_done(struct http_exchange *x)
 static void take_ready(struct http_server *srv)
 {
 	struct http_exchange *x;
-	struct http_ws *ws;
 
 	while ((x = g_async_queue_try_pop(srv->ready_x))) {
 		if (g_atomic_int_get(&x->dead)) {
@@ -561,11 +560,7 @@ static void take_ready(struct http_server *srv)
 		}
 		x_unref(x);
 	}
-	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
-		if (!g_atomic_int_get(&ws->dead))
-			lws_callback_on_writable(ws->wsi);
-		http_ws_release(ws);
-	}
+	http_ws_take_ready(srv);
 }
 
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss)

@@ -151,6 +151,9 @@ void http_deferred_finish(struct http_deferred *d);
 /* WebSocket side. Queue a text message (copied). ERR_FULL if the peer is
  * too slow (over 1024 queued); the connection is then closed. */
 int http_ws_send(struct http_ws *ws, const char *msg, size_t len);
+/* The same without a copy: takes a reference to msg, so one message
+ * sent to many sockets is kept once. */
+int http_ws_send_bytes(struct http_ws *ws, GBytes *msg);
 /* Close with a status code (1000 normal, 1001 going away, 1008 policy). */
 void http_ws_close(struct http_ws *ws, int code);
 void http_ws_set_data(struct http_ws *ws, void *data);

@@ -40,8 +40,9 @@ const char *http_exchange_web_dir(const struct http_exchange *x);
 /* The server, its WebSockets and each connection's lws user data. */
 struct http_ws {
 	gint ref;
-	gint dead;       /* lws connection closed */
-	gint close_code; /* set by main loop, acted on by lws thread */
+	gint dead;         /* lws connection closed */
+	gint close_code;   /* set by main loop, acted on by lws thread */
+	gint wake_pending; /* on srv->ready_ws (see http_ws.c) */
 	struct http_server *srv;
 	struct lws *wsi; /* lws thread only */
 	GMutex lock;     /* guards out */
@@ -71,6 +72,7 @@ struct http_server {
 	char web_dir[1024];
 	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
 	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
+	gint ws_kicked;        /* lws woken for ready_ws, not yet looked */
 	GHashTable *ws_set;    /* main loop: open struct http_ws * */
 	unsigned inflight;     /* main loop: requests being handled */
 	gint writing;          /* responses queued or being written */
@@ -101,6 +103,8 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 void http_ws_post(struct http_ws *ws, int kind, const void *msg, size_t len);
 int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
 int http_ws_writeable(struct http_ws *ws);
+/* lws thread, when woken: ask to write on every socket made ready. */
+void http_ws_take_ready(struct http_server *srv);
 void http_ws_closed(struct conn_pss *pss);
 
 #endif

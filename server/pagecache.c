@@ -143,13 +143,12 @@ static bool only_live(const char *msg, size_t len)
 	return live;
 }
 
-static void on_event(void *ud, const char *topic, const char *msg, size_t len)
+static void on_event(void *ud, const struct bus_msg *m)
 {
 	struct entry *e = ud;
 
-	(void)topic;
 	if (e->head || e->live)
-		drop_parts(e, !only_live(msg, len));
+		drop_parts(e, !only_live(m->msg, m->len));
 }
 
 static void drop_all(struct pagecache *pc)
@@ -158,11 +157,9 @@ static void drop_all(struct pagecache *pc)
 		drop_parts(l->data, true);
 }
 
-static void on_all(void *ud, const char *topic, const char *msg, size_t len)
+static void on_all(void *ud, const struct bus_msg *m)
 {
-	(void)topic;
-	(void)msg;
-	(void)len;
+	(void)m;
 	drop_all(ud);
 }
 

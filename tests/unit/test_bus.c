@@ -33,13 +33,13 @@ static void rec_clear(struct rec *r)
 	g_ptr_array_free(r->got, TRUE);
 }
 
-static void on_msg(void *ud, const char *topic, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
 	struct rec *r = ud;
 
-	ck_assert_uint_eq(strlen(msg), len); /* NUL-terminated */
-	r->last_len = len;
-	g_ptr_array_add(r->got, g_strdup_printf("%s|%s", topic, msg));
+	ck_assert_uint_eq(strlen(m->msg), m->len); /* NUL-terminated */
+	r->last_len = m->len;
+	g_ptr_array_add(r->got, g_strdup_printf("%s|%s", m->topic, m->msg));
 	if (r->unsub_self) {
 		r->unsub_self = false;
 		bus_unsubscribe(r->bus, r->self);
@@ -470,6 +470,56 @@ START_TEST(live_topics_and_missed)
 }
 END_TEST
 
+/* Every subscriber of one delivery gets the same envelope, made once. */
+static void keep_envelope(void *ud, const struct bus_msg *m)
+{
+	GPtrArray *seen = ud;
+	GBytes *env = bus_msg_envelope(m);
+
+	ck_assert_ptr_nonnull(env);
+	ck_assert_ptr_eq(env, bus_msg_envelope(m));
+	g_ptr_array_add(seen, g_bytes_ref(env));
+}
+
+START_TEST(one_envelope_per_event)
+{
+	struct bus *bus = bus_new();
+	GPtrArray *seen =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	gsize n;
+	const char *s;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(
+		    bus_subscribe(bus, "memorial:1", keep_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "t:\"q\"", keep_envelope, seen));
+	pub(bus, "memorial:1", "{\"type\":\"tribute\"}");
+	ck_assert_uint_eq(seen->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 1));
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 1),
+	                 g_ptr_array_index(seen, 2));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 0), &n);
+	ck_assert_int_eq((int)n, 49);
+	ck_assert(memcmp(s,
+	                 "{\"topic\":\"memorial:1\",\"event\":{\"type\":"
+	                 "\"tribute\"}}",
+	                 n) == 0);
+	/* a second event gets its own; the topic is JSON-escaped */
+	pub(bus, "t:\"q\"", "1");
+	ck_assert_uint_eq(seen->len, 4);
+	ck_assert_ptr_ne(g_ptr_array_index(seen, 3),
+	                 g_ptr_array_index(seen, 0));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 3), &n);
+	ck_assert_int_eq(
+	    (int)n, (int)strlen("{\"topic\":\"t:\\\"q\\\"\",\"event\":1}"));
+	ck_assert(memcmp(s, "{\"topic\":\"t:\\\"q\\\"\",\"event\":1}", n) == 0);
+	g_ptr_array_free(seen, TRUE);
+	bus_free(bus);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -483,6 +533,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, custom_backend);
 	tcase_add_test(tc, back_to_local);
 	tcase_add_test(tc, live_topics_and_missed);
+	tcase_add_test(tc, one_envelope_per_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -235,15 +235,15 @@ struct seen {
 	char last[8192];
 };
 
-static void on_msg(void *ud, const char *topic, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
 	struct seen *s = ud;
 
-	if (strncmp(topic, "order:", 6) == 0)
+	if (strncmp(m->topic, "order:", 6) == 0)
 		s->order++;
 	else
 		s->user++;
-	snprintf(s->last, sizeof(s->last), "%.*s", (int)len, msg);
+	snprintf(s->last, sizeof(s->last), "%.*s", (int)m->len, m->msg);
 }
 
 static int place(const struct world *w, const char *date,
