@@ -1,11 +1,13 @@
-/* store.c — owns the SQLite connection of the daemon.
+/* store.c — owns the SQLite connections of the daemon.
  *
  * Opens the database in WAL mode with synchronous=FULL, applies embedded
- * migrations tracked by PRAGMA user_version, caches prepared statements
- * by SQL text so each query is compiled once, and groups small writes
- * queued with store_write() into shared transactions (group commit: one
- * fsync for all the writes that arrived together). Runs on the main loop
- * thread only; it never talks HTTP or JSON.
+ * migrations tracked by PRAGMA user_version, and caches prepared statements
+ * by SQL text so each query is compiled once. The main connection is used
+ * on the main loop thread only. Small writes queued with store_write() run
+ * on the store's writer thread, on a second connection of its own, in
+ * shared transactions (group commit: one fsync for all the writes that
+ * arrived while the previous commit was on its way to disk); the main loop
+ * never waits for that disk. Never talks HTTP or JSON.
  */
 #include "store.h"
 #include "err.h"
@@ -26,16 +28,29 @@ struct store_queued {
 	bool ran; /* ran inside the current batch (rc is its own outcome) */
 };
 
+/* The writer thread and what crosses to and from it (under lock). */
+struct store_writer {
+	GThread *thread;
+	struct store *st; /* its own connection; writer thread only */
+	GMutex lock;
+	GCond cond;    /* work queued, or stop; and: the writer is idle */
+	GArray *queue; /* struct store_queued waiting, in arrival order */
+	GArray *done;  /* struct store_queued run, outcome to tell */
+	bool busy, stop;
+	GSource *telling; /* the delivery to the main loop, when posted */
+	GMainContext *ctx;
+	uint64_t writes, commits;
+};
+
 struct store {
 	sqlite3 *db;
 	GHashTable *stmts; /* SQL text → sqlite3_stmt */
 	uint64_t queries;
 	int tx_depth;
-	bool in_write;     /* a queued write's run() is running */
-	bool write_failed; /* ... and it called store_rollback() */
-	GArray *queue;     /* struct store_queued, in arrival order */
-	GSource *flush;    /* attached while the queue is not empty */
-	uint64_t writes, write_commits;
+	bool in_write;           /* a queued write's run() is running */
+	bool write_failed;       /* ... and it called store_rollback() */
+	uint64_t write_commits;  /* commits of queued writes (writer's own) */
+	struct store_writer *wr; /* started by the first store_write() */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -130,6 +145,8 @@ static int migrate(struct store *st, const struct store_migration *migs,
 	return 0;
 }
 
+static void writer_stop(struct store *st);
+
 static void stmt_finalize(gpointer p)
 {
 	sqlite3_finalize(p);
@@ -168,7 +185,6 @@ int store_open_with(const char *path, const struct store_migration *migs,
 		goto out_close;
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	                                  stmt_finalize);
-	st->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
 	*out = st;
 	return 0;
 out_close:
@@ -187,10 +203,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	if (st->queue) {
-		store_write_flush(st);
-		g_array_free(st->queue, TRUE);
-	}
+	writer_stop(st);
 	if (st->stmts)
 		g_hash_table_destroy(st->stmts);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -258,16 +271,6 @@ void store_rollback(struct store *st)
 }
 
 /* ---------- group commit ---------- */
-
-uint64_t store_writes(const struct store *st)
-{
-	return st->writes;
-}
-
-uint64_t store_write_commits(const struct store *st)
-{
-	return st->write_commits;
-}
 
 /* Roll back whatever is open (SQLite may have done it already). */
 static void tx_abort(struct store *st)
@@ -356,8 +359,14 @@ static bool run_in_batch(struct store *st, struct store_queued *w)
  * itself, run again alone every write that did not fail on its own. */
 static void run_batch(struct store *st, GArray *q)
 {
-	bool ok = store_begin(st) == 0;
+	bool ok;
 
+	if (q->len == 1) {
+		g_array_index(q, struct store_queued, 0).rc =
+		    write_alone(st, &g_array_index(q, struct store_queued, 0));
+		return;
+	}
+	ok = store_begin(st) == 0;
 	for (guint i = 0; ok && i < q->len; i++)
 		ok =
 		    run_in_batch(st, &g_array_index(q, struct store_queued, i));
@@ -374,37 +383,136 @@ static void run_batch(struct store *st, GArray *q)
 	}
 }
 
-void store_write_flush(struct store *st)
+/* Main loop: tell the outcomes the writer has finished, in order. */
+static void tell(struct store_writer *wr)
 {
-	GArray *q = st->queue;
+	GArray *d;
 
-	if (st->flush) {
-		g_source_destroy(st->flush);
-		g_source_unref(st->flush);
-		st->flush = NULL;
+	g_mutex_lock(&wr->lock);
+	d = wr->done;
+	wr->done = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	if (wr->telling) {
+		g_source_destroy(wr->telling);
+		g_source_unref(wr->telling);
+		wr->telling = NULL;
 	}
-	if (q->len == 0)
-		return;
-	/* writes queued by the done callbacks go to the next batch */
-	st->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
-	st->writes += q->len;
-	if (q->len == 1)
-		g_array_index(q, struct store_queued, 0).rc =
-		    write_alone(st, &g_array_index(q, struct store_queued, 0));
-	else
-		run_batch(st, q);
-	for (guint i = 0; i < q->len; i++) {
+	g_mutex_unlock(&wr->lock);
+	for (guint i = 0; i < d->len; i++) {
 		struct store_queued *w =
-		    &g_array_index(q, struct store_queued, i);
+		    &g_array_index(d, struct store_queued, i);
 
 		w->done(w->ud, w->rc);
 	}
-	g_array_free(q, TRUE);
+	g_array_free(d, TRUE);
 }
 
-static gboolean flush_cb(gpointer ud)
+static gboolean tell_cb(gpointer ud)
 {
-	store_write_flush(ud);
+	tell(ud);
+	return G_SOURCE_REMOVE;
+}
+
+/* The writer thread: whatever is queued when it looks is one batch. */
+static gpointer writer_main(gpointer ud)
+{
+	struct store_writer *wr = ud;
+
+	g_mutex_lock(&wr->lock);
+	for (;;) {
+		GArray *q;
+
+		while (wr->queue->len == 0 && !wr->stop)
+			g_cond_wait(&wr->cond, &wr->lock);
+		if (wr->queue->len == 0)
+			break;
+		q = wr->queue;
+		wr->queue =
+		    g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+		wr->busy = true;
+		g_mutex_unlock(&wr->lock);
+		run_batch(wr->st, q);
+		g_mutex_lock(&wr->lock);
+		wr->busy = false;
+		wr->writes += q->len;
+		wr->commits = wr->st->write_commits;
+		g_array_append_vals(wr->done, q->data, q->len);
+		g_array_free(q, TRUE);
+		if (!wr->telling) {
+			wr->telling = g_idle_source_new();
+			g_source_set_priority(wr->telling, G_PRIORITY_DEFAULT);
+			g_source_set_callback(wr->telling, tell_cb, wr, NULL);
+			g_source_attach(wr->telling, wr->ctx);
+		}
+		g_cond_broadcast(&wr->cond);
+	}
+	g_mutex_unlock(&wr->lock);
+	return NULL;
+}
+
+/* Open the writer's connection and start its thread. */
+static struct store_writer *writer_start(struct store *st)
+{
+	struct store_writer *wr = g_new0(struct store_writer, 1);
+	const char *path = sqlite3_db_filename(st->db, "main");
+	char err[512];
+
+	if (store_open_with(path, NULL, 0, &wr->st, err, sizeof(err))) {
+		log_error("store", "writer: %s", err);
+		g_free(wr);
+		return NULL;
+	}
+	g_mutex_init(&wr->lock);
+	g_cond_init(&wr->cond);
+	wr->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	wr->done = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	wr->ctx = g_main_context_ref_thread_default();
+	wr->thread = g_thread_new("store-writer", writer_main, wr);
+	return wr;
+}
+
+void store_write_flush(struct store *st)
+{
+	struct store_writer *wr = st->wr;
+
+	if (!wr)
+		return;
+	g_mutex_lock(&wr->lock);
+	while (wr->queue->len || wr->busy)
+		g_cond_wait(&wr->cond, &wr->lock);
+	g_mutex_unlock(&wr->lock);
+	tell(wr); /* the posted delivery finds nothing left */
+}
+
+static void writer_stop(struct store *st)
+{
+	struct store_writer *wr = st->wr;
+
+	if (!wr)
+		return;
+	store_write_flush(st);
+	g_mutex_lock(&wr->lock);
+	wr->stop = true;
+	g_cond_broadcast(&wr->cond);
+	g_mutex_unlock(&wr->lock);
+	g_thread_join(wr->thread);
+	tell(wr); /* and the delivery still posted, if any, is gone */
+	store_close(wr->st);
+	g_array_free(wr->queue, TRUE);
+	g_array_free(wr->done, TRUE);
+	g_main_context_unref(wr->ctx);
+	g_cond_clear(&wr->cond);
+	g_mutex_clear(&wr->lock);
+	g_free(wr);
+	st->wr = NULL;
+}
+
+/* Without a writer: the outcome of a write run on the main loop, told at
+ * its next iteration (never from within store_write()). */
+static gboolean tell_one(gpointer ud)
+{
+	struct store_queued *w = ud;
+
+	w->done(w->ud, w->rc);
 	return G_SOURCE_REMOVE;
 }
 
@@ -412,15 +520,43 @@ void store_write(struct store *st, store_write_fn run, store_done_fn done,
                  void *ud)
 {
 	struct store_queued w = {run, done, ud, 0, false};
+	struct store_writer *wr = st->wr ? st->wr : (st->wr = writer_start(st));
 
-	g_array_append_val(st->queue, w);
-	if (st->flush)
+	if (!wr) {
+		/* no second connection: the main loop waits for this one */
+		w.rc = write_alone(st, &w);
+		g_idle_add_full(G_PRIORITY_DEFAULT, tell_one,
+		                g_memdup2(&w, sizeof(w)), g_free);
 		return;
-	/* the next iteration of the main loop, after what is ready now */
-	st->flush = g_idle_source_new();
-	g_source_set_priority(st->flush, G_PRIORITY_DEFAULT);
-	g_source_set_callback(st->flush, flush_cb, st, NULL);
-	g_source_attach(st->flush, g_main_context_get_thread_default());
+	}
+	g_mutex_lock(&wr->lock);
+	g_array_append_val(wr->queue, w);
+	g_cond_broadcast(&wr->cond);
+	g_mutex_unlock(&wr->lock);
+}
+
+uint64_t store_writes(const struct store *st)
+{
+	uint64_t n = 0;
+
+	if (st->wr) {
+		g_mutex_lock(&st->wr->lock);
+		n = st->wr->writes;
+		g_mutex_unlock(&st->wr->lock);
+	}
+	return n;
+}
+
+uint64_t store_write_commits(const struct store *st)
+{
+	uint64_t n = 0;
+
+	if (st->wr) {
+		g_mutex_lock(&st->wr->lock);
+		n = st->wr->commits;
+		g_mutex_unlock(&st->wr->lock);
+	}
+	return n;
 }
 
 int64_t store_last_id(struct store *st)
