@@ -535,28 +535,16 @@ void store_write(struct store *st, store_write_fn run, store_done_fn done,
 	g_mutex_unlock(&wr->lock);
 }
 
-uint64_t store_writes(const struct store *st)
+void store_write_stats(const struct store *st, uint64_t *writes,
+                       uint64_t *commits)
 {
-	uint64_t n = 0;
-
-	if (st->wr) {
-		g_mutex_lock(&st->wr->lock);
-		n = st->wr->writes;
-		g_mutex_unlock(&st->wr->lock);
-	}
-	return n;
-}
-
-uint64_t store_write_commits(const struct store *st)
-{
-	uint64_t n = 0;
-
-	if (st->wr) {
-		g_mutex_lock(&st->wr->lock);
-		n = st->wr->commits;
-		g_mutex_unlock(&st->wr->lock);
-	}
-	return n;
+	*writes = *commits = 0;
+	if (!st->wr)
+		return;
+	g_mutex_lock(&st->wr->lock);
+	*writes = st->wr->writes;
+	*commits = st->wr->commits;
+	g_mutex_unlock(&st->wr->lock);
 }
 
 int64_t store_last_id(struct store *st)

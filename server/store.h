@@ -86,8 +86,8 @@ void store_write_flush(struct store *st);
 
 /* Writes run through store_write() and the commits they took, since open
  * (commits < writes when writes were grouped). */
-uint64_t store_writes(const struct store *st);
-uint64_t store_write_commits(const struct store *st);
+void store_write_stats(const struct store *st, uint64_t *writes,
+                       uint64_t *commits);
 
 /* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
 int store_exec(struct store *st, const char *sql);
