@@ -50,8 +50,10 @@ function config({ port, prefix, upstream, root, workers }) {
     default_type application/json;
     keepalive_requests 1000000;
   }`;
+  // as root, workers would switch to "nobody" and not read our temp dirs
+  const user = process.getuid?.() === 0 ? 'user root;\n' : '';
   return `# written by tests/lib/nginx.mjs
-daemon off;
+${user}daemon off;
 master_process ${workers > 1 ? 'on' : 'off'};
 worker_processes ${workers};
 pid ${prefix}/nginx.pid;
