@@ -47,23 +47,20 @@ void http_ws_release(struct http_ws *ws)
 }
 
 /* Put ws on the ready list if it is not there yet, and wake lws if
- * nobody has since it last looked (see http_ws_take_ready). */
+ * nobody has since it last looked (http_kick). */
 static void ws_wake(struct http_ws *ws)
 {
 	struct http_server *srv = ws->srv;
 
 	if (g_atomic_int_compare_and_exchange(&ws->wake_pending, 0, 1))
 		g_async_queue_push(srv->ready_ws, ws_ref(ws));
-	if (g_atomic_int_compare_and_exchange(&srv->ws_kicked, 0, 1))
-		lws_cancel_service(srv->ctx);
+	http_kick(srv);
 }
 
 void http_ws_take_ready(struct http_server *srv)
 {
 	struct http_ws *ws;
 
-	/* from here on, a new message wakes lws again */
-	g_atomic_int_set(&srv->ws_kicked, 0);
 	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
 		g_atomic_int_set(&ws->wake_pending, 0);
 		if (!g_atomic_int_get(&ws->dead))
