@@ -17,8 +17,10 @@
 // when the last is answered) runs on the same machine as the daemon and
 // nginx, so each figure is what the server does with what wrk leaves of
 // the CPUs. Prints requests/s, latency p50 / p99 and errors per run, the
-// ratios, the daemon's CPU over each run and the facts to record with the
-// figures. Passes nothing.
+// ratios, the daemon's CPU over each run and, with perf (deps.sh --bench),
+// what one request cost the daemon: CPU µs, system calls and context
+// switches (these hardly move with the machine's load, requests/s does),
+// and the facts to record with the figures. Passes nothing.
 import { spawn, spawnSync } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -69,12 +71,42 @@ function wrk(url, script) {
   });
 }
 
+/** perf stat on the daemon while fn runs: CPU time, system calls and
+ * context switches it took (null without perf). Unlike requests/s, what a
+ * request costs hardly depends on what else the machine runs. */
+function perfStat(pid) {
+  const p = spawn('perf', ['stat', '-x', ',', '-e',
+    'task-clock,raw_syscalls:sys_enter,context-switches', '-p', String(pid)],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => { err += d; });
+  const done = new Promise((resolve) => {
+    p.on('error', () => resolve(null));
+    p.on('exit', () => {
+      const v = {};
+      for (const line of err.split('\n')) {
+        const f = line.split(',');
+        if (f.length > 2 && f[0] !== '' && !Number.isNaN(Number(f[0]))) v[f[2]] = Number(f[0]);
+      }
+      resolve(v['task-clock'] === undefined ? null : v);
+    });
+  });
+  return { stop: () => { p.kill('SIGINT'); return done; } };
+}
+
 async function measured(d, fn) {
   const u0 = usage(d.pid);
   const t0 = Date.now();
+  const ps = perfStat(d.pid);
   const r = await fn();
+  const v = await ps.stop();
   const u1 = usage(d.pid);
   r.daemon_cpu_pct = (100 * (u1.cpu - u0.cpu)) / ((Date.now() - t0) / 1000);
+  if (v && r.requests) {
+    r.cpu_us_per_req = (v['task-clock'] * 1000) / r.requests; // task-clock is in ms
+    r.syscalls_per_req = v['raw_syscalls:sys_enter'] / r.requests;
+    r.switches_per_req = v['context-switches'] / r.requests;
+  }
   return r;
 }
 
@@ -127,11 +159,12 @@ async function main() {
     console.log(`machine: ${result.machine}`);
     console.log(`date ${result.date}, load average ${result.load} at start, ${result.load_end} at the end, ` +
       `commit ${result.commit}`);
-    console.log('run          req/s   p50 ms   p99 ms   errors  daemon CPU');
+    console.log('run          req/s   p50 ms   p99 ms   errors  daemon CPU   CPU µs/req  syscalls/req  switches/req');
     const f = (x, w) => (Number.isFinite(x) ? x.toFixed(x >= 100 ? 0 : 2) : '–').padStart(w);
     for (const [k, r] of Object.entries(runs)) {
       console.log(`${k.padEnd(10)} ${f(r.rps, 8)} ${f(r.p50_ms, 8)} ${f(r.p99_ms, 8)} ` +
-        `${String(r.errors).padStart(8)} ${r.daemon_cpu_pct === undefined ? '' : `${f(r.daemon_cpu_pct, 6)} %`}`);
+        `${String(r.errors).padStart(8)} ${r.daemon_cpu_pct === undefined ? '' : `${f(r.daemon_cpu_pct, 6)} %`}` +
+        `${r.cpu_us_per_req === undefined ? '' : ` ${f(r.cpu_us_per_req, 12)} ${f(r.syscalls_per_req, 13)} ${f(r.switches_per_req, 13)}`}`);
     }
     console.log(`memorial GET / nginx static, same bytes: ${result.memorial_vs_nginx.toFixed(2)}`);
     console.log(`tributes: ${runs.tribute.requests - runs.tribute.errors} acknowledged, ` +
