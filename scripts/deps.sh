@@ -25,6 +25,7 @@ PACKAGES=(
 	libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
+	liblunar-date-dev libical-dev
 	libhiredis-dev libsrtp2-dev libqrencode-dev
 	libgstreamer1.0-0 libgstreamer1.0-dev
 	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
@@ -39,6 +40,7 @@ TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
 	redis-server chromium clang-format
+	python3-aiosmtpd python3-icalendar
 )
 
 # bench/ (nothing beyond the test set yet).
