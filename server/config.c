@@ -67,6 +67,23 @@ static const struct cfg_entry cfg_table[] = {
     {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},
     {"shutdown_grace_ms", CFG_LONG, F(shutdown_grace_ms), "5000", 0, 60000,
      NULL, false},
+    {"site_url", CFG_STR, F(site_url), "", 0, 0, NULL, false},
+    {"notify_email", CFG_ENUM, F(notify_email), "log", 0, 0, "off|log|smtp",
+     false},
+    {"notify_sms", CFG_ENUM, F(notify_sms), "log", 0, 0, "off|log|webhook",
+     false},
+    {"smtp_host", CFG_STR, F(smtp_host), "", 0, 0, NULL, false},
+    {"smtp_port", CFG_LONG, F(smtp_port), "587", 1, 65535, NULL, false},
+    {"smtp_tls", CFG_ENUM, F(smtp_tls), "starttls", 0, 0, "none|starttls|tls",
+     false},
+    {"smtp_user", CFG_STR, F(smtp_user), "", 0, 0, NULL, false},
+    {"smtp_password", CFG_STR, F(smtp_password), "", 0, 0, NULL, true},
+    {"smtp_from", CFG_STR, F(smtp_from), "", 0, 0, NULL, false},
+    {"sms_webhook_url", CFG_STR, F(sms_webhook_url), "", 0, 0, NULL, false},
+    {"sms_webhook_token", CFG_STR, F(sms_webhook_token), "", 0, 0, NULL, true},
+    {"notify_queue_max", CFG_LONG, F(notify_queue_max), "1000", 1, 1000000,
+     NULL, false},
+    {"reminder_hour", CFG_LONG, F(reminder_hour), "9", 0, 23, NULL, false},
 };
 
 #define CFG_COUNT (sizeof(cfg_table) / sizeof(cfg_table[0]))

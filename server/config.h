@@ -37,6 +37,20 @@ struct config {
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;
+	/* notifications (notify.c, reminder.c) */
+	char site_url[CONFIG_STR_MAX]; /* "https://host" for links sent out */
+	char notify_email[16];         /* off | log | smtp */
+	char notify_sms[16];           /* off | log | webhook */
+	char smtp_host[256];
+	long smtp_port;
+	char smtp_tls[16]; /* none | starttls | tls */
+	char smtp_user[256];
+	char smtp_password[256];
+	char smtp_from[CONFIG_STR_MAX]; /* "sinian <noreply@example.org>" */
+	char sms_webhook_url[CONFIG_STR_MAX];
+	char sms_webhook_token[256];
+	long notify_queue_max;
+	long reminder_hour; /* Beijing time, the day before */
 };
 
 /* Fill cfg with every default. */
