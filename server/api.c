@@ -14,7 +14,10 @@
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "mourning.h"
+#include "notify.h"
 #include "ratelimit.h"
+#include "reminder.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ int api_routes(struct router *r)
 	    api_whep_routes,     api_whip_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
+	    api_calendar_routes, api_inbox_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -69,6 +73,12 @@ int api_start(struct app *app, char *err, size_t errlen)
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
 	if ((rc = cluster_start(app, err, errlen)))
 		return rc;
+	app->mourning = mourning_new();
+	if (!app->mourning)
+		return ERR_NOMEM;
+	if ((rc = notify_new(&app->cfg, &app->notify, err, errlen)) ||
+	    (rc = reminder_start(app)))
+		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;
 	if ((rc = api_visit_start(app)))
@@ -92,6 +102,11 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	reminder_stop(app);
+	notify_free(app->notify);
+	app->notify = NULL;
+	mourning_free(app->mourning);
+	app->mourning = NULL;
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

@@ -21,6 +21,8 @@ int api_whip_routes(struct router *r);
 int api_memorial_routes(struct router *r);
 int api_visit_routes(struct router *r);
 int api_sweeping_routes(struct router *r);
+int api_calendar_routes(struct router *r);
+int api_inbox_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);

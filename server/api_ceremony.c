@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "live.h"
 #include "log.h"
@@ -282,6 +283,10 @@ static void get_ceremony(void *appv, struct http_req *req,
 		return;
 	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
+	/* an invitee who is signed in is told when it goes live */
+	if (c.invite_only && c.state == CER_SCHEDULED)
+		inbox_invite_opened(app, c.id, auth_actor(req)->user_id,
+		                    http_query(req, "invite"));
 	http_resp_json(resp, 200,
 	               api_ceremony_json(app, &c, may_manage(req, &c)));
 	http_resp_header(resp, "Cache-Control", "no-store");

@@ -13,6 +13,7 @@
 #include "cluster.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "store.h"
 #include "store_memorial.h"
@@ -93,6 +94,8 @@ static void post_tribute(void *appv, struct http_req *req,
 	if (t.state == TRIB_PUBLISHED)
 		cluster_count_tribute(app->cluster, t.memorial_id,
 		                      tribute_kind_name(t.kind), 1);
+	else
+		inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));
@@ -194,6 +197,7 @@ static void patch_message(void *appv, struct http_req *req,
 		goto out;
 	}
 	cluster_recount_tribute(app->cluster, m->id, tribute_kind_name(t.kind));
+	inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));

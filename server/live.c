@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "err.h"
+#include "inbox.h"
 #include "log.h"
 #ifndef SINIAN_NO_MEDIA
 #include "media.h"
@@ -327,6 +328,7 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		c->state = CER_LIVE;
 		live_publish(app, c->id,
 		             "{\"type\":\"state\",\"state\":\"live\"}");
+		inbox_ceremony_live(app, c);
 	}
 	log_info("live", "ceremony %lld live (%s)", (long long)c->id,
 	         ceremony_source_name(c->source));
