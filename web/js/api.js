@@ -18,7 +18,10 @@
 // browser signed in through signIn() (a "sinian.session" mark in
 // localStorage, dropped on sign-out or on a 401). A page reached with a
 // session cookie but no mark (a test that signs in over HTTP) can call
-// rememberSession() first, or me({ probe: true }).
+// rememberSession() first, or me({ probe: true }). Where storage is blocked
+// (some in-app browsers, strict privacy settings) no mark can be kept, so
+// me() always asks: the session cookie alone decides, and a sign-in never
+// leads back to the sign-in page.
 import { t, formatDuration } from './i18n.js';
 
 const SESSION_MARK = 'sinian.session';
@@ -155,12 +158,17 @@ export function errorText(err) {
 
 let meCache = null; // Promise<user|null>
 
-function marked() {
+/** true / false: the mark is set or not; null: storage is blocked. */
+function readMark() {
   try {
     return localStorage.getItem(SESSION_MARK) === '1';
   } catch {
-    return false;
+    return null;
   }
+}
+
+function marked() {
+  return readMark() === true;
 }
 
 /** True when this browser signed in and has not signed out since. */
@@ -201,7 +209,7 @@ function userOf(r) {
  */
 export function me(opts = {}) {
   if (meCache && !opts.refresh && !opts.probe) return meCache;
-  if (!opts.probe && !marked()) {
+  if (!opts.probe && readMark() === false) {
     meCache = Promise.resolve(null);
     return meCache;
   }
