@@ -31,7 +31,7 @@ int api_routes(struct router *r)
 	    api_whep_routes,     api_whip_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
-	    api_calendar_routes, api_inbox_routes,
+	    api_calendar_routes, api_inbox_routes, api_me_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

@@ -23,6 +23,7 @@ int api_visit_routes(struct router *r);
 int api_sweeping_routes(struct router *r);
 int api_calendar_routes(struct router *r);
 int api_inbox_routes(struct router *r);
+int api_me_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);

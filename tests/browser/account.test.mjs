@@ -1,21 +1,25 @@
 // Accounts a grandmother can keep, in headless Chromium on a phone
 // (390×844), in Chinese and English: with browser storage blocked (as in
 // some in-app browsers), a successful sign-in lands on the page asked for
-// and stays there, instead of going back to the sign-in page.
+// and stays there, instead of going back to the sign-in page; the account
+// page lists the person's memorials (with the messages waiting for review),
+// those they follow, their visits and orders, by name, never "纪念馆 #2".
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { makeWorld, cstDate } from '../lib/visit_world.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const GRANDMA = { login: '13912345678', password: 'osmanthus in autumn', display_name: '王奶奶' };
 
-let d, browser;
+let d, w, browser;
 
 before(async () => {
   d = await startDaemon({ config: { rate_limit_writes: 100000, rate_limit_logins: 100000, demo: false } });
   const r = await api(d, 'POST', '/api/users', { json: GRANDMA });
   assert.equal(r.status, 201, r.text);
+  w = await makeWorld(d, { families: ['family'] });
   browser = await launchBrowser();
 });
 
@@ -56,6 +60,56 @@ for (const locale of ['zh-CN', 'en']) {
     assert.equal(await page.locator('#display-name').textContent(), GRANDMA.display_name);
     // a page asks the server who is signed in: 200 here, never a 401 loop
     assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+    await ctx.close();
+  });
+}
+
+async function ok(who, method, p, json, want) {
+  const r = await w.as(who, method, p, json === undefined ? {} : { json });
+  assert.equal(r.status, want ?? (method === 'POST' ? 201 : 200), `${method} ${p}: ${r.text}`);
+  return r.json;
+}
+
+for (const locale of ['zh-CN', 'en']) {
+  test(`the account page lists memorials, visits and orders by name (${locale})`, async () => {
+    if (!w.ids.memorial) {
+      w.ids.memorial = (await ok('family', 'POST', '/api/memorials', {
+        title: '纪念李秀英', deceased: { name: '李秀英', death_date: '2024-09-17' } })).memorial.id;
+      const other = (await ok('admin', 'POST', '/api/memorials', {
+        title: '纪念张明', deceased: { name: '张明', death_date: cstDate(-3) } })).memorial.id;
+      await ok('family', 'PUT', `/api/memorials/${other}/follow`, undefined, 200);
+      await api(d, 'POST', `/api/memorials/${w.ids.memorial}/tributes`,
+        { json: { kind: 'message', from_name: '小雨', text: '想您' } });
+      const slot = (await ok('staffA', 'POST', `/api/cemeteries/${w.ids.cemA}/slots`,
+        { date: cstDate(2), start: '09:00', end: '10:00', capacity: 5 })).slots[0];
+      await ok('family', 'POST', '/api/bookings',
+        { slot_id: slot.id, plot_id: w.ids.plotA, persons: 1, contact_phone: '13900001234' });
+      await ok('family', 'POST', '/api/sweeping-orders',
+        { plot_id: w.ids.plotA, date: cstDate(3), items: [{ service_id: w.ids.cleanA }] });
+    }
+    const ctx = await browser.newContext({ locale, viewport: PHONE });
+    await ctx.addCookies([{ name: 'sinian_session', value: w.tokens.family, url: d.url }]);
+    await ctx.addInitScript(() => { localStorage.setItem('sinian.session', '1'); });
+    const page = await ctx.newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${d.url}/account.html`);
+    await page.locator('#my-orders:not([hidden])').waitFor();
+    const mine = page.locator('#my-memorials a');
+    assert.equal(await mine.count(), 1);
+    assert.match(await mine.textContent(), /纪念李秀英/);
+    assert.match(await mine.textContent(), locale === 'zh-CN' ? /1 条留言待审核/ : /1 message to review/);
+    assert.equal(await mine.getAttribute('href'), `/memorial-admin.html?id=${w.ids.memorial}`);
+    assert.match(await page.locator('#my-following a').textContent(), /纪念张明/);
+    assert.match(await page.locator('#my-following a').textContent(), locale === 'zh-CN' ? /下一个日子：头七/ : /Next: First seventh day/);
+    assert.match(await page.locator('#my-bookings a').textContent(), /A 区公墓/);
+    assert.match(await page.locator('#my-orders a').textContent(), /A 区公墓/);
+    // the roles list names the memorial too
+    const roles = await page.locator('#roles').textContent();
+    assert.match(roles, /纪念李秀英/);
+    assert.doesNotMatch(roles, /#\d/);
+    const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(sw <= iw, `account page: ${sw} > ${iw}`);
+    assert.deepEqual(errors, []);
     await ctx.close();
   });
 }

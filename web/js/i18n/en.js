@@ -618,6 +618,12 @@ export default {
   'mem.load_error_title': 'This memorial cannot be opened right now',
 
   // mourning calendar, following, the inbox (calendar.js, inbox.js)
+  'account.memorials_heading': 'My memorials',
+  'account.following_heading': 'Memorials I follow',
+  'account.bookings_heading': 'Cemetery visits',
+  'account.orders_heading': 'Proxy sweeping orders',
+  'account.pending': { one: '{n} message to review', other: '{n} messages to review' },
+  'account.next_day': 'Next: {title}, {date}',
   'nav.inbox': 'Inbox',
   'nav.inbox_unread': '({n} unread)',
   'cal.heading': 'Days of remembrance',

@@ -618,6 +618,12 @@ export default {
   'mem.load_error_title': '暂时无法打开这座纪念馆',
 
   // mourning calendar, following, the inbox (calendar.js, inbox.js)
+  'account.memorials_heading': '我的纪念馆',
+  'account.following_heading': '关注的纪念馆',
+  'account.bookings_heading': '祭扫预约',
+  'account.orders_heading': '代祭扫订单',
+  'account.pending': '{n} 条留言待审核',
+  'account.next_day': '下一个日子：{title}，{date}',
   'nav.inbox': '消息',
   'nav.inbox_unread': '（{n} 条未读）',
   'cal.heading': '思念日历',
