@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify_curl.h"
 
 #include <curl/curl.h>
@@ -272,4 +273,26 @@ bool notify_flush(struct notify *n, long timeout_ms)
 	idle = g_queue_is_empty(&n->queue) && !n->busy;
 	g_mutex_unlock(&n->lock);
 	return idle;
+}
+
+void notify_metrics(struct notify *n, struct metrics *m)
+{
+	struct notify_stats st;
+
+	if (!n)
+		return;
+	notify_get_stats(n, &st);
+	metrics_counter_set(m, "sinian_notify_queued_total",
+	                    "E-mails and text messages queued to be sent.",
+	                    (double)st.queued);
+	metrics_counter_set(m, "sinian_notify_sent_total",
+	                    "E-mails and text messages sent.", (double)st.sent);
+	metrics_counter_set(m, "sinian_notify_failed_total",
+	                    "E-mails and text messages given up after their "
+	                    "retries.",
+	                    (double)st.failed);
+	metrics_counter_set(m, "sinian_notify_dropped_total",
+	                    "E-mails and text messages refused (queue full) or "
+	                    "left at shutdown.",
+	                    (double)st.dropped);
 }

@@ -62,6 +62,11 @@ int notify_send(struct notify *n, const struct notify_msg *m);
 
 void notify_get_stats(struct notify *n, struct notify_stats *out);
 
+struct metrics;
+/* Put the counts on /metrics: sinian_notify_{queued,sent,failed,dropped}_
+ * total. n may be NULL (nothing is put). */
+void notify_metrics(struct notify *n, struct metrics *m);
+
 /* Block until the queue is empty and the worker idle, or timeout_ms has
  * passed (tests, shutdown). True when idle. */
 bool notify_flush(struct notify *n, long timeout_ms);

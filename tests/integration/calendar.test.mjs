@@ -226,6 +226,9 @@ test('reminders: the day before 头七, by text message and e-mail, once', async
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(sms.got.length, 1);
   assert.equal(sink.count(), 1);
+  const metrics = (await api(d, 'GET', '/metrics')).text;
+  assert.match(metrics, /^sinian_notify_sent_total 2$/m);
+  assert.match(metrics, /^sinian_notify_failed_total 0$/m);
   await ws.close();
 });
 
