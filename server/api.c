@@ -16,11 +16,13 @@
 #include "log.h"
 #include "mourning.h"
 #include "notify.h"
+#include "otp.h"
 #include "ratelimit.h"
 #include "reminder.h"
 
 #include <glib.h>
 #include <stdio.h>
+#include <time.h>
 
 int api_routes(struct router *r)
 {
@@ -32,6 +34,7 @@ int api_routes(struct router *r)
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
 	    api_calendar_routes, api_inbox_routes, api_me_routes,
+	    api_code_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -45,6 +48,8 @@ static gboolean sweep(gpointer ud)
 	struct app *app = ud;
 
 	ratelimit_sweep(app->ratelimit, g_get_monotonic_time() / 1000);
+	if (otp_sweep(app->store, (int64_t)time(NULL)))
+		log_warn("api", "cannot forget expired sign-in codes");
 	return G_SOURCE_CONTINUE;
 }
 

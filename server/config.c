@@ -84,6 +84,12 @@ static const struct cfg_entry cfg_table[] = {
     {"notify_queue_max", CFG_LONG, F(notify_queue_max), "1000", 1, 1000000,
      NULL, false},
     {"reminder_hour", CFG_LONG, F(reminder_hour), "9", 0, 23, NULL, false},
+    {"code_ttl_minutes", CFG_LONG, F(code_ttl_minutes), "10", 1, 60, NULL,
+     false},
+    {"rate_limit_codes", CFG_LONG, F(rate_limit_codes), "5", 1, 1000, NULL,
+     false},
+    {"rate_limit_codes_per_address", CFG_LONG, F(rate_limit_codes_per_address),
+     "20", 1, 100000, NULL, false},
 };
 
 #define CFG_COUNT (sizeof(cfg_table) / sizeof(cfg_table[0]))

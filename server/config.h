@@ -50,7 +50,10 @@ struct config {
 	char sms_webhook_url[CONFIG_STR_MAX];
 	char sms_webhook_token[256];
 	long notify_queue_max;
-	long reminder_hour; /* Beijing time, the day before */
+	long reminder_hour;                /* Beijing time, the day before */
+	long code_ttl_minutes;             /* one-time sign-in codes */
+	long rate_limit_codes;             /* codes per login per hour */
+	long rate_limit_codes_per_address; /* codes per address per hour */
 };
 
 /* Fill cfg with every default. */

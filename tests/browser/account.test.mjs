@@ -1,5 +1,8 @@
 // Accounts a grandmother can keep, in headless Chromium on a phone
-// (390×844), in Chinese and English: with browser storage blocked (as in
+// (390×844), in Chinese and English: "forgot password" by a code sent by
+// text message (to a webhook on loopback) sets a new password and signs
+// in; signing in by code lands on the page asked for; with browser storage
+// blocked (as in
 // some in-app browsers), a successful sign-in lands on the page asked for
 // and stays there, instead of going back to the sign-in page; the account
 // page lists the person's memorials (with the messages waiting for review),
@@ -9,14 +12,17 @@ import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
 import { makeWorld, cstDate } from '../lib/visit_world.mjs';
+import { startSmsWebhook } from '../lib/mail.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const GRANDMA = { login: '13912345678', password: 'osmanthus in autumn', display_name: '王奶奶' };
 
-let d, w, browser;
+let d, w, browser, sms;
 
 before(async () => {
-  d = await startDaemon({ config: { rate_limit_writes: 100000, rate_limit_logins: 100000, demo: false } });
+  sms = await startSmsWebhook();
+  d = await startDaemon({ config: { rate_limit_writes: 100000, rate_limit_logins: 100000, demo: false,
+    rate_limit_codes: 100, notify_sms: 'webhook', sms_webhook_url: sms.url } });
   const r = await api(d, 'POST', '/api/users', { json: GRANDMA });
   assert.equal(r.status, 201, r.text);
   w = await makeWorld(d, { families: ['family'] });
@@ -26,7 +32,72 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await d?.stop();
+  await sms?.stop();
 });
+
+/** The six digits of the next text message to the grandmother. */
+async function nextCode() {
+  const m = await sms.next();
+  assert.equal(m.body.to, `+86${GRANDMA.login}`);
+  return /(\d{6})/.exec(m.body.text)[1];
+}
+
+for (const locale of ['zh-CN', 'en']) {
+  test(`forgot password: a code by text message, a new password, signed in (${locale})`, async () => {
+    const ctx = await browser.newContext({ locale, viewport: PHONE });
+    const page = await ctx.newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${d.url}/signin.html?next=/account.html`);
+    await page.locator('#reset-link').click();
+    await page.waitForURL(/\/code\.html\?mode=reset&next=%2Faccount\.html$/);
+    assert.equal(await page.locator('#code-heading').textContent(),
+      locale === 'zh-CN' ? '找回密码' : 'Reset your password');
+    await page.locator('#login').fill('139 1234 5678');
+    await page.locator('#send').click();
+    await page.locator('#use-form:not([hidden])').waitFor();
+    assert.match(await page.locator('#sent').textContent(), locale === 'zh-CN' ? /短信/ : /text message/);
+    assert.equal(await page.locator('#resend').isDisabled(), true, 'a minute before sending again');
+    const code = await nextCode();
+    // a wrong code first: it says so and keeps the form
+    await page.locator('#code').fill(String((Number(code) + 1) % 1e6).padStart(6, '0'));
+    const pw = `a new password ${locale}`;
+    await page.locator('#new_password').fill(pw);
+    await page.locator('#new_password2').fill(pw);
+    await page.locator('#use').click();
+    await page.locator('#code-error:not([hidden])').waitFor();
+    await page.locator('#code').fill(code);
+    await page.locator('#use').click();
+    await page.waitForURL(`${d.url}/account.html`);
+    await page.locator('#account:not([hidden])').waitFor();
+    assert.equal(await page.locator('#display-name').textContent(), GRANDMA.display_name);
+    const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(sw <= iw, `code page: ${sw} > ${iw}`);
+    // the new password works, and is the one now
+    assert.equal((await api(d, 'POST', '/api/session',
+      { json: { login: GRANDMA.login, password: pw } })).status, 200);
+    GRANDMA.password = pw;
+    assert.deepEqual(errors.filter((e) => !/401/.test(e)), []);
+    await ctx.close();
+  });
+
+  test(`sign in by code lands on the page asked for (${locale})`, async () => {
+    const ctx = await browser.newContext({ locale, viewport: PHONE });
+    const page = await ctx.newPage();
+    const errors = collectConsoleErrors(page);
+    await page.goto(`${d.url}/signin.html?next=/inbox.html`);
+    await page.locator('#code-link').click();
+    await page.locator('#login').fill(GRANDMA.login);
+    await page.locator('#send').click();
+    await page.locator('#use-form:not([hidden])').waitFor();
+    assert.equal(await page.locator('#new-password').isHidden(), true);
+    await page.locator('#code').fill(await nextCode());
+    await page.locator('#use').click();
+    await page.waitForURL(`${d.url}/inbox.html`);
+    await page.locator('main[data-state="ready"]').waitFor();
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
+}
 
 /** A page whose localStorage and sessionStorage throw, as when blocked. */
 async function blockedStorage(locale) {

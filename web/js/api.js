@@ -233,14 +233,29 @@ export function me(opts = {}) {
   return p;
 }
 
-/** POST /api/session; resolves with the user and remembers the session. */
-export async function signIn(login, password) {
-  const r = await api('POST', '/api/session', { login, password });
+/** Remember the session a sign-in answer opened; its user. */
+function opened(r) {
   rememberSession();
   const user = userOf(r);
   meCache = Promise.resolve(user);
   announce(user);
   return user;
+}
+
+/** POST /api/session; resolves with the user and remembers the session. */
+export async function signIn(login, password) {
+  return opened(await api('POST', '/api/session', { login, password }));
+}
+
+/** Sign in with a code sent by text message or e-mail (POST /api/codes). */
+export async function signInWithCode(login, code) {
+  return opened(await api('POST', '/api/session/code', { login, code }));
+}
+
+/** A new password with a code; signs in, every other session ends. */
+export async function resetPassword(login, code, newPassword) {
+  return opened(await api('POST', '/api/password/reset',
+    { login, code, new_password: newPassword }));
 }
 
 /** DELETE /api/session; the mark goes even if the server has no session. */
