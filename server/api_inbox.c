@@ -115,23 +115,35 @@ static void post_read_all(void *appv, struct http_req *req,
 	http_resp_json(resp, 200, json_pack("{s:i}", "unread", 0));
 }
 
-/* POST /api/reminders/run {"day"?}: an administrator sends the reminders
- * for a day now (after an outage; default tomorrow). Idempotent. */
+static int admin_only(const struct actor *a)
+{
+	return a->user_id == 0     ? ERR_UNAUTHORIZED
+	       : actor_is_admin(a) ? 0
+	                           : ERR_FORBIDDEN;
+}
+
+static json_t *run_json(const struct reminder_status *s)
+{
+	return json_pack("{s:s,s:b,s:i,s:i,s:i,s:b}", "day", s->day, "running",
+	                 s->running, "mourning", s->counts.mourning, "sent",
+	                 s->counts.sent, "visits", s->counts.visits, "complete",
+	                 !s->running && !s->counts.incomplete);
+}
+
+/* POST /api/reminders/run {"day"?}: an administrator starts the reminders
+ * for a day now (after an outage; default tomorrow); 202, and GET tells
+ * how it goes. Idempotent: nobody is reminded twice. */
 static void post_reminders(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
 	static const char *const keys[] = {"day", NULL};
 	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	struct reminder_counts c;
 	char today[11], tomorrow[11], err[200];
 	const char *day;
 	json_t *j = NULL;
 	int rc;
 
-	if (access_deny(resp, a->user_id == 0     ? ERR_UNAUTHORIZED
-	                      : actor_is_admin(a) ? 0
-	                                          : ERR_FORBIDDEN))
+	if (access_deny(resp, admin_only(auth_actor(req))))
 		return;
 	visit_today(today);
 	visit_date_add(today, 1, tomorrow);
@@ -144,18 +156,36 @@ static void post_reminders(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if ((rc = reminder_run(app, day, &c))) {
-		http_resp_err(resp, rc,
-		              rc == ERR_INVALID ? "day: a date YYYY-MM-DD"
-		                                : "cannot send the reminders");
+	if ((rc = reminder_run(app, day))) {
+		http_resp_err(
+		    resp,
+		    rc == ERR_INVALID || rc == ERR_CONFLICT ? rc : ERR_INTERNAL,
+		    "%s",
+		    rc == ERR_INVALID    ? "day: a date YYYY-MM-DD"
+		    : rc == ERR_CONFLICT ? "a run is going on"
+		                         : "cannot list the reminders");
 		goto out;
 	}
-	http_resp_json(resp, 200,
-	               json_pack("{s:s,s:i,s:i,s:i}", "day", day, "mourning",
-	                         c.mourning, "sent", c.sent, "visits",
-	                         c.visits));
+	http_resp_json(resp, 202, run_json(reminder_last(app)));
 out:
 	json_decref(j);
+}
+
+/* GET /api/reminders/run: the run going on, or the last one. */
+static void get_reminders(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct reminder_status *s;
+
+	if (access_deny(resp, admin_only(auth_actor(req))))
+		return;
+	if (!(s = reminder_last(app))) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no run yet");
+		return;
+	}
+	http_resp_json(resp, 200, run_json(s));
+	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
 int api_inbox_routes(struct router *r)
@@ -166,5 +196,6 @@ int api_inbox_routes(struct router *r)
 	rc |= router_add(r, "POST", "/api/me/inbox/{id}/read", post_read, 0);
 	rc |= router_add(r, "POST", "/api/me/inbox/read-all", post_read_all, 0);
 	rc |= router_add(r, "POST", "/api/reminders/run", post_reminders, 0);
+	rc |= router_add(r, "GET", "/api/reminders/run", get_reminders, 0);
 	return rc ? -1 : 0;
 }

@@ -4,14 +4,17 @@
  *
  * Owns the counting conventions written down in mourning.h and
  * docs/calendar.md. Lunar dates and solar terms come from liblunar-date;
- * this file holds no table of dates of its own. It never touches the
- * store or the network. Called by api_calendar.c, reminder.c, ics.c and
- * the unit tests.
+ * this file holds no table of dates of its own, only a cache of the
+ * library's answers (a conversion costs microseconds, and the daily
+ * reminders ask the same few thousand again for every memorial). It never
+ * touches the store or the network. Called by api_calendar.c,
+ * reminder.c, ics.c and the unit tests.
  */
 #include "mourning.h"
 #include "deceased.h"
 #include "err.h"
 
+#include <lunar-date/lunar-date-version.h>
 #include <lunar-date/lunar-date.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +22,40 @@
 
 #define LUNAR_FIRST_YEAR 1901 /* liblunar-date's range, kept inside */
 #define LUNAR_LAST_YEAR  2099
+#define LUNAR_YEARS      (LUNAR_LAST_YEAR - LUNAR_FIRST_YEAR + 1)
 #define NEXT_HORIZON     366
 
+enum term { TERM_QINGMING = 0, TERM_DONGZHI, TERM_COUNT };
+
+/* The caches hold the library's answers: Julian day numbers of Gregorian
+ * dates, and lunar dates packed as ((year * 100 + month) * 100 + day) * 2
+ * + leap; an answer is stored + 2 so that 1 means "no such day" and 0
+ * (NULL) "not asked yet". Bounded by the library's 199 years: at most some
+ * 72 000 lunar days each way. */
 struct mourning {
 	LunarDate *ld;
+	GHashTable *to_solar; /* packed lunar date → Julian day */
+	GHashTable *to_lunar; /* Julian day → packed lunar date */
+	guint32 terms[TERM_COUNT][LUNAR_YEARS]; /* Julian day, as above */
 };
+
+/* The cached answer for key into *v (-1: no such day); false when the
+ * library was not asked yet. */
+static bool cache_get(GHashTable *t, int key, int *v)
+{
+	gpointer hit = g_hash_table_lookup(t, GINT_TO_POINTER(key));
+
+	if (!hit)
+		return false;
+	*v = GPOINTER_TO_INT(hit) - 2;
+	return true;
+}
+
+static int cache_put(GHashTable *t, int key, int v)
+{
+	g_hash_table_insert(t, GINT_TO_POINTER(key), GINT_TO_POINTER(v + 2));
+	return v;
+}
 
 static const char *const kind_names[] = {"qi",       "bairi",    "anniversary",
                                          "birthday", "qingming", "zhongyuan",
@@ -40,6 +72,8 @@ struct mourning *mourning_new(void)
 		free(m);
 		return NULL;
 	}
+	m->to_solar = g_hash_table_new(g_direct_hash, g_direct_equal);
+	m->to_lunar = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return m;
 }
 
@@ -47,7 +81,18 @@ void mourning_free(struct mourning *m)
 {
 	if (!m)
 		return;
+	g_hash_table_destroy(m->to_solar);
+	g_hash_table_destroy(m->to_lunar);
+	/* liblunar-date up to 3.0.2 (Debian 12 has 3.0.1):
+	 * lunar_date_free() frees the date's parts but not the object,
+	 * which has no finalize; its later sources free the parts in
+	 * finalize instead. */
+#if LUNAR_DATE_CHECK_VERSION(3, 0, 3)
+	g_object_unref(m->ld);
+#else
 	lunar_date_free(m->ld);
+	g_object_unref(m->ld);
+#endif
 	free(m);
 }
 
@@ -105,49 +150,90 @@ static bool set_solar(struct mourning *m, const GDate *d)
 	return ok;
 }
 
-static bool lunar_of(struct mourning *m, const GDate *d, int *ly, int *lm,
-                     int *lday, bool *leap)
+static int pack(int ly, int lm, int lday, bool leap)
 {
+	return ((ly * 100 + lm) * 100 + lday) * 2 + (leap ? 1 : 0);
+}
+
+/* Ask the library for the lunar date of d: its packed form, or -1. */
+static int ask_lunar(struct mourning *m, const GDate *d)
+{
+	int ly, lm, lday, n;
+	bool leap;
 	char *s;
-	int n;
 
 	if (!in_lunar_range(d) || !set_solar(m, d))
-		return false;
+		return -1;
 	/* "%(yue)" is the month number, "*6" for a leap sixth month */
 	s = lunar_date_strftime(m->ld, "%(nian) %(yue) %(ri)");
-	*leap = s && strchr(s, '*') != NULL;
+	leap = s && strchr(s, '*') != NULL;
 	if (s)
 		for (char *p = s; *p; p++)
 			if (*p == '*')
 				*p = ' ';
-	n = s ? sscanf(s, "%d %d %d", ly, lm, lday) : 0;
+	n = s ? sscanf(s, "%d %d %d", &ly, &lm, &lday) : 0;
 	g_free(s);
-	return n == 3 && *lm >= 1 && *lm <= 12 && *lday >= 1 && *lday <= 30;
+	if (n != 3 || lm < 1 || lm > 12 || lday < 1 || lday > 30)
+		return -1;
+	return pack(ly, lm, lday, leap);
+}
+
+static bool lunar_of(struct mourning *m, const GDate *d, int *ly, int *lm,
+                     int *lday, bool *leap)
+{
+	int jd = (int)g_date_get_julian(d), v;
+
+	if (!cache_get(m->to_lunar, jd, &v))
+		v = cache_put(m->to_lunar, jd, ask_lunar(m, d));
+	if (v < 0)
+		return false;
+	*leap = v % 2;
+	*lday = (v / 2) % 100;
+	*lm = (v / 200) % 100;
+	*ly = v / 20000;
+	return true;
+}
+
+/* Ask the library for the Julian day of a lunar date, or -1. */
+static int ask_solar(struct mourning *m, int ly, int lm, int lday, bool leap)
+{
+	GError *e = NULL;
+	unsigned y, mo, day;
+	char *s;
+	int n;
+	GDate d;
+
+	lunar_date_set_lunar_date(m->ld, ly, lm, lday, 0, leap, &e);
+	if (e) {
+		g_error_free(e);
+		return -1;
+	}
+	s = lunar_date_strftime(m->ld, "%(year) %(month) %(day)");
+	n = s ? sscanf(s, "%u %u %u", &y, &mo, &day) : 0;
+	g_free(s);
+	if (n != 3 || !g_date_valid_dmy(day, mo, y))
+		return -1;
+	g_date_clear(&d, 1);
+	g_date_set_dmy(&d, day, mo, y);
+	return (int)g_date_get_julian(&d);
 }
 
 /* The Gregorian date of a lunar one; false when that day does not exist. */
 static bool solar_of(struct mourning *m, int ly, int lm, int lday, bool leap,
                      GDate *out)
 {
-	GError *e = NULL;
-	unsigned y, mo, day;
-	char *s;
-	int n;
+	int key, jd;
 
 	if (ly < LUNAR_FIRST_YEAR || ly > LUNAR_LAST_YEAR)
 		return false;
-	lunar_date_set_lunar_date(m->ld, ly, lm, lday, 0, leap, &e);
-	if (e) {
-		g_error_free(e);
-		return false;
-	}
-	s = lunar_date_strftime(m->ld, "%(year) %(month) %(day)");
-	n = s ? sscanf(s, "%u %u %u", &y, &mo, &day) : 0;
-	g_free(s);
-	if (n != 3 || !g_date_valid_dmy(day, mo, y))
+	key = pack(ly, lm, lday, leap);
+	if (!cache_get(m->to_solar, key, &jd))
+		jd = cache_put(m->to_solar, key,
+		               ask_solar(m, ly, lm, lday, leap));
+	if (jd < 0)
 		return false;
 	g_date_clear(out, 1);
-	g_date_set_dmy(out, day, mo, y);
+	g_date_set_julian(out, (guint32)jd);
 	return true;
 }
 
@@ -167,28 +253,49 @@ static bool is_term(struct mourning *m, const GDate *d, const char *zh,
 	return yes;
 }
 
-/* The day of a solar term in year y, searched between two days of a
- * month (清明 falls on 4 to 6 April, 冬至 on 21 to 23 December). */
-static bool solar_term(struct mourning *m, int y, GDateMonth mo, int from,
-                       int to, const char *zh, const char *pinyin, GDate *out)
-{
-	if (y <= LUNAR_FIRST_YEAR || y > LUNAR_LAST_YEAR)
-		return false;
-	for (int day = from; day <= to; day++) {
-		g_date_clear(out, 1);
-		g_date_set_dmy(out, day, mo, y);
-		if (is_term(m, out, zh, pinyin))
-			return true;
-	}
-	return false;
-}
-
 /* ---------- collecting dates ---------- */
 
 struct window {
 	GDate from, to, death;
 	GArray *out;
 };
+
+/* Where each solar term is looked for: 清明 falls on 4 to 6 April, 冬至 on
+ * 21 to 23 December (a day more each way is asked). */
+static const struct {
+	GDateMonth month;
+	int from, to;
+	const char *zh, *pinyin;
+} term_days[TERM_COUNT] = {
+    [TERM_QINGMING] = {G_DATE_APRIL, 3, 6, "清明", "Q\xc4\xabngm\xc3\xadng"},
+    [TERM_DONGZHI] = {G_DATE_DECEMBER, 20, 23, "冬至", "D\xc5\x8dngzh\xc3\xac"},
+};
+
+/* The day of solar term t in year y (asked once a year and kept). */
+static bool solar_term(struct mourning *m, enum term t, int y, GDate *out)
+{
+	guint32 *slot;
+
+	if (y <= LUNAR_FIRST_YEAR || y > LUNAR_LAST_YEAR)
+		return false;
+	slot = &m->terms[t][y - LUNAR_FIRST_YEAR];
+	for (int day = term_days[t].from; *slot == 0; day++) {
+		if (day > term_days[t].to) {
+			*slot = 1; /* none found */
+			break;
+		}
+		g_date_clear(out, 1);
+		g_date_set_dmy(out, (GDateDay)day, term_days[t].month,
+		               (GDateYear)y);
+		if (is_term(m, out, term_days[t].zh, term_days[t].pinyin))
+			*slot = g_date_get_julian(out) + 2;
+	}
+	if (*slot == 1)
+		return false;
+	g_date_clear(out, 1);
+	g_date_set_julian(out, *slot - 2);
+	return true;
+}
 
 static void add(struct window *w, const GDate *d, enum mourning_kind k, int n,
                 const int *lunar)
@@ -274,8 +381,7 @@ static void festivals(struct mourning *m, struct window *w)
 	GDate d;
 
 	for (int y = y0; y <= y1; y++) {
-		if (solar_term(m, y, G_DATE_APRIL, 3, 6, "清明",
-		               "Q\xc4\xabngm\xc3\xadng", &d) &&
+		if (solar_term(m, TERM_QINGMING, y, &d) &&
 		    g_date_compare(&d, &w->death) > 0)
 			add(w, &d, MOURNING_QINGMING, 0, NULL);
 		if (solar_of(m, y, 7, 15, false, &d) &&
@@ -284,8 +390,7 @@ static void festivals(struct mourning *m, struct window *w)
 		if (solar_of(m, y, 10, 1, false, &d) &&
 		    g_date_compare(&d, &w->death) > 0)
 			add(w, &d, MOURNING_HANYI, 0, hanyi);
-		if (solar_term(m, y, G_DATE_DECEMBER, 20, 23, "冬至",
-		               "D\xc5\x8dngzh\xc3\xac", &d) &&
+		if (solar_term(m, TERM_DONGZHI, y, &d) &&
 		    g_date_compare(&d, &w->death) > 0)
 			add(w, &d, MOURNING_DONGZHI, 0, NULL);
 	}

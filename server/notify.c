@@ -261,6 +261,18 @@ void notify_get_stats(struct notify *n, struct notify_stats *out)
 	g_mutex_unlock(&n->lock);
 }
 
+long notify_waiting(struct notify *n)
+{
+	long w;
+
+	if (!n)
+		return 0;
+	g_mutex_lock(&n->lock);
+	w = (long)g_queue_get_length(&n->queue);
+	g_mutex_unlock(&n->lock);
+	return w;
+}
+
 bool notify_flush(struct notify *n, long timeout_ms)
 {
 	gint64 until = g_get_monotonic_time() + (gint64)timeout_ms * 1000;

@@ -62,6 +62,9 @@ int notify_send(struct notify *n, const struct notify_msg *m);
 
 void notify_get_stats(struct notify *n, struct notify_stats *out);
 
+/* Messages queued and not yet taken by the worker (0 for NULL). */
+long notify_waiting(struct notify *n);
+
 struct metrics;
 /* Put the counts on /metrics: sinian_notify_{queued,sent,failed,dropped}_
  * total. n may be NULL (nothing is put). */

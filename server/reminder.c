@@ -33,11 +33,26 @@
 #include <string.h>
 #include <time.h>
 
-#define TICK_S 60
+#define TICK_S   60
+#define SLICE_US 20000 /* of the main loop at a time */
+
+/* A run going on: the followed memorials and bookings, where it is. */
+struct reminder_job {
+	char day[11];   /* the day reminded of */
+	char today[11]; /* the daily run's own day; "" for an admin's run */
+	bool daily;
+	GArray *followed; /* struct store_followed */
+	GArray *bookings; /* int64_t */
+	guint i, k;       /* next memorial, next booking */
+	struct reminder_counts c;
+	guint source;
+};
 
 struct reminder {
 	guint timer;
-	char last_day[11]; /* the Beijing day of the last run */
+	char last_day[11]; /* the Beijing day whose daily run completed */
+	struct reminder_job *job; /* NULL when none runs */
+	struct reminder_status last;
 };
 
 /* What one memorial has tomorrow. */
@@ -171,6 +186,15 @@ static json_t *occasion_json(const struct occasion *o)
 	                 dates);
 }
 
+/* True while the notifier's queue is at most half full. */
+static bool room_to_send(struct app *app, struct reminder_counts *c)
+{
+	if (notify_waiting(app->notify) * 2 < app->cfg.notify_queue_max)
+		return true;
+	c->incomplete = true;
+	return false;
+}
+
 /* Remind one follower, if they may still view the memorial and were not
  * reminded of this day before. */
 static void remind_follower(struct app *app, const struct occasion *o,
@@ -191,6 +215,11 @@ static void remind_follower(struct app *app, const struct occasion *o,
 	                        "mourning", &fresh) ||
 	    !fresh)
 		goto out;
+	if (!room_to_send(app, c)) { /* a later run reminds them */
+		store_reminder_unmark(app->store, f->user_id, subject, o->day,
+		                      "mourning");
+		goto out;
+	}
 	snprintf(key, sizeof(key), "%s:%s", subject, o->day);
 	snprintf(link, sizeof(link), "/m/%s", o->m->slug);
 	inbox_put(app->store, app->bus, f->user_id, INBOX_MOURNING_TOMORROW,
@@ -205,38 +234,55 @@ out:
 	g_free(a);
 }
 
-static void remind_memorial(struct app *app, int64_t mid, const char *day,
-                            struct reminder_counts *c)
+/* Remind the followers of a memorial that has a date on day. Most
+ * followed memorials have none: only the dates are computed for them
+ * (from the one query of store_followed_memorials), nothing is read. */
+static void remind_memorial(struct app *app, const struct store_followed *fm,
+                            const char *day, struct reminder_counts *c)
 {
-	struct memorial *m = g_new(struct memorial, 1);
-	struct deceased *d = g_new(struct deceased, 1);
-	GArray *fol = g_array_new(FALSE, FALSE, sizeof(struct store_follower));
-	struct occasion o = {.m = m, .day = day};
-	struct mourning_person p = {0};
+	struct mourning_person p = {.lunar = fm->lunar};
+	GArray *dates = g_array_new(FALSE, FALSE, sizeof(struct mourning_date));
+	struct memorial *m = NULL;
+	struct deceased *d = NULL;
+	GArray *fol = NULL;
+	struct occasion o = {.day = day, .dates = dates};
 	struct access_obj obj;
 	json_t *data = NULL;
 
-	o.dates = g_array_new(FALSE, FALSE, sizeof(struct mourning_date));
-	if (store_memorial_get(app->store, mid, m) ||
+	snprintf(p.death_date, sizeof(p.death_date), "%s", fm->death_date);
+	snprintf(p.birth_date, sizeof(p.birth_date), "%s", fm->birth_date);
+	if (mourning_dates(app->mourning, &p, day, day, dates) ||
+	    dates->len == 0)
+		goto out;
+	m = g_new(struct memorial, 1);
+	d = g_new(struct deceased, 1);
+	fol = g_array_new(FALSE, FALSE, sizeof(struct store_follower));
+	o.m = m;
+	if (store_memorial_get(app->store, fm->memorial_id, m) ||
 	    memorial_access_obj(app->store, m, &obj) ||
 	    store_deceased_get(app->store, m->deceased_id, d) ||
-	    store_calendar_get(app->store, mid, &p.lunar))
+	    store_followers(app->store, m->id, fol))
 		goto out;
-	snprintf(p.death_date, sizeof(p.death_date), "%s", d->death_date);
-	snprintf(p.birth_date, sizeof(p.birth_date), "%s", d->birth_date);
 	snprintf(o.name, sizeof(o.name), "%s", d->name);
-	if (mourning_dates(app->mourning, &p, day, day, o.dates) ||
-	    o.dates->len == 0 || store_followers(app->store, mid, fol))
-		goto out;
 	data = occasion_json(&o);
-	for (guint i = 0; data && i < fol->len; i++)
+	/* one commit (one fsync) for a memorial's followers */
+	if (!data || store_begin(app->store))
+		goto out;
+	for (guint i = 0; i < fol->len && !c->incomplete; i++)
 		remind_follower(app, &o, &obj,
 		                &g_array_index(fol, struct store_follower, i),
 		                data, c);
+	if (store_commit(app->store)) {
+		store_rollback(app->store);
+		log_error("reminder",
+		          "memorial %lld: cannot keep the reminders",
+		          (long long)m->id);
+	}
 out:
 	json_decref(data);
-	g_array_free(o.dates, TRUE);
-	g_array_free(fol, TRUE);
+	g_array_free(dates, TRUE);
+	if (fol)
+		g_array_free(fol, TRUE);
 	g_free(d);
 	g_free(m);
 }
@@ -273,37 +319,104 @@ static void remind_visit(struct app *app, int64_t booking_id, const char *day,
 	g_free(b);
 }
 
-int reminder_run(struct app *app, const char *day,
-                 struct reminder_counts *counts)
-{
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	struct reminder_counts c = {0};
-	int rc = 0;
+/* ---------- the run, in slices on the main loop ---------- */
 
-	if (!visit_date_valid(day)) {
-		g_array_free(ids, TRUE);
-		return ERR_INVALID;
-	}
-	if ((rc = store_followed_memorials(app->store, ids)) == 0)
-		for (guint i = 0; i < ids->len; i++)
-			remind_memorial(app, g_array_index(ids, int64_t, i),
-			                day, &c);
-	g_array_set_size(ids, 0);
-	if (rc == 0 &&
-	    (rc = store_reminder_bookings(app->store, day, ids)) == 0)
-		for (guint i = 0; i < ids->len; i++)
-			remind_visit(app, g_array_index(ids, int64_t, i), day,
-			             &c);
-	g_array_free(ids, TRUE);
-	if (rc)
-		log_error("reminder", "cannot list what to remind of (%d)", rc);
+static void job_free(struct reminder_job *j)
+{
+	if (!j)
+		return;
+	if (j->source)
+		g_source_remove(j->source);
+	g_array_free(j->followed, TRUE);
+	g_array_free(j->bookings, TRUE);
+	g_free(j);
+}
+
+static void job_end(struct app *app, struct reminder_job *j)
+{
+	struct reminder *r = app->reminder;
+
 	log_info("reminder",
 	         "%s: %d mourning reminders (%d sent out), %d "
-	         "visits",
-	         day, c.mourning, c.sent, c.visits);
-	if (counts)
-		*counts = c;
-	return rc;
+	         "visits%s",
+	         j->day, j->c.mourning, j->c.sent, j->c.visits,
+	         j->c.incomplete ? "; more when the queue has room" : "");
+	snprintf(r->last.day, sizeof(r->last.day), "%s", j->day);
+	r->last.counts = j->c;
+	r->last.running = false;
+	/* the daily run is done for the day once it went to the end */
+	if (j->daily && !j->c.incomplete)
+		snprintf(r->last_day, sizeof(r->last_day), "%s", j->today);
+	j->source = 0; /* removed by returning G_SOURCE_REMOVE */
+	job_free(j);
+	r->job = NULL;
+}
+
+/* Remind for SLICE_US at most, then let the loop serve requests. */
+static gboolean job_step(gpointer ud)
+{
+	struct app *app = ud;
+	struct reminder_job *j = app->reminder->job;
+	gint64 until = g_get_monotonic_time() + SLICE_US;
+
+	while (j->i < j->followed->len && !j->c.incomplete &&
+	       g_get_monotonic_time() < until)
+		remind_memorial(
+		    app,
+		    &g_array_index(j->followed, struct store_followed, j->i++),
+		    j->day, &j->c);
+	while (j->i == j->followed->len && j->k < j->bookings->len &&
+	       g_get_monotonic_time() < until)
+		remind_visit(app, g_array_index(j->bookings, int64_t, j->k++),
+		             j->day, &j->c);
+	if (j->c.incomplete ||
+	    (j->i == j->followed->len && j->k == j->bookings->len)) {
+		job_end(app, j);
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static int job_start(struct app *app, const char *day, const char *today)
+{
+	struct reminder *r = app->reminder;
+	struct reminder_job *j;
+	int rc;
+
+	if (!visit_date_valid(day))
+		return ERR_INVALID;
+	if (r->job)
+		return ERR_CONFLICT;
+	j = g_new0(struct reminder_job, 1);
+	snprintf(j->day, sizeof(j->day), "%s", day);
+	snprintf(j->today, sizeof(j->today), "%s", today ? today : "");
+	j->daily = today != NULL;
+	j->followed = g_array_new(FALSE, FALSE, sizeof(struct store_followed));
+	j->bookings = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	if ((rc = store_followed_memorials(app->store, j->followed)) ||
+	    (rc = store_reminder_bookings(app->store, day, j->bookings))) {
+		log_error("reminder", "cannot list what to remind of (%d)", rc);
+		job_free(j);
+		return rc;
+	}
+	r->job = j;
+	r->last = (struct reminder_status){.running = true};
+	snprintf(r->last.day, sizeof(r->last.day), "%s", day);
+	/* below the HTTP and WebSocket sources: requests go first */
+	j->source = g_idle_add_full(G_PRIORITY_LOW, job_step, app, NULL);
+	return 0;
+}
+
+int reminder_run(struct app *app, const char *day)
+{
+	return job_start(app, day, NULL);
+}
+
+const struct reminder_status *reminder_last(struct app *app)
+{
+	return app->reminder && app->reminder->last.day[0]
+	           ? &app->reminder->last
+	           : NULL;
 }
 
 static gboolean tick(gpointer ud)
@@ -317,11 +430,10 @@ static gboolean tick(gpointer ud)
 	gmtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
 	if (tm.tm_hour < app->cfg.reminder_hour ||
-	    strcmp(r->last_day, today) == 0)
+	    strcmp(r->last_day, today) == 0 || r->job ||
+	    visit_date_add(today, 1, tomorrow))
 		return G_SOURCE_CONTINUE;
-	snprintf(r->last_day, sizeof(r->last_day), "%s", today);
-	if (visit_date_add(today, 1, tomorrow) == 0)
-		reminder_run(app, tomorrow, NULL);
+	job_start(app, tomorrow, today);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -338,6 +450,7 @@ void reminder_stop(struct app *app)
 		return;
 	if (app->reminder->timer)
 		g_source_remove(app->reminder->timer);
+	job_free(app->reminder->job);
 	g_free(app->reminder);
 	app->reminder = NULL;
 }

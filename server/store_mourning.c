@@ -157,11 +157,28 @@ static int ids_of(sqlite3_stmt *q, GArray *out)
 
 int store_followed_memorials(struct store *st, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT DISTINCT memorial_id FROM "
-	                                 "memorial_followers ORDER BY "
-	                                 "memorial_id");
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT m.id, d.death_date, coalesce(d.birth_date, ''), "
+	        "coalesce(c.anniversaries = 'lunar', 0) FROM (SELECT DISTINCT "
+	        "memorial_id FROM memorial_followers) f JOIN memorials m ON "
+	        "m.id = f.memorial_id JOIN deceased d ON d.id = m.deceased_id "
+	        "LEFT JOIN memorial_calendar c ON c.memorial_id = m.id ORDER "
+	        "BY m.id");
+	int rc;
 
-	return q ? ids_of(q, out) : ERR_DB;
+	if (!q)
+		return ERR_DB;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_followed f = {.memorial_id =
+		                               sqlite3_column_int64(q, 0)};
+
+		STORE_COPY(f.death_date, q, 1);
+		STORE_COPY(f.birth_date, q, 2);
+		f.lunar = sqlite3_column_int(q, 3) != 0;
+		g_array_append_val(out, f);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
 int store_following(struct store *st, int64_t user_id, GArray *out)
@@ -229,6 +246,23 @@ int store_reminder_mark(struct store *st, int64_t user_id, const char *subject,
 	rc = store_step_done(q);
 	*fresh = rc == 0 && sqlite3_changes(store_db(st)) > 0;
 	return rc;
+}
+
+int store_reminder_unmark(struct store *st, int64_t user_id,
+                          const char *subject, const char *date,
+                          const char *what)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "DELETE FROM reminders_sent WHERE user_id = ? AND subject = ? "
+	        "AND date = ? AND what = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_text(q, 2, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, what, -1, SQLITE_STATIC);
+	return store_step_done(q);
 }
 
 int store_reminder_bookings(struct store *st, const char *date, GArray *out)

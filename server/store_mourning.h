@@ -37,7 +37,16 @@ int store_follow_count(struct store *st, int64_t memorial_id, int64_t *n);
 /* Followers of a memorial, oldest first, into a GArray of struct
  * store_follower. */
 int store_followers(struct store *st, int64_t memorial_id, GArray *out);
-/* Memorials that have followers, into a GArray of int64_t. */
+/* What the calendar needs of a followed memorial. */
+struct store_followed {
+	int64_t memorial_id;
+	char death_date[11];
+	char birth_date[11]; /* "" when unknown */
+	bool lunar;
+};
+
+/* Memorials that have followers, with their dates, into a GArray of
+ * struct store_followed (one query for the daily reminders). */
 int store_followed_memorials(struct store *st, GArray *out);
 /* Memorials a user follows, newest first, into a GArray of int64_t. */
 int store_following(struct store *st, int64_t user_id, GArray *out);
@@ -53,6 +62,11 @@ int store_feed_lookup(struct store *st, const char *token_hash,
  * false when that was done before (nothing is sent twice). */
 int store_reminder_mark(struct store *st, int64_t user_id, const char *subject,
                         const char *date, const char *what, bool *fresh);
+
+/* Forget such a record (the reminder could not go out after all). */
+int store_reminder_unmark(struct store *st, int64_t user_id,
+                          const char *subject, const char *date,
+                          const char *what);
 
 /* Bookings still to be used (state booked) for slots on date, into a
  * GArray of int64_t ids. */

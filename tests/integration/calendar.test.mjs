@@ -27,6 +27,19 @@ async function fails(status, who, method, p, json) {
   return r.json.error;
 }
 
+/** Run the reminders for day as an admin of world ww; the finished run. */
+async function remind(ww, day) {
+  const r = await ww.as('admin', 'POST', '/api/reminders/run', { json: { day } });
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.json.running, true);
+  for (;;) {
+    const s = await ww.as('admin', 'GET', '/api/reminders/run');
+    assert.equal(s.status, 200, s.text);
+    if (!s.json.running) return s.json;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 async function memorial(who, title, deceased, extra = {}) {
   return (await ok(who, 'POST', '/api/memorials', { title, deceased, ...extra })).memorial;
 }
@@ -188,9 +201,10 @@ test('reminders: the day before 头七, by text message and e-mail, once', async
     { user_id: ids.mailer, role: 'memorial_guest' });
 
   await fails(403, 'follower', 'POST', '/api/reminders/run', { day: tomorrow });
+  await fails(403, 'follower', 'GET', '/api/reminders/run');
   await fails(400, 'admin', 'POST', '/api/reminders/run', { day: 'tomorrow' });
-  const run = await ok('admin', 'POST', '/api/reminders/run', { day: tomorrow }, 200);
-  assert.deepEqual(run, { day: tomorrow, mourning: 2, sent: 2, visits: 0 });
+  const run = await remind(w, tomorrow);
+  assert.deepEqual(run, { day: tomorrow, running: false, mourning: 2, sent: 2, visits: 0, complete: true });
 
   const text = await sms.next();
   assert.equal(text.body.to, `+86${w.logins.follower}`);
@@ -220,7 +234,7 @@ test('reminders: the day before 头七, by text message and e-mail, once', async
     .filter((i) => i.kind === 'mourning_tomorrow').length, 0);
 
   // a second run (a restart, another node) sends nothing twice
-  const again = await ok('admin', 'POST', '/api/reminders/run', { day: tomorrow }, 200);
+  const again = await remind(w, tomorrow);
   assert.equal(again.mourning, 0);
   assert.equal(again.sent, 0);
   await new Promise((r) => setTimeout(r, 300));
@@ -276,7 +290,7 @@ test('inbox: the visit tomorrow, and an order with its proof photo', async () =>
     { date: tomorrow, start: '09:00', end: '10:00', capacity: 10 })).slots[0];
   const b = await ok('family', 'POST', '/api/bookings',
     { slot_id: slot.id, plot_id: w.ids.plotA, persons: 2, contact_phone: '13900001234' });
-  const run = await ok('admin', 'POST', '/api/reminders/run', { day: tomorrow }, 200);
+  const run = await remind(w, tomorrow);
   assert.equal(run.visits, 1);
   const item = (await ok('family', 'GET', '/api/me/inbox')).items
     .find((i) => i.kind === 'visit_tomorrow');
@@ -346,4 +360,37 @@ test('ceremonies: "Add to calendar", and told when it goes live', async () => {
     .filter((i) => i.kind === 'ceremony_live').length, 0);
   await ok('admin', 'POST', `/api/ceremonies/${c.id}/stop`, undefined, 200);
   await ws.close();
+});
+
+test('reminders leave the notifier room: a run stops and the next goes on', async () => {
+  // a slow SMS provider and a queue of 2: half of it is the reminders' share
+  const slow = await startSmsWebhook({ delayMs: 700 });
+  const d2 = await startDaemon({ config: { demo: false, rate_limit_writes: 100000,
+    notify_sms: 'webhook', sms_webhook_url: slow.url, notify_queue_max: 2 } });
+  try {
+    const w2 = await makeWorld(d2, { families: ['f1', 'f2', 'f3'] });
+    const m = (await w2.as('f1', 'POST', '/api/memorials',
+      { json: { title: '纪念刘芳', deceased: { name: '刘芳', death_date: cstDate(-5) } } })).json.memorial;
+    for (const who of ['f1', 'f2', 'f3']) {
+      assert.equal((await w2.as(who, 'PUT', `/api/memorials/${m.id}/follow`)).status, 200);
+    }
+    const run = () => remind(w2, cstDate(1));
+    const first = await run();
+    assert.equal(first.complete, false);
+    assert.ok(first.mourning < 3, JSON.stringify(first));
+    let total = first.mourning;
+    for (let i = 0; i < 20 && total < 3; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      total += (await run()).mourning;
+    }
+    assert.equal(total, 3);
+    assert.equal((await run()).complete, true);
+    for (let i = 0; i < 3; i++) await slow.next();
+    const to = slow.got.map((g) => g.body.to).sort();
+    assert.deepEqual(to, [...new Set(to)], 'nobody twice');
+    assert.equal(to.length, 3);
+  } finally {
+    await d2.stop();
+    await slow.stop();
+  }
 });

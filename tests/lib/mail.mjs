@@ -83,8 +83,9 @@ export async function startSmtpSink() {
   };
 }
 
-/** A webhook that keeps what it is sent; status() sets its answer. */
-export async function startSmsWebhook() {
+/** A webhook that keeps what it is sent; status() sets its answer,
+ *  opts.delayMs holds each answer back (a slow provider). */
+export async function startSmsWebhook(opts = {}) {
   const got = [];
   const waiters = [];
   let answer = 200;
@@ -95,8 +96,10 @@ export async function startSmsWebhook() {
       const msg = { headers: req.headers, body: JSON.parse(body || 'null') };
       got.push(msg);
       waiters.splice(0).forEach((w) => w());
-      res.writeHead(answer, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
+      setTimeout(() => {
+        res.writeHead(answer, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      }, opts.delayMs ?? 0);
     });
   });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));
