@@ -14,7 +14,10 @@
 //     on random memorials, one at a time: p50 / p99 / max;
 //   - POST /api/reminders/run for each of the next --days days, polling GET
 //     until it has run (in 20 ms slices on the main loop): its time, the
-//     reminders it made, and the time per followed memorial.
+//     reminders it made, and the time per followed memorial;
+//   - the same for the coming 清明, when every followed memorial has a
+//     date, while GET /healthz is asked every 10 ms: how long the main loop
+//     kept a request waiting (max and p99 of those requests).
 // Prints figures and the machine; passes nothing.
 import os from 'node:os';
 import path from 'node:path';
@@ -81,10 +84,9 @@ try {
     cal.push(await timed(`/api/memorials/${id}/calendar`));
     ics.push(await timed(`/api/memorials/${id}/calendar.ics`));
   }
-  const runs = [];
-  for (let k = 1; k <= DAYS; k++) {
+  const runOnce = async (day) => {
     const s = performance.now();
-    const r = await w.as('admin', 'POST', '/api/reminders/run', { json: { day: cstDate(k) } });
+    const r = await w.as('admin', 'POST', '/api/reminders/run', { json: { day } });
     if (r.status !== 202) throw new Error(r.text);
     let st;
     do {
@@ -92,8 +94,26 @@ try {
       st = (await w.as('admin', 'GET', '/api/reminders/run')).json;
     } while (st.running);
     const ms = performance.now() - s;
-    runs.push({ day: cstDate(k), ms, reminders: st.mourning, per_memorial_us: (ms * 1000) / N });
-  }
+    return { day, ms, reminders: st.mourning, per_memorial_us: (ms * 1000) / N };
+  };
+  const runs = [];
+  for (let k = 1; k <= DAYS; k++) runs.push(await runOnce(cstDate(k)));
+  // the coming 清明: every followed memorial has a date
+  const first = (await api(d, "GET", `/api/memorials/${ids[0]}/calendar`)).json;
+  const qingming = first.upcoming.find((x) => x.kind === 'qingming').date;
+  const pings = [];
+  let pinging = true;
+  const pinger = (async () => {
+    while (pinging) {
+      const s = performance.now();
+      await api(d, 'GET', '/healthz');
+      pings.push(performance.now() - s);
+      await new Promise((res) => setTimeout(res, 10));
+    }
+  })();
+  const busy = await runOnce(qingming);
+  pinging = false;
+  await pinger;
   const out = {
     machine: `${os.cpus()[0].model}, ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
       `Linux ${os.release()}, node ${process.version}`,
@@ -105,6 +125,7 @@ try {
     calendar: stats(cal),
     ics: stats(ics),
     reminder_runs: runs,
+    qingming_run: { ...busy, healthz_during: stats(pings) },
   };
   if (JSON_OUT) {
     console.log(JSON.stringify(out, null, 2));
@@ -119,6 +140,9 @@ try {
       console.log(`reminders for ${r.day}: ${fmt(r.ms)} (${r.reminders} reminders, ` +
         `${r.per_memorial_us.toFixed(1)} µs per followed memorial)`);
     }
+    const h = out.qingming_run.healthz_during;
+    console.log(`reminders for ${busy.day} (清明): ${fmt(busy.ms)} (${busy.reminders} reminders); ` +
+      `GET /healthz meanwhile: n ${h.n}, p50 ${fmt(h.p50)}, p99 ${fmt(h.p99)}, max ${fmt(h.max)}`);
   }
 } finally {
   await d.stop();

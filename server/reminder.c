@@ -45,6 +45,7 @@ struct reminder_job {
 	GArray *bookings; /* int64_t */
 	guint i, k;       /* next memorial, next booking */
 	struct reminder_counts c;
+	GPtrArray *outbox; /* struct notify_msg *, sent once committed */
 	guint source;
 };
 
@@ -137,24 +138,23 @@ static void compose(struct app *app, const struct occasion *o, const char *lang,
 	snprintf(msg->purpose, sizeof(msg->purpose), "reminder");
 }
 
-/* An e-mail or text message to the person's login. True when queued. */
-static bool send_to_login(struct app *app, int64_t uid, struct notify_msg *m)
+/* Address m to the person's login (e-mail or text message); false when
+ * the account is gone or disabled, or that channel is off. */
+static bool address_to_login(struct app *app, int64_t uid, struct notify_msg *m)
 {
 	struct store_user u;
 	char *login;
-	bool ok;
 
 	if (store_user_get(app->store, uid, &u) || u.disabled)
 		return false;
-	login = crypto_open_sealed(app->crypto, u.login_enc);
-	if (!login)
-		return false;
 	m->channel =
 	    strcmp(u.login_kind, "email") == 0 ? NOTIFY_EMAIL : NOTIFY_SMS;
+	if (!notify_can(app->notify, m->channel) ||
+	    !(login = crypto_open_sealed(app->crypto, u.login_enc)))
+		return false;
 	snprintf(m->to, sizeof(m->to), "%s", login);
-	ok = notify_send(app->notify, m) == 0;
 	free(login);
-	return ok;
+	return true;
 }
 
 /* The inbox item's data: both languages, the page picks its own. */
@@ -186,12 +186,14 @@ static json_t *occasion_json(const struct occasion *o)
 	                 dates);
 }
 
-/* True while the notifier's queue is at most half full. */
-static bool room_to_send(struct app *app, struct reminder_counts *c)
+/* True while the notifier's queue, with what this slice will send, is at
+ * most half full. */
+static bool room_to_send(struct app *app, struct reminder_job *j)
 {
-	if (notify_waiting(app->notify) * 2 < app->cfg.notify_queue_max)
+	if ((notify_waiting(app->notify) + (long)j->outbox->len) * 2 <
+	    app->cfg.notify_queue_max)
 		return true;
-	c->incomplete = true;
+	j->c.incomplete = true;
 	return false;
 }
 
@@ -200,7 +202,7 @@ static bool room_to_send(struct app *app, struct reminder_counts *c)
 static void remind_follower(struct app *app, const struct occasion *o,
                             const struct access_obj *obj,
                             const struct store_follower *f, json_t *data,
-                            struct reminder_counts *c)
+                            struct reminder_job *j)
 {
 	struct actor *a = g_new0(struct actor, 1);
 	struct notify_msg *msg = g_new0(struct notify_msg, 1);
@@ -215,7 +217,7 @@ static void remind_follower(struct app *app, const struct occasion *o,
 	                        "mourning", &fresh) ||
 	    !fresh)
 		goto out;
-	if (!room_to_send(app, c)) { /* a later run reminds them */
+	if (!room_to_send(app, j)) { /* a later run reminds them */
 		store_reminder_unmark(app->store, f->user_id, subject, o->day,
 		                      "mourning");
 		goto out;
@@ -224,11 +226,12 @@ static void remind_follower(struct app *app, const struct occasion *o,
 	snprintf(link, sizeof(link), "/m/%s", o->m->slug);
 	inbox_put(app->store, app->bus, f->user_id, INBOX_MOURNING_TOMORROW,
 	          key, data, link);
-	c->mourning++;
+	j->c.mourning++;
 	compose(app, o, f->lang, msg);
-	if (notify_can(app->notify, NOTIFY_EMAIL) ||
-	    notify_can(app->notify, NOTIFY_SMS))
-		c->sent += send_to_login(app, f->user_id, msg);
+	if (address_to_login(app, f->user_id, msg)) {
+		g_ptr_array_add(j->outbox, msg);
+		msg = NULL;
+	}
 out:
 	g_free(msg);
 	g_free(a);
@@ -238,8 +241,9 @@ out:
  * followed memorials have none: only the dates are computed for them
  * (from the one query of store_followed_memorials), nothing is read. */
 static void remind_memorial(struct app *app, const struct store_followed *fm,
-                            const char *day, struct reminder_counts *c)
+                            struct reminder_job *j)
 {
+	const char *day = j->day;
 	struct mourning_person p = {.lunar = fm->lunar};
 	GArray *dates = g_array_new(FALSE, FALSE, sizeof(struct mourning_date));
 	struct memorial *m = NULL;
@@ -265,19 +269,10 @@ static void remind_memorial(struct app *app, const struct store_followed *fm,
 		goto out;
 	snprintf(o.name, sizeof(o.name), "%s", d->name);
 	data = occasion_json(&o);
-	/* one commit (one fsync) for a memorial's followers */
-	if (!data || store_begin(app->store))
-		goto out;
-	for (guint i = 0; i < fol->len && !c->incomplete; i++)
+	for (guint i = 0; data && i < fol->len && !j->c.incomplete; i++)
 		remind_follower(app, &o, &obj,
 		                &g_array_index(fol, struct store_follower, i),
-		                data, c);
-	if (store_commit(app->store)) {
-		store_rollback(app->store);
-		log_error("reminder",
-		          "memorial %lld: cannot keep the reminders",
-		          (long long)m->id);
-	}
+		                data, j);
 out:
 	json_decref(data);
 	g_array_free(dates, TRUE);
@@ -287,9 +282,10 @@ out:
 	g_free(m);
 }
 
-static void remind_visit(struct app *app, int64_t booking_id, const char *day,
-                         struct reminder_counts *c)
+static void remind_visit(struct app *app, int64_t booking_id,
+                         struct reminder_job *j)
 {
+	const char *day = j->day;
 	struct visit_booking *b = g_new(struct visit_booking, 1);
 	char subject[48], key[48], link[64];
 	bool fresh = false;
@@ -314,7 +310,7 @@ static void remind_visit(struct app *app, int64_t booking_id, const char *day,
 	                 b->persons, "code", b->code);
 	if (data && inbox_put(app->store, app->bus, b->user_id,
 	                      INBOX_VISIT_TOMORROW, key, data, link) == 0)
-		c->visits++;
+		j->c.visits++;
 	json_decref(data);
 	g_free(b);
 }
@@ -329,6 +325,7 @@ static void job_free(struct reminder_job *j)
 		g_source_remove(j->source);
 	g_array_free(j->followed, TRUE);
 	g_array_free(j->bookings, TRUE);
+	g_ptr_array_free(j->outbox, TRUE);
 	g_free(j);
 }
 
@@ -352,23 +349,47 @@ static void job_end(struct app *app, struct reminder_job *j)
 	r->job = NULL;
 }
 
-/* Remind for SLICE_US at most, then let the loop serve requests. */
+/* Send what a committed slice prepared. */
+static void send_outbox(struct app *app, struct reminder_job *j)
+{
+	for (guint i = 0; i < j->outbox->len; i++)
+		j->c.sent += notify_send(app->notify,
+		                         g_ptr_array_index(j->outbox, i)) == 0;
+	g_ptr_array_set_size(j->outbox, 0);
+}
+
+/* Remind for SLICE_US at most in one transaction (one fsync), send the
+ * messages once it is committed, then let the loop serve requests. */
 static gboolean job_step(gpointer ud)
 {
 	struct app *app = ud;
 	struct reminder_job *j = app->reminder->job;
 	gint64 until = g_get_monotonic_time() + SLICE_US;
 
+	if (store_begin(app->store)) {
+		j->c.incomplete = true; /* a later run goes on */
+		job_end(app, j);
+		return G_SOURCE_REMOVE;
+	}
 	while (j->i < j->followed->len && !j->c.incomplete &&
 	       g_get_monotonic_time() < until)
 		remind_memorial(
 		    app,
 		    &g_array_index(j->followed, struct store_followed, j->i++),
-		    j->day, &j->c);
+		    j);
 	while (j->i == j->followed->len && j->k < j->bookings->len &&
 	       g_get_monotonic_time() < until)
 		remind_visit(app, g_array_index(j->bookings, int64_t, j->k++),
-		             j->day, &j->c);
+		             j);
+	if (store_commit(app->store)) {
+		/* nothing of this slice was kept: no message goes out (its
+		 * live inbox events did) and a later run reminds them */
+		store_rollback(app->store);
+		log_error("reminder", "%s: cannot keep the reminders", j->day);
+		g_ptr_array_set_size(j->outbox, 0);
+		j->c.incomplete = true;
+	}
+	send_outbox(app, j);
 	if (j->c.incomplete ||
 	    (j->i == j->followed->len && j->k == j->bookings->len)) {
 		job_end(app, j);
@@ -393,6 +414,7 @@ static int job_start(struct app *app, const char *day, const char *today)
 	j->daily = today != NULL;
 	j->followed = g_array_new(FALSE, FALSE, sizeof(struct store_followed));
 	j->bookings = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	j->outbox = g_ptr_array_new_with_free_func(g_free);
 	if ((rc = store_followed_memorials(app->store, j->followed)) ||
 	    (rc = store_reminder_bookings(app->store, day, j->bookings))) {
 		log_error("reminder", "cannot list what to remind of (%d)", rc);
