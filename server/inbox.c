@@ -187,12 +187,30 @@ void inbox_order(struct store *st, struct bus *bus,
 	g_array_free(proofs, TRUE);
 }
 
+/* True when user_id's kept invitation to ceremony_id is token. */
+static bool invitee_has(struct app *app, int64_t ceremony_id, int64_t user_id,
+                        const char *token)
+{
+	char kept[512], *open;
+	bool same;
+
+	if (store_invitee_get(app->store, ceremony_id, user_id, kept,
+	                      sizeof(kept)))
+		return false;
+	open = crypto_open_sealed(app->crypto, kept);
+	same = open && strcmp(open, token) == 0;
+	free(open);
+	return same;
+}
+
 void inbox_invite_opened(struct app *app, int64_t ceremony_id, int64_t user_id,
                          const char *token)
 {
 	char *sealed;
 
-	if (!token || !*token || !user_id)
+	/* the player asks again and again while it waits: write once */
+	if (!token || !*token || !user_id ||
+	    invitee_has(app, ceremony_id, user_id, token))
 		return;
 	sealed = crypto_seal(app->crypto, token);
 	if (!sealed ||

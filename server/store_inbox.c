@@ -180,6 +180,25 @@ int store_inbox_unread(struct store *st, int64_t user_id, int64_t *n)
 	return rc;
 }
 
+int store_invitee_get(struct store *st, int64_t ceremony_id, int64_t user_id,
+                      char *out, size_t outlen)
+{
+	sqlite3_stmt *q = store_stmt(st, "SELECT token_enc FROM "
+	                                 "ceremony_invitees WHERE "
+	                                 "ceremony_id = ? AND user_id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	rc = store_step_row(q);
+	if (rc == 0)
+		snprintf(out, outlen, "%s", store_col_text(q, 0));
+	sqlite3_reset(q);
+	return rc;
+}
+
 int store_invitee_add(struct store *st, int64_t ceremony_id, int64_t user_id,
                       const char *token_enc)
 {

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -45,6 +46,10 @@ int store_inbox_read_all(struct store *st, int64_t user_id);
 int store_inbox_read_key(struct store *st, int64_t user_id, const char *key);
 int store_inbox_unread(struct store *st, int64_t user_id, int64_t *n);
 
+/* The sealed invitation kept for user_id and ceremony_id into out (512
+ * bytes); ERR_NOT_FOUND. */
+int store_invitee_get(struct store *st, int64_t ceremony_id, int64_t user_id,
+                      char *out, size_t outlen);
 /* Remember that user_id opened ceremony_id's invitation (token sealed). */
 int store_invitee_add(struct store *st, int64_t ceremony_id, int64_t user_id,
                       const char *token_enc);
