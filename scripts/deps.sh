@@ -34,15 +34,18 @@ PACKAGES=(
 	libnice-dev fonts-noto-cjk
 )
 
-# The tests: Check, a real RTSP server and Redis, Chromium, the formatter.
+# The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
+# a TURN server (coturn) and nftables to block UDP for a viewer, and
+# gst-discoverer-1.0 to read HLS segments.
 TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
 	redis-server chromium clang-format
+	coturn nftables gstreamer1.0-plugins-base-apps
 )
 
-# bench/ (nothing beyond the test set yet).
-BENCH_PACKAGES=()
+# bench/: nginx caching HLS in front of the daemon, wrk as its clients.
+BENCH_PACKAGES=(nginx wrk)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "api_visit.h"
 #include "api_ceremony.h"
+#include "api_ice.h"
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
@@ -23,7 +24,7 @@ int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
 	    api_system_routes,   api_auth_routes,  api_org_routes,
-	    api_ceremony_routes,
+	    api_ceremony_routes, api_ice_routes,
 #ifndef SINIAN_NO_MEDIA
 	    api_whep_routes,     api_whip_routes,
 #endif
@@ -68,6 +69,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
 	if ((rc = cluster_start(app, err, errlen)))
+		return rc;
+	if ((rc = api_ice_start(app, err, errlen)))
 		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;

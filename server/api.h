@@ -16,6 +16,7 @@ int api_system_routes(struct router *r);
 int api_auth_routes(struct router *r);
 int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
+int api_ice_routes(struct router *r);
 int api_whep_routes(struct router *r);
 int api_whip_routes(struct router *r);
 int api_memorial_routes(struct router *r);

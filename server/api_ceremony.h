@@ -24,10 +24,6 @@ int api_ceremony_watch_check(struct app *app, struct http_req *req,
 json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
                           bool manager);
 
-/* The configured STUN/TURN servers as WHEP/WHIP Link headers
- * (rel="ice-server"). */
-void api_ice_links(struct app *app, struct http_resp *resp);
-
 /* Register the ceremony topic rule with the WebSocket hub. */
 int api_ceremony_start(struct app *app);
 /* Create and take live the demo ceremony (cfg.demo && cfg.demo_ceremony). */

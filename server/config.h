@@ -29,7 +29,9 @@ struct config {
 	bool demo_ceremony; /* with demo: keep a test-source ceremony live */
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
-	char turn_server[CONFIG_STR_MAX];
+	char turn_urls[CONFIG_STR_MAX];   /* TURN URLs, space separated */
+	char turn_secret[CONFIG_STR_MAX]; /* coturn static-auth-secret */
+	long turn_credential_hours;       /* how long a minted one lasts */
 	bool media;               /* run live ceremony media on this node */
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	bool media_passthrough;   /* send browser-playable H.264 as it came */

@@ -195,7 +195,6 @@ int live_start(struct app *app, char *err, size_t errlen)
 {
 	char *rec_dir = app->recordings_dir;
 	struct media_config mc = {0};
-	const char *turn[2] = {NULL, NULL};
 	char why[512];
 	int rc;
 
@@ -207,10 +206,8 @@ int live_start(struct app *app, char *err, size_t errlen)
 		return ERR_IO;
 	}
 	mc.stun_server = app->cfg.stun_server[0] ? app->cfg.stun_server : NULL;
-	if (app->cfg.turn_server[0]) {
-		turn[0] = app->cfg.turn_server;
-		mc.turn_servers = turn;
-	}
+	/* No TURN for the server's side: a viewer's relay candidate reaches
+	 * our host candidates (api_ice.c hands viewers their credentials). */
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
 	mc.recordings_dir = rec_dir;

@@ -28,8 +28,8 @@ import {
   charLength, clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError,
   setFormApiError, setFormError,
 } from './forms.js';
-import { WhepPlayer, prepareOffer } from './whep.js';
-import { warm as early } from './ceremony-warm.js';
+import { WhepPlayer, fetchIceServers, prepareOffer } from './whep.js';
+import { warm as early, iceServers as earlyIce } from './ceremony-warm.js';
 
 const FROM_MAX = 40;
 const TEXT_MAX = 300;
@@ -79,11 +79,13 @@ let fatal = false;
 // The offer is made while the ceremony is asked for (ceremony-warm.js, the
 // page's first script): if it is live, the join only has to post it.
 const webrtc = typeof RTCPeerConnection === 'function';
-let warm = early ?? (id && webrtc ? prepareOffer() : null);
+const iceServers = earlyIce
+  ?? (id && webrtc ? fetchIceServers(`/api/ceremonies/${encodeURIComponent(id)}/ice-servers`, invite) : null);
+let warm = early ?? (iceServers && webrtc ? prepareOffer(iceServers) : null);
 
 function dropWarm() {
   if (!warm) return;
-  warm.pc.close();
+  warm.close();
   warm = null;
 }
 
@@ -192,6 +194,7 @@ function startPlayer() {
     video: liveVideo,
     onState: onPlayerState,
     warm,
+    iceServers: iceServers ?? [],
   });
   warm = null;
   player.start();
