@@ -27,11 +27,11 @@ export function restCredential(secret, expiresUnix, tag = 'test') {
   return { username, credential };
 }
 
-async function tcpOpen(port, limitMs) {
+async function tcpOpen(host, port, limitMs) {
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
     const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      const s = net.connect(port, host, () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
     });
     if (ok) return true;
@@ -80,7 +80,7 @@ export async function startCoturn({ secret, listen = '127.0.0.1', relay = '127.0
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   const kill = () => { try { proc.kill('SIGKILL'); } catch { /* gone */ } };
   process.once('exit', kill);
-  if (!(await tcpOpen(port, 10000))) {
+  if (!(await tcpOpen(listen, port, 10000))) {
     kill();
     throw new Error(`turnserver did not start:\n${out}`);
   }
