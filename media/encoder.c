@@ -625,3 +625,16 @@ void encoder_branch_unlink(struct encoder *e, GstPad *teepad)
 	}
 	gst_object_unref(teepad);
 }
+
+void encoder_branch_drop(struct encoder *e, GstElement *bin, encoder_bus_fn fn,
+                         void *user_data)
+{
+	if (!bin)
+		return;
+	if (fn)
+		encoder_bus_unlisten(e, fn, user_data);
+	gst_element_set_state(bin, GST_STATE_NULL);
+	if (GST_OBJECT_PARENT(bin))
+		gst_bin_remove(GST_BIN(e->pipeline), bin);
+	gst_object_unref(bin);
+}

@@ -140,5 +140,10 @@ GstPad *encoder_branch_link(struct encoder *e, enum encoder_stream s,
 /* Unlink and release a tee pad from encoder_branch_link; consumes the
  * ref. After it returns, no more data flows into the branch. */
 void encoder_branch_unlink(struct encoder *e, GstPad *teepad);
+/* Take a branch out once its tee pads are unlinked: stop its bus listener
+ * fn (may be NULL), set it to NULL, remove it from the pipeline if it was
+ * added, and drop the caller's reference. bin may be NULL. */
+void encoder_branch_drop(struct encoder *e, GstElement *bin, encoder_bus_fn fn,
+                         void *user_data);
 
 #endif

@@ -26,7 +26,7 @@ int api_routes(struct router *r)
 	    api_system_routes,   api_auth_routes,  api_org_routes,
 	    api_ceremony_routes, api_ice_routes,
 #ifndef SINIAN_NO_MEDIA
-	    api_whep_routes,     api_whip_routes,
+	    api_whep_routes,     api_whip_routes,  api_hls_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
 	};

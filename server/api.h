@@ -18,6 +18,7 @@ int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
 int api_ice_routes(struct router *r);
 int api_whep_routes(struct router *r);
+int api_hls_routes(struct router *r);
 int api_whip_routes(struct router *r);
 int api_memorial_routes(struct router *r);
 int api_visit_routes(struct router *r);

@@ -68,6 +68,9 @@ static const struct cfg_entry cfg_table[] = {
     {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,
      NULL, false},
     {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},
+    {"hls", CFG_BOOL, F(hls), "true", 0, 0, NULL, false},
+    {"hls_segment_seconds", CFG_LONG, F(hls_segment_seconds), "1", 1, 6, NULL,
+     false},
     {"shutdown_grace_ms", CFG_LONG, F(shutdown_grace_ms), "5000", 0, 60000,
      NULL, false},
 };

@@ -38,6 +38,8 @@ struct config {
 	long media_passthrough_max_kbps; /* ... unless faster; 0: no ceiling */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
+	bool hls;                 /* package live ceremonies as HLS too */
+	long hls_segment_seconds; /* HLS segment length (and the GOP) */
 	long shutdown_grace_ms;
 };
 

@@ -195,7 +195,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 {
 	char *rec_dir = app->recordings_dir;
 	struct media_config mc = {0};
-	char why[512];
+	char why[512], hls_dir[1200];
 	int rc;
 
 	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
@@ -211,6 +211,11 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
 	mc.recordings_dir = rec_dir;
+	if (app->cfg.hls &&
+	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {
+		mc.hls_dir = hls_dir;
+		mc.hls_segment_s = (unsigned)app->cfg.hls_segment_seconds;
+	}
 	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
 	mc.no_passthrough = !app->cfg.media_passthrough;
 	mc.passthrough_max_kbps = (unsigned)app->cfg.media_passthrough_max_kbps;
