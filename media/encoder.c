@@ -117,6 +117,12 @@ void encoder_request_keyframe(struct encoder *e)
 		keyframe_gate_request(vp8);
 }
 
+void encoder_request_keyframe_soon(struct encoder *e)
+{
+	keyframe_gate_request(e->x264_gate);
+	h264switch_nudge_source(e->sw);
+}
+
 unsigned encoder_keyframes_forced(struct encoder *e)
 {
 	unsigned n = keyframe_gate_forced(e->x264_gate);

@@ -75,6 +75,10 @@ void encoder_release_vp8(struct encoder *e);
 /* Ask every video encoder for a key frame now; coalesced with one already
  * pending (see keyframe.h). Thread-safe. */
 void encoder_request_keyframe(struct encoder *e);
+/* A key frame is wanted soon but nobody waits on it (HLS cutting a
+ * segment): the encoder is asked as above, a passed-through source without
+ * the deadline after which the encoder covers for it. Thread-safe. */
+void encoder_request_keyframe_soon(struct encoder *e);
 /* Key frame requests let through so far (API and viewers' PLI/FIR, after
  * coalescing). Thread-safe. */
 unsigned encoder_keyframes_forced(struct encoder *e);

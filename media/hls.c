@@ -59,7 +59,9 @@ struct hls {
  * so its key frames cut the segments; a passed-through source may send
  * them further apart, so one is asked for when a segment is overdue (not
  * sooner: splitmuxsink cuts before a GOP that would make the segment too
- * long, and an early key frame would leave a sliver of a segment). */
+ * long, and an early key frame would leave a sliver of a segment), without
+ * a deadline: a late answer lengthens a segment, it does not end the
+ * pass-through. */
 static GstBuffer *on_video(GstBuffer *buf, void *data)
 {
 	struct hls *h = data;
@@ -84,7 +86,7 @@ static GstBuffer *on_video(GstBuffer *buf, void *data)
 	} else if (pts >= h->seg_start + h->seg_ns + 2 * h->frame_ns &&
 	           (!GST_CLOCK_TIME_IS_VALID(h->asked_at) ||
 	            pts >= h->asked_at + GST_SECOND / 2)) {
-		encoder_request_keyframe(h->enc);
+		encoder_request_keyframe_soon(h->enc);
 		h->asked_at = pts;
 	}
 	return buf;

@@ -2,8 +2,8 @@
 // removed (an init script, as in a browser without WebRTC) the page plays
 // the ceremony over hls.js, served by the daemon: frames advance, the page
 // says the picture is a few seconds behind, on a phone and on a desktop.
-// A browser whose WebRTC connects but never shows a frame (no usable ICE
-// candidate) falls back to HLS by itself. How far behind the hall HLS is
+// A browser whose WebRTC never connects (no usable ICE candidate) falls
+// back to HLS by itself. How far behind the hall HLS is
 // (EXT-X-PROGRAM-DATE-TIME against the clock) is printed; the goal of
 // ≤ 6 s is written down in docs/performance.md.
 import { test, before, after } from 'node:test';
@@ -94,7 +94,7 @@ for (const [label, viewport, locale, note] of [
   });
 }
 
-test('WebRTC that shows no frame gives way to HLS', { timeout: 90000 }, async () => {
+test('WebRTC that never connects gives way to HLS', { timeout: 90000 }, async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
   // relay candidates only, and no TURN server: the connection never forms
   await ctx.addInitScript(() => {

@@ -13,7 +13,7 @@
 // /api/ceremonies/{id} again instead, so a state change is never missed.
 //
 // HLS fallback (hls-play.js): when the browser has no RTCPeerConnection,
-// when WebRTC has shown no frame HLS_FALLBACK_MS after the join, or when the
+// when WebRTC has not connected HLS_FALLBACK_MS after the join, or when the
 // ceremony has as many WebRTC viewers as it can take (503 full), the page
 // plays the ceremony's hls_url instead, saying that the picture is a few
 // seconds behind (#hls-note); #player[data-transport] is webrtc | hls.
@@ -171,6 +171,9 @@ function onPlayerState(state, info) {
       // a full ceremony: the crowd watches over HLS
       if (info.status === 503 && startHls('full')) break;
       card('retrying', 'cer.retrying', {}, null, {}, { busy: true });
+      // a connection the server closed may mean the ceremony ended: ask
+      // now, before the rejoin, rather than wait for the event
+      refresh();
       break;
     case 'stopped':
       if (info.reason !== 'refused') break;
@@ -215,11 +218,14 @@ function startPlayer() {
   });
   warm = null;
   player.start();
-  // WebRTC that shows nothing (a network that lets no media through) gives
-  // way to HLS.
+  // WebRTC that has not connected (a network that lets no media through)
+  // gives way to HLS; a connection that is up but slow to show its first
+  // frame is given the WhepPlayer's own limit.
   clearTimeout(fallbackTimer);
   fallbackTimer = setTimeout(() => {
-    if (player && player.state !== 'playing') startHls('no_frame');
+    if (player && player.state !== 'playing' && player.pc?.connectionState !== 'connected') {
+      startHls('no_frame');
+    }
   }, HLS_FALLBACK_MS);
 }
 
