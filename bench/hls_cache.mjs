@@ -142,7 +142,15 @@ end
 delay = function() return 500 end
 `;
 
-async function latency(url) {
+/** How old the newest listed segment's end is when the playlist is read. */
+async function edgeAge(base, id) {
+  const text = await (await fetch(`${base}/hls/${id}/index.m3u8`)).text();
+  const all = [...text.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),/g)];
+  const last = all[all.length - 1];
+  return last ? Date.now() - (Date.parse(last[1]) + Number(last[2]) * 1000) : null;
+}
+
+async function latency(url, base, id) {
   const browser = await launchBrowser();
   try {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -156,16 +164,23 @@ async function latency(url) {
       .catch((err) => { throw new Error(`${err.message}\npage: ${problems.join('\n')}`); });
     await sleep(5000); // past the start, where hls.js settles on its position
     const behind = [];
-    const end = Date.now() + LATENCY_SECONDS * 1000;
+    const edge = [];
+    const frames = () => page.evaluate(() => document.getElementById('live-video').getVideoPlaybackQuality().totalVideoFrames);
+    const f0 = await frames();
+    const t0 = Date.now();
+    const end = t0 + LATENCY_SECONDS * 1000;
     while (Date.now() < end) {
       const ms = await page.evaluate(() => {
         const d = window.sinianPlayer.hls?.hls?.playingDate;
         return d ? Date.now() - d.getTime() : null;
       });
       if (ms !== null) behind.push(ms);
+      const e = await edgeAge(base, id);
+      if (e !== null) edge.push(e);
       await sleep(500);
     }
-    return summary(behind);
+    const fps = Math.round(((await frames()) - f0) / ((Date.now() - t0) / 1000) * 10) / 10;
+    return { behind: summary(behind), edge: summary(edge), fps };
   } finally {
     await browser.close();
   }
@@ -200,7 +215,7 @@ async function main() {
       { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)];
 
     log(`latency: hls.js through nginx for ${LATENCY_SECONDS} s ...`);
-    const lat = await latency(`http://127.0.0.1:${port}/c/${id}`);
+    const { behind: lat, edge, fps } = await latency(`http://127.0.0.1:${port}/c/${id}`, d.url, id);
 
     log(`idle: ${SECONDS} s ...`);
     const idleCpu = cpuMeter([d.proc.pid]);
@@ -233,6 +248,8 @@ async function main() {
       date: new Date().toISOString().slice(0, 10),
       load_at_start: loadBefore,
       latency_behind_clock_ms: lat,
+      newest_segment_age_ms: edge,
+      player_fps: fps,
       idle_daemon_cpu_percent: idle,
       clients: CLIENTS,
       seconds: Math.round(secs),
@@ -247,7 +264,8 @@ async function main() {
     if (JSON_OUT) console.log(JSON.stringify(out, null, 2));
     else {
       console.log(`\nmachine ${out.machine}; ${out.date}; load at start ${loadBefore}`);
-      console.log(`HLS behind the clock (hls.js, 1 s segments): median ${lat.median} ms, p95 ${lat.p95} ms, min ${lat.min}, max ${lat.max} (n ${lat.n})`);
+      console.log(`HLS behind the clock (hls.js, 1 s segments): median ${lat.median} ms, p95 ${lat.p95} ms, min ${lat.min}, max ${lat.max} (n ${lat.n}); the player showed ${fps} frames/s of 30`);
+      console.log(`the newest listed segment's end, when the playlist is read: median ${edge.median} ms old, p95 ${edge.p95} ms`);
       console.log(`daemon CPU with nobody watching: ${idle} % of a core`);
       console.log(`${CLIENTS} clients through nginx: ${reqs} requests/s, ${xfer}/s, non-2xx ${errs}, socket errors ${sockErr}`);
       console.log(`requests reaching the daemon: ${out.daemon_hls_requests_per_s}/s; daemon CPU ${crowd.daemonCpu} %, nginx CPU ${crowd.nginxCpu} %`);
