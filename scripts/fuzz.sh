@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run one libFuzzer target for a while and grow its corpus:
-#   scripts/fuzz.sh json|sdp|range|router|login|ndjson|image|proof|calendar [seconds]
+#   scripts/fuzz.sh json|sdp|range|router|login|ndjson|image|proof|calendar|hlstoken [seconds]
 # Builds with clang (-fsanitize=fuzzer,address,undefined) into build-fuzz/.
 # New interesting inputs land in fuzz/corpus/<name>/; commit the useful ones.
 set -euo pipefail

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "api_visit.h"
 #include "api_ceremony.h"
+#include "api_ice.h"
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
@@ -28,9 +29,9 @@ int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
 	    api_system_routes,   api_auth_routes,  api_org_routes,
-	    api_ceremony_routes,
+	    api_ceremony_routes, api_ice_routes,
 #ifndef SINIAN_NO_MEDIA
-	    api_whep_routes,     api_whip_routes,
+	    api_whep_routes,     api_whip_routes,  api_hls_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
 	    api_calendar_routes, api_inbox_routes, api_me_routes,
@@ -82,7 +83,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (!app->mourning)
 		return ERR_NOMEM;
 	if ((rc = notify_new(&app->cfg, &app->notify, err, errlen)) ||
-	    (rc = reminder_start(app)))
+	    (rc = reminder_start(app)) ||
+	    (rc = api_ice_start(app, err, errlen)))
 		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;

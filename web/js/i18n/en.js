@@ -195,6 +195,7 @@ export default {
   'cer.badge_ended': 'Ended',
   'cer.badge_replay': 'Ended · replay',
   'cer.source_paused': 'The picture is paused; the ceremony will resume shortly.',
+  'cer.hls_note': 'Delayed a few seconds',
   'cer.when': 'When',
   'cer.deceased': 'In memory of {name}',
   'cer.time_range': '{start} – {end}',

@@ -195,6 +195,7 @@ export default {
   'cer.badge_ended': '已结束',
   'cer.badge_replay': '已结束 · 可看回放',
   'cer.source_paused': '画面暂停，仪式即将恢复。',
+  'cer.hls_note': '画面比现场晚几秒',
   'cer.when': '时间',
   'cer.deceased': '缅怀 {name}',
   'cer.time_range': '{start} – {end}',
