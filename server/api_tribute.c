@@ -91,10 +91,7 @@ static void post_tribute(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (t.state == TRIB_PUBLISHED)
-		cluster_count_tribute(app->cluster, t.memorial_id,
-		                      tribute_kind_name(t.kind), 1);
-	else
+	if (t.state != TRIB_PUBLISHED)
 		inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
@@ -196,7 +193,6 @@ static void patch_message(void *appv, struct http_req *req,
 		                  : "cannot change the message");
 		goto out;
 	}
-	cluster_recount_tribute(app->cluster, m->id, tribute_kind_name(t.kind));
 	inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
