@@ -13,6 +13,7 @@
 #include "cluster.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "store.h"
 #include "store_memorial.h"
@@ -62,7 +63,7 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 struct tribute_write {
 	struct app *app;
 	struct http_deferred *d;
-	bool hold;
+	struct memorial m; /* the memorial it is laid on */
 	struct tribute t;
 	struct tribute_counts c;
 };
@@ -71,7 +72,7 @@ static int tribute_write_run(struct store *st, void *ud)
 {
 	struct tribute_write *w = ud;
 
-	return tribute_insert(st, w->hold, &w->t, &w->c);
+	return tribute_insert(st, w->m.hold, &w->t, &w->c);
 }
 
 /* Committed (on disk) or failed: publish, count and answer. */
@@ -85,9 +86,8 @@ static void tribute_write_done(void *ud, int rc)
 		http_resp_err(resp, rc, "cannot store the tribute");
 	} else {
 		tribute_added(app->bus, &w->t, &w->c);
-		if (w->t.state == TRIB_PUBLISHED)
-			cluster_count_tribute(app->cluster, w->t.memorial_id,
-			                      tribute_kind_name(w->t.kind), 1);
+		if (w->t.state != TRIB_PUBLISHED)
+			inbox_message_pending(app->store, app->bus, &w->m);
 		http_resp_json(resp, 201,
 		               json_pack("{s:o,s:o}", "tribute",
 		                         tribute_json(&w->t), "counts",
@@ -124,7 +124,7 @@ static void post_tribute(void *appv, struct http_req *req,
 		goto out;
 	/* answered once the commit it shares with others is on disk */
 	w->app = app;
-	w->hold = m->hold;
+	w->m = *m;
 	w->t.memorial_id = m->id;
 	w->d = http_defer(req);
 	store_write(app->store, tribute_write_run, tribute_write_done, w);
@@ -227,7 +227,7 @@ static void patch_message(void *appv, struct http_req *req,
 		                  : "cannot change the message");
 		goto out;
 	}
-	cluster_recount_tribute(app->cluster, m->id, tribute_kind_name(t.kind));
+	inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));
