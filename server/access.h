@@ -67,7 +67,10 @@ enum access_action {
 	ACT_PII_VIEW,          /* see unmasked phone / ID numbers (audited) */
 	ACT_DECEASED_CREATE,   /* register a deceased at an agency */
 	ACT_DECEASED_VIEW,     /* read a deceased record */
-	ACT_DECEASED_EDIT,     /* edit, add events, link burial */
+	ACT_DECEASED_EDIT,     /* edit, add events */
+	ACT_BURIAL_LINK,       /* link a held record to a plot */
+	ACT_TRANSFER_START,    /* hand a record over to a cemetery */
+	ACT_TRANSFER_DECIDE,   /* accept or decline a hand-over */
 	ACT_DECEASED_EXCHANGE, /* export / import records */
 	ACT_PLOT_EDIT,         /* create or change plots of a cemetery */
 	ACT_MEMORIAL_CREATE,   /* create a memorial */

@@ -78,6 +78,9 @@ static json_t *deceased_json(struct app *app, const struct deceased *d,
 	                    d->agency_id ? json_integer(d->agency_id)
 	                                 : json_null());
 	json_object_set_new(j, "ext_id", opt_str(d->ext_id));
+	json_object_set_new(j, "cemetery_id",
+	                    d->cemetery_id ? json_integer(d->cemetery_id)
+	                                   : json_null());
 	json_object_set_new(
 	    j, "plot",
 	    d->plot_id && store_plot_get(app->store, d->plot_id, &p) == 0
@@ -330,26 +333,19 @@ out:
 	json_decref(j);
 }
 
-/* Linking needs plot.edit on the target cemetery, and on the cemetery the
- * deceased leaves when moving from one to another. */
-static int burial_right(struct app *app, const struct actor *a,
-                        const struct deceased *d, const struct plot *to)
+/* Linking needs burial.link on the record: staff of the cemetery that
+ * holds it (it accepted a hand-over), and the plot must be one of that
+ * cemetery's. Moving a record to another cemetery is a transfer
+ * (api_transfer.c); only an admin links across cemeteries. */
+static int burial_right(const struct actor *a, const struct access_obj *rec,
+                        const struct plot *to)
 {
-	struct access_obj obj = {0};
-	struct plot from;
-	int rc;
+	int rc = access_check(a, ACT_BURIAL_LINK, rec);
 
-	if (to) {
-		obj.cemetery_id = to->cemetery_id;
-		if ((rc = access_check(a, ACT_PLOT_EDIT, &obj)))
-			return rc;
-	}
-	if (d->plot_id && store_plot_get(app->store, d->plot_id, &from) == 0 &&
-	    (!to || from.cemetery_id != to->cemetery_id)) {
-		obj.cemetery_id = from.cemetery_id;
-		return access_check(a, ACT_PLOT_EDIT, &obj);
-	}
-	return 0;
+	if (rc == 0 && to && to->cemetery_id != rec->cemetery_id &&
+	    !actor_is_admin(a))
+		rc = ERR_FORBIDDEN;
+	return rc;
 }
 
 static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
@@ -386,7 +382,7 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, ERR_NOT_FOUND, "plot_id: no such plot");
 		goto out;
 	}
-	if (access_deny(resp, burial_right(app, a, &d, plot_id ? &p : NULL)))
+	if (access_deny(resp, burial_right(a, &obj, plot_id ? &p : NULL)))
 		goto out;
 	if ((rc = plot_assign(app->store, d.id, plot_id, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);

@@ -753,6 +753,6 @@ int api_memorial_routes(struct router *r)
 	rc |= router_add(r, "GET", "/search", page_search, 0);
 	rc |= api_deceased_routes(r) | api_plot_routes(r) |
 	      api_photo_routes(r) | api_tribute_routes(r) |
-	      api_exchange_routes(r);
+	      api_exchange_routes(r) | api_transfer_routes(r);
 	return rc ? -1 : 0;
 }

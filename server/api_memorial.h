@@ -1,5 +1,6 @@
 /* api_memorial.h — what the memorial API files (api_memorial.c,
- * api_deceased.c, api_plot.c, api_photo.c, api_tribute.c, api_exchange.c)
+ * api_deceased.c, api_plot.c, api_photo.c, api_tribute.c, api_exchange.c,
+ * api_transfer.c)
  * share: their route tables, loading a memorial or record from the path
  * with the 404 filled in, and small JSON renderers.
  */
@@ -29,6 +30,7 @@ int api_plot_routes(struct router *r);
 int api_photo_routes(struct router *r);
 int api_tribute_routes(struct router *r);
 int api_exchange_routes(struct router *r);
+int api_transfer_routes(struct router *r);
 
 /* The memorial named by the {id} path parameter, and its access facts.
  * False (404 filled in) when there is none. */

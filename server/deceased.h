@@ -60,10 +60,11 @@ struct deceased {
 	char birth_date[11]; /* "" when unknown */
 	char death_date[11];
 	char native_place[DECEASED_PLACE_MAX * 4 + 1];
-	char id_masked[24]; /* "" when no ID number */
-	int64_t agency_id;  /* 0: created by a family, no agency */
-	int64_t plot_id;    /* 0: not linked to a plot */
-	char ext_id[65];    /* id in the system it was imported from */
+	char id_masked[24];  /* "" when no ID number */
+	int64_t agency_id;   /* 0: created by a family, no agency */
+	int64_t plot_id;     /* 0: not linked to a plot */
+	int64_t cemetery_id; /* the cemetery holding it; 0: none yet */
+	char ext_id[65];     /* id in the system it was imported from */
 	int64_t created_by;
 	char created_at[24];
 	char updated_at[24];

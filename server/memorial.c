@@ -167,17 +167,13 @@ out_rollback:
 int memorial_deceased_obj(struct store *st, const struct deceased *d,
                           struct access_obj *obj)
 {
-	struct plot p;
-	int rc;
-
 	memset(obj, 0, sizeof(*obj));
 	obj->id = d->id;
 	obj->agency_id = d->agency_id;
+	/* the cemetery that accepted the record, not any plot's */
+	obj->cemetery_id = d->cemetery_id;
 	obj->visibility = VIS_PRIVATE;
-	if (d->plot_id && store_plot_get(st, d->plot_id, &p) == 0)
-		obj->cemetery_id = p.cemetery_id;
-	rc = store_deceased_memorial(st, d->id, &obj->memorial_id);
-	return rc;
+	return store_deceased_memorial(st, d->id, &obj->memorial_id);
 }
 
 int memorial_access_obj(struct store *st, const struct memorial *m,

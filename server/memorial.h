@@ -73,7 +73,7 @@ int memorial_create(struct store *st, const struct crypto *c,
                     int64_t creator, char *err, size_t errlen);
 
 /* What access control needs about a memorial: its id, visibility, the
- * agency of its deceased and the cemetery of the plot. */
+ * agency of its deceased and the cemetery that holds the record. */
 int memorial_access_obj(struct store *st, const struct memorial *m,
                         struct access_obj *obj);
 /* The same for a deceased record (memorial_id of its memorial, if any). */

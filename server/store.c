@@ -255,3 +255,28 @@ int store_step_row(sqlite3_stmt *q)
 		return 0;
 	return rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
 }
+
+int store_one(sqlite3_stmt *q, store_row_fn row, void *out)
+{
+	int rc = store_step_row(q);
+
+	if (rc == 0)
+		row(q, out);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out)
+{
+	guint elt = g_array_get_element_size(out);
+	gpointer item = g_malloc0(elt);
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row(q, item);
+		g_array_append_vals(out, item, 1);
+	}
+	g_free(item);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}

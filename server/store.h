@@ -9,6 +9,7 @@
 #ifndef SINIAN_STORE_H
 #define SINIAN_STORE_H
 
+#include <glib.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,17 @@ int store_step_done(sqlite3_stmt *q);
 /* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
  * when there is none, or the mapped error. q is not reset. */
 int store_step_row(sqlite3_stmt *q);
+
+/* Reads the current row of a statement into an item (a row reader of a
+ * store_*.c file). */
+typedef void (*store_row_fn)(sqlite3_stmt *q, void *item);
+
+/* Step q once expecting a row and read it with row into out; reset q. 0,
+ * ERR_NOT_FOUND or the mapped error. */
+int store_one(sqlite3_stmt *q, store_row_fn row, void *out);
+/* Step q through all its rows, appending each, read with row, to out (a
+ * GArray of items); reset q. 0 or the mapped error. */
+int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out);
 
 /* Copy a text column into a char array (truncating), for row readers. */
 #define STORE_COPY(dst, q, col)                                                \

@@ -58,7 +58,8 @@ int store_deceased_insert(struct store *st, const struct deceased *d,
 #define DECEASED_COLS                                                          \
 	"d.id, d.name, d.gender, d.birth_date, d.death_date, "                 \
 	"d.native_place, d.id_masked, d.agency_id, d.plot_id, d.ext_id, "      \
-	"d.created_by, d.created_at, d.updated_at"
+	"d.created_by, d.created_at, d.updated_at, "                           \
+	"COALESCE(d.cemetery_id, 0)"
 
 static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 {
@@ -79,6 +80,7 @@ static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 	d->created_by = sqlite3_column_int64(q, 10);
 	STORE_COPY(d->created_at, q, 11);
 	STORE_COPY(d->updated_at, q, 12);
+	d->cemetery_id = sqlite3_column_int64(q, 13);
 }
 
 static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
@@ -135,8 +137,10 @@ int store_deceased_touch(struct store *st, int64_t id)
 int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id)
 {
 	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE deceased SET plot_id = ?, updated_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+	    st, "UPDATE deceased SET plot_id = ?1, cemetery_id = COALESCE("
+	        "(SELECT cemetery_id FROM plots WHERE id = ?1), cemetery_id), "
+	        "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = "
+	        "?2");
 
 	if (!q)
 		return ERR_DB;
@@ -164,10 +168,10 @@ int store_deceased_list(struct store *st, int64_t agency_id,
                         GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " DECEASED_COLS " FROM deceased d LEFT JOIN plots p ON "
-	        "p.id = d.plot_id WHERE (?1 = 0 OR d.agency_id = ?1) AND "
-	        "(?2 = 0 OR p.cemetery_id = ?2) AND (?3 = 0 OR d.id < ?3) "
-	        "ORDER BY d.id DESC LIMIT ?4");
+	    st,
+	    "SELECT " DECEASED_COLS " FROM deceased d WHERE (?1 = 0 OR "
+	    "d.agency_id = ?1) AND (?2 = 0 OR d.cemetery_id = ?2) AND (?3 = "
+	    "0 OR d.id < ?3) ORDER BY d.id DESC LIMIT ?4");
 
 	if (!q)
 		return ERR_DB;

@@ -218,24 +218,34 @@ test('plots and burial: occupied in one step, never two in one plot', async () =
   await fails(400, 'PUT', burial, 'staff', { json: { plot_id: 'one' } });
   await fails(404, 'PUT', burial, 'staff', { json: { plot_id: 99999 } });
   await fails(404, 'PUT', '/api/deceased/99999/burial', 'staff', { json: { plot_id: p1.id } });
+  // the cemetery holds no record it has not accepted: the agency hands it
+  // over, the cemetery's staff accept it into a plot (burial.test.mjs)
+  await fails(403, 'PUT', burial, 'staff', { json: { plot_id: p1.id } });
+  const handOver = async (id) => (await ok('POST', `/api/deceased/${id}/transfers`, 'operator',
+    { cemetery_id: ids.cemetery })).transfer.id;
+  await ok('POST', `/api/transfers/${await handOver(ids.deceased)}/accept`, 'staff',
+    { plot_id: p1.id }, 200);
   const linked = await ok('PUT', burial, 'staff', { plot_id: p1.id });
   assert.equal(linked.plot.status, 'occupied');
   assert.equal(linked.plot.occupied, 1);
   const staffView = await ok('GET', `/api/plots/${p1.id}`, 'staff');
   assert.deepEqual(staffView.occupants.map((o) => o.id), [ids.deceased]);
-  // staff of the plot's cemetery now read the record and add its burial
+  // staff of the cemetery holding the record now read it and add its burial
   await ok('GET', `/api/deceased/${ids.deceased}`, 'staff');
   await ok('POST', `/api/deceased/${ids.deceased}/events`, 'staff',
     { kind: 'buried', at: '2026-03-06T10:00:00+08:00', plot_id: p1.id });
 
   // a second deceased cannot take the occupied grave
   const other = await ok('POST', '/api/deceased', 'operator', person({ name: '吴国华' }));
-  const full = await fails(409, 'PUT', `/api/deceased/${other.id}/burial`, 'staff', { json: { plot_id: p1.id } });
+  const t2 = await handOver(other.id);
+  const full = await fails(409, 'POST', `/api/transfers/${t2}/accept`, 'staff',
+    { json: { plot_id: p1.id } });
   assert.match(full.message, /already occupied/);
   // a family plot takes two
-  await ok('PUT', `/api/deceased/${other.id}/burial`, 'staff', { plot_id: fam.id });
+  await ok('POST', `/api/transfers/${t2}/accept`, 'staff', { plot_id: fam.id }, 200);
   const third = await ok('POST', '/api/deceased', 'operator', person({ name: '吴小华' }));
-  await ok('PUT', `/api/deceased/${third.id}/burial`, 'staff', { plot_id: fam.id });
+  await ok('POST', `/api/transfers/${await handOver(third.id)}/accept`, 'staff',
+    { plot_id: fam.id }, 200);
   const famNow = await ok('GET', `/api/plots/${fam.id}`, undefined);
   assert.equal(famNow.occupied, 2);
   // moving frees the old plot; unlinking frees the new one
