@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct app;
 struct http_req;
 struct http_resp;
@@ -39,7 +41,7 @@ struct actor_grant {
 struct actor {
 	int64_t user_id;
 	int64_t session_id;
-	char display_name[128];
+	char display_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 	bool via_cookie; /* authenticated by cookie (CSRF applies) */
 	int n_grants;
 	struct actor_grant grants[ACTOR_MAX_GRANTS];

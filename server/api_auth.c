@@ -31,11 +31,10 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);
 
-		json_array_append_new(
-		    arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
-		                   "scope_kind", s->scope_kind, "scope_id",
-		                   (json_int_t)s->scope_id, "scope_name",
-		                   s->scope_name));
+		jsonx_push(&arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
+		                           "scope_kind", s->scope_kind,
+		                           "scope_id", (json_int_t)s->scope_id,
+		                           "scope_name", s->scope_name));
 	}
 	g_array_free(g, TRUE);
 	return arr;
@@ -76,7 +75,7 @@ int api_user_create(struct app *app, const char *login_raw,
 		         "(11 digits) or an e-mail address");
 		return ERR_INVALID;
 	}
-	if (jsonx_utf8_len(password) < 8 || strlen(password) > 128) {
+	if (jsonx_utf8_len(password) < 8 || jsonx_utf8_len(password) > 128) {
 		snprintf(err, errlen, "password: must be 8 to 128 characters");
 		return ERR_INVALID;
 	}
@@ -116,8 +115,8 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	                    sizeof(err))) ||
 	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "display_name", true, 1, 64, NULL, &name, err,
-	                    sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, err,
+	                     sizeof(err))) ||
 	    (rc = api_user_create(app, login, password, name, &id, err,
 	                          sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
@@ -287,9 +286,9 @@ static void get_users(void *appv, struct http_req *req, struct http_resp *resp)
 	arr = json_array();
 	store_user_list(app->store, users);
 	for (guint i = 0; i < users->len; i++)
-		json_array_append_new(
-		    arr, user_json(
-		             app, &g_array_index(users, struct store_user, i)));
+		jsonx_push(
+		    &arr, user_json(app, &g_array_index(users,
+		                                        struct store_user, i)));
 	g_array_free(users, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "users", arr));
 }

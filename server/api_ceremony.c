@@ -109,29 +109,26 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	struct org agency;
 
 	/* Can this server show it live at all? Managers also read why not. */
-	json_object_set_new(j, "media", live_health_json(app, manager));
+	jsonx_put(&j, "media", live_health_json(app, manager));
 	if (c->hall_id)
-		json_object_set_new(j, "hall_id", json_integer(c->hall_id));
+		jsonx_put(&j, "hall_id", json_integer(c->hall_id));
 	if (c->memorial_id)
-		json_object_set_new(j, "memorial_id",
-		                    json_integer(c->memorial_id));
+		jsonx_put(&j, "memorial_id", json_integer(c->memorial_id));
 	if (c->started_at[0])
-		json_object_set_new(j, "started_at",
-		                    json_string(c->started_at));
+		jsonx_put(&j, "started_at", json_string(c->started_at));
 	if (c->ended_at[0])
-		json_object_set_new(j, "ended_at", json_string(c->ended_at));
+		jsonx_put(&j, "ended_at", json_string(c->ended_at));
 	if (store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency) == 0)
-		json_object_set_new(j, "agency_name", json_string(agency.name));
+		jsonx_put(&j, "agency_name", json_string(agency.name));
 	if (manager) {
-		json_object_set_new(j, "source",
-		                    json_pack("{s:s,s:s}", "kind",
-		                              ceremony_source_name(c->source),
-		                              "url", c->source_url));
-		json_object_set_new(
-		    j, "whip_url",
-		    json_sprintf("/whip/%lld", (long long)c->id));
-		json_object_set_new(j, "video_passthrough",
-		                    json_boolean(live_passthrough(app, c->id)));
+		jsonx_put(&j, "source",
+		          json_pack("{s:s,s:s}", "kind",
+		                    ceremony_source_name(c->source), "url",
+		                    c->source_url));
+		jsonx_put(&j, "whip_url",
+		          json_sprintf("/whip/%lld", (long long)c->id));
+		jsonx_put(&j, "video_passthrough",
+		          json_boolean(live_passthrough(app, c->id)));
 	}
 	return j;
 }
@@ -158,10 +155,10 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	                    &c->hall_id, err, errlen)) ||
 	    (rc = jsonx_int(j, "memorial_id", false, 0, INT64_MAX,
 	                    c->memorial_id, &c->memorial_id, err, errlen)) ||
-	    (rc = jsonx_str(j, "title", create, 1, 100, c->title, &title, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "deceased_name", create, 1, 50, c->deceased_name,
-	                    &name, err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_CEREMONY_TITLE, create, c->title, &title,
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_CEREMONY_DECEASED, create,
+	                     c->deceased_name, &name, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_start", create, 17, 20,
 	                    c->scheduled_start, &start, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
@@ -171,8 +168,8 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	if (src &&
 	    (!json_is_object(src) ||
 	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
-	     (rc =
-	          jsonx_str(src, "url", false, 0, 500, "", &url, err, errlen))))
+	     (rc = jsonx_str(src, "url", false, 0, CEREMONY_URL_MAX, "", &url,
+	                     err, errlen))))
 		return rc ? rc : ERR_INVALID;
 	if (!ceremony_time_valid(start) || !ceremony_time_valid(end) ||
 	    strcmp(start, end) >= 0) {
@@ -243,7 +240,7 @@ static void post_ceremony(void *appv, struct http_req *req,
 	}
 	out = api_ceremony_json(app, &c, true);
 	/* the stream key is shown once; only its hash is kept */
-	json_object_set_new(out, "stream_key", json_string(key));
+	jsonx_put(&out, "stream_key", json_string(key));
 	http_resp_json(resp, 201, out);
 out:
 	json_decref(j);
@@ -266,7 +263,7 @@ static void list_ceremonies(void *appv, struct http_req *req,
 		/* public ceremonies for everyone; the rest for managers */
 		if (!manager && c->invite_only)
 			continue;
-		json_array_append_new(arr, api_ceremony_json(app, c, manager));
+		jsonx_push(&arr, api_ceremony_json(app, c, manager));
 	}
 	g_array_free(all, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "ceremonies", arr));
@@ -366,8 +363,8 @@ static void post_invite(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "guest_name", true, 1, 60, NULL, &guest, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_INVITE_GUEST, true, NULL, &guest, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -404,10 +401,11 @@ static void list_invites(void *appv, struct http_req *req,
 		struct ceremony_invite *v =
 		    &g_array_index(inv, struct ceremony_invite, i);
 
-		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v->id,
-		                   "guest_name", v->guest_name, "created_at",
-		                   v->created_at, "revoked", v->revoked));
+		jsonx_push(&arr,
+		           json_pack("{s:I,s:s,s:s,s:b}", "id",
+		                     (json_int_t)v->id, "guest_name",
+		                     v->guest_name, "created_at", v->created_at,
+		                     "revoked", v->revoked));
 	}
 	g_array_free(inv, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "invites", arr));
@@ -537,10 +535,10 @@ static void post_condolence(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "from_name", true, 1, 40, NULL, &from, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "text", true, 1, 300, NULL, &text, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -576,9 +574,8 @@ static void list_condolences(void *appv, struct http_req *req,
 	arr = json_array();
 	store_ceremony_message_list(app->store, c.id, 100, msgs);
 	for (guint i = 0; i < msgs->len; i++)
-		json_array_append_new(
-		    arr, message_json(
-		             &g_array_index(msgs, struct ceremony_message, i)));
+		jsonx_push(&arr, message_json(&g_array_index(
+		                     msgs, struct ceremony_message, i)));
 	g_array_free(msgs, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "messages", arr));
 }

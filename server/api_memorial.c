@@ -116,10 +116,9 @@ static json_t *deceased_summary(struct app *app, const struct deceased *d)
 		struct deceased_event *e =
 		    &g_array_index(evs, struct deceased_event, i);
 
-		json_array_append_new(
-		    tl, json_pack("{s:s,s:s,s:s}", "kind",
-		                  deceased_event_kind_name(e->kind), "at",
-		                  e->at, "place", e->place));
+		jsonx_push(&tl, json_pack("{s:s,s:s,s:s}", "kind",
+		                          deceased_event_kind_name(e->kind),
+		                          "at", e->at, "place", e->place));
 	}
 	g_array_free(evs, TRUE);
 	return json_pack("{s:s,s:s,s:o,s:s,s:s,s:o}", "name", d->name, "gender",
@@ -153,9 +152,9 @@ static json_t *burial_json(struct app *app, const struct deceased *d)
 	              plot_kind_name(p.kind));
 	if (geo)
 		api_map_url(lat, lng, map, sizeof(map));
-	json_object_set_new(j, "lat", geo ? json_real(lat) : json_null());
-	json_object_set_new(j, "lng", geo ? json_real(lng) : json_null());
-	json_object_set_new(j, "map_url", geo ? json_string(map) : json_null());
+	jsonx_put(&j, "lat", geo ? json_real(lat) : json_null());
+	jsonx_put(&j, "lng", geo ? json_real(lng) : json_null());
+	jsonx_put(&j, "map_url", geo ? json_string(map) : json_null());
 	return j;
 }
 
@@ -167,8 +166,8 @@ static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 	store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind, 0,
 	                   PAGE_MESSAGES, out);
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, tribute_json(&g_array_index(out, struct tribute, i)));
+		jsonx_push(
+		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
 	g_array_free(out, TRUE);
 	return arr;
 }
@@ -183,12 +182,12 @@ static json_t *photos_json(struct app *app, int64_t mid)
 		struct memorial_photo *p =
 		    &g_array_index(out, struct memorial_photo, i);
 
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:I,s:s,s:o,s:s,s:s,s:i}", "id",
-		              (json_int_t)p->id, "hash", p->hash, "url",
-		              api_image_url(p->hash), "mime", p->mime,
-		              "caption", p->caption, "position", p->position));
+		jsonx_push(&arr,
+		           json_pack("{s:I,s:s,s:o,s:s,s:s,s:i}", "id",
+		                     (json_int_t)p->id, "hash", p->hash, "url",
+		                     api_image_url(p->hash), "mime", p->mime,
+		                     "caption", p->caption, "position",
+		                     p->position));
 	}
 	g_array_free(out, TRUE);
 	return arr;
@@ -207,8 +206,7 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 
 	if (mod) {
 		store_tribute_pending(app->store, m->id, &pending);
-		json_object_set_new(j, "pending_messages",
-		                    json_integer(pending));
+		jsonx_put(&j, "pending_messages", json_integer(pending));
 	}
 	return j;
 }
@@ -222,16 +220,15 @@ static json_t *page_json(struct app *app, const struct actor *a,
 	json_t *j = json_pack("{s:o}", "memorial", memorial_json(m));
 
 	if (store_deceased_get(app->store, m->deceased_id, &d) == 0) {
-		json_object_set_new(j, "deceased", deceased_summary(app, &d));
-		json_object_set_new(j, "burial", burial_json(app, &d));
+		jsonx_put(&j, "deceased", deceased_summary(app, &d));
+		jsonx_put(&j, "burial", burial_json(app, &d));
 	}
 	tribute_counts_get(app->store, m->id, &c);
-	json_object_set_new(j, "counts", tribute_counts_json(&c));
-	json_object_set_new(j, "messages",
-	                    tributes_json(app, m->id, TRIB_MESSAGE));
-	json_object_set_new(j, "recent", tributes_json(app, m->id, -1));
-	json_object_set_new(j, "photos", photos_json(app, m->id));
-	json_object_set_new(j, "viewer", viewer_json(app, a, m, obj));
+	jsonx_put(&j, "counts", tribute_counts_json(&c));
+	jsonx_put(&j, "messages", tributes_json(app, m->id, TRIB_MESSAGE));
+	jsonx_put(&j, "recent", tributes_json(app, m->id, -1));
+	jsonx_put(&j, "photos", photos_json(app, m->id));
+	jsonx_put(&j, "viewer", viewer_json(app, a, m, obj));
 	return j;
 }
 
@@ -289,15 +286,21 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 
 	if ((rc = jsonx_str(j, "slug", false, MEMORIAL_SLUG_MIN,
 	                    MEMORIAL_SLUG_MAX, m->slug, &slug, err, errlen)) ||
-	    (rc = jsonx_str(j, "title", create, 1, MEMORIAL_TITLE_MAX, m->title,
-	                    &title, err, errlen)) ||
-	    (rc = jsonx_str(j, "biography", false, 0, MEMORIAL_BIO_MAX,
-	                    m->biography, &bio, err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_TITLE, create, m->title, &title,
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_BIO, false, m->biography, &bio,
+	                     err, errlen)) ||
 	    (rc = jsonx_enum(j, "visibility", false, vis_choices,
 	                     (int)m->visibility, &vis, err, errlen)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
 	                     err, errlen)))
 		return rc;
+	if (slug[0] && !memorial_slug_valid(slug)) {
+		snprintf(err, errlen,
+		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
+		         "ending with a letter or digit");
+		return ERR_INVALID;
+	}
 	if (slug != m->slug)
 		snprintf(m->slug, sizeof(m->slug), "%s", slug);
 	if (title != m->title)
@@ -306,12 +309,6 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 		snprintf(m->biography, sizeof(m->biography), "%s", bio);
 	m->visibility = (enum obj_visibility)vis;
 	m->hold = mod == 1;
-	if (m->slug[0] && !memorial_slug_valid(m->slug)) {
-		snprintf(err, errlen,
-		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
-		         "ending with a letter or digit");
-		return ERR_INVALID;
-	}
 	return 0;
 }
 
@@ -321,36 +318,17 @@ static int inline_fields(json_t *j, struct deceased *d, char *err,
 {
 	static const char *const keys[] = {
 	    "name", "gender", "birth_date", "death_date", "native_place", NULL};
-	static const char *const genders[] = {"unknown", "male", "female",
-	                                      "unspecified", NULL};
-	const char *name, *birth, *death, *place;
 	char e[200];
-	int g, rc;
+	int rc;
 
 	if (!json_is_object(j)) {
 		snprintf(err, errlen, "deceased: must be an object");
 		return ERR_INVALID;
 	}
 	if ((rc = jsonx_only(j, keys, e, sizeof(e))) ||
-	    (rc = jsonx_str(j, "name", true, 1, DECEASED_NAME_MAX, NULL, &name,
-	                    e, sizeof(e))) ||
-	    (rc = jsonx_enum(j, "gender", false, genders, 0, &g, e,
-	                     sizeof(e))) ||
-	    (rc = jsonx_str(j, "birth_date", false, 10, 10, "", &birth, e,
-	                    sizeof(e))) ||
-	    (rc = jsonx_str(j, "death_date", true, 1, 10, NULL, &death, e,
-	                    sizeof(e))) ||
-	    (rc = jsonx_str(j, "native_place", false, 0, DECEASED_PLACE_MAX, "",
-	                    &place, e, sizeof(e)))) {
+	    (rc = api_person_fields(j, d, e, sizeof(e))))
 		snprintf(err, errlen, "deceased.%s", e);
-		return rc;
-	}
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->gender = (enum deceased_gender)g;
-	snprintf(d->birth_date, sizeof(d->birth_date), "%s", birth);
-	snprintf(d->death_date, sizeof(d->death_date), "%s", death);
-	snprintf(d->native_place, sizeof(d->native_place), "%s", place);
-	return 0;
+	return rc;
 }
 
 /* Parse a create body; *inline_d is set when a deceased object is given. */
@@ -482,10 +460,10 @@ static json_t *family_json(struct app *app, int64_t mid)
 
 			if (store_user_get(app->store, uid, &u))
 				continue;
-			json_array_append_new(
-			    arr, json_pack("{s:I,s:s,s:s}", "user_id",
-			                   (json_int_t)uid, "display_name",
-			                   u.display_name, "role", roles[r]));
+			jsonx_push(&arr,
+			           json_pack("{s:I,s:s,s:s}", "user_id",
+			                     (json_int_t)uid, "display_name",
+			                     u.display_name, "role", roles[r]));
 		}
 		g_array_free(ids, TRUE);
 	}
@@ -647,8 +625,8 @@ static void list_memorials(void *appv, struct http_req *req,
 	search_memorials(app->store, q, before, limit, out);
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, hit_json(&g_array_index(out, struct memorial_hit, i)));
+		jsonx_push(&arr, hit_json(&g_array_index(
+		                     out, struct memorial_hit, i)));
 	http_resp_json(
 	    resp, 200,
 	    json_pack("{s:o,s:o}", "memorials", arr, "next_cursor",

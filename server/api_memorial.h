@@ -42,6 +42,11 @@ bool api_deceased_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct deceased *d,
                        struct access_obj *obj);
 
+/* The person fields of a deceased record (name, gender, birth_date,
+ * death_date, native_place) from j into d, checked for length and form;
+ * registration and family-made memorials share them. 0 or ERR_INVALID. */
+int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen);
+
 /* "/api/images/<hash>", or JSON null for "" (new reference). */
 json_t *api_image_url(const char *hash);
 /* A plot as JSON, with a map link when it has coordinates. */

@@ -159,8 +159,8 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	                    sizeof(err))) ||
 	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "note", false, 0, SWEEPING_NOTE_MAX, "",
-	                    &in.note, err, sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, err,
+	                     sizeof(err))) ||
 	    (rc = items_of(j, items, &in.n_items, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
@@ -239,7 +239,7 @@ static void list_orders(void *appv, struct http_req *req,
 		    app->store, &g_array_index(arr, struct sweeping_order, i));
 
 		if (oj)
-			json_array_append_new(out, oj);
+			jsonx_push(&out, oj);
 	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "orders", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
@@ -278,10 +278,10 @@ static void post_transition(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
 	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "note", false, 0, SWEEPING_NOTE_MAX, NULL, &note,
-	                    err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "reason", false, 0, SWEEPING_NOTE_MAX, NULL,
-	                    &reason, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -414,8 +414,8 @@ static void post_rating(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
 	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "comment", false, 0, SWEEPING_COMMENT_MAX, "",
-	                    &comment, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

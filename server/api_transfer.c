@@ -73,7 +73,7 @@ static json_t *transfer_json(struct app *app, const struct burial_transfer *t)
 	return j;
 }
 
-/* Send a transfer, or a 500 when it cannot be rendered. */
+/* Send a transfer (a 500 when it cannot be rendered). */
 static void send_transfer(struct app *app, struct http_resp *resp, int status,
                           const struct burial_transfer *t)
 {
@@ -91,19 +91,10 @@ static void send_list(struct app *app, struct http_resp *resp, GArray *ts)
 {
 	json_t *arr = json_array();
 
-	for (guint i = 0; arr && i < ts->len; i++) {
-		json_t *j = transfer_json(
-		    app, &g_array_index(ts, struct burial_transfer, i));
-
-		if (!j || json_array_append_new(arr, j)) {
-			json_decref(arr);
-			arr = NULL;
-		}
-	}
-	if (!arr) {
-		http_resp_err(resp, ERR_INTERNAL, "cannot render hand-overs");
-		return;
-	}
+	for (guint i = 0; arr && i < ts->len; i++)
+		jsonx_push(&arr, transfer_json(
+		                     app, &g_array_index(
+		                              ts, struct burial_transfer, i)));
 	http_resp_json(resp, 200, json_pack("{s:o}", "transfers", arr));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
 }
@@ -153,8 +144,8 @@ static void post_transfer(void *appv, struct http_req *req,
 	                    &t.to_cemetery_id, err, sizeof(err))) ||
 	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &t.plot_id,
 	                    err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "note", false, 0, TRANSFER_NOTE_MAX, "", &note,
-	                    err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_TRANSFER_NOTE, false, "", &note, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -307,8 +298,8 @@ static void close_transfer(struct app *app, struct http_req *req,
 	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                              sizeof(err))) ||
 	     (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	     (rc = jsonx_str(j, "reason", false, 0, TRANSFER_NOTE_MAX, "",
-	                     &reason, err, sizeof(err))))) {
+	     (rc = jsonx_text(j, TEXT_TRANSFER_REASON, false, "", &reason, err,
+	                      sizeof(err))))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

@@ -261,7 +261,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		store_slot_get(app->store, slots[i].id, &slots[i]);
-		json_array_append_new(arr, slot_json(&slots[i]));
+		jsonx_push(&arr, slot_json(&slots[i]));
 	}
 	http_resp_json(resp, 201, json_pack("{s:o}", "slots", arr));
 out:
@@ -288,8 +288,8 @@ static void list_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	arr = json_array();
 	for (guint i = 0; i < a->len; i++)
-		json_array_append_new(
-		    arr, slot_json(&g_array_index(a, struct visit_slot, i)));
+		jsonx_push(&arr,
+		           slot_json(&g_array_index(a, struct visit_slot, i)));
 	g_array_free(a, TRUE);
 	http_resp_json(resp, 200,
 	               json_pack("{s:I,s:s,s:s,s:o}", "cemetery_id",
@@ -524,8 +524,8 @@ static void list_bookings(void *appv, struct http_req *req,
 	}
 	out = json_array();
 	for (guint i = 0; i < arr->len; i++)
-		json_array_append_new(out, booking_json(&g_array_index(
-		                               arr, struct visit_booking, i)));
+		jsonx_push(&out, booking_json(&g_array_index(
+		                     arr, struct visit_booking, i)));
 	http_resp_json(resp, 200, json_pack("{s:o}", "bookings", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
 out:

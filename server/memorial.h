@@ -17,15 +17,13 @@ struct crypto;
 
 #define MEMORIAL_SLUG_MIN  3
 #define MEMORIAL_SLUG_MAX  64
-#define MEMORIAL_TITLE_MAX 100  /* characters */
-#define MEMORIAL_BIO_MAX   5000 /* characters */
-#define MEMORIAL_PHOTO_MAX 60   /* photos per memorial */
+#define MEMORIAL_PHOTO_MAX 60 /* photos per memorial */
 
 struct memorial {
 	int64_t id;
 	char slug[MEMORIAL_SLUG_MAX + 1];
-	char title[MEMORIAL_TITLE_MAX * 4 + 1];
-	char biography[MEMORIAL_BIO_MAX * 4 + 1];
+	char title[TEXT_BUF(MEMORIAL_TITLE_MAX)];
+	char biography[TEXT_BUF(MEMORIAL_BIO_MAX)];
 	enum obj_visibility visibility;
 	bool hold; /* messages wait for approval ("hold") or show at once */
 	int64_t deceased_id;
@@ -47,7 +45,7 @@ struct memorial_photo {
 	int64_t memorial_id;
 	char hash[65];
 	char mime[16];
-	char caption[401];
+	char caption[TEXT_BUF(PHOTO_CAPTION_MAX)];
 	int position;
 	char created_at[24];
 };

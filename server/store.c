@@ -7,6 +7,7 @@
  */
 #include "store.h"
 #include "err.h"
+#include "jsonx.h"
 #include "log.h"
 
 #include <glib.h>
@@ -237,6 +238,13 @@ const char *store_col_text(sqlite3_stmt *q, int col)
 	const unsigned char *t = sqlite3_column_text(q, col);
 
 	return t ? (const char *)t : "";
+}
+
+void store_copy_text(char *dst, size_t dstlen, sqlite3_stmt *q, int col)
+{
+	if (!jsonx_utf8_copy(dst, dstlen, store_col_text(q, col)))
+		log_error("store", "column %s longer than %zu bytes: cut",
+		          sqlite3_column_name(q, col), dstlen - 1);
 }
 
 int store_step_done(sqlite3_stmt *q)

@@ -86,9 +86,12 @@ int store_one(sqlite3_stmt *q, store_row_fn row, void *out);
  * GArray of items); reset q. 0 or the mapped error. */
 int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out);
 
-/* Copy a text column into a char array (truncating), for row readers. */
-#define STORE_COPY(dst, q, col)                                                \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+/* Copy a text column into a char array, for row readers. Buffers are
+ * sized for their field's limit (textlimit.h), so a row always fits; one
+ * that does not (written before a limit was lowered) is cut at a
+ * character boundary and logged, never cut inside a UTF-8 sequence. */
+#define STORE_COPY(dst, q, col) store_copy_text(dst, sizeof(dst), q, col)
+void store_copy_text(char *dst, size_t dstlen, sqlite3_stmt *q, int col);
 
 /* Text column as a string that is never NULL (""), borrowed until the next
  * step or reset of q. */

@@ -3,6 +3,7 @@
 #define SINIAN_STORE_CEREMONY_H
 
 #include "ceremony.h"
+#include "textlimit.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -11,7 +12,7 @@ struct store;
 
 struct ceremony_invite {
 	int64_t id;
-	char guest_name[128];
+	char guest_name[TEXT_BUF(INVITE_GUEST_MAX)];
 	char created_at[32];
 	bool revoked;
 };

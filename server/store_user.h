@@ -6,15 +6,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct actor;
 
 struct store_user {
 	int64_t id;
-	char login_masked[128];
+	char login_masked[256]; /* a login has at most 254 bytes */
 	char login_kind[8];
 	char login_enc[512];
-	char display_name[128];
+	char display_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 	char password_hash[128];
 	char created_at[32];
 	bool disabled;
@@ -26,7 +28,7 @@ struct store_grant {
 	char role[24];
 	char scope_kind[12];
 	int64_t scope_id;
-	char scope_name[128]; /* agency/cemetery name when known */
+	char scope_name[TEXT_BUF(ORG_NAME_MAX)]; /* agency/cemetery name */
 };
 
 /* Create a user; ERR_CONFLICT when the login hash exists. */
