@@ -276,21 +276,42 @@ out:
 static void get_users(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
+	const char *cur = http_query(req, "cursor"),
+	           *lim = http_query(req, "limit");
+	int64_t after = cur ? atoll(cur) : 0;
+	int limit = lim ? atoi(lim) : 1000;
 	GArray *users;
 	json_t *arr;
 
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_USER_LIST, NULL)))
 		return;
+	if (after < 0 || limit < 1 || limit > 1000) {
+		http_resp_err(resp, ERR_INVALID,
+		              "cursor >= 0 and limit 1 to 1000");
+		return;
+	}
 	users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
 	arr = json_array();
-	store_user_list(app->store, users);
+	if (store_user_list(app->store, after, limit, users)) {
+		http_resp_err(resp, ERR_DB, "cannot read accounts");
+		json_decref(arr);
+		g_array_free(users, TRUE);
+		return;
+	}
 	for (guint i = 0; i < users->len; i++)
 		jsonx_push(
 		    &arr, user_json(app, &g_array_index(users,
 		                                        struct store_user, i)));
+	http_resp_json(
+	    resp, 200,
+	    json_pack("{s:o,s:o}", "users", arr, "next_cursor",
+	              (int)users->len == limit
+	                  ? json_integer(g_array_index(users, struct store_user,
+	                                               users->len - 1)
+	                                     .id)
+	                  : json_null()));
 	g_array_free(users, TRUE);
-	http_resp_json(resp, 200, json_pack("{s:o}", "users", arr));
 }
 
 /* The unmasked login of a user: a right that is audited when used. */

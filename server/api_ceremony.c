@@ -246,6 +246,56 @@ out:
 	json_decref(j);
 }
 
+static gint later_first(gconstpointer a, gconstpointer b)
+{
+	const struct ceremony *x = a, *y = b;
+	int c = strcmp(y->scheduled_start, x->scheduled_start);
+
+	return c ? c : (y->id > x->id) - (y->id < x->id);
+}
+
+static bool listed(const GArray *all, int64_t id)
+{
+	for (guint i = 0; i < all->len; i++)
+		if (g_array_index(all, struct ceremony, i).id == id)
+			return true;
+	return false;
+}
+
+/* What GET /api/ceremonies lists: an agency's (?agency_id=), else the
+ * public ones with those of the agencies the caller operates (an admin:
+ * every agency's). Each ceremony once, latest start first. */
+static int ceremonies_for(struct app *app, const struct actor *a,
+                          int64_t agency_id, GArray *all)
+{
+	int rc;
+
+	if (agency_id)
+		return store_ceremony_list(app->store, agency_id, all);
+	if (actor_is_admin(a))
+		return store_ceremony_list(app->store, -1, all);
+	rc = store_ceremony_list(app->store, 0, all);
+	for (int g = 0; rc == 0 && g < a->n_grants; g++) {
+		GArray *mine;
+
+		if (a->grants[g].role != ROLE_AGENCY_OPERATOR)
+			continue;
+		mine = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+		rc = store_ceremony_list(app->store, a->grants[g].scope_id,
+		                         mine);
+		for (guint i = 0; rc == 0 && i < mine->len; i++) {
+			struct ceremony *c =
+			    &g_array_index(mine, struct ceremony, i);
+
+			if (!listed(all, c->id))
+				g_array_append_vals(all, c, 1);
+		}
+		g_array_free(mine, TRUE);
+	}
+	g_array_sort(all, later_first);
+	return rc;
+}
+
 static void list_ceremonies(void *appv, struct http_req *req,
                             struct http_resp *resp)
 {
@@ -255,7 +305,15 @@ static void list_ceremonies(void *appv, struct http_req *req,
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
 	json_t *arr = json_array();
 
-	store_ceremony_list(app->store, agency_id, all);
+	if (agency_id < 0 ||
+	    ceremonies_for(app, auth_actor(req), agency_id, all)) {
+		http_resp_err(resp, agency_id < 0 ? ERR_INVALID : ERR_DB,
+		              agency_id < 0 ? "agency_id: must be an id"
+		                            : "cannot read ceremonies");
+		g_array_free(all, TRUE);
+		json_decref(arr);
+		return;
+	}
 	for (guint i = 0; i < all->len; i++) {
 		struct ceremony *c = &g_array_index(all, struct ceremony, i);
 		bool manager = may_manage(req, c);

@@ -199,7 +199,15 @@ static int user_list(struct app *app)
 	GArray *users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
 	GArray *grants = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 
-	store_user_list(app->store, users);
+	for (int64_t after = 0;;
+	     after =
+	         g_array_index(users, struct store_user, users->len - 1).id) {
+		guint had = users->len;
+
+		if (store_user_list(app->store, after, 1000, users) ||
+		    users->len == had || users->len - had < 1000)
+			break;
+	}
 	printf("%-6s %-24s %-20s %s\n", "id", "login", "name", "roles");
 	for (guint i = 0; i < users->len; i++) {
 		struct store_user *u =

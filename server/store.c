@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct store_sql *const store_sql_tables[] = {
+    store_user_sql,     store_org_sql,      store_deceased_sql,
+    store_memorial_sql, store_ceremony_sql, store_visit_sql,
+    store_sweeping_sql, store_transfer_sql, NULL,
+};
+
 struct store {
 	sqlite3 *db;
 	GHashTable *stmts; /* SQL text → sqlite3_stmt */
@@ -226,6 +232,11 @@ void store_rollback(struct store *st)
 		return;
 	st->tx_depth = 0;
 	store_exec(st, "ROLLBACK");
+}
+
+int64_t store_cursor(int64_t before)
+{
+	return before > 0 ? before : INT64_MAX;
 }
 
 int64_t store_last_id(struct store *st)

@@ -26,6 +26,24 @@ extern const size_t store_migrations_count;
 
 struct store;
 
+/* One SQL statement of the store. Every store_*.c file keeps its statements
+ * in one table, store_<file>_sql[] (ended by a row of NULLs), and hands
+ * their text to store_stmt(); tests/unit/test_store_plans.c reads every
+ * statement's query plan from these tables and fails on a full scan of a
+ * table that grows. */
+struct store_sql {
+	const char *name; /* "memorial.tribute_list" */
+	const char *sql;
+	const char *scan_ok; /* NULL, or why reading a whole table is fine */
+};
+
+extern const struct store_sql store_user_sql[], store_org_sql[],
+    store_deceased_sql[], store_memorial_sql[], store_ceremony_sql[],
+    store_visit_sql[], store_sweeping_sql[], store_transfer_sql[];
+
+/* The statement tables above, NULL-terminated. */
+extern const struct store_sql *const store_sql_tables[];
+
 /* Open (creating if needed) the database at path and apply the given
  * migrations whose version is above PRAGMA user_version, each in its own
  * transaction. Returns 0 and *out, or ERR_DB/ERR_IO with a message in err. */
@@ -65,6 +83,11 @@ void store_count(struct store *st);
 
 /* Map a SQLite result code to an ERR_* code (constraint → ERR_CONFLICT). */
 int store_err(int sqlite_rc);
+
+/* The bound of a "newest first, older than cursor" page: the cursor, or
+ * past every id when there is none (0). List statements compare id <
+ * this, never "(? = 0 OR id < ?)", so the index serves the range. */
+int64_t store_cursor(int64_t before);
 
 /* Last insert rowid. */
 int64_t store_last_id(struct store *st);

@@ -15,6 +15,69 @@
 	"COALESCE(plot_id, 0), state, note, reason, COALESCE(created_by, 0), " \
 	"created_at, COALESCE(decided_by, 0), COALESCE(decided_at, '')"
 
+enum {
+	Q_TRANSFER_INSERT,
+	Q_TRANSFER_GET,
+	Q_TRANSFER_DECIDE,
+	Q_TRANSFER_LIST_DECEASED,
+	Q_TRANSFER_LIST_TO_1,
+	Q_TRANSFER_LIST_TO_2,
+	Q_TRANSFER_LIST_FROM_1,
+	Q_TRANSFER_LIST_FROM_2,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_transfer_sql[] = {
+    [Q_TRANSFER_INSERT] =
+        {"transfer.transfer_insert",
+         "INSERT INTO burial_transfers(deceased_id, from_kind, "
+         "from_id, to_cemetery_id, plot_id, note, created_by) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at",
+         NULL},
+    [Q_TRANSFER_GET] = {"transfer.transfer_get",
+                        "SELECT " TRANSFER_COLS
+                        " FROM burial_transfers WHERE id = ?",
+                        NULL},
+    [Q_TRANSFER_DECIDE] =
+        {"transfer.transfer_decide",
+         "UPDATE burial_transfers SET state = ?1, plot_id = "
+         "COALESCE(?2, plot_id), reason = ?3, decided_by = ?4, "
+         "decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = "
+         "?5 AND state = 'pending'",
+         NULL},
+    [Q_TRANSFER_LIST_DECEASED] = {"transfer.transfer_list_deceased",
+                                  "SELECT " TRANSFER_COLS
+                                  " FROM burial_transfers WHERE "
+                                  "deceased_id = ? ORDER BY id LIMIT 200",
+                                  NULL},
+    [Q_TRANSFER_LIST_TO_1] = {"transfer.transfer_list_to_1",
+                              "SELECT " TRANSFER_COLS
+                              " FROM burial_transfers WHERE to_cemetery_id "
+                              "= ?1 ORDER BY id DESC LIMIT ?3",
+                              NULL},
+    [Q_TRANSFER_LIST_TO_2] = {"transfer.transfer_list_to_2",
+                              "SELECT " TRANSFER_COLS
+                              " FROM burial_transfers WHERE to_cemetery_id "
+                              "= ?1 AND state = ?2 ORDER BY id DESC LIMIT "
+                              "?3",
+                              NULL},
+    [Q_TRANSFER_LIST_FROM_1] = {"transfer.transfer_list_from_1",
+                                "SELECT " TRANSFER_COLS
+                                " FROM burial_transfers WHERE from_kind = ?1 "
+                                "AND from_id = ?2 ORDER BY id DESC LIMIT ?4",
+                                NULL},
+    [Q_TRANSFER_LIST_FROM_2] = {"transfer.transfer_list_from_2",
+                                "SELECT " TRANSFER_COLS
+                                " FROM burial_transfers WHERE from_kind = ?1 "
+                                "AND from_id = ?2 AND state = ?3 ORDER BY id "
+                                "DESC LIMIT ?4",
+                                NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_transfer_sql[q].sql)
+
 static void transfer_row(sqlite3_stmt *q, void *item)
 {
 	struct burial_transfer *t = item;
@@ -40,10 +103,7 @@ static void transfer_row(sqlite3_stmt *q, void *item)
 
 int store_transfer_insert(struct store *st, struct burial_transfer *t)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO burial_transfers(deceased_id, from_kind, "
-	        "from_id, to_cemetery_id, plot_id, note, created_by) VALUES "
-	        "(?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_INSERT));
 	int rc;
 
 	if (!q)
@@ -71,8 +131,7 @@ int store_transfer_insert(struct store *st, struct burial_transfer *t)
 int store_transfer_get(struct store *st, int64_t id,
                        struct burial_transfer *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " TRANSFER_COLS
-	                                 " FROM burial_transfers WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_GET));
 
 	if (!q)
 		return ERR_DB;
@@ -83,11 +142,7 @@ int store_transfer_get(struct store *st, int64_t id,
 int store_transfer_decide(struct store *st, int64_t id, enum transfer_state to,
                           int64_t plot_id, const char *reason, int64_t actor)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE burial_transfers SET state = ?1, plot_id = "
-	        "COALESCE(?2, plot_id), reason = ?3, decided_by = ?4, "
-	        "decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = "
-	        "?5 AND state = 'pending'");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_DECIDE));
 	int rc;
 
 	if (!q)
@@ -108,9 +163,7 @@ int store_transfer_decide(struct store *st, int64_t id, enum transfer_state to,
 int store_transfer_list_deceased(struct store *st, int64_t deceased_id,
                                  GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " TRANSFER_COLS " FROM burial_transfers WHERE "
-	        "deceased_id = ? ORDER BY id LIMIT 200");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_LIST_DECEASED));
 
 	if (!q)
 		return ERR_DB;
@@ -121,15 +174,8 @@ int store_transfer_list_deceased(struct store *st, int64_t deceased_id,
 int store_transfer_list_to(struct store *st, int64_t cemetery_id, int state,
                            int limit, GArray *out)
 {
-	sqlite3_stmt *q =
-	    state < 0
-	        ? store_stmt(st, "SELECT " TRANSFER_COLS
-	                         " FROM burial_transfers WHERE to_cemetery_id "
-	                         "= ?1 ORDER BY id DESC LIMIT ?3")
-	        : store_stmt(st, "SELECT " TRANSFER_COLS
-	                         " FROM burial_transfers WHERE to_cemetery_id "
-	                         "= ?1 AND state = ?2 ORDER BY id DESC LIMIT "
-	                         "?3");
+	sqlite3_stmt *q = state < 0 ? store_stmt(st, SQL(Q_TRANSFER_LIST_TO_1))
+	                            : store_stmt(st, SQL(Q_TRANSFER_LIST_TO_2));
 
 	if (!q)
 		return ERR_DB;
@@ -145,15 +191,9 @@ int store_transfer_list_to(struct store *st, int64_t cemetery_id, int state,
 int store_transfer_list_from(struct store *st, enum transfer_from kind,
                              int64_t id, int state, int limit, GArray *out)
 {
-	sqlite3_stmt *q =
-	    state < 0
-	        ? store_stmt(st, "SELECT " TRANSFER_COLS
-	                         " FROM burial_transfers WHERE from_kind = ?1 "
-	                         "AND from_id = ?2 ORDER BY id DESC LIMIT ?4")
-	        : store_stmt(st, "SELECT " TRANSFER_COLS
-	                         " FROM burial_transfers WHERE from_kind = ?1 "
-	                         "AND from_id = ?2 AND state = ?3 ORDER BY id "
-	                         "DESC LIMIT ?4");
+	sqlite3_stmt *q = state < 0
+	                      ? store_stmt(st, SQL(Q_TRANSFER_LIST_FROM_1))
+	                      : store_stmt(st, SQL(Q_TRANSFER_LIST_FROM_2));
 
 	if (!q)
 		return ERR_DB;

@@ -39,8 +39,9 @@ int store_user_by_login(struct store *st, const char *login_hash,
                         struct store_user *out);
 int store_user_get(struct store *st, int64_t id, struct store_user *out);
 int store_user_set_password(struct store *st, int64_t id, const char *hash);
-/* All users, oldest first, into a GArray of struct store_user. */
-int store_user_list(struct store *st, GArray *out);
+/* Users with an id above after, oldest first, at most limit, into a
+ * GArray of struct store_user. */
+int store_user_list(struct store *st, int64_t after, int limit, GArray *out);
 
 /* Sessions: stored by SHA-256 of the token. */
 int store_session_create(struct store *st, int64_t user_id,
