@@ -16,6 +16,7 @@
 #include "store.h"
 #include "store_user.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,14 +304,9 @@ static void get_users(void *appv, struct http_req *req, struct http_resp *resp)
 		jsonx_push(
 		    &arr, user_json(app, &g_array_index(users,
 		                                        struct store_user, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o,s:o}", "users", arr, "next_cursor",
-	              (int)users->len == limit
-	                  ? json_integer(g_array_index(users, struct store_user,
-	                                               users->len - 1)
-	                                     .id)
-	                  : json_null()));
+	http_resp_json(resp, 200,
+	               jsonx_page("users", arr, users, limit,
+	                          offsetof(struct store_user, id)));
 	g_array_free(users, TRUE);
 }
 

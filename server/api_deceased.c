@@ -18,6 +18,7 @@
 #include "store_deceased.h"
 #include "store_org.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,14 +270,9 @@ static void list_deceased(void *appv, struct http_req *req,
 		    &arr,
 		    deceased_json(app, &g_array_index(out, struct deceased, i),
 		                  false));
-	http_resp_json(
-	    resp, 200,
-	    json_pack(
-	        "{s:o,s:o}", "deceased", arr, "next_cursor",
-	        (int)out->len == limit
-	            ? json_integer(
-	                  g_array_index(out, struct deceased, out->len - 1).id)
-	            : json_null()));
+	http_resp_json(resp, 200,
+	               jsonx_page("deceased", arr, out, limit,
+	                          offsetof(struct deceased, id)));
 	g_array_free(out, TRUE);
 }
 

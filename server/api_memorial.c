@@ -28,6 +28,7 @@
 #include "wshub.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -627,14 +628,9 @@ static void list_memorials(void *appv, struct http_req *req,
 	for (guint i = 0; i < out->len; i++)
 		jsonx_push(&arr, hit_json(&g_array_index(
 		                     out, struct memorial_hit, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o,s:o}", "memorials", arr, "next_cursor",
-	              (int)out->len == limit
-	                  ? json_integer(g_array_index(out, struct memorial_hit,
-	                                               out->len - 1)
-	                                     .id)
-	                  : json_null()));
+	http_resp_json(resp, 200,
+	               jsonx_page("memorials", arr, out, limit,
+	                          offsetof(struct memorial_hit, id)));
 	g_array_free(out, TRUE);
 	g_free(q);
 }

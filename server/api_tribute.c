@@ -18,6 +18,7 @@
 #include "store_memorial.h"
 #include "tribute.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,14 +139,9 @@ static void list_tributes(void *appv, struct http_req *req,
 	for (guint i = 0; i < out->len; i++)
 		jsonx_push(
 		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack(
-	        "{s:o,s:o}", "tributes", arr, "next_cursor",
-	        (int)out->len == limit
-	            ? json_integer(
-	                  g_array_index(out, struct tribute, out->len - 1).id)
-	            : json_null()));
+	http_resp_json(resp, 200,
+	               jsonx_page("tributes", arr, out, limit,
+	                          offsetof(struct tribute, id)));
 	g_array_free(out, TRUE);
 out:
 	g_free(m);

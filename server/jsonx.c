@@ -247,6 +247,24 @@ void jsonx_put(json_t **obj, const char *key, json_t *item)
 	}
 }
 
+json_t *jsonx_page(const char *key, json_t *items, const GArray *page,
+                   int limit, size_t id_off)
+{
+	json_t *next = json_null();
+	int64_t id;
+
+	if (page->len && (int)page->len == limit) {
+		memcpy(&id,
+		       page->data +
+		           (page->len - 1) *
+		               g_array_get_element_size((GArray *)page) +
+		           id_off,
+		       sizeof(id));
+		next = json_integer(id);
+	}
+	return json_pack("{s:o,s:o}", key, items, "next_cursor", next);
+}
+
 bool jsonx_utf8_copy(char *dst, size_t dstlen, const char *src)
 {
 	size_t n = strlen(src);

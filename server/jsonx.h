@@ -8,6 +8,7 @@
 #ifndef SINIAN_JSONX_H
 #define SINIAN_JSONX_H
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -74,6 +75,13 @@ size_t jsonx_utf8_len(const char *s);
  * calls on a NULL container only release their item. */
 void jsonx_push(json_t **arr, json_t *item);
 void jsonx_put(json_t **obj, const char *key, json_t *item);
+
+/* A page of a list: {key: items (stolen), "next_cursor": the id of the
+ * last row when the page is full (limit rows), else null}. page is the
+ * GArray of rows; id_off the offset of their int64_t id. New reference;
+ * NULL when items is. */
+json_t *jsonx_page(const char *key, json_t *items, const GArray *page,
+                   int limit, size_t id_off);
 
 /* Copy src into dst of dstlen bytes cut at a character boundary, never
  * inside a UTF-8 sequence; true when it fitted whole. */
