@@ -15,6 +15,8 @@
 #include "live.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "rights.h"
+#include "viewers.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -73,8 +75,9 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	if ((rc = api_visit_start(app)))
 		return rc;
-	if ((rc = live_start(app, err, errlen)) ||
-	    (rc = api_ceremony_start(app)))
+	app->viewers = viewers_new();
+	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||
+	    (rc = api_watch_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
@@ -92,6 +95,9 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	viewers_free(app->viewers);
+	app->viewers = NULL;
+	rights_stop(app);
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "rights.h"
 #include "store.h"
 #include "store_user.h"
 
@@ -211,7 +212,13 @@ static void delete_session(void *appv, struct http_req *req,
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return;
-	store_session_revoke(app->store, a->session_id, (int64_t)time(NULL));
+	if (store_session_revoke(app->store, a->session_id,
+	                         (int64_t)time(NULL))) {
+		http_resp_err(resp, ERR_DB, "cannot sign out");
+		return;
+	}
+	/* the sockets and viewers that session opened lose its rights */
+	rights_changed(app, RIGHTS_USER, a->user_id);
 	set_session_cookie(app, req, resp, "", 0);
 	resp->status = 204;
 }
@@ -267,8 +274,12 @@ static void put_password(void *appv, struct http_req *req,
 		goto out;
 	}
 	/* other devices must sign in again with the new password */
-	store_session_revoke_others(app->store, a->user_id, a->session_id,
-	                            (int64_t)time(NULL));
+	if (store_session_revoke_others(app->store, a->user_id, a->session_id,
+	                                (int64_t)time(NULL))) {
+		http_resp_err(resp, ERR_DB, "cannot end the other sessions");
+		goto out;
+	}
+	rights_changed(app, RIGHTS_USER, a->user_id);
 	resp->status = 204;
 out:
 	json_decref(j);
@@ -396,6 +407,8 @@ static void change_grant(struct app *app, struct http_req *req,
 		http_resp_err(resp, rc, "cannot change the role");
 		goto out;
 	}
+	if (!add)
+		rights_changed(app, RIGHTS_USER, id);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "user", user_json(app, &u)));
 out:

@@ -1,6 +1,7 @@
 /* api_ceremony.c — farewell ceremonies over HTTP: create and edit (agency
  * operators), stream keys and invite links, start/stop and source control,
- * condolences, the recording for replay, and the player page route.
+ * and the player page route. What watchers do (condolences, the
+ * recording, following live events) and who may watch is api_watch.c's;
  * WHEP/WHIP media negotiation lives in api_whep.c.
  */
 #include "access.h"
@@ -15,6 +16,7 @@
 #include "jsonx.h"
 #include "live.h"
 #include "log.h"
+#include "rights.h"
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_org.h"
@@ -34,42 +36,6 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
 	obj->agency_id = c->agency_id;
 	obj->memorial_id = c->memorial_id;
 	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
-}
-
-/* The invite token a watcher shows: ?invite= or a bearer that is not a
- * session. NULL when none. */
-static const char *invite_token(struct http_req *req)
-{
-	const char *q = http_query(req, "invite");
-	const char *authz = http_header(req, "authorization");
-
-	if (q && *q)
-		return q;
-	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0 &&
-	    !req->actor)
-		return authz + 7;
-	return NULL;
-}
-
-int api_ceremony_watch_check(struct app *app, struct http_req *req,
-                             const struct ceremony *c)
-{
-	const char *token = invite_token(req);
-	struct access_obj obj;
-	char hash[CRYPTO_HASH_CHARS];
-	int rc;
-
-	api_ceremony_obj(c, &obj);
-	if (token && c->invite_only) {
-		crypto_sha256_hex(token, hash);
-		rc = store_ceremony_invite_check(app->store, c->id, hash);
-		if (rc == ERR_GONE)
-			return ERR_FORBIDDEN; /* revoked */
-		obj.invite_ok = rc == 0;
-		if (rc && !req->actor)
-			return ERR_UNAUTHORIZED; /* wrong token */
-	}
-	return access_check(auth_actor(req), ACT_CEREMONY_WATCH, &obj);
 }
 
 int api_ceremony_load(struct app *app, struct http_req *req,
@@ -383,6 +349,8 @@ static void patch_ceremony(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot update");
 		goto out;
 	}
+	/* visibility or the linked memorial (whose family may watch) */
+	rights_changed(app, RIGHTS_CEREMONY, c.id);
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 out:
 	json_decref(j);
@@ -483,6 +451,7 @@ static void delete_invite(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such active invite");
 		return;
 	}
+	rights_changed(app, RIGHTS_CEREMONY, c.id);
 	resp->status = 204;
 }
 
@@ -557,109 +526,6 @@ out:
 	json_decref(j);
 }
 
-static json_t *message_json(const struct ceremony_message *m)
-{
-	return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id,
-	                 "from_name", m->from_name, "text", m->text,
-	                 "created_at", m->created_at);
-}
-
-static void post_condolence(void *appv, struct http_req *req,
-                            struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	struct ceremony_message m;
-	const char *from, *text;
-	char err[256], key[80];
-	json_t *j = NULL, *ev;
-	char *s;
-	int rc;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	/* one budget per person: the account, else the invite, else the
-	 * address (a hall's Wi-Fi shares one address among many guests) */
-	if (auth_actor(req)->user_id)
-		snprintf(key, sizeof(key), "cond:u%lld",
-		         (long long)auth_actor(req)->user_id);
-	else if (invite_token(req))
-		snprintf(key, sizeof(key), "cond:i%.40s", invite_token(req));
-	else
-		snprintf(key, sizeof(key), "cond:%s", req->peer);
-	if (!auth_rate_ok(app, key, invite_token(req) || req->actor ? 12 : 60,
-	                  invite_token(req) || req->actor ? 5 : 20, resp))
-		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if ((rc = store_ceremony_message_add(app->store, c.id, from, text,
-	                                     auth_actor(req)->user_id, &m))) {
-		http_resp_err(resp, rc, "cannot save the message");
-		goto out;
-	}
-	ev = json_pack("{s:s,s:o}", "type", "condolence", "message",
-	               message_json(&m));
-	s = json_dumps(ev, JSON_COMPACT);
-	if (s)
-		live_publish(app, c.id, s);
-	free(s);
-	json_decref(ev);
-	http_resp_json(resp, 201, message_json(&m));
-out:
-	json_decref(j);
-}
-
-static void list_condolences(void *appv, struct http_req *req,
-                             struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	GArray *msgs;
-	json_t *arr;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	msgs = g_array_new(FALSE, FALSE, sizeof(struct ceremony_message));
-	arr = json_array();
-	store_ceremony_message_list(app->store, c.id, 100, msgs);
-	for (guint i = 0; i < msgs->len; i++)
-		jsonx_push(&arr, message_json(&g_array_index(
-		                     msgs, struct ceremony_message, i)));
-	g_array_free(msgs, TRUE);
-	http_resp_json(resp, 200, json_pack("{s:o}", "messages", arr));
-}
-
-static void get_recording(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	if (c.state != CER_ENDED || !c.recording_path[0]) {
-		http_resp_err(resp, ERR_NOT_FOUND,
-		              c.state == CER_ENDED
-		                  ? "this ceremony was not recorded"
-		                  : "the recording is offered when the "
-		                    "ceremony has ended");
-		return;
-	}
-	if (http_resp_file(resp, req, c.recording_path, "video/mp4",
-	                   "private, max-age=3600") == ERR_NOT_FOUND)
-		http_resp_err(resp, ERR_NOT_FOUND, "the recording is missing");
-}
-
 static void page_player(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
@@ -688,44 +554,8 @@ int api_ceremony_routes(struct router *r)
 	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stop", post_stop, 0);
 	rc |=
 	    router_add(r, "PUT", "/api/ceremonies/{id}/source", put_source, 0);
-	rc |= router_add(r, "POST", "/api/ceremonies/{id}/condolences",
-	                 post_condolence, ROUTE_OWN_AUTH);
-	rc |= router_add(r, "GET", "/api/ceremonies/{id}/condolences",
-	                 list_condolences, ROUTE_OWN_AUTH);
-	rc |= router_add(r, "GET", "/api/ceremonies/{id}/recording",
-	                 get_recording, ROUTE_OWN_AUTH);
 	rc |= router_add(r, "GET", "/c/{id}", page_player, 0);
-	return rc ? -1 : 0;
-}
-
-/* Who may follow "ceremony:{id}": whoever may watch it (an invite token
- * comes with the subscribe message). */
-static int ceremony_topic_check(void *appv, struct http_ws *ws,
-                                const char *topic)
-{
-	struct app *app = appv;
-	const char *cred = wshub_credential(ws);
-	char hash[CRYPTO_HASH_CHARS];
-	struct access_obj obj;
-	struct ceremony c;
-	struct actor a;
-	int64_t id = strtoll(strchr(topic, ':') + 1, NULL, 10);
-
-	if (id <= 0 || store_ceremony_get(app->store, id, &c))
-		return ERR_NOT_FOUND;
-	api_ceremony_obj(&c, &obj);
-	if (cred && c.invite_only) {
-		crypto_sha256_hex(cred, hash);
-		obj.invite_ok =
-		    store_ceremony_invite_check(app->store, id, hash) == 0;
-	}
-	auth_ws_actor(app, ws, &a);
-	return access_check(&a, ACT_CEREMONY_WATCH, &obj);
-}
-
-int api_ceremony_start(struct app *app)
-{
-	return wshub_register(app, "ceremony", ceremony_topic_check);
+	return rc || api_watch_routes(r) ? -1 : 0;
 }
 
 #define DEMO_CEREMONY_TITLE "李秀英女士告别仪式 · Farewell to Li Xiuying"

@@ -28,8 +28,22 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
  * (rel="ice-server"). */
 void api_ice_links(struct app *app, struct http_resp *resp);
 
-/* Register the ceremony topic rule with the WebSocket hub. */
-int api_ceremony_start(struct app *app);
+struct viewer_cred;
+struct rights_event;
+struct router;
+
+/* As api_ceremony_watch_check, and when allowed the credentials that
+ * allowed it into cred (may be NULL): kept for WHEP viewers so their right
+ * can be checked again (api_watch.c). */
+int api_watch_check(struct app *app, struct http_req *req,
+                    const struct ceremony *c, struct viewer_cred *cred);
+/* Check again, after a change of rights, this node's WHEP viewers the
+ * change may touch; cut those no longer allowed (api_watch.c). */
+void api_watch_recheck(struct app *app, const struct rights_event *ev);
+/* Register who may follow "ceremony:{id}" with the WebSocket hub, and the
+ * watchers' routes (condolences, recording). */
+int api_watch_start(struct app *app);
+int api_watch_routes(struct router *r);
 /* Create and take live the demo ceremony (cfg.demo && cfg.demo_ceremony). */
 int api_ceremony_demo(struct app *app, char *err, size_t errlen);
 

@@ -18,6 +18,7 @@
 #include "jsonx.h"
 #include "memorial_demo.h"
 #include "qr.h"
+#include "rights.h"
 #include "search.h"
 #include "store.h"
 #include "store_deceased.h"
@@ -412,6 +413,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	char err[256], old_slug[MEMORIAL_SLUG_MAX + 1];
+	enum obj_visibility old_vis;
 	struct access_obj obj;
 	json_t *j = NULL;
 	int rc;
@@ -421,6 +423,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	                access_check(auth_actor(req), ACT_MEMORIAL_EDIT, &obj)))
 		goto out;
 	snprintf(old_slug, sizeof(old_slug), "%s", m->slug);
+	old_vis = m->visibility;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
@@ -438,6 +441,8 @@ static void patch_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot update the memorial");
 		goto out;
 	}
+	if (m->visibility != old_vis)
+		rights_changed(app, RIGHTS_MEMORIAL, m->id);
 	store_memorial_get(app->store, m->id, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "memorial", memorial_json(m)));
@@ -569,6 +574,7 @@ static void delete_family(void *appv, struct http_req *req,
 	const char *role = http_query(req, "role");
 	struct access_obj obj;
 	int64_t uid;
+	int rc;
 
 	if (!api_memorial_find(app, req, resp, m, &obj) ||
 	    access_deny(resp, access_check(a, ACT_FAMILY_GRANT, &obj)))
@@ -579,7 +585,13 @@ static void delete_family(void *appv, struct http_req *req,
 		              "role: ?role=family_admin or memorial_guest");
 		goto out;
 	}
-	store_grant_remove(app->store, uid, role, "memorial", m->id);
+	rc = store_grant_remove(app->store, uid, role, "memorial", m->id);
+	if (rc && rc != ERR_NOT_FOUND) {
+		http_resp_err(resp, rc, "cannot remove the grant");
+		goto out;
+	}
+	if (rc == 0)
+		rights_changed(app, RIGHTS_MEMORIAL, m->id);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "family", family_json(app, m->id)));
 out:

@@ -20,6 +20,8 @@ struct crypto;
 struct ratelimit;
 struct media_ctx;
 struct whip_hub;
+struct viewers;
+struct bus_sub;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -57,6 +59,8 @@ struct app {
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct viewers *viewers; /* WHEP viewers' credentials (viewers.h) */
+	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

@@ -22,6 +22,7 @@ enum {
 	Q_USER_LIST,
 	Q_SESSION_CREATE,
 	Q_SESSION_LOOKUP,
+	Q_SESSION_USER,
 	Q_SESSION_REVOKE,
 	Q_SESSION_REVOKE_OTHERS,
 	Q_GRANT_ADD,
@@ -64,6 +65,11 @@ const struct store_sql store_user_sql[] = {
                           "s.revoked_at IS NULL AND s.expires_at > ? AND "
                           "u.disabled = 0",
                           NULL},
+    [Q_SESSION_USER] = {"user.session_user",
+                        "SELECT s.user_id FROM sessions s JOIN users u ON "
+                        "u.id = s.user_id WHERE s.id = ? AND s.revoked_at "
+                        "IS NULL AND s.expires_at > ? AND u.disabled = 0",
+                        NULL},
     [Q_SESSION_REVOKE] = {"user.session_revoke",
                           "UPDATE sessions SET revoked_at = ? WHERE id = ? AND "
                           "revoked_at IS NULL",
@@ -239,6 +245,23 @@ int store_session_lookup(struct store *st, const char *token_hash, int64_t now,
 	}
 	sqlite3_reset(q);
 	return rc;
+}
+
+int store_session_user(struct store *st, int64_t session_id, int64_t now,
+                       int64_t *user_id)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_USER));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, session_id);
+	sqlite3_bind_int64(q, 2, now);
+	rc = store_step_row(q);
+	if (rc == 0)
+		*user_id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
 }
 
 int store_session_revoke(struct store *st, int64_t session_id, int64_t now)

@@ -50,6 +50,10 @@ int store_session_create(struct store *st, int64_t user_id,
 /* ERR_UNAUTHORIZED when unknown, expired, revoked or the user disabled. */
 int store_session_lookup(struct store *st, const char *token_hash, int64_t now,
                          int64_t *user_id, int64_t *session_id);
+/* The user of a session that is still valid (not revoked, not expired,
+ * user not disabled); ERR_UNAUTHORIZED otherwise. */
+int store_session_user(struct store *st, int64_t session_id, int64_t now,
+                       int64_t *user_id);
 int store_session_revoke(struct store *st, int64_t session_id, int64_t now);
 /* Revoke every session of a user but keep (0 = none). */
 int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,

@@ -1,16 +1,22 @@
 /* wshub.c — WebSocket subscriptions to the bus.
  *
- * Owns each connection's list of bus subscriptions. Access to a topic is
- * decided by app->topic_check (the access module); this file only enforces
- * the topic syntax and a per-connection limit. Main loop only.
+ * Owns each connection's list of bus subscriptions, with the credential
+ * (an invite) each was made with. Access to a topic is decided by the
+ * registered checks (access.c behind them), when a client subscribes and
+ * again whenever rights change (wshub_recheck, from rights.c): a
+ * subscription no longer allowed is dropped and the client told. This file
+ * only enforces the topic syntax and a per-connection limit. Main loop
+ * only.
  */
 #include "wshub.h"
 #include "app.h"
+#include "auth.h"
 #include "bus.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "rights.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +26,12 @@
 
 struct wshub_conn {
 	struct http_ws *ws;
-	char cred[128];
+	int64_t user_id;  /* the account its credentials named at open */
+	const char *cred; /* during a check: the subscription's invite */
 	struct bus_sub *subs[WSHUB_MAX_SUBS];
 	char *topics[WSHUB_MAX_SUBS];
+	char
+	    *creds[WSHUB_MAX_SUBS]; /* invite shown when subscribing, or NULL */
 	int n;
 };
 
@@ -89,12 +98,16 @@ static void on_event(void *ud, const char *topic, const char *msg, size_t len)
 void wshub_open(void *appv, struct http_ws *ws)
 {
 	struct wshub_conn *wc = calloc(1, sizeof(*wc));
+	struct actor a;
 
 	if (!wc) {
 		http_ws_close(ws, 1011);
 		return;
 	}
 	wc->ws = ws;
+	/* whose sockets to check again when that account's rights change */
+	auth_ws_actor(appv, ws, &a);
+	wc->user_id = a.user_id;
 	http_ws_set_data(ws, wc);
 }
 
@@ -122,7 +135,7 @@ const char *wshub_credential(struct http_ws *ws)
 {
 	struct wshub_conn *wc = http_ws_get_data(ws);
 
-	return wc && wc->cred[0] ? wc->cred : NULL;
+	return wc && wc->cred && wc->cred[0] ? wc->cred : NULL;
 }
 
 static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
@@ -138,7 +151,19 @@ static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
 	return ERR_FORBIDDEN;
 }
 
-static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
+static void drop(struct app *app, struct wshub_conn *wc, int i)
+{
+	bus_unsubscribe(app->bus, wc->subs[i]);
+	free(wc->topics[i]);
+	free(wc->creds[i]);
+	wc->n--;
+	wc->subs[i] = wc->subs[wc->n];
+	wc->topics[i] = wc->topics[wc->n];
+	wc->creds[i] = wc->creds[wc->n];
+}
+
+static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic,
+                      const char *cred)
 {
 	int rc;
 
@@ -155,7 +180,9 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 		                 "too many subscriptions");
 		return;
 	}
+	wc->cred = cred;
 	rc = topic_allowed(app, wc->ws, topic);
+	wc->cred = NULL;
 	if (rc) {
 		send_topic_error(wc->ws, rc, topic,
 		                 "you may not follow this topic");
@@ -167,6 +194,7 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 		                 "cannot subscribe");
 		return;
 	}
+	wc->creds[wc->n] = cred && *cred ? strdup(cred) : NULL;
 	wc->topics[wc->n++] = strdup(topic);
 	send_json(wc->ws, json_pack("{s:s}", "subscribed", topic));
 }
@@ -178,11 +206,7 @@ static void unsubscribe(struct app *app, struct wshub_conn *wc,
 
 	if (i < 0)
 		return;
-	bus_unsubscribe(app->bus, wc->subs[i]);
-	free(wc->topics[i]);
-	wc->n--;
-	wc->subs[i] = wc->subs[wc->n];
-	wc->topics[i] = wc->topics[wc->n];
+	drop(app, wc, i);
 	send_json(wc->ws, json_pack("{s:s}", "unsubscribed", topic));
 }
 
@@ -204,8 +228,8 @@ void wshub_text(void *appv, struct http_ws *ws, const char *msg, size_t len)
 		const char *cred =
 		    json_string_value(json_object_get(j, "invite"));
 
-		snprintf(wc->cred, sizeof(wc->cred), "%s", cred ? cred : "");
-		subscribe(app, wc, topic);
+		subscribe(app, wc, topic,
+		          cred && strlen(cred) < 128 ? cred : NULL);
 	} else if ((topic =
 	                json_string_value(json_object_get(j, "unsubscribe"))))
 		unsubscribe(app, wc, topic);
@@ -224,10 +248,64 @@ void wshub_close(void *appv, struct http_ws *ws)
 
 	if (!wc)
 		return;
-	for (int i = 0; i < wc->n; i++) {
-		bus_unsubscribe(app->bus, wc->subs[i]);
-		free(wc->topics[i]);
-	}
+	while (wc->n)
+		drop(app, wc, wc->n - 1);
 	free(wc);
 	http_ws_set_data(ws, NULL);
+}
+
+/* Is topic one a change of ev may touch? Ceremonies follow the family of
+ * their memorial, so a memorial's change touches every ceremony topic. */
+static bool touched(const struct wshub_conn *wc, const char *topic,
+                    const struct rights_event *ev)
+{
+	char want[48];
+
+	switch (ev->kind) {
+	case RIGHTS_USER: return wc->user_id == ev->id;
+	case RIGHTS_CEREMONY:
+		snprintf(want, sizeof(want), "ceremony:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0;
+	case RIGHTS_MEMORIAL:
+		snprintf(want, sizeof(want), "memorial:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0 ||
+		       strncmp(topic, "ceremony:", 9) == 0;
+	default: return false;
+	}
+}
+
+static void recheck_conn(struct http_ws *ws, void *ud)
+{
+	struct app *app = ((void **)ud)[0];
+	const struct rights_event *ev = ((void **)ud)[1];
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	for (int i = wc ? wc->n - 1 : -1; i >= 0; i--) {
+		char *topic;
+		int rc;
+
+		if (!touched(wc, wc->topics[i], ev))
+			continue;
+		wc->cred = wc->creds[i];
+		rc = topic_allowed(app, ws, wc->topics[i]);
+		wc->cred = NULL;
+		if (rc == 0)
+			continue;
+		topic = strdup(wc->topics[i]);
+		drop(app, wc, i);
+		if (topic)
+			send_topic_error(ws, rc, topic,
+			                 "you may no longer follow this topic");
+		free(topic);
+	}
+}
+
+void wshub_recheck(struct app *app, const struct rights_event *ev)
+{
+	void *ud[2] = {app, (void *)ev};
+
+	if (app->http)
+		http_server_ws_foreach(app->http, recheck_conn, ud);
 }

@@ -30,6 +30,13 @@ int wshub_register(struct app *app, const char *kind,
  * message as {"subscribe":"...","invite":"..."}; NULL when none. */
 const char *wshub_credential(struct http_ws *ws);
 
+struct rights_event;
+
+/* Check again, after a change of rights, every subscription of this node
+ * the change may touch; drop those no longer allowed and tell the client
+ * with {"error":{"code","message","topic"}}. */
+void wshub_recheck(struct app *app, const struct rights_event *ev);
+
 /* A topic is "kind:id" with kind in [a-z_] and id in [0-9A-Za-z_-]. */
 bool wshub_topic_valid(const char *topic);
 
