@@ -10,6 +10,8 @@
 #include "jsonx.h"
 #include "textlimit.h"
 
+#include "check_main.h"
+
 #include <check.h>
 #include <glib.h>
 #include <stdio.h>
@@ -241,13 +243,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_CHECK_MAIN(suite)
