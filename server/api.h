@@ -50,6 +50,9 @@ json_t *api_service_json(const struct service_item *s);
 int api_user_create(struct app *app, const char *login, const char *password,
                     const char *display_name, int64_t *id, char *err,
                     size_t errlen);
+/* The masked form of a normalised login of kind "phone" or "email". */
+void api_mask_login(const char *login, const char *kind, char *out,
+                    size_t outlen);
 /* Fill the request policy hook (authentication, CSRF, rate limits). */
 void api_http_hooks(struct app *app, struct http_hooks *hooks);
 

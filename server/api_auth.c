@@ -15,6 +15,7 @@
 #include "log.h"
 #include "rights.h"
 #include "store.h"
+#include "store_family.h"
 #include "store_user.h"
 
 #include <stddef.h>
@@ -51,8 +52,8 @@ static json_t *user_json(struct app *app, const struct store_user *u)
 	                 grants_json(app, u->id));
 }
 
-static void mask_login(const char *login, const char *kind, char *out,
-                       size_t outlen)
+void api_mask_login(const char *login, const char *kind, char *out,
+                    size_t outlen)
 {
 	if (strcmp(kind, "phone") == 0)
 		crypto_mask_phone(login, out, outlen);
@@ -87,7 +88,7 @@ int api_user_create(struct app *app, const char *login_raw,
 		return ERR_NOMEM;
 	snprintf(u.login_enc, sizeof(u.login_enc), "%s", sealed);
 	free(sealed);
-	mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
+	api_mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
 	snprintf(u.login_kind, sizeof(u.login_kind), "%s", kind);
 	snprintf(u.display_name, sizeof(u.display_name), "%s", display_name);
 	if (crypto_password_hash(password, u.password_hash))
@@ -95,7 +96,25 @@ int api_user_create(struct app *app, const char *login_raw,
 	rc = store_user_create(app->store, &u, hash, id);
 	if (rc == ERR_CONFLICT)
 		snprintf(err, errlen, "login: already registered");
+	else if (rc)
+		snprintf(err, errlen, "cannot store the account");
 	return rc;
+}
+
+/* A sign-up with a login that has an account creates nothing; its owner
+ * is told in the app, and the answer is the one a new account gets. */
+static int taken(struct app *app, const char *login_raw)
+{
+	char login[256], hash[CRYPTO_HASH_CHARS];
+	struct store_user u;
+	const char *kind;
+
+	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
+		return ERR_INVALID;
+	crypto_keyed_hash(app->crypto, login, hash);
+	if (store_user_by_login(app->store, hash, &u))
+		return ERR_DB;
+	return store_notice_add(app->store, u.id, "signup_attempt", "");
 }
 
 static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
@@ -104,7 +123,6 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	                                   NULL};
 	struct app *app = appv;
 	const char *login, *password, *name;
-	struct store_user u;
 	char err[256];
 	json_t *j = NULL;
 	int64_t id;
@@ -118,15 +136,24 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
 	                    sizeof(err))) ||
 	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, err,
-	                     sizeof(err))) ||
-	    (rc = api_user_create(app, login, password, name, &id, err,
-	                          sizeof(err)))) {
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	store_user_get(app->store, id, &u);
-	http_resp_json(resp, 201,
-	               json_pack("{s:o}", "user", user_json(app, &u)));
+	rc = api_user_create(app, login, password, name, &id, err, sizeof(err));
+	if (rc == ERR_CONFLICT && (rc = taken(app, login)))
+		snprintf(err, sizeof(err), "cannot store the account");
+	if (rc) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	/* never says whether the login was free: sign in to use it */
+	http_resp_json(
+	    resp, 202,
+	    json_pack("{s:s,s:s}", "status", "accepted", "message",
+	              "If this login was free, its account is ready: sign in "
+	              "with it. If it has an account already, nothing was "
+	              "changed and its owner has been told."));
 out:
 	json_decref(j);
 }

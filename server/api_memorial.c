@@ -451,153 +451,6 @@ out:
 	g_free(m);
 }
 
-static json_t *family_json(struct app *app, int64_t mid)
-{
-	static const char *const roles[] = {"family_admin", "memorial_guest"};
-	json_t *arr = json_array();
-
-	for (int r = 0; r < 2; r++) {
-		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-
-		store_grant_holders(app->store, roles[r], "memorial", mid, ids);
-		for (guint i = 0; i < ids->len; i++) {
-			struct store_user u;
-			int64_t uid = g_array_index(ids, int64_t, i);
-
-			if (store_user_get(app->store, uid, &u))
-				continue;
-			jsonx_push(&arr,
-			           json_pack("{s:I,s:s,s:s}", "user_id",
-			                     (json_int_t)uid, "display_name",
-			                     u.display_name, "role", roles[r]));
-		}
-		g_array_free(ids, TRUE);
-	}
-	return arr;
-}
-
-static void get_family(void *appv, struct http_req *req, struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct memorial *m = g_new(struct memorial, 1);
-	struct access_obj obj;
-
-	if (api_memorial_find(app, req, resp, m, &obj) &&
-	    !access_deny(resp,
-	                 access_check(auth_actor(req), ACT_FAMILY_GRANT, &obj)))
-		http_resp_json(
-		    resp, 200,
-		    json_pack("{s:o}", "family", family_json(app, m->id)));
-	g_free(m);
-}
-
-/* The account named by "login" (phone or e-mail) of a family request. */
-static int family_login_user(struct app *app, json_t *j, int64_t *uid,
-                             char *err, size_t errlen)
-{
-	const char *raw = json_string_value(json_object_get(j, "login"));
-	char login[256], hash[CRYPTO_HASH_CHARS];
-	struct store_user u;
-	const char *kind;
-
-	if (!raw || auth_login_normalize(raw, login, sizeof(login), &kind)) {
-		snprintf(err, errlen, "login: a mobile number or an e-mail");
-		return ERR_INVALID;
-	}
-	crypto_keyed_hash(app->crypto, login, hash);
-	if (store_user_by_login(app->store, hash, &u)) {
-		snprintf(err, errlen, "login: nobody has signed up with it");
-		return ERR_NOT_FOUND;
-	}
-	*uid = u.id;
-	return 0;
-}
-
-static void post_family(void *appv, struct http_req *req,
-                        struct http_resp *resp)
-{
-	static const char *const keys[] = {"user_id", "login", "role", NULL};
-	static const char *const roles[] = {"family_admin", "memorial_guest",
-	                                    NULL};
-	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	struct memorial *m = g_new(struct memorial, 1);
-	struct access_obj obj;
-	struct store_user u;
-	char err[256];
-	json_t *j = NULL;
-	int64_t uid;
-	int role, rc;
-
-	if (!api_memorial_find(app, req, resp, m, &obj) ||
-	    access_deny(resp, access_check(a, ACT_FAMILY_GRANT, &obj)))
-		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "user_id", !json_object_get(j, "login"), 1,
-	                    INT64_MAX, 0, &uid, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if (uid == 0 &&
-	    (rc = family_login_user(app, j, &uid, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if (store_user_get(app->store, uid, &u)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "user_id: no such user");
-		goto out;
-	}
-	if ((rc = store_grant_add(app->store, uid, roles[role], "memorial",
-	                          m->id, a->user_id))) {
-		http_resp_err(resp, rc, "cannot grant");
-		goto out;
-	}
-	http_resp_json(resp, 201,
-	               json_pack("{s:I,s:I,s:s}", "memorial_id",
-	                         (json_int_t)m->id, "user_id", (json_int_t)uid,
-	                         "role", roles[role]));
-out:
-	json_decref(j);
-	g_free(m);
-}
-
-static void delete_family(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	struct memorial *m = g_new(struct memorial, 1);
-	const char *role = http_query(req, "role");
-	struct access_obj obj;
-	int64_t uid;
-	int rc;
-
-	if (!api_memorial_find(app, req, resp, m, &obj) ||
-	    access_deny(resp, access_check(a, ACT_FAMILY_GRANT, &obj)))
-		goto out;
-	if (http_param_id(req, "user_id", &uid) || !role ||
-	    (strcmp(role, "family_admin") && strcmp(role, "memorial_guest"))) {
-		http_resp_err(resp, ERR_INVALID,
-		              "role: ?role=family_admin or memorial_guest");
-		goto out;
-	}
-	rc = store_grant_remove(app->store, uid, role, "memorial", m->id);
-	if (rc && rc != ERR_NOT_FOUND) {
-		http_resp_err(resp, rc, "cannot remove the grant");
-		goto out;
-	}
-	if (rc == 0)
-		rights_changed(app, RIGHTS_MEMORIAL, m->id);
-	http_resp_json(resp, 200,
-	               json_pack("{s:o}", "family", family_json(app, m->id)));
-out:
-	g_free(m);
-}
-
 static json_t *hit_json(const struct memorial_hit *h)
 {
 	char url[96];
@@ -729,16 +582,12 @@ int api_memorial_routes(struct router *r)
 	rc |= router_add(r, "GET", "/api/memorials/by-slug/{slug}", get_by_slug,
 	                 0);
 	rc |= router_add(r, "PATCH", "/api/memorials/{id}", patch_memorial, 0);
-	rc |= router_add(r, "GET", "/api/memorials/{id}/family", get_family, 0);
-	rc |=
-	    router_add(r, "POST", "/api/memorials/{id}/family", post_family, 0);
-	rc |= router_add(r, "DELETE", "/api/memorials/{id}/family/{user_id}",
-	                 delete_family, 0);
 	rc |= router_add(r, "GET", "/api/memorials/{id}/qr.svg", get_qr, 0);
 	rc |= router_add(r, "GET", "/m/{slug}", page_memorial, 0);
 	rc |= router_add(r, "GET", "/search", page_search, 0);
 	rc |= api_deceased_routes(r) | api_plot_routes(r) |
 	      api_photo_routes(r) | api_tribute_routes(r) |
-	      api_exchange_routes(r) | api_transfer_routes(r);
+	      api_exchange_routes(r) | api_transfer_routes(r) |
+	      api_family_routes(r);
 	return rc ? -1 : 0;
 }

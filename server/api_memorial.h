@@ -31,6 +31,7 @@ int api_photo_routes(struct router *r);
 int api_tribute_routes(struct router *r);
 int api_exchange_routes(struct router *r);
 int api_transfer_routes(struct router *r);
+int api_family_routes(struct router *r);
 
 /* The memorial named by the {id} path parameter, and its access facts.
  * False (404 filled in) when there is none. */

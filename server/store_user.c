@@ -12,7 +12,7 @@
 
 #define USER_COLS                                                              \
 	"id, login_masked, login_kind, login_enc, display_name, "              \
-	"password_hash, created_at, disabled"
+	"password_hash, created_at, disabled, login_hash"
 
 enum {
 	Q_USER_CREATE,
@@ -123,6 +123,7 @@ static void user_row(sqlite3_stmt *q, struct store_user *u)
 	STORE_COPY(u->password_hash, q, 5);
 	STORE_COPY(u->created_at, q, 6);
 	u->disabled = sqlite3_column_int(q, 7) != 0;
+	STORE_COPY(u->login_hash, q, 8);
 }
 
 int store_user_create(struct store *st, const struct store_user *u,

@@ -19,6 +19,7 @@ struct store_user {
 	char display_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 	char password_hash[128];
 	char created_at[32];
+	char login_hash[65]; /* keyed hash of the normalised login */
 	bool disabled;
 };
 

@@ -37,7 +37,7 @@ before(async () => {
   assert.equal(add.status, 0, add.stderr);
   adminToken = (await api(d, 'POST', '/api/session', { json: ADMIN })).json.token;
   const su = await api(d, 'POST', '/api/users', { json: FAMILY });
-  assert.equal(su.status, 201, su.text);
+  assert.equal(su.status, 202, su.text);
   familyToken = (await api(d, 'POST', '/api/session', { json: FAMILY })).json.token;
   const r = await api(d, 'GET', '/api/memorials/by-slug/demo');
   assert.equal(r.status, 200, r.text);

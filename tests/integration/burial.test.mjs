@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, api, BIN } from '../lib/daemon.mjs';
+import { signUp } from '../lib/accounts.mjs';
 
 const PASSWORD = 'evergreen cypress 1951';
 const ID_NUMBER = '11010519491231002X'; // valid check digit, made up
@@ -65,10 +66,7 @@ before(async () => {
   let n = 2;
   for (const [who, [role, scope]] of Object.entries(grants)) {
     const login = `1350000000${n++}`;
-    const r = await api(d, 'POST', '/api/users',
-      { json: { login, password: PASSWORD, display_name: who } });
-    assert.equal(r.status, 201, r.text);
-    ids[who] = r.json.user.id;
+    ids[who] = (await signUp(d, { login, password: PASSWORD, display_name: who })).id;
     await ok('admin', 'POST', `/api/users/${ids[who]}/grants`, { role, scope_id: scope }, 200);
     tok[who] = await signIn(login);
   }

@@ -60,7 +60,7 @@ before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
   ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const u = await api(d, 'POST', '/api/users', { json: MOURNER });
-  assert.equal(u.status, 201, u.text);
+  assert.equal(u.status, 202, u.text);
   const ms = await api(d, 'POST', '/api/session', { json: { login: MOURNER.login, password: MOURNER.password } });
   assert.equal(ms.status, 200, ms.text);
   mourner = ms.json.token;

@@ -52,7 +52,7 @@ const ROWS = [
     method: 'POST', path: '/api/users',
     body: (ctx) => ({ login: `1390000${String(ctx.n()).padStart(4, '0')}`,
       password: PASSWORD, display_name: '新用户' }),
-    expect: everyone(201),
+    expect: everyone(202),
   },
   {
     method: 'POST', path: '/api/session',
@@ -248,8 +248,8 @@ function memorialRows() {
     },
     {
       method: 'POST', path: '/api/memorials/{memorial1}/family',
-      body: (ctx) => ({ user_id: ctx.ids.mourner, role: 'memorial_guest' }),
-      expect: only(['operator1', 'admin', 'family1'], 201),
+      body: { login: LOGIN.mourner, role: 'memorial_guest' },
+      expect: only(['operator1', 'admin', 'family1'], 202),
     },
     {
       method: 'POST', path: '/api/memorials/{memorial1}/tributes',
@@ -386,11 +386,12 @@ before(async () => {
     const r = await call('POST', '/api/users', {
       json: { login: LOGIN[who], password: PASSWORD, display_name: who },
     });
-    assert.equal(r.status, 201, r.text);
-    ctx.ids[who] = r.json.user.id;
+    assert.equal(r.status, 202, r.text);
+    ctx.tokens[who] = await signIn(LOGIN[who]);
+    ctx.ids[who] = (await call('GET', '/api/me', { token: ctx.tokens[who] })).json.user.id;
     if (scopes[who]) {
       const [role, scope] = scopes[who];
-      await asAdmin('POST', `/api/users/${r.json.user.id}/grants`, { role, scope_id: scope });
+      await asAdmin('POST', `/api/users/${ctx.ids[who]}/grants`, { role, scope_id: scope });
     }
   }
   for (const who of ROLES) {
@@ -421,7 +422,12 @@ async function memorialSetup() {
   ids.memorial1 = (await asAdmin('POST', '/api/memorials',
     { title: '矩阵纪念馆', deceased_id: ids.deceased1, visibility: 'public' })).memorial.id;
   await asAdmin('POST', `/api/memorials/${ids.memorial1}/family`,
-    { user_id: ids.family1, role: 'family_admin' });
+    { login: LOGIN.family1, role: 'family_admin' });
+  const inv = await call('GET', '/api/me/invitations', { token: ctx.tokens.family1 });
+  assert.equal(inv.json.invitations.length, 1, inv.text);
+  const acc = await call('POST', `/api/invitations/${inv.json.invitations[0].id}/accept`,
+    { token: ctx.tokens.family1 });
+  assert.equal(acc.status, 200, acc.text);
   const msg = await call('POST', `/api/memorials/${ids.memorial1}/tributes`,
     { token: ctx.tokens.mourner, json: { kind: 'message', text: '想念您' } });
   assert.equal(msg.status, 201, msg.text);

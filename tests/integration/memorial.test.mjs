@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
+import { signUp } from '../lib/accounts.mjs';
 
 const PASSWORD = 'white chrysanthemum 1936';
 const UPLOAD_CAP = 65536;
@@ -35,11 +36,9 @@ async function signIn(login) {
 }
 
 async function user(name, login) {
-  const r = await api(d, 'POST', '/api/users',
-    { json: { login, password: PASSWORD, display_name: name } });
-  assert.equal(r.status, 201, r.text);
-  ids[name] = r.json.user.id;
-  tok[name] = await signIn(login);
+  const u = await signUp(d, { login, password: PASSWORD, display_name: name });
+  ids[name] = u.id;
+  tok[name] = u.token;
 }
 
 /** A request that must succeed with want; returns the JSON. */
@@ -332,20 +331,28 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   assert.equal(edited.visibility, 'private');
 
   // family rights
+  // (invitations in detail: family.test.mjs)
   const fam = `/api/memorials/${m.id}/family`;
-  await fails(401, 'POST', fam, undefined, { json: { user_id: ids.guest, role: 'memorial_guest' } });
-  await fails(403, 'POST', fam, 'mourner', { json: { user_id: ids.guest, role: 'memorial_guest' } });
-  await fails(400, 'POST', fam, 'family', { json: { user_id: ids.guest, role: 'admin' } });
-  await fails(404, 'POST', fam, 'family', { json: { user_id: 99999, role: 'memorial_guest' } });
-  await ok('POST', fam, 'family', { user_id: ids.guest, role: 'memorial_guest' });
+  const guest = { login: '13600000007', role: 'memorial_guest' };
+  await fails(401, 'POST', fam, undefined, { json: guest });
+  await fails(403, 'POST', fam, 'mourner', { json: guest });
+  await fails(400, 'POST', fam, 'family', { json: { ...guest, role: 'admin' } });
+  await fails(400, 'POST', fam, 'family', { json: { user_id: ids.guest, role: 'memorial_guest' } });
+  await ok('POST', fam, 'family', guest, 202);
+  const invite = (await ok('GET', '/api/me/invitations', 'guest')).invitations[0];
+  await ok('POST', `/api/invitations/${invite.id}/accept`, 'guest', undefined, 200);
   const members = (await ok('GET', fam, 'family')).family;
   assert.deepEqual(members.map((x) => [x.user_id, x.role]).sort(),
     [[ids.family, 'family_admin'], [ids.guest, 'memorial_guest']].sort());
   await fails(403, 'GET', fam, 'guest');
   // the operator of the record's agency may grant on its memorial
-  await ok('POST', `/api/memorials/${reg.id}/family`, 'operator', { user_id: ids.family, role: 'family_admin' });
+  await ok('POST', `/api/memorials/${reg.id}/family`, 'operator',
+    { login: '13600000005', role: 'family_admin' }, 202);
   await fails(403, 'POST', `/api/memorials/${reg.id}/family`, 'operator2',
-    { json: { user_id: ids.family, role: 'family_admin' } });
+    { json: { login: '13600000005', role: 'family_admin' } });
+  const toFamily = (await ok('GET', '/api/me/invitations', 'family')).invitations
+    .find((x) => x.memorial.id === reg.id);
+  await ok('POST', `/api/invitations/${toFamily.id}/accept`, 'family', undefined, 200);
 });
 
 test('private memorial: invited only, over HTTP and /ws', async () => {

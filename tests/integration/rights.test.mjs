@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDaemon, api, wsConnect, REPO } from '../lib/daemon.mjs';
+import { signUp } from '../lib/accounts.mjs';
 import { adminWithAgency, until } from '../lib/live.mjs';
 
 const ADMIN = { login: 'rights-admin@example.org', password: 'rights are checked again' };
@@ -29,10 +30,9 @@ async function ok(method, p, json, token = admin, want) {
 }
 
 async function person(name, login) {
-  ids[name] = (await ok('POST', '/api/users',
-    { login, password: PASSWORD, display_name: name }, undefined)).user.id;
-  tok[name] = (await ok('POST', '/api/session', { login, password: PASSWORD }, undefined, 200))
-    .token;
+  const u = await signUp(d, { login, password: PASSWORD, display_name: name });
+  ids[name] = u.id;
+  tok[name] = u.token;
 }
 
 /** A socket subscribed to topic (optionally with an invite); fails if refused. */
@@ -96,7 +96,9 @@ test('a memorial turned private cuts the sockets that may no longer see it', asy
 test('a guest whose grant is removed loses a private memorial at once', async () => {
   await ok('PATCH', `/api/memorials/${ids.memorial}`, { visibility: 'private' }, tok.family, 200);
   await ok('POST', `/api/memorials/${ids.memorial}/family`,
-    { user_id: ids.guest, role: 'memorial_guest' }, tok.family);
+    { login: '13300000002', role: 'memorial_guest' }, tok.family, 202);
+  const inv = (await ok('GET', '/api/me/invitations', undefined, tok.guest, 200)).invitations[0];
+  await ok('POST', `/api/invitations/${inv.id}/accept`, undefined, tok.guest, 200);
   const topic = `memorial:${ids.memorial}`;
   const guest = await follow(topic, { token: tok.guest });
   await ok('DELETE', `/api/memorials/${ids.memorial}/family/${ids.guest}?role=memorial_guest`,
@@ -111,7 +113,7 @@ test('a guest whose grant is removed loses a private memorial at once', async ()
 
 test('signing out cuts that session\'s own topics; a cookie socket too', async () => {
   const login = '13300000009';
-  await ok('POST', '/api/users', { login, password: PASSWORD, display_name: '离开的人' }, undefined);
+  await signUp(d, { login, password: PASSWORD, display_name: '离开的人' });
   const s1 = await ok('POST', '/api/session', { login, password: PASSWORD }, undefined, 200);
   const s2 = await ok('POST', '/api/session', { login, password: PASSWORD }, undefined, 200);
   const me = `user:${s1.user.id}`;
