@@ -20,6 +20,8 @@
 #include "otp.h"
 #include "ratelimit.h"
 #include "reminder.h"
+#include "rights.h"
+#include "viewers.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -35,6 +37,7 @@ int api_routes(struct router *r)
 #endif
 	    api_memorial_routes, api_deceased_routes, api_plot_routes,
 	    api_photo_routes,    api_tribute_routes,  api_exchange_routes,
+	    api_transfer_routes, api_family_routes,   api_watch_routes,
 	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
 	    api_inbox_routes,    api_me_routes,       api_code_routes,
 	};
@@ -91,8 +94,9 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	if ((rc = api_visit_start(app)))
 		return rc;
-	if ((rc = live_start(app, err, errlen)) ||
-	    (rc = api_ceremony_start(app)))
+	app->viewers = viewers_new();
+	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||
+	    (rc = api_watch_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
@@ -115,6 +119,9 @@ void api_stop(struct app *app)
 	app->notify = NULL;
 	mourning_free(app->mourning);
 	app->mourning = NULL;
+	viewers_free(app->viewers);
+	app->viewers = NULL;
+	rights_stop(app);
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

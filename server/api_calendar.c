@@ -434,7 +434,7 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 	size_t len = 0;
 
 	if (api_ceremony_load(app, req, resp, c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, c)))
 		goto out;
 	if (api_origin(app, req, origin, sizeof(origin))) {
 		http_resp_err(resp, ERR_INVALID, "Host: missing or malformed");

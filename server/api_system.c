@@ -59,9 +59,11 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_counter_set(app->metrics, "sinian_store_queries_total",
 	                    "SQLite statements executed since start.",
 	                    app->store ? (double)store_queries(app->store) : 0);
-	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
-	                  "Live event subscriptions on this node.",
-	                  (double)bus_subscriptions(app->bus));
+	/* the clients' subscriptions: not the node's own to rights changes */
+	metrics_gauge_set(
+	    app->metrics, "sinian_bus_subscriptions",
+	    "Live event subscriptions on this node.",
+	    (double)(bus_subscriptions(app->bus) - (app->rights_sub ? 1 : 0)));
 	metrics_counter_set(app->metrics, "sinian_bus_published_total",
 	                    "Live events published by this node.",
 	                    (double)bus_published(app->bus));

@@ -20,6 +20,7 @@
 #include "media.h"
 #include "store.h"
 #include "store_ceremony.h"
+#include "viewers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct whep_pending {
 	struct app *app;
 	struct http_deferred *d;
 	int64_t ceremony_id;
+	struct viewer_cred cred; /* what let the viewer in */
 };
 
 static void on_answer(int status, const char *answer, const char *viewer_id,
@@ -56,6 +58,9 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 		api_ice_links(p->app, resp, tag);
 		cluster_viewer_joined(p->app->cluster, p->ceremony_id,
 		                      viewer_id);
+		snprintf(p->cred.viewer_id, sizeof(p->cred.viewer_id), "%s",
+		         viewer_id);
+		viewers_add(p->app->viewers, &p->cred);
 	} else {
 		http_resp_err(resp, status, "could not answer the offer");
 	}
@@ -75,12 +80,13 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct media_ceremony *mc;
 	struct whep_pending *p;
+	struct viewer_cred cred;
 	struct ceremony c;
 	char id[FANOUT_ID_LEN], err[256];
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_watch_check(app, req, &c, &cred)))
 		return;
 	if (!content_is(req, "application/sdp")) {
 		http_resp_err(resp, ERR_UNSUPPORTED,
@@ -104,6 +110,7 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	p->app = app;
 	p->ceremony_id = c.id;
+	p->cred = cred;
 	rc = media_ceremony_viewer_add(mc, req->body, req->body_len, on_answer,
 	                               p, id, err, sizeof(err));
 	if (rc) {
@@ -136,6 +143,7 @@ static void delete_whep(void *appv, struct http_req *req,
 		return;
 	}
 	cluster_viewer_left(app->cluster, id, vid);
+	viewers_remove(app->viewers, id, vid);
 	resp->status = 200;
 }
 

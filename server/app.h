@@ -23,6 +23,8 @@ struct whip_hub;
 struct mourning;
 struct notify;
 struct reminder;
+struct viewers;
+struct bus_sub;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -63,6 +65,8 @@ struct app {
 	struct mourning *mourning;   /* the mourning calendar (main loop) */
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */
+	struct viewers *viewers;     /* WHEP viewers' credentials (viewers.h) */
+	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

@@ -78,6 +78,19 @@ int auth_token_actor(struct app *app, const char *token, struct actor *out)
 	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
 }
 
+int auth_session_actor(struct app *app, int64_t session_id, struct actor *out)
+{
+	int64_t uid = 0;
+	int rc = store_session_user(app->store, session_id, (int64_t)time(NULL),
+	                            &uid);
+
+	if (rc == 0)
+		rc = auth_load_actor(app, uid, out);
+	if (rc == 0)
+		out->session_id = session_id;
+	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+}
+
 int auth_session_create(struct app *app, int64_t user_id, char *token_out,
                         int64_t *session_id)
 {

@@ -31,6 +31,10 @@ bool auth_before(void *app, struct http_req *req, struct http_resp *resp);
 /* Load the actor for a user id (grants included). */
 int auth_load_actor(struct app *app, int64_t user_id, struct actor *out);
 
+/* The actor of a session that is still valid (by its id); ERR_UNAUTHORIZED
+ * when it was revoked or expired. */
+int auth_session_actor(struct app *app, int64_t session_id, struct actor *out);
+
 /* Resolve a raw token (bearer or cookie value) to an actor. */
 int auth_token_actor(struct app *app, const char *token, struct actor *out);
 

@@ -743,6 +743,16 @@ void http_server_free(struct http_server *srv)
 	g_free(srv);
 }
 
+void http_server_ws_foreach(struct http_server *srv,
+                            void (*fn)(struct http_ws *ws, void *ud), void *ud)
+{
+	GList *all = g_hash_table_get_keys(srv->ws_set);
+
+	for (GList *l = all; l; l = l->next)
+		fn(l->data, ud);
+	g_list_free(all);
+}
+
 unsigned http_server_ws_count(const struct http_server *srv)
 {
 	return g_hash_table_size(srv->ws_set);

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "store.h"
 #include "store_ceremony.h"
+#include "viewers.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -124,7 +125,24 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 {
 	return ERR_UNAVAILABLE;
 }
+
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id)
+{
+	return ERR_NOT_FOUND;
+}
 #else
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id)
+{
+	struct media_ceremony *mc = live_find(app, ceremony_id);
+
+	if (!mc || media_ceremony_viewer_remove(mc, viewer_id))
+		return ERR_NOT_FOUND;
+	cluster_viewer_left(app->cluster, ceremony_id, viewer_id);
+	return 0;
+}
+
 static void on_viewers(int64_t id, unsigned viewers, void *ud)
 {
 	struct app *app = ud;
@@ -162,6 +180,7 @@ static void on_gone(int64_t id, const char *viewer, const char *reason,
 	struct app *app = ud;
 
 	cluster_viewer_left(app->cluster, id, viewer);
+	viewers_remove(app->viewers, id, viewer);
 	log_info("live", "ceremony %lld viewer %.8s gone: %s", (long long)id,
 	         viewer, reason);
 }

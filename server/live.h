@@ -42,6 +42,11 @@ bool live_passthrough(struct app *app, int64_t ceremony_id);
  * of memory. */
 json_t *live_health_json(const struct app *app, bool details);
 
+/* Cut a WHEP viewer (its right to watch is gone): the media engine drops
+ * it, presence forgets it. ERR_NOT_FOUND when it is not there. */
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id);
+
 /* Publish {"type":...} JSON text on ceremony:{id}. */
 void live_publish(struct app *app, int64_t ceremony_id, const char *json);
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 
 enum plot_kind {
@@ -33,9 +35,9 @@ enum plot_status { PLOT_FREE = 0, PLOT_RESERVED, PLOT_OCCUPIED };
 struct plot {
 	int64_t id;
 	int64_t cemetery_id;
-	char section[97]; /* up to 24 characters each */
-	char row[97];
-	char number[97];
+	char section[TEXT_BUF(PLOT_LABEL_MAX)];
+	char row[TEXT_BUF(PLOT_LABEL_MAX)];
+	char number[TEXT_BUF(PLOT_LABEL_MAX)];
 	enum plot_kind kind;
 	int capacity;
 	int occupied;
