@@ -428,7 +428,8 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const char *invite = http_query(req, "invite");
 	struct ceremony *c = g_new(struct ceremony, 1);
-	char origin[300], url[600], uid[48], desc[600], file[64];
+	char origin[300], uid[48], file[64];
+	char *url = NULL, *desc = NULL;
 	struct ics_event e;
 	struct org agency = {0};
 	size_t len = 0;
@@ -442,11 +443,11 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 	}
 	store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency);
 	/* an invitee's calendar keeps the invitation in the link */
-	snprintf(url, sizeof(url), "%s/c/%lld%s%s", origin, (long long)c->id,
-	         c->invite_only && invite ? "?invite=" : "",
-	         c->invite_only && invite ? invite : "");
+	url = g_strdup_printf("%s/c/%lld%s%s", origin, (long long)c->id,
+	                      c->invite_only && invite ? "?invite=" : "",
+	                      c->invite_only && invite ? invite : "");
 	snprintf(uid, sizeof(uid), "ceremony-%lld", (long long)c->id);
-	snprintf(desc, sizeof(desc), "%s · %s", c->deceased_name, agency.name);
+	desc = g_strdup_printf("%s · %s", c->deceased_name, agency.name);
 	e = (struct ics_event){strstr(origin, "://") + 3,
 	                       uid,
 	                       c->title,
@@ -462,6 +463,8 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 		send_ics(resp, text, len, file, !c->invite_only);
 	}
 out:
+	g_free(url);
+	g_free(desc);
 	g_free(c);
 }
 
