@@ -320,14 +320,16 @@ static void send_ics(struct http_resp *resp, char *text, size_t len,
 }
 
 /* The actor a feed request speaks for: the owner of ?token= (who must
- * still be allowed to view that memorial), else the request's own. */
-static int feed_actor(struct app *app, struct http_req *req, int64_t mid,
+ * still be allowed to view that memorial), else the request's own. With a
+ * token, *mid is the memorial the link was made for. */
+static int feed_actor(struct app *app, struct http_req *req, int64_t *mid,
                       struct actor *out)
 {
 	const char *token = http_query(req, "token");
 	char hash[CRYPTO_HASH_CHARS];
-	int64_t tm = 0, uid = 0;
+	int64_t uid = 0;
 
+	*mid = 0;
 	if (!token || !*token) {
 		*out = *auth_actor(req);
 		return 0;
@@ -335,7 +337,7 @@ static int feed_actor(struct app *app, struct http_req *req, int64_t mid,
 	if (strlen(token) > 100)
 		return ERR_NOT_FOUND;
 	crypto_sha256_hex(token, hash);
-	if (store_feed_lookup(app->store, hash, &tm, &uid) || tm != mid)
+	if (store_feed_lookup(app->store, hash, mid, &uid))
 		return ERR_NOT_FOUND;
 	return auth_load_actor(app, uid, out) ? ERR_NOT_FOUND : 0;
 }
@@ -351,13 +353,20 @@ static void get_feed(void *appv, struct http_req *req, struct http_resp *resp)
 	char name[DECEASED_NAME_MAX * 4 + 1], origin[300], url[400], file[64];
 	struct ics_feed f;
 	size_t len = 0;
+	int64_t link_mid;
 	int rc;
 
-	if (!api_memorial_find(app, req, resp, m, &obj))
-		goto out;
-	rc = feed_actor(app, req, m->id, a);
+	/* the memorial is looked for as the link's owner: a private one
+	 * exists only for those who may view it */
+	rc = feed_actor(app, req, &link_mid, a);
+	if (!rc && api_memorial_ref(app, a, http_param(req, "id"), m, &obj))
+		rc = ERR_NOT_FOUND;
+	if (!rc && link_mid && link_mid != m->id)
+		rc = ERR_NOT_FOUND;
 	if (rc) {
-		http_resp_err(resp, rc, "no such calendar link");
+		http_resp_err(resp, rc,
+		              http_query(req, "token") ? "no such calendar link"
+		                                       : "no such memorial");
 		goto out;
 	}
 	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))

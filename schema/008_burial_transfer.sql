@@ -1,4 +1,4 @@
--- 006: burial transfers. A deceased record is held by its funeral agency
+-- 008: burial transfers. A deceased record is held by its funeral agency
 -- until a cemetery accepts it: the agency (or the cemetery holding the
 -- record) starts a hand-over to a cemetery, naming a plot or not, and that
 -- cemetery's staff accept it, choosing the plot, or decline it. cemetery_id

@@ -1,4 +1,4 @@
--- 007: an index for every list statement, so that none reads a whole table
+-- 009: an index for every list statement, so that none reads a whole table
 -- that grows (tests/unit/test_store_plans.c checks every statement's plan).
 
 -- The latest tributes of one kind on a memorial ("latest messages" on every

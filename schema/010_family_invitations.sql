@@ -1,4 +1,4 @@
--- 008: family invitations and in-app notices.
+-- 010: family invitations and in-app notices.
 --
 -- Making someone a family admin or guest of a memorial is an invitation to
 -- a login (phone or e-mail), matched by its keyed hash; the person accepts
