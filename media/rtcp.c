@@ -7,6 +7,7 @@
  */
 #include "rtcp.h"
 
+#include "be.h"
 #include "err.h"
 
 #include <string.h>
@@ -19,29 +20,6 @@
 #define PT_PSFB  206
 
 #define NTP_UNIX_OFFSET 2208988800ull /* 1900 → 1970, seconds */
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
 
 static void read_blocks(const uint8_t *p, size_t n, unsigned count,
                         struct rtcp_info *out)
@@ -56,22 +34,22 @@ static void read_blocks(const uint8_t *p, size_t n, unsigned count,
 			continue;
 		}
 		r = &out->reports[out->n_reports++];
-		r->ssrc = rd32(b);
+		r->ssrc = be_rd32(b);
 		r->fraction_lost = b[4];
 		lost = (int32_t)((uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 |
 		                 b[7]);
 		r->cumulative_lost = lost & 0x800000 ? lost - 0x1000000 : lost;
-		r->highest_seq = rd32(b + 8);
-		r->jitter = rd32(b + 12);
-		r->lsr = rd32(b + 16);
-		r->dlsr = rd32(b + 20);
+		r->highest_seq = be_rd32(b + 8);
+		r->jitter = be_rd32(b + 12);
+		r->lsr = be_rd32(b + 16);
+		r->dlsr = be_rd32(b + 20);
 	}
 }
 
 static void read_feedback(uint8_t pt, uint8_t fmt, const uint8_t *p, size_t n,
                           struct rtcp_info *out)
 {
-	uint32_t media = n >= 8 ? rd32(p + 4) : 0;
+	uint32_t media = n >= 8 ? be_rd32(p + 4) : 0;
 
 	if (n < 8)
 		return;
@@ -85,15 +63,15 @@ static void read_feedback(uint8_t pt, uint8_t fmt, const uint8_t *p, size_t n,
 			}
 			k = &out->nacks[out->n_nacks++];
 			k->media_ssrc = media;
-			k->pid = rd16(p + off);
-			k->blp = rd16(p + off + 2);
+			k->pid = be_rd16(p + off);
+			k->blp = be_rd16(p + off + 2);
 		}
 	} else if (pt == PT_PSFB && fmt == 1) {
 		out->pli = true;
 		out->keyframe_ssrc = media;
 	} else if (pt == PT_PSFB && fmt == 4 && n >= 16) {
 		out->fir = true;
-		out->keyframe_ssrc = rd32(p + 8); /* first FCI's SSRC */
+		out->keyframe_ssrc = be_rd32(p + 8); /* first FCI's SSRC */
 	}
 }
 
@@ -107,8 +85,8 @@ static void read_packet(const uint8_t *p, size_t n, struct rtcp_info *out)
 		if (n < 28)
 			return;
 		out->has_sr = true;
-		out->sr_ntp = (uint64_t)rd32(p + 8) << 32 | rd32(p + 12);
-		out->sr_rtp_ts = rd32(p + 16);
+		out->sr_ntp = (uint64_t)be_rd32(p + 8) << 32 | be_rd32(p + 12);
+		out->sr_rtp_ts = be_rd32(p + 16);
 		read_blocks(p + 28, n - 28, count, out);
 		break;
 	case PT_RR:
@@ -129,13 +107,13 @@ int rtcp_parse(const uint8_t *buf, size_t len, struct rtcp_info *out)
 	memset(out, 0, sizeof(*out));
 	if (len < 8 || buf[1] < 192 || buf[1] > 223)
 		return ERR_INVALID;
-	out->sender_ssrc = rd32(buf + 4);
+	out->sender_ssrc = be_rd32(buf + 4);
 	while (off < len) {
 		size_t n;
 
 		if (len - off < 4 || (buf[off] >> 6) != 2)
 			return ERR_INVALID;
-		n = 4 * ((size_t)rd16(buf + off + 2) + 1);
+		n = 4 * ((size_t)be_rd16(buf + off + 2) + 1);
 		if (n > len - off)
 			return ERR_INVALID;
 		read_packet(buf + off, n, out);
@@ -173,7 +151,7 @@ static void header(uint8_t *p, uint8_t count, uint8_t pt, size_t n)
 {
 	p[0] = (uint8_t)(0x80 | count);
 	p[1] = pt;
-	wr16(p + 2, (uint16_t)(n / 4 - 1));
+	be_wr16(p + 2, (uint16_t)(n / 4 - 1));
 }
 
 int rtcp_build_sr(uint8_t *buf, size_t cap, uint32_t ssrc, uint64_t ntp,
@@ -182,12 +160,12 @@ int rtcp_build_sr(uint8_t *buf, size_t cap, uint32_t ssrc, uint64_t ntp,
 	if (cap < 28)
 		return ERR_TOO_LARGE;
 	header(buf, 0, PT_SR, 28);
-	wr32(buf + 4, ssrc);
-	wr32(buf + 8, (uint32_t)(ntp >> 32));
-	wr32(buf + 12, (uint32_t)ntp);
-	wr32(buf + 16, rtp_ts);
-	wr32(buf + 20, packets);
-	wr32(buf + 24, octets);
+	be_wr32(buf + 4, ssrc);
+	be_wr32(buf + 8, (uint32_t)(ntp >> 32));
+	be_wr32(buf + 12, (uint32_t)ntp);
+	be_wr32(buf + 16, rtp_ts);
+	be_wr32(buf + 20, packets);
+	be_wr32(buf + 24, octets);
 	return 28;
 }
 
@@ -199,17 +177,17 @@ int rtcp_build_rr(uint8_t *buf, size_t cap, uint32_t ssrc,
 	if (n > RTCP_MAX_REPORTS || cap < len)
 		return ERR_TOO_LARGE;
 	header(buf, (uint8_t)n, PT_RR, len);
-	wr32(buf + 4, ssrc);
+	be_wr32(buf + 4, ssrc);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *b = buf + 8 + 24 * i;
 
-		wr32(b, blocks[i].ssrc);
-		wr32(b + 4, (uint32_t)blocks[i].cumulative_lost & 0xffffff);
+		be_wr32(b, blocks[i].ssrc);
+		be_wr32(b + 4, (uint32_t)blocks[i].cumulative_lost & 0xffffff);
 		b[4] = blocks[i].fraction_lost;
-		wr32(b + 8, blocks[i].highest_seq);
-		wr32(b + 12, blocks[i].jitter);
-		wr32(b + 16, blocks[i].lsr);
-		wr32(b + 20, blocks[i].dlsr);
+		be_wr32(b + 8, blocks[i].highest_seq);
+		be_wr32(b + 12, blocks[i].jitter);
+		be_wr32(b + 16, blocks[i].lsr);
+		be_wr32(b + 20, blocks[i].dlsr);
 	}
 	return (int)len;
 }
@@ -224,7 +202,7 @@ int rtcp_build_sdes(uint8_t *buf, size_t cap, uint32_t ssrc, const char *cname)
 		return ERR_TOO_LARGE;
 	memset(buf, 0, len);
 	header(buf, 1, PT_SDES, len);
-	wr32(buf + 4, ssrc);
+	be_wr32(buf + 4, ssrc);
 	buf[8] = 1; /* CNAME */
 	buf[9] = (uint8_t)cl;
 	memcpy(buf + 10, cname, cl);
@@ -239,11 +217,11 @@ int rtcp_build_nack(uint8_t *buf, size_t cap, uint32_t ssrc,
 	if (n == 0 || n > RTCP_MAX_NACKS || cap < len)
 		return ERR_TOO_LARGE;
 	header(buf, 1, PT_RTPFB, len);
-	wr32(buf + 4, ssrc);
-	wr32(buf + 8, items[0].media_ssrc);
+	be_wr32(buf + 4, ssrc);
+	be_wr32(buf + 8, items[0].media_ssrc);
 	for (unsigned i = 0; i < n; i++) {
-		wr16(buf + 12 + 4 * i, items[i].pid);
-		wr16(buf + 14 + 4 * i, items[i].blp);
+		be_wr16(buf + 12 + 4 * i, items[i].pid);
+		be_wr16(buf + 14 + 4 * i, items[i].blp);
 	}
 	return (int)len;
 }
@@ -253,8 +231,8 @@ int rtcp_build_pli(uint8_t *buf, size_t cap, uint32_t ssrc, uint32_t media_ssrc)
 	if (cap < 12)
 		return ERR_TOO_LARGE;
 	header(buf, 1, PT_PSFB, 12);
-	wr32(buf + 4, ssrc);
-	wr32(buf + 8, media_ssrc);
+	be_wr32(buf + 4, ssrc);
+	be_wr32(buf + 8, media_ssrc);
 	return 12;
 }
 
@@ -263,6 +241,6 @@ int rtcp_build_bye(uint8_t *buf, size_t cap, uint32_t ssrc)
 	if (cap < 8)
 		return ERR_TOO_LARGE;
 	header(buf, 1, PT_BYE, 8);
-	wr32(buf + 4, ssrc);
+	be_wr32(buf + 4, ssrc);
 	return 8;
 }

@@ -15,6 +15,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "srtpx.h"
 
+#include "be.h"
 #include "err.h"
 
 #include <openssl/crypto.h>
@@ -45,20 +46,6 @@ struct srtpx {
 	uint64_t rtcp_bits;
 	bool rtcp_started;
 };
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 size_t srtpx_salt_len(int profile)
 {
@@ -354,7 +341,7 @@ int srtpx_protect_rtp(struct srtpx *s, uint8_t *pkt, size_t len, size_t cap,
 	if (ctr_crypt(&s->rtp, pkt + 8, (uint64_t)roc << 16 | seq, pkt + h,
 	              len - (size_t)h))
 		return ERR_INTERNAL;
-	wr32(rocb, roc);
+	be_wr32(rocb, roc);
 	hmac80(&s->rtp, pkt, len, rocb, 4, pkt + len);
 	return (int)(len + CM_TAG_LEN);
 }
@@ -380,7 +367,7 @@ int srtpx_unprotect_rtp(struct srtpx *s, uint8_t *pkt, size_t len, uint32_t roc)
 			return ERR_UNAUTHORIZED;
 		return (int)len;
 	}
-	wr32(rocb, roc);
+	be_wr32(rocb, roc);
 	hmac80(&s->rtp, pkt, len, rocb, 4, tag);
 	if (CRYPTO_memcmp(tag, pkt + len, CM_TAG_LEN) != 0)
 		return ERR_UNAUTHORIZED;
@@ -401,7 +388,7 @@ int srtpx_protect_rtcp(struct srtpx *s, uint8_t *pkt, size_t len, size_t cap)
 	if (cap < len + 4 + (gcm ? GCM_TAG_LEN : CM_TAG_LEN))
 		return ERR_TOO_LARGE;
 	index = s->rtcp_index = (s->rtcp_index + 1) & 0x7fffffff;
-	wr32(trailer, index | E_FLAG);
+	be_wr32(trailer, index | E_FLAG);
 	if (gcm) {
 		uint8_t iv[GCM_SALT_LEN];
 
@@ -462,7 +449,7 @@ int srtpx_unprotect_rtcp(struct srtpx *s, uint8_t *pkt, size_t len)
 		return ERR_INVALID;
 	n = len - 4 - tl; /* the RTCP length */
 	trailer = gcm ? pkt + len - 4 : pkt + n;
-	word = rd32(trailer);
+	word = be_rd32(trailer);
 	index = word & 0x7fffffff;
 	if (!(word & E_FLAG))
 		return ERR_INVALID;

@@ -9,6 +9,7 @@
  */
 #include "stun.h"
 
+#include "be.h"
 #include "err.h"
 
 #include <openssl/evp.h>
@@ -29,40 +30,17 @@
 #define INTEGRITY_LEN   20
 #define FINGERPRINT_XOR 0x5354554eu
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 static uint64_t rd64(const uint8_t *p)
 {
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
+	return (uint64_t)be_rd32(p) << 32 | be_rd32(p + 4);
 }
 
 bool stun_is(const uint8_t *buf, size_t len)
 {
 	return len >= STUN_HEADER_LEN && len <= STUN_MAX_LEN && buf[0] < 4 &&
-	       rd32(buf + 4) == STUN_COOKIE &&
-	       (size_t)rd16(buf + 2) + STUN_HEADER_LEN == len &&
-	       (rd16(buf + 2) & 3) == 0;
+	       be_rd32(buf + 4) == STUN_COOKIE &&
+	       (size_t)be_rd16(buf + 2) + STUN_HEADER_LEN == len &&
+	       (be_rd16(buf + 2) & 3) == 0;
 }
 
 static int parse_xor_addr(const uint8_t *v, size_t n, const uint8_t *hdr,
@@ -72,14 +50,14 @@ static int parse_xor_addr(const uint8_t *v, size_t n, const uint8_t *hdr,
 
 	if (n < 8 || v[0] != 0)
 		return ERR_INVALID;
-	port = rd16(v + 2) ^ (uint16_t)(STUN_COOKIE >> 16);
+	port = be_rd16(v + 2) ^ (uint16_t)(STUN_COOKIE >> 16);
 	memset(out, 0, sizeof(*out));
 	if (v[1] == 1 && n == 8) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)out;
 
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(port);
-		sin->sin_addr.s_addr = htonl(rd32(v + 4) ^ STUN_COOKIE);
+		sin->sin_addr.s_addr = htonl(be_rd32(v + 4) ^ STUN_COOKIE);
 		return 0;
 	}
 	if (v[1] == 2 && n == 20) {
@@ -109,7 +87,7 @@ static int parse_attr(struct stun_msg *m, uint16_t type, const uint8_t *v,
 		if (n != 4)
 			return ERR_INVALID;
 		m->has_priority = true;
-		m->priority = rd32(v);
+		m->priority = be_rd32(v);
 		return 0;
 	case ATTR_USE_CANDIDATE:
 		m->use_candidate = true;
@@ -142,7 +120,7 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *out)
 	memset(out, 0, sizeof(*out));
 	if (!stun_is(buf, len))
 		return ERR_INVALID;
-	type = rd16(buf);
+	type = be_rd16(buf);
 	out->raw = buf;
 	out->len = len;
 	out->method = (uint16_t)((type & 0x000f) | (type & 0x00e0) >> 1 |
@@ -154,8 +132,8 @@ int stun_parse(const uint8_t *buf, size_t len, struct stun_msg *out)
 
 		if (len - off < 4 || out->fingerprint_at)
 			return ERR_INVALID;
-		at = rd16(buf + off);
-		n = rd16(buf + off + 2);
+		at = be_rd16(buf + off);
+		n = be_rd16(buf + off + 2);
 		if ((size_t)n + 4 > len - off ||
 		    ((size_t)n + 3) / 4 * 4 + 4 > len - off)
 			return ERR_INVALID;
@@ -201,7 +179,8 @@ static void integrity_of(const uint8_t *buf, size_t upto, const void *key,
 	unsigned int maclen = INTEGRITY_LEN;
 
 	memcpy(copy, buf, upto);
-	wr16(copy + 2, (uint16_t)(upto + 4 + INTEGRITY_LEN - STUN_HEADER_LEN));
+	be_wr16(copy + 2,
+	        (uint16_t)(upto + 4 + INTEGRITY_LEN - STUN_HEADER_LEN));
 	HMAC(EVP_sha1(), key, (int)keylen, copy, upto, mac, &maclen);
 }
 
@@ -226,7 +205,7 @@ static uint32_t fingerprint_of(const uint8_t *buf, size_t upto)
 
 	/* the length as if FINGERPRINT (8 bytes) ended the message */
 	memcpy(hdr, buf, 4);
-	wr16(hdr + 2, (uint16_t)(upto + 8 - STUN_HEADER_LEN));
+	be_wr16(hdr + 2, (uint16_t)(upto + 8 - STUN_HEADER_LEN));
 	crc = crc32(0L, hdr, 4);
 	crc = crc32(crc, buf + 4, (uInt)(upto - 4));
 	return (uint32_t)crc ^ FINGERPRINT_XOR;
@@ -237,7 +216,7 @@ int stun_check_fingerprint(const struct stun_msg *m)
 	if (!m->fingerprint_at)
 		return ERR_INVALID;
 	return fingerprint_of(m->raw, m->fingerprint_at) ==
-	               rd32(m->raw + m->fingerprint_at + 4)
+	               be_rd32(m->raw + m->fingerprint_at + 4)
 	           ? 0
 	           : ERR_INVALID;
 }
@@ -256,9 +235,9 @@ void stun_begin(struct stun_builder *b, uint8_t *buf, size_t cap,
 	b->overflow = b->cap < STUN_HEADER_LEN;
 	if (b->overflow)
 		return;
-	wr16(buf, type);
-	wr16(buf + 2, 0);
-	wr32(buf + 4, STUN_COOKIE);
+	be_wr16(buf, type);
+	be_wr16(buf + 2, 0);
+	be_wr32(buf + 4, STUN_COOKIE);
 	memcpy(buf + 8, txid, STUN_TXID_LEN);
 	b->len = STUN_HEADER_LEN;
 }
@@ -273,8 +252,8 @@ static uint8_t *add_attr(struct stun_builder *b, uint16_t type, size_t n)
 		b->overflow = true;
 		return NULL;
 	}
-	wr16(b->buf + b->len, type);
-	wr16(b->buf + b->len + 2, (uint16_t)n);
+	be_wr16(b->buf + b->len, type);
+	be_wr16(b->buf + b->len + 2, (uint16_t)n);
 	v = b->buf + b->len + 4;
 	memset(v, 0, padded);
 	b->len += 4 + padded;
@@ -295,7 +274,7 @@ void stun_add_priority(struct stun_builder *b, uint32_t priority)
 	uint8_t *v = add_attr(b, ATTR_PRIORITY, 4);
 
 	if (v)
-		wr32(v, priority);
+		be_wr32(v, priority);
 }
 
 void stun_add_role(struct stun_builder *b, bool controlling,
@@ -305,8 +284,8 @@ void stun_add_role(struct stun_builder *b, bool controlling,
 	    b, controlling ? ATTR_ICE_CONTROLLING : ATTR_ICE_CONTROLLED, 8);
 
 	if (v) {
-		wr32(v, (uint32_t)(tiebreaker >> 32));
-		wr32(v + 4, (uint32_t)tiebreaker);
+		be_wr32(v, (uint32_t)(tiebreaker >> 32));
+		be_wr32(v + 4, (uint32_t)tiebreaker);
 	}
 }
 
@@ -326,9 +305,9 @@ void stun_add_xor_mapped(struct stun_builder *b, const struct sockaddr *sa)
 		if (!v)
 			return;
 		v[1] = 1;
-		wr16(v + 2,
-		     ntohs(sin->sin_port) ^ (uint16_t)(STUN_COOKIE >> 16));
-		wr32(v + 4, ntohl(sin->sin_addr.s_addr) ^ STUN_COOKIE);
+		be_wr16(v + 2,
+		        ntohs(sin->sin_port) ^ (uint16_t)(STUN_COOKIE >> 16));
+		be_wr32(v + 4, ntohl(sin->sin_addr.s_addr) ^ STUN_COOKIE);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const void *)sa;
 
@@ -336,8 +315,8 @@ void stun_add_xor_mapped(struct stun_builder *b, const struct sockaddr *sa)
 		if (!v)
 			return;
 		v[1] = 2;
-		wr16(v + 2,
-		     ntohs(sin6->sin6_port) ^ (uint16_t)(STUN_COOKIE >> 16));
+		be_wr16(v + 2,
+		        ntohs(sin6->sin6_port) ^ (uint16_t)(STUN_COOKIE >> 16));
 		for (int i = 0; i < 16; i++)
 			v[4 + i] = sin6->sin6_addr.s6_addr[i] ^ b->buf[4 + i];
 	} else {
@@ -372,10 +351,10 @@ int stun_finish(struct stun_builder *b, const void *key, size_t keylen,
 		uint8_t *v = add_attr(b, ATTR_FINGERPRINT, 4);
 
 		if (v)
-			wr32(v, fingerprint_of(b->buf, at));
+			be_wr32(v, fingerprint_of(b->buf, at));
 	}
 	if (b->overflow)
 		return ERR_TOO_LARGE;
-	wr16(b->buf + 2, (uint16_t)(b->len - STUN_HEADER_LEN));
+	be_wr16(b->buf + 2, (uint16_t)(b->len - STUN_HEADER_LEN));
 	return (int)b->len;
 }
