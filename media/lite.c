@@ -416,6 +416,7 @@ static void *mux_run(void *data)
 	struct lite *l = data;
 	int64_t next_tick = 0;
 
+	pthread_setname_np(pthread_self(), "lite-mux");
 	for (;;) {
 		struct pollfd p[2] = {{l->fd, POLLIN, 0},
 		                      {l->stop_fd, POLLIN, 0}};

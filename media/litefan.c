@@ -203,13 +203,18 @@ static gboolean deliver_answer(gpointer data)
 	struct litev *v = data;
 	struct entry *e = v->on_event ? v->owner : NULL;
 	fanout_answer_fn cb;
+	char *answer;
 
 	if (!e || !e->cb)
 		return G_SOURCE_REMOVE; /* removed before its answer */
+	answer = e->answer;
+
 	cb = e->cb;
 	e->cb = NULL;
+	e->answer = NULL; /* not kept: ~1.3 KB a viewer */
 	/* the callback may remove the viewer: e is not touched after it */
-	cb(0, e->answer, v->id, e->cb_data);
+	cb(0, answer, v->id, e->cb_data);
+	g_free(answer);
 	return G_SOURCE_REMOVE;
 }
 

@@ -273,6 +273,7 @@ static void *run(void *data)
 {
 	struct liteworker *w = data;
 
+	pthread_setname_np(pthread_self(), "lite-send");
 	for (;;) {
 		struct pollfd pfd = {w->efd, POLLIN, 0};
 		uint64_t junk;

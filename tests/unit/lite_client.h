@@ -18,13 +18,19 @@
 #include "stun.h"
 
 #include <arpa/inet.h>
-#include <check.h>
 #include <glib.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* How a failed step is reported: a Check assertion in tests; a bench
+ * defines its own before including this file. */
+#ifndef LC_ASSERT
+#include <check.h>
+#define LC_ASSERT(cond, ...) ck_assert_msg(cond, __VA_ARGS__)
+#endif
 
 struct lite_client {
 	int fd;
@@ -59,7 +65,7 @@ static inline int lc_socket(void)
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	LC_ASSERT(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "bind");
 	return fd;
 }
 
@@ -67,7 +73,7 @@ static inline struct lite_client *lc_new(void)
 {
 	struct lite_client *c = g_new0(struct lite_client, 1);
 
-	ck_assert_int_eq(dtls_ctx_new(0, &c->ctx), 0);
+	LC_ASSERT(dtls_ctx_new(0, &c->ctx) == 0, "dtls_ctx_new");
 	c->fd = lc_socket();
 	c->first_video_nal = -1;
 	snprintf(c->offer, sizeof(c->offer),
@@ -106,10 +112,10 @@ static inline void lc_attr(const char *sdp, const char *name, char *out,
 	const char *p = strstr(sdp, name);
 	size_t n;
 
-	ck_assert_msg(p != NULL, "answer has no %s", name);
+	LC_ASSERT(p != NULL, "answer has no %s", name);
 	p += strlen(name);
 	n = strcspn(p, "\r\n");
-	ck_assert_uint_lt(n, cap);
+	LC_ASSERT(n < cap, "answer line too long");
 	memcpy(out, p, n);
 	out[n] = '\0';
 }
@@ -124,13 +130,14 @@ static inline void lc_answer(struct lite_client *c, const char *sdp)
 	lc_attr(sdp, "a=ice-pwd:", c->srv_pwd, sizeof(c->srv_pwd));
 	lc_attr(sdp, "a=fingerprint:", c->srv_fp, sizeof(c->srv_fp));
 	lc_attr(sdp, "a=candidate:", cand, sizeof(cand));
-	ck_assert_int_eq(sscanf(cand, "%*s %*s %*s %*s %63s %u", ip, &port), 2);
+	LC_ASSERT(sscanf(cand, "%*s %*s %*s %*s %63s %u", ip, &port) == 2,
+	          "bad candidate");
 	c->server.sin_family = AF_INET;
 	c->server.sin_port = htons((uint16_t)port);
 	inet_pton(AF_INET, ip, &c->server.sin_addr);
 	snprintf(fp, sizeof(fp), "%s", c->srv_fp);
-	ck_assert_int_eq(dtls_conn_new(c->ctx, false, fp, lc_send, c, &c->dtls),
-	                 0);
+	LC_ASSERT(dtls_conn_new(c->ctx, false, fp, lc_send, c, &c->dtls) == 0,
+	          "dtls_conn_new");
 }
 
 /* A binding request from socket fd (the client's or another), with the
@@ -154,7 +161,7 @@ static inline void lc_check(struct lite_client *c, int fd, bool nominate,
 		stun_add_use_candidate(&b);
 	n = stun_finish(&b, pwd ? pwd : c->srv_pwd,
 	                strlen(pwd ? pwd : c->srv_pwd), true);
-	ck_assert_int_gt(n, 0);
+	LC_ASSERT(n > 0, "cannot build");
 	(void)sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&c->server,
 	             sizeof(c->server));
 }
@@ -165,12 +172,12 @@ static inline void lc_keys(struct lite_client *c)
 
 	if (c->rx || dtls_conn_keys(c->dtls, &k) != 0)
 		return;
-	ck_assert_int_eq(srtpx_new_master(k.profile, SRTPX_IN, k.remote_key,
-	                                  k.remote_salt, &c->rx),
-	                 0);
-	ck_assert_int_eq(srtpx_new_master(k.profile, SRTPX_OUT, k.local_key,
-	                                  k.local_salt, &c->tx),
-	                 0);
+	LC_ASSERT(srtpx_new_master(k.profile, SRTPX_IN, k.remote_key,
+	                           k.remote_salt, &c->rx) == 0,
+	          "srtpx_new_master");
+	LC_ASSERT(srtpx_new_master(k.profile, SRTPX_OUT, k.local_key,
+	                           k.local_salt, &c->tx) == 0,
+	          "srtpx_new_master");
 }
 
 static inline void lc_media(struct lite_client *c, uint8_t *buf, size_t len)
@@ -262,7 +269,7 @@ static inline void lc_rtcp(struct lite_client *c, uint8_t *buf, size_t len)
 {
 	int n = srtpx_protect_rtcp(c->tx, buf, len, 1500);
 
-	ck_assert_int_gt(n, 0);
+	LC_ASSERT(n > 0, "cannot build");
 	lc_send(c, buf, (size_t)n);
 }
 
