@@ -73,14 +73,15 @@ static int64_t mono_us(void)
 static guint addr_hash(gconstpointer k)
 {
 	const struct sockaddr_storage *a = k;
+	uint32_t h;
 
 	if (a->ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const void *)a;
 
-		return s->sin_addr.s_addr * 2654435761u ^ s->sin_port;
+		return (s->sin_addr.s_addr * 2654435761u) ^ s->sin_port;
 	}
-	return g_int_hash(&((const struct sockaddr_in6 *)a)->sin6_port) ^
-	       ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr[15];
+	memcpy(&h, ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr + 12, 4);
+	return (h * 2654435761u) ^ ((const struct sockaddr_in6 *)a)->sin6_port;
 }
 
 static bool same_addr(const struct sockaddr_storage *a,
