@@ -9,6 +9,7 @@
  */
 #include "media.h"
 
+#include "elements.h"
 #include "err.h"
 #include "input.h"
 #include "lite.h"
@@ -41,18 +42,6 @@ struct media_ceremony {
 	struct recorder *rec;
 };
 
-/* Everything the pipelines use; checked once so a missing plugin is one
- * clear error at start-up rather than a failure per ceremony. */
-static const char *const needed[] = {
-    "appsrc",       "appsink",     "queue",        "tee",
-    "capsfilter",   "x264enc",     "rtph264pay",   "opusenc",
-    "rtpopuspay",   "webrtcbin",   "nicesrc",      "nicesink",
-    "dtlssrtpenc",  "srtpenc",     "rtpbin",       "videotestsrc",
-    "audiotestsrc", "textoverlay", "clockoverlay", "videoconvert",
-    "videoscale",   "videorate",   "audioconvert", "audioresample",
-    "h264parse",    "mp4mux",      "filesink",
-};
-
 /* The DTLS certificate every webrtcbin shares is generated (RSA) by the
  * first DTLS element of the process: do it now rather than in the first
  * viewer's answer, where it cost 0.2-0.9 s. */
@@ -80,36 +69,48 @@ static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
 	return lite_new(&lc, &ctx->lite, err, errlen);
 }
 
-int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
-              size_t errlen)
+int media_missing(char *names, size_t names_len, char *packages,
+                  size_t packages_len, char *err, size_t errlen)
 {
 	GError *gerr = NULL;
-	struct media_ctx *ctx;
-	size_t off = 0;
+	int n;
 
-	*out = NULL;
+	names[0] = packages[0] = '\0';
 	if (!gst_init_check(NULL, NULL, &gerr)) {
-		snprintf(err, errlen, "GStreamer: %s",
-		         gerr ? gerr->message : "cannot initialise");
+		snprintf(err, errlen, "GStreamer cannot start: %s",
+		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_UNAVAILABLE;
 	}
-	for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
-		GstElementFactory *f = gst_element_factory_find(needed[i]);
-
-		if (f) {
-			gst_object_unref(f);
-			continue;
-		}
-		if (off < errlen)
-			off += (size_t)snprintf(err + off, errlen - off, "%s%s",
-			                        off ? " "
-			                            : "missing GStreamer "
-			                              "elements: ",
-			                        needed[i]);
-	}
-	if (off)
+	n = elements_missing(ELEMENTS_DAEMON, names, names_len, packages,
+	                     packages_len);
+	if (n < 0) {
+		snprintf(err, errlen, "too many GStreamer elements missing");
 		return ERR_UNAVAILABLE;
+	}
+	if (n > 0) {
+		snprintf(err, errlen, "missing GStreamer elements: %s", names);
+		return ERR_UNAVAILABLE;
+	}
+	return 0;
+}
+
+int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
+              size_t errlen)
+{
+	char names[512], pkgs[256];
+	struct media_ctx *ctx;
+
+	*out = NULL;
+	if (media_missing(names, sizeof(names), pkgs, sizeof(pkgs), err,
+	                  errlen)) {
+		if (names[0])
+			snprintf(err, errlen,
+			         "missing GStreamer elements: %s (apt-get "
+			         "install %s)",
+			         names, pkgs);
+		return ERR_UNAVAILABLE;
+	}
 	if (cfg) {
 		struct fanout_config fc = {0};
 

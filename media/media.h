@@ -56,6 +56,14 @@ struct media_config {
 struct media_ctx;
 struct media_ceremony;
 
+/* Initialise GStreamer and list the daemon's elements that are missing
+ * (elements.h): names and the Debian packages that ship them, each
+ * space-separated, or empty strings. 0 when everything is there,
+ * ERR_UNAVAILABLE with a reason in err otherwise (also when GStreamer
+ * itself cannot start; then names is empty). */
+int media_missing(char *names, size_t names_len, char *packages,
+                  size_t packages_len, char *err, size_t errlen);
+
 /* Initialise GStreamer and check every element we need. cfg is copied.
  * Returns 0, ERR_UNAVAILABLE (GStreamer or an element missing; err lists
  * what) or ERR_INVALID (bad config). Free with media_free(). */

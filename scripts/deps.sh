@@ -1,44 +1,74 @@
 #!/usr/bin/env bash
-# Install what sinian needs to build, run and test, skipping what is present.
+# Install what sinian needs to build, run, test and bench, skipping what is
+# present.
 #
-#   scripts/deps.sh          Debian packages for building and running
-#   scripts/deps.sh --test   the same, plus the node modules under tests/
+#   scripts/deps.sh           Debian packages for building and running
+#   scripts/deps.sh --test    the same, plus what the tests need and the node
+#                             modules under tests/
+#   scripts/deps.sh --bench   the same, plus what bench/ needs
+#   scripts/deps.sh --list [--test] [--bench]
+#                             print the packages, one a line; install nothing
 #
 # Idempotent and quick when everything is there: each package is checked with
 # dpkg-query and apt-get runs only for the missing ones.
+#
+# Every GStreamer element the daemon, the tests and the benches use is listed
+# with its package in media/elements.c; tests/unit/test_elements.c fails when
+# the package of one of them is not installed by this script.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Building and running the daemon.
 PACKAGES=(
 	build-essential cmake pkg-config git
 	libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
-	check libsubunit-dev
 	libcurl4-openssl-dev curl
 	libhiredis-dev libsrtp2-dev libqrencode-dev libssl-dev zlib1g-dev
-	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-	libgstreamer-plugins-bad1.0-dev libgstrtspserver-1.0-dev
+	libgstreamer1.0-0 libgstreamer1.0-dev
+	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
-	libnice-dev redis-server
-	chromium fonts-noto-cjk clang-format
+	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x
+	libnice-dev fonts-noto-cjk
 )
 
+# The tests: Check, a real RTSP server and Redis, Chromium, the formatter.
+TEST_PACKAGES=(
+	check libsubunit-dev
+	libgstrtspserver-1.0-dev gstreamer1.0-tools
+	redis-server chromium clang-format
+)
+
+# bench/ (nothing beyond the test set yet).
+BENCH_PACKAGES=()
+
 usage() {
-	echo "usage: $0 [--test]" >&2
+	echo "usage: $0 [--list] [--test] [--bench]" >&2
 	exit 2
 }
 
 with_test=0
+with_bench=0
+list_only=0
 for arg in "$@"; do
 	case "$arg" in
 	--test) with_test=1 ;;
+	--bench) with_bench=1 ;;
+	--list) list_only=1 ;;
 	-h | --help) usage ;;
 	*) usage ;;
 	esac
 done
+# The benches start daemons and browsers the way the tests do.
+if [ "$with_bench" -eq 1 ]; then
+	with_test=1
+	PACKAGES+=("${BENCH_PACKAGES[@]}")
+fi
+if [ "$with_test" -eq 1 ]; then
+	PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 # A machine may bring its own Node.js (with npm); only ask Debian otherwise.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -95,6 +125,10 @@ install_node_modules() {
 	touch "$mods"
 }
 
+if [ "$list_only" -eq 1 ]; then
+	printf '%s\n' "${PACKAGES[@]}"
+	exit 0
+fi
 install_packages
 if [ "$with_test" -eq 1 ]; then
 	install_node_modules

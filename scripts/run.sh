@@ -11,7 +11,7 @@ LISTEN="${LISTEN:-127.0.0.1:8080}"
 DATA_DIR="${DATA_DIR:-var}"
 
 "$ROOT/scripts/deps.sh"
-"$ROOT/scripts/build.sh"
+"$ROOT/scripts/build.sh" --no-tests
 mkdir -p "$DATA_DIR"
 
 base="http://$LISTEN"

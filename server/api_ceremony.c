@@ -108,6 +108,8 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	    live_source_on(app, c->id), "can_manage", manager);
 	struct org agency;
 
+	/* Can this server show it live at all? Managers also read why not. */
+	json_object_set_new(j, "media", live_health_json(app, manager));
 	if (c->hall_id)
 		json_object_set_new(j, "hall_id", json_integer(c->hall_id));
 	if (c->memorial_id)
@@ -432,7 +434,7 @@ static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct ceremony c, fresh;
-	char err[256];
+	char err[1024]; /* the reason names what to install */
 	int rc;
 
 	if (load_managed(app, req, resp, &c))

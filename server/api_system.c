@@ -1,6 +1,8 @@
 /* api_system.c — /healthz and /metrics.
  *
- * Health says whether the store is open; metrics renders struct metrics plus
+ * Health says whether the store is open, whether Redis (when configured) is
+ * up and whether live video can run (missing GStreamer elements are named,
+ * with the package to install); metrics renders struct metrics plus
  * live figures gathered from the store, the bus and the HTTP server at the
  * time of the scrape.
  */
@@ -8,7 +10,9 @@
 #include "app.h"
 #include "bus.h"
 #include "cluster.h"
+#include "err.h"
 #include "http.h"
+#include "live.h"
 #include "metrics.h"
 #include "store.h"
 
@@ -19,20 +23,30 @@ static void get_healthz(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const char *redis = cluster_redis_state(app->cluster);
+	bool degraded = app->media_health.state == APP_MEDIA_UNAVAILABLE;
+	json_t *j, *media;
 
 	if (!app->store) {
 		http_resp_json(resp, 503,
 		               json_pack("{s:s}", "status", "starting"));
 		return;
 	}
-	if (redis) /* configured: down is "degraded", still 200 */
-		http_resp_json(
-		    resp, 200,
-		    json_pack("{s:s,s:s}", "status",
-		              strcmp(redis, "up") ? "degraded" : "ok", "redis",
-		              redis));
-	else
-		http_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
+	/* Redis configured but down, or no live video: "degraded", still
+	 * 200, since memorials keep working. */
+	if (redis && strcmp(redis, "up"))
+		degraded = true;
+	media = live_health_json(app, true);
+	j = json_pack("{s:s,s:o*}", "status", degraded ? "degraded" : "ok",
+	              "media", media);
+	if (j && redis && json_object_set_new(j, "redis", json_string(redis))) {
+		json_decref(j);
+		j = NULL;
+	}
+	if (!j) {
+		http_resp_err(resp, ERR_NOMEM, "out of memory");
+		return;
+	}
+	http_resp_json(resp, 200, j);
 }
 
 static void get_metrics(void *appv, struct http_req *req,
@@ -56,6 +70,13 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_gauge_set(app->metrics, "sinian_ws_connections",
 	                  "Open WebSocket connections.",
 	                  app->http ? http_server_ws_count(app->http) : 0);
+	metrics_gauge_set(
+	    app->metrics, "sinian_media_available",
+	    "1 when live ceremonies can run on this node, 0 when GStreamer or "
+	    "an element is missing (see /healthz), -1 when media is off.",
+	    app->media_health.state == APP_MEDIA_OK    ? 1
+	    : app->media_health.state == APP_MEDIA_OFF ? -1
+	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",

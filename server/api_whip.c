@@ -201,7 +201,7 @@ static int offer_check(struct http_req *req, struct http_resp *resp)
 static int ensure_live(struct app *app, struct http_resp *resp,
                        struct ceremony *c)
 {
-	char err[256];
+	char err[1024]; /* the reason names what to install */
 	int rc;
 
 	if (c->state == CER_ENDED) {

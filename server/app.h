@@ -26,8 +26,24 @@ struct whip_hub;
 typedef int (*app_topic_check)(void *app, struct http_ws *ws,
                                const char *topic);
 
+/* Whether live ceremonies can run on this node; live_start() fills it and
+ * /healthz, /metrics and the ceremony pages report it. */
+enum app_media_state {
+	APP_MEDIA_OK = 0,
+	APP_MEDIA_OFF,         /* media = false on this node */
+	APP_MEDIA_UNAVAILABLE, /* GStreamer or an element is missing */
+};
+
+struct app_media_health {
+	enum app_media_state state;
+	char reason[512];  /* why unavailable; "" otherwise */
+	char missing[512]; /* missing elements, space-separated */
+	char install[320]; /* "apt-get install PKG..." or "" */
+};
+
 struct app {
 	struct config cfg;
+	struct app_media_health media_health;
 	char web_dir[1024];
 	char recordings_dir[1200];
 	GMainLoop *loop;

@@ -24,6 +24,39 @@
 #include <string.h>
 #include <sys/stat.h>
 
+json_t *live_health_json(const struct app *app, bool details)
+{
+	static const char *const names[] = {
+	    [APP_MEDIA_OK] = "ok",
+	    [APP_MEDIA_OFF] = "off",
+	    [APP_MEDIA_UNAVAILABLE] = "unavailable",
+	};
+	const struct app_media_health *h = &app->media_health;
+	json_t *j = json_pack("{s:s}", "status", names[h->state]), *miss;
+	char **words;
+
+	if (!j || !details || h->state != APP_MEDIA_UNAVAILABLE)
+		return j;
+	if (json_object_set_new(j, "reason", json_string(h->reason)))
+		goto fail;
+	if (!h->missing[0])
+		return j;
+	if (json_object_set_new(j, "missing", miss = json_array()) ||
+	    json_object_set_new(j, "install", json_string(h->install)))
+		goto fail;
+	words = g_strsplit(h->missing, " ", -1);
+	for (char **w = words; *w; w++)
+		if (json_array_append_new(miss, json_string(*w))) {
+			g_strfreev(words);
+			goto fail;
+		}
+	g_strfreev(words);
+	return j;
+fail:
+	json_decref(j);
+	return NULL;
+}
+
 void live_publish(struct app *app, int64_t ceremony_id, const char *json)
 {
 	char topic[48];
@@ -37,7 +70,12 @@ void live_publish(struct app *app, int64_t ceremony_id, const char *json)
  * cannot go live; every live_* answers ERR_UNAVAILABLE. */
 int live_start(struct app *app, char *err, size_t errlen)
 {
-	log_warn("live", "built without media: ceremonies cannot go live");
+	struct app_media_health *h = &app->media_health;
+
+	log_error("live", "built without media: ceremonies cannot go live");
+	h->state = APP_MEDIA_UNAVAILABLE;
+	snprintf(h->reason, sizeof(h->reason),
+	         "this server was built without live media");
 	app->media = NULL;
 	return 0;
 }
@@ -127,6 +165,32 @@ static void on_gone(int64_t id, const char *viewer, const char *reason,
 	         viewer, reason);
 }
 
+/* Live video cannot run here: remember why for /healthz and the pages, and
+ * say it loudly once, with the command that fixes it. */
+static void media_unavailable(struct app *app, int rc, const char *why)
+{
+	struct app_media_health *h = &app->media_health;
+	char names[512], pkgs[256], again[512];
+
+	h->state = APP_MEDIA_UNAVAILABLE;
+	snprintf(h->reason, sizeof(h->reason), "%s", why);
+	app->media = NULL;
+	if (rc == ERR_UNAVAILABLE &&
+	    media_missing(names, sizeof(names), pkgs, sizeof(pkgs), again,
+	                  sizeof(again)) &&
+	    names[0]) {
+		snprintf(h->missing, sizeof(h->missing), "%s", names);
+		snprintf(h->install, sizeof(h->install), "apt-get install %s",
+		         pkgs);
+		log_error("live",
+		          "live ceremonies unavailable: missing GStreamer "
+		          "elements: %s; fix with: %s",
+		          names, h->install);
+		return;
+	}
+	log_error("live", "live ceremonies unavailable: %s", why);
+}
+
 int live_start(struct app *app, char *err, size_t errlen)
 {
 	char *rec_dir = app->recordings_dir;
@@ -163,14 +227,13 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.user_data = app;
 	if (!app->cfg.media) {
 		log_info("live", "media off on this node (media = false)");
+		app->media_health.state = APP_MEDIA_OFF;
 		app->media = NULL;
 		return 0;
 	}
 	rc = media_new(&mc, &app->media, why, sizeof(why));
-	if (rc) {
-		log_warn("live", "live ceremonies unavailable: %s", why);
-		app->media = NULL;
-	}
+	if (rc)
+		media_unavailable(app, rc, why);
 	return 0;
 }
 
@@ -227,9 +290,22 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 	int rc;
 
 	if (!app->media) {
-		snprintf(err, errlen,
-		         "live media is not available on this "
-		         "server");
+		const struct app_media_health *h = &app->media_health;
+
+		if (h->state == APP_MEDIA_OFF)
+			snprintf(err, errlen,
+			         "live video is off on this server (media = "
+			         "false)");
+		else if (h->install[0])
+			snprintf(err, errlen,
+			         "live video is unavailable on this server: "
+			         "missing GStreamer elements %s; the "
+			         "administrator can fix it with: %s",
+			         h->missing, h->install);
+		else
+			snprintf(err, errlen,
+			         "live video is unavailable on this server: %s",
+			         h->reason);
 		return ERR_UNAVAILABLE;
 	}
 	mc = media_ceremony_find(app->media, c->id);

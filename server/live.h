@@ -5,6 +5,7 @@
 #ifndef SINIAN_LIVE_H
 #define SINIAN_LIVE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,12 @@ unsigned live_viewers(struct app *app, int64_t ceremony_id);
 bool live_source_on(struct app *app, int64_t ceremony_id);
 /* True while viewers get the source's own H.264 (no re-encode). */
 bool live_passthrough(struct app *app, int64_t ceremony_id);
+
+/* {"status":"ok"|"off"|"unavailable"}; with details, an unavailable one
+ * also says why: "reason", and when elements are missing, "missing" (their
+ * names) and "install" (the apt-get command). New reference; NULL when out
+ * of memory. */
+json_t *live_health_json(const struct app *app, bool details);
 
 /* Publish {"type":...} JSON text on ceremony:{id}. */
 void live_publish(struct app *app, int64_t ceremony_id, const char *json);

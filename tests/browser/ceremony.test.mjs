@@ -32,8 +32,9 @@ before(async () => {
       agency_id: agencyId,
       title: '张桂兰女士告别仪式',
       deceased_name: '张桂兰',
-      scheduled_start: '2026-04-04T09:00:00Z',
-      scheduled_end: '2026-04-04T10:00:00Z',
+      // tomorrow: the page waits as for a ceremony still to come
+      scheduled_start: new Date(Date.now() + 86400e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+      scheduled_end: new Date(Date.now() + 90000e3).toISOString().replace(/\.\d+Z$/, 'Z'),
       visibility: 'public',
       source: { kind: 'test' },
     },

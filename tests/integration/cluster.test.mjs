@@ -121,8 +121,8 @@ before(async () => {
   const r = await api(B, 'GET', '/api/memorials/by-slug/demo'); // B reads A's store
   assert.equal(r.status, 200, r.text);
   demo = r.json.memorial.id;
-  await healthIs(A, { status: 'ok', redis: 'up' });
-  await healthIs(B, { status: 'ok', redis: 'up' });
+  await healthIs(A, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
+  await healthIs(B, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
 });
 
 after(async () => {
@@ -228,8 +228,8 @@ test('write rate limits are shared: 5 a minute over two nodes, the 6th is 429', 
 
 test('/healthz is degraded (200) while Redis is dead, ok when it is back; events flow again', async () => {
   await redis.kill();
-  await healthIs(A, { status: 'degraded', redis: 'down' }, 3000);
-  await healthIs(B, { status: 'degraded', redis: 'down' }, 3000);
+  await healthIs(A, { status: 'degraded', media: { status: 'ok' }, redis: 'down' }, 3000);
+  await healthIs(B, { status: 'degraded', media: { status: 'ok' }, redis: 'down' }, 3000);
   const m = await api(A, 'GET', '/metrics');
   assert.match(m.text, /^sinian_redis_up 0$/m);
   // writes keep working, watchers on the same node keep seeing them
@@ -239,8 +239,8 @@ test('/healthz is degraded (200) while Redis is dead, ok when it is back; events
   assert.equal(r.status, 201, r.text);
   await local.next((x) => x.event?.tribute?.id === r.json.tribute.id, 2000);
   await redis.start();
-  await healthIs(A, { status: 'ok', redis: 'up' });
-  await healthIs(B, { status: 'ok', redis: 'up' });
+  await healthIs(A, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
+  await healthIs(B, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
   const onB = await watch(B, topic);
   const t0 = performance.now();
   const r2 = await tribute(A, '恢复后的来客');
@@ -279,8 +279,8 @@ test('killing redis-server under a tribute load: no 5xx, every 201 is in SQLite,
   assert.equal(created, N); // the write limits fell back to each node
   assert.equal(sqlCount(dir, demo), before0 + created);
   await redis.start();
-  await healthIs(A, { status: 'ok', redis: 'up' });
-  await healthIs(B, { status: 'ok', redis: 'up' });
+  await healthIs(A, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
+  await healthIs(B, { status: 'ok', media: { status: 'ok' }, redis: 'up' });
   const onA = await watch(A, `memorial:${demo}`);
   const r = await tribute(B, '雨停了');
   assert.equal(r.status, 201, r.text);

@@ -237,11 +237,11 @@ async function tmpDir(prefix) {
 
 // ---------- health and metrics ----------
 
-test('GET /healthz answers 200 {"status":"ok"}', async () => {
+test('GET /healthz answers 200 {"status":"ok","media":{"status":"ok"}}', async () => {
   const r = await api(d, 'GET', '/healthz');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.deepEqual(r.json, { status: 'ok' });
+  assert.deepEqual(r.json, { status: 'ok', media: { status: 'ok' } });
   assertSecurityHeaders(r.headers, 'healthz');
 
   const h = await api(d, 'HEAD', '/healthz');
@@ -759,7 +759,7 @@ test('kill -9 and restart on the same data dir keeps the schema', async () => {
   try {
     const r = await api(b, 'GET', '/healthz');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json, { status: 'ok' });
+    assert.deepEqual(r.json, { status: 'ok', media: { status: 'ok' } });
     // migrations were not run again
     assert.equal(sqlite(db, 'PRAGMA user_version'), String(want));
     assert.equal(sqlite(db, "SELECT value FROM meta WHERE key = 'created_at'"), created);

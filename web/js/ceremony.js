@@ -13,8 +13,10 @@
 // /api/ceremonies/{id} again instead, so a state change is never missed.
 //
 // For tests: window.sinianPlayer.pc is the current RTCPeerConnection;
-// #player[data-view] is loading | waiting | connecting | playing | retrying |
-// replay | ended | blocked.
+// #player[data-view] is loading | waiting | unavailable | connecting |
+// playing | retrying | replay | ended | blocked. A scheduled ceremony whose
+// start has passed says it waits for the hall; one this server cannot show
+// live (cer.media.status "unavailable") says so instead of "not started".
 import { mountLayout, toast } from './layout.js';
 import { api, ApiError, errorText } from './api.js';
 import {
@@ -258,7 +260,7 @@ function renderStatus() {
   stateBadge.hidden = live;
   if (!live) {
     bindText(stateBadge, cer.state === 'ended' ? (cer.has_recording ? 'cer.badge_replay' : 'cer.badge_ended')
-      : 'cer.badge_scheduled');
+      : `cer.badge_${waitKind()}`);
   }
   viewersEl.hidden = !live;
   viewersEl.dataset.count = String(viewers);
@@ -266,8 +268,40 @@ function renderStatus() {
   sourceNote.hidden = !live || sourceLive;
 }
 
+/** Why a scheduled ceremony is not playing: the server cannot show live
+ *  video at all (unavailable), its start has passed (late), or it is still
+ *  to come (scheduled). */
+function waitKind() {
+  if (cer.media?.status === 'unavailable') return 'unavailable';
+  return Date.now() >= Date.parse(cer.scheduled_start) ? 'late' : 'scheduled';
+}
+
+let lateTimer = 0;
+
+function showWaiting() {
+  clearTimeout(lateTimer);
+  const kind = waitKind();
+  if (kind === 'unavailable') {
+    card('unavailable', 'cer.unavailable_title', {}, 'cer.unavailable_body');
+  } else if (kind === 'late') {
+    card('waiting', 'cer.late_title', { time: formatTime(cer.scheduled_start) }, 'cer.late_body');
+  } else {
+    card('waiting', 'cer.waiting_title', {}, 'cer.waiting_body', { start: formatDateTime(cer.scheduled_start) });
+    // Say so honestly the moment the start passes without the hall.
+    const ms = Date.parse(cer.scheduled_start) - Date.now() + 1000;
+    if (ms < 2 ** 31) {
+      lateTimer = setTimeout(() => {
+        if (cer?.state !== 'scheduled') return;
+        showWaiting();
+        renderStatus();
+      }, ms);
+    }
+  }
+}
+
 /** Bring the page to the ceremony's state (idempotent). */
 function applyState() {
+  clearTimeout(lateTimer);
   mainEl.dataset.state = cer.state;
   renderInfo();
   if (cer.state !== 'live') dropWarm();
@@ -275,7 +309,7 @@ function applyState() {
     stopPlayer(true);
     replayVideo.hidden = true;
     liveVideo.hidden = false;
-    card('waiting', 'cer.waiting_title', {}, 'cer.waiting_body', { start: formatDateTime(cer.scheduled_start) });
+    showWaiting();
   } else if (cer.state === 'live') {
     if (!player) {
       card('connecting', 'cer.connecting', {}, null, {}, { busy: true });

@@ -339,9 +339,21 @@ function stopPreview(leave = true) {
   previewVideo.srcObject = null;
 }
 
+/** Live video cannot run on this server: say why, and what fixes it. */
+function renderMedia() {
+  const media = cer.media ?? { status: 'ok' };
+  const down = media.status === 'unavailable';
+  document.getElementById('media-alert').hidden = !down;
+  document.getElementById('media-alert-reason').textContent = down ? (media.reason ?? '') : '';
+  document.getElementById('media-alert-fix').hidden = !down || !media.install;
+  document.getElementById('media-alert-install').textContent = media.install ?? '';
+  return !down;
+}
+
 function renderControls() {
   const s = cer.state;
-  btnStart.hidden = s !== 'scheduled';
+  const canGoLive = renderMedia();
+  btnStart.hidden = s !== 'scheduled' || !canGoLive;
   btnStop.hidden = s !== 'live';
   btnPause.hidden = s !== 'live' || !sourceLive;
   btnResume.hidden = s !== 'live' || sourceLive;
@@ -364,7 +376,7 @@ function renderControls() {
     if (!sourceLive && previewEl.dataset.view === 'playing') { /* the slate shows in the picture */ }
   } else {
     stopPreview(false);
-    previewCard('idle', s === 'scheduled' ? 'op.preview_before' : 'op.preview_after');
+    previewCard('idle', s === 'ended' ? 'op.preview_after' : canGoLive ? 'op.preview_before' : 'op.preview_no_media');
   }
 }
 
