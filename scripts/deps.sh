@@ -27,7 +27,7 @@ PACKAGES=(
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
 	liblunar-date-dev libical-dev
-	libhiredis-dev libsrtp2-dev libqrencode-dev
+	libhiredis-dev libsrtp2-dev libqrencode-dev libssl-dev zlib1g-dev
 	libgstreamer1.0-0 libgstreamer1.0-dev
 	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good

@@ -82,6 +82,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
 	notify_metrics(app->notify, app->metrics);
+	live_metrics(app, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -131,6 +131,11 @@ int live_viewer_remove(struct app *app, int64_t ceremony_id,
 {
 	return ERR_NOT_FOUND;
 }
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+}
+
 #else
 int live_viewer_remove(struct app *app, int64_t ceremony_id,
                        const char *viewer_id)
@@ -230,6 +235,9 @@ int live_start(struct app *app, char *err, size_t errlen)
 	 * our host candidates (api_ice.c hands viewers their credentials). */
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
+	mc.lite = strcmp(app->cfg.media_engine, "lite") == 0;
+	mc.udp_port = (unsigned)app->cfg.media_udp_port;
+	mc.fanout_threads = (unsigned)app->cfg.media_fanout_threads;
 	mc.recordings_dir = rec_dir;
 	if (app->cfg.hls &&
 	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {
@@ -389,6 +397,52 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 		return 0;
 	}
 	return start_source(mc, c);
+}
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+	struct media_totals t;
+
+	if (!app->media)
+		return;
+	media_get_totals(app->media, &t);
+	const struct {
+		bool counter;
+		const char *name, *help;
+		double value;
+	} rows[] = {
+	    {false, "sinian_media_ceremonies", "Live ceremonies open.",
+	     t.ceremonies},
+	    {false, "sinian_media_viewers",
+	     "Viewers of live ceremonies (negotiating or connected).",
+	     t.viewers},
+	    {true, "sinian_encoder_keyframes_forced_total",
+	     "Key frames asked of the open ceremonies' encoders and let "
+	     "through (joins, PLI/FIR, API).",
+	     (double)t.keyframes_forced},
+	    {true, "sinian_encoder_keyframes_total",
+	     "Key frames the open ceremonies' encoders made, GOP ones "
+	     "included.",
+	     (double)t.keyframes_produced},
+	    {true, "sinian_lite_packets_sent_total",
+	     "Datagrams the lite engine sent to viewers.",
+	     (double)t.packets_sent},
+	    {true, "sinian_lite_send_dropped_total",
+	     "Datagrams the lite engine dropped: socket buffer full or no "
+	     "route.",
+	     (double)t.send_dropped},
+	    {true, "sinian_lite_stun_refused_total",
+	     "STUN datagrams dropped: unknown ufrag, bad integrity or "
+	     "fingerprint.",
+	     (double)t.stun_refused},
+	    {true, "sinian_lite_unknown_dropped_total",
+	     "Non-STUN datagrams from addresses no viewer has.",
+	     (double)t.unknown_dropped},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		(rows[i].counter ? metrics_counter_set : metrics_gauge_set)(
+		    m, rows[i].name, rows[i].help, rows[i].value);
 }
 
 #endif
