@@ -389,8 +389,11 @@ START_TEST(burst_of_joins_is_coalesced)
 		c[i] = lc_new();
 		join(c[i], 5000);
 	}
-	ck_assert_int_lt(g_get_monotonic_time() - t0, 2 * G_USEC_PER_SEC);
-	ck_assert_uint_le(keyframes(), k0 + 2);
+	/* at most one request per 500 ms per ceremony, however slow the
+	 * machine made the joins: two a second (idle, they take well under
+	 * one) */
+	ck_assert_uint_le(keyframes(),
+	                  k0 + 2 + (g_get_monotonic_time() - t0) / 500000);
 	for (int i = 1; i < N; i++) {
 		ck_assert_msg(has_video(c[i], 5, 5000), "viewer %d", i);
 		ck_assert_msg(
