@@ -1,0 +1,64 @@
+// The defences against abuse, against the real binary: the client address
+// behind trusted proxies (X-Forwarded-For and Forwarded read from the right,
+// past trusted hops only) that every rate limit and per-address cap counts.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, api } from '../lib/daemon.mjs';
+
+const daemons = [];
+async function daemon(config) {
+  const d = await startDaemon({ config: { demo: false, media: false, ...config } });
+  daemons.push(d);
+  return d;
+}
+after(async () => {
+  for (const d of daemons) await d.stop();
+});
+
+// An anonymous write that reaches the write budget (a number never used:
+// 404 while the budget lasts, 429 after).
+const write = (d, headers) => api(d, 'POST', '/api/memorials/999999/tributes',
+  { json: { kind: 'flower', from_name: '路人' }, headers });
+
+test('behind a trusted proxy each client has its own budget; a spoofed left part does not help', async () => {
+  const d = await daemon({ rate_limit_writes: 3, trusted_proxies: '127.0.0.1 10.0.0.0/8' });
+  const xff = (v) => ({ 'x-forwarded-for': v });
+  for (let i = 0; i < 3; i++) assert.equal((await write(d, xff('198.51.100.1'))).status, 404);
+  const over = await write(d, xff('198.51.100.1'));
+  assert.equal(over.status, 429, over.text);
+  assert.ok(Number(over.headers.get('retry-after')) >= 1);
+  // another visitor through the same proxy is not held back
+  assert.equal((await write(d, xff('198.51.100.2'))).status, 404);
+  // the client wrote a left part of its own; the proxies' hops are trusted
+  assert.equal((await write(d, xff('203.0.113.77, 198.51.100.1'))).status, 429);
+  assert.equal((await write(d, xff('203.0.113.77, 198.51.100.1, 10.1.2.3'))).status, 429);
+  // the proxy itself, without a header, counts as one client of its own
+  assert.equal((await write(d, {})).status, 404);
+});
+
+test('the Forwarded header when configured; headers from untrusted peers ignored', async () => {
+  const d = await daemon({ rate_limit_writes: 2, trusted_proxies: '127.0.0.1',
+    client_address_header: 'forwarded' });
+  const fwd = (v) => ({ forwarded: v });
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await write(d, fwd('for="[2001:db8::7]:4711";proto=https'))).status, 404);
+  }
+  assert.equal((await write(d, fwd('for=2001:db8::7'))).status, 429);
+  assert.equal((await write(d, fwd('for=192.0.2.60'))).status, 404);
+  // X-Forwarded-For is not what this proxy writes: not read
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.99' })).status, 404);
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.98' })).status, 404);
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.97' })).status, 429);
+
+  // no trusted proxies: whatever the header says, the socket is the client
+  const plain = await daemon({ rate_limit_writes: 2 });
+  const xff = (v) => ({ 'x-forwarded-for': v });
+  assert.equal((await write(plain, xff('198.51.100.1'))).status, 404);
+  assert.equal((await write(plain, xff('198.51.100.2'))).status, 404);
+  assert.equal((await write(plain, xff('198.51.100.3'))).status, 429);
+});
+
+test('a trusted_proxies entry that is no network stops the start', async () => {
+  await assert.rejects(startDaemon({ config: { demo: false, media: false, trusted_proxies: 'nginx' } }),
+    /trusted_proxies: not an address or network: nginx/);
+});
