@@ -62,3 +62,30 @@ test('a trusted_proxies entry that is no network stops the start', async () => {
   await assert.rejects(startDaemon({ config: { demo: false, media: false, trusted_proxies: 'nginx' } }),
     /trusted_proxies: not an address or network: nginx/);
 });
+
+test('sign-in attempts are capped per address, password changes per account', async () => {
+  const d = await daemon({ rate_limit_logins: 2, trusted_proxies: '127.0.0.1' });
+  const from = (ip) => ({ 'x-forwarded-for': ip });
+  const signIn = (login, password, ip) => api(d, 'POST', '/api/session',
+    { json: { login, password }, headers: from(ip) });
+  // one address spraying logins: 3 × rate_limit_logins attempts, then 429
+  for (let i = 0; i < 6; i++) {
+    assert.equal((await signIn(`1310000${String(i).padStart(4, '0')}`, 'guess', '198.51.100.9')).status, 401);
+  }
+  const sprayed = await signIn('13100000099', 'guess', '198.51.100.9');
+  assert.equal(sprayed.status, 429, sprayed.text);
+  assert.equal((await signIn('13100000099', 'guess', '198.51.100.10')).status, 401);
+
+  const password = 'a quiet hillside 1931';
+  const r = await api(d, 'POST', '/api/users', { json: { login: '13100000100', password, display_name: '守夜' },
+    headers: from('198.51.100.11') });
+  assert.equal(r.status, 202, r.text);
+  const s = await signIn('13100000100', password, '198.51.100.11');
+  assert.equal(s.status, 200, s.text);
+  const change = (old_password) => api(d, 'PUT', '/api/me/password', { token: s.json.token,
+    json: { old_password, new_password: 'another hillside 1932' }, headers: from('198.51.100.12') });
+  for (let i = 0; i < 2; i++) assert.equal((await change(`wrong ${i}`)).status, 403);
+  const capped = await change(password);
+  assert.equal(capped.status, 429, capped.text);
+  assert.ok(Number(capped.headers.get('retry-after')) >= 1);
+});
