@@ -210,7 +210,9 @@ static void post_session(void *appv, struct http_req *req,
 	        SIGNIN_PER_ADDRESS * app->cfg.rate_limit_logins, resp))
 		goto out;
 	crypto_keyed_hash(app->crypto, login, hash);
-	snprintf(key, sizeof(key), "login:%.32s", hash);
+	/* per login and address: guesses from elsewhere slow their own source
+	 * down, never lock the owner out of the account */
+	snprintf(key, sizeof(key), "login:%.32s:%s", hash, req->peer);
 	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;

@@ -89,3 +89,17 @@ test('sign-in attempts are capped per address, password changes per account', as
   assert.equal(capped.status, 429, capped.text);
   assert.ok(Number(capped.headers.get('retry-after')) >= 1);
 });
+
+test('bad attempts slow their source down, not the account', async () => {
+  const d = await daemon({ rate_limit_logins: 3, trusted_proxies: '127.0.0.1' });
+  const password = 'lanterns by the river 1958';
+  const login = '13100000200';
+  const up = await api(d, 'POST', '/api/users', { json: { login, password, display_name: '主人' } });
+  assert.equal(up.status, 202, up.text);
+  const signIn = (pw, ip) => api(d, 'POST', '/api/session',
+    { json: { login, password: pw }, headers: { 'x-forwarded-for': ip } });
+  for (let i = 0; i < 3; i++) assert.equal((await signIn('wrong', '203.0.113.66')).status, 401);
+  assert.equal((await signIn(password, '203.0.113.66')).status, 429);
+  // the owner, elsewhere, is not locked out
+  assert.equal((await signIn(password, '198.51.100.40')).status, 200);
+});
