@@ -39,6 +39,7 @@ struct config {
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;
+	long max_viewers_per_address; /* WHEP sessions, joined or negotiating */
 };
 
 /* Fill cfg with every default. */

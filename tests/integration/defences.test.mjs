@@ -1,9 +1,15 @@
 // The defences against abuse, against the real binary: the client address
 // behind trusted proxies (X-Forwarded-For and Forwarded read from the right,
-// past trusted hops only) that every rate limit and per-address cap counts.
+// past trusted hops only) that every rate limit and per-address cap counts;
+// the caps per address (sign-in, password change, WHEP sessions); lock-out.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, api } from '../lib/daemon.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDaemon, api, REPO } from '../lib/daemon.mjs';
+import { adminWithAgency } from '../lib/live.mjs';
+
+const OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
 
 const daemons = [];
 async function daemon(config) {
@@ -102,4 +108,33 @@ test('bad attempts slow their source down, not the account', async () => {
   assert.equal((await signIn(password, '203.0.113.66')).status, 429);
   // the owner, elsewhere, is not locked out
   assert.equal((await signIn(password, '198.51.100.40')).status, 200);
+});
+
+test('WHEP sessions per address are capped, joined or still negotiating', async () => {
+  const d = await startDaemon({ config: { demo: false, media_loopback_only: true,
+    max_viewers_per_address: 2, trusted_proxies: '127.0.0.1' } });
+  daemons.push(d);
+  const { admin, agencyId } = await adminWithAgency(d, { login: '13100000300', password: 'white chrysanthemums 1950' });
+  const c = await api(d, 'POST', '/api/ceremonies', { token: admin, json: {
+    agency_id: agencyId, title: '告别仪式', deceased_name: '林', visibility: 'public',
+    scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
+    source: { kind: 'test' } } });
+  assert.equal(c.status, 201, c.text);
+  const live = await api(d, 'POST', `/api/ceremonies/${c.json.id}/start`, { token: admin });
+  assert.equal(live.status, 200, live.text);
+  const offer = (ip) => api(d, 'POST', `/whep/${c.json.id}`, { body: OFFER,
+    headers: { 'content-type': 'application/sdp', 'x-forwarded-for': ip } });
+  // two at once from one address: both are let in
+  const two = await Promise.all([offer('198.51.100.50'), offer('198.51.100.50')]);
+  assert.deepEqual(two.map((r) => r.status), [201, 201], two.map((r) => r.text).join('\n'));
+  const third = await offer('198.51.100.50');
+  assert.equal(third.status, 429, third.text);
+  assert.equal(third.json.error.code, 'rate_limited');
+  // another mourner is not held back
+  const other = await offer('198.51.100.51');
+  assert.equal(other.status, 201, other.text);
+  // leaving frees the seat for the same address
+  const gone = await api(d, 'DELETE', two[0].headers.get('location'));
+  assert.equal(gone.status, 200, gone.text);
+  assert.equal((await offer('198.51.100.50')).status, 201);
 });
