@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mourning.h"
 #include "notify.h"
+#include "netaddr.h"
 #include "otp.h"
 #include "ratelimit.h"
 #include "reminder.h"
@@ -61,7 +62,7 @@ static gboolean sweep(gpointer ud)
 /* Open what both the daemon and the CLI need: the key and rate limits. */
 int api_open_core(struct app *app, char *err, size_t errlen)
 {
-	char key[1200];
+	char key[1200], why[160];
 
 	if (config_path(&app->cfg, app->cfg.key_file, "secret.key", key,
 	                sizeof(key))) {
@@ -70,6 +71,11 @@ int api_open_core(struct app *app, char *err, size_t errlen)
 	}
 	if (crypto_open(key, &app->crypto, err, errlen))
 		return ERR_IO;
+	if (netaddr_set_parse(app->cfg.trusted_proxies, &app->trusted_proxies,
+	                      why, sizeof(why))) {
+		snprintf(err, errlen, "trusted_proxies: %s", why);
+		return ERR_INVALID;
+	}
 	app->ratelimit = ratelimit_new();
 	return app->ratelimit ? 0 : ERR_NOMEM;
 }
@@ -125,6 +131,8 @@ void api_stop(struct app *app)
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	netaddr_set_free(app->trusted_proxies);
+	app->trusted_proxies = NULL;
 	crypto_close(app->crypto);
 	app->crypto = NULL;
 }

@@ -180,7 +180,7 @@ test('a memorial turned private on node A cuts its followers on node B', async (
     { token, json: { visibility: 'private' } });
   assert.equal(p.status, 200, p.text);
   const cut = await onB.next((x) => x.error && x.error.topic === topic, 3000);
-  // a private memorial does not exist for whoever may not see it
+  // by number a private memorial no longer exists for an anonymous follower
   assert.equal(cut.error.code, 'not_found');
   await onB.close();
 });
