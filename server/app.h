@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -59,6 +60,8 @@ struct app {
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	GHashTable *live_marks;  /* ceremony id → its phase (live.c) */
+	uint64_t live_seq;       /* last phase change number (live.c) */
 	struct viewers *viewers; /* WHEP viewers' credentials (viewers.h) */
 	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */

@@ -69,6 +69,8 @@ let cer = null;          // the ceremony as last read
 let player = null;       // WhepPlayer while live
 let viewers = 0;
 let sourceLive = true;
+let phaseSeq = 0;        // the newest phase change the page has seen
+let neverLive = false;   // live, but no picture yet: about to begin
 let messages = [];       // oldest first
 const seen = new Set();  // message ids shown
 let unfollow = null;
@@ -266,6 +268,16 @@ function renderStatus() {
   viewersEl.dataset.count = String(viewers);
   if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
+  bindText(sourceNote, neverLive ? 'cer.source_waiting' : 'cer.source_paused');
+}
+
+/** The server's phase (GET answer or event), unless an older one. */
+function takePhase(p, seq, live) {
+  const n = Number(seq) || 0;
+  if (n && n < phaseSeq) return;
+  phaseSeq = n || phaseSeq;
+  sourceLive = live;
+  neverLive = p === 'waiting';
 }
 
 /** Why a scheduled ceremony is not playing: the server cannot show live
@@ -378,7 +390,7 @@ function refresh() {
       const was = cer?.state;
       cer = c;
       viewers = c.viewers ?? viewers;
-      sourceLive = c.state !== 'live' || c.source_live !== false;
+      takePhase(c.phase, c.phase_seq, c.state !== 'live' || c.source_live !== false);
       if (was !== c.state || c.state !== 'live' || !player) applyState();
       else renderStatus();
     } catch (err) {
@@ -414,7 +426,7 @@ async function onEvent(ev) {
       renderStatus();
       break;
     case 'source':
-      sourceLive = !!ev.live;
+      takePhase(ev.phase, ev.seq, !!ev.live);
       renderStatus();
       break;
     case 'state':
@@ -582,7 +594,7 @@ async function start() {
     return;
   }
   viewers = cer.viewers ?? 0;
-  sourceLive = cer.state !== 'live' || cer.source_live !== false;
+  takePhase(cer.phase, cer.phase_seq, cer.state !== 'live' || cer.source_live !== false);
   follow();
   applyState();
   loadMessages();
