@@ -188,6 +188,35 @@ async function loadAgencies() {
     .map((r) => ({ id: r.scope_id, name: r.scope_name || t('scope.agency', { id: r.scope_id }) }));
 }
 
+/** The pickers of the create form: the agency's halls, and the memorial
+ *  pages of its records. */
+let pickers = { halls: [], memorials: [] };
+
+async function loadPickers() {
+  const id = Number(agencySel.value);
+  if (!id) return;
+  try {
+    const [ag, recs] = await Promise.all([
+      api('GET', `/api/agencies/${id}`),
+      api('GET', `/api/deceased?agency_id=${id}&limit=100`),
+    ]);
+    pickers = {
+      halls: ag?.halls ?? [],
+      memorials: (recs?.deceased ?? []).filter((r) => r.memorial_id).map((r) => ({ id: r.memorial_id, name: r.name })),
+    };
+  } catch (err) {
+    pickers = { halls: [], memorials: [] };
+  }
+  renderPickers();
+}
+
+function renderPickers() {
+  replace(document.getElementById('hall_id'), h('option', { value: '' }, t('op.no_hall')),
+    ...pickers.halls.map((x) => h('option', { value: x.id }, x.name)));
+  replace(document.getElementById('memorial_id'), h('option', { value: '' }, t('op.no_memorial')),
+    ...pickers.memorials.map((m) => h('option', { value: m.id }, m.name)));
+}
+
 function renderAgencies() {
   replace(agencySel, agencies.map((a) => h('option', { value: a.id }, a.name)));
   document.getElementById('agency-field').hidden = agencies.length <= 1;
@@ -223,10 +252,13 @@ async function showList() {
     return;
   }
   renderAgencies();
+  loadPickers();
   renderList(listItems);
   if (!document.getElementById('date').value) defaultTimes();
   setMode('list');
 }
+
+agencySel.addEventListener('change', loadPickers);
 
 sourceSel.addEventListener('change', () => {
   rtspField.hidden = sourceSel.value !== 'rtsp';
@@ -271,6 +303,10 @@ createForm.addEventListener('submit', async (ev) => {
     visibility: createForm.elements.visibility.value,
     source: kind === 'rtsp' ? { kind, url } : { kind },
   };
+  const hall = Number(f('hall_id').value);
+  const memorial = Number(f('memorial_id').value);
+  if (hall) body.hall_id = hall;
+  if (memorial) body.memorial_id = memorial;
   setBusy(createForm, true);
   try {
     const c = await api('POST', '/api/ceremonies', body);
@@ -428,6 +464,25 @@ function renderControls() {
   }
 }
 
+/** The hall and the memorial page the ceremony is linked to. */
+async function renderLinks() {
+  const el = document.getElementById('d-links');
+  const parts = [];
+  try {
+    if (cer.hall_id) {
+      const ag = await api('GET', `/api/agencies/${cer.agency_id}`);
+      const hall = (ag?.halls ?? []).find((x) => x.id === cer.hall_id);
+      if (hall) parts.push(h('span', { 'data-hall': hall.id }, t('op.link_hall', { name: hall.name })));
+    }
+    if (cer.memorial_id) {
+      const m = await api('GET', `/api/memorials/${cer.memorial_id}`);
+      const page = m?.memorial ?? m;
+      if (page?.url || page?.slug) parts.push(h('a', { href: page.url ?? `/m/${page.slug}`, 'data-memorial': cer.memorial_id }, t('op.link_memorial', { title: page.title })));
+    }
+  } catch (err) { /* the links are extras: the console works without them */ }
+  replace(el, ...parts.flatMap((p, i) => (i ? [' · ', p] : [p])));
+}
+
 function sourceText() {
   const kind = cer.source?.kind ?? 'whip';
   if (kind === 'rtsp') return t('op.source_rtsp_line', { url: cer.source.url });
@@ -442,6 +497,7 @@ function renderDetail() {
   document.getElementById('d-title').textContent = cer.title;
   document.getElementById('d-meta').textContent =
     `${t('cer.deceased', { name: cer.deceased_name })} · ${whenText(cer)}`;
+  renderLinks();
 
   const invite = cer.visibility === 'invite';
   document.getElementById('share-public').hidden = invite;
@@ -666,8 +722,11 @@ onLangChange(() => {
   if (mainEl.dataset.mode === 'detail') renderDetail();
   else if (mainEl.dataset.mode === 'list') {
     document.title = t('op.title');
+    const picked = agencySel.value;
     renderAgencies();
+    agencySel.value = picked;
     renderList(listItems);
+    renderPickers();
   }
 });
 

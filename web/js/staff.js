@@ -15,6 +15,7 @@ import { mountLayout, toast } from './layout.js';
 import { ApiError, api, me } from './api.js';
 import { t, onLangChange, bindText } from './i18n.js';
 import { h, replace, param } from './dom.js';
+import { wireTabs } from './tabs.js';
 import { clearErrors, clearOnInput, setBusy, setFieldError, setFormError } from './forms.js';
 import {
   addDays, cstToday, dayLabel, errKey, errText, isAdmin, money, plotLabel, stateBadge,
@@ -48,15 +49,8 @@ function fail(key, vars = {}) {
 
 // ---------- tabs ----------
 
-function selectTab(name, focus = false) {
+function onTab(name) {
   state.tab = name;
-  for (const n of TABS) {
-    const tab = $(`tab-${n}`);
-    tab.setAttribute('aria-selected', n === name ? 'true' : 'false');
-    tab.tabIndex = n === name ? 0 : -1;
-    $(`panel-${n}`).hidden = n !== name;
-  }
-  if (focus) $(`tab-${name}`).focus();
   if (name === 'orders') loadOrders();
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
@@ -65,19 +59,6 @@ function selectTab(name, focus = false) {
   else $('checkin-code').focus();
 }
 
-function wireTabs() {
-  for (const n of TABS) {
-    const tab = $(`tab-${n}`);
-    tab.addEventListener('click', () => selectTab(n));
-    tab.addEventListener('keydown', (ev) => {
-      const i = TABS.indexOf(n);
-      if (ev.key === 'ArrowRight') selectTab(TABS[(i + 1) % TABS.length], true);
-      else if (ev.key === 'ArrowLeft') selectTab(TABS[(i + TABS.length - 1) % TABS.length], true);
-      else return;
-      ev.preventDefault();
-    });
-  }
-}
 
 // ---------- orders ----------
 
@@ -446,7 +427,7 @@ async function load() {
 }
 
 mountLayout();
-wireTabs();
+const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
 $('v-date').value = cstToday();
 $('slot-date').value = addDays(cstToday(), 1);
