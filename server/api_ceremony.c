@@ -305,7 +305,7 @@ static void get_ceremony(void *appv, struct http_req *req,
 
 	if (api_ceremony_load(app, req, resp, &c))
 		return;
-	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	if (api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	http_resp_json(resp, 200,
 	               api_ceremony_json(app, &c, may_manage(req, &c)));
@@ -317,14 +317,16 @@ static int load_managed(struct app *app, struct http_req *req,
                         struct http_resp *resp, struct ceremony *c)
 {
 	struct access_obj obj;
+	int rc;
 
 	if (api_ceremony_load(app, req, resp, c))
 		return ERR_NOT_FOUND;
 	api_ceremony_obj(c, &obj);
-	if (access_deny(
-	        resp, access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj)))
-		return ERR_FORBIDDEN;
-	return 0;
+	rc = access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj);
+	/* one that may not even watch an invite-only ceremony: no such one */
+	if (rc && api_ceremony_watch_check(app, req, c) == ERR_NOT_FOUND)
+		rc = ERR_NOT_FOUND;
+	return api_watch_deny(resp, rc) ? rc : 0;
 }
 
 static void patch_ceremony(void *appv, struct http_req *req,

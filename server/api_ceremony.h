@@ -17,9 +17,13 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj);
 int api_ceremony_load(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct ceremony *c);
 /* May this request watch (live or replay)? Honours invite tokens given
- * as ?invite= or as a bearer token. 0, ERR_UNAUTHORIZED, ERR_FORBIDDEN. */
+ * as ?invite= or as a bearer token. 0, ERR_UNAUTHORIZED, ERR_FORBIDDEN,
+ * or ERR_NOT_FOUND: an invite-only ceremony does not exist for those who
+ * may not watch it (a revoked invite still gets ERR_FORBIDDEN). */
 int api_ceremony_watch_check(struct app *app, struct http_req *req,
                              const struct ceremony *c);
+/* access_deny() for a watch check: a 404 reads as for no ceremony. */
+bool api_watch_deny(struct http_resp *resp, int rc);
 /* JSON of a ceremony; manager adds source and WHIP details. New ref. */
 json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
                           bool manager);

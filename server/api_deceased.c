@@ -30,11 +30,19 @@ bool api_deceased_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct deceased *d,
                        struct access_obj *obj)
 {
+	const struct actor *a = auth_actor(req);
 	int64_t id;
 
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return false;
+	}
+	/* record numbers count up: to one who may not read a record, it
+	 * does not exist */
 	if (http_param_id(req, "id", &id) ||
 	    store_deceased_get(app->store, id, d) ||
-	    memorial_deceased_obj(app->store, d, obj)) {
+	    memorial_deceased_obj(app->store, d, obj) ||
+	    access_check(a, ACT_DECEASED_VIEW, obj)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such deceased record");
 		return false;
 	}

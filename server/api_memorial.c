@@ -36,15 +36,41 @@
 
 #define PAGE_MESSAGES 20 /* latest messages in the page response */
 
+int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
+                     struct memorial *m, struct access_obj *obj)
+{
+	struct access_obj hidden;
+	char *end;
+	long long id;
+	int rc;
+
+	if (!ref || !*ref)
+		return ERR_NOT_FOUND;
+	if (ref[strspn(ref, "0123456789")] != '\0') /* a slug */
+		return memorial_slug_valid(ref) &&
+		               store_memorial_by_slug(app->store, ref, m) == 0
+		           ? memorial_access_obj(app->store, m, obj)
+		           : ERR_NOT_FOUND;
+	id = strtoll(ref, &end, 10);
+	if (id <= 0 || (rc = store_memorial_get(app->store, id, m)) ||
+	    (rc = memorial_access_obj(app->store, m, obj)))
+		return ERR_NOT_FOUND;
+	/* by number, an unlisted or private memorial is only for those with a
+	 * right of their own on it: to everyone else it does not exist */
+	hidden = *obj;
+	hidden.visibility = VIS_PRIVATE;
+	if (m->visibility != VIS_PUBLIC &&
+	    access_check(a, ACT_MEMORIAL_VIEW, &hidden))
+		return ERR_NOT_FOUND;
+	return 0;
+}
+
 bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj)
 {
-	int64_t id;
-
-	if (http_param_id(req, "id", &id) ||
-	    store_memorial_get(app->store, id, m) ||
-	    memorial_access_obj(app->store, m, obj)) {
+	if (api_memorial_ref(app, auth_actor(req), http_param(req, "id"), m,
+	                     obj)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
 		return false;
 	}
@@ -267,8 +293,7 @@ static void get_by_slug(void *appv, struct http_req *req,
 	const char *slug = http_param(req, "slug");
 
 	if (!slug || !memorial_slug_valid(slug) ||
-	    store_memorial_by_slug(app->store, slug, m) ||
-	    memorial_access_obj(app->store, m, &obj))
+	    api_memorial_ref(app, auth_actor(req), slug, m, &obj))
 		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
 	else
 		send_page(app, req, resp, m, &obj);
@@ -297,12 +322,7 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
 	                     err, errlen)))
 		return rc;
-	if (slug[0] && !memorial_slug_valid(slug)) {
-		snprintf(err, errlen,
-		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
-		         "ending with a letter or digit");
-		return ERR_INVALID;
-	}
+	/* the slug's rules: memorial_create, memorial_settle_slug */
 	if (slug != m->slug)
 		snprintf(m->slug, sizeof(m->slug), "%s", slug);
 	if (title != m->title)
@@ -381,13 +401,15 @@ static void post_memorial(void *appv, struct http_req *req,
 		goto out;
 	}
 	if (!has_inline) {
-		if (store_deceased_get(app->store, m->deceased_id, &rec)) {
+		/* a record one may not read does not exist for them */
+		if (store_deceased_get(app->store, m->deceased_id, &rec) ||
+		    memorial_deceased_obj(app->store, &rec, &obj) ||
+		    access_check(a, ACT_DECEASED_VIEW, &obj)) {
 			http_resp_err(resp, ERR_NOT_FOUND,
 			              "deceased_id: no such deceased record");
 			goto out;
 		}
 		/* Linking a registered record needs the right to edit it. */
-		memorial_deceased_obj(app->store, &rec, &obj);
 		if (access_deny(resp, access_check(a, ACT_DECEASED_EDIT, &obj)))
 			goto out;
 	}
@@ -431,10 +453,9 @@ static void patch_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (strcmp(old_slug, m->slug) != 0 &&
-	    store_memorial_slug_used(app->store, m->slug)) {
-		http_resp_err(resp, ERR_CONFLICT,
-		              "slug: already used by another memorial");
+	if ((rc = memorial_settle_slug(app->store, m, old_slug, old_vis, err,
+	                               sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
 	if ((rc = store_memorial_update(app->store, m))) {
@@ -540,22 +561,21 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 	struct memorial *m;
 	struct access_obj obj;
 	struct actor a;
-	char *end;
-	long long id;
+	char bus_topic[48];
 	int rc;
 
 	if (strncmp(topic, "memorial:", 9) != 0)
 		return ERR_FORBIDDEN;
-	id = strtoll(topic + 9, &end, 10);
-	if (*end || id <= 0)
-		return ERR_INVALID;
 	m = g_new(struct memorial, 1);
-	rc = store_memorial_get(app->store, id, m);
+	auth_ws_actor(app, ws, &a);
+	/* "memorial:{id}" or "memorial:{slug}", as in the API's paths */
+	rc = api_memorial_ref(app, &a, topic + 9, m, &obj);
 	if (rc == 0)
-		rc = memorial_access_obj(app->store, m, &obj);
-	if (rc == 0) {
-		auth_ws_actor(app, ws, &a);
 		rc = access_check(&a, ACT_MEMORIAL_VIEW, &obj);
+	if (rc == 0) {
+		snprintf(bus_topic, sizeof(bus_topic), "memorial:%lld",
+		         (long long)m->id);
+		wshub_set_bus_topic(ws, bus_topic);
 	}
 	g_free(m);
 	return rc;

@@ -17,6 +17,7 @@
 #include "plot.h"
 
 struct app;
+struct actor;
 struct router;
 struct http_req;
 struct http_resp;
@@ -33,8 +34,15 @@ int api_exchange_routes(struct router *r);
 int api_transfer_routes(struct router *r);
 int api_family_routes(struct router *r);
 
-/* The memorial named by the {id} path parameter, and its access facts.
- * False (404 filled in) when there is none. */
+/* The memorial named by ref — its number, or its slug — and its access
+ * facts. By number, an unlisted or private memorial is found only for an
+ * actor with a right of their own on it (family, guest, the record's
+ * operator, admin); by slug, as its visibility says. 0 or ERR_NOT_FOUND. */
+int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
+                     struct memorial *m, struct access_obj *obj);
+/* The memorial named by the {id} path parameter (a number or a slug; see
+ * api_memorial_ref), and its access facts. False (404 filled in) when
+ * there is none. */
 bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj);

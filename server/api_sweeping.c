@@ -68,14 +68,22 @@ static int view_right(const struct actor *a, const struct sweeping_order *o)
 	                           : rc;
 }
 
-/* Load the order of the {id} parameter; 404 filled. */
+/* Load the order of the {id} parameter, for one of its sides. Order
+ * numbers count up: to whoever is on neither side the order does not
+ * exist (404 as for a number never used); anonymous callers are asked to
+ * sign in before any lookup. 0, or the error filled in. */
 static int load_order(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct sweeping_order *o)
 {
+	const struct actor *a = auth_actor(req);
 	int64_t id;
 
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return ERR_UNAUTHORIZED;
+	}
 	if (http_param_id(req, "id", &id) ||
-	    store_order_get(app->store, id, o)) {
+	    store_order_get(app->store, id, o) || view_right(a, o)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such order");
 		return ERR_NOT_FOUND;
 	}
@@ -183,8 +191,7 @@ static void get_order(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct sweeping_order o;
 
-	if (load_order(app, req, resp, &o) ||
-	    access_deny(resp, view_right(auth_actor(req), &o)))
+	if (load_order(app, req, resp, &o))
 		return;
 	respond_order(app, resp, 200, &o);
 }
@@ -377,8 +384,7 @@ static void get_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	char dir[1100], path[1200];
 	int64_t pid;
 
-	if (load_order(app, req, resp, &o) ||
-	    access_deny(resp, view_right(auth_actor(req), &o)))
+	if (load_order(app, req, resp, &o))
 		return;
 	if (http_param_id(req, "pid", &pid) ||
 	    store_proof_get(app->store, o.id, pid, &p)) {
@@ -483,9 +489,9 @@ int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
 		                                             : ERR_FORBIDDEN;
 	if (strncmp(topic, "order:", 6) != 0)
 		return ERR_INVALID;
-	if (store_order_get(app->store, id, &o))
+	if (store_order_get(app->store, id, &o) || view_right(&a, &o))
 		return ERR_NOT_FOUND;
-	return view_right(&a, &o);
+	return 0;
 }
 
 int api_visit_start(struct app *app)

@@ -376,24 +376,32 @@ out:
 	json_decref(j);
 }
 
-/* Load the booking of the {id} parameter and check the right to it. */
+/* Load the booking of the {id} parameter and check the right to it.
+ * Booking numbers count up: to whoever has no right to one, it does not
+ * exist (404 as for a number never used); anonymous callers are asked to
+ * sign in before any lookup. */
 static int load_booking(struct app *app, struct http_req *req,
                         struct http_resp *resp, struct visit_booking *b)
 {
+	const struct actor *a = auth_actor(req);
 	struct access_obj obj = {0};
 	int64_t id;
-	int rc;
+	int rc = ERR_NOT_FOUND;
 
-	if (http_param_id(req, "id", &id) ||
-	    (rc = store_booking_get(app->store, id, b))) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such booking");
-		return ERR_NOT_FOUND;
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return ERR_UNAUTHORIZED;
 	}
-	obj.id = b->id;
-	obj.owner_id = b->user_id;
-	obj.cemetery_id = b->cemetery_id;
-	rc = access_check(auth_actor(req), ACT_BOOKING_VIEW, &obj);
-	access_deny(resp, rc);
+	if (http_param_id(req, "id", &id) == 0 &&
+	    store_booking_get(app->store, id, b) == 0) {
+		obj.id = b->id;
+		obj.owner_id = b->user_id;
+		obj.cemetery_id = b->cemetery_id;
+		rc =
+		    access_check(a, ACT_BOOKING_VIEW, &obj) ? ERR_NOT_FOUND : 0;
+	}
+	if (rc)
+		http_resp_err(resp, rc, "no such booking");
 	return rc;
 }
 
@@ -452,13 +460,9 @@ static void get_contact(void *appv, struct http_req *req,
 	struct access_obj obj = {0};
 	struct visit_booking b;
 	char *sealed = NULL, *phone;
-	int64_t id;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_booking_get(app->store, id, &b)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such booking");
+	if (load_booking(app, req, resp, &b))
 		return;
-	}
 	obj.id = b.id;
 	obj.cemetery_id = b.cemetery_id;
 	if (access_deny(resp, access_check(a, ACT_PII_VIEW, &obj)))

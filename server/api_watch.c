@@ -48,6 +48,14 @@ static const char *invite_token(struct http_req *req)
 	return NULL;
 }
 
+/* An invite-only ceremony does not exist for whoever may not watch it:
+ * its number, which counts up, tells nothing (only a revoked invite says
+ * 403, to the one who held it). */
+static int hidden(const struct ceremony *c, int rc)
+{
+	return rc && c->invite_only ? ERR_NOT_FOUND : rc;
+}
+
 int api_watch_check(struct app *app, struct http_req *req,
                     const struct ceremony *c, struct viewer_cred *cred)
 {
@@ -62,12 +70,11 @@ int api_watch_check(struct app *app, struct http_req *req,
 		crypto_sha256_hex(token, hash);
 		rc = store_ceremony_invite_check(app->store, c->id, hash);
 		if (rc == ERR_GONE)
-			return ERR_FORBIDDEN; /* revoked */
+			return ERR_FORBIDDEN; /* revoked: its holder knew of it
+			                       */
 		obj.invite_ok = rc == 0;
-		if (rc && !req->actor)
-			return ERR_UNAUTHORIZED; /* wrong token */
 	}
-	rc = access_check(a, ACT_CEREMONY_WATCH, &obj);
+	rc = hidden(c, access_check(a, ACT_CEREMONY_WATCH, &obj));
 	if (rc == 0 && cred) {
 		memset(cred, 0, sizeof(*cred));
 		cred->ceremony_id = c->id;
@@ -78,6 +85,14 @@ int api_watch_check(struct app *app, struct http_req *req,
 			         "%s", hash);
 	}
 	return rc;
+}
+
+bool api_watch_deny(struct http_resp *resp, int rc)
+{
+	if (rc != ERR_NOT_FOUND)
+		return access_deny(resp, rc);
+	http_resp_err(resp, rc, "no such ceremony");
+	return true;
 }
 
 int api_ceremony_watch_check(struct app *app, struct http_req *req,
@@ -106,7 +121,7 @@ static void post_condolence(void *appv, struct http_req *req,
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	/* one budget per person: the account, else the invite, else the
 	 * address (a hall's Wi-Fi shares one address among many guests) */
@@ -155,7 +170,7 @@ static void list_condolences(void *appv, struct http_req *req,
 	json_t *arr;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	msgs = g_array_new(FALSE, FALSE, sizeof(struct ceremony_message));
 	arr = json_array();
@@ -174,7 +189,7 @@ static void get_recording(void *appv, struct http_req *req,
 	struct ceremony c;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	if (c.state != CER_ENDED || !c.recording_path[0]) {
 		http_resp_err(resp, ERR_NOT_FOUND,
@@ -211,7 +226,7 @@ static int ceremony_topic_check(void *appv, struct http_ws *ws,
 		    store_ceremony_invite_check(app->store, id, hash) == 0;
 	}
 	auth_ws_actor(app, ws, &a);
-	return access_check(&a, ACT_CEREMONY_WATCH, &obj);
+	return hidden(&c, access_check(&a, ACT_CEREMONY_WATCH, &obj));
 }
 
 /* May the viewer still watch, with the credentials it joined with? */

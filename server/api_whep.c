@@ -117,7 +117,7 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_watch_check(app, req, &c, &cred)))
+	    api_watch_deny(resp, api_watch_check(app, req, &c, &cred)))
 		return;
 	if (!content_is(req, "application/sdp")) {
 		http_resp_err(resp, ERR_UNSUPPORTED,

@@ -55,14 +55,26 @@ const char *memorial_visibility_name(enum obj_visibility v);
 int memorial_visibility_parse(const char *name);
 
 /* Slugs: 3 to 64 of [a-z0-9-], starting and ending with a letter or
- * digit. */
+ * digit, not all digits (a number names a memorial by id). */
 bool memorial_slug_valid(const char *slug);
-/* A fresh random slug (10 characters of [a-z0-9]) into out (16 bytes). */
-void memorial_slug_new(char *out);
+/* A fresh random slug (MEMORIAL_SLUG_RANDOM characters of [a-z0-9],
+ * starting with a letter: 80 bits) into out. An unlisted or private
+ * memorial is found by its slug, so it must not be guessable. */
+#define MEMORIAL_SLUG_RANDOM 16
+void memorial_slug_new(char out[MEMORIAL_SLUG_RANDOM + 1]);
+
+/* After an edit of m (was old_slug, old_vis): a chosen slug is for public
+ * memorials only (ERR_INVALID), must be free (ERR_CONFLICT); a memorial
+ * leaving public gets a new random slug, so the old address — which may
+ * have been shared — stops finding it. 0, or an error with a sentence. */
+int memorial_settle_slug(struct store *st, struct memorial *m,
+                         const char *old_slug, enum obj_visibility old_vis,
+                         char *err, size_t errlen);
 
 /* Create a memorial in one transaction. With inline (not NULL) the
  * deceased record is created first from it (validated; no agency); else
- * m->deceased_id must exist. A slug of "" gets a random one. The creator
+ * m->deceased_id must exist. A slug of "" gets a random one; only a
+ * public memorial may choose its slug (ERR_INVALID otherwise). The creator
  * becomes family_admin. Sets m->id (and inline->id). 0, ERR_INVALID,
  * ERR_NOT_FOUND (deceased), ERR_CONFLICT (slug used, or the deceased
  * already has a memorial), with a sentence in err. */

@@ -22,16 +22,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WSHUB_MAX_SUBS 32
+#define WSHUB_MAX_SUBS  32
+#define WSHUB_TOPIC_MAX 128
+
+/* One subscription: what the bus calls back with. */
+struct wshub_sub {
+	struct wshub_conn *wc;
+	struct bus_sub *bus;
+	char *name;  /* the client's name of the topic */
+	char *topic; /* the bus topic followed: may differ from name */
+	char *cred;  /* invite shown when subscribing, or NULL */
+};
 
 struct wshub_conn {
 	struct http_ws *ws;
 	int64_t user_id;  /* the account its credentials named at open */
 	const char *cred; /* during a check: the subscription's invite */
-	struct bus_sub *subs[WSHUB_MAX_SUBS];
-	char *topics[WSHUB_MAX_SUBS];
-	char
-	    *creds[WSHUB_MAX_SUBS]; /* invite shown when subscribing, or NULL */
+	char bus_topic[WSHUB_TOPIC_MAX + 1]; /* during a check: see below */
+	struct wshub_sub *subs[WSHUB_MAX_SUBS];
 	int n;
 };
 
@@ -40,7 +48,7 @@ bool wshub_topic_valid(const char *t)
 	const char *colon = strchr(t, ':');
 	size_t n = strlen(t);
 
-	if (!colon || colon == t || n > 128 || colon[1] == '\0')
+	if (!colon || colon == t || n > WSHUB_TOPIC_MAX || colon[1] == '\0')
 		return false;
 	for (const char *p = t; p < colon; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
@@ -80,9 +88,10 @@ static void send_topic_error(struct http_ws *ws, int err, const char *topic,
 
 static void on_event(void *ud, const char *topic, const char *msg, size_t len)
 {
-	struct wshub_conn *wc = ud;
+	struct wshub_sub *sub = ud;
+	struct wshub_conn *wc = sub->wc;
 	GString *out = g_string_new("{\"topic\":");
-	json_t *t = json_string(topic);
+	json_t *t = json_string(sub->name);
 	char *ts = json_dumps(t, JSON_ENCODE_ANY);
 
 	g_string_append(out, ts);
@@ -114,7 +123,7 @@ void wshub_open(void *appv, struct http_ws *ws)
 static int find(struct wshub_conn *wc, const char *topic)
 {
 	for (int i = 0; i < wc->n; i++)
-		if (strcmp(wc->topics[i], topic) == 0)
+		if (strcmp(wc->subs[i]->name, topic) == 0)
 			return i;
 	return -1;
 }
@@ -131,11 +140,36 @@ int wshub_register(struct app *app, const char *kind,
 	return 0;
 }
 
+static int topic_allowed(struct app *app, struct http_ws *ws,
+                         const char *topic);
+
 const char *wshub_credential(struct http_ws *ws)
 {
 	struct wshub_conn *wc = http_ws_get_data(ws);
 
 	return wc && wc->cred && wc->cred[0] ? wc->cred : NULL;
+}
+
+void wshub_set_bus_topic(struct http_ws *ws, const char *bus_topic)
+{
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	if (wc && wshub_topic_valid(bus_topic))
+		g_strlcpy(wc->bus_topic, bus_topic, sizeof(wc->bus_topic));
+}
+
+/* Runs the topic's check with the subscription's credential; on success
+ * wc->bus_topic is what to follow on the bus. */
+static int check_topic(struct app *app, struct wshub_conn *wc,
+                       const char *topic, const char *cred)
+{
+	int rc;
+
+	wc->cred = cred;
+	g_strlcpy(wc->bus_topic, topic, sizeof(wc->bus_topic));
+	rc = topic_allowed(app, wc->ws, topic);
+	wc->cred = NULL;
+	return rc;
 }
 
 static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
@@ -153,18 +187,20 @@ static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
 
 static void drop(struct app *app, struct wshub_conn *wc, int i)
 {
-	bus_unsubscribe(app->bus, wc->subs[i]);
-	free(wc->topics[i]);
-	free(wc->creds[i]);
-	wc->n--;
-	wc->subs[i] = wc->subs[wc->n];
-	wc->topics[i] = wc->topics[wc->n];
-	wc->creds[i] = wc->creds[wc->n];
+	struct wshub_sub *sub = wc->subs[i];
+
+	bus_unsubscribe(app->bus, sub->bus);
+	free(sub->name);
+	free(sub->topic);
+	free(sub->cred);
+	free(sub);
+	wc->subs[i] = wc->subs[--wc->n];
 }
 
 static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic,
                       const char *cred)
 {
+	struct wshub_sub *sub;
 	int rc;
 
 	if (!wshub_topic_valid(topic)) {
@@ -180,22 +216,35 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic,
 		                 "too many subscriptions");
 		return;
 	}
-	wc->cred = cred;
-	rc = topic_allowed(app, wc->ws, topic);
-	wc->cred = NULL;
+	rc = check_topic(app, wc, topic, cred);
 	if (rc) {
 		send_topic_error(wc->ws, rc, topic,
 		                 "you may not follow this topic");
 		return;
 	}
-	wc->subs[wc->n] = bus_subscribe(app->bus, topic, on_event, wc);
-	if (!wc->subs[wc->n]) {
+	sub = calloc(1, sizeof(*sub));
+	if (sub) {
+		sub->wc = wc;
+		sub->name = strdup(topic);
+		sub->topic = strdup(wc->bus_topic);
+		sub->cred = cred && *cred ? strdup(cred) : NULL;
+		sub->bus =
+		    bus_subscribe(app->bus, wc->bus_topic, on_event, sub);
+	}
+	if (!sub || !sub->bus || !sub->name || !sub->topic) {
+		if (sub) {
+			if (sub->bus)
+				bus_unsubscribe(app->bus, sub->bus);
+			free(sub->name);
+			free(sub->topic);
+			free(sub->cred);
+			free(sub);
+		}
 		send_topic_error(wc->ws, ERR_INTERNAL, topic,
 		                 "cannot subscribe");
 		return;
 	}
-	wc->creds[wc->n] = cred && *cred ? strdup(cred) : NULL;
-	wc->topics[wc->n++] = strdup(topic);
+	wc->subs[wc->n++] = sub;
 	send_json(wc->ws, json_pack("{s:s}", "subscribed", topic));
 }
 
@@ -283,18 +332,19 @@ static void recheck_conn(struct http_ws *ws, void *ud)
 	struct wshub_conn *wc = http_ws_get_data(ws);
 
 	for (int i = wc ? wc->n - 1 : -1; i >= 0; i--) {
+		struct wshub_sub *sub = wc->subs[i];
 		char *topic;
 		int rc;
 
-		if (!touched(wc, wc->topics[i], ev))
+		if (!touched(wc, sub->topic, ev))
 			continue;
-		wc->cred = wc->creds[i];
-		rc = topic_allowed(app, ws, wc->topics[i]);
-		wc->cred = NULL;
-		if (rc == 0)
+		rc = check_topic(app, wc, sub->name, sub->cred);
+		if (rc == 0 && strcmp(wc->bus_topic, sub->topic) == 0)
 			continue;
-		topic = strdup(wc->topics[i]);
+		topic = strdup(sub->name);
 		drop(app, wc, i);
+		if (rc == 0)
+			rc = ERR_NOT_FOUND; /* now names something else */
 		if (topic)
 			send_topic_error(ws, rc, topic,
 			                 "you may no longer follow this topic");

@@ -139,7 +139,7 @@ test('a flower offered on one page shows on another within a second', async (t) 
   assert.match(await a.getAttribute('#burial-amap', 'href'), /^https:\/\/uri\.amap\.com\/marker\?position=116\.17468%2C39\.95702/);
   assert.equal(await a.locator('#tl-list li').count(), 4);
   assert.ok(await a.locator('#gb-list li').count() >= 2);
-  assert.equal(await a.getAttribute('#share-qr', 'src'), `/api/memorials/${demo.id}/qr.svg`);
+  assert.equal(await a.getAttribute('#share-qr', 'src'), `/api/memorials/${demo.slug}/qr.svg`);
   await a.waitForFunction(() => {
     const i = document.getElementById('share-qr');
     return i.complete && i.naturalWidth > 0;

@@ -83,14 +83,15 @@ async function record(name) {
 
 test('staff of a cemetery cannot take an agency\'s record by linking it', async () => {
   const id = await record('赵一');
-  // the audit's attack: link to an own plot, read the ID number, unlink
-  await refused('staffB', 'PUT', `/api/deceased/${id}/burial`, { plot_id: ids.plotB1 }, 403);
-  await refused('staffB', 'GET', `/api/deceased/${id}?reveal=1`, undefined, 403);
-  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 403);
+  // the audit's attack: link to an own plot, read the ID number, unlink.
+  // To one with no right on it, a record does not exist (numbers count up)
+  await refused('staffB', 'PUT', `/api/deceased/${id}/burial`, { plot_id: ids.plotB1 }, 404);
+  await refused('staffB', 'GET', `/api/deceased/${id}?reveal=1`, undefined, 404);
+  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 404);
   await refused('staffB', 'POST', `/api/deceased/${id}/events`,
-    { kind: 'registered', at: '2026-01-02T10:00:00+08:00' }, 403);
+    { kind: 'registered', at: '2026-01-02T10:00:00+08:00' }, 404);
   await refused('staffB', 'POST', '/api/memorials',
-    { title: '不该有的纪念', deceased_id: id }, 403);
+    { title: '不该有的纪念', deceased_id: id }, 404);
   // the plot stayed free and the record unlinked
   const plot = await ok('admin', 'GET', `/api/plots/${ids.plotB1}`);
   assert.equal(plot.occupied, 0);
@@ -107,7 +108,7 @@ test('a transfer: the agency hands over, the cemetery accepts with a plot', asyn
   // the receiving cemetery knows nothing of it before a hand-over
   assert.deepEqual((await ok('staffA', 'GET',
     `/api/cemeteries/${ids.cemA}/transfers?state=pending`)).transfers, []);
-  await refused('staffB', 'POST', `/api/deceased/${id}/transfers`, { cemetery_id: ids.cemB }, 403);
+  await refused('staffB', 'POST', `/api/deceased/${id}/transfers`, { cemetery_id: ids.cemB }, 404);
   await refused('operatorA', 'POST', `/api/deceased/${id}/transfers`,
     { cemetery_id: ids.cemA, plot_id: ids.plotB1 }, 400);
   await refused('operatorA', 'POST', `/api/deceased/${id}/transfers`, { cemetery_id: 999999 }, 404);
@@ -126,8 +127,8 @@ test('a transfer: the agency hands over, the cemetery accepts with a plot', asyn
     .transfers;
   assert.deepEqual(inbox.map((x) => x.id), [t.id]);
   await refused('staffB', 'GET', `/api/cemeteries/${ids.cemA}/transfers`, undefined, 403);
-  await refused('staffA', 'GET', `/api/deceased/${id}`, undefined, 403);
-  await refused('staffA', 'PUT', `/api/deceased/${id}/burial`, { plot_id: ids.plotA1 }, 403);
+  await refused('staffA', 'GET', `/api/deceased/${id}`, undefined, 404);
+  await refused('staffA', 'PUT', `/api/deceased/${id}/burial`, { plot_id: ids.plotA1 }, 404);
   // only the receiving cemetery decides, with one of its own plots
   await refused('staffB', 'POST', `/api/transfers/${t.id}/accept`, { plot_id: ids.plotB1 }, 404);
   await refused('operatorA', 'POST', `/api/transfers/${t.id}/accept`, { plot_id: ids.plotA1 }, 403);
@@ -149,7 +150,7 @@ test('a transfer: the agency hands over, the cemetery accepts with a plot', asyn
   await ok('operatorA', 'GET', `/api/deceased/${id}`);
   // the other cemetery still gets nothing, and the holder cannot move it
   // into another cemetery's plot without a transfer
-  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 403);
+  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 404);
   await refused('staffA', 'PUT', `/api/deceased/${id}/burial`, { plot_id: ids.plotB2 }, 403);
   await refused('staffA', 'POST', `/api/transfers/${t.id}/decline`, {}, 409);
   const listed = (await ok('staffA', 'GET', `/api/deceased?cemetery_id=${ids.cemA}`)).deceased;
@@ -168,7 +169,7 @@ test('a transfer declined or cancelled leaves the record where it was', async ()
     { reason: '墓位已满' }, 200)).transfer;
   assert.equal(no.state, 'declined');
   assert.equal(no.reason, '墓位已满');
-  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 403);
+  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 404);
   await refused('staffB', 'POST', `/api/transfers/${t1.id}/accept`, { plot_id: ids.plotB2 }, 409);
 
   const t2 = (await ok('operatorA', 'POST', `/api/deceased/${id}/transfers`,
@@ -202,6 +203,6 @@ test('the holding cemetery hands a record on; the full plot is refused', async (
   assert.equal(move.from.id, ids.cemB);
   await ok('staffA', 'POST', `/api/transfers/${move.id}/accept`, { plot_id: ids.plotA2 }, 200);
   assert.equal((await ok('admin', 'GET', `/api/plots/${ids.plotB2}`)).occupied, 0);
-  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 403);
+  await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 404);
   await ok('staffA', 'GET', `/api/deceased/${id}`);
 });

@@ -1,6 +1,7 @@
 // Ceremonies against the real binary (media on, loopback ICE): creating and
 // validating them, who may create, start → live, the WHEP endpoint's refusals
-// (415 content type, 409 not live, 401/403 invite tokens, 404 unknown viewer),
+// (415 content type, 409 not live, 404 without a valid invite, 403 revoked,
+// 404 unknown viewer),
 // the live topic of an invite-only ceremony following the same invite,
 // a WHEP session from a captured Chromium offer (201 + answer + Location,
 // DELETE → 200, viewer count back to 0), invites, the stream key shown once,
@@ -206,12 +207,19 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   const mine = await api(d, 'GET', `/api/ceremonies?agency_id=${agencyId}`, { token: admin });
   assert.ok(mine.json.ceremonies.some((x) => x.id === c.id), 'listed for its managers');
 
+  // without a right to watch it, an invite-only ceremony does not exist:
+  // the same 404 as a number never used
+  const unknown = await api(d, 'GET', '/api/ceremonies/987654');
   const none = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
-  assert.equal(none.status, 401, none.text);
+  assert.equal(none.status, 404, none.text);
+  assert.equal(none.text, unknown.text);
   const wrong = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP, token: 'not-an-invite-token-at-all' });
-  assert.equal(wrong.status, 401, wrong.text);
+  assert.equal(wrong.status, 404, wrong.text);
   const asMourner = await api(d, 'GET', `/api/ceremonies/${c.id}`, { token: mourner });
-  assert.equal(asMourner.status, 403, 'a signed-in stranger may not watch');
+  assert.equal(asMourner.status, 404, 'a signed-in stranger may not watch');
+  assert.equal(asMourner.text, unknown.text);
+  const anon = await api(d, 'GET', `/api/ceremonies/${c.id}`);
+  assert.equal(anon.text, unknown.text);
 
   const inv = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: admin, json: { guest_name: '在温哥华的大女儿' } });
   assert.equal(inv.status, 201, inv.text);
@@ -220,7 +228,7 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   const bad = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: admin, json: { guest_name: '' } });
   assert.equal(bad.status, 400);
   const byMourner = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: mourner, json: { guest_name: 'x' } });
-  assert.equal(byMourner.status, 403);
+  assert.equal(byMourner.status, 404);
 
   const token = inv.json.token;
   const g = await api(d, 'GET', `/api/ceremonies/${c.id}?invite=${encodeURIComponent(token)}`);
@@ -236,7 +244,7 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   try {
     ws.send({ subscribe: `ceremony:${c.id}` });
     const refused = await ws.next((m) => m.error || m.subscribed);
-    assert.ok(refused.error, `no invite, no topic: ${JSON.stringify(refused)}`);
+    assert.equal(refused.error?.code, 'not_found', `no invite, no topic: ${JSON.stringify(refused)}`);
     ws.send({ subscribe: `ceremony:${c.id}`, invite: token });
     await ws.next((m) => m.subscribed === `ceremony:${c.id}`);
     const cond = await api(d, 'POST', `/api/ceremonies/${c.id}/condolences?invite=${encodeURIComponent(token)}`,
@@ -396,7 +404,7 @@ test('recording of an invite-only ceremony needs the invite', async () => {
   await sleep(1500);
   await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   const none = await api(d, 'GET', `/api/ceremonies/${c.id}/recording`);
-  assert.equal(none.status, 401);
+  assert.equal(none.status, 404);
   const ok = await fetch(`${d.url}/api/ceremonies/${c.id}/recording?invite=${encodeURIComponent(inv.json.token)}`,
     { headers: { range: 'bytes=0-15' } });
   assert.equal(ok.status, 206);

@@ -192,6 +192,11 @@ function memorialRows() {
     ...Object.fromEntries(roles.map((r) => [r, status])) });
   const agencyRecord = ['operator1', 'admin'];
   const handlers = ['operator1', 'staff1', 'admin'];
+  // numbers count up: a record or non-public memorial is not found by those
+  // with no right of their own on it (anonymous asked to sign in, if given)
+  const unseen = (roles, status, anonymous = 401, more = {}) => ({ ...everyone(404), anonymous,
+    ...more, ...Object.fromEntries(roles.map((r) => [r, status])) });
+  const viewer = { family1: 403 }; // may read the record, not handle it
   return [
     {
       method: 'POST', path: '/api/deceased',
@@ -201,19 +206,26 @@ function memorialRows() {
     { method: 'GET', path: '/api/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
     {
       method: 'GET', path: '/api/deceased/{deceased1}',
-      expect: only([...handlers, 'family1'], 200),
+      expect: unseen([...handlers, 'family1'], 200),
     },
-    { method: 'GET', path: '/api/deceased/{deceased1}?reveal=1', expect: only(handlers, 200) },
+    {
+      method: 'GET', path: '/api/deceased/{deceased1}?reveal=1',
+      expect: unseen(handlers, 200, 401, viewer),
+    },
     {
       method: 'POST', path: '/api/deceased/{deceased1}/events',
       body: { kind: 'ashes_stored', at: '2026-01-03T10:00:00+08:00', place: '寄存处' },
-      expect: only(handlers, 201),
+      expect: unseen(handlers, 201, 401, viewer),
     },
     {
       method: 'PUT', path: '/api/deceased/{deceased1}/burial',
-      body: (ctx) => ({ plot_id: ctx.ids.plot1 }), expect: only(['staff1', 'admin'], 200),
+      body: (ctx) => ({ plot_id: ctx.ids.plot1 }),
+      expect: unseen(['staff1', 'admin'], 200, 401, { ...viewer, operator1: 403 }),
     },
-    { method: 'GET', path: '/api/deceased/{deceased1}/qr.svg', expect: only(handlers, 200) },
+    {
+      method: 'GET', path: '/api/deceased/{deceased1}/qr.svg',
+      expect: unseen(handlers, 200, 401, viewer),
+    },
     {
       method: 'POST', path: '/api/cemeteries/{cemetery1}/plots',
       body: (ctx) => ({ section: 'N', row: '1', number: `${ctx.n()}`, kind: 'niche' }),
@@ -233,7 +245,7 @@ function memorialRows() {
     },
     { method: 'GET', path: '/api/memorials?q=矩阵', expect: everyone(200) },
     { method: 'GET', path: '/api/memorials/{memorial1}', expect: everyone(200) },
-    { method: 'GET', path: '/api/memorials/{memorial2}', expect: only(['admin', 'family2'], 200) },
+    { method: 'GET', path: '/api/memorials/{memorial2}', expect: unseen(['admin', 'family2'], 200, 404) },
     {
       method: 'GET', path: '/api/memorials/by-slug/{memorial2slug}',
       expect: only(['admin', 'family2'], 200),
@@ -257,6 +269,10 @@ function memorialRows() {
     },
     {
       method: 'POST', path: '/api/memorials/{memorial2}/tributes',
+      body: { kind: 'candle', from_name: '矩阵' }, expect: unseen(['admin', 'family2'], 201, 404),
+    },
+    {
+      method: 'POST', path: '/api/memorials/{memorial2slug}/tributes',
       body: { kind: 'candle', from_name: '矩阵' }, expect: only(['admin', 'family2'], 201),
     },
     { method: 'GET', path: '/api/memorials/{memorial1}/tributes', expect: everyone(200) },
@@ -271,7 +287,7 @@ function memorialRows() {
     { method: 'GET', path: '/api/memorials/{memorial1}/qr.svg', expect: everyone(200) },
     {
       method: 'GET', path: '/api/memorials/{memorial2}/qr.svg',
-      expect: only(['admin', 'family2'], 200),
+      expect: unseen(['admin', 'family2'], 200, 404),
     },
     { method: 'GET', path: '/api/export/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
   ];

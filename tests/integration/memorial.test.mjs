@@ -138,8 +138,9 @@ test('deceased: registration, masking, reveal, and every refusal', async () => {
   assert.ok(!JSON.stringify(rec).includes('11010519491231002'));
 
   await fails(401, 'GET', `/api/deceased/${rec.id}`);
-  await fails(403, 'GET', `/api/deceased/${rec.id}`, 'mourner');
-  await fails(403, 'GET', `/api/deceased/${rec.id}`, 'operator2');
+  // record numbers count up: to one who may not read a record it does not exist
+  await fails(404, 'GET', `/api/deceased/${rec.id}`, 'mourner');
+  await fails(404, 'GET', `/api/deceased/${rec.id}`, 'operator2');
   await fails(404, 'GET', '/api/deceased/99999', 'admin');
   await fails(404, 'GET', '/api/deceased/abc', 'admin');
   const plain = await ok('GET', `/api/deceased/${rec.id}`, 'operator');
@@ -155,8 +156,8 @@ test('deceased events: order rules answer 409 with the reason', async () => {
   const p = `/api/deceased/${ids.deceased}/events`;
   const at = (day, h = 10) => `2026-03-${String(day).padStart(2, '0')}T${h}:00:00+08:00`;
   await fails(401, 'POST', p, undefined, { json: { kind: 'registered', at: at(1) } });
-  await fails(403, 'POST', p, 'mourner', { json: { kind: 'registered', at: at(1) } });
-  await fails(403, 'POST', p, 'operator2', { json: { kind: 'registered', at: at(1) } });
+  await fails(404, 'POST', p, 'mourner', { json: { kind: 'registered', at: at(1) } });
+  await fails(404, 'POST', p, 'operator2', { json: { kind: 'registered', at: at(1) } });
   await fails(404, 'POST', '/api/deceased/99999/events', 'operator', { json: { kind: 'registered', at: at(1) } });
   let e = await fails(409, 'POST', p, 'operator', { json: { kind: 'cremated', at: at(2) } });
   assert.match(e.message, /first event must be registered/);
@@ -212,18 +213,19 @@ test('plots and burial: occupied in one step, never two in one plot', async () =
   const burial = `/api/deceased/${ids.deceased}/burial`;
   await fails(401, 'PUT', burial, undefined, { json: { plot_id: p1.id } });
   await fails(403, 'PUT', burial, 'operator', { json: { plot_id: p1.id } });
-  await fails(403, 'PUT', burial, 'mourner', { json: { plot_id: p1.id } });
-  await fails(400, 'PUT', burial, 'staff', { json: {} });
-  await fails(400, 'PUT', burial, 'staff', { json: { plot_id: 'one' } });
-  await fails(404, 'PUT', burial, 'staff', { json: { plot_id: 99999 } });
+  await fails(404, 'PUT', burial, 'mourner', { json: { plot_id: p1.id } });
   await fails(404, 'PUT', '/api/deceased/99999/burial', 'staff', { json: { plot_id: p1.id } });
-  // the cemetery holds no record it has not accepted: the agency hands it
-  // over, the cemetery's staff accept it into a plot (burial.test.mjs)
-  await fails(403, 'PUT', burial, 'staff', { json: { plot_id: p1.id } });
+  // the cemetery holds no record it has not accepted (to its staff it does
+  // not exist yet): the agency hands it over, the cemetery's staff accept it
+  // into a plot (burial.test.mjs)
+  await fails(404, 'PUT', burial, 'staff', { json: { plot_id: p1.id } });
   const handOver = async (id) => (await ok('POST', `/api/deceased/${id}/transfers`, 'operator',
     { cemetery_id: ids.cemetery })).transfer.id;
   await ok('POST', `/api/transfers/${await handOver(ids.deceased)}/accept`, 'staff',
     { plot_id: p1.id }, 200);
+  await fails(400, 'PUT', burial, 'staff', { json: {} });
+  await fails(400, 'PUT', burial, 'staff', { json: { plot_id: 'one' } });
+  await fails(404, 'PUT', burial, 'staff', { json: { plot_id: 99999 } });
   const linked = await ok('PUT', burial, 'staff', { plot_id: p1.id });
   assert.equal(linked.plot.status, 'occupied');
   assert.equal(linked.plot.occupied, 1);
@@ -275,7 +277,7 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   await fails(400, 'POST', '/api/memorials', 'family', { json: { ...inline, slug: 'Bad Slug' } });
   await fails(404, 'POST', '/api/memorials', 'family', { json: { title: 'x', deceased_id: 99999 } });
   // linking a registered record needs the right to edit it
-  await fails(403, 'POST', '/api/memorials', 'mourner', { json: { title: 'x', deceased_id: ids.deceased } });
+  await fails(404, 'POST', '/api/memorials', 'mourner', { json: { title: 'x', deceased_id: ids.deceased } });
 
   const m = (await ok('POST', '/api/memorials', 'family', { ...inline, slug: 'zheng-guoqiang' })).memorial;
   ids.memorial = m.id;
@@ -287,7 +289,7 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   const reg = (await ok('POST', '/api/memorials', 'operator',
     { title: '周淑芬纪念馆', deceased_id: ids.deceased, moderation: 'publish' })).memorial;
   ids.memorialReg = reg.id;
-  assert.match(reg.slug, /^[a-z0-9]{10}$/);
+  assert.match(reg.slug, /^[a-z][a-z0-9]{15}$/); // 80 random bits
   const again = await fails(409, 'POST', '/api/memorials', 'operator',
     { json: { title: 'again', deceased_id: ids.deceased } });
   assert.match(again.message, /already has a memorial/);
@@ -326,6 +328,13 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { deceased_id: 1 } });
   await fails(409, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { slug: 'demo' } });
   await fails(404, 'PATCH', '/api/memorials/99999', 'family', { json: { title: 'x' } });
+  // a chosen slug is for public memorials only (an unlisted one is found by
+  // its random slug alone), and never all digits (that reads as a number)
+  await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { slug: '12345' } });
+  await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family',
+    { json: { visibility: 'unlisted', slug: 'zheng-unlisted' } });
+  await fails(400, 'POST', '/api/memorials', 'family',
+    { json: { ...inline, slug: 'zheng-hidden', visibility: 'unlisted' } });
   const edited = (await ok('PATCH', `/api/memorials/${m.id}`, 'family',
     { title: '怀念父亲郑国强', visibility: 'private' })).memorial;
   assert.equal(edited.visibility, 'private');
@@ -334,8 +343,8 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   // (invitations in detail: family.test.mjs)
   const fam = `/api/memorials/${m.id}/family`;
   const guest = { login: '13600000007', role: 'memorial_guest' };
-  await fails(401, 'POST', fam, undefined, { json: guest });
-  await fails(403, 'POST', fam, 'mourner', { json: guest });
+  await fails(404, 'POST', fam, undefined, { json: guest }); // private: by number, no such memorial
+  await fails(404, 'POST', fam, 'mourner', { json: guest });
   await fails(400, 'POST', fam, 'family', { json: { ...guest, role: 'admin' } });
   await fails(400, 'POST', fam, 'family', { json: { user_id: ids.guest, role: 'memorial_guest' } });
   await ok('POST', fam, 'family', guest, 202);
@@ -356,32 +365,56 @@ test('memorials: creation rules, the page response, editing, family rights', asy
 });
 
 test('private memorial: invited only, over HTTP and /ws', async () => {
+  // by number it does not exist for those without a right of their own
   const p = `/api/memorials/${ids.memorial}`;
-  await fails(401, 'GET', p);
-  await fails(403, 'GET', p, 'mourner');
-  await fails(403, 'GET', p, 'operator');
-  assert.equal((await ok('GET', p, 'guest')).viewer.can_edit, false);
+  const none = await fails(404, 'GET', p);
+  assert.deepEqual(none, await fails(404, 'GET', '/api/memorials/99999'));
+  await fails(404, 'GET', p, 'mourner');
+  await fails(404, 'GET', p, 'operator');
+  const seen = await ok('GET', p, 'guest');
+  assert.equal(seen.viewer.can_edit, false);
   await ok('GET', p, 'admin');
-  await fails(401, 'POST', `${p}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
-  await fails(403, 'POST', `${p}/tributes`, 'mourner', { json: { kind: 'flower' } });
+  // by its slug (a new random one since it left public) it asks for a right
+  assert.notEqual(seen.memorial.slug, 'zheng-guoqiang');
+  assert.match(seen.memorial.slug, /^[a-z][a-z0-9]{15}$/);
+  await fails(404, 'GET', '/api/memorials/by-slug/zheng-guoqiang');
+  const bySlug = `/api/memorials/${seen.memorial.slug}`;
+  await fails(401, 'GET', bySlug);
+  await fails(403, 'GET', bySlug, 'mourner');
+  await ok('GET', bySlug, 'guest');
+  await fails(404, 'POST', `${p}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
+  await fails(404, 'POST', `${p}/tributes`, 'mourner', { json: { kind: 'flower' } });
+  await fails(401, 'POST', `${bySlug}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
+  await fails(403, 'POST', `${bySlug}/tributes`, 'mourner', { json: { kind: 'flower' } });
   await ok('POST', `${p}/tributes`, 'guest', { kind: 'flower' });
-  await fails(401, 'GET', `${p}/tributes`);
-  await fails(401, 'GET', `${p}/qr.svg`);
+  await ok('POST', `${bySlug}/tributes`, 'guest', { kind: 'candle' });
+  await fails(404, 'GET', `${p}/tributes`);
+  await fails(404, 'GET', `${p}/qr.svg`);
+  await fails(401, 'GET', `${bySlug}/tributes`);
   // not found in search
   const s = await ok('GET', `/api/memorials?q=${encodeURIComponent('郑国强')}`);
   assert.equal(s.memorials.length, 0);
 
   const topic = `memorial:${ids.memorial}`;
+  const slugTopic = `memorial:${seen.memorial.slug}`;
   for (const who of [undefined, 'mourner']) {
     const ws = await wsConnect(d, '/ws', { token: tok[who] });
     ws.send({ subscribe: topic });
-    const m = await ws.next((x) => x.error);
+    assert.equal((await ws.next((x) => x.error)).error.code, 'not_found');
+    ws.send({ subscribe: slugTopic });
+    const m = await ws.next((x) => x.error?.topic === slugTopic);
     assert.equal(m.error.code, who ? 'forbidden' : 'unauthorized');
     await ws.close();
   }
   const ws = await wsConnect(d, '/ws', { token: tok.guest });
   ws.send({ subscribe: topic });
   await ws.next((x) => x.subscribed === topic);
+  // events of the memorial reach the slug's subscribers under that name
+  ws.send({ subscribe: slugTopic });
+  await ws.next((x) => x.subscribed === slugTopic);
+  await ok('POST', `${p}/tributes`, 'guest', { kind: 'bow' });
+  const evs = [await ws.next((x) => x.event), await ws.next((x) => x.event)].map((x) => x.topic).sort();
+  assert.deepEqual(evs, [topic, slugTopic].sort());
   await ws.close();
   const bad = await wsConnect(d);
   bad.send({ subscribe: 'memorial:99999' });
@@ -451,6 +484,35 @@ test('photos and portrait: checked by content, EXIF stripped, size-capped', asyn
   const seen = await api(d, 'GET', pp.json.photo.url, { token: tok.guest });
   assert.equal(seen.status, 200);
   assert.match(seen.headers.get('cache-control'), /^private/);
+});
+
+test('an unlisted memorial: found by its random slug, never by its number', async () => {
+  // the audit: GET /api/memorials/3 served an unlisted memorial's whole page
+  const m = (await ok('POST', '/api/memorials', 'mourner', { title: '只给亲友', visibility: 'unlisted',
+    deceased: { name: '钟离秋', death_date: '2026-02-01' } })).memorial;
+  assert.match(m.slug, /^[a-z][a-z0-9]{15}$/); // 80 random bits
+  const byNumber = `/api/memorials/${m.id}`;
+  const never = await fails(404, 'GET', '/api/memorials/99999');
+  for (const who of [undefined, 'operator', 'family']) {
+    assert.deepEqual(await fails(404, 'GET', byNumber, who), never);
+    await fails(404, 'GET', `${byNumber}/tributes`, who);
+    await fails(404, 'POST', `${byNumber}/tributes`, who, { json: { kind: 'flower', from_name: '路人' } });
+  }
+  // the creator, who holds a right of their own, still uses the number
+  assert.equal((await ok('GET', byNumber, 'mourner')).memorial.id, m.id);
+  // whoever was given the link reads and honours it
+  assert.equal((await ok('GET', `/api/memorials/by-slug/${m.slug}`)).memorial.id, m.id);
+  await ok('GET', `/api/memorials/${m.slug}/tributes`);
+  await ok('POST', `/api/memorials/${m.slug}/tributes`, undefined, { kind: 'flower', from_name: '路人' });
+  const ws = await wsConnect(d);
+  try {
+    ws.send({ subscribe: `memorial:${m.id}` });
+    assert.equal((await ws.next((x) => x.error)).error.code, 'not_found');
+    ws.send({ subscribe: `memorial:${m.slug}` });
+    await ws.next((x) => x.subscribed === `memorial:${m.slug}`);
+  } finally {
+    await ws.close();
+  }
 });
 
 test('search: public memorials by Chinese substrings, with cursor pages', async () => {
@@ -594,7 +656,7 @@ test('QR codes: plaque for the memorial, record code for staff only', async () =
   assert.equal(bad, 400);
   const q = `/api/deceased/${ids.deceased}/qr.svg`;
   await fails(401, 'GET', q);
-  await fails(403, 'GET', q, 'mourner');
+  await fails(404, 'GET', q, 'mourner');
   await fails(403, 'GET', q, 'family'); // family may view, not handle the record
   await fails(404, 'GET', '/api/deceased/99999/qr.svg', 'staff');
   for (const who of ['operator', 'staff', 'admin']) {

@@ -18,7 +18,7 @@
 // start has passed says it waits for the hall; one this server cannot show
 // live (cer.media.status "unavailable") says so instead of "not started".
 import { mountLayout, toast } from './layout.js';
-import { api, ApiError, errorText } from './api.js';
+import { api, ApiError, errorText, hasSession } from './api.js';
 import {
   bindText, formatDateTime, formatNumber, formatTime, onLangChange, t,
 } from './i18n.js';
@@ -346,7 +346,10 @@ function showError(err) {
   const status = err instanceof ApiError ? err.status : 0;
   retry.hidden = true;
   let kind;
-  if (status === 404) kind = 'not_found';
+  // an invite-only ceremony answers 404 to whoever may not watch it, so a
+  // 404 with an invitation in the link means the invitation is wrong
+  if (status === 404 && invite) kind = 'invite_invalid';
+  else if (status === 404) kind = 'not_found';
   else if (status === 401 && invite) kind = 'invite_invalid';
   else if (status === 403 && invite) kind = 'invite_revoked';
   else if (status === 401 || status === 403) kind = 'invite_only';
@@ -360,6 +363,10 @@ function showError(err) {
   } else {
     bindText(bodyEl, `cer.${kind}_body`);
   }
+  // family and staff see an invite-only ceremony once signed in
+  const signin = document.getElementById('cer-error-signin');
+  signin.hidden = !(kind === 'not_found' || kind === 'invite_only') || !!invite || hasSession();
+  signin.href = `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
   if (unfollow) {
     unfollow();
     unfollow = null;

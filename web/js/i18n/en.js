@@ -225,7 +225,7 @@ export default {
   'cer.no_recording': 'This ceremony was not recorded.',
   'cer.replay_error': 'The recording cannot be played just now. Please try again later.',
   'cer.not_found_title': 'We could not find this ceremony',
-  'cer.not_found_body': 'The link may be mistyped, or the ceremony may have been cancelled. Please check the link with the family.',
+  'cer.not_found_body': 'The link may be mistyped, or the ceremony may have been cancelled, or it is for invited guests only: open it with your invitation link, or sign in if you are family. Please check the link with the family.',
   'cer.invite_invalid_title': 'This invitation link is not valid',
   'cer.invite_invalid_body': 'The link is wrong or incomplete. Please ask the family for a new one.',
   'cer.invite_revoked_title': 'This invitation has been withdrawn',

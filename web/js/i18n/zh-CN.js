@@ -225,7 +225,7 @@ export default {
   'cer.no_recording': '这场仪式没有录像。',
   'cer.replay_error': '录像暂时无法播放，请稍后再试。',
   'cer.not_found_title': '找不到这场仪式',
-  'cer.not_found_body': '链接可能有误，或仪式已被取消。请向家属确认观看链接。',
+  'cer.not_found_body': '链接可能有误，仪式可能已被取消，也可能仅限受邀亲友观看：请用邀请链接打开，家属请先登录。如有疑问请向家属确认观看链接。',
   'cer.invite_invalid_title': '邀请链接无效',
   'cer.invite_invalid_body': '这个邀请链接不正确或不完整。请向家属索取新的链接。',
   'cer.invite_revoked_title': '邀请已被收回',
