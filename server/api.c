@@ -14,6 +14,7 @@
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "netaddr.h"
 #include "ratelimit.h"
 #include "rights.h"
 #include "viewers.h"
@@ -49,7 +50,7 @@ static gboolean sweep(gpointer ud)
 /* Open what both the daemon and the CLI need: the key and rate limits. */
 int api_open_core(struct app *app, char *err, size_t errlen)
 {
-	char key[1200];
+	char key[1200], why[160];
 
 	if (config_path(&app->cfg, app->cfg.key_file, "secret.key", key,
 	                sizeof(key))) {
@@ -58,6 +59,11 @@ int api_open_core(struct app *app, char *err, size_t errlen)
 	}
 	if (crypto_open(key, &app->crypto, err, errlen))
 		return ERR_IO;
+	if (netaddr_set_parse(app->cfg.trusted_proxies, &app->trusted_proxies,
+	                      why, sizeof(why))) {
+		snprintf(err, errlen, "trusted_proxies: %s", why);
+		return ERR_INVALID;
+	}
 	app->ratelimit = ratelimit_new();
 	return app->ratelimit ? 0 : ERR_NOMEM;
 }
@@ -101,6 +107,8 @@ void api_stop(struct app *app)
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	netaddr_set_free(app->trusted_proxies);
+	app->trusted_proxies = NULL;
 	crypto_close(app->crypto);
 	app->crypto = NULL;
 }

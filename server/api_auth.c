@@ -24,6 +24,10 @@
 #include <string.h>
 #include <time.h>
 
+/* An address may try this many times the sign-ins of one login (per
+ * rate_limit_logins and 15 minutes), across every login it tries. */
+#define SIGNIN_PER_ADDRESS 3.0
+
 static json_t *grants_json(struct app *app, int64_t user_id)
 {
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
@@ -179,7 +183,7 @@ static void post_session(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const char *login_raw, *password, *kind;
-	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[48];
+	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[112];
 	char token[CRYPTO_TOKEN_CHARS];
 	struct store_user u;
 	json_t *j = NULL;
@@ -197,8 +201,18 @@ static void post_session(void *appv, struct http_req *req,
 	}
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
 		snprintf(login, sizeof(login), "%s", login_raw);
+	/* one address spraying many logins: SIGNIN_PER_ADDRESS times the
+	 * budget of one login, across all of them */
+	snprintf(key, sizeof(key), "signin:%s", req->peer);
+	if (!auth_rate_ok(
+	        app, key,
+	        SIGNIN_PER_ADDRESS * app->cfg.rate_limit_logins / 15.0,
+	        SIGNIN_PER_ADDRESS * app->cfg.rate_limit_logins, resp))
+		goto out;
 	crypto_keyed_hash(app->crypto, login, hash);
-	snprintf(key, sizeof(key), "login:%.32s", hash);
+	/* per login and address: guesses from elsewhere slow their own source
+	 * down, never lock the owner out of the account */
+	snprintf(key, sizeof(key), "login:%.32s:%s", hash, req->peer);
 	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;
@@ -273,12 +287,18 @@ static void put_password(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	const char *old_pw, *new_pw;
-	char err[256], hash[CRYPTO_PWHASH_MAX];
+	char err[256], hash[CRYPTO_PWHASH_MAX], key[48];
 	struct store_user u;
 	json_t *j = NULL;
 	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	/* guessing the current password with a session: the budget of a
+	 * sign-in, per account */
+	snprintf(key, sizeof(key), "pw:u%lld", (long long)a->user_id);
+	if (!auth_rate_ok(app, key, app->cfg.rate_limit_logins / 15.0,
+	                  (double)app->cfg.rate_limit_logins, resp))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||

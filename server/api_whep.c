@@ -74,6 +74,7 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 	struct media_ceremony *mc;
 	char loc[128];
 
+	viewers_negotiating(p->app->viewers, p->cred.peer, -1);
 	if (status == 0 && !http_deferred_alive(p->d)) {
 		/* the viewer left before the answer: free its seat */
 		mc = live_find(p->app, p->ceremony_id);
@@ -134,6 +135,15 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, ERR_INVALID, "empty SDP offer");
 		return;
 	}
+	/* one address holding many seats (joined or negotiating) would lock
+	 * real mourners out of a full ceremony */
+	if (viewers_from(app->viewers, req->peer) >=
+	    (unsigned)app->cfg.max_viewers_per_address) {
+		http_resp_header(resp, "Retry-After", "10");
+		http_resp_errc(resp, 429, "rate_limited",
+		               "too many viewers from this address");
+		return;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		http_resp_err(resp, ERR_NOMEM, "out of memory");
@@ -142,9 +152,12 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	p->app = app;
 	p->ceremony_id = c.id;
 	p->cred = cred;
+	snprintf(p->cred.peer, sizeof(p->cred.peer), "%s", req->peer);
+	viewers_negotiating(app->viewers, p->cred.peer, +1);
 	rc = media_ceremony_viewer_add(mc, req->body, req->body_len, on_answer,
 	                               p, id, err, sizeof(err));
 	if (rc) {
+		viewers_negotiating(app->viewers, p->cred.peer, -1);
 		free(p);
 		if (rc == ERR_FULL)
 			http_resp_errc(resp, 503, "full",

@@ -19,6 +19,7 @@ struct http_server;
 struct http_ws;
 struct crypto;
 struct ratelimit;
+struct netaddr_set;
 struct media_ctx;
 struct whip_hub;
 struct viewers;
@@ -57,6 +58,7 @@ struct app {
 	struct http_server *http;
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
+	struct netaddr_set *trusted_proxies; /* trusted_proxies, parsed */
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "netaddr.h"
 #include "ratelimit.h"
 #include "router.h"
 #include "store.h"
@@ -186,6 +187,19 @@ static bool origin_ok(struct app *app, struct http_req *req)
 	return ok;
 }
 
+void auth_client_address(struct app *app, struct http_req *req)
+{
+	bool fwd = strcmp(app->cfg.client_address_header, "forwarded") == 0;
+	char out[NETADDR_TEXT];
+
+	if (!netaddr_set_has(app->trusted_proxies, req->peer))
+		return;
+	netaddr_client(app->trusted_proxies, req->peer,
+	               http_header(req, fwd ? "forwarded" : "x-forwarded-for"),
+	               fwd, out);
+	snprintf(req->peer, sizeof(req->peer), "%s", out);
+}
+
 bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
@@ -195,6 +209,7 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 	char key[96];
 	bool bearer = false;
 
+	auth_client_address(app, req);
 	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0) {
 		token = authz + 7;
 		bearer = true;

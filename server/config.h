@@ -24,8 +24,10 @@ struct config {
 	long rate_limit_writes; /* writes per client per minute */
 	long rate_limit_logins; /* login attempts per login per 15 min */
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
-	bool cookie_secure; /* set Secure on cookies (behind TLS) */
-	bool demo;          /* create demo memorial and ceremony */
+	char trusted_proxies[CONFIG_STR_MAX]; /* proxies whose header we read */
+	char client_address_header[32]; /* "x-forwarded-for" or "forwarded" */
+	bool cookie_secure;             /* set Secure on cookies (behind TLS) */
+	bool demo;                      /* create demo memorial and ceremony */
 	bool demo_ceremony; /* with demo: keep a test-source ceremony live */
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
@@ -37,6 +39,7 @@ struct config {
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;
+	long max_viewers_per_address; /* WHEP sessions, joined or negotiating */
 };
 
 /* Fill cfg with every default. */

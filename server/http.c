@@ -108,6 +108,7 @@ static const char *const custom_hdrs[] = {
     "x-forwarded-proto:",
     "if-match:",
     "sec-fetch-site:",
+    "forwarded:",
 };
 
 char *http_hdr_token(struct lws *wsi, int token)

@@ -10,7 +10,8 @@
 #include <string.h>
 
 struct viewers {
-	GArray *all; /* struct viewer_cred */
+	GArray *all;             /* struct viewer_cred */
+	GHashTable *negotiating; /* peer -> count, as a pointer */
 };
 
 struct viewers *viewers_new(void)
@@ -18,6 +19,8 @@ struct viewers *viewers_new(void)
 	struct viewers *v = g_new0(struct viewers, 1);
 
 	v->all = g_array_new(FALSE, FALSE, sizeof(struct viewer_cred));
+	v->negotiating =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return v;
 }
 
@@ -26,6 +29,7 @@ void viewers_free(struct viewers *v)
 	if (!v)
 		return;
 	g_array_free(v->all, TRUE);
+	g_hash_table_destroy(v->negotiating);
 	g_free(v);
 }
 
@@ -75,4 +79,31 @@ GArray *viewers_list(const struct viewers *v)
 size_t viewers_count(const struct viewers *v)
 {
 	return v ? v->all->len : 0;
+}
+
+unsigned viewers_from(const struct viewers *v, const char *peer)
+{
+	unsigned n = 0;
+
+	if (!v)
+		return 0;
+	for (guint i = 0; i < v->all->len; i++)
+		n += strcmp(g_array_index(v->all, struct viewer_cred, i).peer,
+		            peer) == 0;
+	return n + GPOINTER_TO_UINT(g_hash_table_lookup(v->negotiating, peer));
+}
+
+void viewers_negotiating(struct viewers *v, const char *peer, int delta)
+{
+	long n;
+
+	if (!v)
+		return;
+	n = (long)GPOINTER_TO_UINT(g_hash_table_lookup(v->negotiating, peer)) +
+	    delta;
+	if (n > 0)
+		g_hash_table_insert(v->negotiating, g_strdup(peer),
+		                    GUINT_TO_POINTER((unsigned)n));
+	else
+		g_hash_table_remove(v->negotiating, peer);
 }

@@ -25,6 +25,7 @@ struct viewer_cred {
 	int64_t user_id;               /* 0: not signed in */
 	int64_t session_id;            /* the session it signed in with */
 	char invite_hash[65];          /* SHA-256 of the invite; "" none */
+	char peer[64];                 /* the client address it came from */
 };
 
 struct viewers *viewers_new(void);
@@ -39,5 +40,11 @@ bool viewers_remove(struct viewers *v, int64_t ceremony_id,
  * viewer_cred the caller frees (g_array_free(.., TRUE)). */
 GArray *viewers_list(const struct viewers *v);
 size_t viewers_count(const struct viewers *v);
+
+/* Sessions from one client address, of every ceremony: those joined and
+ * those still negotiating (between the offer and the answer). */
+unsigned viewers_from(const struct viewers *v, const char *peer);
+/* An offer from peer is being answered (+1) or was (-1). */
+void viewers_negotiating(struct viewers *v, const char *peer, int delta);
 
 #endif

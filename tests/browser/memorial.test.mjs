@@ -322,7 +322,9 @@ test('a family member creates a memorial and manages it', async () => {
   assert.equal(after.visibility, 'unlisted');
 
   // a message held for review, approved here
-  const post = await api(d, 'POST', `/api/memorials/${m.id}/tributes`,
+  // unlisted now: found by its new random slug, no longer by its number
+  assert.notEqual(after.slug, slug);
+  const post = await api(d, 'POST', `/api/memorials/${after.slug}/tributes`,
     { json: { kind: 'message', from_name: '老邻居', text: '王阿姨，您包的粽子我们一直记得。' } });
   assert.equal(post.json.tribute.state, 'pending');
   await page.click('#mod-refresh');
@@ -330,7 +332,7 @@ test('a family member creates a memorial and manages it', async () => {
   await item.waitFor();
   await item.locator('[data-action="published"]').click();
   await item.waitFor({ state: 'detached' });
-  const shown = await api(d, 'GET', `/api/memorials/${m.id}/tributes?kind=message`);
+  const shown = await api(d, 'GET', `/api/memorials/${after.slug}/tributes?kind=message`);
   assert.equal(shown.json.tributes[0].text, '王阿姨，您包的粽子我们一直记得。');
 
   // a photo that is not an image is refused with a sentence, not a code
