@@ -74,7 +74,11 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	    (json_int_t)live_viewers(app, c->id), "source_live",
 	    live_source_on(app, c->id), "can_manage", manager);
 	struct org agency;
+	uint64_t seq;
+	const char *phase = live_phase(app, c, &seq);
 
+	jsonx_put(&j, "phase", json_string(phase));
+	jsonx_put(&j, "phase_seq", json_integer((json_int_t)seq));
 	/* Can this server show it live at all? Managers also read why not. */
 	jsonx_put(&j, "media", live_health_json(app, manager));
 	if (c->hall_id)
@@ -523,6 +527,15 @@ static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
 	                             sizeof(err))) ||
 	    (rc = jsonx_bool(j, "on", true, true, &on, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (c.source == SRC_WHIP) {
+		/* its picture is the publisher's: stopping it would cut the
+		 * publisher off, and only the publisher can bring it back */
+		http_resp_errc(resp, 409, "publisher_controls",
+		               "a WHIP ceremony's picture is paused from the "
+		               "publisher: stop streaming there (viewers see "
+		               "the slate) and start again to resume");
 		goto out;
 	}
 	if (c.state != CER_LIVE || live_source(app, &c, on)) {

@@ -227,6 +227,7 @@ static void list_services(void *appv, struct http_req *req,
 	json_t *arr;
 	struct org o;
 	int64_t id;
+	bool all;
 
 	if (http_param_id(req, "id", &id) ||
 	    store_org_get(app->store, k, id, &o)) {
@@ -234,9 +235,14 @@ static void list_services(void *appv, struct http_req *req,
 		              store_org_kind_name(k));
 		return;
 	}
+	/* ?all=1: its managers also see the items no longer offered */
+	all =
+	    http_query(req, "all") && strcmp(http_query(req, "all"), "1") == 0;
+	if (all && access_deny(resp, edit_right(auth_actor(req), k, id)))
+		return;
 	items = g_array_new(FALSE, FALSE, sizeof(struct service_item));
 	arr = json_array();
-	store_service_list(app->store, k, id, false, items);
+	store_service_list(app->store, k, id, all, items);
 	for (guint i = 0; i < items->len; i++)
 		jsonx_push(&arr, api_service_json(&g_array_index(
 		                     items, struct service_item, i)));

@@ -103,6 +103,54 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 	return plot_validate(p, err, errlen);
 }
 
+/* {"plots":[…]}: an import, all or nothing; a refusal names the first
+ * plot that failed by its index ("plots[3].row: …"). */
+static void post_plots(struct app *app, struct http_resp *resp, json_t *arr,
+                       int64_t cemetery_id)
+{
+	size_t n = json_array_size(arr), bad;
+	struct plot *plots;
+	char err[256], msg[300];
+	json_t *out;
+	int rc = 0;
+
+	if (!json_is_array(arr) || n == 0 || n > PLOT_BATCH_MAX) {
+		http_resp_err(resp, ERR_INVALID,
+		              "plots: give an array of 1 to %d plots",
+		              PLOT_BATCH_MAX);
+		return;
+	}
+	plots = g_new0(struct plot, n);
+	for (bad = 0; bad < n && rc == 0; bad++) {
+		json_t *v = json_array_get(arr, bad);
+
+		plots[bad].cemetery_id = cemetery_id;
+		if (!json_is_object(v)) {
+			snprintf(err, sizeof(err), "plot: must be an object");
+			rc = ERR_INVALID;
+		} else {
+			rc = plot_fields(v, &plots[bad], err, sizeof(err));
+		}
+	}
+	if (rc == 0)
+		rc = plot_create_many(app->store, plots, n, &bad, err,
+		                      sizeof(err));
+	else
+		bad--;
+	if (rc) {
+		if (bad < n)
+			snprintf(msg, sizeof(msg), "plots[%zu].%s", bad, err);
+		http_resp_err(resp, rc, "%s", bad < n ? msg : err);
+		g_free(plots);
+		return;
+	}
+	out = json_array();
+	for (size_t i = 0; i < n; i++)
+		jsonx_push(&out, api_plot_json(&plots[i]));
+	g_free(plots);
+	http_resp_json(resp, 201, json_pack("{s:o}", "plots", out));
+}
+
 static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
@@ -123,8 +171,16 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = plot_fields(j, &p, err, sizeof(err))) ||
+	                             sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (json_object_get(j, "plots") && json_object_size(j) == 1) {
+		post_plots(app, resp, json_object_get(j, "plots"),
+		           p.cemetery_id);
+		goto out;
+	}
+	if ((rc = plot_fields(j, &p, err, sizeof(err))) ||
 	    (rc = plot_create(app->store, &p, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -68,6 +69,8 @@ struct app {
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */
 	struct viewers *viewers;     /* WHEP viewers' credentials (viewers.h) */
+	GHashTable *live_marks;     /* ceremony id → its phase (live.c) */
+	uint64_t live_seq;          /* last phase change number (live.c) */
 	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {

@@ -34,6 +34,13 @@ struct media_ceremony *live_find(struct app *app, int64_t ceremony_id);
 /* Viewers right now (0 when not live). */
 unsigned live_viewers(struct app *app, int64_t ceremony_id);
 bool live_source_on(struct app *app, int64_t ceremony_id);
+/* The ceremony's phase: "scheduled", "ended", or while live "waiting"
+ * (no picture yet: a WHIP ceremony waits for its publisher), "live",
+ * "interrupted" (the source was lost after delivering: the slate shows)
+ * or "paused" (by the operator). *seq: the number of its last change
+ * (0 if none), larger for newer. Static string. */
+const char *live_phase(struct app *app, const struct ceremony *c,
+                       uint64_t *seq);
 /* True while viewers get the source's own H.264 (no re-encode). */
 bool live_passthrough(struct app *app, int64_t ceremony_id);
 

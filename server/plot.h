@@ -59,6 +59,13 @@ int plot_validate(const struct plot *p, char *err, size_t errlen);
 /* Insert a validated plot; p->id is set. ERR_CONFLICT when the cemetery
  * already has that section/row/number, ERR_NOT_FOUND without cemetery. */
 int plot_create(struct store *st, struct plot *p, char *err, size_t errlen);
+/* Create n plots of one cemetery (an import), all or none: on an error
+ * nothing is stored, *bad (if not NULL) is the index of the plot that
+ * failed (or n when the batch itself did) and err names it. At most
+ * PLOT_BATCH_MAX. */
+#define PLOT_BATCH_MAX 2000
+int plot_create_many(struct store *st, struct plot *plots, size_t n,
+                     size_t *bad, char *err, size_t errlen);
 
 /* Link deceased_id to plot_id (0: unlink) in one transaction: the old plot
  * (if any) loses an occupant and becomes free when empty, the new one gains

@@ -28,8 +28,8 @@ struct crypto;
 
 #define VISIT_PERSONS_MAX  5
 #define VISIT_CAPACITY_MAX 100000
-#define VISIT_CODE_LEN     12  /* ticket code characters */
-#define VISIT_BATCH_MAX    200 /* slots per publishing request */
+#define VISIT_CODE_LEN     12   /* ticket code characters */
+#define VISIT_BATCH_MAX    1000 /* slots per publishing request: a season */
 
 enum visit_state { VISIT_BOOKED = 0, VISIT_CANCELLED, VISIT_CHECKED_IN };
 

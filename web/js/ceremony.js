@@ -81,6 +81,8 @@ let hls = null;          // HlsPlayer while live over HLS
 let fallbackTimer = 0;
 let viewers = 0;
 let sourceLive = true;
+let phaseSeq = 0;        // the newest phase change the page has seen
+let neverLive = false;   // live, but no picture yet: about to begin
 let messages = [];       // oldest first
 const seen = new Set();  // message ids shown
 let unfollow = null;
@@ -345,6 +347,16 @@ function renderStatus() {
   if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
   hlsNote.hidden = !live || !hls;
+  bindText(sourceNote, neverLive ? 'cer.source_waiting' : 'cer.source_paused');
+}
+
+/** The server's phase (GET answer or event), unless an older one. */
+function takePhase(p, seq, live) {
+  const n = Number(seq) || 0;
+  if (n && n < phaseSeq) return;
+  phaseSeq = n || phaseSeq;
+  sourceLive = live;
+  neverLive = p === 'waiting';
 }
 
 /** Why a scheduled ceremony is not playing: the server cannot show live
@@ -464,7 +476,7 @@ function refresh() {
       const was = cer?.state;
       cer = c;
       viewers = c.viewers ?? viewers;
-      sourceLive = c.state !== 'live' || c.source_live !== false;
+      takePhase(c.phase, c.phase_seq, c.state !== 'live' || c.source_live !== false);
       if (was !== c.state || c.state !== 'live' || (!player && !hls)) applyState();
       else renderStatus();
     } catch (err) {
@@ -500,7 +512,7 @@ async function onEvent(ev) {
       renderStatus();
       break;
     case 'source':
-      sourceLive = !!ev.live;
+      takePhase(ev.phase, ev.seq, !!ev.live);
       renderStatus();
       break;
     case 'state':
@@ -668,7 +680,7 @@ async function start() {
     return;
   }
   viewers = cer.viewers ?? 0;
-  sourceLive = cer.state !== 'live' || cer.source_live !== false;
+  takePhase(cer.phase, cer.phase_seq, cer.state !== 'live' || cer.source_live !== false);
   follow();
   applyState();
   loadMessages();
