@@ -41,8 +41,8 @@ TEST_PACKAGES=(
 	redis-server chromium clang-format
 )
 
-# bench/ (nothing beyond the test set yet).
-BENCH_PACKAGES=()
+# bench/: Janus (the anchor bench/janus.sh runs beside sinian).
+BENCH_PACKAGES=(janus)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2
