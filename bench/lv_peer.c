@@ -79,7 +79,7 @@ static int open_socket(struct lv_peer *p, char *err, size_t errlen)
 	}
 	setsockopt(p->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	p->local.sin_family = AF_INET;
-	p->local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	p->local.sin_addr = p->o.ip;
 	if (bind(p->fd, (struct sockaddr *)&p->local, sizeof(p->local)) ||
 	    getsockname(p->fd, (struct sockaddr *)&p->local, &alen)) {
 		snprintf(err, errlen, "bind: %s", strerror(errno));

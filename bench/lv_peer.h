@@ -31,12 +31,13 @@ enum lv_peer_state {
 
 struct lv_peer_opts {
 	struct lv_dtls_ctx *dtls;
+	struct in_addr ip;     /* the socket's address (and host candidate) */
 	unsigned verify_every; /* unprotect 1 packet in N (after the join) */
 };
 
 struct lv_peer;
 
-/* A viewer with a UDP socket on 127.0.0.1; NULL with a reason in err. */
+/* A viewer with a UDP socket on o->ip; NULL with a reason in err. */
 struct lv_peer *lv_peer_new(const struct lv_peer_opts *o, char *err,
                             size_t errlen);
 void lv_peer_free(struct lv_peer *p);

@@ -122,6 +122,40 @@ void lv_proc_machine(char *buf, size_t cap)
 	         u.release);
 }
 
+static int cmp_port(const void *a, const void *b)
+{
+	return (int)*(const unsigned short *)a -
+	       (int)*(const unsigned short *)b;
+}
+
+long long lv_proc_udp_drops(const unsigned short *ports, size_t n)
+{
+	char line[512];
+	long long sum = 0;
+	FILE *f = fopen("/proc/net/udp", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned ip, port;
+		unsigned long long drops;
+		unsigned short p;
+
+		/* sl local rem st tx:rx tr:when retr uid timeout inode ref
+		 * pointer drops */
+		if (sscanf(line,
+		           " %*u: %x:%x %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+		           "%*s %llu",
+		           &ip, &port, &drops) != 3)
+			continue;
+		p = (unsigned short)port;
+		if (bsearch(&p, ports, n, sizeof(*ports), cmp_port))
+			sum += (long long)drops;
+	}
+	fclose(f);
+	return sum;
+}
+
 double lv_proc_slope(const double *x, const double *y, int n)
 {
 	double mx = 0, my = 0, sxy = 0, sxx = 0;

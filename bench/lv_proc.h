@@ -18,6 +18,10 @@ double lv_proc_self_cpu_s(void);
 double lv_proc_loadavg(void);
 /* "model, N CPUs, M GiB, OS, Linux release" into buf. */
 void lv_proc_machine(char *buf, size_t cap);
+/* Datagrams the kernel dropped (a full receive buffer) on the UDP sockets
+ * bound to these local ports (sorted ascending), from /proc/net/udp; -1 if
+ * it cannot be read. */
+long long lv_proc_udp_drops(const unsigned short *ports, size_t n);
 /* Least-squares slope of y over x (n points); 0 if x does not vary. */
 double lv_proc_slope(const double *x, const double *y, int n);
 

@@ -13,23 +13,45 @@
 
 #include "lv_proc.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define FRESH_US 1000000 /* receiving: a packet of each kind in the last 1 s   \
-	                  */
+#define FRESH_US                                                               \
+	1000000 /* receiving: a packet of each kind in the last 1 s            \
+	         */
 
 struct window {
 	int64_t t0;
 	double srv0, feed0, cli0;
+	unsigned short *ports; /* the viewers' sockets, sorted */
+	size_t nports;
+	long long drops0;
 };
+
+static int cmp_port(const void *a, const void *b)
+{
+	return (int)*(const unsigned short *)a -
+	       (int)*(const unsigned short *)b;
+}
 
 static void window_open(struct lv_run *r, struct window *w)
 {
-	for (int i = 0; i < r->nv; i++)
+	w->ports = calloc((size_t)r->nv + 1, sizeof(*w->ports));
+	w->nports = 0;
+	for (int i = 0; i < r->nv; i++) {
+		struct lv_sdp_local loc;
+
 		lv_peer_snap(r->v[i].p, &r->v[i].s0);
+		lv_peer_local(r->v[i].p, &loc);
+		if (w->ports)
+			w->ports[w->nports++] = ntohs(loc.addr.sin_port);
+	}
+	if (w->ports)
+		qsort(w->ports, w->nports, sizeof(*w->ports), cmp_port);
+	w->drops0 = lv_proc_udp_drops(w->ports, w->nports);
 	w->srv0 = r->o.server_pid ? lv_proc_cpu_s(r->o.server_pid) : -1;
 	w->feed0 = r->o.feed_pid ? lv_proc_cpu_s(r->o.feed_pid) : -1;
 	w->cli0 = lv_proc_self_cpu_s();
@@ -58,6 +80,10 @@ static void window_close(struct lv_run *r, struct lv_step *s,
 	s->srv_threads =
 	    r->o.server_pid ? lv_proc_status(r->o.server_pid, "Threads") : -1;
 	s->load = lv_proc_loadavg();
+	s->cli_drops = lv_proc_udp_drops(w->ports, w->nports);
+	s->cli_drops =
+	    s->cli_drops >= 0 && w->drops0 >= 0 ? s->cli_drops - w->drops0 : -1;
+	free(w->ports);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -163,8 +189,10 @@ bool lv_report_measure(struct lv_run *r, struct lv_step *s, int first,
 	join_times(r, s, first);
 	window_open(r, &w);
 	t0 = w.t0;
-	if (!lv_pause_ms(hold * 1000))
+	if (!lv_pause_ms(hold * 1000)) {
+		free(w.ports);
 		return false;
+	}
 	window_close(r, s, &w);
 	delivery(r, s, (double)(lv_now_us() - t0) / 1e6);
 	s->sustained =
@@ -187,40 +215,41 @@ void lv_report_start(struct lv_run *r)
 	printf("hold %.0f s per step after %.0f s settling; %d client "
 	       "thread(s); SRTP checked on 1 packet in %u\n\n",
 	       r->o.hold, r->o.settle, r->o.threads, r->o.verify_every);
-	printf("%7s %5s %4s %9s %9s %7s %5s %6s %16s %7s %8s %7s %7s %6s\n",
+	printf("%7s %5s %4s %9s %9s %7s %5s %6s %16s %7s %8s %7s %7s %8s "
+	       "%6s\n",
 	       "viewers", "up", "fail", "delivery", "worst", "lost", "fps",
 	       "pkt/s", "join med/p95 ms", "srv CPU", "srv RSS", "threads",
-	       "cli CPU", "load");
+	       "cli CPU", "cli drop", "load");
 	fflush(stdout);
 	if (r->o.csv && (r->csv = fopen(r->o.csv, "w")))
 		fprintf(r->csv,
 		        "label,viewers,up,failed,delivery,worst,lost,fps,"
 		        "pkt_s,join_med_ms,join_p95_ms,join_max_ms,srv_cpu,"
-		        "srv_rss_mib,srv_threads,feed_cpu,cli_cpu,load,"
-		        "auth_failed\n");
+		        "srv_rss_mib,srv_threads,feed_cpu,cli_cpu,cli_drops,"
+		        "load,auth_failed\n");
 }
 
 void lv_report_step(struct lv_run *r, const struct lv_step *s)
 {
 	printf("%7d %5d %4d %8.3f%% %8.3f%% %7llu %5.1f %6.0f %7.0f/%-8.0f "
-	       "%6.1f%% %4.0f MiB %7ld %6.1f%% %6.2f\n",
+	       "%6.1f%% %4.0f MiB %7ld %6.1f%% %8lld %6.2f\n",
 	       s->n, s->up, s->failed, s->delivery * 100, s->worst * 100,
 	       (unsigned long long)(s->expected - s->received), s->fps, s->pps,
 	       s->join_med, s->join_p95, s->srv_cpu, s->srv_rss_mib,
-	       s->srv_threads, s->cli_cpu, s->load);
+	       s->srv_threads, s->cli_cpu, s->cli_drops, s->load);
 	if (s->failed)
 		printf("        (a failed viewer: %s)\n", s->why);
 	fflush(stdout);
 	if (r->csv) {
 		fprintf(r->csv,
 		        "%s,%d,%d,%d,%.5f,%.5f,%llu,%.2f,%.1f,%.1f,%.1f,%.1f,"
-		        "%.2f,%.1f,%ld,%.2f,%.2f,%.2f,%llu\n",
+		        "%.2f,%.1f,%ld,%.2f,%.2f,%lld,%.2f,%llu\n",
 		        r->o.label, s->n, s->up, s->failed, s->delivery * 100,
 		        s->worst * 100,
 		        (unsigned long long)(s->expected - s->received), s->fps,
 		        s->pps, s->join_med, s->join_p95, s->join_max,
 		        s->srv_cpu, s->srv_rss_mib, s->srv_threads, s->feed_cpu,
-		        s->cli_cpu, s->load,
+		        s->cli_cpu, s->cli_drops, s->load,
 		        (unsigned long long)s->auth_failed);
 		fflush(r->csv);
 	}

@@ -8,7 +8,7 @@
  *            [--server-pid PID] [--feed-pid PID] [--threads 1]
  *            [--verify-every 10] [--join-rate 0] [--up-limit 20]
  *            [--max 5000] [--keep-going] [--label NAME] [--csv FILE]
- *            [--json]
+ *            [--json] [--local-ip 127.0.0.1]
  *
  * Each viewer has its own UDP socket on 127.0.0.1, a small ICE agent
  * (lv_ice), a DTLS-SRTP handshake (lv_dtls) and SRTP keys (media/srtpx);
@@ -31,6 +31,7 @@
 #include "lv_report.h"
 #include "lv_sdp.h"
 
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ static void usage(void)
 	        "[--verify-every N]\n"
 	        "       [--join-rate N] [--max N] [--keep-going] [--label "
 	        "NAME]\n"
+	        "       [--local-ip 127.0.0.1]\n"
 	        "       [--csv FILE] [--json]\n");
 }
 
@@ -128,6 +130,7 @@ static int parse_opts(struct lv_opts *o, int argc, char **argv)
 	                      .max = 5000,
 	                      .verify_every = 10,
 	                      .label = ""};
+	o->ip.s_addr = htonl(INADDR_LOOPBACK);
 	memcpy(o->steps, def_steps, sizeof(def_steps));
 	o->nsteps = (int)(sizeof(def_steps) / sizeof(def_steps[0]));
 	for (int i = 1; i < argc; i++) {
@@ -165,6 +168,8 @@ static int parse_opts(struct lv_opts *o, int argc, char **argv)
 			o->verify_every = (unsigned)d;
 		else if (!strcmp(a, "--max") && (ok = num(v, 1, 100000, &d)))
 			o->max = (int)d;
+		else if (!strcmp(a, "--local-ip"))
+			ok = v && inet_pton(AF_INET, v, &o->ip) == 1;
 		else if (!strcmp(a, "--label") && v)
 			o->label = v;
 		else if (!strcmp(a, "--csv") && v)
@@ -261,7 +266,7 @@ out:
  * if no viewer could be made at all (out of sockets). */
 static bool join_one(struct lv_run *r)
 {
-	struct lv_peer_opts po = {r->dtls, r->o.verify_every};
+	struct lv_peer_opts po = {r->dtls, r->o.ip, r->o.verify_every};
 	struct lv_viewer *v = &r->v[r->nv];
 	char err[256];
 	int rc;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -31,6 +32,7 @@ struct lv_opts {
 	unsigned verify_every;
 	bool keep_going, json;
 	const char *label, *csv;
+	struct in_addr ip; /* the viewers' sockets */
 };
 
 struct lv_viewer {
@@ -49,6 +51,7 @@ struct lv_step {
 	double join_med, join_p95, join_max; /* ms */
 	double srv_cpu, srv_rss_mib, feed_cpu, cli_cpu, load;
 	long srv_threads;
+	long long cli_drops; /* dropped by the kernel at the viewers' sockets */
 	bool sustained;
 	const char *why; /* a failed viewer's reason, "" */
 };

@@ -68,3 +68,24 @@ export function summary(values) {
   const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   return { n: v.length, median, p95: rank(0.95), min: v[0], max: v[v.length - 1] };
 }
+
+/**
+ * Create a public ceremony on the daemon's test source (720p30 H.264 +
+ * Opus), start it and wait until the source is live; resolves with its id.
+ */
+export async function liveTestCeremony(d, token, agencyId, limitMs = 15000) {
+  const c = await api(d, 'POST', '/api/ceremonies', {
+    token,
+    json: {
+      agency_id: agencyId, title: '张桂兰女士告别仪式', deceased_name: '张桂兰',
+      scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
+      visibility: 'public', source: { kind: 'test' },
+    },
+  });
+  assert.equal(c.status, 201, c.text);
+  const s = await api(d, 'POST', `/api/ceremonies/${c.json.id}/start`, { token });
+  assert.equal(s.status, 200, s.text);
+  await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.json.id}`)).json.source_live,
+    limitMs, 'the test source live');
+  return c.json.id;
+}
