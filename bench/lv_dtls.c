@@ -253,39 +253,40 @@ const char *lv_dtls_error(const struct lv_dtls *d)
 	return d->error;
 }
 
-int lv_dtls_srtp(struct lv_dtls *d, struct srtpx *rx, struct srtpx *tx)
+int lv_dtls_srtp(struct lv_dtls *d, struct lv_srtp_keys *out)
 {
 	const SRTP_PROTECTION_PROFILE *p =
 	    SSL_get_selected_srtp_profile(d->ssl);
-	enum srtpx_suite suite;
-	uint8_t km[2 * (SRTPX_KEY_LEN + SRTPX_SALT_CM)];
+	uint8_t km[2 * (LV_SRTP_KEY + LV_SRTP_SALT)];
 	const uint8_t *ck, *sk, *cs, *ss;
 	size_t salt;
 	int rc = -1;
 
-	if (!p)
+	if (!p || (p->id != LV_SRTP_GCM && p->id != LV_SRTP_CM80))
 		return -1;
-	suite = (enum srtpx_suite)p->id;
-	salt = srtpx_salt_len(suite);
-	if (!salt || SSL_export_keying_material(
-	                 d->ssl, km, 2 * (SRTPX_KEY_LEN + salt), SRTP_LABEL,
-	                 strlen(SRTP_LABEL), NULL, 0, 0) != 1)
+	salt = p->id == LV_SRTP_GCM ? 12 : 14;
+	if (SSL_export_keying_material(d->ssl, km, 2 * (LV_SRTP_KEY + salt),
+	                               SRTP_LABEL, strlen(SRTP_LABEL), NULL, 0,
+	                               0) != 1)
 		goto out;
 	/* client key, server key, client salt, server salt */
 	ck = km;
-	sk = km + SRTPX_KEY_LEN;
-	cs = km + 2 * SRTPX_KEY_LEN;
+	sk = km + LV_SRTP_KEY;
+	cs = km + 2 * LV_SRTP_KEY;
 	ss = cs + salt;
-	if (!SSL_is_server(d->ssl))
-		rc = srtpx_init(rx, suite, sk, ss) ||
-		             srtpx_init(tx, suite, ck, cs)
-		         ? -1
-		         : 0;
-	else
-		rc = srtpx_init(rx, suite, ck, cs) ||
-		             srtpx_init(tx, suite, sk, ss)
-		         ? -1
-		         : 0;
+	out->profile = (int)p->id;
+	out->salt_len = salt;
+	if (SSL_is_server(d->ssl)) {
+		const uint8_t *t = ck;
+
+		ck = sk, sk = t, t = cs, cs = ss, ss = t;
+	}
+	/* now ck/cs are this side's, sk/ss the peer's */
+	memcpy(out->local, ck, LV_SRTP_KEY);
+	memcpy(out->local + LV_SRTP_KEY, cs, salt);
+	memcpy(out->remote, sk, LV_SRTP_KEY);
+	memcpy(out->remote + LV_SRTP_KEY, ss, salt);
+	rc = 0;
 out:
 	OPENSSL_cleanse(km, sizeof(km));
 	return rc;

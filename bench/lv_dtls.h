@@ -9,7 +9,7 @@
 #ifndef LV_DTLS_H
 #define LV_DTLS_H
 
-#include "srtpx.h"
+#include "lv_srtp.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,8 +51,8 @@ void lv_dtls_tick(struct lv_dtls *d, lv_dtls_send_fn send, void *user);
 /* Why the handshake failed (borrowed), "" if it did not. */
 const char *lv_dtls_error(const struct lv_dtls *d);
 
-/* After DONE: the SRTP contexts for what the peer sends (rx) and for what
- * this side sends (tx). 0, or -1 if the keys cannot be exported. */
-int lv_dtls_srtp(struct lv_dtls *d, struct srtpx *rx, struct srtpx *tx);
+/* After DONE: the agreed profile and the SRTP master keys of both sides.
+ * 0, or -1 if the keys cannot be exported. */
+int lv_dtls_srtp(struct lv_dtls *d, struct lv_srtp_keys *out);
 
 #endif

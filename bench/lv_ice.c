@@ -12,6 +12,7 @@
 #include "lv_ice.h"
 
 #include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CHECK_EVERY_US   100000
@@ -21,10 +22,10 @@
 #define PRFLX_PRIORITY   ((110u << 24) | (65535u << 8) | 255u)
 #define USER_MAX         (2 * LV_SDP_CRED_MAX + 2)
 
-static void new_tid(uint8_t tid[STUN_TID_LEN])
+static void new_tid(uint8_t tid[LV_STUN_TID])
 {
-	if (RAND_bytes(tid, STUN_TID_LEN) != 1)
-		memset(tid, 0x5a, STUN_TID_LEN);
+	if (RAND_bytes(tid, LV_STUN_TID) != 1)
+		memset(tid, 0x5a, LV_STUN_TID);
 }
 
 void lv_ice_init(struct lv_ice *ice, const char *lufrag, const char *lpwd,
@@ -51,22 +52,13 @@ void lv_ice_init(struct lv_ice *ice, const char *lufrag, const char *lpwd,
 static void send_check(struct lv_ice *ice, const struct sockaddr_in *to,
                        const uint8_t *tid, lv_ice_send_fn send, void *user)
 {
-	uint8_t buf[STUN_MAX_LEN];
+	uint8_t buf[LV_STUN_MAX];
 	char name[USER_MAX];
-	struct stun_builder b;
-	int n = snprintf(name, sizeof(name), "%s:%s", ice->rufrag, ice->lufrag);
 	size_t len;
 
-	stun_start(&b, buf, sizeof(buf), STUN_BINDING_REQUEST, tid);
-	stun_put_bytes(&b, STUN_ATTR_USERNAME, name, (size_t)n);
-	stun_put_u32(&b, STUN_ATTR_PRIORITY, PRFLX_PRIORITY);
-	if (ice->controlling) {
-		stun_put_u64(&b, STUN_ATTR_ICE_CONTROLLING, ice->tiebreaker);
-		stun_put_bytes(&b, STUN_ATTR_USE_CANDIDATE, NULL, 0);
-	} else {
-		stun_put_u64(&b, STUN_ATTR_ICE_CONTROLLED, ice->tiebreaker);
-	}
-	len = stun_finish(&b, ice->rpwd, strlen(ice->rpwd));
+	snprintf(name, sizeof(name), "%s:%s", ice->rufrag, ice->lufrag);
+	len = lv_stun_request(buf, sizeof(buf), tid, name, PRFLX_PRIORITY,
+	                      ice->controlling, ice->tiebreaker, ice->rpwd);
 	if (len)
 		send(user, to, buf, len);
 }
@@ -118,27 +110,20 @@ static void connect_to(struct lv_ice *ice, const struct sockaddr_in *a,
 	ice->next_consent_us = now + CONSENT_EVERY_US;
 }
 
-static void respond(struct lv_ice *ice, const struct stun_msg *m,
+static void respond(struct lv_ice *ice, const struct lv_stun_msg *m,
                     const struct sockaddr_in *from, int error,
                     lv_ice_send_fn send, void *user)
 {
-	uint8_t buf[STUN_MAX_LEN];
-	struct stun_builder b;
-	size_t len;
+	uint8_t buf[LV_STUN_MAX];
+	size_t len =
+	    lv_stun_response(buf, sizeof(buf), m->tid, from, error, ice->lpwd);
 
-	stun_start(&b, buf, sizeof(buf),
-	           error ? STUN_BINDING_ERROR : STUN_BINDING_SUCCESS, m->tid);
-	if (error)
-		stun_put_error(&b, error, "Role Conflict");
-	else
-		stun_put_xor_address(&b, (const struct sockaddr *)from);
-	len = stun_finish(&b, ice->lpwd, strlen(ice->lpwd));
 	if (len)
 		send(user, from, buf, len);
 }
 
 /* RFC 8445 7.3.1.1: true if this agent keeps its role and answers 487. */
-static bool keep_role(struct lv_ice *ice, const struct stun_msg *m)
+static bool keep_role(struct lv_ice *ice, const struct lv_stun_msg *m)
 {
 	if (ice->controlling && m->controlling) {
 		if (ice->tiebreaker >= m->tiebreaker)
@@ -153,14 +138,14 @@ static bool keep_role(struct lv_ice *ice, const struct stun_msg *m)
 }
 
 static void on_request(struct lv_ice *ice, const uint8_t *buf,
-                       const struct stun_msg *m, const struct sockaddr_in *from,
-                       int64_t now, lv_ice_send_fn send, void *user)
+                       const struct lv_stun_msg *m,
+                       const struct sockaddr_in *from, int64_t now,
+                       lv_ice_send_fn send, void *user)
 {
 	size_t ul = strlen(ice->lufrag);
 
 	if (m->username_len <= ul || memcmp(m->username, ice->lufrag, ul) ||
-	    m->username[ul] != ':' ||
-	    !stun_integrity_ok(buf, m, ice->lpwd, strlen(ice->lpwd))) {
+	    m->username[ul] != ':' || !lv_stun_valid(buf, m, ice->lpwd)) {
 		ice->bad_in++;
 		return;
 	}
@@ -175,25 +160,24 @@ static void on_request(struct lv_ice *ice, const uint8_t *buf,
 }
 
 static void on_response(struct lv_ice *ice, const uint8_t *buf,
-                        const struct stun_msg *m,
+                        const struct lv_stun_msg *m,
                         const struct sockaddr_in *from, int64_t now)
 {
 	int i;
 
 	if (ice->state == LV_ICE_CONNECTED &&
-	    !memcmp(m->tid, ice->consent_tid, STUN_TID_LEN)) {
-		if (m->type == STUN_BINDING_SUCCESS &&
-		    stun_integrity_ok(buf, m, ice->rpwd, strlen(ice->rpwd)))
+	    !memcmp(m->tid, ice->consent_tid, LV_STUN_TID)) {
+		if (m->type == LV_STUN_SUCCESS &&
+		    lv_stun_valid(buf, m, ice->rpwd))
 			ice->consent_ok_us = now;
 		return;
 	}
 	for (i = 0; i < ice->ncand; i++)
-		if (!memcmp(m->tid, ice->tid[i], STUN_TID_LEN))
+		if (!memcmp(m->tid, ice->tid[i], LV_STUN_TID))
 			break;
-	if (i == ice->ncand ||
-	    !stun_integrity_ok(buf, m, ice->rpwd, strlen(ice->rpwd)))
+	if (i == ice->ncand || !lv_stun_valid(buf, m, ice->rpwd))
 		return;
-	if (m->type == STUN_BINDING_ERROR) {
+	if (m->type == LV_STUN_ERROR) {
 		if (m->error_code == 487) { /* the other side keeps its role */
 			ice->controlling = !ice->controlling;
 			new_tid(ice->tid[i]);
@@ -209,13 +193,12 @@ void lv_ice_input(struct lv_ice *ice, const uint8_t *buf, size_t len,
                   const struct sockaddr_in *from, int64_t now,
                   lv_ice_send_fn send, void *user)
 {
-	struct stun_msg m;
+	struct lv_stun_msg m;
 
-	if (ice->state == LV_ICE_FAILED || stun_parse(buf, len, &m) ||
-	    !stun_fingerprint_ok(buf, &m))
+	if (ice->state == LV_ICE_FAILED || lv_stun_parse(buf, len, &m))
 		return;
-	if (m.type == STUN_BINDING_REQUEST)
+	if (m.type == LV_STUN_REQUEST)
 		on_request(ice, buf, &m, from, now, send, user);
-	else if (m.type == STUN_BINDING_SUCCESS || m.type == STUN_BINDING_ERROR)
+	else if (m.type == LV_STUN_SUCCESS || m.type == LV_STUN_ERROR)
 		on_response(ice, buf, &m, from, now);
 }

@@ -6,13 +6,13 @@
  * send them); a role conflict resolved by the tie-breakers; consent
  * refreshed every 5 s and lost after 30 s without an answer.
  *
- * STUN itself is media/stun.h. One thread uses an agent at a time.
+ * STUN itself is lv_stun.h. One thread uses an agent at a time.
  */
 #ifndef LV_ICE_H
 #define LV_ICE_H
 
 #include "lv_sdp.h"
-#include "stun.h"
+#include "lv_stun.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -32,10 +32,10 @@ struct lv_ice {
 	const char *rufrag, *rpwd; /* borrowed from the remote description */
 	int ncand;
 	struct sockaddr_in cand[LV_SDP_MAX_CANDS];
-	uint8_t tid[LV_SDP_MAX_CANDS][STUN_TID_LEN];
+	uint8_t tid[LV_SDP_MAX_CANDS][LV_STUN_TID];
 	int64_t started_us, next_check_us;
 	struct sockaddr_in selected; /* valid in CONNECTED */
-	uint8_t consent_tid[STUN_TID_LEN];
+	uint8_t consent_tid[LV_STUN_TID];
 	int64_t next_consent_us, consent_ok_us;
 	unsigned requests_in, bad_in; /* the server's checks, answered / not */
 	const char *why;              /* of FAILED, static */

@@ -42,9 +42,7 @@ struct lv_peer {
 	struct sockaddr_in media_addr; /* where DTLS and RTCP go */
 	bool have_media_addr;
 	int64_t dtls_start_us, next_rr_us;
-	struct srtpx rx, tx;
-	struct srtpx_seq roc[2];
-	uint32_t rtcp_index;
+	struct lv_srtp srtp;
 	struct lv_stream st[2];
 	struct lv_keyframe kf;
 	int64_t join_start_us;
@@ -123,8 +121,7 @@ void lv_peer_free(struct lv_peer *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	lv_dtls_free(p->dtls);
-	srtpx_clear(&p->rx);
-	srtpx_clear(&p->tx);
+	lv_srtp_stop(&p->srtp);
 	free(p);
 }
 
@@ -215,7 +212,11 @@ static void start_dtls(struct lv_peer *p, int64_t now)
 
 static void dtls_done(struct lv_peer *p, int64_t now)
 {
-	if (lv_dtls_srtp(p->dtls, &p->rx, &p->tx)) {
+	struct lv_srtp_keys k;
+	int rc = lv_dtls_srtp(p->dtls, &k) || lv_srtp_start(&p->srtp, &k);
+
+	memset(&k, 0, sizeof(k));
+	if (rc) {
 		fail(p, "%s", "DTLS: no SRTP keys");
 		return;
 	}
@@ -263,10 +264,9 @@ static void on_sr(void *user, uint32_t ssrc, uint64_t ntp)
 static void on_rtcp(struct lv_peer *p, uint8_t *buf, size_t len, int64_t now)
 {
 	struct sr_ctx c = {p, now};
-	uint32_t index;
 	size_t n = len;
 
-	if (!srtpx_unprotect_rtcp(&p->rx, buf, &n, &index))
+	if (!lv_srtp_unprotect_rtcp(&p->srtp, buf, &n))
 		lv_rtcp_each_sr(buf, n, on_sr, &c);
 }
 
@@ -281,12 +281,12 @@ static int kind_of(const struct lv_peer *p, uint8_t pt)
 
 /* Decrypt (and so authenticate) one packet; false if it failed. */
 static bool verify(struct lv_peer *p, int k, uint8_t *buf, size_t len,
-                   uint32_t roc, int64_t now)
+                   int64_t now)
 {
 	struct lv_rtp_hdr h;
 	size_t n = len;
 
-	if (srtpx_unprotect_rtp(&p->rx, buf, &n, roc)) {
+	if (lv_srtp_unprotect_rtp(&p->srtp, buf, &n)) {
 		atomic_fetch_add_explicit(&p->auth_failed, 1,
 		                          memory_order_relaxed);
 		return false;
@@ -301,17 +301,13 @@ static bool verify(struct lv_peer *p, int k, uint8_t *buf, size_t len,
 static void on_rtp(struct lv_peer *p, uint8_t *buf, size_t len, int64_t now)
 {
 	struct lv_rtp_hdr h;
-	uint32_t roc;
 	int k;
 
 	if (lv_rtp_parse(buf, len, &h) || (k = kind_of(p, h.pt)) < 0)
 		return;
-	if (!p->st[k].have || h.ssrc != p->st[k].ssrc)
-		memset(&p->roc[k], 0, sizeof(p->roc[k]));
-	roc = srtpx_roc(&p->roc[k], h.seq);
 	if ((k == LV_VIDEO && !p->kf.done) ||
 	    ++p->verify_n % p->o.verify_every == 0)
-		if (!verify(p, k, buf, len, roc, now))
+		if (!verify(p, k, buf, len, now))
 			return;
 	lv_stream_count(&p->st[k], &h, now);
 }
@@ -339,13 +335,12 @@ void lv_peer_input(struct lv_peer *p, uint8_t *buf, size_t len,
 
 static void send_rr(struct lv_peer *p, int64_t now)
 {
-	uint8_t buf[256];
+	uint8_t buf[256 + LV_SRTP_ROOM];
 	struct lv_stream *st[2] = {&p->st[LV_VIDEO], &p->st[LV_AUDIO]};
-	size_t n = lv_rtcp_rr(buf, sizeof(buf) - SRTPX_MAX_OVERHEAD, p->ssrc,
+	size_t n = lv_rtcp_rr(buf, sizeof(buf) - LV_SRTP_ROOM, p->ssrc,
 	                      p->cname, st, 2, now);
 
-	if (n && !srtpx_protect_rtcp(&p->tx, buf, &n, sizeof(buf),
-	                             p->rtcp_index++ & 0x7fffffff))
+	if (n && !lv_srtp_protect_rtcp(&p->srtp, buf, &n, sizeof(buf)))
 		media_send(p, buf, n);
 }
 

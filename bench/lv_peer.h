@@ -14,7 +14,7 @@
 #include "lv_ice.h"
 #include "lv_rtp.h"
 #include "lv_sdp.h"
-#include "srtpx.h"
+#include "lv_srtp.h"
 
 #include <netinet/in.h>
 #include <stdatomic.h>

@@ -11,7 +11,8 @@
  *            [--json] [--local-ip 127.0.0.1]
  *
  * Each viewer has its own UDP socket on 127.0.0.1, a small ICE agent
- * (lv_ice), a DTLS-SRTP handshake (lv_dtls) and SRTP keys (media/srtpx);
+ * (lv_ice, lv_stun), a DTLS-SRTP handshake (lv_dtls) and libsrtp sessions
+ * (lv_srtp);
  * the worker threads (lv_loop) count every RTP packet from its header and
  * decrypt a sample (lv_peer). For each step the viewers are joined one
  * after another, the client waits until each has its first complete key
@@ -368,6 +369,10 @@ static int setup(struct lv_run *r)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (lv_srtp_global_init()) {
+		fprintf(stderr, "lviewers: libsrtp would not start\n");
+		return -1;
+	}
 	r->curl = curl_easy_init();
 	r->dtls = lv_dtls_ctx_new(err, sizeof(err));
 	if (!r->curl || !r->dtls)

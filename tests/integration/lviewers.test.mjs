@@ -6,8 +6,8 @@
 // leave with a DELETE that the daemon honours.
 //
 // The count is a parameter (LVIEWERS_COUNT): the lite engine is meant to
-// take 200 here; the webrtcbin engine (a webrtcbin per viewer) gets 10 by
-// default, 4 under the sanitizers. On a machine so overloaded that the
+// take 200 here; the webrtcbin engine (a webrtcbin per viewer) gets 5 by
+// default, 2 under the sanitizers. On a machine so overloaded that the
 // daemon's encoder falls behind (fps well under 30), webrtcbin's per-viewer
 // leaky queues drop the same packets for every viewer: that is loss a
 // viewer sees, and this test reports it.
@@ -20,7 +20,7 @@ import { startDaemon, api, REPO } from '../lib/daemon.mjs';
 import { until, adminWithAgency, liveTestCeremony } from '../lib/live.mjs';
 
 const SANITIZE = process.env.SINIAN_SANITIZE === '1';
-const COUNT = Number(process.env.LVIEWERS_COUNT || (SANITIZE ? 4 : 10));
+const COUNT = Number(process.env.LVIEWERS_COUNT || (SANITIZE ? 2 : 5));
 const HOLD_S = 10;
 const BIN = process.env.LVIEWERS_BIN || path.join(REPO, 'build', 'bench', 'lviewers');
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
