@@ -328,6 +328,15 @@ static void print_json(struct lv_run *r, int best, int full, const double sl[3],
 	json_decref(j);
 }
 
+static int answered(const struct lv_run *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->nv; i++)
+		n += r->v[i].answered;
+	return n;
+}
+
 void lv_report_end(struct lv_run *r)
 {
 	int best, full, m;
@@ -347,7 +356,7 @@ void lv_report_end(struct lv_run *r)
 		       "client CPU %.3f %%\n",
 		       m, sl[0], sl[1], sl[2]);
 	printf("viewers the server let go at the end: %d of %d\n", r->left,
-	       r->nv - r->join_errors);
+	       answered(r));
 	if (r->o.json)
 		print_json(r, best, full, sl, m);
 	fflush(stdout);

@@ -118,11 +118,78 @@ static bool num(const char *v, double lo, double hi, double *out)
 	return true;
 }
 
+/* The numeric options: 1 if a is one and v is in range, -1 if a is one
+ * and v is not, 0 if a is another option. */
+static int numeric_opt(struct lv_opts *o, const char *a, const char *v)
+{
+	static const struct {
+		const char *name;
+		double lo, hi;
+	} t[] = {{"--mountpoint", 1, 1e15},  {"--hold", 1, 3600},
+	         {"--settle", 0, 600},       {"--up-limit", 1, 600},
+	         {"--join-rate", 0, 1e6},    {"--server-pid", 1, 1e9},
+	         {"--feed-pid", 1, 1e9},     {"--threads", 1, 64},
+	         {"--verify-every", 1, 1e6}, {"--max", 1, 100000}};
+	double d;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]) && strcmp(a, t[i].name); i++)
+		;
+	if (i == sizeof(t) / sizeof(t[0]))
+		return 0;
+	if (!num(v, t[i].lo, t[i].hi, &d))
+		return -1;
+	switch (i) {
+	case 0: o->mountpoint = (int64_t)d; break;
+	case 1: o->hold = d; break;
+	case 2: o->settle = d; break;
+	case 3: o->up_limit = d; break;
+	case 4: o->join_rate = d; break;
+	case 5: o->server_pid = (pid_t)d; break;
+	case 6: o->feed_pid = (pid_t)d; break;
+	case 7: o->threads = (int)d; break;
+	case 8: o->verify_every = (unsigned)d; break;
+	default: o->max = (int)d; break;
+	}
+	return 1;
+}
+
+/* One option at argv[*i] (and its value); false if it is bad. */
+static bool one_opt(struct lv_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+	int n = numeric_opt(o, a, v);
+	bool ok = v != NULL;
+
+	if (n)
+		ok = n > 0;
+	else if (!strcmp(a, "--keep-going") || !strcmp(a, "--json")) {
+		*(a[2] == 'k' ? &o->keep_going : &o->json) = true;
+		return true; /* no value */
+	} else if (!strcmp(a, "--whep"))
+		o->whep = v;
+	else if (!strcmp(a, "--token"))
+		o->token = v;
+	else if (!strcmp(a, "--janus"))
+		o->janus = v;
+	else if (!strcmp(a, "--steps"))
+		ok = v && !parse_steps(o, v);
+	else if (!strcmp(a, "--local-ip"))
+		ok = v && inet_pton(AF_INET, v, &o->ip) == 1;
+	else if (!strcmp(a, "--label"))
+		o->label = v ? v : "";
+	else if (!strcmp(a, "--csv"))
+		o->csv = v;
+	else
+		ok = false;
+	(*i)++;
+	return ok;
+}
+
 static int parse_opts(struct lv_opts *o, int argc, char **argv)
 {
 	static const int def_steps[] = {10,  50,   100,  200, 400,
 	                                700, 1000, 1500, 2000};
-	double d;
 
 	*o = (struct lv_opts){.hold = 10,
 	                      .settle = 3,
@@ -134,60 +201,13 @@ static int parse_opts(struct lv_opts *o, int argc, char **argv)
 	o->ip.s_addr = htonl(INADDR_LOOPBACK);
 	memcpy(o->steps, def_steps, sizeof(def_steps));
 	o->nsteps = (int)(sizeof(def_steps) / sizeof(def_steps[0]));
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool ok = true, takes = true;
-
-		if (!strcmp(a, "--whep") && v)
-			o->whep = v;
-		else if (!strcmp(a, "--token") && v)
-			o->token = v;
-		else if (!strcmp(a, "--janus") && v)
-			o->janus = v;
-		else if (!strcmp(a, "--mountpoint") &&
-		         (ok = num(v, 1, 1e15, &d)))
-			o->mountpoint = (int64_t)d;
-		else if (!strcmp(a, "--steps"))
-			ok = v && !parse_steps(o, v);
-		else if (!strcmp(a, "--hold") && (ok = num(v, 1, 3600, &d)))
-			o->hold = d;
-		else if (!strcmp(a, "--settle") && (ok = num(v, 0, 600, &d)))
-			o->settle = d;
-		else if (!strcmp(a, "--up-limit") && (ok = num(v, 1, 600, &d)))
-			o->up_limit = d;
-		else if (!strcmp(a, "--join-rate") && (ok = num(v, 0, 1e6, &d)))
-			o->join_rate = d;
-		else if (!strcmp(a, "--server-pid") &&
-		         (ok = num(v, 1, 1e9, &d)))
-			o->server_pid = (pid_t)d;
-		else if (!strcmp(a, "--feed-pid") && (ok = num(v, 1, 1e9, &d)))
-			o->feed_pid = (pid_t)d;
-		else if (!strcmp(a, "--threads") && (ok = num(v, 1, 64, &d)))
-			o->threads = (int)d;
-		else if (!strcmp(a, "--verify-every") &&
-		         (ok = num(v, 1, 1e6, &d)))
-			o->verify_every = (unsigned)d;
-		else if (!strcmp(a, "--max") && (ok = num(v, 1, 100000, &d)))
-			o->max = (int)d;
-		else if (!strcmp(a, "--local-ip"))
-			ok = v && inet_pton(AF_INET, v, &o->ip) == 1;
-		else if (!strcmp(a, "--label") && v)
-			o->label = v;
-		else if (!strcmp(a, "--csv") && v)
-			o->csv = v;
-		else if (!strcmp(a, "--keep-going") && (takes = false, true))
-			o->keep_going = true;
-		else if (!strcmp(a, "--json") && (takes = false, true))
-			o->json = true;
-		else
-			ok = false;
-		if (!ok) {
-			fprintf(stderr, "lviewers: bad option %s\n", a);
+	for (int i = 1; i < argc; i++)
+		if (!one_opt(o, argc, argv, &i)) {
+			fprintf(stderr, "lviewers: bad option %s\n",
+			        argv[i - 1]);
 			usage();
 			return -1;
 		}
-		i += takes;
-	}
 	if (!o->whep == !o->janus || (o->janus && !o->mountpoint)) {
 		usage();
 		return -1;
@@ -440,8 +460,6 @@ static void ramp(struct lv_run *r)
 			break;
 		}
 	}
-	if (g_stop)
-		r->stop_reason = "interrupted";
 }
 
 int main(int argc, char **argv)
@@ -459,6 +477,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!setup(&r)) {
 		ramp(&r);
+		if (g_stop)
+			r.stop_reason = "interrupted";
 		leave_all(&r);
 		lv_report_end(&r);
 		rc = 0;
