@@ -12,6 +12,7 @@
 #include "elements.h"
 #include "err.h"
 #include "input.h"
+#include "lite.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -26,6 +27,7 @@ struct media_ctx {
 	char *stun, *public_ip, *recordings_dir;
 	char **turns;
 	GHashTable *ceremonies; /* gint64* -> struct media_ceremony */
+	struct lite *lite;      /* the lite engine, or NULL */
 };
 
 struct media_ceremony {
@@ -53,6 +55,18 @@ static void warm_up_dtls(void)
 	gst_object_unref(gst_object_ref_sink(dec));
 	log_info(TAG, "DTLS certificate ready in %lld ms",
 	         (long long)(g_get_monotonic_time() - t0) / 1000);
+}
+
+static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
+{
+	struct lite_config lc = {(uint16_t)ctx->cfg.udp_port,
+	                         ctx->cfg.fanout_threads,
+	                         ctx->cfg.loopback_only,
+	                         ctx->cfg.public_ip,
+	                         0,
+	                         ctx->cfg.viewer_timeout_ms};
+
+	return lite_new(&lc, &ctx->lite, err, errlen);
 }
 
 int media_missing(char *names, size_t names_len, char *packages,
@@ -121,6 +135,10 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 	ctx->cfg.turn_servers = (const char *const *)ctx->turns;
 	ctx->ceremonies =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
+	if (ctx->cfg.lite && start_lite(ctx, err, errlen) != 0) {
+		media_free(ctx);
+		return ERR_UNAVAILABLE;
+	}
 	*out = ctx;
 	return 0;
 }
@@ -142,6 +160,7 @@ void media_free(struct media_ctx *ctx)
 		g_free(path);
 	}
 	g_hash_table_unref(ctx->ceremonies);
+	lite_free(ctx->lite);
 	g_free(ctx->stun);
 	g_free(ctx->public_ip);
 	g_free(ctx->recordings_dir);
@@ -236,7 +255,8 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	                           mc->max_viewers,
 	                           0,
 	                           0,
-	                           mc->viewer_timeout_ms};
+	                           mc->viewer_timeout_ms,
+	                           ctx->lite};
 	struct media_ceremony *c;
 	char err[256];
 	int rc;

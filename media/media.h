@@ -46,8 +46,11 @@ struct media_config {
 	unsigned viewer_timeout_ms;      /* silent viewer dropped; 0: 15 s */
 	bool no_passthrough; /* always encode, even H.264 browsers play */
 	unsigned passthrough_max_kbps; /* above it, encode; 0: no ceiling */
-	struct media_events events;    /* members may be NULL */
-	void *user_data;               /* passed to every event */
+	bool lite;                  /* the lite viewer engine, not webrtcbin */
+	unsigned udp_port;          /* lite: the media UDP port; 0: any */
+	unsigned fanout_threads;    /* lite: send threads; 0: cores - 1 */
+	struct media_events events; /* members may be NULL */
+	void *user_data;            /* passed to every event */
 };
 
 struct media_ctx;

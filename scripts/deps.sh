@@ -25,7 +25,7 @@ PACKAGES=(
 	libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
-	libhiredis-dev libsrtp2-dev libqrencode-dev
+	libhiredis-dev libsrtp2-dev libqrencode-dev libssl-dev zlib1g-dev
 	libgstreamer1.0-0 libgstreamer1.0-dev
 	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good

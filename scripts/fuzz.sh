@@ -11,7 +11,7 @@ out="$ROOT/build-fuzz"
 mkdir -p "$out"
 pkgs="glib-2.0 jansson sqlite3 libsodium libwebsockets gstreamer-1.0 \
 gstreamer-sdp-1.0 gstreamer-webrtc-1.0 gstreamer-app-1.0 gstreamer-rtp-1.0 \
-gstreamer-video-1.0 libqrencode hiredis libsrtp2"
+gstreamer-video-1.0 libqrencode hiredis libsrtp2 libssl libcrypto zlib"
 # shellcheck disable=SC2086
 flags="$(pkg-config --cflags $pkgs)"
 # shellcheck disable=SC2086

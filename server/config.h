@@ -34,6 +34,9 @@ struct config {
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	bool media_passthrough;   /* send browser-playable H.264 as it came */
 	long media_passthrough_max_kbps; /* ... unless faster; 0: no ceiling */
+	char media_engine[16];           /* "lite" or "webrtcbin" (viewers) */
+	long media_udp_port;             /* lite: the one media port; 0: any */
+	long media_fanout_threads;       /* lite: send threads; 0: cores - 1 */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	long shutdown_grace_ms;

@@ -213,6 +213,9 @@ int live_start(struct app *app, char *err, size_t errlen)
 	}
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
+	mc.lite = strcmp(app->cfg.media_engine, "lite") == 0;
+	mc.udp_port = (unsigned)app->cfg.media_udp_port;
+	mc.fanout_threads = (unsigned)app->cfg.media_fanout_threads;
 	mc.recordings_dir = rec_dir;
 	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
 	mc.no_passthrough = !app->cfg.media_passthrough;
