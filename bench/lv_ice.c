@@ -11,6 +11,8 @@
  */
 #include "lv_ice.h"
 
+#include "stun.h"
+
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,11 +23,12 @@
 #define CONSENT_LIMIT_US 30000000
 #define PRFLX_PRIORITY   ((110u << 24) | (65535u << 8) | 255u)
 #define USER_MAX         (2 * LV_SDP_CRED_MAX + 2)
+#define STUN_MSG_MAX     548 /* what the agent writes fits in this */
 
-static void new_tid(uint8_t tid[LV_STUN_TID])
+static void new_tid(uint8_t tid[STUN_TXID_LEN])
 {
-	if (RAND_bytes(tid, LV_STUN_TID) != 1)
-		memset(tid, 0x5a, LV_STUN_TID);
+	if (RAND_bytes(tid, STUN_TXID_LEN) != 1)
+		memset(tid, 0x5a, STUN_TXID_LEN);
 }
 
 void lv_ice_init(struct lv_ice *ice, const char *lufrag, const char *lpwd,
@@ -52,15 +55,21 @@ void lv_ice_init(struct lv_ice *ice, const char *lufrag, const char *lpwd,
 static void send_check(struct lv_ice *ice, const struct sockaddr_in *to,
                        const uint8_t *tid, lv_ice_send_fn send, void *user)
 {
-	uint8_t buf[LV_STUN_MAX];
+	uint8_t buf[STUN_MSG_MAX];
 	char name[USER_MAX];
-	size_t len;
+	struct stun_builder b;
+	int len;
 
 	snprintf(name, sizeof(name), "%s:%s", ice->rufrag, ice->lufrag);
-	len = lv_stun_request(buf, sizeof(buf), tid, name, PRFLX_PRIORITY,
-	                      ice->controlling, ice->tiebreaker, ice->rpwd);
-	if (len)
-		send(user, to, buf, len);
+	stun_begin(&b, buf, sizeof(buf), STUN_BINDING, STUN_REQUEST, tid);
+	stun_add_username(&b, name);
+	stun_add_priority(&b, PRFLX_PRIORITY);
+	stun_add_role(&b, ice->controlling, ice->tiebreaker);
+	if (ice->controlling)
+		stun_add_use_candidate(&b);
+	len = stun_finish(&b, ice->rpwd, strlen(ice->rpwd), true);
+	if (len > 0)
+		send(user, to, buf, (size_t)len);
 }
 
 static void fail(struct lv_ice *ice, const char *why)
@@ -110,20 +119,36 @@ static void connect_to(struct lv_ice *ice, const struct sockaddr_in *a,
 	ice->next_consent_us = now + CONSENT_EVERY_US;
 }
 
-static void respond(struct lv_ice *ice, const struct lv_stun_msg *m,
+/* Both MESSAGE-INTEGRITY (under key) and FINGERPRINT present and right. */
+static bool valid(const struct stun_msg *m, const char *key)
+{
+	return m->integrity_at && m->fingerprint_at &&
+	       !stun_check_integrity(m, key, strlen(key)) &&
+	       !stun_check_fingerprint(m);
+}
+
+/* A success response naming from, or (error 487) a role conflict. */
+static void respond(struct lv_ice *ice, const struct stun_msg *m,
                     const struct sockaddr_in *from, int error,
                     lv_ice_send_fn send, void *user)
 {
-	uint8_t buf[LV_STUN_MAX];
-	size_t len =
-	    lv_stun_response(buf, sizeof(buf), m->tid, from, error, ice->lpwd);
+	uint8_t buf[STUN_MSG_MAX];
+	struct stun_builder b;
+	int len;
 
-	if (len)
-		send(user, from, buf, len);
+	stun_begin(&b, buf, sizeof(buf), STUN_BINDING,
+	           error ? STUN_ERROR : STUN_SUCCESS, m->txid);
+	if (error)
+		stun_add_error(&b, error, "Role Conflict");
+	else
+		stun_add_xor_mapped(&b, (const struct sockaddr *)from);
+	len = stun_finish(&b, ice->lpwd, strlen(ice->lpwd), true);
+	if (len > 0)
+		send(user, from, buf, (size_t)len);
 }
 
 /* RFC 8445 7.3.1.1: true if this agent keeps its role and answers 487. */
-static bool keep_role(struct lv_ice *ice, const struct lv_stun_msg *m)
+static bool keep_role(struct lv_ice *ice, const struct stun_msg *m)
 {
 	if (ice->controlling && m->controlling) {
 		if (ice->tiebreaker >= m->tiebreaker)
@@ -137,15 +162,14 @@ static bool keep_role(struct lv_ice *ice, const struct lv_stun_msg *m)
 	return false;
 }
 
-static void on_request(struct lv_ice *ice, const uint8_t *buf,
-                       const struct lv_stun_msg *m,
+static void on_request(struct lv_ice *ice, const struct stun_msg *m,
                        const struct sockaddr_in *from, int64_t now,
                        lv_ice_send_fn send, void *user)
 {
 	size_t ul = strlen(ice->lufrag);
 
 	if (m->username_len <= ul || memcmp(m->username, ice->lufrag, ul) ||
-	    m->username[ul] != ':' || !lv_stun_valid(buf, m, ice->lpwd)) {
+	    m->username[ul] != ':' || !valid(m, ice->lpwd)) {
 		ice->bad_in++;
 		return;
 	}
@@ -159,25 +183,23 @@ static void on_request(struct lv_ice *ice, const uint8_t *buf,
 		connect_to(ice, from, now);
 }
 
-static void on_response(struct lv_ice *ice, const uint8_t *buf,
-                        const struct lv_stun_msg *m,
+static void on_response(struct lv_ice *ice, const struct stun_msg *m,
                         const struct sockaddr_in *from, int64_t now)
 {
 	int i;
 
 	if (ice->state == LV_ICE_CONNECTED &&
-	    !memcmp(m->tid, ice->consent_tid, LV_STUN_TID)) {
-		if (m->type == LV_STUN_SUCCESS &&
-		    lv_stun_valid(buf, m, ice->rpwd))
+	    !memcmp(m->txid, ice->consent_tid, STUN_TXID_LEN)) {
+		if (m->cls == STUN_SUCCESS && valid(m, ice->rpwd))
 			ice->consent_ok_us = now;
 		return;
 	}
 	for (i = 0; i < ice->ncand; i++)
-		if (!memcmp(m->tid, ice->tid[i], LV_STUN_TID))
+		if (!memcmp(m->txid, ice->tid[i], STUN_TXID_LEN))
 			break;
-	if (i == ice->ncand || !lv_stun_valid(buf, m, ice->rpwd))
+	if (i == ice->ncand || !valid(m, ice->rpwd))
 		return;
-	if (m->type == LV_STUN_ERROR) {
+	if (m->cls == STUN_ERROR) {
 		if (m->error_code == 487) { /* the other side keeps its role */
 			ice->controlling = !ice->controlling;
 			new_tid(ice->tid[i]);
@@ -193,12 +215,13 @@ void lv_ice_input(struct lv_ice *ice, const uint8_t *buf, size_t len,
                   const struct sockaddr_in *from, int64_t now,
                   lv_ice_send_fn send, void *user)
 {
-	struct lv_stun_msg m;
+	struct stun_msg m;
 
-	if (ice->state == LV_ICE_FAILED || lv_stun_parse(buf, len, &m))
+	if (ice->state == LV_ICE_FAILED || stun_parse(buf, len, &m) ||
+	    m.method != STUN_BINDING)
 		return;
-	if (m.type == LV_STUN_REQUEST)
-		on_request(ice, buf, &m, from, now, send, user);
-	else if (m.type == LV_STUN_SUCCESS || m.type == LV_STUN_ERROR)
-		on_response(ice, buf, &m, from, now);
+	if (m.cls == STUN_REQUEST)
+		on_request(ice, &m, from, now, send, user);
+	else if (m.cls == STUN_SUCCESS || m.cls == STUN_ERROR)
+		on_response(ice, &m, from, now);
 }

@@ -6,13 +6,15 @@
  * send them); a role conflict resolved by the tie-breakers; consent
  * refreshed every 5 s and lost after 30 s without an answer.
  *
- * STUN itself is lv_stun.h. One thread uses an agent at a time.
+ * STUN itself is the engine's media/stun.h (parse, check, build), so the
+ * client and the lite engine read one implementation, tested against the
+ * RFC 5769 vectors and fuzzed. One thread uses an agent at a time.
  */
 #ifndef LV_ICE_H
 #define LV_ICE_H
 
 #include "lv_sdp.h"
-#include "lv_stun.h"
+#include "stun.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -32,10 +34,10 @@ struct lv_ice {
 	const char *rufrag, *rpwd; /* borrowed from the remote description */
 	int ncand;
 	struct sockaddr_in cand[LV_SDP_MAX_CANDS];
-	uint8_t tid[LV_SDP_MAX_CANDS][LV_STUN_TID];
+	uint8_t tid[LV_SDP_MAX_CANDS][STUN_TXID_LEN];
 	int64_t started_us, next_check_us;
 	struct sockaddr_in selected; /* valid in CONNECTED */
-	uint8_t consent_tid[LV_STUN_TID];
+	uint8_t consent_tid[STUN_TXID_LEN];
 	int64_t next_consent_us, consent_ok_us;
 	unsigned requests_in, bad_in; /* the server's checks, answered / not */
 	const char *why;              /* of FAILED, static */

@@ -7,7 +7,7 @@
  */
 #include "lv_rtp.h"
 
-#include "lv_bytes.h"
+#include "be.h"
 
 #include <string.h>
 
@@ -27,7 +27,7 @@ int lv_rtp_parse(const uint8_t *buf, size_t len, struct lv_rtp_hdr *h)
 	if (buf[0] & 0x10) { /* header extension */
 		if (off + 4 > len)
 			return -1;
-		off += 4 + 4u * lv_rd16(buf + off + 2);
+		off += 4 + 4u * be_rd16(buf + off + 2);
 	}
 	if ((buf[0] & 0x20) && len > off) { /* padding */
 		if (buf[len - 1] > len - off)
@@ -38,9 +38,9 @@ int lv_rtp_parse(const uint8_t *buf, size_t len, struct lv_rtp_hdr *h)
 		return -1;
 	h->marker = buf[1] & 0x80;
 	h->pt = buf[1] & 0x7f;
-	h->seq = lv_rd16(buf + 2);
-	h->ts = lv_rd32(buf + 4);
-	h->ssrc = lv_rd32(buf + 8);
+	h->seq = be_rd16(buf + 2);
+	h->ts = be_rd32(buf + 4);
+	h->ssrc = be_rd32(buf + 8);
 	h->payload_off = off;
 	h->payload_len = end - off;
 	return 0;
@@ -134,12 +134,12 @@ bool lv_stream_report(struct lv_stream *s, int64_t now, uint8_t out[24])
 		fraction = (uint32_t)((lost_int << 8) / exp_int);
 	if (s->lsr_at_us)
 		dlsr = (uint32_t)((now - s->lsr_at_us) * 65536 / 1000000);
-	lv_wr32(out, s->ssrc);
-	lv_wr32(out + 4, fraction << 24 | ((uint32_t)lost & 0xffffff));
-	lv_wr32(out + 8, (uint32_t)s->highest);
-	lv_wr32(out + 12, (uint32_t)s->jitter);
-	lv_wr32(out + 16, s->lsr_at_us ? s->lsr : 0);
-	lv_wr32(out + 20, dlsr);
+	be_wr32(out, s->ssrc);
+	be_wr32(out + 4, fraction << 24 | ((uint32_t)lost & 0xffffff));
+	be_wr32(out + 8, (uint32_t)s->highest);
+	be_wr32(out + 12, (uint32_t)s->jitter);
+	be_wr32(out + 16, s->lsr_at_us ? s->lsr : 0);
+	be_wr32(out + 20, dlsr);
 	return true;
 }
 
@@ -160,7 +160,7 @@ size_t lv_rtcp_rr(uint8_t *buf, size_t cap, uint32_t ssrc, const char *cname,
 	buf[1] = 201;
 	buf[2] = (uint8_t)((off / 4 - 1) >> 8);
 	buf[3] = (uint8_t)(off / 4 - 1);
-	lv_wr32(buf + 4, ssrc);
+	be_wr32(buf + 4, ssrc);
 	/* SDES: one chunk, CNAME, END, padded to 32 bits */
 	sdes = 4 + 4 + 2 + cl + 1;
 	sdes = (sdes + 3) & ~(size_t)3;
@@ -169,7 +169,7 @@ size_t lv_rtcp_rr(uint8_t *buf, size_t cap, uint32_t ssrc, const char *cname,
 	buf[off + 1] = 202;
 	buf[off + 2] = (uint8_t)((sdes / 4 - 1) >> 8);
 	buf[off + 3] = (uint8_t)(sdes / 4 - 1);
-	lv_wr32(buf + off + 4, ssrc);
+	be_wr32(buf + off + 4, ssrc);
 	buf[off + 8] = 1; /* CNAME */
 	buf[off + 9] = (uint8_t)cl;
 	memcpy(buf + off + 10, cname, cl);
@@ -183,14 +183,14 @@ void lv_rtcp_each_sr(const uint8_t *buf, size_t len,
 	size_t off = 0;
 
 	while (off + 4 <= len) {
-		size_t plen = 4 * ((size_t)lv_rd16(buf + off + 2) + 1);
+		size_t plen = 4 * ((size_t)be_rd16(buf + off + 2) + 1);
 
 		if ((buf[off] >> 6) != 2 || off + plen > len)
 			return;
 		if (buf[off + 1] == 200 && plen >= 28)
-			fn(user, lv_rd32(buf + off + 4),
-			   (uint64_t)lv_rd32(buf + off + 8) << 32 |
-			       lv_rd32(buf + off + 12));
+			fn(user, be_rd32(buf + off + 4),
+			   (uint64_t)be_rd32(buf + off + 8) << 32 |
+			       be_rd32(buf + off + 12));
 		off += plen;
 	}
 }
@@ -210,7 +210,7 @@ static void nal_scan(const uint8_t *p, size_t n, bool *starts, bool *idr)
 	} else if (type == NAL_STAP_A) {
 		*starts = true;
 		for (size_t off = 1; off + 2 < n;) {
-			size_t sz = lv_rd16(p + off);
+			size_t sz = be_rd16(p + off);
 
 			if (off + 2 + sz > n || !sz)
 				break;

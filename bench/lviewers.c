@@ -11,19 +11,18 @@
  *            [--json] [--local-ip 127.0.0.1]
  *
  * Each viewer has its own UDP socket on 127.0.0.1, a small ICE agent
- * (lv_ice, lv_stun), a DTLS-SRTP handshake (lv_dtls) and libsrtp sessions
- * (lv_srtp);
- * the worker threads (lv_loop) count every RTP packet from its header and
- * decrypt a sample (lv_peer). For each step the viewers are joined one
- * after another, the client waits until each has its first complete key
- * frame, lets --settle seconds pass, and measures --hold seconds:
- * delivery from the sequence numbers (every viewer, and the worst), frames
- * per second by marker bits, packets per second, join time (POST or watch
- * → first complete key frame), the server's CPU and RSS (/proc/PID), the
- * client's own CPU. It stops after the first step where a viewer is not
- * receiving or delivery is below 99.9 % (unless --keep-going), then leaves
- * (WHEP DELETE or Janus detach). See bench/README.md. Exit status: 0 when
- * the run completed (whatever it measured), 2 on a usage or set-up error.
+ * (lv_ice, with media/stun), a DTLS-SRTP handshake (lv_dtls) and libsrtp
+ * sessions (lv_srtp); the worker threads (lv_loop) count every RTP packet from
+ * its header and decrypt a sample (lv_peer). For each step the viewers are
+ * joined one after another, the client waits until each has its first complete
+ * key frame, lets --settle seconds pass, and measures --hold seconds: delivery
+ * from the sequence numbers (every viewer, and the worst), frames per second by
+ * marker bits, packets per second, join time (POST or watch → first complete
+ * key frame), the server's CPU and RSS (/proc/PID), the client's own CPU. It
+ * stops after the first step where a viewer is not receiving or delivery is
+ * below 99.9 % (unless --keep-going), then leaves (WHEP DELETE or Janus
+ * detach). See bench/README.md. Exit status: 0 when the run completed (whatever
+ * it measured), 2 on a usage or set-up error.
  */
 #include "lv_http.h"
 #include "lv_janus.h"
