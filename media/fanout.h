@@ -69,6 +69,12 @@ struct fanout_viewer_stats {
 	int video_pt, audio_pt;
 	uint64_t video_packets, video_bytes; /* handed to webrtcbin */
 	uint64_t audio_packets, audio_bytes;
+	/* From the viewer's receiver reports on video (lite engine; 0 and
+	 * rtt_ms -1 until one came, and on the webrtcbin engine). */
+	unsigned fraction_lost; /* of 256, since its previous report */
+	int64_t lost;           /* cumulative */
+	unsigned jitter_ms;
+	int rtt_ms; /* from our sender report's echo; -1: none yet */
 };
 
 struct fanout_stats {

@@ -225,7 +225,7 @@ static void on_stun(struct lite *l, const uint8_t *buf, size_t len,
 	n = stun_finish(&b, v->pwd, LITEV_PWD_LEN, true);
 	if (n > 0)
 		send_to(l->fd, out, (size_t)n, from);
-	atomic_store(&v->alive_us, mono_us());
+	atomic_store(&v->consent_us, mono_us());
 	follow(l, v, from, m.use_candidate);
 	litev_unref(v);
 	return;
@@ -257,7 +257,7 @@ static void on_connected(struct lite *l, struct litev *v)
 		post(v, LITEV_GONE, "SRTP keys refused");
 		return;
 	}
-	atomic_store(&v->alive_us, mono_us());
+	atomic_store(&v->rtcp_us, mono_us());
 	atomic_store_explicit(&v->ready, true, memory_order_release);
 	liteworker_wake(l->workers[v->worker]);
 	post(v, LITEV_CONNECTED, NULL);
@@ -314,6 +314,23 @@ static void take_feedback(struct lite *l, struct litev *v,
 		liteworker_wake(l->workers[v->worker]);
 }
 
+/* Loss, jitter and, when it echoes one of our sender reports, the round
+ * trip (RFC 3550 6.4.1: arrival - LSR - DLSR, in 1/65536 s). */
+static void take_report(struct litev *v, const struct rtcp_report_block *b)
+{
+	uint32_t now = rtcp_ntp_mid(rtcp_ntp_from_us(g_get_real_time()));
+	uint32_t rtt = now - b->lsr - b->dlsr;
+
+	atomic_store(&v->rr_fraction, b->fraction_lost);
+	atomic_store(&v->rr_lost, b->cumulative_lost);
+	atomic_store(&v->rr_jitter_ms,
+	             (uint32_t)((uint64_t)b->jitter * 1000 /
+	                        v->st[LITEV_VIDEO].clock_rate));
+	if (b->lsr && rtt < 65536u * 10) /* under 10 s, else a bogus echo */
+		atomic_store(&v->rr_rtt_ms,
+		             (int32_t)(((uint64_t)rtt * 1000) >> 16));
+}
+
 static void on_rtcp(struct lite *l, struct litev *v, uint8_t *buf, size_t len)
 {
 	struct rtcp_info in;
@@ -324,20 +341,15 @@ static void on_rtcp(struct lite *l, struct litev *v, uint8_t *buf, size_t len)
 	n = srtpx_unprotect_rtcp(v->rx, buf, len);
 	if (n < 0 || rtcp_parse(buf, (size_t)n, &in) != 0)
 		return;
-	atomic_store(&v->alive_us, mono_us());
+	atomic_store(&v->rtcp_us, mono_us());
 	if (!v->dtls_released) {
 		/* the peer has its keys: the handshake is over for good */
 		dtls_conn_release(v->dtls);
 		v->dtls_released = true;
 	}
 	for (unsigned i = 0; i < in.n_reports; i++)
-		if (stream_of(v, in.reports[i].ssrc) == LITEV_VIDEO) {
-			atomic_store(&v->rr_fraction,
-			             in.reports[i].fraction_lost);
-			atomic_store(&v->rr_lost,
-			             (uint32_t)in.reports[i].cumulative_lost);
-			atomic_store(&v->rr_jitter, in.reports[i].jitter);
-		}
+		if (stream_of(v, in.reports[i].ssrc) == LITEV_VIDEO)
+			take_report(v, &in.reports[i]);
 	take_feedback(l, v, &in);
 	if (in.bye)
 		post(v, LITEV_GONE, "RTCP BYE");
@@ -388,11 +400,22 @@ static void receive(struct lite *l)
 			         &l->rfrom[i]);
 }
 
+/* A connected viewer is gone when its consent runs out (RFC 7675: no
+ * authenticated check for consent_ms) or its RTCP stops (alive_ms). */
+static void check_alive(struct lite *l, struct litev *v, int64_t now)
+{
+	if (now - atomic_load(&v->consent_us) >
+	    (int64_t)l->cfg.consent_ms * 1000)
+		post(v, LITEV_GONE, "ICE consent expired");
+	else if (now - atomic_load(&v->rtcp_us) >
+	         (int64_t)l->cfg.alive_ms * 1000)
+		post(v, LITEV_GONE, "no RTCP from the viewer");
+}
+
 /* DTLS retransmissions; every second, viewers gone silent. */
 static void tick(struct lite *l, int64_t now)
 {
 	bool check = now >= l->next_alive_us;
-	int64_t limit = (int64_t)l->cfg.alive_ms * 1000;
 
 	if (check)
 		l->next_alive_us = now + 1000000;
@@ -404,10 +427,8 @@ static void tick(struct lite *l, int64_t now)
 
 		if (due >= 0 && now >= due)
 			after_dtls(l, v, dtls_conn_tick(v->dtls, now));
-		if (check && atomic_load(&v->ready) &&
-		    now - atomic_load(&v->alive_us) > limit)
-			post(v, LITEV_GONE,
-			     "no RTCP or consent from the viewer");
+		if (check && atomic_load(&v->ready))
+			check_alive(l, v, now);
 	}
 	pthread_mutex_unlock(&l->lock);
 }
@@ -547,6 +568,8 @@ int lite_new(const struct lite_config *cfg, struct lite **out, char *err,
 		l->cfg.threads = default_threads();
 	if (!l->cfg.alive_ms)
 		l->cfg.alive_ms = 15000;
+	if (!l->cfg.consent_ms)
+		l->cfg.consent_ms = 30000;
 	l->cfg.public_ip = cfg->public_ip; /* used by start() only */
 	l->fd = l->stop_fd = -1;
 	pthread_mutex_init(&l->lock, NULL);

@@ -22,7 +22,8 @@ struct lite_config {
 	bool loopback_only;      /* bind and advertise 127.0.0.1 */
 	const char *public_ip;   /* advertise this IPv4 address instead */
 	unsigned max_handshakes; /* concurrent DTLS handshakes; 0: 64 */
-	unsigned alive_ms;       /* no STUN check or SRTCP: gone; 0: 15000 */
+	unsigned alive_ms;       /* no SRTCP from a viewer: gone; 0: 15000 */
+	unsigned consent_ms;     /* no ICE check: consent lost; 0: 30000 */
 };
 
 struct lite_stats {

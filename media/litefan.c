@@ -409,6 +409,10 @@ static void entry_stats(const struct entry *e, struct fanout_viewer_stats *s)
 	s->video_bytes = atomic_load(&v->st[LITEV_VIDEO].bytes);
 	s->audio_packets = atomic_load(&v->st[LITEV_AUDIO].packets);
 	s->audio_bytes = atomic_load(&v->st[LITEV_AUDIO].bytes);
+	s->fraction_lost = atomic_load(&v->rr_fraction);
+	s->lost = atomic_load(&v->rr_lost);
+	s->jitter_ms = atomic_load(&v->rr_jitter_ms);
+	s->rtt_ms = atomic_load(&v->rr_rtt_ms);
 }
 
 int litefan_stats(struct litefan *f, struct fanout_stats *out)

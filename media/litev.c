@@ -36,6 +36,7 @@ struct litev *litev_new(void)
 			*c = 'x';
 	random_chars(v->pwd, LITEV_PWD_LEN);
 	pthread_mutex_init(&v->lock, NULL);
+	atomic_init(&v->rr_rtt_ms, -1);
 	v->worker = -1;
 	v->fd = -1;
 	return v;

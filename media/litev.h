@@ -85,8 +85,11 @@ struct litev {
 	/* written by the mux before ready is set, then the worker's */
 	struct srtpx *tx;
 	_Atomic bool ready, want_key, has_addr;
-	_Atomic int64_t alive_us; /* last valid STUN check or SRTCP */
-	_Atomic uint32_t rr_lost, rr_jitter, rr_fraction;
+	_Atomic int64_t consent_us; /* last authenticated STUN check */
+	_Atomic int64_t rtcp_us;    /* last SRTCP, or the connection */
+	/* the last receiver report on video; rtt -1 until one echoes an SR */
+	_Atomic int32_t rr_lost, rr_rtt_ms;
+	_Atomic uint32_t rr_jitter_ms, rr_fraction;
 };
 
 /* A viewer with fresh ICE credentials and id, one reference. NULL on

@@ -59,12 +59,12 @@ static void warm_up_dtls(void)
 
 static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
 {
-	struct lite_config lc = {(uint16_t)ctx->cfg.udp_port,
-	                         ctx->cfg.fanout_threads,
-	                         ctx->cfg.loopback_only,
-	                         ctx->cfg.public_ip,
-	                         0,
-	                         ctx->cfg.viewer_timeout_ms};
+	struct lite_config lc = {.port = (uint16_t)ctx->cfg.udp_port,
+	                         .threads = ctx->cfg.fanout_threads,
+	                         .loopback_only = ctx->cfg.loopback_only,
+	                         .public_ip = ctx->cfg.public_ip,
+	                         .alive_ms = ctx->cfg.viewer_timeout_ms,
+	                         .consent_ms = ctx->cfg.consent_ms};
 
 	return lite_new(&lc, &ctx->lite, err, errlen);
 }

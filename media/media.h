@@ -46,9 +46,10 @@ struct media_config {
 	unsigned viewer_timeout_ms;      /* silent viewer dropped; 0: 15 s */
 	bool no_passthrough; /* always encode, even H.264 browsers play */
 	unsigned passthrough_max_kbps; /* above it, encode; 0: no ceiling */
-	bool lite;                  /* the lite viewer engine, not webrtcbin */
-	unsigned udp_port;          /* lite: the media UDP port; 0: any */
-	unsigned fanout_threads;    /* lite: send threads; 0: cores - 1 */
+	bool lite;               /* the lite viewer engine, not webrtcbin */
+	unsigned udp_port;       /* lite: the media UDP port; 0: any */
+	unsigned fanout_threads; /* lite: send threads; 0: cores - 1 */
+	unsigned consent_ms;     /* lite: no ICE check, viewer gone; 0: 30 s */
 	struct media_events events; /* members may be NULL */
 	void *user_data;            /* passed to every event */
 };

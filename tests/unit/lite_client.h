@@ -43,7 +43,8 @@ struct lite_client {
 	bool stun_ok;
 	unsigned stun_answers;
 	unsigned video, audio, bad, srs, keys_first;
-	int first_video_nal; /* NAL type of the first video packet */
+	uint32_t last_sr_mid; /* of the last sender report's NTP time */
+	int first_video_nal;  /* NAL type of the first video packet */
 	uint16_t last_video_seq;
 	uint32_t video_ssrc;
 	unsigned seen_seq[65536 / 32]; /* video sequence numbers received */
@@ -190,8 +191,11 @@ static inline void lc_media(struct lite_client *c, uint8_t *buf, size_t len)
 		struct rtcp_info in;
 
 		n = srtpx_unprotect_rtcp(c->rx, buf, len);
-		if (n > 0 && rtcp_parse(buf, (size_t)n, &in) == 0 && in.has_sr)
+		if (n > 0 && rtcp_parse(buf, (size_t)n, &in) == 0 &&
+		    in.has_sr) {
 			c->srs++;
+			c->last_sr_mid = rtcp_ntp_mid(in.sr_ntp);
+		}
 		return;
 	}
 	st = (buf[1] & 0x7f) == 102 ? &c->vseq : &c->aseq;

@@ -652,7 +652,7 @@ START_TEST(unconnected_viewer_times_out)
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 
-	struct lite_config lc = {0, 1, true, NULL, 0, 0};
+	struct lite_config lc = {.threads = 1, .loopback_only = true};
 	struct lite *engine = NULL;
 
 	fc.loopback_only = true;

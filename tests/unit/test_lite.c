@@ -3,8 +3,9 @@
  * ICE-lite binding requests (and the ones it must ignore), DTLS, SRTP
  * video and audio, sender reports, NACK served from the ring, PLI to the
  * key frame path, a viewer following its new address, consent running
- * out, RTCP BYE, joins starting at a key frame, and a burst of joins
- * costing at most two extra key frames. */
+ * out, RTCP silence, receiver reports in the stats, RTCP BYE, joins
+ * starting at a key frame, and a burst of joins costing at most two extra
+ * key frames. */
 #include "err.h"
 #include "lite_client.h"
 #include "media.h"
@@ -32,7 +33,7 @@ static struct events evs;
 static struct media_ctx *ctx;
 static struct media_ceremony *cer;
 
-static void open_ceremony(unsigned alive_ms)
+static void open_ceremony(unsigned alive_ms, unsigned consent_ms)
 {
 	struct media_config cfg = {0};
 	char err[256];
@@ -46,6 +47,7 @@ static void open_ceremony(unsigned alive_ms)
 	cfg.fps = 30;
 	cfg.video_kbps = 400;
 	cfg.viewer_timeout_ms = alive_ms;
+	cfg.consent_ms = consent_ms;
 	cfg.events = (struct media_events){NULL, NULL, ev_gone, NULL};
 	cfg.user_data = &evs;
 	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
@@ -109,6 +111,18 @@ static bool has_video(struct lite_client *c, unsigned n, int ms)
 	return c->video >= n;
 }
 
+/* A ceremony (see open_ceremony) with one viewer that has video. */
+static struct lite_client *watching(unsigned alive_ms, unsigned consent_ms)
+{
+	struct lite_client *c;
+
+	open_ceremony(alive_ms, consent_ms);
+	c = lc_new();
+	join(c, 5000);
+	ck_assert(has_video(c, 10, 10000));
+	return c;
+}
+
 static unsigned keyframes(void)
 {
 	struct fanout_stats st;
@@ -124,7 +138,7 @@ START_TEST(plays_video_and_audio_with_reports)
 {
 	struct lite_client *c;
 
-	open_ceremony(0);
+	open_ceremony(0, 0);
 	c = lc_new();
 	join(c, 5000);
 	ck_assert(has_video(c, 60, 10000));
@@ -150,7 +164,7 @@ START_TEST(nack_is_served_from_the_ring_and_pli_asks_a_key_frame)
 	unsigned k0, r0;
 	int n;
 
-	open_ceremony(0);
+	open_ceremony(0, 0);
 	c = lc_new();
 	join(c, 5000);
 	ck_assert(has_video(c, 30, 10000));
@@ -185,10 +199,7 @@ START_TEST(unauthenticated_checks_are_ignored)
 	uint8_t junk[64] = {0x80, 0xc9};
 	unsigned v0;
 
-	open_ceremony(0);
-	c = lc_new();
-	join(c, 5000);
-	ck_assert(has_video(c, 10, 10000));
+	c = watching(0, 0);
 	c->stun_answers = 0;
 	lc_check(c, c->fd, false, "not-the-password-at-all!");
 	lc_run(c, 300);
@@ -218,10 +229,7 @@ START_TEST(viewer_follows_its_new_address)
 	int moved = lc_socket();
 	unsigned v0;
 
-	open_ceremony(0);
-	c = lc_new();
-	join(c, 5000);
-	ck_assert(has_video(c, 10, 10000));
+	c = watching(0, 0);
 	/* an unnominated check from elsewhere does not move the media */
 	lc_check(c, moved, false, NULL);
 	lc_run_fd(c, moved, 300);
@@ -238,22 +246,84 @@ START_TEST(viewer_follows_its_new_address)
 }
 END_TEST
 
-START_TEST(silent_viewer_is_gone)
+/* Wait up to 6 s for the viewer to be gone, sending an ICE check or a
+ * receiver report every 300 ms as asked. */
+static void wait_gone(struct lite_client *c, bool checks, bool reports)
+{
+	gint64 end = g_get_monotonic_time() + 6 * G_USEC_PER_SEC;
+	uint8_t buf[256];
+
+	while (!evs.gone && g_get_monotonic_time() < end) {
+		if (checks)
+			lc_check(c, c->fd, false, NULL);
+		if (reports)
+			lc_rtcp(c, buf,
+			        (size_t)rtcp_build_rr(buf, sizeof(buf), 0xc11e,
+			                              NULL, 0));
+		lc_run(c, 300);
+	}
+	ck_assert_int_eq(evs.gone, 1);
+	ck_assert_uint_eq(media_ceremony_viewer_count(cer), 0);
+}
+
+START_TEST(rtcp_silence_ends_the_viewer)
 {
 	struct lite_client *c;
-	gint64 end;
 
-	open_ceremony(1500);
-	c = lc_new();
-	join(c, 5000);
-	ck_assert(has_video(c, 10, 10000));
-	/* no more checks, no RTCP: consent runs out */
-	end = g_get_monotonic_time() + 6 * G_USEC_PER_SEC;
-	while (!evs.gone && g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	ck_assert_int_eq(evs.gone, 1);
-	ck_assert_str_eq(evs.why, "no RTCP or consent from the viewer");
-	ck_assert_uint_eq(media_ceremony_viewer_count(cer), 0);
+	c = watching(1500, 0);
+	wait_gone(c, true, false); /* ICE checks keep coming, RTCP stops */
+	ck_assert_str_eq(evs.why, "no RTCP from the viewer");
+	lc_free(c);
+	close_ceremony();
+}
+END_TEST
+
+/* RFC 7675: without authenticated checks consent runs out, even while
+ * SRTCP still arrives. */
+START_TEST(consent_expires_without_checks)
+{
+	struct lite_client *c;
+
+	c = watching(0, 1500);
+	wait_gone(c, false, true);
+	ck_assert_str_eq(evs.why, "ICE consent expired");
+	lc_free(c);
+	close_ceremony();
+}
+END_TEST
+
+/* Receiver reports reach the stats: loss, jitter and the round trip from
+ * the echoed sender report. */
+START_TEST(receiver_reports_reach_the_stats)
+{
+	struct lite_client *c;
+	struct rtcp_report_block rb = {0};
+	struct fanout_stats st;
+	uint8_t buf[256];
+
+	c = watching(0, 0);
+	while (!c->srs)
+		lc_run(c, 50);
+	ck_assert_int_eq(media_ceremony_stats(cer, &st), 0);
+	ck_assert_int_eq(st.v[0].rtt_ms, -1);
+	fanout_stats_clear(&st);
+	rb = (struct rtcp_report_block){.ssrc = c->video_ssrc,
+	                                .fraction_lost = 64,
+	                                .cumulative_lost = 17,
+	                                .jitter = 900,
+	                                .lsr = c->last_sr_mid,
+	                                .dlsr = 0};
+	lc_rtcp(c, buf,
+	        (size_t)rtcp_build_rr(buf, sizeof(buf), 0xc11e, &rb, 1));
+	lc_run(c, 300);
+	ck_assert_int_eq(media_ceremony_stats(cer, &st), 0);
+	ck_assert_uint_eq(st.v[0].fraction_lost, 64);
+	ck_assert_int_eq(st.v[0].lost, 17);
+	ck_assert_uint_eq(st.v[0].jitter_ms, 10); /* 900 / 90 kHz */
+	/* the SR was sent up to ~1.3 s ago (its echo has no delay since) */
+	ck_assert_int_ge(st.v[0].rtt_ms, 0);
+	ck_assert_int_lt(st.v[0].rtt_ms, 3000);
+	fanout_stats_clear(&st);
 	lc_free(c);
 	close_ceremony();
 }
@@ -265,10 +335,7 @@ START_TEST(bye_ends_the_viewer)
 	uint8_t buf[256];
 	int n;
 
-	open_ceremony(0);
-	c = lc_new();
-	join(c, 5000);
-	ck_assert(has_video(c, 10, 10000));
+	c = watching(0, 0);
 	n = rtcp_build_rr(buf, sizeof(buf), 0xc11e, NULL, 0);
 	n += rtcp_build_bye(buf + n, sizeof(buf) - (size_t)n, 0xc11e);
 	lc_rtcp(c, buf, (size_t)n);
@@ -287,7 +354,7 @@ START_TEST(offer_without_bundle_is_refused)
 	struct answer a = {0};
 	char id[FANOUT_ID_LEN], err[256], *off;
 
-	open_ceremony(0);
+	open_ceremony(0, 0);
 	c = lc_new();
 	off = g_strdup(c->offer);
 	memcpy(strstr(off, "a=group:BUNDLE"), "a=xroup", 7);
@@ -312,7 +379,7 @@ START_TEST(burst_of_joins_is_coalesced)
 	unsigned k0;
 	gint64 t0;
 
-	open_ceremony(0);
+	open_ceremony(0, 0);
 	c[0] = lc_new();
 	join(c[0], 5000);
 	ck_assert(has_video(c[0], 10, 10000));
@@ -348,7 +415,9 @@ static Suite *lite_suite(void)
 	               nack_is_served_from_the_ring_and_pli_asks_a_key_frame);
 	tcase_add_test(tc, unauthenticated_checks_are_ignored);
 	tcase_add_test(tc, viewer_follows_its_new_address);
-	tcase_add_test(tc, silent_viewer_is_gone);
+	tcase_add_test(tc, rtcp_silence_ends_the_viewer);
+	tcase_add_test(tc, consent_expires_without_checks);
+	tcase_add_test(tc, receiver_reports_reach_the_stats);
 	tcase_add_test(tc, bye_ends_the_viewer);
 	tcase_add_test(tc, offer_without_bundle_is_refused);
 	tcase_add_test(tc, burst_of_joins_is_coalesced);
