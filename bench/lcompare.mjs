@@ -1,13 +1,14 @@
 // lcompare.mjs — sinian and Janus side by side, with the same load client
 // (bench/lviewers) on the same stream, in one run.
 //
-//   node bench/lcompare.mjs [--steps 10,20,40,60] [--janus-steps 10,50,100,200]
-//        [--hold 10] [--settle 3] [--server-cpu 0] [--client-cpu 1]
-//        [--threads 1] [--only sinian|janus] [--janus-event-loops 0]
-//        [--janus-ice-lite] [--csv DIR] [--json]
+//   node bench/lcompare.mjs [--steps 100,200,400,...] [--janus-steps 10,20,40,...]
+//        [--engine lite|webrtcbin] [--hold 10] [--settle 3] [--server-cpu 0]
+//        [--client-cpu 1] [--threads 1] [--only sinian|janus]
+//        [--janus-event-loops 0] [--janus-ice-lite] [--csv DIR] [--json]
 //
 // sinian: the daemon ($SINIAN_BIN, else build/sinian) on a free loopback
-// port with a temporary data dir (tests/lib/daemon.mjs), one public
+// port with a temporary data dir (tests/lib/daemon.mjs), its viewer engine
+// --engine (default: the daemon's default, lite), one public
 // ceremony on its test source (1280x720 at 30 fps, x264 at 1500 kbit/s,
 // key frame every 60 frames, Opus 64 kbit/s), started and live.
 // Janus: bench/janus.sh (Debian's janus, the streaming plugin, a gst-launch
@@ -28,7 +29,8 @@ const ADMIN = { login: 'bench@example.org', password: 'bench password 1234' };
 
 function options(argv) {
   const o = {
-    steps: '10,20,40,60', janusSteps: '10,50,100,200,300,400,600,800,1000',
+    steps: '100,200,400,600,800,1000,1200,1500,2000',
+    janusSteps: '10,20,40,60,80,100,150,200,300,400', engine: null,
     hold: 10, settle: 3, serverCpu: '0', clientCpu: '1', threads: 1,
     only: null, janusLoops: 0, janusIceLite: false, csv: null, json: false,
   };
@@ -40,6 +42,7 @@ function options(argv) {
     };
     if (a === '--steps') o.steps = v();
     else if (a === '--janus-steps') o.janusSteps = v();
+    else if (a === '--engine') o.engine = v();
     else if (a === '--hold') o.hold = Number(v());
     else if (a === '--settle') o.settle = Number(v());
     else if (a === '--server-cpu') o.serverCpu = v();
@@ -90,14 +93,15 @@ function pin(pid, cpus) {
 }
 
 async function benchSinian(o) {
-  const d = await startDaemon({
-    config: { media_loopback_only: true, rate_limit_writes: 1000000, log_level: 'warn' },
-  });
+  const config = { media_loopback_only: true, rate_limit_writes: 1000000, log_level: 'warn' };
+  if (o.engine) config.media_engine = o.engine;
+  const d = await startDaemon({ config });
   try {
     pin(d.proc.pid, o.serverCpu);
     const { admin, agencyId } = await adminWithAgency(d, ADMIN, 'Bench funeral home');
     const id = await liveTestCeremony(d, admin, agencyId, 20000);
-    console.log(`\n== sinian (pid ${d.proc.pid}, CPU ${o.serverCpu}) ==`);
+    console.log(`\n== sinian (pid ${d.proc.pid}, CPU ${o.serverCpu}, ` +
+      `media_engine ${o.engine ?? 'default'}) ==`);
     return await runClient(o, 'sinian', ['--whep', `${d.url}/whep/${id}`,
       '--server-pid', String(d.proc.pid), '--steps', o.steps]);
   } finally {
@@ -147,6 +151,10 @@ function compare(results) {
     }],
     ['stopped', (r) => r.stopped],
   ];
+  if (results.sinian && results.janus && results.janus.max_sustained > 0) {
+    rows.push(['viewers on one core, sinian / Janus', (r) => (r === results.sinian
+      ? `${(results.sinian.max_sustained / results.janus.max_sustained).toFixed(2)}×` : '')]);
+  }
   const names = Object.keys(results);
   console.log(`\n== comparison (${new Date().toISOString()}, load ${os.loadavg()[0].toFixed(2)}) ==`);
   console.log(`| | ${names.join(' | ')} |`);
@@ -160,7 +168,9 @@ if (!fs.existsSync(LVIEWERS)) {
   process.exit(2);
 }
 if (o.csv) fs.mkdirSync(o.csv, { recursive: true });
-console.log(`lcompare: ${os.cpus()[0].model}, ${os.cpus().length} CPUs, Linux ${os.release()}, ` +
+const commit = spawnSync('git', ['-C', REPO, 'describe', '--always', '--dirty'], { encoding: 'utf8' });
+console.log(`lcompare: ${new Date().toISOString()}, sinian ${commit.stdout.trim() || 'unknown'}, ` +
+  `${os.cpus()[0].model}, ${os.cpus().length} CPUs, Linux ${os.release()}, ` +
   `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const results = {};
 if (o.only !== 'janus') results.sinian = await benchSinian(o);
