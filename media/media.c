@@ -465,3 +465,29 @@ const char *media_ceremony_recording_path(struct media_ceremony *c)
 {
 	return c->rec ? recorder_path(c->rec) : NULL;
 }
+
+void media_get_totals(struct media_ctx *ctx, struct media_totals *out)
+{
+	GHashTableIter it;
+	gpointer key, val;
+
+	memset(out, 0, sizeof(*out));
+	g_hash_table_iter_init(&it, ctx->ceremonies);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		struct media_ceremony *c = val;
+
+		out->ceremonies++;
+		out->viewers += fanout_viewer_count(c->fo);
+		out->keyframes_forced += encoder_keyframes_forced(c->enc);
+		out->keyframes_produced += encoder_keyframes_produced(c->enc);
+	}
+	if (ctx->lite) {
+		struct lite_stats ls;
+
+		lite_get_stats(ctx->lite, &ls);
+		out->packets_sent = ls.sent;
+		out->send_dropped = ls.send_dropped;
+		out->stun_refused = ls.stun_refused;
+		out->unknown_dropped = ls.unknown_dropped;
+	}
+}

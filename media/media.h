@@ -121,4 +121,13 @@ int media_ceremony_stats(struct media_ceremony *c, struct fanout_stats *out);
 /* Path of the recording being written, or NULL. Borrowed. */
 const char *media_ceremony_recording_path(struct media_ceremony *c);
 
+/* Counters over every open ceremony and the lite engine, for /metrics. */
+struct media_totals {
+	unsigned ceremonies, viewers;
+	uint64_t keyframes_forced, keyframes_produced;
+	/* the lite engine's (0 on webrtcbin) */
+	uint64_t packets_sent, send_dropped, stun_refused, unknown_dropped;
+};
+void media_get_totals(struct media_ctx *ctx, struct media_totals *out);
+
 #endif

@@ -78,6 +78,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	    : app->media_health.state == APP_MEDIA_OFF ? -1
 	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
+	live_metrics(app, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -123,6 +123,11 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 {
 	return ERR_UNAVAILABLE;
 }
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+}
+
 #else
 static void on_viewers(int64_t id, unsigned viewers, void *ud)
 {
@@ -369,6 +374,52 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 		return 0;
 	}
 	return start_source(mc, c);
+}
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+	struct media_totals t;
+
+	if (!app->media)
+		return;
+	media_get_totals(app->media, &t);
+	const struct {
+		bool counter;
+		const char *name, *help;
+		double value;
+	} rows[] = {
+	    {false, "sinian_media_ceremonies", "Live ceremonies open.",
+	     t.ceremonies},
+	    {false, "sinian_media_viewers",
+	     "Viewers of live ceremonies (negotiating or connected).",
+	     t.viewers},
+	    {true, "sinian_encoder_keyframes_forced_total",
+	     "Key frames asked of the open ceremonies' encoders and let "
+	     "through (joins, PLI/FIR, API).",
+	     (double)t.keyframes_forced},
+	    {true, "sinian_encoder_keyframes_total",
+	     "Key frames the open ceremonies' encoders made, GOP ones "
+	     "included.",
+	     (double)t.keyframes_produced},
+	    {true, "sinian_lite_packets_sent_total",
+	     "Datagrams the lite engine sent to viewers.",
+	     (double)t.packets_sent},
+	    {true, "sinian_lite_send_dropped_total",
+	     "Datagrams the lite engine dropped: socket buffer full or no "
+	     "route.",
+	     (double)t.send_dropped},
+	    {true, "sinian_lite_stun_refused_total",
+	     "STUN datagrams dropped: unknown ufrag, bad integrity or "
+	     "fingerprint.",
+	     (double)t.stun_refused},
+	    {true, "sinian_lite_unknown_dropped_total",
+	     "Non-STUN datagrams from addresses no viewer has.",
+	     (double)t.unknown_dropped},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		(rows[i].counter ? metrics_counter_set : metrics_gauge_set)(
+		    m, rows[i].name, rows[i].help, rows[i].value);
 }
 
 #endif

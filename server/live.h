@@ -13,6 +13,7 @@
 struct app;
 struct ceremony;
 struct media_ceremony;
+struct metrics;
 
 /* Create app->media. When GStreamer or an element is missing the daemon
  * still runs: app->media stays NULL and live_* return ERR_UNAVAILABLE. */
@@ -41,6 +42,8 @@ bool live_passthrough(struct app *app, int64_t ceremony_id);
  * names) and "install" (the apt-get command). New reference; NULL when out
  * of memory. */
 json_t *live_health_json(const struct app *app, bool details);
+/* Media counters into m (nothing when media is not running). */
+void live_metrics(struct app *app, struct metrics *m);
 
 /* Publish {"type":...} JSON text on ceremony:{id}. */
 void live_publish(struct app *app, int64_t ceremony_id, const char *json);

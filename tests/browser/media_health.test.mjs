@@ -142,7 +142,8 @@ test('with every plugin: a late ceremony waits for the hall, and a waiting page 
 
     const { admin, agencyId } = await adminWithAgency(d, ADMIN);
     const late = await ceremony(d, admin, agencyId, -120e3, '迟到的仪式');
-    const soon = await ceremony(d, admin, agencyId, 4000, '即将开始的仪式');
+    // far enough ahead that two page loads on a busy machine come first
+    const soon = await ceremony(d, admin, agencyId, 12000, '即将开始的仪式');
 
     const ctx = await browser.newContext({ locale: 'en-US', viewport: PHONE });
     const page = await ctx.newPage();
@@ -162,7 +163,7 @@ test('with every plugin: a late ceremony waits for the hall, and a waiting page 
     assert.match(await page.textContent('#player-card-title'), /has not started yet/);
     await page.waitForFunction(() =>
       /should have started at/.test(document.getElementById('player-card-title').textContent),
-    null, { timeout: 15000 });
+    null, { timeout: 25000 });
     assert.deepEqual(errors, []);
     await ctx.close();
   } finally {

@@ -179,6 +179,15 @@ test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DE
   assert.match(r.text, /m=video /);
   assert.match(r.text, /m=audio /);
 
+  // /metrics counts the viewer and the encoder's key frames
+  const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  const m = (await api(d, 'GET', '/metrics')).text;
+  assert.ok(metric(m, 'sinian_media_viewers') >= 1, m);
+  assert.ok(metric(m, 'sinian_media_ceremonies') >= 1, m);
+  assert.ok(metric(m, 'sinian_encoder_keyframes_forced_total') >= 0, m);
+  assert.ok(metric(m, 'sinian_encoder_keyframes_total') >= 0, m);
+  assert.ok(metric(m, 'sinian_lite_stun_refused_total') >= 0, m);
+
   const del = await api(d, 'DELETE', loc);
   assert.equal(del.status, 200, del.text);
   const again = await api(d, 'DELETE', loc);
