@@ -183,6 +183,7 @@ struct rig {
 	struct lite_client *c[MAX_VIEWERS];
 	unsigned n;
 	struct pollfd pfd[MAX_VIEWERS];
+	int64_t next_feedback_us;
 };
 
 static void ask(struct rig *r, const char *req, char *out, size_t cap)
@@ -203,12 +204,32 @@ static void ask(struct rig *r, const char *req, char *out, size_t cap)
 	}
 }
 
+/* As a browser does, once a second: a receiver report (which also lets
+ * the server free the viewer's SSL) and a consent check. */
+static void feedback(struct rig *r)
+{
+	uint8_t buf[256];
+
+	if (now_us() < r->next_feedback_us)
+		return;
+	r->next_feedback_us = now_us() + 1000000;
+	for (unsigned i = 0; i < r->n; i++) {
+		if (!r->c[i]->rx)
+			continue;
+		lc_rtcp(
+		    r->c[i], buf,
+		    (size_t)rtcp_build_rr(buf, sizeof(buf), 0xc11e, NULL, 0));
+		lc_check(r->c[i], r->c[i]->fd, false, NULL);
+	}
+}
+
 /* Pump every viewer's socket and DTLS timer for ms. */
 static void pump(struct rig *r, int ms)
 {
 	int64_t end = now_us() + (int64_t)ms * 1000;
 
 	do {
+		feedback(r);
 		for (unsigned i = 0; i < r->n; i++) {
 			r->pfd[i] = (struct pollfd){r->c[i]->fd, POLLIN, 0};
 			if (!r->c[i]->rx && r->c[i]->dtls)

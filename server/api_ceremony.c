@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "live.h"
 #include "log.h"
@@ -36,9 +37,7 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
 	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
 }
 
-/* The invite token a watcher shows: ?invite= or a bearer that is not a
- * session. NULL when none. */
-static const char *invite_token(struct http_req *req)
+const char *api_ceremony_invite_token(struct http_req *req)
 {
 	const char *q = http_query(req, "invite");
 	const char *authz = http_header(req, "authorization");
@@ -54,7 +53,7 @@ static const char *invite_token(struct http_req *req)
 int api_ceremony_watch_check(struct app *app, struct http_req *req,
                              const struct ceremony *c)
 {
-	const char *token = invite_token(req);
+	const char *token = api_ceremony_invite_token(req);
 	struct access_obj obj;
 	char hash[CRYPTO_HASH_CHARS];
 	int rc;
@@ -277,13 +276,21 @@ static void get_ceremony(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	struct ceremony c;
+	json_t *j;
 
 	if (api_ceremony_load(app, req, resp, &c))
 		return;
 	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
-	http_resp_json(resp, 200,
-	               api_ceremony_json(app, &c, may_manage(req, &c)));
+	/* an invitee who is signed in is told when it goes live */
+	if (c.invite_only && c.state == CER_SCHEDULED)
+		inbox_invite_opened(app, c.id, auth_actor(req)->user_id,
+		                    http_query(req, "invite"));
+	j = api_ceremony_json(app, &c, may_manage(req, &c));
+#ifndef SINIAN_NO_MEDIA
+	api_hls_describe(app, req, &c, j);
+#endif
+	http_resp_json(resp, 200, j);
 	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
@@ -528,12 +535,15 @@ static void post_condolence(void *appv, struct http_req *req,
 	if (auth_actor(req)->user_id)
 		snprintf(key, sizeof(key), "cond:u%lld",
 		         (long long)auth_actor(req)->user_id);
-	else if (invite_token(req))
-		snprintf(key, sizeof(key), "cond:i%.40s", invite_token(req));
+	else if (api_ceremony_invite_token(req))
+		snprintf(key, sizeof(key), "cond:i%.40s",
+		         api_ceremony_invite_token(req));
 	else
 		snprintf(key, sizeof(key), "cond:%s", req->peer);
-	if (!auth_rate_ok(app, key, invite_token(req) || req->actor ? 12 : 60,
-	                  invite_token(req) || req->actor ? 5 : 20, resp))
+	if (!auth_rate_ok(
+	        app, key,
+	        api_ceremony_invite_token(req) || req->actor ? 12 : 60,
+	        api_ceremony_invite_token(req) || req->actor ? 5 : 20, resp))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||

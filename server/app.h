@@ -20,6 +20,9 @@ struct crypto;
 struct ratelimit;
 struct media_ctx;
 struct whip_hub;
+struct mourning;
+struct notify;
+struct reminder;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -57,6 +60,9 @@ struct app {
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct mourning *mourning;   /* the mourning calendar (main loop) */
+	struct notify *notify;       /* e-mail and text messages */
+	struct reminder *reminder;   /* day-before reminders (reminder.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

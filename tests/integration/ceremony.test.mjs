@@ -188,6 +188,16 @@ test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DE
   assert.ok(metric(m, 'sinian_encoder_keyframes_total') >= 0, m);
   assert.ok(metric(m, 'sinian_lite_stun_refused_total') >= 0, m);
 
+  // one port for every viewer needs BUNDLE and rtcp-mux: a clear 400
+  if ((process.env.SINIAN_MEDIA_ENGINE ?? 'lite') === 'lite') {
+    for (const [from, to] of [[/a=group:BUNDLE[^\r\n]*\r?\n/, ''], [/a=rtcp-mux\r?\n/g, '']]) {
+      const bad = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER.replace(from, to), headers: SDP });
+      assert.equal(bad.status, 400, bad.text);
+      assert.equal(bad.json.error.code, 'invalid');
+      assert.match(bad.json.error.message, /BUNDLE|rtcp-mux/);
+    }
+  }
+
   const del = await api(d, 'DELETE', loc);
   assert.equal(del.status, 200, del.text);
   const again = await api(d, 'DELETE', loc);
