@@ -47,8 +47,9 @@ TEST_PACKAGES=(
 	coturn nftables gstreamer1.0-plugins-base-apps
 )
 
-# bench/: nginx caching HLS in front of the daemon, wrk as its clients.
-BENCH_PACKAGES=(nginx wrk)
+# bench/: Janus (the anchor bench/janus.sh runs beside sinian), nginx
+# caching HLS in front of the daemon, wrk as its clients.
+BENCH_PACKAGES=(janus nginx wrk)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2

@@ -101,3 +101,24 @@ export function whipPublish(page, { id, key, width = 640 }) {
     return { status: r.status, location: r.headers.get('location'), codec: /a=rtpmap:\d+ (\w+)\/90000/.exec(text)?.[1] };
   }, { id, key, width });
 }
+
+/**
+ * Create a public ceremony on the daemon's test source (720p30 H.264 +
+ * Opus), start it and wait until the source is live; resolves with its id.
+ */
+export async function liveTestCeremony(d, token, agencyId, limitMs = 15000) {
+  const c = await api(d, 'POST', '/api/ceremonies', {
+    token,
+    json: {
+      agency_id: agencyId, title: '张桂兰女士告别仪式', deceased_name: '张桂兰',
+      scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
+      visibility: 'public', source: { kind: 'test' },
+    },
+  });
+  assert.equal(c.status, 201, c.text);
+  const s = await api(d, 'POST', `/api/ceremonies/${c.json.id}/start`, { token });
+  assert.equal(s.status, 200, s.text);
+  await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.json.id}`)).json.source_live,
+    limitMs, 'the test source live');
+  return c.json.id;
+}
