@@ -104,7 +104,7 @@ async function rawJoin(id) {
 }
 
 async function main() {
-  const config = { media_loopback_only: true };
+  const config = { media_loopback_only: true, max_viewers_per_address: 100000 };
   if (ENGINE) config.media_engine = ENGINE;
   const d = await startDaemon({ config });
   let browser = null;
