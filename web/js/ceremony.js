@@ -80,6 +80,7 @@ let player = null;       // WhepPlayer while live over WebRTC
 let hls = null;          // HlsPlayer while live over HLS
 let fallbackTimer = 0;
 let viewers = 0;
+let viewerEvents = 0;    // viewer counts heard on the live topic so far
 let sourceLive = true;
 let phaseSeq = 0;        // the newest phase change the page has seen
 let neverLive = false;   // live, but no picture yet: about to begin
@@ -471,11 +472,13 @@ let refreshing = null;
 function refresh() {
   if (fatal || refreshing) return refreshing;
   refreshing = (async () => {
+    const heard = viewerEvents;
     try {
       const c = await fetchCeremony();
       const was = cer?.state;
       cer = c;
-      viewers = c.viewers ?? viewers;
+      // a count heard while the answer was on its way is the newer one
+      if (viewerEvents === heard) viewers = c.viewers ?? viewers;
       takePhase(c.phase, c.phase_seq, c.state !== 'live' || c.source_live !== false);
       if (was !== c.state || c.state !== 'live' || (!player && !hls)) applyState();
       else renderStatus();
@@ -509,6 +512,7 @@ async function onEvent(ev) {
   switch (ev.type) {
     case 'viewers':
       viewers = Number(ev.count) || 0;
+      viewerEvents++;
       renderStatus();
       break;
     case 'source':

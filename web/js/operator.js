@@ -34,6 +34,7 @@ let user = null;
 let cer = null;          // detail mode: the ceremony
 let freshKey = null;     // a stream key just created or rotated
 let viewers = 0;
+let viewerEvents = 0;    // viewer counts heard on the live topic so far
 let phase = 'scheduled'; // while live: waiting | live | interrupted | paused
 let phaseSeq = 0;        // number of that phase's change on the server
 let passthrough = false; // viewers get the publisher's own H.264
@@ -552,10 +553,12 @@ async function showDetail(id, known = null) {
 }
 
 async function reload() {
+  const heard = viewerEvents;
   try {
     const c = await api('GET', `/api/ceremonies/${cer.id}`);
     takeCeremony(c);
-    viewers = c.viewers ?? viewers;
+    // a count heard while the answer was on its way is the newer one
+    if (viewerEvents === heard) viewers = c.viewers ?? viewers;
     renderDetail();
   } catch (err) {
     report(err);
@@ -566,6 +569,7 @@ function onEvent(ev) {
   if (!ev || !cer) return;
   if (ev.type === 'viewers') {
     viewers = Number(ev.count) || 0;
+    viewerEvents++;
     renderControls();
   } else if (ev.type === 'source') {
     takePhase(ev.phase ?? (ev.live ? 'live' : 'interrupted'), ev.seq);
