@@ -256,8 +256,14 @@ static int add_sink(struct hls *h, char *err, size_t errlen)
 		rc = ERR_UNAVAILABLE;
 		goto out;
 	}
+	/* splitmuxsink starts a file before a GOP that would take it past
+	 * max-size-time. At exactly the segment length, a key frame asked for
+	 * by a joining viewer or the recorder just after a GOP's own cuts a
+	 * sliver of a segment; at one and a half, that short GOP joins its
+	 * neighbour, and the encoder's one-segment GOPs still cut one each. */
 	g_object_set(sink, "location", loc, "muxer", mux, "max-size-time",
-	             (guint64)h->seg_ns, "send-keyframe-requests", FALSE, NULL);
+	             (guint64)(h->seg_ns + h->seg_ns / 2),
+	             "send-keyframe-requests", FALSE, NULL);
 	mux = NULL; /* the sink took it */
 	gst_bin_add(GST_BIN(h->bin), sink);
 	if (!gst_element_link_pads(vp, "src", sink, "video") ||
