@@ -11,6 +11,11 @@
  *
  *   cmake --build build --target lite_cost
  *   build/bench/lite_cost [--steps 50,100,200] [--seconds 10] [--threads 1]
+ *                         [--gso 0]
+ *
+ * --gso 0 sends every datagram on its own (media_udp_gso = false), to
+ * weigh UDP segmentation offload against it: run both, one after the
+ * other, on the same machine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +154,7 @@ static gboolean on_request(GIOChannel *ch, GIOCondition cond, gpointer data)
 	return TRUE;
 }
 
-static void serve(int in, int out, unsigned threads)
+static void serve(int in, int out, unsigned threads, bool gso)
 {
 	struct media_config cfg = {0};
 	struct server s = {0};
@@ -159,6 +164,7 @@ static void serve(int in, int out, unsigned threads)
 	cfg.loopback_only = true;
 	cfg.lite = true;
 	cfg.fanout_threads = threads;
+	cfg.no_gso = !gso;
 	cfg.video_kbps = 1500;
 	cfg.max_viewers = MAX_VIEWERS;
 	cfg.viewer_timeout_ms = 60000;
@@ -331,6 +337,7 @@ int main(int argc, char **argv)
 	const char *steps = "50,100,200";
 	int seconds = 10;
 	unsigned threads = 1;
+	bool gso = true;
 	int p2c[2], c2p[2];
 	struct rig *r = g_new0(struct rig, 1);
 	struct figures base;
@@ -344,13 +351,15 @@ int main(int argc, char **argv)
 			seconds = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--threads"))
 			threads = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--gso"))
+			gso = atoi(argv[i + 1]) != 0;
 	}
 	if (pipe(p2c) || pipe(c2p))
 		return 1;
 	if (fork() == 0) {
 		close(p2c[1]);
 		close(c2p[0]);
-		serve(p2c[0], c2p[1], threads);
+		serve(p2c[0], c2p[1], threads, gso);
 	}
 	close(p2c[0]);
 	close(c2p[1]);
@@ -360,8 +369,8 @@ int main(int argc, char **argv)
 	base = stats(r);
 	printf(
 	    "lite engine, 1280x720@30 1500 kbit/s + Opus, %u send thread(s), "
-	    "%d s per step; base: %u threads, RSS %ld KB\n",
-	    threads, seconds, base.threads, base.rss);
+	    "%d s per step, UDP GSO %s; base: %u threads, RSS %ld KB\n",
+	    threads, seconds, gso ? "on" : "off", base.threads, base.rss);
 	list = g_strsplit(steps, ",", -1);
 	for (char **s = list; *s; s++)
 		if (atoi(*s) > (int)base_n && atoi(*s) <= MAX_VIEWERS)

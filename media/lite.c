@@ -543,7 +543,8 @@ static int start(struct lite *l, char *err, size_t errlen)
 		return rc;
 	l->workers = g_new0(struct liteworker *, l->cfg.threads);
 	for (unsigned i = 0; i < l->cfg.threads; i++, l->n_workers++)
-		if (liteworker_new(l->fd, &l->workers[i]) != 0) {
+		if (liteworker_new(l->fd, !l->cfg.no_gso, &l->workers[i]) !=
+		    0) {
 			snprintf(err, errlen, "cannot start fan-out threads");
 			return ERR_NOMEM;
 		}
@@ -692,10 +693,11 @@ void lite_get_stats(struct lite *l, struct lite_stats *out)
 	pthread_mutex_unlock(&l->lock);
 	out->workers = l->n_workers;
 	for (unsigned i = 0; i < l->n_workers; i++) {
-		uint64_t s, d;
+		uint64_t s, g, d;
 
-		liteworker_counts(l->workers[i], &s, &d);
+		liteworker_counts(l->workers[i], &s, &g, &d);
 		out->sent += s;
+		out->segmented += g;
 		out->send_dropped += d;
 	}
 	out->stun_refused = atomic_load(&l->stun_refused);

@@ -24,11 +24,12 @@ struct lite_config {
 	unsigned max_handshakes; /* concurrent DTLS handshakes; 0: 64 */
 	unsigned alive_ms;       /* no SRTCP from a viewer: gone; 0: 15000 */
 	unsigned consent_ms;     /* no ICE check: consent lost; 0: 30000 */
+	bool no_gso;             /* never UDP segmentation offload */
 };
 
 struct lite_stats {
 	unsigned viewers, workers;
-	uint64_t sent, send_dropped, stun_refused, unknown_dropped;
+	uint64_t sent, segmented, send_dropped, stun_refused, unknown_dropped;
 };
 
 struct lite;

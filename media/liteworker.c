@@ -4,7 +4,11 @@
  * per packet), each viewer's send cursors into the ceremony's rings, its
  * rollover counters and sender reports, and where a joining viewer
  * starts (the cached key frame when recent, else the next one, asked for
- * at most every KEY_GAP_US per ceremony). Must never: block on anything
+ * at most every KEY_GAP_US per ceremony). Consecutive datagrams to one
+ * viewer that fit UDP segmentation offload (all of one size, the last one
+ * no larger) leave as one message with a UDP_SEGMENT size, where the
+ * kernel takes it: a video frame's packets cross the stack once, not once
+ * each. Must never: block on anything
  * but its own lock and wake-up, touch a viewer after liteworker_remove()
  * returned, or send a packet unprotected. Called by lite.c.
  */
@@ -17,6 +21,8 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +30,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TAG       "lite"
-#define BATCH     64
+#define TAG   "lite"
+#define BATCH 64 /* datagrams in one pass of sendmmsg */
+/* One segmented message: the kernel's limit on segments, and the largest
+ * UDP payload. */
+#define GSO_SEGS  64
+#define GSO_BYTES 65000
 #define PKT_MAX   (RING_PACKET_MAX + SRTPX_RTCP_OVERHEAD)
 #define IDLE_MS   20
 #define SR_GAP_US 1000000
@@ -36,17 +46,23 @@
 
 struct liteworker {
 	int fd, efd;
+	bool gso; /* the kernel takes UDP_SEGMENT on fd */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	GPtrArray *viewers; /* struct litev *, a reference each */
 	bool stop;
 	_Atomic bool signaled;
-	_Atomic uint64_t sent, dropped;
-	/* the batch: thread only */
-	unsigned n;
+	_Atomic uint64_t sent, dropped, segmented;
+	/* the batch: thread only. n datagrams in buf/iov, grouped into m
+	 * messages of consecutive iovs (several only with gso). */
+	unsigned n, m;
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage to[BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl[BATCH];
 	uint8_t buf[BATCH][PKT_MAX];
 };
 
@@ -58,28 +74,94 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* A message of several datagrams carries their size for the kernel to
+ * cut at. */
+static void set_segment(struct liteworker *w, unsigned j)
+{
+	struct msghdr *h = &w->msgs[j].msg_hdr;
+	struct cmsghdr *cm;
+
+	if (h->msg_iovlen < 2) {
+		h->msg_control = NULL;
+		h->msg_controllen = 0;
+		return;
+	}
+	h->msg_control = w->ctl[j].buf;
+	h->msg_controllen = sizeof(w->ctl[j].buf);
+	cm = CMSG_FIRSTHDR(h);
+	cm->cmsg_level = IPPROTO_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	*(uint16_t *)(void *)CMSG_DATA(cm) = (uint16_t)h->msg_iov[0].iov_len;
+}
+
+/* A segmented message the kernel refused (a device or path that does not
+ * take it): send its datagrams one by one, and segment no more. */
+static unsigned send_apart(struct liteworker *w, struct msghdr *h)
+{
+	unsigned ok = 0;
+
+	if (w->gso)
+		log_warn(TAG,
+		         "UDP segmentation offload refused (%s): "
+		         "sending datagrams one by one",
+		         strerror(errno));
+	w->gso = false;
+	for (size_t k = 0; k < h->msg_iovlen; k++) {
+		struct msghdr one = {.msg_name = h->msg_name,
+		                     .msg_namelen = h->msg_namelen,
+		                     .msg_iov = &h->msg_iov[k],
+		                     .msg_iovlen = 1};
+
+		if (sendmsg(w->fd, &one, 0) >= 0)
+			ok++;
+	}
+	return ok;
+}
+
 static void flush(struct liteworker *w)
 {
 	unsigned done = 0;
+	uint64_t sent = 0, segmented = 0, dropped = 0;
 
-	while (done < w->n) {
-		int r = sendmmsg(w->fd, w->msgs + done, w->n - done, 0);
+	for (unsigned j = 0; j < w->m; j++)
+		set_segment(w, j);
+	while (done < w->m) {
+		int r = sendmmsg(w->fd, w->msgs + done, w->m - done, 0);
+		struct msghdr *h = &w->msgs[done].msg_hdr;
 
 		if (r > 0) {
+			for (unsigned j = done; j < done + (unsigned)r; j++) {
+				size_t k = w->msgs[j].msg_hdr.msg_iovlen;
+
+				sent += k;
+				segmented += k > 1 ? k : 0;
+			}
 			done += (unsigned)r;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-			atomic_fetch_add(&w->dropped, w->n - done);
+			for (; done < w->m; done++)
+				dropped += w->msgs[done].msg_hdr.msg_iovlen;
 			break;
 		}
-		done++; /* this datagram failed (no route...): skip it */
-		atomic_fetch_add(&w->dropped, 1);
+		if (h->msg_iovlen > 1 && (errno == EIO || errno == EINVAL)) {
+			unsigned ok = send_apart(w, h);
+
+			sent += ok;
+			dropped += h->msg_iovlen - ok;
+		} else {
+			dropped += h->msg_iovlen; /* no route...: skip it */
+		}
+		done++;
 	}
-	atomic_fetch_add(&w->sent, done);
+	atomic_fetch_add(&w->sent, sent);
+	atomic_fetch_add(&w->segmented, segmented);
+	atomic_fetch_add(&w->dropped, dropped);
 	w->n = 0;
+	w->m = 0;
 }
 
 /* The next scratch slot, flushing a full batch first. */
@@ -90,14 +172,38 @@ static uint8_t *slot(struct liteworker *w)
 	return w->buf[w->n];
 }
 
+/* Does a datagram of len bytes to "to" join the last message? Its iovs
+ * are consecutive: the kernel cuts at the first one's size, so all but
+ * the last must have that size. */
+static bool joins_last(const struct liteworker *w, size_t len,
+                       const struct sockaddr_storage *to, socklen_t tolen)
+{
+	const struct msghdr *h;
+	size_t seg;
+
+	if (!w->gso || !w->m)
+		return false;
+	h = &w->msgs[w->m - 1].msg_hdr;
+	seg = h->msg_iov[0].iov_len;
+	return h->msg_iov[h->msg_iovlen - 1].iov_len == seg && len <= seg &&
+	       h->msg_iovlen < GSO_SEGS &&
+	       (h->msg_iovlen + 1) * seg <= GSO_BYTES &&
+	       h->msg_namelen == tolen && !memcmp(h->msg_name, to, tolen);
+}
+
 static void queue(struct liteworker *w, size_t len,
                   const struct sockaddr_storage *to, socklen_t tolen)
 {
-	unsigned i = w->n++;
+	unsigned i = w->n++, j;
 
 	w->iov[i] = (struct iovec){w->buf[i], len};
-	w->to[i] = *to;
-	w->msgs[i].msg_hdr = (struct msghdr){.msg_name = &w->to[i],
+	if (joins_last(w, len, to, tolen)) {
+		w->msgs[w->m - 1].msg_hdr.msg_iovlen++;
+		return;
+	}
+	j = w->m++;
+	w->to[j] = *to;
+	w->msgs[j].msg_hdr = (struct msghdr){.msg_name = &w->to[j],
 	                                     .msg_namelen = tolen,
 	                                     .msg_iov = &w->iov[i],
 	                                     .msg_iovlen = 1};
@@ -301,14 +407,18 @@ static void *run(void *data)
 	return NULL;
 }
 
-int liteworker_new(int fd, struct liteworker **out)
+int liteworker_new(int fd, bool gso, struct liteworker **out)
 {
 	struct liteworker *w = calloc(1, sizeof(*w));
+	int zero = 0;
 
 	*out = NULL;
 	if (!w)
 		return ERR_NOMEM;
 	w->fd = fd;
+	/* a kernel without UDP segmentation offload refuses the option */
+	w->gso = gso && setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &zero,
+	                           sizeof(zero)) == 0;
 	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->efd < 0) {
 		free(w);
@@ -382,8 +492,10 @@ void liteworker_wake(struct liteworker *w)
 		(void)!write(w->efd, &one, sizeof(one));
 }
 
-void liteworker_counts(struct liteworker *w, uint64_t *sent, uint64_t *dropped)
+void liteworker_counts(struct liteworker *w, uint64_t *sent,
+                       uint64_t *segmented, uint64_t *dropped)
 {
 	*sent = atomic_load(&w->sent);
+	*segmented = atomic_load(&w->segmented);
 	*dropped = atomic_load(&w->dropped);
 }

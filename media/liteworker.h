@@ -9,12 +9,14 @@
 
 #include "litev.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct liteworker;
 
-/* Start a worker sending on fd (borrowed). 0, ERR_NOMEM or ERR_IO. */
-int liteworker_new(int fd, struct liteworker **out);
+/* Start a worker sending on fd (borrowed), with UDP segmentation offload
+ * if gso and the kernel takes it. 0, ERR_NOMEM or ERR_IO. */
+int liteworker_new(int fd, bool gso, struct liteworker **out);
 /* Stop the thread and free. Its viewers must have been removed. */
 void liteworker_free(struct liteworker *w);
 /* Add or remove a viewer (main thread). After remove returns the worker
@@ -24,7 +26,9 @@ void liteworker_remove(struct liteworker *w, struct litev *v);
 unsigned liteworker_count(struct liteworker *w);
 /* Something to send: run a pass soon. Any thread. */
 void liteworker_wake(struct liteworker *w);
-/* Datagrams sent, and dropped because the socket buffer was full. */
-void liteworker_counts(struct liteworker *w, uint64_t *sent, uint64_t *dropped);
+/* Datagrams sent, those of them sent in segmented messages, and those
+ * dropped because the socket buffer was full. */
+void liteworker_counts(struct liteworker *w, uint64_t *sent,
+                       uint64_t *segmented, uint64_t *dropped);
 
 #endif

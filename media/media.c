@@ -66,7 +66,8 @@ static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
 	                         .loopback_only = ctx->cfg.loopback_only,
 	                         .public_ip = ctx->cfg.public_ip,
 	                         .alive_ms = ctx->cfg.viewer_timeout_ms,
-	                         .consent_ms = ctx->cfg.consent_ms};
+	                         .consent_ms = ctx->cfg.consent_ms,
+	                         .no_gso = ctx->cfg.no_gso};
 
 	return lite_new(&lc, &ctx->lite, err, errlen);
 }
@@ -519,6 +520,7 @@ void media_get_totals(struct media_ctx *ctx, struct media_totals *out)
 
 		lite_get_stats(ctx->lite, &ls);
 		out->packets_sent = ls.sent;
+		out->packets_segmented = ls.segmented;
 		out->send_dropped = ls.send_dropped;
 		out->stun_refused = ls.stun_refused;
 		out->unknown_dropped = ls.unknown_dropped;

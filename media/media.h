@@ -53,6 +53,7 @@ struct media_config {
 	unsigned udp_port;       /* lite: the media UDP port; 0: any */
 	unsigned fanout_threads; /* lite: send threads; 0: cores - 1 */
 	unsigned consent_ms;     /* lite: no ICE check, viewer gone; 0: 30 s */
+	bool no_gso;             /* lite: never UDP segmentation offload */
 	struct media_events events; /* members may be NULL */
 	void *user_data;            /* passed to every event */
 };
@@ -136,7 +137,8 @@ struct media_totals {
 	unsigned ceremonies, viewers;
 	uint64_t keyframes_forced, keyframes_produced;
 	/* the lite engine's (0 on webrtcbin) */
-	uint64_t packets_sent, send_dropped, stun_refused, unknown_dropped;
+	uint64_t packets_sent, packets_segmented, send_dropped, stun_refused,
+	    unknown_dropped;
 };
 void media_get_totals(struct media_ctx *ctx, struct media_totals *out);
 

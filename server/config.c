@@ -75,6 +75,7 @@ static const struct cfg_entry cfg_table[] = {
     {"media_udp_port", CFG_LONG, F(media_udp_port), "0", 0, 65535, NULL, false},
     {"media_fanout_threads", CFG_LONG, F(media_fanout_threads), "0", 0, 256,
      NULL, false},
+    {"media_udp_gso", CFG_BOOL, F(media_udp_gso), "true", 0, 0, NULL, false},
     {"video_bitrate_kbps", CFG_LONG, F(video_bitrate_kbps), "1500", 100, 20000,
      NULL, false},
     {"recordings_dir", CFG_STR, F(recordings_dir), "", 0, 0, NULL, false},

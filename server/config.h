@@ -41,6 +41,7 @@ struct config {
 	char media_engine[16];           /* "lite" or "webrtcbin" (viewers) */
 	long media_udp_port;             /* lite: the one media port; 0: any */
 	long media_fanout_threads;       /* lite: send threads; 0: cores - 1 */
+	bool media_udp_gso; /* lite: UDP segmentation offload where taken */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	bool hls;                 /* package live ceremonies as HLS too */

@@ -343,6 +343,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.lite = strcmp(app->cfg.media_engine, "lite") == 0;
 	mc.udp_port = (unsigned)app->cfg.media_udp_port;
 	mc.fanout_threads = (unsigned)app->cfg.media_fanout_threads;
+	mc.no_gso = !app->cfg.media_udp_gso;
 	mc.recordings_dir = rec_dir;
 	if (app->cfg.hls &&
 	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {
@@ -545,6 +546,10 @@ void live_metrics(struct app *app, struct metrics *m)
 	    {true, "sinian_lite_packets_sent_total",
 	     "Datagrams the lite engine sent to viewers.",
 	     (double)t.packets_sent},
+	    {true, "sinian_lite_packets_segmented_total",
+	     "Of those, datagrams sent in messages the kernel segments (UDP "
+	     "segmentation offload).",
+	     (double)t.packets_segmented},
 	    {true, "sinian_lite_send_dropped_total",
 	     "Datagrams the lite engine dropped: socket buffer full or no "
 	     "route.",

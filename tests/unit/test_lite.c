@@ -3,7 +3,8 @@
  * ICE-lite binding requests (and the ones it must ignore), DTLS, SRTP
  * video and audio, sender reports, NACK served from the ring, PLI to the
  * key frame path, a viewer following its new address, consent running
- * out, RTCP silence, receiver reports in the stats, RTCP BYE, joins
+ * out, RTCP silence, receiver reports in the stats, RTCP BYE, segmented
+ * sends (UDP GSO) and plain ones delivering alike, joins
  * starting at a key frame, and a burst of joins costing at most two extra
  * key frames. */
 #include "err.h"
@@ -33,7 +34,7 @@ static struct events evs;
 static struct media_ctx *ctx;
 static struct media_ceremony *cer;
 
-static void open_ceremony(unsigned alive_ms, unsigned consent_ms)
+static void open_ceremony_gso(unsigned alive_ms, unsigned consent_ms, bool gso)
 {
 	struct media_config cfg = {0};
 	char err[256];
@@ -48,11 +49,17 @@ static void open_ceremony(unsigned alive_ms, unsigned consent_ms)
 	cfg.video_kbps = 400;
 	cfg.viewer_timeout_ms = alive_ms;
 	cfg.consent_ms = consent_ms;
+	cfg.no_gso = !gso;
 	cfg.events = (struct media_events){NULL, NULL, ev_gone, NULL};
 	cfg.user_data = &evs;
 	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(media_ceremony_open(ctx, 7, "Lite", &cer), 0);
 	ck_assert_int_eq(media_ceremony_source_test_start(cer), 0);
+}
+
+static void open_ceremony(unsigned alive_ms, unsigned consent_ms)
+{
+	open_ceremony_gso(alive_ms, consent_ms, true);
 }
 
 static void close_ceremony(void)
@@ -153,6 +160,37 @@ START_TEST(plays_video_and_audio_with_reports)
 	              "first NAL %d", c->first_video_nal);
 	lc_free(c);
 	close_ceremony();
+}
+END_TEST
+
+/* A video frame's packets to one viewer leave as one segmented message
+ * (UDP GSO); the viewer gets the same datagrams either way. */
+START_TEST(segmented_sends_deliver_the_same_datagrams)
+{
+	for (int gso = 1; gso >= 0; gso--) {
+		struct media_totals t;
+		struct lite_client *c;
+
+		open_ceremony_gso(0, 0, gso);
+		c = lc_new();
+		join(c, 5000);
+		ck_assert(has_video(c, 90, 10000));
+		lc_run(c, 500);
+		media_get_totals(ctx, &t);
+		ck_assert_uint_eq(c->bad, 0);
+		ck_assert_uint_gt(c->audio, 10);
+		ck_assert_uint_eq(t.send_dropped, 0);
+		if (gso)
+			ck_assert_msg(t.packets_segmented > 0 &&
+			                  t.packets_segmented < t.packets_sent,
+			              "%llu of %llu segmented",
+			              (unsigned long long)t.packets_segmented,
+			              (unsigned long long)t.packets_sent);
+		else
+			ck_assert_uint_eq(t.packets_segmented, 0);
+		lc_free(c);
+		close_ceremony();
+	}
 }
 END_TEST
 
@@ -414,6 +452,7 @@ static Suite *lite_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, plays_video_and_audio_with_reports);
+	tcase_add_test(tc, segmented_sends_deliver_the_same_datagrams);
 	tcase_add_test(tc,
 	               nack_is_served_from_the_ring_and_pli_asks_a_key_frame);
 	tcase_add_test(tc, unauthenticated_checks_are_ignored);
