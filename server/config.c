@@ -49,6 +49,8 @@ static const struct cfg_entry cfg_table[] = {
     {"rate_limit_logins", CFG_LONG, F(rate_limit_logins), "10", 1, 100000, NULL,
      false},
     {"trusted_origins", CFG_STR, F(trusted_origins), "", 0, 0, NULL, false},
+    {"max_viewers_per_ceremony", CFG_LONG, F(max_viewers_per_ceremony), "500",
+     1, 100000, NULL, false},
     {"max_viewers_per_address", CFG_LONG, F(max_viewers_per_address), "20", 1,
      100000, NULL, false},
     {"trusted_proxies", CFG_STR, F(trusted_proxies), "", 0, 0, NULL, false},

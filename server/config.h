@@ -64,6 +64,7 @@ struct config {
 	long code_ttl_minutes;             /* one-time sign-in codes */
 	long rate_limit_codes;             /* codes per login per hour */
 	long rate_limit_codes_per_address; /* codes per address per hour */
+	long max_viewers_per_ceremony;     /* more answer 503 full */
 	long max_viewers_per_address; /* WHEP sessions, joined or negotiating */
 };
 

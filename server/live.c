@@ -344,6 +344,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.udp_port = (unsigned)app->cfg.media_udp_port;
 	mc.fanout_threads = (unsigned)app->cfg.media_fanout_threads;
 	mc.no_gso = !app->cfg.media_udp_gso;
+	mc.max_viewers = (unsigned)app->cfg.max_viewers_per_ceremony;
 	mc.recordings_dir = rec_dir;
 	if (app->cfg.hls &&
 	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {

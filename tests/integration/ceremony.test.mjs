@@ -58,7 +58,7 @@ async function startLive(extra = {}) {
 
 /** Poll until fn() is truthy (or fail after limitMs). */
 before(async () => {
-  d = await startDaemon({ config: { media_loopback_only: true } });
+  d = await startDaemon({ config: { media_loopback_only: true, max_viewers_per_ceremony: 4 } });
   ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const u = await api(d, 'POST', '/api/users', { json: MOURNER });
   assert.equal(u.status, 202, u.text);
@@ -205,6 +205,25 @@ test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DE
   assert.equal(again.status, 404, 'a viewer leaves once');
   await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.id}`)).json.viewers === 0,
     5000, 'viewer count 0');
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
+});
+
+test('WHEP: a ceremony takes max_viewers_per_ceremony viewers, then 503 full until one leaves', async () => {
+  const c = await startLive();
+  const locs = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+    assert.equal(r.status, 201, r.text);
+    locs.push(r.headers.get('location'));
+  }
+  const full = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+  assert.equal(full.status, 503, full.text);
+  assert.equal(full.json.error.code, 'full');
+  assert.equal((await api(d, 'DELETE', locs.pop())).status, 200);
+  const again = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+  assert.equal(again.status, 201, again.text);
+  locs.push(again.headers.get('location'));
+  for (const l of locs) await api(d, 'DELETE', l);
   await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
