@@ -66,8 +66,8 @@ static json_t *photo_json(const struct memorial_photo *p,
 	              p->mime, "caption", p->caption, "position", p->position);
 
 	if (img && img->width > 0) {
-		json_object_set_new(j, "width", json_integer(img->width));
-		json_object_set_new(j, "height", json_integer(img->height));
+		jsonx_put(&j, "width", json_integer(img->width));
+		jsonx_put(&j, "height", json_integer(img->height));
 	}
 	return j;
 }
@@ -88,9 +88,10 @@ static void post_photo(void *appv, struct http_req *req, struct http_resp *resp)
 	                access_check(auth_actor(req), ACT_MEMORIAL_EDIT, &obj)))
 		goto out;
 	if (caption && (!g_utf8_validate(caption, -1, NULL) ||
-	                jsonx_utf8_len(caption) > 100)) {
+	                jsonx_utf8_len(caption) > PHOTO_CAPTION_MAX)) {
 		http_resp_err(resp, ERR_INVALID,
-		              "caption: at most 100 characters of UTF-8");
+		              "caption: at most %d characters of UTF-8",
+		              PHOTO_CAPTION_MAX);
 		goto out;
 	}
 	if (store_photo_count(app->store, m->id, &n) == 0 &&

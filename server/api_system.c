@@ -70,9 +70,11 @@ static void get_metrics(void *appv, struct http_req *req,
 	                    "Commits (fsyncs) those grouped writes took.",
 	                    (double)commits);
 	pagecache_metrics(app->pagecache, app->metrics);
-	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
-	                  "Live event subscriptions on this node.",
-	                  (double)bus_subscriptions(app->bus));
+	/* the clients' subscriptions: not the node's own to rights changes */
+	metrics_gauge_set(
+	    app->metrics, "sinian_bus_subscriptions",
+	    "Live event subscriptions on this node.",
+	    (double)(bus_subscriptions(app->bus) - (app->rights_sub ? 1 : 0)));
 	metrics_counter_set(app->metrics, "sinian_bus_published_total",
 	                    "Live events published by this node.",
 	                    (double)bus_published(app->bus));
@@ -91,6 +93,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
 	notify_metrics(app->notify, app->metrics);
+	live_metrics(app, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -19,6 +19,7 @@
 #include "store_memorial.h"
 #include "tribute.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,18 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 	static const char *const keys[] = {"kind", "from_name", "text", NULL};
 	static const char *const kinds[] = {"flower", "incense", "candle",
 	                                    "bow",    "message", NULL};
+	const char *dflt = a->user_id ? a->display_name : NULL;
 	const char *from, *text;
-	char dflt[TRIBUTE_NAME_MAX * 4 + 1];
 	int kind, rc;
 
-	/* A signed-in mourner's name by default, cut to what fits. */
-	g_utf8_strncpy(dflt, a->user_id ? a->display_name : "",
-	               TRIBUTE_NAME_MAX);
+	/* a signed-in mourner's display name by default: the sender limit
+	 * is the display name's, so it always fits whole */
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
 	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
-	    (rc = jsonx_str(j, "from_name", !dflt[0], 1, TRIBUTE_NAME_MAX, dflt,
-	                    &from, err, errlen)) ||
-	    (rc = jsonx_str(j, "text", false, 0, TRIBUTE_TEXT_MAX, "", &text,
-	                    err, errlen)))
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_FROM, !dflt, dflt, &from, err,
+	                     errlen)) ||
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_TEXT, false, "", &text, err,
+	                     errlen)))
 		return rc;
 	t->kind = (enum tribute_kind)kind;
 	snprintf(t->from_name, sizeof(t->from_name), "%s", from);
@@ -171,16 +171,11 @@ static void list_tributes(void *appv, struct http_req *req,
 	                   before, limit, out);
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, tribute_json(&g_array_index(out, struct tribute, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack(
-	        "{s:o,s:o}", "tributes", arr, "next_cursor",
-	        (int)out->len == limit
-	            ? json_integer(
-	                  g_array_index(out, struct tribute, out->len - 1).id)
-	            : json_null()));
+		jsonx_push(
+		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
+	http_resp_json(resp, 200,
+	               jsonx_page("tributes", arr, out, limit,
+	                          offsetof(struct tribute, id)));
 	g_array_free(out, TRUE);
 out:
 	g_free(m);

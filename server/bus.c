@@ -191,17 +191,12 @@ void bus_unsubscribe(struct bus *bus, struct bus_sub *sub)
 		reap(bus, sub->topic, tl);
 }
 
-GBytes *bus_msg_envelope(const struct bus_msg *m)
+static GBytes *make_envelope(const char *name, const struct bus_msg *m)
 {
-	struct bus_msg *mm = (struct bus_msg *)m; /* made on first use */
-	json_t *t;
-	char *ts;
+	json_t *t = json_string(name);
+	char *ts = t ? json_dumps(t, JSON_ENCODE_ANY) : NULL;
 	GString *s;
 
-	if (m->envelope)
-		return m->envelope;
-	t = json_string(m->topic);
-	ts = t ? json_dumps(t, JSON_ENCODE_ANY) : NULL;
 	json_decref(t);
 	if (!ts)
 		return NULL;
@@ -212,8 +207,26 @@ GBytes *bus_msg_envelope(const struct bus_msg *m)
 	g_string_append_len(s, m->msg, (gssize)m->len);
 	g_string_append_c(s, '}');
 	free(ts);
-	mm->envelope = g_string_free_to_bytes(s);
-	return mm->envelope;
+	return g_string_free_to_bytes(s);
+}
+
+GBytes *bus_msg_envelope(const struct bus_msg *m, const char *name)
+{
+	struct bus_msg *mm = (struct bus_msg *)m; /* made on first use */
+
+	if (!name || strcmp(name, m->topic) == 0) {
+		if (!mm->envelope)
+			mm->envelope = make_envelope(m->topic, m);
+		return mm->envelope;
+	}
+	if (mm->alt_envelope && strcmp(mm->alt_name, name) == 0)
+		return mm->alt_envelope;
+	if (mm->alt_envelope)
+		g_bytes_unref(mm->alt_envelope);
+	g_free(mm->alt_name);
+	mm->alt_name = g_strdup(name);
+	mm->alt_envelope = make_envelope(name, m);
+	return mm->alt_envelope;
 }
 
 void bus_deliver(struct bus *bus, const char *topic, const char *msg,
@@ -230,7 +243,7 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
 	if (len)
 		memcpy(copy, msg, len);
 	copy[len] = '\0';
-	m = (struct bus_msg){key, copy, len, NULL};
+	m = (struct bus_msg){key, copy, len, NULL, NULL, NULL};
 	tl->walking++;
 	for (guint i = 0; i < tl->subs->len; i++) {
 		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
@@ -245,6 +258,9 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
 		reap(bus, key, tl);
 	if (m.envelope)
 		g_bytes_unref(m.envelope);
+	if (m.alt_envelope)
+		g_bytes_unref(m.alt_envelope);
+	g_free(m.alt_name);
 	g_free(copy);
 	g_free(key);
 }

@@ -23,15 +23,20 @@ struct bus_msg {
 	const char *msg;
 	size_t len;
 	GBytes *envelope; /* see bus_msg_envelope() */
+	char *alt_name;   /* ... and the one made under another name */
+	GBytes *alt_envelope;
 };
 
 /* Called for each message on a subscribed topic. */
 typedef void (*bus_cb)(void *ud, const struct bus_msg *m);
 
-/* The message as clients get it, {"topic":"...","event":<msg>}: made
- * once per delivery, shared by every subscriber (borrowed; take a
- * reference to keep it past the call). NULL when out of memory. */
-GBytes *bus_msg_envelope(const struct bus_msg *m);
+/* The message as clients get it, {"topic":name,"event":<msg>}, name being
+ * the client's name of the topic (NULL: the bus topic; a memorial
+ * followed by its slug keeps its slug). Made once per delivery and name,
+ * shared by every subscriber using that name (the bus topic's and the
+ * last other one are kept; borrowed; take a reference to keep it past
+ * the call). NULL when out of memory. */
+GBytes *bus_msg_envelope(const struct bus_msg *m, const char *name);
 
 /* How a backend moves messages between nodes. publish must eventually call
  * bus_deliver() on every node (including this one) exactly once. */

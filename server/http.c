@@ -111,6 +111,7 @@ static const char *const custom_hdrs[] = {
     "x-forwarded-proto:",
     "if-match:",
     "sec-fetch-site:",
+    "forwarded:",
 };
 
 char *http_hdr_token(struct lws *wsi, int token)
@@ -771,6 +772,16 @@ void http_server_free(struct http_server *srv)
 	g_async_queue_unref(srv->ready_ws);
 	g_hash_table_destroy(srv->ws_set);
 	g_free(srv);
+}
+
+void http_server_ws_foreach(struct http_server *srv,
+                            void (*fn)(struct http_ws *ws, void *ud), void *ud)
+{
+	GList *all = g_hash_table_get_keys(srv->ws_set);
+
+	for (GList *l = all; l; l = l->next)
+		fn(l->data, ud);
+	g_list_free(all);
 }
 
 unsigned http_server_ws_count(const struct http_server *srv)

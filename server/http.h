@@ -85,6 +85,11 @@ void http_server_free(struct http_server *srv);
 void http_server_drain(struct http_server *srv, long grace_ms,
                        void (*done)(void *ud), void *ud);
 
+/* Call fn for every open WebSocket (main loop). fn may send on it or
+ * close it. */
+void http_server_ws_foreach(struct http_server *srv,
+                            void (*fn)(struct http_ws *ws, void *ud), void *ud);
+
 /* Number of open WebSocket connections / HTTP requests in progress. */
 unsigned http_server_ws_count(const struct http_server *srv);
 unsigned http_server_inflight(const struct http_server *srv);

@@ -11,6 +11,7 @@
  */
 #include "store.h"
 #include "err.h"
+#include "jsonx.h"
 #include "log.h"
 
 #include <glib.h>
@@ -40,6 +41,14 @@ struct store_writer {
 	GSource *telling; /* the delivery to the main loop, when posted */
 	GMainContext *ctx;
 	uint64_t writes, commits;
+};
+
+const struct store_sql *const store_sql_tables[] = {
+    store_user_sql,     store_org_sql,
+    store_deceased_sql, store_memorial_sql,
+    store_ceremony_sql, store_visit_sql,
+    store_sweeping_sql, store_transfer_sql,
+    store_family_sql,   NULL,
 };
 
 struct store {
@@ -547,6 +556,11 @@ void store_write_stats(const struct store *st, uint64_t *writes,
 	g_mutex_unlock(&st->wr->lock);
 }
 
+int64_t store_cursor(int64_t before)
+{
+	return before > 0 ? before : INT64_MAX;
+}
+
 int64_t store_last_id(struct store *st)
 {
 	return sqlite3_last_insert_rowid(st->db);
@@ -557,6 +571,13 @@ const char *store_col_text(sqlite3_stmt *q, int col)
 	const unsigned char *t = sqlite3_column_text(q, col);
 
 	return t ? (const char *)t : "";
+}
+
+void store_copy_text(char *dst, size_t dstlen, sqlite3_stmt *q, int col)
+{
+	if (!jsonx_utf8_copy(dst, dstlen, store_col_text(q, col)))
+		log_error("store", "column %s longer than %zu bytes: cut",
+		          sqlite3_column_name(q, col), dstlen - 1);
 }
 
 int store_step_done(sqlite3_stmt *q)
@@ -574,4 +595,29 @@ int store_step_row(sqlite3_stmt *q)
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+}
+
+int store_one(sqlite3_stmt *q, store_row_fn row, void *out)
+{
+	int rc = store_step_row(q);
+
+	if (rc == 0)
+		row(q, out);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out)
+{
+	guint elt = g_array_get_element_size(out);
+	gpointer item = g_malloc0(elt);
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row(q, item);
+		g_array_append_vals(out, item, 1);
+	}
+	g_free(item);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }

@@ -59,9 +59,9 @@ int tribute_validate(const struct tribute *t, char *err, size_t errlen)
 		         "kind: one of flower, incense, candle, bow, message");
 		return ERR_INVALID;
 	}
-	if (name < 1 || name > TRIBUTE_NAME_MAX) {
+	if (name < 1 || name > SENDER_NAME_MAX) {
 		snprintf(err, errlen, "from_name: must be 1 to %d characters",
-		         TRIBUTE_NAME_MAX);
+		         SENDER_NAME_MAX);
 		return ERR_INVALID;
 	}
 	if (t->kind == TRIB_MESSAGE && (text < 1 || text > TRIBUTE_TEXT_MAX)) {
@@ -92,8 +92,8 @@ json_t *tribute_counts_json(const struct tribute_counts *c)
 	json_t *j = json_object();
 
 	for (int k = 0; k < TRIB_KIND_COUNT; k++)
-		json_object_set_new(j, kind_names[k], json_integer(c->n[k]));
-	json_object_set_new(j, "total", json_integer(c->total));
+		jsonx_put(&j, kind_names[k], json_integer(c->n[k]));
+	jsonx_put(&j, "total", json_integer(c->total));
 	return j;
 }
 
@@ -112,9 +112,9 @@ static void publish(struct bus *bus, const char *type, const struct tribute *t,
 		return;
 	}
 	if (t->state == TRIB_HIDDEN)
-		json_object_set_new(j, "id", json_integer(t->id));
+		jsonx_put(&j, "id", json_integer(t->id));
 	else
-		json_object_set_new(j, "tribute", tribute_json(t));
+		jsonx_put(&j, "tribute", tribute_json(t));
 	snprintf(topic, sizeof(topic), "memorial:%lld",
 	         (long long)t->memorial_id);
 	s = jsonx_dump(j, &len);

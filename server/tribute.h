@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct bus;
 
@@ -30,15 +32,12 @@ enum tribute_kind {
 
 enum tribute_state { TRIB_PUBLISHED = 0, TRIB_PENDING, TRIB_HIDDEN };
 
-#define TRIBUTE_NAME_MAX 40  /* characters */
-#define TRIBUTE_TEXT_MAX 500 /* characters */
-
 struct tribute {
 	int64_t id;
 	int64_t memorial_id;
 	enum tribute_kind kind;
-	char from_name[TRIBUTE_NAME_MAX * 4 + 1];
-	char text[TRIBUTE_TEXT_MAX * 4 + 1];
+	char from_name[TEXT_BUF(SENDER_NAME_MAX)];
+	char text[TEXT_BUF(TRIBUTE_TEXT_MAX)];
 	int64_t user_id; /* 0: anonymous */
 	enum tribute_state state;
 	char created_at[32];
@@ -54,7 +53,7 @@ int tribute_kind_parse(const char *name); /* -1 when unknown */
 const char *tribute_state_name(enum tribute_state s);
 int tribute_state_parse(const char *name);
 
-/* Validate t (kind, from_name 1-40 characters, text 1-500 characters for a
+/* Validate t (kind, from_name 1-64 characters, text 1-500 characters for a
  * message and empty otherwise). 0 or ERR_INVALID with err. */
 int tribute_validate(const struct tribute *t, char *err, size_t errlen);
 

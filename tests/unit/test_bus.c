@@ -474,10 +474,10 @@ END_TEST
 static void keep_envelope(void *ud, const struct bus_msg *m)
 {
 	GPtrArray *seen = ud;
-	GBytes *env = bus_msg_envelope(m);
+	GBytes *env = bus_msg_envelope(m, NULL);
 
 	ck_assert_ptr_nonnull(env);
-	ck_assert_ptr_eq(env, bus_msg_envelope(m));
+	ck_assert_ptr_eq(env, bus_msg_envelope(m, m->topic));
 	g_ptr_array_add(seen, g_bytes_ref(env));
 }
 
@@ -520,6 +520,47 @@ START_TEST(one_envelope_per_event)
 }
 END_TEST
 
+/* Subscribers that follow a topic under another name (a memorial by its
+ * slug) get it under that name, made once for all of them. */
+static void keep_slug_envelope(void *ud, const struct bus_msg *m)
+{
+	GPtrArray *seen = ud;
+	GBytes *env = bus_msg_envelope(m, "memorial:grandma-li");
+
+	ck_assert_ptr_nonnull(env);
+	g_ptr_array_add(seen, g_bytes_ref(env));
+}
+
+START_TEST(one_envelope_per_event_and_name)
+{
+	struct bus *bus = bus_new();
+	GPtrArray *seen =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	static const char want[] = "{\"topic\":\"memorial:grandma-li\","
+	                           "\"event\":{\"type\":\"tribute\"}}";
+	gsize n;
+	const char *s;
+
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_slug_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_slug_envelope, seen));
+	pub(bus, "memorial:1", "{\"type\":\"tribute\"}");
+	ck_assert_uint_eq(seen->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 2));
+	ck_assert_ptr_ne(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 1));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 0), &n);
+	ck_assert_int_eq((int)n, (int)strlen(want));
+	ck_assert(memcmp(s, want, n) == 0);
+	g_ptr_array_free(seen, TRUE);
+	bus_free(bus);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -534,6 +575,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, back_to_local);
 	tcase_add_test(tc, live_topics_and_missed);
 	tcase_add_test(tc, one_envelope_per_event);
+	tcase_add_test(tc, one_envelope_per_event_and_name);
 	suite_add_tcase(s, tc);
 	return s;
 }
