@@ -255,15 +255,20 @@ test('a shared cache keeps public pages, never a private one', async () => {
         assert.notEqual(r.headers.get('x-cache'), 'HIT', `${visibility} served from the shared cache`);
         assert.equal((await r.json()).viewer.can_edit, true);
       }
+      // by number, a hidden memorial does not exist for a stranger
       const anon = await get(p);
       assert.notEqual(anon.headers.get('x-cache'), 'HIT');
+      assert.equal(anon.status, 404);
+      const bySlug = `/api/memorials/by-slug/${c.json.memorial.slug}`;
+      const slugged = await get(bySlug);
+      assert.notEqual(slugged.headers.get('x-cache'), 'HIT');
       if (visibility === 'private') {
-        assert.equal(anon.status, 401);
+        assert.equal(slugged.status, 401);
       } else {
         // unlisted: anyone with the link, but no shared cache keeps it
-        assert.equal(anon.status, 200);
-        assert.equal(anon.headers.get('cache-control'), 'private, no-cache');
-        assert.notEqual((await get(p)).headers.get('x-cache'), 'HIT');
+        assert.equal(slugged.status, 200);
+        assert.equal(slugged.headers.get('cache-control'), 'private, no-cache');
+        assert.notEqual((await get(bySlug)).headers.get('x-cache'), 'HIT');
       }
       // and straight from the daemon, conditional or not
       const direct = await api(d, 'GET', p, { token });
