@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "netaddr.h"
 #include "otp.h"
+#include "pagecache.h"
 #include "ratelimit.h"
 #include "reminder.h"
 #include "rights.h"
@@ -120,6 +121,8 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	pagecache_free(app->pagecache);
+	app->pagecache = NULL;
 	reminder_stop(app);
 	notify_free(app->notify);
 	app->notify = NULL;

@@ -337,6 +337,7 @@ static void post_event(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	api_deceased_changed(app, d.id);
 	http_resp_json(resp, 201, json_pack("{s:o}", "event", event_json(&ev)));
 out:
 	json_decref(j);
@@ -397,6 +398,7 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	api_deceased_changed(app, d.id);
 	store_deceased_get(app->store, d.id, &d);
 	http_resp_json(resp, 200, deceased_json(app, &d, false));
 out:

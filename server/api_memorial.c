@@ -12,11 +12,14 @@
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
+#include "bus.h"
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "log.h"
 #include "memorial_demo.h"
+#include "pagecache.h"
 #include "qr.h"
 #include "rights.h"
 #include "search.h"
@@ -36,10 +39,22 @@
 
 #define PAGE_MESSAGES 20 /* latest messages in the page response */
 
+/* By number, an unlisted or private memorial is only for those with a
+ * right of their own on it: to everyone else it does not exist. */
+static bool hidden_by_number(const struct actor *a,
+                             const struct access_obj *obj)
+{
+	struct access_obj hidden = *obj;
+
+	if (obj->visibility == VIS_PUBLIC)
+		return false;
+	hidden.visibility = VIS_PRIVATE;
+	return access_check(a, ACT_MEMORIAL_VIEW, &hidden) != 0;
+}
+
 int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
                      struct memorial *m, struct access_obj *obj)
 {
-	struct access_obj hidden;
 	char *end;
 	long long id;
 	int rc;
@@ -55,14 +70,7 @@ int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
 	if (id <= 0 || (rc = store_memorial_get(app->store, id, m)) ||
 	    (rc = memorial_access_obj(app->store, m, obj)))
 		return ERR_NOT_FOUND;
-	/* by number, an unlisted or private memorial is only for those with a
-	 * right of their own on it: to everyone else it does not exist */
-	hidden = *obj;
-	hidden.visibility = VIS_PRIVATE;
-	if (m->visibility != VIS_PUBLIC &&
-	    access_check(a, ACT_MEMORIAL_VIEW, &hidden))
-		return ERR_NOT_FOUND;
-	return 0;
+	return hidden_by_number(a, obj) ? ERR_NOT_FOUND : 0;
 }
 
 bool api_memorial_find(struct app *app, struct http_req *req,
@@ -221,9 +229,14 @@ static json_t *photos_json(struct app *app, int64_t mid)
 	return arr;
 }
 
+/* The "viewer" member for an anonymous visitor, as viewer_json() makes
+ * it: no rights beyond viewing. */
+#define ANON_VIEWER                                                            \
+	"{\"signed_in\":false,\"can_edit\":false,\"can_moderate\":false,"      \
+	"\"can_grant\":false}"
+
 static json_t *viewer_json(struct app *app, const struct actor *a,
-                           const struct memorial *m,
-                           const struct access_obj *obj)
+                           int64_t memorial_id, const struct access_obj *obj)
 {
 	bool mod = access_check(a, ACT_MEMORIAL_MODERATE, obj) == 0;
 	json_t *j = json_pack(
@@ -233,71 +246,215 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	int64_t pending = 0;
 
 	if (mod) {
-		store_tribute_pending(app->store, m->id, &pending);
+		store_tribute_pending(app->store, memorial_id, &pending);
 		jsonx_put(&j, "pending_messages", json_integer(pending));
 	}
 	return j;
 }
 
-/* Everything a memorial page shows, in one object. */
-static json_t *page_json(struct app *app, const struct actor *a,
-                         const struct memorial *m, const struct access_obj *obj)
+/* Append the members of j, without its braces, to out. */
+static int members(json_t *j, GString *out)
 {
-	struct tribute_counts c = {0};
-	struct deceased d;
-	json_t *j = json_pack("{s:o}", "memorial", memorial_json(m));
+	size_t len = 0;
+	char *s = j ? jsonx_dump(j, &len) : NULL;
 
+	json_decref(j);
+	if (!s || len < 2) {
+		free(s);
+		return ERR_NOMEM;
+	}
+	g_string_append_len(out, s + 1, (gssize)len - 2);
+	free(s);
+	return 0;
+}
+
+/* The memorial's own part of its page (the pagecache renderer). */
+static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
+                     GString *out)
+{
+	struct app *app = appv;
+	struct memorial *m = g_new(struct memorial, 1);
+	struct deceased d;
+	json_t *j;
+	int rc;
+
+	if ((rc = store_memorial_get(app->store, id, m)) ||
+	    (rc = memorial_access_obj(app->store, m, &f->obj)))
+		goto out;
+	snprintf(f->slug, sizeof(f->slug), "%s", m->slug);
+	j = json_pack("{s:o}", "memorial", memorial_json(m));
 	if (store_deceased_get(app->store, m->deceased_id, &d) == 0) {
 		jsonx_put(&j, "deceased", deceased_summary(app, &d));
 		jsonx_put(&j, "burial", burial_json(app, &d));
 	}
-	tribute_counts_get(app->store, m->id, &c);
-	jsonx_put(&j, "counts", tribute_counts_json(&c));
-	jsonx_put(&j, "messages", tributes_json(app, m->id, TRIB_MESSAGE));
-	jsonx_put(&j, "recent", tributes_json(app, m->id, -1));
 	jsonx_put(&j, "photos", photos_json(app, m->id));
-	jsonx_put(&j, "viewer", viewer_json(app, a, m, obj));
-	return j;
+	rc = members(j, out);
+out:
+	g_free(m);
+	return rc;
 }
 
+/* Counts, latest messages and tributes: what a tribute changes. */
+static int page_live(void *appv, int64_t id, GString *out)
+{
+	struct app *app = appv;
+	struct tribute_counts c = {0};
+	int rc = tribute_counts_get(app->store, id, &c);
+
+	if (rc)
+		return rc;
+	return members(json_pack("{s:o,s:o,s:o}", "counts",
+	                         tribute_counts_json(&c), "messages",
+	                         tributes_json(app, id, TRIB_MESSAGE), "recent",
+	                         tributes_json(app, id, -1)),
+	               out);
+}
+
+/* The page of a signed-in visitor: the shared members, then their own
+ * rights. NULL when out of memory. */
+static GString *own_page(struct app *app, const struct actor *a,
+                         const struct pagecache_page *p)
+{
+	json_t *v = viewer_json(app, a, p->id, &p->f.obj);
+	size_t len = 0;
+	char *vs = v ? jsonx_dump(v, &len) : NULL;
+	GString *b = NULL;
+
+	if (vs) {
+		b = g_string_sized_new(p->shared_len + len + 16);
+		g_string_append_len(b, g_bytes_get_data(p->body, NULL),
+		                    (gssize)p->shared_len);
+		g_string_append(b, ",\"viewer\":");
+		g_string_append_len(b, vs, (gssize)len);
+		g_string_append_c(b, '}');
+	}
+	free(vs);
+	json_decref(v);
+	return b;
+}
+
+/* Everything a memorial page shows, in one object: the page kept ready
+ * (pagecache.h) and, for a signed-in visitor, their own rights. Shared
+ * caches may keep a public page for an anonymous visitor page_max_age
+ * seconds; anything else only the visitor's own browser, revalidated. */
 static void send_page(struct app *app, struct http_req *req,
-                      struct http_resp *resp, const struct memorial *m,
-                      const struct access_obj *obj)
+                      struct http_resp *resp, int64_t id, bool by_number)
 {
 	const struct actor *a = auth_actor(req);
+	struct pagecache_page *p = NULL;
+	char etag[48], cc[64];
+	GString *own = NULL;
+	int rc = pagecache_get(app->pagecache, id, &p);
 
-	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, obj)))
+	if (rc) {
+		http_resp_err(resp, rc,
+		              rc == ERR_NOT_FOUND ? "no such memorial"
+		                                  : "cannot read the memorial");
 		return;
-	http_resp_json(resp, 200, page_json(app, a, m, obj));
-	http_resp_header(resp, "Cache-Control", "no-store");
+	}
+	if (by_number && hidden_by_number(a, &p->f.obj)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		goto out;
+	}
+	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &p->f.obj)))
+		goto out;
+	if (a->user_id && !(own = own_page(app, a, p))) {
+		http_resp_err(resp, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(etag, sizeof(etag), "\"%016llx-%08x\"",
+	         (unsigned long long)p->hash,
+	         own ? (unsigned)pagecache_hash(0, own->str + p->shared_len,
+	                                        own->len - p->shared_len)
+	             : 0u);
+	snprintf(cc, sizeof(cc), "public, max-age=%ld", app->cfg.page_max_age);
+	http_resp_tagged(resp, req, "application/json; charset=utf-8",
+	                 own ? own->str : g_bytes_get_data(p->body, NULL),
+	                 own ? own->len : g_bytes_get_size(p->body), etag,
+	                 !a->user_id && p->f.obj.visibility == VIS_PUBLIC
+	                     ? cc
+	                     : "private, no-cache");
+out:
+	if (own)
+		g_string_free(own, TRUE);
+	pagecache_page_unref(p);
+}
+
+/* The page of the memorial named by ref: its number, or its slug (see
+ * api_memorial_ref). A slug is looked up in the kept pages first. */
+static void send_ref(struct app *app, struct http_req *req,
+                     struct http_resp *resp, const char *ref)
+{
+	struct memorial *m;
+	int64_t id = 0;
+	int rc = 0;
+
+	if (ref && *ref && ref[strspn(ref, "0123456789")] == '\0') {
+		if (strlen(ref) <= 18)
+			id = g_ascii_strtoll(ref, NULL, 10);
+		if (id > 0)
+			send_page(app, req, resp, id, true);
+		else
+			http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		return;
+	}
+	if (!ref || !memorial_slug_valid(ref)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		return;
+	}
+	id = pagecache_slug_id(app->pagecache, ref);
+	if (!id) {
+		m = g_new(struct memorial, 1);
+		rc = store_memorial_by_slug(app->store, ref, m);
+		id = rc ? 0 : m->id;
+		g_free(m);
+	}
+	if (id)
+		send_page(app, req, resp, id, false);
+	else if (rc && rc != ERR_NOT_FOUND)
+		http_resp_err(resp, rc, "cannot read the memorial");
+	else
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
 }
 
 static void get_memorial(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
-	struct app *app = appv;
-	struct access_obj obj;
-	struct memorial *m = g_new(struct memorial, 1);
-
-	if (api_memorial_find(app, req, resp, m, &obj))
-		send_page(app, req, resp, m, &obj);
-	g_free(m);
+	send_ref(appv, req, resp, http_param(req, "id"));
 }
 
 static void get_by_slug(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
-	struct app *app = appv;
-	struct access_obj obj;
-	struct memorial *m = g_new(struct memorial, 1);
 	const char *slug = http_param(req, "slug");
 
-	if (!slug || !memorial_slug_valid(slug) ||
-	    api_memorial_ref(app, auth_actor(req), slug, m, &obj))
-		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+	/* by-slug takes slugs only, never a number */
+	if (slug && slug[strspn(slug, "0123456789")] == '\0')
+		slug = NULL;
+	send_ref(appv, req, resp, slug);
+}
+
+void api_memorial_changed(struct app *app, int64_t id)
+{
+	static const char ev[] = "{\"type\":\"memorial_changed\"}";
+	char topic[48];
+
+	/* at once here; other nodes when the bus reaches them */
+	pagecache_drop(app->pagecache, id, true);
+	if (id)
+		snprintf(topic, sizeof(topic), "memorial:%lld", (long long)id);
 	else
-		send_page(app, req, resp, m, &obj);
-	g_free(m);
+		snprintf(topic, sizeof(topic), "%s", PAGECACHE_ALL_TOPIC);
+	if (bus_publish(app->bus, topic, ev, sizeof(ev) - 1))
+		log_warn("memorial", "cannot publish on %s", topic);
+}
+
+void api_deceased_changed(struct app *app, int64_t deceased_id)
+{
+	int64_t mid = 0;
+
+	if (store_deceased_memorial(app->store, deceased_id, &mid) == 0 && mid)
+		api_memorial_changed(app, mid);
 }
 
 static const char *const vis_choices[] = {"public", "unlisted", "private",
@@ -464,6 +621,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	}
 	if (m->visibility != old_vis)
 		rights_changed(app, RIGHTS_MEMORIAL, m->id);
+	api_memorial_changed(app, m->id);
 	store_memorial_get(app->store, m->id, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "memorial", memorial_json(m)));
@@ -583,7 +741,12 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 
 int api_memorial_start(struct app *app, char *err, size_t errlen)
 {
+	const struct pagecache_render r = {app, page_head, page_live,
+	                                   ANON_VIEWER};
 	int rc = wshub_register(app, "memorial", topic_check);
+
+	app->pagecache =
+	    pagecache_new(app->bus, (size_t)app->cfg.page_cache_mb << 20, &r);
 
 	if (rc) {
 		snprintf(err, errlen, "cannot register memorial topics");

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "access.h"
 #include "deceased.h"
@@ -33,6 +34,14 @@ int api_tribute_routes(struct router *r);
 int api_exchange_routes(struct router *r);
 int api_transfer_routes(struct router *r);
 int api_family_routes(struct router *r);
+
+/* What the page of memorial id shows changed (it was edited, a photo
+ * added, its record or burial changed): drop the kept page here at once
+ * and tell every node ("memorial_changed" on memorial:{id}). id 0: every
+ * memorial (a cemetery or plot edited). After the change is committed. */
+void api_memorial_changed(struct app *app, int64_t id);
+/* The same for the memorial of a deceased record, if it has one. */
+void api_deceased_changed(struct app *app, int64_t deceased_id);
 
 /* The memorial named by ref — its number, or its slug — and its access
  * facts. By number, an unlisted or private memorial is found only for an

@@ -4,6 +4,7 @@
  */
 #include "access.h"
 #include "api.h"
+#include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
 #include "err.h"
@@ -213,6 +214,8 @@ static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
 		              rc == ERR_INVALID ? err : "cannot update");
 		goto out;
 	}
+	if (k == ORG_CEMETERY) /* memorial pages show where they lie */
+		api_memorial_changed(app, 0);
 	http_resp_json(resp, 200, api_org_json(&o));
 out:
 	json_decref(j);

@@ -111,6 +111,7 @@ static void post_photo(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "cannot add the photo");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o}", "photo", photo_json(&p, &img)));
 out:
@@ -134,6 +135,7 @@ static void delete_photo(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such photo");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(resp, 200, json_pack("{s:b}", "deleted", 1));
 out:
 	g_free(m);
@@ -160,6 +162,7 @@ static void put_portrait(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot set the portrait");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(
 	    resp, 200,
 	    json_pack("{s:o}", "portrait_url", api_image_url(img.hash)));

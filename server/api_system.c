@@ -15,6 +15,7 @@
 #include "live.h"
 #include "metrics.h"
 #include "notify.h"
+#include "pagecache.h"
 #include "store.h"
 
 #include <glib.h>
@@ -54,11 +55,21 @@ static void get_metrics(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
 	struct app *app = appv;
+	uint64_t writes = 0, commits = 0;
 	char *text;
 
 	metrics_counter_set(app->metrics, "sinian_store_queries_total",
 	                    "SQLite statements executed since start.",
 	                    app->store ? (double)store_queries(app->store) : 0);
+	if (app->store)
+		store_write_stats(app->store, &writes, &commits);
+	metrics_counter_set(app->metrics, "sinian_store_writes_total",
+	                    "Writes grouped into shared commits (tributes).",
+	                    (double)writes);
+	metrics_counter_set(app->metrics, "sinian_store_write_commits_total",
+	                    "Commits (fsyncs) those grouped writes took.",
+	                    (double)commits);
+	pagecache_metrics(app->pagecache, app->metrics);
 	/* the clients' subscriptions: not the node's own to rights changes */
 	metrics_gauge_set(
 	    app->metrics, "sinian_bus_subscriptions",

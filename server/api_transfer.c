@@ -260,6 +260,8 @@ static void post_accept(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	api_deceased_changed(app,
+	                     t.deceased_id); /* its page: a resting place */
 	send_transfer(app, resp, 200, &t);
 out:
 	json_decref(j);

@@ -22,6 +22,7 @@ struct ratelimit;
 struct netaddr_set;
 struct media_ctx;
 struct whip_hub;
+struct pagecache;
 struct mourning;
 struct notify;
 struct reminder;
@@ -63,8 +64,9 @@ struct app {
 	struct ratelimit *ratelimit;
 	struct netaddr_set *trusted_proxies; /* trusted_proxies, parsed */
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
-	struct media_ctx *media; /* NULL until the media module starts */
-	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct pagecache *pagecache; /* memorial pages kept ready */
+	struct media_ctx *media;     /* NULL until the media module starts */
+	struct whip_hub *whip;       /* WHIP publishers (api_whip.c) */
 	struct mourning *mourning;   /* the mourning calendar (main loop) */
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */

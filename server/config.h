@@ -23,6 +23,8 @@ struct config {
 	long session_ttl_hours;
 	long rate_limit_writes; /* writes per client per minute */
 	long rate_limit_logins; /* login attempts per login per 15 min */
+	long page_cache_mb;     /* memorial pages kept in memory; 0: none */
+	long page_max_age;      /* public Cache-Control of public pages, s */
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
 	char trusted_proxies[CONFIG_STR_MAX]; /* proxies whose header we read */
 	char client_address_header[32]; /* "x-forwarded-for" or "forwarded" */

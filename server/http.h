@@ -121,6 +121,16 @@ void http_resp_errc(struct http_resp *resp, int status, const char *code,
  * Cache-Control. Returns 0 or an ERR_* (404 filled in on ERR_NOT_FOUND). */
 int http_resp_file(struct http_resp *resp, struct http_req *req,
                    const char *path, const char *ctype, const char *cache);
+/* Answer data from memory with an ETag (a quoted string) and the given
+ * Cache-Control, and Vary: Cookie, Authorization (a shared cache must
+ * not hand one visitor's answer to another who signed in): 304 without a
+ * body when If-None-Match names the ETag, else 200 with a copy of data. */
+void http_resp_tagged(struct http_resp *resp, struct http_req *req,
+                      const char *ctype, const void *data, size_t len,
+                      const char *etag, const char *cache);
+/* True when an If-None-Match header names etag (or is "*"). Weak
+ * validators (W/) match their strong form. */
+bool http_etag_match(const char *if_none_match, const char *etag);
 /* Serve web_dir/rel (used by page routes). */
 int http_resp_web(struct http_resp *resp, struct http_req *req,
                   const char *rel);
@@ -146,6 +156,9 @@ void http_deferred_finish(struct http_deferred *d);
 /* WebSocket side. Queue a text message (copied). ERR_FULL if the peer is
  * too slow (over 1024 queued); the connection is then closed. */
 int http_ws_send(struct http_ws *ws, const char *msg, size_t len);
+/* The same without a copy: takes a reference to msg, so one message
+ * sent to many sockets is kept once. */
+int http_ws_send_bytes(struct http_ws *ws, GBytes *msg);
 /* Close with a status code (1000 normal, 1001 going away, 1008 policy). */
 void http_ws_close(struct http_ws *ws, int code);
 void http_ws_set_data(struct http_ws *ws, void *data);

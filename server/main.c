@@ -196,6 +196,9 @@ static int app_open(struct app *app)
 
 static void app_close(struct app *app)
 {
+	/* writes still queued answer their requests while those exist */
+	if (app->store)
+		store_write_flush(app->store);
 	http_server_free(app->http);
 	api_stop(app);
 	router_free(app->router);

@@ -50,17 +50,17 @@ void rights_changed(struct app *app, enum rights_kind kind, int64_t id)
 		          rights_kind_name(kind), (long long)id);
 }
 
-static void on_change(void *ud, const char *topic, const char *msg, size_t len)
+static void on_change(void *ud, const struct bus_msg *m)
 {
 	struct app *app = ud;
 	struct rights_event ev;
-	json_t *j = json_loadb(msg, len, 0, NULL);
+	json_t *j = json_loadb(m->msg, m->len, 0, NULL);
 	int k =
 	    rights_kind_parse(json_string_value(json_object_get(j, "kind")));
 	json_t *id = json_object_get(j, "id");
 
 	if (k < 0 || !json_is_integer(id)) {
-		log_warn("rights", "malformed change on %s", topic);
+		log_warn("rights", "malformed change on %s", m->topic);
 		json_decref(j);
 		return;
 	}

@@ -71,6 +71,44 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* ---------- group commit ----------
+ *
+ * Small writes (a tribute) are queued with store_write() and run on the
+ * store's writer thread, on its own connection, so the main loop never
+ * waits for the disk. Every write queued while the writer is busy (its
+ * previous commit on its way to disk) runs in the next single BEGIN
+ * IMMEDIATE … COMMIT, each inside its own savepoint, sharing that commit's
+ * fsync. A write that fails rolls back to its savepoint and fails alone;
+ * if the commit itself fails, each of the others is run again in a
+ * transaction of its own. A write is told its outcome on the main loop,
+ * only after its commit returned (so after its WAL frames are on disk), or
+ * with its error. A lone write does not wait for company: the writer
+ * starts on it at once, with no timer. */
+
+/* Do one write's SQL. Runs on the writer thread with the writer's own
+ * connection st: it must touch nothing but st and what ud owns. Inside a
+ * transaction: store_begin/commit nest (no-ops) and store_rollback()
+ * fails the write. Returns 0 or an ERR_*. */
+typedef int (*store_write_fn)(struct store *st, void *ud);
+/* The outcome of a queued write, on the main loop: 0 once committed, else
+ * its error. */
+typedef void (*store_done_fn)(void *ud, int rc);
+
+/* Queue a write; done(ud, rc) is called exactly once, on the main context
+ * of the thread that queued it, never from within store_write() itself.
+ * Main loop. */
+void store_write(struct store *st, store_write_fn run, store_done_fn done,
+                 void *ud);
+
+/* Wait until every queued write has run, and call their done callbacks
+ * (store_close() does too). Main loop. */
+void store_write_flush(struct store *st);
+
+/* Writes run through store_write() and the commits they took, since open
+ * (commits < writes when writes were grouped). */
+void store_write_stats(const struct store *st, uint64_t *writes,
+                       uint64_t *commits);
+
 /* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
 int store_exec(struct store *st, const char *sql);
 

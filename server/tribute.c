@@ -130,6 +130,33 @@ int tribute_counts_get(struct store *st, int64_t memorial_id,
 	return store_tribute_counts(st, memorial_id, out);
 }
 
+int tribute_insert(struct store *st, bool hold, struct tribute *t,
+                   struct tribute_counts *counts)
+{
+	int rc;
+
+	t->state =
+	    (hold && t->kind == TRIB_MESSAGE) ? TRIB_PENDING : TRIB_PUBLISHED;
+	if ((rc = store_begin(st)))
+		return rc;
+	if ((rc = store_tribute_insert(st, t)) ||
+	    (t->state == TRIB_PUBLISHED &&
+	     (rc = store_tribute_count_add(st, t->memorial_id, t->kind, 1))) ||
+	    (rc = store_tribute_counts(st, t->memorial_id, counts)) ||
+	    (rc = store_commit(st))) {
+		store_rollback(st);
+		return rc;
+	}
+	return 0;
+}
+
+void tribute_added(struct bus *bus, const struct tribute *t,
+                   const struct tribute_counts *counts)
+{
+	if (t->state == TRIB_PUBLISHED)
+		publish(bus, "tribute", t, counts);
+}
+
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
                 struct tribute_counts *counts, char *err, size_t errlen)
 {
@@ -137,24 +164,12 @@ int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
 
 	if ((rc = tribute_validate(t, err, errlen)))
 		return rc;
-	t->state =
-	    (hold && t->kind == TRIB_MESSAGE) ? TRIB_PENDING : TRIB_PUBLISHED;
-	if ((rc = store_begin(st)))
-		goto out_err;
-	if ((rc = store_tribute_insert(st, t)) ||
-	    (t->state == TRIB_PUBLISHED &&
-	     (rc = store_tribute_count_add(st, t->memorial_id, t->kind, 1))) ||
-	    (rc = store_tribute_counts(st, t->memorial_id, counts)) ||
-	    (rc = store_commit(st))) {
-		store_rollback(st);
-		goto out_err;
+	if ((rc = tribute_insert(st, hold, t, counts))) {
+		snprintf(err, errlen, "cannot store the tribute");
+		return rc;
 	}
-	if (t->state == TRIB_PUBLISHED)
-		publish(bus, "tribute", t, counts);
+	tribute_added(bus, t, counts);
 	return 0;
-out_err:
-	snprintf(err, errlen, "cannot store the tribute");
-	return rc;
 }
 
 int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,

@@ -64,6 +64,16 @@ int tribute_validate(const struct tribute *t, char *err, size_t errlen);
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
                 struct tribute_counts *counts, char *err, size_t errlen);
 
+/* tribute_add() in two halves, for a write grouped with others
+ * (store_write): tribute_insert() stores a validated t and its count in
+ * one transaction (nested in the caller's, if any) and fills t->id,
+ * state, created_at and counts; tribute_added() publishes it once that
+ * transaction is committed. */
+int tribute_insert(struct store *st, bool hold, struct tribute *t,
+                   struct tribute_counts *counts);
+void tribute_added(struct bus *bus, const struct tribute *t,
+                   const struct tribute_counts *counts);
+
 /* Set a message's state (published or hidden), adjusting counts in the
  * same transaction and publishing message_approved / message_hidden.
  * Setting the state it has is a no-op. ERR_NOT_FOUND when the message is

@@ -86,22 +86,14 @@ static void send_topic_error(struct http_ws *ws, int err, const char *topic,
 	send_json(ws, j);
 }
 
-static void on_event(void *ud, const char *topic, const char *msg, size_t len)
+/* The envelope is made once per event and shared by every subscriber. */
+static void on_event(void *ud, const struct bus_msg *m)
 {
 	struct wshub_sub *sub = ud;
-	struct wshub_conn *wc = sub->wc;
-	GString *out = g_string_new("{\"topic\":");
-	json_t *t = json_string(sub->name);
-	char *ts = json_dumps(t, JSON_ENCODE_ANY);
+	GBytes *env = bus_msg_envelope(m, sub->name);
 
-	g_string_append(out, ts);
-	g_string_append(out, ",\"event\":");
-	g_string_append_len(out, msg, (gssize)len);
-	g_string_append_c(out, '}');
-	http_ws_send(wc->ws, out->str, out->len);
-	free(ts);
-	json_decref(t);
-	g_string_free(out, TRUE);
+	if (env)
+		http_ws_send_bytes(sub->wc->ws, env);
 }
 
 void wshub_open(void *appv, struct http_ws *ws)

@@ -18,10 +18,10 @@ static int64_t mid;
 static GPtrArray *got; /* messages received on memorial:{mid} */
 static char topic[48];
 
-static void on_msg(void *ud, const char *t, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
-	ck_assert_str_eq(t, topic);
-	g_ptr_array_add(got, g_strndup(msg, len));
+	ck_assert_str_eq(m->topic, topic);
+	g_ptr_array_add(got, g_strndup(m->msg, m->len));
 }
 
 static int64_t new_memorial(bool hold)
