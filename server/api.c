@@ -77,6 +77,11 @@ int api_open_core(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "trusted_proxies: %s", why);
 		return ERR_INVALID;
 	}
+	if (netaddr_set_parse(app->cfg.metrics_allow, &app->metrics_allow, why,
+	                      sizeof(why))) {
+		snprintf(err, errlen, "metrics_allow: %s", why);
+		return ERR_INVALID;
+	}
 	app->ratelimit = ratelimit_new();
 	return app->ratelimit ? 0 : ERR_NOMEM;
 }
@@ -136,6 +141,8 @@ void api_stop(struct app *app)
 	app->ratelimit = NULL;
 	netaddr_set_free(app->trusted_proxies);
 	app->trusted_proxies = NULL;
+	netaddr_set_free(app->metrics_allow);
+	app->metrics_allow = NULL;
 	crypto_close(app->crypto);
 	app->crypto = NULL;
 }

@@ -1,10 +1,11 @@
 /* api_system.c — /healthz and /metrics.
  *
  * Health says whether the store is open, whether Redis (when configured) is
- * up and whether live video can run (missing GStreamer elements are named,
- * with the package to install); metrics renders struct metrics plus
- * live figures gathered from the store, the bus and the HTTP server at the
- * time of the scrape.
+ * up, whether live video can run (missing GStreamer elements are named,
+ * with the package to install) and whether the data directory's disk has
+ * room (disk_free_min_mb); metrics renders struct metrics plus live
+ * figures gathered from the store, the bus and the HTTP server at the
+ * time of the scrape, for the addresses of metrics_allow only.
  */
 #include "api.h"
 #include "app.h"
@@ -14,11 +15,29 @@
 #include "http.h"
 #include "live.h"
 #include "metrics.h"
+#include "netaddr.h"
 #include "notify.h"
 #include "pagecache.h"
 #include "store.h"
 
 #include <glib.h>
+#include <sys/statvfs.h>
+
+/* Free space on the data directory's file system: {free_mb, min_mb,
+ * status: ok|low|unknown}; *low when under disk_free_min_mb. */
+static json_t *disk_json(struct app *app, bool *low)
+{
+	struct statvfs v;
+	unsigned long long free_mb;
+
+	if (statvfs(app->cfg.data_dir, &v) != 0)
+		return json_pack("{s:s}", "status", "unknown");
+	free_mb = (unsigned long long)v.f_bavail * v.f_frsize / (1024 * 1024);
+	*low = free_mb < (unsigned long long)app->cfg.disk_free_min_mb;
+	return json_pack("{s:I,s:I,s:s}", "free_mb", (json_int_t)free_mb,
+	                 "min_mb", (json_int_t)app->cfg.disk_free_min_mb,
+	                 "status", *low ? "low" : "ok");
+}
 
 static void get_healthz(void *appv, struct http_req *req,
                         struct http_resp *resp)
@@ -26,20 +45,23 @@ static void get_healthz(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const char *redis = cluster_redis_state(app->cluster);
 	bool degraded = app->media_health.state == APP_MEDIA_UNAVAILABLE;
-	json_t *j, *media;
+	bool low = false;
+	json_t *j, *media, *disk;
 
 	if (!app->store) {
 		http_resp_json(resp, 503,
 		               json_pack("{s:s}", "status", "starting"));
 		return;
 	}
-	/* Redis configured but down, or no live video: "degraded", still
-	 * 200, since memorials keep working. */
+	/* Redis configured but down, no live video, or a disk nearly full:
+	 * "degraded", still 200, since memorials can still be read. */
 	if (redis && strcmp(redis, "up"))
 		degraded = true;
 	media = live_health_json(app, true);
-	j = json_pack("{s:s,s:o*}", "status", degraded ? "degraded" : "ok",
-	              "media", media);
+	disk = disk_json(app, &low);
+	j = json_pack("{s:s,s:o*,s:o*}", "status",
+	              degraded || low ? "degraded" : "ok", "media", media,
+	              "disk", disk);
 	if (j && redis && json_object_set_new(j, "redis", json_string(redis))) {
 		json_decref(j);
 		j = NULL;
@@ -58,6 +80,12 @@ static void get_metrics(void *appv, struct http_req *req,
 	uint64_t writes = 0, commits = 0;
 	char *text;
 
+	/* req->peer is the client behind trusted proxies: a proxy on this
+	 * host does not open /metrics to the world */
+	if (!netaddr_set_has(app->metrics_allow, req->peer)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "not found");
+		return;
+	}
 	metrics_counter_set(app->metrics, "sinian_store_queries_total",
 	                    "SQLite statements executed since start.",
 	                    app->store ? (double)store_queries(app->store) : 0);

@@ -63,6 +63,7 @@ struct app {
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
 	struct netaddr_set *trusted_proxies; /* trusted_proxies, parsed */
+	struct netaddr_set *metrics_allow;   /* metrics_allow, parsed */
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct pagecache *pagecache; /* memorial pages kept ready */
 	struct media_ctx *media;     /* NULL until the media module starts */
@@ -71,8 +72,8 @@ struct app {
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */
 	struct viewers *viewers;     /* WHEP viewers' credentials (viewers.h) */
-	GHashTable *live_marks;     /* ceremony id → its phase (live.c) */
-	uint64_t live_seq;          /* last phase change number (live.c) */
+	GHashTable *live_marks;      /* ceremony id → its phase (live.c) */
+	uint64_t live_seq;           /* last phase change number (live.c) */
 	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {

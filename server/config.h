@@ -27,6 +27,8 @@ struct config {
 	long page_max_age;      /* public Cache-Control of public pages, s */
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
 	char trusted_proxies[CONFIG_STR_MAX]; /* proxies whose header we read */
+	char metrics_allow[CONFIG_STR_MAX];   /* who may read /metrics */
+	long disk_free_min_mb;          /* /healthz: less free is "degraded" */
 	char client_address_header[32]; /* "x-forwarded-for" or "forwarded" */
 	bool cookie_secure;             /* set Secure on cookies (behind TLS) */
 	bool demo;                      /* create demo memorial and ceremony */

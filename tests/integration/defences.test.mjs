@@ -1,7 +1,8 @@
 // The defences against abuse, against the real binary: the client address
 // behind trusted proxies (X-Forwarded-For and Forwarded read from the right,
 // past trusted hops only) that every rate limit and per-address cap counts;
-// the caps per address (sign-in, password change, WHEP sessions); lock-out.
+// the caps per address (sign-in, password change, WHEP sessions); lock-out;
+// /metrics for metrics_allow only; /healthz on a nearly full disk.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -137,4 +138,35 @@ test('WHEP sessions per address are capped, joined or still negotiating', async 
   const gone = await api(d, 'DELETE', two[0].headers.get('location'));
   assert.equal(gone.status, 200, gone.text);
   assert.equal((await offer('198.51.100.50')).status, 201);
+});
+
+test('/metrics answers only the addresses of metrics_allow, the client behind a proxy counting', async () => {
+  const open = await daemon({});
+  assert.equal((await api(open, 'GET', '/metrics')).status, 200, 'loopback may by default');
+  const d = await daemon({ metrics_allow: '10.0.0.0/8', trusted_proxies: '127.0.0.1' });
+  const r = await api(d, 'GET', '/metrics');
+  assert.equal(r.status, 404, r.text);
+  assert.doesNotMatch(r.text, /sinian_/);
+  // a proxy on this host forwards a stranger: still refused; an allowed
+  // client behind it gets the figures
+  const xff = (v) => ({ headers: { 'x-forwarded-for': v } });
+  assert.equal((await api(d, 'GET', '/metrics', xff('203.0.113.9'))).status, 404);
+  const ok = await api(d, 'GET', '/metrics', xff('10.2.3.4'));
+  assert.equal(ok.status, 200);
+  assert.match(ok.text, /^sinian_http_inflight /m);
+  // and behind an untrusted peer the header is not believed
+  const loose = await daemon({ metrics_allow: '10.0.0.0/8' });
+  assert.equal((await api(loose, 'GET', '/metrics', xff('10.2.3.4'))).status, 404);
+});
+
+test('/healthz says degraded, still 200, when the disk has less room than disk_free_min_mb', async () => {
+  const ok = await api(await daemon({}), 'GET', '/healthz');
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.disk.status, 'ok', ok.text);
+  assert.ok(ok.json.disk.free_mb > 0);
+  const full = await api(await daemon({ disk_free_min_mb: 100000000 }), 'GET', '/healthz');
+  assert.equal(full.status, 200);
+  assert.equal(full.json.status, 'degraded');
+  assert.equal(full.json.disk.status, 'low');
+  assert.equal(full.json.disk.min_mb, 100000000);
 });
