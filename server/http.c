@@ -107,11 +107,8 @@ static const struct {
 
 /* Custom (non-token) headers handlers may read. */
 static const char *const custom_hdrs[] = {
-    "x-csrf-token:",
-    "x-forwarded-proto:",
-    "if-match:",
-    "sec-fetch-site:",
-    "forwarded:",
+    "x-csrf-token:",   "x-forwarded-proto:", "if-match:",
+    "sec-fetch-site:", "forwarded:",
 };
 
 char *http_hdr_token(struct lws *wsi, int token)
@@ -483,11 +480,39 @@ static void x_route(struct http_server *srv, struct http_exchange *x)
 	x->preset = TRUE; /* answered already; no handler */
 }
 
+/* The request's Content-Length: absent (0), or one decimal number. lws
+ * joins repeated headers with commas, so a duplicate (even of the same
+ * value) is refused: two lengths are how bodies are smuggled past a
+ * proxy. False when malformed. */
+static bool read_content_length(struct lws *wsi, long long *out)
+{
+	char v[32];
+	int n = lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_HTTP_CONTENT_LENGTH);
+
+	*out = 0;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+		return true;
+	if (n <= 0 || n > 18 || v[strspn(v, "0123456789")] != '\0')
+		return false;
+	*out = strtoll(v, NULL, 10);
+	return true;
+}
+
+/* Answer x now with the response already set, and close: its body, if
+ * any, is not read. */
+static void answer_now(struct http_exchange *x)
+{
+	x->resp.close = true;
+	x->preset = TRUE;
+	x_dispatch(x);
+	x->body_seen = (size_t)-1;
+}
+
 static int on_http(struct http_server *srv, struct lws *wsi,
                    struct conn_pss *pss, const char *uri)
 {
 	struct http_exchange *x = x_new(srv, wsi);
-	char *uri_ptr = NULL, clen[32];
+	char *uri_ptr = NULL;
 	int uri_len = 0, m;
 	long long content_length = 0;
 
@@ -508,10 +533,20 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 		/* chunked request bodies are not read: ask for a length */
 		http_resp_errc(&x->resp, 411, "length_required",
 		               "send the body with a Content-Length");
-		x->resp.close = true;
-		x->preset = TRUE;
-		x_dispatch(x);
-		x->body_seen = (size_t)-1;
+		answer_now(x);
+		return 0;
+	}
+	if (!read_content_length(wsi, &content_length)) {
+		http_resp_errc(
+		    &x->resp, 400, "invalid",
+		    "Content-Length must be given once, as a number");
+		answer_now(x);
+		return 0;
+	}
+	if (!g_utf8_validate(uri, -1, NULL)) {
+		/* no name of ours is anything but UTF-8 */
+		http_resp_errc(&x->resp, 404, "not_found", "no such page");
+		answer_now(x);
 		return 0;
 	}
 	if (g_atomic_int_get(&srv->draining)) {
@@ -526,9 +561,6 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 	    (size_t)((x->req.route && (x->req.route->flags & ROUTE_UPLOAD))
 	                 ? srv->cfg.max_upload_bytes
 	                 : srv->cfg.max_body_bytes);
-	if (lws_hdr_copy(wsi, clen, sizeof(clen),
-	                 WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
-		content_length = strtoll(clen, NULL, 10);
 	if (content_length > 0) {
 		if ((unsigned long long)content_length > x->body_limit) {
 			x->too_large = TRUE;
@@ -618,6 +650,16 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	switch (reason) {
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: take_ready(srv); return 0;
 	case LWS_CALLBACK_HTTP: return on_http(srv, wsi, pss, in);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		/* WebSocket only: an h2c upgrade is refused (400), never
+		 * taken, so nothing behind a proxy speaks HTTP/2 unseen */
+		if (in && !g_ascii_strcasecmp(in, "websocket"))
+			return 0;
+		return lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST,
+		                              "upgrade refused") ||
+		               lws_http_transaction_completed(wsi)
+		           ? -1
+		           : 1;
 	case LWS_CALLBACK_HTTP_BODY: on_body(pss->x, in, len); return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION: on_body_done(pss->x); return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:

@@ -2,10 +2,12 @@
 // behind trusted proxies (X-Forwarded-For and Forwarded read from the right,
 // past trusted hops only) that every rate limit and per-address cap counts;
 // the caps per address (sign-in, password change, WHEP sessions); lock-out;
-// /metrics for metrics_allow only; /healthz on a nearly full disk.
+// /metrics for metrics_allow only; /healthz on a nearly full disk; the HTTP
+// edges: a repeated Content-Length, an h2c upgrade, a path that is not UTF-8.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { startDaemon, api, REPO } from '../lib/daemon.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
@@ -169,4 +171,52 @@ test('/healthz says degraded, still 200, when the disk has less room than disk_f
   assert.equal(full.json.status, 'degraded');
   assert.equal(full.json.disk.status, 'low');
   assert.equal(full.json.disk.min_mb, 100000000);
+});
+
+/** Send raw bytes, give back the status line and headers of the answer. */
+function raw(d, bytes) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(d.port, '127.0.0.1', () => s.write(bytes));
+    let got = Buffer.alloc(0);
+    const done = () => {
+      s.destroy();
+      const head = got.toString('latin1').split('\r\n\r\n')[0];
+      resolve({ status: Number(head.split(' ')[1]), head });
+    };
+    s.on('data', (b) => {
+      got = Buffer.concat([got, b]);
+      if (got.includes('\r\n\r\n')) done();
+    });
+    s.on('end', done);
+    s.on('error', reject);
+    s.setTimeout(5000, () => reject(new Error('no answer')));
+  });
+}
+
+test('HTTP edges: Content-Length twice is 400, h2c is never taken, a path that is not UTF-8 is 404', async () => {
+  const d = await daemon({ demo: true });
+  const post = (lengths) => raw(d, Buffer.from('POST /api/memorials/1/tributes HTTP/1.1\r\nHost: x\r\n'
+    + 'Content-Type: application/json\r\n' + lengths.map((n) => `Content-Length: ${n}\r\n`).join('')
+    + '\r\n{"kind":"flower","from_name":"x"}'));
+  for (const lengths of [[31, 31], [5, 31], ['31x']]) {
+    const r = await post(lengths);
+    assert.equal(r.status, 400, `${lengths}: ${r.head}`);
+  }
+  const h2c = await raw(d, Buffer.from('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n'
+    + 'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n'));
+  assert.equal(h2c.status, 400, h2c.head);
+  assert.doesNotMatch(h2c.head, /upgrade: h2c/i);
+  // a WebSocket upgrade still works
+  const ws = await raw(d, Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n'
+    + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'));
+  assert.equal(ws.status, 101, ws.head);
+  for (const p of ['/m/%ff%fe', '/api/memorials/by-slug/%c3%28', '/js/%ff.js']) {
+    const r = await raw(d, Buffer.from(`GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    assert.equal(r.status, 404, `${p}: ${r.head}`);
+  }
+  const bytes = await raw(d, Buffer.concat([Buffer.from('GET /m/'), Buffer.from([0xff, 0xfe]),
+    Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+  assert.equal(bytes.status, 404, bytes.head);
+  // UTF-8 in a path is fine
+  assert.equal((await api(d, 'GET', '/m/%E6%80%9D%E5%BF%B5')).status, 200);
 });
