@@ -15,6 +15,7 @@
 #include "live.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "search.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static gboolean sweep(gpointer ud)
 	struct app *app = ud;
 
 	ratelimit_sweep(app->ratelimit, g_get_monotonic_time() / 1000);
+	search_latin_refresh(app->store, 200); /* renamed deceased */
 	return G_SOURCE_CONTINUE;
 }
 

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "log.h"
 #include "memorial_demo.h"
 #include "qr.h"
 #include "search.h"
@@ -23,6 +24,7 @@
 #include "store_deceased.h"
 #include "store_memorial.h"
 #include "store_org.h"
+#include "store_search.h"
 #include "store_user.h"
 #include "tribute.h"
 #include "wshub.h"
@@ -213,6 +215,18 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	return j;
 }
 
+/* The family's other names, for those who edit them. */
+static void alias_json(struct app *app, const struct actor *a,
+                       const struct access_obj *obj, json_t *mj)
+{
+	char alias[SEARCH_ALIAS_MAX * 4 + 1] = "";
+
+	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0 &&
+	    store_search_alias_get(app->store, obj->id, alias, sizeof(alias)) ==
+	        0)
+		json_object_set_new(mj, "search_alias", json_string(alias));
+}
+
 /* Everything a memorial page shows, in one object. */
 static json_t *page_json(struct app *app, const struct actor *a,
                          const struct memorial *m, const struct access_obj *obj)
@@ -221,6 +235,7 @@ static json_t *page_json(struct app *app, const struct actor *a,
 	struct deceased d;
 	json_t *j = json_pack("{s:o}", "memorial", memorial_json(m));
 
+	alias_json(app, a, obj, json_object_get(j, "memorial"));
 	if (store_deceased_get(app->store, m->deceased_id, &d) == 0) {
 		json_object_set_new(j, "deceased", deceased_summary(app, &d));
 		json_object_set_new(j, "burial", burial_json(app, &d));
@@ -284,7 +299,7 @@ static const char *const mod_choices[] = {"publish", "hold", NULL};
 static int memorial_fields(json_t *j, struct memorial *m, bool create,
                            char *err, size_t errlen)
 {
-	const char *slug, *title, *bio;
+	const char *slug, *title, *bio, *alias;
 	int vis, mod, rc;
 
 	if ((rc = jsonx_str(j, "slug", false, MEMORIAL_SLUG_MIN,
@@ -296,7 +311,9 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 	    (rc = jsonx_enum(j, "visibility", false, vis_choices,
 	                     (int)m->visibility, &vis, err, errlen)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
-	                     err, errlen)))
+	                     err, errlen)) ||
+	    (rc = jsonx_str(j, "search_alias", false, 0, SEARCH_ALIAS_MAX, NULL,
+	                    &alias, err, errlen)))
 		return rc;
 	if (slug != m->slug)
 		snprintf(m->slug, sizeof(m->slug), "%s", slug);
@@ -358,8 +375,9 @@ static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
                          bool *has_inline, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-	    "slug",       "title",       "biography", "visibility",
-	    "moderation", "deceased_id", "deceased",  NULL};
+	    "slug",       "title",        "biography",
+	    "visibility", "moderation",   "deceased_id",
+	    "deceased",   "search_alias", NULL};
 	json_t *dj = json_object_get(j, "deceased");
 	int rc;
 
@@ -376,6 +394,24 @@ static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
 		return ERR_INVALID;
 	}
 	return *has_inline ? inline_fields(dj, d, err, errlen) : 0;
+}
+
+/* The search keys after a create or an edit: the family's other names
+ * when given, and the pinyin again when the title may have changed. */
+static int search_keys_write(struct app *app, json_t *j, int64_t id,
+                             bool title_changed, char *err, size_t errlen)
+{
+	const char *alias = NULL;
+	int rc;
+
+	if ((rc = jsonx_str(j, "search_alias", false, 0, SEARCH_ALIAS_MAX, NULL,
+	                    &alias, err, errlen)))
+		return rc;
+	if (alias && (rc = store_search_alias_set(app->store, id, alias)))
+		return rc;
+	if (title_changed && (rc = store_search_set_latin(app->store, id, "")))
+		return rc;
+	return search_latin_refresh(app->store, 4) < 0 ? ERR_DB : 0;
 }
 
 static void post_memorial(void *appv, struct http_req *req,
@@ -417,6 +453,12 @@ static void post_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	if ((rc = search_keys_write(app, j, m->id, true, err, sizeof(err)))) {
+		log_error("memorial", "memorial %lld: search keys: %s",
+		          (long long)m->id, err_name(rc));
+		http_resp_err(resp, rc, "cannot write the search keys");
+		goto out;
+	}
 	store_memorial_get(app->store, m->id, m);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o}", "memorial", memorial_json(m)));
@@ -429,7 +471,8 @@ static void patch_memorial(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
 	static const char *const keys[] = {
-	    "slug", "title", "biography", "visibility", "moderation", NULL};
+	    "slug",       "title",        "biography", "visibility",
+	    "moderation", "search_alias", NULL};
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	char err[256], old_slug[MEMORIAL_SLUG_MAX + 1];
@@ -455,7 +498,10 @@ static void patch_memorial(void *appv, struct http_req *req,
 		              "slug: already used by another memorial");
 		goto out;
 	}
-	if ((rc = store_memorial_update(app->store, m))) {
+	if ((rc = store_memorial_update(app->store, m)) ||
+	    (rc = search_keys_write(app, j, m->id,
+	                            json_object_get(j, "title") != NULL, err,
+	                            sizeof(err)))) {
 		http_resp_err(resp, rc, "cannot update the memorial");
 		goto out;
 	}
@@ -730,7 +776,16 @@ int api_memorial_start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot register memorial topics");
 		return rc;
 	}
-	return app->cfg.demo ? memorial_demo_ensure(app, err, errlen) : 0;
+	if (app->cfg.demo && (rc = memorial_demo_ensure(app, err, errlen)))
+		return rc;
+	/* pinyin keys of memorials made before them, or by the CLI */
+	while ((rc = search_latin_refresh(app->store, 500)) == 500)
+		;
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot write the search keys");
+		return rc;
+	}
+	return 0;
 }
 
 int api_memorial_routes(struct router *r)

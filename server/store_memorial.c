@@ -503,6 +503,12 @@ static int collect_hits(sqlite3_stmt *q, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
+/* What the LIKE path searches: names, title, the family's other names and
+ * the pinyin key. */
+#define HAY                                                                    \
+	"(d.name || ' ' || m.title || ' ' || m.search_alias || ' ' || "        \
+	"m.search_latin)"
+
 int store_memorial_search(struct store *st, const char *match,
                           const char *const like[4], int64_t before, int limit,
                           GArray *out)
@@ -525,13 +531,12 @@ int store_memorial_search(struct store *st, const char *match,
 		return collect_hits(q, out);
 	}
 	q = store_stmt(
-	    st, "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
-	        "= m.deceased_id WHERE m.visibility = 'public' AND (?1 = 0 OR "
-	        "m.id < ?1) AND (d.name || ' ' || m.title) LIKE ?2 ESCAPE '\\' "
-	        "AND (d.name || ' ' || m.title) LIKE ?3 ESCAPE '\\' AND "
-	        "(d.name || ' ' || m.title) LIKE ?4 ESCAPE '\\' AND (d.name || "
-	        "' ' || m.title) LIKE ?5 ESCAPE '\\' ORDER BY m.id DESC LIMIT "
-	        "?6");
+	    st,
+	    "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
+	    "= m.deceased_id WHERE m.visibility = 'public' AND (?1 = 0 OR "
+	    "m.id < ?1) AND " HAY " LIKE ?2 ESCAPE '\\' AND " HAY " LIKE ?3 "
+	    "ESCAPE '\\' AND " HAY " LIKE ?4 ESCAPE '\\' AND " HAY " LIKE ?5 "
+	    "ESCAPE '\\' ORDER BY m.id DESC LIMIT ?6");
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, before);
