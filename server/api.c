@@ -5,7 +5,9 @@
 #include "api.h"
 #include "api_visit.h"
 #include "api_ceremony.h"
+#include "api_condolence.h"
 #include "api_memorial.h"
+#include "api_share.h"
 #include "app.h"
 #include "auth.h"
 #include "cluster.h"
@@ -29,6 +31,7 @@ int api_routes(struct router *r)
 	    api_whep_routes,     api_whip_routes,
 #endif
 	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
+	    api_share_routes,    api_page_routes,  api_condolence_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -73,10 +76,14 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;
+	if ((rc = api_share_start(app))) {
+		snprintf(err, errlen, "cannot start the share card worker");
+		return rc;
+	}
 	if ((rc = api_visit_start(app)))
 		return rc;
 	if ((rc = live_start(app, err, errlen)) ||
-	    (rc = api_ceremony_start(app)))
+	    (rc = api_ceremony_start(app)) || (rc = api_condolence_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
@@ -94,6 +101,7 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	api_share_stop(app);
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

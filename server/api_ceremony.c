@@ -1,11 +1,14 @@
 /* api_ceremony.c — farewell ceremonies over HTTP: create and edit (agency
  * operators), stream keys and invite links, start/stop and source control,
- * condolences, the recording for replay, and the player page route.
+ * the recording for replay (and its download, for the family). Condolences
+ * are in api_condolence.c. The player page route is in
+ * api_page.c.
  * WHEP/WHIP media negotiation lives in api_whep.c.
  */
 #include "access.h"
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_condolence.h"
 #include "app.h"
 #include "auth.h"
 #include "ceremony.h"
@@ -36,9 +39,7 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
 	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
 }
 
-/* The invite token a watcher shows: ?invite= or a bearer that is not a
- * session. NULL when none. */
-static const char *invite_token(struct http_req *req)
+const char *api_ceremony_invite(struct http_req *req)
 {
 	const char *q = http_query(req, "invite");
 	const char *authz = http_header(req, "authorization");
@@ -54,7 +55,7 @@ static const char *invite_token(struct http_req *req)
 int api_ceremony_watch_check(struct app *app, struct http_req *req,
                              const struct ceremony *c)
 {
-	const char *token = invite_token(req);
+	const char *token = api_ceremony_invite(req);
 	struct access_obj obj;
 	char hash[CRYPTO_HASH_CHARS];
 	int rc;
@@ -108,6 +109,9 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	    live_source_on(app, c->id), "can_manage", manager);
 	struct org agency;
 
+	json_object_set_new(
+	    j, "time_zone",
+	    json_string(c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT));
 	/* Can this server show it live at all? Managers also read why not. */
 	json_object_set_new(j, "media", live_health_json(app, manager));
 	if (c->hall_id)
@@ -140,14 +144,20 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
                       size_t errlen)
 {
-	static const char *const keys[] = {"agency_id",     "hall_id",
-	                                   "memorial_id",   "title",
-	                                   "deceased_name", "scheduled_start",
-	                                   "scheduled_end", "visibility",
-	                                   "source",        NULL};
+	static const char *const keys[] = {"agency_id",
+	                                   "hall_id",
+	                                   "memorial_id",
+	                                   "title",
+	                                   "deceased_name",
+	                                   "scheduled_start",
+	                                   "scheduled_end",
+	                                   "visibility",
+	                                   "source",
+	                                   "time_zone",
+	                                   NULL};
 	static const char *const vis[] = {"public", "invite", NULL};
 	static const char *const srcs[] = {"test", "rtsp", "whip", NULL};
-	const char *title, *name, *start, *end, *url = c->source_url;
+	const char *title, *name, *start, *end, *tz, *url = c->source_url;
 	json_t *src = json_object_get(j, "source");
 	int v = c->invite_only, s = (int)c->source, rc;
 
@@ -166,8 +176,18 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	                    c->scheduled_start, &start, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
 	                    c->scheduled_end, &end, err, errlen)) ||
-	    (rc = jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)))
+	    (rc =
+	         jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)) ||
+	    (rc =
+	         jsonx_str(j, "time_zone", false, 1, 63,
+	                   c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                   &tz, err, errlen)))
 		return rc;
+	if (!ceremony_tz_valid(tz)) {
+		snprintf(err, errlen,
+		         "time_zone: an IANA time zone such as Asia/Shanghai");
+		return ERR_INVALID;
+	}
 	if (src &&
 	    (!json_is_object(src) ||
 	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
@@ -190,6 +210,8 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	snprintf(c->deceased_name, sizeof(c->deceased_name), "%s", name);
 	snprintf(c->scheduled_start, sizeof(c->scheduled_start), "%s", start);
 	snprintf(c->scheduled_end, sizeof(c->scheduled_end), "%s", end);
+	if (tz != c->time_zone)
+		snprintf(c->time_zone, sizeof(c->time_zone), "%s", tz);
 	snprintf(c->source_url, sizeof(c->source_url), "%s",
 	         s == SRC_RTSP ? url : "");
 	c->invite_only = v == 1;
@@ -501,86 +523,17 @@ out:
 	json_decref(j);
 }
 
-static json_t *message_json(const struct ceremony_message *m)
+/* Content-Disposition: a file named after the ceremony. */
+static void attachment(struct http_resp *resp, const struct ceremony *c)
 {
-	return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id,
-	                 "from_name", m->from_name, "text", m->text,
-	                 "created_at", m->created_at);
-}
+	char *esc = g_uri_escape_string(c->title, NULL, FALSE);
+	char *v = g_strdup_printf("attachment; filename=\"ceremony-%lld.mp4\"; "
+	                          "filename*=UTF-8''%s.mp4",
+	                          (long long)c->id, esc);
 
-static void post_condolence(void *appv, struct http_req *req,
-                            struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	struct ceremony_message m;
-	const char *from, *text;
-	char err[256], key[80];
-	json_t *j = NULL, *ev;
-	char *s;
-	int rc;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	/* one budget per person: the account, else the invite, else the
-	 * address (a hall's Wi-Fi shares one address among many guests) */
-	if (auth_actor(req)->user_id)
-		snprintf(key, sizeof(key), "cond:u%lld",
-		         (long long)auth_actor(req)->user_id);
-	else if (invite_token(req))
-		snprintf(key, sizeof(key), "cond:i%.40s", invite_token(req));
-	else
-		snprintf(key, sizeof(key), "cond:%s", req->peer);
-	if (!auth_rate_ok(app, key, invite_token(req) || req->actor ? 12 : 60,
-	                  invite_token(req) || req->actor ? 5 : 20, resp))
-		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "from_name", true, 1, 40, NULL, &from, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "text", true, 1, 300, NULL, &text, err,
-	                    sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if ((rc = store_ceremony_message_add(app->store, c.id, from, text,
-	                                     auth_actor(req)->user_id, &m))) {
-		http_resp_err(resp, rc, "cannot save the message");
-		goto out;
-	}
-	ev = json_pack("{s:s,s:o}", "type", "condolence", "message",
-	               message_json(&m));
-	s = json_dumps(ev, JSON_COMPACT);
-	if (s)
-		live_publish(app, c.id, s);
-	free(s);
-	json_decref(ev);
-	http_resp_json(resp, 201, message_json(&m));
-out:
-	json_decref(j);
-}
-
-static void list_condolences(void *appv, struct http_req *req,
-                             struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	GArray *msgs;
-	json_t *arr;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	msgs = g_array_new(FALSE, FALSE, sizeof(struct ceremony_message));
-	arr = json_array();
-	store_ceremony_message_list(app->store, c.id, 100, msgs);
-	for (guint i = 0; i < msgs->len; i++)
-		json_array_append_new(
-		    arr, message_json(
-		             &g_array_index(msgs, struct ceremony_message, i)));
-	g_array_free(msgs, TRUE);
-	http_resp_json(resp, 200, json_pack("{s:o}", "messages", arr));
+	http_resp_header(resp, "Content-Disposition", v);
+	g_free(v);
+	g_free(esc);
 }
 
 static void get_recording(void *appv, struct http_req *req,
@@ -588,6 +541,7 @@ static void get_recording(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	struct ceremony c;
+	bool download;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
 	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
@@ -600,15 +554,18 @@ static void get_recording(void *appv, struct http_req *req,
 		                    "ceremony has ended");
 		return;
 	}
+	download = http_query(req, "download") != NULL;
+	if (download && !api_condolence_may_keep(app, auth_actor(req), &c)) {
+		http_resp_err(resp, ERR_FORBIDDEN,
+		              "the recording is downloaded by the family and "
+		              "the funeral home");
+		return;
+	}
 	if (http_resp_file(resp, req, c.recording_path, "video/mp4",
 	                   "private, max-age=3600") == ERR_NOT_FOUND)
 		http_resp_err(resp, ERR_NOT_FOUND, "the recording is missing");
-}
-
-static void page_player(void *appv, struct http_req *req,
-                        struct http_resp *resp)
-{
-	http_resp_web(resp, req, "/ceremony.html");
+	else if (download)
+		attachment(resp, &c);
 }
 
 int api_ceremony_routes(struct router *r)
@@ -633,13 +590,8 @@ int api_ceremony_routes(struct router *r)
 	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stop", post_stop, 0);
 	rc |=
 	    router_add(r, "PUT", "/api/ceremonies/{id}/source", put_source, 0);
-	rc |= router_add(r, "POST", "/api/ceremonies/{id}/condolences",
-	                 post_condolence, ROUTE_OWN_AUTH);
-	rc |= router_add(r, "GET", "/api/ceremonies/{id}/condolences",
-	                 list_condolences, ROUTE_OWN_AUTH);
 	rc |= router_add(r, "GET", "/api/ceremonies/{id}/recording",
 	                 get_recording, ROUTE_OWN_AUTH);
-	rc |= router_add(r, "GET", "/c/{id}", page_player, 0);
 	return rc ? -1 : 0;
 }
 

@@ -16,6 +16,9 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj);
 /* Load the ceremony named by the {id} path parameter; fills 404. */
 int api_ceremony_load(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct ceremony *c);
+/* The invite token a watcher shows: ?invite= or a bearer that is not a
+ * session. NULL when none. Borrowed from the request. */
+const char *api_ceremony_invite(struct http_req *req);
 /* May this request watch (live or replay)? Honours invite tokens given
  * as ?invite= or as a bearer token. 0, ERR_UNAUTHORIZED, ERR_FORBIDDEN. */
 int api_ceremony_watch_check(struct app *app, struct http_req *req,

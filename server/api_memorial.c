@@ -1,6 +1,6 @@
 /* api_memorial.c — memorial pages over HTTP: creation, the one response a
  * memorial page needs, editing, family rights, search, the plaque QR code,
- * the /m/{slug} page route, and who may follow a memorial live.
+ * the /search page route, and who may follow a memorial live.
  *
  * Parses and validates input, checks rights through access.c, calls
  * memorial.c / search.c, renders JSON. Never returns raw personal data of
@@ -728,12 +728,6 @@ out:
 	g_free(m);
 }
 
-static void page_memorial(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	http_resp_web(resp, req, "/memorial.html");
-}
-
 static void page_search(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
@@ -804,7 +798,6 @@ int api_memorial_routes(struct router *r)
 	rc |= router_add(r, "DELETE", "/api/memorials/{id}/family/{user_id}",
 	                 delete_family, 0);
 	rc |= router_add(r, "GET", "/api/memorials/{id}/qr.svg", get_qr, 0);
-	rc |= router_add(r, "GET", "/m/{slug}", page_memorial, 0);
 	rc |= router_add(r, "GET", "/search", page_search, 0);
 	rc |= api_deceased_routes(r) | api_plot_routes(r) |
 	      api_photo_routes(r) | api_tribute_routes(r) |

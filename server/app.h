@@ -20,6 +20,7 @@ struct crypto;
 struct ratelimit;
 struct media_ctx;
 struct whip_hub;
+struct api_share;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -57,6 +58,7 @@ struct app {
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct api_share *share; /* share cards drawn and kept (api_share.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

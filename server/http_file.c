@@ -116,7 +116,7 @@ int http_resp_file(struct http_resp *resp, struct http_req *req,
 	http_resp_header(resp, "Accept-Ranges", "bytes");
 	snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
 	inm = http_header(req, "if-none-match");
-	if (inm && strcmp(inm, etag) == 0) {
+	if (http_etag_match(inm, etag)) {
 		close(fd);
 		resp->status = 304;
 		return 0;

@@ -194,7 +194,7 @@ static void draw_person(cairo_t *cr, const struct share_card *c)
 	cairo_set_source_rgb(cr, INK);
 	y += text_block(cr, c->title, SERIF, 34, TX, y, TW, 2) + 12;
 	cairo_set_source_rgb(cr, ACCENT);
-	text_block(cr, c->line, SANS, 28, TX, y, TW, 1);
+	text_block(cr, c->line, SANS, 28, TX, y, TW, 2);
 }
 
 /* The site's own card: nothing of anyone. */

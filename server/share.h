@@ -19,10 +19,10 @@
 /* What a card shows. Every field may be "": a card with no name is the
  * site's own card (for what may not be shown: a private memorial). */
 struct share_card {
-	char name[256];       /* the deceased's name, large */
+	char name[512];       /* the deceased's name, large */
 	char dates[64];       /* "1936.03.12 – 2025.01.08" */
-	char title[512];      /* the memorial's or the ceremony's title */
-	char line[256];       /* one more line: a ceremony's date and time */
+	char title[1024];     /* the memorial's or the ceremony's title */
+	char line[512];       /* one more line: a ceremony's date and time */
 	char portrait[1200];  /* path of the portrait image file, or "" */
 	char portrait_id[65]; /* what identifies the portrait (its hash) */
 };

@@ -23,7 +23,8 @@ int store_ceremony_create(struct store *st, struct ceremony *c)
 	    st, "INSERT INTO ceremonies(agency_id, hall_id, memorial_id, "
 	        "title, deceased_name, scheduled_start, scheduled_end, "
 	        "visibility, source_kind, source_url, stream_key_hash, "
-	        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	        "created_by, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	        "?, ?, ?)");
 	int rc;
 
 	if (!q)
@@ -42,6 +43,9 @@ int store_ceremony_create(struct store *st, struct ceremony *c)
 	sqlite3_bind_text(q, 10, c->source_url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, c->stream_key_hash, -1, SQLITE_STATIC);
 	bind_opt_id(q, 12, c->created_by);
+	sqlite3_bind_text(q, 13,
+	                  c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                  -1, SQLITE_STATIC);
 	rc = store_step_done(q);
 	if (rc == 0)
 		c->id = store_last_id(st);
@@ -54,7 +58,7 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	    st, "UPDATE ceremonies SET hall_id = ?, memorial_id = ?, "
 	        "title = ?, deceased_name = ?, scheduled_start = ?, "
 	        "scheduled_end = ?, visibility = ?, source_kind = ?, "
-	        "source_url = ? WHERE id = ?");
+	        "source_url = ?, time_zone = ? WHERE id = ?");
 
 	if (!q)
 		return ERR_DB;
@@ -69,7 +73,10 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	sqlite3_bind_text(q, 8, ceremony_source_name(c->source), -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_text(q, 9, c->source_url, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 10, c->id);
+	sqlite3_bind_text(q, 10,
+	                  c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 11, c->id);
 	return store_step_done(q);
 }
 
@@ -78,7 +85,7 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	"title, deceased_name, scheduled_start, scheduled_end, visibility, "   \
 	"source_kind, source_url, stream_key_hash, state, "                    \
 	"COALESCE(started_at, ''), COALESCE(ended_at, ''), "                   \
-	"COALESCE(recording_path, ''), COALESCE(created_by, 0)"
+	"COALESCE(recording_path, ''), COALESCE(created_by, 0), time_zone"
 
 static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 {
@@ -105,6 +112,7 @@ static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 	STORE_COPY(c->ended_at, q, 14);
 	STORE_COPY(c->recording_path, q, 15);
 	c->created_by = sqlite3_column_int64(q, 16);
+	STORE_COPY(c->time_zone, q, 17);
 }
 
 int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
@@ -262,11 +270,12 @@ int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
 
 int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
                                const char *from, const char *text,
-                               int64_t user_id, struct ceremony_message *out)
+                               int64_t user_id, enum cond_state state,
+                               struct ceremony_message *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT INTO ceremony_messages(ceremony_id, from_name, "
-	        "text, user_id) VALUES (?, ?, ?, ?) RETURNING id, "
+	        "text, user_id, state) VALUES (?, ?, ?, ?, ?) RETURNING id, "
 	        "created_at");
 	int rc;
 
@@ -276,12 +285,15 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
 	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, text, -1, SQLITE_STATIC);
 	bind_opt_id(q, 4, user_id);
+	sqlite3_bind_text(q, 5, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(q, 0);
 		STORE_COPY(out->created_at, q, 1);
 		snprintf(out->from_name, sizeof(out->from_name), "%s", from);
 		snprintf(out->text, sizeof(out->text), "%s", text);
+		out->state = state;
 		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : ERR_DB;
 	} else {
 		rc = store_err(rc) ? store_err(rc) : ERR_DB;
@@ -290,28 +302,95 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
 	return rc;
 }
 
+static void message_row(sqlite3_stmt *q, struct ceremony_message *m)
+{
+	int s = ceremony_cond_state_parse(store_col_text(q, 4));
+
+	m->id = sqlite3_column_int64(q, 0);
+	STORE_COPY(m->from_name, q, 1);
+	STORE_COPY(m->text, q, 2);
+	STORE_COPY(m->created_at, q, 3);
+	m->state = s < 0 ? COND_HIDDEN : (enum cond_state)s;
+}
+
 int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
-                                int limit, GArray *out)
+                                enum cond_state state, int limit, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, from_name, text, created_at FROM (SELECT * "
-	        "FROM ceremony_messages WHERE ceremony_id = ? ORDER BY id "
-	        "DESC LIMIT ?) ORDER BY id");
+	    st, "SELECT id, from_name, text, created_at, state FROM (SELECT "
+	        "* FROM ceremony_messages WHERE ceremony_id = ? AND state = "
+	        "? ORDER BY id DESC LIMIT ?) ORDER BY id");
 	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, ceremony_id);
-	sqlite3_bind_int(q, 2, limit);
+	sqlite3_bind_text(q, 2, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, limit);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ceremony_message m;
 
-		m.id = sqlite3_column_int64(q, 0);
-		STORE_COPY(m.from_name, q, 1);
-		STORE_COPY(m.text, q, 2);
-		STORE_COPY(m.created_at, q, 3);
+		message_row(q, &m);
 		g_array_append_val(out, m);
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_ceremony_message_get(struct store *st, int64_t ceremony_id,
+                               int64_t id, struct ceremony_message *out)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, from_name, text, created_at, state FROM "
+	        "ceremony_messages WHERE ceremony_id = ? AND id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_int64(q, 2, id);
+	rc = store_step_row(q);
+	if (rc == 0)
+		message_row(q, out);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_ceremony_message_set_state(struct store *st, int64_t ceremony_id,
+                                     int64_t id, enum cond_state state)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "UPDATE ceremony_messages SET state = ? WHERE ceremony_id = ? "
+	        "AND id = ?");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, ceremony_id);
+	sqlite3_bind_int64(q, 3, id);
+	rc = store_step_done(q);
+	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+int store_ceremony_message_pending(struct store *st, int64_t ceremony_id,
+                                   int64_t *n)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT count(*) FROM ceremony_messages WHERE ceremony_id = ? "
+	        "AND state = 'pending'");
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	rc = store_step_row(q);
+	if (rc == 0)
+		*n = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc;
 }
