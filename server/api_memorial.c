@@ -215,16 +215,20 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	return j;
 }
 
-/* The family's other names, for those who edit them. */
+/* The family's other names and the upload limit, for those who edit. */
 static void alias_json(struct app *app, const struct actor *a,
                        const struct access_obj *obj, json_t *mj)
 {
 	char alias[SEARCH_ALIAS_MAX * 4 + 1] = "";
 
-	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0 &&
-	    store_search_alias_get(app->store, obj->id, alias, sizeof(alias)) ==
-	        0)
+	if (access_check(a, ACT_MEMORIAL_EDIT, obj) != 0)
+		return;
+	if (store_search_alias_get(app->store, obj->id, alias, sizeof(alias)) ==
+	    0)
 		json_object_set_new(mj, "search_alias", json_string(alias));
+	/* photos larger than this are made smaller before they are sent */
+	json_object_set_new(mj, "max_upload_bytes",
+	                    json_integer(app->cfg.max_upload_bytes));
 }
 
 /* Everything a memorial page shows, in one object. */

@@ -304,6 +304,21 @@ int store_photo_delete(struct store *st, int64_t memorial_id, int64_t photo_id)
 	return step_changed(st, q);
 }
 
+int store_photo_set_caption(struct store *st, int64_t memorial_id,
+                            int64_t photo_id, const char *caption)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "UPDATE memorial_photos SET caption "
+	                   "= ? WHERE id = ? AND memorial_id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, caption, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, photo_id);
+	sqlite3_bind_int64(q, 3, memorial_id);
+	return step_changed(st, q);
+}
+
 int store_photo_count(struct store *st, int64_t memorial_id, int *n)
 {
 	sqlite3_stmt *q = store_stmt(
