@@ -381,6 +381,31 @@ test('the recording is downloaded by the family and the funeral home only', asyn
   assert.equal(watch.headers.get('content-disposition'), null, 'watching is not downloading');
 });
 
+// ---------- photos ----------
+
+test('each photo has its own caption, edited by the family only', async () => {
+  const m = await memorial(family, { title: '郑秀云纪念', deceased: { name: '郑秀云', death_date: '2025-06-01' } });
+  const other = await memorial(family, { title: '另一座', deceased: { name: '郑大山', death_date: '2025-06-02' } });
+  const jpeg = await fsp.readFile(path.join(REPO, 'tests/data/images/plain.jpg'));
+  const up = await api(d, 'POST', `/api/memorials/${m.id}/photos?caption=${encodeURIComponent('全家福')}`,
+    { token: family, body: jpeg, headers: { 'content-type': 'image/jpeg' } });
+  assert.equal(up.status, 201, up.text);
+  const pid = up.json.photo.id;
+  const at = `/api/memorials/${m.id}/photos/${pid}`;
+  assert.equal((await api(d, 'PATCH', at, { json: { caption: 'x' } })).status, 401);
+  assert.equal((await api(d, 'PATCH', at, { token: mourner, json: { caption: 'x' } })).status, 403);
+  assert.equal((await api(d, 'PATCH', `/api/memorials/${other.id}/photos/${pid}`,
+    { token: family, json: { caption: 'x' } })).status, 404, 'not that memorial\'s photo');
+  assert.equal((await api(d, 'PATCH', at, { token: family, json: { caption: '字'.repeat(101) } })).status, 400);
+  const ok = await api(d, 'PATCH', at, { token: family, json: { caption: '字'.repeat(100) } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.deepEqual(ok.json, { id: pid, caption: '字'.repeat(100) });
+  const page = await api(d, 'GET', `/api/memorials/${m.id}`);
+  assert.equal(page.json.photos.find((p) => p.id === pid).caption, '字'.repeat(100));
+  assert.equal((await api(d, 'PATCH', at, { token: family, json: { caption: '' } })).status, 200);
+  assert.equal((await api(d, 'GET', `/api/memorials/${m.id}`)).json.photos[0].caption, '');
+});
+
 // ---------- search ----------
 
 test('search by pinyin, initials and the family\'s English name', async () => {
