@@ -7,6 +7,8 @@
 //   whenText(cer)        -> "2026年4月4日 10:00–11:00（北京时间）"
 //   bothTimes(cer)       -> "您的时间 18:00 · 北京时间 10:00" or null (same clock)
 //   countdownText(ms)    -> "2 小时 15 分钟" / "2 h 15 min"
+//   zoneTime('2026-04-04', '10:00', 'Europe/London') -> "2026-04-04T09:00:00Z"
+//   ZONES                -> the zones the operator's console offers
 import { lang, t } from './i18n.js';
 
 const BEIJING = new Set(['Asia/Shanghai', 'Asia/Chongqing', 'Asia/Harbin', 'PRC']);
@@ -81,4 +83,36 @@ export function countdownText(ms) {
   if (h > 0) return t('cer.left_hm', { h, m });
   if (m > 0) return t('cer.left_ms', { m, s: s % 60 });
   return t('cer.left_s', { s });
+}
+
+/** The zones a funeral home chooses from (the console's list): China's,
+ *  and where families abroad most often watch from. */
+export const ZONES = [
+  'Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Singapore', 'Asia/Tokyo',
+  'Australia/Sydney', 'Europe/London', 'Europe/Paris', 'America/New_York',
+  'America/Chicago', 'America/Los_Angeles', 'America/Vancouver', 'America/Toronto',
+];
+
+/** Milliseconds tz's clock is ahead of UTC at the instant ms. */
+function offsetAt(ms, tz) {
+  const p = {};
+  for (const x of new Intl.DateTimeFormat('en-US', {
+    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(new Date(ms))) p[x.type] = Number(x.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** A wall-clock date ("2026-04-04") and time ("10:00") in tz, plusDays
+ *  later, as UTC ("2026-04-04T02:00:00Z"); null when they do not parse. */
+export function zoneTime(date, time, tz, plusDays = 0) {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t2 = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t2) return null;
+  const wall = Date.UTC(+d[1], +d[2] - 1, +d[3] + plusDays, +t2[1], +t2[2]);
+  // the offset at the guess, then again at the answer (a change of clocks
+  // between the two)
+  let ms = wall - offsetAt(wall, tz);
+  ms = wall - offsetAt(ms, tz);
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -289,6 +289,8 @@ export default {
   'op.field_deceased': 'Name of the deceased',
   'op.field_deceased_hint': 'Shown on the test picture.',
   'op.field_date': 'Date',
+  'op.field_tz': 'Time zone',
+  'op.field_tz_hint': 'Give the date and times as the clock in the hall shows them; family far away also see them in their own time.',
   'op.field_start': 'Starts at',
   'op.field_end': 'Ends at',
   'op.field_visibility': 'Who may watch',

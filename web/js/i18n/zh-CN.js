@@ -289,6 +289,8 @@ export default {
   'op.field_deceased': '逝者姓名',
   'op.field_deceased_hint': '会写在测试画面上。',
   'op.field_date': '日期',
+  'op.field_tz': '时区',
+  'op.field_tz_hint': '日期和时间按礼厅所在地的时间填写；远方的亲友会同时看到他们自己的时间。',
   'op.field_start': '开始时间',
   'op.field_end': '结束时间',
   'op.field_visibility': '谁可以观看',
