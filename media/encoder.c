@@ -117,6 +117,12 @@ void encoder_request_keyframe(struct encoder *e)
 		keyframe_gate_request(vp8);
 }
 
+void encoder_request_keyframe_soon(struct encoder *e)
+{
+	keyframe_gate_request(e->x264_gate);
+	h264switch_nudge_source(e->sw);
+}
+
 unsigned encoder_keyframes_forced(struct encoder *e)
 {
 	unsigned n = keyframe_gate_forced(e->x264_gate);
@@ -624,4 +630,17 @@ void encoder_branch_unlink(struct encoder *e, GstPad *teepad)
 		gst_object_unref(peer);
 	}
 	gst_object_unref(teepad);
+}
+
+void encoder_branch_drop(struct encoder *e, GstElement *bin, encoder_bus_fn fn,
+                         void *user_data)
+{
+	if (!bin)
+		return;
+	if (fn)
+		encoder_bus_unlisten(e, fn, user_data);
+	gst_element_set_state(bin, GST_STATE_NULL);
+	if (GST_OBJECT_PARENT(bin))
+		gst_bin_remove(GST_BIN(e->pipeline), bin);
+	gst_object_unref(bin);
 }

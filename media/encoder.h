@@ -75,6 +75,10 @@ void encoder_release_vp8(struct encoder *e);
 /* Ask every video encoder for a key frame now; coalesced with one already
  * pending (see keyframe.h). Thread-safe. */
 void encoder_request_keyframe(struct encoder *e);
+/* A key frame is wanted soon but nobody waits on it (HLS cutting a
+ * segment): the encoder is asked as above, a passed-through source without
+ * the deadline after which the encoder covers for it. Thread-safe. */
+void encoder_request_keyframe_soon(struct encoder *e);
 /* Key frame requests let through so far (API and viewers' PLI/FIR, after
  * coalescing). Thread-safe. */
 unsigned encoder_keyframes_forced(struct encoder *e);
@@ -140,5 +144,10 @@ GstPad *encoder_branch_link(struct encoder *e, enum encoder_stream s,
 /* Unlink and release a tee pad from encoder_branch_link; consumes the
  * ref. After it returns, no more data flows into the branch. */
 void encoder_branch_unlink(struct encoder *e, GstPad *teepad);
+/* Take a branch out once its tee pads are unlinked: stop its bus listener
+ * fn (may be NULL), set it to NULL, remove it from the pipeline if it was
+ * added, and drop the caller's reference. bin may be NULL. */
+void encoder_branch_drop(struct encoder *e, GstElement *bin, encoder_bus_fn fn,
+                         void *user_data);
 
 #endif

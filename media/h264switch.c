@@ -391,6 +391,17 @@ void h264switch_request_source_keyframe(struct h264switch *sw)
 	ask_source(source_side(sw, NULL), TRUE);
 }
 
+void h264switch_nudge_source(struct h264switch *sw)
+{
+	GstPad *up = NULL;
+
+	g_mutex_lock(&sw->lock);
+	if (sw->upstream && sw->feed == FEED_SOURCE)
+		up = gst_object_ref(sw->upstream);
+	g_mutex_unlock(&sw->lock);
+	ask_source(up, TRUE);
+}
+
 /* A viewer's PLI/FIR (upstream force-key-unit) reached the out appsrc:
  * send it on toward what produces the stream. */
 static GstPadProbeReturn on_upstream(GstPad *pad, GstPadProbeInfo *info,

@@ -85,6 +85,10 @@ void h264switch_set_upstream(struct h264switch *sw, GstPad *pad);
 /* Ask the source for a key frame if its stream flows or is awaited (the
  * encoder's own request is the caller's). */
 void h264switch_request_source_keyframe(struct h264switch *sw);
+/* Ask the source for a key frame while its stream flows, with no deadline:
+ * nobody waits on it (HLS would like to cut a segment), so the encoder
+ * does not fill in if it comes late, and the pass-through stays. */
+void h264switch_nudge_source(struct h264switch *sw);
 void h264switch_get_stats(struct h264switch *sw, struct h264switch_stats *out);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "elements.h"
 #include "err.h"
+#include "hls.h"
 #include "input.h"
 #include "log.h"
 #include "recorder.h"
@@ -23,7 +24,7 @@
 
 struct media_ctx {
 	struct media_config cfg; /* strings below are our copies */
-	char *stun, *public_ip, *recordings_dir;
+	char *stun, *public_ip, *recordings_dir, *hls_dir;
 	char **turns;
 	GHashTable *ceremonies; /* gint64* -> struct media_ceremony */
 };
@@ -38,6 +39,7 @@ struct media_ceremony {
 	struct input *in;
 	struct fanout *fo;
 	struct recorder *rec;
+	struct hls *hls;
 };
 
 /* The DTLS certificate every webrtcbin shares is generated (RSA) by the
@@ -114,10 +116,14 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 	ctx->stun = g_strdup(ctx->cfg.stun_server);
 	ctx->public_ip = g_strdup(ctx->cfg.public_ip);
 	ctx->recordings_dir = g_strdup(ctx->cfg.recordings_dir);
+	ctx->hls_dir = g_strdup(ctx->cfg.hls_dir);
+	if (!ctx->cfg.hls_segment_s)
+		ctx->cfg.hls_segment_s = 1;
 	ctx->turns = g_strdupv((char **)ctx->cfg.turn_servers);
 	ctx->cfg.stun_server = ctx->stun;
 	ctx->cfg.public_ip = ctx->public_ip;
 	ctx->cfg.recordings_dir = ctx->recordings_dir;
+	ctx->cfg.hls_dir = ctx->hls_dir;
 	ctx->cfg.turn_servers = (const char *const *)ctx->turns;
 	ctx->ceremonies =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
@@ -145,6 +151,7 @@ void media_free(struct media_ctx *ctx)
 	g_free(ctx->stun);
 	g_free(ctx->public_ip);
 	g_free(ctx->recordings_dir);
+	g_free(ctx->hls_dir);
 	g_strfreev(ctx->turns);
 	g_free(ctx);
 }
@@ -216,17 +223,29 @@ static int start_recording(struct media_ceremony *c)
 	return rc;
 }
 
+/* HLS is for those WebRTC cannot reach: without it the ceremony still
+ * goes on, so a failure is logged and nothing more. */
+static void start_hls(struct media_ceremony *c)
+{
+	char dir[1100], err[256];
+
+	snprintf(dir, sizeof(dir), "%s/%lld", c->ctx->hls_dir,
+	         (long long)c->id);
+	if (hls_start(c->enc, dir, c->ctx->cfg.hls_segment_s, &c->hls, err,
+	              sizeof(err)))
+		log_error(TAG, "ceremony %lld: no HLS: %s", (long long)c->id,
+		          err);
+}
+
 int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
                         const char *title_text, struct media_ceremony **out)
 {
 	const struct media_config *mc = &ctx->cfg;
-	struct encoder_config ec = {mc->width,
-	                            mc->height,
-	                            mc->fps,
-	                            mc->video_kbps,
-	                            mc->audio_bps,
-	                            0,
-	                            (int)mc->passthrough_max_kbps};
+	struct encoder_config ec = {
+	    mc->width, mc->height, mc->fps, mc->video_kbps, mc->audio_bps,
+	    /* with HLS, a key frame starts each segment */
+	    mc->hls_dir ? (mc->fps ? mc->fps : 30) * (int)mc->hls_segment_s : 0,
+	    (int)mc->passthrough_max_kbps};
 	struct input_events iev = {on_live_changed, on_video_changed};
 	struct fanout_events fev = {NULL, on_viewer_gone};
 	struct fanout_config fc = {mc->stun_server,
@@ -265,6 +284,8 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 		rc = start_recording(c);
 	if (rc)
 		goto out_close;
+	if (ctx->hls_dir)
+		start_hls(c);
 	g_hash_table_insert(ctx->ceremonies, &c->id, c);
 	log_info(TAG, "ceremony %lld open", (long long)ceremony_id);
 	*out = c;
@@ -293,6 +314,7 @@ int media_ceremony_close(struct media_ceremony *c, char **recording_path)
 	g_hash_table_remove(c->ctx->ceremonies, &c->id);
 	if (c->rec)
 		rc = recorder_stop(c->rec, 5000, &path);
+	hls_stop(c->hls);
 	fanout_free(c->fo);
 	input_free(c->in);
 	encoder_free(c->enc);
@@ -444,4 +466,15 @@ int media_ceremony_stats(struct media_ceremony *c, struct fanout_stats *out)
 const char *media_ceremony_recording_path(struct media_ceremony *c)
 {
 	return c->rec ? recorder_path(c->rec) : NULL;
+}
+
+bool media_ceremony_hls(struct media_ceremony *c)
+{
+	return c->hls != NULL;
+}
+
+int media_ceremony_hls_file(struct media_ceremony *c, const char *name,
+                            char *out, size_t outlen)
+{
+	return c->hls ? hls_file(c->hls, name, out, outlen) : ERR_NOT_FOUND;
 }

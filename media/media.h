@@ -12,6 +12,7 @@
 
 #include "fanout.h"
 #include "h264switch.h"
+#include "hls.h"
 
 #include <gst/gst.h>
 #include <stdbool.h>
@@ -39,11 +40,13 @@ struct media_config {
 	const char *public_ip;           /* NULL: advertise gathered */
 	bool loopback_only;              /* ICE on 127.0.0.1 only */
 	const char *recordings_dir;      /* NULL: do not record */
-	int width, height, fps;          /* 0: 1280x720 @ 30 */
-	int video_kbps;                  /* 0: 1500 */
-	int audio_bps;                   /* 0: 64000 */
-	unsigned max_viewers;            /* per ceremony; 0: 500 */
-	unsigned viewer_timeout_ms;      /* silent viewer dropped; 0: 15 s */
+	const char *hls_dir;    /* HLS of ceremony N in hls_dir/N; NULL: none */
+	unsigned hls_segment_s; /* HLS segment length; 0: 1 s */
+	int width, height, fps; /* 0: 1280x720 @ 30 */
+	int video_kbps;         /* 0: 1500 */
+	int audio_bps;          /* 0: 64000 */
+	unsigned max_viewers;   /* per ceremony; 0: 500 */
+	unsigned viewer_timeout_ms; /* silent viewer dropped; 0: 15 s */
 	bool no_passthrough; /* always encode, even H.264 browsers play */
 	unsigned passthrough_max_kbps; /* above it, encode; 0: no ceiling */
 	struct media_events events;    /* members may be NULL */
@@ -116,5 +119,12 @@ void media_ceremony_request_keyframe(struct media_ceremony *c);
 int media_ceremony_stats(struct media_ceremony *c, struct fanout_stats *out);
 /* Path of the recording being written, or NULL. Borrowed. */
 const char *media_ceremony_recording_path(struct media_ceremony *c);
+
+/* HLS (see hls.h): whether the ceremony is packaged, and the path of its
+ * file `name` (the playlist or a segment) into out: 0, ERR_NOT_FOUND (no
+ * HLS, or not one of its names) or ERR_INVALID. */
+bool media_ceremony_hls(struct media_ceremony *c);
+int media_ceremony_hls_file(struct media_ceremony *c, const char *name,
+                            char *out, size_t outlen);
 
 #endif

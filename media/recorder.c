@@ -251,14 +251,7 @@ static void teardown(struct recorder *r)
 		encoder_branch_unlink(r->enc, r->teepad[k]);
 		r->teepad[k] = NULL;
 	}
-	if (r->bin) {
-		encoder_bus_unlisten(r->enc, bus_listener, r);
-		gst_element_set_state(r->bin, GST_STATE_NULL);
-		if (GST_OBJECT_PARENT(r->bin))
-			gst_bin_remove(GST_BIN(encoder_pipeline(r->enc)),
-			               r->bin);
-		gst_object_unref(r->bin);
-	}
+	encoder_branch_drop(r->enc, r->bin, bus_listener, r);
 	g_mutex_clear(&r->lock);
 	g_cond_clear(&r->cond);
 	g_free(r->path);

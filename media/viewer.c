@@ -210,33 +210,6 @@ static GstCaps *on_caps(const GstCaps *in, void *data)
 
 /* ---- negotiation (main thread) ---------------------------------------- */
 
-/* True if the promise was answered without an error; *reply may be NULL
- * (set-*-description reply with no structure on success). */
-static bool reply_ok(GstPromise *p, const GstStructure **reply,
-                     const char **why)
-{
-	const GstStructure *r;
-
-	*reply = NULL;
-	if (gst_promise_wait(p) != GST_PROMISE_RESULT_REPLIED) {
-		*why = "webrtcbin did not reply";
-		return false;
-	}
-	r = gst_promise_get_reply(p);
-	if (r && gst_structure_has_field(r, "error")) {
-		GError *gerr = NULL;
-
-		gst_structure_get(r, "error", G_TYPE_ERROR, &gerr, NULL);
-		log_warn(TAG, "webrtcbin: %s", gerr ? gerr->message : "?");
-		g_clear_error(&gerr);
-		*why = "webrtcbin refused the description";
-		return false;
-	}
-	*reply = r;
-	*why = NULL;
-	return true;
-}
-
 static void finish(struct viewer *v);
 
 static gboolean gather_timeout(gpointer data)
@@ -405,7 +378,7 @@ static void on_local_set(void *obj, GstPromise *p)
 	const GstStructure *r;
 	const char *why;
 
-	if (!reply_ok(p, &r, &why)) {
+	if (!rtc_reply_ok(p, &r, &why)) {
 		viewer_fail(v, ERR_INTERNAL, why);
 		return;
 	}
@@ -439,7 +412,7 @@ static void on_answer(void *obj, GstPromise *p)
 	const GstStructure *r;
 	const char *why;
 
-	if (reply_ok(p, &r, &why) && r)
+	if (rtc_reply_ok(p, &r, &why) && r)
 		gst_structure_get(r, "answer",
 		                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer,
 		                  NULL);
@@ -461,7 +434,7 @@ static void on_remote_set(void *obj, GstPromise *p)
 	const GstStructure *r;
 	const char *why;
 
-	if (!reply_ok(p, &r, &why)) {
+	if (!rtc_reply_ok(p, &r, &why)) {
 		viewer_fail(v, ERR_INVALID, why);
 		return;
 	}

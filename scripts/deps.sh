@@ -2,7 +2,8 @@
 # Install what sinian needs to build, run, test and bench, skipping what is
 # present.
 #
-#   scripts/deps.sh           Debian packages for building and running
+#   scripts/deps.sh           Debian packages for building and running, and
+#                             the node modules the pages use (web/)
 #   scripts/deps.sh --test    the same, plus what the tests need and the node
 #                             modules under tests/
 #   scripts/deps.sh --bench   the same, plus what bench/ needs
@@ -25,6 +26,7 @@ PACKAGES=(
 	libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
+	liblunar-date-dev libical-dev
 	libhiredis-dev libsrtp2-dev libqrencode-dev
 	libgstreamer1.0-0 libgstreamer1.0-dev
 	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
@@ -36,15 +38,19 @@ PACKAGES=(
 	zlib1g-dev libbrotli-dev libicu-dev
 )
 
-# The tests: Check, a real RTSP server and Redis, Chromium, the formatter.
+# The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
+# a TURN server (coturn) and nftables to block UDP for a viewer, and
+# gst-discoverer-1.0 to read HLS segments.
 TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
 	redis-server chromium clang-format
+	python3-aiosmtpd python3-icalendar
+	coturn nftables gstreamer1.0-plugins-base-apps
 )
 
-# bench/ (nothing beyond the test set yet).
-BENCH_PACKAGES=()
+# bench/: nginx caching HLS in front of the daemon, wrk as its clients.
+BENCH_PACKAGES=(nginx wrk)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2
@@ -109,15 +115,15 @@ install_packages() {
 	as_root apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# tests/node_modules is current when it exists and is not older than the lock.
+# DIR/node_modules is current when it exists and is not older than the lock.
 install_node_modules() {
-	local dir="$ROOT/tests" mods="$ROOT/tests/node_modules"
+	local dir="$ROOT/$1" mods="$ROOT/$1/node_modules"
 	if [ -d "$mods" ] && { [ ! -f "$dir/package-lock.json" ] ||
 		[ ! "$mods" -ot "$dir/package-lock.json" ]; }; then
-		echo "deps: tests/node_modules up to date"
+		echo "deps: $1/node_modules up to date"
 		return
 	fi
-	echo "deps: installing node modules in tests/"
+	echo "deps: installing node modules in $1/"
 	if [ -f "$dir/package-lock.json" ]; then
 		(cd "$dir" && npm ci --no-audit --no-fund)
 	else
@@ -132,6 +138,8 @@ if [ "$list_only" -eq 1 ]; then
 	exit 0
 fi
 install_packages
+# The daemon serves web/node_modules' hls.js to the player (no CDN).
+install_node_modules web
 if [ "$with_test" -eq 1 ]; then
-	install_node_modules
+	install_node_modules tests
 fi

@@ -6,6 +6,7 @@
 #include "api_visit.h"
 #include "api_ceremony.h"
 #include "api_condolence.h"
+#include "api_ice.h"
 #include "api_memorial.h"
 #include "api_share.h"
 #include "app.h"
@@ -16,22 +17,30 @@
 #include "http.h"
 #include "live.h"
 #include "log.h"
+#include "mourning.h"
+#include "notify.h"
+#include "otp.h"
 #include "ratelimit.h"
+#include "reminder.h"
 #include "search.h"
 
 #include <glib.h>
 #include <stdio.h>
+#include <time.h>
 
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
-	    api_system_routes,   api_auth_routes,  api_org_routes,
-	    api_ceremony_routes,
+	    api_system_routes,   api_auth_routes,     api_org_routes,
+	    api_ceremony_routes, api_ice_routes,
 #ifndef SINIAN_NO_MEDIA
-	    api_whep_routes,     api_whip_routes,
+	    api_whep_routes,     api_whip_routes,     api_hls_routes,
 #endif
-	    api_memorial_routes, api_visit_routes, api_sweeping_routes,
-	    api_share_routes,    api_page_routes,  api_condolence_routes,
+	    api_memorial_routes, api_deceased_routes, api_plot_routes,
+	    api_photo_routes,    api_tribute_routes,  api_exchange_routes,
+	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
+	    api_inbox_routes,    api_me_routes,       api_code_routes,
+	    api_share_routes,    api_page_routes,     api_condolence_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -45,6 +54,8 @@ static gboolean sweep(gpointer ud)
 	struct app *app = ud;
 
 	ratelimit_sweep(app->ratelimit, g_get_monotonic_time() / 1000);
+	if (otp_sweep(app->store, (int64_t)time(NULL)))
+		log_warn("api", "cannot forget expired sign-in codes");
 	search_latin_refresh(app->store, 200); /* renamed deceased */
 	return G_SOURCE_CONTINUE;
 }
@@ -74,6 +85,13 @@ int api_start(struct app *app, char *err, size_t errlen)
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
 	if ((rc = cluster_start(app, err, errlen)))
 		return rc;
+	app->mourning = mourning_new();
+	if (!app->mourning)
+		return ERR_NOMEM;
+	if ((rc = notify_new(&app->cfg, &app->notify, err, errlen)) ||
+	    (rc = reminder_start(app)) ||
+	    (rc = api_ice_start(app, err, errlen)))
+		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;
 	if ((rc = api_share_start(app))) {
@@ -102,6 +120,11 @@ void api_stop(struct app *app)
 #endif
 	live_stop(app);
 	api_share_stop(app);
+	reminder_stop(app);
+	notify_free(app->notify);
+	app->notify = NULL;
+	mourning_free(app->mourning);
+	app->mourning = NULL;
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;

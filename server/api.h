@@ -16,11 +16,17 @@ int api_system_routes(struct router *r);
 int api_auth_routes(struct router *r);
 int api_org_routes(struct router *r);
 int api_ceremony_routes(struct router *r);
+int api_ice_routes(struct router *r);
 int api_whep_routes(struct router *r);
+int api_hls_routes(struct router *r);
 int api_whip_routes(struct router *r);
 int api_memorial_routes(struct router *r);
 int api_visit_routes(struct router *r);
 int api_sweeping_routes(struct router *r);
+int api_calendar_routes(struct router *r);
+int api_inbox_routes(struct router *r);
+int api_me_routes(struct router *r);
+int api_code_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);
@@ -50,6 +56,14 @@ json_t *api_service_json(const struct service_item *s);
 int api_user_create(struct app *app, const char *login, const char *password,
                     const char *display_name, int64_t *id, char *err,
                     size_t errlen);
+struct http_req;
+struct http_resp;
+struct store_user;
+/* Sign user u in: a new session, its cookie, and the sign-in answer
+ * {token, token_type, expires_in, user} (200), or the error. */
+void api_session_open(struct app *app, struct http_req *req,
+                      struct http_resp *resp, const struct store_user *u);
+
 /* Fill the request policy hook (authentication, CSRF, rate limits). */
 void api_http_hooks(struct app *app, struct http_hooks *hooks);
 

@@ -152,10 +152,8 @@ static void post_session(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const char *login_raw, *password, *kind;
 	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[48];
-	char token[CRYPTO_TOKEN_CHARS];
 	struct store_user u;
 	json_t *j = NULL;
-	int64_t sid;
 	int rc;
 
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
@@ -188,9 +186,21 @@ static void post_session(void *appv, struct http_req *req,
 		              "wrong login or password");
 		goto out;
 	}
-	if ((rc = auth_session_create(app, u.id, token, &sid))) {
+	api_session_open(app, req, resp, &u);
+out:
+	json_decref(j);
+}
+
+void api_session_open(struct app *app, struct http_req *req,
+                      struct http_resp *resp, const struct store_user *u)
+{
+	char token[CRYPTO_TOKEN_CHARS];
+	int64_t sid;
+	int rc;
+
+	if ((rc = auth_session_create(app, u->id, token, &sid))) {
 		http_resp_err(resp, rc, "cannot create a session");
-		goto out;
+		return;
 	}
 	set_session_cookie(app, req, resp, token,
 	                   app->cfg.session_ttl_hours * 3600);
@@ -198,9 +208,7 @@ static void post_session(void *appv, struct http_req *req,
 	               json_pack("{s:s,s:s,s:I,s:o}", "token", token,
 	                         "token_type", "Bearer", "expires_in",
 	                         (json_int_t)app->cfg.session_ttl_hours * 3600,
-	                         "user", user_json(app, &u)));
-out:
-	json_decref(j);
+	                         "user", user_json(app, u)));
 }
 
 static void delete_session(void *appv, struct http_req *req,

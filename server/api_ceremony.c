@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "live.h"
 #include "log.h"
@@ -39,7 +40,7 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
 	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
 }
 
-const char *api_ceremony_invite(struct http_req *req)
+const char *api_ceremony_invite_token(struct http_req *req)
 {
 	const char *q = http_query(req, "invite");
 	const char *authz = http_header(req, "authorization");
@@ -55,7 +56,7 @@ const char *api_ceremony_invite(struct http_req *req)
 int api_ceremony_watch_check(struct app *app, struct http_req *req,
                              const struct ceremony *c)
 {
-	const char *token = api_ceremony_invite(req);
+	const char *token = api_ceremony_invite_token(req);
 	struct access_obj obj;
 	char hash[CRYPTO_HASH_CHARS];
 	int rc;
@@ -299,13 +300,21 @@ static void get_ceremony(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	struct ceremony c;
+	json_t *j;
 
 	if (api_ceremony_load(app, req, resp, &c))
 		return;
 	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
-	http_resp_json(resp, 200,
-	               api_ceremony_json(app, &c, may_manage(req, &c)));
+	/* an invitee who is signed in is told when it goes live */
+	if (c.invite_only && c.state == CER_SCHEDULED)
+		inbox_invite_opened(app, c.id, auth_actor(req)->user_id,
+		                    http_query(req, "invite"));
+	j = api_ceremony_json(app, &c, may_manage(req, &c));
+#ifndef SINIAN_NO_MEDIA
+	api_hls_describe(app, req, &c, j);
+#endif
+	http_resp_json(resp, 200, j);
 	http_resp_header(resp, "Cache-Control", "no-store");
 }
 

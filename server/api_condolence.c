@@ -63,7 +63,7 @@ static bool load_watched(struct app *app, struct http_req *req,
 static bool rate_ok(struct app *app, struct http_req *req,
                     struct http_resp *resp)
 {
-	const char *invite = api_ceremony_invite(req);
+	const char *invite = api_ceremony_invite_token(req);
 	bool known = invite || req->actor;
 	char key[80];
 

@@ -803,8 +803,5 @@ int api_memorial_routes(struct router *r)
 	                 delete_family, 0);
 	rc |= router_add(r, "GET", "/api/memorials/{id}/qr.svg", get_qr, 0);
 	rc |= router_add(r, "GET", "/search", page_search, 0);
-	rc |= api_deceased_routes(r) | api_plot_routes(r) |
-	      api_photo_routes(r) | api_tribute_routes(r) |
-	      api_exchange_routes(r);
 	return rc ? -1 : 0;
 }

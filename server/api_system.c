@@ -14,6 +14,7 @@
 #include "http.h"
 #include "live.h"
 #include "metrics.h"
+#include "notify.h"
 #include "store.h"
 
 #include <glib.h>
@@ -78,6 +79,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	    : app->media_health.state == APP_MEDIA_OFF ? -1
 	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
+	notify_metrics(app->notify, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -13,6 +13,7 @@
 #include "cluster.h"
 #include "err.h"
 #include "http.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "store.h"
 #include "store_memorial.h"
@@ -90,9 +91,8 @@ static void post_tribute(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (t.state == TRIB_PUBLISHED)
-		cluster_count_tribute(app->cluster, t.memorial_id,
-		                      tribute_kind_name(t.kind), 1);
+	if (t.state != TRIB_PUBLISHED)
+		inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));
@@ -193,7 +193,7 @@ static void patch_message(void *appv, struct http_req *req,
 		                  : "cannot change the message");
 		goto out;
 	}
-	cluster_recount_tribute(app->cluster, m->id, tribute_kind_name(t.kind));
+	inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));

@@ -8,6 +8,7 @@
  */
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_ice.h"
 #include "app.h"
 #include "auth.h"
 #include "cluster.h"
@@ -30,47 +31,13 @@ struct whep_pending {
 	int64_t ceremony_id;
 };
 
-void api_ice_links(struct app *app, struct http_resp *resp)
-{
-	char link[700];
-
-	if (app->cfg.stun_server[0]) {
-		snprintf(link, sizeof(link), "<%s>; rel=\"ice-server\"",
-		         app->cfg.stun_server);
-		http_resp_header(resp, "Link", link);
-	}
-	if (app->cfg.turn_server[0]) {
-		/* turn://user:pass@host:port → turn:host:port + credentials */
-		const char *t = app->cfg.turn_server;
-		const char *at = strrchr(t, '@');
-		const char *scheme = strstr(t, "://");
-
-		if (at && scheme) {
-			const char *user = scheme + 3;
-			const char *colon =
-			    memchr(user, ':', (size_t)(at - user));
-
-			if (colon) {
-				snprintf(
-				    link, sizeof(link),
-				    "<turn:%s>; rel=\"ice-server\"; "
-				    "username=\"%.*s\"; credential=\"%.*s\"; "
-				    "credential-type=\"password\"",
-				    at + 1, (int)(colon - user), user,
-				    (int)(at - colon - 1), colon + 1);
-				http_resp_header(resp, "Link", link);
-			}
-		}
-	}
-}
-
 static void on_answer(int status, const char *answer, const char *viewer_id,
                       void *ud)
 {
 	struct whep_pending *p = ud;
 	struct http_resp *resp = http_deferred_resp(p->d);
 	struct media_ceremony *mc;
-	char loc[128];
+	char loc[128], tag[32];
 
 	if (status == 0 && !http_deferred_alive(p->d)) {
 		/* the viewer left before the answer: free its seat */
@@ -84,7 +51,9 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 		               strlen(answer));
 		http_resp_header(resp, "Location", loc);
 		http_resp_header(resp, "Cache-Control", "no-store");
-		api_ice_links(p->app, resp);
+		snprintf(tag, sizeof(tag), "c%lld-%.8s",
+		         (long long)p->ceremony_id, viewer_id);
+		api_ice_links(p->app, resp, tag);
 		cluster_viewer_joined(p->app->cluster, p->ceremony_id,
 		                      viewer_id);
 	} else {

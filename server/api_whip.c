@@ -22,6 +22,7 @@
  */
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_ice.h"
 #include "app.h"
 #include "ceremony.h"
 #include "crypto.h"
@@ -43,7 +44,6 @@
 
 struct whip_hub {
 	GHashTable *pubs; /* int64 ceremony id -> struct pub */
-	char *turns[2];
 };
 
 struct pub {
@@ -131,7 +131,7 @@ static void on_whip(struct whip *w, enum whip_event ev, int status,
 	struct pub *p = ud;
 	struct whip_hub *hub = p->app->whip;
 	struct http_resp *resp;
-	char loc[128];
+	char loc[128], tag[32];
 	bool drop = ev == WHIP_ENDED || status != 0;
 
 	if (ev == WHIP_ANSWER && p->d) {
@@ -144,7 +144,8 @@ static void on_whip(struct whip *w, enum whip_event ev, int status,
 			http_resp_data(resp, 201, "application/sdp", text,
 			               strlen(text));
 			http_resp_header(resp, "Location", loc);
-			api_ice_links(p->app, resp);
+			snprintf(tag, sizeof(tag), "p%lld", (long long)p->cid);
+			api_ice_links(p->app, resp, tag);
 			http_resp_header(resp, "Cache-Control", "no-store");
 		} else {
 			http_resp_err(resp, status,
@@ -226,12 +227,8 @@ static int ensure_live(struct app *app, struct http_resp *resp,
 
 static void whip_settings_of(struct app *app, struct whip_settings *s)
 {
-	struct whip_hub *hub = hub_of(app);
-
 	memset(s, 0, sizeof(*s));
 	s->ice.stun = app->cfg.stun_server[0] ? app->cfg.stun_server : NULL;
-	hub->turns[0] = app->cfg.turn_server[0] ? app->cfg.turn_server : NULL;
-	s->ice.turns = hub->turns;
 	s->ice.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	s->ice.loopback_only = app->cfg.media_loopback_only;
 }

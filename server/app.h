@@ -21,6 +21,9 @@ struct ratelimit;
 struct media_ctx;
 struct whip_hub;
 struct api_share;
+struct mourning;
+struct notify;
+struct reminder;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -59,6 +62,9 @@ struct app {
 	struct media_ctx *media; /* NULL until the media module starts */
 	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
 	struct api_share *share; /* share cards drawn and kept (api_share.c) */
+	struct mourning *mourning;   /* the mourning calendar (main loop) */
+	struct notify *notify;       /* e-mail and text messages */
+	struct reminder *reminder;   /* day-before reminders (reminder.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

@@ -1,17 +1,15 @@
 /* cluster.c — wires the Redis-backed pieces into the daemon.
  *
- * Owns app->cluster: the Redis connection, the counters and presence, and
- * the periodic counter reconciliation; the bus and rate-limit backends it
- * installs are owned by app->bus and app->ratelimit. Knows tribute counts
- * only through tribute_counts_get(), the source its counters rebuild
- * from. Never fails the daemon because Redis is down: that is "degraded".
+ * Owns app->cluster: the Redis connection and presence; the bus and
+ * rate-limit backends it installs are owned by app->bus and app->ratelimit.
+ * Knows nothing of the domain. Never fails the daemon because Redis is
+ * down: that is "degraded".
  * Called from api_start / api_stop, /healthz and /metrics; main loop only.
  */
 #include "cluster.h"
 #include "app.h"
 #include "bus.h"
 #include "bus_redis.h"
-#include "counters.h"
 #include "err.h"
 #include "log.h"
 #include "metrics.h"
@@ -19,7 +17,6 @@
 #include "ratelimit.h"
 #include "ratelimit_redis.h"
 #include "redis_conn.h"
-#include "tribute.h"
 
 #include <glib.h>
 #include <signal.h>
@@ -27,44 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLUSTER_RECONCILE_S 600
-
 struct cluster {
 	struct app *app;
 	struct redis_conn *rc;      /* NULL: in-process only */
 	struct bus_redis *br;       /* owned by app->bus */
 	struct ratelimit_redis *rr; /* owned by app->ratelimit */
-	struct counters *counters;
 	struct presence *presence;
-	guint reconcile_id;
 };
-
-/* "memorial:{id}:{kind|total}" → the store's published count. */
-static int tribute_source(void *ud, const char *key, int64_t *out)
-{
-	struct app *app = ud;
-	struct tribute_counts tc;
-	long long id;
-	int n = 0, k, rc;
-
-	if (sscanf(key, "memorial:%lld:%n", &id, &n) != 1 || n == 0 || id <= 0)
-		return ERR_NOT_FOUND;
-	k = strcmp(key + n, "total") ? tribute_kind_parse(key + n) : -2;
-	if (k == -1)
-		return ERR_NOT_FOUND;
-	if ((rc = tribute_counts_get(app->store, id, &tc)))
-		return rc;
-	*out = k == -2 ? tc.total : tc.n[k];
-	return 0;
-}
-
-static gboolean reconcile(gpointer ud)
-{
-	struct cluster *c = ud;
-
-	counters_reconcile(c->counters, NULL, 0, true, NULL, NULL);
-	return G_SOURCE_CONTINUE;
-}
 
 static int connect_redis(struct cluster *c, char *err, size_t errlen)
 {
@@ -85,7 +51,7 @@ static int connect_redis(struct cluster *c, char *err, size_t errlen)
 	}
 	u = redis_conn_url(c->rc);
 	log_info("cluster",
-	         "sharing live events, counters, presence and rate limits "
+	         "sharing live events, presence and rate limits "
 	         "through redis at %s:%d/%d as node %s",
 	         u->host, u->port, u->db, bus_redis_node(c->br));
 	return 0;
@@ -106,18 +72,12 @@ int cluster_start(struct app *app, char *err, size_t errlen)
 		cluster_stop(app);
 		return rc;
 	}
-	c->counters = counters_new(c->rc);
 	c->presence = presence_new(c->rc, 0, 0);
-	if (!c->counters || !c->presence ||
-	    counters_add_source(c->counters, "memorial:", tribute_source,
-	                        app)) {
+	if (!c->presence) {
 		snprintf(err, errlen, "out of memory");
 		cluster_stop(app);
 		return ERR_NOMEM;
 	}
-	if (c->rc)
-		c->reconcile_id =
-		    g_timeout_add_seconds(CLUSTER_RECONCILE_S, reconcile, c);
 	return 0;
 }
 
@@ -127,12 +87,9 @@ void cluster_stop(struct app *app)
 
 	if (!c)
 		return;
-	if (c->reconcile_id)
-		g_source_remove(c->reconcile_id);
 	presence_leave_all(c->presence);
 	redis_conn_flush(c->rc); /* the leaves, before the socket closes */
 	presence_free(c->presence);
-	counters_free(c->counters);
 	if (c->rr)
 		ratelimit_set_backend(app->ratelimit, NULL, NULL);
 	if (c->br)
@@ -149,44 +106,9 @@ const char *cluster_redis_state(const struct cluster *c)
 	return redis_conn_is_up(c->rc) ? "up" : "down";
 }
 
-struct counters *cluster_counters(struct cluster *c)
-{
-	return c ? c->counters : NULL;
-}
-
 struct presence *cluster_presence(struct cluster *c)
 {
 	return c ? c->presence : NULL;
-}
-
-void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
-                           const char *kind, int delta)
-{
-	char key[COUNTERS_KEY_MAX];
-
-	if (!c || !kind || memorial_id <= 0 || delta == 0)
-		return;
-	snprintf(key, sizeof(key), "memorial:%lld:%s", (long long)memorial_id,
-	         kind);
-	counters_incr(c->counters, key, delta);
-	snprintf(key, sizeof(key), "memorial:%lld:total",
-	         (long long)memorial_id);
-	counters_incr(c->counters, key, delta);
-}
-
-void cluster_recount_tribute(struct cluster *c, int64_t memorial_id,
-                             const char *kind)
-{
-	char key[COUNTERS_KEY_MAX];
-
-	if (!c || !kind || memorial_id <= 0)
-		return;
-	snprintf(key, sizeof(key), "memorial:%lld:%s", (long long)memorial_id,
-	         kind);
-	counters_rebuild_from_source(c->counters, key);
-	snprintf(key, sizeof(key), "memorial:%lld:total",
-	         (long long)memorial_id);
-	counters_rebuild_from_source(c->counters, key);
 }
 
 static void ceremony_room(char *room, size_t n, int64_t ceremony_id)
@@ -254,8 +176,6 @@ static void redis_metrics(const struct cluster *c, struct metrics *m)
 
 void cluster_metrics(const struct cluster *c, struct metrics *m)
 {
-	struct counters_stats s;
-
 	if (!c || !m)
 		return;
 	metrics_gauge_set(m, "sinian_bus_backend_redis",
@@ -264,14 +184,4 @@ void cluster_metrics(const struct cluster *c, struct metrics *m)
 	                  c->br ? 1 : 0);
 	if (c->rc)
 		redis_metrics(c, m);
-	counters_stats(c->counters, &s);
-	metrics_counter_set(m, "sinian_counters_mismatches_total",
-	                    "Live counters found to differ from the store.",
-	                    (double)s.mismatches);
-	metrics_counter_set(m, "sinian_counters_repaired_total",
-	                    "Live counters set back to the store's value.",
-	                    (double)s.repaired);
-	metrics_gauge_set(m, "sinian_counters_marked",
-	                  "Live counters waiting for Redis to be repaired.",
-	                  (double)s.marked);
 }

@@ -1,11 +1,11 @@
 /* cluster.h — what several sinian nodes share: with redis_url set, live
- * events (bus), rate limits, live counters and presence go through Redis;
+ * events (bus), rate limits and presence go through Redis;
  * without it the same objects run in-process. The store stays per node
  * (docs/scaling.md).
  *
  * api_start calls cluster_start after the rate limits exist and api_stop
  * calls cluster_stop before they go. Handlers and domain hooks reach the
- * counters and presence through app->cluster; every function here accepts
+ * presence through app->cluster; every function here accepts
  * NULL (a CLI run, a unit test without the daemon) and then does nothing.
  * Main loop only.
  */
@@ -17,7 +17,6 @@
 
 struct app;
 struct cluster;
-struct counters;
 struct metrics;
 struct presence;
 
@@ -35,25 +34,11 @@ void cluster_stop(struct app *app);
 const char *cluster_redis_state(const struct cluster *c);
 
 /* Set the cluster's figures in m (sinian_redis_up, ..._reconnects_total,
- * sinian_bus_backend_redis, bus/ratelimit/counters figures). */
+ * sinian_bus_backend_redis, bus and ratelimit figures). */
 void cluster_metrics(const struct cluster *c, struct metrics *m);
 
 /* Borrowed; NULL when c is NULL. */
-struct counters *cluster_counters(struct cluster *c);
 struct presence *cluster_presence(struct cluster *c);
-
-/* Count a published tribute of kind ("flower", ...) on memorial_id, after
- * the store has committed it: delta +1 when published (added, or a held
- * message approved), -1 when a published one is hidden. Keys
- * "memorial:{id}:{kind}" and "memorial:{id}:total", rebuilt from
- * tribute_counts_get() when missing. */
-void cluster_count_tribute(struct cluster *c, int64_t memorial_id,
-                           const char *kind, int delta);
-
-/* Set memorial_id's kind and total counters from the store, after a
- * change whose delta the caller does not know (a message moderated). */
-void cluster_recount_tribute(struct cluster *c, int64_t memorial_id,
-                             const char *kind);
 
 /* A viewer (WHEP session viewer_id) of ceremony_id joined / left on this
  * node: presence room "ceremony:{id}", counted across nodes with

@@ -29,14 +29,35 @@ struct config {
 	bool demo_ceremony; /* with demo: keep a test-source ceremony live */
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
-	char turn_server[CONFIG_STR_MAX];
+	char turn_urls[CONFIG_STR_MAX];   /* TURN URLs, space separated */
+	char turn_secret[CONFIG_STR_MAX]; /* coturn static-auth-secret */
+	long turn_credential_hours;       /* how long a minted one lasts */
 	bool media;               /* run live ceremony media on this node */
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	bool media_passthrough;   /* send browser-playable H.264 as it came */
 	long media_passthrough_max_kbps; /* ... unless faster; 0: no ceiling */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
+	bool hls;                 /* package live ceremonies as HLS too */
+	long hls_segment_seconds; /* HLS segment length (and the GOP) */
 	long shutdown_grace_ms;
+	/* notifications (notify.c, reminder.c) */
+	char site_url[CONFIG_STR_MAX]; /* "https://host" for links sent out */
+	char notify_email[16];         /* off | log | smtp */
+	char notify_sms[16];           /* off | log | webhook */
+	char smtp_host[256];
+	long smtp_port;
+	char smtp_tls[16]; /* none | starttls | tls */
+	char smtp_user[256];
+	char smtp_password[256];
+	char smtp_from[CONFIG_STR_MAX]; /* "sinian <noreply@example.org>" */
+	char sms_webhook_url[CONFIG_STR_MAX];
+	char sms_webhook_token[256];
+	long notify_queue_max;
+	long reminder_hour;                /* Beijing time, the day before */
+	long code_ttl_minutes;             /* one-time sign-in codes */
+	long rate_limit_codes;             /* codes per login per hour */
+	long rate_limit_codes_per_address; /* codes per address per hour */
 };
 
 /* Fill cfg with every default. */

@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "err.h"
+#include "inbox.h"
 #include "log.h"
 #ifndef SINIAN_NO_MEDIA
 #include "media.h"
@@ -195,8 +196,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 {
 	char *rec_dir = app->recordings_dir;
 	struct media_config mc = {0};
-	const char *turn[2] = {NULL, NULL};
-	char why[512];
+	char why[512], hls_dir[1200];
 	int rc;
 
 	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
@@ -207,13 +207,16 @@ int live_start(struct app *app, char *err, size_t errlen)
 		return ERR_IO;
 	}
 	mc.stun_server = app->cfg.stun_server[0] ? app->cfg.stun_server : NULL;
-	if (app->cfg.turn_server[0]) {
-		turn[0] = app->cfg.turn_server;
-		mc.turn_servers = turn;
-	}
+	/* No TURN for the server's side: a viewer's relay candidate reaches
+	 * our host candidates (api_ice.c hands viewers their credentials). */
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
 	mc.recordings_dir = rec_dir;
+	if (app->cfg.hls &&
+	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {
+		mc.hls_dir = hls_dir;
+		mc.hls_segment_s = (unsigned)app->cfg.hls_segment_seconds;
+	}
 	mc.video_kbps = (int)app->cfg.video_bitrate_kbps;
 	mc.no_passthrough = !app->cfg.media_passthrough;
 	mc.passthrough_max_kbps = (unsigned)app->cfg.media_passthrough_max_kbps;
@@ -327,6 +330,7 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		c->state = CER_LIVE;
 		live_publish(app, c->id,
 		             "{\"type\":\"state\",\"state\":\"live\"}");
+		inbox_ceremony_live(app, c);
 	}
 	log_info("live", "ceremony %lld live (%s)", (long long)c->id,
 	         ceremony_source_name(c->source));

@@ -225,18 +225,49 @@ int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
 	return rc;
 }
 
+int store_ceremony_invite_find(struct store *st, int64_t ceremony_id,
+                               const char *token_hash, int64_t *id)
+{
+	sqlite3_stmt *q = store_stmt(
+	    st, "SELECT id, revoked_at IS NOT NULL FROM ceremony_invites "
+	        "WHERE ceremony_id = ? AND token_hash = ?");
+	int rc;
+
+	*id = 0;
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
+	rc = store_step_row(q);
+	if (rc == 0) {
+		*id = sqlite3_column_int64(q, 0);
+		if (sqlite3_column_int(q, 1))
+			rc = ERR_GONE;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
 int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
                                 const char *token_hash)
 {
+	int64_t id;
+
+	return store_ceremony_invite_find(st, ceremony_id, token_hash, &id);
+}
+
+int store_ceremony_invite_valid(struct store *st, int64_t ceremony_id,
+                                int64_t invite_id)
+{
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT revoked_at IS NOT NULL FROM ceremony_invites "
-	        "WHERE ceremony_id = ? AND token_hash = ?");
+	        "WHERE ceremony_id = ? AND id = ?");
 	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, ceremony_id);
-	sqlite3_bind_text(q, 2, token_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, invite_id);
 	rc = store_step_row(q);
 	if (rc == 0 && sqlite3_column_int(q, 0))
 		rc = ERR_GONE;

@@ -33,6 +33,12 @@ int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
 /* ERR_NOT_FOUND unknown, ERR_GONE revoked, 0 valid for this ceremony. */
 int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
                                 const char *token_hash);
+/* The same, with the invite's id in *id (when found, revoked or not). */
+int store_ceremony_invite_find(struct store *st, int64_t ceremony_id,
+                               const char *token_hash, int64_t *id);
+/* By id: ERR_NOT_FOUND unknown, ERR_GONE revoked, 0 valid. */
+int store_ceremony_invite_valid(struct store *st, int64_t ceremony_id,
+                                int64_t invite_id);
 /* Invites of a ceremony: GArray of struct ceremony_invite. */
 int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
                                GArray *out);

@@ -10,6 +10,7 @@
 #include "sweeping.h"
 #include "bus.h"
 #include "err.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "log.h"
 #include "plot.h"
@@ -528,6 +529,7 @@ void sweeping_publish(struct store *st, struct bus *bus, int64_t order_id)
 		snprintf(topic, sizeof(topic), "user:%lld",
 		         (long long)o.user_id);
 		bus_publish(bus, topic, s, len);
+		inbox_order(st, bus, &o);
 	} else {
 		log_warn("sweeping", "cannot encode order %lld",
 		         (long long)order_id);

@@ -156,15 +156,14 @@ test('with every plugin: a late ceremony waits for the hall, and a waiting page 
     assert.match(await page.textContent('#player-card-body'), /waiting for the hall/);
     assert.match(await page.textContent('#state-badge'), /Waiting for the hall/);
 
-    // made just before it is opened, so that a slow machine still opens it
-    // before its start
-    const soon = await ceremony(d, admin, agencyId, 8000, '即将开始的仪式');
+    // made just before it is opened, with room for a slow machine
+    const soon = await ceremony(d, admin, agencyId, 10000, '即将开始的仪式');
     await page.goto(`${d.url}/c/${soon.id}`);
     await page.waitForSelector('#player[data-view="waiting"]');
     assert.match(await page.textContent('#player-card-title'), /has not started yet/);
     await page.waitForFunction(() =>
       /should have started at/.test(document.getElementById('player-card-title').textContent),
-    null, { timeout: 20000 });
+    null, { timeout: 30000 });
     assert.deepEqual(errors, []);
     await ctx.close();
   } finally {

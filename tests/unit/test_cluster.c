@@ -2,13 +2,12 @@
  * redis_url everything stays in-process; a bad URL fails start-up and
  * leaves nothing behind; with Redis the bus and rate limits get their
  * Redis backends, health follows Redis up and down, /metrics figures are
- * set, tribute counters read the store, and stopping restores the
+ * set, and stopping restores the
  * in-process backends. Every function accepts a NULL cluster. */
 #include "app.h"
 #include "bus.h"
 #include "cluster.h"
 #include "config.h"
-#include "counters.h"
 #include "err.h"
 #include "metrics.h"
 #include "presence.h"
@@ -58,35 +57,6 @@ static void fx_close(struct fixture *f)
 	rmdir(f->dir);
 }
 
-struct value {
-	int calls, rc;
-	int64_t v;
-};
-
-static void on_value(void *ud, const char *key, int rc, int64_t v)
-{
-	struct value *x = ud;
-
-	x->calls++;
-	x->rc = rc;
-	x->v = v;
-}
-
-static bool got_value(void *ud)
-{
-	return ((struct value *)ud)->calls > 0;
-}
-
-static struct value get(struct cluster *c, const char *key)
-{
-	struct value x = {0};
-
-	ck_assert_int_eq(counters_get(cluster_counters(c), key, on_value, &x),
-	                 0);
-	ck_assert(spin_until(got_value, &x, 3000));
-	return x;
-}
-
 /* Wait until the cluster says want ("up" / "down"). */
 static bool wait_state(struct fixture *f, const char *want)
 {
@@ -107,7 +77,6 @@ START_TEST(without_redis)
 {
 	struct fixture f;
 	char err[256] = "";
-	struct value x;
 	struct metrics *m = metrics_new();
 	char *text;
 
@@ -116,19 +85,7 @@ START_TEST(without_redis)
 	ck_assert_ptr_nonnull(f.app.cluster);
 	ck_assert_ptr_null(cluster_redis_state(f.app.cluster));
 	ck_assert_str_eq(bus_backend_name(f.app.bus), "local");
-	ck_assert_ptr_nonnull(cluster_counters(f.app.cluster));
 	ck_assert_ptr_nonnull(cluster_presence(f.app.cluster));
-	/* tribute counters read the store: memorial 9 has none */
-	x = get(f.app.cluster, "memorial:9:flower");
-	ck_assert_int_eq(x.rc, 0);
-	ck_assert_int_eq(x.v, 0);
-	x = get(f.app.cluster, "memorial:9:total");
-	ck_assert_int_eq(x.rc, 0);
-	ck_assert_int_eq(get(f.app.cluster, "memorial:9:bogus").rc,
-	                 ERR_NOT_FOUND);
-	ck_assert_int_eq(get(f.app.cluster, "memorial:x:flower").rc,
-	                 ERR_NOT_FOUND);
-	cluster_count_tribute(f.app.cluster, 9, "flower", 1); /* no crash */
 	cluster_viewer_joined(f.app.cluster, 1, "v1");
 	cluster_viewer_joined(f.app.cluster, 1, "v2");
 	cluster_viewer_left(f.app.cluster, 1, "v1");
@@ -219,9 +176,7 @@ START_TEST(null_cluster)
 	memset(&app, 0, sizeof(app));
 	cluster_stop(&app);
 	ck_assert_ptr_null(cluster_redis_state(NULL));
-	ck_assert_ptr_null(cluster_counters(NULL));
 	ck_assert_ptr_null(cluster_presence(NULL));
-	cluster_count_tribute(NULL, 1, "flower", 1);
 	cluster_viewer_joined(NULL, 1, "v");
 	cluster_viewer_left(NULL, 1, "v");
 	cluster_metrics(NULL, m);

@@ -106,7 +106,9 @@ START_TEST(defaults)
 	ck_assert(cfg.demo);
 	ck_assert_str_eq(cfg.public_ip, "");
 	ck_assert_str_eq(cfg.stun_server, "");
-	ck_assert_str_eq(cfg.turn_server, "");
+	ck_assert_str_eq(cfg.turn_urls, "");
+	ck_assert_str_eq(cfg.turn_secret, "");
+	ck_assert_int_eq(cfg.turn_credential_hours, 6);
 	ck_assert(!cfg.media_loopback_only);
 	ck_assert(cfg.media_passthrough);
 	ck_assert_int_eq(cfg.media_passthrough_max_kbps, 4000);

@@ -4,6 +4,7 @@
  * that still plays up to its last fragment. */
 #include "encoder.h"
 #include "err.h"
+#include "gst_check_main.h"
 #include "input.h"
 #include "recorder.h"
 #include "source.h"
@@ -17,21 +18,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static gboolean wake(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-static void run_for(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	guint t = g_timeout_add(20, wake, NULL);
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(t);
-}
 
 /* A ceremony's media without the fan-out: encoder, input, test source. */
 struct rig {

@@ -64,22 +64,6 @@ static void on_sample(void *data, bool video, GstBuffer *buf)
 	gst_buffer_unref(buf);
 }
 
-static gboolean wake(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-/* Spin the default main context for ms. */
-static void run_for(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	guint t = g_timeout_add(20, wake, NULL);
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(t);
-}
-
 /* Until video and audio more buffers than now have come (within ms). */
 static bool more_arrive(struct got *g, int video, int audio, int ms)
 {

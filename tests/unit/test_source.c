@@ -12,21 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static gboolean wake(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-static void run_for(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	guint t = g_timeout_add(20, wake, NULL);
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, TRUE);
-	g_source_remove(t);
-}
-
 static const struct source_format fmt = {320, 240, 30};
 
 struct got {

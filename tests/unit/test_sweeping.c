@@ -231,14 +231,22 @@ static void world(struct world *w)
 
 /* Count bus messages per topic. */
 struct seen {
-	int order, user;
+	int order, user, inbox;
 	char last[8192];
+	char last_inbox[8192];
 };
 
 static void on_msg(void *ud, const char *topic, const char *msg, size_t len)
 {
 	struct seen *s = ud;
 
+	/* the family's inbox item about the order (inbox.c) */
+	if (strstr(msg, "\"type\":\"inbox\"")) {
+		s->inbox++;
+		snprintf(s->last_inbox, sizeof(s->last_inbox), "%.*s", (int)len,
+		         msg);
+		return;
+	}
 	if (strncmp(topic, "order:", 6) == 0)
 		s->order++;
 	else
@@ -554,6 +562,19 @@ START_TEST(events_are_published)
 	ck_assert_int_eq(json_array_size(json_object_get(
 	                     json_object_get(j, "order"), "events")),
 	                 2);
+	json_decref(j);
+	/* one inbox item for the order, updated and still unread once */
+	ck_assert_int_eq(seen.inbox, 2);
+	j = json_loads(seen.last_inbox, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "unread")), 1);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(j, "item"), "data"), "state")),
+	    "accepted");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_object_get(j, "item"), "link")),
+	                 "/order.html?id=1");
 	json_decref(j);
 	/* a refused move publishes nothing */
 	ck_assert_int_eq(sweeping_transition(fx.st, bus, o.id, SW_CONFIRMED,

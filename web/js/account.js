@@ -1,10 +1,13 @@
 // account.js — /account.html: who is signed in (GET /api/me), their roles,
-// changing the password (PUT /api/me/password) and signing out
-// (DELETE /api/session). Without a session it goes to the sign-in page.
+// what they have (account-lists.js: memorials, followed memorials, visits,
+// orders, by name), changing the password (PUT /api/me/password) and
+// signing out (DELETE /api/session). Without a session it goes to the
+// sign-in page.
 import { mountLayout, toast, toastNextPage } from './layout.js';
 import { ApiError, api, errorText, forgetSession, me, signOut } from './api.js';
 import { t, has, bindText, formatDate, onLangChange } from './i18n.js';
 import { h, replace } from './dom.js';
+import { loadLists, memorialName } from './account-lists.js';
 import {
   clearErrors, clearOnInput, focusFirstInvalid, passwordProblem, passwordToggles,
   setBusy, setFieldError, setFormApiError,
@@ -33,6 +36,7 @@ function roleName(role) {
 function scopeName(r) {
   if (!r.scope_kind || r.scope_kind === 'none') return '';
   if (r.scope_name) return r.scope_name;
+  if (r.scope_kind === 'memorial' && memorialName(r.scope_id)) return memorialName(r.scope_id);
   const key = `scope.${r.scope_kind}`;
   return has(key) ? t(key, { id: r.scope_id }) : `${r.scope_kind} #${r.scope_id}`;
 }
@@ -93,6 +97,8 @@ async function load(refresh = false) {
   render();
   loadingEl.hidden = true;
   accountEl.hidden = false;
+  await loadLists();
+  render(); // memorials in the roles list by name
 }
 
 // ---------- change password ----------

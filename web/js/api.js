@@ -18,7 +18,10 @@
 // browser signed in through signIn() (a "sinian.session" mark in
 // localStorage, dropped on sign-out or on a 401). A page reached with a
 // session cookie but no mark (a test that signs in over HTTP) can call
-// rememberSession() first, or me({ probe: true }).
+// rememberSession() first, or me({ probe: true }). Where storage is blocked
+// (some in-app browsers, strict privacy settings) no mark can be kept, so
+// me() always asks: the session cookie alone decides, and a sign-in never
+// leads back to the sign-in page.
 import { t, formatDuration } from './i18n.js';
 
 const SESSION_MARK = 'sinian.session';
@@ -155,12 +158,17 @@ export function errorText(err) {
 
 let meCache = null; // Promise<user|null>
 
-function marked() {
+/** true / false: the mark is set or not; null: storage is blocked. */
+function readMark() {
   try {
     return localStorage.getItem(SESSION_MARK) === '1';
   } catch {
-    return false;
+    return null;
   }
+}
+
+function marked() {
+  return readMark() === true;
 }
 
 /** True when this browser signed in and has not signed out since. */
@@ -201,7 +209,7 @@ function userOf(r) {
  */
 export function me(opts = {}) {
   if (meCache && !opts.refresh && !opts.probe) return meCache;
-  if (!opts.probe && !marked()) {
+  if (!opts.probe && readMark() === false) {
     meCache = Promise.resolve(null);
     return meCache;
   }
@@ -225,14 +233,29 @@ export function me(opts = {}) {
   return p;
 }
 
-/** POST /api/session; resolves with the user and remembers the session. */
-export async function signIn(login, password) {
-  const r = await api('POST', '/api/session', { login, password });
+/** Remember the session a sign-in answer opened; its user. */
+function opened(r) {
   rememberSession();
   const user = userOf(r);
   meCache = Promise.resolve(user);
   announce(user);
   return user;
+}
+
+/** POST /api/session; resolves with the user and remembers the session. */
+export async function signIn(login, password) {
+  return opened(await api('POST', '/api/session', { login, password }));
+}
+
+/** Sign in with a code sent by text message or e-mail (POST /api/codes). */
+export async function signInWithCode(login, code) {
+  return opened(await api('POST', '/api/session/code', { login, code }));
+}
+
+/** A new password with a code; signs in, every other session ends. */
+export async function resetPassword(login, code, newPassword) {
+  return opened(await api('POST', '/api/password/reset',
+    { login, code, new_password: newPassword }));
 }
 
 /** DELETE /api/session; the mark goes even if the server has no session. */

@@ -7,19 +7,12 @@
 // fills the screen, its buttons on it).
 //
 //   import { canPlayLive, inAppBrowser, pinWhileWriting, enterFullscreen } from '/js/ceremony-phone.js';
+import { hlsPlayable } from './hls-play.js';
 
-/** Can this browser play the live ceremony at all: WebRTC, or HLS (native,
- *  or through Media Source Extensions)? */
-export function canPlayLive() {
-  if (typeof RTCPeerConnection === 'function') return true;
-  return canPlayHls();
-}
-
-/** HLS natively (Safari) or by Media Source Extensions. */
-export function canPlayHls() {
-  const v = document.createElement('video');
-  if (v.canPlayType?.('application/vnd.apple.mpegurl')) return true;
-  return typeof window.MediaSource === 'function' || typeof window.ManagedMediaSource === 'function';
+/** Can this browser play the live ceremony at all: WebRTC, or HLS
+ *  (natively, or through Media Source Extensions: hls-play.js)? */
+export function canPlayLive(video) {
+  return typeof RTCPeerConnection === 'function' || hlsPlayable(video);
 }
 
 /** 'wechat', 'qq', 'app' (another app's built-in browser) or null. */

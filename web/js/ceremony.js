@@ -12,7 +12,14 @@
 // server refuses it (or the socket drops), the page asks GET
 // /api/ceremonies/{id} again instead, so a state change is never missed.
 //
-// For tests: window.sinianPlayer.pc is the current RTCPeerConnection;
+// HLS fallback (hls-play.js): when the browser has no RTCPeerConnection,
+// when WebRTC has not connected HLS_FALLBACK_MS after the join, or when the
+// ceremony has as many WebRTC viewers as it can take (503 full), the page
+// plays the ceremony's hls_url instead, saying that the picture is a few
+// seconds behind (#hls-note); #player[data-transport] is webrtc | hls.
+//
+// For tests: window.sinianPlayer.pc is the current RTCPeerConnection
+// (.hls the HlsPlayer while on HLS);
 // #player[data-view] is loading | waiting | unavailable | connecting |
 // playing | retrying | replay | ended | blocked. A scheduled ceremony whose
 // start has passed says it waits for the hall; one this server cannot show
@@ -30,8 +37,9 @@ import { api, ApiError, errorText } from './api.js';
 import { bindText, formatNumber, formatTime, onLangChange, t } from './i18n.js';
 import { onStatus, subscribe } from './live.js';
 import { param } from './dom.js';
-import { WhepPlayer, prepareOffer } from './whep.js';
-import { warm as early } from './ceremony-warm.js';
+import { WhepPlayer, fetchIceServers, prepareOffer } from './whep.js';
+import { HlsPlayer, hlsPlayable } from './hls-play.js';
+import { warm as early, iceServers as earlyIce } from './ceremony-warm.js';
 import { mountCondolences } from './ceremony-cond.js';
 import { bothTimes, countdownText, whenText } from './ceremony-time.js';
 import {
@@ -40,6 +48,7 @@ import {
 
 const POLL_MS = 15000;
 const SLOW_POLL_MS = 60000;
+const HLS_FALLBACK_MS = 8000;
 
 const id = (/^\/c\/(\d+)\/?$/.exec(location.pathname) ?? [])[1] ?? param('id');
 const invite = param('invite');
@@ -64,9 +73,12 @@ const viewersText = document.getElementById('viewers-text');
 const sourceNote = document.getElementById('source-note');
 const countdownEl = document.getElementById('player-countdown');
 const copyBtn = document.getElementById('copy-link');
+const hlsNote = document.getElementById('hls-note');
 
 let cer = null;          // the ceremony as last read
-let player = null;       // WhepPlayer while live
+let player = null;       // WhepPlayer while live over WebRTC
+let hls = null;          // HlsPlayer while live over HLS
+let fallbackTimer = 0;
 let viewers = 0;
 let sourceLive = true;
 let unfollow = null;
@@ -77,11 +89,13 @@ let fatal = false;
 // The offer is made while the ceremony is asked for (ceremony-warm.js, the
 // page's first script): if it is live, the join only has to post it.
 const webrtc = typeof RTCPeerConnection === 'function';
-let warm = early ?? (id && webrtc ? prepareOffer() : null);
+const iceServers = earlyIce
+  ?? (id && webrtc ? fetchIceServers(`/api/ceremonies/${encodeURIComponent(id)}/ice-servers`, invite) : null);
+let warm = early ?? (iceServers && webrtc ? prepareOffer(iceServers) : null);
 
 function dropWarm() {
   if (!warm) return;
-  warm.pc.close();
+  warm.close();
   warm = null;
 }
 
@@ -90,6 +104,7 @@ window.sinianPlayer = {
   get state() { return mainEl.dataset.state; },
   get view() { return playerEl.dataset.view; },
   get player() { return player; },
+  get hls() { return hls; },
 };
 
 // ---------- the stage ----------
@@ -134,6 +149,7 @@ function onPlayerState(state, info) {
       card('connecting', 'cer.connecting', {}, null, {}, { busy: true });
       break;
     case 'playing':
+      clearTimeout(fallbackTimer);
       playerEl.dataset.view = 'playing';
       unmuteBtn.hidden = false;
       fullscreenBtn.hidden = false;
@@ -144,7 +160,12 @@ function onPlayerState(state, info) {
       }
       break;
     case 'retrying':
+      // a full ceremony: the crowd watches over HLS
+      if (info.status === 503 && startHls('full')) break;
       card('retrying', 'cer.retrying', {}, null, {}, { busy: true });
+      // a connection the server closed may mean the ceremony ended: ask
+      // now, before the rejoin, rather than wait for the event
+      refresh();
       break;
     case 'stopped':
       if (info.reason !== 'refused') break;
@@ -172,7 +193,7 @@ document.getElementById('player-card').addEventListener('click', () => {
 // Nothing can play live here (WebRTC or HLS): say how to open the link in
 // the phone's own browser, where it plays.
 const inApp = inAppBrowser();
-const liveImpossible = !canPlayLive();
+const liveImpossible = !canPlayLive(liveVideo);
 
 function openBrowserKey() {
   return inApp === 'wechat' ? 'cer.open_wechat' : inApp ? 'cer.open_app' : 'cer.open_other';
@@ -195,32 +216,89 @@ copyBtn.addEventListener('click', async (ev) => {
 });
 
 function startPlayer() {
-  if (player) return;
+  if (player || hls) return;
   if (liveImpossible) {
     card('blocked', 'cer.open_title', {}, openBrowserKey());
     copyBtn.hidden = false;
     return;
   }
   if (!webrtc) {
-    card('blocked', 'cer.no_webrtc');
+    if (!startHls('no_webrtc')) card('blocked', 'cer.no_webrtc');
     return;
   }
   replayVideo.hidden = true;
   replayVideo.removeAttribute('src');
   liveVideo.hidden = false;
+  playerEl.dataset.transport = 'webrtc';
   player = new WhepPlayer({
     url: `/whep/${encodeURIComponent(id)}`,
     token: invite,
     video: liveVideo,
     onState: onPlayerState,
     warm,
+    iceServers: iceServers ?? [],
   });
   warm = null;
   player.start();
+  // WebRTC that has not connected (a network that lets no media through)
+  // gives way to HLS; a connection that is up but slow to show its first
+  // frame is given the WhepPlayer's own limit.
+  clearTimeout(fallbackTimer);
+  fallbackTimer = setTimeout(() => {
+    if (player && player.state !== 'playing' && player.pc?.connectionState !== 'connected') {
+      startHls('no_frame');
+    }
+  }, HLS_FALLBACK_MS);
+}
+
+function onHlsState(state) {
+  if (!cer || cer.state !== 'live' || !hls) return;
+  if (state === 'connecting') {
+    card('connecting', 'cer.connecting', {}, null, {}, { busy: true });
+  } else if (state === 'playing') {
+    playerEl.dataset.view = 'playing';
+    unmuteBtn.hidden = false;
+    fullscreenBtn.hidden = false;
+    renderUnmute();
+    if (liveVideo.paused) liveVideo.play().catch(() => card('blocked', 'cer.tap_to_play'));
+  } else if (state === 'retrying') {
+    card('retrying', 'cer.retrying', {}, null, {}, { busy: true });
+  }
+}
+
+/** The live ceremony over HLS instead of WebRTC; false if it cannot be. */
+function startHls(why) {
+  if (hls) return true;
+  if (!cer?.hls_url || !hlsPlayable(liveVideo)) return false;
+  stopPlayer(true);
+  replayVideo.hidden = true;
+  liveVideo.hidden = false;
+  playerEl.dataset.transport = 'hls';
+  playerEl.dataset.fallback = why;
+  hls = new HlsPlayer({
+    // the URL as last read: an invite-only ceremony's token is renewed by
+    // each read, and a retry reads again
+    url: async (retry) => {
+      if (retry) await refresh();
+      return cer?.state === 'live' ? cer.hls_url : null;
+    },
+    video: liveVideo,
+    onState: onHlsState,
+  });
+  hls.start();
+  renderStatus();
+  return true;
 }
 
 /** Close the live connection; leave=false when the server has ended it. */
 function stopPlayer(leave = true) {
+  clearTimeout(fallbackTimer);
+  if (hls) {
+    const h = hls;
+    hls = null;
+    h.stop();
+    renderStatus();
+  }
   if (!player) return;
   const p = player;
   player = null;
@@ -286,6 +364,7 @@ function renderStatus() {
   viewersEl.dataset.count = String(viewers);
   if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
+  hlsNote.hidden = !live || !hls;
 }
 
 /** Why a scheduled ceremony is not playing: the server cannot show live
@@ -350,7 +429,7 @@ function applyState() {
     liveVideo.hidden = false;
     showWaiting();
   } else if (cer.state === 'live') {
-    if (!player) {
+    if (!player && !hls) {
       card('connecting', 'cer.connecting', {}, null, {}, { busy: true });
       startPlayer();
     }
@@ -419,7 +498,7 @@ function refresh() {
       cond.setCeremony(c);
       viewers = c.viewers ?? viewers;
       sourceLive = c.state !== 'live' || c.source_live !== false;
-      if (was !== c.state || c.state !== 'live' || !player) applyState();
+      if (was !== c.state || c.state !== 'live' || (!player && !hls)) applyState();
       else renderStatus();
     } catch (err) {
       if (err instanceof ApiError && [401, 403, 404].includes(err.status)) showError(err);

@@ -6,14 +6,16 @@
 //
 // The page's HTML holds <header id="site-header"></header>, <main id="main">
 // and <footer id="site-footer"></footer>. The header shows the wordmark, the
-// search link, "我的" or "登录" depending on me(), and the language switch;
-// it re-renders itself on a language change or a sign-in/out.
+// search link, "我的" or "登录" depending on me(), "消息" with the unread
+// count for a signed-in person (setUnread() moves it), and the language
+// switch; it re-renders itself on a language change or a sign-in/out.
 import { apply, t, lang, otherLang, langLabel, setLang, onLangChange } from './i18n.js';
-import { me, hasSession } from './api.js';
+import { api, me, hasSession } from './api.js';
 import { h, replace } from './dom.js';
 
 let user = null;
 let mounted = false;
+let unread = 0;
 
 function here() {
   return location.pathname;
@@ -31,6 +33,23 @@ function signinHref() {
     return '/signin.html';
   }
   return `/signin.html?next=${encodeURIComponent(p + location.search)}`;
+}
+
+/** "消息" with the unread count; its name holds the visible text. */
+function inboxLink(p) {
+  const link = navLink('/inbox.html', 'nav.inbox', { current: p === '/inbox.html' });
+  link.setAttribute('data-nav', 'inbox');
+  if (unread > 0) {
+    link.append(h('span', { class: 'nav-badge', 'aria-hidden': 'true' }, String(unread)),
+      h('span', { class: 'visually-hidden' }, t('nav.inbox_unread', { n: unread })));
+  }
+  return link;
+}
+
+/** Show n unread items beside "消息" (the inbox page keeps it true). */
+export function setUnread(n) {
+  unread = Math.max(0, Number(n) || 0);
+  renderHeader();
 }
 
 function renderHeader() {
@@ -63,6 +82,7 @@ function renderHeader() {
       h('nav', { class: 'site-nav', 'aria-label': t('nav.main') },
         h('ul', {},
           h('li', {}, navLink('/search.html', 'nav.search', { current: p === '/search.html' })),
+          user && !user.pending ? h('li', {}, inboxLink(p)) : null,
           h('li', {}, account),
           h('li', {}, switcher)))));
 }
@@ -211,6 +231,9 @@ export async function mountLayout() {
     user = null; // network trouble: show "登录"; the page reports its own errors
   }
   renderHeader();
+  if (user && location.pathname !== '/inbox.html') {
+    api('GET', '/api/me/inbox?limit=1').then((r) => setUnread(r.unread), () => {});
+  }
   return user;
 }
 

@@ -21,6 +21,7 @@ import {
   bindText, formatDate, formatNumber, formatRelative, onLangChange, t, lang,
 } from './i18n.js';
 import { onStatus, subscribe } from './live.js';
+import { mountCalendar } from './calendar.js';
 import { h, param, replace } from './dom.js';
 import {
   charLength, clearErrors, clearFieldError, clearOnInput, focusFirstInvalid, setBusy,
@@ -915,6 +916,7 @@ async function start() {
   errorEl.hidden = true;
   memEl.hidden = false;
   follow();
+  mountCalendar($id('calendar'), { id });
 }
 
 // Relative times ("刚刚", "3 分钟前") move on by themselves.

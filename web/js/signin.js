@@ -14,9 +14,12 @@ const loginEl = document.getElementById('login');
 const passwordEl = document.getElementById('password');
 const next = safeNext(param('next'));
 
-// Carry ?next= over to the sign-up page.
+// Carry ?next= over to the sign-up page and to signing in by code.
 if (param('next')) {
-  document.getElementById('signup-link').href = `/signup.html?next=${encodeURIComponent(next)}`;
+  const q = encodeURIComponent(next);
+  document.getElementById('signup-link').href = `/signup.html?next=${q}`;
+  document.getElementById('code-link').href = `/code.html?next=${q}`;
+  document.getElementById('reset-link').href = `/code.html?mode=reset&next=${q}`;
 }
 if (param('created') === '1') document.getElementById('created').hidden = false;
 

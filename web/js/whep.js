@@ -4,6 +4,7 @@
 //   import { WhepPlayer } from '/js/whep.js';
 //   const player = new WhepPlayer({
 //     url: '/whep/42', token: inviteOrNull, video: videoEl,
+//     iceServers: fetchIceServers('/api/ceremonies/42/ice-servers'),
 //     onState: (state, info) => { ... },   // see STATES below
 //   });
 //   player.start();
@@ -22,7 +23,10 @@
 // is replaced by a new join after a backoff of 1 s doubling to 15 s. HTTP
 // answers that retrying cannot fix (401/403 invite, 404, 409 not live) stop
 // the player and are reported through onState('stopped', { status, code }).
-// ICE servers from the answer's Link headers are used for later joins.
+// ICE servers (STUN, TURN with credentials minted for this viewer) are
+// needed before the offer: fetchIceServers() asks the server for them, and
+// opts.iceServers (an array or a promise of one) serves the first join;
+// those of each answer's Link headers serve later joins.
 // prepareOffer() makes the connection and its offer ahead of time (while the
 // page still asks whether the ceremony is live), so the first join only
 // posts it.
@@ -93,21 +97,50 @@ function waitGathering(pc, limitMs, hostOnly) {
 }
 
 /**
+ * The ICE servers the server hands this viewer ({ ice_servers: [...] } at
+ * url, an invite token as ?invite=), or [] when it cannot say: host
+ * candidates still work wherever UDP does.
+ */
+export async function fetchIceServers(url, token = null) {
+  const u = token ? `${url}?invite=${encodeURIComponent(token)}` : url;
+  try {
+    const res = await fetch(u, { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) return [];
+    const j = await res.json();
+    return Array.isArray(j?.ice_servers) ? j.ice_servers : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * A recvonly peer connection with its offer made and ICE gathered (at most
- * GATHER_LIMIT_MS). Returns { pc, ready } at once; ready resolves when the
- * offer can be sent. Hand it to new WhepPlayer({ warm }) to join faster, or
- * close pc when it is not needed.
+ * GATHER_LIMIT_MS). iceServers is an array or a promise of one; the
+ * connection is made once they are known. Returns { ready, close } at once:
+ * ready resolves with the RTCPeerConnection when the offer can be sent.
+ * Hand it to new WhepPlayer({ warm }) to join faster, or close() it.
  */
 export function prepareOffer(iceServers = []) {
-  const pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle' });
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.addTransceiver('audio', { direction: 'recvonly' });
+  let pc = null;
+  let closed = false;
   const ready = (async () => {
+    const servers = await iceServers;
+    if (closed) throw new Error('closed');
+    pc = new RTCPeerConnection({ iceServers: servers, bundlePolicy: 'max-bundle' });
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
     await pc.setLocalDescription(await pc.createOffer());
-    await waitGathering(pc, GATHER_LIMIT_MS, iceServers.length === 0);
+    await waitGathering(pc, GATHER_LIMIT_MS, servers.length === 0);
+    return pc;
   })();
   ready.catch(() => { /* reported by the join that awaits it */ });
-  return { pc, ready };
+  return {
+    ready,
+    close() {
+      closed = true;
+      if (pc) pc.close();
+    },
+  };
 }
 
 export class WhepPlayer {
@@ -117,8 +150,10 @@ export class WhepPlayer {
    * opts.video    the <video> element to play into
    * opts.onState  (state, info) callback
    * opts.warm     a prepareOffer() result to use for the first join
+   * opts.iceServers ICE servers (or a promise of them) until an answer
+   *               brings others
    */
-  constructor({ url, token = null, video, onState = () => {}, warm = null }) {
+  constructor({ url, token = null, video, onState = () => {}, warm = null, iceServers = [] }) {
     this.url = url;
     this.token = token;
     this.video = video;
@@ -126,7 +161,7 @@ export class WhepPlayer {
     this.pc = null;
     this.location = null;
     this.state = 'idle';
-    this.iceServers = [];
+    this.iceServers = iceServers;
     this.attempt = 0;
     this.joins = 0; // offers sent so far (1 while the first connection holds)
     this.joinedAt = 0;
@@ -169,7 +204,7 @@ export class WhepPlayer {
     window.removeEventListener('pageshow', this._onPageShow);
     this._teardown(leave);
     if (this._warm) {
-      this._warm.pc.close();
+      this._warm.close();
       this._warm = null;
     }
     this._set('stopped', { reason: 'stopped' });
@@ -230,8 +265,20 @@ export class WhepPlayer {
 
     // A connection prepared while the page was still asking about the
     // ceremony saves the offer and ICE gathering (~150 ms) on the first join.
-    const { pc, ready } = this._warm ?? prepareOffer(this.iceServers);
+    const offer = this._warm ?? prepareOffer(this.iceServers);
     this._warm = null;
+    let pc;
+    try {
+      pc = await offer.ready;
+    } catch (err) {
+      offer.close();
+      if (!stale()) this._scheduleRetry({ reason: 'error', status: 0, message: err.message });
+      return;
+    }
+    if (stale()) {
+      offer.close();
+      return;
+    }
     this.pc = pc;
     const stream = new MediaStream();
     pc.ontrack = (ev) => {
@@ -257,8 +304,6 @@ export class WhepPlayer {
 
     let answer;
     try {
-      await ready;
-      if (stale()) return;
       const headers = { 'content-type': 'application/sdp', accept: 'application/sdp' };
       if (this.token) headers.authorization = `Bearer ${this.token}`;
       this._abort = new AbortController();
