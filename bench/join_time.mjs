@@ -2,7 +2,7 @@
 // join_time.mjs — how long a viewer waits for the first picture of a live
 // ceremony: WHEP POST → first decoded video frame, in headless Chromium.
 //
-//   node bench/join_time.mjs [--joins 20] [--json]
+//   node bench/join_time.mjs [--joins 20] [--engine lite|webrtcbin] [--json]
 //   SINIAN_BIN=build/sinian node bench/join_time.mjs
 //
 // Starts its own daemon (loopback ICE, a temporary data dir) with one live
@@ -26,6 +26,8 @@ import { adminWithAgency, summary } from '../tests/lib/live.mjs';
 const args = process.argv.slice(2);
 const JOINS = Number(args[args.indexOf('--joins') + 1]) || 20;
 const AS_JSON = args.includes('--json');
+// the viewer engine (media_engine): the daemon's default unless given
+const ENGINE = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : null;
 const ADMIN = { login: 'bench@example.org', password: 'bench password 1234' };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,7 +104,9 @@ async function rawJoin(id) {
 }
 
 async function main() {
-  const d = await startDaemon({ config: { media_loopback_only: true } });
+  const config = { media_loopback_only: true, max_viewers_per_address: 100000 };
+  if (ENGINE) config.media_engine = ENGINE;
+  const d = await startDaemon({ config });
   let browser = null;
   try {
     const { admin: token, agencyId } = await adminWithAgency(d, ADMIN, 'Bench funeral home');
@@ -153,6 +157,7 @@ async function main() {
 
     const result = {
       date: new Date().toISOString(),
+      engine: ENGINE ?? 'default',
       machine: {
         cpu: os.cpus()[0]?.model ?? 'unknown',
         nproc: os.availableParallelism?.() ?? os.cpus().length,
@@ -178,7 +183,7 @@ async function main() {
     } else {
       const f = (s) => `median ${s.median.toFixed(0)} ms  p95 ${s.p95.toFixed(0)} ms  (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)}, n=${s.n})`;
       const m = result.machine;
-      console.log(`sinian join time — ${result.date}`);
+      console.log(`sinian join time — ${result.date}, media_engine ${result.engine}`);
       console.log(`machine: ${m.cpu}, ${m.nproc} CPUs, ${m.memGiB} GiB, ${m.os}; Chromium ${m.chromium}; node ${m.node}; load average ${m.loadAvgBefore} at the start`);
       console.log(`WHEP POST → first decoded frame   ${f(result.postToFirstFrameMs)}`);
       console.log(`WHEP POST → SDP answer            ${f(result.postToAnswerMs)}`);

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, api } from '../tests/lib/daemon.mjs';
 import { launchBrowser } from '../tests/lib/browser.mjs';
-import { adminWithAgency, summary } from '../tests/lib/live.mjs';
+import { adminWithAgency, summary, whipPublish } from '../tests/lib/live.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, def) => {
@@ -68,32 +68,6 @@ function cpuTicks(pid) {
 function rssMiB(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
-}
-
-// Runs in the publisher's page: WHIP publish of a fake camera.
-async function publish({ id, key, width }) {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    video: { width, height: Math.round((width * 9) / 16), frameRate: 30 },
-    audio: true,
-  });
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-  for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') resolve();
-    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-    setTimeout(resolve, 2000);
-  });
-  const r = await fetch(`/whip/${id}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` },
-    body: pc.localDescription.sdp,
-  });
-  const text = await r.text();
-  if (r.status !== 201) return { status: r.status, text };
-  await pc.setRemoteDescription({ type: 'answer', sdp: text });
-  window.publisher = pc;
-  return { status: 201 };
 }
 
 async function sent(page) {
@@ -143,7 +117,7 @@ async function runMode(passthrough, browser) {
     ctx.push(pubCtx);
     const pub = await pubCtx.newPage();
     await pub.goto(`${d.url}/healthz`);
-    const p = await pub.evaluate(publish, { id, key, width: WIDTH });
+    const p = await whipPublish(pub, { id, key, width: WIDTH });
     if (p.status !== 201) throw new Error(`WHIP ${p.status}: ${p.text}`);
     for (let i = 0; i < 150 && !(await api(d, 'GET', `/api/ceremonies/${id}`)).json.source_live; i++) await sleep(100);
     const viewCtx = await browser.newContext();

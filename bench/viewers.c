@@ -26,12 +26,12 @@
  * (least-squares slope over the steps), leaves (WHEP DELETE), stops the
  * daemon and removes the temporary files. It does not pass or fail.
  *
- * Build (see bench/README.md):
- *   gcc -O2 -std=c11 -o build-bench/viewers bench/viewers.c \
- *       $(pkg-config --cflags --libs gstreamer-webrtc-1.0 gstreamer-sdp-1.0 \
- *         gstreamer-rtp-1.0 gstreamer-1.0 jansson)
+ * Built by CMake as build/bench/viewers (bench/CMakeLists.txt), with the
+ * /proc readings of lv_proc.c.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API
 #endif
@@ -40,6 +40,8 @@
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <jansson.h>
+
+#include "lv_proc.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -355,7 +357,8 @@ static void start_daemon(const char *bin)
 		    "listen = 127.0.0.1:%d\ndata_dir = %s\nlog_level = warn\n"
 		    "demo = false\ndemo_ceremony = false\n"
 		    "media_loopback_only = true\n"
-		    "rate_limit_writes = 1000000\n",
+		    "rate_limit_writes = 1000000\n"
+		    "max_viewers_per_address = 100000\n",
 		    g_port, data);
 		if (!g_file_set_contents(conf, text, -1, NULL))
 			die("cannot write %s", conf);
@@ -404,49 +407,6 @@ static void add_admin(const char *bin)
 	g_free(log);
 }
 
-/* The daemon's CPU time in clock ticks (utime + stime), or -1. */
-static long long proc_ticks(pid_t pid)
-{
-	char path[64], buf[2048], *p;
-	unsigned long long ut, st;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	p = strrchr(buf, ')'); /* comm may hold spaces */
-	if (!p || sscanf(p + 2,
-	                 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	                 "%llu %llu",
-	                 &ut, &st) != 2)
-		return -1;
-	return (long long)(ut + st);
-}
-
-/* A "Key:   N kB" line of /proc/PID/status, or -1. */
-static long proc_status(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t kl = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ':') {
-			v = atol(line + kl + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* Whole machine: busy and total jiffies since boot. */
 static void machine_ticks(unsigned long long *busy, unsigned long long *total)
 {
@@ -463,19 +423,6 @@ static void machine_ticks(unsigned long long *busy, unsigned long long *total)
 		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
 	}
 	fclose(f);
-}
-
-static double loadavg1(void)
-{
-	double l = -1;
-	FILE *f = fopen("/proc/loadavg", "r");
-
-	if (f) {
-		if (fscanf(f, "%lf", &l) != 1)
-			l = -1;
-		fclose(f);
-	}
-	return l;
 }
 
 /* ---- a viewer: webrtcbin recvonly, RTP counted, nothing decoded --------- */
@@ -838,15 +785,6 @@ static bool pause_ms(int ms)
 	return !g_stop;
 }
 
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 static unsigned server_viewers(const char *path)
 {
 	int status;
@@ -862,11 +800,9 @@ static unsigned server_viewers(const char *path)
 static bool run_step(struct step *s, int n, const char *whep_path,
                      const char *cer_path, double window, double settle)
 {
-	double t0 = now_s(), c0, w0;
-	long long k0, k1;
+	double t0 = now_s(), c0, w0, k0, k1;
 	unsigned long long b0, m0, b1, m1;
 	int first = g_nv;
-	double hz = (double)sysconf(_SC_CLK_TCK);
 	uint64_t ref[2] = {0, 0};
 
 	memset(s, 0, sizeof(*s));
@@ -910,24 +846,24 @@ static bool run_step(struct step *s, int n, const char *whep_path,
 	for (int i = 0; i < g_nv; i++)
 		for (int k = 0; k < 2; k++)
 			g_v[i]->s0[k] = stream_snap(&g_v[i]->st[k]);
-	k0 = proc_ticks(g_daemon);
+	k0 = lv_proc_cpu_s(g_daemon);
 	machine_ticks(&b0, &m0);
-	c0 = self_cpu_s();
+	c0 = lv_proc_self_cpu_s();
 	w0 = now_s();
 	if (!pause_ms((int)(window * 1000)))
 		return false;
 	window = now_s() - w0;
-	k1 = proc_ticks(g_daemon);
+	k1 = lv_proc_cpu_s(g_daemon);
 	machine_ticks(&b1, &m1);
-	s->client_cpu = (self_cpu_s() - c0) / window * 100;
+	s->client_cpu = (lv_proc_self_cpu_s() - c0) / window * 100;
 	if (k0 < 0 || k1 < 0)
 		die("the daemon is gone");
-	s->cpu = (double)(k1 - k0) / hz / window * 100;
+	s->cpu = (k1 - k0) / window * 100;
 	s->machine_busy =
 	    m1 > m0 ? 100.0 * (double)(b1 - b0) / (double)(m1 - m0) : -1;
-	s->rss_mib = proc_status(g_daemon, "VmRSS") / 1024.0;
-	s->threads = proc_status(g_daemon, "Threads");
-	s->load = loadavg1();
+	s->rss_mib = lv_proc_status(g_daemon, "VmRSS") / 1024.0;
+	s->threads = lv_proc_status(g_daemon, "Threads");
+	s->load = lv_proc_loadavg();
 	s->server_count = server_viewers(cer_path);
 
 	/* what a viewer that kept receiving was sent, per kind */
@@ -987,61 +923,12 @@ static bool run_step(struct step *s, int n, const char *whep_path,
 	return true;
 }
 
-/* least-squares slope of y over x */
-static double slope(const double *x, const double *y, int n)
-{
-	double mx = 0, my = 0, sxy = 0, sxx = 0;
-
-	for (int i = 0; i < n; i++) {
-		mx += x[i] / n;
-		my += y[i] / n;
-	}
-	for (int i = 0; i < n; i++) {
-		sxy += (x[i] - mx) * (y[i] - my);
-		sxx += (x[i] - mx) * (x[i] - mx);
-	}
-	return sxx > 0 ? sxy / sxx : 0;
-}
-
 static void print_machine(void)
 {
-	char line[512], model[512] = "unknown", os[512] = "unknown";
-	long mem_kb = 0;
-	struct utsname u;
-	FILE *f;
+	char m[512];
 
-	if ((f = fopen("/proc/cpuinfo", "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "model name", 10)) {
-				char *c = strchr(line, ':');
-
-				snprintf(model, sizeof(model), "%s",
-				         c ? g_strstrip(c + 1) : line);
-				break;
-			}
-		fclose(f);
-	}
-	if ((f = fopen("/proc/meminfo", "r"))) {
-		if (fscanf(f, "MemTotal: %ld", &mem_kb) != 1)
-			mem_kb = 0;
-		fclose(f);
-	}
-	if ((f = fopen("/etc/os-release", "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "PRETTY_NAME=", 12)) {
-				char *v = g_strstrip(line + 12);
-
-				if (*v == '"')
-					v++;
-				v[strcspn(v, "\"")] = 0;
-				snprintf(os, sizeof(os), "%s", v);
-			}
-		fclose(f);
-	}
-	uname(&u);
-	printf("machine: %s, %ld CPUs, %.1f GiB, %s, Linux %s; %s\n", model,
-	       sysconf(_SC_NPROCESSORS_ONLN), mem_kb / 1048576.0, os, u.release,
-	       gst_version_string());
+	lv_proc_machine(m, sizeof(m));
+	printf("machine: %s; %s\n", m, gst_version_string());
 }
 
 static int *parse_steps(const char *s, int *n)
@@ -1186,7 +1073,7 @@ int main(int argc, char **argv)
 	print_machine();
 	printf("daemon %s (pid %d), ceremony %lld on the test source; load "
 	       "average %.2f at the start\n",
-	       bin, (int)g_daemon, (long long)cid, loadavg1());
+	       bin, (int)g_daemon, (long long)cid, lv_proc_loadavg());
 	printf("window %.0f s per step after %.0f s settling; budget %.0f s; "
 	       "target %.1f %% of RTP packets delivered\n\n",
 	       window, settle, budget, TARGET * 100);
@@ -1302,13 +1189,14 @@ out:
 			    "at full frame rate, 0..%.0f viewers): server CPU "
 			    "%.2f %% of one core, server RSS %.2f MiB; the "
 			    "bench's own client CPU %.2f %%\n",
-			    m, x[m - 1], slope(x, yc, m), slope(x, ym, m),
-			    slope(x, yk, m));
+			    m, x[m - 1], lv_proc_slope(x, yc, m),
+			    lv_proc_slope(x, ym, m), lv_proc_slope(x, yk, m));
 		if (ns > 1)
 			printf(
 			    "server threads at %d viewers: %ld; load average "
 			    "at the end %.2f\n",
-			    res[ns - 1].n, res[ns - 1].threads, loadavg1());
+			    res[ns - 1].n, res[ns - 1].threads,
+			    lv_proc_loadavg());
 	}
 	/* leave: WHEP DELETE, then close the viewers */
 	if (!g_stop) {

@@ -2,11 +2,11 @@
 // ws_fanout.mjs — how long one live event takes to reach 10 000 WebSocket
 // watchers spread over two sinian nodes that share a redis-server.
 //
-//   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--json]
+//   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--nodes 2] [--json]
 //   SINIAN_BIN=build/sinian node bench/ws_fanout.mjs
 //
 // Starts its own redis-server (loopback, no persistence) and two daemons on
-// one temporary data dir, opens the watchers (half on each node, all
+// one temporary data dir (with --nodes 1: one daemon, no Redis), opens the watchers (half on each node, all
 // following the demo memorial's topic), then posts one tribute at a time,
 // alternately on node A and node B, and records when each watcher gets it.
 // Latency is from just before the POST to the watcher's message, so it
@@ -133,20 +133,21 @@ async function main() {
   const WATCHERS = opt('watchers', 10000, 20000);
   const EVENTS = opt('events', 20, 200);
   const WORKERS = opt('workers', 2, 8);
+  const NODES = opt('nodes', 2, 2);
   const AS_JSON = args.includes('--json');
   ensureFds(Math.ceil(WATCHERS / WORKERS) + 512);
 
   const { startDaemon, api, BIN } = await import('../tests/lib/daemon.mjs');
   const { startRedis } = await import('../tests/lib/redis.mjs');
-  const redis = await startRedis();
+  const redis = NODES > 1 ? await startRedis() : null;
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-fanout-'));
-  const base = { redis_url: redis.url, rate_limit_writes: 1000000, log_level: 'warn' };
+  const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, log_level: 'warn' };
   const nodes = [];
   const workers = [];
   try {
     nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'true' } }));
-    nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'false' } }));
-    const [A, B] = nodes;
+    if (NODES > 1) nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'false' } }));
+    const [A, B = A] = nodes;
     const password = 'bench password 1234';
     const add = spawnSync(BIN, ['--data-dir', dir, 'user', 'add', '--login', 'bench@example.org',
       '--role', 'admin', '--password-stdin'], { input: `${password}\n`, encoding: 'utf8' });
@@ -183,7 +184,8 @@ async function main() {
     const openMs = now() - t0;
     await sleep(500); // both nodes' SUBSCRIBE are long confirmed by now
     const wsA = (await api(A, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1];
-    const wsB = (await api(B, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1];
+    const wsB = NODES > 1
+      ? (await api(B, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1] : 0;
 
     // the events
     const rounds = [];
@@ -217,7 +219,7 @@ async function main() {
     }
     all.sort((x, y) => x - y);
     const result = {
-      watchers: WATCHERS, on_a: Number(wsA), on_b: Number(wsB), events: EVENTS,
+      watchers: WATCHERS, nodes: NODES, on_a: Number(wsA), on_b: Number(wsB), events: EVENTS,
       workers: WORKERS, open_s: openMs / 1000,
       p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), max_ms: all[all.length - 1],
       lost: EVENTS * WATCHERS - all.length,
@@ -227,7 +229,7 @@ async function main() {
     if (AS_JSON) {
       console.log(JSON.stringify(result, null, 2));
     } else {
-      console.log(`ws_fanout: ${WATCHERS} watchers (${wsA} on node A, ${wsB} on node B), ` +
+      console.log(`ws_fanout: ${WATCHERS} watchers (${NODES > 1 ? `${wsA} on node A, ${wsB} on node B` : `one node, no Redis`}), ` +
         `${WORKERS} watcher processes, opened in ${result.open_s.toFixed(1)} s`);
       console.log(`machine: ${result.machine}`);
       console.log('event via    got  POST ms  first ms  p50 ms  p99 ms  last ms');
@@ -248,7 +250,7 @@ async function main() {
     }
     await sleep(200);
     for (const d of nodes) await d.stop({ keep: true }).catch((e) => console.error(String(e)));
-    await redis.stop();
+    await redis?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(`${dir}.conf`, { force: true });
   }

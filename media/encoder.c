@@ -123,15 +123,27 @@ void encoder_request_keyframe_soon(struct encoder *e)
 	h264switch_nudge_source(e->sw);
 }
 
-unsigned encoder_keyframes_forced(struct encoder *e)
+/* A gate counter summed over the H.264 and (when made) VP8 encoders. */
+static unsigned gates_sum(struct encoder *e,
+                          unsigned (*count)(struct keyframe_gate *))
 {
-	unsigned n = keyframe_gate_forced(e->x264_gate);
+	unsigned n = count(e->x264_gate);
 
 	g_mutex_lock(&e->lock);
 	if (e->vp8_gate)
-		n += keyframe_gate_forced(e->vp8_gate);
+		n += count(e->vp8_gate);
 	g_mutex_unlock(&e->lock);
 	return n;
+}
+
+unsigned encoder_keyframes_forced(struct encoder *e)
+{
+	return gates_sum(e, keyframe_gate_forced);
+}
+
+unsigned encoder_keyframes_produced(struct encoder *e)
+{
+	return gates_sum(e, keyframe_gate_produced);
 }
 
 GstClockTime encoder_running_time(struct encoder *e)

@@ -82,6 +82,8 @@ void encoder_request_keyframe_soon(struct encoder *e);
 /* Key frame requests let through so far (API and viewers' PLI/FIR, after
  * coalescing). Thread-safe. */
 unsigned encoder_keyframes_forced(struct encoder *e);
+/* Key frames the encoders made, GOP and forced ones. Thread-safe. */
+unsigned encoder_keyframes_produced(struct encoder *e);
 
 /* Running time of the encode pipeline now, in ns. Thread-safe. */
 GstClockTime encoder_running_time(struct encoder *e);

@@ -11,6 +11,7 @@
 #include "fanout.h"
 
 #include "err.h"
+#include "litefan.h"
 #include "log.h"
 #include "sdp.h"
 #include "viewer.h"
@@ -33,6 +34,7 @@ struct fanout {
 	void *user_data;
 	GHashTable *viewers; /* id -> struct entry */
 	guint liveness_timer;
+	struct litefan *lf; /* the lite engine's, instead of all above */
 };
 
 struct entry {
@@ -191,6 +193,9 @@ int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
 		err = dummy;
 		errlen = sizeof(dummy);
 	}
+	if (f->lf)
+		return litefan_viewer_add(f->lf, offer, len, cb, user_data,
+		                          id_out, err, errlen);
 	id_out[0] = '\0';
 	rc = sdp_offer_inspect(offer, len, &info, err, errlen);
 	if (rc)
@@ -221,9 +226,11 @@ int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
 
 int fanout_viewer_remove(struct fanout *f, const char *viewer_id)
 {
-	struct entry *e =
-	    viewer_id ? g_hash_table_lookup(f->viewers, viewer_id) : NULL;
+	struct entry *e;
 
+	if (f->lf)
+		return litefan_viewer_remove(f->lf, viewer_id);
+	e = viewer_id ? g_hash_table_lookup(f->viewers, viewer_id) : NULL;
 	if (!e)
 		return ERR_NOT_FOUND;
 	drop(f, e, ERR_GONE);
@@ -232,6 +239,8 @@ int fanout_viewer_remove(struct fanout *f, const char *viewer_id)
 
 unsigned fanout_viewer_count(struct fanout *f)
 {
+	if (f->lf)
+		return litefan_viewer_count(f->lf);
 	return g_hash_table_size(f->viewers);
 }
 
@@ -245,6 +254,8 @@ int fanout_stats(struct fanout *f, struct fanout_stats *out)
 	GHashTableIter it;
 	gpointer key, val;
 
+	if (f->lf)
+		return litefan_stats(f->lf, out);
 	memset(out, 0, sizeof(*out));
 	out->viewers = g_hash_table_size(f->viewers);
 	out->keyframes_forced = encoder_keyframes_forced(f->enc);
@@ -361,10 +372,26 @@ int fanout_new(struct encoder *enc, const struct fanout_config *cfg,
                const struct fanout_events *ev, void *user_data,
                struct fanout **out)
 {
-	GstElementFactory *wf = gst_element_factory_find("webrtcbin");
+	GstElementFactory *wf;
 	struct fanout *f;
+	int rc;
 
 	*out = NULL;
+	if (cfg && cfg->lite) {
+		f = g_new0(struct fanout, 1);
+		f->enc = enc;
+		rc = copy_config(f, cfg);
+		if (!rc)
+			rc = litefan_new(cfg->lite, enc, &f->cfg, ev, user_data,
+			                 &f->lf);
+		if (rc) {
+			fanout_free(f);
+			return rc;
+		}
+		*out = f;
+		return 0;
+	}
+	wf = gst_element_factory_find("webrtcbin");
 	if (!wf)
 		return ERR_UNAVAILABLE;
 	gst_object_unref(wf);
@@ -400,6 +427,14 @@ void fanout_free(struct fanout *f)
 
 	if (!f)
 		return;
+	if (!f->viewers) { /* the lite engine's */
+		litefan_free(f->lf);
+		g_free(f->stun);
+		g_free(f->public_ip);
+		g_strfreev(f->turns);
+		g_free(f);
+		return;
+	}
 	encoder_bus_unlisten(f->enc, bus_listener, f);
 	if (f->liveness_timer)
 		g_source_remove(f->liveness_timer);

@@ -5,6 +5,9 @@
  * from the encoder's RTP tees through leaky queues, in the encode
  * pipeline.
  *
+ * Second engine (media_engine = lite): one UDP port and a few worker
+ * threads for every viewer (litefan.c, lite.c), chosen by cfg->lite.
+ *
  * Threads: every function here must be called on the thread running the
  * default GLib main context, and every callback is delivered there.
  * Objects shared with GStreamer threads are reference counted inside.
@@ -20,6 +23,8 @@
 
 #define FANOUT_ID_LEN 33 /* 32 hex digits + NUL */
 
+struct lite;
+
 struct fanout_config {
 	/* "stun://host:port" or "stun:host:port"; NULL for none. */
 	const char *stun_server;
@@ -34,6 +39,9 @@ struct fanout_config {
 	unsigned gather_timeout_ms;  /* wait for ICE gathering; 0: 2000 */
 	unsigned connect_timeout_ms; /* answer to connected; 0: 20000 */
 	unsigned viewer_timeout_ms;  /* no RTCP from a viewer: gone; 0: 15000 */
+	/* The lite engine (lite.h) to serve viewers with, borrowed; NULL for
+	 * one webrtcbin per viewer. */
+	struct lite *lite;
 };
 
 /* Result of fanout_viewer_add, exactly once per accepted offer: status 0
@@ -61,6 +69,12 @@ struct fanout_viewer_stats {
 	int video_pt, audio_pt;
 	uint64_t video_packets, video_bytes; /* handed to webrtcbin */
 	uint64_t audio_packets, audio_bytes;
+	/* From the viewer's receiver reports on video (lite engine; 0 and
+	 * rtt_ms -1 until one came, and on the webrtcbin engine). */
+	unsigned fraction_lost; /* of 256, since its previous report */
+	int64_t lost;           /* cumulative */
+	unsigned jitter_ms;
+	int rtt_ms; /* from our sender report's echo; -1: none yet */
 };
 
 struct fanout_stats {

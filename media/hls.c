@@ -56,8 +56,11 @@ struct hls {
 };
 
 /* Video: start on a key frame. The encoder's GOP is the segment length,
- * so its key frames cut the segments; a passed-through source may send
- * them further apart, so one is asked for when a segment is overdue (not
+ * so its key frames cut the segments, and it is never asked for more: on
+ * a loaded machine its GOP may end a little late, and a key frame asked
+ * for then would come just after it and cut a sliver of a segment. A
+ * passed-through source may send them further apart, so it is asked for
+ * one when a segment is overdue (not
  * sooner: splitmuxsink cuts before a GOP that would make the segment too
  * long, and an early key frame would leave a sliver of a segment), without
  * a deadline: a late answer lengthens a segment, it does not end the
@@ -83,7 +86,8 @@ static GstBuffer *on_video(GstBuffer *buf, void *data)
 	if (key && pts + h->frame_ns >= h->seg_start + h->seg_ns) {
 		h->seg_start = pts; /* about where splitmuxsink cuts */
 		h->asked_at = GST_CLOCK_TIME_NONE;
-	} else if (pts >= h->seg_start + h->seg_ns + 2 * h->frame_ns &&
+	} else if (!encoder_wants_raw(h->enc) &&
+	           pts >= h->seg_start + h->seg_ns + 2 * h->frame_ns &&
 	           (!GST_CLOCK_TIME_IS_VALID(h->asked_at) ||
 	            pts >= h->asked_at + GST_SECOND / 2)) {
 		encoder_request_keyframe_soon(h->enc);
@@ -252,8 +256,14 @@ static int add_sink(struct hls *h, char *err, size_t errlen)
 		rc = ERR_UNAVAILABLE;
 		goto out;
 	}
+	/* splitmuxsink starts a file before a GOP that would take it past
+	 * max-size-time. At exactly the segment length, a key frame asked for
+	 * by a joining viewer or the recorder just after a GOP's own cuts a
+	 * sliver of a segment; at one and a half, that short GOP joins its
+	 * neighbour, and the encoder's one-segment GOPs still cut one each. */
 	g_object_set(sink, "location", loc, "muxer", mux, "max-size-time",
-	             (guint64)h->seg_ns, "send-keyframe-requests", FALSE, NULL);
+	             (guint64)(h->seg_ns + h->seg_ns / 2),
+	             "send-keyframe-requests", FALSE, NULL);
 	mux = NULL; /* the sink took it */
 	gst_bin_add(GST_BIN(h->bin), sink);
 	if (!gst_element_link_pads(vp, "src", sink, "video") ||

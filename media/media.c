@@ -13,6 +13,7 @@
 #include "err.h"
 #include "hls.h"
 #include "input.h"
+#include "lite.h"
 #include "log.h"
 #include "recorder.h"
 
@@ -27,6 +28,7 @@ struct media_ctx {
 	char *stun, *public_ip, *recordings_dir, *hls_dir;
 	char **turns;
 	GHashTable *ceremonies; /* gint64* -> struct media_ceremony */
+	struct lite *lite;      /* the lite engine, or NULL */
 };
 
 struct media_ceremony {
@@ -55,6 +57,19 @@ static void warm_up_dtls(void)
 	gst_object_unref(gst_object_ref_sink(dec));
 	log_info(TAG, "DTLS certificate ready in %lld ms",
 	         (long long)(g_get_monotonic_time() - t0) / 1000);
+}
+
+static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
+{
+	struct lite_config lc = {.port = (uint16_t)ctx->cfg.udp_port,
+	                         .threads = ctx->cfg.fanout_threads,
+	                         .loopback_only = ctx->cfg.loopback_only,
+	                         .public_ip = ctx->cfg.public_ip,
+	                         .alive_ms = ctx->cfg.viewer_timeout_ms,
+	                         .consent_ms = ctx->cfg.consent_ms,
+	                         .no_gso = ctx->cfg.no_gso};
+
+	return lite_new(&lc, &ctx->lite, err, errlen);
 }
 
 int media_missing(char *names, size_t names_len, char *packages,
@@ -127,6 +142,10 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 	ctx->cfg.turn_servers = (const char *const *)ctx->turns;
 	ctx->ceremonies =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
+	if (ctx->cfg.lite && start_lite(ctx, err, errlen) != 0) {
+		media_free(ctx);
+		return ERR_UNAVAILABLE;
+	}
 	*out = ctx;
 	return 0;
 }
@@ -148,6 +167,7 @@ void media_free(struct media_ctx *ctx)
 		g_free(path);
 	}
 	g_hash_table_unref(ctx->ceremonies);
+	lite_free(ctx->lite);
 	g_free(ctx->stun);
 	g_free(ctx->public_ip);
 	g_free(ctx->recordings_dir);
@@ -255,7 +275,8 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	                           mc->max_viewers,
 	                           0,
 	                           0,
-	                           mc->viewer_timeout_ms};
+	                           mc->viewer_timeout_ms,
+	                           ctx->lite};
 	struct media_ceremony *c;
 	char err[256];
 	int rc;
@@ -477,4 +498,31 @@ int media_ceremony_hls_file(struct media_ceremony *c, const char *name,
                             char *out, size_t outlen)
 {
 	return c->hls ? hls_file(c->hls, name, out, outlen) : ERR_NOT_FOUND;
+}
+
+void media_get_totals(struct media_ctx *ctx, struct media_totals *out)
+{
+	GHashTableIter it;
+	gpointer key, val;
+
+	memset(out, 0, sizeof(*out));
+	g_hash_table_iter_init(&it, ctx->ceremonies);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		struct media_ceremony *c = val;
+
+		out->ceremonies++;
+		out->viewers += fanout_viewer_count(c->fo);
+		out->keyframes_forced += encoder_keyframes_forced(c->enc);
+		out->keyframes_produced += encoder_keyframes_produced(c->enc);
+	}
+	if (ctx->lite) {
+		struct lite_stats ls;
+
+		lite_get_stats(ctx->lite, &ls);
+		out->packets_sent = ls.sent;
+		out->packets_segmented = ls.segmented;
+		out->send_dropped = ls.send_dropped;
+		out->stun_refused = ls.stun_refused;
+		out->unknown_dropped = ls.unknown_dropped;
+	}
 }

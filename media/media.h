@@ -49,8 +49,13 @@ struct media_config {
 	unsigned viewer_timeout_ms; /* silent viewer dropped; 0: 15 s */
 	bool no_passthrough; /* always encode, even H.264 browsers play */
 	unsigned passthrough_max_kbps; /* above it, encode; 0: no ceiling */
-	struct media_events events;    /* members may be NULL */
-	void *user_data;               /* passed to every event */
+	bool lite;               /* the lite viewer engine, not webrtcbin */
+	unsigned udp_port;       /* lite: the media UDP port; 0: any */
+	unsigned fanout_threads; /* lite: send threads; 0: cores - 1 */
+	unsigned consent_ms;     /* lite: no ICE check, viewer gone; 0: 30 s */
+	bool no_gso;             /* lite: never UDP segmentation offload */
+	struct media_events events; /* members may be NULL */
+	void *user_data;            /* passed to every event */
 };
 
 struct media_ctx;
@@ -126,5 +131,15 @@ const char *media_ceremony_recording_path(struct media_ceremony *c);
 bool media_ceremony_hls(struct media_ceremony *c);
 int media_ceremony_hls_file(struct media_ceremony *c, const char *name,
                             char *out, size_t outlen);
+
+/* Counters over every open ceremony and the lite engine, for /metrics. */
+struct media_totals {
+	unsigned ceremonies, viewers;
+	uint64_t keyframes_forced, keyframes_produced;
+	/* the lite engine's (0 on webrtcbin) */
+	uint64_t packets_sent, packets_segmented, send_dropped, stun_refused,
+	    unknown_dropped;
+};
+void media_get_totals(struct media_ctx *ctx, struct media_totals *out);
 
 #endif

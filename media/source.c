@@ -313,10 +313,10 @@ int source_new_test(const struct source_format *f, const char *title,
 int source_new_slate(const struct source_format *f, const char *text,
                      struct source **out, char *err, size_t errlen)
 {
-	return new_card(
-	    "slate", f,
-	    text ? text : "仪式即将恢复 · The ceremony will resume shortly",
-	    false, out, err, errlen);
+	return new_card("slate", f,
+	                text ? text
+	                     : "画面即将呈现 · The picture will appear shortly",
+	                false, out, err, errlen);
 }
 
 /* Link a raw pad of the caller's bin (or of decodebin) to a free tail. */

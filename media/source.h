@@ -5,9 +5,10 @@
  * 48 kHz, stereo) to a callback, paced by the clock (appsink sync=true),
  * so the receiver may stamp buffers on arrival. Kinds:
  *   - test:  moving test pattern with the title and a clock, sine tone;
- *   - slate: dark card "仪式即将恢复 · The ceremony will resume shortly"
- *            (or given text) with silence, shown when the live source is
- *            absent;
+ *   - slate: dark card "画面即将呈现 · The picture will appear shortly"
+ *            (or given text) with silence, shown
+ *            when the live source is absent: true before the first
+ *            picture as after a pause or a lost source;
  *   - bin:   the HOOK for any other source (WHIP publish, capture card,
  *            file): the caller builds a GstBin whose src pads carry raw
  *            video/x-raw and/or audio/x-raw (static or added later, named

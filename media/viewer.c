@@ -694,4 +694,5 @@ void viewer_get_stats(const struct viewer *v, struct fanout_viewer_stats *out)
 	out->video_bytes = atomic_load(&v->bytes[K_VIDEO]);
 	out->audio_packets = atomic_load(&v->packets[K_AUDIO]);
 	out->audio_bytes = atomic_load(&v->bytes[K_AUDIO]);
+	out->rtt_ms = -1;
 }

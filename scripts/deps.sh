@@ -27,7 +27,7 @@ PACKAGES=(
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
 	liblunar-date-dev libical-dev
-	libhiredis-dev libsrtp2-dev libqrencode-dev
+	libhiredis-dev libsrtp2-dev libqrencode-dev libssl-dev zlib1g-dev
 	libgstreamer1.0-0 libgstreamer1.0-dev
 	libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good
@@ -39,18 +39,22 @@ PACKAGES=(
 )
 
 # The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
-# a TURN server (coturn) and nftables to block UDP for a viewer, and
-# gst-discoverer-1.0 to read HLS segments.
+# a TURN server (coturn) and nftables to block UDP for a viewer,
+# gst-discoverer-1.0 to read HLS segments, nginx as the shared cache in
+# front of memorial pages.
 TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
 	redis-server chromium clang-format
 	python3-aiosmtpd python3-icalendar
 	coturn nftables gstreamer1.0-plugins-base-apps
+	nginx
 )
 
-# bench/: nginx caching HLS in front of the daemon, wrk as its clients.
-BENCH_PACKAGES=(nginx wrk)
+# bench/: Janus (the anchor bench/janus.sh runs beside sinian), nginx
+# caching HLS in front of the daemon and serving the static reference of
+# the front's bench, wrk as its clients, perf for profiles.
+BENCH_PACKAGES=(janus nginx wrk linux-perf)
 
 usage() {
 	echo "usage: $0 [--list] [--test] [--bench]" >&2

@@ -55,7 +55,17 @@ static const struct {
                            W_ADMIN | W_OPERATOR | W_STAFF | W_FAMILY,
                            "read a deceased record (masked)"},
     [ACT_DECEASED_EDIT] = {"deceased.edit", W_ADMIN | W_OPERATOR | W_STAFF,
-                           "edit a record, add events, link a burial"},
+                           "edit a record, add events (staff: of a record "
+                           "their cemetery holds)"},
+    [ACT_BURIAL_LINK] = {"burial.link", W_ADMIN | W_STAFF,
+                         "link a record their cemetery holds to one of its "
+                         "plots"},
+    [ACT_TRANSFER_START] = {"transfer.start", W_ADMIN | W_OPERATOR | W_STAFF,
+                            "hand a record over to a cemetery (its agency, "
+                            "or the cemetery holding it)"},
+    [ACT_TRANSFER_DECIDE] = {"transfer.decide", W_ADMIN | W_STAFF,
+                             "accept (choosing the plot) or decline a "
+                             "hand-over to their cemetery"},
     [ACT_DECEASED_EXCHANGE] = {"deceased.exchange", W_ADMIN | W_OPERATOR,
                                "export or import records"},
     [ACT_PLOT_EDIT] = {"plot.edit", W_ADMIN | W_STAFF,

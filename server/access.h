@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct app;
 struct http_req;
 struct http_resp;
@@ -39,7 +41,7 @@ struct actor_grant {
 struct actor {
 	int64_t user_id;
 	int64_t session_id;
-	char display_name[128];
+	char display_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 	bool via_cookie; /* authenticated by cookie (CSRF applies) */
 	int n_grants;
 	struct actor_grant grants[ACTOR_MAX_GRANTS];
@@ -67,7 +69,10 @@ enum access_action {
 	ACT_PII_VIEW,          /* see unmasked phone / ID numbers (audited) */
 	ACT_DECEASED_CREATE,   /* register a deceased at an agency */
 	ACT_DECEASED_VIEW,     /* read a deceased record */
-	ACT_DECEASED_EDIT,     /* edit, add events, link burial */
+	ACT_DECEASED_EDIT,     /* edit, add events */
+	ACT_BURIAL_LINK,       /* link a held record to a plot */
+	ACT_TRANSFER_START,    /* hand a record over to a cemetery */
+	ACT_TRANSFER_DECIDE,   /* accept or decline a hand-over */
 	ACT_DECEASED_EXCHANGE, /* export / import records */
 	ACT_PLOT_EDIT,         /* create or change plots of a cemetery */
 	ACT_MEMORIAL_CREATE,   /* create a memorial */

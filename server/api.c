@@ -19,9 +19,13 @@
 #include "log.h"
 #include "mourning.h"
 #include "notify.h"
+#include "netaddr.h"
 #include "otp.h"
+#include "pagecache.h"
 #include "ratelimit.h"
 #include "reminder.h"
+#include "rights.h"
+#include "viewers.h"
 #include "search.h"
 
 #include <glib.h>
@@ -38,6 +42,7 @@ int api_routes(struct router *r)
 #endif
 	    api_memorial_routes, api_deceased_routes, api_plot_routes,
 	    api_photo_routes,    api_tribute_routes,  api_exchange_routes,
+	    api_transfer_routes, api_family_routes,   api_watch_routes,
 	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
 	    api_inbox_routes,    api_me_routes,       api_code_routes,
 	    api_share_routes,    api_page_routes,     api_condolence_routes,
@@ -63,7 +68,7 @@ static gboolean sweep(gpointer ud)
 /* Open what both the daemon and the CLI need: the key and rate limits. */
 int api_open_core(struct app *app, char *err, size_t errlen)
 {
-	char key[1200];
+	char key[1200], why[160];
 
 	if (config_path(&app->cfg, app->cfg.key_file, "secret.key", key,
 	                sizeof(key))) {
@@ -72,6 +77,11 @@ int api_open_core(struct app *app, char *err, size_t errlen)
 	}
 	if (crypto_open(key, &app->crypto, err, errlen))
 		return ERR_IO;
+	if (netaddr_set_parse(app->cfg.trusted_proxies, &app->trusted_proxies,
+	                      why, sizeof(why))) {
+		snprintf(err, errlen, "trusted_proxies: %s", why);
+		return ERR_INVALID;
+	}
 	app->ratelimit = ratelimit_new();
 	return app->ratelimit ? 0 : ERR_NOMEM;
 }
@@ -100,8 +110,9 @@ int api_start(struct app *app, char *err, size_t errlen)
 	}
 	if ((rc = api_visit_start(app)))
 		return rc;
-	if ((rc = live_start(app, err, errlen)) ||
-	    (rc = api_ceremony_start(app)) || (rc = api_condolence_start(app)))
+	app->viewers = viewers_new();
+	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||
+	    (rc = api_watch_start(app)) || (rc = api_condolence_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
@@ -120,14 +131,21 @@ void api_stop(struct app *app)
 #endif
 	live_stop(app);
 	api_share_stop(app);
+	pagecache_free(app->pagecache);
+	app->pagecache = NULL;
 	reminder_stop(app);
 	notify_free(app->notify);
 	app->notify = NULL;
 	mourning_free(app->mourning);
 	app->mourning = NULL;
+	viewers_free(app->viewers);
+	app->viewers = NULL;
+	rights_stop(app);
 	cluster_stop(app);
 	ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	netaddr_set_free(app->trusted_proxies);
+	app->trusted_proxies = NULL;
 	crypto_close(app->crypto);
 	app->crypto = NULL;
 }

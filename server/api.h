@@ -64,6 +64,9 @@ struct store_user;
 void api_session_open(struct app *app, struct http_req *req,
                       struct http_resp *resp, const struct store_user *u);
 
+/* The masked form of a normalised login of kind "phone" or "email". */
+void api_mask_login(const char *login, const char *kind, char *out,
+                    size_t outlen);
 /* Fill the request policy hook (authentication, CSRF, rate limits). */
 void api_http_hooks(struct app *app, struct http_hooks *hooks);
 

@@ -13,13 +13,20 @@
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "rights.h"
 #include "store.h"
+#include "store_family.h"
 #include "store_user.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* An address may try this many times the sign-ins of one login (per
+ * rate_limit_logins and 15 minutes), across every login it tries. */
+#define SIGNIN_PER_ADDRESS 3.0
 
 static json_t *grants_json(struct app *app, int64_t user_id)
 {
@@ -31,11 +38,10 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);
 
-		json_array_append_new(
-		    arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
-		                   "scope_kind", s->scope_kind, "scope_id",
-		                   (json_int_t)s->scope_id, "scope_name",
-		                   s->scope_name));
+		jsonx_push(&arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
+		                           "scope_kind", s->scope_kind,
+		                           "scope_id", (json_int_t)s->scope_id,
+		                           "scope_name", s->scope_name));
 	}
 	g_array_free(g, TRUE);
 	return arr;
@@ -50,8 +56,8 @@ static json_t *user_json(struct app *app, const struct store_user *u)
 	                 grants_json(app, u->id));
 }
 
-static void mask_login(const char *login, const char *kind, char *out,
-                       size_t outlen)
+void api_mask_login(const char *login, const char *kind, char *out,
+                    size_t outlen)
 {
 	if (strcmp(kind, "phone") == 0)
 		crypto_mask_phone(login, out, outlen);
@@ -76,7 +82,7 @@ int api_user_create(struct app *app, const char *login_raw,
 		         "(11 digits) or an e-mail address");
 		return ERR_INVALID;
 	}
-	if (jsonx_utf8_len(password) < 8 || strlen(password) > 128) {
+	if (jsonx_utf8_len(password) < 8 || jsonx_utf8_len(password) > 128) {
 		snprintf(err, errlen, "password: must be 8 to 128 characters");
 		return ERR_INVALID;
 	}
@@ -86,7 +92,7 @@ int api_user_create(struct app *app, const char *login_raw,
 		return ERR_NOMEM;
 	snprintf(u.login_enc, sizeof(u.login_enc), "%s", sealed);
 	free(sealed);
-	mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
+	api_mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
 	snprintf(u.login_kind, sizeof(u.login_kind), "%s", kind);
 	snprintf(u.display_name, sizeof(u.display_name), "%s", display_name);
 	if (crypto_password_hash(password, u.password_hash))
@@ -94,7 +100,25 @@ int api_user_create(struct app *app, const char *login_raw,
 	rc = store_user_create(app->store, &u, hash, id);
 	if (rc == ERR_CONFLICT)
 		snprintf(err, errlen, "login: already registered");
+	else if (rc)
+		snprintf(err, errlen, "cannot store the account");
 	return rc;
+}
+
+/* A sign-up with a login that has an account creates nothing; its owner
+ * is told in the app, and the answer is the one a new account gets. */
+static int taken(struct app *app, const char *login_raw)
+{
+	char login[256], hash[CRYPTO_HASH_CHARS];
+	struct store_user u;
+	const char *kind;
+
+	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
+		return ERR_INVALID;
+	crypto_keyed_hash(app->crypto, login, hash);
+	if (store_user_by_login(app->store, hash, &u))
+		return ERR_DB;
+	return store_notice_add(app->store, u.id, "signup_attempt", "");
 }
 
 static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
@@ -103,7 +127,6 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	                                   NULL};
 	struct app *app = appv;
 	const char *login, *password, *name;
-	struct store_user u;
 	char err[256];
 	json_t *j = NULL;
 	int64_t id;
@@ -116,16 +139,25 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	                    sizeof(err))) ||
 	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "display_name", true, 1, 64, NULL, &name, err,
-	                    sizeof(err))) ||
-	    (rc = api_user_create(app, login, password, name, &id, err,
-	                          sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	store_user_get(app->store, id, &u);
-	http_resp_json(resp, 201,
-	               json_pack("{s:o}", "user", user_json(app, &u)));
+	rc = api_user_create(app, login, password, name, &id, err, sizeof(err));
+	if (rc == ERR_CONFLICT && (rc = taken(app, login)))
+		snprintf(err, sizeof(err), "cannot store the account");
+	if (rc) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	/* never says whether the login was free: sign in to use it */
+	http_resp_json(
+	    resp, 202,
+	    json_pack("{s:s,s:s}", "status", "accepted", "message",
+	              "If this login was free, its account is ready: sign in "
+	              "with it. If it has an account already, nothing was "
+	              "changed and its owner has been told."));
 out:
 	json_decref(j);
 }
@@ -151,7 +183,7 @@ static void post_session(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const char *login_raw, *password, *kind;
-	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[48];
+	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[112];
 	struct store_user u;
 	json_t *j = NULL;
 	int rc;
@@ -167,8 +199,18 @@ static void post_session(void *appv, struct http_req *req,
 	}
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
 		snprintf(login, sizeof(login), "%s", login_raw);
+	/* one address spraying many logins: SIGNIN_PER_ADDRESS times the
+	 * budget of one login, across all of them */
+	snprintf(key, sizeof(key), "signin:%s", req->peer);
+	if (!auth_rate_ok(
+	        app, key,
+	        SIGNIN_PER_ADDRESS * app->cfg.rate_limit_logins / 15.0,
+	        SIGNIN_PER_ADDRESS * app->cfg.rate_limit_logins, resp))
+		goto out;
 	crypto_keyed_hash(app->crypto, login, hash);
-	snprintf(key, sizeof(key), "login:%.32s", hash);
+	/* per login and address: guesses from elsewhere slow their own source
+	 * down, never lock the owner out of the account */
+	snprintf(key, sizeof(key), "login:%.32s:%s", hash, req->peer);
 	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;
@@ -219,7 +261,13 @@ static void delete_session(void *appv, struct http_req *req,
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return;
-	store_session_revoke(app->store, a->session_id, (int64_t)time(NULL));
+	if (store_session_revoke(app->store, a->session_id,
+	                         (int64_t)time(NULL))) {
+		http_resp_err(resp, ERR_DB, "cannot sign out");
+		return;
+	}
+	/* the sockets and viewers that session opened lose its rights */
+	rights_changed(app, RIGHTS_USER, a->user_id);
 	set_session_cookie(app, req, resp, "", 0);
 	resp->status = 204;
 }
@@ -247,12 +295,18 @@ static void put_password(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	const char *old_pw, *new_pw;
-	char err[256], hash[CRYPTO_PWHASH_MAX];
+	char err[256], hash[CRYPTO_PWHASH_MAX], key[48];
 	struct store_user u;
 	json_t *j = NULL;
 	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
+		return;
+	/* guessing the current password with a session: the budget of a
+	 * sign-in, per account */
+	snprintf(key, sizeof(key), "pw:u%lld", (long long)a->user_id);
+	if (!auth_rate_ok(app, key, app->cfg.rate_limit_logins / 15.0,
+	                  (double)app->cfg.rate_limit_logins, resp))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
@@ -275,8 +329,12 @@ static void put_password(void *appv, struct http_req *req,
 		goto out;
 	}
 	/* other devices must sign in again with the new password */
-	store_session_revoke_others(app->store, a->user_id, a->session_id,
-	                            (int64_t)time(NULL));
+	if (store_session_revoke_others(app->store, a->user_id, a->session_id,
+	                                (int64_t)time(NULL))) {
+		http_resp_err(resp, ERR_DB, "cannot end the other sessions");
+		goto out;
+	}
+	rights_changed(app, RIGHTS_USER, a->user_id);
 	resp->status = 204;
 out:
 	json_decref(j);
@@ -285,21 +343,37 @@ out:
 static void get_users(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
+	const char *cur = http_query(req, "cursor"),
+	           *lim = http_query(req, "limit");
+	int64_t after = cur ? atoll(cur) : 0;
+	int limit = lim ? atoi(lim) : 1000;
 	GArray *users;
 	json_t *arr;
 
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_USER_LIST, NULL)))
 		return;
+	if (after < 0 || limit < 1 || limit > 1000) {
+		http_resp_err(resp, ERR_INVALID,
+		              "cursor >= 0 and limit 1 to 1000");
+		return;
+	}
 	users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
 	arr = json_array();
-	store_user_list(app->store, users);
+	if (store_user_list(app->store, after, limit, users)) {
+		http_resp_err(resp, ERR_DB, "cannot read accounts");
+		json_decref(arr);
+		g_array_free(users, TRUE);
+		return;
+	}
 	for (guint i = 0; i < users->len; i++)
-		json_array_append_new(
-		    arr, user_json(
-		             app, &g_array_index(users, struct store_user, i)));
+		jsonx_push(
+		    &arr, user_json(app, &g_array_index(users,
+		                                        struct store_user, i)));
+	http_resp_json(resp, 200,
+	               jsonx_page("users", arr, users, limit,
+	                          offsetof(struct store_user, id)));
 	g_array_free(users, TRUE);
-	http_resp_json(resp, 200, json_pack("{s:o}", "users", arr));
 }
 
 /* The unmasked login of a user: a right that is audited when used. */
@@ -388,6 +462,8 @@ static void change_grant(struct app *app, struct http_req *req,
 		http_resp_err(resp, rc, "cannot change the role");
 		goto out;
 	}
+	if (!add)
+		rights_changed(app, RIGHTS_USER, id);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "user", user_json(app, &u)));
 out:

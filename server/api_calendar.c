@@ -320,14 +320,16 @@ static void send_ics(struct http_resp *resp, char *text, size_t len,
 }
 
 /* The actor a feed request speaks for: the owner of ?token= (who must
- * still be allowed to view that memorial), else the request's own. */
-static int feed_actor(struct app *app, struct http_req *req, int64_t mid,
+ * still be allowed to view that memorial), else the request's own. With a
+ * token, *mid is the memorial the link was made for. */
+static int feed_actor(struct app *app, struct http_req *req, int64_t *mid,
                       struct actor *out)
 {
 	const char *token = http_query(req, "token");
 	char hash[CRYPTO_HASH_CHARS];
-	int64_t tm = 0, uid = 0;
+	int64_t uid = 0;
 
+	*mid = 0;
 	if (!token || !*token) {
 		*out = *auth_actor(req);
 		return 0;
@@ -335,7 +337,7 @@ static int feed_actor(struct app *app, struct http_req *req, int64_t mid,
 	if (strlen(token) > 100)
 		return ERR_NOT_FOUND;
 	crypto_sha256_hex(token, hash);
-	if (store_feed_lookup(app->store, hash, &tm, &uid) || tm != mid)
+	if (store_feed_lookup(app->store, hash, mid, &uid))
 		return ERR_NOT_FOUND;
 	return auth_load_actor(app, uid, out) ? ERR_NOT_FOUND : 0;
 }
@@ -351,13 +353,20 @@ static void get_feed(void *appv, struct http_req *req, struct http_resp *resp)
 	char name[DECEASED_NAME_MAX * 4 + 1], origin[300], url[400], file[64];
 	struct ics_feed f;
 	size_t len = 0;
+	int64_t link_mid;
 	int rc;
 
-	if (!api_memorial_find(app, req, resp, m, &obj))
-		goto out;
-	rc = feed_actor(app, req, m->id, a);
+	/* the memorial is looked for as the link's owner: a private one
+	 * exists only for those who may view it */
+	rc = feed_actor(app, req, &link_mid, a);
+	if (!rc && api_memorial_ref(app, a, http_param(req, "id"), m, &obj))
+		rc = ERR_NOT_FOUND;
+	if (!rc && link_mid && link_mid != m->id)
+		rc = ERR_NOT_FOUND;
 	if (rc) {
-		http_resp_err(resp, rc, "no such calendar link");
+		http_resp_err(resp, rc,
+		              http_query(req, "token") ? "no such calendar link"
+		                                       : "no such memorial");
 		goto out;
 	}
 	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))
@@ -428,13 +437,14 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const char *invite = http_query(req, "invite");
 	struct ceremony *c = g_new(struct ceremony, 1);
-	char origin[300], url[600], uid[48], desc[600], file[64];
+	char origin[300], uid[48], file[64];
+	char *url = NULL, *desc = NULL;
 	struct ics_event e;
 	struct org agency = {0};
 	size_t len = 0;
 
 	if (api_ceremony_load(app, req, resp, c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, c)))
 		goto out;
 	if (api_origin(app, req, origin, sizeof(origin))) {
 		http_resp_err(resp, ERR_INVALID, "Host: missing or malformed");
@@ -442,11 +452,11 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 	}
 	store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency);
 	/* an invitee's calendar keeps the invitation in the link */
-	snprintf(url, sizeof(url), "%s/c/%lld%s%s", origin, (long long)c->id,
-	         c->invite_only && invite ? "?invite=" : "",
-	         c->invite_only && invite ? invite : "");
+	url = g_strdup_printf("%s/c/%lld%s%s", origin, (long long)c->id,
+	                      c->invite_only && invite ? "?invite=" : "",
+	                      c->invite_only && invite ? invite : "");
 	snprintf(uid, sizeof(uid), "ceremony-%lld", (long long)c->id);
-	snprintf(desc, sizeof(desc), "%s · %s", c->deceased_name, agency.name);
+	desc = g_strdup_printf("%s · %s", c->deceased_name, agency.name);
 	e = (struct ics_event){strstr(origin, "://") + 3,
 	                       uid,
 	                       c->title,
@@ -462,6 +472,8 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 		send_ics(resp, text, len, file, !c->invite_only);
 	}
 out:
+	g_free(url);
+	g_free(desc);
 	g_free(c);
 }
 

@@ -1,9 +1,9 @@
 /* api_ceremony.c — farewell ceremonies over HTTP: create and edit (agency
- * operators), stream keys and invite links, start/stop and source control,
- * the recording for replay (and its download, for the family). Condolences
- * are in api_condolence.c. The player page route is in
- * api_page.c.
- * WHEP/WHIP media negotiation lives in api_whep.c.
+ * operators), stream keys and invite links, start/stop and source control.
+ * The player page route is in api_page.c; condolences are
+ * api_condolence.c's; what else watchers do (the recording, and its
+ * download for the family; following live events) and who may watch is
+ * api_watch.c's; WHEP/WHIP media negotiation lives in api_whep.c.
  */
 #include "access.h"
 #include "api.h"
@@ -19,6 +19,7 @@
 #include "jsonx.h"
 #include "live.h"
 #include "log.h"
+#include "rights.h"
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_org.h"
@@ -38,40 +39,6 @@ void api_ceremony_obj(const struct ceremony *c, struct access_obj *obj)
 	obj->agency_id = c->agency_id;
 	obj->memorial_id = c->memorial_id;
 	obj->visibility = c->invite_only ? VIS_PRIVATE : VIS_PUBLIC;
-}
-
-const char *api_ceremony_invite_token(struct http_req *req)
-{
-	const char *q = http_query(req, "invite");
-	const char *authz = http_header(req, "authorization");
-
-	if (q && *q)
-		return q;
-	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0 &&
-	    !req->actor)
-		return authz + 7;
-	return NULL;
-}
-
-int api_ceremony_watch_check(struct app *app, struct http_req *req,
-                             const struct ceremony *c)
-{
-	const char *token = api_ceremony_invite_token(req);
-	struct access_obj obj;
-	char hash[CRYPTO_HASH_CHARS];
-	int rc;
-
-	api_ceremony_obj(c, &obj);
-	if (token && c->invite_only) {
-		crypto_sha256_hex(token, hash);
-		rc = store_ceremony_invite_check(app->store, c->id, hash);
-		if (rc == ERR_GONE)
-			return ERR_FORBIDDEN; /* revoked */
-		obj.invite_ok = rc == 0;
-		if (rc && !req->actor)
-			return ERR_UNAUTHORIZED; /* wrong token */
-	}
-	return access_check(auth_actor(req), ACT_CEREMONY_WATCH, &obj);
 }
 
 int api_ceremony_load(struct app *app, struct http_req *req,
@@ -109,34 +76,35 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	    (json_int_t)live_viewers(app, c->id), "source_live",
 	    live_source_on(app, c->id), "can_manage", manager);
 	struct org agency;
+	uint64_t seq;
+	const char *phase = live_phase(app, c, &seq);
 
-	json_object_set_new(
-	    j, "time_zone",
+	jsonx_put(
+	    &j, "time_zone",
 	    json_string(c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT));
+	jsonx_put(&j, "phase", json_string(phase));
+	jsonx_put(&j, "phase_seq", json_integer((json_int_t)seq));
 	/* Can this server show it live at all? Managers also read why not. */
-	json_object_set_new(j, "media", live_health_json(app, manager));
+	jsonx_put(&j, "media", live_health_json(app, manager));
 	if (c->hall_id)
-		json_object_set_new(j, "hall_id", json_integer(c->hall_id));
+		jsonx_put(&j, "hall_id", json_integer(c->hall_id));
 	if (c->memorial_id)
-		json_object_set_new(j, "memorial_id",
-		                    json_integer(c->memorial_id));
+		jsonx_put(&j, "memorial_id", json_integer(c->memorial_id));
 	if (c->started_at[0])
-		json_object_set_new(j, "started_at",
-		                    json_string(c->started_at));
+		jsonx_put(&j, "started_at", json_string(c->started_at));
 	if (c->ended_at[0])
-		json_object_set_new(j, "ended_at", json_string(c->ended_at));
+		jsonx_put(&j, "ended_at", json_string(c->ended_at));
 	if (store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency) == 0)
-		json_object_set_new(j, "agency_name", json_string(agency.name));
+		jsonx_put(&j, "agency_name", json_string(agency.name));
 	if (manager) {
-		json_object_set_new(j, "source",
-		                    json_pack("{s:s,s:s}", "kind",
-		                              ceremony_source_name(c->source),
-		                              "url", c->source_url));
-		json_object_set_new(
-		    j, "whip_url",
-		    json_sprintf("/whip/%lld", (long long)c->id));
-		json_object_set_new(j, "video_passthrough",
-		                    json_boolean(live_passthrough(app, c->id)));
+		jsonx_put(&j, "source",
+		          json_pack("{s:s,s:s}", "kind",
+		                    ceremony_source_name(c->source), "url",
+		                    c->source_url));
+		jsonx_put(&j, "whip_url",
+		          json_sprintf("/whip/%lld", (long long)c->id));
+		jsonx_put(&j, "video_passthrough",
+		          json_boolean(live_passthrough(app, c->id)));
 	}
 	return j;
 }
@@ -169,10 +137,10 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	                    &c->hall_id, err, errlen)) ||
 	    (rc = jsonx_int(j, "memorial_id", false, 0, INT64_MAX,
 	                    c->memorial_id, &c->memorial_id, err, errlen)) ||
-	    (rc = jsonx_str(j, "title", create, 1, 100, c->title, &title, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "deceased_name", create, 1, 50, c->deceased_name,
-	                    &name, err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_CEREMONY_TITLE, create, c->title, &title,
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_CEREMONY_DECEASED, create,
+	                     c->deceased_name, &name, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_start", create, 17, 20,
 	                    c->scheduled_start, &start, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
@@ -192,8 +160,8 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	if (src &&
 	    (!json_is_object(src) ||
 	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
-	     (rc =
-	          jsonx_str(src, "url", false, 0, 500, "", &url, err, errlen))))
+	     (rc = jsonx_str(src, "url", false, 0, CEREMONY_URL_MAX, "", &url,
+	                     err, errlen))))
 		return rc ? rc : ERR_INVALID;
 	if (!ceremony_time_valid(start) || !ceremony_time_valid(end) ||
 	    strcmp(start, end) >= 0) {
@@ -266,10 +234,60 @@ static void post_ceremony(void *appv, struct http_req *req,
 	}
 	out = api_ceremony_json(app, &c, true);
 	/* the stream key is shown once; only its hash is kept */
-	json_object_set_new(out, "stream_key", json_string(key));
+	jsonx_put(&out, "stream_key", json_string(key));
 	http_resp_json(resp, 201, out);
 out:
 	json_decref(j);
+}
+
+static gint later_first(gconstpointer a, gconstpointer b)
+{
+	const struct ceremony *x = a, *y = b;
+	int c = strcmp(y->scheduled_start, x->scheduled_start);
+
+	return c ? c : (y->id > x->id) - (y->id < x->id);
+}
+
+static bool listed(const GArray *all, int64_t id)
+{
+	for (guint i = 0; i < all->len; i++)
+		if (g_array_index(all, struct ceremony, i).id == id)
+			return true;
+	return false;
+}
+
+/* What GET /api/ceremonies lists: an agency's (?agency_id=), else the
+ * public ones with those of the agencies the caller operates (an admin:
+ * every agency's). Each ceremony once, latest start first. */
+static int ceremonies_for(struct app *app, const struct actor *a,
+                          int64_t agency_id, GArray *all)
+{
+	int rc;
+
+	if (agency_id)
+		return store_ceremony_list(app->store, agency_id, all);
+	if (actor_is_admin(a))
+		return store_ceremony_list(app->store, -1, all);
+	rc = store_ceremony_list(app->store, 0, all);
+	for (int g = 0; rc == 0 && g < a->n_grants; g++) {
+		GArray *mine;
+
+		if (a->grants[g].role != ROLE_AGENCY_OPERATOR)
+			continue;
+		mine = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+		rc = store_ceremony_list(app->store, a->grants[g].scope_id,
+		                         mine);
+		for (guint i = 0; rc == 0 && i < mine->len; i++) {
+			struct ceremony *c =
+			    &g_array_index(mine, struct ceremony, i);
+
+			if (!listed(all, c->id))
+				g_array_append_vals(all, c, 1);
+		}
+		g_array_free(mine, TRUE);
+	}
+	g_array_sort(all, later_first);
+	return rc;
 }
 
 static void list_ceremonies(void *appv, struct http_req *req,
@@ -281,7 +299,15 @@ static void list_ceremonies(void *appv, struct http_req *req,
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
 	json_t *arr = json_array();
 
-	store_ceremony_list(app->store, agency_id, all);
+	if (agency_id < 0 ||
+	    ceremonies_for(app, auth_actor(req), agency_id, all)) {
+		http_resp_err(resp, agency_id < 0 ? ERR_INVALID : ERR_DB,
+		              agency_id < 0 ? "agency_id: must be an id"
+		                            : "cannot read ceremonies");
+		g_array_free(all, TRUE);
+		json_decref(arr);
+		return;
+	}
 	for (guint i = 0; i < all->len; i++) {
 		struct ceremony *c = &g_array_index(all, struct ceremony, i);
 		bool manager = may_manage(req, c);
@@ -289,7 +315,7 @@ static void list_ceremonies(void *appv, struct http_req *req,
 		/* public ceremonies for everyone; the rest for managers */
 		if (!manager && c->invite_only)
 			continue;
-		json_array_append_new(arr, api_ceremony_json(app, c, manager));
+		jsonx_push(&arr, api_ceremony_json(app, c, manager));
 	}
 	g_array_free(all, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "ceremonies", arr));
@@ -304,7 +330,7 @@ static void get_ceremony(void *appv, struct http_req *req,
 
 	if (api_ceremony_load(app, req, resp, &c))
 		return;
-	if (access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	if (api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	/* an invitee who is signed in is told when it goes live */
 	if (c.invite_only && c.state == CER_SCHEDULED)
@@ -323,14 +349,16 @@ static int load_managed(struct app *app, struct http_req *req,
                         struct http_resp *resp, struct ceremony *c)
 {
 	struct access_obj obj;
+	int rc;
 
 	if (api_ceremony_load(app, req, resp, c))
 		return ERR_NOT_FOUND;
 	api_ceremony_obj(c, &obj);
-	if (access_deny(
-	        resp, access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj)))
-		return ERR_FORBIDDEN;
-	return 0;
+	rc = access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj);
+	/* one that may not even watch an invite-only ceremony: no such one */
+	if (rc && api_ceremony_watch_check(app, req, c) == ERR_NOT_FOUND)
+		rc = ERR_NOT_FOUND;
+	return api_watch_deny(resp, rc) ? rc : 0;
 }
 
 static void patch_ceremony(void *appv, struct http_req *req,
@@ -359,6 +387,8 @@ static void patch_ceremony(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot update");
 		goto out;
 	}
+	/* visibility or the linked memorial (whose family may watch) */
+	rights_changed(app, RIGHTS_CEREMONY, c.id);
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 out:
 	json_decref(j);
@@ -397,8 +427,8 @@ static void post_invite(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "guest_name", true, 1, 60, NULL, &guest, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_INVITE_GUEST, true, NULL, &guest, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -435,10 +465,11 @@ static void list_invites(void *appv, struct http_req *req,
 		struct ceremony_invite *v =
 		    &g_array_index(inv, struct ceremony_invite, i);
 
-		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:s,s:b}", "id", (json_int_t)v->id,
-		                   "guest_name", v->guest_name, "created_at",
-		                   v->created_at, "revoked", v->revoked));
+		jsonx_push(&arr,
+		           json_pack("{s:I,s:s,s:s,s:b}", "id",
+		                     (json_int_t)v->id, "guest_name",
+		                     v->guest_name, "created_at", v->created_at,
+		                     "revoked", v->revoked));
 	}
 	g_array_free(inv, TRUE);
 	http_resp_json(resp, 200, json_pack("{s:o}", "invites", arr));
@@ -458,6 +489,7 @@ static void delete_invite(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such active invite");
 		return;
 	}
+	rights_changed(app, RIGHTS_CEREMONY, c.id);
 	resp->status = 204;
 }
 
@@ -520,6 +552,15 @@ static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	if (c.source == SRC_WHIP) {
+		/* its picture is the publisher's: stopping it would cut the
+		 * publisher off, and only the publisher can bring it back */
+		http_resp_errc(resp, 409, "publisher_controls",
+		               "a WHIP ceremony's picture is paused from the "
+		               "publisher: stop streaming there (viewers see "
+		               "the slate) and start again to resume");
+		goto out;
+	}
 	if (c.state != CER_LIVE || live_source(app, &c, on)) {
 		http_resp_err(resp, ERR_CONFLICT,
 		              "the ceremony is %s; its source can be "
@@ -530,51 +571,6 @@ static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 out:
 	json_decref(j);
-}
-
-/* Content-Disposition: a file named after the ceremony. */
-static void attachment(struct http_resp *resp, const struct ceremony *c)
-{
-	char *esc = g_uri_escape_string(c->title, NULL, FALSE);
-	char *v = g_strdup_printf("attachment; filename=\"ceremony-%lld.mp4\"; "
-	                          "filename*=UTF-8''%s.mp4",
-	                          (long long)c->id, esc);
-
-	http_resp_header(resp, "Content-Disposition", v);
-	g_free(v);
-	g_free(esc);
-}
-
-static void get_recording(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	bool download;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	if (c.state != CER_ENDED || !c.recording_path[0]) {
-		http_resp_err(resp, ERR_NOT_FOUND,
-		              c.state == CER_ENDED
-		                  ? "this ceremony was not recorded"
-		                  : "the recording is offered when the "
-		                    "ceremony has ended");
-		return;
-	}
-	download = http_query(req, "download") != NULL;
-	if (download && !api_condolence_may_keep(app, auth_actor(req), &c)) {
-		http_resp_err(resp, ERR_FORBIDDEN,
-		              "the recording is downloaded by the family and "
-		              "the funeral home");
-		return;
-	}
-	if (http_resp_file(resp, req, c.recording_path, "video/mp4",
-	                   "private, max-age=3600") == ERR_NOT_FOUND)
-		http_resp_err(resp, ERR_NOT_FOUND, "the recording is missing");
-	else if (download)
-		attachment(resp, &c);
 }
 
 int api_ceremony_routes(struct router *r)
@@ -599,39 +595,7 @@ int api_ceremony_routes(struct router *r)
 	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stop", post_stop, 0);
 	rc |=
 	    router_add(r, "PUT", "/api/ceremonies/{id}/source", put_source, 0);
-	rc |= router_add(r, "GET", "/api/ceremonies/{id}/recording",
-	                 get_recording, ROUTE_OWN_AUTH);
 	return rc ? -1 : 0;
-}
-
-/* Who may follow "ceremony:{id}": whoever may watch it (an invite token
- * comes with the subscribe message). */
-static int ceremony_topic_check(void *appv, struct http_ws *ws,
-                                const char *topic)
-{
-	struct app *app = appv;
-	const char *cred = wshub_credential(ws);
-	char hash[CRYPTO_HASH_CHARS];
-	struct access_obj obj;
-	struct ceremony c;
-	struct actor a;
-	int64_t id = strtoll(strchr(topic, ':') + 1, NULL, 10);
-
-	if (id <= 0 || store_ceremony_get(app->store, id, &c))
-		return ERR_NOT_FOUND;
-	api_ceremony_obj(&c, &obj);
-	if (cred && c.invite_only) {
-		crypto_sha256_hex(cred, hash);
-		obj.invite_ok =
-		    store_ceremony_invite_check(app->store, id, hash) == 0;
-	}
-	auth_ws_actor(app, ws, &a);
-	return access_check(&a, ACT_CEREMONY_WATCH, &obj);
-}
-
-int api_ceremony_start(struct app *app)
-{
-	return wshub_register(app, "ceremony", ceremony_topic_check);
 }
 
 #define DEMO_CEREMONY_TITLE "李秀英女士告别仪式 · Farewell to Li Xiuying"

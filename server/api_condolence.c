@@ -55,7 +55,7 @@ static bool load_watched(struct app *app, struct http_req *req,
                          struct http_resp *resp, struct ceremony *c)
 {
 	return api_ceremony_load(app, req, resp, c) == 0 &&
-	       !access_deny(resp, api_ceremony_watch_check(app, req, c));
+	       !api_watch_deny(resp, api_ceremony_watch_check(app, req, c));
 }
 
 /* One budget per person: the account, else the invite, else the address
@@ -63,7 +63,7 @@ static bool load_watched(struct app *app, struct http_req *req,
 static bool rate_ok(struct app *app, struct http_req *req,
                     struct http_resp *resp)
 {
-	const char *invite = api_ceremony_invite_token(req);
+	const char *invite = api_watch_invite_token(req);
 	bool known = invite || req->actor;
 	char key[80];
 
@@ -92,10 +92,10 @@ static void post_condolence(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "from_name", true, 1, CONDOLENCE_FROM_MAX, NULL,
-	                    &from, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "text", true, 1, CONDOLENCE_TEXT_MAX, NULL,
-	                    &text, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

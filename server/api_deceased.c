@@ -18,6 +18,7 @@
 #include "store_deceased.h"
 #include "store_org.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,19 @@ bool api_deceased_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct deceased *d,
                        struct access_obj *obj)
 {
+	const struct actor *a = auth_actor(req);
 	int64_t id;
 
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return false;
+	}
+	/* record numbers count up: to one who may not read a record, it
+	 * does not exist */
 	if (http_param_id(req, "id", &id) ||
 	    store_deceased_get(app->store, id, d) ||
-	    memorial_deceased_obj(app->store, d, obj)) {
+	    memorial_deceased_obj(app->store, d, obj) ||
+	    access_check(a, ACT_DECEASED_VIEW, obj)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such deceased record");
 		return false;
 	}
@@ -46,10 +55,10 @@ static json_t *event_json(const struct deceased_event *e)
 	                      "kind", deceased_event_kind_name(e->kind), "at",
 	                      e->at, "place", e->place, "note", e->note);
 
-	json_object_set_new(j, "until",
-	                    e->until[0] ? json_string(e->until) : json_null());
-	json_object_set_new(
-	    j, "plot_id", e->plot_id ? json_integer(e->plot_id) : json_null());
+	jsonx_put(&j, "until",
+	          e->until[0] ? json_string(e->until) : json_null());
+	jsonx_put(&j, "plot_id",
+	          e->plot_id ? json_integer(e->plot_id) : json_null());
 	return j;
 }
 
@@ -74,29 +83,52 @@ static json_t *deceased_json(struct app *app, const struct deceased *d,
 	struct plot p;
 	int64_t mid = 0;
 
-	json_object_set_new(j, "agency_id",
-	                    d->agency_id ? json_integer(d->agency_id)
-	                                 : json_null());
-	json_object_set_new(j, "ext_id", opt_str(d->ext_id));
-	json_object_set_new(
-	    j, "plot",
-	    d->plot_id && store_plot_get(app->store, d->plot_id, &p) == 0
-	        ? api_plot_json(&p)
-	        : json_null());
+	jsonx_put(&j, "agency_id",
+	          d->agency_id ? json_integer(d->agency_id) : json_null());
+	jsonx_put(&j, "ext_id", opt_str(d->ext_id));
+	jsonx_put(&j, "cemetery_id",
+	          d->cemetery_id ? json_integer(d->cemetery_id) : json_null());
+	jsonx_put(&j, "plot",
+	          d->plot_id && store_plot_get(app->store, d->plot_id, &p) == 0
+	              ? api_plot_json(&p)
+	              : json_null());
 	store_deceased_memorial(app->store, d->id, &mid);
-	json_object_set_new(j, "memorial_id",
-	                    mid ? json_integer(mid) : json_null());
+	jsonx_put(&j, "memorial_id", mid ? json_integer(mid) : json_null());
 	if (!full)
 		return j;
 	evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
 	arr = json_array();
 	store_event_list(app->store, d->id, evs);
 	for (guint i = 0; i < evs->len; i++)
-		json_array_append_new(arr, event_json(&g_array_index(
-		                               evs, struct deceased_event, i)));
+		jsonx_push(&arr, event_json(&g_array_index(
+		                     evs, struct deceased_event, i)));
 	g_array_free(evs, TRUE);
-	json_object_set_new(j, "events", arr);
+	jsonx_put(&j, "events", arr);
 	return j;
+}
+
+int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen)
+{
+	const char *name, *place;
+	int gender, rc;
+
+	if ((rc = jsonx_text(j, TEXT_DECEASED_NAME, true, NULL, &name, err,
+	                     errlen)) ||
+	    (rc = jsonx_enum(j, "gender", false, gender_choices, 0, &gender,
+	                     err, errlen)) ||
+	    (rc = jsonx_str_copy(j, "birth_date", false, 10, 10, "",
+	                         d->birth_date, sizeof(d->birth_date), err,
+	                         errlen)) ||
+	    (rc = jsonx_str_copy(j, "death_date", true, 1, 10, NULL,
+	                         d->death_date, sizeof(d->death_date), err,
+	                         errlen)) ||
+	    (rc = jsonx_text(j, TEXT_DECEASED_PLACE, false, "", &place, err,
+	                     errlen)))
+		return rc;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->gender = (enum deceased_gender)gender;
+	snprintf(d->native_place, sizeof(d->native_place), "%s", place);
+	return 0;
 }
 
 /* Fields of a new record from j into d; id_number borrowed from j. */
@@ -106,32 +138,19 @@ static int record_fields(json_t *j, struct deceased *d, const char **id_number,
 	static const char *const keys[] = {
 	    "agency_id",    "name",      "gender", "birth_date", "death_date",
 	    "native_place", "id_number", "ext_id", NULL};
-	const char *name, *birth, *death, *place, *ext;
+	const char *ext;
 	char today[11];
-	int gender, rc;
+	int rc;
 
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
 	    (rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0,
 	                    &d->agency_id, err, errlen)) ||
-	    (rc = jsonx_str(j, "name", true, 1, DECEASED_NAME_MAX, NULL, &name,
-	                    err, errlen)) ||
-	    (rc = jsonx_enum(j, "gender", false, gender_choices, 0, &gender,
-	                     err, errlen)) ||
-	    (rc = jsonx_str(j, "birth_date", false, 10, 10, "", &birth, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "death_date", true, 1, 10, NULL, &death, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "native_place", false, 0, DECEASED_PLACE_MAX, "",
-	                    &place, err, errlen)) ||
+	    (rc = api_person_fields(j, d, err, errlen)) ||
 	    (rc = jsonx_str(j, "id_number", false, 0, 18, NULL, id_number, err,
 	                    errlen)) ||
-	    (rc = jsonx_str(j, "ext_id", false, 1, 64, "", &ext, err, errlen)))
+	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, err,
+	                     errlen)))
 		return rc;
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->gender = (enum deceased_gender)gender;
-	snprintf(d->birth_date, sizeof(d->birth_date), "%s", birth);
-	snprintf(d->death_date, sizeof(d->death_date), "%s", death);
-	snprintf(d->native_place, sizeof(d->native_place), "%s", place);
 	snprintf(d->ext_id, sizeof(d->ext_id), "%s", ext);
 	deceased_today(today);
 	return deceased_validate(d, today, err, errlen);
@@ -180,7 +199,7 @@ out:
 /* ?reveal=1: the ID number in clear, for holders of pii.view (audited). */
 static int reveal(struct app *app, struct http_req *req,
                   const struct deceased *d, const struct access_obj *obj,
-                  json_t *j)
+                  json_t **j)
 {
 	const struct actor *a = auth_actor(req);
 	const char *r = http_query(req, "reveal");
@@ -193,8 +212,7 @@ static int reveal(struct app *app, struct http_req *req,
 		return rc;
 	clear = deceased_id_reveal(app->store, app->crypto, d->id);
 	access_audit(app, a, "pii.view", "deceased", d->id, "id_number");
-	json_object_set_new(j, "id_number",
-	                    clear ? json_string(clear) : json_null());
+	jsonx_put(j, "id_number", clear ? json_string(clear) : json_null());
 	free(clear);
 	return 0;
 }
@@ -212,7 +230,7 @@ static void get_deceased(void *appv, struct http_req *req,
 	                access_check(auth_actor(req), ACT_DECEASED_VIEW, &obj)))
 		return;
 	j = deceased_json(app, &d, true);
-	if (access_deny(resp, reveal(app, req, &d, &obj, j))) {
+	if (access_deny(resp, reveal(app, req, &d, &obj, &j))) {
 		json_decref(j);
 		return;
 	}
@@ -256,18 +274,13 @@ static void list_deceased(void *appv, struct http_req *req,
 	                    limit, out);
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr,
+		jsonx_push(
+		    &arr,
 		    deceased_json(app, &g_array_index(out, struct deceased, i),
 		                  false));
-	http_resp_json(
-	    resp, 200,
-	    json_pack(
-	        "{s:o,s:o}", "deceased", arr, "next_cursor",
-	        (int)out->len == limit
-	            ? json_integer(
-	                  g_array_index(out, struct deceased, out->len - 1).id)
-	            : json_null()));
+	http_resp_json(resp, 200,
+	               jsonx_page("deceased", arr, out, limit,
+	                          offsetof(struct deceased, id)));
 	g_array_free(out, TRUE);
 }
 
@@ -280,26 +293,25 @@ static int event_fields(json_t *j, struct deceased_event *ev, char *err,
 	    "registered",   "farewell", "cremated",
 	    "ashes_stored", "buried",   "niche_placed",
 	    "eco_tree",     "eco_sea",  NULL};
-	const char *at, *place, *note, *until;
+	const char *place, *note;
 	int kind, rc;
 
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
 	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
-	    (rc = jsonx_str(j, "at", true, 1, 35, NULL, &at, err, errlen)) ||
-	    (rc = jsonx_str(j, "place", false, 0, DECEASED_PLACE_MAX, "",
-	                    &place, err, errlen)) ||
-	    (rc = jsonx_str(j, "note", false, 0, DECEASED_NOTE_MAX, "", &note,
-	                    err, errlen)) ||
-	    (rc = jsonx_str(j, "until", false, 0, 10, "", &until, err,
-	                    errlen)) ||
+	    (rc = jsonx_str_copy(j, "at", true, 1, 35, NULL, ev->at,
+	                         sizeof(ev->at), err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_EVENT_PLACE, false, "", &place, err,
+	                     errlen)) ||
+	    (rc = jsonx_text(j, TEXT_EVENT_NOTE, false, "", &note, err,
+	                     errlen)) ||
+	    (rc = jsonx_str_copy(j, "until", false, 0, 10, "", ev->until,
+	                         sizeof(ev->until), err, errlen)) ||
 	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &ev->plot_id,
 	                    err, errlen)))
 		return rc;
 	ev->kind = (enum event_kind)kind;
-	snprintf(ev->at, sizeof(ev->at), "%s", at);
 	snprintf(ev->place, sizeof(ev->place), "%s", place);
 	snprintf(ev->note, sizeof(ev->note), "%s", note);
-	snprintf(ev->until, sizeof(ev->until), "%s", until);
 	return 0;
 }
 
@@ -325,31 +337,25 @@ static void post_event(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	api_deceased_changed(app, d.id);
 	http_resp_json(resp, 201, json_pack("{s:o}", "event", event_json(&ev)));
 out:
 	json_decref(j);
 }
 
-/* Linking needs plot.edit on the target cemetery, and on the cemetery the
- * deceased leaves when moving from one to another. */
-static int burial_right(struct app *app, const struct actor *a,
-                        const struct deceased *d, const struct plot *to)
+/* Linking needs burial.link on the record: staff of the cemetery that
+ * holds it (it accepted a hand-over), and the plot must be one of that
+ * cemetery's. Moving a record to another cemetery is a transfer
+ * (api_transfer.c); only an admin links across cemeteries. */
+static int burial_right(const struct actor *a, const struct access_obj *rec,
+                        const struct plot *to)
 {
-	struct access_obj obj = {0};
-	struct plot from;
-	int rc;
+	int rc = access_check(a, ACT_BURIAL_LINK, rec);
 
-	if (to) {
-		obj.cemetery_id = to->cemetery_id;
-		if ((rc = access_check(a, ACT_PLOT_EDIT, &obj)))
-			return rc;
-	}
-	if (d->plot_id && store_plot_get(app->store, d->plot_id, &from) == 0 &&
-	    (!to || from.cemetery_id != to->cemetery_id)) {
-		obj.cemetery_id = from.cemetery_id;
-		return access_check(a, ACT_PLOT_EDIT, &obj);
-	}
-	return 0;
+	if (rc == 0 && to && to->cemetery_id != rec->cemetery_id &&
+	    !actor_is_admin(a))
+		rc = ERR_FORBIDDEN;
+	return rc;
 }
 
 static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
@@ -386,12 +392,13 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, ERR_NOT_FOUND, "plot_id: no such plot");
 		goto out;
 	}
-	if (access_deny(resp, burial_right(app, a, &d, plot_id ? &p : NULL)))
+	if (access_deny(resp, burial_right(a, &obj, plot_id ? &p : NULL)))
 		goto out;
 	if ((rc = plot_assign(app->store, d.id, plot_id, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	api_deceased_changed(app, d.id);
 	store_deceased_get(app->store, d.id, &d);
 	http_resp_json(resp, 200, deceased_json(app, &d, false));
 out:

@@ -135,16 +135,16 @@ static bool ndjson_ctype(const char *ct)
 	return false;
 }
 
-static void line_error(json_t *lines, int *n_bad, int line, const char *msg)
+static void line_error(json_t **lines, int *n_bad, int line, const char *msg)
 {
 	if ((*n_bad)++ < REPORT_LINES_MAX)
-		json_array_append_new(
-		    lines, json_pack("{s:i,s:s}", "line", line, "error", msg));
+		jsonx_push(lines,
+		           json_pack("{s:i,s:s}", "line", line, "error", msg));
 }
 
 /* Parse every line of body into recs (with its line number in lineno). */
 static void parse_all(struct app *app, const char *body, size_t len,
-                      GArray *recs, GArray *lineno, json_t *lines, int *n_bad)
+                      GArray *recs, GArray *lineno, json_t **lines, int *n_bad)
 {
 	const char *p = body, *end = body + len;
 	char today[11], err[256];
@@ -210,7 +210,7 @@ static int import_rights(const struct actor *a, GArray *recs)
 /* Write every record and its events in one transaction. On a conflict the
  * failing line goes into lines and nothing is kept. */
 static int import_write(struct app *app, const struct actor *a, GArray *recs,
-                        GArray *lineno, json_t *lines, int *n_bad)
+                        GArray *lineno, json_t **lines, int *n_bad)
 {
 	char err[256];
 	int rc;
@@ -267,7 +267,7 @@ static void post_import(void *appv, struct http_req *req,
 	lineno = g_array_new(FALSE, FALSE, sizeof(int));
 	lines = json_array();
 	parse_all(app, req->body ? req->body : "", req->body_len, recs, lineno,
-	          lines, &n_bad);
+	          &lines, &n_bad);
 	if (!n_bad && recs->len == 0) {
 		http_resp_err(resp, ERR_INVALID, "no records in the body");
 		goto out;
@@ -275,7 +275,7 @@ static void post_import(void *appv, struct http_req *req,
 	if (!n_bad && access_deny(resp, import_rights(a, recs)))
 		goto out;
 	rc = n_bad ? ERR_INVALID
-	           : import_write(app, a, recs, lineno, lines, &n_bad);
+	           : import_write(app, a, recs, lineno, &lines, &n_bad);
 	if (rc) {
 		j = jsonx_error(err_name(rc),
 		                n_bad ? "some lines are not valid; nothing was "

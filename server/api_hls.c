@@ -47,7 +47,7 @@
 static int right_ref(struct app *app, struct http_req *req,
                      const struct ceremony *c, char *ref, size_t reflen)
 {
-	const char *invite = api_ceremony_invite_token(req);
+	const char *invite = api_watch_invite_token(req);
 	const struct actor *a = auth_actor(req);
 	char hash[CRYPTO_HASH_CHARS];
 	int64_t invite_id;

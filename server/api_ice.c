@@ -105,7 +105,7 @@ static void get_ice_servers(void *appv, struct http_req *req,
 	json_t *j;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
 		return;
 	snprintf(tag, sizeof(tag), "c%lld", (long long)c.id);
 	j = json_pack("{s:o}", "ice_servers", api_ice_json(app, tag, &expires));

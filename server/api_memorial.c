@@ -12,13 +12,16 @@
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
+#include "bus.h"
 #include "crypto.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
 #include "memorial_demo.h"
+#include "pagecache.h"
 #include "qr.h"
+#include "rights.h"
 #include "search.h"
 #include "store.h"
 #include "store_deceased.h"
@@ -30,21 +33,53 @@
 #include "wshub.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PAGE_MESSAGES 20 /* latest messages in the page response */
 
+/* By number, an unlisted or private memorial is only for those with a
+ * right of their own on it: to everyone else it does not exist. */
+static bool hidden_by_number(const struct actor *a,
+                             const struct access_obj *obj)
+{
+	struct access_obj hidden = *obj;
+
+	if (obj->visibility == VIS_PUBLIC)
+		return false;
+	hidden.visibility = VIS_PRIVATE;
+	return access_check(a, ACT_MEMORIAL_VIEW, &hidden) != 0;
+}
+
+int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
+                     struct memorial *m, struct access_obj *obj)
+{
+	char *end;
+	long long id;
+	int rc;
+
+	if (!ref || !*ref)
+		return ERR_NOT_FOUND;
+	if (ref[strspn(ref, "0123456789")] != '\0') /* a slug */
+		return memorial_slug_valid(ref) &&
+		               store_memorial_by_slug(app->store, ref, m) == 0
+		           ? memorial_access_obj(app->store, m, obj)
+		           : ERR_NOT_FOUND;
+	id = strtoll(ref, &end, 10);
+	if (id <= 0 || (rc = store_memorial_get(app->store, id, m)) ||
+	    (rc = memorial_access_obj(app->store, m, obj)))
+		return ERR_NOT_FOUND;
+	return hidden_by_number(a, obj) ? ERR_NOT_FOUND : 0;
+}
+
 bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj)
 {
-	int64_t id;
-
-	if (http_param_id(req, "id", &id) ||
-	    store_memorial_get(app->store, id, m) ||
-	    memorial_access_obj(app->store, m, obj)) {
+	if (api_memorial_ref(app, auth_actor(req), http_param(req, "id"), m,
+	                     obj)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
 		return false;
 	}
@@ -118,10 +153,9 @@ static json_t *deceased_summary(struct app *app, const struct deceased *d)
 		struct deceased_event *e =
 		    &g_array_index(evs, struct deceased_event, i);
 
-		json_array_append_new(
-		    tl, json_pack("{s:s,s:s,s:s}", "kind",
-		                  deceased_event_kind_name(e->kind), "at",
-		                  e->at, "place", e->place));
+		jsonx_push(&tl, json_pack("{s:s,s:s,s:s}", "kind",
+		                          deceased_event_kind_name(e->kind),
+		                          "at", e->at, "place", e->place));
 	}
 	g_array_free(evs, TRUE);
 	return json_pack("{s:s,s:s,s:o,s:s,s:s,s:o}", "name", d->name, "gender",
@@ -155,9 +189,9 @@ static json_t *burial_json(struct app *app, const struct deceased *d)
 	              plot_kind_name(p.kind));
 	if (geo)
 		api_map_url(lat, lng, map, sizeof(map));
-	json_object_set_new(j, "lat", geo ? json_real(lat) : json_null());
-	json_object_set_new(j, "lng", geo ? json_real(lng) : json_null());
-	json_object_set_new(j, "map_url", geo ? json_string(map) : json_null());
+	jsonx_put(&j, "lat", geo ? json_real(lat) : json_null());
+	jsonx_put(&j, "lng", geo ? json_real(lng) : json_null());
+	jsonx_put(&j, "map_url", geo ? json_string(map) : json_null());
 	return j;
 }
 
@@ -169,8 +203,8 @@ static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 	store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind, 0,
 	                   PAGE_MESSAGES, out);
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, tribute_json(&g_array_index(out, struct tribute, i)));
+		jsonx_push(
+		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
 	g_array_free(out, TRUE);
 	return arr;
 }
@@ -185,20 +219,38 @@ static json_t *photos_json(struct app *app, int64_t mid)
 		struct memorial_photo *p =
 		    &g_array_index(out, struct memorial_photo, i);
 
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:I,s:s,s:o,s:s,s:s,s:i}", "id",
-		              (json_int_t)p->id, "hash", p->hash, "url",
-		              api_image_url(p->hash), "mime", p->mime,
-		              "caption", p->caption, "position", p->position));
+		jsonx_push(&arr,
+		           json_pack("{s:I,s:s,s:o,s:s,s:s,s:i}", "id",
+		                     (json_int_t)p->id, "hash", p->hash, "url",
+		                     api_image_url(p->hash), "mime", p->mime,
+		                     "caption", p->caption, "position",
+		                     p->position));
 	}
 	g_array_free(out, TRUE);
 	return arr;
 }
 
+/* The "viewer" member for an anonymous visitor, as viewer_json() makes
+ * it: no rights beyond viewing. */
+#define ANON_VIEWER                                                            \
+	"{\"signed_in\":false,\"can_edit\":false,\"can_moderate\":false,"      \
+	"\"can_grant\":false}"
+
+/* What only those who edit see: the family's other names, and the upload
+ * limit (photos larger are made smaller before they are sent). */
+static void editor_json(struct app *app, int64_t memorial_id, json_t **j)
+{
+	char alias[SEARCH_ALIAS_MAX * 4 + 1] = "";
+
+	if (store_search_alias_get(app->store, memorial_id, alias,
+	                           sizeof(alias)) == 0)
+		jsonx_put(j, "search_alias", json_string(alias));
+	jsonx_put(j, "max_upload_bytes",
+	          json_integer(app->cfg.max_upload_bytes));
+}
+
 static json_t *viewer_json(struct app *app, const struct actor *a,
-                           const struct memorial *m,
-                           const struct access_obj *obj)
+                           int64_t memorial_id, const struct access_obj *obj)
 {
 	bool mod = access_check(a, ACT_MEMORIAL_MODERATE, obj) == 0;
 	json_t *j = json_pack(
@@ -208,91 +260,217 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	int64_t pending = 0;
 
 	if (mod) {
-		store_tribute_pending(app->store, m->id, &pending);
-		json_object_set_new(j, "pending_messages",
-		                    json_integer(pending));
+		store_tribute_pending(app->store, memorial_id, &pending);
+		jsonx_put(&j, "pending_messages", json_integer(pending));
 	}
+	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0)
+		editor_json(app, memorial_id, &j);
 	return j;
 }
 
-/* The family's other names and the upload limit, for those who edit. */
-static void alias_json(struct app *app, const struct actor *a,
-                       const struct access_obj *obj, json_t *mj)
+/* Append the members of j, without its braces, to out. */
+static int members(json_t *j, GString *out)
 {
-	char alias[SEARCH_ALIAS_MAX * 4 + 1] = "";
+	size_t len = 0;
+	char *s = j ? jsonx_dump(j, &len) : NULL;
 
-	if (access_check(a, ACT_MEMORIAL_EDIT, obj) != 0)
-		return;
-	if (store_search_alias_get(app->store, obj->id, alias, sizeof(alias)) ==
-	    0)
-		json_object_set_new(mj, "search_alias", json_string(alias));
-	/* photos larger than this are made smaller before they are sent */
-	json_object_set_new(mj, "max_upload_bytes",
-	                    json_integer(app->cfg.max_upload_bytes));
+	json_decref(j);
+	if (!s || len < 2) {
+		free(s);
+		return ERR_NOMEM;
+	}
+	g_string_append_len(out, s + 1, (gssize)len - 2);
+	free(s);
+	return 0;
 }
 
-/* Everything a memorial page shows, in one object. */
-static json_t *page_json(struct app *app, const struct actor *a,
-                         const struct memorial *m, const struct access_obj *obj)
+/* The memorial's own part of its page (the pagecache renderer). */
+static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
+                     GString *out)
 {
-	struct tribute_counts c = {0};
+	struct app *app = appv;
+	struct memorial *m = g_new(struct memorial, 1);
 	struct deceased d;
-	json_t *j = json_pack("{s:o}", "memorial", memorial_json(m));
+	json_t *j;
+	int rc;
 
-	alias_json(app, a, obj, json_object_get(j, "memorial"));
+	if ((rc = store_memorial_get(app->store, id, m)) ||
+	    (rc = memorial_access_obj(app->store, m, &f->obj)))
+		goto out;
+	snprintf(f->slug, sizeof(f->slug), "%s", m->slug);
+	j = json_pack("{s:o}", "memorial", memorial_json(m));
 	if (store_deceased_get(app->store, m->deceased_id, &d) == 0) {
-		json_object_set_new(j, "deceased", deceased_summary(app, &d));
-		json_object_set_new(j, "burial", burial_json(app, &d));
+		jsonx_put(&j, "deceased", deceased_summary(app, &d));
+		jsonx_put(&j, "burial", burial_json(app, &d));
 	}
-	tribute_counts_get(app->store, m->id, &c);
-	json_object_set_new(j, "counts", tribute_counts_json(&c));
-	json_object_set_new(j, "messages",
-	                    tributes_json(app, m->id, TRIB_MESSAGE));
-	json_object_set_new(j, "recent", tributes_json(app, m->id, -1));
-	json_object_set_new(j, "photos", photos_json(app, m->id));
-	json_object_set_new(j, "viewer", viewer_json(app, a, m, obj));
-	return j;
+	jsonx_put(&j, "photos", photos_json(app, m->id));
+	rc = members(j, out);
+out:
+	g_free(m);
+	return rc;
 }
 
+/* Counts, latest messages and tributes: what a tribute changes. */
+static int page_live(void *appv, int64_t id, GString *out)
+{
+	struct app *app = appv;
+	struct tribute_counts c = {0};
+	int rc = tribute_counts_get(app->store, id, &c);
+
+	if (rc)
+		return rc;
+	return members(json_pack("{s:o,s:o,s:o}", "counts",
+	                         tribute_counts_json(&c), "messages",
+	                         tributes_json(app, id, TRIB_MESSAGE), "recent",
+	                         tributes_json(app, id, -1)),
+	               out);
+}
+
+/* The page of a signed-in visitor: the shared members, then their own
+ * rights. NULL when out of memory. */
+static GString *own_page(struct app *app, const struct actor *a,
+                         const struct pagecache_page *p)
+{
+	json_t *v = viewer_json(app, a, p->id, &p->f.obj);
+	size_t len = 0;
+	char *vs = v ? jsonx_dump(v, &len) : NULL;
+	GString *b = NULL;
+
+	if (vs) {
+		b = g_string_sized_new(p->shared_len + len + 16);
+		g_string_append_len(b, g_bytes_get_data(p->body, NULL),
+		                    (gssize)p->shared_len);
+		g_string_append(b, ",\"viewer\":");
+		g_string_append_len(b, vs, (gssize)len);
+		g_string_append_c(b, '}');
+	}
+	free(vs);
+	json_decref(v);
+	return b;
+}
+
+/* Everything a memorial page shows, in one object: the page kept ready
+ * (pagecache.h) and, for a signed-in visitor, their own rights. Shared
+ * caches may keep a public page for an anonymous visitor page_max_age
+ * seconds; anything else only the visitor's own browser, revalidated. */
 static void send_page(struct app *app, struct http_req *req,
-                      struct http_resp *resp, const struct memorial *m,
-                      const struct access_obj *obj)
+                      struct http_resp *resp, int64_t id, bool by_number)
 {
 	const struct actor *a = auth_actor(req);
+	struct pagecache_page *p = NULL;
+	char etag[48], cc[64];
+	GString *own = NULL;
+	int rc = pagecache_get(app->pagecache, id, &p);
 
-	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, obj)))
+	if (rc) {
+		http_resp_err(resp, rc,
+		              rc == ERR_NOT_FOUND ? "no such memorial"
+		                                  : "cannot read the memorial");
 		return;
-	http_resp_json(resp, 200, page_json(app, a, m, obj));
-	http_resp_header(resp, "Cache-Control", "no-store");
+	}
+	if (by_number && hidden_by_number(a, &p->f.obj)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		goto out;
+	}
+	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &p->f.obj)))
+		goto out;
+	if (a->user_id && !(own = own_page(app, a, p))) {
+		http_resp_err(resp, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(etag, sizeof(etag), "\"%016llx-%08x\"",
+	         (unsigned long long)p->hash,
+	         own ? (unsigned)pagecache_hash(0, own->str + p->shared_len,
+	                                        own->len - p->shared_len)
+	             : 0u);
+	snprintf(cc, sizeof(cc), "public, max-age=%ld", app->cfg.page_max_age);
+	http_resp_tagged(resp, req, "application/json; charset=utf-8",
+	                 own ? own->str : g_bytes_get_data(p->body, NULL),
+	                 own ? own->len : g_bytes_get_size(p->body), etag,
+	                 !a->user_id && p->f.obj.visibility == VIS_PUBLIC
+	                     ? cc
+	                     : "private, no-cache");
+out:
+	if (own)
+		g_string_free(own, TRUE);
+	pagecache_page_unref(p);
+}
+
+/* The page of the memorial named by ref: its number, or its slug (see
+ * api_memorial_ref). A slug is looked up in the kept pages first. */
+static void send_ref(struct app *app, struct http_req *req,
+                     struct http_resp *resp, const char *ref)
+{
+	struct memorial *m;
+	int64_t id = 0;
+	int rc = 0;
+
+	if (ref && *ref && ref[strspn(ref, "0123456789")] == '\0') {
+		if (strlen(ref) <= 18)
+			id = g_ascii_strtoll(ref, NULL, 10);
+		if (id > 0)
+			send_page(app, req, resp, id, true);
+		else
+			http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		return;
+	}
+	if (!ref || !memorial_slug_valid(ref)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		return;
+	}
+	id = pagecache_slug_id(app->pagecache, ref);
+	if (!id) {
+		m = g_new(struct memorial, 1);
+		rc = store_memorial_by_slug(app->store, ref, m);
+		id = rc ? 0 : m->id;
+		g_free(m);
+	}
+	if (id)
+		send_page(app, req, resp, id, false);
+	else if (rc && rc != ERR_NOT_FOUND)
+		http_resp_err(resp, rc, "cannot read the memorial");
+	else
+		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
 }
 
 static void get_memorial(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
-	struct app *app = appv;
-	struct access_obj obj;
-	struct memorial *m = g_new(struct memorial, 1);
-
-	if (api_memorial_find(app, req, resp, m, &obj))
-		send_page(app, req, resp, m, &obj);
-	g_free(m);
+	send_ref(appv, req, resp, http_param(req, "id"));
 }
 
 static void get_by_slug(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
-	struct app *app = appv;
-	struct access_obj obj;
-	struct memorial *m = g_new(struct memorial, 1);
 	const char *slug = http_param(req, "slug");
 
-	if (!slug || !memorial_slug_valid(slug) ||
-	    store_memorial_by_slug(app->store, slug, m) ||
-	    memorial_access_obj(app->store, m, &obj))
-		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+	/* by-slug takes slugs only, never a number */
+	if (slug && slug[strspn(slug, "0123456789")] == '\0')
+		slug = NULL;
+	send_ref(appv, req, resp, slug);
+}
+
+void api_memorial_changed(struct app *app, int64_t id)
+{
+	static const char ev[] = "{\"type\":\"memorial_changed\"}";
+	char topic[48];
+
+	/* at once here; other nodes when the bus reaches them */
+	pagecache_drop(app->pagecache, id, true);
+	if (id)
+		snprintf(topic, sizeof(topic), "memorial:%lld", (long long)id);
 	else
-		send_page(app, req, resp, m, &obj);
-	g_free(m);
+		snprintf(topic, sizeof(topic), "%s", PAGECACHE_ALL_TOPIC);
+	if (bus_publish(app->bus, topic, ev, sizeof(ev) - 1))
+		log_warn("memorial", "cannot publish on %s", topic);
+}
+
+void api_deceased_changed(struct app *app, int64_t deceased_id)
+{
+	int64_t mid = 0;
+
+	if (store_deceased_memorial(app->store, deceased_id, &mid) == 0 && mid)
+		api_memorial_changed(app, mid);
 }
 
 static const char *const vis_choices[] = {"public", "unlisted", "private",
@@ -308,10 +486,10 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 
 	if ((rc = jsonx_str(j, "slug", false, MEMORIAL_SLUG_MIN,
 	                    MEMORIAL_SLUG_MAX, m->slug, &slug, err, errlen)) ||
-	    (rc = jsonx_str(j, "title", create, 1, MEMORIAL_TITLE_MAX, m->title,
-	                    &title, err, errlen)) ||
-	    (rc = jsonx_str(j, "biography", false, 0, MEMORIAL_BIO_MAX,
-	                    m->biography, &bio, err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_TITLE, create, m->title, &title,
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_BIO, false, m->biography, &bio,
+	                     err, errlen)) ||
 	    (rc = jsonx_enum(j, "visibility", false, vis_choices,
 	                     (int)m->visibility, &vis, err, errlen)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
@@ -319,6 +497,7 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 	    (rc = jsonx_str(j, "search_alias", false, 0, SEARCH_ALIAS_MAX, NULL,
 	                    &alias, err, errlen)))
 		return rc;
+	/* the slug's rules: memorial_create, memorial_settle_slug */
 	if (slug != m->slug)
 		snprintf(m->slug, sizeof(m->slug), "%s", slug);
 	if (title != m->title)
@@ -327,12 +506,6 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 		snprintf(m->biography, sizeof(m->biography), "%s", bio);
 	m->visibility = (enum obj_visibility)vis;
 	m->hold = mod == 1;
-	if (m->slug[0] && !memorial_slug_valid(m->slug)) {
-		snprintf(err, errlen,
-		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
-		         "ending with a letter or digit");
-		return ERR_INVALID;
-	}
 	return 0;
 }
 
@@ -342,36 +515,17 @@ static int inline_fields(json_t *j, struct deceased *d, char *err,
 {
 	static const char *const keys[] = {
 	    "name", "gender", "birth_date", "death_date", "native_place", NULL};
-	static const char *const genders[] = {"unknown", "male", "female",
-	                                      "unspecified", NULL};
-	const char *name, *birth, *death, *place;
 	char e[200];
-	int g, rc;
+	int rc;
 
 	if (!json_is_object(j)) {
 		snprintf(err, errlen, "deceased: must be an object");
 		return ERR_INVALID;
 	}
 	if ((rc = jsonx_only(j, keys, e, sizeof(e))) ||
-	    (rc = jsonx_str(j, "name", true, 1, DECEASED_NAME_MAX, NULL, &name,
-	                    e, sizeof(e))) ||
-	    (rc = jsonx_enum(j, "gender", false, genders, 0, &g, e,
-	                     sizeof(e))) ||
-	    (rc = jsonx_str(j, "birth_date", false, 10, 10, "", &birth, e,
-	                    sizeof(e))) ||
-	    (rc = jsonx_str(j, "death_date", true, 1, 10, NULL, &death, e,
-	                    sizeof(e))) ||
-	    (rc = jsonx_str(j, "native_place", false, 0, DECEASED_PLACE_MAX, "",
-	                    &place, e, sizeof(e)))) {
+	    (rc = api_person_fields(j, d, e, sizeof(e))))
 		snprintf(err, errlen, "deceased.%s", e);
-		return rc;
-	}
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->gender = (enum deceased_gender)g;
-	snprintf(d->birth_date, sizeof(d->birth_date), "%s", birth);
-	snprintf(d->death_date, sizeof(d->death_date), "%s", death);
-	snprintf(d->native_place, sizeof(d->native_place), "%s", place);
-	return 0;
+	return rc;
 }
 
 /* Parse a create body; *inline_d is set when a deceased object is given. */
@@ -441,13 +595,15 @@ static void post_memorial(void *appv, struct http_req *req,
 		goto out;
 	}
 	if (!has_inline) {
-		if (store_deceased_get(app->store, m->deceased_id, &rec)) {
+		/* a record one may not read does not exist for them */
+		if (store_deceased_get(app->store, m->deceased_id, &rec) ||
+		    memorial_deceased_obj(app->store, &rec, &obj) ||
+		    access_check(a, ACT_DECEASED_VIEW, &obj)) {
 			http_resp_err(resp, ERR_NOT_FOUND,
 			              "deceased_id: no such deceased record");
 			goto out;
 		}
 		/* Linking a registered record needs the right to edit it. */
-		memorial_deceased_obj(app->store, &rec, &obj);
 		if (access_deny(resp, access_check(a, ACT_DECEASED_EDIT, &obj)))
 			goto out;
 	}
@@ -480,6 +636,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	char err[256], old_slug[MEMORIAL_SLUG_MAX + 1];
+	enum obj_visibility old_vis;
 	struct access_obj obj;
 	json_t *j = NULL;
 	int rc;
@@ -489,6 +646,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	                access_check(auth_actor(req), ACT_MEMORIAL_EDIT, &obj)))
 		goto out;
 	snprintf(old_slug, sizeof(old_slug), "%s", m->slug);
+	old_vis = m->visibility;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
@@ -496,10 +654,9 @@ static void patch_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (strcmp(old_slug, m->slug) != 0 &&
-	    store_memorial_slug_used(app->store, m->slug)) {
-		http_resp_err(resp, ERR_CONFLICT,
-		              "slug: already used by another memorial");
+	if ((rc = memorial_settle_slug(app->store, m, old_slug, old_vis, err,
+	                               sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
 	if ((rc = store_memorial_update(app->store, m)) ||
@@ -509,151 +666,14 @@ static void patch_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot update the memorial");
 		goto out;
 	}
+	if (m->visibility != old_vis)
+		rights_changed(app, RIGHTS_MEMORIAL, m->id);
+	api_memorial_changed(app, m->id);
 	store_memorial_get(app->store, m->id, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}", "memorial", memorial_json(m)));
 out:
 	json_decref(j);
-	g_free(m);
-}
-
-static json_t *family_json(struct app *app, int64_t mid)
-{
-	static const char *const roles[] = {"family_admin", "memorial_guest"};
-	json_t *arr = json_array();
-
-	for (int r = 0; r < 2; r++) {
-		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-
-		store_grant_holders(app->store, roles[r], "memorial", mid, ids);
-		for (guint i = 0; i < ids->len; i++) {
-			struct store_user u;
-			int64_t uid = g_array_index(ids, int64_t, i);
-
-			if (store_user_get(app->store, uid, &u))
-				continue;
-			json_array_append_new(
-			    arr, json_pack("{s:I,s:s,s:s}", "user_id",
-			                   (json_int_t)uid, "display_name",
-			                   u.display_name, "role", roles[r]));
-		}
-		g_array_free(ids, TRUE);
-	}
-	return arr;
-}
-
-static void get_family(void *appv, struct http_req *req, struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct memorial *m = g_new(struct memorial, 1);
-	struct access_obj obj;
-
-	if (api_memorial_find(app, req, resp, m, &obj) &&
-	    !access_deny(resp,
-	                 access_check(auth_actor(req), ACT_FAMILY_GRANT, &obj)))
-		http_resp_json(
-		    resp, 200,
-		    json_pack("{s:o}", "family", family_json(app, m->id)));
-	g_free(m);
-}
-
-/* The account named by "login" (phone or e-mail) of a family request. */
-static int family_login_user(struct app *app, json_t *j, int64_t *uid,
-                             char *err, size_t errlen)
-{
-	const char *raw = json_string_value(json_object_get(j, "login"));
-	char login[256], hash[CRYPTO_HASH_CHARS];
-	struct store_user u;
-	const char *kind;
-
-	if (!raw || auth_login_normalize(raw, login, sizeof(login), &kind)) {
-		snprintf(err, errlen, "login: a mobile number or an e-mail");
-		return ERR_INVALID;
-	}
-	crypto_keyed_hash(app->crypto, login, hash);
-	if (store_user_by_login(app->store, hash, &u)) {
-		snprintf(err, errlen, "login: nobody has signed up with it");
-		return ERR_NOT_FOUND;
-	}
-	*uid = u.id;
-	return 0;
-}
-
-static void post_family(void *appv, struct http_req *req,
-                        struct http_resp *resp)
-{
-	static const char *const keys[] = {"user_id", "login", "role", NULL};
-	static const char *const roles[] = {"family_admin", "memorial_guest",
-	                                    NULL};
-	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	struct memorial *m = g_new(struct memorial, 1);
-	struct access_obj obj;
-	struct store_user u;
-	char err[256];
-	json_t *j = NULL;
-	int64_t uid;
-	int role, rc;
-
-	if (!api_memorial_find(app, req, resp, m, &obj) ||
-	    access_deny(resp, access_check(a, ACT_FAMILY_GRANT, &obj)))
-		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "user_id", !json_object_get(j, "login"), 1,
-	                    INT64_MAX, 0, &uid, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if (uid == 0 &&
-	    (rc = family_login_user(app, j, &uid, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if (store_user_get(app->store, uid, &u)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "user_id: no such user");
-		goto out;
-	}
-	if ((rc = store_grant_add(app->store, uid, roles[role], "memorial",
-	                          m->id, a->user_id))) {
-		http_resp_err(resp, rc, "cannot grant");
-		goto out;
-	}
-	http_resp_json(resp, 201,
-	               json_pack("{s:I,s:I,s:s}", "memorial_id",
-	                         (json_int_t)m->id, "user_id", (json_int_t)uid,
-	                         "role", roles[role]));
-out:
-	json_decref(j);
-	g_free(m);
-}
-
-static void delete_family(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	struct memorial *m = g_new(struct memorial, 1);
-	const char *role = http_query(req, "role");
-	struct access_obj obj;
-	int64_t uid;
-
-	if (!api_memorial_find(app, req, resp, m, &obj) ||
-	    access_deny(resp, access_check(a, ACT_FAMILY_GRANT, &obj)))
-		goto out;
-	if (http_param_id(req, "user_id", &uid) || !role ||
-	    (strcmp(role, "family_admin") && strcmp(role, "memorial_guest"))) {
-		http_resp_err(resp, ERR_INVALID,
-		              "role: ?role=family_admin or memorial_guest");
-		goto out;
-	}
-	store_grant_remove(app->store, uid, role, "memorial", m->id);
-	http_resp_json(resp, 200,
-	               json_pack("{s:o}", "family", family_json(app, m->id)));
-out:
 	g_free(m);
 }
 
@@ -697,16 +717,11 @@ static void list_memorials(void *appv, struct http_req *req,
 	search_memorials(app->store, q, before, limit, out);
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, hit_json(&g_array_index(out, struct memorial_hit, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o,s:o}", "memorials", arr, "next_cursor",
-	              (int)out->len == limit
-	                  ? json_integer(g_array_index(out, struct memorial_hit,
-	                                               out->len - 1)
-	                                     .id)
-	                  : json_null()));
+		jsonx_push(&arr, hit_json(&g_array_index(
+		                     out, struct memorial_hit, i)));
+	http_resp_json(resp, 200,
+	               jsonx_page("memorials", arr, out, limit,
+	                          offsetof(struct memorial_hit, id)));
 	g_array_free(out, TRUE);
 	g_free(q);
 }
@@ -745,22 +760,21 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 	struct memorial *m;
 	struct access_obj obj;
 	struct actor a;
-	char *end;
-	long long id;
+	char bus_topic[48];
 	int rc;
 
 	if (strncmp(topic, "memorial:", 9) != 0)
 		return ERR_FORBIDDEN;
-	id = strtoll(topic + 9, &end, 10);
-	if (*end || id <= 0)
-		return ERR_INVALID;
 	m = g_new(struct memorial, 1);
-	rc = store_memorial_get(app->store, id, m);
+	auth_ws_actor(app, ws, &a);
+	/* "memorial:{id}" or "memorial:{slug}", as in the API's paths */
+	rc = api_memorial_ref(app, &a, topic + 9, m, &obj);
 	if (rc == 0)
-		rc = memorial_access_obj(app->store, m, &obj);
-	if (rc == 0) {
-		auth_ws_actor(app, ws, &a);
 		rc = access_check(&a, ACT_MEMORIAL_VIEW, &obj);
+	if (rc == 0) {
+		snprintf(bus_topic, sizeof(bus_topic), "memorial:%lld",
+		         (long long)m->id);
+		wshub_set_bus_topic(ws, bus_topic);
 	}
 	g_free(m);
 	return rc;
@@ -768,7 +782,12 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 
 int api_memorial_start(struct app *app, char *err, size_t errlen)
 {
+	const struct pagecache_render r = {app, page_head, page_live,
+	                                   ANON_VIEWER};
 	int rc = wshub_register(app, "memorial", topic_check);
+
+	app->pagecache =
+	    pagecache_new(app->bus, (size_t)app->cfg.page_cache_mb << 20, &r);
 
 	if (rc) {
 		snprintf(err, errlen, "cannot register memorial topics");
@@ -796,11 +815,6 @@ int api_memorial_routes(struct router *r)
 	rc |= router_add(r, "GET", "/api/memorials/by-slug/{slug}", get_by_slug,
 	                 0);
 	rc |= router_add(r, "PATCH", "/api/memorials/{id}", patch_memorial, 0);
-	rc |= router_add(r, "GET", "/api/memorials/{id}/family", get_family, 0);
-	rc |=
-	    router_add(r, "POST", "/api/memorials/{id}/family", post_family, 0);
-	rc |= router_add(r, "DELETE", "/api/memorials/{id}/family/{user_id}",
-	                 delete_family, 0);
 	rc |= router_add(r, "GET", "/api/memorials/{id}/qr.svg", get_qr, 0);
 	rc |= router_add(r, "GET", "/search", page_search, 0);
 	return rc ? -1 : 0;

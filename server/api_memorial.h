@@ -1,5 +1,6 @@
 /* api_memorial.h — what the memorial API files (api_memorial.c,
- * api_deceased.c, api_plot.c, api_photo.c, api_tribute.c, api_exchange.c)
+ * api_deceased.c, api_plot.c, api_photo.c, api_tribute.c, api_exchange.c,
+ * api_transfer.c)
  * share: their route tables, loading a memorial or record from the path
  * with the 404 filled in, and small JSON renderers.
  */
@@ -9,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "access.h"
 #include "deceased.h"
@@ -16,6 +18,7 @@
 #include "plot.h"
 
 struct app;
+struct actor;
 struct router;
 struct http_req;
 struct http_resp;
@@ -29,9 +32,26 @@ int api_plot_routes(struct router *r);
 int api_photo_routes(struct router *r);
 int api_tribute_routes(struct router *r);
 int api_exchange_routes(struct router *r);
+int api_transfer_routes(struct router *r);
+int api_family_routes(struct router *r);
 
-/* The memorial named by the {id} path parameter, and its access facts.
- * False (404 filled in) when there is none. */
+/* What the page of memorial id shows changed (it was edited, a photo
+ * added, its record or burial changed): drop the kept page here at once
+ * and tell every node ("memorial_changed" on memorial:{id}). id 0: every
+ * memorial (a cemetery or plot edited). After the change is committed. */
+void api_memorial_changed(struct app *app, int64_t id);
+/* The same for the memorial of a deceased record, if it has one. */
+void api_deceased_changed(struct app *app, int64_t deceased_id);
+
+/* The memorial named by ref — its number, or its slug — and its access
+ * facts. By number, an unlisted or private memorial is found only for an
+ * actor with a right of their own on it (family, guest, the record's
+ * operator, admin); by slug, as its visibility says. 0 or ERR_NOT_FOUND. */
+int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
+                     struct memorial *m, struct access_obj *obj);
+/* The memorial named by the {id} path parameter (a number or a slug; see
+ * api_memorial_ref), and its access facts. False (404 filled in) when
+ * there is none. */
 bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj);
@@ -39,6 +59,11 @@ bool api_memorial_find(struct app *app, struct http_req *req,
 bool api_deceased_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct deceased *d,
                        struct access_obj *obj);
+
+/* The person fields of a deceased record (name, gender, birth_date,
+ * death_date, native_place) from j into d, checked for length and form;
+ * registration and family-made memorials share them. 0 or ERR_INVALID. */
+int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen);
 
 /* "/api/images/<hash>", or JSON null for "" (new reference). */
 json_t *api_image_url(const char *hash);

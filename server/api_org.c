@@ -4,6 +4,7 @@
  */
 #include "access.h"
 #include "api.h"
+#include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
 #include "err.h"
@@ -31,8 +32,8 @@ json_t *api_org_json(const struct org *o)
 	    o->region_code, "address", o->address, "phone", o->phone);
 
 	if (o->has_geo) {
-		json_object_set_new(j, "lat", json_real(o->lat));
-		json_object_set_new(j, "lng", json_real(o->lng));
+		jsonx_put(&j, "lat", json_real(o->lat));
+		jsonx_put(&j, "lng", json_real(o->lng));
 	}
 	return j;
 }
@@ -68,8 +69,8 @@ static void list_orgs(void *appv, struct http_req *req, struct http_resp *resp)
 
 	store_org_list(app->store, k, orgs);
 	for (guint i = 0; i < orgs->len; i++)
-		json_array_append_new(
-		    arr, api_org_json(&g_array_index(orgs, struct org, i)));
+		jsonx_push(&arr,
+		           api_org_json(&g_array_index(orgs, struct org, i)));
 	g_array_free(orgs, TRUE);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o}",
@@ -86,9 +87,8 @@ static json_t *halls_json(struct app *app, int64_t agency_id)
 	for (guint i = 0; i < halls->len; i++) {
 		struct hall *h = &g_array_index(halls, struct hall, i);
 
-		json_array_append_new(arr, json_pack("{s:I,s:s}", "id",
-		                                     (json_int_t)h->id, "name",
-		                                     h->name));
+		jsonx_push(&arr, json_pack("{s:I,s:s}", "id", (json_int_t)h->id,
+		                           "name", h->name));
 	}
 	g_array_free(halls, TRUE);
 	return arr;
@@ -110,7 +110,7 @@ static void get_org(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	j = api_org_json(&o);
 	if (k == ORG_AGENCY)
-		json_object_set_new(j, "halls", halls_json(app, id));
+		jsonx_put(&j, "halls", halls_json(app, id));
 	http_resp_json(resp, 200, j);
 }
 
@@ -126,14 +126,14 @@ static int org_fields(json_t *j, struct org *o, bool create, char *err,
 	int rc;
 
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_str(j, "name", create, 1, 100, o->name, &name, err,
-	                    errlen)) ||
+	    (rc = jsonx_text(j, TEXT_ORG_NAME, create, o->name, &name, err,
+	                     errlen)) ||
 	    (rc = jsonx_str(j, "region_code", create, 6, 6, o->region_code,
 	                    &region, err, errlen)) ||
-	    (rc = jsonx_str(j, "address", false, 0, 200, o->address, &address,
-	                    err, errlen)) ||
-	    (rc = jsonx_str(j, "phone", false, 0, 20, o->phone, &phone, err,
-	                    errlen)))
+	    (rc = jsonx_text(j, TEXT_ORG_ADDRESS, false, o->address, &address,
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_ORG_PHONE, false, o->phone, &phone, err,
+	                     errlen)))
 		return rc;
 	for (const char *p = region; *p; p++)
 		if (!isdigit((unsigned char)*p)) {
@@ -214,6 +214,8 @@ static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
 		              rc == ERR_INVALID ? err : "cannot update");
 		goto out;
 	}
+	if (k == ORG_CEMETERY) /* memorial pages show where they lie */
+		api_memorial_changed(app, 0);
 	http_resp_json(resp, 200, api_org_json(&o));
 out:
 	json_decref(j);
@@ -228,6 +230,7 @@ static void list_services(void *appv, struct http_req *req,
 	json_t *arr;
 	struct org o;
 	int64_t id;
+	bool all;
 
 	if (http_param_id(req, "id", &id) ||
 	    store_org_get(app->store, k, id, &o)) {
@@ -235,12 +238,17 @@ static void list_services(void *appv, struct http_req *req,
 		              store_org_kind_name(k));
 		return;
 	}
+	/* ?all=1: its managers also see the items no longer offered */
+	all =
+	    http_query(req, "all") && strcmp(http_query(req, "all"), "1") == 0;
+	if (all && access_deny(resp, edit_right(auth_actor(req), k, id)))
+		return;
 	items = g_array_new(FALSE, FALSE, sizeof(struct service_item));
 	arr = json_array();
-	store_service_list(app->store, k, id, false, items);
+	store_service_list(app->store, k, id, all, items);
 	for (guint i = 0; i < items->len; i++)
-		json_array_append_new(arr, api_service_json(&g_array_index(
-		                               items, struct service_item, i)));
+		jsonx_push(&arr, api_service_json(&g_array_index(
+		                     items, struct service_item, i)));
 	g_array_free(items, TRUE);
 	http_resp_json(
 	    resp, 200,
@@ -258,15 +266,16 @@ static int service_fields(json_t *j, struct service_item *s, bool create,
 	int rc;
 
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (create && (rc = jsonx_str(j, "code", true, 1, 40, NULL, &code, err,
-	                               errlen))) ||
-	    (rc = jsonx_str(j, "name", create, 1, 100, s->name, &name, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "description", false, 0, 500, s->description,
-	                    &desc, err, errlen)) ||
+	    (create && (rc = jsonx_text(j, TEXT_SERVICE_CODE, true, NULL, &code,
+	                                err, errlen))) ||
+	    (rc = jsonx_text(j, TEXT_SERVICE_NAME, create, s->name, &name, err,
+	                     errlen)) ||
+	    (rc = jsonx_text(j, TEXT_SERVICE_DESC, false, s->description, &desc,
+	                     err, errlen)) ||
 	    (rc = jsonx_int(j, "price_cents", create, 0, 100000000,
 	                    s->price_cents, &s->price_cents, err, errlen)) ||
-	    (rc = jsonx_str(j, "unit", false, 1, 16,
+	    (rc =
+	         jsonx_text(j, TEXT_SERVICE_UNIT, false,
 	                    s->unit[0] ? s->unit : "次", &unit, err, errlen)) ||
 	    (rc = jsonx_bool(j, "active", false, create ? true : s->active,
 	                     &active, err, errlen)))
@@ -366,8 +375,8 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "name", true, 1, 60, NULL, &name, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_HALL_NAME, true, NULL, &name, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

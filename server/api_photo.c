@@ -68,8 +68,8 @@ static json_t *photo_json(const struct memorial_photo *p,
 	              p->mime, "caption", p->caption, "position", p->position);
 
 	if (img && img->width > 0) {
-		json_object_set_new(j, "width", json_integer(img->width));
-		json_object_set_new(j, "height", json_integer(img->height));
+		jsonx_put(&j, "width", json_integer(img->width));
+		jsonx_put(&j, "height", json_integer(img->height));
 	}
 	return j;
 }
@@ -92,7 +92,8 @@ static void post_photo(void *appv, struct http_req *req, struct http_resp *resp)
 	if (caption && (!g_utf8_validate(caption, -1, NULL) ||
 	                jsonx_utf8_len(caption) > PHOTO_CAPTION_MAX)) {
 		http_resp_err(resp, ERR_INVALID,
-		              "caption: at most 100 characters of UTF-8");
+		              "caption: at most %d characters of UTF-8",
+		              PHOTO_CAPTION_MAX);
 		goto out;
 	}
 	if (store_photo_count(app->store, m->id, &n) == 0 &&
@@ -112,6 +113,7 @@ static void post_photo(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "cannot add the photo");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o}", "photo", photo_json(&p, &img)));
 out:
@@ -135,6 +137,7 @@ static void delete_photo(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such photo");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(resp, 200, json_pack("{s:b}", "deleted", 1));
 out:
 	g_free(m);
@@ -203,6 +206,7 @@ static void put_portrait(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot set the portrait");
 		goto out;
 	}
+	api_memorial_changed(app, m->id);
 	http_resp_json(
 	    resp, 200,
 	    json_pack("{s:o}", "portrait_url", api_image_url(img.hash)));

@@ -41,22 +41,22 @@ json_t *api_plot_json(const struct plot *p)
 
 	if (p->has_geo) {
 		api_map_url(p->lat, p->lng, map, sizeof(map));
-		json_object_set_new(j, "lat", json_real(p->lat));
-		json_object_set_new(j, "lng", json_real(p->lng));
-		json_object_set_new(j, "map_url", json_string(map));
+		jsonx_put(&j, "lat", json_real(p->lat));
+		jsonx_put(&j, "lng", json_real(p->lng));
+		jsonx_put(&j, "map_url", json_string(map));
 	} else {
-		json_object_set_new(j, "lat", json_null());
-		json_object_set_new(j, "lng", json_null());
-		json_object_set_new(j, "map_url", json_null());
+		jsonx_put(&j, "lat", json_null());
+		jsonx_put(&j, "lng", json_null());
+		jsonx_put(&j, "map_url", json_null());
 	}
 	return j;
 }
 
-static int copy_label(json_t *j, const char *key, char *dst, size_t dstlen,
+static int copy_label(json_t *j, enum text_field f, char *dst, size_t dstlen,
                       char *err, size_t errlen)
 {
 	const char *v;
-	int rc = jsonx_str(j, key, true, 1, 24, NULL, &v, err, errlen);
+	int rc = jsonx_text(j, f, true, NULL, &v, err, errlen);
 
 	if (rc == 0)
 		snprintf(dst, dstlen, "%s", v);
@@ -77,11 +77,12 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 	int kind, status, rc;
 
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = copy_label(j, "section", p->section, sizeof(p->section), err,
+	    (rc = copy_label(j, TEXT_PLOT_SECTION, p->section,
+	                     sizeof(p->section), err, errlen)) ||
+	    (rc = copy_label(j, TEXT_PLOT_ROW, p->row, sizeof(p->row), err,
 	                     errlen)) ||
-	    (rc = copy_label(j, "row", p->row, sizeof(p->row), err, errlen)) ||
-	    (rc = copy_label(j, "number", p->number, sizeof(p->number), err,
-	                     errlen)) ||
+	    (rc = copy_label(j, TEXT_PLOT_NUMBER, p->number, sizeof(p->number),
+	                     err, errlen)) ||
 	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
 	    (rc = jsonx_int(j, "capacity", false, 1, PLOT_FAMILY_MAX, 1, &cap,
 	                    err, errlen)) ||
@@ -100,6 +101,54 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 	p->lat = lat ? json_number_value(lat) : 0;
 	p->lng = lng ? json_number_value(lng) : 0;
 	return plot_validate(p, err, errlen);
+}
+
+/* {"plots":[…]}: an import, all or nothing; a refusal names the first
+ * plot that failed by its index ("plots[3].row: …"). */
+static void post_plots(struct app *app, struct http_resp *resp, json_t *arr,
+                       int64_t cemetery_id)
+{
+	size_t n = json_array_size(arr), bad;
+	struct plot *plots;
+	char err[256], msg[300];
+	json_t *out;
+	int rc = 0;
+
+	if (!json_is_array(arr) || n == 0 || n > PLOT_BATCH_MAX) {
+		http_resp_err(resp, ERR_INVALID,
+		              "plots: give an array of 1 to %d plots",
+		              PLOT_BATCH_MAX);
+		return;
+	}
+	plots = g_new0(struct plot, n);
+	for (bad = 0; bad < n && rc == 0; bad++) {
+		json_t *v = json_array_get(arr, bad);
+
+		plots[bad].cemetery_id = cemetery_id;
+		if (!json_is_object(v)) {
+			snprintf(err, sizeof(err), "plot: must be an object");
+			rc = ERR_INVALID;
+		} else {
+			rc = plot_fields(v, &plots[bad], err, sizeof(err));
+		}
+	}
+	if (rc == 0)
+		rc = plot_create_many(app->store, plots, n, &bad, err,
+		                      sizeof(err));
+	else
+		bad--;
+	if (rc) {
+		if (bad < n)
+			snprintf(msg, sizeof(msg), "plots[%zu].%s", bad, err);
+		http_resp_err(resp, rc, "%s", bad < n ? msg : err);
+		g_free(plots);
+		return;
+	}
+	out = json_array();
+	for (size_t i = 0; i < n; i++)
+		jsonx_push(&out, api_plot_json(&plots[i]));
+	g_free(plots);
+	http_resp_json(resp, 201, json_pack("{s:o}", "plots", out));
 }
 
 static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
@@ -122,8 +171,16 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = plot_fields(j, &p, err, sizeof(err))) ||
+	                             sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if (json_object_get(j, "plots") && json_object_size(j) == 1) {
+		post_plots(app, resp, json_object_get(j, "plots"),
+		           p.cemetery_id);
+		goto out;
+	}
+	if ((rc = plot_fields(j, &p, err, sizeof(err))) ||
 	    (rc = plot_create(app->store, &p, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
@@ -158,8 +215,8 @@ static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
 	arr = json_array();
 	store_plot_list(app->store, cid, status, out);
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, api_plot_json(&g_array_index(out, struct plot, i)));
+		jsonx_push(&arr,
+		           api_plot_json(&g_array_index(out, struct plot, i)));
 	g_array_free(out, TRUE);
 	http_resp_json(
 	    resp, 200,
@@ -175,10 +232,9 @@ static json_t *occupants_json(struct app *app, int64_t plot_id)
 	for (guint i = 0; i < out->len; i++) {
 		struct deceased *d = &g_array_index(out, struct deceased, i);
 
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id",
-		                                     (json_int_t)d->id, "name",
-		                                     d->name, "death_date",
-		                                     d->death_date));
+		jsonx_push(&arr, json_pack("{s:I,s:s,s:s}", "id",
+		                           (json_int_t)d->id, "name", d->name,
+		                           "death_date", d->death_date));
 	}
 	g_array_free(out, TRUE);
 	return arr;
@@ -209,13 +265,12 @@ static void get_plot(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	j = api_plot_json(&p);
 	if (store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c) == 0)
-		json_object_set_new(j, "cemetery",
-		                    json_pack("{s:I,s:s,s:s}", "id",
-		                              (json_int_t)c.id, "name", c.name,
-		                              "address", c.address));
+		jsonx_put(&j, "cemetery",
+		          json_pack("{s:I,s:s,s:s}", "id", (json_int_t)c.id,
+		                    "name", c.name, "address", c.address));
 	obj.cemetery_id = p.cemetery_id;
 	if (access_check(auth_actor(req), ACT_PLOT_EDIT, &obj) == 0)
-		json_object_set_new(j, "occupants", occupants_json(app, p.id));
+		jsonx_put(&j, "occupants", occupants_json(app, p.id));
 	http_resp_json(resp, 200, j);
 }
 

@@ -68,14 +68,22 @@ static int view_right(const struct actor *a, const struct sweeping_order *o)
 	                           : rc;
 }
 
-/* Load the order of the {id} parameter; 404 filled. */
+/* Load the order of the {id} parameter, for one of its sides. Order
+ * numbers count up: to whoever is on neither side the order does not
+ * exist (404 as for a number never used); anonymous callers are asked to
+ * sign in before any lookup. 0, or the error filled in. */
 static int load_order(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct sweeping_order *o)
 {
+	const struct actor *a = auth_actor(req);
 	int64_t id;
 
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return ERR_UNAUTHORIZED;
+	}
 	if (http_param_id(req, "id", &id) ||
-	    store_order_get(app->store, id, o)) {
+	    store_order_get(app->store, id, o) || view_right(a, o)) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such order");
 		return ERR_NOT_FOUND;
 	}
@@ -159,8 +167,8 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	                    sizeof(err))) ||
 	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "note", false, 0, SWEEPING_NOTE_MAX, "",
-	                    &in.note, err, sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, err,
+	                     sizeof(err))) ||
 	    (rc = items_of(j, items, &in.n_items, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
@@ -183,8 +191,7 @@ static void get_order(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct sweeping_order o;
 
-	if (load_order(app, req, resp, &o) ||
-	    access_deny(resp, view_right(auth_actor(req), &o)))
+	if (load_order(app, req, resp, &o))
 		return;
 	respond_order(app, resp, 200, &o);
 }
@@ -239,7 +246,7 @@ static void list_orders(void *appv, struct http_req *req,
 		    app->store, &g_array_index(arr, struct sweeping_order, i));
 
 		if (oj)
-			json_array_append_new(out, oj);
+			jsonx_push(&out, oj);
 	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "orders", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
@@ -278,10 +285,10 @@ static void post_transition(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
 	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "note", false, 0, SWEEPING_NOTE_MAX, NULL, &note,
-	                    err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "reason", false, 0, SWEEPING_NOTE_MAX, NULL,
-	                    &reason, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -377,8 +384,7 @@ static void get_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	char dir[1100], path[1200];
 	int64_t pid;
 
-	if (load_order(app, req, resp, &o) ||
-	    access_deny(resp, view_right(auth_actor(req), &o)))
+	if (load_order(app, req, resp, &o))
 		return;
 	if (http_param_id(req, "pid", &pid) ||
 	    store_proof_get(app->store, o.id, pid, &p)) {
@@ -414,8 +420,8 @@ static void post_rating(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
 	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "comment", false, 0, SWEEPING_COMMENT_MAX, "",
-	                    &comment, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -483,9 +489,9 @@ int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
 		                                             : ERR_FORBIDDEN;
 	if (strncmp(topic, "order:", 6) != 0)
 		return ERR_INVALID;
-	if (store_order_get(app->store, id, &o))
+	if (store_order_get(app->store, id, &o) || view_right(&a, &o))
 		return ERR_NOT_FOUND;
-	return view_right(&a, &o);
+	return 0;
 }
 
 int api_visit_start(struct app *app)

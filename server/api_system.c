@@ -15,6 +15,7 @@
 #include "live.h"
 #include "metrics.h"
 #include "notify.h"
+#include "pagecache.h"
 #include "store.h"
 
 #include <glib.h>
@@ -54,14 +55,26 @@ static void get_metrics(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
 	struct app *app = appv;
+	uint64_t writes = 0, commits = 0;
 	char *text;
 
 	metrics_counter_set(app->metrics, "sinian_store_queries_total",
 	                    "SQLite statements executed since start.",
 	                    app->store ? (double)store_queries(app->store) : 0);
-	metrics_gauge_set(app->metrics, "sinian_bus_subscriptions",
-	                  "Live event subscriptions on this node.",
-	                  (double)bus_subscriptions(app->bus));
+	if (app->store)
+		store_write_stats(app->store, &writes, &commits);
+	metrics_counter_set(app->metrics, "sinian_store_writes_total",
+	                    "Writes grouped into shared commits (tributes).",
+	                    (double)writes);
+	metrics_counter_set(app->metrics, "sinian_store_write_commits_total",
+	                    "Commits (fsyncs) those grouped writes took.",
+	                    (double)commits);
+	pagecache_metrics(app->pagecache, app->metrics);
+	/* the clients' subscriptions: not the node's own to rights changes */
+	metrics_gauge_set(
+	    app->metrics, "sinian_bus_subscriptions",
+	    "Live event subscriptions on this node.",
+	    (double)(bus_subscriptions(app->bus) - (app->rights_sub ? 1 : 0)));
 	metrics_counter_set(app->metrics, "sinian_bus_published_total",
 	                    "Live events published by this node.",
 	                    (double)bus_published(app->bus));
@@ -80,6 +93,7 @@ static void get_metrics(void *appv, struct http_req *req,
 	                                               : 0);
 	cluster_metrics(app->cluster, app->metrics);
 	notify_metrics(app->notify, app->metrics);
+	live_metrics(app, app->metrics);
 	text = metrics_render(app->metrics);
 	http_resp_data(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	               text, strlen(text));

@@ -19,6 +19,7 @@
 #include "store_memorial.h"
 #include "tribute.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,19 +39,18 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 	static const char *const keys[] = {"kind", "from_name", "text", NULL};
 	static const char *const kinds[] = {"flower", "incense", "candle",
 	                                    "bow",    "message", NULL};
+	const char *dflt = a->user_id ? a->display_name : NULL;
 	const char *from, *text;
-	char dflt[TRIBUTE_NAME_MAX * 4 + 1];
 	int kind, rc;
 
-	/* A signed-in mourner's name by default, cut to what fits. */
-	g_utf8_strncpy(dflt, a->user_id ? a->display_name : "",
-	               TRIBUTE_NAME_MAX);
+	/* a signed-in mourner's display name by default: the sender limit
+	 * is the display name's, so it always fits whole */
 	if ((rc = jsonx_only(j, keys, err, errlen)) ||
 	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
-	    (rc = jsonx_str(j, "from_name", !dflt[0], 1, TRIBUTE_NAME_MAX, dflt,
-	                    &from, err, errlen)) ||
-	    (rc = jsonx_str(j, "text", false, 0, TRIBUTE_TEXT_MAX, "", &text,
-	                    err, errlen)))
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_FROM, !dflt, dflt, &from, err,
+	                     errlen)) ||
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_TEXT, false, "", &text, err,
+	                     errlen)))
 		return rc;
 	t->kind = (enum tribute_kind)kind;
 	snprintf(t->from_name, sizeof(t->from_name), "%s", from);
@@ -59,14 +59,51 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 	return tribute_validate(t, err, errlen);
 }
 
+/* A tribute waiting for its group commit (store_write). */
+struct tribute_write {
+	struct app *app;
+	struct http_deferred *d;
+	struct memorial m; /* the memorial it is laid on */
+	struct tribute t;
+	struct tribute_counts c;
+};
+
+static int tribute_write_run(struct store *st, void *ud)
+{
+	struct tribute_write *w = ud;
+
+	return tribute_insert(st, w->m.hold, &w->t, &w->c);
+}
+
+/* Committed (on disk) or failed: publish, count and answer. */
+static void tribute_write_done(void *ud, int rc)
+{
+	struct tribute_write *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+	struct app *app = w->app;
+
+	if (rc) {
+		http_resp_err(resp, rc, "cannot store the tribute");
+	} else {
+		tribute_added(app->bus, &w->t, &w->c);
+		if (w->t.state != TRIB_PUBLISHED)
+			inbox_message_pending(app->store, app->bus, &w->m);
+		http_resp_json(resp, 201,
+		               json_pack("{s:o,s:o}", "tribute",
+		                         tribute_json(&w->t), "counts",
+		                         tribute_counts_json(&w->c)));
+	}
+	http_deferred_finish(w->d);
+	g_free(w);
+}
+
 static void post_tribute(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct memorial *m = g_new(struct memorial, 1);
-	struct tribute t = {0};
-	struct tribute_counts c;
+	struct tribute_write *w = g_new0(struct tribute_write, 1);
 	struct access_obj obj;
 	char err[256], key[96];
 	json_t *j = NULL;
@@ -77,7 +114,7 @@ static void post_tribute(void *appv, struct http_req *req,
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = tribute_fields(j, a, &t, err, sizeof(err)))) {
+	    (rc = tribute_fields(j, a, &w->t, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -85,19 +122,16 @@ static void post_tribute(void *appv, struct http_req *req,
 	if (!a->user_id &&
 	    !auth_rate_ok(app, key, anon_budget(app), anon_budget(app), resp))
 		goto out;
-	t.memorial_id = m->id;
-	if ((rc = tribute_add(app->store, app->bus, m->hold, &t, &c, err,
-	                      sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if (t.state != TRIB_PUBLISHED)
-		inbox_message_pending(app->store, app->bus, m);
-	http_resp_json(resp, 201,
-	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
-	                         "counts", tribute_counts_json(&c)));
+	/* answered once the commit it shares with others is on disk */
+	w->app = app;
+	w->m = *m;
+	w->t.memorial_id = m->id;
+	w->d = http_defer(req);
+	store_write(app->store, tribute_write_run, tribute_write_done, w);
+	w = NULL;
 out:
 	json_decref(j);
+	g_free(w);
 	g_free(m);
 }
 
@@ -137,16 +171,11 @@ static void list_tributes(void *appv, struct http_req *req,
 	                   before, limit, out);
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
-		json_array_append_new(
-		    arr, tribute_json(&g_array_index(out, struct tribute, i)));
-	http_resp_json(
-	    resp, 200,
-	    json_pack(
-	        "{s:o,s:o}", "tributes", arr, "next_cursor",
-	        (int)out->len == limit
-	            ? json_integer(
-	                  g_array_index(out, struct tribute, out->len - 1).id)
-	            : json_null()));
+		jsonx_push(
+		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
+	http_resp_json(resp, 200,
+	               jsonx_page("tributes", arr, out, limit,
+	                          offsetof(struct tribute, id)));
 	g_array_free(out, TRUE);
 out:
 	g_free(m);

@@ -261,7 +261,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		store_slot_get(app->store, slots[i].id, &slots[i]);
-		json_array_append_new(arr, slot_json(&slots[i]));
+		jsonx_push(&arr, slot_json(&slots[i]));
 	}
 	http_resp_json(resp, 201, json_pack("{s:o}", "slots", arr));
 out:
@@ -288,8 +288,8 @@ static void list_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	arr = json_array();
 	for (guint i = 0; i < a->len; i++)
-		json_array_append_new(
-		    arr, slot_json(&g_array_index(a, struct visit_slot, i)));
+		jsonx_push(&arr,
+		           slot_json(&g_array_index(a, struct visit_slot, i)));
 	g_array_free(a, TRUE);
 	http_resp_json(resp, 200,
 	               json_pack("{s:I,s:s,s:s,s:o}", "cemetery_id",
@@ -376,24 +376,32 @@ out:
 	json_decref(j);
 }
 
-/* Load the booking of the {id} parameter and check the right to it. */
+/* Load the booking of the {id} parameter and check the right to it.
+ * Booking numbers count up: to whoever has no right to one, it does not
+ * exist (404 as for a number never used); anonymous callers are asked to
+ * sign in before any lookup. */
 static int load_booking(struct app *app, struct http_req *req,
                         struct http_resp *resp, struct visit_booking *b)
 {
+	const struct actor *a = auth_actor(req);
 	struct access_obj obj = {0};
 	int64_t id;
-	int rc;
+	int rc = ERR_NOT_FOUND;
 
-	if (http_param_id(req, "id", &id) ||
-	    (rc = store_booking_get(app->store, id, b))) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such booking");
-		return ERR_NOT_FOUND;
+	if (!a->user_id) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return ERR_UNAUTHORIZED;
 	}
-	obj.id = b->id;
-	obj.owner_id = b->user_id;
-	obj.cemetery_id = b->cemetery_id;
-	rc = access_check(auth_actor(req), ACT_BOOKING_VIEW, &obj);
-	access_deny(resp, rc);
+	if (http_param_id(req, "id", &id) == 0 &&
+	    store_booking_get(app->store, id, b) == 0) {
+		obj.id = b->id;
+		obj.owner_id = b->user_id;
+		obj.cemetery_id = b->cemetery_id;
+		rc =
+		    access_check(a, ACT_BOOKING_VIEW, &obj) ? ERR_NOT_FOUND : 0;
+	}
+	if (rc)
+		http_resp_err(resp, rc, "no such booking");
 	return rc;
 }
 
@@ -452,13 +460,9 @@ static void get_contact(void *appv, struct http_req *req,
 	struct access_obj obj = {0};
 	struct visit_booking b;
 	char *sealed = NULL, *phone;
-	int64_t id;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_booking_get(app->store, id, &b)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such booking");
+	if (load_booking(app, req, resp, &b))
 		return;
-	}
 	obj.id = b.id;
 	obj.cemetery_id = b.cemetery_id;
 	if (access_deny(resp, access_check(a, ACT_PII_VIEW, &obj)))
@@ -524,8 +528,8 @@ static void list_bookings(void *appv, struct http_req *req,
 	}
 	out = json_array();
 	for (guint i = 0; i < arr->len; i++)
-		json_array_append_new(out, booking_json(&g_array_index(
-		                               arr, struct visit_booking, i)));
+		jsonx_push(&out, booking_json(&g_array_index(
+		                     arr, struct visit_booking, i)));
 	http_resp_json(resp, 200, json_pack("{s:o}", "bookings", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
 out:

@@ -20,6 +20,7 @@
 #include "media.h"
 #include "store.h"
 #include "store_ceremony.h"
+#include "viewers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct whep_pending {
 	struct app *app;
 	struct http_deferred *d;
 	int64_t ceremony_id;
+	struct viewer_cred cred; /* what let the viewer in */
 };
 
 static void on_answer(int status, const char *answer, const char *viewer_id,
@@ -39,6 +41,7 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 	struct media_ceremony *mc;
 	char loc[128], tag[32];
 
+	viewers_negotiating(p->app->viewers, p->cred.peer, -1);
 	if (status == 0 && !http_deferred_alive(p->d)) {
 		/* the viewer left before the answer: free its seat */
 		mc = live_find(p->app, p->ceremony_id);
@@ -56,6 +59,9 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 		api_ice_links(p->app, resp, tag);
 		cluster_viewer_joined(p->app->cluster, p->ceremony_id,
 		                      viewer_id);
+		snprintf(p->cred.viewer_id, sizeof(p->cred.viewer_id), "%s",
+		         viewer_id);
+		viewers_add(p->app->viewers, &p->cred);
 	} else {
 		http_resp_err(resp, status, "could not answer the offer");
 	}
@@ -75,12 +81,13 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct media_ceremony *mc;
 	struct whep_pending *p;
+	struct viewer_cred cred;
 	struct ceremony c;
 	char id[FANOUT_ID_LEN], err[256];
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
-	    access_deny(resp, api_ceremony_watch_check(app, req, &c)))
+	    api_watch_deny(resp, api_watch_check(app, req, &c, &cred)))
 		return;
 	if (!content_is(req, "application/sdp")) {
 		http_resp_err(resp, ERR_UNSUPPORTED,
@@ -97,6 +104,15 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, ERR_INVALID, "empty SDP offer");
 		return;
 	}
+	/* one address holding many seats (joined or negotiating) would lock
+	 * real mourners out of a full ceremony */
+	if (viewers_from(app->viewers, req->peer) >=
+	    (unsigned)app->cfg.max_viewers_per_address) {
+		http_resp_header(resp, "Retry-After", "10");
+		http_resp_errc(resp, 429, "rate_limited",
+		               "too many viewers from this address");
+		return;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		http_resp_err(resp, ERR_NOMEM, "out of memory");
@@ -104,9 +120,13 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	p->app = app;
 	p->ceremony_id = c.id;
+	p->cred = cred;
+	snprintf(p->cred.peer, sizeof(p->cred.peer), "%s", req->peer);
+	viewers_negotiating(app->viewers, p->cred.peer, +1);
 	rc = media_ceremony_viewer_add(mc, req->body, req->body_len, on_answer,
 	                               p, id, err, sizeof(err));
 	if (rc) {
+		viewers_negotiating(app->viewers, p->cred.peer, -1);
 		free(p);
 		if (rc == ERR_FULL)
 			http_resp_errc(resp, 503, "full",
@@ -136,6 +156,7 @@ static void delete_whep(void *appv, struct http_req *req,
 		return;
 	}
 	cluster_viewer_left(app->cluster, id, vid);
+	viewers_remove(app->viewers, id, vid);
 	resp->status = 200;
 }
 

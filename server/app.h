@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -18,12 +19,16 @@ struct http_server;
 struct http_ws;
 struct crypto;
 struct ratelimit;
+struct netaddr_set;
 struct media_ctx;
 struct whip_hub;
 struct api_share;
+struct pagecache;
 struct mourning;
 struct notify;
 struct reminder;
+struct viewers;
+struct bus_sub;
 
 /* Decides whether a WebSocket may subscribe to a topic (access control);
  * returns 0 or ERR_FORBIDDEN / ERR_INVALID. */
@@ -58,13 +63,19 @@ struct app {
 	struct http_server *http;
 	struct crypto *crypto;
 	struct ratelimit *ratelimit;
+	struct netaddr_set *trusted_proxies; /* trusted_proxies, parsed */
 	struct cluster *cluster; /* shared live state (Redis), see cluster.h */
-	struct media_ctx *media; /* NULL until the media module starts */
-	struct whip_hub *whip;   /* WHIP publishers (api_whip.c) */
+	struct pagecache *pagecache; /* memorial pages kept ready */
+	struct media_ctx *media;     /* NULL until the media module starts */
+	struct whip_hub *whip;       /* WHIP publishers (api_whip.c) */
 	struct api_share *share; /* share cards drawn and kept (api_share.c) */
 	struct mourning *mourning;   /* the mourning calendar (main loop) */
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */
+	struct viewers *viewers;     /* WHEP viewers' credentials (viewers.h) */
+	GHashTable *live_marks;      /* ceremony id → its phase (live.c) */
+	uint64_t live_seq;           /* last phase change number (live.c) */
+	struct bus_sub *rights_sub;  /* "sys:rights" on this node (rights.c) */
 	app_topic_check topic_check; /* overrides the table below if set */
 	struct {
 		const char *kind; /* "memorial" for "memorial:42" */

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "http.h"
 #include "log.h"
+#include "netaddr.h"
 #include "ratelimit.h"
 #include "router.h"
 #include "store.h"
@@ -75,6 +76,19 @@ int auth_token_actor(struct app *app, const char *token, struct actor *out)
 		return rc;
 	rc = auth_load_actor(app, uid, out);
 	out->session_id = sid;
+	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
+}
+
+int auth_session_actor(struct app *app, int64_t session_id, struct actor *out)
+{
+	int64_t uid = 0;
+	int rc = store_session_user(app->store, session_id, (int64_t)time(NULL),
+	                            &uid);
+
+	if (rc == 0)
+		rc = auth_load_actor(app, uid, out);
+	if (rc == 0)
+		out->session_id = session_id;
 	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
 }
 
@@ -173,6 +187,19 @@ static bool origin_ok(struct app *app, struct http_req *req)
 	return ok;
 }
 
+void auth_client_address(struct app *app, struct http_req *req)
+{
+	bool fwd = strcmp(app->cfg.client_address_header, "forwarded") == 0;
+	char out[NETADDR_TEXT];
+
+	if (!netaddr_set_has(app->trusted_proxies, req->peer))
+		return;
+	netaddr_client(app->trusted_proxies, req->peer,
+	               http_header(req, fwd ? "forwarded" : "x-forwarded-for"),
+	               fwd, out);
+	snprintf(req->peer, sizeof(req->peer), "%s", out);
+}
+
 bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
@@ -182,6 +209,7 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 	char key[96];
 	bool bearer = false;
 
+	auth_client_address(app, req);
 	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0) {
 		token = authz + 7;
 		bearer = true;

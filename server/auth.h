@@ -23,13 +23,23 @@ struct http_ws;
 /* The request's actor; never NULL (anonymous when signed out). */
 const struct actor *auth_actor(struct http_req *req);
 
-/* The before-request hook: authenticates (a bad bearer token is 401; a bad
- * cookie is ignored), refuses cross-site cookie writes (403 csrf) and
- * rate-limits writes per client (429 with Retry-After). */
+/* req->peer becomes the real client when the socket peer is one of
+ * trusted_proxies (netaddr_client: the configured header read from the
+ * right past trusted hops), so every rate limit and per-address cap keyed
+ * on req->peer counts clients, not the proxy. auth_before calls it first. */
+void auth_client_address(struct app *app, struct http_req *req);
+/* The before-request hook: sets the client address (above), authenticates
+ * (a bad bearer token is 401; a bad cookie is ignored), refuses cross-site
+ * cookie writes (403 csrf) and rate-limits writes per client (429 with
+ * Retry-After). */
 bool auth_before(void *app, struct http_req *req, struct http_resp *resp);
 
 /* Load the actor for a user id (grants included). */
 int auth_load_actor(struct app *app, int64_t user_id, struct actor *out);
+
+/* The actor of a session that is still valid (by its id); ERR_UNAUTHORIZED
+ * when it was revoked or expired. */
+int auth_session_actor(struct app *app, int64_t session_id, struct actor *out);
 
 /* Resolve a raw token (bearer or cookie value) to an actor. */
 int auth_token_actor(struct app *app, const char *token, struct actor *out);

@@ -1,6 +1,8 @@
 /* bus.c — topic → subscriber lists and the in-process backend.
  *
- * Owns subscriptions; does not know about WebSockets or Redis. Delivery walks
+ * Owns subscriptions; does not know about WebSockets or Redis. A message
+ * is wrapped for clients ({"topic","event"}) at most once per delivery,
+ * whatever the number of subscribers. Delivery walks
  * a topic's list with a "deleted" mark so a callback may unsubscribe itself
  * or others; marked entries are reaped after the walk. Main loop only.
  */
@@ -8,11 +10,13 @@
 #include "err.h"
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define BUS_TOPIC_MAX 128
+#define BUS_TOPIC_MAX  128
+#define BUS_MISSED_MAX 4
 
 struct bus_sub {
 	char *topic;
@@ -33,6 +37,10 @@ struct bus {
 	uint64_t published, delivered;
 	const struct bus_backend *backend;
 	void *impl;
+	struct {
+		bus_missed_fn fn;
+		void *ud;
+	} missed[BUS_MISSED_MAX];
 };
 
 static int local_publish(void *impl, const char *topic, const char *msg,
@@ -90,6 +98,7 @@ void bus_set_backend(struct bus *bus, const struct bus_backend *backend,
 	bus->backend = backend ? backend : &local_backend;
 	bus->impl = backend ? impl : bus;
 	g_hash_table_foreach(bus->topics, announce, bus);
+	bus_missed(bus);
 }
 
 void bus_free(struct bus *bus)
@@ -182,10 +191,49 @@ void bus_unsubscribe(struct bus *bus, struct bus_sub *sub)
 		reap(bus, sub->topic, tl);
 }
 
+static GBytes *make_envelope(const char *name, const struct bus_msg *m)
+{
+	json_t *t = json_string(name);
+	char *ts = t ? json_dumps(t, JSON_ENCODE_ANY) : NULL;
+	GString *s;
+
+	json_decref(t);
+	if (!ts)
+		return NULL;
+	s = g_string_sized_new(strlen(ts) + m->len + 24);
+	g_string_append(s, "{\"topic\":");
+	g_string_append(s, ts);
+	g_string_append(s, ",\"event\":");
+	g_string_append_len(s, m->msg, (gssize)m->len);
+	g_string_append_c(s, '}');
+	free(ts);
+	return g_string_free_to_bytes(s);
+}
+
+GBytes *bus_msg_envelope(const struct bus_msg *m, const char *name)
+{
+	struct bus_msg *mm = (struct bus_msg *)m; /* made on first use */
+
+	if (!name || strcmp(name, m->topic) == 0) {
+		if (!mm->envelope)
+			mm->envelope = make_envelope(m->topic, m);
+		return mm->envelope;
+	}
+	if (mm->alt_envelope && strcmp(mm->alt_name, name) == 0)
+		return mm->alt_envelope;
+	if (mm->alt_envelope)
+		g_bytes_unref(mm->alt_envelope);
+	g_free(mm->alt_name);
+	mm->alt_name = g_strdup(name);
+	mm->alt_envelope = make_envelope(name, m);
+	return mm->alt_envelope;
+}
+
 void bus_deliver(struct bus *bus, const char *topic, const char *msg,
                  size_t len)
 {
 	struct topic_list *tl = g_hash_table_lookup(bus->topics, topic);
+	struct bus_msg m;
 	char *key, *copy;
 
 	if (!tl)
@@ -195,20 +243,57 @@ void bus_deliver(struct bus *bus, const char *topic, const char *msg,
 	if (len)
 		memcpy(copy, msg, len);
 	copy[len] = '\0';
+	m = (struct bus_msg){key, copy, len, NULL, NULL, NULL};
 	tl->walking++;
 	for (guint i = 0; i < tl->subs->len; i++) {
 		struct bus_sub *s = g_ptr_array_index(tl->subs, i);
 
 		if (s->dead)
 			continue;
-		s->cb(s->ud, key, copy, len);
+		s->cb(s->ud, &m);
 		bus->delivered++;
 	}
 	tl->walking--;
 	if (tl->walking == 0 && tl->dirty)
 		reap(bus, key, tl);
+	if (m.envelope)
+		g_bytes_unref(m.envelope);
+	if (m.alt_envelope)
+		g_bytes_unref(m.alt_envelope);
+	g_free(m.alt_name);
 	g_free(copy);
 	g_free(key);
+}
+
+bool bus_topic_live(const struct bus *bus, const char *topic)
+{
+	return !bus->backend->topic_live ||
+	       bus->backend->topic_live(bus->impl, topic);
+}
+
+int bus_on_missed(struct bus *bus, bus_missed_fn fn, void *ud)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (!bus->missed[i].fn) {
+			bus->missed[i].fn = fn;
+			bus->missed[i].ud = ud;
+			return 0;
+		}
+	return ERR_FULL;
+}
+
+void bus_off_missed(struct bus *bus, bus_missed_fn fn, void *ud)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (bus->missed[i].fn == fn && bus->missed[i].ud == ud)
+			bus->missed[i].fn = NULL;
+}
+
+void bus_missed(struct bus *bus)
+{
+	for (int i = 0; i < BUS_MISSED_MAX; i++)
+		if (bus->missed[i].fn)
+			bus->missed[i].fn(bus->missed[i].ud);
 }
 
 size_t bus_subscriptions(const struct bus *bus)

@@ -39,6 +39,7 @@ struct bus_redis {
 	GHashTable *topics; /* topics we asked Redis for */
 	GQueue inflight;    /* struct flight, in send order */
 	struct bus_redis_stats st;
+	int watch_id;
 	guint sweep_id;
 };
 
@@ -230,6 +231,8 @@ static void on_message(void *ud, const char *channel, size_t chlen,
 	}
 	br->st.gaps += gap;
 	br->st.received++;
+	if (gap)
+		bus_missed(br->bus);
 	bus_deliver(br->bus, topic, body, blen);
 }
 
@@ -253,6 +256,26 @@ static void br_topic_removed(void *impl, const char *topic)
 	g_free(chan);
 }
 
+static bool br_topic_live(void *impl, const char *topic)
+{
+	struct bus_redis *br = impl;
+	char chan[BR_PREFIX_LEN + 160];
+
+	if (strlen(topic) >= sizeof(chan) - BR_PREFIX_LEN)
+		return false;
+	snprintf(chan, sizeof(chan), "%s%s", BUS_REDIS_PREFIX, topic);
+	return redis_conn_is_up(br->rc) && redis_conn_subscribed(br->rc, chan);
+}
+
+/* Whatever other nodes publish while the link is down never comes. */
+static void on_state(void *ud, bool up)
+{
+	struct bus_redis *br = ud;
+
+	if (!up)
+		bus_missed(br->bus);
+}
+
 static void br_free(void *impl)
 {
 	struct bus_redis *br = impl;
@@ -262,6 +285,8 @@ static void br_free(void *impl)
 	if (!br)
 		return;
 	g_source_remove(br->sweep_id);
+	if (br->watch_id > 0)
+		redis_conn_unwatch(br->rc, br->watch_id);
 	for (GList *l = br->inflight.head; l; l = l->next)
 		((struct flight *)l->data)->br = NULL;
 	g_queue_clear(&br->inflight);
@@ -284,6 +309,7 @@ static const struct bus_backend bus_redis_backend = {
     .publish = br_publish,
     .topic_added = br_topic_added,
     .topic_removed = br_topic_removed,
+    .topic_live = br_topic_live,
     .free = br_free,
 };
 
@@ -337,6 +363,7 @@ int bus_redis_install(struct bus *bus, struct redis_conn *rc,
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_queue_init(&br->inflight);
 	br->sweep_id = g_timeout_add_seconds(BR_SWEEP_S, sweep, br);
+	br->watch_id = redis_conn_watch(rc, on_state, br);
 	redis_conn_on_message(rc, on_message, br);
 	bus_set_backend(bus, &bus_redis_backend, br);
 	if (out)

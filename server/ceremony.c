@@ -90,10 +90,11 @@ bool ceremony_rtsp_url_valid(const char *s)
 		host = s + 8;
 	else
 		return false;
-	if (!*host || *host == '/' || *host == ':' || strlen(s) > 500)
+	if (!*host || *host == '/' || *host == ':' ||
+	    strlen(s) > CEREMONY_URL_MAX)
 		return false;
-	for (const char *p = s; *p; p++)
-		if (isspace((unsigned char)*p) || (unsigned char)*p < 0x20)
+	for (const char *p = s; *p; p++) /* printable ASCII, no spaces */
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
 			return false;
 	return true;
 }

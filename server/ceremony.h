@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
+#define CEREMONY_URL_MAX 500 /* bytes of an rtsp:// URL (printable ASCII) */
+
 struct store;
 
 enum ceremony_state { CER_SCHEDULED = 0, CER_LIVE, CER_ENDED };
@@ -19,13 +23,13 @@ struct ceremony {
 	int64_t agency_id;
 	int64_t hall_id;     /* 0: none */
 	int64_t memorial_id; /* 0: none */
-	char title[256];
-	char deceased_name[128];
+	char title[TEXT_BUF(CEREMONY_TITLE_MAX)];
+	char deceased_name[TEXT_BUF(DECEASED_NAME_MAX)];
 	char scheduled_start[32];
 	char scheduled_end[32];
 	bool invite_only;
 	enum ceremony_source source;
-	char source_url[512];
+	char source_url[CEREMONY_URL_MAX + 1];
 	char stream_key_hash[65];
 	enum ceremony_state state;
 	char started_at[32];
@@ -41,8 +45,8 @@ enum cond_state { COND_PUBLISHED = 0, COND_PENDING, COND_HIDDEN };
 
 struct ceremony_message {
 	int64_t id;
-	char from_name[128];
-	char text[1024];
+	char from_name[TEXT_BUF(SENDER_NAME_MAX)];
+	char text[TEXT_BUF(CONDOLENCE_TEXT_MAX)];
 	char created_at[32];
 	enum cond_state state;
 };
@@ -67,7 +71,8 @@ bool ceremony_time_valid(const char *s);
  * "America/New_York"). */
 bool ceremony_tz_valid(const char *tz);
 
-/* Check an RTSP URL (rtsp:// or rtsps://, host, no spaces). */
+/* Check an RTSP URL (rtsp:// or rtsps://, host, printable ASCII without
+ * spaces, at most CEREMONY_URL_MAX bytes). */
 bool ceremony_rtsp_url_valid(const char *s);
 
 #endif

@@ -3,6 +3,7 @@
  *   sinian user list
  *   sinian user grant|revoke --login L --role R [--scope ID]
  *   sinian access-table
+ *   sinian text-limits      (the free-text fields and their limits, JSON)
  * They open the store and key themselves; SQLite's locking lets them run
  * beside a live daemon.
  */
@@ -16,6 +17,7 @@
 #include "err.h"
 #include "store.h"
 #include "store_user.h"
+#include "textlimit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ static int cli_usage(void)
 	        "       sinian user grant|revoke --login L --role R [--scope "
 	        "ID]\n"
 	        "       sinian access-table\n"
+	        "       sinian text-limits\n"
 	        "roles: mourner admin agency_operator cemetery_staff "
 	        "family_admin memorial_guest\n");
 	return 2;
@@ -196,7 +199,15 @@ static int user_list(struct app *app)
 	GArray *users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
 	GArray *grants = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 
-	store_user_list(app->store, users);
+	for (int64_t after = 0;;
+	     after =
+	         g_array_index(users, struct store_user, users->len - 1).id) {
+		guint had = users->len;
+
+		if (store_user_list(app->store, after, 1000, users) ||
+		    users->len == had || users->len - had < 1000)
+			break;
+	}
 	printf("%-6s %-24s %-20s %s\n", "id", "login", "name", "roles");
 	for (guint i = 0; i < users->len; i++) {
 		struct store_user *u =
@@ -262,6 +273,15 @@ int cli_main(const struct config *cfg, int argc, char **argv)
 		return cli_user(cfg, argc, argv);
 	if (!strcmp(argv[0], "access-table")) {
 		access_table_markdown(emit_stdout, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[0], "text-limits")) {
+		char *s = textlimit_json();
+
+		if (!s)
+			return 1;
+		printf("%s\n", s);
+		free(s);
 		return 0;
 	}
 	fprintf(stderr, "sinian: unknown command \"%s\" (see sinian --help)\n",

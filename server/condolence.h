@@ -18,8 +18,7 @@
 struct store;
 struct bus;
 
-#define CONDOLENCE_FROM_MAX 40  /* characters */
-#define CONDOLENCE_TEXT_MAX 300 /* characters */
+/* Limits: TEXT_CONDOLENCE_FROM and TEXT_CONDOLENCE_TEXT (textlimit.h). */
 
 /* Does the ceremony hold new messages for a moderator? */
 bool condolence_held(struct store *st, const struct ceremony *c);

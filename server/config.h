@@ -23,9 +23,13 @@ struct config {
 	long session_ttl_hours;
 	long rate_limit_writes; /* writes per client per minute */
 	long rate_limit_logins; /* login attempts per login per 15 min */
+	long page_cache_mb;     /* memorial pages kept in memory; 0: none */
+	long page_max_age;      /* public Cache-Control of public pages, s */
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
-	bool cookie_secure; /* set Secure on cookies (behind TLS) */
-	bool demo;          /* create demo memorial and ceremony */
+	char trusted_proxies[CONFIG_STR_MAX]; /* proxies whose header we read */
+	char client_address_header[32]; /* "x-forwarded-for" or "forwarded" */
+	bool cookie_secure;             /* set Secure on cookies (behind TLS) */
+	bool demo;                      /* create demo memorial and ceremony */
 	bool demo_ceremony; /* with demo: keep a test-source ceremony live */
 	char public_ip[64]; /* address advertised in ICE candidates */
 	char stun_server[CONFIG_STR_MAX];
@@ -36,6 +40,10 @@ struct config {
 	bool media_loopback_only; /* gather ICE candidates on 127.0.0.1 only */
 	bool media_passthrough;   /* send browser-playable H.264 as it came */
 	long media_passthrough_max_kbps; /* ... unless faster; 0: no ceiling */
+	char media_engine[16];           /* "lite" or "webrtcbin" (viewers) */
+	long media_udp_port;             /* lite: the one media port; 0: any */
+	long media_fanout_threads;       /* lite: send threads; 0: cores - 1 */
+	bool media_udp_gso; /* lite: UDP segmentation offload where taken */
 	long video_bitrate_kbps;
 	char recordings_dir[CONFIG_STR_MAX]; /* "" = DATA_DIR/recordings */
 	bool hls;                 /* package live ceremonies as HLS too */
@@ -58,6 +66,8 @@ struct config {
 	long code_ttl_minutes;             /* one-time sign-in codes */
 	long rate_limit_codes;             /* codes per login per hour */
 	long rate_limit_codes_per_address; /* codes per address per hour */
+	long max_viewers_per_ceremony;     /* more answer 503 full */
+	long max_viewers_per_address; /* WHEP sessions, joined or negotiating */
 };
 
 /* Fill cfg with every default. */

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct crypto;
 
@@ -49,21 +51,18 @@ enum event_kind {
 	EV_COUNT
 };
 
-#define DECEASED_NAME_MAX  64  /* characters */
-#define DECEASED_PLACE_MAX 100 /* characters */
-#define DECEASED_NOTE_MAX  500 /* characters */
-
 struct deceased {
 	int64_t id;
-	char name[DECEASED_NAME_MAX * 4 + 1];
+	char name[TEXT_BUF(DECEASED_NAME_MAX)];
 	enum deceased_gender gender;
 	char birth_date[11]; /* "" when unknown */
 	char death_date[11];
-	char native_place[DECEASED_PLACE_MAX * 4 + 1];
-	char id_masked[24]; /* "" when no ID number */
-	int64_t agency_id;  /* 0: created by a family, no agency */
-	int64_t plot_id;    /* 0: not linked to a plot */
-	char ext_id[65];    /* id in the system it was imported from */
+	char native_place[TEXT_BUF(DECEASED_PLACE_MAX)];
+	char id_masked[24];  /* "" when no ID number */
+	int64_t agency_id;   /* 0: created by a family, no agency */
+	int64_t plot_id;     /* 0: not linked to a plot */
+	int64_t cemetery_id; /* the cemetery holding it; 0: none yet */
+	char ext_id[TEXT_BUF(EXT_ID_MAX)]; /* id in the system it came from */
 	int64_t created_by;
 	char created_at[24];
 	char updated_at[24];
@@ -74,8 +73,8 @@ struct deceased_event {
 	int64_t deceased_id;
 	enum event_kind kind;
 	char at[40]; /* UTC, "YYYY-MM-DDTHH:MM:SSZ" once stored */
-	char place[DECEASED_PLACE_MAX * 4 + 1];
-	char note[DECEASED_NOTE_MAX * 4 + 1];
+	char place[TEXT_BUF(DECEASED_PLACE_MAX)];
+	char note[TEXT_BUF(DECEASED_NOTE_MAX)];
 	char until[11];  /* ashes_stored only; "" otherwise */
 	int64_t plot_id; /* 0: none */
 	char created_at[24];

@@ -2,10 +2,13 @@
  * thread, requests handled on the GLib main loop.
  *
  * The lws thread reads requests (headers snapshot, bounded body), routes
- * them, and hands each to the main loop with g_main_context_invoke(); the
- * main loop runs the policy hook and the handler and queues the response
- * back, waking lws with lws_cancel_service(), the one lws call that is safe
- * from another thread. WebSocket messages travel the same two ways. lws
+ * them, and queues each for the main loop, waking it (one
+ * g_main_context_invoke()) only when it is not already awake for the queue;
+ * the main loop runs the policy hook and the handler and queues the
+ * response back, waking lws with lws_cancel_service(), the one lws call
+ * that is safe from another thread, likewise once a burst. WebSocket
+ * messages travel the same two ways. The access log is written in
+ * batches (http_log.c). lws
  * runs its own poll() loop, as its test server does: its GLib and libuv
  * event libraries in 4.1.6 mishandle a socket number reused right after a
  * close, which every HTTP/1.0-style client triggers.
@@ -105,10 +108,8 @@ static const struct {
 
 /* Custom (non-token) headers handlers may read. */
 static const char *const custom_hdrs[] = {
-    "x-csrf-token:",
-    "x-forwarded-proto:",
-    "if-match:",
-    "sec-fetch-site:",
+    "x-csrf-token:",   "x-forwarded-proto:", "if-match:",
+    "sec-fetch-site:", "forwarded:",
 };
 
 char *http_hdr_token(struct lws *wsi, int token)
@@ -174,6 +175,14 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 
 /* ---------- handing over between threads ---------- */
 
+/* Wake the lws thread for the ready queues, unless it was woken and has
+ * not looked yet (take_ready): one lws_cancel_service() a burst. */
+void http_kick(struct http_server *srv)
+{
+	if (g_atomic_int_compare_and_exchange(&srv->lws_kicked, 0, 1))
+		lws_cancel_service(srv->ctx);
+}
+
 /* Queue a finished response for the lws thread (takes a reference). */
 static void x_respond(struct http_exchange *x)
 {
@@ -190,11 +199,10 @@ static void x_respond(struct http_exchange *x)
 	if (srv->metrics)
 		metrics_request(srv->metrics, x->req.method, route,
 		                x->resp.status, secs);
-	log_info("http", "%s %s %d %zuB %.1fms %s", x->req.method, x->req.path,
-	         x->resp.status, len, secs * 1000, x->req.peer);
+	http_access_log(srv, x, len, secs);
 	g_atomic_int_inc(&srv->writing);
 	g_async_queue_push(srv->ready_x, x_ref(x));
-	lws_cancel_service(srv->ctx);
+	http_kick(srv);
 }
 
 static void serve_static(struct http_req *req, struct http_resp *resp)
@@ -247,14 +255,32 @@ out:
 	return G_SOURCE_REMOVE;
 }
 
+/* Main loop: run every request the lws thread handed over. */
+static gboolean inbox_drain(gpointer ud)
+{
+	struct http_server *srv = ud;
+	struct http_exchange *x;
+
+	/* from here on, a new request wakes the main loop again */
+	g_atomic_int_set(&srv->main_kicked, 0);
+	while ((x = g_async_queue_try_pop(srv->inbox)))
+		x_run(x);
+	return G_SOURCE_REMOVE;
+}
+
+/* lws thread: hand x to the main loop, waking it once a burst. */
 static void x_dispatch(struct http_exchange *x)
 {
+	struct http_server *srv = x->srv;
+
 	if (x->body) {
 		g_byte_array_append(x->body, (const guint8 *)"", 1);
 		x->req.body = (const char *)x->body->data;
 		x->req.body_len = x->body->len - 1;
 	}
-	g_main_context_invoke(x->srv->main_ctx, x_run, x_ref(x));
+	g_async_queue_push(srv->inbox, x_ref(x));
+	if (g_atomic_int_compare_and_exchange(&srv->main_kicked, 0, 1))
+		g_main_context_invoke(srv->main_ctx, inbox_drain, srv);
 }
 
 /* ---------- deferred answers (main loop) ---------- */
@@ -555,8 +581,9 @@ static void on_body_done(struct http_exchange *x)
 static void take_ready(struct http_server *srv)
 {
 	struct http_exchange *x;
-	struct http_ws *ws;
 
+	/* from here on, a new answer or message wakes lws again */
+	g_atomic_int_set(&srv->lws_kicked, 0);
 	while ((x = g_async_queue_try_pop(srv->ready_x))) {
 		if (g_atomic_int_get(&x->dead)) {
 			g_atomic_int_dec_and_test(&srv->writing);
@@ -566,11 +593,7 @@ static void take_ready(struct http_server *srv)
 		}
 		x_unref(x);
 	}
-	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
-		if (!g_atomic_int_get(&ws->dead))
-			lws_callback_on_writable(ws->wsi);
-		http_ws_release(ws);
-	}
+	http_ws_take_ready(srv);
 }
 
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss)
@@ -676,6 +699,7 @@ int http_server_new(const struct http_config *cfg, struct router *router,
 	snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", cfg->web_dir);
 	srv->ws_set = g_hash_table_new(g_direct_hash, g_direct_equal);
 	srv->zip = http_zip_new();
+	srv->inbox = g_async_queue_new();
 	srv->ready_x = g_async_queue_new();
 	srv->ready_ws = g_async_queue_new();
 
@@ -709,6 +733,8 @@ static void drop_ready(struct http_server *srv)
 {
 	gpointer p;
 
+	while ((p = g_async_queue_try_pop(srv->inbox)))
+		x_unref(p);
 	while ((p = g_async_queue_try_pop(srv->ready_x)))
 		x_unref(p);
 	while ((p = g_async_queue_try_pop(srv->ready_ws)))
@@ -743,11 +769,23 @@ void http_server_free(struct http_server *srv)
 		http_ws_release(ws);
 	}
 	drop_ready(srv);
+	http_access_log_close(srv);
+	g_async_queue_unref(srv->inbox);
 	g_async_queue_unref(srv->ready_x);
 	g_async_queue_unref(srv->ready_ws);
 	g_hash_table_destroy(srv->ws_set);
 	http_zip_free(srv->zip);
 	g_free(srv);
+}
+
+void http_server_ws_foreach(struct http_server *srv,
+                            void (*fn)(struct http_ws *ws, void *ud), void *ud)
+{
+	GList *all = g_hash_table_get_keys(srv->ws_set);
+
+	for (GList *l = all; l; l = l->next)
+		fn(l->data, ud);
+	g_list_free(all);
 }
 
 unsigned http_server_ws_count(const struct http_server *srv)

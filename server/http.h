@@ -85,6 +85,11 @@ void http_server_free(struct http_server *srv);
 void http_server_drain(struct http_server *srv, long grace_ms,
                        void (*done)(void *ud), void *ud);
 
+/* Call fn for every open WebSocket (main loop). fn may send on it or
+ * close it. */
+void http_server_ws_foreach(struct http_server *srv,
+                            void (*fn)(struct http_ws *ws, void *ud), void *ud);
+
 /* Number of open WebSocket connections / HTTP requests in progress. */
 unsigned http_server_ws_count(const struct http_server *srv);
 unsigned http_server_inflight(const struct http_server *srv);
@@ -116,11 +121,19 @@ void http_resp_errc(struct http_resp *resp, int status, const char *code,
  * Cache-Control. Returns 0 or an ERR_* (404 filled in on ERR_NOT_FOUND). */
 int http_resp_file(struct http_resp *resp, struct http_req *req,
                    const char *path, const char *ctype, const char *cache);
+/* Answer data from memory with an ETag (a quoted string) and the given
+ * Cache-Control, and Vary: Cookie, Authorization (a shared cache must
+ * not hand one visitor's answer to another who signed in): 304 without a
+ * body when If-None-Match names the ETag, else 200 with a copy of data. */
+void http_resp_tagged(struct http_resp *resp, struct http_req *req,
+                      const char *ctype, const void *data, size_t len,
+                      const char *etag, const char *cache);
 /* Serve web_dir/rel (used by page routes). */
 int http_resp_web(struct http_resp *resp, struct http_req *req,
                   const char *rel);
 /* True when an If-None-Match value names etag, or a compressed variant
- * of it (see http_zip.c), or is "*". */
+ * of it (see http_zip.c), or is "*"; NULL is false. Weak validators (W/)
+ * match their strong form. */
 bool http_etag_match(const char *inm, const char *etag);
 /* Content type for a file name by extension. */
 const char *http_mime(const char *name);
@@ -144,6 +157,9 @@ void http_deferred_finish(struct http_deferred *d);
 /* WebSocket side. Queue a text message (copied). ERR_FULL if the peer is
  * too slow (over 1024 queued); the connection is then closed. */
 int http_ws_send(struct http_ws *ws, const char *msg, size_t len);
+/* The same without a copy: takes a reference to msg, so one message
+ * sent to many sockets is kept once. */
+int http_ws_send_bytes(struct http_ws *ws, GBytes *msg);
 /* Close with a status code (1000 normal, 1001 going away, 1008 policy). */
 void http_ws_close(struct http_ws *ws, int code);
 void http_ws_set_data(struct http_ws *ws, void *data);

@@ -116,7 +116,7 @@ int http_resp_file(struct http_resp *resp, struct http_req *req,
 	http_resp_header(resp, "Accept-Ranges", "bytes");
 	snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
 	inm = http_header(req, "if-none-match");
-	if (http_etag_match(inm, etag)) {
+	if (inm && http_etag_match(inm, etag)) {
 		close(fd);
 		resp->status = 304;
 		return 0;
@@ -148,6 +148,23 @@ int http_resp_file(struct http_resp *resp, struct http_req *req,
 	resp->file_off = from;
 	resp->file_len = sb.st_size ? to - from + 1 : 0;
 	return 0;
+}
+
+void http_resp_tagged(struct http_resp *resp, struct http_req *req,
+                      const char *ctype, const void *data, size_t len,
+                      const char *etag, const char *cache)
+{
+	http_resp_header(resp, "ETag", etag);
+	http_resp_header(resp, "Cache-Control", cache);
+	http_resp_header(resp, "Vary", "Cookie, Authorization");
+	if (http_etag_match(http_header(req, "if-none-match"), etag)) {
+		snprintf(resp->content_type, sizeof(resp->content_type), "%s",
+		         ctype);
+		g_string_truncate(resp->body, 0);
+		resp->status = 304;
+		return;
+	}
+	http_resp_data(resp, 200, ctype, data, len);
 }
 
 bool http_path_safe(const char *p)

@@ -1,4 +1,4 @@
-/* http_int.h — private to http.c and http_file.c: the request exchange
+/* http_int.h — private to the http*.c files: the request exchange
  * shared between the lws service thread and the main loop.
  */
 #ifndef SINIAN_HTTP_INT_H
@@ -40,8 +40,9 @@ const char *http_exchange_web_dir(const struct http_exchange *x);
 /* The server, its WebSockets and each connection's lws user data. */
 struct http_ws {
 	gint ref;
-	gint dead;       /* lws connection closed */
-	gint close_code; /* set by main loop, acted on by lws thread */
+	gint dead;         /* lws connection closed */
+	gint close_code;   /* set by main loop, acted on by lws thread */
+	gint wake_pending; /* on srv->ready_ws (see http_ws.c) */
 	struct http_server *srv;
 	struct lws *wsi; /* lws thread only */
 	GMutex lock;     /* guards out */
@@ -70,14 +71,21 @@ struct http_server {
 	struct http_hooks hooks;
 	struct http_config cfg;
 	char web_dir[1024];
+	/* lws thread → main loop: requests to run, one wake-up a burst */
+	GAsyncQueue *inbox; /* struct http_exchange * with a ref */
+	gint main_kicked;   /* main loop woken for inbox, not yet looked */
+	/* main loop → lws thread: answers and sockets to write, likewise */
 	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
 	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
+	gint lws_kicked;       /* lws woken for the ready queues, not looked */
 	GHashTable *ws_set;    /* main loop: open struct http_ws * */
 	unsigned inflight;     /* main loop: requests being handled */
 	gint writing;          /* responses queued or being written */
 	guint drain_timer, drain_deadline;
 	void (*drain_done)(void *);
 	void *drain_ud;
+	GString *log_buf; /* main loop: access log lines not yet written */
+	guint log_timer;  /* main loop: writes log_buf */
 };
 
 struct conn_pss {
@@ -104,6 +112,15 @@ void http_resp_clear(struct http_resp *r);
 /* http.c */
 char *http_hdr_token(struct lws *wsi, int tok); /* g_free() the result */
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
+/* Wake the lws thread for the ready queues, unless it was woken and has
+ * not looked yet. Any thread. */
+void http_kick(struct http_server *srv);
+
+/* http_log.c: the access log (main loop). A request's line, written
+ * within 100 ms; and the last lines written, the buffer freed. */
+void http_access_log(struct http_server *srv, struct http_exchange *x,
+                     size_t len, double secs);
+void http_access_log_close(struct http_server *srv);
 
 /* http_ws.c: lws-thread side of a WebSocket, and its release */
 void http_ws_release(struct http_ws *ws);
@@ -112,6 +129,8 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 void http_ws_post(struct http_ws *ws, int kind, const void *msg, size_t len);
 int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
 int http_ws_writeable(struct http_ws *ws);
+/* lws thread, when woken: ask to write on every socket made ready. */
+void http_ws_take_ready(struct http_server *srv);
 void http_ws_closed(struct conn_pss *pss);
 
 #endif

@@ -6,6 +6,7 @@
 #include "http.h"
 #include "http_int.h"
 #include "jsonx.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -63,6 +64,8 @@ void http_resp_json(struct http_resp *resp, int status, json_t *j)
 	char *s = j ? jsonx_dump(j, &len) : NULL;
 
 	if (!s) {
+		/* a json_pack that failed: an error, never a part left out */
+		log_error("http", "cannot render a %d answer as JSON", status);
 		json_decref(j);
 		http_resp_errc(resp, 500, "internal", "cannot render JSON");
 		return;

@@ -1,7 +1,11 @@
 /* http_ws.c — WebSocket connections on /ws: the lws-thread side (upgrade
  * filter, frames in and out, close) and the main-loop side (queueing
- * messages, hooks). Messages cross threads through a locked queue and
- * lws_cancel_service(), like HTTP answers in http.c.
+ * messages, hooks). Messages cross threads through a locked queue per
+ * socket; a socket with something to send is put once on the server's
+ * ready list, and lws is woken (lws_cancel_service) once for all that
+ * arrive before it looks: one event sent to 10 000 sockets costs one
+ * wake-up, not 10 000. A message sent to many sockets is shared, never
+ * copied per socket.
  */
 #include "err.h"
 #include "http.h"
@@ -11,6 +15,7 @@
 
 #include <libwebsockets.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +46,30 @@ void http_ws_release(struct http_ws *ws)
 	g_free(ws);
 }
 
+/* Put ws on the ready list if it is not there yet, and wake lws if
+ * nobody has since it last looked (http_kick). */
 static void ws_wake(struct http_ws *ws)
 {
-	g_async_queue_push(ws->srv->ready_ws, ws_ref(ws));
-	lws_cancel_service(ws->srv->ctx);
+	struct http_server *srv = ws->srv;
+
+	if (g_atomic_int_compare_and_exchange(&ws->wake_pending, 0, 1))
+		g_async_queue_push(srv->ready_ws, ws_ref(ws));
+	http_kick(srv);
 }
 
-int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
+void http_ws_take_ready(struct http_server *srv)
+{
+	struct http_ws *ws;
+
+	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
+		g_atomic_int_set(&ws->wake_pending, 0);
+		if (!g_atomic_int_get(&ws->dead))
+			lws_callback_on_writable(ws->wsi);
+		http_ws_release(ws);
+	}
+}
+
+int http_ws_send_bytes(struct http_ws *ws, GBytes *msg)
 {
 	guint n;
 
@@ -56,7 +78,7 @@ int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
 	g_mutex_lock(&ws->lock);
 	n = g_queue_get_length(&ws->out);
 	if (n < WS_QUEUE_MAX)
-		g_queue_push_tail(&ws->out, g_bytes_new(msg, len));
+		g_queue_push_tail(&ws->out, g_bytes_ref(msg));
 	g_mutex_unlock(&ws->lock);
 	if (n >= WS_QUEUE_MAX) {
 		log_warn("ws", "peer %s too slow, closing", ws->peer);
@@ -65,6 +87,15 @@ int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
 	}
 	ws_wake(ws);
 	return 0;
+}
+
+int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
+{
+	GBytes *b = g_bytes_new(msg, len);
+	int rc = http_ws_send_bytes(ws, b);
+
+	g_bytes_unref(b);
+	return rc;
 }
 
 void http_ws_close(struct http_ws *ws, int code)
@@ -93,28 +124,36 @@ const char *http_ws_auth(struct http_ws *ws)
 	return ws->auth;
 }
 
+/* Send one queued message (one lws_write per callback, as lws asks);
+ * ask for another callback only when more is queued or a close waits. */
 int http_ws_writeable(struct http_ws *ws)
 {
-	unsigned char buf[LWS_PRE + 64];
+	unsigned char stack[LWS_PRE + 4096];
 	GBytes *b;
 	int code;
+	bool more;
 
 	g_mutex_lock(&ws->lock);
 	b = g_queue_pop_head(&ws->out);
+	more = !g_queue_is_empty(&ws->out);
 	g_mutex_unlock(&ws->lock);
 	if (b) {
 		gsize n;
 		const unsigned char *data = g_bytes_get_data(b, &n);
-		unsigned char *frame = g_malloc(LWS_PRE + n);
+		unsigned char *frame = n <= sizeof(stack) - LWS_PRE
+		                           ? stack
+		                           : g_malloc(LWS_PRE + n);
 		int w;
 
 		memcpy(frame + LWS_PRE, data, n);
 		w = lws_write(ws->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT);
-		g_free(frame);
+		if (frame != stack)
+			g_free(frame);
 		g_bytes_unref(b);
 		if (w < (int)n)
 			return -1;
-		lws_callback_on_writable(ws->wsi); /* more, or the close */
+		if (more || g_atomic_int_get(&ws->close_code))
+			lws_callback_on_writable(ws->wsi);
 		return 0;
 	}
 	code = g_atomic_int_get(&ws->close_code);
@@ -122,9 +161,9 @@ int http_ws_writeable(struct http_ws *ws)
 		const char *why = code == 1001 ? "going away" : "closing";
 		size_t n = strlen(why);
 
-		memcpy(buf + LWS_PRE, why, n);
+		memcpy(stack + LWS_PRE, why, n);
 		lws_close_reason(ws->wsi, (enum lws_close_status)code,
-		                 buf + LWS_PRE, n);
+		                 stack + LWS_PRE, n);
 		return -1;
 	}
 	return 0;

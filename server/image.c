@@ -1,14 +1,15 @@
-/* image.c — recognising, cleaning and storing uploaded images.
+/* image.c — recognising and storing uploaded images.
  *
- * Owns the checks on image bytes (magic numbers, JPEG segment structure,
- * header dimensions), the removal of JPEG metadata that can reveal where
- * and with what a photo was taken, and the content-addressed files under
- * the images directory. It never decodes pixels and never trusts the
- * declared type. Knows no HTTP or SQL; called by api_photo.c (memorial
- * photos and portraits) and later by proof photos.
+ * Owns the recognition of image bytes (magic numbers against the declared
+ * type) and the content-addressed files under the images directory; every
+ * image is rewritten by imgclean.c first, so what is stored holds no
+ * metadata. It never decodes pixels and never trusts the declared type.
+ * Knows no HTTP or SQL; called by api_photo.c (memorial photos and
+ * portraits) and proof.c (proof photos).
  */
 #include "image.h"
 #include "err.h"
+#include "imgclean.h"
 #include "log.h"
 
 #include <errno.h>
@@ -62,117 +63,6 @@ enum image_type image_type_of_mime(const char *ctype)
 	if (n == 9 && g_ascii_strncasecmp(ctype, "image/jpg", 9) == 0)
 		return IMAGE_JPEG;
 	return IMAGE_NONE;
-}
-
-static unsigned be16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
-}
-
-static bool is_sof(uint8_t m)
-{
-	return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-}
-
-int image_jpeg_strip(const uint8_t *in, size_t len, uint8_t **out,
-                     size_t *outlen, int *w, int *h)
-{
-	GByteArray *b;
-	bool end = false;
-	size_t i = 2;
-
-	if (len < 4 || in[0] != 0xFF || in[1] != 0xD8)
-		return ERR_INVALID;
-	b = g_byte_array_sized_new((guint)len);
-	g_byte_array_append(b, in, 2);
-	while (i < len) {
-		uint8_t m;
-		size_t seg;
-
-		if (in[i] != 0xFF)
-			goto out_bad;
-		while (i < len && in[i] == 0xFF) /* fill bytes */
-			i++;
-		if (i >= len)
-			goto out_bad;
-		m = in[i++];
-		if (m == 0xD9 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
-			const uint8_t mk[2] = {0xFF, m};
-
-			g_byte_array_append(b, mk, 2);
-			if (m == 0xD9) {
-				end = true;
-				break;
-			}
-			continue;
-		}
-		if (i + 2 > len || be16(in + i) < 2 || i + be16(in + i) > len)
-			goto out_bad;
-		seg = be16(in + i);
-		if (is_sof(m) && seg >= 7) {
-			if (h)
-				*h = (int)be16(in + i + 3);
-			if (w)
-				*w = (int)be16(in + i + 5);
-		}
-		if (m != 0xE1 && m != 0xED) {
-			const uint8_t mk[2] = {0xFF, m};
-
-			g_byte_array_append(b, mk, 2);
-			g_byte_array_append(b, in + i, (guint)seg);
-		}
-		i += seg;
-		if (m == 0xDA) { /* scan data and the rest, as they are */
-			g_byte_array_append(b, in + i, (guint)(len - i));
-			end = true;
-			break;
-		}
-	}
-	if (!end)
-		goto out_bad;
-	*outlen = b->len;
-	*out = g_byte_array_free(b, FALSE);
-	return 0;
-out_bad:
-	g_byte_array_free(b, TRUE);
-	return ERR_INVALID;
-}
-
-static unsigned le24(const uint8_t *p)
-{
-	return (unsigned)p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16;
-}
-
-int image_dimensions(enum image_type t, const uint8_t *p, size_t len, int *w,
-                     int *h)
-{
-	if (t == IMAGE_PNG && len >= 24 && memcmp(p + 12, "IHDR", 4) == 0) {
-		*w = (int)(be16(p + 16) << 16 | be16(p + 18));
-		*h = (int)(be16(p + 20) << 16 | be16(p + 22));
-		return 0;
-	}
-	if (t != IMAGE_WEBP || len < 30)
-		return ERR_INVALID;
-	if (memcmp(p + 12, "VP8 ", 4) == 0 && p[23] == 0x9d && p[24] == 0x01 &&
-	    p[25] == 0x2a) {
-		*w = (int)((p[26] | p[27] << 8) & 0x3fff);
-		*h = (int)((p[28] | p[29] << 8) & 0x3fff);
-		return 0;
-	}
-	if (memcmp(p + 12, "VP8L", 4) == 0 && p[20] == 0x2f) {
-		uint32_t v = (uint32_t)p[21] | (uint32_t)p[22] << 8 |
-		             (uint32_t)p[23] << 16 | (uint32_t)p[24] << 24;
-
-		*w = (int)(v & 0x3fff) + 1;
-		*h = (int)((v >> 14) & 0x3fff) + 1;
-		return 0;
-	}
-	if (memcmp(p + 12, "VP8X", 4) == 0) {
-		*w = (int)le24(p + 24) + 1;
-		*h = (int)le24(p + 27) + 1;
-		return 0;
-	}
-	return ERR_INVALID;
 }
 
 bool image_hash_valid(const char *hash)
@@ -281,17 +171,10 @@ int image_store(const char *dir, const void *data, size_t len,
 	out->type = image_sniff(data, len);
 	if ((rc = check_types(out->type, declared, msg, msglen)))
 		return rc;
-	if (out->type == IMAGE_JPEG) {
-		if (image_jpeg_strip(data, len, &clean, &len, &out->width,
-		                     &out->height)) {
-			snprintf(msg, msglen, "broken JPEG segment structure");
-			return ERR_INVALID;
-		}
-		bytes = clean;
-	} else {
-		image_dimensions(out->type, bytes, len, &out->width,
-		                 &out->height);
-	}
+	if (imgclean(out->type, data, len, &clean, &len, &out->width,
+	             &out->height, msg, msglen))
+		return ERR_INVALID;
+	bytes = clean;
 	out->bytes = len;
 	sha256_hex(bytes, len, out->hash);
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);

@@ -1,7 +1,7 @@
 /* image.h — uploaded images: recognised by their first bytes (JPEG, PNG,
- * WebP; the declared Content-Type is not trusted), JPEG metadata segments
- * stripped, stored once under DATA_DIR/images/ab/abcdef... by the SHA-256
- * of the stored bytes.
+ * WebP; the declared Content-Type is not trusted), rewritten without any
+ * metadata (imgclean.h), stored once under DATA_DIR/images/ab/abcdef... by
+ * the SHA-256 of the stored bytes.
  */
 #ifndef SINIAN_IMAGE_H
 #define SINIAN_IMAGE_H
@@ -26,18 +26,6 @@ const char *image_mime(enum image_type t);
 /* Type for a Content-Type value (parameters ignored); IMAGE_NONE. */
 enum image_type image_type_of_mime(const char *ctype);
 
-/* Copy a JPEG without its APP1 segments (EXIF with GPS position and camera
- * serials, XMP) and without APP13 (IPTC). *out is g_malloc'ed, caller
- * g_free()s it. Also reads the frame size into w/h (may be NULL).
- * ERR_INVALID when the segment structure is broken. */
-int image_jpeg_strip(const uint8_t *in, size_t len, uint8_t **out,
-                     size_t *outlen, int *w, int *h);
-
-/* Width and height from the header of a PNG or WebP (JPEG: see above).
- * 0 or ERR_INVALID. */
-int image_dimensions(enum image_type t, const uint8_t *data, size_t len, int *w,
-                     int *h);
-
 /* True for 64 lower-case hex characters. */
 bool image_hash_valid(const char *hash);
 /* dir/ab/abcdef... into out. 0 or ERR_INVALID when it does not fit. */
@@ -52,7 +40,8 @@ int image_write_atomic(const char *path, const uint8_t *data, size_t len);
  * application/octet-stream) and agree with the content. Writes atomically
  * (temporary file, fsync, rename); storing the same bytes twice is one
  * file. 0, ERR_UNSUPPORTED (not an accepted image: msg says why),
- * ERR_INVALID (empty or broken), ERR_IO. */
+ * ERR_INVALID (empty, broken, an absurd size: what cannot be cleaned),
+ * ERR_IO. */
 int image_store(const char *dir, const void *data, size_t len,
                 const char *declared, struct image_info *out, char *msg,
                 size_t msglen);

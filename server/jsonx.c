@@ -6,7 +6,9 @@
  */
 #include "jsonx.h"
 #include "err.h"
+#include "log.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,42 @@ int jsonx_str(json_t *obj, const char *key, bool required, size_t min,
 		return ERR_INVALID;
 	}
 	*out = s;
+	return 0;
+}
+
+int jsonx_text(json_t *obj, enum text_field f, bool required, const char *dflt,
+               const char **out, char *err, size_t errlen)
+{
+	const struct text_limit *t = textlimit_get(f);
+
+	return jsonx_str(obj, t->key, required, t->min, t->max, dflt, out, err,
+	                 errlen);
+}
+
+int jsonx_text_copy(json_t *obj, enum text_field f, bool required, char *dst,
+                    size_t dstlen, char *err, size_t errlen)
+{
+	const struct text_limit *t = textlimit_get(f);
+
+	return jsonx_str_copy(obj, t->key, required, t->min, t->max, "", dst,
+	                      dstlen, err, errlen);
+}
+
+int jsonx_str_copy(json_t *obj, const char *key, bool required, size_t min,
+                   size_t max, const char *dflt, char *dst, size_t dstlen,
+                   char *err, size_t errlen)
+{
+	const char *v;
+	int rc = jsonx_str(obj, key, required, min, max, dflt ? dflt : "", &v,
+	                   err, errlen);
+
+	if (rc)
+		return rc;
+	if (strlen(v) >= dstlen) {
+		snprintf(err, errlen, "%s: too long", key);
+		return ERR_INVALID;
+	}
+	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
 
@@ -187,15 +225,81 @@ int jsonx_only(json_t *obj, const char *const *allowed, char *err,
 	return 0;
 }
 
+void jsonx_push(json_t **arr, json_t *item)
+{
+	if (*arr && (!item || json_array_append_new(*arr, item))) {
+		log_error("json", "cannot add an item to a list");
+		json_decref(*arr);
+		*arr = NULL;
+	} else if (!*arr) {
+		json_decref(item);
+	}
+}
+
+void jsonx_put(json_t **obj, const char *key, json_t *item)
+{
+	if (*obj && (!item || json_object_set_new(*obj, key, item))) {
+		log_error("json", "cannot set %s", key);
+		json_decref(*obj);
+		*obj = NULL;
+	} else if (!*obj) {
+		json_decref(item);
+	}
+}
+
+json_t *jsonx_page(const char *key, json_t *items, const GArray *page,
+                   int limit, size_t id_off)
+{
+	json_t *next = json_null();
+	int64_t id;
+
+	if (page->len && (int)page->len == limit) {
+		memcpy(&id,
+		       page->data +
+		           (page->len - 1) *
+		               g_array_get_element_size((GArray *)page) +
+		           id_off,
+		       sizeof(id));
+		next = json_integer(id);
+	}
+	return json_pack("{s:o,s:o}", key, items, "next_cursor", next);
+}
+
+bool jsonx_utf8_copy(char *dst, size_t dstlen, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (dstlen == 0)
+		return false;
+	if (n < dstlen) {
+		memcpy(dst, src, n + 1);
+		return true;
+	}
+	n = dstlen - 1;
+	/* back off continuation bytes, then the lead byte they follow */
+	while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return false;
+}
+
 json_t *jsonx_error(const char *code, const char *message)
 {
-	return json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-	                 message ? message : "");
+	/* a message may name what the client sent (a path, a key) and be cut
+	 * by a buffer: bytes that are not UTF-8, or a character cut in two,
+	 * show as U+FFFD, so the error itself always renders */
+	char *valid = g_utf8_make_valid(message ? message : "", -1);
+	json_t *j =
+	    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", valid);
+
+	g_free(valid);
+	return j;
 }
 
 char *jsonx_dump(const json_t *j, size_t *len)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	if (s && len)
 		*len = strlen(s);

@@ -3,6 +3,13 @@
  * Owns app->media and the mapping ceremony id → open media ceremony (held
  * inside media). Media events arrive on the main loop and are published on
  * the bus; state changes are written to the store first.
+ *
+ * Also owns the phase of each live ceremony (app->live_marks): waiting for
+ * its source's first picture, live, interrupted (the source was lost after
+ * it had delivered), or paused by the operator. Every change takes the next
+ * number of app->live_seq, sent with the phase in GET answers and in
+ * "source" events, so a page keeps the newest of the two whatever order
+ * they arrive in. Phases are changed on the main loop only.
  */
 #include "live.h"
 #include "app.h"
@@ -19,8 +26,10 @@
 #include "metrics.h"
 #include "store.h"
 #include "store_ceremony.h"
+#include "viewers.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,6 +75,75 @@ void live_publish(struct app *app, int64_t ceremony_id, const char *json)
 	bus_publish(app->bus, topic, json, strlen(json));
 }
 
+/* ---- phases -------------------------------------------------------------- */
+
+struct live_mark {
+	int64_t id;
+	bool on;     /* the source delivers (as last reported by the engine) */
+	bool ever;   /* it has delivered since the ceremony went live */
+	bool paused; /* the operator paused it */
+	uint64_t seq;
+};
+
+static void marks_init(struct app *app)
+{
+	/* numbers keep growing across restarts: a page never keeps a stale
+	 * phase because the daemon started counting again */
+	app->live_seq = (uint64_t)g_get_real_time() / 1000;
+	app->live_marks =
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+}
+
+static void marks_free(struct app *app)
+{
+	if (app->live_marks)
+		g_hash_table_destroy(app->live_marks);
+	app->live_marks = NULL;
+}
+
+static struct live_mark *mark_of(struct app *app, int64_t id, bool create)
+{
+	struct live_mark *m;
+
+	if (!app->live_marks)
+		return NULL;
+	m = g_hash_table_lookup(app->live_marks, &id);
+	if (!m && create) {
+		m = g_new0(struct live_mark, 1);
+		m->id = id;
+		m->seq = ++app->live_seq;
+		g_hash_table_insert(app->live_marks, &m->id, m);
+	}
+	return m;
+}
+
+static const char *mark_phase(const struct live_mark *m)
+{
+	if (!m)
+		return "waiting";
+	if (m->paused)
+		return "paused";
+	if (m->on)
+		return "live";
+	return m->ever ? "interrupted" : "waiting";
+}
+
+const char *live_phase(struct app *app, const struct ceremony *c, uint64_t *seq)
+{
+	struct live_mark *m = mark_of(app, c->id, false);
+
+	*seq = m ? m->seq : 0;
+	if (c->state != CER_LIVE)
+		return ceremony_state_name(c->state);
+	return mark_phase(m);
+}
+
+static void mark_close(struct app *app, int64_t id)
+{
+	if (app->live_marks)
+		g_hash_table_remove(app->live_marks, &id);
+}
+
 #ifdef SINIAN_NO_MEDIA
 /* Built without media (SINIAN_MEDIA=OFF): ceremonies exist as records but
  * cannot go live; every live_* answers ERR_UNAVAILABLE. */
@@ -73,6 +151,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 {
 	struct app_media_health *h = &app->media_health;
 
+	marks_init(app);
 	log_error("live", "built without media: ceremonies cannot go live");
 	h->state = APP_MEDIA_UNAVAILABLE;
 	snprintf(h->reason, sizeof(h->reason),
@@ -83,6 +162,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 
 void live_stop(struct app *app)
 {
+	marks_free(app);
 	app->media = NULL;
 }
 
@@ -115,6 +195,7 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 int live_close(struct app *app, struct ceremony *c)
 {
 	store_ceremony_set_state(app->store, c->id, CER_ENDED, NULL);
+	mark_close(app, c->id);
 	c->state = CER_ENDED;
 	live_publish(app, c->id, "{\"type\":\"state\",\"state\":\"ended\"}");
 	return 0;
@@ -124,7 +205,53 @@ int live_source(struct app *app, const struct ceremony *c, bool on)
 {
 	return ERR_UNAVAILABLE;
 }
+
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id)
+{
+	return ERR_NOT_FOUND;
+}
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+}
+
 #else
+/* The phase changed: number it and tell the ceremony's followers. */
+static void mark_publish(struct app *app, struct live_mark *m)
+{
+	char buf[128];
+
+	m->seq = ++app->live_seq;
+	snprintf(buf, sizeof(buf),
+	         "{\"type\":\"source\",\"live\":%s,\"phase\":\"%s\","
+	         "\"seq\":%" PRIu64 "}",
+	         m->on ? "true" : "false", mark_phase(m), m->seq);
+	live_publish(app, m->id, buf);
+}
+
+/* A ceremony (re)opened: waiting for its first picture. */
+static void mark_open(struct app *app, int64_t id)
+{
+	struct live_mark *m = mark_of(app, id, true);
+
+	if (m) {
+		m->on = m->ever = m->paused = false;
+		m->seq = ++app->live_seq;
+	}
+}
+
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id)
+{
+	struct media_ceremony *mc = live_find(app, ceremony_id);
+
+	if (!mc || media_ceremony_viewer_remove(mc, viewer_id))
+		return ERR_NOT_FOUND;
+	cluster_viewer_left(app->cluster, ceremony_id, viewer_id);
+	return 0;
+}
+
 static void on_viewers(int64_t id, unsigned viewers, void *ud)
 {
 	struct app *app = ud;
@@ -138,12 +265,13 @@ static void on_viewers(int64_t id, unsigned viewers, void *ud)
 static void on_source(int64_t id, bool live, void *ud)
 {
 	struct app *app = ud;
+	struct live_mark *m = mark_of(app, id, true);
 
 	log_info("live", "ceremony %lld source %s", (long long)id,
 	         live ? "live" : "lost (slate)");
-	live_publish(app, id,
-	             live ? "{\"type\":\"source\",\"live\":true}"
-	                  : "{\"type\":\"source\",\"live\":false}");
+	m->on = live;
+	m->ever = m->ever || live;
+	mark_publish(app, m);
 }
 
 static void on_video(int64_t id, bool passthrough, void *ud)
@@ -162,6 +290,7 @@ static void on_gone(int64_t id, const char *viewer, const char *reason,
 	struct app *app = ud;
 
 	cluster_viewer_left(app->cluster, id, viewer);
+	viewers_remove(app->viewers, id, viewer);
 	log_info("live", "ceremony %lld viewer %.8s gone: %s", (long long)id,
 	         viewer, reason);
 }
@@ -211,6 +340,11 @@ int live_start(struct app *app, char *err, size_t errlen)
 	 * our host candidates (api_ice.c hands viewers their credentials). */
 	mc.public_ip = app->cfg.public_ip[0] ? app->cfg.public_ip : NULL;
 	mc.loopback_only = app->cfg.media_loopback_only;
+	mc.lite = strcmp(app->cfg.media_engine, "lite") == 0;
+	mc.udp_port = (unsigned)app->cfg.media_udp_port;
+	mc.fanout_threads = (unsigned)app->cfg.media_fanout_threads;
+	mc.no_gso = !app->cfg.media_udp_gso;
+	mc.max_viewers = (unsigned)app->cfg.max_viewers_per_ceremony;
 	mc.recordings_dir = rec_dir;
 	if (app->cfg.hls &&
 	    config_path(&app->cfg, "", "hls", hls_dir, sizeof(hls_dir)) == 0) {
@@ -225,6 +359,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	mc.events.video_changed = on_video;
 	mc.events.viewer_gone = on_gone;
 	mc.user_data = app;
+	marks_init(app);
 	if (!app->cfg.media) {
 		log_info("live", "media off on this node (media = false)");
 		app->media_health.state = APP_MEDIA_OFF;
@@ -241,6 +376,7 @@ void live_stop(struct app *app)
 {
 	media_free(app->media);
 	app->media = NULL;
+	marks_free(app);
 }
 
 struct media_ceremony *live_find(struct app *app, int64_t ceremony_id)
@@ -325,6 +461,8 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		media_ceremony_close(mc, NULL);
 		return rc;
 	}
+	if (c->state != CER_LIVE || !mark_of(app, c->id, false))
+		mark_open(app, c->id);
 	if (c->state != CER_LIVE) {
 		store_ceremony_set_state(app->store, c->id, CER_LIVE, NULL);
 		c->state = CER_LIVE;
@@ -349,6 +487,7 @@ int live_close(struct app *app, struct ceremony *c)
 		log_warn("live", "ceremony %lld: recording not finalised (%s)",
 		         (long long)c->id, err_name(rc));
 	store_ceremony_set_state(app->store, c->id, CER_ENDED, path);
+	mark_close(app, c->id);
 	if (path)
 		snprintf(c->recording_path, sizeof(c->recording_path), "%s",
 		         path);
@@ -362,14 +501,72 @@ int live_close(struct app *app, struct ceremony *c)
 int live_source(struct app *app, const struct ceremony *c, bool on)
 {
 	struct media_ceremony *mc = live_find(app, c->id);
+	struct live_mark *m;
+	uint64_t before;
+	int rc = 0;
 
 	if (!mc)
 		return ERR_CONFLICT;
-	if (!on) {
-		media_ceremony_source_stop(mc);
-		return 0;
-	}
-	return start_source(mc, c);
+	m = mark_of(app, c->id, true);
+	before = m->seq;
+	m->paused = !on;
+	if (!on)
+		media_ceremony_source_stop(mc); /* may report "lost" at once */
+	else
+		rc = start_source(mc, c);
+	if (m->seq == before) /* nothing reported it yet */
+		mark_publish(app, m);
+	return rc;
+}
+
+void live_metrics(struct app *app, struct metrics *m)
+{
+	struct media_totals t;
+
+	if (!app->media)
+		return;
+	media_get_totals(app->media, &t);
+	const struct {
+		bool counter;
+		const char *name, *help;
+		double value;
+	} rows[] = {
+	    {false, "sinian_media_ceremonies", "Live ceremonies open.",
+	     t.ceremonies},
+	    {false, "sinian_media_viewers",
+	     "Viewers of live ceremonies (negotiating or connected).",
+	     t.viewers},
+	    {true, "sinian_encoder_keyframes_forced_total",
+	     "Key frames asked of the open ceremonies' encoders and let "
+	     "through (joins, PLI/FIR, API).",
+	     (double)t.keyframes_forced},
+	    {true, "sinian_encoder_keyframes_total",
+	     "Key frames the open ceremonies' encoders made, GOP ones "
+	     "included.",
+	     (double)t.keyframes_produced},
+	    {true, "sinian_lite_packets_sent_total",
+	     "Datagrams the lite engine sent to viewers.",
+	     (double)t.packets_sent},
+	    {true, "sinian_lite_packets_segmented_total",
+	     "Of those, datagrams sent in messages the kernel segments (UDP "
+	     "segmentation offload).",
+	     (double)t.packets_segmented},
+	    {true, "sinian_lite_send_dropped_total",
+	     "Datagrams the lite engine dropped: socket buffer full or no "
+	     "route.",
+	     (double)t.send_dropped},
+	    {true, "sinian_lite_stun_refused_total",
+	     "STUN datagrams dropped: unknown ufrag, bad integrity or "
+	     "fingerprint.",
+	     (double)t.stun_refused},
+	    {true, "sinian_lite_unknown_dropped_total",
+	     "Non-STUN datagrams from addresses no viewer has.",
+	     (double)t.unknown_dropped},
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		(rows[i].counter ? metrics_counter_set : metrics_gauge_set)(
+		    m, rows[i].name, rows[i].help, rows[i].value);
 }
 
 #endif

@@ -13,6 +13,7 @@
 struct app;
 struct ceremony;
 struct media_ceremony;
+struct metrics;
 
 /* Create app->media. When GStreamer or an element is missing the daemon
  * still runs: app->media stays NULL and live_* return ERR_UNAVAILABLE. */
@@ -33,6 +34,13 @@ struct media_ceremony *live_find(struct app *app, int64_t ceremony_id);
 /* Viewers right now (0 when not live). */
 unsigned live_viewers(struct app *app, int64_t ceremony_id);
 bool live_source_on(struct app *app, int64_t ceremony_id);
+/* The ceremony's phase: "scheduled", "ended", or while live "waiting"
+ * (no picture yet: a WHIP ceremony waits for its publisher), "live",
+ * "interrupted" (the source was lost after delivering: the slate shows)
+ * or "paused" (by the operator). *seq: the number of its last change
+ * (0 if none), larger for newer. Static string. */
+const char *live_phase(struct app *app, const struct ceremony *c,
+                       uint64_t *seq);
 /* True while viewers get the source's own H.264 (no re-encode). */
 bool live_passthrough(struct app *app, int64_t ceremony_id);
 
@@ -41,6 +49,13 @@ bool live_passthrough(struct app *app, int64_t ceremony_id);
  * names) and "install" (the apt-get command). New reference; NULL when out
  * of memory. */
 json_t *live_health_json(const struct app *app, bool details);
+/* Media counters into m (nothing when media is not running). */
+void live_metrics(struct app *app, struct metrics *m);
+
+/* Cut a WHEP viewer (its right to watch is gone): the media engine drops
+ * it, presence forgets it. ERR_NOT_FOUND when it is not there. */
+int live_viewer_remove(struct app *app, int64_t ceremony_id,
+                       const char *viewer_id);
 
 /* Publish {"type":...} JSON text on ceremony:{id}. */
 void live_publish(struct app *app, int64_t ceremony_id, const char *json);

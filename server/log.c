@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,22 +29,44 @@ int log_level_parse(const char *s)
 	return -1;
 }
 
-void log_msg(enum log_level lvl, const char *tag, const char *fmt, ...)
+bool log_enabled(enum log_level lvl)
+{
+	return lvl >= log_min;
+}
+
+size_t log_prefix(char *buf, size_t len, enum log_level lvl, const char *tag)
 {
 	static const char *lvl_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 	char ts[32];
 	struct timespec now;
 	struct tm tm;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = snprintf(buf, len, "%s.%03ldZ %-5s [%s] ", ts,
+	             now.tv_nsec / 1000000, lvl_names[lvl], tag);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+void log_write(const char *lines, size_t len)
+{
+	flockfile(stderr);
+	fwrite(lines, 1, len, stderr);
+	funlockfile(stderr);
+}
+
+void log_msg(enum log_level lvl, const char *tag, const char *fmt, ...)
+{
+	char prefix[96];
 	va_list ap;
 
 	if (lvl < log_min)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	log_prefix(prefix, sizeof(prefix), lvl, tag);
 	flockfile(stderr);
-	fprintf(stderr, "%s.%03ldZ %-5s [%s] ", ts, now.tv_nsec / 1000000,
-	        lvl_names[lvl], tag);
+	fputs(prefix, stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

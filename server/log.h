@@ -5,6 +5,9 @@
 #ifndef SINIAN_LOG_H
 #define SINIAN_LOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Set the lowest level that is printed (default LOG_INFO). */
@@ -14,6 +17,13 @@ int log_level_parse(const char *s);
 
 void log_msg(enum log_level lvl, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* For lines written in batches (the access log): whether lvl is printed,
+ * the "TIME LEVEL [tag] " start of a line into buf (its length), and
+ * whole lines written at once. Any thread. */
+bool log_enabled(enum log_level lvl);
+size_t log_prefix(char *buf, size_t len, enum log_level lvl, const char *tag);
+void log_write(const char *lines, size_t len);
 
 #define log_debug(tag, ...) log_msg(LOG_DEBUG, tag, __VA_ARGS__)
 #define log_info(tag, ...)  log_msg(LOG_INFO, tag, __VA_ARGS__)

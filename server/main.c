@@ -126,8 +126,9 @@ static gboolean on_signal(gpointer ud)
 {
 	struct app *app = ud;
 
-	if (app->stopping) {
-		log_warn("main", "second signal: stopping now");
+	if (app->stopping || !app->http) {
+		log_warn("main", "%s: stopping now",
+		         app->http ? "second signal" : "signal while opening");
 		g_main_loop_quit(app->loop);
 		return G_SOURCE_CONTINUE;
 	}
@@ -195,6 +196,9 @@ static int app_open(struct app *app)
 
 static void app_close(struct app *app)
 {
+	/* writes still queued answer their requests while those exist */
+	if (app->store)
+		store_write_flush(app->store);
 	http_server_free(app->http);
 	api_stop(app);
 	router_free(app->router);
@@ -220,12 +224,14 @@ int main(int argc, char **argv)
 	resolve_web_dir(&app);
 	config_log(&app.cfg);
 	app.loop = g_main_loop_new(NULL, FALSE);
+	/* before the listener answers anything: a signal that comes while
+	 * opening waits for the loop instead of killing the process */
+	g_unix_signal_add(SIGINT, on_signal, &app);
+	g_unix_signal_add(SIGTERM, on_signal, &app);
 	if (app_open(&app)) {
 		app_close(&app);
 		return 1;
 	}
-	g_unix_signal_add(SIGINT, on_signal, &app);
-	g_unix_signal_add(SIGTERM, on_signal, &app);
 	log_info("main", "sinian %s listening on http://%s/", SINIAN_VERSION,
 	         app.cfg.listen);
 	g_main_loop_run(app.loop);

@@ -14,6 +14,7 @@
 #include "store_memorial.h"
 #include "store_user.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,28 +48,33 @@ bool memorial_slug_valid(const char *s)
 	for (size_t i = 0; i < n; i++)
 		if (!slug_char(s[i]) && s[i] != '-')
 			return false;
-	return true;
+	return s[strspn(s, "0123456789")] != '\0';
 }
 
-void memorial_slug_new(char *out)
+void memorial_slug_new(char out[MEMORIAL_SLUG_RANDOM + 1])
 {
+	/* 32 symbols: 5 bits each; the first one of 24 letters */
 	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
-	char tok[CRYPTO_TOKEN_CHARS];
 
-	crypto_token(tok);
-	for (int i = 0; i < 10; i++)
-		out[i] = alphabet[(unsigned char)tok[i] % 32];
-	out[10] = '\0';
+	out[0] = alphabet[randombytes_uniform(24)];
+	for (int i = 1; i < MEMORIAL_SLUG_RANDOM; i++)
+		out[i] = alphabet[randombytes_uniform(32)];
+	out[MEMORIAL_SLUG_RANDOM] = '\0';
 }
+
+#define SLUG_RULE                                                              \
+	"slug: 3 to 64 of a-z, 0-9 and '-', starting and ending with a "       \
+	"letter or digit, not all digits"
+#define SLUG_PUBLIC_ONLY                                                       \
+	"slug: only a public memorial chooses its slug; an unlisted or "       \
+	"private one is found by a random one"
 
 static int memorial_check(const struct memorial *m, char *err, size_t errlen)
 {
 	size_t n = jsonx_utf8_len(m->title);
 
 	if (m->slug[0] && !memorial_slug_valid(m->slug)) {
-		snprintf(err, errlen,
-		         "slug: 3 to 64 of a-z, 0-9 and '-', starting and "
-		         "ending with a letter or digit");
+		snprintf(err, errlen, SLUG_RULE);
 		return ERR_INVALID;
 	}
 	if (n < 1 || n > MEMORIAL_TITLE_MAX) {
@@ -100,6 +106,27 @@ static int pick_slug(struct store *st, struct memorial *m, char *err,
 	}
 	snprintf(err, errlen, "cannot find a free slug");
 	return ERR_CONFLICT;
+}
+
+int memorial_settle_slug(struct store *st, struct memorial *m,
+                         const char *old_slug, enum obj_visibility old_vis,
+                         char *err, size_t errlen)
+{
+	bool chosen = strcmp(old_slug, m->slug) != 0;
+
+	if (chosen && !memorial_slug_valid(m->slug)) {
+		snprintf(err, errlen, SLUG_RULE);
+		return ERR_INVALID;
+	}
+	if (chosen && m->visibility != VIS_PUBLIC) {
+		snprintf(err, errlen, SLUG_PUBLIC_ONLY);
+		return ERR_INVALID;
+	}
+	if (m->visibility != VIS_PUBLIC && old_vis == VIS_PUBLIC)
+		m->slug[0] = '\0'; /* a fresh random one below */
+	else if (!chosen)
+		return 0;
+	return pick_slug(st, m, err, errlen);
 }
 
 static int link_deceased(struct store *st, const struct crypto *c,
@@ -143,6 +170,10 @@ int memorial_create(struct store *st, const struct crypto *c,
 
 	if ((rc = memorial_check(m, err, errlen)))
 		return rc;
+	if (m->slug[0] && m->visibility != VIS_PUBLIC) {
+		snprintf(err, errlen, SLUG_PUBLIC_ONLY);
+		return ERR_INVALID;
+	}
 	if ((rc = store_begin(st))) {
 		snprintf(err, errlen, "store busy");
 		return rc;
@@ -167,17 +198,13 @@ out_rollback:
 int memorial_deceased_obj(struct store *st, const struct deceased *d,
                           struct access_obj *obj)
 {
-	struct plot p;
-	int rc;
-
 	memset(obj, 0, sizeof(*obj));
 	obj->id = d->id;
 	obj->agency_id = d->agency_id;
+	/* the cemetery that accepted the record, not any plot's */
+	obj->cemetery_id = d->cemetery_id;
 	obj->visibility = VIS_PRIVATE;
-	if (d->plot_id && store_plot_get(st, d->plot_id, &p) == 0)
-		obj->cemetery_id = p.cemetery_id;
-	rc = store_deceased_memorial(st, d->id, &obj->memorial_id);
-	return rc;
+	return store_deceased_memorial(st, d->id, &obj->memorial_id);
 }
 
 int memorial_access_obj(struct store *st, const struct memorial *m,

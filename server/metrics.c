@@ -7,6 +7,7 @@
 #include "metrics.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,15 +61,15 @@ void metrics_free(struct metrics *m)
 void metrics_request(struct metrics *m, const char *method, const char *route,
                      int status, double seconds)
 {
-	char *key = g_strdup_printf("%s\t%s\t%d", method, route, status);
-	uint64_t *n = g_hash_table_lookup(m->requests, key);
+	char key[256]; /* allocated only the first time it is seen */
+	uint64_t *n;
 	struct hist *h;
 
+	snprintf(key, sizeof(key), "%s\t%s\t%d", method, route, status);
+	n = g_hash_table_lookup(m->requests, key);
 	if (!n) {
 		n = g_new0(uint64_t, 1);
-		g_hash_table_insert(m->requests, key, n);
-	} else {
-		g_free(key);
+		g_hash_table_insert(m->requests, g_strdup(key), n);
 	}
 	(*n)++;
 	h = g_hash_table_lookup(m->latency, route);

@@ -16,13 +16,8 @@
 static int str_field(json_t *j, const char *key, bool required, size_t max,
                      char *dst, size_t dstlen, char *err, size_t errlen)
 {
-	const char *v;
-	int rc = jsonx_str(j, key, required, required ? 1 : 0, max, "", &v, err,
-	                   errlen);
-
-	if (rc == 0)
-		snprintf(dst, dstlen, "%s", v);
-	return rc;
+	return jsonx_str_copy(j, key, required, required ? 1 : 0, max, "", dst,
+	                      dstlen, err, errlen);
 }
 
 static int parse_event(json_t *ev, int i, struct deceased_event *out, char *err,
@@ -43,10 +38,10 @@ static int parse_event(json_t *ev, int i, struct deceased_event *out, char *err,
 	                    sizeof(e))) ||
 	    (rc = str_field(ev, "at", true, 35, out->at, sizeof(out->at), e,
 	                    sizeof(e))) ||
-	    (rc = str_field(ev, "place", false, DECEASED_PLACE_MAX, out->place,
-	                    sizeof(out->place), e, sizeof(e))) ||
-	    (rc = str_field(ev, "note", false, DECEASED_NOTE_MAX, out->note,
-	                    sizeof(out->note), e, sizeof(e))) ||
+	    (rc = jsonx_text_copy(ev, TEXT_EVENT_PLACE, false, out->place,
+	                          sizeof(out->place), e, sizeof(e))) ||
+	    (rc = jsonx_text_copy(ev, TEXT_EVENT_NOTE, false, out->note,
+	                          sizeof(out->note), e, sizeof(e))) ||
 	    (rc = str_field(ev, "until", false, 10, out->until,
 	                    sizeof(out->until), e, sizeof(e)))) {
 		snprintf(err, errlen, "events[%d].%s", i, e);
@@ -105,19 +100,19 @@ static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
 
 	if ((rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0, &agency, err,
 	                    errlen)) ||
-	    (rc =
-	         jsonx_str(j, "ext_id", false, 1, 64, "", &ext, err, errlen)) ||
-	    (rc = str_field(j, "name", true, DECEASED_NAME_MAX, d->name,
-	                    sizeof(d->name), err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, err,
+	                     errlen)) ||
+	    (rc = jsonx_text_copy(j, TEXT_DECEASED_NAME, true, d->name,
+	                          sizeof(d->name), err, errlen)) ||
 	    (rc = str_field(j, "gender", false, 1, gender, sizeof(gender), err,
 	                    errlen)) ||
 	    (rc = str_field(j, "birth_date", false, 10, d->birth_date,
 	                    sizeof(d->birth_date), err, errlen)) ||
 	    (rc = str_field(j, "death_date", true, 10, d->death_date,
 	                    sizeof(d->death_date), err, errlen)) ||
-	    (rc = str_field(j, "native_place", false, DECEASED_PLACE_MAX,
-	                    d->native_place, sizeof(d->native_place), err,
-	                    errlen)) ||
+	    (rc =
+	         jsonx_text_copy(j, TEXT_DECEASED_PLACE, false, d->native_place,
+	                         sizeof(d->native_place), err, errlen)) ||
 	    (rc = str_field(j, "id_number", false, 18, rec->id_number,
 	                    sizeof(rec->id_number), err, errlen)))
 		return rc;
@@ -193,10 +188,10 @@ void ndjson_record_clear(struct ndjson_record *rec)
 	rec->events = NULL;
 }
 
-static void set_opt(json_t *j, const char *key, const char *v)
+static void set_opt(json_t **j, const char *key, const char *v)
 {
 	if (v && *v)
-		json_object_set_new(j, key, json_string(v));
+		jsonx_put(j, key, json_string(v));
 }
 
 json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
@@ -210,13 +205,13 @@ json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
 	json_t *arr = json_array();
 
 	if (d->agency_id)
-		json_object_set_new(j, "agency_id", json_integer(d->agency_id));
-	set_opt(j, "ext_id", d->ext_id);
-	set_opt(j, "birth_date", d->birth_date);
+		jsonx_put(&j, "agency_id", json_integer(d->agency_id));
+	set_opt(&j, "ext_id", d->ext_id);
+	set_opt(&j, "birth_date", d->birth_date);
 	if (id_number && *id_number)
-		json_object_set_new(j, "id_number", json_string(id_number));
+		jsonx_put(&j, "id_number", json_string(id_number));
 	else if (!id_number)
-		set_opt(j, "id_number_masked", d->id_masked);
+		set_opt(&j, "id_number_masked", d->id_masked);
 	for (guint i = 0; events && i < events->len; i++) {
 		const struct deceased_event *e =
 		    &g_array_index(events, struct deceased_event, i);
@@ -226,9 +221,9 @@ json_t *ndjson_record_json(const struct deceased *d, const GArray *events,
 		              "place", e->place, "note", e->note);
 
 		if (e->until[0])
-			json_object_set_new(ev, "until", json_string(e->until));
-		json_array_append_new(arr, ev);
+			jsonx_put(&ev, "until", json_string(e->until));
+		jsonx_push(&arr, ev);
 	}
-	json_object_set_new(j, "events", arr);
+	jsonx_put(&j, "events", arr);
 	return j;
 }

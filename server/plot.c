@@ -111,6 +111,37 @@ int plot_create(struct store *st, struct plot *p, char *err, size_t errlen)
 	return rc;
 }
 
+int plot_create_many(struct store *st, struct plot *plots, size_t n,
+                     size_t *bad, char *err, size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	if (bad)
+		*bad = n;
+	if (n == 0 || n > PLOT_BATCH_MAX) {
+		snprintf(err, errlen, "plots: give 1 to %d plots",
+		         PLOT_BATCH_MAX);
+		return ERR_INVALID;
+	}
+	if ((rc = store_begin(st))) {
+		snprintf(err, errlen, "cannot start a transaction");
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		if ((rc = plot_create(st, &plots[i], err, errlen)))
+			break;
+	if (rc) {
+		store_rollback(st);
+		if (bad)
+			*bad = i;
+		return rc;
+	}
+	if ((rc = store_commit(st)))
+		snprintf(err, errlen, "cannot store the plots");
+	return rc;
+}
+
 /* One occupant more (delta 1) or less (-1), status to match. */
 static int occupy(struct store *st, struct plot *p, int delta)
 {

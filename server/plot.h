@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 
 enum plot_kind {
@@ -33,9 +35,9 @@ enum plot_status { PLOT_FREE = 0, PLOT_RESERVED, PLOT_OCCUPIED };
 struct plot {
 	int64_t id;
 	int64_t cemetery_id;
-	char section[97]; /* up to 24 characters each */
-	char row[97];
-	char number[97];
+	char section[TEXT_BUF(PLOT_LABEL_MAX)];
+	char row[TEXT_BUF(PLOT_LABEL_MAX)];
+	char number[TEXT_BUF(PLOT_LABEL_MAX)];
 	enum plot_kind kind;
 	int capacity;
 	int occupied;
@@ -57,6 +59,13 @@ int plot_validate(const struct plot *p, char *err, size_t errlen);
 /* Insert a validated plot; p->id is set. ERR_CONFLICT when the cemetery
  * already has that section/row/number, ERR_NOT_FOUND without cemetery. */
 int plot_create(struct store *st, struct plot *p, char *err, size_t errlen);
+/* Create n plots of one cemetery (an import), all or none: on an error
+ * nothing is stored, *bad (if not NULL) is the index of the plot that
+ * failed (or n when the batch itself did) and err names it. At most
+ * PLOT_BATCH_MAX. */
+#define PLOT_BATCH_MAX 2000
+int plot_create_many(struct store *st, struct plot *plots, size_t n,
+                     size_t *bad, char *err, size_t errlen);
 
 /* Link deceased_id to plot_id (0: unlink) in one transaction: the old plot
  * (if any) loses an occupant and becomes free when empty, the new one gains

@@ -1,15 +1,17 @@
 /* proof.c — checking, cleaning and storing proof photos and videos.
  *
- * Owns the recognition of video containers, the removal of location and
- * time metadata from MP4 boxes, and the content-addressed proof files.
- * Photos go through image.c (sniffing, JPEG metadata stripping, storing);
- * only a photo whose metadata is kept on purpose, and videos, are written
- * here. Never decodes media, never trusts the declared type. Knows no HTTP
- * or SQL; called by api_sweeping.c.
+ * Owns the recognition of video containers and the content-addressed
+ * proof files. Photos go through image.c (recognised, rewritten without
+ * metadata by imgclean.c, stored); videos are blanked by vidclean.c; only
+ * a photo or video whose metadata is kept on purpose is stored as sent.
+ * Never decodes media, never trusts the declared type. Knows no HTTP or
+ * SQL; called by api_sweeping.c.
  */
 #include "proof.h"
 #include "err.h"
 #include "image.h"
+#include "imgclean.h"
+#include "vidclean.h"
 #include "log.h"
 
 #include <errno.h>
@@ -19,8 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#define MP4_DEPTH_MAX 8
 
 enum proof_video proof_video_sniff(const void *data, size_t len)
 {
@@ -32,91 +32,6 @@ enum proof_video proof_video_sniff(const void *data, size_t len)
 	    memmem(p, len < 64 ? len : 64, "webm", 4))
 		return PROOF_WEBM;
 	return PROOF_VIDEO_NONE;
-}
-
-static uint64_t be32(const uint8_t *p)
-{
-	return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 |
-	       (uint64_t)p[2] << 8 | p[3];
-}
-
-/* Size and header length of the box at p (avail bytes left). */
-static int box_header(const uint8_t *p, size_t avail, uint64_t *size,
-                      size_t *hdr)
-{
-	uint64_t s;
-
-	if (avail < 8)
-		return ERR_INVALID;
-	s = be32(p);
-	*hdr = 8;
-	if (s == 1) {
-		if (avail < 16)
-			return ERR_INVALID;
-		s = be32(p + 8) << 32 | be32(p + 12);
-		*hdr = 16;
-	} else if (s == 0) {
-		s = avail; /* to the end of the enclosing box */
-	}
-	if (s < *hdr || s > avail)
-		return ERR_INVALID;
-	*size = s;
-	return 0;
-}
-
-/* mvhd, tkhd, mdhd: version, flags, then creation and modification time
- * (32 bits each in version 0, 64 in version 1). */
-static void zero_times(uint8_t *body, size_t len)
-{
-	size_t n = body && len > 0 && body[0] == 1 ? 16 : 8;
-
-	if (len >= 4 + n)
-		memset(body + 4, 0, n);
-}
-
-static bool is(const uint8_t *type, const char *name)
-{
-	return memcmp(type, name, 4) == 0;
-}
-
-static int walk(uint8_t *p, size_t len, int depth)
-{
-	size_t off = 0;
-
-	if (depth > MP4_DEPTH_MAX)
-		return ERR_INVALID;
-	while (off < len) {
-		uint8_t *type;
-		uint64_t size;
-		size_t hdr;
-
-		if (depth == 0 && len - off < 8)
-			break; /* a few bytes of padding after the last box */
-		if (box_header(p + off, len - off, &size, &hdr))
-			return ERR_INVALID;
-		type = p + off + 4;
-		if (is(type, "udta") || is(type, "meta") ||
-		    (depth <= 1 && is(type, "uuid"))) {
-			/* a free box of the same size, its bytes wiped */
-			memcpy(type, "free", 4);
-			memset(p + off + hdr, 0, (size_t)size - hdr);
-		} else if (is(type, "mvhd") || is(type, "tkhd") ||
-		           is(type, "mdhd"))
-			zero_times(p + off + hdr, (size_t)size - hdr);
-		else if ((is(type, "moov") || is(type, "trak") ||
-		          is(type, "mdia")) &&
-		         walk(p + off + hdr, (size_t)size - hdr, depth + 1))
-			return ERR_INVALID;
-		off += (size_t)size;
-	}
-	return 0;
-}
-
-int proof_mp4_scrub(uint8_t *data, size_t len)
-{
-	if (proof_video_sniff(data, len) != PROOF_MP4)
-		return ERR_INVALID;
-	return walk(data, len, 0);
 }
 
 int proof_path(const char *dir, const char *hash, char *out, size_t outlen)
@@ -172,7 +87,9 @@ static int store_photo(const char *dir, const void *data, size_t len,
 {
 	enum image_type t = image_type_of_mime(declared);
 	struct image_info info;
-	int rc;
+	uint8_t *clean = NULL;
+	size_t n;
+	int w, h, rc;
 
 	if (!keep) {
 		if ((rc = image_store(dir, data, len, declared, &info, msg,
@@ -187,6 +104,10 @@ static int store_photo(const char *dir, const void *data, size_t len,
 		snprintf(msg, msglen, "the content is not %s", image_mime(t));
 		return ERR_UNSUPPORTED;
 	}
+	/* kept as sent, on purpose; but only what could have been cleaned */
+	if (imgclean(t, data, len, &clean, &n, &w, &h, msg, msglen))
+		return ERR_INVALID;
+	g_free(clean);
 	g_strlcpy(out->mime, image_mime(t), sizeof(out->mime));
 	return store_blob(dir, data, len, out, msg, msglen);
 }
@@ -212,10 +133,10 @@ static int store_video(const char *dir, const void *data, size_t len,
 	out->video = true;
 	g_strlcpy(out->mime, declared == PROOF_MP4 ? "video/mp4" : "video/webm",
 	          sizeof(out->mime));
-	if (declared == PROOF_MP4 && !keep) {
+	if (!keep) {
 		copy = g_memdup2(data, len);
-		if (proof_mp4_scrub(copy, len)) {
-			snprintf(msg, msglen, "broken MP4 box structure");
+		if ((declared == PROOF_MP4 ? vidclean_mp4 : vidclean_webm)(
+		        copy, len, msg, msglen)) {
 			g_free(copy);
 			return ERR_INVALID;
 		}

@@ -4,12 +4,10 @@
  * the SHA-256 of the stored bytes (dir/ab/abcdef...).
  *
  * Unless the uploader keeps them on purpose, what could say where and when
- * the media was made is removed before hashing: JPEG APP1/APP13 segments
- * (EXIF with GPS position and time, XMP, IPTC) through image_jpeg_strip;
- * in MP4 the user-data and metadata boxes (udta, meta: location ©xyz,
- * dates, device) are turned into free boxes and the creation and
- * modification times of mvhd, tkhd and mdhd are zeroed — sizes unchanged,
- * so the file stays playable. WebM files are stored as sent.
+ * the media was made is removed before hashing: photos are rewritten
+ * without metadata (imgclean.h), MP4 and WebM videos keep only the parts a
+ * player needs, the rest blanked in place (vidclean.h). What cannot be
+ * cleaned is refused, kept on purpose or not.
  */
 #ifndef SINIAN_PROOF_H
 #define SINIAN_PROOF_H
@@ -30,10 +28,6 @@ struct proof_file {
 /* Video container by magic bytes (an ftyp box; the EBML header with a
  * "webm" doc type). */
 enum proof_video proof_video_sniff(const void *data, size_t len);
-
-/* Blank location and times in an MP4 in place (see above). 0, or
- * ERR_INVALID when the box structure is broken. */
-int proof_mp4_scrub(uint8_t *data, size_t len);
 
 /* Check and store an upload under dir. declared is the request's
  * Content-Type: image/jpeg, image/png, image/webp, video/mp4 or video/webm,

@@ -1,24 +1,65 @@
-/* store.c — owns the SQLite connection of the daemon.
+/* store.c — owns the SQLite connections of the daemon.
  *
  * Opens the database in WAL mode with synchronous=FULL, applies embedded
  * migrations tracked by PRAGMA user_version, and caches prepared statements
- * by SQL text so each query is compiled once. Runs on the main loop thread
- * only; it never talks HTTP or JSON.
+ * by SQL text so each query is compiled once. The main connection is used
+ * on the main loop thread only. Small writes queued with store_write() run
+ * on the store's writer thread, on a second connection of its own, in
+ * shared transactions (group commit: one fsync for all the writes that
+ * arrived while the previous commit was on its way to disk); the main loop
+ * never waits for that disk. Never talks HTTP or JSON.
  */
 #include "store.h"
 #include "err.h"
+#include "jsonx.h"
 #include "log.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A write queued with store_write(), waiting for the next commit. */
+struct store_queued {
+	store_write_fn run;
+	store_done_fn done;
+	void *ud;
+	int rc;
+	bool ran; /* ran inside the current batch (rc is its own outcome) */
+};
+
+/* The writer thread and what crosses to and from it (under lock). */
+struct store_writer {
+	GThread *thread;
+	struct store *st; /* its own connection; writer thread only */
+	GMutex lock;
+	GCond cond;    /* work queued, or stop; and: the writer is idle */
+	GArray *queue; /* struct store_queued waiting, in arrival order */
+	GArray *done;  /* struct store_queued run, outcome to tell */
+	bool busy, stop;
+	GSource *telling; /* the delivery to the main loop, when posted */
+	GMainContext *ctx;
+	uint64_t writes, commits;
+};
+
+const struct store_sql *const store_sql_tables[] = {
+    store_user_sql,     store_org_sql,
+    store_deceased_sql, store_memorial_sql,
+    store_ceremony_sql, store_visit_sql,
+    store_sweeping_sql, store_transfer_sql,
+    store_family_sql,   NULL,
+};
 
 struct store {
 	sqlite3 *db;
 	GHashTable *stmts; /* SQL text → sqlite3_stmt */
 	uint64_t queries;
 	int tx_depth;
+	bool in_write;           /* a queued write's run() is running */
+	bool write_failed;       /* ... and it called store_rollback() */
+	uint64_t write_commits;  /* commits of queued writes (writer's own) */
+	struct store_writer *wr; /* started by the first store_write() */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -113,6 +154,8 @@ static int migrate(struct store *st, const struct store_migration *migs,
 	return 0;
 }
 
+static void writer_stop(struct store *st);
+
 static void stmt_finalize(gpointer p)
 {
 	sqlite3_finalize(p);
@@ -169,6 +212,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	writer_stop(st);
 	if (st->stmts)
 		g_hash_table_destroy(st->stmts);
 	if (sqlite3_close(st->db) != SQLITE_OK)
@@ -210,7 +254,9 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-	if (st->tx_depth == 0 || --st->tx_depth > 0)
+	/* inside a queued write the batch commits, not the write */
+	if (st->tx_depth == 0 || (st->in_write && st->tx_depth == 1) ||
+	    --st->tx_depth > 0)
 		return 0;
 	if (store_exec(st, "COMMIT")) {
 		store_exec(st, "ROLLBACK");
@@ -223,8 +269,296 @@ void store_rollback(struct store *st)
 {
 	if (st->tx_depth == 0)
 		return;
+	if (st->in_write) {
+		/* undone with the write's savepoint; the others go on */
+		st->tx_depth = 1;
+		st->write_failed = true;
+		return;
+	}
 	st->tx_depth = 0;
 	store_exec(st, "ROLLBACK");
+}
+
+/* ---------- group commit ---------- */
+
+/* Roll back whatever is open (SQLite may have done it already). */
+static void tx_abort(struct store *st)
+{
+	st->tx_depth = 0;
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* COMMIT the open transaction; on failure roll it back. 0 or ERR_*. */
+static int tx_commit(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+
+	st->queries++;
+	st->tx_depth = 0;
+	if (rc == SQLITE_OK) {
+		st->write_commits++;
+		return 0;
+	}
+	log_warn("store", "commit of queued writes failed: %s",
+	         sqlite3_errmsg(st->db));
+	tx_abort(st);
+	return store_err(rc) ? store_err(rc) : ERR_DB;
+}
+
+/* Run one write's SQL inside the open transaction. */
+static int run_one(struct store *st, struct store_queued *w)
+{
+	int rc;
+
+	st->in_write = true;
+	st->write_failed = false;
+	rc = w->run(st, w->ud);
+	if (rc == 0 && st->write_failed)
+		rc = ERR_DB;
+	if (rc)
+		log_warn("store", "a queued write failed (%s): %s",
+		         err_name(rc), sqlite3_errmsg(st->db));
+	st->in_write = false;
+	st->tx_depth = 1;
+	return rc;
+}
+
+/* One write in a transaction of its own. */
+static int write_alone(struct store *st, struct store_queued *w)
+{
+	int rc = store_begin(st);
+
+	if (rc)
+		return rc;
+	rc = run_one(st, w);
+	if (rc) {
+		tx_abort(st);
+		return rc;
+	}
+	return tx_commit(st);
+}
+
+static int step_savepoint(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = store_stmt(st, sql);
+
+	return q ? store_step_done(q) : ERR_DB;
+}
+
+/* One write of a batch, in its own savepoint. False when the batch's
+ * transaction cannot go on (a savepoint failed, or SQLite rolled the whole
+ * transaction back after an I/O or memory error). */
+static bool run_in_batch(struct store *st, struct store_queued *w)
+{
+	if (step_savepoint(st, "SAVEPOINT store_write"))
+		return false;
+	w->rc = run_one(st, w);
+	if (sqlite3_get_autocommit(st->db))
+		return false;
+	if (w->rc && step_savepoint(st, "ROLLBACK TO store_write"))
+		return false;
+	if (step_savepoint(st, "RELEASE store_write"))
+		return false;
+	w->ran = true;
+	return true;
+}
+
+/* Run a batch of writes in one transaction; on a failure of the batch
+ * itself, run again alone every write that did not fail on its own. */
+static void run_batch(struct store *st, GArray *q)
+{
+	bool ok;
+
+	if (q->len == 1) {
+		g_array_index(q, struct store_queued, 0).rc =
+		    write_alone(st, &g_array_index(q, struct store_queued, 0));
+		return;
+	}
+	ok = store_begin(st) == 0;
+	for (guint i = 0; ok && i < q->len; i++)
+		ok =
+		    run_in_batch(st, &g_array_index(q, struct store_queued, i));
+	if (ok)
+		ok = tx_commit(st) == 0;
+	else
+		tx_abort(st);
+	for (guint i = 0; !ok && i < q->len; i++) {
+		struct store_queued *w =
+		    &g_array_index(q, struct store_queued, i);
+
+		if (!w->ran || w->rc == 0)
+			w->rc = write_alone(st, w);
+	}
+}
+
+/* Main loop: tell the outcomes the writer has finished, in order. */
+static void tell(struct store_writer *wr)
+{
+	GArray *d;
+
+	g_mutex_lock(&wr->lock);
+	d = wr->done;
+	wr->done = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	if (wr->telling) {
+		g_source_destroy(wr->telling);
+		g_source_unref(wr->telling);
+		wr->telling = NULL;
+	}
+	g_mutex_unlock(&wr->lock);
+	for (guint i = 0; i < d->len; i++) {
+		struct store_queued *w =
+		    &g_array_index(d, struct store_queued, i);
+
+		w->done(w->ud, w->rc);
+	}
+	g_array_free(d, TRUE);
+}
+
+static gboolean tell_cb(gpointer ud)
+{
+	tell(ud);
+	return G_SOURCE_REMOVE;
+}
+
+/* The writer thread: whatever is queued when it looks is one batch. */
+static gpointer writer_main(gpointer ud)
+{
+	struct store_writer *wr = ud;
+
+	g_mutex_lock(&wr->lock);
+	for (;;) {
+		GArray *q;
+
+		while (wr->queue->len == 0 && !wr->stop)
+			g_cond_wait(&wr->cond, &wr->lock);
+		if (wr->queue->len == 0)
+			break;
+		q = wr->queue;
+		wr->queue =
+		    g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+		wr->busy = true;
+		g_mutex_unlock(&wr->lock);
+		run_batch(wr->st, q);
+		g_mutex_lock(&wr->lock);
+		wr->busy = false;
+		wr->writes += q->len;
+		wr->commits = wr->st->write_commits;
+		g_array_append_vals(wr->done, q->data, q->len);
+		g_array_free(q, TRUE);
+		if (!wr->telling) {
+			wr->telling = g_idle_source_new();
+			g_source_set_priority(wr->telling, G_PRIORITY_DEFAULT);
+			g_source_set_callback(wr->telling, tell_cb, wr, NULL);
+			g_source_attach(wr->telling, wr->ctx);
+		}
+		g_cond_broadcast(&wr->cond);
+	}
+	g_mutex_unlock(&wr->lock);
+	return NULL;
+}
+
+/* Open the writer's connection and start its thread. */
+static struct store_writer *writer_start(struct store *st)
+{
+	struct store_writer *wr = g_new0(struct store_writer, 1);
+	const char *path = sqlite3_db_filename(st->db, "main");
+	char err[512];
+
+	if (store_open_with(path, NULL, 0, &wr->st, err, sizeof(err))) {
+		log_error("store", "writer: %s", err);
+		g_free(wr);
+		return NULL;
+	}
+	g_mutex_init(&wr->lock);
+	g_cond_init(&wr->cond);
+	wr->queue = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	wr->done = g_array_new(FALSE, FALSE, sizeof(struct store_queued));
+	wr->ctx = g_main_context_ref_thread_default();
+	wr->thread = g_thread_new("store-writer", writer_main, wr);
+	return wr;
+}
+
+void store_write_flush(struct store *st)
+{
+	struct store_writer *wr = st->wr;
+
+	if (!wr)
+		return;
+	g_mutex_lock(&wr->lock);
+	while (wr->queue->len || wr->busy)
+		g_cond_wait(&wr->cond, &wr->lock);
+	g_mutex_unlock(&wr->lock);
+	tell(wr); /* the posted delivery finds nothing left */
+}
+
+static void writer_stop(struct store *st)
+{
+	struct store_writer *wr = st->wr;
+
+	if (!wr)
+		return;
+	store_write_flush(st);
+	g_mutex_lock(&wr->lock);
+	wr->stop = true;
+	g_cond_broadcast(&wr->cond);
+	g_mutex_unlock(&wr->lock);
+	g_thread_join(wr->thread);
+	tell(wr); /* and the delivery still posted, if any, is gone */
+	store_close(wr->st);
+	g_array_free(wr->queue, TRUE);
+	g_array_free(wr->done, TRUE);
+	g_main_context_unref(wr->ctx);
+	g_cond_clear(&wr->cond);
+	g_mutex_clear(&wr->lock);
+	g_free(wr);
+	st->wr = NULL;
+}
+
+/* Without a writer: the outcome of a write run on the main loop, told at
+ * its next iteration (never from within store_write()). */
+static gboolean tell_one(gpointer ud)
+{
+	struct store_queued *w = ud;
+
+	w->done(w->ud, w->rc);
+	return G_SOURCE_REMOVE;
+}
+
+void store_write(struct store *st, store_write_fn run, store_done_fn done,
+                 void *ud)
+{
+	struct store_queued w = {run, done, ud, 0, false};
+	struct store_writer *wr = st->wr ? st->wr : (st->wr = writer_start(st));
+
+	if (!wr) {
+		/* no second connection: the main loop waits for this one */
+		w.rc = write_alone(st, &w);
+		g_idle_add_full(G_PRIORITY_DEFAULT, tell_one,
+		                g_memdup2(&w, sizeof(w)), g_free);
+		return;
+	}
+	g_mutex_lock(&wr->lock);
+	g_array_append_val(wr->queue, w);
+	g_cond_broadcast(&wr->cond);
+	g_mutex_unlock(&wr->lock);
+}
+
+void store_write_stats(const struct store *st, uint64_t *writes,
+                       uint64_t *commits)
+{
+	*writes = *commits = 0;
+	if (!st->wr)
+		return;
+	g_mutex_lock(&st->wr->lock);
+	*writes = st->wr->writes;
+	*commits = st->wr->commits;
+	g_mutex_unlock(&st->wr->lock);
+}
+
+int64_t store_cursor(int64_t before)
+{
+	return before > 0 ? before : INT64_MAX;
 }
 
 int64_t store_last_id(struct store *st)
@@ -237,6 +571,13 @@ const char *store_col_text(sqlite3_stmt *q, int col)
 	const unsigned char *t = sqlite3_column_text(q, col);
 
 	return t ? (const char *)t : "";
+}
+
+void store_copy_text(char *dst, size_t dstlen, sqlite3_stmt *q, int col)
+{
+	if (!jsonx_utf8_copy(dst, dstlen, store_col_text(q, col)))
+		log_error("store", "column %s longer than %zu bytes: cut",
+		          sqlite3_column_name(q, col), dstlen - 1);
 }
 
 int store_step_done(sqlite3_stmt *q)
@@ -254,4 +595,29 @@ int store_step_row(sqlite3_stmt *q)
 	if (rc == SQLITE_ROW)
 		return 0;
 	return rc == SQLITE_DONE ? ERR_NOT_FOUND : store_err(rc);
+}
+
+int store_one(sqlite3_stmt *q, store_row_fn row, void *out)
+{
+	int rc = store_step_row(q);
+
+	if (rc == 0)
+		row(q, out);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out)
+{
+	guint elt = g_array_get_element_size(out);
+	gpointer item = g_malloc0(elt);
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		row(q, item);
+		g_array_append_vals(out, item, 1);
+	}
+	g_free(item);
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }

@@ -9,6 +9,7 @@
 #ifndef SINIAN_STORE_H
 #define SINIAN_STORE_H
 
+#include <glib.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,25 @@ extern const struct store_migration store_migrations[];
 extern const size_t store_migrations_count;
 
 struct store;
+
+/* One SQL statement of the store. Every store_*.c file keeps its statements
+ * in one table, store_<file>_sql[] (ended by a row of NULLs), and hands
+ * their text to store_stmt(); tests/unit/test_store_plans.c reads every
+ * statement's query plan from these tables and fails on a full scan of a
+ * table that grows. */
+struct store_sql {
+	const char *name; /* "memorial.tribute_list" */
+	const char *sql;
+	const char *scan_ok; /* NULL, or why reading a whole table is fine */
+};
+
+extern const struct store_sql store_user_sql[], store_org_sql[],
+    store_deceased_sql[], store_memorial_sql[], store_ceremony_sql[],
+    store_visit_sql[], store_sweeping_sql[], store_transfer_sql[],
+    store_family_sql[];
+
+/* The statement tables above, NULL-terminated. */
+extern const struct store_sql *const store_sql_tables[];
 
 /* Open (creating if needed) the database at path and apply the given
  * migrations whose version is above PRAGMA user_version, each in its own
@@ -51,6 +71,44 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* ---------- group commit ----------
+ *
+ * Small writes (a tribute) are queued with store_write() and run on the
+ * store's writer thread, on its own connection, so the main loop never
+ * waits for the disk. Every write queued while the writer is busy (its
+ * previous commit on its way to disk) runs in the next single BEGIN
+ * IMMEDIATE … COMMIT, each inside its own savepoint, sharing that commit's
+ * fsync. A write that fails rolls back to its savepoint and fails alone;
+ * if the commit itself fails, each of the others is run again in a
+ * transaction of its own. A write is told its outcome on the main loop,
+ * only after its commit returned (so after its WAL frames are on disk), or
+ * with its error. A lone write does not wait for company: the writer
+ * starts on it at once, with no timer. */
+
+/* Do one write's SQL. Runs on the writer thread with the writer's own
+ * connection st: it must touch nothing but st and what ud owns. Inside a
+ * transaction: store_begin/commit nest (no-ops) and store_rollback()
+ * fails the write. Returns 0 or an ERR_*. */
+typedef int (*store_write_fn)(struct store *st, void *ud);
+/* The outcome of a queued write, on the main loop: 0 once committed, else
+ * its error. */
+typedef void (*store_done_fn)(void *ud, int rc);
+
+/* Queue a write; done(ud, rc) is called exactly once, on the main context
+ * of the thread that queued it, never from within store_write() itself.
+ * Main loop. */
+void store_write(struct store *st, store_write_fn run, store_done_fn done,
+                 void *ud);
+
+/* Wait until every queued write has run, and call their done callbacks
+ * (store_close() does too). Main loop. */
+void store_write_flush(struct store *st);
+
+/* Writes run through store_write() and the commits they took, since open
+ * (commits < writes when writes were grouped). */
+void store_write_stats(const struct store *st, uint64_t *writes,
+                       uint64_t *commits);
+
 /* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
 int store_exec(struct store *st, const char *sql);
 
@@ -65,6 +123,11 @@ void store_count(struct store *st);
 /* Map a SQLite result code to an ERR_* code (constraint → ERR_CONFLICT). */
 int store_err(int sqlite_rc);
 
+/* The bound of a "newest first, older than cursor" page: the cursor, or
+ * past every id when there is none (0). List statements compare id <
+ * this, never "(? = 0 OR id < ?)", so the index serves the range. */
+int64_t store_cursor(int64_t before);
+
 /* Last insert rowid. */
 int64_t store_last_id(struct store *st);
 
@@ -74,9 +137,23 @@ int store_step_done(sqlite3_stmt *q);
  * when there is none, or the mapped error. q is not reset. */
 int store_step_row(sqlite3_stmt *q);
 
-/* Copy a text column into a char array (truncating), for row readers. */
-#define STORE_COPY(dst, q, col)                                                \
-	snprintf(dst, sizeof(dst), "%s", store_col_text(q, col))
+/* Reads the current row of a statement into an item (a row reader of a
+ * store_*.c file). */
+typedef void (*store_row_fn)(sqlite3_stmt *q, void *item);
+
+/* Step q once expecting a row and read it with row into out; reset q. 0,
+ * ERR_NOT_FOUND or the mapped error. */
+int store_one(sqlite3_stmt *q, store_row_fn row, void *out);
+/* Step q through all its rows, appending each, read with row, to out (a
+ * GArray of items); reset q. 0 or the mapped error. */
+int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out);
+
+/* Copy a text column into a char array, for row readers. Buffers are
+ * sized for their field's limit (textlimit.h), so a row always fits; one
+ * that does not (written before a limit was lowered) is cut at a
+ * character boundary and logged, never cut inside a UTF-8 sequence. */
+#define STORE_COPY(dst, q, col) store_copy_text(dst, sizeof(dst), q, col)
+void store_copy_text(char *dst, size_t dstlen, sqlite3_stmt *q, int col);
 
 /* Text column as a string that is never NULL (""), borrowed until the next
  * step or reset of q. */

@@ -9,6 +9,140 @@
 #include <stdio.h>
 #include <string.h>
 
+#define CER_COLS                                                               \
+	"id, agency_id, COALESCE(hall_id, 0), COALESCE(memorial_id, 0), "      \
+	"title, deceased_name, scheduled_start, scheduled_end, visibility, "   \
+	"source_kind, source_url, stream_key_hash, state, "                    \
+	"COALESCE(started_at, ''), COALESCE(ended_at, ''), "                   \
+	"COALESCE(recording_path, ''), COALESCE(created_by, 0), time_zone"
+
+enum {
+	Q_CEREMONY_CREATE,
+	Q_CEREMONY_UPDATE,
+	Q_CEREMONY_GET,
+	Q_CEREMONY_LIST,
+	Q_CEREMONY_LIST_PUBLIC,
+	Q_CEREMONY_LIST_ALL,
+	Q_CEREMONY_SET_STATE,
+	Q_CEREMONY_SET_KEY,
+	Q_CEREMONY_INVITE_ADD,
+	Q_CEREMONY_INVITE_REVOKE,
+	Q_CEREMONY_INVITE_FIND,
+	Q_CEREMONY_INVITE_VALID,
+	Q_CEREMONY_INVITE_LIST,
+	Q_CEREMONY_MESSAGE_ADD,
+	Q_CEREMONY_MESSAGE_LIST,
+	Q_CEREMONY_MESSAGE_GET,
+	Q_CEREMONY_MESSAGE_SET_STATE,
+	Q_CEREMONY_MESSAGE_PENDING,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_ceremony_sql[] = {
+    [Q_CEREMONY_CREATE] =
+        {"ceremony.ceremony_create",
+         "INSERT INTO ceremonies(agency_id, hall_id, memorial_id, "
+         "title, deceased_name, scheduled_start, scheduled_end, "
+         "visibility, source_kind, source_url, stream_key_hash, "
+         "created_by, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?)",
+         NULL},
+    [Q_CEREMONY_UPDATE] =
+        {"ceremony.ceremony_update",
+         "UPDATE ceremonies SET hall_id = ?, memorial_id = ?, "
+         "title = ?, deceased_name = ?, scheduled_start = ?, "
+         "scheduled_end = ?, visibility = ?, source_kind = ?, "
+         "source_url = ?, time_zone = ? WHERE id = ?",
+         NULL},
+    [Q_CEREMONY_GET] = {"ceremony.ceremony_get",
+                        "SELECT " CER_COLS " FROM ceremonies WHERE id = ?",
+                        NULL},
+    [Q_CEREMONY_LIST] = {"ceremony.ceremony_list",
+                         "SELECT " CER_COLS " FROM ceremonies WHERE "
+                         "agency_id = ?1 ORDER BY scheduled_start DESC, "
+                         "id DESC LIMIT 500",
+                         NULL},
+    [Q_CEREMONY_LIST_PUBLIC] = {"ceremony.ceremony_list_public",
+                                "SELECT " CER_COLS " FROM ceremonies WHERE "
+                                "visibility = 'public' ORDER BY "
+                                "scheduled_start DESC, id DESC LIMIT 500",
+                                NULL},
+    [Q_CEREMONY_LIST_ALL] = {"ceremony.ceremony_list_all",
+                             "SELECT " CER_COLS " FROM ceremonies ORDER BY "
+                             "scheduled_start DESC, id DESC LIMIT 500",
+                             "the platform admin's list of every agency's "
+                             "ceremonies: the latest 500 by start"},
+    [Q_CEREMONY_SET_STATE] =
+        {"ceremony.ceremony_set_state",
+         "UPDATE ceremonies SET state = ?1, "
+         "started_at = CASE WHEN ?1 = 'live' THEN "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE started_at END, "
+         "ended_at = CASE WHEN ?1 = 'ended' THEN "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE ended_at END, "
+         "recording_path = COALESCE(?2, recording_path) WHERE id = ?3",
+         NULL},
+    [Q_CEREMONY_SET_KEY] =
+        {"ceremony.ceremony_set_key",
+         "UPDATE ceremonies SET stream_key_hash = ? WHERE id = ?", NULL},
+    [Q_CEREMONY_INVITE_ADD] =
+        {"ceremony.ceremony_invite_add",
+         "INSERT INTO ceremony_invites(ceremony_id, token_hash, "
+         "guest_name) VALUES (?, ?, ?)",
+         NULL},
+    [Q_CEREMONY_INVITE_REVOKE] =
+        {"ceremony.ceremony_invite_revoke",
+         "UPDATE ceremony_invites SET revoked_at = "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND "
+         "ceremony_id = ? AND revoked_at IS NULL",
+         NULL},
+    [Q_CEREMONY_INVITE_FIND] =
+        {"ceremony.ceremony_invite_find",
+         "SELECT id, revoked_at IS NOT NULL FROM ceremony_invites "
+         "WHERE ceremony_id = ? AND token_hash = ?",
+         NULL},
+    [Q_CEREMONY_INVITE_VALID] =
+        {"ceremony.ceremony_invite_valid",
+         "SELECT revoked_at IS NOT NULL FROM ceremony_invites "
+         "WHERE ceremony_id = ? AND id = ?",
+         NULL},
+    [Q_CEREMONY_INVITE_LIST] =
+        {"ceremony.ceremony_invite_list",
+         "SELECT id, guest_name, created_at, revoked_at IS NOT NULL "
+         "FROM ceremony_invites WHERE ceremony_id = ? ORDER BY id",
+         NULL},
+    [Q_CEREMONY_MESSAGE_ADD] =
+        {"ceremony.ceremony_message_add",
+         "INSERT INTO ceremony_messages(ceremony_id, from_name, "
+         "text, user_id, state) VALUES (?, ?, ?, ?, ?) RETURNING id, "
+         "created_at",
+         NULL},
+    [Q_CEREMONY_MESSAGE_LIST] =
+        {"ceremony.ceremony_message_list",
+         "SELECT id, from_name, text, created_at, state FROM (SELECT "
+         "* FROM ceremony_messages WHERE ceremony_id = ? AND state = "
+         "? ORDER BY id DESC LIMIT ?) ORDER BY id",
+         NULL},
+    [Q_CEREMONY_MESSAGE_GET] =
+        {"ceremony.ceremony_message_get",
+         "SELECT id, from_name, text, created_at, state FROM "
+         "ceremony_messages WHERE ceremony_id = ? AND id = ?",
+         NULL},
+    [Q_CEREMONY_MESSAGE_SET_STATE] =
+        {"ceremony.ceremony_message_set_state",
+         "UPDATE ceremony_messages SET state = ? WHERE ceremony_id = ? "
+         "AND id = ?",
+         NULL},
+    [Q_CEREMONY_MESSAGE_PENDING] =
+        {"ceremony.ceremony_message_pending",
+         "SELECT count(*) FROM ceremony_messages WHERE ceremony_id = ? "
+         "AND state = 'pending'",
+         NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_ceremony_sql[q].sql)
+
 static void bind_opt_id(sqlite3_stmt *q, int col, int64_t v)
 {
 	if (v > 0)
@@ -19,12 +153,7 @@ static void bind_opt_id(sqlite3_stmt *q, int col, int64_t v)
 
 int store_ceremony_create(struct store *st, struct ceremony *c)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO ceremonies(agency_id, hall_id, memorial_id, "
-	        "title, deceased_name, scheduled_start, scheduled_end, "
-	        "visibility, source_kind, source_url, stream_key_hash, "
-	        "created_by, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	        "?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_CREATE));
 	int rc;
 
 	if (!q)
@@ -54,11 +183,7 @@ int store_ceremony_create(struct store *st, struct ceremony *c)
 
 int store_ceremony_update(struct store *st, const struct ceremony *c)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE ceremonies SET hall_id = ?, memorial_id = ?, "
-	        "title = ?, deceased_name = ?, scheduled_start = ?, "
-	        "scheduled_end = ?, visibility = ?, source_kind = ?, "
-	        "source_url = ?, time_zone = ? WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_UPDATE));
 
 	if (!q)
 		return ERR_DB;
@@ -79,13 +204,6 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	sqlite3_bind_int64(q, 11, c->id);
 	return store_step_done(q);
 }
-
-#define CER_COLS                                                               \
-	"id, agency_id, COALESCE(hall_id, 0), COALESCE(memorial_id, 0), "      \
-	"title, deceased_name, scheduled_start, scheduled_end, visibility, "   \
-	"source_kind, source_url, stream_key_hash, state, "                    \
-	"COALESCE(started_at, ''), COALESCE(ended_at, ''), "                   \
-	"COALESCE(recording_path, ''), COALESCE(created_by, 0), time_zone"
 
 static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 {
@@ -117,8 +235,7 @@ static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 
 int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT " CER_COLS " FROM ceremonies WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_GET));
 	int rc;
 
 	if (!q)
@@ -133,15 +250,16 @@ int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
 
 int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " CER_COLS " FROM ceremonies WHERE (?1 = 0 OR "
-	        "agency_id = ?1) ORDER BY scheduled_start DESC, id DESC "
-	        "LIMIT 500");
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(agency_id > 0    ? Q_CEREMONY_LIST
+	                       : agency_id == 0 ? Q_CEREMONY_LIST_PUBLIC
+	                                        : Q_CEREMONY_LIST_ALL));
 	int rc;
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_int64(q, 1, agency_id);
+	if (agency_id > 0)
+		sqlite3_bind_int64(q, 1, agency_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ceremony c;
 
@@ -155,13 +273,7 @@ int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
 int store_ceremony_set_state(struct store *st, int64_t id,
                              enum ceremony_state s, const char *recording_path)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE ceremonies SET state = ?1, "
-	        "started_at = CASE WHEN ?1 = 'live' THEN "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE started_at END, "
-	        "ended_at = CASE WHEN ?1 = 'ended' THEN "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE ended_at END, "
-	        "recording_path = COALESCE(?2, recording_path) WHERE id = ?3");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_SET_STATE));
 
 	if (!q)
 		return ERR_DB;
@@ -176,8 +288,7 @@ int store_ceremony_set_state(struct store *st, int64_t id,
 
 int store_ceremony_set_key(struct store *st, int64_t id, const char *key_hash)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE ceremonies SET stream_key_hash = ? WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_SET_KEY));
 
 	if (!q)
 		return ERR_DB;
@@ -190,9 +301,7 @@ int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
                               const char *token_hash, const char *guest,
                               int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO ceremony_invites(ceremony_id, token_hash, "
-	        "guest_name) VALUES (?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_INVITE_ADD));
 	int rc;
 
 	if (!q)
@@ -209,10 +318,7 @@ int store_ceremony_invite_add(struct store *st, int64_t ceremony_id,
 int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
                                  int64_t invite_id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE ceremony_invites SET revoked_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND "
-	        "ceremony_id = ? AND revoked_at IS NULL");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_INVITE_REVOKE));
 	int rc;
 
 	if (!q)
@@ -228,9 +334,7 @@ int store_ceremony_invite_revoke(struct store *st, int64_t ceremony_id,
 int store_ceremony_invite_find(struct store *st, int64_t ceremony_id,
                                const char *token_hash, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, revoked_at IS NOT NULL FROM ceremony_invites "
-	        "WHERE ceremony_id = ? AND token_hash = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_INVITE_FIND));
 	int rc;
 
 	*id = 0;
@@ -259,9 +363,7 @@ int store_ceremony_invite_check(struct store *st, int64_t ceremony_id,
 int store_ceremony_invite_valid(struct store *st, int64_t ceremony_id,
                                 int64_t invite_id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT revoked_at IS NOT NULL FROM ceremony_invites "
-	        "WHERE ceremony_id = ? AND id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_INVITE_VALID));
 	int rc;
 
 	if (!q)
@@ -278,9 +380,7 @@ int store_ceremony_invite_valid(struct store *st, int64_t ceremony_id,
 int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
                                GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, guest_name, created_at, revoked_at IS NOT NULL "
-	        "FROM ceremony_invites WHERE ceremony_id = ? ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_INVITE_LIST));
 	int rc;
 
 	if (!q)
@@ -304,10 +404,7 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
                                int64_t user_id, enum cond_state state,
                                struct ceremony_message *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO ceremony_messages(ceremony_id, from_name, "
-	        "text, user_id, state) VALUES (?, ?, ?, ?, ?) RETURNING id, "
-	        "created_at");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_ADD));
 	int rc;
 
 	if (!q)
@@ -347,10 +444,7 @@ static void message_row(sqlite3_stmt *q, struct ceremony_message *m)
 int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
                                 enum cond_state state, int limit, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, from_name, text, created_at, state FROM (SELECT "
-	        "* FROM ceremony_messages WHERE ceremony_id = ? AND state = "
-	        "? ORDER BY id DESC LIMIT ?) ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_LIST));
 	int rc;
 
 	if (!q)
@@ -372,9 +466,7 @@ int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
 int store_ceremony_message_get(struct store *st, int64_t ceremony_id,
                                int64_t id, struct ceremony_message *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, from_name, text, created_at, state FROM "
-	        "ceremony_messages WHERE ceremony_id = ? AND id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_GET));
 	int rc;
 
 	if (!q)
@@ -391,9 +483,7 @@ int store_ceremony_message_get(struct store *st, int64_t ceremony_id,
 int store_ceremony_message_set_state(struct store *st, int64_t ceremony_id,
                                      int64_t id, enum cond_state state)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE ceremony_messages SET state = ? WHERE ceremony_id = ? "
-	        "AND id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_SET_STATE));
 	int rc;
 
 	if (!q)
@@ -411,9 +501,7 @@ int store_ceremony_message_set_state(struct store *st, int64_t ceremony_id,
 int store_ceremony_message_pending(struct store *st, int64_t ceremony_id,
                                    int64_t *n)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT count(*) FROM ceremony_messages WHERE ceremony_id = ? "
-	        "AND state = 'pending'");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_PENDING));
 	int rc;
 
 	if (!q)

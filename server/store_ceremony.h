@@ -3,6 +3,7 @@
 #define SINIAN_STORE_CEREMONY_H
 
 #include "ceremony.h"
+#include "textlimit.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -11,7 +12,7 @@ struct store;
 
 struct ceremony_invite {
 	int64_t id;
-	char guest_name[128];
+	char guest_name[TEXT_BUF(INVITE_GUEST_MAX)];
 	char created_at[32];
 	bool revoked;
 };
@@ -19,7 +20,8 @@ struct ceremony_invite {
 int store_ceremony_create(struct store *st, struct ceremony *c);
 int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out);
 int store_ceremony_update(struct store *st, const struct ceremony *c);
-/* Ceremonies of an agency (all when agency_id is 0), newest first. */
+/* The latest 500 ceremonies of an agency (agency_id > 0), the public ones
+ * of every agency (0), or all (< 0), latest start first. */
 int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out);
 int store_ceremony_set_state(struct store *st, int64_t id,
                              enum ceremony_state s, const char *recording_path);

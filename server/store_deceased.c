@@ -10,6 +10,131 @@
 #include <stdio.h>
 #include <string.h>
 
+#define DECEASED_COLS                                                          \
+	"d.id, d.name, d.gender, d.birth_date, d.death_date, "                 \
+	"d.native_place, d.id_masked, d.agency_id, d.plot_id, d.ext_id, "      \
+	"d.created_by, d.created_at, d.updated_at, "                           \
+	"COALESCE(d.cemetery_id, 0)"
+
+#define PLOT_COLS                                                              \
+	"id, cemetery_id, section, row, number, kind, capacity, occupied, "    \
+	"status, lat, lng, created_at"
+
+enum {
+	Q_DECEASED_INSERT,
+	Q_DECEASED_GET,
+	Q_DECEASED_ID_ENC,
+	Q_DECEASED_TOUCH,
+	Q_DECEASED_SET_PLOT,
+	Q_DECEASED_LIST,
+	Q_DECEASED_LIST_HELD,
+	Q_DECEASED_SINCE,
+	Q_DECEASED_SINCE_AGENCY,
+	Q_DECEASED_MEMORIAL,
+	Q_EVENT_LIST,
+	Q_EVENT_INSERT,
+	Q_PLOT_INSERT,
+	Q_PLOT_GET,
+	Q_PLOT_SET_OCCUPANCY,
+	Q_PLOT_LIST,
+	Q_PLOT_LIST_STATUS,
+	Q_PLOT_OCCUPANTS,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_deceased_sql[] = {
+    [Q_DECEASED_INSERT] =
+        {"deceased.deceased_insert",
+         "INSERT INTO deceased(name, gender, birth_date, death_date, "
+         "native_place, id_enc, id_masked, id_hash, agency_id, ext_id, "
+         "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_DECEASED_GET] = {"deceased.deceased_get",
+                        "SELECT " DECEASED_COLS
+                        " FROM deceased d WHERE d.id = ?",
+                        NULL},
+    [Q_DECEASED_ID_ENC] = {"deceased.deceased_id_enc",
+                           "SELECT id_enc FROM deceased WHERE id = ?", NULL},
+    [Q_DECEASED_TOUCH] =
+        {"deceased.deceased_touch",
+         "UPDATE deceased SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+         "'now') WHERE id = ?",
+         NULL},
+    [Q_DECEASED_SET_PLOT] =
+        {"deceased.deceased_set_plot",
+         "UPDATE deceased SET plot_id = ?1, cemetery_id = COALESCE("
+         "(SELECT cemetery_id FROM plots WHERE id = ?1), cemetery_id), "
+         "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = "
+         "?2",
+         NULL},
+    [Q_DECEASED_LIST] = {"deceased.deceased_list",
+                         "SELECT " DECEASED_COLS " FROM deceased d WHERE "
+                         "d.agency_id = ?1 AND d.id < ?2 ORDER BY d.id "
+                         "DESC LIMIT ?3",
+                         NULL},
+    [Q_DECEASED_LIST_HELD] = {"deceased.deceased_list_held",
+                              "SELECT " DECEASED_COLS " FROM deceased d "
+                              "WHERE d.cemetery_id = ?1 AND d.id < ?2 "
+                              "ORDER BY d.id DESC LIMIT ?3",
+                              NULL},
+    [Q_DECEASED_SINCE] = {"deceased.deceased_since",
+                          "SELECT " DECEASED_COLS " FROM deceased d WHERE "
+                          "d.id > ?3 AND d.updated_at >= ?1 ORDER BY d.id "
+                          "LIMIT ?4",
+                          "the admin's export of every agency's records "
+                          "changed since a date walks all records in id "
+                          "order, a page at a time"},
+    [Q_DECEASED_SINCE_AGENCY] = {"deceased.deceased_since_agency",
+                                 "SELECT " DECEASED_COLS
+                                 " FROM deceased d WHERE d.agency_id = ?2 "
+                                 "AND d.id > ?3 AND d.updated_at >= ?1 "
+                                 "ORDER BY d.id LIMIT ?4",
+                                 NULL},
+    [Q_DECEASED_MEMORIAL] = {"deceased.deceased_memorial",
+                             "SELECT id FROM memorials WHERE deceased_id = ?",
+                             NULL},
+    [Q_EVENT_LIST] =
+        {"deceased.event_list",
+         "SELECT id, deceased_id, kind, at, place, note, until, "
+         "plot_id, created_at FROM deceased_events WHERE deceased_id = "
+         "? ORDER BY id",
+         NULL},
+    [Q_EVENT_INSERT] =
+        {"deceased.event_insert",
+         "INSERT INTO deceased_events(deceased_id, kind, at, place, "
+         "note, until, plot_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+         "?, ?)",
+         NULL},
+    [Q_PLOT_INSERT] =
+        {"deceased.plot_insert",
+         "INSERT INTO plots(cemetery_id, section, row, number, kind, "
+         "capacity, status, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_PLOT_GET] = {"deceased.plot_get",
+                    "SELECT " PLOT_COLS " FROM plots WHERE id = ?", NULL},
+    [Q_PLOT_SET_OCCUPANCY] =
+        {"deceased.plot_set_occupancy",
+         "UPDATE plots SET occupied = ?, status = ? WHERE id = ?", NULL},
+    [Q_PLOT_LIST] = {"deceased.plot_list",
+                     "SELECT " PLOT_COLS " FROM plots WHERE cemetery_id = ?1 "
+                     "ORDER BY section, row, number LIMIT 5000",
+                     NULL},
+    [Q_PLOT_LIST_STATUS] = {"deceased.plot_list_status",
+                            "SELECT " PLOT_COLS
+                            " FROM plots WHERE cemetery_id = ?1 AND "
+                            "status = ?2 ORDER BY section, row, number "
+                            "LIMIT 5000",
+                            NULL},
+    [Q_PLOT_OCCUPANTS] = {"deceased.plot_occupants",
+                          "SELECT " DECEASED_COLS " FROM deceased d WHERE "
+                          "d.plot_id = ? ORDER BY d.id",
+                          NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_deceased_sql[q].sql)
+
 static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
 {
 	if (id > 0)
@@ -29,10 +154,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
 int store_deceased_insert(struct store *st, const struct deceased *d,
                           const char *id_enc, const char *id_hash, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO deceased(name, gender, birth_date, death_date, "
-	        "native_place, id_enc, id_masked, id_hash, agency_id, ext_id, "
-	        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_INSERT));
 	int rc;
 
 	if (!q)
@@ -55,11 +177,6 @@ int store_deceased_insert(struct store *st, const struct deceased *d,
 	return rc;
 }
 
-#define DECEASED_COLS                                                          \
-	"d.id, d.name, d.gender, d.birth_date, d.death_date, "                 \
-	"d.native_place, d.id_masked, d.agency_id, d.plot_id, d.ext_id, "      \
-	"d.created_by, d.created_at, d.updated_at"
-
 static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 {
 	int g;
@@ -79,6 +196,7 @@ static void deceased_row(sqlite3_stmt *q, struct deceased *d)
 	d->created_by = sqlite3_column_int64(q, 10);
 	STORE_COPY(d->created_at, q, 11);
 	STORE_COPY(d->updated_at, q, 12);
+	d->cemetery_id = sqlite3_column_int64(q, 13);
 }
 
 static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
@@ -93,8 +211,7 @@ static int one_deceased(struct store *st, sqlite3_stmt *q, struct deceased *out)
 
 int store_deceased_get(struct store *st, int64_t id, struct deceased *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " DECEASED_COLS
-	                                 " FROM deceased d WHERE d.id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_GET));
 
 	if (!q)
 		return ERR_DB;
@@ -105,8 +222,7 @@ int store_deceased_get(struct store *st, int64_t id, struct deceased *out)
 int store_deceased_id_enc(struct store *st, int64_t id, char *out,
                           size_t outlen)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT id_enc FROM deceased WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_ID_ENC));
 	int rc;
 
 	if (!q)
@@ -121,10 +237,7 @@ int store_deceased_id_enc(struct store *st, int64_t id, char *out,
 
 int store_deceased_touch(struct store *st, int64_t id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st,
-	    "UPDATE deceased SET updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
-	    "'now') WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_TOUCH));
 
 	if (!q)
 		return ERR_DB;
@@ -134,9 +247,7 @@ int store_deceased_touch(struct store *st, int64_t id)
 
 int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE deceased SET plot_id = ?, updated_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_SET_PLOT));
 
 	if (!q)
 		return ERR_DB;
@@ -164,27 +275,22 @@ int store_deceased_list(struct store *st, int64_t agency_id,
                         GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " DECEASED_COLS " FROM deceased d LEFT JOIN plots p ON "
-	        "p.id = d.plot_id WHERE (?1 = 0 OR d.agency_id = ?1) AND "
-	        "(?2 = 0 OR p.cemetery_id = ?2) AND (?3 = 0 OR d.id < ?3) "
-	        "ORDER BY d.id DESC LIMIT ?4");
+	    st, SQL(agency_id > 0 ? Q_DECEASED_LIST : Q_DECEASED_LIST_HELD));
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_int64(q, 1, agency_id);
-	sqlite3_bind_int64(q, 2, cemetery_id);
-	sqlite3_bind_int64(q, 3, before);
-	sqlite3_bind_int(q, 4, limit);
+	sqlite3_bind_int64(q, 1, agency_id > 0 ? agency_id : cemetery_id);
+	sqlite3_bind_int64(q, 2, store_cursor(before));
+	sqlite3_bind_int(q, 3, limit);
 	return collect_deceased(q, out);
 }
 
 int store_deceased_since(struct store *st, const char *since, int64_t agency_id,
                          int64_t after, int limit, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " DECEASED_COLS " FROM deceased d WHERE d.updated_at "
-	        ">= ?1 AND (?2 = 0 OR d.agency_id = ?2) AND d.id > ?3 ORDER BY "
-	        "d.id LIMIT ?4");
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(agency_id > 0 ? Q_DECEASED_SINCE_AGENCY
+	                                     : Q_DECEASED_SINCE));
 
 	if (!q)
 		return ERR_DB;
@@ -197,8 +303,7 @@ int store_deceased_since(struct store *st, const char *since, int64_t agency_id,
 
 int store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT id FROM memorials WHERE deceased_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECEASED_MEMORIAL));
 	int rc;
 
 	if (!q)
@@ -214,10 +319,7 @@ int store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id)
 
 int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, deceased_id, kind, at, place, note, until, "
-	        "plot_id, created_at FROM deceased_events WHERE deceased_id = "
-	        "? ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_EVENT_LIST));
 	int rc;
 
 	if (!q)
@@ -245,10 +347,7 @@ int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
 int store_event_insert(struct store *st, const struct deceased_event *ev,
                        int64_t created_by, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO deceased_events(deceased_id, kind, at, place, "
-	        "note, until, plot_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
-	        "?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_EVENT_INSERT));
 	int rc;
 
 	if (!q)
@@ -270,10 +369,7 @@ int store_event_insert(struct store *st, const struct deceased_event *ev,
 
 int store_plot_insert(struct store *st, const struct plot *p, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st,
-	    "INSERT INTO plots(cemetery_id, section, row, number, kind, "
-	    "capacity, status, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_INSERT));
 	int rc;
 
 	if (!q)
@@ -294,10 +390,6 @@ int store_plot_insert(struct store *st, const struct plot *p, int64_t *id)
 		*id = store_last_id(st);
 	return rc;
 }
-
-#define PLOT_COLS                                                              \
-	"id, cemetery_id, section, row, number, kind, capacity, occupied, "    \
-	"status, lat, lng, created_at"
 
 static void plot_row(sqlite3_stmt *q, struct plot *p)
 {
@@ -322,8 +414,7 @@ static void plot_row(sqlite3_stmt *q, struct plot *p)
 
 int store_plot_get(struct store *st, int64_t id, struct plot *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT " PLOT_COLS " FROM plots WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_GET));
 	int rc;
 
 	if (!q)
@@ -339,8 +430,7 @@ int store_plot_get(struct store *st, int64_t id, struct plot *out)
 int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
                              enum plot_status status)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE plots SET occupied = ?, status = ? WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_SET_OCCUPANCY));
 
 	if (!q)
 		return ERR_DB;
@@ -353,18 +443,17 @@ int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
 int store_plot_list(struct store *st, int64_t cemetery_id, int status,
                     GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " PLOT_COLS " FROM plots WHERE cemetery_id = ?1 AND "
-	        "(?2 = '' OR status = ?2) ORDER BY section, row, number "
-	        "LIMIT 5000");
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(status < 0 ? Q_PLOT_LIST : Q_PLOT_LIST_STATUS));
 	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, cemetery_id);
-	sqlite3_bind_text(
-	    q, 2, status < 0 ? "" : plot_status_name((enum plot_status)status),
-	    -1, SQLITE_STATIC);
+	if (status >= 0)
+		sqlite3_bind_text(q, 2,
+		                  plot_status_name((enum plot_status)status),
+		                  -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct plot p;
 
@@ -377,9 +466,7 @@ int store_plot_list(struct store *st, int64_t cemetery_id, int status,
 
 int store_plot_occupants(struct store *st, int64_t plot_id, GArray *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT " DECEASED_COLS " FROM deceased d WHERE "
-	                   "d.plot_id = ? ORDER BY d.id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_OCCUPANTS));
 
 	if (!q)
 		return ERR_DB;

@@ -24,8 +24,10 @@ int store_deceased_id_enc(struct store *st, int64_t id, char *out,
                           size_t outlen);
 /* Set updated_at to now. */
 int store_deceased_touch(struct store *st, int64_t id);
+/* Link to plot_id (0: unlink); a plot's cemetery becomes the record's
+ * holder (cemetery_id), which unlinking keeps. */
 int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id);
-/* Records of an agency (agency_id > 0) or of the plots of a cemetery
+/* Records of an agency (agency_id > 0) or held by a cemetery
  * (cemetery_id > 0), newest first, id < before (0: from the newest), into
  * a GArray of struct deceased. */
 int store_deceased_list(struct store *st, int64_t agency_id,

@@ -12,6 +12,184 @@
 #include <stdio.h>
 #include <string.h>
 
+#define MEMORIAL_COLS                                                          \
+	"id, slug, title, biography, visibility, moderation, deceased_id, "    \
+	"portrait_hash, created_by, created_at, updated_at"
+
+#define TRIBUTE_COLS                                                           \
+	"id, memorial_id, kind, from_name, text, user_id, state, created_at"
+
+#define HIT_COLS                                                               \
+	"m.id, m.slug, m.title, d.name, d.birth_date, d.death_date, "          \
+	"m.portrait_hash"
+
+/* What the LIKE path searches: names, title, the family's other names and
+ * the pinyin key. */
+#define HAY                                                                    \
+	"(d.name || ' ' || m.title || ' ' || m.search_alias || ' ' || "        \
+	"m.search_latin)"
+
+enum {
+	Q_MEMORIAL_INSERT,
+	Q_MEMORIAL_GET,
+	Q_MEMORIAL_BY_SLUG,
+	Q_MEMORIAL_SLUG_USED,
+	Q_MEMORIAL_UPDATE,
+	Q_MEMORIAL_SET_PORTRAIT,
+	Q_MEMORIAL_ORG_BY_NAME_1,
+	Q_MEMORIAL_ORG_BY_NAME_2,
+	Q_IMAGE_INSERT,
+	Q_IMAGE_GET,
+	Q_IMAGE_MEMORIALS,
+	Q_PHOTO_INSERT,
+	Q_PHOTO_LIST,
+	Q_PHOTO_DELETE,
+	Q_PHOTO_COUNT,
+	Q_TRIBUTE_INSERT,
+	Q_TRIBUTE_GET,
+	Q_TRIBUTE_SET_STATE,
+	Q_TRIBUTE_LIST,
+	Q_TRIBUTE_LIST_KIND,
+	Q_TRIBUTE_COUNT_ADD,
+	Q_TRIBUTE_COUNTS,
+	Q_TRIBUTE_PENDING,
+	Q_MEMORIAL_SEARCH_1,
+	Q_MEMORIAL_SEARCH_2,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_memorial_sql[] = {
+    [Q_MEMORIAL_INSERT] =
+        {"memorial.memorial_insert",
+         "INSERT INTO memorials(slug, title, biography, visibility, "
+         "moderation, deceased_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
+         "?)",
+         NULL},
+    [Q_MEMORIAL_GET] = {"memorial.memorial_get",
+                        "SELECT " MEMORIAL_COLS " FROM memorials WHERE id = ?",
+                        NULL},
+    [Q_MEMORIAL_BY_SLUG] = {"memorial.memorial_by_slug",
+                            "SELECT " MEMORIAL_COLS
+                            " FROM memorials WHERE slug = ?",
+                            NULL},
+    [Q_MEMORIAL_SLUG_USED] = {"memorial.memorial_slug_used",
+                              "SELECT 1 FROM memorials WHERE slug = ?", NULL},
+    [Q_MEMORIAL_UPDATE] =
+        {"memorial.memorial_update",
+         "UPDATE memorials SET slug = ?, title = ?, biography = ?, "
+         "visibility = ?, moderation = ?, updated_at = "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+         NULL},
+    [Q_MEMORIAL_SET_PORTRAIT] =
+        {"memorial.memorial_set_portrait",
+         "UPDATE memorials SET portrait_hash = ?, updated_at = "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+         NULL},
+    [Q_MEMORIAL_ORG_BY_NAME_1] = {"memorial.memorial_org_by_name_1",
+                                  "SELECT id FROM cemeteries WHERE name "
+                                  "= ? ORDER BY id LIMIT 1",
+                                  NULL},
+    [Q_MEMORIAL_ORG_BY_NAME_2] = {"memorial.memorial_org_by_name_2",
+                                  "SELECT id FROM agencies WHERE name = ? "
+                                  "ORDER BY id LIMIT 1",
+                                  NULL},
+    [Q_IMAGE_INSERT] =
+        {"memorial.image_insert",
+         "INSERT OR IGNORE INTO images(hash, mime, bytes, width, "
+         "height, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_IMAGE_GET] = {"memorial.image_get",
+                     "SELECT hash, mime, bytes, width, "
+                     "height FROM images WHERE hash = ?",
+                     NULL},
+    [Q_IMAGE_MEMORIALS] =
+        {"memorial.image_memorials",
+         "SELECT " MEMORIAL_COLS " FROM memorials WHERE portrait_hash "
+         "= ?1 OR id IN (SELECT memorial_id FROM memorial_photos WHERE "
+         "hash = ?1) LIMIT 50",
+         NULL},
+    [Q_PHOTO_INSERT] =
+        {"memorial.photo_insert",
+         "INSERT INTO memorial_photos(memorial_id, hash, mime, caption, "
+         "position) VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max("
+         "position), 0) + 1 FROM memorial_photos WHERE memorial_id = "
+         "?1)) RETURNING id, position, created_at",
+         NULL},
+    [Q_PHOTO_LIST] =
+        {"memorial.photo_list",
+         "SELECT id, memorial_id, hash, mime, caption, position, "
+         "created_at FROM memorial_photos WHERE memorial_id = ? ORDER "
+         "BY position, id",
+         NULL},
+    [Q_PHOTO_DELETE] = {"memorial.photo_delete",
+                        "DELETE FROM memorial_photos WHERE "
+                        "id = ? AND memorial_id = ?",
+                        NULL},
+    [Q_PHOTO_COUNT] =
+        {"memorial.photo_count",
+         "SELECT count(*) FROM memorial_photos WHERE memorial_id = ?", NULL},
+    [Q_TRIBUTE_INSERT] =
+        {"memorial.tribute_insert",
+         "INSERT INTO tributes(memorial_id, kind, from_name, text, "
+         "user_id, state) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, "
+         "created_at",
+         NULL},
+    [Q_TRIBUTE_GET] = {"memorial.tribute_get",
+                       "SELECT " TRIBUTE_COLS " FROM tributes WHERE id = ?",
+                       NULL},
+    [Q_TRIBUTE_SET_STATE] = {"memorial.tribute_set_state",
+                             "UPDATE tributes SET state = ? WHERE id = ?",
+                             NULL},
+    [Q_TRIBUTE_LIST] = {"memorial.tribute_list",
+                        "SELECT " TRIBUTE_COLS " FROM tributes WHERE "
+                        "memorial_id = ?1 AND state = ?2 AND id < ?4 ORDER "
+                        "BY id DESC LIMIT ?5",
+                        NULL},
+    [Q_TRIBUTE_LIST_KIND] = {"memorial.tribute_list_kind",
+                             "SELECT " TRIBUTE_COLS " FROM tributes WHERE "
+                             "memorial_id = ?1 AND state = ?2 AND kind = "
+                             "?3 AND id < ?4 ORDER BY id DESC LIMIT ?5",
+                             NULL},
+    [Q_TRIBUTE_COUNT_ADD] =
+        {"memorial.tribute_count_add",
+         "INSERT INTO tribute_counts(memorial_id, kind, n) VALUES (?1, "
+         "?2, max(?3, 0)) ON CONFLICT(memorial_id, kind) DO UPDATE SET "
+         "n = max(n + ?3, 0)",
+         NULL},
+    [Q_TRIBUTE_COUNTS] =
+        {"memorial.tribute_counts",
+         "SELECT kind, n FROM tribute_counts WHERE memorial_id = ?", NULL},
+    [Q_TRIBUTE_PENDING] =
+        {"memorial.tribute_pending",
+         "SELECT count(*) FROM tributes WHERE memorial_id = ? AND "
+         "state = 'pending'",
+         NULL},
+    [Q_MEMORIAL_SEARCH_1] =
+        {"memorial.memorial_search_1",
+         "SELECT " HIT_COLS " FROM memorial_search s JOIN "
+         "memorials m ON m.id = s.rowid JOIN deceased d ON d.id = "
+         "m.deceased_id WHERE memorial_search MATCH ?1 AND "
+         "m.visibility = 'public' AND m.id < ?2 ORDER BY m.id DESC "
+         "LIMIT ?3",
+         NULL},
+    [Q_MEMORIAL_SEARCH_2] =
+        {"memorial.memorial_search_2",
+         "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
+         "= m.deceased_id WHERE m.visibility = 'public' AND m.id < ?1 "
+         "AND " HAY " LIKE ?2 ESCAPE '\\' AND " HAY " LIKE ?3 ESCAPE "
+         "'\\' AND " HAY " LIKE ?4 ESCAPE '\\' AND " HAY " LIKE ?5 "
+         "ESCAPE '\\' ORDER BY m.id DESC LIMIT ?6",
+         "a word of one or two characters (most Chinese given names) "
+         "can only match as a substring, which no index finds: the "
+         "public memorials' names, titles, other names and pinyin are "
+         "read, newest first, "
+         "until the page is full; longer words use the trigram index"},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_memorial_sql[q].sql)
+
 static int step_changed(struct store *st, sqlite3_stmt *q)
 {
 	int rc = store_step_done(q);
@@ -24,11 +202,7 @@ static int step_changed(struct store *st, sqlite3_stmt *q)
 int store_memorial_insert(struct store *st, const struct memorial *m,
                           int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st,
-	    "INSERT INTO memorials(slug, title, biography, visibility, "
-	    "moderation, deceased_id, created_by) VALUES (?, ?, ?, ?, ?, ?, "
-	    "?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_INSERT));
 	int rc;
 
 	if (!q)
@@ -48,10 +222,6 @@ int store_memorial_insert(struct store *st, const struct memorial *m,
 		*id = store_last_id(st);
 	return rc;
 }
-
-#define MEMORIAL_COLS                                                          \
-	"id, slug, title, biography, visibility, moderation, deceased_id, "    \
-	"portrait_hash, created_by, created_at, updated_at"
 
 static void memorial_row(sqlite3_stmt *q, struct memorial *m)
 {
@@ -83,8 +253,7 @@ static int one_memorial(sqlite3_stmt *q, struct memorial *out)
 
 int store_memorial_get(struct store *st, int64_t id, struct memorial *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " MEMORIAL_COLS
-	                                 " FROM memorials WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_GET));
 
 	if (!q)
 		return ERR_DB;
@@ -95,8 +264,7 @@ int store_memorial_get(struct store *st, int64_t id, struct memorial *out)
 int store_memorial_by_slug(struct store *st, const char *slug,
                            struct memorial *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " MEMORIAL_COLS
-	                                 " FROM memorials WHERE slug = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_BY_SLUG));
 
 	if (!q)
 		return ERR_DB;
@@ -106,8 +274,7 @@ int store_memorial_by_slug(struct store *st, const char *slug,
 
 bool store_memorial_slug_used(struct store *st, const char *slug)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT 1 FROM memorials WHERE slug = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_SLUG_USED));
 	bool used;
 
 	if (!q)
@@ -120,10 +287,7 @@ bool store_memorial_slug_used(struct store *st, const char *slug)
 
 int store_memorial_update(struct store *st, const struct memorial *m)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE memorials SET slug = ?, title = ?, biography = ?, "
-	        "visibility = ?, moderation = ?, updated_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_UPDATE));
 
 	if (!q)
 		return ERR_DB;
@@ -140,9 +304,7 @@ int store_memorial_update(struct store *st, const struct memorial *m)
 
 int store_memorial_set_portrait(struct store *st, int64_t id, const char *hash)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE memorials SET portrait_hash = ?, updated_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_MEMORIAL_SET_PORTRAIT));
 
 	if (!q)
 		return ERR_DB;
@@ -155,11 +317,9 @@ int store_memorial_set_portrait(struct store *st, int64_t id, const char *hash)
 int store_memorial_org_by_name(struct store *st, bool cemetery,
                                const char *name, int64_t *id)
 {
-	sqlite3_stmt *q =
-	    cemetery ? store_stmt(st, "SELECT id FROM cemeteries WHERE name "
-	                              "= ? ORDER BY id LIMIT 1")
-	             : store_stmt(st, "SELECT id FROM agencies WHERE name = ? "
-	                              "ORDER BY id LIMIT 1");
+	sqlite3_stmt *q = cemetery
+	                      ? store_stmt(st, SQL(Q_MEMORIAL_ORG_BY_NAME_1))
+	                      : store_stmt(st, SQL(Q_MEMORIAL_ORG_BY_NAME_2));
 	int rc;
 
 	if (!q)
@@ -176,9 +336,7 @@ int store_memorial_org_by_name(struct store *st, bool cemetery,
 int store_image_insert(struct store *st, const struct memorial_image *img,
                        int64_t created_by)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT OR IGNORE INTO images(hash, mime, bytes, width, "
-	        "height, created_by) VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_IMAGE_INSERT));
 
 	if (!q)
 		return ERR_DB;
@@ -197,8 +355,7 @@ int store_image_insert(struct store *st, const struct memorial_image *img,
 int store_image_get(struct store *st, const char *hash,
                     struct memorial_image *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT hash, mime, bytes, width, "
-	                                 "height FROM images WHERE hash = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_IMAGE_GET));
 	int rc;
 
 	if (!q)
@@ -219,10 +376,7 @@ int store_image_get(struct store *st, const char *hash,
 
 int store_image_memorials(struct store *st, const char *hash, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " MEMORIAL_COLS " FROM memorials WHERE portrait_hash "
-	        "= ?1 OR id IN (SELECT memorial_id FROM memorial_photos WHERE "
-	        "hash = ?1) LIMIT 50");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_IMAGE_MEMORIALS));
 	int rc;
 
 	if (!q)
@@ -241,11 +395,7 @@ int store_image_memorials(struct store *st, const char *hash, GArray *out)
 
 int store_photo_insert(struct store *st, struct memorial_photo *p)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO memorial_photos(memorial_id, hash, mime, caption, "
-	        "position) VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max("
-	        "position), 0) + 1 FROM memorial_photos WHERE memorial_id = "
-	        "?1)) RETURNING id, position, created_at");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PHOTO_INSERT));
 	int rc;
 
 	if (!q)
@@ -267,10 +417,7 @@ int store_photo_insert(struct store *st, struct memorial_photo *p)
 
 int store_photo_list(struct store *st, int64_t memorial_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, memorial_id, hash, mime, caption, position, "
-	        "created_at FROM memorial_photos WHERE memorial_id = ? ORDER "
-	        "BY position, id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PHOTO_LIST));
 	int rc;
 
 	if (!q)
@@ -294,8 +441,7 @@ int store_photo_list(struct store *st, int64_t memorial_id, GArray *out)
 
 int store_photo_delete(struct store *st, int64_t memorial_id, int64_t photo_id)
 {
-	sqlite3_stmt *q = store_stmt(st, "DELETE FROM memorial_photos WHERE "
-	                                 "id = ? AND memorial_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PHOTO_DELETE));
 
 	if (!q)
 		return ERR_DB;
@@ -321,8 +467,7 @@ int store_photo_set_caption(struct store *st, int64_t memorial_id,
 
 int store_photo_count(struct store *st, int64_t memorial_id, int *n)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT count(*) FROM memorial_photos WHERE memorial_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PHOTO_COUNT));
 	int rc;
 
 	if (!q)
@@ -336,10 +481,7 @@ int store_photo_count(struct store *st, int64_t memorial_id, int *n)
 
 int store_tribute_insert(struct store *st, struct tribute *t)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO tributes(memorial_id, kind, from_name, text, "
-	        "user_id, state) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, "
-	        "created_at");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_INSERT));
 	int rc;
 
 	if (!q)
@@ -362,8 +504,12 @@ int store_tribute_insert(struct store *st, struct tribute *t)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-#define TRIBUTE_COLS                                                           \
-	"id, memorial_id, kind, from_name, text, user_id, state, created_at"
+static void tribute_row(sqlite3_stmt *q, struct tribute *t);
+
+static void tribute_row_v(sqlite3_stmt *q, void *t)
+{
+	tribute_row(q, t);
+}
 
 static void tribute_row(sqlite3_stmt *q, struct tribute *t)
 {
@@ -383,8 +529,7 @@ static void tribute_row(sqlite3_stmt *q, struct tribute *t)
 
 int store_tribute_get(struct store *st, int64_t id, struct tribute *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " TRIBUTE_COLS
-	                                 " FROM tributes WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_GET));
 	int rc;
 
 	if (!q)
@@ -399,8 +544,7 @@ int store_tribute_get(struct store *st, int64_t id, struct tribute *out)
 
 int store_tribute_set_state(struct store *st, int64_t id, enum tribute_state s)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "UPDATE tributes SET state = ? WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_SET_STATE));
 
 	if (!q)
 		return ERR_DB;
@@ -414,37 +558,25 @@ int store_tribute_list(struct store *st, int64_t memorial_id,
                        int limit, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " TRIBUTE_COLS " FROM tributes WHERE memorial_id = ?1 "
-	        "AND state = ?2 AND (?3 = '' OR kind = ?3) AND (?4 = 0 OR id < "
-	        "?4) ORDER BY id DESC LIMIT ?5");
-	int rc;
+	    st, SQL(kind < 0 ? Q_TRIBUTE_LIST : Q_TRIBUTE_LIST_KIND));
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, memorial_id);
 	sqlite3_bind_text(q, 2, tribute_state_name(s), -1, SQLITE_STATIC);
-	sqlite3_bind_text(
-	    q, 3, kind < 0 ? "" : tribute_kind_name((enum tribute_kind)kind),
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, before);
+	if (kind >= 0)
+		sqlite3_bind_text(q, 3,
+		                  tribute_kind_name((enum tribute_kind)kind),
+		                  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, store_cursor(before));
 	sqlite3_bind_int(q, 5, limit);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct tribute t;
-
-		tribute_row(q, &t);
-		g_array_append_val(out, t);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return store_collect(q, tribute_row_v, out);
 }
 
 int store_tribute_count_add(struct store *st, int64_t memorial_id,
                             enum tribute_kind k, int delta)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO tribute_counts(memorial_id, kind, n) VALUES (?1, "
-	        "?2, max(?3, 0)) ON CONFLICT(memorial_id, kind) DO UPDATE SET "
-	        "n = max(n + ?3, 0)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_COUNT_ADD));
 
 	if (!q)
 		return ERR_DB;
@@ -457,8 +589,7 @@ int store_tribute_count_add(struct store *st, int64_t memorial_id,
 int store_tribute_counts(struct store *st, int64_t memorial_id,
                          struct tribute_counts *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT kind, n FROM tribute_counts WHERE memorial_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_COUNTS));
 	int rc;
 
 	if (!q)
@@ -479,9 +610,7 @@ int store_tribute_counts(struct store *st, int64_t memorial_id,
 
 int store_tribute_pending(struct store *st, int64_t memorial_id, int64_t *n)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT count(*) FROM tributes WHERE memorial_id = ? AND "
-	        "state = 'pending'");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRIBUTE_PENDING));
 	int rc;
 
 	if (!q)
@@ -492,10 +621,6 @@ int store_tribute_pending(struct store *st, int64_t memorial_id, int64_t *n)
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : store_err(rc);
 }
-
-#define HIT_COLS                                                               \
-	"m.id, m.slug, m.title, d.name, d.birth_date, d.death_date, "          \
-	"m.portrait_hash"
 
 static int collect_hits(sqlite3_stmt *q, GArray *out)
 {
@@ -518,12 +643,6 @@ static int collect_hits(sqlite3_stmt *q, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-/* What the LIKE path searches: names, title, the family's other names and
- * the pinyin key. */
-#define HAY                                                                    \
-	"(d.name || ' ' || m.title || ' ' || m.search_alias || ' ' || "        \
-	"m.search_latin)"
-
 int store_memorial_search(struct store *st, const char *match,
                           const char *const like[4], int64_t before, int limit,
                           GArray *out)
@@ -531,30 +650,18 @@ int store_memorial_search(struct store *st, const char *match,
 	sqlite3_stmt *q;
 
 	if (match) {
-		q = store_stmt(
-		    st,
-		    "SELECT " HIT_COLS " FROM memorial_search s JOIN "
-		    "memorials m ON m.id = s.rowid JOIN deceased d ON d.id = "
-		    "m.deceased_id WHERE memorial_search MATCH ?1 AND "
-		    "m.visibility = 'public' AND (?2 = 0 OR m.id < ?2) ORDER "
-		    "BY m.id DESC LIMIT ?3");
+		q = store_stmt(st, SQL(Q_MEMORIAL_SEARCH_1));
 		if (!q)
 			return ERR_DB;
 		sqlite3_bind_text(q, 1, match, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, before);
+		sqlite3_bind_int64(q, 2, store_cursor(before));
 		sqlite3_bind_int(q, 3, limit);
 		return collect_hits(q, out);
 	}
-	q = store_stmt(
-	    st,
-	    "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
-	    "= m.deceased_id WHERE m.visibility = 'public' AND (?1 = 0 OR "
-	    "m.id < ?1) AND " HAY " LIKE ?2 ESCAPE '\\' AND " HAY " LIKE ?3 "
-	    "ESCAPE '\\' AND " HAY " LIKE ?4 ESCAPE '\\' AND " HAY " LIKE ?5 "
-	    "ESCAPE '\\' ORDER BY m.id DESC LIMIT ?6");
+	q = store_stmt(st, SQL(Q_MEMORIAL_SEARCH_2));
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_int64(q, 1, before);
+	sqlite3_bind_int64(q, 1, store_cursor(before));
 	for (int i = 0; i < 4; i++)
 		sqlite3_bind_text(q, 2 + i, like && like[i] ? like[i] : "%", -1,
 		                  SQLITE_STATIC);

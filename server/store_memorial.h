@@ -69,8 +69,8 @@ int store_tribute_pending(struct store *st, int64_t memorial_id, int64_t *n);
 struct memorial_hit {
 	int64_t id;
 	char slug[MEMORIAL_SLUG_MAX + 1];
-	char title[MEMORIAL_TITLE_MAX * 4 + 1];
-	char name[DECEASED_NAME_MAX * 4 + 1];
+	char title[TEXT_BUF(MEMORIAL_TITLE_MAX)];
+	char name[TEXT_BUF(DECEASED_NAME_MAX)];
 	char birth_date[11];
 	char death_date[11];
 	char portrait_hash[65];

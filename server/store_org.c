@@ -10,6 +10,106 @@
 #include <stdio.h>
 #include <string.h>
 
+#define SERVICE_COLS                                                           \
+	"id, org_kind, org_id, code, name, description, price_cents, unit, "   \
+	"active"
+
+enum {
+	Q_ORG_CREATE_1,
+	Q_ORG_CREATE_2,
+	Q_ORG_UPDATE_1,
+	Q_ORG_UPDATE_2,
+	Q_ORG_GET_1,
+	Q_ORG_GET_2,
+	Q_ORG_LIST_1,
+	Q_ORG_LIST_2,
+	Q_SERVICE_CREATE,
+	Q_SERVICE_UPDATE,
+	Q_SERVICE_GET,
+	Q_SERVICE_LIST,
+	Q_HALL_CREATE,
+	Q_HALL_LIST,
+	Q_HALL_GET,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_org_sql[] = {
+    [Q_ORG_CREATE_1] = {"org.org_create_1",
+                        "INSERT INTO agencies(name, "
+                        "region_code, address, phone) VALUES "
+                        "(?, ?, ?, ?)",
+                        NULL},
+    [Q_ORG_CREATE_2] = {"org.org_create_2",
+                        "INSERT INTO cemeteries(name, "
+                        "region_code, address, phone, lat, "
+                        "lng) VALUES (?, ?, ?, ?, ?, ?)",
+                        NULL},
+    [Q_ORG_UPDATE_1] = {"org.org_update_1",
+                        "UPDATE agencies SET name = ?, "
+                        "region_code = ?, address = ?, phone "
+                        "= ? WHERE id = ?7",
+                        NULL},
+    [Q_ORG_UPDATE_2] = {"org.org_update_2",
+                        "UPDATE cemeteries SET name = ?, "
+                        "region_code = ?, address = ?, phone "
+                        "= ?, lat = ?, lng = ? WHERE id = ?7",
+                        NULL},
+    [Q_ORG_GET_1] = {"org.org_get_1",
+                     "SELECT id, name, region_code, "
+                     "address, phone, NULL, NULL, "
+                     "created_at FROM agencies WHERE id = ?",
+                     NULL},
+    [Q_ORG_GET_2] = {"org.org_get_2",
+                     "SELECT id, name, region_code, "
+                     "address, phone, lat, lng, created_at "
+                     "FROM cemeteries WHERE id = ?",
+                     NULL},
+    [Q_ORG_LIST_1] = {"org.org_list_1",
+                      "SELECT id, name, region_code, "
+                      "address, phone, NULL, NULL, "
+                      "created_at FROM agencies ORDER BY id "
+                      "LIMIT 1000",
+                      NULL},
+    [Q_ORG_LIST_2] = {"org.org_list_2",
+                      "SELECT id, name, region_code, "
+                      "address, phone, lat, lng, created_at "
+                      "FROM cemeteries ORDER BY id LIMIT "
+                      "1000",
+                      NULL},
+    [Q_SERVICE_CREATE] =
+        {"org.service_create",
+         "INSERT INTO services(org_kind, org_id, code, name, "
+         "description, price_cents, unit) VALUES (?, ?, ?, ?, ?, ?, "
+         "?)",
+         NULL},
+    [Q_SERVICE_UPDATE] = {"org.service_update",
+                          "UPDATE services SET name = ?, description = ?, "
+                          "price_cents = ?, unit = ?, active = ? WHERE id = ?",
+                          NULL},
+    [Q_SERVICE_GET] = {"org.service_get",
+                       "SELECT " SERVICE_COLS " FROM services WHERE id = ?",
+                       NULL},
+    [Q_SERVICE_LIST] = {"org.service_list",
+                        "SELECT " SERVICE_COLS
+                        " FROM services WHERE org_kind = ? "
+                        "AND org_id = ? AND (active = 1 OR ?) ORDER BY id",
+                        NULL},
+    [Q_HALL_CREATE] = {"org.hall_create",
+                       "INSERT INTO halls(agency_id, name) VALUES (?, ?)",
+                       NULL},
+    [Q_HALL_LIST] =
+        {"org.hall_list",
+         "SELECT id, agency_id, name FROM halls WHERE agency_id = ? "
+         "ORDER BY id",
+         NULL},
+    [Q_HALL_GET] = {"org.hall_get",
+                    "SELECT id, agency_id, name FROM halls WHERE id = ?", NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_org_sql[q].sql)
+
 const char *store_org_kind_name(enum org_kind k)
 {
 	return k == ORG_AGENCY ? "agency" : "cemetery";
@@ -25,14 +125,9 @@ static void bind_org(sqlite3_stmt *q, const struct org *o)
 
 int store_org_create(struct store *st, const struct org *o, int64_t *id)
 {
-	sqlite3_stmt *q =
-	    o->kind == ORG_AGENCY
-	        ? store_stmt(st, "INSERT INTO agencies(name, "
-	                         "region_code, address, phone) VALUES "
-	                         "(?, ?, ?, ?)")
-	        : store_stmt(st, "INSERT INTO cemeteries(name, "
-	                         "region_code, address, phone, lat, "
-	                         "lng) VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = o->kind == ORG_AGENCY
+	                      ? store_stmt(st, SQL(Q_ORG_CREATE_1))
+	                      : store_stmt(st, SQL(Q_ORG_CREATE_2));
 	int rc;
 
 	if (!q)
@@ -50,14 +145,9 @@ int store_org_create(struct store *st, const struct org *o, int64_t *id)
 
 int store_org_update(struct store *st, const struct org *o)
 {
-	sqlite3_stmt *q =
-	    o->kind == ORG_AGENCY
-	        ? store_stmt(st, "UPDATE agencies SET name = ?, "
-	                         "region_code = ?, address = ?, phone "
-	                         "= ? WHERE id = ?7")
-	        : store_stmt(st, "UPDATE cemeteries SET name = ?, "
-	                         "region_code = ?, address = ?, phone "
-	                         "= ?, lat = ?, lng = ? WHERE id = ?7");
+	sqlite3_stmt *q = o->kind == ORG_AGENCY
+	                      ? store_stmt(st, SQL(Q_ORG_UPDATE_1))
+	                      : store_stmt(st, SQL(Q_ORG_UPDATE_2));
 
 	if (!q)
 		return ERR_DB;
@@ -88,14 +178,8 @@ static void org_row(sqlite3_stmt *q, enum org_kind k, struct org *o)
 int store_org_get(struct store *st, enum org_kind k, int64_t id,
                   struct org *out)
 {
-	sqlite3_stmt *q =
-	    k == ORG_AGENCY
-	        ? store_stmt(st, "SELECT id, name, region_code, "
-	                         "address, phone, NULL, NULL, "
-	                         "created_at FROM agencies WHERE id = ?")
-	        : store_stmt(st, "SELECT id, name, region_code, "
-	                         "address, phone, lat, lng, created_at "
-	                         "FROM cemeteries WHERE id = ?");
+	sqlite3_stmt *q = k == ORG_AGENCY ? store_stmt(st, SQL(Q_ORG_GET_1))
+	                                  : store_stmt(st, SQL(Q_ORG_GET_2));
 	int rc;
 
 	if (!q)
@@ -110,16 +194,8 @@ int store_org_get(struct store *st, enum org_kind k, int64_t id,
 
 int store_org_list(struct store *st, enum org_kind k, GArray *out)
 {
-	sqlite3_stmt *q =
-	    k == ORG_AGENCY
-	        ? store_stmt(st, "SELECT id, name, region_code, "
-	                         "address, phone, NULL, NULL, "
-	                         "created_at FROM agencies ORDER BY id "
-	                         "LIMIT 1000")
-	        : store_stmt(st, "SELECT id, name, region_code, "
-	                         "address, phone, lat, lng, created_at "
-	                         "FROM cemeteries ORDER BY id LIMIT "
-	                         "1000");
+	sqlite3_stmt *q = k == ORG_AGENCY ? store_stmt(st, SQL(Q_ORG_LIST_1))
+	                                  : store_stmt(st, SQL(Q_ORG_LIST_2));
 	int rc;
 
 	if (!q)
@@ -137,10 +213,7 @@ int store_org_list(struct store *st, enum org_kind k, GArray *out)
 int store_service_create(struct store *st, const struct service_item *s,
                          int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO services(org_kind, org_id, code, name, "
-	        "description, price_cents, unit) VALUES (?, ?, ?, ?, ?, ?, "
-	        "?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_CREATE));
 	int rc;
 
 	if (!q)
@@ -161,9 +234,7 @@ int store_service_create(struct store *st, const struct service_item *s,
 
 int store_service_update(struct store *st, const struct service_item *s)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE services SET name = ?, description = ?, "
-	        "price_cents = ?, unit = ?, active = ? WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_UPDATE));
 
 	if (!q)
 		return ERR_DB;
@@ -192,14 +263,9 @@ static void service_row(sqlite3_stmt *q, struct service_item *s)
 	s->active = sqlite3_column_int(q, 8) != 0;
 }
 
-#define SERVICE_COLS                                                           \
-	"id, org_kind, org_id, code, name, description, price_cents, unit, "   \
-	"active"
-
 int store_service_get(struct store *st, int64_t id, struct service_item *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " SERVICE_COLS
-	                                 " FROM services WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_GET));
 	int rc;
 
 	if (!q)
@@ -215,9 +281,7 @@ int store_service_get(struct store *st, int64_t id, struct service_item *out)
 int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
                        bool all, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " SERVICE_COLS " FROM services WHERE org_kind = ? "
-	        "AND org_id = ? AND (active = 1 OR ?) ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_LIST));
 	int rc;
 
 	if (!q)
@@ -238,8 +302,7 @@ int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
 int store_hall_create(struct store *st, int64_t agency_id, const char *name,
                       int64_t *id)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "INSERT INTO halls(agency_id, name) VALUES (?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_CREATE));
 	int rc;
 
 	if (!q)
@@ -254,9 +317,7 @@ int store_hall_create(struct store *st, int64_t agency_id, const char *name,
 
 int store_hall_list(struct store *st, int64_t agency_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, agency_id, name FROM halls WHERE agency_id = ? "
-	        "ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_LIST));
 	int rc;
 
 	if (!q)
@@ -276,8 +337,7 @@ int store_hall_list(struct store *st, int64_t agency_id, GArray *out)
 
 int store_hall_get(struct store *st, int64_t id, struct hall *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, agency_id, name FROM halls WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_GET));
 	int rc;
 
 	if (!q)

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 
 enum org_kind { ORG_AGENCY = 0, ORG_CEMETERY };
@@ -14,10 +16,10 @@ enum org_kind { ORG_AGENCY = 0, ORG_CEMETERY };
 struct org {
 	int64_t id;
 	enum org_kind kind;
-	char name[256];
+	char name[TEXT_BUF(ORG_NAME_MAX)];
 	char region_code[16];
-	char address[512];
-	char phone[32];
+	char address[TEXT_BUF(ORG_ADDRESS_MAX)];
+	char phone[TEXT_BUF(ORG_PHONE_MAX)];
 	bool has_geo;
 	double lat, lng;
 	char created_at[32];
@@ -27,11 +29,11 @@ struct service_item {
 	int64_t id;
 	enum org_kind org_kind;
 	int64_t org_id;
-	char code[64];
-	char name[256];
-	char description[1024];
+	char code[TEXT_BUF(SERVICE_CODE_MAX)];
+	char name[TEXT_BUF(SERVICE_NAME_MAX)];
+	char description[TEXT_BUF(SERVICE_DESC_MAX)];
 	int64_t price_cents;
-	char unit[32];
+	char unit[TEXT_BUF(SERVICE_UNIT_MAX)];
 	bool active;
 };
 
@@ -55,11 +57,11 @@ int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
 
 int store_hall_create(struct store *st, int64_t agency_id, const char *name,
                       int64_t *id);
-/* Halls of an agency: GArray of struct {int64_t id; char name[128];}. */
+/* A farewell hall of an agency. */
 struct hall {
 	int64_t id;
 	int64_t agency_id;
-	char name[128];
+	char name[TEXT_BUF(HALL_NAME_MAX)];
 };
 int store_hall_list(struct store *st, int64_t agency_id, GArray *out);
 int store_hall_get(struct store *st, int64_t id, struct hall *out);

@@ -1,7 +1,7 @@
 /* store_search.c — the SQL behind memorial search keys.
  *
  * Owns reads and writes of memorials.search_alias and search_latin; the
- * triggers of schema/010_phone.sql copy both into memorial_search. Knows
+ * triggers of schema/011_phone.sql copy both into memorial_search. Knows
  * no pinyin: search.c computes the keys. Called by search.c and
  * api_memorial.c.
  */

@@ -11,6 +11,128 @@
 #include <stdio.h>
 #include <string.h>
 
+#define PROOF_COLS                                                             \
+	"id, order_id, kind, hash, mime, bytes, kept_location, uploaded_by, "  \
+	"created_at"
+
+#define ORDER_SELECT                                                           \
+	"SELECT o.id, o.user_id, o.cemetery_id, o.plot_id, o.date, o.state, "  \
+	"o.note, o.reason, o.total_cents, o.created_at, o.updated_at, "        \
+	"c.name, p.section, p.row, p.number, u.display_name "                  \
+	"FROM sweeping_orders o "                                              \
+	"JOIN cemeteries c ON c.id = o.cemetery_id "                           \
+	"JOIN plots p ON p.id = o.plot_id "                                    \
+	"JOIN users u ON u.id = o.user_id "
+
+enum {
+	Q_ORDER_INSERT,
+	Q_ORDER_GET,
+	Q_ORDER_SET_STATE,
+	Q_ORDER_LIST_USER,
+	Q_ORDER_LIST_CEMETERY,
+	Q_ORDER_LIST_CEMETERY_STATE,
+	Q_ORDER_ITEM_INSERT,
+	Q_ORDER_ITEM_LIST,
+	Q_ORDER_EVENT_INSERT,
+	Q_ORDER_EVENT_LIST,
+	Q_PROOF_INSERT,
+	Q_PROOF_GET,
+	Q_PROOF_LIST,
+	Q_PROOF_COUNT,
+	Q_RATING_INSERT,
+	Q_RATING_OF_ORDER,
+	Q_RATING_SUMMARY,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_sweeping_sql[] = {
+    [Q_ORDER_INSERT] =
+        {"sweeping.order_insert",
+         "INSERT INTO sweeping_orders(user_id, cemetery_id, plot_id, "
+         "date, state, note, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_ORDER_GET] = {"sweeping.order_get", ORDER_SELECT "WHERE o.id = ?", NULL},
+    [Q_ORDER_SET_STATE] =
+        {"sweeping.order_set_state",
+         "UPDATE sweeping_orders SET state = ?1, reason = "
+         "coalesce(?4, reason), updated_at = "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?2 AND "
+         "state = ?3",
+         NULL},
+    [Q_ORDER_LIST_USER] = {"sweeping.order_list_user",
+                           ORDER_SELECT
+                           "WHERE o.user_id = ? ORDER BY o.id DESC LIMIT ?",
+                           NULL},
+    [Q_ORDER_LIST_CEMETERY] = {"sweeping.order_list_cemetery",
+                               ORDER_SELECT
+                               "WHERE o.cemetery_id = ?1 AND o.date >= ?2 AND "
+                               "o.date <= ?3 ORDER BY o.date, o.id LIMIT ?5",
+                               NULL},
+    [Q_ORDER_LIST_CEMETERY_STATE] = {"sweeping.order_list_cemetery_state",
+                                     ORDER_SELECT
+                                     "WHERE o.cemetery_id = ?1 AND o.date >= "
+                                     "?2 AND o.date <= ?3 AND o.state = ?4 "
+                                     "ORDER BY o.date, o.id LIMIT ?5",
+                                     NULL},
+    [Q_ORDER_ITEM_INSERT] =
+        {"sweeping.order_item_insert",
+         "INSERT INTO sweeping_items(order_id, service_id, name, "
+         "price_cents, quantity) VALUES (?, ?, ?, ?, ?)",
+         NULL},
+    [Q_ORDER_ITEM_LIST] =
+        {"sweeping.order_item_list",
+         "SELECT id, order_id, service_id, name, price_cents, quantity "
+         "FROM sweeping_items WHERE order_id = ? ORDER BY id",
+         NULL},
+    [Q_ORDER_EVENT_INSERT] =
+        {"sweeping.order_event_insert",
+         "INSERT INTO sweeping_events(order_id, from_state, to_state, "
+         "actor_id, note) VALUES (?, ?, ?, ?, ?)",
+         NULL},
+    [Q_ORDER_EVENT_LIST] =
+        {"sweeping.order_event_list",
+         "SELECT e.id, e.order_id, e.from_state, e.to_state, "
+         "coalesce(e.actor_id, 0), coalesce(u.display_name, ''), e.note, "
+         "e.at FROM sweeping_events e LEFT JOIN users u ON u.id = "
+         "e.actor_id WHERE e.order_id = ? ORDER BY e.id",
+         NULL},
+    [Q_PROOF_INSERT] =
+        {"sweeping.proof_insert",
+         "INSERT INTO sweeping_proofs(order_id, kind, hash, mime, "
+         "bytes, kept_location, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, "
+         "?)",
+         NULL},
+    [Q_PROOF_GET] = {"sweeping.proof_get",
+                     "SELECT " PROOF_COLS " FROM sweeping_proofs WHERE id = ? "
+                     "AND order_id = ?",
+                     NULL},
+    [Q_PROOF_LIST] = {"sweeping.proof_list",
+                      "SELECT " PROOF_COLS " FROM sweeping_proofs WHERE "
+                      "order_id = ? ORDER BY id",
+                      NULL},
+    [Q_PROOF_COUNT] = {"sweeping.proof_count",
+                       "SELECT count(*), coalesce(sum(kind = 'image'), 0) FROM "
+                       "sweeping_proofs WHERE order_id = ?",
+                       NULL},
+    [Q_RATING_INSERT] =
+        {"sweeping.rating_insert",
+         "INSERT INTO ratings(subject_kind, subject_id, order_id, "
+         "user_id, stars, comment) VALUES (?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_RATING_OF_ORDER] =
+        {"sweeping.rating_of_order",
+         "SELECT stars, comment FROM ratings WHERE order_id = ?", NULL},
+    [Q_RATING_SUMMARY] =
+        {"sweeping.rating_summary",
+         "SELECT coalesce(avg(stars), 0), count(*) FROM ratings WHERE "
+         "subject_kind = ? AND subject_id = ?",
+         NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_sweeping_sql[q].sql)
+
 static int state_of(const char *s)
 {
 	int v = sweeping_state_parse(s);
@@ -21,9 +143,7 @@ static int state_of(const char *s)
 int store_order_insert(struct store *st, const struct sweeping_order *o,
                        int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO sweeping_orders(user_id, cemetery_id, plot_id, "
-	        "date, state, note, total_cents) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_INSERT));
 	int rc;
 
 	if (!q)
@@ -41,15 +161,6 @@ int store_order_insert(struct store *st, const struct sweeping_order *o,
 		*id = store_last_id(st);
 	return rc;
 }
-
-#define ORDER_SELECT                                                           \
-	"SELECT o.id, o.user_id, o.cemetery_id, o.plot_id, o.date, o.state, "  \
-	"o.note, o.reason, o.total_cents, o.created_at, o.updated_at, "        \
-	"c.name, p.section, p.row, p.number, u.display_name "                  \
-	"FROM sweeping_orders o "                                              \
-	"JOIN cemeteries c ON c.id = o.cemetery_id "                           \
-	"JOIN plots p ON p.id = o.plot_id "                                    \
-	"JOIN users u ON u.id = o.user_id "
 
 static void order_row(sqlite3_stmt *q, struct sweeping_order *o)
 {
@@ -74,7 +185,7 @@ static void order_row(sqlite3_stmt *q, struct sweeping_order *o)
 
 int store_order_get(struct store *st, int64_t id, struct sweeping_order *out)
 {
-	sqlite3_stmt *q = store_stmt(st, ORDER_SELECT "WHERE o.id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_GET));
 	int rc;
 
 	if (!q)
@@ -91,11 +202,7 @@ int store_order_set_state(struct store *st, int64_t id,
                           enum sweeping_state from, enum sweeping_state to,
                           const char *reason)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE sweeping_orders SET state = ?1, reason = "
-	        "coalesce(?4, reason), updated_at = "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?2 AND "
-	        "state = ?3");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_SET_STATE));
 	int rc;
 
 	if (!q)
@@ -128,8 +235,7 @@ static int order_rows(sqlite3_stmt *q, GArray *out)
 int store_order_list_user(struct store *st, int64_t user_id, int limit,
                           GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, ORDER_SELECT "WHERE o.user_id = ? ORDER BY o.id DESC LIMIT ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_LIST_USER));
 
 	if (!q)
 		return ERR_DB;
@@ -142,10 +248,9 @@ int store_order_list_cemetery(struct store *st, int64_t cemetery_id,
                               const char *from, const char *to, int state,
                               int limit, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, ORDER_SELECT "WHERE o.cemetery_id = ?1 AND o.date >= ?2 AND "
-	                     "o.date <= ?3 AND (?4 IS NULL OR o.state = ?4) "
-	                     "ORDER BY o.date, o.id LIMIT ?5");
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(state < 0 ? Q_ORDER_LIST_CEMETERY
+	                                 : Q_ORDER_LIST_CEMETERY_STATE));
 
 	if (!q)
 		return ERR_DB;
@@ -161,9 +266,7 @@ int store_order_list_cemetery(struct store *st, int64_t cemetery_id,
 
 int store_order_item_insert(struct store *st, const struct sweeping_item *it)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO sweeping_items(order_id, service_id, name, "
-	        "price_cents, quantity) VALUES (?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_ITEM_INSERT));
 
 	if (!q)
 		return ERR_DB;
@@ -177,9 +280,7 @@ int store_order_item_insert(struct store *st, const struct sweeping_item *it)
 
 int store_order_item_list(struct store *st, int64_t order_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT id, order_id, service_id, name, price_cents, quantity "
-	        "FROM sweeping_items WHERE order_id = ? ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_ITEM_LIST));
 	int rc;
 
 	if (!q)
@@ -204,9 +305,7 @@ int store_order_event_insert(struct store *st, int64_t order_id, int from,
                              enum sweeping_state to, int64_t actor_id,
                              const char *note)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO sweeping_events(order_id, from_state, to_state, "
-	        "actor_id, note) VALUES (?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_EVENT_INSERT));
 
 	if (!q)
 		return ERR_DB;
@@ -223,12 +322,7 @@ int store_order_event_insert(struct store *st, int64_t order_id, int from,
 
 int store_order_event_list(struct store *st, int64_t order_id, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st,
-	    "SELECT e.id, e.order_id, e.from_state, e.to_state, "
-	    "coalesce(e.actor_id, 0), coalesce(u.display_name, ''), e.note, "
-	    "e.at FROM sweeping_events e LEFT JOIN users u ON u.id = "
-	    "e.actor_id WHERE e.order_id = ? ORDER BY e.id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_EVENT_LIST));
 	int rc;
 
 	if (!q)
@@ -256,10 +350,7 @@ int store_order_event_list(struct store *st, int64_t order_id, GArray *out)
 int store_proof_insert(struct store *st, const struct sweeping_proof *p,
                        int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO sweeping_proofs(order_id, kind, hash, mime, "
-	        "bytes, kept_location, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, "
-	        "?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_INSERT));
 	int rc;
 
 	if (!q)
@@ -278,10 +369,6 @@ int store_proof_insert(struct store *st, const struct sweeping_proof *p,
 	return rc;
 }
 
-#define PROOF_COLS                                                             \
-	"id, order_id, kind, hash, mime, bytes, kept_location, uploaded_by, "  \
-	"created_at"
-
 static void proof_row(sqlite3_stmt *q, struct sweeping_proof *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -299,9 +386,7 @@ static void proof_row(sqlite3_stmt *q, struct sweeping_proof *p)
 int store_proof_get(struct store *st, int64_t order_id, int64_t id,
                     struct sweeping_proof *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " PROOF_COLS
-	                                 " FROM sweeping_proofs WHERE id = ? "
-	                                 "AND order_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_GET));
 	int rc;
 
 	if (!q)
@@ -317,9 +402,7 @@ int store_proof_get(struct store *st, int64_t order_id, int64_t id,
 
 int store_proof_list(struct store *st, int64_t order_id, GArray *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT " PROOF_COLS " FROM sweeping_proofs WHERE "
-	                   "order_id = ? ORDER BY id");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_LIST));
 	int rc;
 
 	if (!q)
@@ -337,9 +420,7 @@ int store_proof_list(struct store *st, int64_t order_id, GArray *out)
 
 int store_proof_count(struct store *st, int64_t order_id, int *all, int *photos)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT count(*), coalesce(sum(kind = 'image'), 0) FROM "
-	        "sweeping_proofs WHERE order_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_COUNT));
 	int rc;
 
 	if (!q)
@@ -361,9 +442,7 @@ int store_rating_insert(struct store *st, const char *subject_kind,
                         int64_t subject_id, int64_t order_id, int64_t user_id,
                         int stars, const char *comment)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO ratings(subject_kind, subject_id, order_id, "
-	        "user_id, stars, comment) VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_INSERT));
 
 	if (!q)
 		return ERR_DB;
@@ -380,8 +459,7 @@ int store_rating_insert(struct store *st, const char *subject_kind,
 int store_rating_of_order(struct store *st, int64_t order_id, int *stars,
                           char *comment, size_t commentlen)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT stars, comment FROM ratings WHERE order_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_OF_ORDER));
 	int rc;
 
 	if (!q)
@@ -402,9 +480,7 @@ int store_rating_of_order(struct store *st, int64_t order_id, int *stars,
 int store_rating_summary(struct store *st, const char *subject_kind,
                          int64_t subject_id, double *avg, int64_t *count)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT coalesce(avg(stars), 0), count(*) FROM ratings WHERE "
-	        "subject_kind = ? AND subject_id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_SUMMARY));
 	int rc;
 
 	if (!q)

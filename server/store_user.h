@@ -6,17 +6,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct actor;
 
 struct store_user {
 	int64_t id;
-	char login_masked[128];
+	char login_masked[256]; /* a login has at most 254 bytes */
 	char login_kind[8];
 	char login_enc[512];
-	char display_name[128];
+	char display_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 	char password_hash[128];
 	char created_at[32];
+	char login_hash[65]; /* keyed hash of the normalised login */
 	bool disabled;
 };
 
@@ -26,7 +29,7 @@ struct store_grant {
 	char role[24];
 	char scope_kind[12];
 	int64_t scope_id;
-	char scope_name[128]; /* agency/cemetery name when known */
+	char scope_name[TEXT_BUF(ORG_NAME_MAX)]; /* agency/cemetery name */
 };
 
 /* Create a user; ERR_CONFLICT when the login hash exists. */
@@ -37,8 +40,9 @@ int store_user_by_login(struct store *st, const char *login_hash,
                         struct store_user *out);
 int store_user_get(struct store *st, int64_t id, struct store_user *out);
 int store_user_set_password(struct store *st, int64_t id, const char *hash);
-/* All users, oldest first, into a GArray of struct store_user. */
-int store_user_list(struct store *st, GArray *out);
+/* Users with an id above after, oldest first, at most limit, into a
+ * GArray of struct store_user. */
+int store_user_list(struct store *st, int64_t after, int limit, GArray *out);
 
 /* Sessions: stored by SHA-256 of the token. */
 int store_session_create(struct store *st, int64_t user_id,
@@ -47,6 +51,10 @@ int store_session_create(struct store *st, int64_t user_id,
 /* ERR_UNAUTHORIZED when unknown, expired, revoked or the user disabled. */
 int store_session_lookup(struct store *st, const char *token_hash, int64_t now,
                          int64_t *user_id, int64_t *session_id);
+/* The user of a session that is still valid (not revoked, not expired,
+ * user not disabled); ERR_UNAUTHORIZED otherwise. */
+int store_session_user(struct store *st, int64_t session_id, int64_t now,
+                       int64_t *user_id);
 int store_session_revoke(struct store *st, int64_t session_id, int64_t now);
 /* Revoke every session of a user but keep (0 = none). */
 int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,

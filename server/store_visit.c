@@ -12,6 +12,114 @@
 #include <stdio.h>
 #include <string.h>
 
+#define SLOT_COLS                                                              \
+	"id, cemetery_id, date, start_time, end_time, capacity, booked, "      \
+	"coalesce(created_by, 0)"
+
+#define BOOKING_SELECT                                                         \
+	"SELECT b.id, b.slot_id, b.cemetery_id, b.plot_id, b.user_id, "        \
+	"coalesce(b.booked_by, 0), b.persons, b.phone_masked, b.code, "        \
+	"b.state, coalesce(b.checked_in_at, ''), "                             \
+	"coalesce(b.checked_in_by, 0), coalesce(b.cancelled_at, ''), "         \
+	"b.created_at, s.date, s.start_time, s.end_time, c.name, p.section, "  \
+	"p.row, p.number, u.display_name FROM bookings b "                     \
+	"JOIN visit_slots s ON s.id = b.slot_id "                              \
+	"JOIN cemeteries c ON c.id = b.cemetery_id "                           \
+	"JOIN plots p ON p.id = b.plot_id "                                    \
+	"JOIN users u ON u.id = b.user_id "
+
+enum {
+	Q_SLOT_INSERT,
+	Q_SLOT_GET,
+	Q_SLOT_LIST,
+	Q_SLOT_TAKE,
+	Q_SLOT_RELEASE,
+	Q_BOOKING_ACTIVE,
+	Q_BOOKING_INSERT,
+	Q_BOOKING_GET,
+	Q_BOOKING_BY_CODE,
+	Q_BOOKING_PHONE,
+	Q_BOOKING_SET_STATE,
+	Q_BOOKING_LIST_USER,
+	Q_BOOKING_LIST_CEMETERY,
+	Q_BOOKING_LIST_CEMETERY_STATE,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_visit_sql[] = {
+    [Q_SLOT_INSERT] =
+        {"visit.slot_insert",
+         "INSERT INTO visit_slots(cemetery_id, date, start_time, "
+         "end_time, capacity, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_SLOT_GET] = {"visit.slot_get",
+                    "SELECT " SLOT_COLS " FROM visit_slots WHERE id = ?", NULL},
+    [Q_SLOT_LIST] =
+        {"visit.slot_list",
+         "SELECT " SLOT_COLS " FROM visit_slots WHERE cemetery_id = ? "
+         "AND date >= ? AND date <= ? ORDER BY date, start_time, id "
+         "LIMIT 2000",
+         NULL},
+    [Q_SLOT_TAKE] =
+        {"visit.slot_take",
+         "UPDATE visit_slots SET booked = booked + ?1 WHERE id = ?2 "
+         "AND booked + ?1 <= capacity",
+         NULL},
+    [Q_SLOT_RELEASE] =
+        {"visit.slot_release",
+         "UPDATE visit_slots SET booked = max(booked - ?1, 0) WHERE "
+         "id = ?2",
+         NULL},
+    [Q_BOOKING_ACTIVE] =
+        {"visit.booking_active",
+         "SELECT 1 FROM bookings WHERE slot_id = ? AND user_id = ? AND "
+         "state != 'cancelled'",
+         NULL},
+    [Q_BOOKING_INSERT] =
+        {"visit.booking_insert",
+         "INSERT INTO bookings(slot_id, cemetery_id, plot_id, user_id, "
+         "booked_by, persons, phone_enc, phone_masked, code) VALUES "
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         NULL},
+    [Q_BOOKING_GET] = {"visit.booking_get", BOOKING_SELECT "WHERE b.id = ?",
+                       NULL},
+    [Q_BOOKING_BY_CODE] = {"visit.booking_by_code",
+                           BOOKING_SELECT "WHERE b.code = ?", NULL},
+    [Q_BOOKING_PHONE] = {"visit.booking_phone",
+                         "SELECT phone_enc FROM bookings WHERE id = ?", NULL},
+    [Q_BOOKING_SET_STATE] =
+        {"visit.booking_set_state",
+         "UPDATE bookings SET state = ?1, "
+         "checked_in_at = CASE WHEN ?1 = 'checked_in' THEN "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE checked_in_at END, "
+         "checked_in_by = CASE WHEN ?1 = 'checked_in' THEN ?4 ELSE "
+         "checked_in_by END, "
+         "cancelled_at = CASE WHEN ?1 = 'cancelled' THEN "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE cancelled_at END "
+         "WHERE id = ?2 AND state = ?3",
+         NULL},
+    [Q_BOOKING_LIST_USER] = {"visit.booking_list_user",
+                             BOOKING_SELECT
+                             "WHERE b.user_id = ? ORDER BY b.id DESC LIMIT ?",
+                             NULL},
+    [Q_BOOKING_LIST_CEMETERY] =
+        {"visit.booking_list_cemetery",
+         BOOKING_SELECT "WHERE b.cemetery_id = ?1 AND s.date >= ?2 AND "
+                        "s.date <= ?3 ORDER BY s.date, s.start_time, b.id "
+                        "LIMIT ?5",
+         NULL},
+    [Q_BOOKING_LIST_CEMETERY_STATE] =
+        {"visit.booking_list_cemetery_state",
+         BOOKING_SELECT "WHERE b.cemetery_id = ?1 AND s.date >= ?2 AND "
+                        "s.date <= ?3 AND b.state = ?4 ORDER BY s.date, "
+                        "s.start_time, b.id LIMIT ?5",
+         NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_visit_sql[q].sql)
+
 static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
 {
 	if (id > 0)
@@ -22,9 +130,7 @@ static void bind_id_or_null(sqlite3_stmt *q, int col, int64_t id)
 
 int store_slot_insert(struct store *st, const struct visit_slot *s, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO visit_slots(cemetery_id, date, start_time, "
-	        "end_time, capacity, created_by) VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_INSERT));
 	int rc;
 
 	if (!q)
@@ -41,10 +147,6 @@ int store_slot_insert(struct store *st, const struct visit_slot *s, int64_t *id)
 	return rc;
 }
 
-#define SLOT_COLS                                                              \
-	"id, cemetery_id, date, start_time, end_time, capacity, booked, "      \
-	"coalesce(created_by, 0)"
-
 static void slot_row(sqlite3_stmt *q, struct visit_slot *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -60,8 +162,7 @@ static void slot_row(sqlite3_stmt *q, struct visit_slot *s)
 
 int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 {
-	sqlite3_stmt *q = store_stmt(st, "SELECT " SLOT_COLS
-	                                 " FROM visit_slots WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_GET));
 	int rc;
 
 	if (!q)
@@ -77,10 +178,7 @@ int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 int store_slot_list(struct store *st, int64_t cemetery_id, const char *from,
                     const char *to, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT " SLOT_COLS " FROM visit_slots WHERE cemetery_id = ? "
-	        "AND date >= ? AND date <= ? ORDER BY date, start_time, id "
-	        "LIMIT 2000");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_LIST));
 	int rc;
 
 	if (!q)
@@ -100,9 +198,7 @@ int store_slot_list(struct store *st, int64_t cemetery_id, const char *from,
 
 int store_slot_take(struct store *st, int64_t slot_id, int n)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE visit_slots SET booked = booked + ?1 WHERE id = ?2 "
-	        "AND booked + ?1 <= capacity");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_TAKE));
 	int rc;
 
 	if (!q)
@@ -117,9 +213,7 @@ int store_slot_take(struct store *st, int64_t slot_id, int n)
 
 int store_slot_release(struct store *st, int64_t slot_id, int n)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE visit_slots SET booked = max(booked - ?1, 0) WHERE "
-	        "id = ?2");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_RELEASE));
 
 	if (!q)
 		return ERR_DB;
@@ -131,9 +225,7 @@ int store_slot_release(struct store *st, int64_t slot_id, int n)
 int store_booking_active(struct store *st, int64_t slot_id, int64_t user_id,
                          bool *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "SELECT 1 FROM bookings WHERE slot_id = ? AND user_id = ? AND "
-	        "state != 'cancelled'");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_ACTIVE));
 	int rc;
 
 	if (!q)
@@ -149,10 +241,7 @@ int store_booking_active(struct store *st, int64_t slot_id, int64_t user_id,
 int store_booking_insert(struct store *st, const struct visit_booking *b,
                          const char *phone_enc, int64_t *id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "INSERT INTO bookings(slot_id, cemetery_id, plot_id, user_id, "
-	        "booked_by, persons, phone_enc, phone_masked, code) VALUES "
-	        "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_INSERT));
 	int rc;
 
 	if (!q)
@@ -171,18 +260,6 @@ int store_booking_insert(struct store *st, const struct visit_booking *b,
 		*id = store_last_id(st);
 	return rc;
 }
-
-#define BOOKING_SELECT                                                         \
-	"SELECT b.id, b.slot_id, b.cemetery_id, b.plot_id, b.user_id, "        \
-	"coalesce(b.booked_by, 0), b.persons, b.phone_masked, b.code, "        \
-	"b.state, coalesce(b.checked_in_at, ''), "                             \
-	"coalesce(b.checked_in_by, 0), coalesce(b.cancelled_at, ''), "         \
-	"b.created_at, s.date, s.start_time, s.end_time, c.name, p.section, "  \
-	"p.row, p.number, u.display_name FROM bookings b "                     \
-	"JOIN visit_slots s ON s.id = b.slot_id "                              \
-	"JOIN cemeteries c ON c.id = b.cemetery_id "                           \
-	"JOIN plots p ON p.id = b.plot_id "                                    \
-	"JOIN users u ON u.id = b.user_id "
 
 static int state_of(const char *s)
 {
@@ -230,7 +307,7 @@ static int booking_one(sqlite3_stmt *q, struct visit_booking *out)
 
 int store_booking_get(struct store *st, int64_t id, struct visit_booking *out)
 {
-	sqlite3_stmt *q = store_stmt(st, BOOKING_SELECT "WHERE b.id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_GET));
 
 	if (!q)
 		return ERR_DB;
@@ -241,7 +318,7 @@ int store_booking_get(struct store *st, int64_t id, struct visit_booking *out)
 int store_booking_by_code(struct store *st, const char *code,
                           struct visit_booking *out)
 {
-	sqlite3_stmt *q = store_stmt(st, BOOKING_SELECT "WHERE b.code = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_BY_CODE));
 
 	if (!q)
 		return ERR_DB;
@@ -251,8 +328,7 @@ int store_booking_by_code(struct store *st, const char *code,
 
 int store_booking_phone(struct store *st, int64_t id, char **phone_enc)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, "SELECT phone_enc FROM bookings WHERE id = ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_PHONE));
 	int rc;
 
 	if (!q)
@@ -268,15 +344,7 @@ int store_booking_phone(struct store *st, int64_t id, char **phone_enc)
 int store_booking_set_state(struct store *st, int64_t id, enum visit_state from,
                             enum visit_state to, int64_t actor_id)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, "UPDATE bookings SET state = ?1, "
-	        "checked_in_at = CASE WHEN ?1 = 'checked_in' THEN "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE checked_in_at END, "
-	        "checked_in_by = CASE WHEN ?1 = 'checked_in' THEN ?4 ELSE "
-	        "checked_in_by END, "
-	        "cancelled_at = CASE WHEN ?1 = 'cancelled' THEN "
-	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE cancelled_at END "
-	        "WHERE id = ?2 AND state = ?3");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_SET_STATE));
 	int rc;
 
 	if (!q)
@@ -308,9 +376,7 @@ static int booking_rows(sqlite3_stmt *q, GArray *out)
 int store_booking_list_user(struct store *st, int64_t user_id, int limit,
                             GArray *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, BOOKING_SELECT
-	               "WHERE b.user_id = ? ORDER BY b.id DESC LIMIT ?");
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_LIST_USER));
 
 	if (!q)
 		return ERR_DB;
@@ -323,10 +389,9 @@ int store_booking_list_cemetery(struct store *st, int64_t cemetery_id,
                                 const char *from, const char *to, int state,
                                 int limit, GArray *out)
 {
-	sqlite3_stmt *q = store_stmt(
-	    st, BOOKING_SELECT "WHERE b.cemetery_id = ?1 AND s.date >= ?2 AND "
-	                       "s.date <= ?3 AND (?4 IS NULL OR b.state = ?4) "
-	                       "ORDER BY s.date, s.start_time, b.id LIMIT ?5");
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(state < 0 ? Q_BOOKING_LIST_CEMETERY
+	                                 : Q_BOOKING_LIST_CEMETERY_STATE));
 
 	if (!q)
 		return ERR_DB;

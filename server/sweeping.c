@@ -372,10 +372,10 @@ int sweeping_rate(struct store *st, int64_t order_id, int stars,
 	if (stars < 1 || stars > 5)
 		return fail(err, ERR_INVALID, "invalid",
 		            "stars: must be 1 to 5");
-	if (!text_ok(comment, SWEEPING_COMMENT_MAX))
+	if (!text_ok(comment, RATING_COMMENT_MAX))
 		return fail(err, ERR_INVALID, "invalid",
 		            "comment: at most %d characters",
-		            SWEEPING_COMMENT_MAX);
+		            RATING_COMMENT_MAX);
 	if ((rc = store_order_get(st, order_id, &o)))
 		return fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
 		            "no such order");
@@ -402,8 +402,8 @@ static json_t *items_json(struct store *st, int64_t order_id)
 		struct sweeping_item *it =
 		    &g_array_index(a, struct sweeping_item, i);
 
-		json_array_append_new(
-		    arr,
+		jsonx_push(
+		    &arr,
 		    json_pack("{s:I,s:s,s:I,s:i,s:I}", "service_id",
 		              (json_int_t)it->service_id, "name", it->name,
 		              "price_cents", (json_int_t)it->price_cents,
@@ -424,8 +424,8 @@ static json_t *events_json(struct store *st, int64_t order_id)
 		struct sweeping_event *ev =
 		    &g_array_index(a, struct sweeping_event, i);
 
-		json_array_append_new(
-		    arr,
+		jsonx_push(
+		    &arr,
 		    json_pack("{s:o,s:s,s:I,s:s,s:s,s:s}", "from",
 		              ev->from < 0
 		                  ? json_null()
@@ -452,13 +452,13 @@ static json_t *proofs_json(struct store *st, int64_t order_id)
 		snprintf(url, sizeof(url),
 		         "/api/sweeping-orders/%lld/proof/%lld",
 		         (long long)order_id, (long long)p->id);
-		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:s,s:I,s:b,s:s,s:s}", "id",
-		                   (json_int_t)p->id, "kind",
-		                   p->video ? "video" : "image", "mime",
-		                   p->mime, "bytes", (json_int_t)p->bytes,
-		                   "kept_location", p->kept_location, "url",
-		                   url, "created_at", p->created_at));
+		jsonx_push(&arr,
+		           json_pack("{s:I,s:s,s:s,s:I,s:b,s:s,s:s}", "id",
+		                     (json_int_t)p->id, "kind",
+		                     p->video ? "video" : "image", "mime",
+		                     p->mime, "bytes", (json_int_t)p->bytes,
+		                     "kept_location", p->kept_location, "url",
+		                     url, "created_at", p->created_at));
 	}
 	g_array_free(a, TRUE);
 	return arr;
@@ -471,14 +471,13 @@ static json_t *next_json(enum sweeping_state s, enum sweeping_side side)
 
 	for (size_t i = 0; i < G_N_ELEMENTS(moves); i++)
 		if (moves[i].from == s && moves[i].side == side)
-			json_array_append_new(
-			    arr, json_string(state_names[moves[i].to]));
+			jsonx_push(&arr, json_string(state_names[moves[i].to]));
 	return arr;
 }
 
 json_t *sweeping_order_json(struct store *st, const struct sweeping_order *o)
 {
-	char comment[SWEEPING_COMMENT_MAX * 4 + 1];
+	char comment[TEXT_BUF(RATING_COMMENT_MAX)];
 	int stars = 0;
 	json_t *j = json_pack(
 	    "{s:I,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s,s:s,s:s},s:I,s:s,s:s,s:s,"
@@ -494,16 +493,16 @@ json_t *sweeping_order_json(struct store *st, const struct sweeping_order *o)
 
 	if (!j)
 		return NULL;
-	json_object_set_new(j, "items", items_json(st, o->id));
-	json_object_set_new(j, "events", events_json(st, o->id));
-	json_object_set_new(j, "proofs", proofs_json(st, o->id));
-	json_object_set_new(j, "next",
-	                    json_pack("{s:o,s:o}", "family",
-	                              next_json(o->state, SW_FAMILY), "staff",
-	                              next_json(o->state, SW_STAFF)));
+	jsonx_put(&j, "items", items_json(st, o->id));
+	jsonx_put(&j, "events", events_json(st, o->id));
+	jsonx_put(&j, "proofs", proofs_json(st, o->id));
+	jsonx_put(&j, "next",
+	          json_pack("{s:o,s:o}", "family",
+	                    next_json(o->state, SW_FAMILY), "staff",
+	                    next_json(o->state, SW_STAFF)));
 	store_rating_of_order(st, o->id, &stars, comment, sizeof(comment));
-	json_object_set_new(
-	    j, "rating",
+	jsonx_put(
+	    &j, "rating",
 	    stars ? json_pack("{s:i,s:s}", "stars", stars, "comment", comment)
 	          : json_null());
 	return j;

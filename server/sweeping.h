@@ -24,16 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct bus;
 struct service_item;
 
 #define SWEEPING_ITEMS_MAX    20  /* lines per order */
 #define SWEEPING_QUANTITY_MAX 99  /* of one service */
-#define SWEEPING_NOTE_MAX     500 /* characters of a note or reason */
 #define SWEEPING_PROOFS_MAX   30  /* photos and videos per order */
 #define SWEEPING_DAYS_AHEAD   366 /* how far ahead an order may be dated */
-#define SWEEPING_COMMENT_MAX  500 /* characters of a rating comment */
 
 enum sweeping_state {
 	SW_PLACED = 0,
@@ -67,7 +67,7 @@ struct sweeping_item {
 	int64_t id;
 	int64_t order_id;
 	int64_t service_id;
-	char name[256];      /* captured at order time */
+	char name[TEXT_BUF(SERVICE_NAME_MAX)]; /* captured at order time */
 	int64_t price_cents; /* captured at order time, per unit */
 	int quantity;
 };
@@ -79,15 +79,17 @@ struct sweeping_order {
 	int64_t plot_id;
 	char date[11];
 	enum sweeping_state state;
-	char note[SWEEPING_NOTE_MAX * 4 + 1];
-	char reason[SWEEPING_NOTE_MAX * 4 + 1];
+	char note[TEXT_BUF(SWEEPING_NOTE_MAX)];
+	char reason[TEXT_BUF(SWEEPING_NOTE_MAX)];
 	int64_t total_cents;
 	char created_at[24];
 	char updated_at[24];
 	/* joined for display */
-	char cemetery_name[256];
-	char plot_section[97], plot_row[97], plot_number[97];
-	char user_name[128];
+	char cemetery_name[TEXT_BUF(ORG_NAME_MAX)];
+	char plot_section[TEXT_BUF(PLOT_LABEL_MAX)];
+	char plot_row[TEXT_BUF(PLOT_LABEL_MAX)];
+	char plot_number[TEXT_BUF(PLOT_LABEL_MAX)];
+	char user_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 };
 
 struct sweeping_event {
@@ -96,8 +98,8 @@ struct sweeping_event {
 	int from; /* enum sweeping_state, -1 for the placing */
 	enum sweeping_state to;
 	int64_t actor_id;
-	char actor_name[128];
-	char note[SWEEPING_NOTE_MAX * 4 + 1];
+	char actor_name[TEXT_BUF(DISPLAY_NAME_MAX)];
+	char note[TEXT_BUF(SWEEPING_NOTE_MAX)];
 	char at[32];
 };
 

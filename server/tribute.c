@@ -59,9 +59,9 @@ int tribute_validate(const struct tribute *t, char *err, size_t errlen)
 		         "kind: one of flower, incense, candle, bow, message");
 		return ERR_INVALID;
 	}
-	if (name < 1 || name > TRIBUTE_NAME_MAX) {
+	if (name < 1 || name > SENDER_NAME_MAX) {
 		snprintf(err, errlen, "from_name: must be 1 to %d characters",
-		         TRIBUTE_NAME_MAX);
+		         SENDER_NAME_MAX);
 		return ERR_INVALID;
 	}
 	if (t->kind == TRIB_MESSAGE && (text < 1 || text > TRIBUTE_TEXT_MAX)) {
@@ -92,8 +92,8 @@ json_t *tribute_counts_json(const struct tribute_counts *c)
 	json_t *j = json_object();
 
 	for (int k = 0; k < TRIB_KIND_COUNT; k++)
-		json_object_set_new(j, kind_names[k], json_integer(c->n[k]));
-	json_object_set_new(j, "total", json_integer(c->total));
+		jsonx_put(&j, kind_names[k], json_integer(c->n[k]));
+	jsonx_put(&j, "total", json_integer(c->total));
 	return j;
 }
 
@@ -112,9 +112,9 @@ static void publish(struct bus *bus, const char *type, const struct tribute *t,
 		return;
 	}
 	if (t->state == TRIB_HIDDEN)
-		json_object_set_new(j, "id", json_integer(t->id));
+		jsonx_put(&j, "id", json_integer(t->id));
 	else
-		json_object_set_new(j, "tribute", tribute_json(t));
+		jsonx_put(&j, "tribute", tribute_json(t));
 	snprintf(topic, sizeof(topic), "memorial:%lld",
 	         (long long)t->memorial_id);
 	s = jsonx_dump(j, &len);
@@ -130,6 +130,33 @@ int tribute_counts_get(struct store *st, int64_t memorial_id,
 	return store_tribute_counts(st, memorial_id, out);
 }
 
+int tribute_insert(struct store *st, bool hold, struct tribute *t,
+                   struct tribute_counts *counts)
+{
+	int rc;
+
+	t->state =
+	    (hold && t->kind == TRIB_MESSAGE) ? TRIB_PENDING : TRIB_PUBLISHED;
+	if ((rc = store_begin(st)))
+		return rc;
+	if ((rc = store_tribute_insert(st, t)) ||
+	    (t->state == TRIB_PUBLISHED &&
+	     (rc = store_tribute_count_add(st, t->memorial_id, t->kind, 1))) ||
+	    (rc = store_tribute_counts(st, t->memorial_id, counts)) ||
+	    (rc = store_commit(st))) {
+		store_rollback(st);
+		return rc;
+	}
+	return 0;
+}
+
+void tribute_added(struct bus *bus, const struct tribute *t,
+                   const struct tribute_counts *counts)
+{
+	if (t->state == TRIB_PUBLISHED)
+		publish(bus, "tribute", t, counts);
+}
+
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
                 struct tribute_counts *counts, char *err, size_t errlen)
 {
@@ -137,24 +164,12 @@ int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
 
 	if ((rc = tribute_validate(t, err, errlen)))
 		return rc;
-	t->state =
-	    (hold && t->kind == TRIB_MESSAGE) ? TRIB_PENDING : TRIB_PUBLISHED;
-	if ((rc = store_begin(st)))
-		goto out_err;
-	if ((rc = store_tribute_insert(st, t)) ||
-	    (t->state == TRIB_PUBLISHED &&
-	     (rc = store_tribute_count_add(st, t->memorial_id, t->kind, 1))) ||
-	    (rc = store_tribute_counts(st, t->memorial_id, counts)) ||
-	    (rc = store_commit(st))) {
-		store_rollback(st);
-		goto out_err;
+	if ((rc = tribute_insert(st, hold, t, counts))) {
+		snprintf(err, errlen, "cannot store the tribute");
+		return rc;
 	}
-	if (t->state == TRIB_PUBLISHED)
-		publish(bus, "tribute", t, counts);
+	tribute_added(bus, t, counts);
 	return 0;
-out_err:
-	snprintf(err, errlen, "cannot store the tribute");
-	return rc;
 }
 
 int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,

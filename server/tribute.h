@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct bus;
 
@@ -30,15 +32,12 @@ enum tribute_kind {
 
 enum tribute_state { TRIB_PUBLISHED = 0, TRIB_PENDING, TRIB_HIDDEN };
 
-#define TRIBUTE_NAME_MAX 40  /* characters */
-#define TRIBUTE_TEXT_MAX 500 /* characters */
-
 struct tribute {
 	int64_t id;
 	int64_t memorial_id;
 	enum tribute_kind kind;
-	char from_name[TRIBUTE_NAME_MAX * 4 + 1];
-	char text[TRIBUTE_TEXT_MAX * 4 + 1];
+	char from_name[TEXT_BUF(SENDER_NAME_MAX)];
+	char text[TEXT_BUF(TRIBUTE_TEXT_MAX)];
 	int64_t user_id; /* 0: anonymous */
 	enum tribute_state state;
 	char created_at[32];
@@ -54,7 +53,7 @@ int tribute_kind_parse(const char *name); /* -1 when unknown */
 const char *tribute_state_name(enum tribute_state s);
 int tribute_state_parse(const char *name);
 
-/* Validate t (kind, from_name 1-40 characters, text 1-500 characters for a
+/* Validate t (kind, from_name 1-64 characters, text 1-500 characters for a
  * message and empty otherwise). 0 or ERR_INVALID with err. */
 int tribute_validate(const struct tribute *t, char *err, size_t errlen);
 
@@ -64,6 +63,16 @@ int tribute_validate(const struct tribute *t, char *err, size_t errlen);
  * counts are filled. 0, ERR_INVALID (err), ERR_DB. bus may be NULL. */
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
                 struct tribute_counts *counts, char *err, size_t errlen);
+
+/* tribute_add() in two halves, for a write grouped with others
+ * (store_write): tribute_insert() stores a validated t and its count in
+ * one transaction (nested in the caller's, if any) and fills t->id,
+ * state, created_at and counts; tribute_added() publishes it once that
+ * transaction is committed. */
+int tribute_insert(struct store *st, bool hold, struct tribute *t,
+                   struct tribute_counts *counts);
+void tribute_added(struct bus *bus, const struct tribute *t,
+                   const struct tribute_counts *counts);
 
 /* Set a message's state (published or hidden), adjusting counts in the
  * same transaction and publishing message_approved / message_hidden.

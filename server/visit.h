@@ -21,13 +21,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "textlimit.h"
+
 struct store;
 struct crypto;
 
 #define VISIT_PERSONS_MAX  5
 #define VISIT_CAPACITY_MAX 100000
-#define VISIT_CODE_LEN     12  /* ticket code characters */
-#define VISIT_BATCH_MAX    200 /* slots per publishing request */
+#define VISIT_CODE_LEN     12   /* ticket code characters */
+#define VISIT_BATCH_MAX    1000 /* slots per publishing request: a season */
 
 enum visit_state { VISIT_BOOKED = 0, VISIT_CANCELLED, VISIT_CHECKED_IN };
 
@@ -66,9 +68,11 @@ struct visit_booking {
 	char created_at[24];
 	/* joined for display */
 	char date[11], start[6], end[6];
-	char cemetery_name[256];
-	char plot_section[97], plot_row[97], plot_number[97];
-	char user_name[128];
+	char cemetery_name[TEXT_BUF(ORG_NAME_MAX)];
+	char plot_section[TEXT_BUF(PLOT_LABEL_MAX)];
+	char plot_row[TEXT_BUF(PLOT_LABEL_MAX)];
+	char plot_number[TEXT_BUF(PLOT_LABEL_MAX)];
+	char user_name[TEXT_BUF(DISPLAY_NAME_MAX)];
 };
 
 /* What a booking request carries (validated by visit_book). */

@@ -1,28 +1,45 @@
 /* wshub.c — WebSocket subscriptions to the bus.
  *
- * Owns each connection's list of bus subscriptions. Access to a topic is
- * decided by app->topic_check (the access module); this file only enforces
- * the topic syntax and a per-connection limit. Main loop only.
+ * Owns each connection's list of bus subscriptions, with the credential
+ * (an invite) each was made with. Access to a topic is decided by the
+ * registered checks (access.c behind them), when a client subscribes and
+ * again whenever rights change (wshub_recheck, from rights.c): a
+ * subscription no longer allowed is dropped and the client told. This file
+ * only enforces the topic syntax and a per-connection limit. Main loop
+ * only.
  */
 #include "wshub.h"
 #include "app.h"
+#include "auth.h"
 #include "bus.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "rights.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WSHUB_MAX_SUBS 32
+#define WSHUB_MAX_SUBS  32
+#define WSHUB_TOPIC_MAX 128
+
+/* One subscription: what the bus calls back with. */
+struct wshub_sub {
+	struct wshub_conn *wc;
+	struct bus_sub *bus;
+	char *name;  /* the client's name of the topic */
+	char *topic; /* the bus topic followed: may differ from name */
+	char *cred;  /* invite shown when subscribing, or NULL */
+};
 
 struct wshub_conn {
 	struct http_ws *ws;
-	char cred[128];
-	struct bus_sub *subs[WSHUB_MAX_SUBS];
-	char *topics[WSHUB_MAX_SUBS];
+	int64_t user_id;  /* the account its credentials named at open */
+	const char *cred; /* during a check: the subscription's invite */
+	char bus_topic[WSHUB_TOPIC_MAX + 1]; /* during a check: see below */
+	struct wshub_sub *subs[WSHUB_MAX_SUBS];
 	int n;
 };
 
@@ -31,7 +48,7 @@ bool wshub_topic_valid(const char *t)
 	const char *colon = strchr(t, ':');
 	size_t n = strlen(t);
 
-	if (!colon || colon == t || n > 128 || colon[1] == '\0')
+	if (!colon || colon == t || n > WSHUB_TOPIC_MAX || colon[1] == '\0')
 		return false;
 	for (const char *p = t; p < colon; p++)
 		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
@@ -69,39 +86,36 @@ static void send_topic_error(struct http_ws *ws, int err, const char *topic,
 	send_json(ws, j);
 }
 
-static void on_event(void *ud, const char *topic, const char *msg, size_t len)
+/* The envelope is made once per event and shared by every subscriber. */
+static void on_event(void *ud, const struct bus_msg *m)
 {
-	struct wshub_conn *wc = ud;
-	GString *out = g_string_new("{\"topic\":");
-	json_t *t = json_string(topic);
-	char *ts = json_dumps(t, JSON_ENCODE_ANY);
+	struct wshub_sub *sub = ud;
+	GBytes *env = bus_msg_envelope(m, sub->name);
 
-	g_string_append(out, ts);
-	g_string_append(out, ",\"event\":");
-	g_string_append_len(out, msg, (gssize)len);
-	g_string_append_c(out, '}');
-	http_ws_send(wc->ws, out->str, out->len);
-	free(ts);
-	json_decref(t);
-	g_string_free(out, TRUE);
+	if (env)
+		http_ws_send_bytes(sub->wc->ws, env);
 }
 
 void wshub_open(void *appv, struct http_ws *ws)
 {
 	struct wshub_conn *wc = calloc(1, sizeof(*wc));
+	struct actor a;
 
 	if (!wc) {
 		http_ws_close(ws, 1011);
 		return;
 	}
 	wc->ws = ws;
+	/* whose sockets to check again when that account's rights change */
+	auth_ws_actor(appv, ws, &a);
+	wc->user_id = a.user_id;
 	http_ws_set_data(ws, wc);
 }
 
 static int find(struct wshub_conn *wc, const char *topic)
 {
 	for (int i = 0; i < wc->n; i++)
-		if (strcmp(wc->topics[i], topic) == 0)
+		if (strcmp(wc->subs[i]->name, topic) == 0)
 			return i;
 	return -1;
 }
@@ -118,11 +132,36 @@ int wshub_register(struct app *app, const char *kind,
 	return 0;
 }
 
+static int topic_allowed(struct app *app, struct http_ws *ws,
+                         const char *topic);
+
 const char *wshub_credential(struct http_ws *ws)
 {
 	struct wshub_conn *wc = http_ws_get_data(ws);
 
-	return wc && wc->cred[0] ? wc->cred : NULL;
+	return wc && wc->cred && wc->cred[0] ? wc->cred : NULL;
+}
+
+void wshub_set_bus_topic(struct http_ws *ws, const char *bus_topic)
+{
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	if (wc && wshub_topic_valid(bus_topic))
+		g_strlcpy(wc->bus_topic, bus_topic, sizeof(wc->bus_topic));
+}
+
+/* Runs the topic's check with the subscription's credential; on success
+ * wc->bus_topic is what to follow on the bus. */
+static int check_topic(struct app *app, struct wshub_conn *wc,
+                       const char *topic, const char *cred)
+{
+	int rc;
+
+	wc->cred = cred;
+	g_strlcpy(wc->bus_topic, topic, sizeof(wc->bus_topic));
+	rc = topic_allowed(app, wc->ws, topic);
+	wc->cred = NULL;
+	return rc;
 }
 
 static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
@@ -138,8 +177,22 @@ static int topic_allowed(struct app *app, struct http_ws *ws, const char *topic)
 	return ERR_FORBIDDEN;
 }
 
-static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
+static void drop(struct app *app, struct wshub_conn *wc, int i)
 {
+	struct wshub_sub *sub = wc->subs[i];
+
+	bus_unsubscribe(app->bus, sub->bus);
+	free(sub->name);
+	free(sub->topic);
+	free(sub->cred);
+	free(sub);
+	wc->subs[i] = wc->subs[--wc->n];
+}
+
+static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic,
+                      const char *cred)
+{
+	struct wshub_sub *sub;
 	int rc;
 
 	if (!wshub_topic_valid(topic)) {
@@ -155,19 +208,35 @@ static void subscribe(struct app *app, struct wshub_conn *wc, const char *topic)
 		                 "too many subscriptions");
 		return;
 	}
-	rc = topic_allowed(app, wc->ws, topic);
+	rc = check_topic(app, wc, topic, cred);
 	if (rc) {
 		send_topic_error(wc->ws, rc, topic,
 		                 "you may not follow this topic");
 		return;
 	}
-	wc->subs[wc->n] = bus_subscribe(app->bus, topic, on_event, wc);
-	if (!wc->subs[wc->n]) {
+	sub = calloc(1, sizeof(*sub));
+	if (sub) {
+		sub->wc = wc;
+		sub->name = strdup(topic);
+		sub->topic = strdup(wc->bus_topic);
+		sub->cred = cred && *cred ? strdup(cred) : NULL;
+		sub->bus =
+		    bus_subscribe(app->bus, wc->bus_topic, on_event, sub);
+	}
+	if (!sub || !sub->bus || !sub->name || !sub->topic) {
+		if (sub) {
+			if (sub->bus)
+				bus_unsubscribe(app->bus, sub->bus);
+			free(sub->name);
+			free(sub->topic);
+			free(sub->cred);
+			free(sub);
+		}
 		send_topic_error(wc->ws, ERR_INTERNAL, topic,
 		                 "cannot subscribe");
 		return;
 	}
-	wc->topics[wc->n++] = strdup(topic);
+	wc->subs[wc->n++] = sub;
 	send_json(wc->ws, json_pack("{s:s}", "subscribed", topic));
 }
 
@@ -178,11 +247,7 @@ static void unsubscribe(struct app *app, struct wshub_conn *wc,
 
 	if (i < 0)
 		return;
-	bus_unsubscribe(app->bus, wc->subs[i]);
-	free(wc->topics[i]);
-	wc->n--;
-	wc->subs[i] = wc->subs[wc->n];
-	wc->topics[i] = wc->topics[wc->n];
+	drop(app, wc, i);
 	send_json(wc->ws, json_pack("{s:s}", "unsubscribed", topic));
 }
 
@@ -204,8 +269,8 @@ void wshub_text(void *appv, struct http_ws *ws, const char *msg, size_t len)
 		const char *cred =
 		    json_string_value(json_object_get(j, "invite"));
 
-		snprintf(wc->cred, sizeof(wc->cred), "%s", cred ? cred : "");
-		subscribe(app, wc, topic);
+		subscribe(app, wc, topic,
+		          cred && strlen(cred) < 128 ? cred : NULL);
 	} else if ((topic =
 	                json_string_value(json_object_get(j, "unsubscribe"))))
 		unsubscribe(app, wc, topic);
@@ -224,10 +289,65 @@ void wshub_close(void *appv, struct http_ws *ws)
 
 	if (!wc)
 		return;
-	for (int i = 0; i < wc->n; i++) {
-		bus_unsubscribe(app->bus, wc->subs[i]);
-		free(wc->topics[i]);
-	}
+	while (wc->n)
+		drop(app, wc, wc->n - 1);
 	free(wc);
 	http_ws_set_data(ws, NULL);
+}
+
+/* Is topic one a change of ev may touch? Ceremonies follow the family of
+ * their memorial, so a memorial's change touches every ceremony topic. */
+static bool touched(const struct wshub_conn *wc, const char *topic,
+                    const struct rights_event *ev)
+{
+	char want[48];
+
+	switch (ev->kind) {
+	case RIGHTS_USER: return wc->user_id == ev->id;
+	case RIGHTS_CEREMONY:
+		snprintf(want, sizeof(want), "ceremony:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0;
+	case RIGHTS_MEMORIAL:
+		snprintf(want, sizeof(want), "memorial:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0 ||
+		       strncmp(topic, "ceremony:", 9) == 0;
+	default: return false;
+	}
+}
+
+static void recheck_conn(struct http_ws *ws, void *ud)
+{
+	struct app *app = ((void **)ud)[0];
+	const struct rights_event *ev = ((void **)ud)[1];
+	struct wshub_conn *wc = http_ws_get_data(ws);
+
+	for (int i = wc ? wc->n - 1 : -1; i >= 0; i--) {
+		struct wshub_sub *sub = wc->subs[i];
+		char *topic;
+		int rc;
+
+		if (!touched(wc, sub->topic, ev))
+			continue;
+		rc = check_topic(app, wc, sub->name, sub->cred);
+		if (rc == 0 && strcmp(wc->bus_topic, sub->topic) == 0)
+			continue;
+		topic = strdup(sub->name);
+		drop(app, wc, i);
+		if (rc == 0)
+			rc = ERR_NOT_FOUND; /* now names something else */
+		if (topic)
+			send_topic_error(ws, rc, topic,
+			                 "you may no longer follow this topic");
+		free(topic);
+	}
+}
+
+void wshub_recheck(struct app *app, const struct rights_event *ev)
+{
+	void *ud[2] = {app, (void *)ev};
+
+	if (app->http)
+		http_server_ws_foreach(app->http, recheck_conn, ud);
 }

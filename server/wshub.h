@@ -30,6 +30,18 @@ int wshub_register(struct app *app, const char *kind,
  * message as {"subscribe":"...","invite":"..."}; NULL when none. */
 const char *wshub_credential(struct http_ws *ws);
 
+struct rights_event;
+
+/* Check again, after a change of rights, every subscription of this node
+ * the change may touch; drop those no longer allowed and tell the client
+ * with {"error":{"code","message","topic"}}. */
+void wshub_recheck(struct app *app, const struct rights_event *ev);
+
+/* From inside a topic check: the bus topic to follow for the topic the
+ * client named, when they differ ("memorial:{slug}" is "memorial:{id}"
+ * on the bus). Events still reach the client under its own name. */
+void wshub_set_bus_topic(struct http_ws *ws, const char *bus_topic);
+
 /* A topic is "kind:id" with kind in [a-z_] and id in [0-9A-Za-z_-]. */
 bool wshub_topic_valid(const char *topic);
 

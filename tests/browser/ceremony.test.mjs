@@ -19,12 +19,12 @@ let d;
 let browser;
 let admin;
 let id;
+let agencyId;
 
 const viewerCount = async () => (await api(d, 'GET', `/api/ceremonies/${id}`)).json.viewers;
 
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
-  let agencyId;
   ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const c = await api(d, 'POST', '/api/ceremonies', {
     token: admin,
@@ -177,4 +177,89 @@ test('player: waits, joins live, survives a paused source, shares condolences, s
   await ctxA.close();
   await ctxB.close();
   await ctxOp.close();
+});
+
+// WHEP by hand from Chromium: one viewer offers VP8 only, one H.264 only;
+// both decode video and receive audio from the same live ceremony. On the
+// lite engine (the default) both answers are ICE-lite with one host
+// candidate on the same media UDP port.
+test('a VP8-only and an H.264-only viewer both play; the lite engine answers on one UDP port', { timeout: 90000 }, async (t) => {
+  const lite = (process.env.SINIAN_MEDIA_ENGINE ?? 'lite') === 'lite';
+  const c = await api(d, 'POST', '/api/ceremonies', {
+    token: admin,
+    json: {
+      agency_id: agencyId,
+      title: 'Codecs',
+      deceased_name: '李明',
+      scheduled_start: new Date(Date.now() + 60e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+      scheduled_end: new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'),
+      visibility: 'public',
+      source: { kind: 'test' },
+    },
+  });
+  assert.equal(c.status, 201, c.text);
+  const cid = c.json.id;
+  assert.equal((await api(d, 'POST', `/api/ceremonies/${cid}/start`, { token: admin })).status, 200);
+  t.after(() => api(d, 'POST', `/api/ceremonies/${cid}/stop`, { token: admin }));
+  const ctx = await browser.newContext();
+  t.after(() => ctx.close());
+
+  const join = async (codec) => {
+    const page = await ctx.newPage();
+    await page.goto(`${d.url}/healthz`);
+    const r = await page.evaluate(async ({ cid, codec }) => {
+      const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+      const video = pc.addTransceiver('video', { direction: 'recvonly' });
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      const only = RTCRtpReceiver.getCapabilities('video').codecs
+        .filter((k) => k.mimeType === `video/${codec}` &&
+          (codec !== 'H264' || /profile-level-id=42e01f/.test(k.sdpFmtpLine ?? '')));
+      video.setCodecPreferences(only);
+      await pc.setLocalDescription(await pc.createOffer());
+      const res = await fetch(`/whep/${cid}`, {
+        method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp,
+      });
+      const sdp = await res.text();
+      if (res.status !== 201) return { status: res.status, sdp };
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+      window.viewer = { pc };
+      return { status: res.status, sdp, location: res.headers.get('location') };
+    }, { cid, codec });
+    assert.equal(r.status, 201, r.sdp);
+    return { page, ...r };
+  };
+  const vp8 = await join('VP8');
+  const h264 = await join('H264');
+  assert.match(vp8.sdp, /a=rtpmap:\d+ VP8\/90000/);
+  assert.doesNotMatch(vp8.sdp, /H264/);
+  assert.match(h264.sdp, /a=rtpmap:\d+ H264\/90000/);
+  if (lite) {
+    const port = (sdp) => /a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/.exec(sdp)?.[1];
+    for (const r of [vp8, h264]) {
+      assert.match(r.sdp, /^a=ice-lite\r?$/m);
+      assert.match(r.sdp, /^a=setup:passive\r?$/m);
+      assert.match(r.sdp, /^a=end-of-candidates\r?$/m);
+    }
+    assert.ok(port(vp8.sdp), vp8.sdp);
+    assert.equal(port(vp8.sdp), port(h264.sdp), 'one media port for every viewer');
+  }
+  for (const [name, v] of [['VP8', vp8], ['H264', h264]]) {
+    const s = await until(async () => {
+      const x = await rtcStats(v.page, 'viewer');
+      return x && x.framesDecoded > 30 && x.audioPackets > 50 ? x : { ok: false, ...x };
+    }, 20000, `${name} viewer: frames decoded and audio`);
+    const codec = await v.page.evaluate(async () => {
+      let mime = '';
+      (await window.viewer.pc.getStats()).forEach((s) => {
+        if (s.type === 'codec' && s.mimeType.startsWith('video/')) mime = s.mimeType;
+      });
+      return mime;
+    });
+    assert.equal(codec, `video/${name}`);
+    t.diagnostic(`${name} viewer: ${s.framesDecoded} frames, ${s.audioPackets} audio packets`);
+  }
+  assert.equal((await api(d, 'GET', `/api/ceremonies/${cid}`)).json.viewers, 2);
+  assert.equal((await api(d, 'DELETE', vp8.location)).status, 200);
+  await until(async () => (await api(d, 'GET', `/api/ceremonies/${cid}`)).json.viewers === 1 || { ok: false },
+    5000, 'viewer count 1 after DELETE');
 });

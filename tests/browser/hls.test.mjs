@@ -8,9 +8,9 @@
 // ≤ 6 s is written down in docs/performance.md.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, api } from '../lib/daemon.mjs';
+import { startDaemon } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
-import { until, adminWithAgency } from '../lib/live.mjs';
+import { until, adminWithAgency, liveTestCeremony } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 
@@ -21,18 +21,7 @@ let id;
 before(async () => {
   d = await startDaemon({ config: { media_loopback_only: true } });
   const { admin, agencyId } = await adminWithAgency(d, ADMIN);
-  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-  const c = await api(d, 'POST', '/api/ceremonies', {
-    token: admin,
-    json: {
-      agency_id: agencyId, title: '赵春华先生告别仪式', deceased_name: '赵春华',
-      scheduled_start: iso(Date.now()), scheduled_end: iso(Date.now() + 3600e3),
-      visibility: 'public', source: { kind: 'test' },
-    },
-  });
-  assert.equal(c.status, 201, c.text);
-  id = c.json.id;
-  assert.equal((await api(d, 'POST', `/api/ceremonies/${id}/start`, { token: admin })).status, 200);
+  id = await liveTestCeremony(d, admin, agencyId);
   browser = await launchBrowser();
 });
 

@@ -37,7 +37,7 @@ before(async () => {
   assert.equal(add.status, 0, add.stderr);
   adminToken = (await api(d, 'POST', '/api/session', { json: ADMIN })).json.token;
   const su = await api(d, 'POST', '/api/users', { json: FAMILY });
-  assert.equal(su.status, 201, su.text);
+  assert.equal(su.status, 202, su.text);
   familyToken = (await api(d, 'POST', '/api/session', { json: FAMILY })).json.token;
   const r = await api(d, 'GET', '/api/memorials/by-slug/demo');
   assert.equal(r.status, 200, r.text);
@@ -139,7 +139,7 @@ test('a flower offered on one page shows on another within a second', async (t) 
   assert.match(await a.getAttribute('#burial-amap', 'href'), /^https:\/\/uri\.amap\.com\/marker\?position=116\.17468%2C39\.95702/);
   assert.equal(await a.locator('#tl-list li').count(), 4);
   assert.ok(await a.locator('#gb-list li').count() >= 2);
-  assert.equal(await a.getAttribute('#share-qr', 'src'), `/api/memorials/${demo.id}/qr.svg`);
+  assert.equal(await a.getAttribute('#share-qr', 'src'), `/api/memorials/${demo.slug}/qr.svg`);
   await a.waitForFunction(() => {
     const i = document.getElementById('share-qr');
     return i.complete && i.naturalWidth > 0;
@@ -324,7 +324,9 @@ test('a family member creates a memorial and manages it', async () => {
   assert.equal(after.visibility, 'unlisted');
 
   // a message held for review, approved here
-  const post = await api(d, 'POST', `/api/memorials/${m.id}/tributes`,
+  // unlisted now: found by its new random slug, no longer by its number
+  assert.notEqual(after.slug, slug);
+  const post = await api(d, 'POST', `/api/memorials/${after.slug}/tributes`,
     { json: { kind: 'message', from_name: '老邻居', text: '王阿姨，您包的粽子我们一直记得。' } });
   assert.equal(post.json.tribute.state, 'pending');
   await page.click('#mod-refresh');
@@ -332,7 +334,7 @@ test('a family member creates a memorial and manages it', async () => {
   await item.waitFor();
   await item.locator('[data-action="published"]').click();
   await item.waitFor({ state: 'detached' });
-  const shown = await api(d, 'GET', `/api/memorials/${m.id}/tributes?kind=message`);
+  const shown = await api(d, 'GET', `/api/memorials/${after.slug}/tributes?kind=message`);
   assert.equal(shown.json.tributes[0].text, '王阿姨，您包的粽子我们一直记得。');
 
   // a photo that is not an image is refused with a sentence, not a code

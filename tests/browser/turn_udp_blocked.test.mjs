@@ -18,9 +18,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startDaemon, api, freePort } from '../lib/daemon.mjs';
+import { startDaemon, freePort } from '../lib/daemon.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, collectConsoleErrors } from '../lib/browser.mjs';
-import { until, adminWithAgency, rtcStats } from '../lib/live.mjs';
+import { until, adminWithAgency, liveTestCeremony, rtcStats } from '../lib/live.mjs';
 import { startCoturn } from '../lib/coturn.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
@@ -111,18 +111,7 @@ before(async () => {
     },
   });
   const { admin, agencyId } = await adminWithAgency(d, ADMIN);
-  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-  const c = await api(d, 'POST', '/api/ceremonies', {
-    token: admin,
-    json: {
-      agency_id: agencyId, title: '医院病房里的告别', deceased_name: '陈淑芬',
-      scheduled_start: iso(Date.now()), scheduled_end: iso(Date.now() + 3600e3),
-      visibility: 'public', source: { kind: 'test' },
-    },
-  });
-  assert.equal(c.status, 201, c.text);
-  id = c.json.id;
-  assert.equal((await api(d, 'POST', `/api/ceremonies/${id}/start`, { token: admin })).status, 200);
+  id = await liveTestCeremony(d, admin, agencyId);
   forwarder = await forward(d.port);
   pageUrl = `http://${HOST_IP}:${forwarder.port}`;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sinian-noudp-'));

@@ -40,6 +40,16 @@ async function remind(ww, day) {
   }
 }
 
+/** who (a family admin) invites guest to memorial mid as a guest; guest accepts. */
+async function inviteGuest(who, mid, guest) {
+  await ok(who, 'POST', `/api/memorials/${mid}/family`,
+    { login: w.logins[guest], role: 'memorial_guest' }, 202);
+  const inv = (await ok(guest, 'GET', '/api/me/invitations')).invitations
+    .find((i) => i.memorial?.id === mid && i.state === 'pending');
+  assert.ok(inv, `${guest} has no invitation to memorial ${mid}`);
+  await ok(guest, 'POST', `/api/invitations/${inv.id}/accept`, undefined, 200);
+}
+
 async function memorial(who, title, deceased, extra = {}) {
   return (await ok(who, 'POST', '/api/memorials', { title, deceased, ...extra })).memorial;
 }
@@ -60,6 +70,7 @@ before(async () => {
   // a follower who signed up with an e-mail address
   ids.mailer = await signUp(d, 'Grandson@Example.org', '孙子');
   w.tokens.mailer = await signIn(d, 'grandson@example.org');
+  w.logins.mailer = 'grandson@example.org';
   ids.mid = (await memorial('family', '纪念李秀英', {
     name: '李秀英', birth_date: '1936-03-15', death_date: '2024-09-17' })).id;
 });
@@ -136,12 +147,12 @@ test('the ICS feed parses with python3-icalendar; private feeds need a link', as
   // a private memorial: no feed for strangers, a secret link per person
   const priv = await memorial('family', '私人纪念', { name: '王伯', death_date: '2025-01-10' },
     { visibility: 'private' });
-  await ok('family', 'POST', `/api/memorials/${priv.id}/family`,
-    { user_id: w.ids.guest, role: 'memorial_guest' });
+  await inviteGuest('family', priv.id, 'guest');
   assert.equal((await ok('guest', 'GET', `/api/memorials/${priv.id}/calendar`)).feed, null);
-  assert.equal((await api(d, 'GET', `/api/memorials/${priv.id}/calendar.ics`)).status, 401);
-  await fails(403, 'stranger', 'POST', `/api/memorials/${priv.id}/calendar/feed`);
-  await fails(401, null, 'POST', `/api/memorials/${priv.id}/calendar/feed`);
+  // a private memorial does not exist for whoever may not view it
+  assert.equal((await api(d, 'GET', `/api/memorials/${priv.id}/calendar.ics`)).status, 404);
+  await fails(404, 'stranger', 'POST', `/api/memorials/${priv.id}/calendar/feed`);
+  await fails(404, null, 'POST', `/api/memorials/${priv.id}/calendar/feed`);
   const link = await ok('guest', 'POST', `/api/memorials/${priv.id}/calendar/feed`);
   assert.match(link.webcal, /^webcal:\/\/.+\/calendar\.ics\?token=[A-Za-z0-9_-]{40,}$/);
   const url = new URL(link.ics);
@@ -159,7 +170,8 @@ test('the ICS feed parses with python3-icalendar; private feeds need a link', as
   assert.equal((await api(d, 'GET', url2.pathname + url2.search)).status, 200);
   // the link is worth its owner's right, checked at every fetch
   await ok('family', 'DELETE', `/api/memorials/${priv.id}/family/${w.ids.guest}?role=memorial_guest`, undefined, 200);
-  assert.equal((await api(d, 'GET', url2.pathname + url2.search)).status, 403);
+  // (a private memorial does not exist for whoever may not view it)
+  assert.equal((await api(d, 'GET', url2.pathname + url2.search)).status, 404);
 });
 
 test('following: only with the right to view, re-checked when listed', async () => {
@@ -176,7 +188,8 @@ test('following: only with the right to view, re-checked when listed', async () 
   // the memorial turns private: the follow stays but shows nothing
   await ok('family', 'PATCH', `/api/memorials/${ids.mid}`, { visibility: 'private' }, 200);
   assert.deepEqual((await ok('follower', 'GET', '/api/me/following')).memorials, []);
-  await fails(403, 'follower', 'PUT', `/api/memorials/${ids.mid}/follow`);
+  // a private memorial does not exist for whoever may not view it
+  await fails(404, 'follower', 'PUT', `/api/memorials/${ids.mid}/follow`);
   await ok('family', 'PATCH', `/api/memorials/${ids.mid}`, { visibility: 'public' }, 200);
   f = await ok('follower', 'DELETE', `/api/memorials/${ids.mid}/follow`);
   assert.deepEqual(f, { followers: 0, following: false });
@@ -194,11 +207,11 @@ test('reminders: the day before 头七, by text message and e-mail, once', async
   ws.send({ subscribe: `user:${w.ids.follower}` });
   await ws.next((x) => x.subscribed);
   // the stranger may no longer view it when the day comes: not reminded
-  await ok('family', 'PATCH', `/api/memorials/${m.id}`, { visibility: 'private' }, 200);
-  await ok('family', 'POST', `/api/memorials/${m.id}/family`,
-    { user_id: w.ids.follower, role: 'memorial_guest' });
-  await ok('family', 'POST', `/api/memorials/${m.id}/family`,
-    { user_id: ids.mailer, role: 'memorial_guest' });
+  const turned = await ok('family', 'PATCH', `/api/memorials/${m.id}`, { visibility: 'private' }, 200);
+  m.slug = turned.memorial?.slug ?? turned.slug; // a private memorial gets a new, unguessable slug
+  assert.ok(m.slug);
+  await inviteGuest('family', m.id, 'follower');
+  await inviteGuest('family', m.id, 'mailer');
 
   await fails(403, 'follower', 'POST', '/api/reminders/run', { day: tomorrow });
   await fails(403, 'follower', 'GET', '/api/reminders/run');
@@ -332,7 +345,8 @@ test('ceremonies: "Add to calendar", and told when it goes live', async () => {
     scheduled_start: start, scheduled_end: end, visibility: 'invite', source: { kind: 'test' } });
   const inv = await ok('admin', 'POST', `/api/ceremonies/${c.id}/invites`, { guest_name: '外孙' });
 
-  assert.equal((await api(d, 'GET', `/api/ceremonies/${c.id}/calendar.ics`)).status, 401);
+  // an invite-only ceremony does not exist without its invitation
+  assert.equal((await api(d, 'GET', `/api/ceremonies/${c.id}/calendar.ics`)).status, 404);
   const r = await api(d, 'GET', `/api/ceremonies/${c.id}/calendar.ics?invite=${inv.token}`);
   assert.equal(r.status, 200, r.text);
   assert.match(r.headers.get('cache-control'), /private/);

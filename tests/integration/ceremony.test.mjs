@@ -1,6 +1,7 @@
 // Ceremonies against the real binary (media on, loopback ICE): creating and
 // validating them, who may create, start → live, the WHEP endpoint's refusals
-// (415 content type, 409 not live, 401/403 invite tokens, 404 unknown viewer),
+// (415 content type, 409 not live, 404 without a valid invite, 403 revoked,
+// 404 unknown viewer),
 // the live topic of an invite-only ceremony following the same invite,
 // a WHEP session from a captured Chromium offer (201 + answer + Location,
 // DELETE → 200, viewer count back to 0), invites, the stream key shown once,
@@ -57,10 +58,10 @@ async function startLive(extra = {}) {
 
 /** Poll until fn() is truthy (or fail after limitMs). */
 before(async () => {
-  d = await startDaemon({ config: { media_loopback_only: true } });
+  d = await startDaemon({ config: { media_loopback_only: true, max_viewers_per_ceremony: 4 } });
   ({ admin, agencyId } = await adminWithAgency(d, ADMIN));
   const u = await api(d, 'POST', '/api/users', { json: MOURNER });
-  assert.equal(u.status, 201, u.text);
+  assert.equal(u.status, 202, u.text);
   const ms = await api(d, 'POST', '/api/session', { json: { login: MOURNER.login, password: MOURNER.password } });
   assert.equal(ms.status, 200, ms.text);
   mourner = ms.json.token;
@@ -179,12 +180,50 @@ test('WHEP: a captured Chromium offer gets 201, an SDP answer and a Location; DE
   assert.match(r.text, /m=video /);
   assert.match(r.text, /m=audio /);
 
+  // /metrics counts the viewer and the encoder's key frames
+  const metric = (text, name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  const m = (await api(d, 'GET', '/metrics')).text;
+  assert.ok(metric(m, 'sinian_media_viewers') >= 1, m);
+  assert.ok(metric(m, 'sinian_media_ceremonies') >= 1, m);
+  assert.ok(metric(m, 'sinian_encoder_keyframes_forced_total') >= 0, m);
+  assert.ok(metric(m, 'sinian_encoder_keyframes_total') >= 0, m);
+  assert.ok(metric(m, 'sinian_lite_stun_refused_total') >= 0, m);
+
+  // one port for every viewer needs BUNDLE and rtcp-mux: a clear 400
+  if ((process.env.SINIAN_MEDIA_ENGINE ?? 'lite') === 'lite') {
+    for (const [from, to] of [[/a=group:BUNDLE[^\r\n]*\r?\n/, ''], [/a=rtcp-mux\r?\n/g, '']]) {
+      const bad = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER.replace(from, to), headers: SDP });
+      assert.equal(bad.status, 400, bad.text);
+      assert.equal(bad.json.error.code, 'invalid');
+      assert.match(bad.json.error.message, /BUNDLE|rtcp-mux/);
+    }
+  }
+
   const del = await api(d, 'DELETE', loc);
   assert.equal(del.status, 200, del.text);
   const again = await api(d, 'DELETE', loc);
   assert.equal(again.status, 404, 'a viewer leaves once');
   await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.id}`)).json.viewers === 0,
     5000, 'viewer count 0');
+  await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
+});
+
+test('WHEP: a ceremony takes max_viewers_per_ceremony viewers, then 503 full until one leaves', async () => {
+  const c = await startLive();
+  const locs = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+    assert.equal(r.status, 201, r.text);
+    locs.push(r.headers.get('location'));
+  }
+  const full = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+  assert.equal(full.status, 503, full.text);
+  assert.equal(full.json.error.code, 'full');
+  assert.equal((await api(d, 'DELETE', locs.pop())).status, 200);
+  const again = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
+  assert.equal(again.status, 201, again.text);
+  locs.push(again.headers.get('location'));
+  for (const l of locs) await api(d, 'DELETE', l);
   await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
 });
 
@@ -206,12 +245,19 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   const mine = await api(d, 'GET', `/api/ceremonies?agency_id=${agencyId}`, { token: admin });
   assert.ok(mine.json.ceremonies.some((x) => x.id === c.id), 'listed for its managers');
 
+  // without a right to watch it, an invite-only ceremony does not exist:
+  // the same 404 as a number never used
+  const unknown = await api(d, 'GET', '/api/ceremonies/987654');
   const none = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP });
-  assert.equal(none.status, 401, none.text);
+  assert.equal(none.status, 404, none.text);
+  assert.equal(none.text, unknown.text);
   const wrong = await api(d, 'POST', `/whep/${c.id}`, { body: OFFER, headers: SDP, token: 'not-an-invite-token-at-all' });
-  assert.equal(wrong.status, 401, wrong.text);
+  assert.equal(wrong.status, 404, wrong.text);
   const asMourner = await api(d, 'GET', `/api/ceremonies/${c.id}`, { token: mourner });
-  assert.equal(asMourner.status, 403, 'a signed-in stranger may not watch');
+  assert.equal(asMourner.status, 404, 'a signed-in stranger may not watch');
+  assert.equal(asMourner.text, unknown.text);
+  const anon = await api(d, 'GET', `/api/ceremonies/${c.id}`);
+  assert.equal(anon.text, unknown.text);
 
   const inv = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: admin, json: { guest_name: '在温哥华的大女儿' } });
   assert.equal(inv.status, 201, inv.text);
@@ -220,7 +266,7 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   const bad = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: admin, json: { guest_name: '' } });
   assert.equal(bad.status, 400);
   const byMourner = await api(d, 'POST', `/api/ceremonies/${c.id}/invites`, { token: mourner, json: { guest_name: 'x' } });
-  assert.equal(byMourner.status, 403);
+  assert.equal(byMourner.status, 404);
 
   const token = inv.json.token;
   const g = await api(d, 'GET', `/api/ceremonies/${c.id}?invite=${encodeURIComponent(token)}`);
@@ -236,7 +282,7 @@ test('invite-only: WHEP and GET need a valid, unrevoked invite token', async () 
   try {
     ws.send({ subscribe: `ceremony:${c.id}` });
     const refused = await ws.next((m) => m.error || m.subscribed);
-    assert.ok(refused.error, `no invite, no topic: ${JSON.stringify(refused)}`);
+    assert.equal(refused.error?.code, 'not_found', `no invite, no topic: ${JSON.stringify(refused)}`);
     ws.send({ subscribe: `ceremony:${c.id}`, invite: token });
     await ws.next((m) => m.subscribed === `ceremony:${c.id}`);
     const cond = await api(d, 'POST', `/api/ceremonies/${c.id}/condolences?invite=${encodeURIComponent(token)}`,
@@ -396,7 +442,7 @@ test('recording of an invite-only ceremony needs the invite', async () => {
   await sleep(1500);
   await api(d, 'POST', `/api/ceremonies/${c.id}/stop`, { token: admin });
   const none = await api(d, 'GET', `/api/ceremonies/${c.id}/recording`);
-  assert.equal(none.status, 401);
+  assert.equal(none.status, 404);
   const ok = await fetch(`${d.url}/api/ceremonies/${c.id}/recording?invite=${encodeURIComponent(inv.json.token)}`,
     { headers: { range: 'bytes=0-15' } });
   assert.equal(ok.status, 206);

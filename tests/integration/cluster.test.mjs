@@ -170,6 +170,21 @@ test('a tribute posted on node A reaches a watcher on node B within 200 ms, once
   assert.match(m.text, /^sinian_redis_reconnects_total \d+$/m);
 });
 
+test('a memorial turned private on node A cuts its followers on node B', async () => {
+  const m = await api(A, 'POST', '/api/memorials', { token, json: { title: '集群纪念',
+    visibility: 'public', deceased: { name: '节点', death_date: '2026-01-01' } } });
+  assert.equal(m.status, 201, m.text);
+  const topic = `memorial:${m.json.memorial.id}`;
+  const onB = await watch(B, topic);
+  const p = await api(A, 'PATCH', `/api/memorials/${m.json.memorial.id}`,
+    { token, json: { visibility: 'private' } });
+  assert.equal(p.status, 200, p.text);
+  const cut = await onB.next((x) => x.error && x.error.topic === topic, 3000);
+  // by number a private memorial no longer exists for an anonymous follower
+  assert.equal(cut.error.code, 'not_found');
+  await onB.close();
+});
+
 test('1000 concurrent tributes over both nodes: every watcher sees each once, in one order, and counts agree', async () => {
   const topic = `memorial:${demo}`;
   const onA = await watch(A, topic);

@@ -31,7 +31,7 @@ before(async () => {
   });
   for (const u of [PHONE, MAIL]) {
     const r = await api(d, 'POST', '/api/users', { json: u });
-    assert.equal(r.status, 201, r.text);
+    assert.equal(r.status, 202, r.text);
   }
 });
 

@@ -52,7 +52,7 @@ const ROWS = [
     method: 'POST', path: '/api/users',
     body: (ctx) => ({ login: `1390000${String(ctx.n()).padStart(4, '0')}`,
       password: PASSWORD, display_name: '新用户' }),
-    expect: everyone(201),
+    expect: everyone(202),
   },
   {
     method: 'POST', path: '/api/session',
@@ -192,6 +192,11 @@ function memorialRows() {
     ...Object.fromEntries(roles.map((r) => [r, status])) });
   const agencyRecord = ['operator1', 'admin'];
   const handlers = ['operator1', 'staff1', 'admin'];
+  // numbers count up: a record or non-public memorial is not found by those
+  // with no right of their own on it (anonymous asked to sign in, if given)
+  const unseen = (roles, status, anonymous = 401, more = {}) => ({ ...everyone(404), anonymous,
+    ...more, ...Object.fromEntries(roles.map((r) => [r, status])) });
+  const viewer = { family1: 403 }; // may read the record, not handle it
   return [
     {
       method: 'POST', path: '/api/deceased',
@@ -201,19 +206,26 @@ function memorialRows() {
     { method: 'GET', path: '/api/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
     {
       method: 'GET', path: '/api/deceased/{deceased1}',
-      expect: only([...handlers, 'family1'], 200),
+      expect: unseen([...handlers, 'family1'], 200),
     },
-    { method: 'GET', path: '/api/deceased/{deceased1}?reveal=1', expect: only(handlers, 200) },
+    {
+      method: 'GET', path: '/api/deceased/{deceased1}?reveal=1',
+      expect: unseen(handlers, 200, 401, viewer),
+    },
     {
       method: 'POST', path: '/api/deceased/{deceased1}/events',
       body: { kind: 'ashes_stored', at: '2026-01-03T10:00:00+08:00', place: '寄存处' },
-      expect: only(handlers, 201),
+      expect: unseen(handlers, 201, 401, viewer),
     },
     {
       method: 'PUT', path: '/api/deceased/{deceased1}/burial',
-      body: (ctx) => ({ plot_id: ctx.ids.plot1 }), expect: only(['staff1', 'admin'], 200),
+      body: (ctx) => ({ plot_id: ctx.ids.plot1 }),
+      expect: unseen(['staff1', 'admin'], 200, 401, { ...viewer, operator1: 403 }),
     },
-    { method: 'GET', path: '/api/deceased/{deceased1}/qr.svg', expect: only(handlers, 200) },
+    {
+      method: 'GET', path: '/api/deceased/{deceased1}/qr.svg',
+      expect: unseen(handlers, 200, 401, viewer),
+    },
     {
       method: 'POST', path: '/api/cemeteries/{cemetery1}/plots',
       body: (ctx) => ({ section: 'N', row: '1', number: `${ctx.n()}`, kind: 'niche' }),
@@ -233,7 +245,7 @@ function memorialRows() {
     },
     { method: 'GET', path: '/api/memorials?q=矩阵', expect: everyone(200) },
     { method: 'GET', path: '/api/memorials/{memorial1}', expect: everyone(200) },
-    { method: 'GET', path: '/api/memorials/{memorial2}', expect: only(['admin', 'family2'], 200) },
+    { method: 'GET', path: '/api/memorials/{memorial2}', expect: unseen(['admin', 'family2'], 200, 404) },
     {
       method: 'GET', path: '/api/memorials/by-slug/{memorial2slug}',
       expect: only(['admin', 'family2'], 200),
@@ -248,8 +260,8 @@ function memorialRows() {
     },
     {
       method: 'POST', path: '/api/memorials/{memorial1}/family',
-      body: (ctx) => ({ user_id: ctx.ids.mourner, role: 'memorial_guest' }),
-      expect: only(['operator1', 'admin', 'family1'], 201),
+      body: { login: LOGIN.mourner, role: 'memorial_guest' },
+      expect: only(['operator1', 'admin', 'family1'], 202),
     },
     {
       method: 'POST', path: '/api/memorials/{memorial1}/tributes',
@@ -257,6 +269,10 @@ function memorialRows() {
     },
     {
       method: 'POST', path: '/api/memorials/{memorial2}/tributes',
+      body: { kind: 'candle', from_name: '矩阵' }, expect: unseen(['admin', 'family2'], 201, 404),
+    },
+    {
+      method: 'POST', path: '/api/memorials/{memorial2slug}/tributes',
       body: { kind: 'candle', from_name: '矩阵' }, expect: only(['admin', 'family2'], 201),
     },
     { method: 'GET', path: '/api/memorials/{memorial1}/tributes', expect: everyone(200) },
@@ -271,7 +287,7 @@ function memorialRows() {
     { method: 'GET', path: '/api/memorials/{memorial1}/qr.svg', expect: everyone(200) },
     {
       method: 'GET', path: '/api/memorials/{memorial2}/qr.svg',
-      expect: only(['admin', 'family2'], 200),
+      expect: unseen(['admin', 'family2'], 200, 404),
     },
     { method: 'GET', path: '/api/memorials/{memorial1}/qr.png', expect: everyone(200) },
     {
@@ -396,11 +412,12 @@ before(async () => {
     const r = await call('POST', '/api/users', {
       json: { login: LOGIN[who], password: PASSWORD, display_name: who },
     });
-    assert.equal(r.status, 201, r.text);
-    ctx.ids[who] = r.json.user.id;
+    assert.equal(r.status, 202, r.text);
+    ctx.tokens[who] = await signIn(LOGIN[who]);
+    ctx.ids[who] = (await call('GET', '/api/me', { token: ctx.tokens[who] })).json.user.id;
     if (scopes[who]) {
       const [role, scope] = scopes[who];
-      await asAdmin('POST', `/api/users/${r.json.user.id}/grants`, { role, scope_id: scope });
+      await asAdmin('POST', `/api/users/${ctx.ids[who]}/grants`, { role, scope_id: scope });
     }
   }
   for (const who of ROLES) {
@@ -431,7 +448,12 @@ async function memorialSetup() {
   ids.memorial1 = (await asAdmin('POST', '/api/memorials',
     { title: '矩阵纪念馆', deceased_id: ids.deceased1, visibility: 'public' })).memorial.id;
   await asAdmin('POST', `/api/memorials/${ids.memorial1}/family`,
-    { user_id: ids.family1, role: 'family_admin' });
+    { login: LOGIN.family1, role: 'family_admin' });
+  const inv = await call('GET', '/api/me/invitations', { token: ctx.tokens.family1 });
+  assert.equal(inv.json.invitations.length, 1, inv.text);
+  const acc = await call('POST', `/api/invitations/${inv.json.invitations[0].id}/accept`,
+    { token: ctx.tokens.family1 });
+  assert.equal(acc.status, 200, acc.text);
   const msg = await call('POST', `/api/memorials/${ids.memorial1}/tributes`,
     { token: ctx.tokens.mourner, json: { kind: 'message', text: '想念您' } });
   assert.equal(msg.status, 201, msg.text);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
+import { signUp } from '../lib/accounts.mjs';
 
 const PASSWORD = 'white chrysanthemum 1936';
 const UPLOAD_CAP = 65536;
@@ -35,11 +36,9 @@ async function signIn(login) {
 }
 
 async function user(name, login) {
-  const r = await api(d, 'POST', '/api/users',
-    { json: { login, password: PASSWORD, display_name: name } });
-  assert.equal(r.status, 201, r.text);
-  ids[name] = r.json.user.id;
-  tok[name] = await signIn(login);
+  const u = await signUp(d, { login, password: PASSWORD, display_name: name });
+  ids[name] = u.id;
+  tok[name] = u.token;
 }
 
 /** A request that must succeed with want; returns the JSON. */
@@ -139,8 +138,9 @@ test('deceased: registration, masking, reveal, and every refusal', async () => {
   assert.ok(!JSON.stringify(rec).includes('11010519491231002'));
 
   await fails(401, 'GET', `/api/deceased/${rec.id}`);
-  await fails(403, 'GET', `/api/deceased/${rec.id}`, 'mourner');
-  await fails(403, 'GET', `/api/deceased/${rec.id}`, 'operator2');
+  // record numbers count up: to one who may not read a record it does not exist
+  await fails(404, 'GET', `/api/deceased/${rec.id}`, 'mourner');
+  await fails(404, 'GET', `/api/deceased/${rec.id}`, 'operator2');
   await fails(404, 'GET', '/api/deceased/99999', 'admin');
   await fails(404, 'GET', '/api/deceased/abc', 'admin');
   const plain = await ok('GET', `/api/deceased/${rec.id}`, 'operator');
@@ -156,8 +156,8 @@ test('deceased events: order rules answer 409 with the reason', async () => {
   const p = `/api/deceased/${ids.deceased}/events`;
   const at = (day, h = 10) => `2026-03-${String(day).padStart(2, '0')}T${h}:00:00+08:00`;
   await fails(401, 'POST', p, undefined, { json: { kind: 'registered', at: at(1) } });
-  await fails(403, 'POST', p, 'mourner', { json: { kind: 'registered', at: at(1) } });
-  await fails(403, 'POST', p, 'operator2', { json: { kind: 'registered', at: at(1) } });
+  await fails(404, 'POST', p, 'mourner', { json: { kind: 'registered', at: at(1) } });
+  await fails(404, 'POST', p, 'operator2', { json: { kind: 'registered', at: at(1) } });
   await fails(404, 'POST', '/api/deceased/99999/events', 'operator', { json: { kind: 'registered', at: at(1) } });
   let e = await fails(409, 'POST', p, 'operator', { json: { kind: 'cremated', at: at(2) } });
   assert.match(e.message, /first event must be registered/);
@@ -213,29 +213,40 @@ test('plots and burial: occupied in one step, never two in one plot', async () =
   const burial = `/api/deceased/${ids.deceased}/burial`;
   await fails(401, 'PUT', burial, undefined, { json: { plot_id: p1.id } });
   await fails(403, 'PUT', burial, 'operator', { json: { plot_id: p1.id } });
-  await fails(403, 'PUT', burial, 'mourner', { json: { plot_id: p1.id } });
+  await fails(404, 'PUT', burial, 'mourner', { json: { plot_id: p1.id } });
+  await fails(404, 'PUT', '/api/deceased/99999/burial', 'staff', { json: { plot_id: p1.id } });
+  // the cemetery holds no record it has not accepted (to its staff it does
+  // not exist yet): the agency hands it over, the cemetery's staff accept it
+  // into a plot (burial.test.mjs)
+  await fails(404, 'PUT', burial, 'staff', { json: { plot_id: p1.id } });
+  const handOver = async (id) => (await ok('POST', `/api/deceased/${id}/transfers`, 'operator',
+    { cemetery_id: ids.cemetery })).transfer.id;
+  await ok('POST', `/api/transfers/${await handOver(ids.deceased)}/accept`, 'staff',
+    { plot_id: p1.id }, 200);
   await fails(400, 'PUT', burial, 'staff', { json: {} });
   await fails(400, 'PUT', burial, 'staff', { json: { plot_id: 'one' } });
   await fails(404, 'PUT', burial, 'staff', { json: { plot_id: 99999 } });
-  await fails(404, 'PUT', '/api/deceased/99999/burial', 'staff', { json: { plot_id: p1.id } });
   const linked = await ok('PUT', burial, 'staff', { plot_id: p1.id });
   assert.equal(linked.plot.status, 'occupied');
   assert.equal(linked.plot.occupied, 1);
   const staffView = await ok('GET', `/api/plots/${p1.id}`, 'staff');
   assert.deepEqual(staffView.occupants.map((o) => o.id), [ids.deceased]);
-  // staff of the plot's cemetery now read the record and add its burial
+  // staff of the cemetery holding the record now read it and add its burial
   await ok('GET', `/api/deceased/${ids.deceased}`, 'staff');
   await ok('POST', `/api/deceased/${ids.deceased}/events`, 'staff',
     { kind: 'buried', at: '2026-03-06T10:00:00+08:00', plot_id: p1.id });
 
   // a second deceased cannot take the occupied grave
   const other = await ok('POST', '/api/deceased', 'operator', person({ name: '吴国华' }));
-  const full = await fails(409, 'PUT', `/api/deceased/${other.id}/burial`, 'staff', { json: { plot_id: p1.id } });
+  const t2 = await handOver(other.id);
+  const full = await fails(409, 'POST', `/api/transfers/${t2}/accept`, 'staff',
+    { json: { plot_id: p1.id } });
   assert.match(full.message, /already occupied/);
   // a family plot takes two
-  await ok('PUT', `/api/deceased/${other.id}/burial`, 'staff', { plot_id: fam.id });
+  await ok('POST', `/api/transfers/${t2}/accept`, 'staff', { plot_id: fam.id }, 200);
   const third = await ok('POST', '/api/deceased', 'operator', person({ name: '吴小华' }));
-  await ok('PUT', `/api/deceased/${third.id}/burial`, 'staff', { plot_id: fam.id });
+  await ok('POST', `/api/transfers/${await handOver(third.id)}/accept`, 'staff',
+    { plot_id: fam.id }, 200);
   const famNow = await ok('GET', `/api/plots/${fam.id}`, undefined);
   assert.equal(famNow.occupied, 2);
   // moving frees the old plot; unlinking frees the new one
@@ -266,7 +277,7 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   await fails(400, 'POST', '/api/memorials', 'family', { json: { ...inline, slug: 'Bad Slug' } });
   await fails(404, 'POST', '/api/memorials', 'family', { json: { title: 'x', deceased_id: 99999 } });
   // linking a registered record needs the right to edit it
-  await fails(403, 'POST', '/api/memorials', 'mourner', { json: { title: 'x', deceased_id: ids.deceased } });
+  await fails(404, 'POST', '/api/memorials', 'mourner', { json: { title: 'x', deceased_id: ids.deceased } });
 
   const m = (await ok('POST', '/api/memorials', 'family', { ...inline, slug: 'zheng-guoqiang' })).memorial;
   ids.memorial = m.id;
@@ -278,7 +289,7 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   const reg = (await ok('POST', '/api/memorials', 'operator',
     { title: '周淑芬纪念馆', deceased_id: ids.deceased, moderation: 'publish' })).memorial;
   ids.memorialReg = reg.id;
-  assert.match(reg.slug, /^[a-z0-9]{10}$/);
+  assert.match(reg.slug, /^[a-z][a-z0-9]{15}$/); // 80 random bits
   const again = await fails(409, 'POST', '/api/memorials', 'operator',
     { json: { title: 'again', deceased_id: ids.deceased } });
   assert.match(again.message, /already has a memorial/);
@@ -317,54 +328,93 @@ test('memorials: creation rules, the page response, editing, family rights', asy
   await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { deceased_id: 1 } });
   await fails(409, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { slug: 'demo' } });
   await fails(404, 'PATCH', '/api/memorials/99999', 'family', { json: { title: 'x' } });
+  // a chosen slug is for public memorials only (an unlisted one is found by
+  // its random slug alone), and never all digits (that reads as a number)
+  await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family', { json: { slug: '12345' } });
+  await fails(400, 'PATCH', `/api/memorials/${m.id}`, 'family',
+    { json: { visibility: 'unlisted', slug: 'zheng-unlisted' } });
+  await fails(400, 'POST', '/api/memorials', 'family',
+    { json: { ...inline, slug: 'zheng-hidden', visibility: 'unlisted' } });
   const edited = (await ok('PATCH', `/api/memorials/${m.id}`, 'family',
     { title: '怀念父亲郑国强', visibility: 'private' })).memorial;
   assert.equal(edited.visibility, 'private');
 
   // family rights
+  // (invitations in detail: family.test.mjs)
   const fam = `/api/memorials/${m.id}/family`;
-  await fails(401, 'POST', fam, undefined, { json: { user_id: ids.guest, role: 'memorial_guest' } });
-  await fails(403, 'POST', fam, 'mourner', { json: { user_id: ids.guest, role: 'memorial_guest' } });
-  await fails(400, 'POST', fam, 'family', { json: { user_id: ids.guest, role: 'admin' } });
-  await fails(404, 'POST', fam, 'family', { json: { user_id: 99999, role: 'memorial_guest' } });
-  await ok('POST', fam, 'family', { user_id: ids.guest, role: 'memorial_guest' });
+  const guest = { login: '13600000007', role: 'memorial_guest' };
+  await fails(404, 'POST', fam, undefined, { json: guest }); // private: by number, no such memorial
+  await fails(404, 'POST', fam, 'mourner', { json: guest });
+  await fails(400, 'POST', fam, 'family', { json: { ...guest, role: 'admin' } });
+  await fails(400, 'POST', fam, 'family', { json: { user_id: ids.guest, role: 'memorial_guest' } });
+  await ok('POST', fam, 'family', guest, 202);
+  const invite = (await ok('GET', '/api/me/invitations', 'guest')).invitations[0];
+  await ok('POST', `/api/invitations/${invite.id}/accept`, 'guest', undefined, 200);
   const members = (await ok('GET', fam, 'family')).family;
   assert.deepEqual(members.map((x) => [x.user_id, x.role]).sort(),
     [[ids.family, 'family_admin'], [ids.guest, 'memorial_guest']].sort());
   await fails(403, 'GET', fam, 'guest');
   // the operator of the record's agency may grant on its memorial
-  await ok('POST', `/api/memorials/${reg.id}/family`, 'operator', { user_id: ids.family, role: 'family_admin' });
+  await ok('POST', `/api/memorials/${reg.id}/family`, 'operator',
+    { login: '13600000005', role: 'family_admin' }, 202);
   await fails(403, 'POST', `/api/memorials/${reg.id}/family`, 'operator2',
-    { json: { user_id: ids.family, role: 'family_admin' } });
+    { json: { login: '13600000005', role: 'family_admin' } });
+  const toFamily = (await ok('GET', '/api/me/invitations', 'family')).invitations
+    .find((x) => x.memorial.id === reg.id);
+  await ok('POST', `/api/invitations/${toFamily.id}/accept`, 'family', undefined, 200);
 });
 
 test('private memorial: invited only, over HTTP and /ws', async () => {
+  // by number it does not exist for those without a right of their own
   const p = `/api/memorials/${ids.memorial}`;
-  await fails(401, 'GET', p);
-  await fails(403, 'GET', p, 'mourner');
-  await fails(403, 'GET', p, 'operator');
-  assert.equal((await ok('GET', p, 'guest')).viewer.can_edit, false);
+  const none = await fails(404, 'GET', p);
+  assert.deepEqual(none, await fails(404, 'GET', '/api/memorials/99999'));
+  await fails(404, 'GET', p, 'mourner');
+  await fails(404, 'GET', p, 'operator');
+  const seen = await ok('GET', p, 'guest');
+  assert.equal(seen.viewer.can_edit, false);
   await ok('GET', p, 'admin');
-  await fails(401, 'POST', `${p}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
-  await fails(403, 'POST', `${p}/tributes`, 'mourner', { json: { kind: 'flower' } });
+  // by its slug (a new random one since it left public) it asks for a right
+  assert.notEqual(seen.memorial.slug, 'zheng-guoqiang');
+  assert.match(seen.memorial.slug, /^[a-z][a-z0-9]{15}$/);
+  await fails(404, 'GET', '/api/memorials/by-slug/zheng-guoqiang');
+  const bySlug = `/api/memorials/${seen.memorial.slug}`;
+  await fails(401, 'GET', bySlug);
+  await fails(403, 'GET', bySlug, 'mourner');
+  await ok('GET', bySlug, 'guest');
+  await fails(404, 'POST', `${p}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
+  await fails(404, 'POST', `${p}/tributes`, 'mourner', { json: { kind: 'flower' } });
+  await fails(401, 'POST', `${bySlug}/tributes`, undefined, { json: { kind: 'flower', from_name: '路人' } });
+  await fails(403, 'POST', `${bySlug}/tributes`, 'mourner', { json: { kind: 'flower' } });
   await ok('POST', `${p}/tributes`, 'guest', { kind: 'flower' });
-  await fails(401, 'GET', `${p}/tributes`);
-  await fails(401, 'GET', `${p}/qr.svg`);
+  await ok('POST', `${bySlug}/tributes`, 'guest', { kind: 'candle' });
+  await fails(404, 'GET', `${p}/tributes`);
+  await fails(404, 'GET', `${p}/qr.svg`);
+  await fails(401, 'GET', `${bySlug}/tributes`);
   // not found in search
   const s = await ok('GET', `/api/memorials?q=${encodeURIComponent('郑国强')}`);
   assert.equal(s.memorials.length, 0);
 
   const topic = `memorial:${ids.memorial}`;
+  const slugTopic = `memorial:${seen.memorial.slug}`;
   for (const who of [undefined, 'mourner']) {
     const ws = await wsConnect(d, '/ws', { token: tok[who] });
     ws.send({ subscribe: topic });
-    const m = await ws.next((x) => x.error);
+    assert.equal((await ws.next((x) => x.error)).error.code, 'not_found');
+    ws.send({ subscribe: slugTopic });
+    const m = await ws.next((x) => x.error?.topic === slugTopic);
     assert.equal(m.error.code, who ? 'forbidden' : 'unauthorized');
     await ws.close();
   }
   const ws = await wsConnect(d, '/ws', { token: tok.guest });
   ws.send({ subscribe: topic });
   await ws.next((x) => x.subscribed === topic);
+  // events of the memorial reach the slug's subscribers under that name
+  ws.send({ subscribe: slugTopic });
+  await ws.next((x) => x.subscribed === slugTopic);
+  await ok('POST', `${p}/tributes`, 'guest', { kind: 'bow' });
+  const evs = [await ws.next((x) => x.event), await ws.next((x) => x.event)].map((x) => x.topic).sort();
+  assert.deepEqual(evs, [topic, slugTopic].sort());
   await ws.close();
   const bad = await wsConnect(d);
   bad.send({ subscribe: 'memorial:99999' });
@@ -434,6 +484,35 @@ test('photos and portrait: checked by content, EXIF stripped, size-capped', asyn
   const seen = await api(d, 'GET', pp.json.photo.url, { token: tok.guest });
   assert.equal(seen.status, 200);
   assert.match(seen.headers.get('cache-control'), /^private/);
+});
+
+test('an unlisted memorial: found by its random slug, never by its number', async () => {
+  // the audit: GET /api/memorials/3 served an unlisted memorial's whole page
+  const m = (await ok('POST', '/api/memorials', 'mourner', { title: '只给亲友', visibility: 'unlisted',
+    deceased: { name: '钟离秋', death_date: '2026-02-01' } })).memorial;
+  assert.match(m.slug, /^[a-z][a-z0-9]{15}$/); // 80 random bits
+  const byNumber = `/api/memorials/${m.id}`;
+  const never = await fails(404, 'GET', '/api/memorials/99999');
+  for (const who of [undefined, 'operator', 'family']) {
+    assert.deepEqual(await fails(404, 'GET', byNumber, who), never);
+    await fails(404, 'GET', `${byNumber}/tributes`, who);
+    await fails(404, 'POST', `${byNumber}/tributes`, who, { json: { kind: 'flower', from_name: '路人' } });
+  }
+  // the creator, who holds a right of their own, still uses the number
+  assert.equal((await ok('GET', byNumber, 'mourner')).memorial.id, m.id);
+  // whoever was given the link reads and honours it
+  assert.equal((await ok('GET', `/api/memorials/by-slug/${m.slug}`)).memorial.id, m.id);
+  await ok('GET', `/api/memorials/${m.slug}/tributes`);
+  await ok('POST', `/api/memorials/${m.slug}/tributes`, undefined, { kind: 'flower', from_name: '路人' });
+  const ws = await wsConnect(d);
+  try {
+    ws.send({ subscribe: `memorial:${m.id}` });
+    assert.equal((await ws.next((x) => x.error)).error.code, 'not_found');
+    ws.send({ subscribe: `memorial:${m.slug}` });
+    await ws.next((x) => x.subscribed === `memorial:${m.slug}`);
+  } finally {
+    await ws.close();
+  }
 });
 
 test('search: public memorials by Chinese substrings, with cursor pages', async () => {
@@ -577,7 +656,7 @@ test('QR codes: plaque for the memorial, record code for staff only', async () =
   assert.equal(bad, 400);
   const q = `/api/deceased/${ids.deceased}/qr.svg`;
   await fails(401, 'GET', q);
-  await fails(403, 'GET', q, 'mourner');
+  await fails(404, 'GET', q, 'mourner');
   await fails(403, 'GET', q, 'family'); // family may view, not handle the record
   await fails(404, 'GET', '/api/deceased/99999/qr.svg', 'staff');
   for (const who of ['operator', 'staff', 'admin']) {

@@ -420,8 +420,9 @@ test('search by pinyin, initials and the family\'s English name', async () => {
   assert.ok((await ids('sth')).includes(m.id));
   assert.ok((await ids('grace')).includes(m.id));
   const page = await api(d, 'GET', `/api/memorials/${m.id}`, { token: family });
-  assert.equal(page.json.memorial.search_alias, 'Grace Shan', 'the family sees what it gave');
+  assert.equal(page.json.viewer.search_alias, 'Grace Shan', 'the family sees what it gave');
   const anon = await api(d, 'GET', `/api/memorials/${m.id}`);
+  assert.equal(anon.json.viewer.search_alias, undefined);
   assert.equal(anon.json.memorial.search_alias, undefined);
   const p = await api(d, 'PATCH', `/api/memorials/${m.id}`, { token: family, json: { search_alias: 'Hua Shan' } });
   assert.equal(p.status, 200, p.text);

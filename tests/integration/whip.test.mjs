@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startDaemon, api, wsConnect, REPO } from '../lib/daemon.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
-import { until, adminWithAgency, rtcStats } from '../lib/live.mjs';
+import { until, adminWithAgency, rtcStats, whipPublish } from '../lib/live.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 const OBS_OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/obs_whip_offer.sdp'), 'utf8');
@@ -157,27 +157,7 @@ test('Chromium publishes with a fake camera; a viewer decodes it; DELETE leaves 
 
   const pubPage = await (await browser.newContext()).newPage();
   await pubPage.goto(`${d.url}/healthz`);
-  const pub = await pubPage.evaluate(async ({ id, key }) => {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise((resolve) => {
-      if (pc.iceGatheringState === 'complete') resolve();
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
-      setTimeout(resolve, 2000);
-    });
-    const r = await fetch(`/whip/${id}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${key}` },
-      body: pc.localDescription.sdp,
-    });
-    const text = await r.text();
-    if (r.status !== 201) return { status: r.status, text };
-    await pc.setRemoteDescription({ type: 'answer', sdp: text });
-    window.publisher = pc;
-    return { status: r.status, location: r.headers.get('location'), codec: /a=rtpmap:\d+ (\w+)\/90000/.exec(text)?.[1] };
-  }, { id, key });
+  const pub = await whipPublish(pubPage, { id, key });
   assert.equal(pub.status, 201, pub.text);
   t.diagnostic(`publisher's video codec: ${pub.codec}`);
 

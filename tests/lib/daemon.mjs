@@ -132,7 +132,10 @@ export async function startDaemon(opts = {}) {
     await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-test-'));
   owned.add(dataDir);
   // The demo ceremony runs a live encoder; tests that want it ask for it.
-  const config = { demo_ceremony: false, ...(opts.config ?? {}) };
+  // SINIAN_MEDIA_ENGINE runs the media tests on another viewer engine.
+  const engine = process.env.SINIAN_MEDIA_ENGINE
+    ? { media_engine: process.env.SINIAN_MEDIA_ENGINE } : {};
+  const config = { demo_ceremony: false, ...engine, ...(opts.config ?? {}) };
   const confFile = `${dataDir}.conf`;
   await fsp.writeFile(confFile, configText(config));
   owned.add(confFile);

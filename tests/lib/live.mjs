@@ -68,3 +68,57 @@ export function summary(values) {
   const median = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   return { n: v.length, median, p95: rank(0.95), min: v[0], max: v[v.length - 1] };
 }
+
+/**
+ * Publish a fake camera from page (already on the daemon's origin) to
+ * /whip/{id} with the stream key, as OBS would; the page keeps the
+ * connection at window.publisher. Resolves with { status, location, codec }
+ * (the answer's video codec), or { status, text } when refused.
+ */
+export function whipPublish(page, { id, key, width = 640 }) {
+  return page.evaluate(async (o) => {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      video: { width: o.width, height: Math.round((o.width * 9) / 16), frameRate: 30 },
+      audio: true,
+    });
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+      setTimeout(resolve, 2000);
+    });
+    const r = await fetch(`/whip/${o.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${o.key}` },
+      body: pc.localDescription.sdp,
+    });
+    const text = await r.text();
+    if (r.status !== 201) return { status: r.status, text };
+    await pc.setRemoteDescription({ type: 'answer', sdp: text });
+    window.publisher = pc;
+    return { status: r.status, location: r.headers.get('location'), codec: /a=rtpmap:\d+ (\w+)\/90000/.exec(text)?.[1] };
+  }, { id, key, width });
+}
+
+/**
+ * Create a public ceremony on the daemon's test source (720p30 H.264 +
+ * Opus), start it and wait until the source is live; resolves with its id.
+ */
+export async function liveTestCeremony(d, token, agencyId, limitMs = 15000) {
+  const c = await api(d, 'POST', '/api/ceremonies', {
+    token,
+    json: {
+      agency_id: agencyId, title: '张桂兰女士告别仪式', deceased_name: '张桂兰',
+      scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
+      visibility: 'public', source: { kind: 'test' },
+    },
+  });
+  assert.equal(c.status, 201, c.text);
+  const s = await api(d, 'POST', `/api/ceremonies/${c.json.id}/start`, { token });
+  assert.equal(s.status, 200, s.text);
+  await until(async () => (await api(d, 'GET', `/api/ceremonies/${c.json.id}`)).json.source_live,
+    limitMs, 'the test source live');
+  return c.json.id;
+}

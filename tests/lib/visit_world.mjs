@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { api, BIN, REPO } from './daemon.mjs';
+import { signUp as signUpAs } from './accounts.mjs';
 
 export const PASSWORD = 'pine and cypress 1976';
 
@@ -38,10 +39,7 @@ export async function signIn(d, login) {
 
 /** Create an account through sign-up; returns its id. */
 export async function signUp(d, login, name) {
-  const r = await api(d, 'POST', '/api/users',
-    { json: { login, password: PASSWORD, display_name: name } });
-  assert.equal(r.status, 201, `sign-up ${login}: ${r.text}`);
-  return r.json.user.id;
+  return (await signUpAs(d, { login, password: PASSWORD, display_name: name })).id;
 }
 
 export async function makeWorld(d, { families = ['familyA', 'familyB'] } = {}) {

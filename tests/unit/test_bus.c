@@ -33,13 +33,13 @@ static void rec_clear(struct rec *r)
 	g_ptr_array_free(r->got, TRUE);
 }
 
-static void on_msg(void *ud, const char *topic, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
 	struct rec *r = ud;
 
-	ck_assert_uint_eq(strlen(msg), len); /* NUL-terminated */
-	r->last_len = len;
-	g_ptr_array_add(r->got, g_strdup_printf("%s|%s", topic, msg));
+	ck_assert_uint_eq(strlen(m->msg), m->len); /* NUL-terminated */
+	r->last_len = m->len;
+	g_ptr_array_add(r->got, g_strdup_printf("%s|%s", m->topic, m->msg));
 	if (r->unsub_self) {
 		r->unsub_self = false;
 		bus_unsubscribe(r->bus, r->self);
@@ -423,6 +423,144 @@ START_TEST(back_to_local)
 }
 END_TEST
 
+/* Whether a topic is live is the backend's answer (always, locally);
+ * watchers hear of missed messages, and of a new backend. */
+static bool live_answer;
+
+static bool half_live(void *impl, const char *topic)
+{
+	(void)impl;
+	return live_answer && strcmp(topic, "t:dead") != 0;
+}
+
+static void count_missed(void *ud)
+{
+	(*(int *)ud)++;
+}
+
+START_TEST(live_topics_and_missed)
+{
+	static const struct bus_backend b = {
+	    .name = "half", .publish = NULL, .topic_live = half_live};
+	struct bus *bus = bus_new();
+	int n1 = 0, n2 = 0, n3 = 0;
+
+	ck_assert(bus_topic_live(bus, "t:1"));
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n1), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n2), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), 0);
+	ck_assert_int_eq(bus_on_missed(bus, count_missed, &n3), ERR_FULL);
+	bus_missed(bus);
+	ck_assert_int_eq(n1, 1);
+	ck_assert_int_eq(n3, 2);
+	bus_off_missed(bus, count_missed, &n2);
+	bus_set_backend(bus, &b, NULL); /* a new backend: missed too */
+	ck_assert_int_eq(n1, 2);
+	ck_assert_int_eq(n2, 1);
+	live_answer = true;
+	ck_assert(bus_topic_live(bus, "t:1"));
+	ck_assert(!bus_topic_live(bus, "t:dead"));
+	live_answer = false;
+	ck_assert(!bus_topic_live(bus, "t:1"));
+	bus_set_backend(bus, NULL, NULL);
+	ck_assert(bus_topic_live(bus, "t:dead"));
+	ck_assert_int_eq(n1, 3);
+	bus_free(bus);
+}
+END_TEST
+
+/* Every subscriber of one delivery gets the same envelope, made once. */
+static void keep_envelope(void *ud, const struct bus_msg *m)
+{
+	GPtrArray *seen = ud;
+	GBytes *env = bus_msg_envelope(m, NULL);
+
+	ck_assert_ptr_nonnull(env);
+	ck_assert_ptr_eq(env, bus_msg_envelope(m, m->topic));
+	g_ptr_array_add(seen, g_bytes_ref(env));
+}
+
+START_TEST(one_envelope_per_event)
+{
+	struct bus *bus = bus_new();
+	GPtrArray *seen =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	gsize n;
+	const char *s;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(
+		    bus_subscribe(bus, "memorial:1", keep_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "t:\"q\"", keep_envelope, seen));
+	pub(bus, "memorial:1", "{\"type\":\"tribute\"}");
+	ck_assert_uint_eq(seen->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 1));
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 1),
+	                 g_ptr_array_index(seen, 2));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 0), &n);
+	ck_assert_int_eq((int)n, 49);
+	ck_assert(memcmp(s,
+	                 "{\"topic\":\"memorial:1\",\"event\":{\"type\":"
+	                 "\"tribute\"}}",
+	                 n) == 0);
+	/* a second event gets its own; the topic is JSON-escaped */
+	pub(bus, "t:\"q\"", "1");
+	ck_assert_uint_eq(seen->len, 4);
+	ck_assert_ptr_ne(g_ptr_array_index(seen, 3),
+	                 g_ptr_array_index(seen, 0));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 3), &n);
+	ck_assert_int_eq(
+	    (int)n, (int)strlen("{\"topic\":\"t:\\\"q\\\"\",\"event\":1}"));
+	ck_assert(memcmp(s, "{\"topic\":\"t:\\\"q\\\"\",\"event\":1}", n) == 0);
+	g_ptr_array_free(seen, TRUE);
+	bus_free(bus);
+}
+END_TEST
+
+/* Subscribers that follow a topic under another name (a memorial by its
+ * slug) get it under that name, made once for all of them. */
+static void keep_slug_envelope(void *ud, const struct bus_msg *m)
+{
+	GPtrArray *seen = ud;
+	GBytes *env = bus_msg_envelope(m, "memorial:grandma-li");
+
+	ck_assert_ptr_nonnull(env);
+	g_ptr_array_add(seen, g_bytes_ref(env));
+}
+
+START_TEST(one_envelope_per_event_and_name)
+{
+	struct bus *bus = bus_new();
+	GPtrArray *seen =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	static const char want[] = "{\"topic\":\"memorial:grandma-li\","
+	                           "\"event\":{\"type\":\"tribute\"}}";
+	gsize n;
+	const char *s;
+
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_slug_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_envelope, seen));
+	ck_assert_ptr_nonnull(
+	    bus_subscribe(bus, "memorial:1", keep_slug_envelope, seen));
+	pub(bus, "memorial:1", "{\"type\":\"tribute\"}");
+	ck_assert_uint_eq(seen->len, 3);
+	ck_assert_ptr_eq(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 2));
+	ck_assert_ptr_ne(g_ptr_array_index(seen, 0),
+	                 g_ptr_array_index(seen, 1));
+	s = g_bytes_get_data(g_ptr_array_index(seen, 0), &n);
+	ck_assert_int_eq((int)n, (int)strlen(want));
+	ck_assert(memcmp(s, want, n) == 0);
+	g_ptr_array_free(seen, TRUE);
+	bus_free(bus);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -435,6 +573,9 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, invalid_topics);
 	tcase_add_test(tc, custom_backend);
 	tcase_add_test(tc, back_to_local);
+	tcase_add_test(tc, live_topics_and_missed);
+	tcase_add_test(tc, one_envelope_per_event);
+	tcase_add_test(tc, one_envelope_per_event_and_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

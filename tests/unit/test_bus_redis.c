@@ -27,13 +27,13 @@ struct rec {
 	GPtrArray *got; /* message copies */
 };
 
-static void on_event(void *ud, const char *topic, const char *msg, size_t len)
+static void on_event(void *ud, const struct bus_msg *m)
 {
 	struct rec *r = ud;
 
-	ck_assert_str_eq(topic, TOPIC);
-	ck_assert_uint_eq(strlen(msg), len);
-	g_ptr_array_add(r->got, g_strndup(msg, len));
+	ck_assert_str_eq(m->topic, TOPIC);
+	ck_assert_uint_eq(strlen(m->msg), m->len);
+	g_ptr_array_add(r->got, g_strndup(m->msg, m->len));
 }
 
 static void rec_init(struct rec *r)

@@ -235,7 +235,8 @@ static void words_of_file(const char *path, GHashTable *words)
 	    "((?:\"(?:[^\"\\\\\\n]|\\\\.)*\"\\s*)+)",
 	    "('(?:[^'\\\\\\n]|\\\\.)*')",
 	    "(`(?:[^`\\\\]|\\\\.)*`)",
-	    "gst-launch-1\\.0((?:[^\\n]|\\\\\\n)*)",
+	    /* a line continued with a backslash goes on */
+	    "gst-launch-1\\.0((?:\\\\\\n|[^\\n])*)",
 	};
 	char *text = NULL;
 

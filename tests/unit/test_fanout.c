@@ -11,6 +11,7 @@
 #include "encoder.h"
 #include "err.h"
 #include "fanout.h"
+#include "lite.h"
 #include "log.h"
 #include "media.h"
 #include "sdp_data.h"
@@ -72,6 +73,9 @@ static void ev_gone(int64_t id, const char *vid, const char *why, void *data)
 	((struct events *)data)->gone++;
 }
 
+/* Which viewer engine the suite runs on: it runs once on each. */
+static bool lite_engine;
+
 static struct events evs;
 static struct media_ctx *ctx;
 static struct media_ceremony *cer;
@@ -86,6 +90,7 @@ static void open_ceremony(void)
 	rec_dir = g_dir_make_tmp("sinian-media-XXXXXX", NULL);
 	ck_assert_ptr_nonnull(rec_dir);
 	cfg.loopback_only = true;
+	cfg.lite = lite_engine;
 	cfg.width = 640;
 	cfg.height = 360;
 	cfg.fps = 30;
@@ -523,6 +528,7 @@ START_TEST(config_is_checked)
 	ck_assert_ptr_nonnull(strstr(err, "TURN"));
 	ck_assert_ptr_null(c);
 	cfg.turn_servers = good_turn;
+	cfg.lite = lite_engine;
 	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), 0);
 	media_free(c);
 	media_free(NULL);
@@ -541,6 +547,7 @@ START_TEST(public_ip_and_viewer_limit)
 	char **lines;
 
 	cfg.loopback_only = true;
+	cfg.lite = lite_engine;
 	cfg.public_ip = "198.51.100.7";
 	cfg.max_viewers = 1;
 	cfg.width = 320;
@@ -645,8 +652,14 @@ START_TEST(unconnected_viewer_times_out)
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
 	char err[256], id[FANOUT_ID_LEN];
 
+	struct lite_config lc = {.threads = 1, .loopback_only = true};
+	struct lite *engine = NULL;
+
 	fc.loopback_only = true;
 	fc.connect_timeout_ms = 1500;
+	if (lite_engine)
+		ck_assert_int_eq(lite_new(&lc, &engine, err, sizeof(err)), 0);
+	fc.lite = engine;
 	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
 	ck_assert_int_eq(fanout_new(enc, &fc, &fe, &g, &fo), 0);
 	memset(&a, 0, sizeof(a));
@@ -665,6 +678,7 @@ START_TEST(unconnected_viewer_times_out)
 	g_free(sdp);
 	fanout_free(fo);
 	encoder_free(enc);
+	lite_free(engine);
 }
 END_TEST
 
@@ -699,9 +713,19 @@ int main(void)
 	 * once here, before Check forks a process per test. */
 	gst_object_unref(
 	    gst_object_ref_sink(gst_element_factory_make("dtlsdec", NULL)));
-	sr = srunner_create(fanout_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = 0;
+	for (int e = 0; e < 2; e++) {
+		const char *only = getenv("FANOUT_ENGINE");
+
+		lite_engine = e == 1;
+		if (only && strcmp(only, lite_engine ? "lite" : "webrtcbin"))
+			continue;
+		fprintf(stderr, "engine: %s\n",
+		        lite_engine ? "lite" : "webrtcbin");
+		sr = srunner_create(fanout_suite());
+		srunner_run_all(sr, CK_NORMAL);
+		failed += srunner_ntests_failed(sr);
+		srunner_free(sr);
+	}
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

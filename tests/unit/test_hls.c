@@ -1,8 +1,9 @@
 /* test_hls.c — HLS packaging for real: the encoder with the test source,
- * the segments hlssink2 writes read back with tsdemux. The video in them
+ * the segments splitmuxsink writes read back with tsdemux. The video in them
  * is the encoder's own (the same SPS and the same key frame slices, byte
  * for byte: no second encode), the audio is AAC, the playlist slides,
- * names from outside are refused, and stopping removes the files. */
+ * names from outside are refused, stopping removes the files, and a key
+ * frame others ask for between the GOPs does not cut a sliver. */
 #include "encoder.h"
 #include "err.h"
 #include "gst_check_main.h"
@@ -142,40 +143,74 @@ static GPtrArray *playlist_segments(const char *dir)
 	return out;
 }
 
+/* The encoder with the test source at w x h, a probe on its H.264 tee,
+ * and HLS packaging 1 s segments into a temporary directory, run until
+ * the window is full and two segments have left it. */
+struct rig {
+	struct encoder *enc;
+	struct input *in;
+	struct hls *h;
+	GstPad *teesink;
+	char *dir, *sub;
+};
+
+static void rig_start(struct rig *r, int w, int h, GstPadProbeCallback probe,
+                      void *data, struct encoder **enc_out)
+{
+	struct encoder_config ec = {w, h, 30, w > 320 ? 800 : 300, 0, 30, 0};
+	struct source_format f = {w, h, 30};
+	struct source *src = NULL;
+	char err[256] = "";
+
+	r->dir = g_dir_make_tmp("sinian-hls-XXXXXX", NULL);
+	r->sub = g_build_filename(r->dir, "7", NULL);
+	ck_assert_int_eq(encoder_new(&ec, &r->enc, err, sizeof(err)), 0);
+	if (enc_out)
+		*enc_out = r->enc;
+	r->teesink = gst_element_get_static_pad(
+	    encoder_tee(r->enc, ENCODER_H264_ES), "sink");
+	gst_pad_add_probe(r->teesink, GST_PAD_PROBE_TYPE_BUFFER, probe, data,
+	                  NULL);
+	ck_assert_int_eq(
+	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_test(&f, "HLS", &src, err, sizeof(err)), 0);
+	ck_assert_int_eq(input_set_live(r->in, src), 0);
+	ck_assert_int_eq(hls_start(r->enc, r->sub, 1, &r->h, err, sizeof(err)),
+	                 0);
+	for (int i = 0; i < 150 && hls_segments(r->h) < HLS_WINDOW + 2; i++)
+		run_for(100);
+	ck_assert_uint_ge(hls_segments(r->h), HLS_WINDOW + 2);
+}
+
+/* Stop packaging (its files go with it), then the encoder. */
+static void rig_stop(struct rig *r)
+{
+	hls_stop(r->h);
+	ck_assert(!g_file_test(r->sub, G_FILE_TEST_EXISTS));
+	input_free(r->in);
+	encoder_free(r->enc);
+	gst_object_unref(r->teesink);
+	g_rmdir(r->dir);
+	g_free(r->sub);
+	g_free(r->dir);
+}
+
 START_TEST(segments_carry_the_encoders_own_video)
 {
-	struct encoder_config ec = {640, 360, 30, 800, 0, 30, 0};
-	struct source_format f = {640, 360, 30};
-	char *dir = g_dir_make_tmp("sinian-hls-XXXXXX", NULL);
-	char *sub = g_build_filename(dir, "7", NULL);
-	struct encoder *enc = NULL;
-	struct input *in = NULL;
-	struct source *src = NULL;
-	struct hls *h = NULL;
+	struct rig r;
 	struct tap es, ts;
-	char err[256] = "", path[1200];
+	char path[1200];
 	GPtrArray *segs;
-	GstPad *teesink;
+	struct hls *h;
 	int aac = 0;
 
 	tap_init(&es);
 	tap_init(&ts);
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
-	teesink = gst_element_get_static_pad(encoder_tee(enc, ENCODER_H264_ES),
-	                                     "sink");
-	gst_pad_add_probe(teesink, GST_PAD_PROBE_TYPE_BUFFER, es_probe, &es,
-	                  NULL);
-	ck_assert_int_eq(
-	    input_new(enc, NULL, NULL, NULL, &in, err, sizeof(err)), 0);
-	ck_assert_int_eq(source_new_test(&f, "HLS", &src, err, sizeof(err)), 0);
-	ck_assert_int_eq(input_set_live(in, src), 0);
-	ck_assert_int_eq(hls_start(enc, sub, 1, &h, err, sizeof(err)), 0);
-	for (int i = 0; i < 100 && hls_segments(h) < HLS_WINDOW + 2; i++)
-		run_for(100);
-	ck_assert_uint_ge(hls_segments(h), HLS_WINDOW + 2);
+	rig_start(&r, 640, 360, es_probe, &es, NULL);
+	h = r.h;
 
 	/* a sliding window of HLS_WINDOW segments of about a second */
-	segs = playlist_segments(sub);
+	segs = playlist_segments(r.sub);
 	ck_assert_uint_eq(segs->len, HLS_WINDOW);
 	for (guint i = 0; i < segs->len; i++) {
 		ck_assert_int_eq(
@@ -211,16 +246,79 @@ START_TEST(segments_carry_the_encoders_own_video)
 	                 ERR_INVALID);
 	g_ptr_array_unref(segs);
 
-	hls_stop(h);
-	ck_assert(!g_file_test(sub, G_FILE_TEST_EXISTS));
-	input_free(in);
-	encoder_free(enc);
-	gst_object_unref(teesink);
+	rig_stop(&r);
 	tap_clear(&es);
 	tap_clear(&ts);
-	g_rmdir(dir);
-	g_free(sub);
-	g_free(dir);
+}
+END_TEST
+
+/* Key frames asked for by others (a joining viewer, the recorder) just
+ * after each of the encoder's own: every other GOP is a sliver. */
+struct asker {
+	struct encoder *enc;
+	GstClockTime key_pts;
+	bool armed, pending;
+	int asked;
+};
+
+static GstPadProbeReturn ask_probe(GstPad *pad, GstPadProbeInfo *info,
+                                   gpointer data)
+{
+	struct asker *a = data;
+	GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstClockTime pts = GST_BUFFER_PTS(b);
+
+	(void)pad;
+	if (!GST_CLOCK_TIME_IS_VALID(pts))
+		return GST_PAD_PROBE_OK;
+	if (!GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT)) {
+		a->armed = !a->pending; /* the encoder's own: ask after it */
+		a->pending = false;
+		a->key_pts = pts;
+	} else if (a->armed && pts >= a->key_pts + GST_MSECOND * 150) {
+		a->armed = false;
+		a->pending = true;
+		a->asked++;
+		encoder_request_keyframe(a->enc);
+	}
+	return GST_PAD_PROBE_OK;
+}
+
+/* The EXTINF durations of the playlist, in order. */
+static GArray *playlist_durations(const char *dir)
+{
+	char *path = g_build_filename(dir, HLS_PLAYLIST, NULL), *text = NULL;
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(double));
+
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		for (const char *p = text; (p = strstr(p, "#EXTINF:")); p++) {
+			double d = g_ascii_strtod(p + 8, NULL);
+			g_array_append_val(out, d);
+		}
+	}
+	g_free(text);
+	g_free(path);
+	return out;
+}
+
+START_TEST(a_key_frame_asked_for_between_gops_cuts_no_sliver)
+{
+	struct rig r;
+	struct asker a = {0};
+	GArray *d;
+
+	a.pending = true; /* hls_start asks for the first */
+	rig_start(&r, 320, 240, ask_probe, &a, &a.enc);
+	ck_assert_int_ge(a.asked, 3);
+
+	d = playlist_durations(r.sub);
+	ck_assert_uint_eq(d->len, HLS_WINDOW);
+	for (guint i = 0; i < d->len; i++) {
+		double s = g_array_index(d, double, i);
+		ck_assert_msg(s > 0.5 && s < 1.6, "segment %u of %.3f s", i, s);
+	}
+	g_array_unref(d);
+	rig_stop(&r);
 }
 END_TEST
 
@@ -255,6 +353,7 @@ static Suite *hls_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, segments_carry_the_encoders_own_video);
+	tcase_add_test(tc, a_key_frame_asked_for_between_gops_cuts_no_sliver);
 	tcase_add_test(tc, refusals);
 	suite_add_tcase(s, tc);
 	return s;

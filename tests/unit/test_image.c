@@ -1,7 +1,6 @@
 /* test_image.c — uploaded images: sniffing by magic bytes, the declared
- * type against the content, JPEG metadata stripping on a sample with EXIF
- * and XMP (tests/data/images), sizes from headers, and content-addressed
- * storage. */
+ * type against the content, and content-addressed storage of the cleaned
+ * bytes (the cleaning itself: test_imgclean.c). */
 #include "err.h"
 #include "image.h"
 
@@ -39,20 +38,6 @@ static bool has(const uint8_t *p, size_t len, const char *needle)
 		if (memcmp(p + i, needle, n) == 0)
 			return true;
 	return false;
-}
-
-/* Number of APP1 segments before the scan. */
-static int app1_count(const uint8_t *p, size_t len)
-{
-	size_t i = 2;
-	int n = 0;
-
-	while (i + 4 <= len && p[i] == 0xFF && p[i + 1] != 0xDA) {
-		if (p[i + 1] == 0xE1)
-			n++;
-		i += 2 + ((size_t)p[i + 2] << 8 | p[i + 3]);
-	}
-	return n;
 }
 
 /* A RIFF/WEBP header with a VP8L chunk of a w×h picture. */
@@ -129,111 +114,6 @@ START_TEST(sniffing)
 	ck_assert_int_eq(image_type_of_mime("image/gif"), IMAGE_NONE);
 	ck_assert_int_eq(image_type_of_mime(NULL), IMAGE_NONE);
 	g_bytes_unref(jpg);
-	g_bytes_unref(png);
-}
-END_TEST
-
-START_TEST(jpeg_strip_removes_exif_and_xmp)
-{
-	GBytes *in = sample("with_exif.jpg"), *plain = sample("plain.jpg");
-	const uint8_t *p;
-	uint8_t *out = NULL, *again = NULL;
-	size_t outlen = 0, againlen = 0;
-	gsize n, pn;
-	int w = 0, h = 0;
-
-	p = g_bytes_get_data(in, &n);
-	ck_assert_int_eq(app1_count(p, n), 2);
-	ck_assert(has(p, n, "SinianTestCam"));
-	ck_assert(has(p, n, "GPS 39.9567N"));
-	ck_assert_int_eq(image_jpeg_strip(p, n, &out, &outlen, &w, &h), 0);
-	ck_assert_int_eq(w, 32);
-	ck_assert_int_eq(h, 24);
-	ck_assert_int_eq(app1_count(out, outlen), 0);
-	ck_assert(!has(out, outlen, "Exif"));
-	ck_assert(!has(out, outlen, "SinianTestCam"));
-	ck_assert(!has(out, outlen, "GPS 39.9567N"));
-	ck_assert(!has(out, outlen, "secret location"));
-	/* what is left is exactly the picture without the two segments */
-	p = g_bytes_get_data(plain, &pn);
-	ck_assert_uint_eq(outlen, pn);
-	ck_assert_mem_eq(out, p, pn);
-	ck_assert(out[outlen - 2] == 0xFF && out[outlen - 1] == 0xD9);
-	/* stripping a clean JPEG changes nothing */
-	ck_assert_int_eq(
-	    image_jpeg_strip(out, outlen, &again, &againlen, NULL, NULL), 0);
-	ck_assert_uint_eq(againlen, outlen);
-	ck_assert_mem_eq(again, out, outlen);
-	g_free(out);
-	g_free(again);
-	g_bytes_unref(in);
-	g_bytes_unref(plain);
-}
-END_TEST
-
-START_TEST(jpeg_broken)
-{
-	GBytes *in = sample("with_exif.jpg");
-	const uint8_t *p;
-	uint8_t *out = NULL, *copy;
-	size_t outlen;
-	gsize n;
-
-	p = g_bytes_get_data(in, &n);
-	/* cut inside the first segment */
-	ck_assert_int_eq(image_jpeg_strip(p, 10, &out, &outlen, NULL, NULL),
-	                 ERR_INVALID);
-	/* a segment length running past the end */
-	copy = g_memdup2(p, n);
-	copy[4] = 0xFF;
-	copy[5] = 0xFF;
-	ck_assert_int_eq(image_jpeg_strip(copy, n, &out, &outlen, NULL, NULL),
-	                 ERR_INVALID);
-	/* garbage where a marker should be */
-	copy[2] = 0x00;
-	ck_assert_int_eq(image_jpeg_strip(copy, n, &out, &outlen, NULL, NULL),
-	                 ERR_INVALID);
-	/* headers only, no scan */
-	ck_assert_int_eq(image_jpeg_strip((const uint8_t *)"\xff\xd8\xff\xfe"
-	                                                   "\x00\x02",
-	                                  6, &out, &outlen, NULL, NULL),
-	                 ERR_INVALID);
-	ck_assert_ptr_null(out);
-	g_free(copy);
-	g_bytes_unref(in);
-}
-END_TEST
-
-START_TEST(dimensions)
-{
-	GBytes *png = sample("gray_4x3.png");
-	uint8_t webp[32];
-	const uint8_t *p;
-	gsize n;
-	int w = 0, h = 0;
-
-	p = g_bytes_get_data(png, &n);
-	ck_assert_int_eq(image_dimensions(IMAGE_PNG, p, n, &w, &h), 0);
-	ck_assert_int_eq(w, 4);
-	ck_assert_int_eq(h, 3);
-	webp_vp8l(webp, 20, 10);
-	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 32, &w, &h), 0);
-	ck_assert_int_eq(w, 20);
-	ck_assert_int_eq(h, 10);
-	memcpy(webp + 12, "VP8X", 4); /* canvas size minus one, 24 bits */
-	webp[24] = 199;
-	webp[25] = 0;
-	webp[26] = 0;
-	webp[27] = 99;
-	webp[28] = 0;
-	webp[29] = 0;
-	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 32, &w, &h), 0);
-	ck_assert_int_eq(w, 200);
-	ck_assert_int_eq(h, 100);
-	ck_assert_int_eq(image_dimensions(IMAGE_WEBP, webp, 20, &w, &h),
-	                 ERR_INVALID);
-	ck_assert_int_eq(image_dimensions(IMAGE_PNG, p, 16, &w, &h),
-	                 ERR_INVALID);
 	g_bytes_unref(png);
 }
 END_TEST
@@ -324,9 +204,6 @@ static Suite *image_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, sniffing);
-	tcase_add_test(tc, jpeg_strip_removes_exif_and_xmp);
-	tcase_add_test(tc, jpeg_broken);
-	tcase_add_test(tc, dimensions);
 	tcase_add_test(tc, store_by_content_hash);
 	tcase_add_test(tc, store_refusals);
 	suite_add_tcase(s, tc);

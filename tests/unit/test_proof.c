@@ -1,11 +1,13 @@
 /* test_proof.c — proof media files: video containers recognised by their
- * bytes, MP4 location/time metadata blanked without changing the size (and
- * refused when the box structure is broken), photos stored through
- * image.c with EXIF/XMP stripped unless kept, declared types that must
- * agree with the content, the video size cap, content-addressed storage.
- * Sample JPEGs: tests/data/images (see its README). */
+ * bytes, MP4 and WebM metadata blanked without changing the size (every
+ * box or element not on the players' list, at any depth; refused when the
+ * structure is broken), photos stored through image.c cleaned unless
+ * kept, declared types that must agree with the content, the video size
+ * cap, content-addressed storage. Sample JPEGs: tests/data/images (see
+ * its README). */
 #include "err.h"
 #include "proof.h"
+#include "vidclean.h"
 
 #include <check.h>
 #include <glib.h>
@@ -80,6 +82,14 @@ static GBytes *stored(const struct proof_file *f)
 	ck_assert_msg(g_file_get_contents(path, &data, &len, NULL),
 	              "no file %s", path);
 	return g_bytes_new_take(data, len);
+}
+
+/* vidclean_mp4 without its reason. */
+static int scrub(uint8_t *data, size_t len)
+{
+	char why[200];
+
+	return vidclean_mp4(data, len, why, sizeof(why));
 }
 
 /* ---------- a synthetic MP4 ---------- */
@@ -179,7 +189,7 @@ START_TEST(mp4_scrub_blanks_location_and_times)
 	const uint8_t *p;
 
 	ck_assert(has(m->data, moov_end, "udta"));
-	ck_assert_int_eq(proof_mp4_scrub(m->data, m->len), 0);
+	ck_assert_int_eq(scrub(m->data, m->len), 0);
 	ck_assert_uint_eq(m->len, len);
 	ck_assert(!has(m->data, moov_end, "udta"));
 	ck_assert(!has(m->data, moov_end, "meta"));
@@ -210,22 +220,165 @@ START_TEST(mp4_scrub_refuses_broken_boxes)
 
 	/* moov claims more than the file has */
 	m->data[23] += 200;
-	ck_assert_int_eq(proof_mp4_scrub(m->data, m->len), ERR_INVALID);
+	ck_assert_int_eq(scrub(m->data, m->len), ERR_INVALID);
 	g_byte_array_free(m, TRUE);
 	m = mp4();
 	/* a child box longer than its parent */
 	((uint8_t *)memmem(m->data, m->len, "mvhd", 4))[-2] = 0x10;
-	ck_assert_int_eq(proof_mp4_scrub(m->data, m->len), ERR_INVALID);
+	ck_assert_int_eq(scrub(m->data, m->len), ERR_INVALID);
 	g_byte_array_free(m, TRUE);
-	ck_assert_int_eq(proof_mp4_scrub((uint8_t *)"\xff\xd8\xff\xe0", 4),
-	                 ERR_INVALID);
-	/* nesting deeper than any real file */
+	ck_assert_int_eq(scrub((uint8_t *)"\xff\xd8\xff\xe0", 4), ERR_INVALID);
+	/* a moov inside a moov is no box a player reads: blanked, not
+	 * walked, however deep the nesting goes */
 	box(deep, 20, "ftyp");
 	g_byte_array_append(deep, (const guint8 *)"isom\0\0\2\0isom", 12);
 	for (int i = 0; i < 12; i++)
 		box(deep, (uint32_t)(8 * (12 - i)), "moov");
-	ck_assert_int_eq(proof_mp4_scrub(deep->data, deep->len), ERR_INVALID);
+	ck_assert_int_eq(scrub(deep->data, deep->len), 0);
+	ck_assert(has(deep->data + 20, 8, "moov"));
+	ck_assert(!has(deep->data + 28, deep->len - 28, "moov"));
 	g_byte_array_free(deep, TRUE);
+}
+END_TEST
+
+/* moov{trak{tkhd, uuid (XMP), mdia{minf{stbl{stsd, loci}}}}, loci},
+ * with places in boxes no old scrubber looked into. */
+START_TEST(mp4_whitelist_at_every_depth)
+{
+	static const char xmp[] = "<x:xmpmeta>secret location</x:xmpmeta>";
+	GByteArray *b = g_byte_array_new();
+	const uint32_t uuid = 8 + 16 + sizeof(xmp) - 1, loci = 8 + 12;
+	const uint32_t stsd = 8 + 8, stbl = 8 + stsd + loci, minf = 8 + stbl;
+	const uint32_t mdia = 8 + minf, tkhd = 8 + 84;
+	const uint32_t trak = 8 + tkhd + uuid + mdia, moov = 8 + trak + loci;
+	size_t len;
+
+	box(b, 20, "ftyp");
+	g_byte_array_append(b, (const guint8 *)"qt  \0\0\2\0qt  ", 12);
+	box(b, moov, "moov");
+	box(b, trak, "trak");
+	box(b, tkhd, "tkhd");
+	fill(b, 0x04, 84);
+	box(b, uuid, "uuid");
+	g_byte_array_append(b,
+	                    (const guint8 *)"\xbe\x7a\xcf\xcb\x97\xa9\x42"
+	                                    "\xe8\x9c\x71\x99\x94\x91\xe3"
+	                                    "\xaf\xac",
+	                    16);
+	g_byte_array_append(b, (const guint8 *)xmp, sizeof(xmp) - 1);
+	box(b, mdia, "mdia");
+	box(b, minf, "minf");
+	box(b, stbl, "stbl");
+	box(b, stsd, "stsd");
+	put32(b, 0);
+	put32(b, 0);
+	box(b, loci, "loci");
+	g_byte_array_append(b, (const guint8 *)"GPS 39.95N!!", 12);
+	box(b, loci, "loci");
+	g_byte_array_append(b, (const guint8 *)"GPS 116.17E!", 12);
+	box(b, 16, "mdat");
+	g_byte_array_append(b, (const guint8 *)"frames..", 8);
+	len = b->len;
+	ck_assert_int_eq(scrub(b->data, b->len), 0);
+	ck_assert_uint_eq(b->len, len);
+	ck_assert(!has(b->data, b->len, "secret"));
+	ck_assert(!has(b->data, b->len, "GPS"));
+	ck_assert(!has(b->data, b->len, "uuid"));
+	ck_assert(has(b->data, b->len, "stsd"));
+	ck_assert(has(b->data, b->len, "frames.."));
+	/* cleaning what was cleaned changes nothing */
+	{
+		GByteArray *again = g_byte_array_new();
+
+		g_byte_array_append(again, b->data, b->len);
+		ck_assert_int_eq(scrub(again->data, again->len), 0);
+		ck_assert_mem_eq(again->data, b->data, b->len);
+		g_byte_array_free(again, TRUE);
+	}
+	g_byte_array_free(b, TRUE);
+}
+END_TEST
+
+/* ---------- a synthetic WebM ---------- */
+
+/* Append an EBML element: id (1-4 bytes as given), a 1-byte size (or the
+ * 8-byte "unknown"), then data. */
+static void ebml(GByteArray *b, const char *id, size_t idlen, const void *d,
+                 size_t n)
+{
+	uint8_t sz = (uint8_t)(0x80 | n);
+
+	g_byte_array_append(b, (const guint8 *)id, (guint)idlen);
+	g_byte_array_append(b, &sz, 1);
+	g_byte_array_append(b, d, (guint)n);
+}
+
+static GByteArray *webm(void)
+{
+	GByteArray *b = g_byte_array_new(), *info = g_byte_array_new(),
+	           *track = g_byte_array_new(), *tracks = g_byte_array_new(),
+	           *seg = g_byte_array_new();
+	static const uint8_t head[] = {0x1a, 0x45, 0xdf, 0xa3, 0x8f, 0x42, 0x86,
+	                               0x81, 0x01, 0x42, 0x82, 0x84, 'w',  'e',
+	                               'b',  'm',  0x42, 0x87, 0x81, 0x02};
+
+	g_byte_array_append(b, head, sizeof(head));
+	ebml(info, "\x2a\xd7\xb1", 3, "\x0f\x42\x40", 3); /* timescale */
+	ebml(info, "\x7b\xa9", 2, "secret title", 12);    /* Title */
+	ebml(info, "\x44\x61", 2, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	ebml(info, "\x4d\x80", 2, "GPS app", 7); /* MuxingApp */
+	ebml(seg, "\x15\x49\xa9\x66", 4, info->data, info->len);
+	ebml(track, "\xd7", 1, "\x01", 1);        /* TrackNumber */
+	ebml(track, "\x53\x6e", 2, "GPS cam", 7); /* Name */
+	ebml(track, "\x86", 1, "V_VP8", 5);       /* CodecID */
+	ebml(tracks, "\xae", 1, track->data, track->len);
+	ebml(seg, "\x16\x54\xae\x6b", 4, tracks->data, tracks->len);
+	ebml(seg, "\x12\x54\xc3\x67", 4, "GPS 39.95N tag", 14); /* Tags */
+	/* a Cluster of unknown size, as browsers' recorders write it */
+	g_byte_array_append(seg,
+	                    (const guint8 *)"\x1f\x43\xb6\x75\x01\xff\xff"
+	                                    "\xff\xff\xff\xff\xff",
+	                    12);
+	ebml(seg, "\xe7", 1, "\x00", 1);         /* Timecode */
+	ebml(seg, "\xa3", 1, "frame bytes", 11); /* SimpleBlock */
+	/* the Segment, of unknown size */
+	g_byte_array_append(b,
+	                    (const guint8 *)"\x18\x53\x80\x67\x01\xff\xff"
+	                                    "\xff\xff\xff\xff\xff",
+	                    12);
+	g_byte_array_append(b, seg->data, seg->len);
+	g_byte_array_free(info, TRUE);
+	g_byte_array_free(track, TRUE);
+	g_byte_array_free(tracks, TRUE);
+	g_byte_array_free(seg, TRUE);
+	return b;
+}
+
+START_TEST(webm_blanked_in_place)
+{
+	GByteArray *w = webm();
+	size_t len = w->len;
+	char why[200];
+
+	ck_assert_int_eq(proof_video_sniff(w->data, w->len), PROOF_WEBM);
+	ck_assert(has(w->data, w->len, "secret title"));
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)), 0);
+	ck_assert_uint_eq(w->len, len);
+	ck_assert(!has(w->data, w->len, "secret"));
+	ck_assert(!has(w->data, w->len, "GPS"));
+	ck_assert(has(w->data, w->len, "V_VP8"));
+	ck_assert(has(w->data, w->len, "frame bytes"));
+	ck_assert(has(w->data, w->len, "\x2a\xd7\xb1"));
+	/* stable */
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)), 0);
+	/* broken: an element running past its parent */
+	w->data[w->len - 12] = 0xFF;
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)),
+	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    vidclean_webm((uint8_t *)"\x1a\x45\xdf", 3, why, sizeof(why)),
+	    ERR_INVALID);
+	g_byte_array_free(w, TRUE);
 }
 END_TEST
 
@@ -374,6 +527,8 @@ static Suite *proof_suite(void)
 	tcase_add_test(t, sniff_videos);
 	tcase_add_test(t, mp4_scrub_blanks_location_and_times);
 	tcase_add_test(t, mp4_scrub_refuses_broken_boxes);
+	tcase_add_test(t, mp4_whitelist_at_every_depth);
+	tcase_add_test(t, webm_blanked_in_place);
 	tcase_add_test(t, photo_stripped_unless_kept);
 	tcase_add_test(t, types_must_agree);
 	tcase_add_test(t, videos_capped_and_scrubbed);

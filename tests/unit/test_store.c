@@ -1,7 +1,8 @@
 /* test_store.c — the SQLite store: a fresh database gets every embedded
  * migration, an older one is upgraded without losing data, a failing
  * migration leaves nothing behind, statements are cached, transactions nest,
- * SQLite codes map to ERR_* codes. */
+ * SQLite codes map to ERR_* codes, and writes queued together share one
+ * commit (group commit) while a bad one fails alone. */
 #include "err.h"
 #include "store.h"
 
@@ -506,6 +507,227 @@ START_TEST(err_mapping)
 }
 END_TEST
 
+/* ---------- group commit ---------- */
+
+static const struct store_migration v_deferred = {
+    2, "002_deferred.sql",
+    "CREATE TABLE graves (id INTEGER PRIMARY KEY, person INTEGER NOT NULL"
+    " REFERENCES people(id) DEFERRABLE INITIALLY DEFERRED);"};
+
+/* One queued write: insert a person named name (NULL breaks NOT NULL),
+ * or a grave of a person who does not exist (breaks only at COMMIT). */
+struct qw {
+	const char *name;
+	bool bad_grave;
+	bool nested; /* go through store_begin/commit like a domain call */
+	int rc;
+	int done; /* times done was called */
+	int order;
+	int *next_order;
+};
+
+static int qw_run(struct store *st, void *ud)
+{
+	struct qw *w = ud;
+	sqlite3_stmt *q;
+	int rc;
+
+	if (w->nested && (rc = store_begin(st)))
+		return rc;
+	if (w->bad_grave) {
+		q = store_stmt(st,
+		               "INSERT INTO graves(person) VALUES (424242)");
+	} else {
+		q = store_stmt(st, "INSERT INTO people(name) VALUES (?)");
+		if (w->name)
+			sqlite3_bind_text(q, 1, w->name, -1, SQLITE_STATIC);
+	}
+	rc = store_step_done(q);
+	if (w->nested) {
+		if (rc) {
+			store_rollback(st);
+			return rc;
+		}
+		rc = store_commit(st);
+	}
+	return rc;
+}
+
+static void qw_done(void *ud, int rc)
+{
+	struct qw *w = ud;
+
+	w->rc = rc;
+	w->done++;
+	w->order = (*w->next_order)++;
+}
+
+static void run_until_done(struct qw *ws, int n)
+{
+	for (int i = 0; i < n; i++)
+		while (ws[i].done == 0)
+			g_main_context_iteration(NULL, TRUE);
+}
+
+/* n writes, write number bad is the invalid one; returns the failures. */
+static int queue_and_run(struct store *st, struct qw *ws, int n, int bad,
+                         bool bad_grave)
+{
+	int next = 0, failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		ws[i] = (struct qw){.name = "mourner", .next_order = &next};
+		ws[i].nested = i % 3 == 0;
+		if (i == bad) {
+			ws[i].name = NULL;
+			ws[i].bad_grave = bad_grave;
+		}
+		store_write(st, qw_run, qw_done, &ws[i]);
+		ck_assert_int_eq(ws[i].done, 0); /* never from store_write */
+	}
+	run_until_done(ws, n);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(ws[i].done, 1);
+		ck_assert_int_eq(ws[i].order, i); /* told in arrival order */
+		if (ws[i].rc)
+			failed++;
+	}
+	return failed;
+}
+
+START_TEST(group_commit_one_invalid)
+{
+	struct store_migration one[] = {v1};
+	struct qw *ws = g_new0(struct qw, 1000);
+	struct store *st = NULL;
+	uint64_t writes, commits;
+	char err[256];
+
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
+	                 0);
+	/* 1000 writes arrive together; number 500 breaks NOT NULL */
+	ck_assert_int_eq(queue_and_run(st, ws, 1000, 500, false), 1);
+	ck_assert_int_eq(ws[500].rc, ERR_CONFLICT);
+	ck_assert_int_eq(people(st), 999);
+	store_write_stats(st, &writes, &commits);
+	ck_assert_uint_eq(writes, 1000);
+	/* the writer started on the first at once; the others, queued
+	 * meanwhile, shared a few commits */
+	ck_assert_uint_le(commits, 20);
+	ck_assert(sqlite3_get_autocommit(store_db(st)));
+	/* and they are on disk for another connection */
+	{
+		struct store *other = NULL;
+
+		ck_assert_int_eq(
+		    store_open_with(dbpath, one, 1, &other, err, sizeof(err)),
+		    0);
+		ck_assert_int_eq(people(other), 999);
+		store_close(other);
+	}
+	store_close(st);
+	g_free(ws);
+}
+END_TEST
+
+START_TEST(group_commit_failed_commit_retries_alone)
+{
+	struct store_migration two[] = {v1, v_deferred};
+	struct qw *ws = g_new0(struct qw, 50);
+	struct store *st = NULL;
+	char err[256];
+
+	ck_assert_int_eq(store_open_with(dbpath, two, 2, &st, err, sizeof(err)),
+	                 0);
+	/* the grave's foreign key is checked at COMMIT: its batch fails as
+	 * a whole, and each write of it is tried again alone */
+	ck_assert_int_eq(queue_and_run(st, ws, 50, 7, true), 1);
+	ck_assert_int_eq(ws[7].rc, ERR_CONFLICT);
+	ck_assert_int_eq(people(st), 49);
+	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM graves"), 0);
+	ck_assert(sqlite3_get_autocommit(store_db(st)));
+	store_close(st);
+	g_free(ws);
+}
+END_TEST
+
+START_TEST(group_commit_lone_write_does_not_wait)
+{
+	struct store_migration one[] = {v1};
+	struct store *st = NULL, *other = NULL;
+	uint64_t writes, commits;
+	struct qw w;
+	char err[256];
+	int next = 0;
+
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
+	                 0);
+	ck_assert_int_eq(
+	    store_open_with(dbpath, one, 1, &other, err, sizeof(err)), 0);
+	w = (struct qw){.name = "alone", .next_order = &next};
+	store_write(st, qw_run, qw_done, &w);
+	ck_assert_int_eq(w.done, 0);
+	/* committed with nobody asking and no timer: the main loop has not
+	 * run, and the row is on disk for another connection */
+	for (int i = 0; i < 5000 && people(other) == 0; i++)
+		g_usleep(1000);
+	ck_assert_int_eq(people(other), 1);
+	ck_assert_int_eq(w.done, 0);
+	/* the outcome is told on the main loop */
+	while (!w.done)
+		g_main_context_iteration(NULL, TRUE);
+	ck_assert_int_eq(w.rc, 0);
+	store_write_stats(st, &writes, &commits);
+	ck_assert_uint_eq(writes, 1);
+	ck_assert_uint_eq(commits, 1);
+	store_close(other);
+	store_close(st);
+	ck_assert(!g_main_context_pending(NULL));
+}
+END_TEST
+
+/* A done callback that queues another write: it goes to a later batch. */
+static struct store *chain_st;
+static struct qw chain_second;
+
+static void chain_done(void *ud, int rc)
+{
+	qw_done(ud, rc);
+	store_write(chain_st, qw_run, qw_done, &chain_second);
+}
+
+START_TEST(group_commit_from_done_and_close)
+{
+	struct store_migration one[] = {v1};
+	struct qw first, last;
+	char err[256];
+	int next = 0;
+
+	ck_assert_int_eq(
+	    store_open_with(dbpath, one, 1, &chain_st, err, sizeof(err)), 0);
+	first = (struct qw){.name = "first", .next_order = &next};
+	chain_second = (struct qw){.name = "second", .next_order = &next};
+	store_write(chain_st, qw_run, chain_done, &first);
+	store_write_flush(chain_st); /* first told; second queued by it */
+	ck_assert_int_eq(first.done, 1);
+	store_write_flush(chain_st);
+	ck_assert_int_eq(chain_second.done, 1);
+	ck_assert_int_eq(chain_second.rc, 0);
+	/* closing runs and tells what is still queued */
+	last = (struct qw){.name = "last", .next_order = &next};
+	store_write(chain_st, qw_run, qw_done, &last);
+	store_close(chain_st);
+	ck_assert_int_eq(last.done, 1);
+	ck_assert_int_eq(last.rc, 0);
+	ck_assert_int_eq(
+	    store_open_with(dbpath, one, 1, &chain_st, err, sizeof(err)), 0);
+	ck_assert_int_eq(people(chain_st), 3);
+	store_close(chain_st);
+	/* nothing of the writer is left on the main loop */
+	ck_assert(!g_main_context_pending(NULL));
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -522,6 +744,10 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, transactions);
 	tcase_add_test(tc, exec_errors);
 	tcase_add_test(tc, err_mapping);
+	tcase_add_test(tc, group_commit_one_invalid);
+	tcase_add_test(tc, group_commit_failed_commit_retries_alone);
+	tcase_add_test(tc, group_commit_lone_write_does_not_wait);
+	tcase_add_test(tc, group_commit_from_done_and_close);
 	suite_add_tcase(s, tc);
 	return s;
 }

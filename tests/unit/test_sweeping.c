@@ -236,22 +236,22 @@ struct seen {
 	char last_inbox[8192];
 };
 
-static void on_msg(void *ud, const char *topic, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
 	struct seen *s = ud;
 
 	/* the family's inbox item about the order (inbox.c) */
-	if (strstr(msg, "\"type\":\"inbox\"")) {
+	if (strstr(m->msg, "\"type\":\"inbox\"")) {
 		s->inbox++;
-		snprintf(s->last_inbox, sizeof(s->last_inbox), "%.*s", (int)len,
-		         msg);
+		snprintf(s->last_inbox, sizeof(s->last_inbox), "%.*s",
+		         (int)m->len, m->msg);
 		return;
 	}
-	if (strncmp(topic, "order:", 6) == 0)
+	if (strncmp(m->topic, "order:", 6) == 0)
 		s->order++;
 	else
 		s->user++;
-	snprintf(s->last, sizeof(s->last), "%.*s", (int)len, msg);
+	snprintf(s->last, sizeof(s->last), "%.*s", (int)m->len, m->msg);
 }
 
 static int place(const struct world *w, const char *date,

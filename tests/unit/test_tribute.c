@@ -18,10 +18,10 @@ static int64_t mid;
 static GPtrArray *got; /* messages received on memorial:{mid} */
 static char topic[48];
 
-static void on_msg(void *ud, const char *t, const char *msg, size_t len)
+static void on_msg(void *ud, const struct bus_msg *m)
 {
-	ck_assert_str_eq(t, topic);
-	g_ptr_array_add(got, g_strndup(msg, len));
+	ck_assert_str_eq(m->topic, topic);
+	g_ptr_array_add(got, g_strndup(m->msg, m->len));
 }
 
 static int64_t new_memorial(bool hold)
@@ -118,10 +118,18 @@ START_TEST(validation)
 	long_text[500] = '\0';
 	t = make(TRIB_MESSAGE, "王", long_text);
 	ck_assert_int_eq(tribute_validate(&t, err, 256), 0);
-	t = make(TRIB_MESSAGE,
-	         "一二三四五六七八九十一二三四五六七八九十一二三"
-	         "四五六七八九十一二三四五六七八九十一",
-	         "安息"); /* 41 characters */
+	/* a sender of 64 four-byte characters fits whole; 65 (of three
+	 * bytes) are too many */
+	long_text[0] = '\0';
+	for (int i = 0; i < SENDER_NAME_MAX; i++)
+		strcat(long_text, "\xF0\x9F\x8C\xB8"); /* U+1F338 */
+	t = make(TRIB_MESSAGE, long_text, "安息");
+	ck_assert_int_eq(tribute_validate(&t, err, 256), 0);
+	ck_assert_str_eq(t.from_name, long_text);
+	long_text[0] = '\0';
+	for (int i = 0; i <= SENDER_NAME_MAX; i++)
+		strcat(long_text, "安");
+	t = make(TRIB_MESSAGE, long_text, "安息");
 	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
 	t = make(TRIB_KIND_COUNT, "王", "");
 	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);

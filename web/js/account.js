@@ -1,6 +1,8 @@
 // account.js — /account.html: who is signed in (GET /api/me), their roles,
 // what they have (account-lists.js: memorials, followed memorials, visits,
-// orders, by name), changing the password (PUT /api/me/password) and
+// orders, by name), invitations to the family of a memorial waiting for an
+// answer (GET /api/me/invitations, accept / decline), notices
+// (GET /api/me/notices), changing the password (PUT /api/me/password) and
 // signing out (DELETE /api/session). Without a session it goes to the
 // sign-in page.
 import { mountLayout, toast, toastNextPage } from './layout.js';
@@ -24,6 +26,8 @@ const newEl = document.getElementById('new_password');
 const new2El = document.getElementById('new_password2');
 
 let user = null;
+let invites = [];
+let notices = [];
 
 function toSignIn() {
   location.replace(SIGNIN);
@@ -72,6 +76,59 @@ function render() {
   }));
 }
 
+// ---------- invitations and notices ----------
+
+function inviteItem(inv) {
+  const vars = { name: inv.invited_by || '—', title: inv.memorial?.title ?? '', role: roleName(inv.role) };
+  return h('li', { 'data-invitation': inv.id },
+    h('p', { class: 'list-title' }, t('account.invite_line', vars)),
+    h('p', { class: 'meta' }, t('account.invite_expires', { date: formatDate(inv.expires_at) })),
+    h('div', { class: 'btn-row' },
+      h('button', { type: 'button', class: 'btn btn-primary btn-sm', 'data-action': 'accept',
+        onclick: (ev) => answer(inv, true, ev.currentTarget) }, t('account.invite_accept')),
+      h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'data-action': 'decline',
+        onclick: (ev) => answer(inv, false, ev.currentTarget) }, t('account.invite_decline'))));
+}
+
+function renderInvites() {
+  document.getElementById('invites').hidden = invites.length === 0;
+  replace(document.getElementById('invite-list'), invites.map(inviteItem));
+  document.getElementById('notices').hidden = notices.length === 0;
+  replace(document.getElementById('notice-list'), notices.map((n) => h('li', { class: 'meta' },
+    has(`account.notice_${n.kind}`) ? t(`account.notice_${n.kind}`, { date: formatDate(n.created_at) })
+      : n.kind)));
+}
+
+async function loadInvites() {
+  try {
+    const [a, b] = await Promise.all([api('GET', '/api/me/invitations'), api('GET', '/api/me/notices')]);
+    invites = Array.isArray(a?.invitations) ? a.invitations : [];
+    notices = Array.isArray(b?.notices) ? b.notices : [];
+  } catch {
+    invites = [];
+    notices = [];
+  }
+  renderInvites();
+}
+
+async function answer(inv, accept, btn) {
+  btn.disabled = true;
+  try {
+    const r = await api('POST', `/api/invitations/${encodeURIComponent(inv.id)}/${accept ? 'accept' : 'decline'}`);
+    const done = r?.invitation ?? inv;
+    if (accept) {
+      toast(t('account.invite_accepted', { title: done.memorial?.title ?? '', role: roleName(done.role) }), 'ok');
+      user = await me({ refresh: true });
+      render();
+    } else {
+      toast(t('account.invite_declined'), 'ok');
+    }
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+  await loadInvites();
+}
+
 async function load(refresh = false) {
   loadingEl.hidden = false;
   errorEl.hidden = true;
@@ -97,6 +154,7 @@ async function load(refresh = false) {
   render();
   loadingEl.hidden = true;
   accountEl.hidden = false;
+  await loadInvites();
   await loadLists();
   render(); // memorials in the roles list by name
 }
@@ -161,7 +219,10 @@ signoutBtn.addEventListener('click', async () => {
 });
 
 document.getElementById('account-retry').addEventListener('click', () => load(true));
-onLangChange(render);
+onLangChange(() => {
+  render();
+  renderInvites();
+});
 
 await mountLayout();
 await load();

@@ -33,7 +33,7 @@
 // to open the link in the phone's own browser. Condolences and their
 // moderation are ceremony-cond.js.
 import { mountLayout, toast } from './layout.js';
-import { api, ApiError, errorText } from './api.js';
+import { api, ApiError, errorText, hasSession } from './api.js';
 import { bindText, formatNumber, formatTime, onLangChange, t } from './i18n.js';
 import { onStatus, subscribe } from './live.js';
 import { param } from './dom.js';
@@ -80,7 +80,10 @@ let player = null;       // WhepPlayer while live over WebRTC
 let hls = null;          // HlsPlayer while live over HLS
 let fallbackTimer = 0;
 let viewers = 0;
+let viewerEvents = 0;    // viewer counts heard on the live topic so far
 let sourceLive = true;
+let phaseSeq = 0;        // the newest phase change the page has seen
+let neverLive = false;   // live, but no picture yet: about to begin
 let unfollow = null;
 let pollTimer = null;
 let socketUp = false;
@@ -365,6 +368,16 @@ function renderStatus() {
   if (live) viewersText.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   sourceNote.hidden = !live || sourceLive;
   hlsNote.hidden = !live || !hls;
+  bindText(sourceNote, neverLive ? 'cer.source_waiting' : 'cer.source_paused');
+}
+
+/** The server's phase (GET answer or event), unless an older one. */
+function takePhase(p, seq, live) {
+  const n = Number(seq) || 0;
+  if (n && n < phaseSeq) return;
+  phaseSeq = n || phaseSeq;
+  sourceLive = live;
+  neverLive = p === 'waiting';
 }
 
 /** Why a scheduled ceremony is not playing: the server cannot show live
@@ -452,7 +465,10 @@ function showError(err) {
   const status = err instanceof ApiError ? err.status : 0;
   retry.hidden = true;
   let kind;
-  if (status === 404) kind = 'not_found';
+  // an invite-only ceremony answers 404 to whoever may not watch it, so a
+  // 404 with an invitation in the link means the invitation is wrong
+  if (status === 404 && invite) kind = 'invite_invalid';
+  else if (status === 404) kind = 'not_found';
   else if (status === 401 && invite) kind = 'invite_invalid';
   else if (status === 403 && invite) kind = 'invite_revoked';
   else if (status === 401 || status === 403) kind = 'invite_only';
@@ -466,6 +482,10 @@ function showError(err) {
   } else {
     bindText(bodyEl, `cer.${kind}_body`);
   }
+  // family and staff see an invite-only ceremony once signed in
+  const signin = document.getElementById('cer-error-signin');
+  signin.hidden = !(kind === 'not_found' || kind === 'invite_only') || !!invite || hasSession();
+  signin.href = `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
   if (unfollow) {
     unfollow();
     unfollow = null;
@@ -491,13 +511,15 @@ let refreshing = null;
 function refresh() {
   if (fatal || refreshing) return refreshing;
   refreshing = (async () => {
+    const heard = viewerEvents;
     try {
       const c = await fetchCeremony();
       const was = cer?.state;
       cer = c;
       cond.setCeremony(c);
-      viewers = c.viewers ?? viewers;
-      sourceLive = c.state !== 'live' || c.source_live !== false;
+      // a count heard while the answer was on its way is the newer one
+      if (viewerEvents === heard) viewers = c.viewers ?? viewers;
+      takePhase(c.phase, c.phase_seq, c.state !== 'live' || c.source_live !== false);
       if (was !== c.state || c.state !== 'live' || (!player && !hls)) applyState();
       else renderStatus();
     } catch (err) {
@@ -530,10 +552,11 @@ async function onEvent(ev) {
   switch (ev.type) {
     case 'viewers':
       viewers = Number(ev.count) || 0;
+      viewerEvents++;
       renderStatus();
       break;
     case 'source':
-      sourceLive = !!ev.live;
+      takePhase(ev.phase, ev.seq, !!ev.live);
       renderStatus();
       break;
     case 'state':
@@ -613,7 +636,7 @@ async function start() {
     return;
   }
   viewers = cer.viewers ?? 0;
-  sourceLive = cer.state !== 'live' || cer.source_live !== false;
+  takePhase(cer.phase, cer.phase_seq, cer.state !== 'live' || cer.source_live !== false);
   follow();
   applyState();
   cond.load();

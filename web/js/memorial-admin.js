@@ -2,7 +2,8 @@
 // for one memorial. Moderating messages (pending / shown / hidden, approve
 // or hide), the memorial's details (title, address, biography, who may see
 // it, whether messages wait for review), the portrait and the photo
-// gallery (raw image uploads), family members and invited guests, and the
+// gallery (raw image uploads), family members and invited guests (by an
+// invitation the person accepts, which can be revoked while it waits), and the
 // QR code for the plot plaque.
 //
 // What shows follows GET /api/memorials/{id} viewer rights: can_moderate,
@@ -34,11 +35,19 @@ const mainEl = $id('main');
 const id = param('id');
 
 let page = null;     // GET /api/memorials/{id}
+
+/** The page as the editor needs it: the editor-only fields the server puts
+ * in "viewer" (the shared page is the same for everyone) on the memorial. */
+function editorPage(p) {
+  const { search_alias: alias, max_upload_bytes: maxBytes } = p.viewer ?? {};
+  return { ...p, memorial: { ...p.memorial, search_alias: alias, max_upload_bytes: maxBytes } };
+}
 let user = null;     // me(), when known
 let modState = 'pending';
 let modItems = [];
 let modMore = false;
 let family = [];
+let invites = []; // invitations this memorial sent
 let unfollow = null;
 
 const path = (suffix = '') => `/api/memorials/${encodeURIComponent(id)}${suffix}`;
@@ -229,7 +238,7 @@ async function loadMod(more = false) {
 
 async function refreshPending() {
   try {
-    const p = await api('GET', path());
+    const p = editorPage(await api('GET', path()));
     page = { ...page, viewer: p.viewer, counts: p.counts, memorial: p.memorial };
     renderPending();
   } catch { /* the count stays as it was */ }
@@ -361,7 +370,7 @@ dForm.addEventListener('submit', async (ev) => {
   try {
     const r = await api('PATCH', path(), patch);
     // the answer has no editor-only fields (search_alias, the upload limit)
-    page = { ...page, memorial: { ...page.memorial, ...r.memorial, search_alias: alias } };
+    page = { ...page, memorial: { ...page.memorial, ...r.memorial, search_alias: alias, max_upload_bytes: page.memorial.max_upload_bytes } };
     fillDetails();
     renderHead();
     renderPending();
@@ -667,30 +676,67 @@ async function removeMember(f, self) {
 
 clearOnInput(famForm);
 
+function inviteItem(inv) {
+  const state = inv.state;
+  return h('li', { class: 'madm-family-item', 'data-invitation': inv.id, 'data-state': state },
+    h('span', { class: 'madm-family-who' },
+      h('span', { class: 'list-title mono' }, inv.login),
+      h('span', { class: 'meta' },
+        `${t(`role.${inv.role}`)} · ${t(`madm.invite_state_${state}`)} · ${formatDateTime(inv.created_at)}`)),
+    state === 'pending'
+      ? h('button', {
+        type: 'button',
+        class: 'btn btn-quiet btn-sm',
+        'data-action': 'revoke-invitation',
+        'aria-label': t('madm.invite_revoke_label', { login: inv.login }),
+        onclick: () => revokeInvite(inv),
+      }, t('madm.invite_revoke'))
+      : null);
+}
+
+async function loadInvites() {
+  try {
+    const r = await api('GET', path('/invitations'));
+    invites = Array.isArray(r?.invitations) ? r.invitations : [];
+  } catch (err) {
+    replace($id('inv-list'), h('li', { class: 'meta' }, errorText(err)));
+    return;
+  }
+  renderInvites();
+}
+
+function renderInvites() {
+  $id('inv-block').hidden = invites.length === 0;
+  replace($id('inv-list'), invites.map(inviteItem));
+}
+
+async function revokeInvite(inv) {
+  try {
+    await api('DELETE', path(`/invitations/${encodeURIComponent(inv.id)}`));
+    toast(t('madm.invite_revoked', { login: inv.login }), 'ok');
+    await loadInvites();
+  } catch (err) {
+    toast(errorText(err), 'error');
+  }
+}
+
 famForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clearErrors(famForm);
-  const raw = famUser.value.trim().replace(/^#/, '');
+  const raw = famUser.value.trim();
   const role = $id('fam-role').value;
-  // a mobile number or an e-mail address, or a user number
-  const byLogin = raw.includes('@') || /^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/.test(raw);
-  if (!byLogin && (!/^\d{1,10}$/.test(raw) || Number(raw) < 1)) setFieldError(famUser, 'madm.family_user_invalid');
+  // a mobile number or an e-mail address: the person accepts the invitation
+  const ok = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(raw) || /^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/.test(raw);
+  if (!ok) setFieldError(famUser, 'madm.family_user_invalid');
   if (focusFirstInvalid(famForm)) return;
   setBusy(famForm, true);
   try {
-    const r = await api('POST', path('/family'), byLogin ? { login: raw, role } : { user_id: Number(raw), role });
+    const r = await api('POST', path('/family'), { login: raw, role });
     famForm.reset();
-    await loadFamily();
-    const uid = String(r?.user_id ?? raw);
-    const added = family.find((f) => String(f.user_id) === uid && f.role === role);
-    toast(t('madm.family_added', { name: added?.display_name || `#${raw}`, role: t(`role.${role}`) }), 'ok');
+    toast(t('madm.invite_sent', { login: r?.invitation?.login ?? raw, role: t(`role.${role}`) }), 'ok');
+    await loadInvites();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      setFieldError(famUser, 'madm.family_no_user');
-      famUser.focus();
-    } else {
-      setFormApiError(famForm, err);
-    }
+    setFormApiError(famForm, err);
   } finally {
     setBusy(famForm, false);
   }
@@ -728,7 +774,7 @@ async function start() {
     return;
   }
   try {
-    page = await api('GET', path());
+    page = editorPage(await api('GET', path()));
   } catch (err) {
     const s = err instanceof ApiError ? err.status : 0;
     page = null;
@@ -758,7 +804,10 @@ async function start() {
     loadMod();
     if (!unfollow) unfollow = subscribe(`memorial:${page.memorial.id}`, onEvent, { onError: () => { unfollow = null; } });
   }
-  if (v.can_grant) loadFamily();
+  if (v.can_grant) {
+    loadFamily();
+    loadInvites();
+  }
 }
 
 onLangChange(() => {
@@ -776,7 +825,10 @@ document.addEventListener('visibilitychange', () => {
 
 mountLayout().then((u) => {
   user = u && !u.pending ? u : null;
-  if (mainEl.dataset.state === 'ready') renderFamily();
+  if (mainEl.dataset.state === 'ready') {
+    renderFamily();
+    renderInvites();
+  }
 });
 start().catch((err) => fail('load_error', err));
 

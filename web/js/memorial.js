@@ -6,7 +6,7 @@
 //
 // Data: GET /api/memorials/by-slug/{slug} (or /api/memorials/{id} for
 // /m/{digits} and /memorial.html?id=N) gives everything in one answer.
-// Live: memorial:{id} on /ws sends tribute, message_approved and
+// Live: memorial:{slug} on /ws sends tribute, message_approved and
 // message_hidden events, each with the counts after it. Counts only move
 // forward: an answer or event about an older tribute than the one the
 // counters already show does not overwrite them. After every (re)connect
@@ -50,7 +50,7 @@ const gbList = $id('gb-list');
 const trStatus = $id('tr-status');
 
 let page = null;            // the page answer as last read
-let id = null;              // memorial id
+let id = null;              // memorial reference for the API: its slug
 let counts = { flower: 0, incense: 0, candle: 0, bow: 0, message: 0, total: 0 };
 let countsAt = 0;           // the newest tribute id the counters include
 const feed = new Map();     // id -> tribute (published, any kind)
@@ -207,7 +207,7 @@ function renderAdminBar() {
   const v = page.viewer ?? {};
   const bar = $id('mem-adminbar');
   bar.hidden = !(v.can_edit || v.can_moderate || v.can_grant);
-  $id('mem-admin-link').href = `/memorial-admin.html?id=${encodeURIComponent(id)}`;
+  $id('mem-admin-link').href = `/memorial-admin.html?id=${encodeURIComponent(page.memorial.id)}`;
   const pending = Number(v.pending_messages) || 0;
   const badge = $id('mem-pending');
   badge.hidden = !(v.can_moderate && pending > 0);
@@ -891,7 +891,9 @@ async function start() {
     return;
   }
   page = p;
-  id = p.memorial.id;
+  // the slug, not the number: an unlisted memorial is found by its slug
+  // only (a number finds it just for those with a right of their own)
+  id = p.memorial.slug;
   // /m/{id} and ?id= show the memorial's own address
   const canonical = p.memorial.url;
   if (canonical && location.pathname !== canonical && /^\/m\/[a-z0-9-]+$/.test(canonical)) {

@@ -5,6 +5,9 @@
 // /api/ceremonies). With ?id=N: one ceremony — the stream key (shown once,
 // after creating or rotating it), the WHIP URL and OBS settings to copy, a
 // muted WHEP preview, start / stop, pause / resume of the source, the
+// phase the server reports (waiting for the publisher, live, interrupted,
+// paused; the newest by its number wins, whichever of a GET answer and an
+// event arrives last), the
 // viewer link, invites (create → copy link, list, revoke) and the live
 // viewer count (ceremony:{id} on /ws). Needs a session: a 401 goes to the
 // sign-in page and comes back.
@@ -32,7 +35,9 @@ let user = null;
 let cer = null;          // detail mode: the ceremony
 let freshKey = null;     // a stream key just created or rotated
 let viewers = 0;
-let sourceLive = false;
+let viewerEvents = 0;    // viewer counts heard on the live topic so far
+let phase = 'scheduled'; // while live: waiting | live | interrupted | paused
+let phaseSeq = 0;        // number of that phase's change on the server
 let passthrough = false; // viewers get the publisher's own H.264
 let preview = null;
 let unfollow = null;
@@ -186,6 +191,35 @@ async function loadAgencies() {
     .map((r) => ({ id: r.scope_id, name: r.scope_name || t('scope.agency', { id: r.scope_id }) }));
 }
 
+/** The pickers of the create form: the agency's halls, and the memorial
+ *  pages of its records. */
+let pickers = { halls: [], memorials: [] };
+
+async function loadPickers() {
+  const id = Number(agencySel.value);
+  if (!id) return;
+  try {
+    const [ag, recs] = await Promise.all([
+      api('GET', `/api/agencies/${id}`),
+      api('GET', `/api/deceased?agency_id=${id}&limit=100`),
+    ]);
+    pickers = {
+      halls: ag?.halls ?? [],
+      memorials: (recs?.deceased ?? []).filter((r) => r.memorial_id).map((r) => ({ id: r.memorial_id, name: r.name })),
+    };
+  } catch (err) {
+    pickers = { halls: [], memorials: [] };
+  }
+  renderPickers();
+}
+
+function renderPickers() {
+  replace(document.getElementById('hall_id'), h('option', { value: '' }, t('op.no_hall')),
+    ...pickers.halls.map((x) => h('option', { value: x.id }, x.name)));
+  replace(document.getElementById('memorial_id'), h('option', { value: '' }, t('op.no_memorial')),
+    ...pickers.memorials.map((m) => h('option', { value: m.id }, m.name)));
+}
+
 function renderAgencies() {
   replace(agencySel, agencies.map((a) => h('option', { value: a.id }, a.name)));
   document.getElementById('agency-field').hidden = agencies.length <= 1;
@@ -221,10 +255,13 @@ async function showList() {
     return;
   }
   renderAgencies();
+  loadPickers();
   renderList(listItems);
   if (!document.getElementById('date').value) defaultTimes();
   setMode('list');
 }
+
+agencySel.addEventListener('change', loadPickers);
 
 sourceSel.addEventListener('change', () => {
   rtspField.hidden = sourceSel.value !== 'rtsp';
@@ -270,6 +307,10 @@ createForm.addEventListener('submit', async (ev) => {
     visibility: createForm.elements.visibility.value,
     source: kind === 'rtsp' ? { kind, url } : { kind },
   };
+  const hall = Number(f('hall_id').value);
+  const memorial = Number(f('memorial_id').value);
+  if (hall) body.hall_id = hall;
+  if (memorial) body.memorial_id = memorial;
   setBusy(createForm, true);
   try {
     const c = await api('POST', '/api/ceremonies', body);
@@ -353,34 +394,97 @@ function renderMedia() {
   return !down;
 }
 
+/** Keep the newest phase: a GET answered before an event may arrive
+ *  after it, and must not bring back what the event replaced. */
+function takePhase(p, seq) {
+  const n = Number(seq) || 0;
+  if (!p || (n && n < phaseSeq) || (!n && phaseSeq)) return;
+  phase = p;
+  phaseSeq = n;
+}
+
+const STATE_ORDER = { scheduled: 0, live: 1, ended: 2 };
+
+function takeCeremony(c) {
+  // states only move forward: an answer older than an event is dropped
+  if (cer && STATE_ORDER[c.state] < STATE_ORDER[cer.state]) return;
+  if (!cer || c.state !== cer.state) phaseSeq = 0; // a new life: start over
+  cer = cer ? { ...cer, ...c } : c;
+  takePhase(c.phase, c.phase_seq);
+  if (c.video_passthrough !== undefined) passthrough = !!c.video_passthrough;
+}
+
+/** scheduled | waiting | live | interrupted | paused | ended */
+function currentPhase() {
+  return cer.state === 'live' ? phase : cer.state;
+}
+
+const BADGES = {
+  scheduled: 'op.state_scheduled', ended: 'op.state_ended', paused: 'op.badge_paused',
+  waiting: 'op.badge_connecting', waiting_whip: 'op.badge_waiting',
+  interrupted: 'op.badge_interrupted', interrupted_whip: 'op.badge_interrupted',
+};
+
+function renderPhase(p, whip) {
+  detailEl.dataset.phase = p;
+  document.getElementById('d-live').hidden = p !== 'live';
+  const st = document.getElementById('d-state');
+  st.hidden = p === 'live';
+  if (p !== 'live') bindText(st, BADGES[whip && BADGES[`${p}_whip`] ? `${p}_whip` : p]);
+  const line = document.getElementById('phase-line');
+  const lineKey = { waiting: 1, live: 1, interrupted: 1, paused: 1 }[p]
+    ? `op.phase_${p}${whip && (p === 'waiting' || p === 'interrupted') ? '_whip' : ''}` : null;
+  line.hidden = !lineKey;
+  if (lineKey) bindText(line, lineKey);
+  const video = document.getElementById('video-line');
+  video.hidden = p !== 'live';
+  bindText(video, whip ? (passthrough ? 'op.video_passed' : 'op.video_encoded')
+    : (passthrough ? 'op.video_passed_src' : 'op.video_encoded_src'));
+}
+
 function renderControls() {
   const s = cer.state;
+  const p = currentPhase();
+  const whip = cer.source?.kind === 'whip';
   const canGoLive = renderMedia();
+  // only what can act now: a WHIP picture is paused from the publisher
   btnStart.hidden = s !== 'scheduled' || !canGoLive;
   btnStop.hidden = s !== 'live';
-  btnPause.hidden = s !== 'live' || !sourceLive;
-  btnResume.hidden = s !== 'live' || sourceLive;
-  document.getElementById('pause-hint').hidden = s !== 'live';
-  document.getElementById('btn-rotate').hidden = s === 'ended';
-  document.getElementById('d-live').hidden = s !== 'live';
-  const st = document.getElementById('d-state');
-  st.hidden = s === 'live';
-  if (s !== 'live') bindText(st, `op.state_${s}`);
+  btnPause.hidden = whip || (p !== 'live' && p !== 'interrupted');
+  btnResume.hidden = whip || p !== 'paused';
+  document.getElementById('pause-hint').hidden = whip || s !== 'live';
+  document.getElementById('whip-pause-hint').hidden = !whip || s !== 'live';
+  renderPhase(p, whip);
   const vEl = document.getElementById('d-viewers');
   vEl.hidden = s !== 'live';
   vEl.textContent = t('cer.viewers', { n: viewers, count: formatNumber(viewers) });
   vEl.dataset.count = String(viewers);
   document.getElementById('preview-note').hidden = s !== 'live';
-  const video = document.getElementById('video-line');
-  video.hidden = s !== 'live' || !sourceLive || cer.source?.kind !== 'whip';
-  bindText(video, passthrough ? 'op.video_passed' : 'op.video_encoded');
   if (s === 'live') {
     if (!preview) startPreview();
-    if (!sourceLive && previewEl.dataset.view === 'playing') { /* the slate shows in the picture */ }
   } else {
     stopPreview(false);
     previewCard('idle', s === 'ended' ? 'op.preview_after' : canGoLive ? 'op.preview_before' : 'op.preview_no_media');
   }
+}
+
+/** The hall and the memorial page the ceremony is linked to. */
+async function renderLinks() {
+  const el = document.getElementById('d-links');
+  const parts = [];
+  try {
+    if (cer.hall_id) {
+      const ag = await api('GET', `/api/agencies/${cer.agency_id}`);
+      const hall = (ag?.halls ?? []).find((x) => x.id === cer.hall_id);
+      if (hall) parts.push(h('span', { 'data-hall': hall.id }, t('op.link_hall', { name: hall.name })));
+    }
+    if (cer.memorial_id) {
+      const m = await api('GET', `/api/memorials/${cer.memorial_id}`);
+      const page = m?.memorial ?? m;
+      if (page?.url || page?.slug) parts.push(h('a', { href: page.url ?? `/m/${page.slug}`, 'data-memorial': cer.memorial_id }, t('op.link_memorial', { title: page.title })));
+    }
+  } catch (err) { /* the links are extras: the console works without them */ }
+  replace(el, ...parts.flatMap((p, i) => (i ? [' · ', p] : [p])));
 }
 
 function sourceText() {
@@ -397,6 +501,7 @@ function renderDetail() {
   document.getElementById('d-title').textContent = cer.title;
   document.getElementById('d-meta').textContent =
     `${t('cer.deceased', { name: cer.deceased_name })} · ${whenText(cer)}`;
+  renderLinks();
 
   const invite = cer.visibility === 'invite';
   document.getElementById('share-public').hidden = invite;
@@ -408,6 +513,8 @@ function renderDetail() {
 
   document.getElementById('whip-url').value = `${location.origin}${cer.whip_url ?? `/whip/${cer.id}`}`;
   document.getElementById('source-line').textContent = sourceText();
+  // the stream key and the OBS steps only while a publisher may still come
+  document.getElementById('obs-box').hidden = cer.source?.kind !== 'whip' || cer.state === 'ended';
   document.getElementById('key-box').hidden = !freshKey;
   document.getElementById('key-hidden').hidden = !!freshKey;
   document.getElementById('stream-key').value = freshKey ?? '';
@@ -422,7 +529,10 @@ async function showDetail(id, known = null) {
   }
   if (!known) setMode('loading');
   try {
-    cer = known ?? await api('GET', `/api/ceremonies/${encodeURIComponent(id)}`);
+    const c = known ?? await api('GET', `/api/ceremonies/${encodeURIComponent(id)}`);
+    cer = null;
+    phaseSeq = 0;
+    takeCeremony(c);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return toSignIn();
     showError(err, () => showDetail(id));
@@ -433,8 +543,6 @@ async function showDetail(id, known = null) {
     return;
   }
   viewers = cer.viewers ?? 0;
-  sourceLive = !!cer.source_live;
-  passthrough = !!cer.video_passthrough;
   document.getElementById('new-invite').hidden = true;
   setMode('detail');
   renderDetail();
@@ -448,12 +556,12 @@ async function showDetail(id, known = null) {
 }
 
 async function reload() {
+  const heard = viewerEvents;
   try {
     const c = await api('GET', `/api/ceremonies/${cer.id}`);
-    cer = c;
-    viewers = c.viewers ?? viewers;
-    sourceLive = !!c.source_live;
-    passthrough = !!c.video_passthrough;
+    takeCeremony(c);
+    // a count heard while the answer was on its way is the newer one
+    if (viewerEvents === heard) viewers = c.viewers ?? viewers;
     renderDetail();
   } catch (err) {
     report(err);
@@ -464,9 +572,10 @@ function onEvent(ev) {
   if (!ev || !cer) return;
   if (ev.type === 'viewers') {
     viewers = Number(ev.count) || 0;
+    viewerEvents++;
     renderControls();
   } else if (ev.type === 'source') {
-    sourceLive = !!ev.live;
+    takePhase(ev.phase ?? (ev.live ? 'live' : 'interrupted'), ev.seq);
     renderControls();
   } else if (ev.type === 'video') {
     passthrough = !!ev.passthrough;
@@ -491,9 +600,7 @@ async function act(btn, fn) {
 }
 
 btnStart.addEventListener('click', () => act(btnStart, async () => {
-  const c = await api('POST', `/api/ceremonies/${cer.id}/start`);
-  cer = { ...cer, ...c };
-  sourceLive = !!c.source_live || cer.source?.kind === 'test';
+  takeCeremony(await api('POST', `/api/ceremonies/${cer.id}/start`));
   renderDetail();
   toast(t('op.started'), 'ok');
 }));
@@ -503,22 +610,19 @@ btnStop.addEventListener('click', async () => {
   act(btnStop, async () => {
     // Ending closes every viewer: no DELETE (it could race the stop to a 404).
     stopPreview(false);
-    const c = await api('POST', `/api/ceremonies/${cer.id}/stop`);
-    cer = { ...cer, ...c };
+    takeCeremony(await api('POST', `/api/ceremonies/${cer.id}/stop`));
     renderDetail();
     toast(t('op.stopped'), 'ok');
   });
 });
 
 btnPause.addEventListener('click', () => act(btnPause, async () => {
-  await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: false });
-  sourceLive = false;
+  takeCeremony(await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: false }));
   renderControls();
 }));
 
 btnResume.addEventListener('click', () => act(btnResume, async () => {
-  await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: true });
-  sourceLive = true;
+  takeCeremony(await api('PUT', `/api/ceremonies/${cer.id}/source`, { on: true }));
   renderControls();
 }));
 
@@ -626,8 +730,11 @@ onLangChange(() => {
   if (mainEl.dataset.mode === 'detail') renderDetail();
   else if (mainEl.dataset.mode === 'list') {
     document.title = t('op.title');
+    const picked = agencySel.value;
     renderAgencies();
+    agencySel.value = picked;
     renderList(listItems);
+    renderPickers();
   }
 });
 

@@ -74,10 +74,7 @@ form.addEventListener('submit', async (ev) => {
     await api('POST', '/api/users', { login, password, display_name: name });
   } catch (err) {
     setBusy(form, false);
-    if (err instanceof ApiError && err.status === 409) {
-      setFieldError(loginEl, 'signup.taken');
-      loginEl.focus();
-    } else if (err instanceof ApiError && err.code === 'invalid' && fieldFor(err)) {
+    if (err instanceof ApiError && err.code === 'invalid' && fieldFor(err)) {
       const el = fieldFor(err);
       setFieldError(el, null, {}, err.message);
       el.focus();
@@ -87,11 +84,19 @@ form.addEventListener('submit', async (ev) => {
     return;
   }
 
+  // Sign-up never says whether the login was free (202 either way): the
+  // new account is the one these credentials sign in to.
   try {
     await signIn(login, password);
     location.assign(next);
-  } catch {
-    // The account exists; let them sign in by hand.
+  } catch (err) {
+    setBusy(form, false);
+    if (err instanceof ApiError && err.status === 401) {
+      setFieldError(loginEl, 'signup.maybe_taken');
+      loginEl.focus();
+      return;
+    }
+    // Signing in failed otherwise (busy, offline): let them do it by hand.
     const q = new URLSearchParams({ created: '1', next });
     location.assign(`/signin.html?${q}`);
   }

@@ -4,7 +4,10 @@
 // filtered by state, with accept / reject (reason) / start / proof upload
 // from the phone camera / complete; the day's visit bookings with the
 // audited "show phone"; checking a booking code in at the gate; publishing
-// visiting times. Only the cemeteries the account is staff of (an admin
+// visiting times for a day or a whole season, previewed before they are
+// published in one request (all or nothing); the family's rating and
+// comment on a confirmed order; plots (staff-plots.js) and burial
+// hand-overs to accept (staff-transfers.js). Only the cemeteries the account is staff of (an admin
 // may open any with ?cemetery=ID). Writes go through the same API the
 // tests use: /api/sweeping-orders/{id}/transitions and /proof,
 // /api/checkins, /api/cemeteries/{id}/slots, /api/bookings/{id}/contact.
@@ -12,14 +15,17 @@ import { mountLayout, toast } from './layout.js';
 import { ApiError, api, me } from './api.js';
 import { t, onLangChange, bindText } from './i18n.js';
 import { h, replace, param } from './dom.js';
+import { wireTabs } from './tabs.js';
 import { clearErrors, clearOnInput, setBusy, setFieldError, setFormError } from './forms.js';
 import {
   addDays, cstToday, dayLabel, errKey, errText, isAdmin, money, plotLabel, stateBadge,
   staffCemeteries,
 } from './visitlib.js';
+import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
+import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['orders', 'visits', 'checkin', 'slots'];
+const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
 
 const state = {
   user: null,
@@ -43,34 +49,16 @@ function fail(key, vars = {}) {
 
 // ---------- tabs ----------
 
-function selectTab(name, focus = false) {
+function onTab(name) {
   state.tab = name;
-  for (const n of TABS) {
-    const tab = $(`tab-${n}`);
-    tab.setAttribute('aria-selected', n === name ? 'true' : 'false');
-    tab.tabIndex = n === name ? 0 : -1;
-    $(`panel-${n}`).hidden = n !== name;
-  }
-  if (focus) $(`tab-${name}`).focus();
   if (name === 'orders') loadOrders();
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
+  else if (name === 'plots') loadPlots();
+  else if (name === 'transfers') loadTransfers();
   else $('checkin-code').focus();
 }
 
-function wireTabs() {
-  for (const n of TABS) {
-    const tab = $(`tab-${n}`);
-    tab.addEventListener('click', () => selectTab(n));
-    tab.addEventListener('keydown', (ev) => {
-      const i = TABS.indexOf(n);
-      if (ev.key === 'ArrowRight') selectTab(TABS[(i + 1) % TABS.length], true);
-      else if (ev.key === 'ArrowLeft') selectTab(TABS[(i + TABS.length - 1) % TABS.length], true);
-      else return;
-      ev.preventDefault();
-    });
-  }
-}
 
 // ---------- orders ----------
 
@@ -190,7 +178,11 @@ function orderCard(o) {
       h('div', { class: 'meta' }, t('staff.ordered_by', { name: o.owner_name })),
       h('div', {}, o.items.map((i) => `${i.name} ×${i.quantity}`).join('、'), ' · ', money(o.total_cents)),
       o.note ? h('div', { class: 'meta' }, t('staff.family_note', { note: o.note })) : null,
-      o.reason ? h('div', { class: 'text-danger' }, t('order.reason', { reason: o.reason })) : null),
+      o.reason ? h('div', { class: 'text-danger' }, t('order.reason', { reason: o.reason })) : null,
+      o.rating ? h('div', { class: 'order-rating', 'data-stars': o.rating.stars },
+        h('span', { 'aria-hidden': 'true' }, '★'.repeat(o.rating.stars) + '☆'.repeat(5 - o.rating.stars)), ' ',
+        h('span', { class: 'visually-hidden' }, t('staff.rating_stars', { n: o.rating.stars })),
+        o.rating.comment ? h('q', {}, o.rating.comment) : null) : null),
     o.proofs.length ? h('ul', { class: 'gallery' }, o.proofs.map((p) => h('li', {},
       p.kind === 'video'
         ? h('video', { src: p.url, controls: true, preload: 'metadata' })
@@ -330,24 +322,68 @@ function hourly(date, start, end, capacity) {
   return out;
 }
 
-async function submitSlots(ev) {
-  ev.preventDefault();
-  const form = ev.currentTarget;
-  clearErrors(form);
-  const date = $('slot-date').value;
+const SEASON_MAX = 1000; // slots in one request (VISIT_BATCH_MAX)
+let planned = null;      // the previewed slots, published as they are
+
+/** The slots the form describes, every day from → to; or an error key. */
+function slotPlan() {
+  const from = $('slot-date').value;
+  const to = $('slot-date-to').value || from;
   const start = $('slot-start').value.slice(0, 5);
   const end = $('slot-end').value.slice(0, 5);
   const capacity = Number($('slot-capacity').value);
-  if (!date || !start || !end || start >= end || !(capacity >= 1)) {
-    setFormError(form, 'staff.slot_invalid');
+  if (!from || !start || !end || start >= end || !(capacity >= 1) || to < from) {
+    return { error: 'staff.slot_invalid' };
+  }
+  const slots = [];
+  for (let d = from; d <= to && slots.length <= SEASON_MAX; d = addDays(d, 1)) {
+    slots.push(...($('slot-hourly').checked ? hourly(d, start, end, capacity) : [{ date: d, start, end, capacity }]));
+  }
+  if (slots.length > SEASON_MAX) return { error: 'staff.slot_too_many', vars: { max: SEASON_MAX } };
+  return { slots, from, to };
+}
+
+function clearPlan() {
+  planned = null;
+  $('slot-preview').hidden = true;
+}
+
+function previewSlots(ev) {
+  ev.preventDefault();
+  const form = ev.currentTarget;
+  clearErrors(form);
+  const { slots, from, to, error, vars } = slotPlan();
+  if (error) {
+    clearPlan();
+    setFormError(form, error, vars);
     return;
   }
-  const slots = $('slot-hourly').checked ? hourly(date, start, end, capacity)
-    : [{ date, start, end, capacity }];
+  planned = slots;
+  const days = new Map();
+  for (const s of slots) days.set(s.date, (days.get(s.date) ?? []).concat(s));
+  $('slot-preview-text').textContent = t('staff.slot_preview_text', {
+    n: slots.length, days: days.size, from: dayLabel(from), to: dayLabel(to),
+    people: slots.reduce((a, s) => a + s.capacity, 0),
+  });
+  const rows = [...days.entries()];
+  const shown = rows.length > 6 ? [...rows.slice(0, 3), null, ...rows.slice(-2)] : rows;
+  replace($('slot-preview-days'), shown.map((r) => (r
+    ? h('li', { class: 'list-row' }, h('span', {}, dayLabel(r[0])),
+      h('span', { class: 'meta' }, r[1].map((s) => s.start).join(' ')))
+    : h('li', { class: 'meta' }, '…'))));
+  $('slot-preview').hidden = false;
+  $('slot-publish').focus();
+}
+
+async function submitSlots() {
+  const form = $('slot-form');
+  if (!planned) return;
+  const slots = planned;
   setBusy(form, true);
   try {
     const r = await api('POST', `/api/cemeteries/${state.cemetery.id}/slots`, { slots });
     toast(t('staff.slots_done', { n: r.slots.length }), 'ok');
+    clearPlan();
     await loadSlots();
   } catch (err) {
     const { key, vars } = errKey(err);
@@ -394,7 +430,7 @@ async function load() {
 }
 
 mountLayout();
-wireTabs();
+const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
 $('v-date').value = cstToday();
 $('slot-date').value = addDays(cstToday(), 1);
@@ -406,12 +442,18 @@ $('visits-reload').addEventListener('click', loadVisits);
 $('cemetery').addEventListener('change', (ev) => chooseCemetery(ev.target.value));
 $('checkin-form').addEventListener('submit', submitCheckin);
 clearOnInput($('checkin-form'));
-$('slot-form').addEventListener('submit', submitSlots);
+$('slot-form').addEventListener('submit', previewSlots);
+$('slot-form').addEventListener('input', clearPlan);
+$('slot-publish').addEventListener('click', submitSlots);
+initPlots(() => state.cemetery);
+initTransfers(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
 onLangChange(() => {
   renderOrders();
   renderVisits();
   renderSlots();
+  renderPlots();
+  renderTransfers();
 });
 // the day goes by while the console stays open: refresh the orders now and
 // then, unless someone is typing a reason or has picked a file to upload

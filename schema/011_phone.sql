@@ -1,4 +1,4 @@
--- 010: the family's journey on a phone — a ceremony's time zone, the
+-- 011: the family's journey on a phone — a ceremony's time zone, the
 -- moderation of its condolences, and memorial search by pinyin and by the
 -- latin names a family gives.
 

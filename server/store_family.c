@@ -1,0 +1,220 @@
+/* store_family.c — the SQL behind family invitations and notices.
+ *
+ * Owns queries on family_invitations and notices. Decides nothing: the
+ * rules are family.c's, who may invite is access.c's.
+ */
+#include "store_family.h"
+#include "err.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define INVITE_COLS                                                            \
+	"id, memorial_id, login_hash, login_masked, role, state, "             \
+	"COALESCE(invited_by, 0), created_at, expires_at, "                    \
+	"COALESCE(decided_at, ''), state = 'pending' AND expires_at <= "       \
+	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+enum {
+	Q_INVITE_UPSERT,
+	Q_INVITE_GET,
+	Q_INVITE_DECIDE,
+	Q_INVITE_LIST_MEMORIAL,
+	Q_INVITE_LIST_LOGIN,
+	Q_INVITE_OPEN_COUNT,
+	Q_NOTICE_ADD,
+	Q_NOTICE_LIST,
+};
+
+/* Every statement of this file, for store_stmt() and the plan check
+ * (tests/unit/test_store_plans.c). */
+const struct store_sql store_family_sql[] = {
+    [Q_INVITE_UPSERT] =
+        {"family.invite_upsert",
+         "INSERT INTO family_invitations(memorial_id, login_hash, "
+         "login_masked, role, invited_by, expires_at) VALUES (?1, ?2, ?3, "
+         "?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?6)) ON "
+         "CONFLICT(memorial_id, login_hash, role) WHERE state = 'pending' "
+         "DO UPDATE SET login_masked = excluded.login_masked, invited_by "
+         "= excluded.invited_by, expires_at = excluded.expires_at "
+         "RETURNING id",
+         NULL},
+    [Q_INVITE_GET] = {"family.invite_get",
+                      "SELECT " INVITE_COLS
+                      " FROM family_invitations WHERE id = ?",
+                      NULL},
+    [Q_INVITE_DECIDE] = {"family.invite_decide",
+                         "UPDATE family_invitations SET state = ?1, "
+                         "decided_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+                         "'now') WHERE id = ?2 AND state = 'pending'",
+                         NULL},
+    [Q_INVITE_LIST_MEMORIAL] = {"family.invite_list_memorial",
+                                "SELECT " INVITE_COLS
+                                " FROM family_invitations WHERE "
+                                "memorial_id = ? ORDER BY id DESC LIMIT 200",
+                                NULL},
+    [Q_INVITE_LIST_LOGIN] = {"family.invite_list_login",
+                             "SELECT " INVITE_COLS
+                             " FROM family_invitations WHERE login_hash = "
+                             "? AND state = 'pending' AND expires_at > "
+                             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ORDER "
+                             "BY id DESC LIMIT 100",
+                             NULL},
+    [Q_INVITE_OPEN_COUNT] = {"family.invite_open_count",
+                             "SELECT count(*) FROM family_invitations "
+                             "WHERE memorial_id = ? AND state = 'pending'",
+                             NULL},
+    [Q_NOTICE_ADD] = {"family.notice_add",
+                      "INSERT INTO notices(user_id, kind, detail) VALUES "
+                      "(?, ?, ?)",
+                      NULL},
+    [Q_NOTICE_LIST] = {"family.notice_list",
+                       "SELECT id, kind, detail, created_at FROM notices "
+                       "WHERE user_id = ? ORDER BY id DESC LIMIT 50",
+                       NULL},
+    {NULL, NULL, NULL},
+};
+
+#define SQL(q) (store_family_sql[q].sql)
+
+static void invite_row(sqlite3_stmt *q, void *item)
+{
+	struct family_invite *f = item;
+	int s = family_invite_state_parse(store_col_text(q, 5));
+
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(q, 0);
+	f->memorial_id = sqlite3_column_int64(q, 1);
+	STORE_COPY(f->login_hash, q, 2);
+	STORE_COPY(f->login_masked, q, 3);
+	STORE_COPY(f->role, q, 4);
+	f->state = s < 0 ? INVITE_REVOKED : (enum invite_state)s;
+	f->invited_by = sqlite3_column_int64(q, 6);
+	STORE_COPY(f->created_at, q, 7);
+	STORE_COPY(f->expires_at, q, 8);
+	STORE_COPY(f->decided_at, q, 9);
+	f->expired = sqlite3_column_int(q, 10) != 0;
+}
+
+int store_invite_upsert(struct store *st, const struct family_invite *in,
+                        int days, struct family_invite *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_UPSERT));
+	char plus[32];
+	int64_t id = 0;
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	snprintf(plus, sizeof(plus), "+%d days", days);
+	sqlite3_bind_int64(q, 1, in->memorial_id);
+	sqlite3_bind_text(q, 2, in->login_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, in->login_masked, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, in->role, -1, SQLITE_STATIC);
+	if (in->invited_by)
+		sqlite3_bind_int64(q, 5, in->invited_by);
+	sqlite3_bind_text(q, 6, plus, -1, SQLITE_TRANSIENT);
+	rc = store_step_row(q);
+	if (rc == 0) {
+		id = sqlite3_column_int64(q, 0);
+		rc = store_step_done(q);
+	}
+	sqlite3_reset(q);
+	return rc ? rc : store_invite_get(st, id, out);
+}
+
+int store_invite_get(struct store *st, int64_t id, struct family_invite *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_GET));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, id);
+	return store_one(q, invite_row, out);
+}
+
+int store_invite_decide(struct store *st, int64_t id, enum invite_state s)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_DECIDE));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, family_invite_state_name(s), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id);
+	rc = store_step_done(q);
+	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+int store_invite_list_memorial(struct store *st, int64_t memorial_id,
+                               GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_MEMORIAL));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	return store_collect(q, invite_row, out);
+}
+
+int store_invite_list_login(struct store *st, const char *login_hash,
+                            GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_LOGIN));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, login_hash, -1, SQLITE_STATIC);
+	return store_collect(q, invite_row, out);
+}
+
+int store_invite_open_count(struct store *st, int64_t memorial_id, int *n)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_OPEN_COUNT));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	rc = store_step_row(q);
+	*n = rc == 0 ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_notice_add(struct store *st, int64_t user_id, const char *kind,
+                     const char *detail)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_NOTICE_ADD));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, detail ? detail : "", -1, SQLITE_STATIC);
+	return store_step_done(q);
+}
+
+static void notice_row(sqlite3_stmt *q, void *item)
+{
+	struct notice *n = item;
+
+	memset(n, 0, sizeof(*n));
+	n->id = sqlite3_column_int64(q, 0);
+	STORE_COPY(n->kind, q, 1);
+	STORE_COPY(n->detail, q, 2);
+	STORE_COPY(n->created_at, q, 3);
+}
+
+int store_notice_list(struct store *st, int64_t user_id, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_NOTICE_LIST));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, user_id);
+	return store_collect(q, notice_row, out);
+}

@@ -1,0 +1,172 @@
+/* transfer.c — hand-overs of a deceased record to a cemetery.
+ *
+ * Owns the states of a burial transfer and the one transaction that
+ * accepts it: the plot is linked (plot.c), the cemetery becomes the
+ * record's holder and the transfer is closed together, or not at all.
+ * Rights (who may start, decide or cancel) are checked by the caller
+ * through access.c; this file only keeps the rules of the hand-over.
+ * Knows no HTTP; SQL is in store_transfer.c. Called by api_transfer.c.
+ */
+#include "transfer.h"
+#include "err.h"
+#include "jsonx.h"
+#include "plot.h"
+#include "store.h"
+#include "store_deceased.h"
+#include "store_org.h"
+#include "store_transfer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[TRANSFER_STATE_COUNT] = {
+    "pending", "accepted", "declined", "cancelled"};
+
+const char *transfer_state_name(enum transfer_state s)
+{
+	return s < TRANSFER_STATE_COUNT ? state_names[s] : "?";
+}
+
+int transfer_state_parse(const char *s)
+{
+	for (int i = 0; s && i < TRANSFER_STATE_COUNT; i++)
+		if (strcmp(state_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+const char *transfer_from_name(enum transfer_from f)
+{
+	return f == TRANSFER_FROM_CEMETERY ? "cemetery" : "agency";
+}
+
+/* plot_id must be a plot of cemetery_id. */
+static int plot_of(struct store *st, int64_t plot_id, int64_t cemetery_id,
+                   char *msg, size_t msglen)
+{
+	struct plot p;
+	int rc = store_plot_get(st, plot_id, &p);
+
+	if (rc == ERR_NOT_FOUND) {
+		snprintf(msg, msglen, "plot_id: no such plot");
+		return rc;
+	}
+	if (rc == 0 && p.cemetery_id != cemetery_id) {
+		snprintf(msg, msglen,
+		         "plot_id: not a plot of the receiving cemetery");
+		return ERR_INVALID;
+	}
+	return rc;
+}
+
+int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
+                   char *msg, size_t msglen)
+{
+	struct deceased d;
+	struct org c;
+	int rc;
+
+	if (jsonx_utf8_len(t->note) > TRANSFER_NOTE_MAX) {
+		snprintf(msg, msglen, "note: at most %d characters",
+		         TRANSFER_NOTE_MAX);
+		return ERR_INVALID;
+	}
+	if ((rc = store_deceased_get(st, t->deceased_id, &d))) {
+		snprintf(msg, msglen, "no such deceased record");
+		return rc;
+	}
+	if ((rc = store_org_get(st, ORG_CEMETERY, t->to_cemetery_id, &c))) {
+		snprintf(msg, msglen, "cemetery_id: no such cemetery");
+		return rc;
+	}
+	if (d.cemetery_id == t->to_cemetery_id) {
+		snprintf(msg, msglen,
+		         "cemetery_id: this cemetery holds the record already");
+		return ERR_INVALID;
+	}
+	if (t->plot_id &&
+	    (rc = plot_of(st, t->plot_id, t->to_cemetery_id, msg, msglen)))
+		return rc;
+	t->from_id = t->from_kind == TRANSFER_FROM_CEMETERY ? d.cemetery_id
+	                                                    : d.agency_id;
+	if (!t->from_id) {
+		snprintf(msg, msglen, "the record has no %s to hand it over",
+		         transfer_from_name(t->from_kind));
+		return ERR_INVALID;
+	}
+	t->created_by = actor;
+	t->state = TRANSFER_PENDING;
+	rc = store_transfer_insert(st, t);
+	if (rc == ERR_CONFLICT)
+		snprintf(msg, msglen,
+		         "a hand-over of this record is pending; cancel it "
+		         "first");
+	else if (rc)
+		snprintf(msg, msglen, "cannot store the hand-over");
+	return rc;
+}
+
+/* Load a transfer that must still be pending. */
+static int load_pending(struct store *st, int64_t id, struct burial_transfer *t,
+                        char *msg, size_t msglen)
+{
+	int rc = store_transfer_get(st, id, t);
+
+	if (rc == ERR_NOT_FOUND)
+		snprintf(msg, msglen, "no such hand-over");
+	else if (rc == 0 && t->state != TRANSFER_PENDING) {
+		snprintf(msg, msglen, "the hand-over is %s already",
+		         transfer_state_name(t->state));
+		rc = ERR_CONFLICT;
+	}
+	return rc;
+}
+
+int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
+                    int64_t actor, struct burial_transfer *out, char *msg,
+                    size_t msglen)
+{
+	int rc;
+
+	if ((rc = store_begin(st))) {
+		snprintf(msg, msglen, "store busy");
+		return rc;
+	}
+	if ((rc = load_pending(st, id, out, msg, msglen)) ||
+	    (rc = plot_of(st, plot_id, out->to_cemetery_id, msg, msglen)) ||
+	    (rc = plot_assign(st, out->deceased_id, plot_id, msg, msglen)))
+		goto out_rollback;
+	if ((rc = store_transfer_decide(st, id, TRANSFER_ACCEPTED, plot_id, "",
+	                                actor)) ||
+	    (rc = store_transfer_get(st, id, out)) || (rc = store_commit(st))) {
+		snprintf(msg, msglen, "cannot accept the hand-over");
+		goto out_rollback;
+	}
+	return 0;
+out_rollback:
+	store_rollback(st);
+	return rc;
+}
+
+int transfer_close(struct store *st, int64_t id, enum transfer_state to,
+                   const char *reason, int64_t actor,
+                   struct burial_transfer *out, char *msg, size_t msglen)
+{
+	int rc;
+
+	if (to != TRANSFER_DECLINED && to != TRANSFER_CANCELLED)
+		return ERR_INVALID;
+	if (reason && jsonx_utf8_len(reason) > TRANSFER_NOTE_MAX) {
+		snprintf(msg, msglen, "reason: at most %d characters",
+		         TRANSFER_NOTE_MAX);
+		return ERR_INVALID;
+	}
+	if ((rc = load_pending(st, id, out, msg, msglen)))
+		return rc;
+	rc = store_transfer_decide(st, id, to, 0, reason, actor);
+	if (rc == ERR_CONFLICT)
+		snprintf(msg, msglen, "the hand-over was decided meanwhile");
+	if (rc == 0)
+		rc = store_transfer_get(st, id, out);
+	return rc;
+}

@@ -1,0 +1,191 @@
+// The cemetery's console from its own screens, in headless Chromium on a
+// phone (zh-CN, 390x844) and a desktop (en): plots imported from
+// tests/data/plots.csv (a file with bad lines is refused line by line and
+// nothing is imported), one plot added by hand, the list filtered and the
+// plan of a section showing free and occupied plots; a peak season of
+// visiting times previewed and published in one go (Mar 28 – Apr 10,
+// hourly 08:00–17:00: 126 slots); a burial hand-over from a funeral home
+// accepted into a chosen plot, which then reads occupied; the family's
+// rating and comment on the staff's order card. On the phone no tab label
+// is cut off and the bookings list keeps its padding.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startDaemon, REPO } from '../lib/daemon.mjs';
+import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { makeWorld, PASSWORD, cstDate } from '../lib/visit_world.mjs';
+
+let d;
+let w;
+let browser;
+
+before(async () => {
+  d = await startDaemon();
+  w = await makeWorld(d);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await d?.stop();
+});
+
+async function staff(locale, viewport) {
+  const ctx = await browser.newContext({ locale, viewport });
+  const page = await ctx.newPage();
+  const errors = collectConsoleErrors(page);
+  await page.goto(`${d.url}/signin.html?next=${encodeURIComponent('/staff.html')}`);
+  await page.fill('#login', w.logins.staffA);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === '/staff.html'),
+    page.click('#signin-form [type="submit"]'),
+  ]);
+  await page.locator('#s-console').waitFor();
+  return { ctx, page, errors };
+}
+
+const ok = async (who, method, url, json) => {
+  const r = await w.as(who, method, url, { json });
+  assert.ok(r.status < 300, `${method} ${url}: ${r.status} ${r.text}`);
+  return r.json;
+};
+
+test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accepted', { timeout: 120000 }, async () => {
+  const { ctx, page, errors } = await staff('zh-CN', { width: 390, height: 844 });
+
+  // every tab shows whole on the phone: inside the screen, label not cut
+  const cut = await page.evaluate(() => [...document.querySelectorAll('.tab')].filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.left < 0 || r.right > window.innerWidth || el.scrollWidth > el.clientWidth + 1;
+  }).map((el) => el.id));
+  assert.deepEqual(cut, []);
+
+  // a file with bad lines: each named, nothing imported
+  await page.click('#tab-plots');
+  await page.setInputFiles('#csv-file', path.join(REPO, 'tests/data/plots_bad.csv'));
+  const rejected = page.locator('.csv-rejected li');
+  await rejected.first().waitFor();
+  assert.deepEqual(await rejected.evaluateAll((els) => els.map((e) => e.dataset.line)), ['3', '4', '5', '6', '7']);
+  assert.equal(await page.isHidden('#csv-import'), true);
+  assert.equal((await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/plots`)).plots.length, 1);
+
+  // the good file: checked, then imported at once
+  await page.setInputFiles('#csv-file', path.join(REPO, 'tests/data/plots.csv'));
+  await page.locator('#csv-import').waitFor();
+  assert.match(await page.textContent('#csv-report'), /7 个墓位/);
+  await page.click('#csv-import');
+  await page.locator('#csv-report', { hasText: '已导入 7 个墓位' }).waitFor();
+  const all = (await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/plots`)).plots;
+  assert.equal(all.length, 8);
+  const fam = all.find((p) => p.number === '3号');
+  assert.equal(fam.kind, 'family');
+  assert.equal(fam.capacity, 4);
+  assert.equal(all.find((p) => p.section === '柏园, 东').kind, 'niche');
+  assert.equal(all.find((p) => p.number === '1号' && p.row === '1排' && p.section === '松园').lat, 39.95701);
+
+  // importing the same file again is refused as a whole, naming the line
+  await page.setInputFiles('#csv-file', path.join(REPO, 'tests/data/plots.csv'));
+  await page.click('#csv-import');
+  await page.locator('#csv-report [role="alert"]', { hasText: '第 2 行' }).waitFor();
+  assert.equal((await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/plots`)).plots.length, 8);
+
+  // one plot by hand
+  await page.fill('#plot-section', '松园');
+  await page.fill('#plot-row', '2排');
+  await page.fill('#plot-number', '3号');
+  await page.selectOption('#plot-kind', 'grave');
+  await page.click('#plot-form [type="submit"]');
+  await page.locator('#plots-summary', { hasText: '共 9 个墓位' }).waitFor();
+
+  // filters
+  await page.selectOption('#pf-kind', 'tree');
+  assert.equal(await page.locator('#plot-list li').count(), 1);
+  await page.selectOption('#pf-kind', '');
+  await page.fill('#pf-text', '柏园');
+  assert.equal(await page.locator('#plot-list li').count(), 2);
+  await page.fill('#pf-text', '');
+
+  // a burial hand-over from a funeral home, accepted into 松园 2排 1号
+  const ag = await ok('admin', 'POST', '/api/agencies', { name: '东郊殡仪馆', region_code: '110107' });
+  const rec = await ok('admin', 'POST', '/api/deceased', { agency_id: ag.id, name: '王大明', death_date: '2026-11-01' });
+  const tr = (await ok('admin', 'POST', `/api/deceased/${rec.id}/transfers`, { cemetery_id: w.ids.cemA, note: '周六上午安葬' })).transfer;
+  const target = all.find((p) => p.section === '松园' && p.row === '2排' && p.number === '1号');
+  await page.click('#tab-transfers');
+  const card = page.locator(`[data-transfer="${tr.id}"]`);
+  await card.waitFor();
+  assert.match(await card.textContent(), /王大明.*东郊殡仪馆.*周六上午安葬/s);
+  await card.locator(`[data-plot-for="${tr.id}"]`).selectOption(String(target.id));
+  await card.locator(`[data-accept="${tr.id}"]`).click();
+  await page.locator(`[data-transfer="${tr.id}"][data-state="accepted"]`).waitFor();
+  assert.equal((await ok('admin', 'GET', `/api/plots/${target.id}`)).status, 'occupied');
+
+  // the plan of 松园: 2排 1号 occupied, the others free
+  await page.click('#tab-plots');
+  await page.check('#plots-view-grid');
+  await page.selectOption('#pf-section', '松园');
+  await page.locator(`#plot-grid [data-plot="${target.id}"][data-status="occupied"]`).waitFor();
+  assert.equal(await page.locator('#plot-grid [data-status="free"]').count(), 5);
+  assert.equal(await page.locator('#plot-grid .plot-grid-row').count(), 2);
+
+  // a peak season: previewed, then published in one go
+  await page.click('#tab-slots');
+  const year = Number(cstDate(0).slice(0, 4)) + 1;
+  await page.fill('#slot-date', `${year}-03-28`);
+  await page.fill('#slot-date-to', `${year}-04-10`);
+  await page.fill('#slot-start', '08:00');
+  await page.fill('#slot-end', '17:00');
+  await page.fill('#slot-capacity', '50');
+  await page.click('#slot-form [type="submit"]');
+  await page.locator('#slot-preview').waitFor();
+  assert.match(await page.textContent('#slot-preview-text'), /14 天、126 个时段，合计可接待 6300 人/);
+  const before = await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/slots?from=${year}-03-01&to=${year}-04-30`);
+  assert.equal(before.slots.length, 0, 'nothing published by the preview');
+  await page.click('#slot-publish');
+  await page.locator('.toast', { hasText: '126' }).waitFor();
+  const season = await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/slots?from=${year}-03-01&to=${year}-04-30`);
+  assert.equal(season.slots.length, 126);
+  assert.deepEqual([season.slots[0].date, season.slots[0].start], [`${year}-03-28`, '08:00']);
+  assert.deepEqual([season.slots.at(-1).date, season.slots.at(-1).end], [`${year}-04-10`, '17:00']);
+  // publishing again overlaps: refused, and nothing more is stored
+  await page.click('#slot-form [type="submit"]');
+  await page.click('#slot-publish');
+  await page.locator('#slot-form [data-form-error]:not([hidden])').waitFor();
+  assert.equal((await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/slots?from=${year}-03-01&to=${year}-04-30`)).slots.length, 126);
+
+  // the bookings list keeps its padding on the phone
+  await page.click('#tab-visits');
+  const pad = await page.evaluate(() => parseFloat(getComputedStyle(document.getElementById('visits')).paddingLeft));
+  assert.ok(pad >= 12, `bookings padding ${pad}px`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page ${overflow}px wider than the phone`);
+  assert.deepEqual(errors.filter((e) => !/status of 409/.test(e)), []);
+  await ctx.close();
+});
+
+test('desktop (en): the family\'s rating and comment on the order card', { timeout: 60000 }, async () => {
+  const date = cstDate(1);
+  const order = await ok('familyA', 'POST', '/api/sweeping-orders',
+    { plot_id: w.ids.plotA, date, items: [{ service_id: w.ids.cleanA }] });
+  await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'accepted' });
+  await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'in_progress' });
+  const proof = await w.as('staffA', 'POST', `/api/sweeping-orders/${order.id}/proof`, {
+    headers: { 'content-type': 'image/jpeg' },
+    body: (await import('../lib/visit_world.mjs')).exifJpeg(),
+  });
+  assert.equal(proof.status, 201, proof.text);
+  await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'completed' });
+  await ok('familyA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'confirmed' });
+  await ok('familyA', 'POST', `/api/sweeping-orders/${order.id}/rating`, { stars: 4, comment: '打扫得很干净，谢谢' });
+
+  const { ctx, page, errors } = await staff('en-US', { width: 1280, height: 800 });
+  await page.selectOption('#f-state', 'confirmed');
+  const card = page.locator(`[data-order="${order.id}"] .order-rating`);
+  await card.waitFor();
+  assert.equal(await card.getAttribute('data-stars'), '4');
+  assert.match(await card.textContent(), /4 of 5 stars.*打扫得很干净，谢谢/s);
+  await page.click('#tab-plots');
+  await page.locator('#plots-summary', { hasText: 'plots' }).waitFor();
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

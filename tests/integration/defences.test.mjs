@@ -1,0 +1,140 @@
+// The defences against abuse, against the real binary: the client address
+// behind trusted proxies (X-Forwarded-For and Forwarded read from the right,
+// past trusted hops only) that every rate limit and per-address cap counts;
+// the caps per address (sign-in, password change, WHEP sessions); lock-out.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDaemon, api, REPO } from '../lib/daemon.mjs';
+import { adminWithAgency } from '../lib/live.mjs';
+
+const OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
+
+const daemons = [];
+async function daemon(config) {
+  const d = await startDaemon({ config: { demo: false, media: false, ...config } });
+  daemons.push(d);
+  return d;
+}
+after(async () => {
+  for (const d of daemons) await d.stop();
+});
+
+// An anonymous write that reaches the write budget (a number never used:
+// 404 while the budget lasts, 429 after).
+const write = (d, headers) => api(d, 'POST', '/api/memorials/999999/tributes',
+  { json: { kind: 'flower', from_name: '路人' }, headers });
+
+test('behind a trusted proxy each client has its own budget; a spoofed left part does not help', async () => {
+  const d = await daemon({ rate_limit_writes: 3, trusted_proxies: '127.0.0.1 10.0.0.0/8' });
+  const xff = (v) => ({ 'x-forwarded-for': v });
+  for (let i = 0; i < 3; i++) assert.equal((await write(d, xff('198.51.100.1'))).status, 404);
+  const over = await write(d, xff('198.51.100.1'));
+  assert.equal(over.status, 429, over.text);
+  assert.ok(Number(over.headers.get('retry-after')) >= 1);
+  // another visitor through the same proxy is not held back
+  assert.equal((await write(d, xff('198.51.100.2'))).status, 404);
+  // the client wrote a left part of its own; the proxies' hops are trusted
+  assert.equal((await write(d, xff('203.0.113.77, 198.51.100.1'))).status, 429);
+  assert.equal((await write(d, xff('203.0.113.77, 198.51.100.1, 10.1.2.3'))).status, 429);
+  // the proxy itself, without a header, counts as one client of its own
+  assert.equal((await write(d, {})).status, 404);
+});
+
+test('the Forwarded header when configured; headers from untrusted peers ignored', async () => {
+  const d = await daemon({ rate_limit_writes: 2, trusted_proxies: '127.0.0.1',
+    client_address_header: 'forwarded' });
+  const fwd = (v) => ({ forwarded: v });
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await write(d, fwd('for="[2001:db8::7]:4711";proto=https'))).status, 404);
+  }
+  assert.equal((await write(d, fwd('for=2001:db8::7'))).status, 429);
+  assert.equal((await write(d, fwd('for=192.0.2.60'))).status, 404);
+  // X-Forwarded-For is not what this proxy writes: not read
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.99' })).status, 404);
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.98' })).status, 404);
+  assert.equal((await write(d, { 'x-forwarded-for': '192.0.2.97' })).status, 429);
+
+  // no trusted proxies: whatever the header says, the socket is the client
+  const plain = await daemon({ rate_limit_writes: 2 });
+  const xff = (v) => ({ 'x-forwarded-for': v });
+  assert.equal((await write(plain, xff('198.51.100.1'))).status, 404);
+  assert.equal((await write(plain, xff('198.51.100.2'))).status, 404);
+  assert.equal((await write(plain, xff('198.51.100.3'))).status, 429);
+});
+
+test('a trusted_proxies entry that is no network stops the start', async () => {
+  await assert.rejects(startDaemon({ config: { demo: false, media: false, trusted_proxies: 'nginx' } }),
+    /trusted_proxies: not an address or network: nginx/);
+});
+
+test('sign-in attempts are capped per address, password changes per account', async () => {
+  const d = await daemon({ rate_limit_logins: 2, trusted_proxies: '127.0.0.1' });
+  const from = (ip) => ({ 'x-forwarded-for': ip });
+  const signIn = (login, password, ip) => api(d, 'POST', '/api/session',
+    { json: { login, password }, headers: from(ip) });
+  // one address spraying logins: 3 × rate_limit_logins attempts, then 429
+  for (let i = 0; i < 6; i++) {
+    assert.equal((await signIn(`1310000${String(i).padStart(4, '0')}`, 'guess', '198.51.100.9')).status, 401);
+  }
+  const sprayed = await signIn('13100000099', 'guess', '198.51.100.9');
+  assert.equal(sprayed.status, 429, sprayed.text);
+  assert.equal((await signIn('13100000099', 'guess', '198.51.100.10')).status, 401);
+
+  const password = 'a quiet hillside 1931';
+  const r = await api(d, 'POST', '/api/users', { json: { login: '13100000100', password, display_name: '守夜' },
+    headers: from('198.51.100.11') });
+  assert.equal(r.status, 202, r.text);
+  const s = await signIn('13100000100', password, '198.51.100.11');
+  assert.equal(s.status, 200, s.text);
+  const change = (old_password) => api(d, 'PUT', '/api/me/password', { token: s.json.token,
+    json: { old_password, new_password: 'another hillside 1932' }, headers: from('198.51.100.12') });
+  for (let i = 0; i < 2; i++) assert.equal((await change(`wrong ${i}`)).status, 403);
+  const capped = await change(password);
+  assert.equal(capped.status, 429, capped.text);
+  assert.ok(Number(capped.headers.get('retry-after')) >= 1);
+});
+
+test('bad attempts slow their source down, not the account', async () => {
+  const d = await daemon({ rate_limit_logins: 3, trusted_proxies: '127.0.0.1' });
+  const password = 'lanterns by the river 1958';
+  const login = '13100000200';
+  const up = await api(d, 'POST', '/api/users', { json: { login, password, display_name: '主人' } });
+  assert.equal(up.status, 202, up.text);
+  const signIn = (pw, ip) => api(d, 'POST', '/api/session',
+    { json: { login, password: pw }, headers: { 'x-forwarded-for': ip } });
+  for (let i = 0; i < 3; i++) assert.equal((await signIn('wrong', '203.0.113.66')).status, 401);
+  assert.equal((await signIn(password, '203.0.113.66')).status, 429);
+  // the owner, elsewhere, is not locked out
+  assert.equal((await signIn(password, '198.51.100.40')).status, 200);
+});
+
+test('WHEP sessions per address are capped, joined or still negotiating', async () => {
+  const d = await startDaemon({ config: { demo: false, media_loopback_only: true,
+    max_viewers_per_address: 2, trusted_proxies: '127.0.0.1' } });
+  daemons.push(d);
+  const { admin, agencyId } = await adminWithAgency(d, { login: '13100000300', password: 'white chrysanthemums 1950' });
+  const c = await api(d, 'POST', '/api/ceremonies', { token: admin, json: {
+    agency_id: agencyId, title: '告别仪式', deceased_name: '林', visibility: 'public',
+    scheduled_start: '2026-04-04T09:00:00Z', scheduled_end: '2026-04-04T10:00:00Z',
+    source: { kind: 'test' } } });
+  assert.equal(c.status, 201, c.text);
+  const live = await api(d, 'POST', `/api/ceremonies/${c.json.id}/start`, { token: admin });
+  assert.equal(live.status, 200, live.text);
+  const offer = (ip) => api(d, 'POST', `/whep/${c.json.id}`, { body: OFFER,
+    headers: { 'content-type': 'application/sdp', 'x-forwarded-for': ip } });
+  // two at once from one address: both are let in
+  const two = await Promise.all([offer('198.51.100.50'), offer('198.51.100.50')]);
+  assert.deepEqual(two.map((r) => r.status), [201, 201], two.map((r) => r.text).join('\n'));
+  const third = await offer('198.51.100.50');
+  assert.equal(third.status, 429, third.text);
+  assert.equal(third.json.error.code, 'rate_limited');
+  // another mourner is not held back
+  const other = await offer('198.51.100.51');
+  assert.equal(other.status, 201, other.text);
+  // leaving frees the seat for the same address
+  const gone = await api(d, 'DELETE', two[0].headers.get('location'));
+  assert.equal(gone.status, 200, gone.text);
+  assert.equal((await offer('198.51.100.50')).status, 201);
+});
