@@ -240,7 +240,7 @@ static json_t *photos_json(struct app *app, int64_t mid)
  * limit (photos larger are made smaller before they are sent). */
 static void editor_json(struct app *app, int64_t memorial_id, json_t **j)
 {
-	char alias[SEARCH_ALIAS_MAX * 4 + 1] = "";
+	char alias[TEXT_BUF(MEMORIAL_ALIAS_MAX)] = "";
 
 	if (store_search_alias_get(app->store, memorial_id, alias,
 	                           sizeof(alias)) == 0)
@@ -494,8 +494,8 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 	                     (int)m->visibility, &vis, err, errlen)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
 	                     err, errlen)) ||
-	    (rc = jsonx_str(j, "search_alias", false, 0, SEARCH_ALIAS_MAX, NULL,
-	                    &alias, err, errlen)))
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
+	                     errlen)))
 		return rc;
 	/* the slug's rules: memorial_create, memorial_settle_slug */
 	if (slug != m->slug)
@@ -562,8 +562,8 @@ static int search_keys_write(struct app *app, json_t *j, int64_t id,
 	const char *alias = NULL;
 	int rc;
 
-	if ((rc = jsonx_str(j, "search_alias", false, 0, SEARCH_ALIAS_MAX, NULL,
-	                    &alias, err, errlen)))
+	if ((rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
+	                     errlen)))
 		return rc;
 	if (alias && (rc = store_search_alias_set(app->store, id, alias)))
 		return rc;

@@ -166,8 +166,8 @@ static void patch_photo(void *appv, struct http_req *req,
 	}
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "caption", true, 0, PHOTO_CAPTION_MAX, NULL,
-	                    &caption, err, sizeof(err)))) {
+	    (rc = jsonx_text(j, TEXT_PHOTO_CAPTION, true, NULL, &caption, err,
+	                     sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -176,10 +176,12 @@ static void patch_photo(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "no such photo");
 	else if (rc)
 		http_resp_err(resp, rc, "cannot change the caption");
-	else
+	else {
+		api_memorial_changed(app, m->id);
 		http_resp_json(resp, 200,
 		               json_pack("{s:I,s:s}", "id", (json_int_t)pid,
 		                         "caption", caption));
+	}
 out:
 	json_decref(j);
 	g_free(m);

@@ -20,7 +20,6 @@ struct store;
 
 #define SEARCH_Q_MAX       100 /* characters of a query */
 #define SEARCH_WORDS_MAX   4
-#define SEARCH_ALIAS_MAX   100  /* characters of the family's other names */
 #define SEARCH_LATIN_BYTES 2048 /* a pinyin key */
 
 enum search_mode {

@@ -76,7 +76,7 @@ export function usePhoneWorld() {
   before(async () => {
     w.d = await startDaemon({ config: { media_loopback_only: true, rate_limit_writes: 100000 } });
     ({ admin: w.admin, agencyId: w.agencyId } = await adminWithAgency(w.d, ADMIN));
-    assert.equal((await api(w.d, 'POST', '/api/users', { json: FAMILY })).status, 201);
+    assert.equal((await api(w.d, 'POST', '/api/users', { json: FAMILY })).status, 202);
     w.family = (await api(w.d, 'POST', '/api/session',
       { json: { login: FAMILY.login, password: FAMILY.password } })).json.token;
     w.browser = await launchBrowser();
