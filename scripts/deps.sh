@@ -34,6 +34,8 @@ PACKAGES=(
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x
 	libnice-dev fonts-noto-cjk
+	libcairo2-dev libpango1.0-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
+	zlib1g-dev libbrotli-dev libicu-dev
 )
 
 # The tests: Check, a real RTSP server and Redis, Chromium, the formatter,

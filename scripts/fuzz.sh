@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run one libFuzzer target for a while and grow its corpus:
-#   scripts/fuzz.sh json|sdp|range|router|login|ndjson|image|proof|calendar|hlstoken [seconds]
+#   scripts/fuzz.sh json|sdp|range|router|login|ndjson|image|proof|encoding|calendar|hlstoken [seconds]
 #   scripts/fuzz.sh lvsdp|lvrtp [seconds]   (bench/lviewers' parsers)
 # Builds with clang (-fsanitize=fuzzer,address,undefined) into build-fuzz/.
 # New interesting inputs land in fuzz/corpus/<name>/; commit the useful ones.
@@ -12,7 +12,8 @@ out="$ROOT/build-fuzz"
 mkdir -p "$out"
 pkgs="glib-2.0 jansson sqlite3 libsodium libwebsockets gstreamer-1.0 \
 gstreamer-sdp-1.0 gstreamer-webrtc-1.0 gstreamer-app-1.0 gstreamer-rtp-1.0 \
-gstreamer-video-1.0 libqrencode hiredis libsrtp2 lunar-date-3.0 libical libcurl \
+gstreamer-video-1.0 libqrencode hiredis libsrtp2 cairo pangocairo \
+gdk-pixbuf-2.0 libbrotlienc icu-uc icu-i18n lunar-date-3.0 libical libcurl \
 libssl libcrypto zlib"
 # shellcheck disable=SC2086
 flags="$(pkg-config --cflags $pkgs)"

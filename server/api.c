@@ -5,8 +5,10 @@
 #include "api.h"
 #include "api_visit.h"
 #include "api_ceremony.h"
+#include "api_condolence.h"
 #include "api_ice.h"
 #include "api_memorial.h"
+#include "api_share.h"
 #include "app.h"
 #include "auth.h"
 #include "cluster.h"
@@ -24,6 +26,7 @@
 #include "reminder.h"
 #include "rights.h"
 #include "viewers.h"
+#include "search.h"
 
 #include <glib.h>
 #include <stdio.h>
@@ -42,6 +45,7 @@ int api_routes(struct router *r)
 	    api_transfer_routes, api_family_routes,   api_watch_routes,
 	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
 	    api_inbox_routes,    api_me_routes,       api_code_routes,
+	    api_share_routes,    api_page_routes,     api_condolence_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -57,6 +61,7 @@ static gboolean sweep(gpointer ud)
 	ratelimit_sweep(app->ratelimit, g_get_monotonic_time() / 1000);
 	if (otp_sweep(app->store, (int64_t)time(NULL)))
 		log_warn("api", "cannot forget expired sign-in codes");
+	search_latin_refresh(app->store, 200); /* renamed deceased */
 	return G_SOURCE_CONTINUE;
 }
 
@@ -104,11 +109,15 @@ int api_start(struct app *app, char *err, size_t errlen)
 		return rc;
 	if ((rc = api_memorial_start(app, err, errlen)))
 		return rc;
+	if ((rc = api_share_start(app))) {
+		snprintf(err, errlen, "cannot start the share card worker");
+		return rc;
+	}
 	if ((rc = api_visit_start(app)))
 		return rc;
 	app->viewers = viewers_new();
 	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||
-	    (rc = api_watch_start(app)))
+	    (rc = api_watch_start(app)) || (rc = api_condolence_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
@@ -126,6 +135,7 @@ void api_stop(struct app *app)
 	api_whip_stop(app);
 #endif
 	live_stop(app);
+	api_share_stop(app);
 	pagecache_free(app->pagecache);
 	app->pagecache = NULL;
 	reminder_stop(app);

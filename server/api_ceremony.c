@@ -1,12 +1,14 @@
 /* api_ceremony.c — farewell ceremonies over HTTP: create and edit (agency
- * operators), stream keys and invite links, start/stop and source control,
- * and the player page route. What watchers do (condolences, the
- * recording, following live events) and who may watch is api_watch.c's;
- * WHEP/WHIP media negotiation lives in api_whep.c.
+ * operators), stream keys and invite links, start/stop and source control.
+ * The player page route is in api_page.c; condolences are
+ * api_condolence.c's; what else watchers do (the recording, and its
+ * download for the family; following live events) and who may watch is
+ * api_watch.c's; WHEP/WHIP media negotiation lives in api_whep.c.
  */
 #include "access.h"
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_condolence.h"
 #include "app.h"
 #include "auth.h"
 #include "ceremony.h"
@@ -77,6 +79,9 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 	uint64_t seq;
 	const char *phase = live_phase(app, c, &seq);
 
+	jsonx_put(
+	    &j, "time_zone",
+	    json_string(c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT));
 	jsonx_put(&j, "phase", json_string(phase));
 	jsonx_put(&j, "phase_seq", json_integer((json_int_t)seq));
 	/* Can this server show it live at all? Managers also read why not. */
@@ -108,14 +113,20 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
                       size_t errlen)
 {
-	static const char *const keys[] = {"agency_id",     "hall_id",
-	                                   "memorial_id",   "title",
-	                                   "deceased_name", "scheduled_start",
-	                                   "scheduled_end", "visibility",
-	                                   "source",        NULL};
+	static const char *const keys[] = {"agency_id",
+	                                   "hall_id",
+	                                   "memorial_id",
+	                                   "title",
+	                                   "deceased_name",
+	                                   "scheduled_start",
+	                                   "scheduled_end",
+	                                   "visibility",
+	                                   "source",
+	                                   "time_zone",
+	                                   NULL};
 	static const char *const vis[] = {"public", "invite", NULL};
 	static const char *const srcs[] = {"test", "rtsp", "whip", NULL};
-	const char *title, *name, *start, *end, *url = c->source_url;
+	const char *title, *name, *start, *end, *tz, *url = c->source_url;
 	json_t *src = json_object_get(j, "source");
 	int v = c->invite_only, s = (int)c->source, rc;
 
@@ -134,8 +145,18 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	                    c->scheduled_start, &start, err, errlen)) ||
 	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
 	                    c->scheduled_end, &end, err, errlen)) ||
-	    (rc = jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)))
+	    (rc =
+	         jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)) ||
+	    (rc =
+	         jsonx_str(j, "time_zone", false, 1, 63,
+	                   c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                   &tz, err, errlen)))
 		return rc;
+	if (!ceremony_tz_valid(tz)) {
+		snprintf(err, errlen,
+		         "time_zone: an IANA time zone such as Asia/Shanghai");
+		return ERR_INVALID;
+	}
 	if (src &&
 	    (!json_is_object(src) ||
 	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
@@ -158,6 +179,8 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	snprintf(c->deceased_name, sizeof(c->deceased_name), "%s", name);
 	snprintf(c->scheduled_start, sizeof(c->scheduled_start), "%s", start);
 	snprintf(c->scheduled_end, sizeof(c->scheduled_end), "%s", end);
+	if (tz != c->time_zone)
+		snprintf(c->time_zone, sizeof(c->time_zone), "%s", tz);
 	snprintf(c->source_url, sizeof(c->source_url), "%s",
 	         s == SRC_RTSP ? url : "");
 	c->invite_only = v == 1;
@@ -550,12 +573,6 @@ out:
 	json_decref(j);
 }
 
-static void page_player(void *appv, struct http_req *req,
-                        struct http_resp *resp)
-{
-	http_resp_web(resp, req, "/ceremony.html");
-}
-
 int api_ceremony_routes(struct router *r)
 {
 	int rc = 0;
@@ -578,7 +595,6 @@ int api_ceremony_routes(struct router *r)
 	rc |= router_add(r, "POST", "/api/ceremonies/{id}/stop", post_stop, 0);
 	rc |=
 	    router_add(r, "PUT", "/api/ceremonies/{id}/source", put_source, 0);
-	rc |= router_add(r, "GET", "/c/{id}", page_player, 0);
 	return rc ? -1 : 0;
 }
 

@@ -1,6 +1,6 @@
 /* api_memorial.c — memorial pages over HTTP: creation, the one response a
  * memorial page needs, editing, family rights, search, the plaque QR code,
- * the /m/{slug} page route, and who may follow a memorial live.
+ * the /search page route, and who may follow a memorial live.
  *
  * Parses and validates input, checks rights through access.c, calls
  * memorial.c / search.c, renders JSON. Never returns raw personal data of
@@ -27,6 +27,7 @@
 #include "store_deceased.h"
 #include "store_memorial.h"
 #include "store_org.h"
+#include "store_search.h"
 #include "store_user.h"
 #include "tribute.h"
 #include "wshub.h"
@@ -235,6 +236,19 @@ static json_t *photos_json(struct app *app, int64_t mid)
 	"{\"signed_in\":false,\"can_edit\":false,\"can_moderate\":false,"      \
 	"\"can_grant\":false}"
 
+/* What only those who edit see: the family's other names, and the upload
+ * limit (photos larger are made smaller before they are sent). */
+static void editor_json(struct app *app, int64_t memorial_id, json_t **j)
+{
+	char alias[TEXT_BUF(MEMORIAL_ALIAS_MAX)] = "";
+
+	if (store_search_alias_get(app->store, memorial_id, alias,
+	                           sizeof(alias)) == 0)
+		jsonx_put(j, "search_alias", json_string(alias));
+	jsonx_put(j, "max_upload_bytes",
+	          json_integer(app->cfg.max_upload_bytes));
+}
+
 static json_t *viewer_json(struct app *app, const struct actor *a,
                            int64_t memorial_id, const struct access_obj *obj)
 {
@@ -249,6 +263,8 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 		store_tribute_pending(app->store, memorial_id, &pending);
 		jsonx_put(&j, "pending_messages", json_integer(pending));
 	}
+	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0)
+		editor_json(app, memorial_id, &j);
 	return j;
 }
 
@@ -465,7 +481,7 @@ static const char *const mod_choices[] = {"publish", "hold", NULL};
 static int memorial_fields(json_t *j, struct memorial *m, bool create,
                            char *err, size_t errlen)
 {
-	const char *slug, *title, *bio;
+	const char *slug, *title, *bio, *alias;
 	int vis, mod, rc;
 
 	if ((rc = jsonx_str(j, "slug", false, MEMORIAL_SLUG_MIN,
@@ -477,7 +493,9 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 	    (rc = jsonx_enum(j, "visibility", false, vis_choices,
 	                     (int)m->visibility, &vis, err, errlen)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
-	                     err, errlen)))
+	                     err, errlen)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
+	                     errlen)))
 		return rc;
 	/* the slug's rules: memorial_create, memorial_settle_slug */
 	if (slug != m->slug)
@@ -515,8 +533,9 @@ static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
                          bool *has_inline, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-	    "slug",       "title",       "biography", "visibility",
-	    "moderation", "deceased_id", "deceased",  NULL};
+	    "slug",       "title",        "biography",
+	    "visibility", "moderation",   "deceased_id",
+	    "deceased",   "search_alias", NULL};
 	json_t *dj = json_object_get(j, "deceased");
 	int rc;
 
@@ -533,6 +552,24 @@ static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
 		return ERR_INVALID;
 	}
 	return *has_inline ? inline_fields(dj, d, err, errlen) : 0;
+}
+
+/* The search keys after a create or an edit: the family's other names
+ * when given, and the pinyin again when the title may have changed. */
+static int search_keys_write(struct app *app, json_t *j, int64_t id,
+                             bool title_changed, char *err, size_t errlen)
+{
+	const char *alias = NULL;
+	int rc;
+
+	if ((rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
+	                     errlen)))
+		return rc;
+	if (alias && (rc = store_search_alias_set(app->store, id, alias)))
+		return rc;
+	if (title_changed && (rc = store_search_set_latin(app->store, id, "")))
+		return rc;
+	return search_latin_refresh(app->store, 4) < 0 ? ERR_DB : 0;
 }
 
 static void post_memorial(void *appv, struct http_req *req,
@@ -576,6 +613,12 @@ static void post_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
+	if ((rc = search_keys_write(app, j, m->id, true, err, sizeof(err)))) {
+		log_error("memorial", "memorial %lld: search keys: %s",
+		          (long long)m->id, err_name(rc));
+		http_resp_err(resp, rc, "cannot write the search keys");
+		goto out;
+	}
 	store_memorial_get(app->store, m->id, m);
 	http_resp_json(resp, 201,
 	               json_pack("{s:o}", "memorial", memorial_json(m)));
@@ -588,7 +631,8 @@ static void patch_memorial(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
 	static const char *const keys[] = {
-	    "slug", "title", "biography", "visibility", "moderation", NULL};
+	    "slug",       "title",        "biography", "visibility",
+	    "moderation", "search_alias", NULL};
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	char err[256], old_slug[MEMORIAL_SLUG_MAX + 1];
@@ -615,7 +659,10 @@ static void patch_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if ((rc = store_memorial_update(app->store, m))) {
+	if ((rc = store_memorial_update(app->store, m)) ||
+	    (rc = search_keys_write(app, j, m->id,
+	                            json_object_get(j, "title") != NULL, err,
+	                            sizeof(err)))) {
 		http_resp_err(resp, rc, "cannot update the memorial");
 		goto out;
 	}
@@ -700,12 +747,6 @@ out:
 	g_free(m);
 }
 
-static void page_memorial(void *appv, struct http_req *req,
-                          struct http_resp *resp)
-{
-	http_resp_web(resp, req, "/memorial.html");
-}
-
 static void page_search(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
@@ -752,7 +793,16 @@ int api_memorial_start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot register memorial topics");
 		return rc;
 	}
-	return app->cfg.demo ? memorial_demo_ensure(app, err, errlen) : 0;
+	if (app->cfg.demo && (rc = memorial_demo_ensure(app, err, errlen)))
+		return rc;
+	/* pinyin keys of memorials made before them, or by the CLI */
+	while ((rc = search_latin_refresh(app->store, 500)) == 500)
+		;
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot write the search keys");
+		return rc;
+	}
+	return 0;
 }
 
 int api_memorial_routes(struct router *r)
@@ -766,7 +816,6 @@ int api_memorial_routes(struct router *r)
 	                 0);
 	rc |= router_add(r, "PATCH", "/api/memorials/{id}", patch_memorial, 0);
 	rc |= router_add(r, "GET", "/api/memorials/{id}/qr.svg", get_qr, 0);
-	rc |= router_add(r, "GET", "/m/{slug}", page_memorial, 0);
 	rc |= router_add(r, "GET", "/search", page_search, 0);
 	return rc ? -1 : 0;
 }

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define PHOTO_CAPTION_MAX 100 /* characters */
+
 static void images_dir(struct app *app, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s/images", app->cfg.data_dir);
@@ -141,6 +143,50 @@ out:
 	g_free(m);
 }
 
+/* PATCH /api/memorials/{id}/photos/{pid} {"caption"} */
+static void patch_photo(void *appv, struct http_req *req,
+                        struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct memorial *m = g_new(struct memorial, 1);
+	struct access_obj obj;
+	const char *caption;
+	char err[256];
+	json_t *j = NULL;
+	int64_t pid;
+	int rc;
+
+	if (!api_memorial_find(app, req, resp, m, &obj) ||
+	    access_deny(resp,
+	                access_check(auth_actor(req), ACT_MEMORIAL_EDIT, &obj)))
+		goto out;
+	if (http_param_id(req, "pid", &pid)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such photo");
+		goto out;
+	}
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_PHOTO_CAPTION, true, NULL, &caption, err,
+	                     sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	rc = store_photo_set_caption(app->store, m->id, pid, caption);
+	if (rc == ERR_NOT_FOUND)
+		http_resp_err(resp, rc, "no such photo");
+	else if (rc)
+		http_resp_err(resp, rc, "cannot change the caption");
+	else {
+		api_memorial_changed(app, m->id);
+		http_resp_json(resp, 200,
+		               json_pack("{s:I,s:s}", "id", (json_int_t)pid,
+		                         "caption", caption));
+	}
+out:
+	json_decref(j);
+	g_free(m);
+}
+
 /* PUT (image body) or DELETE /api/memorials/{id}/portrait. */
 static void put_portrait(void *appv, struct http_req *req,
                          struct http_resp *resp)
@@ -233,6 +279,8 @@ int api_photo_routes(struct router *r)
 	                 ROUTE_UPLOAD | ROUTE_RAW);
 	rc |= router_add(r, "DELETE", "/api/memorials/{id}/photos/{pid}",
 	                 delete_photo, 0);
+	rc |= router_add(r, "PATCH", "/api/memorials/{id}/photos/{pid}",
+	                 patch_photo, 0);
 	rc |= router_add(r, "PUT", "/api/memorials/{id}/portrait", put_portrait,
 	                 ROUTE_UPLOAD | ROUTE_RAW);
 	rc |= router_add(r, "DELETE", "/api/memorials/{id}/portrait",

@@ -1,7 +1,8 @@
 /* api_watch.c — watching a ceremony: who may (the public, an invite's
- * holder, the agency, the family of its memorial), condolences, the
- * recording for replay, following its live events over /ws, and checking
- * those rights again when they change.
+ * holder, the agency, the family of its memorial), the recording for
+ * replay (and its download, for the family), following its live events
+ * over /ws, and checking those rights again when they change.
+ * Condolences are api_condolence.c's, under the same right to watch.
  *
  * Every way in — a page request, a WHEP offer, a /ws subscription — asks
  * api_ceremony_watch_check() or the same rule with the socket's
@@ -12,6 +13,7 @@
 #include "access.h"
 #include "api.h"
 #include "api_ceremony.h"
+#include "api_condolence.h"
 #include "app.h"
 #include "auth.h"
 #include "ceremony.h"
@@ -99,94 +101,27 @@ int api_ceremony_watch_check(struct app *app, struct http_req *req,
 	return api_watch_check(app, req, c, NULL);
 }
 
-static json_t *message_json(const struct ceremony_message *m)
+/* Content-Disposition: a file named after the ceremony. */
+static void attachment(struct http_resp *resp, const struct ceremony *c)
 {
-	return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)m->id,
-	                 "from_name", m->from_name, "text", m->text,
-	                 "created_at", m->created_at);
+	char *esc = g_uri_escape_string(c->title, NULL, FALSE);
+	char *v = g_strdup_printf("attachment; filename=\"ceremony-%lld.mp4\"; "
+	                          "filename*=UTF-8''%s.mp4",
+	                          (long long)c->id, esc);
+
+	http_resp_header(resp, "Content-Disposition", v);
+	g_free(v);
+	g_free(esc);
 }
 
-static void post_condolence(void *appv, struct http_req *req,
-                            struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	struct ceremony_message m;
-	const char *from, *text;
-	char err[256], key[80];
-	json_t *j = NULL, *ev;
-	char *s;
-	int rc;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	/* one budget per person: the account, else the invite, else the
-	 * address (a hall's Wi-Fi shares one address among many guests) */
-	if (auth_actor(req)->user_id)
-		snprintf(key, sizeof(key), "cond:u%lld",
-		         (long long)auth_actor(req)->user_id);
-	else if (api_watch_invite_token(req))
-		snprintf(key, sizeof(key), "cond:i%.40s",
-		         api_watch_invite_token(req));
-	else
-		snprintf(key, sizeof(key), "cond:%s", req->peer);
-	if (!auth_rate_ok(
-	        app, key, api_watch_invite_token(req) || req->actor ? 12 : 60,
-	        api_watch_invite_token(req) || req->actor ? 5 : 20, resp))
-		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
-		goto out;
-	}
-	if ((rc = store_ceremony_message_add(app->store, c.id, from, text,
-	                                     auth_actor(req)->user_id, &m))) {
-		http_resp_err(resp, rc, "cannot save the message");
-		goto out;
-	}
-	ev = json_pack("{s:s,s:o}", "type", "condolence", "message",
-	               message_json(&m));
-	s = json_dumps(ev, JSON_COMPACT);
-	if (s)
-		live_publish(app, c.id, s);
-	free(s);
-	json_decref(ev);
-	http_resp_json(resp, 201, message_json(&m));
-out:
-	json_decref(j);
-}
-
-static void list_condolences(void *appv, struct http_req *req,
-                             struct http_resp *resp)
-{
-	struct app *app = appv;
-	struct ceremony c;
-	GArray *msgs;
-	json_t *arr;
-
-	if (api_ceremony_load(app, req, resp, &c) ||
-	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
-		return;
-	msgs = g_array_new(FALSE, FALSE, sizeof(struct ceremony_message));
-	arr = json_array();
-	store_ceremony_message_list(app->store, c.id, 100, msgs);
-	for (guint i = 0; i < msgs->len; i++)
-		jsonx_push(&arr, message_json(&g_array_index(
-		                     msgs, struct ceremony_message, i)));
-	g_array_free(msgs, TRUE);
-	http_resp_json(resp, 200, json_pack("{s:o}", "messages", arr));
-}
-
+/* The recording for replay; ?download for the family and the funeral
+ * home. */
 static void get_recording(void *appv, struct http_req *req,
                           struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct ceremony c;
+	bool download;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
 	    api_watch_deny(resp, api_ceremony_watch_check(app, req, &c)))
@@ -199,9 +134,18 @@ static void get_recording(void *appv, struct http_req *req,
 		                    "ceremony has ended");
 		return;
 	}
+	download = http_query(req, "download") != NULL;
+	if (download && !api_condolence_may_keep(app, auth_actor(req), &c)) {
+		http_resp_err(resp, ERR_FORBIDDEN,
+		              "the recording is downloaded by the family and "
+		              "the funeral home");
+		return;
+	}
 	if (http_resp_file(resp, req, c.recording_path, "video/mp4",
 	                   "private, max-age=3600") == ERR_NOT_FOUND)
 		http_resp_err(resp, ERR_NOT_FOUND, "the recording is missing");
+	else if (download)
+		attachment(resp, &c);
 }
 
 /* Who may follow "ceremony:{id}": whoever may watch it (an invite token
@@ -295,10 +239,6 @@ int api_watch_routes(struct router *r)
 {
 	int rc = 0;
 
-	rc |= router_add(r, "POST", "/api/ceremonies/{id}/condolences",
-	                 post_condolence, ROUTE_OWN_AUTH);
-	rc |= router_add(r, "GET", "/api/ceremonies/{id}/condolences",
-	                 list_condolences, ROUTE_OWN_AUTH);
 	rc |= router_add(r, "GET", "/api/ceremonies/{id}/recording",
 	                 get_recording, ROUTE_OWN_AUTH);
 	return rc ? -1 : 0;

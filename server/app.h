@@ -22,6 +22,7 @@ struct ratelimit;
 struct netaddr_set;
 struct media_ctx;
 struct whip_hub;
+struct api_share;
 struct pagecache;
 struct mourning;
 struct notify;
@@ -68,6 +69,7 @@ struct app {
 	struct pagecache *pagecache; /* memorial pages kept ready */
 	struct media_ctx *media;     /* NULL until the media module starts */
 	struct whip_hub *whip;       /* WHIP publishers (api_whip.c) */
+	struct api_share *share; /* share cards drawn and kept (api_share.c) */
 	struct mourning *mourning;   /* the mourning calendar (main loop) */
 	struct notify *notify;       /* e-mail and text messages */
 	struct reminder *reminder;   /* day-before reminders (reminder.c) */

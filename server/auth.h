@@ -29,8 +29,9 @@ const struct actor *auth_actor(struct http_req *req);
  * on req->peer counts clients, not the proxy. auth_before calls it first. */
 void auth_client_address(struct app *app, struct http_req *req);
 /* The before-request hook: sets the client address (above), authenticates
- * (a bad bearer token is 401; a bad cookie is ignored), refuses cross-site cookie writes (403 csrf) and
- * rate-limits writes per client (429 with Retry-After). */
+ * (a bad bearer token is 401; a bad cookie is ignored), refuses cross-site
+ * cookie writes (403 csrf) and rate-limits writes per client (429 with
+ * Retry-After). */
 bool auth_before(void *app, struct http_req *req, struct http_resp *resp);
 
 /* Load the actor for a user id (grants included). */

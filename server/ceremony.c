@@ -24,6 +24,21 @@ const char *ceremony_source_name(enum ceremony_source s)
 	return s <= SRC_WHIP ? source_names[s] : "?";
 }
 
+static const char *const cond_names[] = {"published", "pending", "hidden"};
+
+const char *ceremony_cond_state_name(enum cond_state s)
+{
+	return s <= COND_HIDDEN ? cond_names[s] : "?";
+}
+
+int ceremony_cond_state_parse(const char *s)
+{
+	for (int i = 0; s && i < 3; i++)
+		if (strcmp(cond_names[i], s) == 0)
+			return i;
+	return -1;
+}
+
 int ceremony_source_parse(const char *s)
 {
 	for (int i = 0; i < 3; i++)
@@ -82,4 +97,21 @@ bool ceremony_rtsp_url_valid(const char *s)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
 			return false;
 	return true;
+}
+
+bool ceremony_tz_valid(const char *tz)
+{
+	GTimeZone *z;
+	bool ok;
+
+	if (!tz || !*tz || strlen(tz) > 63 || tz[0] == '/' || strstr(tz, ".."))
+		return false;
+	for (const char *p = tz; *p; p++)
+		if (!g_ascii_isalnum(*p) && !strchr("/_+-", *p))
+			return false;
+	z = g_time_zone_new_identifier(tz);
+	ok = z != NULL;
+	if (z)
+		g_time_zone_unref(z);
+	return ok;
 }

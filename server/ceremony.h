@@ -36,16 +36,24 @@ struct ceremony {
 	char ended_at[32];
 	char recording_path[1024];
 	int64_t created_by;
+	char time_zone[64]; /* IANA name its times are told in */
 };
+
+/* A condolence: published (everyone watching sees it), pending (waits
+ * for a moderator: the memorial holds messages) or hidden. */
+enum cond_state { COND_PUBLISHED = 0, COND_PENDING, COND_HIDDEN };
 
 struct ceremony_message {
 	int64_t id;
 	char from_name[TEXT_BUF(SENDER_NAME_MAX)];
 	char text[TEXT_BUF(CONDOLENCE_TEXT_MAX)];
 	char created_at[32];
+	enum cond_state state;
 };
 
 const char *ceremony_state_name(enum ceremony_state s);
+const char *ceremony_cond_state_name(enum cond_state s);
+int ceremony_cond_state_parse(const char *s); /* -1 if unknown */
 const char *ceremony_source_name(enum ceremony_source s);
 int ceremony_source_parse(const char *s); /* -1 if unknown */
 
@@ -56,6 +64,12 @@ int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
 
 /* Check an ISO 8601 UTC time "YYYY-MM-DDTHH:MM(:SS)Z". */
 bool ceremony_time_valid(const char *s);
+
+#define CEREMONY_TZ_DEFAULT "Asia/Shanghai"
+
+/* Check an IANA time zone name that this system knows ("Asia/Shanghai",
+ * "America/New_York"). */
+bool ceremony_tz_valid(const char *tz);
 
 /* Check an RTSP URL (rtsp:// or rtsps://, host, printable ASCII without
  * spaces, at most CEREMONY_URL_MAX bytes). */

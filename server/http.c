@@ -102,6 +102,7 @@ static const struct {
     {"referer", WSI_TOKEN_HTTP_REFERER},
     {"accept", WSI_TOKEN_HTTP_ACCEPT},
     {"accept-language", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE},
+    {"accept-encoding", WSI_TOKEN_HTTP_ACCEPT_ENCODING},
     {"content-length", WSI_TOKEN_HTTP_CONTENT_LENGTH},
 };
 
@@ -186,9 +187,13 @@ void http_kick(struct http_server *srv)
 static void x_respond(struct http_exchange *x)
 {
 	struct http_server *srv = x->srv;
-	double secs = (double)(g_get_monotonic_time() - x->t0) / 1e6;
+	double secs;
 	const char *route = x->req.route ? x->req.route->pattern : "static";
-	size_t len =
+	size_t len;
+
+	http_zip_apply(srv->zip, &x->req, &x->resp);
+	secs = (double)(g_get_monotonic_time() - x->t0) / 1e6;
+	len =
 	    x->resp.file_fd >= 0 ? (size_t)x->resp.file_len : x->resp.body->len;
 
 	if (srv->metrics)
@@ -738,6 +743,7 @@ int http_server_new(const struct http_config *cfg, struct router *router,
 	srv->main_ctx = g_main_loop_get_context(loop);
 	snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", cfg->web_dir);
 	srv->ws_set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	srv->zip = http_zip_new();
 	srv->inbox = g_async_queue_new();
 	srv->ready_x = g_async_queue_new();
 	srv->ready_ws = g_async_queue_new();
@@ -813,6 +819,7 @@ void http_server_free(struct http_server *srv)
 	g_async_queue_unref(srv->ready_x);
 	g_async_queue_unref(srv->ready_ws);
 	g_hash_table_destroy(srv->ws_set);
+	http_zip_free(srv->zip);
 	g_free(srv);
 }
 

@@ -128,12 +128,13 @@ int http_resp_file(struct http_resp *resp, struct http_req *req,
 void http_resp_tagged(struct http_resp *resp, struct http_req *req,
                       const char *ctype, const void *data, size_t len,
                       const char *etag, const char *cache);
-/* True when an If-None-Match header names etag (or is "*"). Weak
- * validators (W/) match their strong form. */
-bool http_etag_match(const char *if_none_match, const char *etag);
 /* Serve web_dir/rel (used by page routes). */
 int http_resp_web(struct http_resp *resp, struct http_req *req,
                   const char *rel);
+/* True when an If-None-Match value names etag, or a compressed variant
+ * of it (see http_zip.c), or is "*"; NULL is false. Weak validators (W/)
+ * match their strong form. */
+bool http_etag_match(const char *inm, const char *etag);
 /* Content type for a file name by extension. */
 const char *http_mime(const char *name);
 /* Parse a "bytes=a-b" Range header for a file of size bytes: 1 and the

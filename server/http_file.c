@@ -150,31 +150,6 @@ int http_resp_file(struct http_resp *resp, struct http_req *req,
 	return 0;
 }
 
-bool http_etag_match(const char *inm, const char *etag)
-{
-	size_t n = strlen(etag);
-
-	if (!inm)
-		return false;
-	while (*inm) {
-		const char *end;
-
-		while (*inm == ' ' || *inm == '\t' || *inm == ',')
-			inm++;
-		if (*inm == '*')
-			return true;
-		if (strncmp(inm, "W/", 2) == 0)
-			inm += 2;
-		end = inm + strcspn(inm, ",");
-		while (end > inm && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if ((size_t)(end - inm) == n && strncmp(inm, etag, n) == 0)
-			return true;
-		inm += strcspn(inm, ",");
-	}
-	return false;
-}
-
 void http_resp_tagged(struct http_resp *resp, struct http_req *req,
                       const char *ctype, const void *data, size_t len,
                       const char *etag, const char *cache)

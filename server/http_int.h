@@ -61,6 +61,7 @@ struct http_deferred {
 
 struct http_server {
 	struct lws_context *ctx;
+	struct http_zip *zip; /* compressed variants (main loop) */
 	GThread *thread;
 	gint stop;
 	gint draining;
@@ -93,6 +94,16 @@ struct conn_pss {
 };
 
 struct lws;
+
+/* http_zip.c: compress a finished response for the client, on the main
+ * loop, before it is handed to the lws thread. */
+struct http_zip;
+struct http_zip *http_zip_new(void);
+void http_zip_free(struct http_zip *z);
+void http_zip_apply(struct http_zip *z, struct http_req *req,
+                    struct http_resp *resp);
+/* The coding chosen for an Accept-Encoding value: "br", "gzip" or NULL. */
+const char *http_zip_coding(const char *accept_encoding);
 
 /* http_msg.c */
 void http_resp_init(struct http_resp *r);

@@ -1,4 +1,6 @@
-/* search.h — finding public memorials by name or title.
+/* search.h — finding public memorials by name or title, in Chinese, in
+ * pinyin ("li xiuying", "lixiuying", the initials "lxy") or by another
+ * name the family gives (an English name).
  *
  * Text of 3 or more characters per word is searched with SQLite FTS5 and
  * its trigram tokenizer (Chinese substrings match: "秀英" finds 李秀英 only
@@ -16,8 +18,9 @@
 
 struct store;
 
-#define SEARCH_Q_MAX     100 /* characters of a query */
-#define SEARCH_WORDS_MAX 4
+#define SEARCH_Q_MAX       100 /* characters of a query */
+#define SEARCH_WORDS_MAX   4
+#define SEARCH_LATIN_BYTES 2048 /* a pinyin key */
 
 enum search_mode {
 	SEARCH_ALL = 0, /* empty query: every public memorial */
@@ -41,5 +44,18 @@ int search_build(const char *q, struct search_query *out);
  * newest), at most limit, into a GArray of struct memorial_hit. */
 int search_memorials(struct store *st, const struct search_query *q,
                      int64_t before, int limit, GArray *out);
+
+/* The pinyin key of a memorial into out (at least SEARCH_LATIN_BYTES):
+ * the name read with ICU's Han-Latin transliteration (a polyphonic
+ * surname read as a surname: 单 shan, 曾 zeng), the same joined, its
+ * initials, then the title; lower-case ASCII. Never empty for a non-empty
+ * name. 0, ERR_INTERNAL when ICU cannot transliterate. */
+int search_latin_key(const char *name, const char *title, char *out,
+                     size_t outlen);
+
+/* Write the pinyin key of up to max memorials that have none (new ones,
+ * and those whose deceased was renamed). The number written, or a
+ * negative ERR_*. */
+int search_latin_refresh(struct store *st, int max);
 
 #endif

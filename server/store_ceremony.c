@@ -14,7 +14,7 @@
 	"title, deceased_name, scheduled_start, scheduled_end, visibility, "   \
 	"source_kind, source_url, stream_key_hash, state, "                    \
 	"COALESCE(started_at, ''), COALESCE(ended_at, ''), "                   \
-	"COALESCE(recording_path, ''), COALESCE(created_by, 0)"
+	"COALESCE(recording_path, ''), COALESCE(created_by, 0), time_zone"
 
 enum {
 	Q_CEREMONY_CREATE,
@@ -32,6 +32,9 @@ enum {
 	Q_CEREMONY_INVITE_LIST,
 	Q_CEREMONY_MESSAGE_ADD,
 	Q_CEREMONY_MESSAGE_LIST,
+	Q_CEREMONY_MESSAGE_GET,
+	Q_CEREMONY_MESSAGE_SET_STATE,
+	Q_CEREMONY_MESSAGE_PENDING,
 };
 
 /* Every statement of this file, for store_stmt() and the plan check
@@ -42,14 +45,15 @@ const struct store_sql store_ceremony_sql[] = {
          "INSERT INTO ceremonies(agency_id, hall_id, memorial_id, "
          "title, deceased_name, scheduled_start, scheduled_end, "
          "visibility, source_kind, source_url, stream_key_hash, "
-         "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "created_by, time_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?)",
          NULL},
     [Q_CEREMONY_UPDATE] =
         {"ceremony.ceremony_update",
          "UPDATE ceremonies SET hall_id = ?, memorial_id = ?, "
          "title = ?, deceased_name = ?, scheduled_start = ?, "
          "scheduled_end = ?, visibility = ?, source_kind = ?, "
-         "source_url = ? WHERE id = ?",
+         "source_url = ?, time_zone = ? WHERE id = ?",
          NULL},
     [Q_CEREMONY_GET] = {"ceremony.ceremony_get",
                         "SELECT " CER_COLS " FROM ceremonies WHERE id = ?",
@@ -110,14 +114,29 @@ const struct store_sql store_ceremony_sql[] = {
     [Q_CEREMONY_MESSAGE_ADD] =
         {"ceremony.ceremony_message_add",
          "INSERT INTO ceremony_messages(ceremony_id, from_name, "
-         "text, user_id) VALUES (?, ?, ?, ?) RETURNING id, "
+         "text, user_id, state) VALUES (?, ?, ?, ?, ?) RETURNING id, "
          "created_at",
          NULL},
     [Q_CEREMONY_MESSAGE_LIST] =
         {"ceremony.ceremony_message_list",
-         "SELECT id, from_name, text, created_at FROM (SELECT * "
-         "FROM ceremony_messages WHERE ceremony_id = ? ORDER BY id "
-         "DESC LIMIT ?) ORDER BY id",
+         "SELECT id, from_name, text, created_at, state FROM (SELECT "
+         "* FROM ceremony_messages WHERE ceremony_id = ? AND state = "
+         "? ORDER BY id DESC LIMIT ?) ORDER BY id",
+         NULL},
+    [Q_CEREMONY_MESSAGE_GET] =
+        {"ceremony.ceremony_message_get",
+         "SELECT id, from_name, text, created_at, state FROM "
+         "ceremony_messages WHERE ceremony_id = ? AND id = ?",
+         NULL},
+    [Q_CEREMONY_MESSAGE_SET_STATE] =
+        {"ceremony.ceremony_message_set_state",
+         "UPDATE ceremony_messages SET state = ? WHERE ceremony_id = ? "
+         "AND id = ?",
+         NULL},
+    [Q_CEREMONY_MESSAGE_PENDING] =
+        {"ceremony.ceremony_message_pending",
+         "SELECT count(*) FROM ceremony_messages WHERE ceremony_id = ? "
+         "AND state = 'pending'",
          NULL},
     {NULL, NULL, NULL},
 };
@@ -153,6 +172,9 @@ int store_ceremony_create(struct store *st, struct ceremony *c)
 	sqlite3_bind_text(q, 10, c->source_url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 11, c->stream_key_hash, -1, SQLITE_STATIC);
 	bind_opt_id(q, 12, c->created_by);
+	sqlite3_bind_text(q, 13,
+	                  c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                  -1, SQLITE_STATIC);
 	rc = store_step_done(q);
 	if (rc == 0)
 		c->id = store_last_id(st);
@@ -176,7 +198,10 @@ int store_ceremony_update(struct store *st, const struct ceremony *c)
 	sqlite3_bind_text(q, 8, ceremony_source_name(c->source), -1,
 	                  SQLITE_STATIC);
 	sqlite3_bind_text(q, 9, c->source_url, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 10, c->id);
+	sqlite3_bind_text(q, 10,
+	                  c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
+	                  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 11, c->id);
 	return store_step_done(q);
 }
 
@@ -205,6 +230,7 @@ static void cer_row(sqlite3_stmt *q, struct ceremony *c)
 	STORE_COPY(c->ended_at, q, 14);
 	STORE_COPY(c->recording_path, q, 15);
 	c->created_by = sqlite3_column_int64(q, 16);
+	STORE_COPY(c->time_zone, q, 17);
 }
 
 int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
@@ -375,7 +401,8 @@ int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
 
 int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
                                const char *from, const char *text,
-                               int64_t user_id, struct ceremony_message *out)
+                               int64_t user_id, enum cond_state state,
+                               struct ceremony_message *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_ADD));
 	int rc;
@@ -386,12 +413,15 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
 	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, text, -1, SQLITE_STATIC);
 	bind_opt_id(q, 4, user_id);
+	sqlite3_bind_text(q, 5, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(q, 0);
 		STORE_COPY(out->created_at, q, 1);
 		snprintf(out->from_name, sizeof(out->from_name), "%s", from);
 		snprintf(out->text, sizeof(out->text), "%s", text);
+		out->state = state;
 		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : ERR_DB;
 	} else {
 		rc = store_err(rc) ? store_err(rc) : ERR_DB;
@@ -400,8 +430,19 @@ int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
 	return rc;
 }
 
+static void message_row(sqlite3_stmt *q, struct ceremony_message *m)
+{
+	int s = ceremony_cond_state_parse(store_col_text(q, 4));
+
+	m->id = sqlite3_column_int64(q, 0);
+	STORE_COPY(m->from_name, q, 1);
+	STORE_COPY(m->text, q, 2);
+	STORE_COPY(m->created_at, q, 3);
+	m->state = s < 0 ? COND_HIDDEN : (enum cond_state)s;
+}
+
 int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
-                                int limit, GArray *out)
+                                enum cond_state state, int limit, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_LIST));
 	int rc;
@@ -409,16 +450,66 @@ int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, ceremony_id);
-	sqlite3_bind_int(q, 2, limit);
+	sqlite3_bind_text(q, 2, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, limit);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ceremony_message m;
 
-		m.id = sqlite3_column_int64(q, 0);
-		STORE_COPY(m.from_name, q, 1);
-		STORE_COPY(m.text, q, 2);
-		STORE_COPY(m.created_at, q, 3);
+		message_row(q, &m);
 		g_array_append_val(out, m);
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_ceremony_message_get(struct store *st, int64_t ceremony_id,
+                               int64_t id, struct ceremony_message *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_GET));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	sqlite3_bind_int64(q, 2, id);
+	rc = store_step_row(q);
+	if (rc == 0)
+		message_row(q, out);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_ceremony_message_set_state(struct store *st, int64_t ceremony_id,
+                                     int64_t id, enum cond_state state)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_SET_STATE));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, ceremony_cond_state_name(state), -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, ceremony_id);
+	sqlite3_bind_int64(q, 3, id);
+	rc = store_step_done(q);
+	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+int store_ceremony_message_pending(struct store *st, int64_t ceremony_id,
+                                   int64_t *n)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_MESSAGE_PENDING));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, ceremony_id);
+	rc = store_step_row(q);
+	if (rc == 0)
+		*n = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc;
 }

@@ -47,9 +47,19 @@ int store_ceremony_invite_list(struct store *st, int64_t ceremony_id,
 
 int store_ceremony_message_add(struct store *st, int64_t ceremony_id,
                                const char *from, const char *text,
-                               int64_t user_id, struct ceremony_message *out);
-/* The latest `limit` messages, oldest first. */
+                               int64_t user_id, enum cond_state state,
+                               struct ceremony_message *out);
+/* The latest `limit` messages in a state, oldest first. */
 int store_ceremony_message_list(struct store *st, int64_t ceremony_id,
-                                int limit, GArray *out);
+                                enum cond_state state, int limit, GArray *out);
+/* One message of a ceremony. 0, ERR_NOT_FOUND, ERR_DB. */
+int store_ceremony_message_get(struct store *st, int64_t ceremony_id,
+                               int64_t id, struct ceremony_message *out);
+/* Change its state. 0, ERR_NOT_FOUND, ERR_DB. */
+int store_ceremony_message_set_state(struct store *st, int64_t ceremony_id,
+                                     int64_t id, enum cond_state state);
+/* How many wait for a moderator. */
+int store_ceremony_message_pending(struct store *st, int64_t ceremony_id,
+                                   int64_t *n);
 
 #endif

@@ -23,6 +23,12 @@
 	"m.id, m.slug, m.title, d.name, d.birth_date, d.death_date, "          \
 	"m.portrait_hash"
 
+/* What the LIKE path searches: names, title, the family's other names and
+ * the pinyin key. */
+#define HAY                                                                    \
+	"(d.name || ' ' || m.title || ' ' || m.search_alias || ' ' || "        \
+	"m.search_latin)"
+
 enum {
 	Q_MEMORIAL_INSERT,
 	Q_MEMORIAL_GET,
@@ -171,14 +177,13 @@ const struct store_sql store_memorial_sql[] = {
         {"memorial.memorial_search_2",
          "SELECT " HIT_COLS " FROM memorials m JOIN deceased d ON d.id "
          "= m.deceased_id WHERE m.visibility = 'public' AND m.id < ?1 "
-         "AND (d.name || ' ' || m.title) LIKE ?2 ESCAPE '\\' "
-         "AND (d.name || ' ' || m.title) LIKE ?3 ESCAPE '\\' AND "
-         "(d.name || ' ' || m.title) LIKE ?4 ESCAPE '\\' AND (d.name || "
-         "' ' || m.title) LIKE ?5 ESCAPE '\\' ORDER BY m.id DESC LIMIT "
-         "?6",
+         "AND " HAY " LIKE ?2 ESCAPE '\\' AND " HAY " LIKE ?3 ESCAPE "
+         "'\\' AND " HAY " LIKE ?4 ESCAPE '\\' AND " HAY " LIKE ?5 "
+         "ESCAPE '\\' ORDER BY m.id DESC LIMIT ?6",
          "a word of one or two characters (most Chinese given names) "
          "can only match as a substring, which no index finds: the "
-         "public memorials' names and titles are read, newest first, "
+         "public memorials' names, titles, other names and pinyin are "
+         "read, newest first, "
          "until the page is full; longer words use the trigram index"},
     {NULL, NULL, NULL},
 };
@@ -442,6 +447,21 @@ int store_photo_delete(struct store *st, int64_t memorial_id, int64_t photo_id)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, photo_id);
 	sqlite3_bind_int64(q, 2, memorial_id);
+	return step_changed(st, q);
+}
+
+int store_photo_set_caption(struct store *st, int64_t memorial_id,
+                            int64_t photo_id, const char *caption)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, "UPDATE memorial_photos SET caption "
+	                   "= ? WHERE id = ? AND memorial_id = ?");
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_text(q, 1, caption, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, photo_id);
+	sqlite3_bind_int64(q, 3, memorial_id);
 	return step_changed(st, q);
 }
 

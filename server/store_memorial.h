@@ -45,6 +45,9 @@ int store_photo_list(struct store *st, int64_t memorial_id, GArray *out);
 /* Delete a photo of that memorial; ERR_NOT_FOUND. */
 int store_photo_delete(struct store *st, int64_t memorial_id, int64_t photo_id);
 int store_photo_count(struct store *st, int64_t memorial_id, int *n);
+/* A photo's caption. 0, ERR_NOT_FOUND (not this memorial's), ERR_DB. */
+int store_photo_set_caption(struct store *st, int64_t memorial_id,
+                            int64_t photo_id, const char *caption);
 
 int store_tribute_insert(struct store *st, struct tribute *t);
 int store_tribute_get(struct store *st, int64_t id, struct tribute *out);

@@ -70,6 +70,8 @@ static const struct text_limit table[TEXT_FIELD_COUNT] = {
                              AT(struct memorial, title)},
     [TEXT_MEMORIAL_BIO] = {"memorial", "biography", 0, MEMORIAL_BIO_MAX,
                            AT(struct memorial, biography)},
+    [TEXT_MEMORIAL_ALIAS] = {"memorial", "search_alias", 0, MEMORIAL_ALIAS_MAX,
+                             TEXT_BUF(MEMORIAL_ALIAS_MAX)},
     [TEXT_PHOTO_CAPTION] = {"photo", "caption", 0, PHOTO_CAPTION_MAX,
                             AT(struct memorial_photo, caption)},
     [TEXT_TRIBUTE_FROM] = {"tribute", "from_name", 1, SENDER_NAME_MAX,

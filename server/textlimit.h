@@ -40,6 +40,7 @@
 #define PLOT_LABEL_MAX      24   /* section, row and number of a plot */
 #define MEMORIAL_TITLE_MAX  100  /* a memorial's title */
 #define MEMORIAL_BIO_MAX    5000 /* its biography */
+#define MEMORIAL_ALIAS_MAX  100  /* other names it is found by */
 #define PHOTO_CAPTION_MAX   100  /* a gallery photo's caption */
 #define TRIBUTE_TEXT_MAX    500  /* a message left on a memorial */
 #define SWEEPING_NOTE_MAX   500  /* an order's note, a move's note/reason */
@@ -71,6 +72,7 @@ enum text_field {
 	TEXT_PLOT_NUMBER,
 	TEXT_MEMORIAL_TITLE,
 	TEXT_MEMORIAL_BIO,
+	TEXT_MEMORIAL_ALIAS,
 	TEXT_PHOTO_CAPTION,
 	TEXT_TRIBUTE_FROM,
 	TEXT_TRIBUTE_TEXT,

@@ -48,6 +48,8 @@ for (const locale of ['zh-CN', 'en']) {
     const page = await ctx.newPage();
     const errors = collectConsoleErrors(page);
     await page.goto(`${d.url}/signin.html?next=/account.html`);
+    // the page's script gives the link its next= (after its dictionary loads)
+    await page.waitForFunction(() => document.getElementById('reset-link').href.includes('next='));
     await page.locator('#reset-link').click();
     await page.waitForURL(/\/code\.html\?mode=reset&next=%2Faccount\.html$/);
     assert.equal(await page.locator('#code-heading').textContent(),

@@ -126,7 +126,7 @@ for (const [locale, viewport, name] of [
     const acc = await api(d, 'POST', `/api/transfers/${tid}/accept`, { token: admin, json: { plot_id: plot.json.id } });
     assert.equal(acc.status, 200, acc.text);
     await p.locator(`#records [data-record="${recId}"] button`).click();
-    await p.locator('#rec-transfers li[data-state="accepted"]', { hasText: '8号' }).waitFor();
+    await p.locator('#rec-transfers li[data-state="accepted"]', { hasText: /8号|no\. 8/ }).waitFor();
 
     // its memorial page, made for the family
     const mem = await api(d, 'POST', '/api/memorials', { token: operator.token, json: { title: `${name}纪念馆`, deceased_id: recId } });

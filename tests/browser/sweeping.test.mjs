@@ -130,6 +130,7 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
 
   // English, re-rendered in place
   await page.click('[data-lang-switch]');
+  await page.waitForFunction((l) => document.documentElement.lang === l, 'en'); // its dictionary loaded
   assert.equal(await text(page, '#order-state'), 'Confirmed');
 
   assert.deepEqual(fam.errors, [], 'family page');

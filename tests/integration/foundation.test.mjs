@@ -385,9 +385,12 @@ test('400 for a malformed JSON body', async () => {
 
 // ---------- static files ----------
 
+// Byte-for-byte checks ask for the file as it is (compression: phone.test.mjs).
+const IDENTITY = { 'accept-encoding': 'identity' };
+
 test('GET / serves web/index.html with type, validators and caching', async () => {
   const file = await fsp.readFile(path.join(REPO, 'web', 'index.html'));
-  const r = await api(d, 'GET', '/');
+  const r = await api(d, 'GET', '/', { headers: IDENTITY });
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.equal(Buffer.from(r.text).compare(file), 0, 'body is web/index.html');
@@ -400,21 +403,21 @@ test('GET / serves web/index.html with type, validators and caching', async () =
   assert.match(etag ?? '', /^"[^"]+"$/, 'strong ETag');
 
   // the same file by name
-  const byName = await api(d, 'GET', '/index.html');
+  const byName = await api(d, 'GET', '/index.html', { headers: IDENTITY });
   assert.equal(byName.status, 200);
   assert.equal(byName.headers.get('etag'), etag);
 
   // If-None-Match → 304 without a body
-  const nm = await api(d, 'GET', '/', { headers: { 'if-none-match': etag } });
+  const nm = await api(d, 'GET', '/', { headers: { ...IDENTITY, 'if-none-match': etag } });
   assert.equal(nm.status, 304);
   assert.equal(nm.text, '');
   assert.equal(nm.headers.get('etag'), etag);
   assertSecurityHeaders(nm.headers, '304');
-  const other = await api(d, 'GET', '/', { headers: { 'if-none-match': '"nope"' } });
+  const other = await api(d, 'GET', '/', { headers: { ...IDENTITY, 'if-none-match': '"nope"' } });
   assert.equal(other.status, 200);
 
   // HEAD: headers only
-  const head = await api(d, 'HEAD', '/');
+  const head = await api(d, 'HEAD', '/', { headers: IDENTITY });
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
   assert.equal(head.headers.get('content-length'), String(file.length));

@@ -2,7 +2,8 @@
 // stay in step: the same keys, the same {placeholders}, no empty message
 // and every plural with its "other" form (Chinese has no plural, so a
 // plural in English may be a plain string in Chinese), so no page shows a
-// raw key or an unfilled "{name}" in one language only.
+// raw key or an unfilled "{name}" in one language only; and an English
+// count of things is always a plural.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -44,5 +45,13 @@ test('each message has the same placeholders in both languages, none empty', () 
       if (texts.some((s) => typeof s !== 'string' || s.trim() === '')) bad.push(`${key}: empty in ${lang}`);
     }
   }
+  assert.deepEqual(bad, []);
+});
+
+test('English counts of things are plurals: no "1 bookings"', () => {
+  // a number placeholder followed by a plural noun ("{n} bookings")
+  const bad = Object.entries(en)
+    .filter(([, m]) => typeof m === 'string' && /\{(n|count)\} [a-z]+s\b/.test(m))
+    .map(([k, m]) => `${k}: ${m}`);
   assert.deepEqual(bad, []);
 });

@@ -289,6 +289,16 @@ function memorialRows() {
       method: 'GET', path: '/api/memorials/{memorial2}/qr.svg',
       expect: unseen(['admin', 'family2'], 200, 404),
     },
+    { method: 'GET', path: '/api/memorials/{memorial1}/qr.png', expect: everyone(200) },
+    {
+      method: 'GET', path: '/api/memorials/{memorial2}/qr.png',
+      expect: unseen(['admin', 'family2'], 200, 404),
+    },
+    { method: 'GET', path: '/api/memorials/{memorial1}/card.png', expect: everyone(200) },
+    {
+      method: 'GET', path: '/api/memorials/{memorial2}/card.png',
+      expect: unseen(['admin', 'family2'], 200, 404),
+    },
     { method: 'GET', path: '/api/export/deceased?agency_id={agency1}', expect: only(agencyRecord, 200) },
   ];
 }

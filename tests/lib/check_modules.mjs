@@ -11,7 +11,7 @@ const require = createRequire(path.join(testsDir, 'package.json'));
 const wanted = path.join(testsDir, 'node_modules') + path.sep;
 
 let ok = true;
-for (const name of ['playwright-core', 'ws']) {
+for (const name of ['playwright-core', 'ws', 'axe-core']) {
   try {
     const where = require.resolve(name);
     if (!where.startsWith(wanted)) {
@@ -32,4 +32,4 @@ if (!ok) {
   console.error('run scripts/deps.sh --test');
   process.exit(1);
 }
-console.log('node modules present: playwright-core, ws, web/hls.js');
+console.log('node modules present: playwright-core, ws, axe-core, web/hls.js');

@@ -1,8 +1,11 @@
 /* test_qr.c — QR codes as SVG: a well-formed document whose size follows
- * the text's length, and refusals of empty or oversized text. */
+ * the text's length, and refusals of empty or oversized text; as PNG: a
+ * picture of the right size with the finder pattern where it belongs. */
+#include "err.h"
 #include "qr.h"
 
 #include <check.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +52,32 @@ START_TEST(refusals)
 }
 END_TEST
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+START_TEST(png_picture)
+{
+	uint8_t *png = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(qr_png("http://127.0.0.1:8080/m/demo", 10, &png, &len),
+	                 0);
+	ck_assert_uint_gt(len, 33);
+	ck_assert(memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+	ck_assert(memcmp(png + 12, "IHDR", 4) == 0);
+	/* 29 modules and 4 quiet ones each side, 10 px each */
+	ck_assert_uint_eq(be32(png + 16), 370);
+	ck_assert_uint_eq(be32(png + 20), 370);
+	g_free(png);
+	ck_assert_int_eq(qr_png("", 10, &png, &len), ERR_INVALID);
+	ck_assert_int_eq(qr_png("abc", 0, &png, &len), ERR_INVALID);
+	ck_assert_int_eq(qr_png("abc", 65, &png, &len), ERR_INVALID);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("qr");
@@ -58,6 +87,7 @@ int main(void)
 
 	tcase_add_test(tc, svg_document);
 	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, png_picture);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,12 +1,15 @@
 /* test_search.c — memorial search: building FTS5 and LIKE queries from
  * what a visitor typed (quoting, escaping, the short-word fallback, limits)
  * and searching a real store by Chinese substrings, only public memorials,
- * with cursor pages. */
+ * with cursor pages; pinyin keys (polyphonic surnames, joined, initials)
+ * and searching by pinyin and by the family's other names, kept when the
+ * title or the name changes. */
 #include "deceased.h"
 #include "mem_fixture.h"
 #include "memorial.h"
 #include "search.h"
 #include "store_memorial.h"
+#include "store_search.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -189,6 +192,70 @@ START_TEST(cursor_pages)
 }
 END_TEST
 
+START_TEST(latin_keys)
+{
+	char k[SEARCH_LATIN_BYTES];
+
+	ck_assert_int_eq(
+	    search_latin_key("李秀英", "李秀英老师纪念馆", k, sizeof(k)), 0);
+	ck_assert_str_eq(k, "li xiu ying lixiuying lxy | li xiu ying lao shi "
+	                    "ji nian guan");
+	/* a polyphonic surname is read as a surname, the rest as usual */
+	ck_assert_int_eq(search_latin_key("单田芳", "", k, sizeof(k)), 0);
+	ck_assert_str_eq(k, "shan tian fang shantianfang stf");
+	ck_assert_int_eq(search_latin_key("曾国藩", "", k, sizeof(k)), 0);
+	ck_assert(strncmp(k, "zeng guo fan ", 13) == 0);
+	ck_assert_int_eq(search_latin_key("尉迟恭", "", k, sizeof(k)), 0);
+	ck_assert(strncmp(k, "yu chi gong yuchigong ycg", 25) == 0);
+	/* a one-character name that is a surname in the table stays itself */
+	ck_assert_int_eq(search_latin_key("单", "", k, sizeof(k)), 0);
+	ck_assert(strncmp(k, "dan dan d", 9) == 0);
+	/* latin names pass through, lower-cased */
+	ck_assert_int_eq(search_latin_key("Grace Lee", "", k, sizeof(k)), 0);
+	ck_assert(strncmp(k, "grace lee gracelee gl", 21) == 0);
+	/* cut at a word when the buffer is short */
+	ck_assert_int_eq(search_latin_key("李秀英", "李秀英老师纪念馆", k, 30),
+	                 0);
+	ck_assert_str_eq(k, "li xiu ying lixiuying lxy | ");
+}
+END_TEST
+
+START_TEST(pinyin_and_alias)
+{
+	struct memorial *m = g_new0(struct memorial, 1);
+	int64_t a = add_memorial("李秀英", "纪念馆", VIS_PUBLIC);
+
+	add_memorial("王大明", "怀念", VIS_PUBLIC);
+	ck_assert_int_eq(search_latin_refresh(fx.st, 10), 2);
+	ck_assert_int_eq(search_latin_refresh(fx.st, 10), 0);
+	FIND_EQ("lixiuying", "1");
+	FIND_EQ("Li Xiuying", "1"); /* LIKE path, any case */
+	FIND_EQ("xiu ying", "1");
+	FIND_EQ("lxy", "1");
+	FIND_EQ("wang", "2");
+	FIND_EQ("huai nian", "2"); /* the title's pinyin */
+	FIND_EQ("Grace", "");
+	ck_assert_int_eq(store_search_alias_set(fx.st, a, "Grace Li"), 0);
+	FIND_EQ("Grace", "1");
+	FIND_EQ("grace li", "1");
+	/* renamed: the key is cleared and written again */
+	ck_assert_int_eq(store_exec(fx.st, "UPDATE deceased SET name = "
+	                                   "'单秀英' WHERE id = 1"),
+	                 0);
+	FIND_EQ("lxy", "");
+	ck_assert_int_eq(search_latin_refresh(fx.st, 10), 1);
+	FIND_EQ("shanxiuying", "1");
+	FIND_EQ("Grace", "1");
+	/* private: never found, by any name */
+	ck_assert_int_eq(store_memorial_get(fx.st, a, m), 0);
+	m->visibility = VIS_PRIVATE;
+	ck_assert_int_eq(store_memorial_update(fx.st, m), 0);
+	FIND_EQ("Grace", "");
+	FIND_EQ("shanxiuying", "");
+	g_free(m);
+}
+END_TEST
+
 static Suite *search_suite(void)
 {
 	Suite *s = suite_create("search");
@@ -203,6 +270,8 @@ static Suite *search_suite(void)
 	tcase_add_test(store, chinese_substrings);
 	tcase_add_test(store, index_follows_changes);
 	tcase_add_test(store, cursor_pages);
+	tcase_add_test(store, pinyin_and_alias);
+	tcase_add_test(build, latin_keys);
 	suite_add_tcase(s, store);
 	return s;
 }

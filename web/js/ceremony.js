@@ -24,26 +24,30 @@
 // playing | retrying | replay | ended | blocked. A scheduled ceremony whose
 // start has passed says it waits for the hall; one this server cannot show
 // live (cer.media.status "unavailable") says so instead of "not started".
+//
+// Times are said in the ceremony's time zone and, when it differs, in the
+// viewer's (ceremony-time.js), with a countdown before the start. On a
+// phone (ceremony-phone.js) the picture fills the screen in landscape,
+// fullscreen turns to landscape, the picture stays pinned while a
+// condolence is written, and a browser that can play nothing live says how
+// to open the link in the phone's own browser. Condolences and their
+// moderation are ceremony-cond.js.
 import { mountLayout, toast } from './layout.js';
 import { api, ApiError, errorText, hasSession } from './api.js';
-import {
-  bindText, formatDateTime, formatNumber, formatTime, onLangChange, t,
-} from './i18n.js';
+import { bindText, formatNumber, formatTime, onLangChange, t } from './i18n.js';
 import { onStatus, subscribe } from './live.js';
-import { h, param, replace } from './dom.js';
-import {
-  charLength, clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError,
-  setFormApiError, setFormError,
-} from './forms.js';
+import { param } from './dom.js';
 import { WhepPlayer, fetchIceServers, prepareOffer } from './whep.js';
 import { HlsPlayer, hlsPlayable } from './hls-play.js';
 import { warm as early, iceServers as earlyIce } from './ceremony-warm.js';
+import { mountCondolences } from './ceremony-cond.js';
+import { bothTimes, countdownText, whenText } from './ceremony-time.js';
+import {
+  canPlayLive, enterFullscreen, exitFullscreen, inAppBrowser, pinWhileWriting,
+} from './ceremony-phone.js';
 
-const FROM_MAX = 40;
-const TEXT_MAX = 300;
 const POLL_MS = 15000;
 const SLOW_POLL_MS = 60000;
-const NAME_KEY = 'sinian.cond_name';
 const HLS_FALLBACK_MS = 8000;
 
 const id = (/^\/c\/(\d+)\/?$/.exec(location.pathname) ?? [])[1] ?? param('id');
@@ -67,13 +71,9 @@ const stateBadge = document.getElementById('state-badge');
 const viewersEl = document.getElementById('viewers');
 const viewersText = document.getElementById('viewers-text');
 const sourceNote = document.getElementById('source-note');
+const countdownEl = document.getElementById('player-countdown');
+const copyBtn = document.getElementById('copy-link');
 const hlsNote = document.getElementById('hls-note');
-const condForm = document.getElementById('cond-form');
-const fromEl = document.getElementById('from_name');
-const textEl = document.getElementById('text');
-const textHint = document.getElementById('text-hint');
-const condList = document.getElementById('cond-list');
-const condEmpty = document.getElementById('cond-empty');
 
 let cer = null;          // the ceremony as last read
 let player = null;       // WhepPlayer while live over WebRTC
@@ -84,8 +84,6 @@ let viewerEvents = 0;    // viewer counts heard on the live topic so far
 let sourceLive = true;
 let phaseSeq = 0;        // the newest phase change the page has seen
 let neverLive = false;   // live, but no picture yet: about to begin
-let messages = [];       // oldest first
-const seen = new Set();  // message ids shown
 let unfollow = null;
 let pollTimer = null;
 let socketUp = false;
@@ -143,14 +141,8 @@ unmuteBtn.addEventListener('click', () => {
 });
 
 fullscreenBtn.addEventListener('click', () => {
-  const target = playerEl;
-  if (document.fullscreenElement) {
-    document.exitFullscreen().catch(() => {});
-  } else if (target.requestFullscreen) {
-    target.requestFullscreen().catch(() => {});
-  } else if (liveVideo.webkitEnterFullscreen) {
-    liveVideo.webkitEnterFullscreen(); // iPhone: only the video can go full screen
-  }
+  if (document.fullscreenElement) exitFullscreen();
+  else enterFullscreen(playerEl, liveVideo);
 });
 
 function onPlayerState(state, info) {
@@ -201,8 +193,38 @@ document.getElementById('player-card').addEventListener('click', () => {
   liveVideo.play().then(() => { playerEl.dataset.view = 'playing'; }, () => {});
 });
 
+// Nothing can play live here (WebRTC or HLS): say how to open the link in
+// the phone's own browser, where it plays.
+const inApp = inAppBrowser();
+const liveImpossible = !canPlayLive(liveVideo);
+
+function openBrowserKey() {
+  return inApp === 'wechat' ? 'cer.open_wechat' : inApp ? 'cer.open_app' : 'cer.open_other';
+}
+
+function renderOpenHint() {
+  const show = liveImpossible && !!cer && cer.state !== 'ended';
+  document.getElementById('open-browser').hidden = !show;
+  if (show) bindText(document.getElementById('open-browser-text'), openBrowserKey());
+}
+
+copyBtn.addEventListener('click', async (ev) => {
+  ev.stopPropagation(); // not the card's "tap to play"
+  try {
+    await navigator.clipboard.writeText(location.href);
+    toast(t('cer.link_copied'), 'ok');
+  } catch {
+    toast(t('cer.copy_failed'), 'warn');
+  }
+});
+
 function startPlayer() {
   if (player || hls) return;
+  if (liveImpossible) {
+    card('blocked', 'cer.open_title', {}, openBrowserKey());
+    copyBtn.hidden = false;
+    return;
+  }
   if (!webrtc) {
     if (!startHls('no_webrtc')) card('blocked', 'cer.no_webrtc');
     return;
@@ -313,13 +335,6 @@ replayVideo.addEventListener('error', () => {
 
 // ---------- the ceremony ----------
 
-function whenText(c) {
-  const start = formatDateTime(c.scheduled_start);
-  const sameDay = new Date(c.scheduled_start).toDateString() === new Date(c.scheduled_end).toDateString();
-  const end = sameDay ? formatTime(c.scheduled_end) : formatDateTime(c.scheduled_end);
-  return t('cer.time_range', { start, end });
-}
-
 function renderInfo() {
   if (!cer) return;
   document.title = t('cer.page_title', { title: cer.title });
@@ -331,6 +346,11 @@ function renderInfo() {
   agency.textContent = cer.agency_name ?? '';
   agency.hidden = !cer.agency_name;
   document.getElementById('cer-when').textContent = whenText(cer);
+  const both = bothTimes(cer);
+  const local = document.getElementById('cer-when-local');
+  local.textContent = both ?? '';
+  local.hidden = !both;
+  renderOpenHint();
   renderStatus();
 }
 
@@ -369,6 +389,17 @@ function waitKind() {
 }
 
 let lateTimer = 0;
+let tickTimer = 0;
+
+/** The countdown under the waiting card, each second until the start. */
+function tick() {
+  clearTimeout(tickTimer);
+  const left = cer && cer.state === 'scheduled' ? Date.parse(cer.scheduled_start) - Date.now() : 0;
+  countdownEl.hidden = !(left > 0);
+  if (left <= 0) return;
+  bindText(countdownEl, 'cer.countdown', { left: countdownText(left) });
+  tickTimer = setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
+}
 
 function showWaiting() {
   clearTimeout(lateTimer);
@@ -378,7 +409,8 @@ function showWaiting() {
   } else if (kind === 'late') {
     card('waiting', 'cer.late_title', { time: formatTime(cer.scheduled_start) }, 'cer.late_body');
   } else {
-    card('waiting', 'cer.waiting_title', {}, 'cer.waiting_body', { start: formatDateTime(cer.scheduled_start) });
+    card('waiting', 'cer.waiting_title', {}, 'cer.waiting_body',
+      { start: bothTimes(cer) ?? whenText(cer) });
     // Say so honestly the moment the start passes without the hall.
     const ms = Date.parse(cer.scheduled_start) - Date.now() + 1000;
     if (ms < 2 ** 31) {
@@ -389,11 +421,18 @@ function showWaiting() {
       }, ms);
     }
   }
+  tick();
+  if (liveImpossible) copyBtn.hidden = false;
 }
 
 /** Bring the page to the ceremony's state (idempotent). */
 function applyState() {
   clearTimeout(lateTimer);
+  if (cer.state !== 'scheduled') {
+    clearTimeout(tickTimer);
+    countdownEl.hidden = true;
+  }
+  cond.setCeremony(cer);
   mainEl.dataset.state = cer.state;
   renderInfo();
   if (cer.state !== 'live') dropWarm();
@@ -477,6 +516,7 @@ function refresh() {
       const c = await fetchCeremony();
       const was = cer?.state;
       cer = c;
+      cond.setCeremony(c);
       // a count heard while the answer was on its way is the newer one
       if (viewerEvents === heard) viewers = c.viewers ?? viewers;
       takePhase(c.phase, c.phase_seq, c.state !== 'live' || c.source_live !== false);
@@ -503,7 +543,7 @@ function schedulePoll() {
   if (followed && cer.state !== 'scheduled') return;
   pollTimer = setTimeout(() => {
     refresh();
-    if (!followed) loadMessages();
+    if (!followed) cond.load();
   }, followed ? SLOW_POLL_MS : POLL_MS);
 }
 
@@ -538,7 +578,8 @@ async function onEvent(ev) {
       }
       break;
     case 'condolence':
-      if (ev.message) addMessage(ev.message, true);
+    case 'condolence_hidden':
+      cond.onEvent(ev);
       break;
     default:
       break;
@@ -568,7 +609,7 @@ onStatus((s) => {
     const again = wasConnected;
     connectTimer = setTimeout(() => {
       refresh();
-      if (again) loadMessages();
+      if (again) cond.load();
     }, 500);
   }
   if (socketUp) wasConnected = true;
@@ -577,97 +618,8 @@ onStatus((s) => {
 
 // ---------- condolences ----------
 
-function messageTime(iso) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toDateString() === new Date().toDateString() ? formatTime(d) : formatDateTime(d);
-}
-
-function messageItem(m, fresh) {
-  return h('li', { class: `cond-item${fresh ? ' is-new' : ''}`, 'data-id': m.id },
-    h('div', { class: 'cond-item-head' },
-      h('span', { class: 'cond-item-name' }, m.from_name),
-      h('time', { class: 'cond-item-time', datetime: m.created_at }, messageTime(m.created_at))),
-    h('p', { class: 'cond-item-text' }, m.text));
-}
-
-function renderMessages() {
-  replace(condList, [...messages].reverse().map((m) => messageItem(m, false)));
-  condEmpty.hidden = messages.length > 0;
-}
-
-function addMessage(m, fresh) {
-  if (!m || seen.has(m.id)) return;
-  seen.add(m.id);
-  messages.push(m);
-  condList.prepend(messageItem(m, fresh));
-  condEmpty.hidden = true;
-}
-
-async function loadMessages() {
-  try {
-    const r = await api('GET', `/api/ceremonies/${encodeURIComponent(id)}/condolences${inviteQuery}`);
-    const list = Array.isArray(r?.messages) ? r.messages : [];
-    for (const m of list) {
-      if (seen.has(m.id)) continue;
-      seen.add(m.id);
-      messages.push(m);
-    }
-    messages.sort((a, b) => a.id - b.id);
-    renderMessages();
-  } catch {
-    /* the list stays as it is; live events still add to it */
-  }
-}
-
-function renderCount() {
-  textHint.textContent = t('cer.cond_count', { n: charLength(textEl.value), max: TEXT_MAX });
-}
-
-clearOnInput(condForm);
-textEl.addEventListener('input', renderCount);
-try {
-  fromEl.value = localStorage.getItem(NAME_KEY) ?? '';
-} catch { /* storage blocked */ }
-
-condForm.addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  clearErrors(condForm);
-  const from = fromEl.value.trim();
-  const text = textEl.value.trim();
-  if (!from) setFieldError(fromEl, 'validate.name_required');
-  else if (charLength(from) > FROM_MAX) setFieldError(fromEl, 'validate.name_too_long', { max: FROM_MAX });
-  if (!text) setFieldError(textEl, 'cer.cond_text_required');
-  else if (charLength(text) > TEXT_MAX) setFieldError(textEl, 'cer.cond_text_too_long', { max: TEXT_MAX });
-  if (focusFirstInvalid(condForm)) return;
-
-  setBusy(condForm, true);
-  try {
-    const m = await api('POST', `/api/ceremonies/${encodeURIComponent(id)}/condolences${inviteQuery}`,
-      { from_name: from, text });
-    addMessage(m, true);
-    textEl.value = '';
-    renderCount();
-    try {
-      localStorage.setItem(NAME_KEY, from);
-    } catch { /* not remembered */ }
-    toast(t('cer.cond_sent'), 'ok');
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 'invalid' && err.field === 'from_name') {
-      setFieldError(fromEl, null, {}, err.message);
-      fromEl.focus();
-    } else if (err instanceof ApiError && err.code === 'invalid' && err.field === 'text') {
-      setFieldError(textEl, null, {}, err.message);
-      textEl.focus();
-    } else if (err instanceof ApiError && err.status === 429) {
-      setFormError(condForm, 'cer.cond_too_fast');
-    } else {
-      setFormApiError(condForm, err);
-    }
-  } finally {
-    setBusy(condForm, false);
-  }
-});
+const cond = mountCondolences({ id, invite });
+pinWhileWriting(mainEl, document.getElementById('cond-form'));
 
 // ---------- start ----------
 
@@ -687,7 +639,7 @@ async function start() {
   takePhase(cer.phase, cer.phase_seq, cer.state !== 'live' || cer.source_live !== false);
   follow();
   applyState();
-  loadMessages();
+  cond.load();
   linkMemorial();
 }
 
@@ -707,14 +659,10 @@ async function linkMemorial() {
 
 onLangChange(() => {
   renderInfo();
-  renderCount();
   renderUnmute();
-  for (const el of condList.querySelectorAll('time[datetime]')) {
-    el.textContent = messageTime(el.getAttribute('datetime'));
-  }
+  if (cer?.state === 'scheduled') showWaiting();
 });
 
-renderCount();
 renderUnmute();
 mountLayout();
 start().catch((err) => {

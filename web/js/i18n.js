@@ -15,17 +15,20 @@
 //
 // A dictionary value is a string with {name} placeholders, or, for counts,
 // an object { one, other } chosen by Intl.PluralRules on vars.n.
-import zhCN from './i18n/zh-CN.js';
-import en from './i18n/en.js';
+//
+// Only the language in use is loaded (each dictionary is some 40 kB): this
+// module waits for it before any page script runs (a top-level await), and
+// setLang() loads the other one when asked. The two dictionaries keep the
+// same keys (tests/integration/i18n.test.mjs), so a missing key shows as
+// the key itself.
 
 export const LANGS = [
   { code: 'zh-CN', label: '中文' },
   { code: 'en', label: 'English' },
 ];
 
-const DICTS = { 'zh-CN': zhCN, en };
+const DICT_URLS = { 'zh-CN': './i18n/zh-CN.js', en: './i18n/en.js' };
 const STORAGE_KEY = 'sinian.lang';
-const FALLBACK = 'zh-CN';
 
 // data-i18n-<suffix> -> attribute it fills
 const ATTRS = {
@@ -38,6 +41,11 @@ const ATTRS = {
 
 const listeners = new Set();
 let current = detect();
+let dict = await loadDict(current);
+
+async function loadDict(code) {
+  return (await import(DICT_URLS[code])).default;
+}
 
 function normalise(code) {
   if (!code) return null;
@@ -57,7 +65,7 @@ function stored() {
 
 function detect() {
   const saved = stored();
-  if (saved && DICTS[saved]) return saved;
+  if (saved && DICT_URLS[saved]) return saved;
   const nav = (typeof navigator !== 'undefined' && (navigator.languages?.[0] || navigator.language)) || '';
   return normalise(nav) === 'zh-CN' ? 'zh-CN' : 'en';
 }
@@ -83,11 +91,10 @@ function lookup(dict, key) {
 
 /**
  * Translate key in the current language, filling {name} from vars.
- * Missing keys fall back to zh-CN, then to the key itself.
+ * A missing key shows as itself.
  */
 export function t(key, vars = {}) {
-  let v = lookup(DICTS[current], key);
-  if (v === undefined) v = lookup(DICTS[FALLBACK], key);
+  let v = lookup(dict, key);
   if (v === undefined) return key;
   if (typeof v === 'object' && v !== null) {
     const n = Number(vars.n ?? 0);
@@ -98,9 +105,9 @@ export function t(key, vars = {}) {
     Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m);
 }
 
-/** True when the dictionary has the key (in either language). */
+/** True when the dictionary has the key. */
 export function has(key) {
-  return lookup(DICTS[current], key) !== undefined || lookup(DICTS[FALLBACK], key) !== undefined;
+  return lookup(dict, key) !== undefined;
 }
 
 function varsOf(el) {
@@ -148,11 +155,14 @@ export function bindText(el, key, vars = {}, fixed = '') {
   }
 }
 
-/** Switch language: store it, re-translate the page, tell the listeners. */
-export function setLang(code) {
-  const next = DICTS[code] ? code : normalise(code);
-  if (!next || !DICTS[next]) return;
+/** Switch language: load its dictionary, store the choice, re-translate
+ *  the page, tell the listeners. Resolves once the page is re-worded. */
+export async function setLang(code) {
+  const next = DICT_URLS[code] ? code : normalise(code);
+  if (!next || !DICT_URLS[next]) return;
+  const d = await loadDict(next);
   current = next;
+  dict = d;
   try {
     localStorage.setItem(STORAGE_KEY, next);
   } catch { /* not stored; still switched for this page */ }

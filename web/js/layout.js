@@ -131,14 +131,27 @@ function dismiss(node) {
   setTimeout(() => node.remove(), reduce ? 0 : 220);
 }
 
+const TOASTS_MAX = 3; // shown at once in a region; older ones make room
+
 /**
  * Show a short message at the bottom of the screen.
  * kind: 'info' | 'ok' | 'warn' | 'error'. opts.timeout in ms (0: stays until
- * dismissed); errors stay longer. Returns a function that removes it.
+ * dismissed); errors stay longer. The same message already showing is not
+ * shown twice (its time starts again), and at most TOASTS_MAX stay on the
+ * screen, so a burst of status changes never piles up. Returns a function
+ * that removes it.
  */
 export function toast(message, kind = 'info', opts = {}) {
   const timeout = opts.timeout ?? (kind === 'error' ? 9000 : 5000);
-  const node = h('div', { class: `toast toast-${kind}` },
+  const where = region(kind);
+  const shown = [...where.children].filter((n) => !n.classList.contains('is-leaving'));
+  const same = shown.find((n) => n.dataset.message === message);
+  if (same) {
+    same.restart?.();
+    return () => dismiss(same);
+  }
+  for (const old of shown.slice(0, Math.max(0, shown.length - TOASTS_MAX + 1))) dismiss(old);
+  const node = h('div', { class: `toast toast-${kind}`, 'data-message': message },
     h('div', { class: 'toast-body' }, message),
     h('button', {
       type: 'button',
@@ -147,13 +160,17 @@ export function toast(message, kind = 'info', opts = {}) {
       'data-i18n-aria-label': 'toast.close',
       onclick: () => dismiss(node),
     }, '×'));
-  region(kind).append(node);
+  where.append(node);
   if (timeout > 0) {
     let timer = setTimeout(() => dismiss(node), timeout);
+    node.restart = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => dismiss(node), timeout);
+    };
     // Hovering or focusing holds the toast so it can be read.
     node.addEventListener('mouseenter', () => clearTimeout(timer));
     node.addEventListener('focusin', () => clearTimeout(timer));
-    node.addEventListener('mouseleave', () => { timer = setTimeout(() => dismiss(node), timeout); });
+    node.addEventListener('mouseleave', node.restart);
   }
   return () => dismiss(node);
 }

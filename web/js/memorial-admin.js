@@ -17,6 +17,7 @@ import { api, ApiError, errorText } from './api.js';
 import { bindText, formatDateTime, formatNumber, onLangChange, t } from './i18n.js';
 import { subscribe } from './live.js';
 import { h, param, replace } from './dom.js';
+import { ShrinkError, shrinkImage } from './shrink.js';
 import {
   charLength, clearErrors, clearFieldError, clearOnInput, focusFirstInvalid, setBusy,
   setFieldError, setFormApiError, setFormError,
@@ -34,6 +35,13 @@ const mainEl = $id('main');
 const id = param('id');
 
 let page = null;     // GET /api/memorials/{id}
+
+/** The page as the editor needs it: the editor-only fields the server puts
+ * in "viewer" (the shared page is the same for everyone) on the memorial. */
+function editorPage(p) {
+  const { search_alias: alias, max_upload_bytes: maxBytes } = p.viewer ?? {};
+  return { ...p, memorial: { ...p.memorial, search_alias: alias, max_upload_bytes: maxBytes } };
+}
 let user = null;     // me(), when known
 let modState = 'pending';
 let modItems = [];
@@ -230,7 +238,7 @@ async function loadMod(more = false) {
 
 async function refreshPending() {
   try {
-    const p = await api('GET', path());
+    const p = editorPage(await api('GET', path()));
     page = { ...page, viewer: p.viewer, counts: p.counts, memorial: p.memorial };
     renderPending();
   } catch { /* the count stays as it was */ }
@@ -304,12 +312,15 @@ const dForm = $id('details-form');
 const dTitle = $id('d-title');
 const dSlug = $id('d-slug');
 const dBio = $id('d-bio');
+const dAlias = $id('d-alias');
+const ALIAS_MAX = 100;
 
 function fillDetails() {
   const m = page.memorial;
   dTitle.value = m.title ?? '';
   dSlug.value = m.slug ?? '';
   dBio.value = m.biography ?? '';
+  dAlias.value = m.search_alias ?? '';
   for (const r of dForm.querySelectorAll('input[name="visibility"]')) r.checked = r.value === m.visibility;
   for (const r of dForm.querySelectorAll('input[name="moderation"]')) r.checked = r.value === m.moderation;
   renderBioCount();
@@ -322,7 +333,7 @@ function renderBioCount() {
 dBio.addEventListener('input', renderBioCount);
 clearOnInput(dForm);
 
-const FIELD_INPUTS = { title: dTitle, slug: dSlug, biography: dBio };
+const FIELD_INPUTS = { title: dTitle, slug: dSlug, biography: dBio, search_alias: dAlias };
 
 dForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -331,12 +342,14 @@ dForm.addEventListener('submit', async (ev) => {
   const title = dTitle.value.trim();
   const slug = dSlug.value.trim().toLowerCase();
   const biography = dBio.value.replace(/\r\n?/g, '\n').trim();
+  const alias = dAlias.value.trim();
   const visibility = dForm.querySelector('input[name="visibility"]:checked')?.value ?? m.visibility;
   const moderation = dForm.querySelector('input[name="moderation"]:checked')?.value ?? m.moderation;
   if (!title) setFieldError(dTitle, 'madm.title_required');
   else if (charLength(title) > TITLE_MAX) setFieldError(dTitle, 'madm.too_long', { max: TITLE_MAX });
   if (!SLUG_RE.test(slug)) setFieldError(dSlug, 'madm.slug_invalid');
   if (charLength(biography) > BIO_MAX) setFieldError(dBio, 'madm.too_long', { max: BIO_MAX });
+  if (charLength(alias) > ALIAS_MAX) setFieldError(dAlias, 'madm.too_long', { max: ALIAS_MAX });
   if (focusFirstInvalid(dForm)) return;
 
   const patch = {};
@@ -345,6 +358,7 @@ dForm.addEventListener('submit', async (ev) => {
   if (biography !== (m.biography ?? '').trim()) patch.biography = biography;
   if (visibility !== m.visibility) patch.visibility = visibility;
   if (moderation !== m.moderation) patch.moderation = moderation;
+  if (alias !== (m.search_alias ?? '')) patch.search_alias = alias;
   if (!Object.keys(patch).length) {
     toast(t('madm.nothing_changed'), 'info');
     return;
@@ -355,7 +369,8 @@ dForm.addEventListener('submit', async (ev) => {
   setBusy(dForm, true);
   try {
     const r = await api('PATCH', path(), patch);
-    page = { ...page, memorial: r.memorial };
+    // the answer has no editor-only fields (search_alias, the upload limit)
+    page = { ...page, memorial: { ...page.memorial, ...r.memorial, search_alias: alias, max_upload_bytes: page.memorial.max_upload_bytes } };
     fillDetails();
     renderHead();
     renderPending();
@@ -416,7 +431,9 @@ pFile.addEventListener('change', async () => {
   label.setAttribute('aria-busy', 'true');
   pFile.disabled = true;
   try {
-    const r = await upload('PUT', path('/portrait'), file);
+    const small = await shrinkImage(file, { maxBytes: page.memorial.max_upload_bytes ?? Infinity })
+      .catch((e) => { throw e instanceof ShrinkError ? new ApiError(413, 'too_large', e.message) : e; });
+    const r = await upload('PUT', path('/portrait'), small);
     page.memorial = { ...page.memorial, portrait_url: r?.portrait_url ?? null };
     renderPortrait();
     toast(t('madm.portrait_done'), 'ok');
@@ -443,23 +460,71 @@ $id('p-remove').addEventListener('click', async () => {
 });
 
 // ---------- photos ----------
+//
+// Each photo has its own caption: given for each chosen file before the
+// upload, and edited in place in the gallery (PATCH .../photos/{pid}).
+// Files are made smaller in the browser first (shrink.js), so a phone's
+// large picture is neither refused after a long upload nor slow to send.
 
 const phForm = $id('ph-form');
 const phFile = $id('ph-file');
-const phCaption = $id('ph-caption');
+const phItems = $id('ph-items');
+let chosenUrls = [];
 
-function photoItem(p) {
+async function saveCaption(p, input, btn) {
+  const caption = input.value.trim();
+  if (charLength(caption) > CAPTION_MAX) {
+    toast(t('madm.too_long', { max: CAPTION_MAX }), 'error');
+    input.focus();
+    return;
+  }
+  btn.disabled = true;
+  try {
+    await api('PATCH', path(`/photos/${encodeURIComponent(p.id)}`), { caption });
+    p.caption = caption;
+    input.defaultValue = caption;
+    btn.hidden = true;
+    toast(t('madm.caption_saved'), 'ok');
+  } catch (err) {
+    toast(errorText(err), 'error');
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+function photoItem(p, i) {
+  const input = h('input', {
+    class: 'input madm-photo-caption',
+    type: 'text',
+    maxlength: String(CAPTION_MAX),
+    value: p.caption || '',
+    'aria-label': t('madm.caption_of', { n: i + 1 }),
+    placeholder: t('madm.photo_caption_placeholder'),
+  });
+  const save = h('button', {
+    type: 'button', class: 'btn btn-secondary btn-sm', 'data-action': 'save-caption', hidden: true,
+  }, t('madm.caption_save'));
+  input.addEventListener('input', () => { save.hidden = input.value === input.defaultValue; });
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      if (!save.hidden) saveCaption(p, input, save);
+    }
+  });
+  save.addEventListener('click', () => saveCaption(p, input, save));
   return h('li', { class: 'madm-photo', 'data-id': p.id },
-    h('img', { src: p.url, alt: p.caption || '', loading: 'lazy', decoding: 'async' }),
+    h('img', { src: p.url, alt: p.caption || t('madm.photo_n', { n: i + 1 }), loading: 'lazy', decoding: 'async' }),
     h('div', { class: 'madm-photo-foot' },
-      h('span', { class: 'madm-photo-caption' }, p.caption || ''),
-      h('button', {
-        type: 'button',
-        class: 'btn btn-quiet btn-sm',
-        'data-action': 'delete-photo',
-        'aria-label': t('madm.photo_delete_label', { caption: p.caption || `#${p.id}` }),
-        onclick: () => deletePhoto(p),
-      }, t('madm.photo_delete'))));
+      input,
+      h('div', { class: 'btn-row' },
+        save,
+        h('button', {
+          type: 'button',
+          class: 'btn btn-quiet btn-sm',
+          'data-action': 'delete-photo',
+          'aria-label': t('madm.photo_delete_label', { caption: p.caption || `#${i + 1}` }),
+          onclick: () => deletePhoto(p),
+        }, t('madm.photo_delete')))));
 }
 
 function renderPhotos() {
@@ -483,12 +548,23 @@ async function deletePhoto(p) {
 }
 
 clearOnInput(phForm);
+
+/** The chosen files, each with a preview and its own caption field. */
 function renderChosen() {
   const files = [...(phFile.files ?? [])];
   const el = $id('ph-file-chosen');
   if (!files.length) bindText(el, 'madm.photo_chosen_none');
-  else if (files.length === 1) bindText(el, null, {}, files[0].name);
   else bindText(el, 'madm.photo_chosen', { n: files.length });
+  for (const u of chosenUrls) URL.revokeObjectURL(u);
+  chosenUrls = files.map((f) => URL.createObjectURL(f));
+  replace(phItems, files.map((f, i) => h('li', { class: 'madm-chosen-item' },
+    h('img', { src: chosenUrls[i], alt: '', width: 64, height: 64 }),
+    h('div', { class: 'field' },
+      h('label', { for: `ph-cap-${i}` }, t('madm.caption_for', { name: f.name })),
+      h('input', {
+        class: 'input', id: `ph-cap-${i}`, type: 'text', maxlength: String(CAPTION_MAX),
+        'data-caption': i, placeholder: t('madm.photo_caption_placeholder'),
+      })))));
 }
 
 phFile.addEventListener('change', () => {
@@ -496,14 +572,28 @@ phFile.addEventListener('change', () => {
   renderChosen();
 });
 
+/** Send one file, made smaller first when it is large. */
+async function sendPhoto(file, caption) {
+  let body;
+  try {
+    body = await shrinkImage(file, { maxBytes: page.memorial.max_upload_bytes ?? Infinity });
+  } catch (err) {
+    if (err instanceof ShrinkError) throw new ApiError(413, 'too_large', err.message);
+    throw err;
+  }
+  const q = caption ? `?caption=${encodeURIComponent(caption)}` : '';
+  return upload('POST', path(`/photos${q}`), body);
+}
+
 phForm.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clearErrors(phForm);
   const files = [...(phFile.files ?? [])];
-  const caption = phCaption.value.trim();
+  const captions = files.map((f, i) => phItems.querySelector(`[data-caption="${i}"]`)?.value.trim() ?? '');
   if (!files.length) setFieldError(phFile, 'madm.photo_pick');
   else if (files.some((f) => !TYPES.includes(f.type))) setFieldError(phFile, 'madm.err_type');
-  if (charLength(caption) > CAPTION_MAX) setFieldError(phCaption, 'madm.too_long', { max: CAPTION_MAX });
+  const long = captions.findIndex((c) => charLength(c) > CAPTION_MAX);
+  if (long >= 0) setFieldError($id(`ph-cap-${long}`), 'madm.too_long', { max: CAPTION_MAX });
   if (focusFirstInvalid(phForm)) return;
 
   const progress = $id('ph-progress');
@@ -511,10 +601,9 @@ phForm.addEventListener('submit', async (ev) => {
   phFile.disabled = true;
   let done = 0;
   try {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       bindText(progress, 'madm.photo_progress', { i: done + 1, n: files.length });
-      const q = caption ? `?caption=${encodeURIComponent(caption)}` : '';
-      const r = await upload('POST', path(`/photos${q}`), file);
+      const r = await sendPhoto(file, captions[i]);
       if (r?.photo) page.photos = [...(page.photos ?? []), r.photo];
       done += 1;
       renderPhotos();
@@ -685,7 +774,7 @@ async function start() {
     return;
   }
   try {
-    page = await api('GET', path());
+    page = editorPage(await api('GET', path()));
   } catch (err) {
     const s = err instanceof ApiError ? err.status : 0;
     page = null;

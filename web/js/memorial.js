@@ -320,8 +320,6 @@ function renderCounts(bump = null) {
     const before = Number(el.dataset.count);
     el.textContent = formatNumber(n);
     el.dataset.count = String(n);
-    const btn = $id(`tr-${k}`);
-    btn.setAttribute('aria-label', t('mem.tribute_aria', { label: t(`mem.kind.${k}`), count: formatNumber(n), n }));
     if (bump && n !== before && !reducedMotion()) {
       el.classList.remove('is-bumped');
       void el.offsetWidth; // restart the animation
@@ -458,14 +456,24 @@ function renderMessages() {
   $id('gb-more').hidden = !gbMore;
 }
 
+// The visitor's own messages waiting for the family: the "waiting for
+// review" notice goes once they are all read (published or hidden).
+const waiting = new Set();
+
+function settled(tid) {
+  if (waiting.delete(tid) && !waiting.size) $id('gb-pending').hidden = true;
+}
+
 function addMessage(tr, fresh) {
   if (!tr || tr.kind !== 'message' || tr.state === 'pending' || tr.state === 'hidden' || messages.has(tr.id)) return;
   messages.set(tr.id, tr);
   insertSorted(gbList, messageItem(tr, fresh), tr.id);
   $id('gb-empty').hidden = true;
+  settled(tr.id);
 }
 
 function removeMessage(tid) {
+  settled(tid);
   messages.delete(tid);
   gbList.querySelector(`[data-id="${tid}"]`)?.remove();
   $id('gb-empty').hidden = messages.size > 0;
@@ -625,6 +633,7 @@ gbForm.addEventListener('submit', async (ev) => {
     gbText.value = '';
     renderTextCount();
     if (r?.tribute?.state === 'pending') {
+      waiting.add(r.tribute.id);
       $id('gb-pending').hidden = false;
     } else {
       addMessage(r?.tribute, true);

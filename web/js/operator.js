@@ -23,6 +23,7 @@ import {
   setFormApiError,
 } from './forms.js';
 import { WhepPlayer } from './whep.js';
+import { ZONES, localZone, zoneName, zoneTime } from './ceremony-time.js';
 
 const mainEl = document.getElementById('main');
 const loadingEl = document.getElementById('op-loading');
@@ -171,12 +172,13 @@ function defaultTimes() {
   document.getElementById('end_time').value = `${pad(end.getHours())}:00`;
 }
 
-/** Local date + time → "2026-04-04T09:00:00Z" (UTC, no milliseconds). */
-function utc(date, time, plusDays = 0) {
-  const d = new Date(`${date}T${time}`);
-  if (Number.isNaN(d.getTime())) return null;
-  d.setDate(d.getDate() + plusDays);
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** The hall's clock: the zones offered, this browser's chosen when it is
+ *  one of them, else Beijing's. */
+const tzSel = document.getElementById('time_zone');
+
+function renderZones() {
+  const was = tzSel.value || (ZONES.includes(localZone()) ? localZone() : 'Asia/Shanghai');
+  replace(tzSel, ZONES.map((z) => h('option', { value: z, selected: z === was }, zoneName(z))));
 }
 
 async function loadAgencies() {
@@ -287,9 +289,9 @@ createForm.addEventListener('submit', async (ev) => {
   let start = null;
   let end = null;
   if (date && st && et) {
-    start = utc(date, st);
+    start = zoneTime(date, st, tzSel.value);
     // An end earlier than the start means the next day (an evening vigil).
-    end = utc(date, et, et <= st ? 1 : 0);
+    end = zoneTime(date, et, tzSel.value, et <= st ? 1 : 0);
     if (!start || !end) setFieldError(f('start_time'), 'op.v_time');
   }
   if (kind === 'rtsp' && !/^rtsps?:\/\/\S+$/i.test(url)) setFieldError(f('source_url'), 'op.v_rtsp');
@@ -301,6 +303,7 @@ createForm.addEventListener('submit', async (ev) => {
     deceased_name: deceased,
     scheduled_start: start,
     scheduled_end: end,
+    time_zone: tzSel.value,
     visibility: createForm.elements.visibility.value,
     source: kind === 'rtsp' ? { kind, url } : { kind },
   };
@@ -723,6 +726,7 @@ function route() {
 window.addEventListener('popstate', route);
 
 onLangChange(() => {
+  renderZones();
   if (mainEl.dataset.mode === 'detail') renderDetail();
   else if (mainEl.dataset.mode === 'list') {
     document.title = t('op.title');
@@ -740,6 +744,7 @@ window.sinianPreview = { get pc() { return preview?.pc ?? null; } };
 // Ask the server even without the sign-in mark (a staff page), then draw
 // the header from the same answer.
 const who = me({ probe: true });
+renderZones();
 mountLayout();
 try {
   user = await who;

@@ -217,7 +217,10 @@ async function loadOrders() {
 function renderVisits() {
   const people = state.bookings.filter((b) => b.state !== 'cancelled')
     .reduce((n, b) => n + b.persons, 0);
-  $('visits-summary').textContent = t('staff.visits_summary', { n: state.bookings.length, people });
+  $('visits-summary').textContent = t('staff.visits_summary', {
+    bookings: t('staff.bookings_n', { n: state.bookings.length }),
+    people: t('vs.persons', { n: people }),
+  });
   replace($('visits'), state.bookings.map((b) => {
     const phone = h('span', { class: 'mono', 'data-phone': b.id }, b.contact_phone);
     const reveal = h('button', { type: 'button', class: 'link-button text-sm', 'data-reveal': b.id },

@@ -52,6 +52,18 @@ function signinHref() {
   return `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
 }
 
+/** Keep the chosen slot and plot in the address, so that signing in to
+ *  book (and coming back) or a reload finds them chosen. */
+function keepChoice() {
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of [['slot', state.slot?.id], ['plot', $('plot_id').value]]) {
+    if (v) q.set(k, String(v));
+    else q.delete(k);
+  }
+  const next = `${location.pathname}?${q}`;
+  if (next !== location.pathname + location.search) history.replaceState(null, '', next);
+}
+
 // ---------- choose a cemetery ----------
 
 function renderChoose() {
@@ -100,7 +112,7 @@ function renderDays() {
       class: 'day',
       'aria-pressed': d.date === state.day ? 'true' : 'false',
       'data-date': d.date,
-      onclick: () => { state.day = d.date; state.slot = null; renderBook(); },
+      onclick: () => { state.day = d.date; state.slot = null; keepChoice(); renderBook(); },
     },
     h('span', { class: 'day-week' }, d.date === today ? t('vs.today') : dayLabel(d.date, { weekday: 'short' })),
     h('span', { class: 'day-date' }, dayLabel(d.date, { month: 'numeric', day: 'numeric' })),
@@ -121,7 +133,12 @@ function renderSlots() {
         disabled: full,
         'aria-pressed': state.slot?.id === s.id ? 'true' : 'false',
         'data-slot': s.id,
-        onclick: () => { state.slot = s; renderBook(); $('book-form').querySelector('select')?.focus(); },
+        onclick: () => {
+          state.slot = s;
+          keepChoice();
+          renderBook();
+          $('book-form').querySelector('select')?.focus();
+        },
       },
       h('span', { class: 'slot-time' }, t('vs.time_range', { start: s.start, end: s.end })),
       h('span', { class: 'text-right' },
@@ -195,6 +212,12 @@ async function loadBook(id) {
   state.plots = plots.plots ?? [];
   state.user = user;
   await Promise.all([loadSlots(), loadMine()]);
+  // the slot chosen before signing in (or before a reload)
+  const chosen = state.slots.find((s) => String(s.id) === param('slot') && s.remaining > 0);
+  if (chosen) {
+    state.day = chosen.date;
+    state.slot = chosen;
+  }
   renderBook();
   show('v-book');
 }
@@ -324,6 +347,7 @@ async function load() {
 mountLayout();
 clearOnInput($('book-form'));
 $('book-form').addEventListener('submit', submitBooking);
+$('plot_id').addEventListener('change', keepChoice);
 $('ticket-cancel').addEventListener('click', cancelBooking);
 $('v-retry').addEventListener('click', load);
 window.addEventListener('popstate', load);

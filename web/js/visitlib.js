@@ -30,10 +30,24 @@ export function money(cents) {
     .format((Number(cents) || 0) / 100);
 }
 
-/** "A区 3排 18号" / "Section A, row 3, no. 18". */
+// A plot's parts may be typed with their unit ("3排", "12号") or without
+// ("3", "A"): the unit is said once.
+const UNITS = { section: '区', row: '排', number: '号' };
+
+function plotPart(value, unit) {
+  const s = String(value ?? '').trim();
+  const bare = s.endsWith(unit) ? s.slice(0, -unit.length).trim() : s;
+  if (lang() !== 'zh-CN') return bare;
+  return /^[0-9A-Za-z-]+$/.test(bare) ? `${bare}${unit}` : s;
+}
+
+/** "A区 3排 18号" / "Section A, row 3, no. 18", whether or not the parts
+ *  were typed with their units. */
 export function plotLabel(p) {
   if (!p) return '';
-  return t('vs.plot', { section: p.section, row: p.row, number: p.number });
+  const vars = {};
+  for (const [k, unit] of Object.entries(UNITS)) vars[k] = plotPart(p[k], unit);
+  return t('vs.plot', vars);
 }
 
 /** A badge for a booking or order state. kind: 'order' | 'booking'. */
