@@ -8,6 +8,7 @@
 #include "err.h"
 
 #include <ctype.h>
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,9 +76,11 @@ bool ceremony_time_valid(const char *s)
 	           n != 17) {
 		return false;
 	}
+	/* a day the calendar has (no 02-30), in years a ceremony can be */
 	return y >= 2000 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 &&
-	       d <= 31 && h <= 23 && mi <= 59 && sec <= 59 && h >= 0 &&
-	       mi >= 0 && sec >= 0;
+	       g_date_valid_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y) &&
+	       h <= 23 && mi <= 59 && sec <= 59 && h >= 0 && mi >= 0 &&
+	       sec >= 0;
 }
 
 bool ceremony_rtsp_url_valid(const char *s)

@@ -62,7 +62,8 @@ int ceremony_source_parse(const char *s); /* -1 if unknown */
 int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
                         char *why, size_t whylen);
 
-/* Check an ISO 8601 UTC time "YYYY-MM-DDTHH:MM(:SS)Z". */
+/* Check an ISO 8601 UTC time "YYYY-MM-DDTHH:MM(:SS)Z" on a real calendar
+ * day of the years 2000 to 2200. */
 bool ceremony_time_valid(const char *s);
 
 #define CEREMONY_TZ_DEFAULT "Asia/Shanghai"

@@ -70,7 +70,8 @@ static bool parse_date(const char *s, GDate *d)
 			return false;
 	if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &day, &tail) != 3)
 		return false;
-	if (y < 1900 || y > 9999 || !g_date_valid_dmy(day, m, y))
+	/* a day the calendar has, in years a visit or an order can be */
+	if (y < 2000 || y > 2200 || !g_date_valid_dmy(day, m, y))
 		return false;
 	g_date_clear(d, 1);
 	g_date_set_dmy(d, day, m, y);

@@ -88,7 +88,8 @@ struct visit_booking_in {
 const char *visit_state_name(enum visit_state s); /* "booked", ... */
 int visit_state_parse(const char *s);             /* -1 when unknown */
 
-/* True for a real calendar date "YYYY-MM-DD" / a time "HH:MM". */
+/* True for a real calendar date "YYYY-MM-DD" of the years 2000 to 2200 /
+ * a time "HH:MM". */
 bool visit_date_valid(const char *s);
 bool visit_time_valid(const char *s);
 /* Today's date in China Standard Time into out (11 bytes). */

@@ -222,3 +222,33 @@ test('HTTP edges: Content-Length twice is 400, h2c is never taken, a path that i
   const utf8 = await api(d, 'GET', '/m/%E6%80%9D%E5%BF%B5');
   assert.match(utf8.headers.get('content-type'), /^text\/html/);
 });
+
+test('impossible and absurd dates are refused wherever a date comes in', async () => {
+  const d = await daemon({});
+  const { admin, agencyId } = await adminWithAgency(d, { login: 'dates@example.org', password: 'a long enough password 1' });
+  const ceremony = (start) => api(d, 'POST', '/api/ceremonies', {
+    token: admin,
+    json: { agency_id: agencyId, title: '告别', deceased_name: '王', scheduled_start: start, scheduled_end: '2027-03-01T10:00:00Z', visibility: 'public', source: { kind: 'test' } },
+  });
+  for (const bad of ['2027-02-30T09:00:00Z', '2027-04-31T09:00Z', '9999-12-31T09:00:00Z']) {
+    const r = await ceremony(bad);
+    assert.equal(r.status, 400, `${bad}: ${r.text}`);
+    assert.match(r.json.error.message, /scheduled_start/);
+  }
+  assert.equal((await ceremony('2027-02-28T09:00:00Z')).status, 201);
+  const memorial = (death) => api(d, 'POST', '/api/memorials', {
+    token: admin, json: { title: '纪念', deceased: { name: '王', death_date: death } },
+  });
+  for (const bad of ['2026-02-30', '9999-12-31', '2026-13-01']) {
+    assert.equal((await memorial(bad)).status, 400, bad);
+  }
+  const cem = await api(d, 'POST', '/api/cemeteries', { token: admin, json: { name: '日期陵园', region_code: '110107' } });
+  assert.equal(cem.status, 201, cem.text);
+  const slot = (date) => api(d, 'POST', `/api/cemeteries/${cem.json.id}/slots`, {
+    token: admin, json: { date, start: '09:00', end: '10:00', capacity: 5 },
+  });
+  for (const bad of ['2027-02-30', '9999-12-31']) {
+    const r = await slot(bad);
+    assert.equal(r.status, 400, `${bad}: ${r.text}`);
+  }
+});

@@ -26,6 +26,10 @@ START_TEST(dates_and_times)
 	ck_assert(!visit_date_valid("2027/04/04"));
 	ck_assert(!visit_date_valid(""));
 	ck_assert(!visit_date_valid(NULL));
+	/* absurd years: a visit is not booked for 9999 */
+	ck_assert(!visit_date_valid("9999-12-31"));
+	ck_assert(!visit_date_valid("1999-12-31"));
+	ck_assert(visit_date_valid("2200-12-31"));
 	ck_assert(visit_time_valid("00:00"));
 	ck_assert(visit_time_valid("23:59"));
 	ck_assert(!visit_time_valid("24:00"));
