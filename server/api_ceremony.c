@@ -188,6 +188,50 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	return 0;
 }
 
+/* May the ceremony be linked to its memorial? The memorial of a record
+ * of the ceremony's own agency, or one the actor may edit (its family
+ * admin): linking gives that memorial's family the right to watch, so an
+ * operator may not link any memorial by its number. Anything else is a
+ * 404, as for no such memorial. */
+static bool memorial_link_ok(struct app *app, const struct actor *a,
+                             const struct ceremony *c, struct http_resp *resp)
+{
+	struct memorial *m = g_new(struct memorial, 1);
+	struct access_obj obj;
+	bool ok;
+	int rc = store_memorial_get(app->store, c->memorial_id, m);
+
+	if (rc == 0)
+		rc = memorial_access_obj(app->store, m, &obj);
+	ok = rc == 0 && (obj.agency_id == c->agency_id ||
+	                 access_check(a, ACT_MEMORIAL_EDIT, &obj) == 0);
+	g_free(m);
+	if (rc && rc != ERR_NOT_FOUND)
+		http_resp_err(resp, rc, "cannot read the memorial");
+	else if (!ok)
+		http_resp_err(resp, ERR_NOT_FOUND,
+		              "memorial_id: no such memorial to link");
+	return ok;
+}
+
+/* The hall and the memorial a ceremony names (when they change): the
+ * hall of its agency, a memorial it may link. False with resp filled. */
+static bool links_ok(struct app *app, struct http_req *req,
+                     struct http_resp *resp, const struct ceremony *c,
+                     int64_t old_memorial_id)
+{
+	struct hall hall;
+
+	if (c->hall_id && (store_hall_get(app->store, c->hall_id, &hall) ||
+	                   hall.agency_id != c->agency_id)) {
+		http_resp_err(resp, ERR_INVALID,
+		              "hall_id: not a hall of this agency");
+		return false;
+	}
+	return !c->memorial_id || c->memorial_id == old_memorial_id ||
+	       memorial_link_ok(app, auth_actor(req), c, resp);
+}
+
 static void new_key(struct ceremony *c, char *key)
 {
 	crypto_token(key);
@@ -201,7 +245,6 @@ static void post_ceremony(void *appv, struct http_req *req,
 	struct ceremony c = {0};
 	struct access_obj obj;
 	struct org agency;
-	struct hall hall;
 	char err[256], key[CRYPTO_TOKEN_CHARS];
 	json_t *j = NULL, *out;
 	int rc;
@@ -220,12 +263,8 @@ static void post_ceremony(void *appv, struct http_req *req,
 	if (access_deny(
 	        resp, access_check(auth_actor(req), ACT_CEREMONY_MANAGE, &obj)))
 		goto out;
-	if (c.hall_id && (store_hall_get(app->store, c.hall_id, &hall) ||
-	                  hall.agency_id != c.agency_id)) {
-		http_resp_err(resp, ERR_INVALID,
-		              "hall_id: not a hall of this agency");
+	if (!links_ok(app, req, resp, &c, 0))
 		goto out;
-	}
 	c.created_by = auth_actor(req)->user_id;
 	new_key(&c, key);
 	if ((rc = store_ceremony_create(app->store, &c))) {
@@ -368,10 +407,12 @@ static void patch_ceremony(void *appv, struct http_req *req,
 	struct ceremony c;
 	char err[256];
 	json_t *j = NULL;
+	int64_t old_memorial;
 	int rc;
 
 	if (load_managed(app, req, resp, &c))
 		return;
+	old_memorial = c.memorial_id;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
 	                             sizeof(err))) ||
 	    (rc = cer_fields(j, &c, false, err, sizeof(err)))) {
@@ -383,6 +424,8 @@ static void patch_ceremony(void *appv, struct http_req *req,
 		              "agency_id: cannot move a ceremony");
 		goto out;
 	}
+	if (!links_ok(app, req, resp, &c, old_memorial))
+		goto out;
 	if ((rc = store_ceremony_update(app->store, &c))) {
 		http_resp_err(resp, rc, "cannot update");
 		goto out;

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { startDaemon, api, REPO } from '../lib/daemon.mjs';
+import { spawnSync } from 'node:child_process';
+import { startDaemon, api, REPO, BIN } from '../lib/daemon.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
 
 const OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
@@ -251,4 +252,42 @@ test('impossible and absurd dates are refused wherever a date comes in', async (
     const r = await slot(bad);
     assert.equal(r.status, 400, `${bad}: ${r.text}`);
   }
+});
+
+test('a ceremony links only a memorial its operator may link: its own agency\'s record, or one the linker edits', async () => {
+  const d = await daemon({});
+  const { admin, agencyId: agencyA } = await adminWithAgency(d, { login: 'links@example.org', password: 'a long enough password 1' });
+  const agencyB = (await api(d, 'POST', '/api/agencies', { token: admin, json: { name: '另一家殡仪馆', region_code: '110108' } })).json.id;
+  const add = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'add', '--login', 'op-a@example.org', '--password-stdin'],
+    { input: 'operator password 1234\n', encoding: 'utf8' });
+  assert.equal(add.status, 0, add.stderr);
+  const grant = spawnSync(BIN, ['--data-dir', d.dataDir, 'user', 'grant', '--login', 'op-a@example.org',
+    '--role', 'agency_operator', '--scope', String(agencyA)], { encoding: 'utf8' });
+  assert.equal(grant.status, 0, grant.stderr);
+  const op = (await api(d, 'POST', '/api/session', { json: { login: 'op-a@example.org', password: 'operator password 1234' } })).json.token;
+  const memorialOf = async (agency) => {
+    const rec = await api(d, 'POST', '/api/deceased', { token: admin, json: { agency_id: agency, name: '周', death_date: '2026-01-02' } });
+    assert.equal(rec.status, 201, rec.text);
+    const m = await api(d, 'POST', '/api/memorials', { token: admin, json: { title: '纪念', deceased_id: rec.json.id } });
+    assert.equal(m.status, 201, m.text);
+    return m.json.memorial.id;
+  };
+  const mineA = await memorialOf(agencyA);
+  const theirsB = await memorialOf(agencyB);
+  const ceremony = (token, memorial_id) => api(d, 'POST', '/api/ceremonies', {
+    token,
+    json: { agency_id: agencyA, memorial_id, title: '告别', deceased_name: '周', scheduled_start: '2027-03-01T09:00:00Z', scheduled_end: '2027-03-01T10:00:00Z', visibility: 'invite', source: { kind: 'test' } },
+  });
+  const refused = await ceremony(op, theirsB);
+  assert.equal(refused.status, 404, refused.text);
+  assert.match(refused.json.error.message, /memorial_id/);
+  const ok = await ceremony(op, mineA);
+  assert.equal(ok.status, 201, ok.text);
+  // and not by a later edit either; the one it has stays
+  const moved = await api(d, 'PATCH', `/api/ceremonies/${ok.json.id}`, { token: op, json: { memorial_id: theirsB } });
+  assert.equal(moved.status, 404, moved.text);
+  assert.equal((await api(d, 'PATCH', `/api/ceremonies/${ok.json.id}`, { token: op, json: { title: '告别仪式' } })).status, 200);
+  assert.equal((await api(d, 'GET', `/api/ceremonies/${ok.json.id}`, { token: op })).json.memorial_id, mineA);
+  // the platform admin may link any
+  assert.equal((await ceremony(admin, theirsB)).status, 201);
 });
