@@ -338,7 +338,7 @@ int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
 		snprintf(err, errlen, "bad HLS directory or segment length");
 		return ERR_INVALID;
 	}
-	if (g_mkdir_with_parents(dir, 0750) != 0) {
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 		         strerror(errno));
 		return ERR_IO;

@@ -190,7 +190,7 @@ int recorder_start(struct encoder *enc, const char *dir, const char *name,
 		snprintf(err, errlen, "bad recording directory or name");
 		return ERR_INVALID;
 	}
-	if (g_mkdir_with_parents(dir, 0750) != 0) {
+	if (g_mkdir_with_parents(dir, 0700) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
 		         strerror(errno));
 		return ERR_IO;

@@ -80,7 +80,7 @@ static int cli_open(const struct config *cfg, struct app *app)
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = *cfg;
-	if (mkdir(cfg->data_dir, 0750) && errno != EEXIST) {
+	if (mkdir(cfg->data_dir, 0700) && errno != EEXIST) {
 		fprintf(stderr, "sinian: cannot create %s: %s\n", cfg->data_dir,
 		        strerror(errno));
 		return 1;

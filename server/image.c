@@ -85,10 +85,36 @@ int image_path(const char *dir, const char *hash, char *out, size_t outlen)
 	return n < 0 || (size_t)n >= outlen ? ERR_INVALID : 0;
 }
 
+/* fsync a directory, so that a name made or renamed in it is on disk. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : ERR_IO;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The file's directory and that one's parent (the hash's two-character
+ * directory may just have been made), synced after the rename. */
+static int sync_dirs(const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+	char *parent = g_path_get_dirname(dir);
+	int rc = sync_dir(dir);
+
+	if (rc == 0)
+		rc = sync_dir(parent);
+	g_free(parent);
+	g_free(dir);
+	return rc;
+}
+
 int image_write_atomic(const char *path, const uint8_t *data, size_t len)
 {
 	char *tmp = g_strdup_printf("%s.tmpXXXXXX", path);
-	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
 	size_t done = 0;
 	int rc = ERR_IO;
 
@@ -106,7 +132,7 @@ int image_write_atomic(const char *path, const uint8_t *data, size_t len)
 	if (fsync(fd) == 0 && close(fd) == 0) {
 		fd = -1;
 		if (rename(tmp, path) == 0)
-			rc = 0;
+			rc = sync_dirs(path);
 	}
 out_close:
 	if (fd >= 0)
@@ -179,7 +205,7 @@ int image_store(const char *dir, const void *data, size_t len,
 	sha256_hex(bytes, len, out->hash);
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);
 	if (image_path(dir, out->hash, path, sizeof(path)) ||
-	    g_mkdir_with_parents(sub, 0755)) {
+	    g_mkdir_with_parents(sub, 0700)) {
 		snprintf(msg, msglen, "cannot store the image");
 		rc = ERR_IO;
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&

@@ -31,8 +31,10 @@ bool image_hash_valid(const char *hash);
 /* dir/ab/abcdef... into out. 0 or ERR_INVALID when it does not fit. */
 int image_path(const char *dir, const char *hash, char *out, size_t outlen);
 
-/* Write data to path through a fsynced temporary file and a rename, so a
- * reader never sees half a file. 0 or ERR_IO. */
+/* Write data to path (0600) through a fsynced temporary file and a
+ * rename, then fsync its directory and that one's parent, so a reader
+ * never sees half a file and an acknowledged one survives a crash. 0 or
+ * ERR_IO. */
 int image_write_atomic(const char *path, const uint8_t *data, size_t len);
 
 /* Check, clean and store an upload under dir (created as needed). The

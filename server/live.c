@@ -330,7 +330,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 
 	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
 	                rec_dir, sizeof(app->recordings_dir)) ||
-	    (mkdir(rec_dir, 0750) && errno != EEXIST)) {
+	    (mkdir(rec_dir, 0700) && errno != EEXIST)) {
 		snprintf(err, errlen, "cannot create recordings dir %s",
 		         rec_dir);
 		return ERR_IO;

@@ -108,11 +108,15 @@ int main_parse_options(int argc, char **argv, struct config *cfg, int *argi)
 	return -1;
 }
 
+/* The data directory, 0700 even if an older version made it wider. */
 static int ensure_dir(const char *path)
 {
-	if (mkdir(path, 0750) == 0 || errno == EEXIST)
-		return 0;
-	return ERR_IO;
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return ERR_IO;
+	if (chmod(path, 0700) != 0)
+		log_warn("main", "cannot make %s private (0700): %s", path,
+		         strerror(errno));
+	return 0;
 }
 
 static void drained(void *ud)
@@ -215,6 +219,10 @@ int main(int argc, char **argv)
 	int argi, rc;
 
 	memset(&app, 0, sizeof(app));
+	/* the database, keys, uploads and recordings are this account's
+	 * alone: files 0600, directories 0700, whoever made them (SQLite,
+	 * GStreamer, the CLI) */
+	umask(077);
 	rc = main_parse_options(argc, argv, &app.cfg, &argi);
 	if (rc >= 0)
 		return rc;

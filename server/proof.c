@@ -52,7 +52,7 @@ static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
 	out->bytes = len;
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);
 	if (proof_path(dir, out->hash, path, sizeof(path)) ||
-	    g_mkdir_with_parents(sub, 0755)) {
+	    g_mkdir_with_parents(sub, 0700)) {
 		rc = ERR_IO;
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
 	           image_write_atomic(path, bytes, len)) {

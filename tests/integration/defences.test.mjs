@@ -291,3 +291,24 @@ test('a ceremony links only a memorial its operator may link: its own agency\'s 
   // the platform admin may link any
   assert.equal((await ceremony(admin, theirsB)).status, 201);
 });
+
+test('the data directory is private: directories 0700, files 0600, uploads included', async () => {
+  const d = await daemon({ demo: true });
+  const { admin } = await adminWithAgency(d, { login: 'modes@example.org', password: 'a long enough password 1' });
+  const demo = (await api(d, 'GET', '/api/memorials/by-slug/demo')).json.memorial.id;
+  const png = fs.readFileSync(path.join(REPO, 'tests/data/images/gray_4x3.png'));
+  const up = await api(d, 'PUT', `/api/memorials/${demo}/portrait`,
+    { token: admin, body: png, headers: { 'content-type': 'image/png' } });
+  assert.equal(up.status, 200, up.text);
+  const wide = [];
+  let files = 0;
+  const walk = (p) => {
+    const st = fs.statSync(p);
+    if ((st.mode & 0o077) !== 0) wide.push(`${p} ${(st.mode & 0o777).toString(8)}`);
+    if (st.isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
+    else files++;
+  };
+  walk(d.dataDir);
+  assert.ok(files >= 3, 'the database, the key and the portrait at least');
+  assert.deepEqual(wide, []);
+});
