@@ -237,11 +237,14 @@ async function tmpDir(prefix) {
 
 // ---------- health and metrics ----------
 
-test('GET /healthz answers 200 {"status":"ok","media":{"status":"ok"}}', async () => {
+test('GET /healthz answers 200 {"status":"ok","media":{"status":"ok"},"disk":{…"status":"ok"}}', async () => {
   const r = await api(d, 'GET', '/healthz');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^application\/json/);
-  assert.deepEqual(r.json, { status: 'ok', media: { status: 'ok' } });
+  const { disk, ...rest } = r.json;
+  assert.deepEqual(rest, { status: 'ok', media: { status: 'ok' } });
+  assert.equal(disk.status, 'ok');
+  assert.ok(disk.free_mb >= disk.min_mb);
   assertSecurityHeaders(r.headers, 'healthz');
 
   const h = await api(d, 'HEAD', '/healthz');
@@ -765,7 +768,8 @@ test('kill -9 and restart on the same data dir keeps the schema', async () => {
   try {
     const r = await api(b, 'GET', '/healthz');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json, { status: 'ok', media: { status: 'ok' } });
+    assert.deepEqual({ ...r.json, disk: undefined }, { status: 'ok', media: { status: 'ok' }, disk: undefined });
+    assert.equal(r.json.disk.status, 'ok');
     // migrations were not run again
     assert.equal(sqlite(db, 'PRAGMA user_version'), String(want));
     assert.equal(sqlite(db, "SELECT value FROM meta WHERE key = 'created_at'"), created);
