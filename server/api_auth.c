@@ -12,6 +12,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "password.h"
 #include "log.h"
 #include "rights.h"
 #include "store.h"
@@ -82,10 +83,8 @@ int api_user_create(struct app *app, const char *login_raw,
 		         "(11 digits) or an e-mail address");
 		return ERR_INVALID;
 	}
-	if (jsonx_utf8_len(password) < 8 || jsonx_utf8_len(password) > 128) {
-		snprintf(err, errlen, "password: must be 8 to 128 characters");
-		return ERR_INVALID;
-	}
+	if ((rc = password_check("password", password, err, errlen)))
+		return rc;
 	crypto_keyed_hash(app->crypto, login, hash);
 	sealed = crypto_seal(app->crypto, login);
 	if (!sealed)
@@ -312,8 +311,9 @@ static void put_password(void *appv, struct http_req *req,
 	                             sizeof(err))) ||
 	    (rc = jsonx_str(j, "old_password", true, 1, 128, NULL, &old_pw, err,
 	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "new_password", true, 8, 128, NULL, &new_pw, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &new_pw, err,
+	                    sizeof(err))) ||
+	    (rc = password_check("new_password", new_pw, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "password.h"
 #include "log.h"
 #include "notify.h"
 #include "otp.h"
@@ -218,8 +219,9 @@ static void post_reset(void *appv, struct http_req *req, struct http_resp *resp)
 
 	if ((rc = read_code_body(app, req, keys, &j, &l, &code, err,
 	                         sizeof(err))) ||
-	    (rc = jsonx_str(j, "new_password", true, 8, 128, NULL, &pw, err,
-	                    sizeof(err)))) {
+	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &pw, err,
+	                    sizeof(err))) ||
+	    (rc = password_check("new_password", pw, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}

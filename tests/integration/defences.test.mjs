@@ -312,3 +312,19 @@ test('the data directory is private: directories 0700, files 0600, uploads inclu
   assert.ok(files >= 3, 'the database, the key and the portrait at least');
   assert.deepEqual(wide, []);
 });
+
+test('the most common passwords and blank ones are refused at sign-up, change and reset', async () => {
+  const d = await daemon({});
+  for (const password of ['qwertyuiop', 'QwertyUIOP', 'password1', '          ']) {
+    const r = await api(d, 'POST', '/api/users', { json: { login: 'common@example.org', password, display_name: '王' } });
+    assert.equal(r.status, 400, `${password}: ${r.text}`);
+    assert.equal(r.json.error.code, 'invalid');
+    assert.match(r.json.error.message, /^password: /);
+  }
+  const ok = await api(d, 'POST', '/api/users', { json: { login: 'common@example.org', password: 'peonies in the old yard', display_name: '王' } });
+  assert.equal(ok.status, 202, ok.text);
+  const token = (await api(d, 'POST', '/api/session', { json: { login: 'common@example.org', password: 'peonies in the old yard' } })).json.token;
+  const change = await api(d, 'PUT', '/api/me/password', { token, json: { old_password: 'peonies in the old yard', new_password: 'iloveyou1' } });
+  assert.equal(change.status, 400, change.text);
+  assert.match(change.json.error.message, /^new_password: .*common/);
+});
