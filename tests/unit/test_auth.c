@@ -197,7 +197,7 @@ static int64_t scalar(const char *sql)
 
 START_TEST(user_create_seals_login)
 {
-	int64_t id = new_user("+86 138-1234-5678", "password1");
+	int64_t id = new_user("+86 138-1234-5678", "pine and cypress 1");
 	struct store_user u;
 	char *plain;
 	char err[256] = "";
@@ -211,7 +211,8 @@ START_TEST(user_create_seals_login)
 	ck_assert_ptr_nonnull(plain);
 	ck_assert_str_eq(plain, "13812345678");
 	free(plain);
-	ck_assert(crypto_password_verify(u.password_hash, "password1"));
+	ck_assert(
+	    crypto_password_verify(u.password_hash, "pine and cypress 1"));
 	/* no column holds the phone in clear */
 	ck_assert_int_eq(scalar("SELECT count(*) FROM users WHERE "
 	                        "login_hash LIKE '%13812345678%' OR "
@@ -220,13 +221,15 @@ START_TEST(user_create_seals_login)
 	                        "password_hash LIKE '%13812345678%'"),
 	                 0);
 	/* the same number written differently is the same login */
-	ck_assert_int_eq(api_user_create(&app, "13812345678", "password2", "x",
-	                                 &dup, err, sizeof(err)),
+	ck_assert_int_eq(api_user_create(&app, "13812345678",
+	                                 "pine and cypress 2", "x", &dup, err,
+	                                 sizeof(err)),
 	                 ERR_CONFLICT);
 	ck_assert(strstr(err, "login") != NULL);
-	new_user("Alice@Example.com", "password1");
-	ck_assert_int_eq(api_user_create(&app, "alice@example.COM", "password2",
-	                                 "x", &dup, err, sizeof(err)),
+	new_user("Alice@Example.com", "pine and cypress 1");
+	ck_assert_int_eq(api_user_create(&app, "alice@example.COM",
+	                                 "pine and cypress 2", "x", &dup, err,
+	                                 sizeof(err)),
 	                 ERR_CONFLICT);
 }
 END_TEST
@@ -237,8 +240,8 @@ START_TEST(user_create_refuses)
 	int64_t id = 0;
 
 	err[0] = '\0';
-	ck_assert_int_eq(api_user_create(&app, "12345", "password1", "x", &id,
-	                                 err, sizeof(err)),
+	ck_assert_int_eq(api_user_create(&app, "12345", "pine and cypress 1",
+	                                 "x", &id, err, sizeof(err)),
 	                 ERR_INVALID);
 	ck_assert(strstr(err, "login") != NULL);
 	err[0] = '\0';
@@ -257,7 +260,7 @@ END_TEST
 
 START_TEST(session_round_trip)
 {
-	int64_t uid = new_user("13812345678", "password1");
+	int64_t uid = new_user("13812345678", "pine and cypress 1");
 	char token[CRYPTO_TOKEN_CHARS], token2[CRYPTO_TOKEN_CHARS];
 	char hash[CRYPTO_HASH_CHARS], sql[256];
 	int64_t sid = 0, sid2 = 0;
@@ -304,7 +307,7 @@ END_TEST
 
 START_TEST(session_rejections)
 {
-	int64_t uid = new_user("13812345678", "password1");
+	int64_t uid = new_user("13812345678", "pine and cypress 1");
 	char token[CRYPTO_TOKEN_CHARS], other[CRYPTO_TOKEN_CHARS];
 	char sql[128], *bad;
 	int64_t sid, osid;
@@ -349,8 +352,8 @@ END_TEST
 
 START_TEST(revoke_others_keeps_one)
 {
-	int64_t uid = new_user("13812345678", "password1");
-	int64_t vid = new_user("13900001111", "password1");
+	int64_t uid = new_user("13812345678", "pine and cypress 1");
+	int64_t vid = new_user("13900001111", "pine and cypress 1");
 	char t[3][CRYPTO_TOKEN_CHARS], tv[CRYPTO_TOKEN_CHARS];
 	int64_t s[3], sv;
 	struct actor a;
@@ -372,7 +375,7 @@ END_TEST
 
 START_TEST(load_actor_grants)
 {
-	int64_t uid = new_user("13812345678", "password1");
+	int64_t uid = new_user("13812345678", "pine and cypress 1");
 	struct actor a;
 
 	ck_assert_int_eq(store_grant_add(app.store, uid, "admin", "none", 0, 0),
