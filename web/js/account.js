@@ -11,8 +11,7 @@ import { t, has, bindText, formatDate, onLangChange } from './i18n.js';
 import { h, replace } from './dom.js';
 import { loadLists, memorialName } from './account-lists.js';
 import {
-  clearErrors, clearOnInput, focusFirstInvalid, passwordProblem, passwordToggles,
-  setBusy, setFieldError, setFormApiError,
+  clearErrors, clearOnInput, focusFirstInvalid, formReady, passwordProblem, passwordToggles, setBusy, setFieldError, setFormApiError,
 } from './forms.js';
 
 const SIGNIN = '/signin.html?next=/account.html';
@@ -200,6 +199,7 @@ form.addEventListener('submit', async (ev) => {
     setBusy(form, false);
   }
 });
+formReady(form);
 
 // ---------- sign out ----------
 

@@ -11,8 +11,7 @@ import { mountLayout } from './layout.js';
 import { ApiError, resetPassword, safeNext, signInWithCode, api } from './api.js';
 import { bindText, formatDuration, lang, onLangChange } from './i18n.js';
 import {
-  clearErrors, clearOnInput, focusFirstInvalid, loginKind, normaliseLogin, passwordProblem,
-  passwordToggles, setBusy, setFieldError, setFormApiError, setFormError,
+  clearErrors, clearOnInput, focusFirstInvalid, formReady, loginKind, normaliseLogin, passwordProblem, passwordToggles, setBusy, setFieldError, setFormApiError, setFormError,
 } from './forms.js';
 import { param } from './dom.js';
 
@@ -136,6 +135,7 @@ useForm.addEventListener('submit', async (ev) => {
     }
   }
 });
+formReady(useForm);
 
 resendEl.addEventListener('click', () => {
   clearErrors(useForm);

@@ -87,6 +87,15 @@ export function focusFirstInvalid(form) {
  * Mark the submit button busy: disabled, aria-busy, and every field
  * read-only while a request runs. Returns a function that undoes it.
  */
+/** The page's script now handles form: its submit button, disabled in the
+ *  HTML (with method="post") so that a click before the script has run
+ *  sends nothing (the browser would otherwise send the form itself, with a
+ *  password in the URL), may be used. */
+export function formReady(form) {
+  const button = form.querySelector('[type="submit"]');
+  if (button) button.disabled = false;
+}
+
 export function setBusy(form, busy) {
   const button = form.querySelector('[type="submit"]');
   for (const el of form.elements) {

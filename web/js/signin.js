@@ -4,8 +4,7 @@ import { mountLayout } from './layout.js';
 import { ApiError, signIn, safeNext } from './api.js';
 import { bindText, formatDuration, onLangChange } from './i18n.js';
 import {
-  clearErrors, clearOnInput, focusFirstInvalid, normaliseLogin, passwordToggles,
-  setBusy, setFieldError, setFormApiError, setFormError,
+  clearErrors, clearOnInput, focusFirstInvalid, formReady, normaliseLogin, passwordToggles, setBusy, setFieldError, setFormApiError, setFormError,
 } from './forms.js';
 import { param } from './dom.js';
 
@@ -81,6 +80,7 @@ form.addEventListener('submit', async (ev) => {
     }
   }
 });
+formReady(form);
 
 const user = await mountLayout();
 if (user) {

@@ -4,9 +4,7 @@
 import { mountLayout } from './layout.js';
 import { ApiError, api, signIn, safeNext } from './api.js';
 import {
-  NAME_MAX, charLength, clearErrors, clearOnInput, focusFirstInvalid, loginKind,
-  normaliseLogin, passwordProblem, passwordToggles, setBusy, setFieldError,
-  setFormApiError,
+  NAME_MAX, charLength, clearErrors, clearOnInput, focusFirstInvalid, formReady, loginKind, normaliseLogin, passwordProblem, passwordToggles, setBusy, setFieldError, setFormApiError,
 } from './forms.js';
 import { param } from './dom.js';
 
@@ -101,5 +99,6 @@ form.addEventListener('submit', async (ev) => {
     location.assign(`/signin.html?${q}`);
   }
 });
+formReady(form);
 
 mountLayout();
