@@ -40,6 +40,12 @@
 
 #define PAGE_MESSAGES 20 /* latest messages in the page response */
 
+/* Does ref name a memorial by its number (all digits), not by its slug? */
+static bool ref_is_number(const char *ref)
+{
+	return ref && *ref && ref[strspn(ref, "0123456789")] == '\0';
+}
+
 /* By number, an unlisted or private memorial is only for those with a
  * right of their own on it: to everyone else it does not exist. */
 static bool hidden_by_number(const struct actor *a,
@@ -62,7 +68,7 @@ int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
 
 	if (!ref || !*ref)
 		return ERR_NOT_FOUND;
-	if (ref[strspn(ref, "0123456789")] != '\0') /* a slug */
+	if (!ref_is_number(ref))
 		return memorial_slug_valid(ref) &&
 		               store_memorial_by_slug(app->store, ref, m) == 0
 		           ? memorial_access_obj(app->store, m, obj)
@@ -405,7 +411,7 @@ static void send_ref(struct app *app, struct http_req *req,
 	int64_t id = 0;
 	int rc = 0;
 
-	if (ref && *ref && ref[strspn(ref, "0123456789")] == '\0') {
+	if (ref_is_number(ref)) {
 		if (strlen(ref) <= 18)
 			id = g_ascii_strtoll(ref, NULL, 10);
 		if (id > 0)
@@ -445,7 +451,7 @@ static void get_by_slug(void *appv, struct http_req *req,
 	const char *slug = http_param(req, "slug");
 
 	/* by-slug takes slugs only, never a number */
-	if (slug && slug[strspn(slug, "0123456789")] == '\0')
+	if (ref_is_number(slug))
 		slug = NULL;
 	send_ref(appv, req, resp, slug);
 }
