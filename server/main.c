@@ -187,9 +187,12 @@ static int app_open(struct app *app)
 		return 1;
 	}
 	api_http_hooks(app, &hooks);
-	hc = (struct http_config){app->cfg.listen, app->web_dir,
+	hc = (struct http_config){app->cfg.listen,
+	                          app->web_dir,
 	                          app->cfg.max_body_bytes,
-	                          app->cfg.max_upload_bytes};
+	                          app->cfg.max_upload_bytes,
+	                          (int)app->cfg.max_connections_per_address,
+	                          app->trusted_proxies};
 	if (http_server_new(&hc, app->router, app->metrics, &hooks, app->loop,
 	                    &app->http)) {
 		log_error("main", "cannot listen on %s", app->cfg.listen);
