@@ -3,6 +3,7 @@
  */
 #include "api.h"
 #include "app.h"
+#include "pwhash.h"
 #include "bus.h"
 #include "cli.h"
 #include "config.h"
@@ -206,6 +207,9 @@ static void app_close(struct app *app)
 	/* writes still queued answer their requests while those exist */
 	if (app->store)
 		store_write_flush(app->store);
+	/* so do passwords being checked */
+	pwhash_free(app->pwhash);
+	app->pwhash = NULL;
 	http_server_free(app->http);
 	api_stop(app);
 	router_free(app->router);

@@ -434,3 +434,28 @@ test('open connections are capped per address; other addresses and trusted proxi
   assert.match(m.text, /^sinian_http_connections_refused_total [1-9]/m);
   for (const s of [...slow, ...proxy]) s.destroy();
 });
+
+test('passwords are checked off the main loop: other requests do not wait behind a crowd signing in', async () => {
+  const d = await daemon({ rate_limit_logins: 100000, rate_limit_writes: 100000 });
+  const login = 'crowd@example.org';
+  const password = 'chrysanthemums at dawn';
+  assert.equal((await api(d, 'POST', '/api/users', { json: { login, password, display_name: '众' } })).status, 202);
+  const answered = [];
+  const signIns = [];
+  for (let i = 0; i < 24; i++) {
+    signIns.push(api(d, 'POST', '/api/session', { json: { login, password: i % 2 ? password : 'not it at all' } })
+      .then((r) => { answered.push(r.status); return r; }));
+  }
+  // once the first is answered, the others have all arrived and wait
+  await Promise.race(signIns);
+  const asked = answered.length;
+  const health = await api(d, 'GET', '/healthz');
+  const before = answered.length;
+  assert.equal(health.status, 200);
+  const all = await Promise.all(signIns);
+  // each check costs tens of milliseconds on its own thread; the main loop
+  // answered /healthz while most were still waiting for theirs
+  assert.ok(before - asked < 12, `/healthz waited for ${before - asked} of ${24 - asked} sign-ins`);
+  assert.deepEqual(all.map((r) => r.status), signIns.map((_, i) => (i % 2 ? 200 : 401)));
+  assert.ok(all[1].json.token, 'a session was made');
+});
