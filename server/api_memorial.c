@@ -578,6 +578,19 @@ static int search_keys_write(struct app *app, json_t *j, int64_t id,
 	return search_latin_refresh(app->store, 4) < 0 ? ERR_DB : 0;
 }
 
+/* Answer with memorial m as stored now (a write has just changed it). */
+static void send_memorial(struct app *app, struct http_resp *resp, int status,
+                          struct memorial *m)
+{
+	if (store_ok(store_memorial_get(app->store, m->id, m),
+	             "reading a memorial back"))
+		http_resp_json(
+		    resp, status,
+		    json_pack("{s:o}", "memorial", memorial_json(m)));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
+}
+
 static void post_memorial(void *appv, struct http_req *req,
                           struct http_resp *resp)
 {
@@ -625,13 +638,7 @@ static void post_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot write the search keys");
 		goto out;
 	}
-	if (store_ok(store_memorial_get(app->store, m->id, m),
-	             "reading a new memorial back"))
-		http_resp_json(
-		    resp, 201,
-		    json_pack("{s:o}", "memorial", memorial_json(m)));
-	else
-		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
+	send_memorial(app, resp, 201, m);
 out:
 	json_decref(j);
 	g_free(m);
@@ -679,13 +686,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	if (m->visibility != old_vis)
 		rights_changed(app, RIGHTS_MEMORIAL, m->id);
 	api_memorial_changed(app, m->id);
-	if (store_ok(store_memorial_get(app->store, m->id, m),
-	             "reading a memorial back"))
-		http_resp_json(
-		    resp, 200,
-		    json_pack("{s:o}", "memorial", memorial_json(m)));
-	else
-		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
+	send_memorial(app, resp, 200, m);
 out:
 	json_decref(j);
 	g_free(m);
