@@ -229,9 +229,11 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 	struct ceremony c;
 	struct actor a;
 	int64_t id = colon ? strtoll(colon + 1, NULL, 10) : 0;
+	int rc =
+	    id > 0 ? store_ceremony_get(app->store, id, &c) : ERR_NOT_FOUND;
 
-	if (id <= 0 || store_ceremony_get(app->store, id, &c))
-		return ERR_NOT_FOUND;
+	if (rc)
+		return rc;
 	auth_ws_actor(app, ws, &a);
 	if (api_condolence_may_keep(app, &a, &c))
 		return 0;

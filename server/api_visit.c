@@ -145,13 +145,11 @@ static int cemetery_param(struct app *app, struct http_req *req,
                           struct http_resp *resp, int64_t *id)
 {
 	struct org o;
+	int rc = api_org_find(app, req, resp, ORG_CEMETERY, &o);
 
-	if (http_param_id(req, "id", id) ||
-	    store_org_get(app->store, ORG_CEMETERY, *id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
-		return ERR_NOT_FOUND;
-	}
-	return 0;
+	if (rc == 0)
+		*id = o.id;
+	return rc;
 }
 
 static int staff_right(struct http_req *req, int64_t cemetery_id)
@@ -356,14 +354,14 @@ static void post_booking(void *appv, struct http_req *req,
 	in.user_id = a->user_id;
 	if (for_user) {
 		/* booking on someone's behalf: staff of the slot's cemetery */
-		if (store_slot_get(app->store, in.slot_id, &slot)) {
-			http_resp_err(resp, ERR_NOT_FOUND, "no such slot");
+		if ((rc = store_slot_get(app->store, in.slot_id, &slot))) {
+			http_resp_lookup(resp, rc, "no such slot");
 			goto out;
 		}
 		if (access_deny(resp, staff_right(req, slot.cemetery_id)))
 			goto out;
-		if (store_user_get(app->store, for_user, &u)) {
-			http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+		if ((rc = store_user_get(app->store, for_user, &u))) {
+			http_resp_lookup(resp, rc, "no such user");
 			goto out;
 		}
 		in.user_id = for_user;
@@ -396,7 +394,7 @@ static int load_booking(struct app *app, struct http_req *req,
 		return ERR_UNAUTHORIZED;
 	}
 	if (http_param_id(req, "id", &id) == 0 &&
-	    store_booking_get(app->store, id, b) == 0) {
+	    (rc = store_booking_get(app->store, id, b)) == 0) {
 		obj.id = b->id;
 		obj.owner_id = b->user_id;
 		obj.cemetery_id = b->cemetery_id;
@@ -404,7 +402,7 @@ static int load_booking(struct app *app, struct http_req *req,
 		    access_check(a, ACT_BOOKING_VIEW, &obj) ? ERR_NOT_FOUND : 0;
 	}
 	if (rc)
-		http_resp_err(resp, rc, "no such booking");
+		http_resp_lookup(resp, rc, "no such booking");
 	return rc;
 }
 
@@ -583,9 +581,12 @@ static void post_checkin(void *appv, struct http_req *req,
 		              VISIT_CODE_LEN);
 		goto out;
 	}
-	if (store_booking_by_code(app->store, code, &b)) {
-		http_resp_errc(resp, 404, "unknown_code",
-		               "no booking has this code");
+	if ((rc = store_booking_by_code(app->store, code, &b))) {
+		if (rc == ERR_NOT_FOUND)
+			http_resp_errc(resp, 404, "unknown_code",
+			               "no booking has this code");
+		else
+			http_resp_lookup(resp, rc, "no booking has this code");
 		goto out;
 	}
 	if (staff_right(req, b.cemetery_id)) {
