@@ -7,9 +7,12 @@
 // cemetery: the console shows the plot); then creates a ceremony picking
 // the hall and the record's memorial page (no ids typed), takes it live
 // with the test source (its preview plays), and the ceremony shows its hall
-// and links its memorial page.
+// and links its memorial page; once ended, the memorial's family admin
+// (invited by the operator) downloads the recording from the ceremony's
+// page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { startDaemon, api } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
@@ -45,6 +48,36 @@ async function page(locale, viewport) {
   await ctx.addCookies([{ name: 'sinian_session', value: operator.token, url: d.url }]);
   const p = await ctx.newPage();
   return { ctx, p, errors: collectConsoleErrors(p) };
+}
+
+/**
+ * The memorial's family admin (invited by the operator, who made the
+ * memorial) opens the ended ceremony and downloads its recording: an MP4
+ * named after the ceremony.
+ */
+async function family(locale, viewport, memorialId, ceremonyId, title) {
+  const login = `family${viewport.width}@example.org`;
+  const fam = await signUp(d, { login, password: PASSWORD, display_name: '王小红' });
+  const inv = await api(d, 'POST', `/api/memorials/${memorialId}/family`,
+    { token: operator.token, json: { login, role: 'family_admin' } });
+  assert.equal(inv.status, 202, inv.text);
+  const acc = await api(d, 'POST', `/api/invitations/${inv.json.invitation.id}/accept`, { token: fam.token });
+  assert.equal(acc.status, 200, acc.text);
+
+  const ctx = await browser.newContext({ locale, viewport, acceptDownloads: true });
+  await ctx.addCookies([{ name: 'sinian_session', value: fam.token, url: d.url }]);
+  const p = await ctx.newPage();
+  const errors = collectConsoleErrors(p);
+  await p.goto(`${d.url}/c/${ceremonyId}`);
+  const link = p.locator('#keep-recording');
+  await link.waitFor();
+  const [dl] = await Promise.all([p.waitForEvent('download'), link.click()]);
+  assert.equal(dl.suggestedFilename(), `${title}.mp4`, 'named after the ceremony');
+  const file = fs.readFileSync(await dl.path());
+  assert.ok(file.length > 10000, `a recording of ${file.length} bytes`);
+  assert.equal(file.subarray(4, 8).toString('latin1'), 'ftyp', 'an MP4');
+  assert.deepEqual(errors, []);
+  await ctx.close();
 }
 
 for (const [locale, viewport, name] of [
@@ -164,5 +197,8 @@ for (const [locale, viewport, name] of [
     assert.ok(overflow <= 0, `page ${overflow}px wider than the screen`);
     assert.deepEqual(errors, []);
     await ctx.close();
+
+    // the family: invited as the memorial's family admin, downloads the recording
+    await family(locale, viewport, mem.json.memorial.id, id, `${name}先生告别仪式`);
   });
 }
