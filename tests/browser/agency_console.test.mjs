@@ -8,8 +8,8 @@
 // the hall and the record's memorial page (no ids typed), takes it live
 // with the test source (its preview plays), and the ceremony shows its hall
 // and links its memorial page; once ended, the memorial's family admin
-// (invited by the operator) downloads the recording from the ceremony's
-// page.
+// (invited by the operator) downloads the recording from the memorial's
+// admin page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -52,8 +52,10 @@ async function page(locale, viewport) {
 
 /**
  * The memorial's family admin (invited by the operator, who made the
- * memorial) opens the ended ceremony and downloads its recording: an MP4
- * named after the ceremony.
+ * memorial) finds the ended ceremony on the memorial's admin page and
+ * downloads its recording: an MP4 named after the ceremony. Another
+ * account is answered 404 for that list, as for no memorial; signed out,
+ * 401.
  */
 async function family(locale, viewport, memorialId, ceremonyId, title) {
   const login = `family${viewport.width}@example.org`;
@@ -68,9 +70,12 @@ async function family(locale, viewport, memorialId, ceremonyId, title) {
   await ctx.addCookies([{ name: 'sinian_session', value: fam.token, url: d.url }]);
   const p = await ctx.newPage();
   const errors = collectConsoleErrors(p);
-  await p.goto(`${d.url}/c/${ceremonyId}`);
-  const link = p.locator('#keep-recording');
-  await link.waitFor();
+  await p.goto(`${d.url}/memorial-admin.html?id=${memorialId}`);
+  const row = p.locator(`#ceremonies [data-ceremony="${ceremonyId}"][data-state="ended"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(title));
+  assert.equal(await p.isVisible('#toc-ceremonies'), true);
+  const link = row.locator(`[data-download="${ceremonyId}"]`);
   const [dl] = await Promise.all([p.waitForEvent('download'), link.click()]);
   assert.equal(dl.suggestedFilename(), `${title}.mp4`, 'named after the ceremony');
   const file = fs.readFileSync(await dl.path());
@@ -78,6 +83,10 @@ async function family(locale, viewport, memorialId, ceremonyId, title) {
   assert.equal(file.subarray(4, 8).toString('latin1'), 'ftyp', 'an MP4');
   assert.deepEqual(errors, []);
   await ctx.close();
+
+  const other = await signUp(d, { login: `other${viewport.width}@example.org`, password: PASSWORD, display_name: '邻居' });
+  assert.equal((await api(d, 'GET', `/api/memorials/${memorialId}/ceremonies`, { token: other.token })).status, 404);
+  assert.equal((await api(d, 'GET', `/api/memorials/${memorialId}/ceremonies`)).status, 401);
 }
 
 for (const [locale, viewport, name] of [
