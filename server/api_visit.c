@@ -7,7 +7,9 @@
  * book on someone's behalf (phone booking for the elderly). The contact
  * phone is shown masked; the clear number only to the cemetery's staff
  * through GET /api/bookings/{id}/contact, which is audited. Rules live in
- * visit.c.
+ * visit.c. The gate's camera scanner decodes tickets with jsQR (npm,
+ * web/node_modules) where the browser has no BarcodeDetector: served from
+ * here at /vendor/jsqr.js, never from a CDN.
  */
 #include "access.h"
 #include "api.h"
@@ -455,6 +457,13 @@ static void get_ticket(void *appv, struct http_req *req, struct http_resp *resp)
 	free(svg);
 }
 
+/* jsQR for the staff console's ticket scanner (web/js/qr-worker.js). */
+static void get_jsqr(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	(void)appv;
+	http_resp_web(resp, req, "/node_modules/jsqr/dist/jsQR.js");
+}
+
 /* The clear contact phone, for the cemetery's staff only (audited). */
 static void get_contact(void *appv, struct http_req *req,
                         struct http_resp *resp)
@@ -623,5 +632,6 @@ int api_visit_routes(struct router *r)
 	rc |=
 	    router_add(r, "GET", "/api/bookings/{id}/contact", get_contact, 0);
 	rc |= router_add(r, "POST", "/api/checkins", post_checkin, 0);
+	rc |= router_add(r, "GET", "/vendor/jsqr.js", get_jsqr, 0);
 	return rc ? -1 : 0;
 }
