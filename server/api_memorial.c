@@ -169,7 +169,8 @@ static json_t *deceased_summary(struct app *app, const struct deceased *d)
 	                 d->native_place, "timeline", tl);
 }
 
-/* Cemetery, plot and a map link; null when not linked to a plot. */
+/* Cemetery, plot and a map link; null when not linked to a plot, NULL
+ * when the store cannot say (the page fails rather than hide the grave). */
 static json_t *burial_json(struct app *app, const struct deceased *d)
 {
 	struct plot p;
@@ -178,10 +179,15 @@ static json_t *burial_json(struct app *app, const struct deceased *d)
 	char map[256];
 	bool geo;
 	double lat, lng;
+	int rc = d->plot_id ? store_plot_get(app->store, d->plot_id, &p)
+	                    : ERR_NOT_FOUND;
 
-	if (!d->plot_id || store_plot_get(app->store, d->plot_id, &p) ||
-	    store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c))
+	if (rc == 0)
+		rc = store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c);
+	if (rc == ERR_NOT_FOUND)
 		return json_null();
+	if (!store_ok(rc, "reading a memorial's resting place"))
+		return NULL;
 	geo = p.has_geo || c.has_geo;
 	lat = p.has_geo ? p.lat : c.lat;
 	lng = p.has_geo ? p.lng : c.lng;
@@ -310,9 +316,14 @@ static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
 		goto out;
 	snprintf(f->slug, sizeof(f->slug), "%s", m->slug);
 	j = json_pack("{s:o}", "memorial", memorial_json(m));
-	if (store_deceased_get(app->store, m->deceased_id, &d) == 0) {
+	rc = store_deceased_get(app->store, m->deceased_id, &d);
+	if (rc == 0) {
 		jsonx_put(&j, "deceased", deceased_summary(app, &d));
 		jsonx_put(&j, "burial", burial_json(app, &d));
+	} else if (!store_ok(rc == ERR_NOT_FOUND ? 0 : rc,
+	                     "reading a memorial's deceased")) {
+		json_decref(j);
+		goto out;
 	}
 	jsonx_put(&j, "photos", photos_json(app, m->id));
 	rc = members(j, out);

@@ -108,3 +108,17 @@ for (const [table, requests] of CASES) {
     }
   });
 }
+
+test('a memorial page whose resting place cannot be read is a 500, not a page without its grave', async () => {
+  await ok('PUT', `/api/deceased/${ids.record}/burial`, { plot_id: ids.plot });
+  sql('ALTER TABLE plots RENAME TO broken_plots');
+  try {
+    const r = await api(d, 'GET', `/api/memorials/${ids.memorial}`, { token: admin });
+    assert.equal(r.status, 500, r.text);
+  } finally {
+    sql('ALTER TABLE broken_plots RENAME TO plots');
+  }
+  const r = await api(d, 'GET', `/api/memorials/${ids.memorial}`, { token: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.burial.plot.number, '8号');
+});
