@@ -3,7 +3,8 @@
 // /api/memorials/{id}/ceremonies, the memorial's moderators): each with its
 // state and time, the page to watch or replay it, and once ended the
 // recording to download and the condolences to print. The card shows only
-// when the family has ceremonies to see.
+// when the family has ceremonies to see, and is asked for only once
+// memorial-admin.js has found that the visitor moderates the memorial.
 import { api } from './api.js';
 import { formatDateTime, onLangChange, t } from './i18n.js';
 import { h, param, replace } from './dom.js';
@@ -36,10 +37,13 @@ function render() {
   document.getElementById('toc-ceremonies').hidden = ceremonies.length === 0;
 }
 
-if (id && /^\d+$/.test(id)) {
+// asked once memorial-admin.js knows the visitor moderates the memorial:
+// a signed-out visitor or a stranger never sends a request bound to fail
+document.addEventListener('madm:ready', (ev) => {
+  if (!ev.detail?.can_moderate || !id || !/^\d+$/.test(id)) return;
   api('GET', `/api/memorials/${id}/ceremonies`).then((r) => {
     ceremonies = r?.ceremonies ?? [];
     render();
-  }, () => { /* not the family's: the card stays hidden */ });
-  onLangChange(render);
-}
+  }, () => { /* the right went meanwhile: the card stays hidden */ });
+}, { once: true });
+onLangChange(render);

@@ -808,6 +808,8 @@ async function start() {
     loadFamily();
     loadInvites();
   }
+  // the page's other cards (ceremonies-admin.js) ask only once the rights are known
+  document.dispatchEvent(new CustomEvent('madm:ready', { detail: v }));
 }
 
 onLangChange(() => {
