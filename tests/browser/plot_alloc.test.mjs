@@ -1,6 +1,7 @@
 // Plot proposals for a burial hand-over, in headless Chromium on a desktop
 // (en) and a phone (zh-CN, 390x844): the funeral home hands over a record
-// naming the spouse the cemetery already buried in B 3 12; the hand-over
+// (from its console on the desktop run) naming the spouse the cemetery
+// already buried in B 3 12; the hand-over
 // card proposes the plot next to the spouse first, saying why ("Next to
 // 王建国, spouse, in B 3 12"); staff confirm it, and the record then lies
 // in that plot. Nothing is allocated before the click.
@@ -8,12 +9,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
-import { makeWorld, PASSWORD } from '../lib/visit_world.mjs';
+import { makeWorld, PASSWORD, signIn, signUp } from '../lib/visit_world.mjs';
 
 let d;
 let w;
 let browser;
 let agency;
+let operator; // the funeral home's operator's session
 const plots = {};
 
 const ok = async (who, method, url, json) => {
@@ -35,6 +37,9 @@ before(async () => {
   w = await makeWorld(d);
   browser = await launchBrowser();
   agency = (await ok('admin', 'POST', '/api/agencies', { name: '东郊殡仪馆', region_code: '110107' })).id;
+  const op = await signUp(d, 'op-alloc@example.org', '刘主任');
+  await ok('admin', 'POST', `/api/users/${op}/grants`, { role: 'agency_operator', scope_id: agency });
+  operator = await signIn(d, 'op-alloc@example.org');
   const list = [['B', '3', '10', 'grave', false], ['B', '3', '11', 'grave', false], ['B', '3', '12', 'grave', false],
     ['B', '3', '13', 'grave', false], ['C', '1', '1', 'grave', true]];
   const made = (await ok('admin', 'POST', `/api/cemeteries/${w.ids.cemA}/plots`, {
@@ -66,8 +71,32 @@ async function staff(locale, viewport) {
   return { ctx, page, errors };
 }
 
-async function proposeAndConfirm(locale, viewport, name, why) {
-  const { rec, tr } = await handOver(name, '王建国');
+// The funeral home's console starts the hand-over, naming the spouse.
+async function handOverInConsole(name) {
+  const rec = await ok('admin', 'POST', '/api/deceased', { agency_id: agency, name, death_date: '2026-11-20' });
+  const ctx = await browser.newContext({ locale: 'en', viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies([{ name: 'sinian_session', value: operator, url: d.url }]);
+  const p = await ctx.newPage();
+  const errors = collectConsoleErrors(p);
+  await p.goto(`${d.url}/agency.html`);
+  await p.locator(`#records [data-record="${rec.id}"] button`).click();
+  await p.selectOption('#h-cemetery', String(w.ids.cemA));
+  await p.selectOption('#h-kind', 'grave');
+  await p.fill('#h-relative', '王建国');
+  await p.selectOption('#h-relation', 'spouse');
+  await p.click('#handover-form [type="submit"]');
+  await p.locator('#rec-transfers li[data-state="pending"]').waitFor();
+  const tid = Number(await p.locator('#rec-transfers li[data-transfer]').getAttribute('data-transfer'));
+  assert.deepEqual(errors, []);
+  await ctx.close();
+  const tr = (await ok('admin', 'GET', `/api/transfers/${tid}`)).transfer;
+  assert.equal(tr.kind, 'grave');
+  assert.deepEqual(tr.relative, { name: '王建国', relation: 'spouse' });
+  return { rec, tr };
+}
+
+async function proposeAndConfirm(locale, viewport, name, why, viaConsole) {
+  const { rec, tr } = viaConsole ? await handOverInConsole(name) : await handOver(name, '王建国');
   const { ctx, page, errors } = await staff(locale, viewport);
   await page.click('#tab-transfers');
   const card = page.locator(`[data-transfer="${tr.id}"]`);
@@ -94,7 +123,7 @@ async function proposeAndConfirm(locale, viewport, name, why) {
 }
 
 test('desktop (en): the plot next to the spouse proposed first, confirmed', { timeout: 90000 }, async () => {
-  await proposeAndConfirm('en', { width: 1280, height: 900 }, '李秀英', /Next to 王建国, spouse, in Section B, row 3, no\. 12/);
+  await proposeAndConfirm('en', { width: 1280, height: 900 }, '李秀英', /Next to 王建国, spouse, in Section B, row 3, no\. 12/, true);
 });
 
 test('phone (zh-CN): the other neighbour proposed first, confirmed', { timeout: 90000 }, async () => {
