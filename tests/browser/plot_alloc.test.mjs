@@ -4,7 +4,8 @@
 // already buried in B 3 12; the hand-over
 // card proposes the plot next to the spouse first, saying why ("Next to
 // 王建国, spouse, in B 3 12"); staff confirm it, and the record then lies
-// in that plot. Nothing is allocated before the click.
+// in that plot. Nothing is allocated before the click. On the desktop the
+// staff also change the cemetery's allocation rules.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
@@ -118,8 +119,25 @@ async function proposeAndConfirm(locale, viewport, name, why, viaConsole) {
   const after = await ok('admin', 'GET', `/api/deceased/${rec.id}`);
   assert.equal(after.plot?.id ?? after.plot_id, id);
   assert.equal((await ok('admin', 'GET', `/api/plots/${id}`)).status, 'occupied');
+  if (viaConsole) await editRules(page);
   assert.deepEqual(errors, []);
   await ctx.close();
+}
+
+// The rules below the hand-overs: read, changed, saved.
+async function editRules(page) {
+  await page.click('#alloc-rules summary');
+  assert.equal(await page.inputValue('#alloc-w-family'), '100');
+  await page.fill('#alloc-w-access', '30');
+  await page.check('[data-subsidised="tree"]');
+  await page.fill('#alloc-gate-lat', '39.9');
+  await page.fill('#alloc-gate-lng', '116.1');
+  await page.click('#alloc-form [type="submit"]');
+  await page.locator('.toast', { hasText: 'Rules saved.' }).waitFor();
+  const a = await ok('staffA', 'GET', `/api/cemeteries/${w.ids.cemA}/allocation`);
+  assert.equal(a.weights.access, 30);
+  assert.deepEqual(a.subsidised, ['tree']);
+  assert.deepEqual(a.gate, { lat: 39.9, lng: 116.1 });
 }
 
 test('desktop (en): the plot next to the spouse proposed first, confirmed', { timeout: 90000 }, async () => {

@@ -23,6 +23,7 @@ import {
 } from './visitlib.js';
 import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
+import { initAlloc, loadAlloc } from './staff-alloc.js';
 
 const $ = (id) => document.getElementById(id);
 const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
@@ -55,7 +56,7 @@ function onTab(name) {
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
   else if (name === 'plots') loadPlots();
-  else if (name === 'transfers') loadTransfers();
+  else if (name === 'transfers') { loadTransfers(); loadAlloc(); }
   else $('checkin-code').focus();
 }
 
@@ -447,6 +448,7 @@ $('slot-form').addEventListener('input', clearPlan);
 $('slot-publish').addEventListener('click', submitSlots);
 initPlots(() => state.cemetery);
 initTransfers(() => state.cemetery);
+initAlloc(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
 onLangChange(() => {
   renderOrders();
