@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
-import { makeWorld, PASSWORD, signIn, signUp } from '../lib/visit_world.mjs';
+import { makeWorld, signIn, signUp } from '../lib/visit_world.mjs';
 
 let d;
 let w;
@@ -57,29 +57,20 @@ after(async () => {
   await d?.stop();
 });
 
-async function staff(locale, viewport) {
+// A console page, signed in by the session cookie.
+async function consolePage(token, url, locale, viewport) {
   const ctx = await browser.newContext({ locale, viewport });
+  await ctx.addCookies([{ name: 'sinian_session', value: token, url: d.url }]);
   const page = await ctx.newPage();
   const errors = collectConsoleErrors(page);
-  await page.goto(`${d.url}/signin.html?next=${encodeURIComponent('/staff.html')}`);
-  await page.fill('#login', w.logins.staffA);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/staff.html'),
-    page.click('#signin-form [type="submit"]'),
-  ]);
-  await page.locator('#s-console').waitFor();
+  await page.goto(`${d.url}${url}`);
   return { ctx, page, errors };
 }
 
 // The funeral home's console starts the hand-over, naming the spouse.
 async function handOverInConsole(name) {
   const rec = await ok('admin', 'POST', '/api/deceased', { agency_id: agency, name, death_date: '2026-11-20' });
-  const ctx = await browser.newContext({ locale: 'en', viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies([{ name: 'sinian_session', value: operator, url: d.url }]);
-  const p = await ctx.newPage();
-  const errors = collectConsoleErrors(p);
-  await p.goto(`${d.url}/agency.html`);
+  const { ctx, page: p, errors } = await consolePage(operator, '/agency.html', 'en', { width: 1280, height: 900 });
   await p.locator(`#records [data-record="${rec.id}"] button`).click();
   await p.selectOption('#h-cemetery', String(w.ids.cemA));
   await p.selectOption('#h-kind', 'grave');
@@ -98,7 +89,8 @@ async function handOverInConsole(name) {
 
 async function proposeAndConfirm(locale, viewport, name, why, viaConsole) {
   const { rec, tr } = viaConsole ? await handOverInConsole(name) : await handOver(name, '王建国');
-  const { ctx, page, errors } = await staff(locale, viewport);
+  const { ctx, page, errors } = await consolePage(w.tokens.staffA, '/staff.html', locale, viewport);
+  await page.locator('#s-console').waitFor();
   await page.click('#tab-transfers');
   const card = page.locator(`[data-transfer="${tr.id}"]`);
   const first = card.locator('[data-proposal]').first();
