@@ -5,6 +5,7 @@
 #ifndef SINIAN_STORE_ALLOC_H
 #define SINIAN_STORE_ALLOC_H
 
+#include <glib.h>
 #include <stdint.h>
 
 #include "alloc.h"
@@ -12,10 +13,12 @@
 struct store;
 
 /* The cemetery's settings: alloc_defaults() overlaid with its rows. */
-int store_alloc_get(struct store *st, int64_t cemetery_id,
-                    struct alloc_config *out);
+G_GNUC_WARN_UNUSED_RESULT int store_alloc_get(struct store *st,
+                                              int64_t cemetery_id,
+                                              struct alloc_config *out);
 /* Replace the cemetery's settings, in one transaction. */
-int store_alloc_put(struct store *st, int64_t cemetery_id,
-                    const struct alloc_config *c);
+G_GNUC_WARN_UNUSED_RESULT int store_alloc_put(struct store *st,
+                                              int64_t cemetery_id,
+                                              const struct alloc_config *c);
 
 #endif
