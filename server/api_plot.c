@@ -14,6 +14,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "store.h"
+#include "store_alloc.h"
 #include "store_deceased.h"
 #include "store_org.h"
 
@@ -37,6 +38,7 @@ json_t *api_plot_json(const struct plot *p)
 	    "row", p->row, "number", p->number, "kind", plot_kind_name(p->kind),
 	    "capacity", p->capacity, "occupied", p->occupied, "status",
 	    plot_status_name(p->status));
+	jsonx_put(&j, "accessible", json_boolean(p->accessible));
 	char map[256];
 
 	if (p->has_geo) {
@@ -65,14 +67,15 @@ static int copy_label(json_t *j, enum text_field f, char *dst, size_t dstlen,
 
 static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 {
-	static const char *const keys[] = {"section", "row",      "number",
-	                                   "kind",    "capacity", "status",
-	                                   "lat",     "lng",      NULL};
+	static const char *const keys[] = {
+	    "section", "row", "number", "kind",       "capacity",
+	    "status",  "lat", "lng",    "accessible", NULL};
 	static const char *const kinds[] = {
 	    "grave", "niche", "columbarium", "tree", "sea", "family", NULL};
 	static const char *const statuses[] = {"free", "reserved", NULL};
 	json_t *lat = json_object_get(j, "lat"),
-	       *lng = json_object_get(j, "lng");
+	       *lng = json_object_get(j, "lng"),
+	       *acc = json_object_get(j, "accessible");
 	int64_t cap;
 	int kind, status, rc;
 
@@ -94,6 +97,11 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 		snprintf(err, errlen, "lat, lng: numbers, given together");
 		return ERR_INVALID;
 	}
+	if (acc && !json_is_boolean(acc)) {
+		snprintf(err, errlen, "accessible: true or false");
+		return ERR_INVALID;
+	}
+	p->accessible = acc && json_is_true(acc);
 	p->kind = (enum plot_kind)kind;
 	p->capacity = (int)cap;
 	p->status = (enum plot_status)status;
@@ -315,6 +323,168 @@ out:
 	json_decref(j);
 }
 
+static json_t *alloc_json(const struct alloc_config *c)
+{
+	json_t *w = json_object(), *sub = json_array(), *j;
+
+	for (int r = 0; r < ALLOC_RULE_COUNT; r++)
+		jsonx_put(&w, alloc_rule_name((enum alloc_rule)r),
+		          json_integer(c->weight[r]));
+	for (int k = 0; k < PLOT_KIND_COUNT; k++)
+		if (c->subsidised & (1u << k))
+			jsonx_push(&sub, json_string(plot_kind_name(
+			                     (enum plot_kind)k)));
+	j = json_pack("{s:o,s:o}", "weights", w, "subsidised", sub);
+	jsonx_put(&j, "gate",
+	          c->has_gate ? json_pack("{s:f,s:f}", "lat", c->gate_lat,
+	                                  "lng", c->gate_lng)
+	                      : json_null());
+	return j;
+}
+
+/* {"weights":{rule: 0..1000, ...}}: the rules given change. */
+static int alloc_weights(json_t *w, struct alloc_config *c, char *err,
+                         size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	int r;
+
+	if (!json_is_object(w)) {
+		snprintf(err, errlen, "weights: an object of rule: weight");
+		return ERR_INVALID;
+	}
+	json_object_foreach(w, key, v)
+	{
+		if ((r = alloc_rule_parse(key)) < 0 || !json_is_integer(v) ||
+		    json_integer_value(v) < 0 ||
+		    json_integer_value(v) > ALLOC_WEIGHT_MAX) {
+			snprintf(err, errlen,
+			         "weights: family, kind, eco, fill or access, "
+			         "each 0 to %d",
+			         ALLOC_WEIGHT_MAX);
+			return ERR_INVALID;
+		}
+		c->weight[r] = (int)json_integer_value(v);
+	}
+	return 0;
+}
+
+/* {"subsidised":["tree", ...]}: the whole list. */
+static int alloc_subsidised(json_t *a, struct alloc_config *c, char *err,
+                            size_t errlen)
+{
+	size_t i;
+	json_t *v;
+	int k;
+
+	if (!json_is_array(a)) {
+		snprintf(err, errlen, "subsidised: a list of plot kinds");
+		return ERR_INVALID;
+	}
+	c->subsidised = 0;
+	json_array_foreach(a, i, v)
+	{
+		if ((k = plot_kind_parse(json_string_value(v))) < 0) {
+			snprintf(err, errlen,
+			         "subsidised[%zu]: not a plot kind", i);
+			return ERR_INVALID;
+		}
+		c->subsidised |= 1u << k;
+	}
+	return 0;
+}
+
+/* {"gate": {"lat","lng"} or null}. */
+static int alloc_gate(json_t *g, struct alloc_config *c, char *err,
+                      size_t errlen)
+{
+	json_t *lat = json_object_get(g, "lat"),
+	       *lng = json_object_get(g, "lng");
+
+	c->has_gate = !json_is_null(g);
+	if (!c->has_gate)
+		return 0;
+	if (!json_is_object(g) || json_object_size(g) != 2 ||
+	    !json_is_number(lat) || !json_is_number(lng) ||
+	    fabs(json_number_value(lat)) > 90 ||
+	    fabs(json_number_value(lng)) > 180) {
+		snprintf(err, errlen, "gate: {lat, lng} in range, or null");
+		return ERR_INVALID;
+	}
+	c->gate_lat = json_number_value(lat);
+	c->gate_lng = json_number_value(lng);
+	return 0;
+}
+
+static int alloc_fields(json_t *j, struct alloc_config *c, char *err,
+                        size_t errlen)
+{
+	static const char *const keys[] = {"weights", "subsidised", "gate",
+	                                   NULL};
+	json_t *v;
+	int rc;
+
+	if ((rc = jsonx_only(j, keys, err, errlen)))
+		return rc;
+	if ((v = json_object_get(j, "weights")) &&
+	    (rc = alloc_weights(v, c, err, errlen)))
+		return rc;
+	if ((v = json_object_get(j, "subsidised")) &&
+	    (rc = alloc_subsidised(v, c, err, errlen)))
+		return rc;
+	if ((v = json_object_get(j, "gate")))
+		return alloc_gate(v, c, err, errlen);
+	return 0;
+}
+
+/* GET and PUT /api/cemeteries/{id}/allocation: the rule weights,
+ * subsidised kinds and gate the plot proposals use; the cemetery's staff.
+ * PUT changes what it names. */
+static void cemetery_alloc(void *appv, struct http_req *req,
+                           struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct access_obj obj = {0};
+	struct alloc_config c;
+	char err[256];
+	json_t *j = NULL;
+	struct org o;
+	int64_t cid;
+	int rc;
+
+	if (http_param_id(req, "id", &cid) ||
+	    store_org_get(app->store, ORG_CEMETERY, cid, &o)) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+		return;
+	}
+	obj.id = obj.cemetery_id = cid;
+	if (access_deny(resp,
+	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
+		return;
+	if (store_alloc_get(app->store, cid, &c)) {
+		http_resp_err(resp, ERR_DB, "cannot read the allocation rules");
+		return;
+	}
+	if (strcmp(req->method, "PUT") == 0) {
+		if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+		                             sizeof(err))) ||
+		    (rc = alloc_fields(j, &c, err, sizeof(err)))) {
+			http_resp_err(resp, rc, "%s", err);
+			goto out;
+		}
+		if (store_alloc_put(app->store, cid, &c)) {
+			http_resp_err(resp, ERR_DB,
+			              "cannot store the allocation rules");
+			goto out;
+		}
+	}
+	http_resp_json(resp, 200, alloc_json(&c));
+	http_resp_header(resp, "Cache-Control", "private, no-cache");
+out:
+	json_decref(j);
+}
+
 int api_plot_routes(struct router *r)
 {
 	int rc = 0;
@@ -323,5 +493,9 @@ int api_plot_routes(struct router *r)
 	rc |= router_add(r, "GET", "/api/cemeteries/{id}/plots", list_plots, 0);
 	rc |= router_add(r, "GET", "/api/plots/{id}", get_plot, 0);
 	rc |= router_add(r, "PATCH", "/api/plots/{id}", patch_plot, 0);
+	rc |= router_add(r, "GET", "/api/cemeteries/{id}/allocation",
+	                 cemetery_alloc, 0);
+	rc |= router_add(r, "PUT", "/api/cemeteries/{id}/allocation",
+	                 cemetery_alloc, 0);
 	return rc ? -1 : 0;
 }

@@ -72,6 +72,14 @@ static json_t *transfer_json(struct app *app, const struct burial_transfer *t)
 	    t->decided_by ? json_integer(t->decided_by) : json_null(),
 	    "decided_at",
 	    t->decided_at[0] ? json_string(t->decided_at) : json_null());
+	jsonx_put(&j, "kind",
+	          t->has_kind ? json_string(plot_kind_name(t->want_kind))
+	                      : json_null());
+	jsonx_put(&j, "relative",
+	          t->relative_name[0]
+	              ? json_pack("{s:s,s:s}", "name", t->relative_name,
+	                          "relation", alloc_relation_name(t->relation))
+	              : json_null());
 	return j;
 }
 
@@ -117,12 +125,39 @@ static void sender_obj(const struct deceased *d, struct access_obj *obj,
 	}
 }
 
-/* POST /api/deceased/{id}/transfers {cemetery_id, plot_id?, note?} */
+/* What the family asks of the receiving cemetery: a plot kind, and a
+ * relative buried there (for the allocation proposals). */
+static int wish_fields(json_t *j, struct burial_transfer *t, char *err,
+                       size_t errlen)
+{
+	static const char *const kinds[] = {
+	    "grave", "niche", "columbarium", "tree", "sea", "family", NULL};
+	static const char *const rels[] = {
+	    "none", "spouse", "parent", "child", "sibling", "relative", NULL};
+	int kind, rel, rc;
+
+	if ((rc =
+	         jsonx_enum(j, "kind", false, kinds, -1, &kind, err, errlen)) ||
+	    (rc = jsonx_str_copy(j, "relative_name", false, 0,
+	                         DECEASED_NAME_MAX, "", t->relative_name,
+	                         sizeof(t->relative_name), err, errlen)) ||
+	    (rc = jsonx_enum(j, "relation", false, rels, REL_NONE, &rel, err,
+	                     errlen)))
+		return rc;
+	t->has_kind = kind >= 0;
+	t->want_kind = kind >= 0 ? (enum plot_kind)kind : PLOT_GRAVE;
+	t->relation = (enum alloc_relation)rel;
+	return 0;
+}
+
+/* POST /api/deceased/{id}/transfers {cemetery_id, plot_id?, note?, kind?,
+ * relative_name?, relation?} */
 static void post_transfer(void *appv, struct http_req *req,
                           struct http_resp *resp)
 {
-	static const char *const keys[] = {"cemetery_id", "plot_id", "note",
-	                                   NULL};
+	static const char *const keys[] = {
+	    "cemetery_id",   "plot_id",  "note", "kind",
+	    "relative_name", "relation", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct burial_transfer t = {0};
@@ -147,7 +182,8 @@ static void post_transfer(void *appv, struct http_req *req,
 	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &t.plot_id,
 	                    err, sizeof(err))) ||
 	    (rc = jsonx_text(j, TEXT_TRANSFER_NOTE, false, "", &note, err,
-	                     sizeof(err)))) {
+	                     sizeof(err))) ||
+	    (rc = wish_fields(j, &t, err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
@@ -272,6 +308,95 @@ out:
 	json_decref(j);
 }
 
+/* One reason of a proposal as JSON: its code, points and parameters. */
+static json_t *reason_json(const struct alloc_reason *r,
+                           const struct alloc_relative *rel,
+                           const struct plot *p)
+{
+	json_t *j = json_pack("{s:s,s:i}", "code", alloc_reason_name(r->code),
+	                      "points", r->points);
+
+	switch (r->code) {
+	case AR_SHARED:
+	case AR_ADJACENT:
+	case AR_SAME_ROW:
+		jsonx_put(
+		    &j, "relative",
+		    json_pack("{s:s,s:s,s:o}", "name", rel[r->relative].name,
+		              "relation",
+		              alloc_relation_name(rel[r->relative].relation),
+		              "plot", api_plot_json(&rel[r->relative].plot)));
+		break;
+	case AR_KIND:
+	case AR_SUBSIDISED:
+		jsonx_put(
+		    &j, "kind",
+		    json_string(plot_kind_name((enum plot_kind)r->value)));
+		break;
+	case AR_FILL:
+		jsonx_put(&j, "percent", json_integer(r->value));
+		jsonx_put(&j, "section", json_string(p->section));
+		break;
+	case AR_NEAR_GATE:
+		jsonx_put(&j, "metres", json_integer(r->value));
+		break;
+	default: break;
+	}
+	return j;
+}
+
+static json_t *proposal_json(const struct alloc_proposal *pr,
+                             const struct alloc_relative *rel)
+{
+	json_t *reasons = json_array();
+
+	for (int i = 0; i < pr->n_reasons; i++)
+		jsonx_push(&reasons,
+		           reason_json(&pr->reasons[i], rel, &pr->plot));
+	return json_pack("{s:o,s:i,s:o}", "plot", api_plot_json(&pr->plot),
+	                 "score", pr->score, "reasons", reasons);
+}
+
+/* GET /api/transfers/{tid}/proposals?limit=: the receiving cemetery's
+ * staff see its open plots ranked for this hand-over, with reasons. */
+static void get_proposals(void *appv, struct http_req *req,
+                          struct http_resp *resp)
+{
+	struct app *app = appv;
+	struct alloc_proposal props[ALLOC_PROPOSALS_MAX];
+	struct alloc_relative rel[ALLOC_RELATIVES_MAX];
+	struct burial_transfer t;
+	struct access_obj to = {0};
+	const char *lim = http_query(req, "limit");
+	size_t n, n_rel, max = 5;
+	json_t *arr;
+
+	if (!load_transfer(app, req, resp, &t))
+		return;
+	to.id = t.id;
+	to.cemetery_id = t.to_cemetery_id;
+	if (access_deny(
+	        resp, access_check(auth_actor(req), ACT_TRANSFER_DECIDE, &to)))
+		return;
+	if (lim && (sscanf(lim, "%zu", &max) != 1 || max < 1 ||
+	            max > ALLOC_PROPOSALS_MAX)) {
+		http_resp_err(resp, ERR_INVALID, "limit: 1 to %d",
+		              ALLOC_PROPOSALS_MAX);
+		return;
+	}
+	if (transfer_propose(app->store, &t, props, max, &n, rel, &n_rel)) {
+		http_resp_err(resp, ERR_DB, "cannot read the plots");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		jsonx_push(&arr, proposal_json(&props[i], rel));
+	http_resp_json(resp, 200,
+	               json_pack("{s:o,s:I}", "proposals", arr,
+	                         "relatives_found", (json_int_t)n_rel));
+	http_resp_header(resp, "Cache-Control", "private, no-cache");
+}
+
 /* decline (the receiving cemetery, {reason?}) or cancel (the side that
  * started it). */
 static void close_transfer(struct app *app, struct http_req *req,
@@ -385,6 +510,8 @@ int api_transfer_routes(struct router *r)
 	rc |= router_add(r, "GET", "/api/transfers/{tid}", get_transfer, 0);
 	rc |= router_add(r, "POST", "/api/transfers/{tid}/accept", post_accept,
 	                 0);
+	rc |= router_add(r, "GET", "/api/transfers/{tid}/proposals",
+	                 get_proposals, 0);
 	rc |= router_add(r, "POST", "/api/transfers/{tid}/decline",
 	                 post_decline, 0);
 	rc |= router_add(r, "POST", "/api/transfers/{tid}/cancel", post_cancel,

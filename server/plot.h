@@ -44,6 +44,7 @@ struct plot {
 	enum plot_status status;
 	bool has_geo;
 	double lat, lng;
+	bool accessible; /* step-free for elderly visitors */
 	char created_at[24];
 };
 

@@ -6,6 +6,7 @@
 #include "store_deceased.h"
 #include "err.h"
 #include "store.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 
 #define PLOT_COLS                                                              \
 	"id, cemetery_id, section, row, number, kind, capacity, occupied, "    \
-	"status, lat, lng, created_at"
+	"status, lat, lng, created_at, accessible"
 
 enum {
 	Q_DECEASED_INSERT,
@@ -39,6 +40,9 @@ enum {
 	Q_PLOT_LIST,
 	Q_PLOT_LIST_STATUS,
 	Q_PLOT_OCCUPANTS,
+	Q_PLOT_OPEN,
+	Q_PLOT_SECTIONS,
+	Q_PLOT_OF_NAME,
 };
 
 /* Every statement of this file, for store_stmt() and the plan check
@@ -109,7 +113,8 @@ const struct store_sql store_deceased_sql[] = {
     [Q_PLOT_INSERT] =
         {"deceased.plot_insert",
          "INSERT INTO plots(cemetery_id, section, row, number, kind, "
-         "capacity, status, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         "capacity, status, lat, lng, accessible) VALUES (?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?)",
          NULL},
     [Q_PLOT_GET] = {"deceased.plot_get",
                     "SELECT " PLOT_COLS " FROM plots WHERE id = ?", NULL},
@@ -130,6 +135,22 @@ const struct store_sql store_deceased_sql[] = {
                           "SELECT " DECEASED_COLS " FROM deceased d WHERE "
                           "d.plot_id = ? ORDER BY d.id",
                           NULL},
+    [Q_PLOT_OPEN] = {"deceased.plot_open",
+                     "SELECT " PLOT_COLS " FROM plots WHERE cemetery_id = ?1 "
+                     "AND status != 'reserved' AND occupied < capacity "
+                     "ORDER BY id LIMIT ?2",
+                     NULL},
+    [Q_PLOT_SECTIONS] = {"deceased.plot_sections",
+                         "SELECT section, SUM(capacity), SUM(occupied) FROM "
+                         "plots WHERE cemetery_id = ?1 GROUP BY section "
+                         "LIMIT ?2",
+                         NULL},
+    [Q_PLOT_OF_NAME] = {"deceased.plot_of_name",
+                        "SELECT " PLOT_COLS " FROM plots WHERE cemetery_id = "
+                        "?1 AND id IN (SELECT plot_id FROM deceased WHERE "
+                        "cemetery_id = ?1 AND name = ?2 AND id != ?3 AND "
+                        "plot_id IS NOT NULL) ORDER BY id LIMIT ?4",
+                        NULL},
     {NULL, NULL, NULL},
 };
 
@@ -385,6 +406,7 @@ int store_plot_insert(struct store *st, const struct plot *p, int64_t *id)
 		sqlite3_bind_double(q, 8, p->lat);
 		sqlite3_bind_double(q, 9, p->lng);
 	}
+	sqlite3_bind_int(q, 10, p->accessible ? 1 : 0);
 	rc = store_step_done(q);
 	if (rc == 0)
 		*id = store_last_id(st);
@@ -410,6 +432,7 @@ static void plot_row(sqlite3_stmt *q, struct plot *p)
 	p->lat = sqlite3_column_double(q, 9);
 	p->lng = sqlite3_column_double(q, 10);
 	STORE_COPY(p->created_at, q, 11);
+	p->accessible = sqlite3_column_int(q, 12) != 0;
 }
 
 int store_plot_get(struct store *st, int64_t id, struct plot *out)
@@ -440,20 +463,11 @@ int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
 	return store_step_done(q);
 }
 
-int store_plot_list(struct store *st, int64_t cemetery_id, int status,
-                    GArray *out)
+/* Plots of one statement (bound by the caller) into out. */
+static int collect_plots(sqlite3_stmt *q, GArray *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, SQL(status < 0 ? Q_PLOT_LIST : Q_PLOT_LIST_STATUS));
 	int rc;
 
-	if (!q)
-		return ERR_DB;
-	sqlite3_bind_int64(q, 1, cemetery_id);
-	if (status >= 0)
-		sqlite3_bind_text(q, 2,
-		                  plot_status_name((enum plot_status)status),
-		                  -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct plot p;
 
@@ -464,6 +478,22 @@ int store_plot_list(struct store *st, int64_t cemetery_id, int status,
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
+int store_plot_list(struct store *st, int64_t cemetery_id, int status,
+                    GArray *out)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(status < 0 ? Q_PLOT_LIST : Q_PLOT_LIST_STATUS));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	if (status >= 0)
+		sqlite3_bind_text(q, 2,
+		                  plot_status_name((enum plot_status)status),
+		                  -1, SQLITE_STATIC);
+	return collect_plots(q, out);
+}
+
 int store_plot_occupants(struct store *st, int64_t plot_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_OCCUPANTS));
@@ -472,4 +502,52 @@ int store_plot_occupants(struct store *st, int64_t plot_id, GArray *out)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, plot_id);
 	return collect_deceased(q, out);
+}
+
+int store_plot_list_open(struct store *st, int64_t cemetery_id, int limit,
+                         GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_OPEN));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_int(q, 2, limit);
+	return collect_plots(q, out);
+}
+
+int store_plot_sections(struct store *st, int64_t cemetery_id, int limit,
+                        GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_SECTIONS));
+	int rc;
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_int(q, 2, limit);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct alloc_section s = {0};
+
+		STORE_COPY(s.section, q, 0);
+		s.capacity = sqlite3_column_int(q, 1);
+		s.occupied = sqlite3_column_int(q, 2);
+		g_array_append_val(out, s);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_plot_of_name(struct store *st, int64_t cemetery_id, const char *name,
+                       int64_t except, int limit, GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_PLOT_OF_NAME));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, except);
+	sqlite3_bind_int(q, 4, limit);
+	return collect_plots(q, out);
 }

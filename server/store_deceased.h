@@ -69,5 +69,20 @@ store_plot_list(struct store *st, int64_t cemetery_id, int status, GArray *out);
  * deceased (id and name filled). */
 G_GNUC_WARN_UNUSED_RESULT int
 store_plot_occupants(struct store *st, int64_t plot_id, GArray *out);
+/* Plots of a cemetery that can take one more burial (not reserved, below
+ * capacity), by id, at most limit, into a GArray of struct plot. */
+G_GNUC_WARN_UNUSED_RESULT int store_plot_list_open(struct store *st,
+                                                   int64_t cemetery_id,
+                                                   int limit, GArray *out);
+/* Each section of a cemetery with its plots' capacity and occupants, into
+ * a GArray of struct alloc_section. */
+G_GNUC_WARN_UNUSED_RESULT int store_plot_sections(struct store *st,
+                                                  int64_t cemetery_id,
+                                                  int limit, GArray *out);
+/* The plots of the records named name (except record except) that the
+ * cemetery holds and has buried, into a GArray of struct plot. */
+G_GNUC_WARN_UNUSED_RESULT int
+store_plot_of_name(struct store *st, int64_t cemetery_id, const char *name,
+                   int64_t except, int limit, GArray *out);
 
 #endif

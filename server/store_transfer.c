@@ -13,7 +13,8 @@
 #define TRANSFER_COLS                                                          \
 	"id, deceased_id, from_kind, from_id, to_cemetery_id, "                \
 	"COALESCE(plot_id, 0), state, note, reason, COALESCE(created_by, 0), " \
-	"created_at, COALESCE(decided_by, 0), COALESCE(decided_at, '')"
+	"created_at, COALESCE(decided_by, 0), COALESCE(decided_at, ''), "      \
+	"COALESCE(want_kind, ''), relative_name, COALESCE(relation, '')"
 
 enum {
 	Q_TRANSFER_INSERT,
@@ -32,8 +33,9 @@ const struct store_sql store_transfer_sql[] = {
     [Q_TRANSFER_INSERT] =
         {"transfer.transfer_insert",
          "INSERT INTO burial_transfers(deceased_id, from_kind, "
-         "from_id, to_cemetery_id, plot_id, note, created_by) VALUES "
-         "(?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at",
+         "from_id, to_cemetery_id, plot_id, note, created_by, want_kind, "
+         "relative_name, relation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+         "RETURNING id, created_at",
          NULL},
     [Q_TRANSFER_GET] = {"transfer.transfer_get",
                         "SELECT " TRANSFER_COLS
@@ -99,6 +101,12 @@ static void transfer_row(sqlite3_stmt *q, void *item)
 	STORE_COPY(t->created_at, q, 10);
 	t->decided_by = sqlite3_column_int64(q, 11);
 	STORE_COPY(t->decided_at, q, 12);
+	s = plot_kind_parse(store_col_text(q, 13));
+	t->has_kind = s >= 0;
+	t->want_kind = s < 0 ? PLOT_GRAVE : (enum plot_kind)s;
+	STORE_COPY(t->relative_name, q, 14);
+	s = alloc_relation_parse(store_col_text(q, 15));
+	t->relation = s < 0 ? REL_NONE : (enum alloc_relation)s;
 }
 
 int store_transfer_insert(struct store *st, struct burial_transfer *t)
@@ -118,6 +126,13 @@ int store_transfer_insert(struct store *st, struct burial_transfer *t)
 	sqlite3_bind_text(q, 6, t->note, -1, SQLITE_STATIC);
 	if (t->created_by)
 		sqlite3_bind_int64(q, 7, t->created_by);
+	if (t->has_kind)
+		sqlite3_bind_text(q, 8, plot_kind_name(t->want_kind), -1,
+		                  SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, t->relative_name, -1, SQLITE_STATIC);
+	if (t->relation != REL_NONE)
+		sqlite3_bind_text(q, 10, alloc_relation_name(t->relation), -1,
+		                  SQLITE_STATIC);
 	rc = store_step_row(q);
 	if (rc == 0) {
 		t->id = sqlite3_column_int64(q, 0);

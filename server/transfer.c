@@ -13,6 +13,7 @@
 #include "plot.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_alloc.h"
 #include "store_org.h"
 #include "store_transfer.h"
 
@@ -59,6 +60,26 @@ static int plot_of(struct store *st, int64_t plot_id, int64_t cemetery_id,
 	return rc;
 }
 
+/* The relative the proposals look for: a name within limits, a relation
+ * only with a name (a name alone: a relative). */
+static int relative_ok(struct burial_transfer *t, char *msg, size_t msglen)
+{
+	size_t n = jsonx_utf8_len(t->relative_name);
+
+	if (n > DECEASED_NAME_MAX) {
+		snprintf(msg, msglen, "relative_name: at most %d characters",
+		         DECEASED_NAME_MAX);
+		return ERR_INVALID;
+	}
+	if (n == 0 && t->relation != REL_NONE) {
+		snprintf(msg, msglen, "relation: name the relative too");
+		return ERR_INVALID;
+	}
+	if (n > 0 && t->relation == REL_NONE)
+		t->relation = REL_RELATIVE;
+	return 0;
+}
+
 int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
                    char *msg, size_t msglen)
 {
@@ -71,6 +92,8 @@ int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
 		         TRANSFER_NOTE_MAX);
 		return ERR_INVALID;
 	}
+	if ((rc = relative_ok(t, msg, msglen)))
+		return rc;
 	if ((rc = store_deceased_get(st, t->deceased_id, &d))) {
 		snprintf(msg, msglen, "no such deceased record");
 		return rc;
@@ -168,5 +191,62 @@ int transfer_close(struct store *st, int64_t id, enum transfer_state to,
 		snprintf(msg, msglen, "the hand-over was decided meanwhile");
 	if (rc == 0)
 		rc = store_transfer_get(st, id, out);
+	return rc;
+}
+
+#define PROPOSE_PLOTS_MAX    5000 /* open plots read per proposal */
+#define PROPOSE_SECTIONS_MAX 1000
+
+/* The records of t's relative this cemetery has buried, with their plots. */
+static int find_relatives(struct store *st, const struct burial_transfer *t,
+                          struct alloc_relative *rel, size_t *n_rel)
+{
+	GArray *ps = g_array_new(FALSE, FALSE, sizeof(struct plot));
+	int rc = 0;
+
+	*n_rel = 0;
+	if (t->relative_name[0])
+		rc =
+		    store_plot_of_name(st, t->to_cemetery_id, t->relative_name,
+		                       t->deceased_id, ALLOC_RELATIVES_MAX, ps);
+	for (guint i = 0; rc == 0 && i < ps->len; i++) {
+		struct alloc_relative *r = &rel[(*n_rel)++];
+
+		snprintf(r->name, sizeof(r->name), "%s", t->relative_name);
+		r->relation = t->relation;
+		r->plot = g_array_index(ps, struct plot, i);
+	}
+	g_array_free(ps, TRUE);
+	return rc;
+}
+
+int transfer_propose(struct store *st, const struct burial_transfer *t,
+                     struct alloc_proposal *out, size_t max, size_t *n,
+                     struct alloc_relative *rel, size_t *n_rel)
+{
+	GArray *plots = g_array_new(FALSE, FALSE, sizeof(struct plot));
+	GArray *secs = g_array_new(FALSE, FALSE, sizeof(struct alloc_section));
+	struct alloc_request req = {.kind =
+	                                t->has_kind ? (int)t->want_kind : -1};
+	struct alloc_config c;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_alloc_get(st, t->to_cemetery_id, &c)) ||
+	    (rc = find_relatives(st, t, rel, n_rel)) ||
+	    (rc = store_plot_list_open(st, t->to_cemetery_id, PROPOSE_PLOTS_MAX,
+	                               plots)) ||
+	    (rc = store_plot_sections(st, t->to_cemetery_id,
+	                              PROPOSE_SECTIONS_MAX, secs)))
+		goto out;
+	req.relatives = rel;
+	req.n_relatives = *n_rel;
+	*n = alloc_rank(&c, &req, (const struct plot *)(void *)plots->data,
+	                plots->len,
+	                (const struct alloc_section *)(void *)secs->data,
+	                secs->len, out, max);
+out:
+	g_array_free(plots, TRUE);
+	g_array_free(secs, TRUE);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "textlimit.h"
 
 struct store;
@@ -47,6 +48,13 @@ struct burial_transfer {
 	char created_at[24];
 	int64_t decided_by; /* who accepted, declined or cancelled; 0 */
 	char decided_at[24];
+	/* What the allocation proposals look for (alloc.h): the plot kind
+	 * the family asked for (-1: any) and a relative already buried in
+	 * the receiving cemetery, by name ("": none), and how related. */
+	bool has_kind; /* false: any kind */
+	enum plot_kind want_kind;
+	char relative_name[TEXT_BUF(DECEASED_NAME_MAX)];
+	enum alloc_relation relation;
 };
 
 /* "pending", ...; parse returns -1 when unknown. */
@@ -61,7 +69,8 @@ const char *transfer_from_name(enum transfer_from f);
  * filled here). Sets t->id, state and created_at. 0; ERR_NOT_FOUND (record,
  * cemetery, plot; msg says which); ERR_INVALID (a plot of another cemetery,
  * a note too long, the cemetery already holding it); ERR_CONFLICT (a
- * hand-over is pending). */
+ * hand-over is pending). A relative named without a relation is a
+ * REL_RELATIVE; a relation without a name is refused (ERR_INVALID). */
 int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
                    char *msg, size_t msglen);
 
@@ -80,5 +89,15 @@ int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
 int transfer_close(struct store *st, int64_t id, enum transfer_state to,
                    const char *reason, int64_t actor,
                    struct burial_transfer *out, char *msg, size_t msglen);
+
+/* The proposals for a hand-over (pending or not): the receiving
+ * cemetery's open plots ranked by its allocation rules (alloc.h), at most
+ * max into out, *n of them; the relatives found (records of
+ * t->relative_name the cemetery has buried) into rel (ALLOC_RELATIVES_MAX),
+ * *n_rel of them, which the reasons index. Allocates nothing. 0 or
+ * ERR_DB. */
+int transfer_propose(struct store *st, const struct burial_transfer *t,
+                     struct alloc_proposal *out, size_t max, size_t *n,
+                     struct alloc_relative *rel, size_t *n_rel);
 
 #endif

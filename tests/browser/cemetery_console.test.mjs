@@ -111,6 +111,8 @@ test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accept
   const rec = await ok('admin', 'POST', '/api/deceased', { agency_id: ag.id, name: '王大明', death_date: '2026-11-01' });
   const tr = (await ok('admin', 'POST', `/api/deceased/${rec.id}/transfers`, { cemetery_id: w.ids.cemA, note: '周六上午安葬' })).transfer;
   const target = all.find((p) => p.section === '松园' && p.row === '2排' && p.number === '1号');
+  assert.equal(target.accessible, true); // its CSV line says yes
+  assert.equal(all.filter((p) => p.accessible).length, 1);
   await page.click('#tab-transfers');
   const card = page.locator(`[data-transfer="${tr.id}"]`);
   await card.waitFor();

@@ -3,7 +3,9 @@
 // record) starts a hand-over to a cemetery, naming a plot or not; that
 // cemetery's staff accept it (choosing the plot) or decline it. Only the
 // cemetery that holds a record may link it to a plot, read it or add to its
-// timeline; staff of another cemetery get nothing, however they try.
+// timeline; staff of another cemetery get nothing, however they try. The
+// receiving cemetery's staff see its plots proposed for a hand-over, ranked
+// by its allocation rules, which they read and change.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -205,4 +207,59 @@ test('the holding cemetery hands a record on; the full plot is refused', async (
   assert.equal((await ok('admin', 'GET', `/api/plots/${ids.plotB2}`)).occupied, 0);
   await refused('staffB', 'GET', `/api/deceased/${id}`, undefined, 404);
   await ok('staffA', 'GET', `/api/deceased/${id}`);
+});
+
+test('plot proposals: the receiving cemetery only, ranked by its rules, allocating nothing', async () => {
+  // the spouse, buried in S 2 7; the new record names them
+  const [s7, s8] = (await ok('staffA', 'POST', `/api/cemeteries/${ids.cemA}/plots`, {
+    plots: ['7', '8'].map((number) => ({ section: 'S', row: '2', number, kind: 'grave' })),
+  })).plots.map((p) => p.id);
+  const spouse = await record('孙建华');
+  const first = (await ok('operatorA', 'POST', `/api/deceased/${spouse}/transfers`, { cemetery_id: ids.cemA })).transfer;
+  await ok('staffA', 'POST', `/api/transfers/${first.id}/accept`, { plot_id: s7 }, 200);
+  const tree = (await ok('staffA', 'POST', `/api/cemeteries/${ids.cemA}/plots`,
+    { section: 'T', row: '1', number: '1', kind: 'tree', accessible: true })).id;
+  const id = await record('钱桂芝');
+  await refused('operatorA', 'POST', `/api/deceased/${id}/transfers`, { cemetery_id: ids.cemA, relation: 'spouse' }, 400);
+  await refused('operatorA', 'POST', `/api/deceased/${id}/transfers`, { cemetery_id: ids.cemA, kind: 'pyramid' }, 400);
+  const tr = (await ok('operatorA', 'POST', `/api/deceased/${id}/transfers`,
+    { cemetery_id: ids.cemA, kind: 'grave', relative_name: '孙建华', relation: 'spouse' })).transfer;
+  assert.equal(tr.kind, 'grave');
+  assert.deepEqual(tr.relative, { name: '孙建华', relation: 'spouse' });
+
+  // who may see them: the receiving staff; the sender sees the hand-over, not these
+  const url = `/api/transfers/${tr.id}/proposals`;
+  await refused('operatorA', 'GET', url, undefined, 403);
+  await refused('staffB', 'GET', url, undefined, 404);
+  await refused('anon', 'GET', url, undefined, 401);
+  await refused('staffA', 'GET', `${url}?limit=0`, undefined, 400);
+  let r = await ok('staffA', 'GET', url);
+  assert.equal(r.relatives_found, 1);
+  assert.equal(r.proposals[0].plot.id, s8);
+  assert.equal(r.proposals[0].score, 90 + 40 + 7);
+  assert.deepEqual(r.proposals[0].reasons.map((x) => x.code), ['adjacent', 'kind', 'fill']);
+  assert.equal(r.proposals[0].reasons[0].relative.plot.id, s7);
+  assert.equal(r.proposals[0].reasons[0].relative.relation, 'spouse');
+  assert.deepEqual(r.proposals[0].reasons[2], { code: 'fill', points: 7, percent: 50, section: 'S' });
+  assert.ok(r.proposals.some((p) => p.plot.id === tree));
+  assert.equal((await ok('admin', 'GET', `/api/plots/${s8}`)).status, 'free');
+
+  // the cemetery's rules: read, refused when wrong, changed, and used
+  const rules = `/api/cemeteries/${ids.cemA}/allocation`;
+  assert.deepEqual(await ok('staffA', 'GET', rules),
+    { weights: { family: 100, kind: 40, eco: 20, fill: 15, access: 10 }, subsidised: [], gate: null });
+  await refused('staffB', 'GET', rules, undefined, 403);
+  await refused('operatorA', 'PUT', rules, { weights: { family: 0 } }, 403);
+  await refused('staffA', 'PUT', rules, { weights: { luck: 5 } }, 400);
+  await refused('staffA', 'PUT', rules, { weights: { kind: 1001 } }, 400);
+  await refused('staffA', 'PUT', rules, { subsidised: ['pyramid'] }, 400);
+  await refused('staffA', 'PUT', rules, { gate: { lat: 91, lng: 0 } }, 400);
+  const put = await ok('staffA', 'PUT', rules,
+    { weights: { family: 0, kind: 0 }, subsidised: ['tree'], gate: { lat: 39.9, lng: 116.1 } });
+  assert.deepEqual(put.weights, { family: 0, kind: 0, eco: 20, fill: 15, access: 10 });
+  assert.deepEqual(put.subsidised, ['tree']);
+  assert.deepEqual(await ok('staffA', 'GET', rules), put);
+  r = await ok('staffA', 'GET', url);
+  assert.equal(r.proposals[0].plot.id, tree);
+  assert.deepEqual(r.proposals[0].reasons.map((x) => x.code), ['subsidised', 'accessible']);
 });

@@ -180,8 +180,14 @@ function wireRecords() {
   onSubmit($('handover-form'), async () => {
     const body = { cemetery_id: Number($('h-cemetery').value) };
     if ($('h-note').value.trim()) body.note = $('h-note').value.trim();
+    if ($('h-kind').value) body.kind = $('h-kind').value;
+    if ($('h-relative').value.trim()) {
+      body.relative_name = $('h-relative').value.trim();
+      body.relation = $('h-relation').value;
+    }
     await api('POST', `/api/deceased/${state.record.id}/transfers`, body);
     $('h-note').value = '';
+    $('h-relative').value = '';
     toast(t('ag.h_done'), 'ok');
     await openRecord(state.record.id);
   });

@@ -17,7 +17,9 @@ import { errText, plotLabel } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
 export const KINDS = ['grave', 'niche', 'columbarium', 'tree', 'sea', 'family'];
-const COLUMNS = ['section', 'row', 'number', 'kind', 'capacity', 'lat', 'lng'];
+const COLUMNS = ['section', 'row', 'number', 'kind', 'capacity', 'lat', 'lng', 'accessible'];
+const YES = ['1', 'yes', 'true', 'y', '是'];
+const NO = ['', '0', 'no', 'false', 'n', '否'];
 const FAMILY_MAX = 12;
 
 let cemetery = () => null;
@@ -43,7 +45,7 @@ export function csvFields(line) {
 
 /** A plot from its fields, or { error } naming what is wrong. */
 function plotOf(f) {
-  const [section, row, number, kind, capacity, lat, lng] = f;
+  const [section, row, number, kind, capacity, lat, lng, accessible = ''] = f;
   if (!section || !row || !number) return { error: t('plots.e_label') };
   if (!KINDS.includes(kind)) return { error: t('plots.e_kind', { kinds: KINDS.join(', ') }) };
   const p = { section, row, number, kind };
@@ -63,6 +65,9 @@ function plotOf(f) {
     p.lat = a;
     p.lng = b;
   }
+  const acc = accessible.toLowerCase();
+  if (!YES.includes(acc) && !NO.includes(acc)) return { error: t('plots.e_accessible') };
+  if (YES.includes(acc)) p.accessible = true;
   return { plot: p };
 }
 

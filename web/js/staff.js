@@ -25,6 +25,7 @@ import {
 import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
 import { closeCheckin, initCheckin, openCheckin } from './staff-checkin.js';
+import { initAlloc, loadAlloc } from './staff-alloc.js';
 
 const $ = (id) => document.getElementById(id);
 const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
@@ -58,7 +59,7 @@ function onTab(name) {
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
   else if (name === 'plots') loadPlots();
-  else if (name === 'transfers') loadTransfers();
+  else if (name === 'transfers') { loadTransfers(); loadAlloc(); }
   else openCheckin();
 }
 
@@ -414,6 +415,7 @@ $('slot-publish').addEventListener('click', submitSlots);
 initPlots(() => state.cemetery);
 initTransfers(() => state.cemetery);
 initCheckin(() => state.cemetery);
+initAlloc(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
 onLangChange(() => {
   renderOrders();
