@@ -112,6 +112,12 @@ static const struct {
                               W_ADMIN | W_OPERATOR | W_STAFF,
                               "list and answer the complaints about their "
                               "agency or cemetery"},
+    [ACT_GRAVE_ASK] = {"grave.ask", W_ADMIN | W_FAMILY,
+                       "ask for a family's memorial to be linked to its "
+                       "grave"},
+    [ACT_GRAVE_DECIDE] = {"grave.decide", W_ADMIN | W_STAFF,
+                          "confirm or refuse a memorial's request to be "
+                          "linked to a grave of their cemetery"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -91,6 +91,8 @@ enum access_action {
 	ACT_COMPLAINT_SEND,    /* complain about an agency or cemetery */
 	ACT_COMPLAINT_READ,    /* read one complaint and its answer */
 	ACT_COMPLAINT_ANSWER,  /* list and answer complaints about an org */
+	ACT_GRAVE_ASK,         /* ask for a memorial's grave to be linked */
+	ACT_GRAVE_DECIDE,      /* confirm or refuse that, for a cemetery */
 	ACT_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "access.h"
 #include "ceremony.h"
 #include "deceased.h"
+#include "grave.h"
 #include "memorial.h"
 #include "plot.h"
 #include "store_ceremony.h"
@@ -109,6 +110,10 @@ static const struct text_limit table[TEXT_FIELD_COUNT] = {
     [TEXT_COMPLAINT_ANSWER] = {"complaint_answer", "answer", 1,
                                COMPLAINT_ANSWER_MAX,
                                AT(struct complaint, answer)},
+    [TEXT_GRAVE_NOTE] = {"grave", "note", 0, GRAVE_NOTE_MAX,
+                         AT(struct grave_request, note)},
+    [TEXT_GRAVE_REASON] = {"grave_refusal", "reason", 0, GRAVE_NOTE_MAX,
+                           AT(struct grave_request, reason)},
 };
 
 const struct text_limit *textlimit_get(enum text_field f)

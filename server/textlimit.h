@@ -50,6 +50,7 @@
 #define COMPLAINT_TEXT_MAX    2000 /* a complaint */
 #define COMPLAINT_CONTACT_MAX 100  /* how its sender may be reached */
 #define COMPLAINT_ANSWER_MAX  2000 /* the organisation's answer */
+#define GRAVE_NOTE_MAX        500  /* a grave request's note, its refusal */
 
 enum text_field {
 	TEXT_USER_NAME = 0,
@@ -93,6 +94,8 @@ enum text_field {
 	TEXT_COMPLAINT_TEXT,
 	TEXT_COMPLAINT_CONTACT,
 	TEXT_COMPLAINT_ANSWER,
+	TEXT_GRAVE_NOTE,
+	TEXT_GRAVE_REASON,
 	TEXT_FIELD_COUNT
 };
 

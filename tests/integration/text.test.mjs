@@ -245,6 +245,27 @@ const DRIVERS = {
         .json.complaint[key],
     };
   },
+  grave: async (key, value) => {
+    const m = (await ok('POST', '/api/memorials', { title: '墓位', deceased: { name: '墓', death_date: '2026-01-01' } }))
+      .memorial;
+    const res = await as(admin, 'POST', `/api/memorials/${m.id}/grave-requests`,
+      { json: { cemetery_id: ids.cemetery, section: 'S', number: '1', [key]: value } });
+    return {
+      res,
+      read: async () => (await ok('GET', `/api/memorials/${m.id}/grave-requests`)).grave_requests[0][key],
+    };
+  },
+  grave_refusal: async (key, value) => {
+    const m = (await ok('POST', '/api/memorials', { title: '墓位', deceased: { name: '墓', death_date: '2026-01-01' } }))
+      .memorial;
+    const g = (await ok('POST', `/api/memorials/${m.id}/grave-requests`,
+      { cemetery_id: ids.cemetery, section: 'S', number: '1' })).grave_request;
+    const res = await as(admin, 'POST', `/api/grave-requests/${g.id}/refuse`, { json: { [key]: value } });
+    return {
+      res,
+      read: async () => (await ok('GET', `/api/memorials/${m.id}/grave-requests`)).grave_requests[0][key],
+    };
+  },
   transfer: async (key, value) => {
     const rec = await ok('POST', '/api/deceased',
       { agency_id: ids.agency, name: '钱六', death_date: '2026-01-01' });

@@ -117,6 +117,8 @@ static const struct {
     {ACT_COMPLAINT_SEND, "complaint.send", "yyyyyyyyyyy"},
     {ACT_COMPLAINT_READ, "complaint.read", "UyFyFyFFFFy"},
     {ACT_COMPLAINT_ANSWER, "complaint.answer", "UFFyFyFFFFy"},
+    {ACT_GRAVE_ASK, "grave.ask", "UFFFFFFyFFy"},
+    {ACT_GRAVE_DECIDE, "grave.decide", "UFFFFyFFFFy"},
 };
 
 static int want_rc(char c)
