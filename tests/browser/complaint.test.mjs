@@ -129,3 +129,26 @@ for (const viewport of Object.keys(VIEWPORTS)) {
     await Promise.all([visitor.ctx.close(), staff.ctx.close(), other.ctx.close()]);
   });
 }
+
+test('phone: a signed-in sender finds the complaint and its answer in their account', async () => {
+  const fam = await open('phone');
+  const f = fam.page;
+  await signIn(f, 'familyB', `/org.html?cemetery=${w.ids.cemB}`);
+  await f.locator('#o-page:not([hidden])').waitFor();
+  await f.fill('#c-text', '预约的时段到了却进不了园门。');
+  await f.click('#complaint-form [type="submit"]');
+  await f.locator('#c-sent:not([hidden])').waitFor();
+  const id = Number(new URLSearchParams((await f.locator('#c-link').getAttribute('href')).split('?')[1]).get('id'));
+  const r = await w.as('staffB', 'POST', `/api/complaints/${id}/answer`, { json: { answer: '门卫已培训，抱歉。' } });
+  assert.equal(r.status, 200, r.text);
+
+  await f.goto(`${d.url}/account.html`);
+  const item = f.locator(`#my-complaints [data-complaint="${id}"]`);
+  await item.waitFor();
+  assert.match(await item.textContent(), /B 区公墓.*已答复/);
+  await item.locator('a').click();
+  await f.locator('#p-answer-box:not([hidden])').waitFor();
+  assert.equal(await text(f, '#p-answer'), '门卫已培训，抱歉。');
+  assert.deepEqual(fam.errors, []);
+  await fam.ctx.close();
+});

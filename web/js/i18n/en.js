@@ -1173,4 +1173,5 @@ export default {
   'gr.refused': 'Refused.',
   'gr.no_cemetery': 'This account is not on the staff of any cemetery.',
   'staff.to_graves': 'Memorials asking for their grave',
+  'account.complaints_heading': 'My complaints',
 };

@@ -1167,4 +1167,5 @@ export default {
   'gr.refused': '已答复不通过。',
   'gr.no_cemetery': '这个账号不是任何陵园的工作人员。',
   'staff.to_graves': '纪念馆认领墓位',
+  'account.complaints_heading': '我的投诉',
 };
