@@ -36,18 +36,18 @@
 int api_routes(struct router *r)
 {
 	static int (*const tables[])(struct router *) = {
-	    api_system_routes,   api_auth_routes,      api_org_routes,
+	    api_system_routes,   api_auth_routes,     api_org_routes,
 	    api_ceremony_routes, api_ice_routes,
 #ifndef SINIAN_NO_MEDIA
-	    api_whep_routes,     api_whip_routes,      api_hls_routes,
+	    api_whep_routes,     api_whip_routes,     api_hls_routes,
 #endif
-	    api_memorial_routes, api_deceased_routes,  api_plot_routes,
-	    api_photo_routes,    api_tribute_routes,   api_exchange_routes,
-	    api_transfer_routes, api_family_routes,    api_watch_routes,
-	    api_visit_routes,    api_sweeping_routes,  api_calendar_routes,
-	    api_inbox_routes,    api_me_routes,        api_code_routes,
-	    api_share_routes,    api_page_routes,      api_condolence_routes,
-	    api_public_routes,   api_complaint_routes, api_grave_routes,
+	    api_memorial_routes, api_deceased_routes, api_plot_routes,
+	    api_photo_routes,    api_tribute_routes,  api_exchange_routes,
+	    api_transfer_routes, api_family_routes,   api_watch_routes,
+	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
+	    api_inbox_routes,    api_me_routes,       api_code_routes,
+	    api_share_routes,    api_page_routes,     api_condolence_routes,
+	    api_public_routes,   api_grave_routes,    api_complaint_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

@@ -21,11 +21,12 @@ struct config {
 	char redis_url[CONFIG_STR_MAX];
 	char key_file[CONFIG_STR_MAX]; /* "" = DATA_DIR/secret.key */
 	long session_ttl_hours;
-	long rate_limit_writes;     /* writes per client per minute */
-	long rate_limit_logins;     /* login attempts per login per 15 min */
-	long rate_limit_complaints; /* complaints per address, account, hour */
-	long page_cache_mb;         /* memorial pages kept in memory; 0: none */
-	long page_max_age; /* public Cache-Control of public pages, s */
+	/* complaints per client address, and per account, an hour */
+	long rate_limit_complaints;
+	long rate_limit_writes; /* writes per client per minute */
+	long rate_limit_logins; /* login attempts per login per 15 min */
+	long page_cache_mb;     /* memorial pages kept in memory; 0: none */
+	long page_max_age;      /* public Cache-Control of public pages, s */
 	char trusted_origins[CONFIG_STR_MAX]; /* extra allowed Origins */
 	char trusted_proxies[CONFIG_STR_MAX]; /* proxies whose header we read */
 	char metrics_allow[CONFIG_STR_MAX];   /* who may read /metrics */

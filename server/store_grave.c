@@ -63,8 +63,9 @@ const struct store_sql store_grave_sql[] = {
                                  NULL},
     [Q_GRAVE_SET_RECORD] = {"grave.set_record",
                             "UPDATE memorials SET deceased_id = ?, "
-                            "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
-                            "'now') WHERE id = ?",
+                            "search_latin = '', updated_at = "
+                            "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE "
+                            "id = ?",
                             NULL},
     {NULL, NULL, NULL},
 };

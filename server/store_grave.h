@@ -26,7 +26,8 @@ int store_grave_list_memorial(struct store *st, int64_t memorial_id,
  * at most limit. */
 int store_grave_list_cemetery(struct store *st, int64_t cemetery_id, int state,
                               int limit, GArray *out);
-/* Point memorial_id at deceased record_id. */
+/* Point memorial_id at deceased record_id; its pinyin search key is made
+ * again from the record's name (search.c refills empty ones). */
 int store_grave_set_record(struct store *st, int64_t memorial_id,
                            int64_t record_id);
 

@@ -37,7 +37,7 @@ int store_public_rating(struct store *st, enum org_kind k, int64_t id,
 int store_public_eco_free(struct store *st, int64_t cemetery_id,
                           const char *kind, int64_t *free_plots);
 
-/* Sealed contact: crypto_seal output of a COMPLAINT_CONTACT_MAX field. */
+/* Sealed contact: crypto_seal output of a CONTACT_TEXT_MAX field. */
 #define COMPLAINT_SEALED_MAX 1024
 
 struct complaint {
@@ -46,13 +46,13 @@ struct complaint {
 	int64_t org_id;
 	int64_t user_id; /* 0: sent signed out */
 	char token_hash[72];
-	char contact_enc[COMPLAINT_SEALED_MAX];        /* "" when none given */
-	char contact[TEXT_BUF(COMPLAINT_CONTACT_MAX)]; /* opened by the
+	char contact_enc[COMPLAINT_SEALED_MAX];   /* "" when none given */
+	char contact[TEXT_BUF(CONTACT_TEXT_MAX)]; /* opened by the
 	                                                  caller; the store
 	                                                  never fills it */
 	char text[TEXT_BUF(COMPLAINT_TEXT_MAX)];
 	bool answered;
-	char answer[TEXT_BUF(COMPLAINT_ANSWER_MAX)];
+	char answer[TEXT_BUF(ANSWER_TEXT_MAX)];
 	int64_t answered_by;
 	char answered_at[32];
 	char created_at[32];
