@@ -36,8 +36,13 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 	json_t *arr = json_array();
 
-	store_grant_list(app->store, user_id, g);
-	for (guint i = 0; i < g->len; i++) {
+	if (!store_ok(store_grant_list(app->store, user_id, g),
+	              "listing an account's roles")) {
+		json_decref(arr);
+		arr = NULL; /* the answer is a 500, not an account without roles
+		             */
+	}
+	for (guint i = 0; arr && i < g->len; i++) {
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);
 
@@ -380,10 +385,14 @@ static void reset_hashed(void *ud, bool ok, const char *pw_hash)
 		http_resp_err(resp, ERR_INTERNAL, "cannot set the password");
 	} else {
 		/* whoever knew the old password is signed out everywhere */
-		store_session_revoke_others(app->store, w->u.id, 0,
-		                            (int64_t)time(NULL));
+		if (!store_ok(store_session_revoke_others(
+		                  app->store, w->u.id, 0, (int64_t)time(NULL)),
+		              "ending the sessions of a reset account"))
+			http_resp_err(resp, ERR_DB,
+			              "cannot end the other sessions");
+		else
+			api_session_open(app, w->req, resp, &w->u);
 		rights_changed(app, RIGHTS_USER, w->u.id);
-		api_session_open(app, w->req, resp, &w->u);
 	}
 	pw_finish(w);
 }

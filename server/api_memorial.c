@@ -142,10 +142,12 @@ static json_t *memorial_json(const struct memorial *m)
 static json_t *deceased_summary(struct app *app, const struct deceased *d)
 {
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
-	json_t *tl = json_array();
+	json_t *tl = store_ok(store_event_list(app->store, d->id, evs),
+	                      "listing a deceased's events")
+	                 ? json_array()
+	                 : NULL;
 
-	store_event_list(app->store, d->id, evs);
-	for (guint i = 0; i < evs->len; i++) {
+	for (guint i = 0; tl && i < evs->len; i++) {
 		struct deceased_event *e =
 		    &g_array_index(evs, struct deceased_event, i);
 
@@ -194,11 +196,14 @@ static json_t *burial_json(struct app *app, const struct deceased *d)
 static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct tribute));
-	json_t *arr = json_array();
+	json_t *arr =
+	    store_ok(store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind,
+	                                0, PAGE_MESSAGES, out),
+	             "listing a memorial's latest tributes")
+	        ? json_array()
+	        : NULL;
 
-	store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind, 0,
-	                   PAGE_MESSAGES, out);
-	for (guint i = 0; i < out->len; i++)
+	for (guint i = 0; arr && i < out->len; i++)
 		jsonx_push(
 		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
 	g_array_free(out, TRUE);
@@ -208,10 +213,12 @@ static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 static json_t *photos_json(struct app *app, int64_t mid)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct memorial_photo));
-	json_t *arr = json_array();
+	json_t *arr = store_ok(store_photo_list(app->store, mid, out),
+	                       "listing a memorial's photos")
+	                  ? json_array()
+	                  : NULL;
 
-	store_photo_list(app->store, mid, out);
-	for (guint i = 0; i < out->len; i++) {
+	for (guint i = 0; arr && i < out->len; i++) {
 		struct memorial_photo *p =
 		    &g_array_index(out, struct memorial_photo, i);
 
@@ -255,10 +262,13 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	    "can_grant", access_check(a, ACT_FAMILY_GRANT, obj) == 0);
 	int64_t pending = 0;
 
-	if (mod) {
-		store_tribute_pending(app->store, memorial_id, &pending);
-		jsonx_put(&j, "pending_messages", json_integer(pending));
-	}
+	if (mod)
+		jsonx_put(&j, "pending_messages",
+		          store_ok(store_tribute_pending(app->store,
+		                                         memorial_id, &pending),
+		                   "counting messages waiting")
+		              ? json_integer(pending)
+		              : NULL);
 	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0)
 		editor_json(app, memorial_id, &j);
 	return j;
@@ -615,9 +625,13 @@ static void post_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot write the search keys");
 		goto out;
 	}
-	store_memorial_get(app->store, m->id, m);
-	http_resp_json(resp, 201,
-	               json_pack("{s:o}", "memorial", memorial_json(m)));
+	if (store_ok(store_memorial_get(app->store, m->id, m),
+	             "reading a new memorial back"))
+		http_resp_json(
+		    resp, 201,
+		    json_pack("{s:o}", "memorial", memorial_json(m)));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
 out:
 	json_decref(j);
 	g_free(m);
@@ -665,9 +679,13 @@ static void patch_memorial(void *appv, struct http_req *req,
 	if (m->visibility != old_vis)
 		rights_changed(app, RIGHTS_MEMORIAL, m->id);
 	api_memorial_changed(app, m->id);
-	store_memorial_get(app->store, m->id, m);
-	http_resp_json(resp, 200,
-	               json_pack("{s:o}", "memorial", memorial_json(m)));
+	if (store_ok(store_memorial_get(app->store, m->id, m),
+	             "reading a memorial back"))
+		http_resp_json(
+		    resp, 200,
+		    json_pack("{s:o}", "memorial", memorial_json(m)));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
 out:
 	json_decref(j);
 	g_free(m);
