@@ -20,6 +20,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "memorial.h"
+#include "store.h"
 #include "store_deceased.h"
 #include "store_grave.h"
 #include "store_memorial.h"
@@ -34,7 +35,8 @@ static json_t *opt_id(int64_t id)
 }
 
 /* A request as its family sees it; staff of the cemetery also see the
- * memorial's record and the record they were pointed to. */
+ * memorial's record and the record they were pointed to. NULL (logged)
+ * when the store cannot say. */
 static json_t *grave_json(struct app *app, const struct grave_request *r,
                           bool staff)
 {
@@ -43,9 +45,14 @@ static json_t *grave_json(struct app *app, const struct grave_request *r,
 	struct org c;
 	json_t *j;
 
-	if (store_org_get(app->store, ORG_CEMETERY, r->cemetery_id, &c))
-		c.name[0] = '\0';
-	store_memorial_get(app->store, r->memorial_id, m);
+	if (!store_ok(
+	        store_org_get(app->store, ORG_CEMETERY, r->cemetery_id, &c),
+	        "reading a grave request's cemetery") ||
+	    !store_ok(store_memorial_get(app->store, r->memorial_id, m),
+	              "reading a grave request's memorial")) {
+		g_free(m);
+		return NULL;
+	}
 	j = json_pack(
 	    "{s:I,s:{s:I,s:s},s:{s:I,s:s},s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:s,"
 	    "s:o}",
@@ -73,6 +80,16 @@ static json_t *grave_json(struct app *app, const struct grave_request *r,
 		                    "plot_id", opt_id(d.plot_id)));
 	g_free(m);
 	return j;
+}
+
+/* {"grave_request": j}, or a 500 when j could not be made. */
+static void send_one(struct http_resp *resp, int status, json_t *j)
+{
+	if (j)
+		http_resp_json(resp, status,
+		               json_pack("{s:o}", "grave_request", j));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the request");
 }
 
 static int ask_fields(json_t *j, struct grave_request *r, char *err,
@@ -136,9 +153,7 @@ static void post_request(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	http_resp_json(
-	    resp, 201,
-	    json_pack("{s:o}", "grave_request", grave_json(app, &r, false)));
+	send_one(resp, 201, grave_json(app, &r, false));
 out:
 	json_decref(j);
 	g_free(m);
@@ -155,11 +170,17 @@ static void send_list(struct app *app, struct http_resp *resp, GArray *out,
 		return;
 	}
 	arr = json_array();
-	for (guint i = 0; i < out->len; i++)
-		jsonx_push(
-		    &arr, grave_json(
-		              app, &g_array_index(out, struct grave_request, i),
-		              staff));
+	for (guint i = 0; i < out->len; i++) {
+		json_t *one = grave_json(
+		    app, &g_array_index(out, struct grave_request, i), staff);
+
+		if (!one) {
+			json_decref(arr);
+			http_resp_err(resp, ERR_DB, "cannot list the requests");
+			return;
+		}
+		jsonx_push(&arr, one);
+	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "grave_requests", arr));
 }
 
@@ -291,9 +312,7 @@ static void post_decide(void *appv, struct http_req *req,
 	}
 	if (confirm)
 		api_memorial_changed(app, r.memorial_id);
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o}", "grave_request", grave_json(app, &r, true)));
+	send_one(resp, 200, grave_json(app, &r, true));
 out:
 	json_decref(j);
 }
