@@ -101,6 +101,24 @@ static const struct {
                             W_ADMIN | W_VISIBLE | W_INVITED | W_OPERATOR |
                                 W_FAMILY,
                             "watch live or the replay"},
+    [ACT_COMPLAINT_SEND] = {"complaint.send", W_ANON,
+                            "complain about an agency or a cemetery "
+                            "(limited per address and account)"},
+    [ACT_COMPLAINT_READ] = {"complaint.read",
+                            W_ADMIN | W_OWNER | W_INVITED | W_OPERATOR |
+                                W_STAFF,
+                            "read a complaint and its answer (its sender "
+                            "by account or by its link; the organisation)"},
+    [ACT_COMPLAINT_ANSWER] = {"complaint.answer",
+                              W_ADMIN | W_OPERATOR | W_STAFF,
+                              "list and answer the complaints about their "
+                              "agency or cemetery"},
+    [ACT_GRAVE_ASK] = {"grave.ask", W_ADMIN | W_FAMILY,
+                       "ask for a family's memorial to be linked to its "
+                       "grave"},
+    [ACT_GRAVE_DECIDE] = {"grave.decide", W_ADMIN | W_STAFF,
+                          "confirm or refuse a memorial's request to be "
+                          "linked to a grave of their cemetery"},
 };
 
 static const char *const role_names[ROLE_COUNT] = {
@@ -241,7 +259,10 @@ void access_table_markdown(void (*emit)(void *ud, const char *s), void *ud)
 		for (size_t c = 0; c < G_N_ELEMENTS(cols); c++) {
 			const char *cell = " – |";
 
-			if (cols[c].bit == (W_ANON | W_VISIBLE | W_INVITED))
+			if (who & W_ANON) /* anyone: every column */
+				cell = " yes |";
+			else if (cols[c].bit ==
+			         (W_ANON | W_VISIBLE | W_INVITED))
 				cell = (who & W_ANON)      ? " yes |"
 				       : (who & W_VISIBLE) ? " if public |"
 				       : (who & W_INVITED) ? " with invite |"

@@ -88,6 +88,11 @@ enum access_action {
 	ACT_ORDER_STAFF,       /* cemetery side of an order: accept, proof... */
 	ACT_CEREMONY_MANAGE,   /* create and run ceremonies of an agency */
 	ACT_CEREMONY_WATCH,    /* watch a ceremony live or its replay */
+	ACT_COMPLAINT_SEND,    /* complain about an agency or cemetery */
+	ACT_COMPLAINT_READ,    /* read one complaint and its answer */
+	ACT_COMPLAINT_ANSWER,  /* list and answer complaints about an org */
+	ACT_GRAVE_ASK,         /* ask for a memorial's grave to be linked */
+	ACT_GRAVE_DECIDE,      /* confirm or refuse that, for a cemetery */
 	ACT_COUNT
 };
 

@@ -28,6 +28,9 @@ int api_calendar_routes(struct router *r);
 int api_inbox_routes(struct router *r);
 int api_me_routes(struct router *r);
 int api_code_routes(struct router *r);
+int api_public_routes(struct router *r);    /* api_public.c */
+int api_complaint_routes(struct router *r); /* api_complaint.c */
+int api_grave_routes(struct router *r);     /* api_grave.c */
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);

@@ -48,6 +48,8 @@ static const struct cfg_entry cfg_table[] = {
      NULL, false},
     {"rate_limit_logins", CFG_LONG, F(rate_limit_logins), "10", 1, 100000, NULL,
      false},
+    {"rate_limit_complaints", CFG_LONG, F(rate_limit_complaints), "5", 1,
+     100000, NULL, false},
     {"page_cache_mb", CFG_LONG, F(page_cache_mb), "64", 0, 65536, NULL, false},
     {"page_max_age", CFG_LONG, F(page_max_age), "5", 0, 86400, NULL, false},
     {"trusted_origins", CFG_STR, F(trusted_origins), "", 0, 0, NULL, false},

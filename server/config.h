@@ -21,6 +21,8 @@ struct config {
 	char redis_url[CONFIG_STR_MAX];
 	char key_file[CONFIG_STR_MAX]; /* "" = DATA_DIR/secret.key */
 	long session_ttl_hours;
+	/* complaints per client address, and per account, an hour */
+	long rate_limit_complaints;
 	long rate_limit_writes; /* writes per client per minute */
 	long rate_limit_logins; /* login attempts per login per 15 min */
 	long page_cache_mb;     /* memorial pages kept in memory; 0: none */

@@ -54,6 +54,8 @@ const struct store_sql *const store_sql_tables[] = {
     store_transfer_sql,
     store_family_sql,
     store_alloc_sql,
+    store_public_sql,
+    store_grave_sql,
     NULL,
 };
 

@@ -9,10 +9,12 @@
 #include "access.h"
 #include "ceremony.h"
 #include "deceased.h"
+#include "grave.h"
 #include "memorial.h"
 #include "plot.h"
 #include "store_ceremony.h"
 #include "store_org.h"
+#include "store_public.h"
 #include "store_user.h"
 #include "sweeping.h"
 #include "transfer.h"
@@ -90,6 +92,26 @@ static const struct text_limit table[TEXT_FIELD_COUNT] = {
                             AT(struct burial_transfer, note)},
     [TEXT_TRANSFER_REASON] = {"transfer", "reason", 0, TRANSFER_NOTE_MAX,
                               AT(struct burial_transfer, reason)},
+    [TEXT_ORG_COMMITMENTS] = {"org_public", "commitments", 0,
+                              ORG_PUBLIC_TEXT_MAX,
+                              AT(struct org_public, commitments)},
+    [TEXT_ORG_SUPERVISION] = {"org_public", "supervision", 0,
+                              ORG_PUBLIC_TEXT_MAX,
+                              AT(struct org_public, supervision)},
+    [TEXT_ORG_ECO_BURIAL] = {"org_public", "eco_burial", 0, ORG_PUBLIC_TEXT_MAX,
+                             AT(struct org_public, eco_burial)},
+    [TEXT_ORG_SUBSIDY] = {"org_public", "subsidy", 0, ORG_PUBLIC_TEXT_MAX,
+                          AT(struct org_public, subsidy)},
+    [TEXT_COMPLAINT_TEXT] = {"complaint", "text", 1, COMPLAINT_TEXT_MAX,
+                             AT(struct complaint, text)},
+    [TEXT_COMPLAINT_CONTACT] = {"complaint", "contact", 0, CONTACT_TEXT_MAX,
+                                AT(struct complaint, contact)},
+    [TEXT_COMPLAINT_ANSWER] = {"complaint_answer", "answer", 1, ANSWER_TEXT_MAX,
+                               AT(struct complaint, answer)},
+    [TEXT_GRAVE_NOTE] = {"grave", "note", 0, GRAVE_NOTE_MAX,
+                         AT(struct grave_request, note)},
+    [TEXT_GRAVE_REASON] = {"grave_refusal", "reason", 0, GRAVE_NOTE_MAX,
+                           AT(struct grave_request, reason)},
 };
 
 const struct text_limit *textlimit_get(enum text_field f)

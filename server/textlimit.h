@@ -46,6 +46,11 @@
 #define SWEEPING_NOTE_MAX   500  /* an order's note, a move's note/reason */
 #define RATING_COMMENT_MAX  500  /* a rating's comment */
 #define TRANSFER_NOTE_MAX   500  /* note and reason of a burial transfer */
+#define ORG_PUBLIC_TEXT_MAX 2000 /* commitments, supervision, eco, subsidy */
+#define COMPLAINT_TEXT_MAX  2000 /* a complaint */
+#define CONTACT_TEXT_MAX    100  /* how a complaint's sender is reached */
+#define ANSWER_TEXT_MAX     2000 /* the answer to a complaint */
+#define GRAVE_NOTE_MAX      500  /* a grave request's note, its refusal */
 
 enum text_field {
 	TEXT_USER_NAME = 0,
@@ -82,6 +87,15 @@ enum text_field {
 	TEXT_RATING_COMMENT,
 	TEXT_TRANSFER_NOTE,
 	TEXT_TRANSFER_REASON,
+	TEXT_ORG_COMMITMENTS,
+	TEXT_ORG_SUPERVISION,
+	TEXT_ORG_ECO_BURIAL,
+	TEXT_ORG_SUBSIDY,
+	TEXT_COMPLAINT_TEXT,
+	TEXT_COMPLAINT_CONTACT,
+	TEXT_COMPLAINT_ANSWER,
+	TEXT_GRAVE_NOTE,
+	TEXT_GRAVE_REASON,
 	TEXT_FIELD_COUNT
 };
 

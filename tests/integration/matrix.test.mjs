@@ -214,6 +214,48 @@ const ROWS = [
   // cemetery visits and proxy sweeping (slots, bookings, check-in, orders,
   // ratings) on cemetery1 (plot1, cemeteryService1) and cemetery2
   ...visitRows(),
+
+  // public service information and complaints: complaint1 is the mourner's
+  // about cemetery1; family memorials asking for their grave (memorial2)
+  { method: 'GET', path: '/api/cemeteries/{cemetery1}/public', expect: everyone(200) },
+  {
+    method: 'PUT', path: '/api/cemeteries/{cemetery1}/public',
+    body: (ctx) => ({ commitments: `承诺 ${ctx.n()}` }),
+    rule: { act: 'cemetery.edit', on: { cemetery: 1 }, ok: 200 },
+  },
+  {
+    method: 'PUT', path: '/api/agencies/{agency1}/public',
+    body: (ctx) => ({ supervision: `监督 ${ctx.n()}` }),
+    rule: { act: 'agency.edit', on: { agency: 1 }, ok: 200 },
+  },
+  {
+    method: 'POST', path: '/api/cemeteries/{cemetery1}/complaints',
+    body: (ctx) => ({ text: `投诉 ${ctx.n()}` }),
+    rule: { act: 'complaint.send', ok: 201 },
+  },
+  {
+    method: 'GET', path: '/api/cemeteries/{cemetery1}/complaints',
+    rule: { act: 'complaint.answer', on: { cemetery: 1 }, ok: 200 },
+  },
+  {
+    method: 'GET', path: '/api/agencies/{agency1}/complaints',
+    rule: { act: 'complaint.answer', on: { agency: 1 }, ok: 200 },
+  },
+  { method: 'GET', path: '/api/complaints', rule: { act: 'complaint.answer', ok: 200 } },
+  {
+    method: 'GET', path: '/api/complaints/{complaint1}',
+    rule: { act: 'complaint.read', on: { cemetery: 1, owner: 'mourner' }, ok: 200, deny: 404 },
+  },
+  { method: 'GET', path: '/api/me/complaints', expect: signedIn(200) },
+  {
+    method: 'GET', path: '/api/memorials/{memorial2}/grave-requests',
+    rule: { act: 'grave.ask', on: { memorial: 2, visible: false }, ok: 200, deny: 404,
+      seen: 'memorial.view' },
+  },
+  {
+    method: 'GET', path: '/api/cemeteries/{cemetery1}/grave-requests',
+    rule: { act: 'grave.decide', on: { cemetery: 1 }, ok: 200 },
+  },
 ];
 
 // Rows with a rule take their expectation from the rule table.
@@ -440,7 +482,7 @@ async function asAdmin(method, path, json) {
 
 before(async () => {
   d = await startDaemon({
-    config: { rate_limit_writes: 100000, rate_limit_logins: 100000 },
+    config: { rate_limit_writes: 100000, rate_limit_logins: 100000, rate_limit_complaints: 100000 },
   });
   // the first admin, as an operator would make one
   const add = spawnSync(BIN, ['--data-dir', d.dataDir, '--config', d.confFile, 'user', 'add',
@@ -532,6 +574,10 @@ async function memorialSetup() {
       items: [{ service_id: ids.cemeteryService1, quantity: 1 }] } });
   assert.equal(order.status, 201, order.text);
   ids.order1 = order.json.order?.id ?? order.json.id;
+  const complaint = await call('POST', `/api/cemeteries/${ids.cemetery1}/complaints`,
+    { token: ctx.tokens.mourner, json: { text: '矩阵投诉' } });
+  assert.equal(complaint.status, 201, complaint.text);
+  ids.complaint1 = complaint.json.complaint.id;
   const start = new Date(Date.now() + 48 * 3600e3);
   ids.ceremony1 = (await asAdmin('POST', '/api/ceremonies', {
     agency_id: ids.agency1, memorial_id: ids.memorial1, title: '矩阵告别', deceased_name: '矩阵甲',

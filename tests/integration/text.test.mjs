@@ -214,6 +214,58 @@ const DRIVERS = {
     const res = await as(admin, 'POST', `${base}/rating`, { json: { stars: 5, [key]: value } });
     return { res, read: async () => (await ok('GET', base)).rating[key] };
   },
+  org_public: async (key, value) => {
+    const res = await as(admin, 'PUT', `/api/agencies/${ids.agency}/public`,
+      { json: { [key]: value } });
+    return {
+      res,
+      read: async () => (await api(d, 'GET', `/api/agencies/${ids.agency}/public`)).json.public[key],
+    };
+  },
+  complaint: async (key, value) => {
+    const json = key === 'text' ? { text: value } : { text: '投诉', [key]: value };
+    const res = await api(d, 'POST', `/api/cemeteries/${ids.cemetery}/complaints`, { json });
+    return {
+      res,
+      // the sender reads the text back; the contact only those who answer
+      read: async () => (key === 'text'
+        ? (await api(d, 'GET', `/api/complaints/${res.json.complaint.id}?token=${res.json.token}`))
+          .json.complaint.text
+        : (await ok('GET', `/api/complaints/${res.json.complaint.id}`)).complaint[key]),
+    };
+  },
+  complaint_answer: async (key, value) => {
+    const c = (await api(d, 'POST', `/api/cemeteries/${ids.cemetery}/complaints`,
+      { json: { text: '投诉' } })).json;
+    const res = await as(admin, 'POST', `/api/complaints/${c.complaint.id}/answer`,
+      { json: { [key]: value } });
+    return {
+      res,
+      read: async () => (await api(d, 'GET', `/api/complaints/${c.complaint.id}?token=${c.token}`))
+        .json.complaint[key],
+    };
+  },
+  grave: async (key, value) => {
+    const m = (await ok('POST', '/api/memorials', { title: '墓位', deceased: { name: '墓', death_date: '2026-01-01' } }))
+      .memorial;
+    const res = await as(admin, 'POST', `/api/memorials/${m.id}/grave-requests`,
+      { json: { cemetery_id: ids.cemetery, section: 'S', number: '1', [key]: value } });
+    return {
+      res,
+      read: async () => (await ok('GET', `/api/memorials/${m.id}/grave-requests`)).grave_requests[0][key],
+    };
+  },
+  grave_refusal: async (key, value) => {
+    const m = (await ok('POST', '/api/memorials', { title: '墓位', deceased: { name: '墓', death_date: '2026-01-01' } }))
+      .memorial;
+    const g = (await ok('POST', `/api/memorials/${m.id}/grave-requests`,
+      { cemetery_id: ids.cemetery, section: 'S', number: '1' })).grave_request;
+    const res = await as(admin, 'POST', `/api/grave-requests/${g.id}/refuse`, { json: { [key]: value } });
+    return {
+      res,
+      read: async () => (await ok('GET', `/api/memorials/${m.id}/grave-requests`)).grave_requests[0][key],
+    };
+  },
   transfer: async (key, value) => {
     const rec = await ok('POST', '/api/deceased',
       { agency_id: ids.agency, name: '钱六', death_date: '2026-01-01' });
@@ -256,7 +308,8 @@ before(async () => {
   const out = spawnSync(BIN, ['text-limits'], { encoding: 'utf8', env: process.env });
   assert.equal(out.status, 0, out.stderr);
   fields = JSON.parse(out.stdout);
-  d = await startDaemon({ config: { rate_limit_writes: 100000, rate_limit_logins: 100000 } });
+  d = await startDaemon({ config: { rate_limit_writes: 100000, rate_limit_logins: 100000,
+    rate_limit_complaints: 100000 } });
   const add = spawnSync(BIN, ['--data-dir', d.dataDir, '--config', d.confFile, 'user', 'add',
     '--login', '15900000001', '--role', 'admin', '--password-stdin'],
   { input: `${PASSWORD}\n`, encoding: 'utf8', env: process.env });

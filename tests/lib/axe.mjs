@@ -48,6 +48,9 @@ function pages() {
     { path: '/inbox.html', admin: true },
     { path: '/staff.html', admin: true },
     { path: '/operator.html', admin: true },
+    { path: `/org.html?cemetery=${ids.cemetery}`, ready: '#o-page:not([hidden])' },
+    { path: '/service.html', admin: true, ready: '#v-console:not([hidden])' },
+    { path: '/graves.html', admin: true, ready: '#g-console:not([hidden])' },
     { path: '/404.html' },
   ];
 }

@@ -114,6 +114,11 @@ static const struct {
     {ACT_ORDER_STAFF, "order.staff", "UFFFFyFFFFy"},
     {ACT_CEREMONY_MANAGE, "ceremony.manage", "UFFyFFFFFFy"},
     {ACT_CEREMONY_WATCH, "ceremony.watch", "UFFyFFFyFFy"},
+    {ACT_COMPLAINT_SEND, "complaint.send", "yyyyyyyyyyy"},
+    {ACT_COMPLAINT_READ, "complaint.read", "UyFyFyFFFFy"},
+    {ACT_COMPLAINT_ANSWER, "complaint.answer", "UFFyFyFFFFy"},
+    {ACT_GRAVE_ASK, "grave.ask", "UFFFFFFyFFy"},
+    {ACT_GRAVE_DECIDE, "grave.decide", "UFFFFyFFFFy"},
 };
 
 static int want_rc(char c)
@@ -247,8 +252,14 @@ START_TEST(invite_ok)
 	ck_assert_int_eq(
 	    access_check(&actors[MOURNER], ACT_MEMORIAL_VIEW, &obj),
 	    ERR_FORBIDDEN);
+	/* a complaint's token link shows it to whoever holds it */
+	for (int w = 0; w < N_WHO; w++)
+		ck_assert_msg(
+		    access_check(&actors[w], ACT_COMPLAINT_READ, &obj) == 0,
+		    "complaint.read by %s with its token", who_names[w]);
 	for (size_t i = 0; i < G_N_ELEMENTS(matrix); i++) {
-		if (matrix[i].act == ACT_CEREMONY_WATCH)
+		if (matrix[i].act == ACT_CEREMONY_WATCH ||
+		    matrix[i].act == ACT_COMPLAINT_READ)
 			continue;
 		for (int w = 0; w < N_WHO; w++)
 			ck_assert_msg(
@@ -534,10 +545,18 @@ START_TEST(table_agrees_with_matrix)
 		ck_assert_uint_eq(g_strv_length(cells), 10);
 		snprintf(name, sizeof(name), " `%s` ", matrix[m].name);
 		ck_assert_str_eq(cells[1], name);
+		if (want[ANON] == 'y') { /* anyone: yes in every column */
+			for (int c = 3; c <= 8; c++)
+				expect_cell(cells[c], "yes");
+			g_strfreev(cells);
+			continue;
+		}
 		expect_cell(cells[3],
 		            matrix[m].act == ACT_MEMORIAL_VIEW ||
 		                    matrix[m].act == ACT_CEREMONY_WATCH
 		                ? "if public"
+		            : matrix[m].act == ACT_COMPLAINT_READ
+		                ? "with invite"
 		                : "–");
 		expect_cell(cells[4], want[OTHER] == 'y'     ? "yes"
 		                      : want[MOURNER] == 'y' ? "own only"
