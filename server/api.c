@@ -46,6 +46,7 @@ int api_routes(struct router *r)
 	    api_visit_routes,    api_sweeping_routes, api_calendar_routes,
 	    api_inbox_routes,    api_me_routes,       api_code_routes,
 	    api_share_routes,    api_page_routes,     api_condolence_routes,
+	    api_staff_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
