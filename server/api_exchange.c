@@ -128,9 +128,8 @@ static bool ndjson_ctype(const char *ct)
 	                                 "application/jsonl", "text/plain",
 	                                 NULL};
 
-	for (int i = 0; ct && ok[i]; i++)
-		if (g_ascii_strncasecmp(ct, ok[i], strlen(ok[i])) == 0 &&
-		    (ct[strlen(ok[i])] == '\0' || ct[strlen(ok[i])] == ';'))
+	for (int i = 0; ok[i]; i++)
+		if (http_ctype_is(ct, ok[i]))
 			return true;
 	return false;
 }

@@ -32,7 +32,6 @@
 #include "tribute.h"
 #include "wshub.h"
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,18 +103,9 @@ json_t *api_image_url(const char *hash)
 
 int api_origin(struct app *app, struct http_req *req, char *out, size_t outlen)
 {
-	const char *host = http_header(req, "host");
-	const char *proto = http_header(req, "x-forwarded-proto");
-	bool https =
-	    app->cfg.cookie_secure || (proto && strcmp(proto, "https") == 0);
-
-	if (!host || !*host || strlen(host) > 255)
-		return ERR_INVALID;
-	for (const char *p = host; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
-			return ERR_INVALID;
-	snprintf(out, outlen, "%s://%s", https ? "https" : "http", host);
-	return 0;
+	return auth_site_origin(app, http_header(req, "host"),
+	                        http_header(req, "x-forwarded-proto"), out,
+	                        outlen);
 }
 
 void api_qr_send(struct http_resp *resp, const char *text)

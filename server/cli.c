@@ -2,7 +2,7 @@
  *   sinian user add --login L --role R [--scope ID] [--name N] --password-stdin
  *   sinian user list
  *   sinian user grant|revoke --login L --role R [--scope ID] [--manager]
- *   sinian access-table
+ *   sinian access-table [--json]
  *   sinian text-limits      (the free-text fields and their limits, JSON)
  * They open the store and key themselves; SQLite's locking lets them run
  * beside a live daemon.
@@ -41,7 +41,7 @@ static int cli_usage(void)
 	        "       sinian user list\n"
 	        "       sinian user grant|revoke --login L --role R [--scope "
 	        "ID] [--manager]\n"
-	        "       sinian access-table\n"
+	        "       sinian access-table [--json]\n"
 	        "       sinian text-limits\n"
 	        "roles: mourner admin agency_operator cemetery_staff "
 	        "family_admin memorial_guest\n");
@@ -286,7 +286,16 @@ int cli_main(const struct config *cfg, int argc, char **argv)
 	if (!strcmp(argv[0], "user"))
 		return cli_user(cfg, argc, argv);
 	if (!strcmp(argv[0], "access-table")) {
-		access_table_markdown(emit_stdout, stdout);
+		char *s;
+
+		if (argc < 2 || strcmp(argv[1], "--json")) {
+			access_table_markdown(emit_stdout, stdout);
+			return 0;
+		}
+		if (!(s = access_table_json()))
+			return 1;
+		printf("%s\n", s);
+		free(s);
 		return 0;
 	}
 	if (!strcmp(argv[0], "text-limits")) {

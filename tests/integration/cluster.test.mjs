@@ -33,7 +33,9 @@ let demo; // the demo memorial's id
 async function node(dataDir, config) {
   const d = await startDaemon({
     dataDir,
-    config: { demo: 'false', rate_limit_writes: 100000, ...config },
+    // 1000 concurrent tributes, all from 127.0.0.1
+    config: { demo: 'false', rate_limit_writes: 100000,
+      max_connections_per_address: 0, ...config },
   });
   nodes.push(d);
   return d;

@@ -36,6 +36,7 @@ before(async () => {
   d = await startDaemon({ config: {
     media_loopback_only: true, rate_limit_writes: 100000, media_engine: ENGINE,
     max_viewers_per_address: 100000, // every viewer comes from 127.0.0.1
+    max_connections_per_address: 0,
   } });
   const { admin, agencyId } = await adminWithAgency(d, ADMIN);
   cid = await liveTestCeremony(d, admin, agencyId, SANITIZE ? 40000 : 15000);
