@@ -33,6 +33,7 @@
 #define W_ADMIN    0x080 /* platform admin */
 #define W_VISIBLE  0x100 /* anyone when obj is public or unlisted */
 #define W_INVITED  0x200 /* anyone holding a valid invite token */
+#define W_MANAGER  0x400 /* cemetery_staff of obj->cemetery_id, manager */
 
 static const struct {
 	const char *name;
@@ -48,6 +49,9 @@ static const struct {
     [ACT_USER_LIST] = {"user.list", W_ADMIN, "list accounts"},
     [ACT_ROLE_GRANT_STAFF] = {"role.grant", W_ADMIN,
                               "grant admin, operator or staff roles"},
+    [ACT_STAFF_MANAGE] = {"staff.manage", W_ADMIN | W_OPERATOR | W_MANAGER,
+                          "invite and revoke the staff of an agency (its "
+                          "operators) or a cemetery (its managers)"},
     [ACT_PII_VIEW] = {"pii.view", W_ADMIN | W_OPERATOR | W_STAFF,
                       "see unmasked phone and ID numbers (audited)"},
     [ACT_DECEASED_CREATE] = {"deceased.create", W_ADMIN | W_OPERATOR,
@@ -163,6 +167,16 @@ static bool scoped(const struct actor *a, enum role r, int64_t id)
 	return id > 0 && actor_has(a, r, id);
 }
 
+static bool manages(const struct actor *a, int64_t cemetery_id)
+{
+	for (int i = 0; cemetery_id > 0 && i < a->n_grants; i++)
+		if (a->grants[i].role == ROLE_CEMETERY_STAFF &&
+		    a->grants[i].scope_id == cemetery_id &&
+		    a->grants[i].manager)
+			return true;
+	return false;
+}
+
 int access_check(const struct actor *a, enum access_action act,
                  const struct access_obj *obj)
 {
@@ -187,6 +201,7 @@ int access_check(const struct actor *a, enum access_action act,
 	     scoped(a, ROLE_AGENCY_OPERATOR, obj->agency_id)) ||
 	    ((who & W_STAFF) &&
 	     scoped(a, ROLE_CEMETERY_STAFF, obj->cemetery_id)) ||
+	    ((who & W_MANAGER) && manages(a, obj->cemetery_id)) ||
 	    ((who & W_FAMILY) &&
 	     scoped(a, ROLE_FAMILY_ADMIN, obj->memorial_id)) ||
 	    ((who & W_GUEST) &&
@@ -211,8 +226,8 @@ bool access_deny(struct http_resp *resp, int rc)
 char *access_table_json(void)
 {
 	static const char *const bits[] = {
-	    "anon",   "user",  "owner", "operator", "staff",
-	    "family", "guest", "admin", "visible",  "invited",
+	    "anon",  "user",  "owner",   "operator", "staff",   "family",
+	    "guest", "admin", "visible", "invited",  "manager",
 	};
 	json_t *all = json_array();
 	char *s;
@@ -242,7 +257,7 @@ void access_table_markdown(void (*emit)(void *ud, const char *s), void *ud)
 	    {W_ANON | W_VISIBLE | W_INVITED, "anonymous"},
 	    {W_USER | W_OWNER, "mourner"},
 	    {W_FAMILY | W_GUEST, "family admin / guest"},
-	    {W_STAFF, "cemetery staff"},
+	    {W_STAFF | W_MANAGER, "cemetery staff"},
 	    {W_OPERATOR, "agency operator"},
 	    {W_ADMIN, "platform admin"},
 	};
@@ -271,6 +286,11 @@ void access_table_markdown(void (*emit)(void *ud, const char *s), void *ud)
 				cell = (who & W_USER)    ? " yes |"
 				       : (who & W_OWNER) ? " own only |"
 				                         : cell;
+			else if (cols[c].bit == (W_STAFF | W_MANAGER))
+				cell = (who & W_STAFF) ? " own scope |"
+				       : (who & W_MANAGER)
+				           ? " managers, own scope |"
+				           : cell;
 			else if (cols[c].bit == (W_FAMILY | W_GUEST))
 				cell = (who & W_FAMILY)  ? " own memorial |"
 				       : (who & W_GUEST) ? " view only |"

@@ -35,6 +35,7 @@ enum role {
 struct actor_grant {
 	enum role role;
 	int64_t scope_id; /* agency, cemetery or memorial id; 0 for admin */
+	bool manager;     /* cemetery staff who manage its staff */
 };
 
 /* The user behind a request; user_id 0 is an anonymous visitor. */
@@ -66,6 +67,7 @@ enum access_action {
 	ACT_CEMETERY_EDIT,     /* edit cemetery, services */
 	ACT_USER_LIST,         /* list users */
 	ACT_ROLE_GRANT_STAFF,  /* grant admin/operator/staff roles */
+	ACT_STAFF_MANAGE,      /* invite and revoke an organisation's staff */
 	ACT_PII_VIEW,          /* see unmasked phone / ID numbers (audited) */
 	ACT_DECEASED_CREATE,   /* register a deceased at an agency */
 	ACT_DECEASED_VIEW,     /* read a deceased record */

@@ -48,6 +48,7 @@ int api_routes(struct router *r)
 	    api_inbox_routes,    api_me_routes,       api_code_routes,
 	    api_share_routes,    api_page_routes,     api_condolence_routes,
 	    api_public_routes,   api_grave_routes,    api_complaint_routes,
+	    api_staff_routes,
 	};
 
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)

@@ -7,6 +7,7 @@
 #define SINIAN_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ int api_code_routes(struct router *r);
 int api_public_routes(struct router *r);    /* api_public.c */
 int api_complaint_routes(struct router *r); /* api_complaint.c */
 int api_grave_routes(struct router *r);     /* api_grave.c */
+int api_staff_routes(struct router *r);
 
 /* Register every route of the daemon. 0 or an ERR_* code. */
 int api_routes(struct router *r);
@@ -73,6 +75,12 @@ struct store_user;
  * {token, token_type, expires_in, user} (200), or the error. */
 void api_session_open(struct app *app, struct http_req *req,
                       struct http_resp *resp, const struct store_user *u);
+
+/* The signed-in user's account (their login hash, for invitations
+ * addressed to it); false with 401 filled. In api_family.c, also used by
+ * api_staff.c. */
+bool api_my_account(struct app *app, struct http_req *req,
+                    struct http_resp *resp, struct store_user *u);
 
 /* Set account u's password to a new one (checked already) off the main
  * loop, end its other sessions and sign it in (as api_session_open), or

@@ -46,10 +46,14 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);
 
-		jsonx_push(&arr, json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
-		                           "scope_kind", s->scope_kind,
-		                           "scope_id", (json_int_t)s->scope_id,
-		                           "scope_name", s->scope_name));
+		json_t *j = json_pack("{s:s,s:s,s:I,s:s}", "role", s->role,
+		                      "scope_kind", s->scope_kind, "scope_id",
+		                      (json_int_t)s->scope_id, "scope_name",
+		                      s->scope_name);
+
+		if (s->manager) /* a cemetery's staff who manage its staff */
+			jsonx_put(&j, "manager", json_true());
+		jsonx_push(&arr, j);
 	}
 	g_array_free(g, TRUE);
 	return arr;

@@ -254,9 +254,8 @@ static void delete_invite(void *appv, struct http_req *req,
 	g_free(m);
 }
 
-/* The signed-in user's login hash; false with 401 filled. */
-static bool my_login(struct app *app, struct http_req *req,
-                     struct http_resp *resp, struct store_user *u)
+bool api_my_account(struct app *app, struct http_req *req,
+                    struct http_resp *resp, struct store_user *u)
 {
 	const struct actor *a = auth_actor(req);
 
@@ -276,7 +275,7 @@ static void my_invitations(void *appv, struct http_req *req,
 	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct family_invite));
 	struct store_user u;
 
-	if (my_login(app, req, resp, &u)) {
+	if (api_my_account(app, req, resp, &u)) {
 		if (store_invite_list_login(app->store, u.login_hash, fs))
 			http_resp_err(resp, ERR_DB, "cannot read invitations");
 		else
@@ -293,7 +292,7 @@ static void answer(struct app *app, struct http_req *req,
 	int64_t iid;
 	int rc;
 
-	if (!my_login(app, req, resp, &u))
+	if (!api_my_account(app, req, resp, &u))
 		return;
 	if (http_param_id(req, "iid", &iid) ||
 	    (rc = family_answer(app->store, iid, u.login_hash, u.id, accept,
@@ -329,7 +328,7 @@ static void my_notices(void *appv, struct http_req *req, struct http_resp *resp)
 	struct store_user u;
 	json_t *arr = json_array();
 
-	if (my_login(app, req, resp, &u)) {
+	if (api_my_account(app, req, resp, &u)) {
 		if (store_notice_list(app->store, u.id, ns)) {
 			http_resp_err(resp, ERR_DB, "cannot read notices");
 		} else {

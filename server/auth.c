@@ -55,6 +55,7 @@ int auth_load_actor(struct app *app, int64_t user_id, struct actor *out)
 			continue;
 		out->grants[out->n_grants].role = (enum role)role;
 		out->grants[out->n_grants].scope_id = g->scope_id;
+		out->grants[out->n_grants].manager = g->manager;
 		out->n_grants++;
 	}
 	g_array_free(grants, TRUE);

@@ -1,7 +1,7 @@
 /* cli.c — operator subcommands on the data dir:
  *   sinian user add --login L --role R [--scope ID] [--name N] --password-stdin
  *   sinian user list
- *   sinian user grant|revoke --login L --role R [--scope ID]
+ *   sinian user grant|revoke --login L --role R [--scope ID] [--manager]
  *   sinian access-table [--json]
  *   sinian text-limits      (the free-text fields and their limits, JSON)
  * They open the store and key themselves; SQLite's locking lets them run
@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "store.h"
+#include "store_staff.h"
 #include "store_user.h"
 #include "textlimit.h"
 
@@ -29,6 +30,7 @@ struct cli_opts {
 	const char *login, *role, *name;
 	int64_t scope;
 	bool password_stdin;
+	bool manager; /* cemetery_staff who manage the staff */
 };
 
 static int cli_usage(void)
@@ -38,7 +40,7 @@ static int cli_usage(void)
 	        "--role R [--scope ID] [--name N] --password-stdin\n"
 	        "       sinian user list\n"
 	        "       sinian user grant|revoke --login L --role R [--scope "
-	        "ID]\n"
+	        "ID] [--manager]\n"
 	        "       sinian access-table [--json]\n"
 	        "       sinian text-limits\n"
 	        "roles: mourner admin agency_operator cemetery_staff "
@@ -53,8 +55,9 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (!strcmp(a, "--password-stdin")) {
-			o->password_stdin = true;
+		if (!strcmp(a, "--password-stdin") || !strcmp(a, "--manager")) {
+			*(a[2] == 'p' ? &o->password_stdin : &o->manager) =
+			    true;
 			continue;
 		}
 		if (!v)
@@ -148,10 +151,20 @@ static int grant(struct app *app, int64_t id, const struct cli_opts *o,
 		fprintf(stderr, "sinian: role %s needs --scope ID\n", o->role);
 		return 2;
 	}
-	rc = add ? store_grant_add(app->store, id, o->role, scope_kind(role),
-	                           role == ROLE_ADMIN ? 0 : o->scope, 0)
-	         : store_grant_remove(app->store, id, o->role, scope_kind(role),
-	                              role == ROLE_ADMIN ? 0 : o->scope);
+	if (o->manager && role != ROLE_CEMETERY_STAFF) {
+		fprintf(stderr, "sinian: --manager is for cemetery_staff\n");
+		return 2;
+	}
+	if (add && o->manager)
+		rc = store_staff_grant(app->store, id, ORG_CEMETERY, o->scope,
+		                       true, 0);
+	else if (add)
+		rc = store_grant_add(app->store, id, o->role, scope_kind(role),
+		                     role == ROLE_ADMIN ? 0 : o->scope, 0);
+	else
+		rc = store_grant_remove(app->store, id, o->role,
+		                        scope_kind(role),
+		                        role == ROLE_ADMIN ? 0 : o->scope);
 	if (rc) {
 		fprintf(stderr, "sinian: cannot %s the role (%s)\n",
 		        add ? "grant" : "revoke", err_name(rc));
@@ -233,8 +246,9 @@ static int user_list(struct app *app)
 			    &g_array_index(grants, struct store_grant, k);
 
 			if (g->scope_id)
-				printf(" %s:%lld", g->role,
-				       (long long)g->scope_id);
+				printf(" %s:%lld%s", g->role,
+				       (long long)g->scope_id,
+				       g->manager ? "(manager)" : "");
 			else
 				printf(" %s", g->role);
 		}

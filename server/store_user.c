@@ -91,7 +91,7 @@ const struct store_sql store_user_sql[] = {
     [Q_GRANT_LIST] =
         {"user.grant_list",
          "SELECT g.id, g.user_id, g.role, g.scope_kind, g.scope_id, "
-         "COALESCE(a.name, c.name, '') FROM grants g "
+         "COALESCE(a.name, c.name, ''), g.manager FROM grants g "
          "LEFT JOIN agencies a ON g.scope_kind = 'agency' AND "
          "a.id = g.scope_id "
          "LEFT JOIN cemeteries c ON g.scope_kind = 'cemetery' AND "
@@ -343,6 +343,7 @@ int store_grant_list(struct store *st, int64_t user_id, GArray *out)
 		STORE_COPY(g.scope_kind, q, 3);
 		g.scope_id = sqlite3_column_int64(q, 4);
 		STORE_COPY(g.scope_name, q, 5);
+		g.manager = sqlite3_column_int(q, 6) != 0;
 		g_array_append_val(out, g);
 	}
 	sqlite3_reset(q);

@@ -30,6 +30,7 @@ struct store_grant {
 	char scope_kind[12];
 	int64_t scope_id;
 	char scope_name[TEXT_BUF(ORG_NAME_MAX)]; /* agency/cemetery name */
+	bool manager; /* manages the staff of its agency or cemetery */
 };
 
 /* Create a user; ERR_CONFLICT when the login hash exists. */

@@ -79,6 +79,7 @@ function allows(act, role, on) {
     (who.has('admin') && !!me.admin) ||
     (who.has('operator') && !!on.agency && me.operator === on.agency) ||
     (who.has('staff') && !!on.cemetery && me.staff === on.cemetery) ||
+    (who.has('manager') && !!on.cemetery && me.manager === on.cemetery) ||
     ((who.has('family') || who.has('guest')) && !!on.memorial && me.family === on.memorial);
 }
 
@@ -175,6 +176,28 @@ const ROWS = [
     body: (ctx) => ({ name: `告别厅 ${ctx.n()}` }),
     rule: { act: 'agency.edit', on: { agency: 2 }, ok: 201 },
   },
+
+  // staff of an organisation: its operators, or its managers (a flag
+  // none of the staff roles here hold), invite and revoke
+  {
+    method: 'GET', path: '/api/agencies/{agency2}/staff',
+    rule: { act: 'staff.manage', on: { agency: 2 }, ok: 200 },
+  },
+  {
+    method: 'POST', path: '/api/agencies/{agency1}/staff',
+    body: (ctx) => ({ login: `1360000${String(ctx.n()).padStart(4, '0')}` }),
+    rule: { act: 'staff.manage', on: { agency: 1 }, ok: 202 },
+  },
+  {
+    method: 'POST', path: '/api/cemeteries/{cemetery1}/staff',
+    body: (ctx) => ({ login: `1360001${String(ctx.n()).padStart(4, '0')}`, manager: true }),
+    rule: { act: 'staff.manage', on: { cemetery: 1 }, ok: 202 },
+  },
+  {
+    method: 'DELETE', path: '/api/cemeteries/{cemetery2}/staff/{mourner}',
+    rule: { act: 'staff.manage', on: { cemetery: 2 }, ok: 404 },
+  },
+  { method: 'GET', path: '/api/me/staff-invitations', expect: signedIn(200) },
 
   // cemeteries
   { method: 'GET', path: '/api/cemeteries', expect: everyone(200) },

@@ -92,6 +92,7 @@ static const struct {
     {ACT_CEMETERY_EDIT, "cemetery.edit", "UFFFFyFFFFy"},
     {ACT_USER_LIST, "user.list", "UFFFFFFFFFy"},
     {ACT_ROLE_GRANT_STAFF, "role.grant", "UFFFFFFFFFy"},
+    {ACT_STAFF_MANAGE, "staff.manage", "UFFyFFFFFFy"},
     {ACT_PII_VIEW, "pii.view", "UFFyFyFFFFy"},
     {ACT_DECEASED_CREATE, "deceased.create", "UFFyFFFFFFy"},
     {ACT_DECEASED_VIEW, "deceased.view", "UFFyFyFyFFy"},
@@ -337,6 +338,37 @@ START_TEST(several_grants)
 }
 END_TEST
 
+/* A cemetery's staff manage its staff only with the manager flag, and only
+ * in their own cemetery; the flag gives nothing else. */
+START_TEST(managers)
+{
+	struct access_obj obj;
+	struct actor m = {.user_id = 50}, m2 = {.user_id = 51};
+
+	make_actors();
+	obj = the_obj();
+	grant(&m, ROLE_CEMETERY_STAFF, 1);
+	m.grants[0].manager = true;
+	grant(&m2, ROLE_CEMETERY_STAFF, 2);
+	m2.grants[0].manager = true;
+	ck_assert_int_eq(access_check(&m, ACT_STAFF_MANAGE, &obj), 0);
+	ck_assert_int_eq(access_check(&m2, ACT_STAFF_MANAGE, &obj),
+	                 ERR_FORBIDDEN);
+	ck_assert_int_eq(access_check(&actors[STAFF1], ACT_STAFF_MANAGE, &obj),
+	                 ERR_FORBIDDEN);
+	/* an agency's operators manage its staff; a manager of a cemetery
+	 * numbered like the agency does not */
+	obj.cemetery_id = 0;
+	ck_assert_int_eq(access_check(&actors[OP1], ACT_STAFF_MANAGE, &obj), 0);
+	ck_assert_int_eq(access_check(&m, ACT_STAFF_MANAGE, &obj),
+	                 ERR_FORBIDDEN);
+	obj = the_obj();
+	ck_assert_int_eq(access_check(&m, ACT_ROLE_GRANT_STAFF, &obj),
+	                 ERR_FORBIDDEN);
+	ck_assert_int_eq(access_check(&m, ACT_PLOT_EDIT, &obj), 0);
+}
+END_TEST
+
 START_TEST(admin_needs_a_user)
 {
 	struct actor ghost = {0};
@@ -571,7 +603,10 @@ START_TEST(table_agrees_with_matrix)
 		expect_cell(cells[5], want[FAM1] == 'y'     ? "own memorial"
 		                      : want[GUEST1] == 'y' ? "view only"
 		                                            : "–");
-		expect_cell(cells[6], want[STAFF1] == 'y' ? "own scope" : "–");
+		expect_cell(cells[6], want[STAFF1] == 'y' ? "own scope"
+		                      : matrix[m].act == ACT_STAFF_MANAGE
+		                          ? "managers, own scope"
+		                          : "–");
 		expect_cell(cells[7], want[OP1] == 'y' ? "own scope" : "–");
 		g_strfreev(cells);
 	}
@@ -628,6 +663,7 @@ static Suite *access_suite(void)
 	tcase_add_test(tc, invite_ok);
 	tcase_add_test(tc, scope_edges);
 	tcase_add_test(tc, several_grants);
+	tcase_add_test(tc, managers);
 	tcase_add_test(tc, admin_needs_a_user);
 	tcase_add_test(tc, null_object_and_bad_action);
 	tcase_add_test(tc, names);

@@ -1,7 +1,9 @@
 // account.js — /account.html: who is signed in (GET /api/me), their roles,
 // what they have (account-lists.js: memorials, followed memorials, visits,
-// orders, by name), invitations to the family of a memorial waiting for an
-// answer (GET /api/me/invitations, accept / decline), notices
+// orders, by name), invitations to the family of a memorial or to the
+// staff of a funeral home or cemetery waiting for an answer
+// (GET /api/me/invitations and /api/me/staff-invitations, accept /
+// decline), notices
 // (GET /api/me/notices), changing the password (PUT /api/me/password) and
 // signing out (DELETE /api/session). Without a session it goes to the
 // sign-in page.
@@ -46,6 +48,8 @@ function scopeName(r) {
 
 function scopeHref(r) {
   if (r.scope_kind === 'memorial' && r.scope_id) return `/m/${encodeURIComponent(r.scope_id)}`;
+  if (r.scope_kind === 'agency' && r.scope_id) return `/agency.html?agency=${encodeURIComponent(r.scope_id)}`;
+  if (r.scope_kind === 'cemetery' && r.scope_id) return `/staff.html?cemetery=${encodeURIComponent(r.scope_id)}`;
   return null;
 }
 
@@ -71,16 +75,20 @@ function render() {
     const badge = r.role === 'mourner' ? 'badge' : r.role === 'admin' ? 'badge badge-gold' : 'badge badge-accent';
     return h('li', { 'data-role': r.role },
       h('span', { class: badge }, roleName(r.role)),
-      scope ? (href ? h('a', { href, class: 'text-sm' }, scope) : h('span', { class: 'meta' }, scope)) : null);
+      scope ? (href ? h('a', { href, class: 'text-sm' }, scope) : h('span', { class: 'meta' }, scope)) : null,
+      r.role === 'admin' ? h('a', { href: '/admin.html', class: 'text-sm' }, t('account.admin_page')) : null);
   }));
 }
 
 // ---------- invitations and notices ----------
 
 function inviteItem(inv) {
-  const vars = { name: inv.invited_by || '—', title: inv.memorial?.title ?? '', role: roleName(inv.role) };
-  return h('li', { 'data-invitation': inv.id },
-    h('p', { class: 'list-title' }, t('account.invite_line', vars)),
+  const vars = { name: inv.invited_by || '—', title: inv.memorial?.title ?? inv.org?.name ?? '',
+    role: roleName(inv.role) };
+  const line = !inv.staff ? 'account.invite_line'
+    : inv.manager ? 'account.staff_invite_manager' : 'account.staff_invite_line';
+  return h('li', inv.staff ? { 'data-staff-invitation': inv.id } : { 'data-invitation': inv.id },
+    h('p', { class: 'list-title' }, t(line, vars)),
     h('p', { class: 'meta' }, t('account.invite_expires', { date: formatDate(inv.expires_at) })),
     h('div', { class: 'btn-row' },
       h('button', { type: 'button', class: 'btn btn-primary btn-sm', 'data-action': 'accept',
@@ -100,8 +108,10 @@ function renderInvites() {
 
 async function loadInvites() {
   try {
-    const [a, b] = await Promise.all([api('GET', '/api/me/invitations'), api('GET', '/api/me/notices')]);
+    const [a, b, c] = await Promise.all([api('GET', '/api/me/invitations'), api('GET', '/api/me/notices'),
+      api('GET', '/api/me/staff-invitations')]);
     invites = Array.isArray(a?.invitations) ? a.invitations : [];
+    if (Array.isArray(c?.invitations)) invites.push(...c.invitations.map((x) => ({ ...x, staff: true })));
     notices = Array.isArray(b?.notices) ? b.notices : [];
   } catch {
     invites = [];
@@ -113,10 +123,12 @@ async function loadInvites() {
 async function answer(inv, accept, btn) {
   btn.disabled = true;
   try {
-    const r = await api('POST', `/api/invitations/${encodeURIComponent(inv.id)}/${accept ? 'accept' : 'decline'}`);
+    const where = inv.staff ? 'staff-invitations' : 'invitations';
+    const r = await api('POST', `/api/${where}/${encodeURIComponent(inv.id)}/${accept ? 'accept' : 'decline'}`);
     const done = r?.invitation ?? inv;
     if (accept) {
-      toast(t('account.invite_accepted', { title: done.memorial?.title ?? '', role: roleName(done.role) }), 'ok');
+      toast(t('account.invite_accepted', { title: done.memorial?.title ?? done.org?.name ?? '',
+        role: roleName(done.role) }), 'ok');
       user = await me({ refresh: true });
       render();
     } else {

@@ -5,7 +5,8 @@
 // hand-over to a cemetery: started here, seen pending, accepted or
 // declined, withdrawn while pending); the halls (a list and a form); the
 // services and prices, the public fee list (add, change the price, stop
-// offering). Ceremonies are /operator.html. Only the funeral homes the
+// offering); the staff of the funeral home (org-staff.js: invite by
+// phone or e-mail, revoke). Ceremonies are /operator.html. Only the funeral homes the
 // account operates (an admin may open any); every write goes through the
 // API the tests use: /api/deceased…, /api/agencies/{id}/halls,
 // /api/agencies/{id}/services, /api/services/{id}, /api/transfers/{id}/cancel.
@@ -14,11 +15,12 @@ import { ApiError, api, me } from './api.js';
 import { bindText, formatDateTime, onLangChange, t } from './i18n.js';
 import { h, param, replace } from './dom.js';
 import { wireTabs } from './tabs.js';
+import { staffPanel } from './org-staff.js';
 import { clearErrors, clearOnInput, setBusy, setFormApiError, setFormError } from './forms.js';
 import { isAdmin, money, plotLabel } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['records', 'halls', 'services'];
+const TABS = ['records', 'halls', 'services', 'team'];
 // the events a funeral home records; the first is always "registered",
 // and each of the first three happens once
 const AGENCY_EVENTS = ['registered', 'farewell', 'cremated', 'ashes_stored'];
@@ -61,6 +63,7 @@ function onTab(name) {
   state.tab = name;
   if (name === 'records') loadRecords();
   else if (name === 'halls') loadHalls();
+  else if (name === 'team') team.load();
   else loadServices();
 }
 
@@ -305,6 +308,8 @@ async function load() {
 }
 
 mountLayout();
+const team = staffPanel(() => state.agency && { kind: 'agency', id: state.agency.id },
+  () => state.user?.id);
 const selectTab = wireTabs(TABS, onTab);
 wireRecords();
 wireOrg();
@@ -314,5 +319,6 @@ onLangChange(() => {
   renderRecord();
   renderHalls();
   replace($('services'), state.services.map(serviceRow));
+  team.render();
 });
 load();

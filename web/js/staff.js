@@ -8,7 +8,9 @@
 // nothing); the family's rating and comment on a confirmed order; checking
 // a ticket in at the gate by camera or typed code (staff-checkin.js);
 // plots (staff-plots.js) and burial hand-overs to accept
-// (staff-transfers.js). Only the cemeteries the account is staff of (an admin
+// (staff-transfers.js), with the plots proposed for them (staff-alloc.js);
+// for the cemetery's managers, its staff (org-staff.js: invite, revoke).
+// Only the cemeteries the account is staff of (an admin
 // may open any with ?cemetery=ID). Writes go through the same API the
 // tests use: /api/sweeping-orders/{id}/transitions and /proof,
 // /api/checkins, /api/cemeteries/{id}/slots, /api/bookings/{id}/contact.
@@ -26,9 +28,10 @@ import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
 import { closeCheckin, initCheckin, openCheckin } from './staff-checkin.js';
 import { initAlloc, loadAlloc } from './staff-alloc.js';
+import { staffPanel } from './org-staff.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
+const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers', 'team'];
 
 const state = {
   user: null,
@@ -52,10 +55,21 @@ function fail(key, vars = {}) {
 
 // ---------- tabs ----------
 
+/** May the user manage this cemetery's staff (its manager, or an admin)? */
+function manages(c) {
+  return isAdmin(state.user) || (state.user?.roles ?? []).some((r) =>
+    r.role === 'cemetery_staff' && String(r.scope_id) === String(c?.id) && r.manager);
+}
+
 function onTab(name) {
+  if (name === 'team' && !manages(state.cemetery)) {
+    selectTab('orders');
+    return;
+  }
   state.tab = name;
   if (name !== 'checkin') closeCheckin();
   if (name === 'orders') loadOrders();
+  else if (name === 'team') team.load();
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
   else if (name === 'plots') loadPlots();
@@ -368,6 +382,7 @@ function chooseCemetery(id) {
   state.cemetery = state.cemeteries.find((c) => String(c.id) === String(id)) ?? state.cemeteries[0];
   $('cemetery-name').textContent = state.cemetery?.name ?? '';
   $('cemetery').value = String(state.cemetery?.id ?? '');
+  $('tab-team').hidden = !manages(state.cemetery);
   selectTab(state.tab);
 }
 
@@ -399,6 +414,8 @@ async function load() {
 }
 
 mountLayout();
+const team = staffPanel(() => state.cemetery && { kind: 'cemetery', id: state.cemetery.id },
+  () => state.user?.id);
 const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
 $('v-date').value = cstToday();
@@ -423,6 +440,7 @@ onLangChange(() => {
   renderSlots();
   renderPlots();
   renderTransfers();
+  team.render();
 });
 // the day goes by while the console stays open: refresh the orders now and
 // then, unless someone is typing a reason or has picked a file to upload

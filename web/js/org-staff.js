@@ -1,0 +1,136 @@
+// org-staff.js — the staff tab of the consoles (agency.html, staff.html)
+// and of the admin page: who holds the organisation's role, the
+// invitations it sent (revocable while they wait), a form to invite a
+// mobile number or an e-mail address, and removing someone (asked twice,
+// in the row). The person accepts on their account page; the answer to an
+// invitation never says whether the login has an account. The daemon
+// checks every action (staff.manage: an agency's operators, a cemetery's
+// managers, the platform admin): /api/{agencies|cemeteries}/{id}/staff,
+// /staff/{user_id}, /staff-invitations/{iid}.
+import { toast } from './layout.js';
+import { ApiError, api, errorText } from './api.js';
+import { formatDate, has, t } from './i18n.js';
+import { h, replace } from './dom.js';
+import { clearErrors, clearOnInput, setBusy, setFieldError, setFormApiError, setFormError } from './forms.js';
+
+const $ = (id) => document.getElementById(id);
+const LOGIN = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/;
+
+/** The staff panel of one page: getOrg() → { kind: 'agency'|'cemetery', id, name } or null;
+ *  myId() → the signed-in user's id (nobody removes themselves). */
+export function staffPanel(getOrg, myId) {
+  const st = { staff: [], invitations: [], confirming: null, error: '' };
+  const base = () => {
+    const o = getOrg();
+    return o ? `/api/${o.kind === 'agency' ? 'agencies' : 'cemeteries'}/${o.id}` : null;
+  };
+
+  function stateName(s) {
+    return has(`madm.invite_state_${s}`) ? t(`madm.invite_state_${s}`) : s;
+  }
+
+  function memberRow(m) {
+    const self = m.user_id === myId();
+    const asking = st.confirming === m.user_id;
+    return h('li', { class: 'list-row', 'data-member': m.display_name },
+      h('span', { class: 'list-title' }, m.display_name),
+      m.manager ? h('span', { class: 'badge badge-accent' }, t('team.manager_badge')) : null,
+      self ? h('span', { class: 'meta text-sm' }, t('team.you')) : null,
+      self ? null : asking
+        ? h('span', { class: 'btn-row' },
+          h('button', { type: 'button', class: 'btn btn-danger btn-sm', 'data-action': 'confirm-remove',
+            onclick: () => remove(m) }, t('team.remove_confirm', { name: m.display_name })),
+          h('button', { type: 'button', class: 'btn btn-quiet btn-sm',
+            onclick: () => { st.confirming = null; render(); } }, t('common.cancel')))
+        : h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'data-action': 'remove',
+          'aria-label': t('team.remove_label', { name: m.display_name }),
+          onclick: () => { st.confirming = m.user_id; render(); } }, t('team.remove')));
+  }
+
+  function inviteRow(inv) {
+    return h('li', { class: 'list-row', 'data-invite': inv.login },
+      h('span', { class: 'list-title' }, inv.login),
+      inv.manager ? h('span', { class: 'badge badge-accent' }, t('team.manager_badge')) : null,
+      h('span', { class: 'badge' }, stateName(inv.state)),
+      h('span', { class: 'meta text-sm' }, t('team.invite_expires', { date: formatDate(inv.expires_at) })),
+      inv.state === 'pending'
+        ? h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'data-action': 'revoke-invite',
+          'aria-label': t('team.revoke_label', { login: inv.login }),
+          onclick: () => revoke(inv) }, t('team.revoke'))
+        : null);
+  }
+
+  function render() {
+    if (!$('team-members')) return;
+    replace($('team-members'), st.error ? h('li', { class: 'meta' }, st.error) : st.staff.map(memberRow));
+    $('team-empty').hidden = st.error !== '' || st.staff.length > 0;
+    replace($('team-invites'), st.invitations.map(inviteRow));
+    $('team-invites-block').hidden = st.invitations.length === 0;
+    $('team-manager-field').hidden = getOrg()?.kind !== 'cemetery';
+  }
+
+  async function load() {
+    const b = base();
+    if (!b) return;
+    try {
+      const r = await api('GET', `${b}/staff`);
+      st.staff = Array.isArray(r?.staff) ? r.staff : [];
+      st.invitations = Array.isArray(r?.invitations) ? r.invitations : [];
+      st.error = '';
+    } catch (err) {
+      st.staff = [];
+      st.invitations = [];
+      st.error = errorText(err);
+    }
+    st.confirming = null;
+    render();
+  }
+
+  async function remove(m) {
+    try {
+      await api('DELETE', `${base()}/staff/${encodeURIComponent(m.user_id)}`);
+      toast(t('team.removed', { name: m.display_name }), 'ok');
+    } catch (err) {
+      toast(errorText(err), 'error');
+    }
+    await load();
+  }
+
+  async function revoke(inv) {
+    try {
+      await api('DELETE', `${base()}/staff-invitations/${encodeURIComponent(inv.id)}`);
+      toast(t('team.revoked', { login: inv.login }), 'ok');
+    } catch (err) {
+      toast(errorText(err), 'error');
+    }
+    await load();
+  }
+
+  const form = $('team-form');
+  clearOnInput(form);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const login = $('team-login').value.trim();
+    if (!LOGIN.test(login)) {
+      setFieldError($('team-login'), 'team.login_invalid');
+      return;
+    }
+    const body = { login };
+    if (getOrg()?.kind === 'cemetery' && $('team-manager').checked) body.manager = true;
+    setBusy(form, true);
+    try {
+      const r = await api('POST', `${base()}/staff`, body);
+      toast(t('team.sent', { login: r?.invitation?.login ?? login }), 'ok');
+      form.reset();
+      await load();
+    } catch (err) {
+      if (err instanceof ApiError && err.message && err.status < 500) setFormError(form, null, {}, err.message);
+      else setFormApiError(form, err);
+    } finally {
+      setBusy(form, false);
+    }
+  });
+
+  return { load, render };
+}
