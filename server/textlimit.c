@@ -10,6 +10,7 @@
 #include "ceremony.h"
 #include "deceased.h"
 #include "memorial.h"
+#include "pay.h"
 #include "plot.h"
 #include "store_ceremony.h"
 #include "store_org.h"
@@ -90,6 +91,11 @@ static const struct text_limit table[TEXT_FIELD_COUNT] = {
                             AT(struct burial_transfer, note)},
     [TEXT_TRANSFER_REASON] = {"transfer", "reason", 0, TRANSFER_NOTE_MAX,
                               AT(struct burial_transfer, reason)},
+    [TEXT_PAY_INSTRUCTIONS] = {"payment", "instructions", 0,
+                               PAY_INSTRUCTIONS_MAX,
+                               AT(struct pay_settings, instructions)},
+    [TEXT_PAY_REFERENCE] = {"payment", "reference", 1, PAY_REFERENCE_MAX,
+                            AT(struct pay_record, paid_reference)},
 };
 
 const struct text_limit *textlimit_get(enum text_field f)
