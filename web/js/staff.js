@@ -6,7 +6,8 @@
 // audited "show phone"; checking a booking code in at the gate; publishing
 // visiting times for a day or a whole season, previewed before they are
 // published in one request (all or nothing); the family's rating and
-// comment on a confirmed order; plots (staff-plots.js) and burial
+// comment on a confirmed order; its payment, recorded at the office
+// (staff-pay.js); plots (staff-plots.js) and burial
 // hand-overs to accept (staff-transfers.js). Only the cemeteries the account is staff of (an admin
 // may open any with ?cemetery=ID). Writes go through the same API the
 // tests use: /api/sweeping-orders/{id}/transitions and /proof,
@@ -23,6 +24,7 @@ import {
 } from './visitlib.js';
 import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
+import { initPaySettings, payBlock } from './staff-pay.js';
 
 const $ = (id) => document.getElementById(id);
 const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
@@ -187,6 +189,7 @@ function orderCard(o) {
       p.kind === 'video'
         ? h('video', { src: p.url, controls: true, preload: 'metadata' })
         : h('img', { src: p.url, alt: '', loading: 'lazy' })))) : null,
+    payBlock(o, replaceOrder),
     canProve ? proofPicker(o) : null,
     o.state === 'in_progress' && !photos ? h('p', { class: 'meta text-sm' }, t('staff.proof_needed')) : null,
     state.rejecting.has(o.id) ? rejectForm(o) : null,
@@ -399,6 +402,7 @@ function chooseCemetery(id) {
   state.cemetery = state.cemeteries.find((c) => String(c.id) === String(id)) ?? state.cemeteries[0];
   $('cemetery-name').textContent = state.cemetery?.name ?? '';
   $('cemetery').value = String(state.cemetery?.id ?? '');
+  loadPaySettings();
   selectTab(state.tab);
 }
 
@@ -447,6 +451,7 @@ $('slot-form').addEventListener('input', clearPlan);
 $('slot-publish').addEventListener('click', submitSlots);
 initPlots(() => state.cemetery);
 initTransfers(() => state.cemetery);
+const loadPaySettings = initPaySettings(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
 onLangChange(() => {
   renderOrders();
@@ -460,7 +465,8 @@ onLangChange(() => {
 function busyPicking() {
   return state.rejecting.size > 0 ||
     [...document.querySelectorAll('[data-proof-input], [data-video-input]')]
-      .some((el) => el.files?.length);
+      .some((el) => el.files?.length) ||
+    [...document.querySelectorAll('[data-pay-ref]')].some((el) => el.value);
 }
 setInterval(() => { if (state.tab === 'orders' && !busyPicking()) loadOrders(); }, 60000);
 load();
