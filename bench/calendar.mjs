@@ -53,7 +53,7 @@ const fmt = (x) => `${x.toFixed(2)} ms`;
 
 const load = os.loadavg()[0];
 const d = await startDaemon({ config: { demo: false, notify_email: 'off', notify_sms: 'off',
-  rate_limit_writes: 1000000, rate_limit_logins: 100000 } });
+  rate_limit_writes: 1000000, rate_limit_logins: 100000, max_connections_per_address: 0 } });
 try {
   const w = await makeWorld(d, { families: ['keeper', 'f1', 'f2'] });
   const ids = [];

@@ -80,7 +80,7 @@ function lviewers(o, args) {
 async function main() {
   const o = options(process.argv);
   // every viewer comes from 127.0.0.1: lift the per-address cap
-  const config = { media_loopback_only: true, rate_limit_writes: 1000000, max_viewers_per_address: 100000, log_level: 'warn' };
+  const config = { media_loopback_only: true, rate_limit_writes: 1000000, max_viewers_per_address: 100000, max_connections_per_address: 0, log_level: 'warn' };
   if (o.engine) config.media_engine = o.engine;
   const d = await startDaemon({ config });
   try {

@@ -94,7 +94,7 @@ function pin(pid, cpus) {
 
 async function benchSinian(o) {
   // every viewer comes from 127.0.0.1: lift the per-address cap
-  const config = { media_loopback_only: true, rate_limit_writes: 1000000, max_viewers_per_address: 100000, max_viewers_per_ceremony: 100000, log_level: 'warn' };
+  const config = { media_loopback_only: true, rate_limit_writes: 1000000, max_viewers_per_address: 100000, max_viewers_per_ceremony: 100000, max_connections_per_address: 0, log_level: 'warn' };
   if (o.engine) config.media_engine = o.engine;
   const d = await startDaemon({ config });
   try {

@@ -54,7 +54,9 @@ export async function benchDaemon(config = {}) {
   const conf = path.join(dir, 'sinian.conf');
   const data = path.join(dir, 'data');
   const port = await freePort();
-  const lines = Object.entries({ demo: false, media: false, ...config })
+  // every client of a bench is 127.0.0.1: no cap on its connections
+  const lines = Object.entries({ demo: false, media: false,
+    max_connections_per_address: 0, ...config })
     .map(([k, v]) => `${k} = ${v}`);
   await fsp.writeFile(conf, lines.join('\n') + '\n');
   await fsp.mkdir(data);

@@ -358,7 +358,8 @@ static void start_daemon(const char *bin)
 		    "demo = false\ndemo_ceremony = false\n"
 		    "media_loopback_only = true\n"
 		    "rate_limit_writes = 1000000\n"
-		    "max_viewers_per_address = 100000\n",
+		    "max_viewers_per_address = 100000\n"
+		    "max_connections_per_address = 0\n",
 		    g_port, data);
 		if (!g_file_set_contents(conf, text, -1, NULL))
 			die("cannot write %s", conf);

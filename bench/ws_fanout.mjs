@@ -141,7 +141,7 @@ async function main() {
   const { startRedis } = await import('../tests/lib/redis.mjs');
   const redis = NODES > 1 ? await startRedis() : null;
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-fanout-'));
-  const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, log_level: 'warn' };
+  const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, max_connections_per_address: 0, log_level: 'warn' };
   const nodes = [];
   const workers = [];
   try {

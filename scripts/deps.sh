@@ -7,6 +7,8 @@
 #   scripts/deps.sh --test    the same, plus what the tests need and the node
 #                             modules under tests/
 #   scripts/deps.sh --bench   the same, plus what bench/ needs
+#   scripts/deps.sh --fuzz    the same as the default, plus clang with
+#                             libFuzzer (make fuzz)
 #   scripts/deps.sh --list [--test] [--bench]
 #                             print the packages, one a line; install nothing
 #
@@ -35,7 +37,7 @@ PACKAGES=(
 	gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x
 	libnice-dev fonts-noto-cjk
 	libcairo2-dev libpango1.0-dev libgdk-pixbuf-2.0-dev webp-pixbuf-loader
-	zlib1g-dev libbrotli-dev libicu-dev
+	libbrotli-dev libicu-dev
 )
 
 # The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
@@ -56,18 +58,23 @@ TEST_PACKAGES=(
 # the front's bench, wrk as its clients, perf for profiles.
 BENCH_PACKAGES=(janus nginx wrk linux-perf)
 
+# make fuzz: clang, whose runtime carries libFuzzer and the sanitizers.
+FUZZ_PACKAGES=(clang)
+
 usage() {
-	echo "usage: $0 [--list] [--test] [--bench]" >&2
+	echo "usage: $0 [--list] [--test] [--bench] [--fuzz]" >&2
 	exit 2
 }
 
 with_test=0
 with_bench=0
+with_fuzz=0
 list_only=0
 for arg in "$@"; do
 	case "$arg" in
 	--test) with_test=1 ;;
 	--bench) with_bench=1 ;;
+	--fuzz) with_fuzz=1 ;;
 	--list) list_only=1 ;;
 	-h | --help) usage ;;
 	*) usage ;;
@@ -80,6 +87,9 @@ if [ "$with_bench" -eq 1 ]; then
 fi
 if [ "$with_test" -eq 1 ]; then
 	PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
+if [ "$with_fuzz" -eq 1 ]; then
+	PACKAGES+=("${FUZZ_PACKAGES[@]}")
 fi
 
 # A machine may bring its own Node.js (with npm); only ask Debian otherwise.

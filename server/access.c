@@ -17,6 +17,7 @@
 #include "store.h"
 #include "store_user.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,31 @@ bool access_deny(struct http_resp *resp, int rc)
 	else
 		http_resp_err(resp, rc, "access check failed");
 	return true;
+}
+
+char *access_table_json(void)
+{
+	static const char *const bits[] = {
+	    "anon",   "user",  "owner", "operator", "staff",
+	    "family", "guest", "admin", "visible",  "invited",
+	};
+	json_t *all = json_array();
+	char *s;
+
+	for (int i = 0; i < ACT_COUNT; i++) {
+		json_t *who = json_array();
+
+		for (size_t b = 0; b < G_N_ELEMENTS(bits); b++)
+			if (rules[i].who & (1u << b))
+				json_array_append_new(who,
+				                      json_string(bits[b]));
+		json_array_append_new(all, json_pack("{s:s,s:o,s:s}", "action",
+		                                     rules[i].name, "who", who,
+		                                     "note", rules[i].note));
+	}
+	s = json_dumps(all, JSON_INDENT(1));
+	json_decref(all);
+	return s;
 }
 
 void access_table_markdown(void (*emit)(void *ud, const char *s), void *ud)

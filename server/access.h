@@ -108,6 +108,11 @@ bool actor_is_admin(const struct actor *a);
 
 /* Write the action × role table as Markdown to out (docs/access.md). */
 void access_table_markdown(void (*emit)(void *ud, const char *s), void *ud);
+/* The rule table as JSON, [{"action","who":[...],"note"}], who naming
+ * anon, user, owner, operator, staff, family, guest, admin, visible,
+ * invited (what tests/integration/matrix.test.mjs derives its
+ * expectations from). Free with free(). */
+char *access_table_json(void);
 
 /* Record the use of a right in the audit table. */
 int access_audit(struct app *app, const struct actor *a, const char *action,

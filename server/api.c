@@ -10,6 +10,7 @@
 #include "api_memorial.h"
 #include "api_share.h"
 #include "app.h"
+#include "pwhash.h"
 #include "auth.h"
 #include "cluster.h"
 #include "crypto.h"
@@ -98,6 +99,12 @@ int api_start(struct app *app, char *err, size_t errlen)
 	if (rc)
 		return rc;
 	app->sweep_id = g_timeout_add_seconds(60, sweep, app);
+	/* a core for Argon2, one left for the main loop and media */
+	app->pwhash = pwhash_new(g_main_loop_get_context(app->loop),
+	                         CLAMP((int)g_get_num_processors() - 1, 1, 4),
+	                         PWHASH_QUEUE_MAX);
+	if (!app->pwhash)
+		return ERR_NOMEM;
 	if ((rc = cluster_start(app, err, errlen)))
 		return rc;
 	app->mourning = mourning_new();
@@ -128,6 +135,8 @@ int api_start(struct app *app, char *err, size_t errlen)
 
 void api_stop(struct app *app)
 {
+	pwhash_free(app->pwhash); /* app_close did, unless start failed */
+	app->pwhash = NULL;
 	if (app->sweep_id)
 		g_source_remove(app->sweep_id);
 	app->sweep_id = 0;

@@ -51,8 +51,9 @@ struct service_item;
 json_t *api_org_json(const struct org *o);
 json_t *api_service_json(const struct service_item *s);
 
-/* Create a user account (sign-up and CLI): validates login and password,
- * seals the login, hashes the password. err gets a client message. */
+/* Create a user account (the CLI; sign-up does the same with the hash
+ * made off the main loop): validates login and password, seals the login,
+ * hashes the password. err gets a client message. */
 int api_user_create(struct app *app, const char *login, const char *password,
                     const char *display_name, int64_t *id, char *err,
                     size_t errlen);
@@ -63,6 +64,13 @@ struct store_user;
  * {token, token_type, expires_in, user} (200), or the error. */
 void api_session_open(struct app *app, struct http_req *req,
                       struct http_resp *resp, const struct store_user *u);
+
+/* Set account u's password to a new one (checked already) off the main
+ * loop, end its other sessions and sign it in (as api_session_open), or
+ * answer 503 when too many passwords wait. */
+void api_password_reset(struct app *app, struct http_req *req,
+                        struct http_resp *resp, const struct store_user *u,
+                        const char *password);
 
 /* The masked form of a normalised login of kind "phone" or "email". */
 void api_mask_login(const char *login, const char *kind, char *out,

@@ -13,12 +13,14 @@
 #include "http.h"
 #include "jsonx.h"
 #include "password.h"
+#include "pwhash.h"
 #include "log.h"
 #include "rights.h"
 #include "store.h"
 #include "store_family.h"
 #include "store_user.h"
 
+#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +36,13 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 	json_t *arr = json_array();
 
-	store_grant_list(app->store, user_id, g);
-	for (guint i = 0; i < g->len; i++) {
+	if (!store_ok(store_grant_list(app->store, user_id, g),
+	              "listing an account's roles")) {
+		json_decref(arr);
+		arr = NULL; /* the answer is a 500, not an account without roles
+		             */
+	}
+	for (guint i = 0; arr && i < g->len; i++) {
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);
 
@@ -66,17 +73,19 @@ void api_mask_login(const char *login, const char *kind, char *out,
 		crypto_mask_email(login, out, outlen);
 }
 
-/* Create a user from validated fields; used by sign-up and the CLI. */
-int api_user_create(struct app *app, const char *login_raw,
-                    const char *password, const char *display_name, int64_t *id,
-                    char *err, size_t errlen)
+/* A new account's fields from validated input, all but the password's
+ * hash; its login's keyed hash into hash (CRYPTO_HASH_CHARS). */
+static int user_prepare(struct app *app, const char *login_raw,
+                        const char *password, const char *display_name,
+                        struct store_user *u, char *hash, char *err,
+                        size_t errlen)
 {
-	struct store_user u = {0};
-	char login[256], hash[CRYPTO_HASH_CHARS];
+	char login[256];
 	const char *kind;
 	char *sealed;
 	int rc;
 
+	memset(u, 0, sizeof(*u));
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind)) {
 		snprintf(err, errlen,
 		         "login: must be a mobile number "
@@ -89,19 +98,90 @@ int api_user_create(struct app *app, const char *login_raw,
 	sealed = crypto_seal(app->crypto, login);
 	if (!sealed)
 		return ERR_NOMEM;
-	snprintf(u.login_enc, sizeof(u.login_enc), "%s", sealed);
+	snprintf(u->login_enc, sizeof(u->login_enc), "%s", sealed);
 	free(sealed);
-	api_mask_login(login, kind, u.login_masked, sizeof(u.login_masked));
-	snprintf(u.login_kind, sizeof(u.login_kind), "%s", kind);
-	snprintf(u.display_name, sizeof(u.display_name), "%s", display_name);
-	if (crypto_password_hash(password, u.password_hash))
-		return ERR_NOMEM;
-	rc = store_user_create(app->store, &u, hash, id);
+	api_mask_login(login, kind, u->login_masked, sizeof(u->login_masked));
+	snprintf(u->login_kind, sizeof(u->login_kind), "%s", kind);
+	snprintf(u->display_name, sizeof(u->display_name), "%s", display_name);
+	return 0;
+}
+
+static int user_store(struct app *app, struct store_user *u, const char *hash,
+                      int64_t *id, char *err, size_t errlen)
+{
+	int rc = store_user_create(app->store, u, hash, id);
+
 	if (rc == ERR_CONFLICT)
 		snprintf(err, errlen, "login: already registered");
 	else if (rc)
 		snprintf(err, errlen, "cannot store the account");
 	return rc;
+}
+
+/* The command line's way: all on this thread. */
+int api_user_create(struct app *app, const char *login_raw,
+                    const char *password, const char *display_name, int64_t *id,
+                    char *err, size_t errlen)
+{
+	struct store_user u;
+	char hash[CRYPTO_HASH_CHARS];
+	int rc = user_prepare(app, login_raw, password, display_name, &u, hash,
+	                      err, errlen);
+
+	if (rc)
+		return rc;
+	if (crypto_password_hash(password, u.password_hash))
+		return ERR_NOMEM;
+	return user_store(app, &u, hash, id, err, errlen);
+}
+
+/* A request waiting for its password's Argon2 job (pwhash.c), answered
+ * from the job's done on the main loop. */
+struct pw_wait {
+	struct app *app;
+	struct http_req *req;    /* valid until finished */
+	struct http_deferred *d; /* set by pw_run */
+	struct store_user u;     /* the account concerned */
+	char login_hash[CRYPTO_HASH_CHARS];
+	char *secret; /* a login or a new password, wiped when finished */
+};
+
+static struct pw_wait *pw_wait_new(struct app *app, struct http_req *req)
+{
+	struct pw_wait *w = g_new0(struct pw_wait, 1);
+
+	w->app = app;
+	w->req = req;
+	return w;
+}
+
+/* Check password against hash, or hash it (hash NULL), then done(w).
+ * False, with a 503 in resp, when too many wait already. */
+static bool pw_run(struct pw_wait *w, struct http_resp *resp, const char *hash,
+                   const char *password, pwhash_done done)
+{
+	if (pwhash_run(w->app->pwhash, hash, password, done, w)) {
+		http_resp_header(resp, "Retry-After", "1");
+		http_resp_errc(resp, 503, "busy",
+		               "too many passwords being checked at once; try "
+		               "again in a moment");
+		return false;
+	}
+	if (!w->d)
+		w->d = http_defer(w->req);
+	return true;
+}
+
+/* Answer the deferred request, if it was, and forget w. */
+static void pw_finish(struct pw_wait *w)
+{
+	if (w->d)
+		http_deferred_finish(w->d);
+	if (w->secret) {
+		sodium_memzero(w->secret, strlen(w->secret));
+		g_free(w->secret);
+	}
+	g_free(w);
 }
 
 /* A sign-up with a login that has an account creates nothing; its owner
@@ -120,15 +200,46 @@ static int taken(struct app *app, const char *login_raw)
 	return store_notice_add(app->store, u.id, "signup_attempt", "");
 }
 
+/* A sign-up's password hashed: store the account, answer 202. */
+static void signup_hashed(void *ud, bool ok, const char *pw_hash)
+{
+	struct pw_wait *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+	char err[256];
+	int64_t id;
+	int rc = ERR_NOMEM;
+
+	snprintf(err, sizeof(err), "cannot store the account");
+	if (ok) {
+		g_strlcpy(w->u.password_hash, pw_hash,
+		          sizeof(w->u.password_hash));
+		rc = user_store(w->app, &w->u, w->login_hash, &id, err,
+		                sizeof(err));
+	}
+	if (rc == ERR_CONFLICT && (rc = taken(w->app, w->secret)))
+		snprintf(err, sizeof(err), "cannot store the account");
+	if (rc)
+		http_resp_err(resp, rc, "%s", err);
+	else /* never says whether the login was free: sign in to use it */
+		http_resp_json(
+		    resp, 202,
+		    json_pack("{s:s,s:s}", "status", "accepted", "message",
+		              "If this login was free, its account is ready: "
+		              "sign in with it. If it has an account already, "
+		              "nothing was changed and its owner has been "
+		              "told."));
+	pw_finish(w);
+}
+
 static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	static const char *const keys[] = {"login", "password", "display_name",
 	                                   NULL};
 	struct app *app = appv;
 	const char *login, *password, *name;
+	struct pw_wait *w = pw_wait_new(app, req);
 	char err[256];
 	json_t *j = NULL;
-	int64_t id;
 	int rc;
 
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
@@ -143,21 +254,17 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	rc = api_user_create(app, login, password, name, &id, err, sizeof(err));
-	if (rc == ERR_CONFLICT && (rc = taken(app, login)))
-		snprintf(err, sizeof(err), "cannot store the account");
-	if (rc) {
+	if ((rc = user_prepare(app, login, password, name, &w->u, w->login_hash,
+	                       err, sizeof(err)))) {
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	/* never says whether the login was free: sign in to use it */
-	http_resp_json(
-	    resp, 202,
-	    json_pack("{s:s,s:s}", "status", "accepted", "message",
-	              "If this login was free, its account is ready: sign in "
-	              "with it. If it has an account already, nothing was "
-	              "changed and its owner has been told."));
+	w->secret = g_strdup(login); /* for taken() */
+	if (pw_run(w, resp, NULL, password, signup_hashed))
+		w = NULL;
 out:
+	if (w)
+		pw_finish(w);
 	json_decref(j);
 }
 
@@ -177,13 +284,26 @@ static void set_session_cookie(struct app *app, struct http_req *req,
 	http_resp_header(resp, "Set-Cookie", cookie);
 }
 
+static void signin_checked(void *ud, bool ok, const char *unused)
+{
+	struct pw_wait *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+
+	if (w->u.disabled || !ok)
+		http_resp_err(resp, ERR_UNAUTHORIZED,
+		              "wrong login or password");
+	else
+		api_session_open(w->app, w->req, resp, &w->u);
+	pw_finish(w);
+}
+
 static void post_session(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
 	struct app *app = appv;
 	const char *login_raw, *password, *kind;
 	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[112];
-	struct store_user u;
+	struct pw_wait *w = NULL;
 	json_t *j = NULL;
 	int rc;
 
@@ -213,22 +333,22 @@ static void post_session(void *appv, struct http_req *req,
 	if (!auth_rate_ok(app, key, (double)app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;
-	if (store_user_by_login(app->store, hash, &u)) {
+	w = pw_wait_new(app, req);
+	if (store_user_by_login(app->store, hash, &w->u)) {
 		/* spend the same Argon2 time on unknown logins, so the answer's
 		 * speed does not tell which logins exist */
 		if (!app->dummy_pw_hash[0])
 			crypto_password_hash("sinian-no-such-user",
 			                     app->dummy_pw_hash);
-		crypto_password_verify(app->dummy_pw_hash, password);
-		u.disabled = true;
+		g_strlcpy(w->u.password_hash, app->dummy_pw_hash,
+		          sizeof(w->u.password_hash));
+		w->u.disabled = true;
 	}
-	if (u.disabled || !crypto_password_verify(u.password_hash, password)) {
-		http_resp_err(resp, ERR_UNAUTHORIZED,
-		              "wrong login or password");
-		goto out;
-	}
-	api_session_open(app, req, resp, &u);
+	if (pw_run(w, resp, w->u.password_hash, password, signin_checked))
+		w = NULL;
 out:
+	if (w)
+		pw_finish(w);
 	json_decref(j);
 }
 
@@ -250,6 +370,42 @@ void api_session_open(struct app *app, struct http_req *req,
 	                         "token_type", "Bearer", "expires_in",
 	                         (json_int_t)app->cfg.session_ttl_hours * 3600,
 	                         "user", user_json(app, u)));
+}
+
+/* A reset's new password hashed: store it, end every other session, and
+ * sign the person in. */
+static void reset_hashed(void *ud, bool ok, const char *pw_hash)
+{
+	struct pw_wait *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+	struct app *app = w->app;
+
+	if (!ok || store_user_set_password(app->store, w->u.id, pw_hash)) {
+		log_error("code", "cannot store a new password");
+		http_resp_err(resp, ERR_INTERNAL, "cannot set the password");
+	} else {
+		/* whoever knew the old password is signed out everywhere */
+		if (!store_ok(store_session_revoke_others(
+		                  app->store, w->u.id, 0, (int64_t)time(NULL)),
+		              "ending the sessions of a reset account"))
+			http_resp_err(resp, ERR_DB,
+			              "cannot end the other sessions");
+		else
+			api_session_open(app, w->req, resp, &w->u);
+		rights_changed(app, RIGHTS_USER, w->u.id);
+	}
+	pw_finish(w);
+}
+
+void api_password_reset(struct app *app, struct http_req *req,
+                        struct http_resp *resp, const struct store_user *u,
+                        const char *password)
+{
+	struct pw_wait *w = pw_wait_new(app, req);
+
+	w->u = *u;
+	if (!pw_run(w, resp, NULL, password, reset_hashed))
+		pw_finish(w);
 }
 
 static void delete_session(void *appv, struct http_req *req,
@@ -288,14 +444,50 @@ static void get_me(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_header(resp, "Cache-Control", "no-store");
 }
 
+/* The new password hashed: store it, end the other sessions. */
+static void password_hashed(void *ud, bool ok, const char *pw_hash)
+{
+	struct pw_wait *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+	const struct actor *a = auth_actor(w->req);
+	struct app *app = w->app;
+
+	if (!ok || store_user_set_password(app->store, a->user_id, pw_hash)) {
+		http_resp_err(resp, ERR_INTERNAL, "cannot change the password");
+	} else if (store_session_revoke_others(app->store, a->user_id,
+	                                       a->session_id,
+	                                       (int64_t)time(NULL))) {
+		/* other devices must sign in again with the new password */
+		http_resp_err(resp, ERR_DB, "cannot end the other sessions");
+	} else {
+		rights_changed(app, RIGHTS_USER, a->user_id);
+		resp->status = 204;
+	}
+	pw_finish(w);
+}
+
+/* The current password checked: hash the new one (w->secret). */
+static void password_checked(void *ud, bool ok, const char *unused)
+{
+	struct pw_wait *w = ud;
+	struct http_resp *resp = http_deferred_resp(w->d);
+
+	if (ok && pw_run(w, resp, NULL, w->secret, password_hashed))
+		return;
+	if (!ok)
+		http_resp_errc(resp, 403, "wrong_password",
+		               "the current password is wrong");
+	pw_finish(w);
+}
+
 static void put_password(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	const char *old_pw, *new_pw;
-	char err[256], hash[CRYPTO_PWHASH_MAX], key[48];
-	struct store_user u;
+	char err[256], key[48];
+	struct pw_wait *w;
 	json_t *j = NULL;
 	int rc;
 
@@ -317,25 +509,19 @@ static void put_password(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (store_user_get(app->store, a->user_id, &u) ||
-	    !crypto_password_verify(u.password_hash, old_pw)) {
-		http_resp_errc(resp, 403, "wrong_password",
-		               "the current password is wrong");
+	w = pw_wait_new(app, req);
+	if ((rc = store_user_get(app->store, a->user_id, &w->u))) {
+		if (rc != ERR_NOT_FOUND)
+			log_error("auth", "cannot read account %lld (%d)",
+			          (long long)a->user_id, rc);
+		http_resp_err(resp, rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc,
+		              "cannot read the account");
+		pw_finish(w);
 		goto out;
 	}
-	if (crypto_password_hash(new_pw, hash) ||
-	    store_user_set_password(app->store, a->user_id, hash)) {
-		http_resp_err(resp, ERR_INTERNAL, "cannot change the password");
-		goto out;
-	}
-	/* other devices must sign in again with the new password */
-	if (store_session_revoke_others(app->store, a->user_id, a->session_id,
-	                                (int64_t)time(NULL))) {
-		http_resp_err(resp, ERR_DB, "cannot end the other sessions");
-		goto out;
-	}
-	rights_changed(app, RIGHTS_USER, a->user_id);
-	resp->status = 204;
+	w->secret = g_strdup(new_pw);
+	if (!pw_run(w, resp, w->u.password_hash, old_pw, password_checked))
+		pw_finish(w);
 out:
 	json_decref(j);
 }

@@ -119,20 +119,27 @@ static json_t *public_feed_json(struct app *app, struct http_req *req,
 	                 "webcal://", strstr(origin, "://") + 3, path);
 }
 
-/* Who follows, and whether the caller does (null when signed out). */
+/* Who follows, and whether the caller does (null when signed out), into
+ * *j; a store error leaves *j NULL (the answer is a 500). */
 static void follow_facts(struct app *app, const struct actor *a, int64_t mid,
-                         json_t *j)
+                         json_t **j)
 {
 	struct store_follower f;
 	int64_t n = 0;
+	int rc = a->user_id ? store_follow_get(app->store, mid, a->user_id, &f)
+	                    : ERR_NOT_FOUND;
 
-	store_follow_count(app->store, mid, &n);
-	json_object_set_new(j, "followers", json_integer(n));
-	json_object_set_new(
-	    j, "following",
-	    a->user_id ? json_boolean(store_follow_get(app->store, mid,
-	                                               a->user_id, &f) == 0)
-	               : json_null());
+	if (!store_ok(store_follow_count(app->store, mid, &n),
+	              "counting a memorial's followers") ||
+	    !store_ok(rc == ERR_NOT_FOUND ? 0 : rc,
+	              "reading whether someone follows")) {
+		json_decref(*j);
+		*j = NULL;
+		return;
+	}
+	jsonx_put(j, "followers", json_integer(n));
+	jsonx_put(j, "following",
+	          a->user_id ? json_boolean(rc == 0) : json_null());
 }
 
 static json_t *calendar_json(struct app *app, struct http_req *req,
@@ -166,7 +173,7 @@ static json_t *calendar_json(struct app *app, struct http_req *req,
 	        ? date_json(&next, lang, today)
 	        : json_null());
 	json_object_set_new(j, "feed", public_feed_json(app, req, m));
-	follow_facts(app, a, m->id, j);
+	follow_facts(app, a, m->id, &j);
 	g_array_free(rites, TRUE);
 	g_array_free(up, TRUE);
 	return j;
@@ -450,7 +457,13 @@ static void get_ceremony_ics(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_INVALID, "Host: missing or malformed");
 		goto out;
 	}
-	store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency);
+	if (!store_ok(
+	        store_org_get(app->store, ORG_AGENCY, c->agency_id, &agency),
+	        "reading a ceremony's agency")) {
+		http_resp_err(resp, ERR_DB,
+		              "cannot read the ceremony's agency");
+		goto out;
+	}
 	/* an invitee's calendar keeps the invitation in the link */
 	url = g_strdup_printf("%s/c/%lld%s%s", origin, (long long)c->id,
 	                      c->invite_only && invite ? "?invite=" : "",
@@ -484,7 +497,7 @@ static void follow_answer(struct app *app, struct http_req *req,
 {
 	json_t *j = json_object();
 
-	follow_facts(app, auth_actor(req), mid, j);
+	follow_facts(app, auth_actor(req), mid, &j);
 	http_resp_json(resp, 200, j);
 	http_resp_header(resp, "Cache-Control", "no-store");
 }

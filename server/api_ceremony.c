@@ -503,8 +503,12 @@ static void list_invites(void *appv, struct http_req *req,
 		return;
 	inv = g_array_new(FALSE, FALSE, sizeof(struct ceremony_invite));
 	arr = json_array();
-	store_ceremony_invite_list(app->store, c.id, inv);
-	for (guint i = 0; i < inv->len; i++) {
+	if (!store_ok(store_ceremony_invite_list(app->store, c.id, inv),
+	              "listing a ceremony's invites")) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	for (guint i = 0; arr && i < inv->len; i++) {
 		struct ceremony_invite *v =
 		    &g_array_index(inv, struct ceremony_invite, i);
 
@@ -571,9 +575,15 @@ static void post_stop(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, ERR_CONFLICT, "%s", err);
 		return;
 	}
-	live_close(app, &c);
-	if (store_ceremony_get(app->store, c.id, &fresh) == 0)
-		c = fresh; /* with ended_at and the recording */
+	if (live_close(app, &c) ||
+	    !store_ok(store_ceremony_get(app->store, c.id, &fresh),
+	              "reading an ended ceremony back")) {
+		http_resp_err(resp, ERR_DB,
+		              "the ceremony's media are closed, but its end "
+		              "could not be stored");
+		return;
+	}
+	c = fresh; /* with ended_at and the recording */
 	http_resp_json(resp, 200, api_ceremony_json(app, &c, true));
 }
 
@@ -655,14 +665,24 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 	char key[CRYPTO_TOKEN_CHARS];
 	int rc = 0;
 
-	store_org_list(app->store, ORG_AGENCY, orgs);
+	if ((rc = store_org_list(app->store, ORG_AGENCY, orgs))) {
+		snprintf(err, errlen, "cannot list the agencies: %s",
+		         err_name(rc));
+		goto out;
+	}
 	for (guint i = 0; i < orgs->len && !c.agency_id; i++)
 		if (!strcmp(g_array_index(orgs, struct org, i).name,
 		            MEMORIAL_DEMO_AGENCY))
 			c.agency_id = g_array_index(orgs, struct org, i).id;
 	if (!c.agency_id)
 		goto out; /* no demo agency: the memorial demo is off */
-	store_ceremony_list(app->store, c.agency_id, all);
+	if ((rc = store_ceremony_list(app->store, c.agency_id, all))) {
+		snprintf(err, errlen,
+		         "cannot list the demo agency's "
+		         "ceremonies: %s",
+		         err_name(rc));
+		goto out;
+	}
 	for (guint i = 0; i < all->len && !found; i++)
 		if (!strcmp(g_array_index(all, struct ceremony, i).title,
 		            DEMO_CEREMONY_TITLE))

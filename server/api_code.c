@@ -210,7 +210,7 @@ static void post_reset(void *appv, struct http_req *req, struct http_resp *resp)
 	static const char *const keys[] = {"login", "code", "new_password",
 	                                   NULL};
 	struct app *app = appv;
-	char err[256], hash[CRYPTO_PWHASH_MAX];
+	char err[256];
 	const char *code, *pw;
 	struct store_user u;
 	struct login_in l;
@@ -227,15 +227,7 @@ static void post_reset(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	if (!code_ok(app, resp, &l, OTP_RESET, code, &u))
 		goto out;
-	if (crypto_password_hash(pw, hash) ||
-	    store_user_set_password(app->store, u.id, hash)) {
-		log_error("code", "cannot store a new password");
-		http_resp_err(resp, ERR_INTERNAL, "cannot set the password");
-		goto out;
-	}
-	/* whoever knew the old password is signed out everywhere */
-	store_session_revoke_others(app->store, u.id, 0, (int64_t)time(NULL));
-	api_session_open(app, req, resp, &u);
+	api_password_reset(app, req, resp, &u, pw);
 out:
 	json_decref(j);
 }

@@ -89,17 +89,27 @@ static json_t *deceased_json(struct app *app, const struct deceased *d,
 	jsonx_put(&j, "cemetery_id",
 	          d->cemetery_id ? json_integer(d->cemetery_id) : json_null());
 	jsonx_put(&j, "plot",
-	          d->plot_id && store_plot_get(app->store, d->plot_id, &p) == 0
+	          !d->plot_id ? json_null()
+	          : store_ok(store_plot_get(app->store, d->plot_id, &p),
+	                     "reading a record's plot")
 	              ? api_plot_json(&p)
-	              : json_null());
-	store_deceased_memorial(app->store, d->id, &mid);
-	jsonx_put(&j, "memorial_id", mid ? json_integer(mid) : json_null());
-	if (!full)
+	              : NULL);
+	jsonx_put(&j, "memorial_id",
+	          !store_ok(store_deceased_memorial(app->store, d->id, &mid),
+	                    "reading a record's memorial")
+	              ? NULL
+	          : mid ? json_integer(mid)
+	                : json_null());
+	if (!full || !j)
 		return j;
 	evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
 	arr = json_array();
-	store_event_list(app->store, d->id, evs);
-	for (guint i = 0; i < evs->len; i++)
+	if (!store_ok(store_event_list(app->store, d->id, evs),
+	              "listing a record's events")) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	for (guint i = 0; arr && i < evs->len; i++)
 		jsonx_push(&arr, event_json(&g_array_index(
 		                     evs, struct deceased_event, i)));
 	g_array_free(evs, TRUE);
@@ -190,8 +200,11 @@ static void post_deceased(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	store_deceased_get(app->store, d.id, &d);
-	http_resp_json(resp, 201, deceased_json(app, &d, true));
+	if (store_ok(store_deceased_get(app->store, d.id, &d),
+	             "reading a new record back"))
+		http_resp_json(resp, 201, deceased_json(app, &d, true));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the record back");
 out:
 	json_decref(j);
 }
@@ -270,8 +283,13 @@ static void list_deceased(void *appv, struct http_req *req,
 	                          : access_check(a, ACT_PLOT_EDIT, &obj)))
 		return;
 	out = g_array_new(FALSE, FALSE, sizeof(struct deceased));
-	store_deceased_list(app->store, obj.agency_id, obj.cemetery_id, before,
-	                    limit, out);
+	if (!store_ok(store_deceased_list(app->store, obj.agency_id,
+	                                  obj.cemetery_id, before, limit, out),
+	              "listing records")) {
+		http_resp_err(resp, ERR_DB, "cannot list the records");
+		g_array_free(out, TRUE);
+		return;
+	}
 	arr = json_array();
 	for (guint i = 0; i < out->len; i++)
 		jsonx_push(
@@ -399,8 +417,11 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 		goto out;
 	}
 	api_deceased_changed(app, d.id);
-	store_deceased_get(app->store, d.id, &d);
-	http_resp_json(resp, 200, deceased_json(app, &d, false));
+	if (store_ok(store_deceased_get(app->store, d.id, &d),
+	             "reading a record back"))
+		http_resp_json(resp, 200, deceased_json(app, &d, false));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the record back");
 out:
 	json_decref(j);
 }

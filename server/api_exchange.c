@@ -8,6 +8,7 @@
  */
 #include "access.h"
 #include "api.h"
+#include "log.h"
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
@@ -45,11 +46,14 @@ static int since_param(const char *s, char *out, size_t outlen)
 	return deceased_time_norm(s, out, outlen, NULL);
 }
 
-static void export_page(struct app *app, GArray *recs, bool clear, GString *out)
+/* A page of records as lines of out; false (logged) if one could not be
+ * read or written: the export fails rather than leave a record out. */
+static bool export_page(struct app *app, GArray *recs, bool clear, GString *out)
 {
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
+	bool ok = true;
 
-	for (guint i = 0; i < recs->len; i++) {
+	for (guint i = 0; ok && i < recs->len; i++) {
 		struct deceased *d = &g_array_index(recs, struct deceased, i);
 		char *id =
 		    clear ? deceased_id_reveal(app->store, app->crypto, d->id)
@@ -58,18 +62,27 @@ static void export_page(struct app *app, GArray *recs, bool clear, GString *out)
 		char *s;
 
 		g_array_set_size(evs, 0);
-		store_event_list(app->store, d->id, evs);
-		j = ndjson_record_json(d, evs, clear ? (id ? id : "") : NULL);
-		s = jsonx_dump(j, NULL);
+		ok = store_ok(store_event_list(app->store, d->id, evs),
+		              "listing a record's events for an export");
+		j = ok ? ndjson_record_json(d, evs,
+		                            clear ? (id ? id : "") : NULL)
+		       : NULL;
+		s = j ? jsonx_dump(j, NULL) : NULL;
 		if (s) {
 			g_string_append(out, s);
 			g_string_append_c(out, '\n');
+		} else if (ok) {
+			log_error("exchange",
+			          "cannot write record %lld as JSON",
+			          (long long)d->id);
+			ok = false;
 		}
 		free(s);
 		free(id);
 		json_decref(j);
 	}
 	g_array_free(evs, TRUE);
+	return ok;
 }
 
 static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
@@ -102,9 +115,15 @@ static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
 	out = g_string_new(NULL);
 	do {
 		g_array_set_size(recs, 0);
-		store_deceased_since(app->store, since, obj.agency_id, after,
-		                     EXPORT_PAGE, recs);
-		export_page(app, recs, clear, out);
+		if (!store_ok(store_deceased_since(app->store, since,
+		                                   obj.agency_id, after,
+		                                   EXPORT_PAGE, recs),
+		              "listing records for an export") ||
+		    !export_page(app, recs, clear, out)) {
+			http_resp_err(resp, ERR_DB,
+			              "cannot export the records");
+			goto out;
+		}
 		if (recs->len)
 			after =
 			    g_array_index(recs, struct deceased, recs->len - 1)
@@ -118,6 +137,7 @@ static void get_export(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_header(resp, "Content-Disposition",
 	                 "attachment; filename=\"deceased.ndjson\"");
 	http_resp_header(resp, "Cache-Control", "no-store");
+out:
 	g_array_free(recs, TRUE);
 	g_string_free(out, TRUE);
 }
@@ -128,9 +148,8 @@ static bool ndjson_ctype(const char *ct)
 	                                 "application/jsonl", "text/plain",
 	                                 NULL};
 
-	for (int i = 0; ct && ok[i]; i++)
-		if (g_ascii_strncasecmp(ct, ok[i], strlen(ok[i])) == 0 &&
-		    (ct[strlen(ok[i])] == '\0' || ct[strlen(ok[i])] == ';'))
+	for (int i = 0; ok[i]; i++)
+		if (http_ctype_is(ct, ok[i]))
 			return true;
 	return false;
 }

@@ -35,16 +35,27 @@ static json_t *family_json(struct app *app, int64_t mid)
 {
 	json_t *arr = json_array();
 
-	for (int r = 0; roles[r]; r++) {
+	for (int r = 0; arr && roles[r]; r++) {
 		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 
-		store_grant_holders(app->store, roles[r], "memorial", mid, ids);
-		for (guint i = 0; i < ids->len; i++) {
+		if (!store_ok(store_grant_holders(app->store, roles[r],
+		                                  "memorial", mid, ids),
+		              "listing a memorial's family")) {
+			json_decref(arr);
+			arr = NULL;
+		}
+		for (guint i = 0; arr && i < ids->len; i++) {
 			struct store_user u;
 			int64_t uid = g_array_index(ids, int64_t, i);
+			int rc = store_user_get(app->store, uid, &u);
 
-			if (store_user_get(app->store, uid, &u))
+			if (rc == ERR_NOT_FOUND) /* the account is gone */
 				continue;
+			if (!store_ok(rc, "reading a family member")) {
+				json_decref(arr);
+				arr = NULL;
+				break;
+			}
 			jsonx_push(&arr,
 			           json_pack("{s:I,s:s,s:s}", "user_id",
 			                     (json_int_t)uid, "display_name",

@@ -32,7 +32,6 @@
 #include "tribute.h"
 #include "wshub.h"
 
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,18 +103,9 @@ json_t *api_image_url(const char *hash)
 
 int api_origin(struct app *app, struct http_req *req, char *out, size_t outlen)
 {
-	const char *host = http_header(req, "host");
-	const char *proto = http_header(req, "x-forwarded-proto");
-	bool https =
-	    app->cfg.cookie_secure || (proto && strcmp(proto, "https") == 0);
-
-	if (!host || !*host || strlen(host) > 255)
-		return ERR_INVALID;
-	for (const char *p = host; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
-			return ERR_INVALID;
-	snprintf(out, outlen, "%s://%s", https ? "https" : "http", host);
-	return 0;
+	return auth_site_origin(app, http_header(req, "host"),
+	                        http_header(req, "x-forwarded-proto"), out,
+	                        outlen);
 }
 
 void api_qr_send(struct http_resp *resp, const char *text)
@@ -152,10 +142,12 @@ static json_t *memorial_json(const struct memorial *m)
 static json_t *deceased_summary(struct app *app, const struct deceased *d)
 {
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
-	json_t *tl = json_array();
+	json_t *tl = store_ok(store_event_list(app->store, d->id, evs),
+	                      "listing a deceased's events")
+	                 ? json_array()
+	                 : NULL;
 
-	store_event_list(app->store, d->id, evs);
-	for (guint i = 0; i < evs->len; i++) {
+	for (guint i = 0; tl && i < evs->len; i++) {
 		struct deceased_event *e =
 		    &g_array_index(evs, struct deceased_event, i);
 
@@ -204,11 +196,14 @@ static json_t *burial_json(struct app *app, const struct deceased *d)
 static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct tribute));
-	json_t *arr = json_array();
+	json_t *arr =
+	    store_ok(store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind,
+	                                0, PAGE_MESSAGES, out),
+	             "listing a memorial's latest tributes")
+	        ? json_array()
+	        : NULL;
 
-	store_tribute_list(app->store, mid, TRIB_PUBLISHED, kind, 0,
-	                   PAGE_MESSAGES, out);
-	for (guint i = 0; i < out->len; i++)
+	for (guint i = 0; arr && i < out->len; i++)
 		jsonx_push(
 		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
 	g_array_free(out, TRUE);
@@ -218,10 +213,12 @@ static json_t *tributes_json(struct app *app, int64_t mid, int kind)
 static json_t *photos_json(struct app *app, int64_t mid)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct memorial_photo));
-	json_t *arr = json_array();
+	json_t *arr = store_ok(store_photo_list(app->store, mid, out),
+	                       "listing a memorial's photos")
+	                  ? json_array()
+	                  : NULL;
 
-	store_photo_list(app->store, mid, out);
-	for (guint i = 0; i < out->len; i++) {
+	for (guint i = 0; arr && i < out->len; i++) {
 		struct memorial_photo *p =
 		    &g_array_index(out, struct memorial_photo, i);
 
@@ -265,10 +262,13 @@ static json_t *viewer_json(struct app *app, const struct actor *a,
 	    "can_grant", access_check(a, ACT_FAMILY_GRANT, obj) == 0);
 	int64_t pending = 0;
 
-	if (mod) {
-		store_tribute_pending(app->store, memorial_id, &pending);
-		jsonx_put(&j, "pending_messages", json_integer(pending));
-	}
+	if (mod)
+		jsonx_put(&j, "pending_messages",
+		          store_ok(store_tribute_pending(app->store,
+		                                         memorial_id, &pending),
+		                   "counting messages waiting")
+		              ? json_integer(pending)
+		              : NULL);
 	if (access_check(a, ACT_MEMORIAL_EDIT, obj) == 0)
 		editor_json(app, memorial_id, &j);
 	return j;
@@ -578,6 +578,19 @@ static int search_keys_write(struct app *app, json_t *j, int64_t id,
 	return search_latin_refresh(app->store, 4) < 0 ? ERR_DB : 0;
 }
 
+/* Answer with memorial m as stored now (a write has just changed it). */
+static void send_memorial(struct app *app, struct http_resp *resp, int status,
+                          struct memorial *m)
+{
+	if (store_ok(store_memorial_get(app->store, m->id, m),
+	             "reading a memorial back"))
+		http_resp_json(
+		    resp, status,
+		    json_pack("{s:o}", "memorial", memorial_json(m)));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the memorial back");
+}
+
 static void post_memorial(void *appv, struct http_req *req,
                           struct http_resp *resp)
 {
@@ -625,9 +638,7 @@ static void post_memorial(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "cannot write the search keys");
 		goto out;
 	}
-	store_memorial_get(app->store, m->id, m);
-	http_resp_json(resp, 201,
-	               json_pack("{s:o}", "memorial", memorial_json(m)));
+	send_memorial(app, resp, 201, m);
 out:
 	json_decref(j);
 	g_free(m);
@@ -675,9 +686,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	if (m->visibility != old_vis)
 		rights_changed(app, RIGHTS_MEMORIAL, m->id);
 	api_memorial_changed(app, m->id);
-	store_memorial_get(app->store, m->id, m);
-	http_resp_json(resp, 200,
-	               json_pack("{s:o}", "memorial", memorial_json(m)));
+	send_memorial(app, resp, 200, m);
 out:
 	json_decref(j);
 	g_free(m);

@@ -64,11 +64,13 @@ static void list_orgs(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	GArray *orgs = g_array_new(FALSE, FALSE, sizeof(struct org));
-	json_t *arr = json_array();
 	enum org_kind k = kind_of(req);
+	json_t *arr = store_ok(store_org_list(app->store, k, orgs),
+	                       "listing organisations")
+	                  ? json_array()
+	                  : NULL;
 
-	store_org_list(app->store, k, orgs);
-	for (guint i = 0; i < orgs->len; i++)
+	for (guint i = 0; arr && i < orgs->len; i++)
 		jsonx_push(&arr,
 		           api_org_json(&g_array_index(orgs, struct org, i)));
 	g_array_free(orgs, TRUE);
@@ -81,10 +83,12 @@ static void list_orgs(void *appv, struct http_req *req, struct http_resp *resp)
 static json_t *halls_json(struct app *app, int64_t agency_id)
 {
 	GArray *halls = g_array_new(FALSE, FALSE, sizeof(struct hall));
-	json_t *arr = json_array();
+	json_t *arr = store_ok(store_hall_list(app->store, agency_id, halls),
+	                       "listing an agency's halls")
+	                  ? json_array()
+	                  : NULL;
 
-	store_hall_list(app->store, agency_id, halls);
-	for (guint i = 0; i < halls->len; i++) {
+	for (guint i = 0; arr && i < halls->len; i++) {
 		struct hall *h = &g_array_index(halls, struct hall, i);
 
 		jsonx_push(&arr, json_pack("{s:I,s:s}", "id", (json_int_t)h->id,
@@ -182,8 +186,11 @@ static void post_org(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "cannot create");
 		goto out;
 	}
-	store_org_get(app->store, o.kind, o.id, &o);
-	http_resp_json(resp, 201, api_org_json(&o));
+	if (store_ok(store_org_get(app->store, o.kind, o.id, &o),
+	             "reading a new organisation back"))
+		http_resp_json(resp, 201, api_org_json(&o));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read it back");
 out:
 	json_decref(j);
 }
@@ -244,9 +251,11 @@ static void list_services(void *appv, struct http_req *req,
 	if (all && access_deny(resp, edit_right(auth_actor(req), k, id)))
 		return;
 	items = g_array_new(FALSE, FALSE, sizeof(struct service_item));
-	arr = json_array();
-	store_service_list(app->store, k, id, all, items);
-	for (guint i = 0; i < items->len; i++)
+	arr = store_ok(store_service_list(app->store, k, id, all, items),
+	               "listing services")
+	          ? json_array()
+	          : NULL;
+	for (guint i = 0; arr && i < items->len; i++)
 		jsonx_push(&arr, api_service_json(&g_array_index(
 		                     items, struct service_item, i)));
 	g_array_free(items, TRUE);

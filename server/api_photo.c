@@ -225,8 +225,10 @@ static int image_right(struct app *app, struct http_req *req, const char *hash,
 	int rc = ERR_NOT_FOUND;
 
 	*public = false;
-	store_image_memorials(app->store, hash, ms);
-	for (guint i = 0; i < ms->len; i++) {
+	if (!store_ok(store_image_memorials(app->store, hash, ms),
+	              "finding an image's memorials"))
+		rc = ERR_DB; /* a 500, never a 404 */
+	for (guint i = 0; rc != ERR_DB && i < ms->len; i++) {
 		struct memorial *m = &g_array_index(ms, struct memorial, i);
 		struct access_obj obj;
 

@@ -185,8 +185,11 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	store_plot_get(app->store, p.id, &p);
-	http_resp_json(resp, 201, api_plot_json(&p));
+	if (store_ok(store_plot_get(app->store, p.id, &p),
+	             "reading a new plot back"))
+		http_resp_json(resp, 201, api_plot_json(&p));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the plot back");
 out:
 	json_decref(j);
 }
@@ -212,9 +215,11 @@ static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	out = g_array_new(FALSE, FALSE, sizeof(struct plot));
-	arr = json_array();
-	store_plot_list(app->store, cid, status, out);
-	for (guint i = 0; i < out->len; i++)
+	arr = store_ok(store_plot_list(app->store, cid, status, out),
+	               "listing plots")
+	          ? json_array()
+	          : NULL;
+	for (guint i = 0; arr && i < out->len; i++)
 		jsonx_push(&arr,
 		           api_plot_json(&g_array_index(out, struct plot, i)));
 	g_array_free(out, TRUE);
@@ -226,10 +231,12 @@ static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
 static json_t *occupants_json(struct app *app, int64_t plot_id)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct deceased));
-	json_t *arr = json_array();
+	json_t *arr = store_ok(store_plot_occupants(app->store, plot_id, out),
+	                       "listing a plot's occupants")
+	                  ? json_array()
+	                  : NULL;
 
-	store_plot_occupants(app->store, plot_id, out);
-	for (guint i = 0; i < out->len; i++) {
+	for (guint i = 0; arr && i < out->len; i++) {
 		struct deceased *d = &g_array_index(out, struct deceased, i);
 
 		jsonx_push(&arr, json_pack("{s:I,s:s,s:s}", "id",
@@ -301,8 +308,11 @@ static void patch_plot(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	store_plot_get(app->store, p.id, &p);
-	http_resp_json(resp, 200, api_plot_json(&p));
+	if (store_ok(store_plot_get(app->store, p.id, &p),
+	             "reading a plot back"))
+		http_resp_json(resp, 200, api_plot_json(&p));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the plot back");
 out:
 	json_decref(j);
 }

@@ -135,15 +135,14 @@ void api_share_when(const struct ceremony *c, bool en, char *out, size_t outlen)
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
 	                                     "May", "Jun", "Jul", "Aug",
 	                                     "Sep", "Oct", "Nov", "Dec"};
-	const char *tzname =
-	    c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT;
-	GTimeZone *tz = g_time_zone_new_identifier(tzname);
+	const char *zone = c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT;
+	GTimeZone *tz = g_time_zone_new_identifier(zone);
 	GDateTime *utc = g_date_time_new_from_iso8601(c->scheduled_start, NULL);
 	GDateTime *t = utc && tz ? g_date_time_to_timezone(utc, tz) : NULL;
 	char label[96];
 
 	out[0] = '\0';
-	tz_label(tzname, en, label, sizeof(label));
+	tz_label(zone, en, label, sizeof(label));
 	if (t && en)
 		snprintf(out, outlen, "%d %s %d, %02d:%02d (%s)",
 		         g_date_time_get_day_of_month(t),

@@ -508,14 +508,20 @@ static void payment_settings(void *appv, struct http_req *req,
 	int rc;
 
 	if (http_param_id(req, "id", &obj.id) ||
-	    store_org_get(app->store, ORG_CEMETERY, obj.id, &org)) {
+	    (rc = store_org_get(app->store, ORG_CEMETERY, obj.id, &org)) ==
+	        ERR_NOT_FOUND) {
 		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+		return;
+	}
+	if (!store_ok(rc, "reading the cemetery of payment settings")) {
+		http_resp_err(resp, ERR_DB, "cannot read the cemetery");
 		return;
 	}
 	obj.cemetery_id = obj.id;
 	if (access_deny(resp, access_check(a, ACT_ORDER_STAFF, &obj)))
 		return;
-	if (pay_settings_get(app->store, obj.id, &s)) {
+	if (!store_ok(pay_settings_get(app->store, obj.id, &s),
+	              "reading a cemetery's payment settings")) {
 		http_resp_err(resp, ERR_DB, "cannot read the payment settings");
 		return;
 	}
@@ -532,7 +538,8 @@ static void payment_settings(void *appv, struct http_req *req,
 			goto out;
 		}
 		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||
-		    (rc = pay_settings_get(app->store, obj.id, &s))) {
+		    !store_ok(rc = pay_settings_get(app->store, obj.id, &s),
+		              "reading payment settings back")) {
 			sw_fail(resp, rc, &e);
 			goto out;
 		}

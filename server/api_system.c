@@ -109,6 +109,11 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_gauge_set(app->metrics, "sinian_http_inflight",
 	                  "HTTP requests in progress.",
 	                  app->http ? http_server_inflight(app->http) : 0);
+	metrics_counter_set(
+	    app->metrics, "sinian_http_connections_refused_total",
+	    "Connections closed at once: their address held "
+	    "max_connections_per_address.",
+	    app->http ? http_server_conns_refused(app->http) : 0);
 	metrics_gauge_set(app->metrics, "sinian_ws_connections",
 	                  "Open WebSocket connections.",
 	                  app->http ? http_server_ws_count(app->http) : 0);

@@ -45,7 +45,9 @@ static json_t *transfer_json(struct app *app, const struct burial_transfer *t)
 	struct plot p;
 	json_t *j;
 
-	store_deceased_get(app->store, t->deceased_id, &d);
+	if (!store_ok(store_deceased_get(app->store, t->deceased_id, &d),
+	              "reading a hand-over's record"))
+		return NULL;
 	org_name(app,
 	         t->from_kind == TRANSFER_FROM_CEMETERY ? ORG_CEMETERY
 	                                                : ORG_AGENCY,

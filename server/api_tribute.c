@@ -167,10 +167,13 @@ static void list_tributes(void *appv, struct http_req *req,
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_MODERATE, &obj)))
 		goto out;
 	out = g_array_new(FALSE, FALSE, sizeof(struct tribute));
-	store_tribute_list(app->store, m->id, (enum tribute_state)state, kind,
-	                   before, limit, out);
-	arr = json_array();
-	for (guint i = 0; i < out->len; i++)
+	arr = store_ok(store_tribute_list(app->store, m->id,
+	                                  (enum tribute_state)state, kind,
+	                                  before, limit, out),
+	               "listing tributes")
+	          ? json_array()
+	          : NULL;
+	for (guint i = 0; arr && i < out->len; i++)
 		jsonx_push(
 		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));
 	http_resp_json(resp, 200,

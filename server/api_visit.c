@@ -259,10 +259,13 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 		goto out;
 	}
 	arr = json_array();
-	for (size_t i = 0; i < n; i++) {
-		store_slot_get(app->store, slots[i].id, &slots[i]);
-		jsonx_push(&arr, slot_json(&slots[i]));
-	}
+	for (size_t i = 0; arr && i < n; i++)
+		jsonx_push(
+		    &arr,
+		    store_ok(store_slot_get(app->store, slots[i].id, &slots[i]),
+		             "reading a new slot back")
+		        ? slot_json(&slots[i])
+		        : NULL);
 	http_resp_json(resp, 201, json_pack("{s:o}", "slots", arr));
 out:
 	json_decref(j);
@@ -430,8 +433,11 @@ static void delete_booking(void *appv, struct http_req *req,
 		visit_fail(resp, rc, &e);
 		return;
 	}
-	store_booking_get(app->store, b.id, &b);
-	http_resp_json(resp, 200, booking_json(&b));
+	if (store_ok(store_booking_get(app->store, b.id, &b),
+	             "reading a booking back"))
+		http_resp_json(resp, 200, booking_json(&b));
+	else
+		http_resp_err(resp, ERR_DB, "cannot read the booking back");
 }
 
 static void get_ticket(void *appv, struct http_req *req, struct http_resp *resp)

@@ -85,6 +85,7 @@ struct app {
 	int n_topics;
 	guint sweep_id;
 	char dummy_pw_hash[128]; /* for sign-in attempts on unknown logins */
+	struct pwhash *pwhash;   /* Argon2 off the main loop (pwhash.c) */
 	bool stopping;
 	int exit_code;
 };

@@ -166,25 +166,90 @@ static bool is_write(const char *m)
 	return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
 }
 
-/* Same-origin check for cookie-authenticated writes. */
-static bool origin_ok(struct app *app, struct http_req *req)
+int auth_site_origin(struct app *app, const char *host, const char *proto,
+                     char *out, size_t outlen)
 {
-	const char *origin = http_header(req, "origin");
-	const char *host = http_header(req, "host");
-	const char *slash;
-	char **extra;
+	bool https =
+	    app->cfg.cookie_secure || (proto && strcmp(proto, "https") == 0);
+
+	if (!host || !*host || strlen(host) > 255)
+		return ERR_INVALID;
+	for (const char *p = host; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
+			return ERR_INVALID;
+	snprintf(out, outlen, "%s://%s", https ? "https" : "http", host);
+	return 0;
+}
+
+/* Whether a browser's Origin is this site, scheme included, or one of
+ * trusted_origins. A site known to be https (cookie_secure, or a proxy's
+ * X-Forwarded-Proto) accepts only https; one that believes it is plain
+ * http also accepts https, since a proxy may end TLS without saying so. */
+static bool origin_is_site(struct app *app, const char *origin,
+                           const char *host, const char *proto)
+{
+	char site[300], **extra;
 	bool ok = false;
 
-	if (!origin || !host)
+	if (!origin)
 		return false;
-	slash = strstr(origin, "://");
-	if (slash && strcmp(slash + 3, host) == 0)
-		return true;
+	if (auth_site_origin(app, host, proto, site, sizeof(site)) == 0) {
+		if (!g_ascii_strcasecmp(origin, site))
+			return true;
+		if (!strncmp(site, "http://", 7) &&
+		    !g_ascii_strncasecmp(origin, "https://", 8) &&
+		    !g_ascii_strcasecmp(origin + 8, site + 7))
+			return true;
+	}
 	extra = g_strsplit(app->cfg.trusted_origins, " ", -1);
 	for (char **o = extra; *o && !ok; o++)
 		ok = **o && strcmp(*o, origin) == 0;
 	g_strfreev(extra);
 	return ok;
+}
+
+static bool origin_ok(struct app *app, struct http_req *req)
+{
+	return origin_is_site(app, http_header(req, "origin"),
+	                      http_header(req, "host"),
+	                      http_header(req, "x-forwarded-proto"));
+}
+
+/* Cross-site writes (CSRF, login CSRF included). A write carrying the
+ * session cookie must come from this site's pages: Origin is required
+ * and must match. A write without a session to a JSON route (signing
+ * in, signing up, an anonymous tribute) must be JSON, which a cross-site
+ * form cannot send without the browser asking first, and if a browser
+ * named its Origin, that must be this site. A request without Origin
+ * comes from no browser page. Bearer tokens are never sent by a browser
+ * on its own, so they need neither. Routes whose body is not JSON
+ * (ROUTE_RAW) take no anonymous write but a WHEP offer, which a player
+ * on another site may send. */
+static bool write_from_site(struct app *app, struct http_req *req,
+                            struct http_resp *resp)
+{
+	const struct actor *a = req->actor;
+
+	if (a && !a->via_cookie)
+		return true;
+	if (!a && req->route && (req->route->flags & ROUTE_RAW))
+		return true; /* a WHEP offer, or refused by its handler */
+	if (a || http_header(req, "origin")) {
+		if (origin_ok(app, req))
+			return true;
+		http_resp_errc(resp, 403, "csrf",
+		               "cross-site request refused: the Origin header "
+		               "must match this site");
+		return false;
+	}
+	if (req->body_len && !http_ctype_is(http_header(req, "content-type"),
+	                                    "application/json")) {
+		http_resp_errc(resp, 415, "unsupported_media_type",
+		               "send the body as JSON, with Content-Type: "
+		               "application/json");
+		return false;
+	}
+	return true;
 }
 
 void auth_client_address(struct app *app, struct http_req *req)
@@ -235,13 +300,8 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	if (!is_write(req->method))
 		return true;
-	if (req->actor && ((struct actor *)req->actor)->via_cookie &&
-	    !origin_ok(app, req)) {
-		http_resp_errc(resp, 403, "csrf",
-		               "cross-site request refused: the Origin header "
-		               "must match this site");
+	if (!write_from_site(app, req, resp))
 		return false;
-	}
 	if (req->actor)
 		snprintf(key, sizeof(key), "w:u%lld",
 		         (long long)((struct actor *)req->actor)->user_id);
@@ -254,7 +314,7 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 void auth_ws_actor(struct app *app, struct http_ws *ws, struct actor *out)
 {
 	const char *auth = http_ws_auth(ws);
-	const char *p;
+	const char *p, *origin;
 	char token[128];
 
 	memset(out, 0, sizeof(*out));
@@ -263,6 +323,19 @@ void auth_ws_actor(struct app *app, struct http_ws *ws, struct actor *out)
 	if (g_ascii_strncasecmp(auth, "Bearer ", 7) == 0) {
 		snprintf(token, sizeof(token), "%s", auth + 7);
 	} else if ((p = strstr(auth, AUTH_COOKIE "="))) {
+		/* a page of another site opening a socket with this site's
+		 * cookie (a browser always names its Origin) gets what an
+		 * anonymous visitor gets */
+		origin = http_ws_header(ws, "origin");
+		if (origin &&
+		    !origin_is_site(app, origin, http_ws_header(ws, "host"),
+		                    http_ws_header(ws, "x-forwarded-proto"))) {
+			log_warn("auth",
+			         "WebSocket from %s: cookie ignored, Origin "
+			         "is another site",
+			         http_ws_peer(ws));
+			return;
+		}
 		p += strlen(AUTH_COOKIE) + 1;
 		snprintf(token, sizeof(token), "%.*s", (int)strcspn(p, "; "),
 		         p);

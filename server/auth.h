@@ -46,6 +46,11 @@ int auth_token_actor(struct app *app, const char *token, struct actor *out);
 
 /* Resolve the actor of a WebSocket from its captured credentials
  * (anonymous when none or invalid). */
+/* This site's origin, "scheme://host", from a request's Host and
+ * X-Forwarded-Proto (https with cookie_secure); ERR_INVALID for a Host
+ * that is not a host name. */
+int auth_site_origin(struct app *app, const char *host, const char *proto,
+                     char *out, size_t outlen);
 void auth_ws_actor(struct app *app, struct http_ws *ws, struct actor *out);
 
 /* Create a session for user_id; token_out gets the raw token (64 bytes). */

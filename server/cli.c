@@ -2,7 +2,7 @@
  *   sinian user add --login L --role R [--scope ID] [--name N] --password-stdin
  *   sinian user list
  *   sinian user grant|revoke --login L --role R [--scope ID]
- *   sinian access-table
+ *   sinian access-table [--json]
  *   sinian text-limits      (the free-text fields and their limits, JSON)
  * They open the store and key themselves; SQLite's locking lets them run
  * beside a live daemon.
@@ -39,7 +39,7 @@ static int cli_usage(void)
 	        "       sinian user list\n"
 	        "       sinian user grant|revoke --login L --role R [--scope "
 	        "ID]\n"
-	        "       sinian access-table\n"
+	        "       sinian access-table [--json]\n"
 	        "       sinian text-limits\n"
 	        "roles: mourner admin agency_operator cemetery_staff "
 	        "family_admin memorial_guest\n");
@@ -198,14 +198,20 @@ static int user_list(struct app *app)
 {
 	GArray *users = g_array_new(FALSE, FALSE, sizeof(struct store_user));
 	GArray *grants = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
+	int rc = 0;
 
 	for (int64_t after = 0;;
 	     after =
 	         g_array_index(users, struct store_user, users->len - 1).id) {
 		guint had = users->len;
 
-		if (store_user_list(app->store, after, 1000, users) ||
-		    users->len == had || users->len - had < 1000)
+		if (store_user_list(app->store, after, 1000, users)) {
+			fprintf(stderr, "cannot list the accounts\n");
+			g_array_free(users, TRUE);
+			g_array_free(grants, TRUE);
+			return 1;
+		}
+		if (users->len == had || users->len - had < 1000)
 			break;
 	}
 	printf("%-6s %-24s %-20s %s\n", "id", "login", "name", "roles");
@@ -214,7 +220,12 @@ static int user_list(struct app *app)
 		    &g_array_index(users, struct store_user, i);
 
 		g_array_set_size(grants, 0);
-		store_grant_list(app->store, u->id, grants);
+		if (store_grant_list(app->store, u->id, grants)) {
+			fprintf(stderr, "cannot list the roles of %lld\n",
+			        (long long)u->id);
+			rc = 1;
+			break;
+		}
 		printf("%-6lld %-24s %-20s mourner", (long long)u->id,
 		       u->login_masked, u->display_name);
 		for (guint k = 0; k < grants->len; k++) {
@@ -231,7 +242,7 @@ static int user_list(struct app *app)
 	}
 	g_array_free(users, TRUE);
 	g_array_free(grants, TRUE);
-	return 0;
+	return rc;
 }
 
 static void emit_stdout(void *ud, const char *s)
@@ -272,7 +283,16 @@ int cli_main(const struct config *cfg, int argc, char **argv)
 	if (!strcmp(argv[0], "user"))
 		return cli_user(cfg, argc, argv);
 	if (!strcmp(argv[0], "access-table")) {
-		access_table_markdown(emit_stdout, stdout);
+		char *s;
+
+		if (argc < 2 || strcmp(argv[1], "--json")) {
+			access_table_markdown(emit_stdout, stdout);
+			return 0;
+		}
+		if (!(s = access_table_json()))
+			return 1;
+		printf("%s\n", s);
+		free(s);
 		return 0;
 	}
 	if (!strcmp(argv[0], "text-limits")) {

@@ -55,6 +55,8 @@ static const struct cfg_entry cfg_table[] = {
      1, 100000, NULL, false},
     {"max_viewers_per_address", CFG_LONG, F(max_viewers_per_address), "20", 1,
      100000, NULL, false},
+    {"max_connections_per_address", CFG_LONG, F(max_connections_per_address),
+     "256", 0, 1000000, NULL, false},
     {"trusted_proxies", CFG_STR, F(trusted_proxies), "", 0, 0, NULL, false},
     {"metrics_allow", CFG_STR, F(metrics_allow), "127.0.0.0/8 ::1", 0, 0, NULL,
      false},

@@ -70,6 +70,7 @@ struct config {
 	long rate_limit_codes_per_address; /* codes per address per hour */
 	long max_viewers_per_ceremony;     /* more answer 503 full */
 	long max_viewers_per_address; /* WHEP sessions, joined or negotiating */
+	long max_connections_per_address; /* open HTTP/WS connections, 0 none */
 };
 
 /* Fill cfg with every default. */

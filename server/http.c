@@ -128,7 +128,7 @@ char *http_hdr_token(struct lws *wsi, int token)
 	return buf;
 }
 
-static char *hdr_custom(struct lws *wsi, const char *key)
+char *http_hdr_custom(struct lws *wsi, const char *key)
 {
 	int klen = (int)strlen(key);
 	int n = lws_hdr_custom_length(wsi, key, klen);
@@ -157,7 +157,7 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 			                    g_strdup(known_hdrs[k].name), v);
 	}
 	for (size_t k = 0; k < G_N_ELEMENTS(custom_hdrs); k++) {
-		char *v = hdr_custom(wsi, custom_hdrs[k]);
+		char *v = http_hdr_custom(wsi, custom_hdrs[k]);
 
 		if (v)
 			g_hash_table_insert(
@@ -654,6 +654,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 
 	switch (reason) {
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: take_ready(srv); return 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		return http_conns_admit(srv, wsi) ? 0 : -1;
 	case LWS_CALLBACK_HTTP: return on_http(srv, wsi, pss, in);
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
 		/* WebSocket only: an h2c upgrade is refused (400), never
@@ -685,6 +687,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return pss->ws ? http_ws_writeable(pss->ws) : 0;
 	case LWS_CALLBACK_CLOSED: http_ws_closed(pss); return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
+		http_conns_leave(srv, wsi);
 		if (pss) {
 			http_conn_closed(srv, pss);
 			http_ws_closed(pss);
@@ -743,6 +746,10 @@ int http_server_new(const struct http_config *cfg, struct router *router,
 	srv->main_ctx = g_main_loop_get_context(loop);
 	snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", cfg->web_dir);
 	srv->ws_set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	srv->conns =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	srv->conn_peer =
+	    g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	srv->zip = http_zip_new();
 	srv->inbox = g_async_queue_new();
 	srv->ready_x = g_async_queue_new();
@@ -819,6 +826,8 @@ void http_server_free(struct http_server *srv)
 	g_async_queue_unref(srv->ready_x);
 	g_async_queue_unref(srv->ready_ws);
 	g_hash_table_destroy(srv->ws_set);
+	g_hash_table_destroy(srv->conns);
+	g_hash_table_destroy(srv->conn_peer);
 	http_zip_free(srv->zip);
 	g_free(srv);
 }

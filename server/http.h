@@ -19,6 +19,7 @@
 #include "router.h"
 
 struct metrics;
+struct netaddr_set;
 struct http_server;
 struct http_ws;
 struct http_deferred;
@@ -67,6 +68,10 @@ struct http_config {
 	const char *web_dir;
 	long max_body_bytes;
 	long max_upload_bytes;
+	/* open connections one address may hold (0: no cap); peers in
+	 * conns_exempt (may be NULL) have none */
+	int max_conns_per_addr;
+	const struct netaddr_set *conns_exempt;
 };
 
 /* Create the server, bound and listening on the GLib default main loop.
@@ -93,12 +98,17 @@ void http_server_ws_foreach(struct http_server *srv,
 /* Number of open WebSocket connections / HTTP requests in progress. */
 unsigned http_server_ws_count(const struct http_server *srv);
 unsigned http_server_inflight(const struct http_server *srv);
+/* Connections closed at once because their address was at the cap. */
+unsigned http_server_conns_refused(const struct http_server *srv);
 
 /* Request accessors. Returned strings are borrowed from the request and
  * valid until the response is finished (deferred handlers must copy). */
 const char *http_header(struct http_req *req, const char *name);
 const char *http_query(struct http_req *req, const char *name);
 const char *http_param(struct http_req *req, const char *name);
+/* Whether a Content-Type value is the media type type (any parameters
+ * after ';' are allowed; case-insensitive). */
+bool http_ctype_is(const char *ctype, const char *type);
 /* Value of cookie name, or NULL. */
 const char *http_cookie(struct http_req *req, const char *name);
 /* Parse the query as a positive int64 id; dflt if absent; ERR_INVALID. */
@@ -167,5 +177,8 @@ void *http_ws_get_data(struct http_ws *ws);
 const char *http_ws_peer(struct http_ws *ws);
 /* Cookie/Authorization captured at upgrade time (borrowed, may be NULL). */
 const char *http_ws_auth(struct http_ws *ws);
+/* The upgrade request's Origin, Host or X-Forwarded-Proto (name in lower
+ * case; borrowed, may be NULL). */
+const char *http_ws_header(struct http_ws *ws, const char *name);
 
 #endif

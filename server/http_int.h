@@ -51,6 +51,7 @@ struct http_ws {
 	void *data;      /* main loop only */
 	char peer[64];
 	char *auth;
+	char *hdr[3];    /* origin, host, x-forwarded-proto (ws_hdr_names) */
 	gboolean opened; /* main loop saw ws_open */
 };
 
@@ -86,6 +87,10 @@ struct http_server {
 	void *drain_ud;
 	GString *log_buf; /* main loop: access log lines not yet written */
 	guint log_timer;  /* main loop: writes log_buf */
+	/* lws thread (http_conns.c): open connections per peer address */
+	GHashTable *conns;     /* char *peer → count (GUINT_TO_POINTER) */
+	GHashTable *conn_peer; /* struct lws * → char *peer, if counted */
+	gint conns_refused;    /* read by the main loop for /metrics */
 };
 
 struct conn_pss {
@@ -109,8 +114,14 @@ const char *http_zip_coding(const char *accept_encoding);
 void http_resp_init(struct http_resp *r);
 void http_resp_clear(struct http_resp *r);
 
+/* http_conns.c (lws thread): count a new connection, false if its
+ * address is at the cap (close it); uncount it when lws destroys it. */
+bool http_conns_admit(struct http_server *srv, struct lws *wsi);
+void http_conns_leave(struct http_server *srv, struct lws *wsi);
+
 /* http.c */
 char *http_hdr_token(struct lws *wsi, int tok); /* g_free() the result */
+char *http_hdr_custom(struct lws *wsi, const char *key); /* "name:" */
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
 /* Wake the lws thread for the ready queues, unless it was woken and has
  * not looked yet. Any thread. */

@@ -116,6 +116,14 @@ const char *http_header(struct http_req *req, const char *name)
 	return g_hash_table_lookup(X(req)->hdrs, lname);
 }
 
+bool http_ctype_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ctype && g_ascii_strncasecmp(ctype, type, n) == 0 &&
+	       (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
 const char *http_query(struct http_req *req, const char *name)
 {
 	GPtrArray *q = X(req)->query;

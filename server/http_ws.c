@@ -43,6 +43,8 @@ void http_ws_release(struct http_ws *ws)
 		g_byte_array_free(ws->in, TRUE);
 	g_mutex_clear(&ws->lock);
 	g_free(ws->auth);
+	for (size_t i = 0; i < G_N_ELEMENTS(ws->hdr); i++)
+		g_free(ws->hdr[i]);
 	g_free(ws);
 }
 
@@ -122,6 +124,18 @@ const char *http_ws_peer(struct http_ws *ws)
 const char *http_ws_auth(struct http_ws *ws)
 {
 	return ws->auth;
+}
+
+/* The upgrade's headers a site check needs, in ws->hdr's order. */
+static const char *const ws_hdr_names[] = {"origin", "host",
+                                           "x-forwarded-proto"};
+
+const char *http_ws_header(struct http_ws *ws, const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(ws_hdr_names); i++)
+		if (!strcmp(name, ws_hdr_names[i]))
+			return ws->hdr[i];
+	return NULL;
 }
 
 /* Send one queued message (one lws_write per callback, as lws asks);
@@ -272,6 +286,9 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 		ws->auth = g_strdup_printf("cookie: %s", cookie);
 		g_free(cookie);
 	}
+	ws->hdr[0] = http_hdr_token(wsi, WSI_TOKEN_ORIGIN);
+	ws->hdr[1] = http_hdr_token(wsi, WSI_TOKEN_HOST);
+	ws->hdr[2] = http_hdr_custom(wsi, "x-forwarded-proto:");
 	http_conn_closed(srv, pss);
 	pss->ws = ws;
 	return 0;

@@ -89,8 +89,10 @@ int inbox_put(struct store *st, struct bus *bus, int64_t user_id,
 		          inbox_kind_name(k), (long long)user_id, rc);
 		return rc;
 	}
-	store_inbox_unread(st, user_id, &unread);
-	if (bus)
+	/* kept; without its unread count the live event would mislead, and
+	 * the page reads the inbox again when it opens */
+	if (bus && store_ok(store_inbox_unread(st, user_id, &unread),
+	                    "counting unread inbox items"))
 		publish(bus, user_id,
 		        json_pack("{s:s,s:o,s:I}", "type", "inbox", "item",
 		                  inbox_item_json(&r), "unread",
@@ -104,8 +106,8 @@ void inbox_publish_read(struct store *st, struct bus *bus, int64_t user_id,
 {
 	int64_t unread = 0;
 
-	store_inbox_unread(st, user_id, &unread);
-	if (!bus) {
+	if (!bus || !store_ok(store_inbox_unread(st, user_id, &unread),
+	                      "counting unread inbox items")) {
 		json_decref(ids);
 		return;
 	}
@@ -126,8 +128,14 @@ void inbox_message_pending(struct store *st, struct bus *bus,
 	snprintf(key, sizeof(key), "memorial:%lld:pending", (long long)m->id);
 	snprintf(link, sizeof(link), "/memorial-admin.html?id=%lld",
 	         (long long)m->id);
-	store_tribute_pending(st, m->id, &pending);
-	store_grant_holders(st, "family_admin", "memorial", m->id, ids);
+	if (!store_ok(store_tribute_pending(st, m->id, &pending),
+	              "counting messages waiting") ||
+	    !store_ok(
+	        store_grant_holders(st, "family_admin", "memorial", m->id, ids),
+	        "finding who moderates a memorial")) {
+		g_array_free(ids, TRUE);
+		return;
+	}
 	data = json_pack("{s:I,s:s,s:s,s:I}", "memorial_id", (json_int_t)m->id,
 	                 "title", m->title, "slug", m->slug, "pending",
 	                 (json_int_t)pending);
@@ -172,7 +180,10 @@ void inbox_order(struct store *st, struct bus *bus,
 	    g_array_new(FALSE, FALSE, sizeof(struct sweeping_proof));
 	json_t *data;
 
-	store_proof_list(st, o->id, proofs);
+	/* the change of state is told even if its photos cannot be read */
+	if (!store_ok(store_proof_list(st, o->id, proofs),
+	              "listing an order's proofs for its notice"))
+		g_array_set_size(proofs, 0);
 	latest_photo(proofs, o->id, photo, sizeof(photo));
 	snprintf(key, sizeof(key), "order:%lld", (long long)o->id);
 	snprintf(link, sizeof(link), "/order.html?id=%lld", (long long)o->id);
@@ -230,7 +241,10 @@ static void live_candidates(struct app *app, const struct ceremony *c,
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *fol = g_array_new(FALSE, FALSE, sizeof(struct store_follower));
 
-	store_invitees(app->store, c->id, inv);
+	/* whoever could be listed is told; a failure is logged */
+	if (!store_ok(store_invitees(app->store, c->id, inv),
+	              "listing a ceremony's invited accounts"))
+		g_array_set_size(inv, 0);
 	for (guint i = 0; i < inv->len; i++) {
 		struct store_invitee *v =
 		    &g_array_index(inv, struct store_invitee, i);
@@ -238,11 +252,15 @@ static void live_candidates(struct app *app, const struct ceremony *c,
 		g_hash_table_insert(who, g_memdup2(&v->user_id, 8),
 		                    g_strdup(v->token_enc));
 	}
-	if (c->memorial_id) {
-		store_grant_holders(app->store, "family_admin", "memorial",
-		                    c->memorial_id, ids);
-		store_followers(app->store, c->memorial_id, fol);
-	}
+	if (c->memorial_id &&
+	    !store_ok(store_grant_holders(app->store, "family_admin",
+	                                  "memorial", c->memorial_id, ids),
+	              "listing a memorial's family admins"))
+		g_array_set_size(ids, 0);
+	if (c->memorial_id &&
+	    !store_ok(store_followers(app->store, c->memorial_id, fol),
+	              "listing a memorial's followers"))
+		g_array_set_size(fol, 0);
 	for (guint i = 0; i < fol->len; i++)
 		g_array_append_val(
 		    ids, g_array_index(fol, struct store_follower, i).user_id);

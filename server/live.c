@@ -194,11 +194,12 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 
 int live_close(struct app *app, struct ceremony *c)
 {
-	store_ceremony_set_state(app->store, c->id, CER_ENDED, NULL);
+	int rc = store_ceremony_set_state(app->store, c->id, CER_ENDED, NULL);
+
 	mark_close(app, c->id);
 	c->state = CER_ENDED;
 	live_publish(app, c->id, "{\"type\":\"state\",\"state\":\"ended\"}");
-	return 0;
+	return rc;
 }
 
 int live_source(struct app *app, const struct ceremony *c, bool on)
@@ -461,10 +462,19 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		media_ceremony_close(mc, NULL);
 		return rc;
 	}
+	/* live in the store first: media nobody can find again is not left
+	 * running */
+	if (c->state != CER_LIVE && (rc = store_ceremony_set_state(
+	                                 app->store, c->id, CER_LIVE, NULL))) {
+		log_error("live", "ceremony %lld: cannot store it live (%s)",
+		          (long long)c->id, err_name(rc));
+		snprintf(err, errlen, "cannot store the ceremony as live");
+		media_ceremony_close(mc, NULL);
+		return rc;
+	}
 	if (c->state != CER_LIVE || !mark_of(app, c->id, false))
 		mark_open(app, c->id);
 	if (c->state != CER_LIVE) {
-		store_ceremony_set_state(app->store, c->id, CER_LIVE, NULL);
 		c->state = CER_LIVE;
 		live_publish(app, c->id,
 		             "{\"type\":\"state\",\"state\":\"live\"}");
@@ -486,7 +496,11 @@ int live_close(struct app *app, struct ceremony *c)
 	if (rc)
 		log_warn("live", "ceremony %lld: recording not finalised (%s)",
 		         (long long)c->id, err_name(rc));
-	store_ceremony_set_state(app->store, c->id, CER_ENDED, path);
+	/* the media are closed either way; a store that cannot say so keeps
+	 * the ceremony live there, and the failure is the caller's answer */
+	if ((rc = store_ceremony_set_state(app->store, c->id, CER_ENDED, path)))
+		log_error("live", "ceremony %lld: cannot store it ended (%s)",
+		          (long long)c->id, err_name(rc));
 	mark_close(app, c->id);
 	if (path)
 		snprintf(c->recording_path, sizeof(c->recording_path), "%s",
@@ -495,7 +509,7 @@ int live_close(struct app *app, struct ceremony *c)
 	c->state = CER_ENDED;
 	live_publish(app, c->id, "{\"type\":\"state\",\"state\":\"ended\"}");
 	log_info("live", "ceremony %lld ended", (long long)c->id);
-	return 0;
+	return rc;
 }
 
 int live_source(struct app *app, const struct ceremony *c, bool on)
@@ -578,7 +592,9 @@ void live_resume(struct app *app)
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
 	char err[256];
 
-	store_ceremony_list(app->store, 0, all);
+	if (!store_ok(store_ceremony_list(app->store, 0, all),
+	              "listing the ceremonies to resume"))
+		g_array_set_size(all, 0);
 	for (guint i = 0; i < all->len; i++) {
 		struct ceremony *c = &g_array_index(all, struct ceremony, i);
 

@@ -23,7 +23,9 @@ void live_stop(struct app *app);
 /* Take a scheduled ceremony live: open its media, start a test or RTSP
  * source (WHIP waits for the publisher), set state live, publish. */
 int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen);
-/* End a live ceremony: close media, keep the recording, set state ended. */
+/* End a live ceremony: close media, keep the recording, set state ended.
+ * The media are closed whatever happens; ERR_DB if the store could not
+ * record the end (logged). */
 int live_close(struct app *app, struct ceremony *c);
 /* Stop or restart the ceremony's own source (operator pause, tests of
  * source loss); viewers see the slate meanwhile. */

@@ -3,6 +3,7 @@
  */
 #include "api.h"
 #include "app.h"
+#include "pwhash.h"
 #include "bus.h"
 #include "cli.h"
 #include "config.h"
@@ -187,9 +188,12 @@ static int app_open(struct app *app)
 		return 1;
 	}
 	api_http_hooks(app, &hooks);
-	hc = (struct http_config){app->cfg.listen, app->web_dir,
+	hc = (struct http_config){app->cfg.listen,
+	                          app->web_dir,
 	                          app->cfg.max_body_bytes,
-	                          app->cfg.max_upload_bytes};
+	                          app->cfg.max_upload_bytes,
+	                          (int)app->cfg.max_connections_per_address,
+	                          app->trusted_proxies};
 	if (http_server_new(&hc, app->router, app->metrics, &hooks, app->loop,
 	                    &app->http)) {
 		log_error("main", "cannot listen on %s", app->cfg.listen);
@@ -203,6 +207,9 @@ static void app_close(struct app *app)
 	/* writes still queued answer their requests while those exist */
 	if (app->store)
 		store_write_flush(app->store);
+	/* so do passwords being checked */
+	pwhash_free(app->pwhash);
+	app->pwhash = NULL;
 	http_server_free(app->http);
 	api_stop(app);
 	router_free(app->router);

@@ -212,7 +212,8 @@ int pay_settings_put(struct store *st, const struct pay_settings *s,
 		return fail(err, ERR_INVALID, "invalid",
 		            "instructions: at most %d characters",
 		            PAY_INSTRUCTIONS_MAX);
-	if (store_pay_settings_put(st, s, actor_id))
+	if (!store_ok(store_pay_settings_put(st, s, actor_id),
+	              "saving a cemetery's payment settings"))
 		return fail(err, ERR_DB, "db", "cannot save the settings");
 	return 0;
 }
@@ -240,8 +241,10 @@ static int record_set_tx(struct store *st, const struct sweeping_order *o,
 	struct pay_record cur;
 	int rc;
 
-	if (pay_record_get(st, o->id, &cur) ||
-	    pay_settings_get(st, o->cemetery_id, &s))
+	if (!store_ok(pay_record_get(st, o->id, &cur),
+	              "reading an order's payment") ||
+	    !store_ok(pay_settings_get(st, o->cemetery_id, &s),
+	              "reading a cemetery's payment settings"))
 		return fail(err, ERR_DB, "db", "cannot read the payment");
 	pv = pay_provider_find(cur.state == PAY_UNPAID ? s.provider
 	                                               : cur.provider);
@@ -265,7 +268,9 @@ static int record_set_tx(struct store *st, const struct sweeping_order *o,
 	} else {
 		rc = store_pay_record_refunded(st, o->id, ref, actor_id);
 	}
-	return rc ? fail(err, rc, "db", "cannot save the payment") : 0;
+	if (!store_ok(rc, "saving an order's payment"))
+		return fail(err, rc, "db", "cannot save the payment");
+	return 0;
 }
 
 int pay_record_set(struct store *st, struct bus *bus, int64_t order_id,
@@ -280,20 +285,23 @@ int pay_record_set(struct store *st, struct bus *bus, int64_t order_id,
 	if (to != PAY_PAID && to != PAY_REFUNDED)
 		return fail(err, ERR_INVALID, "invalid",
 		            "state: paid or refunded");
-	if ((rc = store_begin(st)))
+	if (!store_ok(rc = store_begin(st), "beginning a payment"))
 		return fail(err, rc, "db", "cannot start a transaction");
 	if ((rc = store_order_get(st, order_id, &o))) {
-		fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		     "no such order");
+		if (rc == ERR_NOT_FOUND)
+			fail(err, rc, "not_found", "no such order");
+		else if (!store_ok(rc, "reading the order of a payment"))
+			fail(err, rc, "db", "cannot read the order");
 		goto out_rollback;
 	}
 	rc = record_set_tx(st, &o, to, ref, actor_id, err);
 	if (rc != 0 && rc != PAY_SAME)
 		goto out_rollback;
 	*changed = rc == 0;
-	if ((rc = store_commit(st)))
+	if (!store_ok(rc = store_commit(st), "committing a payment"))
 		return fail(err, rc, "db", "cannot save the payment");
-	if ((rc = store_order_get(st, order_id, out)))
+	if (!store_ok(rc = store_order_get(st, order_id, out),
+	              "reading an order back after its payment"))
 		return fail(err, rc, "db", "cannot read the order back");
 	if (*changed)
 		sweeping_publish(st, bus, order_id);
@@ -329,12 +337,11 @@ json_t *pay_order_json(struct store *st, const struct sweeping_order *o,
 	json_t *j;
 
 	*may_start = false;
-	if (pay_settings_get(st, o->cemetery_id, &s) ||
-	    pay_record_get(st, o->id, &r)) {
-		log_warn("pay", "cannot read the payment of order %lld",
-		         (long long)o->id);
+	if (!store_ok(pay_settings_get(st, o->cemetery_id, &s),
+	              "reading a cemetery's payment settings") ||
+	    !store_ok(pay_record_get(st, o->id, &r),
+	              "reading an order's payment"))
 		return NULL;
-	}
 	pv = pay_provider_find(r.state == PAY_UNPAID ? s.provider : r.provider);
 	if (!pv || !(j = pv->howto(&s, o)))
 		return NULL;

@@ -24,6 +24,7 @@
 #ifndef SINIAN_PAY_H
 #define SINIAN_PAY_H
 
+#include <glib.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,23 +117,29 @@ bool pay_refund_due(enum sweeping_state os, enum pay_state ps);
 
 /* Settings of a cemetery (defaults when it has none: office, no text, no
  * pay-later). 0 or ERR_DB. */
-int pay_settings_get(struct store *st, int64_t cemetery_id,
-                     struct pay_settings *out);
+G_GNUC_WARN_UNUSED_RESULT int pay_settings_get(struct store *st,
+                                               int64_t cemetery_id,
+                                               struct pay_settings *out);
 /* Write them. ERR_INVALID (text not UTF-8 or too long), ERR_DB. */
-int pay_settings_put(struct store *st, const struct pay_settings *s,
-                     int64_t actor_id, struct sweeping_err *err);
+G_GNUC_WARN_UNUSED_RESULT int pay_settings_put(struct store *st,
+                                               const struct pay_settings *s,
+                                               int64_t actor_id,
+                                               struct sweeping_err *err);
 
 /* Mark order_id paid (to PAY_PAID) or refunded (to PAY_REFUNDED) with
  * ref, in one transaction re-checking the rules, and publish the order.
  * *changed false when it was already so. 0; ERR_NOT_FOUND; ERR_INVALID
  * (reference); ERR_CONFLICT; ERR_DB. out: the order after. */
-int pay_record_set(struct store *st, struct bus *bus, int64_t order_id,
-                   enum pay_state to, const char *ref, int64_t actor_id,
-                   bool *changed, struct sweeping_order *out,
-                   struct sweeping_err *err);
+G_GNUC_WARN_UNUSED_RESULT int pay_record_set(struct store *st, struct bus *bus,
+                                             int64_t order_id,
+                                             enum pay_state to, const char *ref,
+                                             int64_t actor_id, bool *changed,
+                                             struct sweeping_order *out,
+                                             struct sweeping_err *err);
 
 /* The payment of an order (PAY_UNPAID when none). 0 or ERR_DB. */
-int pay_record_get(struct store *st, int64_t order_id, struct pay_record *out);
+G_GNUC_WARN_UNUSED_RESULT int pay_record_get(struct store *st, int64_t order_id,
+                                             struct pay_record *out);
 
 /* The "payment" object of an order's JSON, for both sides; NULL on a
  * store error (logged). *may_start: whether the start rule lets staff

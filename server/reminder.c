@@ -218,8 +218,12 @@ static void remind_follower(struct app *app, const struct occasion *o,
 	    !fresh)
 		goto out;
 	if (!room_to_send(app, j)) { /* a later run reminds them */
-		store_reminder_unmark(app->store, f->user_id, subject, o->day,
-		                      "mourning");
+		if (!store_ok(store_reminder_unmark(app->store, f->user_id,
+		                                    subject, o->day,
+		                                    "mourning"),
+		              "keeping a reminder for a later run"))
+			log_warn("reminder", "user %lld misses one reminder",
+			         (long long)f->user_id);
 		goto out;
 	}
 	snprintf(key, sizeof(key), "%s:%s", subject, o->day);

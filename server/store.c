@@ -265,7 +265,9 @@ int store_commit(struct store *st)
 	    --st->tx_depth > 0)
 		return 0;
 	if (store_exec(st, "COMMIT")) {
-		store_exec(st, "ROLLBACK");
+		if (store_exec(st, "ROLLBACK"))
+			log_error("store", "ROLLBACK after a failed COMMIT "
+			                   "failed too");
 		return ERR_DB;
 	}
 	return 0;
@@ -282,7 +284,16 @@ void store_rollback(struct store *st)
 		return;
 	}
 	st->tx_depth = 0;
-	store_exec(st, "ROLLBACK");
+	if (store_exec(st, "ROLLBACK"))
+		log_error("store", "ROLLBACK failed");
+}
+
+bool store_ok(int rc, const char *what)
+{
+	if (rc == 0)
+		return true;
+	log_error("store", "%s: %s", what, err_name(rc));
+	return false;
 }
 
 /* ---------- group commit ---------- */

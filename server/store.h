@@ -10,6 +10,7 @@
 #define SINIAN_STORE_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,18 +49,19 @@ extern const struct store_sql *const store_sql_tables[];
 /* Open (creating if needed) the database at path and apply the given
  * migrations whose version is above PRAGMA user_version, each in its own
  * transaction. Returns 0 and *out, or ERR_DB/ERR_IO with a message in err. */
-int store_open_with(const char *path, const struct store_migration *migs,
-                    size_t n_migs, struct store **out, char *err,
-                    size_t errlen);
+G_GNUC_WARN_UNUSED_RESULT int
+store_open_with(const char *path, const struct store_migration *migs,
+                size_t n_migs, struct store **out, char *err, size_t errlen);
 
 /* store_open_with() using the embedded migrations. */
-int store_open(const char *path, struct store **out, char *err, size_t errlen);
+G_GNUC_WARN_UNUSED_RESULT int store_open(const char *path, struct store **out,
+                                         char *err, size_t errlen);
 
 /* Finalise cached statements and close. store_close(NULL) is a no-op. */
 void store_close(struct store *st);
 
 /* Current schema version (PRAGMA user_version). */
-int store_version(struct store *st);
+G_GNUC_WARN_UNUSED_RESULT int store_version(struct store *st);
 
 /* A prepared statement for sql, cached by its text and reset, bindings
  * cleared. Borrowed: valid until store_close(). NULL on a SQL error (logged).
@@ -67,8 +69,8 @@ int store_version(struct store *st);
 sqlite3_stmt *store_stmt(struct store *st, const char *sql);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Return 0 or ERR_DB. */
-int store_begin(struct store *st);
-int store_commit(struct store *st);
+G_GNUC_WARN_UNUSED_RESULT int store_begin(struct store *st);
+G_GNUC_WARN_UNUSED_RESULT int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /* ---------- group commit ----------
@@ -110,7 +112,14 @@ void store_write_stats(const struct store *st, uint64_t *writes,
                        uint64_t *commits);
 
 /* Run SQL without results (schema, pragmas). 0 or ERR_DB. */
-int store_exec(struct store *st, const char *sql);
+G_GNUC_WARN_UNUSED_RESULT int store_exec(struct store *st, const char *sql);
+
+/* The result rc of a store call that what (the thing being done, for the
+ * log) depends on: true when 0; else the reason is logged and the caller
+ * fails: a 500 for a request, never a 200 with a part missing, nor a
+ * 404. Every store function's result must be used (the build refuses an
+ * ignored one). */
+bool store_ok(int rc, const char *what);
 
 /* Raw handle, for store_*.c modules only. */
 sqlite3 *store_db(struct store *st);
@@ -121,21 +130,21 @@ uint64_t store_queries(const struct store *st);
 void store_count(struct store *st);
 
 /* Map a SQLite result code to an ERR_* code (constraint → ERR_CONFLICT). */
-int store_err(int sqlite_rc);
+G_GNUC_WARN_UNUSED_RESULT int store_err(int sqlite_rc);
 
 /* The bound of a "newest first, older than cursor" page: the cursor, or
  * past every id when there is none (0). List statements compare id <
  * this, never "(? = 0 OR id < ?)", so the index serves the range. */
-int64_t store_cursor(int64_t before);
+G_GNUC_WARN_UNUSED_RESULT int64_t store_cursor(int64_t before);
 
 /* Last insert rowid. */
-int64_t store_last_id(struct store *st);
+G_GNUC_WARN_UNUSED_RESULT int64_t store_last_id(struct store *st);
 
 /* Step q once expecting no row, then reset it: 0 or the mapped error. */
-int store_step_done(sqlite3_stmt *q);
+G_GNUC_WARN_UNUSED_RESULT int store_step_done(sqlite3_stmt *q);
 /* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
  * when there is none, or the mapped error. q is not reset. */
-int store_step_row(sqlite3_stmt *q);
+G_GNUC_WARN_UNUSED_RESULT int store_step_row(sqlite3_stmt *q);
 
 /* Reads the current row of a statement into an item (a row reader of a
  * store_*.c file). */
@@ -143,10 +152,12 @@ typedef void (*store_row_fn)(sqlite3_stmt *q, void *item);
 
 /* Step q once expecting a row and read it with row into out; reset q. 0,
  * ERR_NOT_FOUND or the mapped error. */
-int store_one(sqlite3_stmt *q, store_row_fn row, void *out);
+G_GNUC_WARN_UNUSED_RESULT int store_one(sqlite3_stmt *q, store_row_fn row,
+                                        void *out);
 /* Step q through all its rows, appending each, read with row, to out (a
  * GArray of items); reset q. 0 or the mapped error. */
-int store_collect(sqlite3_stmt *q, store_row_fn row, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_collect(sqlite3_stmt *q, store_row_fn row,
+                                            GArray *out);
 
 /* Copy a text column into a char array, for row readers. Buffers are
  * sized for their field's limit (textlimit.h), so a row always fits; one

@@ -15,47 +15,59 @@ struct store;
 
 /* Insert a record; id_enc/id_hash may be NULL. ERR_CONFLICT on a
  * duplicate (agency, ext_id). */
-int store_deceased_insert(struct store *st, const struct deceased *d,
-                          const char *id_enc, const char *id_hash, int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_insert(struct store *st, const struct deceased *d,
+                      const char *id_enc, const char *id_hash, int64_t *id);
 /* ERR_NOT_FOUND when absent. */
-int store_deceased_get(struct store *st, int64_t id, struct deceased *out);
+G_GNUC_WARN_UNUSED_RESULT int store_deceased_get(struct store *st, int64_t id,
+                                                 struct deceased *out);
 /* Sealed ID number into out ("" when none). */
-int store_deceased_id_enc(struct store *st, int64_t id, char *out,
-                          size_t outlen);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_id_enc(struct store *st, int64_t id, char *out, size_t outlen);
 /* Set updated_at to now. */
-int store_deceased_touch(struct store *st, int64_t id);
+G_GNUC_WARN_UNUSED_RESULT int store_deceased_touch(struct store *st,
+                                                   int64_t id);
 /* Link to plot_id (0: unlink); a plot's cemetery becomes the record's
  * holder (cemetery_id), which unlinking keeps. */
-int store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_set_plot(struct store *st, int64_t id, int64_t plot_id);
 /* Records of an agency (agency_id > 0) or held by a cemetery
  * (cemetery_id > 0), newest first, id < before (0: from the newest), into
  * a GArray of struct deceased. */
-int store_deceased_list(struct store *st, int64_t agency_id,
-                        int64_t cemetery_id, int64_t before, int limit,
-                        GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_list(struct store *st, int64_t agency_id, int64_t cemetery_id,
+                    int64_t before, int limit, GArray *out);
 /* Records with updated_at >= since (any agency when agency_id is 0),
  * oldest first by id, id > after, at most limit, into a GArray. */
-int store_deceased_since(struct store *st, const char *since, int64_t agency_id,
-                         int64_t after, int limit, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_since(struct store *st, const char *since, int64_t agency_id,
+                     int64_t after, int limit, GArray *out);
 /* The memorial of a record, 0 when none. */
-int store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id);
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id);
 
 /* Events of a record, oldest first, into a GArray of struct
  * deceased_event. */
-int store_event_list(struct store *st, int64_t deceased_id, GArray *out);
-int store_event_insert(struct store *st, const struct deceased_event *ev,
-                       int64_t created_by, int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int
+store_event_list(struct store *st, int64_t deceased_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_event_insert(struct store *st, const struct deceased_event *ev,
+                   int64_t created_by, int64_t *id);
 
-int store_plot_insert(struct store *st, const struct plot *p, int64_t *id);
-int store_plot_get(struct store *st, int64_t id, struct plot *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_plot_insert(struct store *st, const struct plot *p, int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int store_plot_get(struct store *st, int64_t id,
+                                             struct plot *out);
 /* Update occupied and status. */
-int store_plot_set_occupancy(struct store *st, int64_t id, int occupied,
-                             enum plot_status status);
+G_GNUC_WARN_UNUSED_RESULT int store_plot_set_occupancy(struct store *st,
+                                                       int64_t id, int occupied,
+                                                       enum plot_status status);
 /* Plots of a cemetery by section/row/number; status < 0: any. */
-int store_plot_list(struct store *st, int64_t cemetery_id, int status,
-                    GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_plot_list(struct store *st, int64_t cemetery_id, int status, GArray *out);
 /* Ids and names of the deceased in a plot, into a GArray of struct
  * deceased (id and name filled). */
-int store_plot_occupants(struct store *st, int64_t plot_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_plot_occupants(struct store *st, int64_t plot_id, GArray *out);
 
 #endif

@@ -27,32 +27,43 @@ struct inbox_row {
 
 /* Put an item: the unread item of user_id with the same key is updated
  * (data, link, updated_at), else a new one is inserted. *id gets its id. */
-int store_inbox_put(struct store *st, int64_t user_id, const char *kind,
-                    const char *key, const char *data, const char *link,
-                    int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_put(struct store *st, int64_t user_id,
+                                              const char *kind, const char *key,
+                                              const char *data,
+                                              const char *link, int64_t *id);
 /* ERR_NOT_FOUND unless the item is user_id's. */
-int store_inbox_get(struct store *st, int64_t user_id, int64_t id,
-                    struct inbox_row *out);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_get(struct store *st, int64_t user_id,
+                                              int64_t id,
+                                              struct inbox_row *out);
 /* Items of a user, newest first, id < before (0: from the newest), into
  * a GArray of struct inbox_row (free with store_inbox_rows_free). */
-int store_inbox_list(struct store *st, int64_t user_id, int64_t before,
-                     int limit, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_list(struct store *st,
+                                               int64_t user_id, int64_t before,
+                                               int limit, GArray *out);
 void store_inbox_rows_free(GArray *rows);
 void store_inbox_row_clear(struct inbox_row *r);
 /* Mark one item (ERR_NOT_FOUND unless user_id's) or every item read. */
-int store_inbox_read(struct store *st, int64_t user_id, int64_t id);
-int store_inbox_read_all(struct store *st, int64_t user_id);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_read(struct store *st,
+                                               int64_t user_id, int64_t id);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_read_all(struct store *st,
+                                                   int64_t user_id);
 /* Mark read the unread item of a key (a notice that no longer holds). */
-int store_inbox_read_key(struct store *st, int64_t user_id, const char *key);
-int store_inbox_unread(struct store *st, int64_t user_id, int64_t *n);
+G_GNUC_WARN_UNUSED_RESULT int
+store_inbox_read_key(struct store *st, int64_t user_id, const char *key);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_unread(struct store *st,
+                                                 int64_t user_id, int64_t *n);
 
 /* The sealed invitation kept for user_id and ceremony_id into out (512
  * bytes); ERR_NOT_FOUND. */
-int store_invitee_get(struct store *st, int64_t ceremony_id, int64_t user_id,
-                      char *out, size_t outlen);
+G_GNUC_WARN_UNUSED_RESULT int store_invitee_get(struct store *st,
+                                                int64_t ceremony_id,
+                                                int64_t user_id, char *out,
+                                                size_t outlen);
 /* Remember that user_id opened ceremony_id's invitation (token sealed). */
-int store_invitee_add(struct store *st, int64_t ceremony_id, int64_t user_id,
-                      const char *token_enc);
+G_GNUC_WARN_UNUSED_RESULT int store_invitee_add(struct store *st,
+                                                int64_t ceremony_id,
+                                                int64_t user_id,
+                                                const char *token_enc);
 
 struct store_invitee {
 	int64_t user_id;
@@ -61,6 +72,7 @@ struct store_invitee {
 
 /* The people who opened a ceremony's invitations, into a GArray of struct
  * store_invitee. */
-int store_invitees(struct store *st, int64_t ceremony_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_invitees(struct store *st,
+                                             int64_t ceremony_id, GArray *out);
 
 #endif

@@ -19,14 +19,17 @@ struct search_todo {
 
 /* Up to max memorials with an empty search_latin (a GArray of struct
  * search_todo). 0 or ERR_DB. */
-int store_search_todo(struct store *st, int max, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_search_todo(struct store *st, int max,
+                                                GArray *out);
 /* Write a memorial's pinyin key. 0, ERR_NOT_FOUND, ERR_DB. */
-int store_search_set_latin(struct store *st, int64_t id, const char *latin);
+G_GNUC_WARN_UNUSED_RESULT int
+store_search_set_latin(struct store *st, int64_t id, const char *latin);
 /* The family's other names of a memorial into out. 0, ERR_NOT_FOUND,
  * ERR_DB. */
-int store_search_alias_get(struct store *st, int64_t id, char *out,
-                           size_t outlen);
+G_GNUC_WARN_UNUSED_RESULT int
+store_search_alias_get(struct store *st, int64_t id, char *out, size_t outlen);
 /* Set them ("" for none). 0, ERR_NOT_FOUND, ERR_DB. */
-int store_search_alias_set(struct store *st, int64_t id, const char *alias);
+G_GNUC_WARN_UNUSED_RESULT int
+store_search_alias_set(struct store *st, int64_t id, const char *alias);
 
 #endif

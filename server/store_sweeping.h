@@ -12,50 +12,66 @@
 
 struct store;
 
-int store_order_insert(struct store *st, const struct sweeping_order *o,
-                       int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int store_order_insert(struct store *st,
+                                                 const struct sweeping_order *o,
+                                                 int64_t *id);
 /* With the joined display fields. ERR_NOT_FOUND when absent. */
-int store_order_get(struct store *st, int64_t id, struct sweeping_order *out);
+G_GNUC_WARN_UNUSED_RESULT int store_order_get(struct store *st, int64_t id,
+                                              struct sweeping_order *out);
 /* Move from `from` to `to`; reason replaces the stored one when not NULL.
  * ERR_CONFLICT when the order is no longer in `from`. */
-int store_order_set_state(struct store *st, int64_t id,
-                          enum sweeping_state from, enum sweeping_state to,
-                          const char *reason);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_set_state(struct store *st, int64_t id, enum sweeping_state from,
+                      enum sweeping_state to, const char *reason);
 /* Orders of an account, newest first. */
-int store_order_list_user(struct store *st, int64_t user_id, int limit,
-                          GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_order_list_user(struct store *st,
+                                                    int64_t user_id, int limit,
+                                                    GArray *out);
 /* Orders of a cemetery dated from..to (by date, id); state < 0: any. */
-int store_order_list_cemetery(struct store *st, int64_t cemetery_id,
-                              const char *from, const char *to, int state,
-                              int limit, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_list_cemetery(struct store *st, int64_t cemetery_id,
+                          const char *from, const char *to, int state,
+                          int limit, GArray *out);
 
-int store_order_item_insert(struct store *st, const struct sweeping_item *it);
-int store_order_item_list(struct store *st, int64_t order_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_item_insert(struct store *st, const struct sweeping_item *it);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_item_list(struct store *st, int64_t order_id, GArray *out);
 
 /* from < 0: NULL (the placing). */
-int store_order_event_insert(struct store *st, int64_t order_id, int from,
-                             enum sweeping_state to, int64_t actor_id,
-                             const char *note);
-int store_order_event_list(struct store *st, int64_t order_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_event_insert(struct store *st, int64_t order_id, int from,
+                         enum sweeping_state to, int64_t actor_id,
+                         const char *note);
+G_GNUC_WARN_UNUSED_RESULT int
+store_order_event_list(struct store *st, int64_t order_id, GArray *out);
 
-int store_proof_insert(struct store *st, const struct sweeping_proof *p,
-                       int64_t *id);
-int store_proof_get(struct store *st, int64_t order_id, int64_t id,
-                    struct sweeping_proof *out);
-int store_proof_list(struct store *st, int64_t order_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_proof_insert(struct store *st,
+                                                 const struct sweeping_proof *p,
+                                                 int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int store_proof_get(struct store *st,
+                                              int64_t order_id, int64_t id,
+                                              struct sweeping_proof *out);
+G_GNUC_WARN_UNUSED_RESULT int store_proof_list(struct store *st,
+                                               int64_t order_id, GArray *out);
 /* Proofs of an order: all, and photos only. */
-int store_proof_count(struct store *st, int64_t order_id, int *all,
-                      int *photos);
+G_GNUC_WARN_UNUSED_RESULT int
+store_proof_count(struct store *st, int64_t order_id, int *all, int *photos);
 
 /* ERR_CONFLICT when the order has a rating already. order_id 0: none. */
-int store_rating_insert(struct store *st, const char *subject_kind,
-                        int64_t subject_id, int64_t order_id, int64_t user_id,
-                        int stars, const char *comment);
+G_GNUC_WARN_UNUSED_RESULT int
+store_rating_insert(struct store *st, const char *subject_kind,
+                    int64_t subject_id, int64_t order_id, int64_t user_id,
+                    int stars, const char *comment);
 /* The rating of an order: *stars 0 when none; comment borrowed into buf. */
-int store_rating_of_order(struct store *st, int64_t order_id, int *stars,
-                          char *comment, size_t commentlen);
+G_GNUC_WARN_UNUSED_RESULT int store_rating_of_order(struct store *st,
+                                                    int64_t order_id,
+                                                    int *stars, char *comment,
+                                                    size_t commentlen);
 /* Average stars and count for a subject (count 0: average 0). */
-int store_rating_summary(struct store *st, const char *subject_kind,
-                         int64_t subject_id, double *avg, int64_t *count);
+G_GNUC_WARN_UNUSED_RESULT int store_rating_summary(struct store *st,
+                                                   const char *subject_kind,
+                                                   int64_t subject_id,
+                                                   double *avg, int64_t *count);
 
 #endif

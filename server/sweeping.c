@@ -270,8 +270,10 @@ static int payment_check(struct store *st, const struct sweeping_order *o,
 
 	if (to != SW_IN_PROGRESS)
 		return 0;
-	if (pay_settings_get(st, o->cemetery_id, &s) ||
-	    pay_record_get(st, o->id, &r))
+	if (!store_ok(pay_settings_get(st, o->cemetery_id, &s),
+	              "reading a cemetery's payment settings") ||
+	    !store_ok(pay_record_get(st, o->id, &r),
+	              "reading an order's payment"))
 		return fail(err, ERR_DB, "db", "cannot read the payment");
 	return pay_work_check(to, r.state, s.pay_later, err);
 }
@@ -413,10 +415,12 @@ int sweeping_rate(struct store *st, int64_t order_id, int stars,
 static json_t *items_json(struct store *st, int64_t order_id)
 {
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct sweeping_item));
-	json_t *arr = json_array();
+	json_t *arr = NULL;
 
-	store_order_item_list(st, order_id, a);
-	for (guint i = 0; i < a->len; i++) {
+	if (store_ok(store_order_item_list(st, order_id, a),
+	             "listing an order's items"))
+		arr = json_array();
+	for (guint i = 0; arr && i < a->len; i++) {
 		struct sweeping_item *it =
 		    &g_array_index(a, struct sweeping_item, i);
 
@@ -435,10 +439,12 @@ static json_t *items_json(struct store *st, int64_t order_id)
 static json_t *events_json(struct store *st, int64_t order_id)
 {
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct sweeping_event));
-	json_t *arr = json_array();
+	json_t *arr = NULL;
 
-	store_order_event_list(st, order_id, a);
-	for (guint i = 0; i < a->len; i++) {
+	if (store_ok(store_order_event_list(st, order_id, a),
+	             "listing an order's events"))
+		arr = json_array();
+	for (guint i = 0; arr && i < a->len; i++) {
 		struct sweeping_event *ev =
 		    &g_array_index(a, struct sweeping_event, i);
 
@@ -459,11 +465,13 @@ static json_t *events_json(struct store *st, int64_t order_id)
 static json_t *proofs_json(struct store *st, int64_t order_id)
 {
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct sweeping_proof));
-	json_t *arr = json_array();
+	json_t *arr = NULL;
 	char url[96];
 
-	store_proof_list(st, order_id, a);
-	for (guint i = 0; i < a->len; i++) {
+	if (store_ok(store_proof_list(st, order_id, a),
+	             "listing an order's proofs"))
+		arr = json_array();
+	for (guint i = 0; arr && i < a->len; i++) {
 		struct sweeping_proof *p =
 		    &g_array_index(a, struct sweeping_proof, i);
 
@@ -528,7 +536,12 @@ json_t *sweeping_order_json(struct store *st, const struct sweeping_order *o)
 	          json_pack("{s:o,s:o}", "family",
 	                    next_json(o->state, SW_FAMILY, may_start), "staff",
 	                    next_json(o->state, SW_STAFF, may_start)));
-	store_rating_of_order(st, o->id, &stars, comment, sizeof(comment));
+	if (!store_ok(store_rating_of_order(st, o->id, &stars, comment,
+	                                    sizeof(comment)),
+	              "reading an order's rating")) {
+		json_decref(j);
+		return NULL;
+	}
 	jsonx_put(
 	    &j, "rating",
 	    stars ? json_pack("{s:i,s:s}", "stars", stars, "comment", comment)

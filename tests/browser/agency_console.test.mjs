@@ -6,8 +6,8 @@
 // hands the record over to a cemetery (pending, then accepted by the
 // cemetery: the console shows the plot); then creates a ceremony picking
 // the hall and the record's memorial page (no ids typed), takes it live
-// with the test source, and the ceremony shows its hall and links its
-// memorial page.
+// with the test source (its preview plays), and the ceremony shows its hall
+// and links its memorial page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
@@ -154,6 +154,9 @@ for (const [locale, viewport, name] of [
     // live
     await p.click('#btn-start');
     await p.locator('#op-detail[data-phase="live"]').waitFor({ timeout: 20000 });
+    // the operator sees the hall on the muted preview before ending; stopping
+    // while its offer is still on the way would answer it 409 not live
+    await p.locator('#preview[data-view="playing"]').waitFor({ timeout: 30000 });
     await p.click('#btn-stop');
     await p.click('#confirm-ok');
     await p.locator('#op-detail[data-phase="ended"]').waitFor();

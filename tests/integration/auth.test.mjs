@@ -619,6 +619,12 @@ describe('cookie_secure and trusted_origins', () => {
     assertError(await write(trusted), 403, 'wrong_password');
     assertError(await write('https://other.example.org'), 403, 'csrf');
     assertError(await write(`${trusted}.evil.example`), 403, 'csrf');
+    // the site is https (cookie_secure): its own host over plain http is
+    // another origin, for a cookie write and for signing in alike
+    assertError(await write(`http://127.0.0.1:${d.port}`), 403, 'csrf');
+    assertError(await write(`https://127.0.0.1:${d.port}`), 403, 'wrong_password');
+    assertError(await api(d, 'POST', '/api/session', { headers: { origin: `http://127.0.0.1:${d.port}` },
+      json: { login: PHONE.secure, password: PASSWORD } }), 403, 'csrf');
   });
 });
 

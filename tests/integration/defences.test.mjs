@@ -3,14 +3,16 @@
 // past trusted hops only) that every rate limit and per-address cap counts;
 // the caps per address (sign-in, password change, WHEP sessions); lock-out;
 // /metrics for metrics_allow only; /healthz on a nearly full disk; the HTTP
-// edges: a repeated Content-Length, an h2c upgrade, a path that is not UTF-8.
+// edges: a repeated Content-Length, an h2c upgrade, a path that is not UTF-8;
+// login CSRF (signing in and anonymous writes are JSON from this site) and
+// a WebSocket opened by another site's page with this site's cookie.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startDaemon, api, REPO, BIN } from '../lib/daemon.mjs';
+import { startDaemon, api, wsConnect, REPO, BIN } from '../lib/daemon.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
 
 const OFFER = fs.readFileSync(path.join(REPO, 'tests/data/sdp/chromium_whep_offer.sdp'), 'utf8');
@@ -327,4 +329,133 @@ test('the most common passwords and blank ones are refused at sign-up, change an
   const change = await api(d, 'PUT', '/api/me/password', { token, json: { old_password: 'peonies in the old yard', new_password: 'iloveyou1' } });
   assert.equal(change.status, 400, change.text);
   assert.match(change.json.error.message, /^new_password: .*common/);
+});
+
+test('login CSRF: signing in and anonymous writes are JSON, and from this site when a browser names its Origin', async () => {
+  const d = await daemon({ rate_limit_logins: 1000, rate_limit_writes: 1000 });
+  const login = 'csrf-login@example.org';
+  const password = 'plum blossom in the snow';
+  const up = await api(d, 'POST', '/api/users', { json: { login, password, display_name: '梅' } });
+  assert.equal(up.status, 202, up.text);
+  const body = JSON.stringify({ login, password });
+  const signIn = (headers) => api(d, 'POST', '/api/session', { body, headers });
+  // what a cross-site form can send without the browser asking first
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    const r = await signIn({ 'content-type': type });
+    assert.equal(r.status, 415, `${type}: ${r.text}`);
+    assert.equal(r.json.error.code, 'unsupported_media_type');
+    assert.equal(r.cookies.length, 0, 'no session was made');
+  }
+  assert.equal((await signIn({})).status, 415, 'no Content-Type at all');
+  // JSON named by another site (or by this host over another scheme when
+  // the site is https: see the cookie_secure test in auth.test.mjs)
+  for (const origin of ['https://evil.example', `http://127.0.0.1:${d.port + 1}`, 'null']) {
+    const r = await signIn({ 'content-type': 'application/json', origin });
+    assert.equal(r.status, 403, `${origin}: ${r.text}`);
+    assert.equal(r.json.error.code, 'csrf');
+  }
+  // this site's page, and a client that is no browser page (no Origin)
+  const own = await signIn({ 'content-type': 'application/json; charset=utf-8', origin: d.url });
+  assert.equal(own.status, 200, own.text);
+  assert.equal((await signIn({ 'content-type': 'application/json' })).status, 200);
+  // the same holds for other anonymous writes (a tribute to a memorial
+  // that does not exist: 404 once past the check)
+  const tribute = (headers) => api(d, 'POST', '/api/memorials/999999/tributes',
+    { body: JSON.stringify({ kind: 'flower', from_name: '路人' }), headers });
+  assert.equal((await tribute({ 'content-type': 'text/plain' })).status, 415);
+  assert.equal((await tribute({ 'content-type': 'application/json', origin: 'https://evil.example' })).status, 403);
+  assert.equal((await tribute({ 'content-type': 'application/json', origin: d.url })).status, 404);
+  // reads need neither
+  assert.equal((await api(d, 'GET', '/api/memorials/999999', { headers: { origin: 'https://evil.example' } })).status, 404);
+});
+
+test('a WebSocket another site opens with this site\'s cookie is anonymous', async () => {
+  const d = await daemon({});
+  const login = 'csrf-ws@example.org';
+  const password = 'the lamp in the west room';
+  assert.equal((await api(d, 'POST', '/api/users', { json: { login, password, display_name: '灯' } })).status, 202);
+  const s = (await api(d, 'POST', '/api/session', { json: { login, password } })).json;
+  const topic = `user:${s.user.id}`;
+  const cookie = `sinian_session=${s.token}`;
+  const subscribe = async (headers) => {
+    const ws = await wsConnect(d, '/ws', { cookie, headers });
+    ws.send({ subscribe: topic });
+    const m = await ws.next((x) => x.subscribed === topic || x.error);
+    await ws.close();
+    return m;
+  };
+  const foreign = await subscribe({ origin: 'https://evil.example' });
+  assert.ok(foreign.error, JSON.stringify(foreign));
+  assert.equal(foreign.error.code, 'unauthorized');
+  assert.equal((await subscribe({ origin: d.url })).subscribed, topic);
+  assert.equal((await subscribe({})).subscribed, topic, 'no Origin: not a browser page');
+});
+
+test('open connections are capped per address; other addresses and trusted proxies are not held back', async () => {
+  const d = await daemon({ max_connections_per_address: 20, trusted_proxies: '127.0.0.9' });
+  const open = (localAddress) => new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port: d.port, localAddress }, () => resolve(s));
+    s.on('error', reject);
+  });
+  /** Whether the daemon closes s within ms without a byte asked of it. */
+  const closedSoon = (s, ms = 1500) => new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    s.on('close', () => { clearTimeout(t); resolve(true); });
+    s.on('error', () => {});
+  });
+  const get = (localAddress) => new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port: d.port, localAddress }, () => {
+      s.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${d.port}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    s.on('data', (b) => { text += b; });
+    s.on('end', () => resolve(text.split(' ')[1]));
+    s.on('error', reject);
+  });
+  // 20 slow connections from one address that never send a request
+  const slow = [];
+  for (let i = 0; i < 20; i++) slow.push(await open('127.0.0.5'));
+  const held = await Promise.all(slow.map((s) => closedSoon(s, 300)));
+  assert.ok(!held.some(Boolean), 'the first 20 stay open');
+  // the 21st is closed at once, and a request from there finds no room
+  assert.equal(await closedSoon(await open('127.0.0.5')), true);
+  await assert.rejects(get('127.0.0.5').then((st) => { if (!st) throw new Error('closed'); return st; }));
+  // others are served meanwhile, and a trusted proxy is not capped
+  assert.equal(await get('127.0.0.6'), '200');
+  const proxy = [];
+  for (let i = 0; i < 25; i++) proxy.push(await open('127.0.0.9'));
+  assert.ok(!(await Promise.all(proxy.map((s) => closedSoon(s, 300)))).some(Boolean));
+  assert.equal(await get('127.0.0.9'), '200');
+  // closed connections give the room back
+  for (const s of slow.splice(0, 5)) s.destroy();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await get('127.0.0.5'), '200');
+  const m = await api(d, 'GET', '/metrics');
+  assert.match(m.text, /^sinian_http_connections_refused_total [1-9]/m);
+  for (const s of [...slow, ...proxy]) s.destroy();
+});
+
+test('passwords are checked off the main loop: other requests do not wait behind a crowd signing in', async () => {
+  const d = await daemon({ rate_limit_logins: 100000, rate_limit_writes: 100000 });
+  const login = 'crowd@example.org';
+  const password = 'chrysanthemums at dawn';
+  assert.equal((await api(d, 'POST', '/api/users', { json: { login, password, display_name: '众' } })).status, 202);
+  const answered = [];
+  const signIns = [];
+  for (let i = 0; i < 24; i++) {
+    signIns.push(api(d, 'POST', '/api/session', { json: { login, password: i % 2 ? password : 'not it at all' } })
+      .then((r) => { answered.push(r.status); return r; }));
+  }
+  // once the first is answered, the others have all arrived and wait
+  await Promise.race(signIns);
+  const asked = answered.length;
+  const health = await api(d, 'GET', '/healthz');
+  const before = answered.length;
+  assert.equal(health.status, 200);
+  const all = await Promise.all(signIns);
+  // each check costs tens of milliseconds on its own thread; the main loop
+  // answered /healthz while most were still waiting for theirs
+  assert.ok(before - asked < 12, `/healthz waited for ${before - asked} of ${24 - asked} sign-ins`);
+  assert.deepEqual(all.map((r) => r.status), signIns.map((_, i) => (i % 2 ? 200 : 401)));
+  assert.ok(all[1].json.token, 'a session was made');
 });

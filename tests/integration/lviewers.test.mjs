@@ -36,6 +36,7 @@ before(async () => {
   d = await startDaemon({ config: {
     media_loopback_only: true, rate_limit_writes: 100000, media_engine: ENGINE,
     max_viewers_per_address: 100000, // every viewer comes from 127.0.0.1
+    max_connections_per_address: 0,
   } });
   const { admin, agencyId } = await adminWithAgency(d, ADMIN);
   cid = await liveTestCeremony(d, admin, agencyId, SANITIZE ? 40000 : 15000);
@@ -85,7 +86,8 @@ test(`${COUNT} lviewers for ${HOLD_S} s: every packet delivered, every viewer le
     // the lite engine's threads do not grow with its viewers
     const idle = summary.steps.find((s) => s.viewers === 0);
     assert.ok(idle, `no step without viewers\n${out}`);
-    assert.equal(step.srv_threads, idle.srv_threads, `daemon threads\n${out}`);
+    // (one that ends meanwhile, a start-up helper, is no growth)
+    assert.ok(step.srv_threads <= idle.srv_threads, `daemon threads\n${out}`);
   }
   assert.equal(summary.left, COUNT, `WHEP DELETEs honoured\n${out}`);
   await until(async () => (await api(d, 'GET', `/api/ceremonies/${cid}`)).json.viewers === 0,

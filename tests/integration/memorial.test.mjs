@@ -61,7 +61,8 @@ async function fails(status, method, p, who, opts = {}) {
 before(async () => {
   d = await startDaemon({
     config: { rate_limit_writes: 100000, rate_limit_logins: 100000,
-      max_upload_bytes: UPLOAD_CAP },
+      max_upload_bytes: UPLOAD_CAP,
+      max_connections_per_address: 0 }, // 1000 concurrent, all from 127.0.0.1
   });
   cli(['user', 'add', '--login', '13600000001', '--role', 'admin', '--password-stdin'],
     `${PASSWORD}\n`);

@@ -23,7 +23,8 @@ function sqlite(db, sql) {
 }
 
 // Writes are limited per client; these tests post as one loopback client.
-const BUSY = { rate_limit_writes: 1000000 };
+// a crowd, all from 127.0.0.1
+const BUSY = { rate_limit_writes: 1000000, max_connections_per_address: 0 };
 
 async function demoMemorial(d) {
   const r = await api(d, 'GET', '/api/memorials/by-slug/demo');

@@ -408,7 +408,9 @@ const STATE_ORDER = { scheduled: 0, live: 1, ended: 2 };
 function takeCeremony(c) {
   // states only move forward: an answer older than an event is dropped
   if (cer && STATE_ORDER[c.state] < STATE_ORDER[cer.state]) return;
-  if (!cer || c.state !== cer.state) phaseSeq = 0; // a new life: start over
+  // phase numbers come from one counter on the server, across states: an
+  // answer made before the picture went live (Start's own) that arrives
+  // after the "live" event keeps the newer phase
   cer = cer ? { ...cer, ...c } : c;
   takePhase(c.phase, c.phase_seq);
   if (c.video_passthrough !== undefined) passthrough = !!c.video_passthrough;
