@@ -152,7 +152,8 @@ if [ "$list_only" -eq 1 ]; then
 	exit 0
 fi
 install_packages
-# The daemon serves web/node_modules' hls.js to the player (no CDN).
+# The daemon serves web/node_modules' hls.js to the player and jsQR to the
+# gate's ticket scanner (no CDN).
 install_node_modules web
 if [ "$with_test" -eq 1 ]; then
 	install_node_modules tests

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "router.h"
+#include "store_org.h"
 
 int api_system_routes(struct router *r);
 int api_auth_routes(struct router *r);
@@ -44,12 +45,17 @@ void api_whip_stop(struct app *app);
 int api_open_core(struct app *app, char *err, size_t errlen);
 
 struct http_hooks;
-struct org;
+struct http_req;
+struct http_resp;
 struct service_item;
 
 /* JSON of an organisation / a service item (new references). */
 json_t *api_org_json(const struct org *o);
 json_t *api_service_json(const struct service_item *s);
+/* The organisation of kind k named by the path's {id}: 0 and *o; else the
+ * error, with resp answered (404 if there is none, 500 if the store failed). */
+int api_org_find(struct app *app, struct http_req *req, struct http_resp *resp,
+                 enum org_kind k, struct org *o);
 
 /* Create a user account (the CLI; sign-up does the same with the hash
  * made off the main loop): validates login and password, seals the login,

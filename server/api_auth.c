@@ -334,7 +334,13 @@ static void post_session(void *appv, struct http_req *req,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		goto out;
 	w = pw_wait_new(app, req);
-	if (store_user_by_login(app->store, hash, &w->u)) {
+	rc = store_user_by_login(app->store, hash, &w->u);
+	if (rc && rc != ERR_NOT_FOUND) {
+		/* never "wrong password" when the accounts cannot be read */
+		http_resp_lookup(resp, rc, "no such account");
+		goto out;
+	}
+	if (rc) {
 		/* spend the same Argon2 time on unknown logins, so the answer's
 		 * speed does not tell which logins exist */
 		if (!app->dummy_pw_hash[0])
@@ -571,6 +577,7 @@ static void get_user_contact(void *appv, struct http_req *req,
 	struct store_user u;
 	int64_t id;
 	char *login;
+	int rc;
 
 	if (http_param_id(req, "id", &id)) {
 		http_resp_err(resp, ERR_INVALID, "id: must be a number");
@@ -581,8 +588,8 @@ static void get_user_contact(void *appv, struct http_req *req,
 	if (access_deny(resp, access_check(a, ACT_PII_VIEW,
 	                                   &(struct access_obj){.id = id})))
 		return;
-	if (store_user_get(app->store, id, &u)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+	if ((rc = store_user_get(app->store, id, &u))) {
+		http_resp_lookup(resp, rc, "no such user");
 		return;
 	}
 	login = crypto_open_sealed(app->crypto, u.login_enc);
@@ -623,9 +630,10 @@ static void change_grant(struct app *app, struct http_req *req,
 
 	if (access_deny(resp, access_check(a, ACT_ROLE_GRANT_STAFF, NULL)))
 		return;
-	if (http_param_id(req, "id", &id) ||
-	    store_user_get(app->store, id, &u)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+	if ((rc = http_param_id(req, "id", &id)
+	              ? ERR_NOT_FOUND
+	              : store_user_get(app->store, id, &u))) {
+		http_resp_lookup(resp, rc, "no such user");
 		return;
 	}
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,

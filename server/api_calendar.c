@@ -335,6 +335,7 @@ static int feed_actor(struct app *app, struct http_req *req, int64_t *mid,
 	const char *token = http_query(req, "token");
 	char hash[CRYPTO_HASH_CHARS];
 	int64_t uid = 0;
+	int rc;
 
 	*mid = 0;
 	if (!token || !*token) {
@@ -344,9 +345,9 @@ static int feed_actor(struct app *app, struct http_req *req, int64_t *mid,
 	if (strlen(token) > 100)
 		return ERR_NOT_FOUND;
 	crypto_sha256_hex(token, hash);
-	if (store_feed_lookup(app->store, hash, mid, &uid))
-		return ERR_NOT_FOUND;
-	return auth_load_actor(app, uid, out) ? ERR_NOT_FOUND : 0;
+	if ((rc = store_feed_lookup(app->store, hash, mid, &uid)))
+		return rc;
+	return auth_load_actor(app, uid, out);
 }
 
 static void get_feed(void *appv, struct http_req *req, struct http_resp *resp)
@@ -366,14 +367,15 @@ static void get_feed(void *appv, struct http_req *req, struct http_resp *resp)
 	/* the memorial is looked for as the link's owner: a private one
 	 * exists only for those who may view it */
 	rc = feed_actor(app, req, &link_mid, a);
-	if (!rc && api_memorial_ref(app, a, http_param(req, "id"), m, &obj))
-		rc = ERR_NOT_FOUND;
+	if (!rc)
+		rc = api_memorial_ref(app, a, http_param(req, "id"), m, &obj);
 	if (!rc && link_mid && link_mid != m->id)
 		rc = ERR_NOT_FOUND;
 	if (rc) {
-		http_resp_err(resp, rc,
-		              http_query(req, "token") ? "no such calendar link"
-		                                       : "no such memorial");
+		http_resp_lookup(resp, rc,
+		                 http_query(req, "token")
+		                     ? "no such calendar link"
+		                     : "no such memorial");
 		goto out;
 	}
 	if (access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))

@@ -45,11 +45,13 @@ int api_ceremony_load(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct ceremony *c)
 {
 	int64_t id;
+	int rc;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_ceremony_get(app->store, id, c)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such ceremony");
-		return ERR_NOT_FOUND;
+	if ((rc = http_param_id(req, "id", &id)
+	              ? ERR_NOT_FOUND
+	              : store_ceremony_get(app->store, id, c))) {
+		http_resp_lookup(resp, rc, "no such ceremony");
+		return rc;
 	}
 	return 0;
 }
@@ -255,8 +257,9 @@ static void post_ceremony(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (store_org_get(app->store, ORG_AGENCY, c.agency_id, &agency)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "agency_id: no such agency");
+	if ((rc =
+	         store_org_get(app->store, ORG_AGENCY, c.agency_id, &agency))) {
+		http_resp_lookup(resp, rc, "agency_id: no such agency");
 		goto out;
 	}
 	api_ceremony_obj(&c, &obj);
@@ -528,12 +531,14 @@ static void delete_invite(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct ceremony c;
 	int64_t iid;
+	int rc;
 
 	if (load_managed(app, req, resp, &c))
 		return;
-	if (http_param_id(req, "iid", &iid) ||
-	    store_ceremony_invite_revoke(app->store, c.id, iid)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such active invite");
+	if ((rc = http_param_id(req, "iid", &iid)
+	              ? ERR_NOT_FOUND
+	              : store_ceremony_invite_revoke(app->store, c.id, iid))) {
+		http_resp_lookup(resp, rc, "no such active invite");
 		return;
 	}
 	rights_changed(app, RIGHTS_CEREMONY, c.id);

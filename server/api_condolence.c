@@ -5,7 +5,10 @@
  * Whoever may watch may leave a message and read the published ones; the
  * ceremony's managers and the moderators of its memorial (the family) also
  * read the pending and hidden ones and change their state. The rules are
- * in condolence.c. Called through the router and the WebSocket hub.
+ * in condolence.c. The family finds its memorial's ceremonies, their
+ * recordings and condolences, through GET /api/memorials/{id}/ceremonies
+ * (the memorial's moderators). Called through the router and the
+ * WebSocket hub.
  */
 #include "access.h"
 #include "api.h"
@@ -19,6 +22,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "memorial.h"
+#include "store.h"
 #include "store_ceremony.h"
 #include "store_memorial.h"
 #include "wshub.h"
@@ -30,24 +34,33 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX     1000 /* the printable page asks for them all */
 
+/* May the actor moderate memorial id? false when it does not exist. */
+static bool memorial_keeper(struct app *app, const struct actor *a, int64_t id,
+                            int *rc)
+{
+	struct memorial *m = g_new(struct memorial, 1);
+	struct access_obj obj;
+	bool ok = false;
+
+	*rc = store_memorial_get(app->store, id, m);
+	if (*rc == 0)
+		*rc = memorial_access_obj(app->store, m, &obj);
+	if (*rc == 0)
+		ok = access_check(a, ACT_MEMORIAL_MODERATE, &obj) == 0;
+	g_free(m);
+	return ok;
+}
+
 bool api_condolence_may_keep(struct app *app, const struct actor *a,
                              const struct ceremony *c)
 {
-	struct memorial *m;
 	struct access_obj obj;
-	bool ok;
+	int rc;
 
 	api_ceremony_obj(c, &obj);
 	if (access_check(a, ACT_CEREMONY_MANAGE, &obj) == 0)
 		return true;
-	if (!c->memorial_id)
-		return false;
-	m = g_new(struct memorial, 1);
-	ok = store_memorial_get(app->store, c->memorial_id, m) == 0 &&
-	     memorial_access_obj(app->store, m, &obj) == 0 &&
-	     access_check(a, ACT_MEMORIAL_MODERATE, &obj) == 0;
-	g_free(m);
-	return ok;
+	return c->memorial_id && memorial_keeper(app, a, c->memorial_id, &rc);
 }
 
 /* Load the ceremony and check the right to watch; false with resp filled. */
@@ -221,6 +234,48 @@ out:
 	json_decref(j);
 }
 
+/* GET /api/memorials/{id}/ceremonies: the ceremonies linked to the
+ * memorial, for its family (who keep their recordings and condolences). */
+static void list_memorial_ceremonies(void *appv, struct http_req *req,
+                                     struct http_resp *resp)
+{
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	GArray *all;
+	json_t *arr;
+	int64_t id;
+	int rc = 0;
+
+	if (a->user_id == 0) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return;
+	}
+	if (http_param_id(req, "id", &id) ||
+	    !memorial_keeper(app, a, id, &rc)) {
+		if (rc && rc != ERR_NOT_FOUND)
+			http_resp_err(resp, rc, "cannot read the memorial");
+		else /* as for a number never used: it exists for its family */
+			http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+		return;
+	}
+	all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
+	if (!store_ok(store_ceremony_list_memorial(app->store, id, all),
+	              "listing a memorial's ceremonies")) {
+		http_resp_err(resp, ERR_DB, "cannot read the ceremonies");
+		g_array_free(all, TRUE);
+		return;
+	}
+	arr = json_array();
+	for (guint i = 0; i < all->len; i++)
+		jsonx_push(
+		    &arr,
+		    api_ceremony_json(
+		        app, &g_array_index(all, struct ceremony, i), false));
+	g_array_free(all, TRUE);
+	http_resp_json(resp, 200, json_pack("{s:o}", "ceremonies", arr));
+	http_resp_header(resp, "Cache-Control", "no-store");
+}
+
 /* Who may follow condolences:{id}: the moderators. */
 static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 {
@@ -229,9 +284,11 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 	struct ceremony c;
 	struct actor a;
 	int64_t id = colon ? strtoll(colon + 1, NULL, 10) : 0;
+	int rc =
+	    id > 0 ? store_ceremony_get(app->store, id, &c) : ERR_NOT_FOUND;
 
-	if (id <= 0 || store_ceremony_get(app->store, id, &c))
-		return ERR_NOT_FOUND;
+	if (rc)
+		return rc;
 	auth_ws_actor(app, ws, &a);
 	if (api_condolence_may_keep(app, &a, &c))
 		return 0;
@@ -253,5 +310,7 @@ int api_condolence_routes(struct router *r)
 	                 list_condolences, ROUTE_OWN_AUTH);
 	rc |= router_add(r, "PATCH", "/api/ceremonies/{id}/condolences/{mid}",
 	                 patch_condolence, 0);
+	rc |= router_add(r, "GET", "/api/memorials/{id}/ceremonies",
+	                 list_memorial_ceremonies, 0);
 	return rc ? -1 : 0;
 }

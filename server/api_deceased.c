@@ -32,6 +32,7 @@ bool api_deceased_find(struct app *app, struct http_req *req,
 {
 	const struct actor *a = auth_actor(req);
 	int64_t id;
+	int rc;
 
 	if (!a->user_id) {
 		access_deny(resp, ERR_UNAUTHORIZED);
@@ -39,11 +40,11 @@ bool api_deceased_find(struct app *app, struct http_req *req,
 	}
 	/* record numbers count up: to one who may not read a record, it
 	 * does not exist */
-	if (http_param_id(req, "id", &id) ||
-	    store_deceased_get(app->store, id, d) ||
-	    memorial_deceased_obj(app->store, d, obj) ||
-	    access_check(a, ACT_DECEASED_VIEW, obj)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such deceased record");
+	rc = http_param_id(req, "id", &id)
+	         ? ERR_NOT_FOUND
+	         : memorial_deceased_readable(app->store, a, id, d, obj);
+	if (rc) {
+		http_resp_lookup(resp, rc, "no such deceased record");
 		return false;
 	}
 	return true;
@@ -187,8 +188,8 @@ static void post_deceased(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	if (store_org_get(app->store, ORG_AGENCY, d.agency_id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "agency_id: no such agency");
+	if ((rc = store_org_get(app->store, ORG_AGENCY, d.agency_id, &o))) {
+		http_resp_lookup(resp, rc, "agency_id: no such agency");
 		goto out;
 	}
 	obj.agency_id = d.agency_id;
@@ -406,8 +407,8 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 		              "plot_id: required (null to unlink)");
 		goto out;
 	}
-	if (plot_id && store_plot_get(app->store, plot_id, &p)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "plot_id: no such plot");
+	if (plot_id && (rc = store_plot_get(app->store, plot_id, &p))) {
+		http_resp_lookup(resp, rc, "plot_id: no such plot");
 		goto out;
 	}
 	if (access_deny(resp, burial_right(a, &obj, plot_id ? &p : NULL)))

@@ -67,15 +67,18 @@ int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
 
 	if (!ref || !*ref)
 		return ERR_NOT_FOUND;
-	if (!ref_is_number(ref))
-		return memorial_slug_valid(ref) &&
-		               store_memorial_by_slug(app->store, ref, m) == 0
-		           ? memorial_access_obj(app->store, m, obj)
-		           : ERR_NOT_FOUND;
+	if (!ref_is_number(ref)) {
+		if (!memorial_slug_valid(ref))
+			return ERR_NOT_FOUND;
+		rc = store_memorial_by_slug(app->store, ref, m);
+		return rc ? rc : memorial_access_obj(app->store, m, obj);
+	}
 	id = strtoll(ref, &end, 10);
-	if (id <= 0 || (rc = store_memorial_get(app->store, id, m)) ||
-	    (rc = memorial_access_obj(app->store, m, obj)))
+	if (id <= 0)
 		return ERR_NOT_FOUND;
+	if ((rc = store_memorial_get(app->store, id, m)) ||
+	    (rc = memorial_access_obj(app->store, m, obj)))
+		return rc;
 	return hidden_by_number(a, obj) ? ERR_NOT_FOUND : 0;
 }
 
@@ -83,9 +86,11 @@ bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj)
 {
-	if (api_memorial_ref(app, auth_actor(req), http_param(req, "id"), m,
-	                     obj)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such memorial");
+	int rc = api_memorial_ref(app, auth_actor(req), http_param(req, "id"),
+	                          m, obj);
+
+	if (rc) {
+		http_resp_lookup(resp, rc, "no such memorial");
 		return false;
 	}
 	return true;
@@ -614,12 +619,10 @@ static void post_memorial(void *appv, struct http_req *req,
 		goto out;
 	}
 	if (!has_inline) {
-		/* a record one may not read does not exist for them */
-		if (store_deceased_get(app->store, m->deceased_id, &rec) ||
-		    memorial_deceased_obj(app->store, &rec, &obj) ||
-		    access_check(a, ACT_DECEASED_VIEW, &obj)) {
-			http_resp_err(resp, ERR_NOT_FOUND,
-			              "deceased_id: no such deceased record");
+		if ((rc = memorial_deceased_readable(
+		         app->store, a, m->deceased_id, &rec, &obj))) {
+			http_resp_lookup(
+			    resp, rc, "deceased_id: no such deceased record");
 			goto out;
 		}
 		/* Linking a registered record needs the right to edit it. */

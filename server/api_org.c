@@ -98,6 +98,20 @@ static json_t *halls_json(struct app *app, int64_t agency_id)
 	return arr;
 }
 
+int api_org_find(struct app *app, struct http_req *req, struct http_resp *resp,
+                 enum org_kind k, struct org *o)
+{
+	int64_t id;
+	int rc = http_param_id(req, "id", &id)
+	             ? ERR_NOT_FOUND
+	             : store_org_get(app->store, k, id, o);
+
+	if (rc)
+		http_resp_lookup(resp, rc, "no such %s",
+		                 store_org_kind_name(k));
+	return rc;
+}
+
 static void get_org(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
@@ -106,12 +120,9 @@ static void get_org(void *appv, struct http_req *req, struct http_resp *resp)
 	int64_t id;
 	json_t *j;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_org_get(app->store, k, id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
-		              store_org_kind_name(k));
+	if (api_org_find(app, req, resp, k, &o))
 		return;
-	}
+	id = o.id;
 	j = api_org_json(&o);
 	if (k == ORG_AGENCY)
 		jsonx_put(&j, "halls", halls_json(app, id));
@@ -205,12 +216,9 @@ static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
 	int64_t id;
 	int rc;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_org_get(app->store, k, id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
-		              store_org_kind_name(k));
+	if (api_org_find(app, req, resp, k, &o))
 		return;
-	}
+	id = o.id;
 	if (access_deny(resp, edit_right(auth_actor(req), k, id)))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
@@ -239,12 +247,9 @@ static void list_services(void *appv, struct http_req *req,
 	int64_t id;
 	bool all;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_org_get(app->store, k, id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
-		              store_org_kind_name(k));
+	if (api_org_find(app, req, resp, k, &o))
 		return;
-	}
+	id = o.id;
 	/* ?all=1: its managers also see the items no longer offered */
 	all =
 	    http_query(req, "all") && strcmp(http_query(req, "all"), "1") == 0;
@@ -308,9 +313,10 @@ static void post_service(void *appv, struct http_req *req,
 	json_t *j = NULL;
 	int rc;
 
-	if (http_param_id(req, "id", &s.org_id) ||
-	    store_org_get(app->store, s.org_kind, s.org_id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such organisation");
+	if ((rc = http_param_id(req, "id", &s.org_id)
+	              ? ERR_NOT_FOUND
+	              : store_org_get(app->store, s.org_kind, s.org_id, &o))) {
+		http_resp_lookup(resp, rc, "no such organisation");
 		return;
 	}
 	if (access_deny(resp,
@@ -344,9 +350,10 @@ static void patch_service(void *appv, struct http_req *req,
 	int64_t id;
 	int rc;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_service_get(app->store, id, &s)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such service item");
+	if ((rc = http_param_id(req, "id", &id)
+	              ? ERR_NOT_FOUND
+	              : store_service_get(app->store, id, &s))) {
+		http_resp_lookup(resp, rc, "no such service item");
 		return;
 	}
 	if (access_deny(resp,
@@ -375,11 +382,9 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 	int64_t id, hid;
 	int rc;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_org_get(app->store, ORG_AGENCY, id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such agency");
+	if (api_org_find(app, req, resp, ORG_AGENCY, &o))
 		return;
-	}
+	id = o.id;
 	if (access_deny(resp, edit_right(auth_actor(req), ORG_AGENCY, id)))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "memorial.h"
 #include "share.h"
+#include "store.h"
 #include "store_ceremony.h"
 #include "store_deceased.h"
 #include "store_memorial.h"
@@ -269,11 +270,16 @@ static void page_memorial(void *appv, struct http_req *req,
 	struct access_obj obj;
 	struct tags t;
 	bool found;
+	int rc = slug && memorial_slug_valid(slug)
+	             ? store_memorial_by_slug(app->store, slug, m)
+	             : ERR_NOT_FOUND;
 
 	tags_init(&t, app, req);
-	found = slug && memorial_slug_valid(slug) &&
-	        store_memorial_by_slug(app->store, slug, m) == 0 &&
-	        memorial_access_obj(app->store, m, &obj) == 0;
+	if (rc == 0)
+		rc = memorial_access_obj(app->store, m, &obj);
+	found = rc == 0;
+	if (rc && rc != ERR_NOT_FOUND)
+		store_ok(rc, "reading a memorial for its page");
 	if (found && access_check(&anon, ACT_MEMORIAL_VIEW, &obj) == 0)
 		memorial_tags(app, &t, m);
 	else if (found)
@@ -285,7 +291,8 @@ static void page_memorial(void *appv, struct http_req *req,
 		site_tags(&t, "纪念馆", "A memorial",
 		          "思念：在线纪念馆与远程告别。",
 		          "sinian: online memorials and farewells from afar.");
-	send_page(app, req, resp, "memorial.html", &t, found ? 200 : 404);
+	send_page(app, req, resp, "memorial.html", &t,
+	          found ? 200 : err_http_status(rc));
 	tags_clear(&t);
 	g_free(m);
 }

@@ -127,14 +127,16 @@ static void delete_photo(void *appv, struct http_req *req,
 	struct memorial *m = g_new(struct memorial, 1);
 	struct access_obj obj;
 	int64_t pid;
+	int rc;
 
 	if (!api_memorial_find(app, req, resp, m, &obj) ||
 	    access_deny(resp,
 	                access_check(auth_actor(req), ACT_MEMORIAL_EDIT, &obj)))
 		goto out;
-	if (http_param_id(req, "pid", &pid) ||
-	    store_photo_delete(app->store, m->id, pid)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such photo");
+	if ((rc = http_param_id(req, "pid", &pid)
+	              ? ERR_NOT_FOUND
+	              : store_photo_delete(app->store, m->id, pid))) {
+		http_resp_lookup(resp, rc, "no such photo");
 		goto out;
 	}
 	api_memorial_changed(app, m->id);
@@ -253,9 +255,10 @@ static void get_image(void *appv, struct http_req *req, struct http_resp *resp)
 	bool public;
 	int rc;
 
-	if (!image_hash_valid(hash) ||
-	    store_image_get(app->store, hash, &img)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such image");
+	if ((rc = !image_hash_valid(hash)
+	              ? ERR_NOT_FOUND
+	              : store_image_get(app->store, hash, &img))) {
+		http_resp_lookup(resp, rc, "no such image");
 		return;
 	}
 	rc = image_right(app, req, hash, &public);

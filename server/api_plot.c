@@ -161,11 +161,9 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	struct org c;
 	int rc;
 
-	if (http_param_id(req, "id", &p.cemetery_id) ||
-	    store_org_get(app->store, ORG_CEMETERY, p.cemetery_id, &c)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+	if (api_org_find(app, req, resp, ORG_CEMETERY, &c))
 		return;
-	}
+	p.cemetery_id = c.id;
 	obj.cemetery_id = p.cemetery_id;
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
@@ -204,11 +202,9 @@ static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
 	json_t *arr;
 	struct org c;
 
-	if (http_param_id(req, "id", &cid) ||
-	    store_org_get(app->store, ORG_CEMETERY, cid, &c)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+	if (api_org_find(app, req, resp, ORG_CEMETERY, &c))
 		return;
-	}
+	cid = c.id;
 	if (s && status < 0) {
 		http_resp_err(resp, ERR_INVALID,
 		              "status: free, reserved or occupied");
@@ -251,10 +247,12 @@ static bool find_plot(struct app *app, struct http_req *req,
                       struct http_resp *resp, struct plot *p)
 {
 	int64_t id;
+	int rc;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_plot_get(app->store, id, p)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such plot");
+	if ((rc = http_param_id(req, "id", &id)
+	              ? ERR_NOT_FOUND
+	              : store_plot_get(app->store, id, p))) {
+		http_resp_lookup(resp, rc, "no such plot");
 		return false;
 	}
 	return true;

@@ -78,17 +78,19 @@ static int load_order(struct app *app, struct http_req *req,
 {
 	const struct actor *a = auth_actor(req);
 	int64_t id;
+	int rc;
 
 	if (!a->user_id) {
 		access_deny(resp, ERR_UNAUTHORIZED);
 		return ERR_UNAUTHORIZED;
 	}
-	if (http_param_id(req, "id", &id) ||
-	    store_order_get(app->store, id, o) || view_right(a, o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such order");
-		return ERR_NOT_FOUND;
-	}
-	return 0;
+	rc = http_param_id(req, "id", &id) ? ERR_NOT_FOUND
+	                                   : store_order_get(app->store, id, o);
+	if (rc == 0 && view_right(a, o))
+		rc = ERR_NOT_FOUND;
+	if (rc)
+		http_resp_lookup(resp, rc, "no such order");
+	return rc;
 }
 
 static void respond_order(struct app *app, struct http_resp *resp, int status,
@@ -384,12 +386,14 @@ static void get_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	struct sweeping_order o;
 	char dir[1100], path[1200];
 	int64_t pid;
+	int rc;
 
 	if (load_order(app, req, resp, &o))
 		return;
-	if (http_param_id(req, "pid", &pid) ||
-	    store_proof_get(app->store, o.id, pid, &p)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such proof");
+	if ((rc = http_param_id(req, "pid", &pid)
+	              ? ERR_NOT_FOUND
+	              : store_proof_get(app->store, o.id, pid, &p))) {
+		http_resp_lookup(resp, rc, "no such proof");
 		return;
 	}
 	proofs_dir(app, dir, sizeof(dir));
@@ -561,12 +565,9 @@ static void get_rating(void *appv, struct http_req *req, struct http_resp *resp)
 	int64_t id, count = 0;
 	double avg = 0;
 
-	if (http_param_id(req, "id", &id) ||
-	    store_org_get(app->store, k, id, &org)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such %s",
-		              store_org_kind_name(k));
+	if (api_org_find(app, req, resp, k, &org))
 		return;
-	}
+	id = org.id;
 	if (store_rating_summary(app->store, store_org_kind_name(k), id, &avg,
 	                         &count)) {
 		http_resp_err(resp, ERR_DB, "cannot read ratings");
@@ -588,6 +589,7 @@ int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
 	struct actor a;
 	char *end;
 	long long id;
+	int rc;
 
 	if (!colon)
 		return ERR_INVALID;
@@ -602,9 +604,8 @@ int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
 		                                             : ERR_FORBIDDEN;
 	if (strncmp(topic, "order:", 6) != 0)
 		return ERR_INVALID;
-	if (store_order_get(app->store, id, &o) || view_right(&a, &o))
-		return ERR_NOT_FOUND;
-	return 0;
+	rc = store_order_get(app->store, id, &o);
+	return rc == 0 && view_right(&a, &o) ? ERR_NOT_FOUND : rc;
 }
 
 int api_visit_start(struct app *app)

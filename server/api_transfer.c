@@ -212,15 +212,18 @@ static bool load_transfer(struct app *app, struct http_req *req,
 {
 	const struct actor *a = auth_actor(req);
 	int64_t id;
+	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return false;
-	if (http_param_id(req, "tid", &id) ||
-	    store_transfer_get(app->store, id, t) || !may_see(app, a, t)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such hand-over");
-		return false;
-	}
-	return true;
+	rc = http_param_id(req, "tid", &id)
+	         ? ERR_NOT_FOUND
+	         : store_transfer_get(app->store, id, t);
+	if (rc == 0 && !may_see(app, a, t))
+		rc = ERR_NOT_FOUND;
+	if (rc)
+		http_resp_lookup(resp, rc, "no such hand-over");
+	return rc == 0;
 }
 
 static void get_transfer(void *appv, struct http_req *req,

@@ -7,7 +7,9 @@
  * book on someone's behalf (phone booking for the elderly). The contact
  * phone is shown masked; the clear number only to the cemetery's staff
  * through GET /api/bookings/{id}/contact, which is audited. Rules live in
- * visit.c.
+ * visit.c. The gate's camera scanner decodes tickets with jsQR (npm,
+ * web/node_modules) where the browser has no BarcodeDetector: served from
+ * here at /vendor/jsqr.js, never from a CDN.
  */
 #include "access.h"
 #include "api.h"
@@ -145,13 +147,11 @@ static int cemetery_param(struct app *app, struct http_req *req,
                           struct http_resp *resp, int64_t *id)
 {
 	struct org o;
+	int rc = api_org_find(app, req, resp, ORG_CEMETERY, &o);
 
-	if (http_param_id(req, "id", id) ||
-	    store_org_get(app->store, ORG_CEMETERY, *id, &o)) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
-		return ERR_NOT_FOUND;
-	}
-	return 0;
+	if (rc == 0)
+		*id = o.id;
+	return rc;
 }
 
 static int staff_right(struct http_req *req, int64_t cemetery_id)
@@ -356,14 +356,14 @@ static void post_booking(void *appv, struct http_req *req,
 	in.user_id = a->user_id;
 	if (for_user) {
 		/* booking on someone's behalf: staff of the slot's cemetery */
-		if (store_slot_get(app->store, in.slot_id, &slot)) {
-			http_resp_err(resp, ERR_NOT_FOUND, "no such slot");
+		if ((rc = store_slot_get(app->store, in.slot_id, &slot))) {
+			http_resp_lookup(resp, rc, "no such slot");
 			goto out;
 		}
 		if (access_deny(resp, staff_right(req, slot.cemetery_id)))
 			goto out;
-		if (store_user_get(app->store, for_user, &u)) {
-			http_resp_err(resp, ERR_NOT_FOUND, "no such user");
+		if ((rc = store_user_get(app->store, for_user, &u))) {
+			http_resp_lookup(resp, rc, "no such user");
 			goto out;
 		}
 		in.user_id = for_user;
@@ -396,7 +396,7 @@ static int load_booking(struct app *app, struct http_req *req,
 		return ERR_UNAUTHORIZED;
 	}
 	if (http_param_id(req, "id", &id) == 0 &&
-	    store_booking_get(app->store, id, b) == 0) {
+	    (rc = store_booking_get(app->store, id, b)) == 0) {
 		obj.id = b->id;
 		obj.owner_id = b->user_id;
 		obj.cemetery_id = b->cemetery_id;
@@ -404,7 +404,7 @@ static int load_booking(struct app *app, struct http_req *req,
 		    access_check(a, ACT_BOOKING_VIEW, &obj) ? ERR_NOT_FOUND : 0;
 	}
 	if (rc)
-		http_resp_err(resp, rc, "no such booking");
+		http_resp_lookup(resp, rc, "no such booking");
 	return rc;
 }
 
@@ -455,6 +455,13 @@ static void get_ticket(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_data(resp, 200, "image/svg+xml", svg, len);
 	http_resp_header(resp, "Cache-Control", "private, max-age=3600");
 	free(svg);
+}
+
+/* jsQR for the staff console's ticket scanner (web/js/qr-worker.js). */
+static void get_jsqr(void *appv, struct http_req *req, struct http_resp *resp)
+{
+	(void)appv;
+	http_resp_web(resp, req, "/node_modules/jsqr/dist/jsQR.js");
 }
 
 /* The clear contact phone, for the cemetery's staff only (audited). */
@@ -583,9 +590,12 @@ static void post_checkin(void *appv, struct http_req *req,
 		              VISIT_CODE_LEN);
 		goto out;
 	}
-	if (store_booking_by_code(app->store, code, &b)) {
-		http_resp_errc(resp, 404, "unknown_code",
-		               "no booking has this code");
+	if ((rc = store_booking_by_code(app->store, code, &b))) {
+		if (rc == ERR_NOT_FOUND)
+			http_resp_errc(resp, 404, "unknown_code",
+			               "no booking has this code");
+		else
+			http_resp_lookup(resp, rc, "no booking has this code");
 		goto out;
 	}
 	if (staff_right(req, b.cemetery_id)) {
@@ -622,5 +632,6 @@ int api_visit_routes(struct router *r)
 	rc |=
 	    router_add(r, "GET", "/api/bookings/{id}/contact", get_contact, 0);
 	rc |= router_add(r, "POST", "/api/checkins", post_checkin, 0);
+	rc |= router_add(r, "GET", "/vendor/jsqr.js", get_jsqr, 0);
 	return rc ? -1 : 0;
 }

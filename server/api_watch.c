@@ -160,9 +160,11 @@ static int ceremony_topic_check(void *appv, struct http_ws *ws,
 	struct ceremony c;
 	struct actor a;
 	int64_t id = strtoll(strchr(topic, ':') + 1, NULL, 10);
+	int rc =
+	    id > 0 ? store_ceremony_get(app->store, id, &c) : ERR_NOT_FOUND;
 
-	if (id <= 0 || store_ceremony_get(app->store, id, &c))
-		return ERR_NOT_FOUND;
+	if (rc)
+		return rc;
 	api_ceremony_obj(&c, &obj);
 	if (cred && c.invite_only) {
 		crypto_sha256_hex(cred, hash);

@@ -273,6 +273,7 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 	struct actor *a;
 	char key[96];
 	bool bearer = false;
+	int rc;
 
 	auth_client_address(app, req);
 	if (authz && g_ascii_strncasecmp(authz, "Bearer ", 7) == 0) {
@@ -283,10 +284,18 @@ bool auth_before(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	if (token && *token) {
 		a = calloc(1, sizeof(*a));
-		if (a && auth_token_actor(app, token, a) == 0) {
+		rc = a ? auth_token_actor(app, token, a) : ERR_NOMEM;
+		if (rc == 0) {
 			a->via_cookie = !bearer;
 			req->actor = a;
 			req->actor_free = free;
+		} else if (rc != ERR_UNAUTHORIZED) {
+			/* never signed out (or a stranger) because the
+			 * sessions cannot be read */
+			free(a);
+			store_ok(rc, "reading a session");
+			http_resp_err(resp, rc, "the session cannot be read");
+			return false;
 		} else {
 			free(a);
 			if (bearer && !(req->route &&

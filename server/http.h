@@ -124,6 +124,11 @@ void http_resp_json(struct http_resp *resp, int status, json_t *j);
 /* Uniform error body; status and code from an ERR_* value. */
 void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Answer a lookup that failed with rc: 404 with the message when nothing
+ * was found, else rc's own status (a store failure is a 500, never a 404)
+ * with a generic message, the reason logged under "store". */
+void http_resp_lookup(struct http_resp *resp, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Uniform error body with an explicit status and code. */
 void http_resp_errc(struct http_resp *resp, int status, const char *code,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -93,6 +93,20 @@ void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void http_resp_lookup(struct http_resp *resp, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rc != ERR_NOT_FOUND) {
+		log_error("store", "a lookup failed: %s", err_name(rc));
+		http_resp_err(resp, rc, "the records could not be read");
+		return;
+	}
+	va_start(ap, fmt);
+	resp_errv(resp, 404, err_name(rc), fmt, ap);
+	va_end(ap);
+}
+
 void http_resp_errc(struct http_resp *resp, int status, const char *code,
                     const char *fmt, ...)
 {

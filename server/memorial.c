@@ -148,9 +148,12 @@ static int link_deceased(struct store *st, const struct crypto *c,
 		m->deceased_id = inline_d->id;
 		return 0;
 	}
-	if (store_deceased_get(st, m->deceased_id, &d)) {
-		snprintf(err, errlen, "deceased_id: no such deceased record");
-		return ERR_NOT_FOUND;
+	if ((rc = store_deceased_get(st, m->deceased_id, &d))) {
+		snprintf(err, errlen, "%s",
+		         rc == ERR_NOT_FOUND
+		             ? "deceased_id: no such deceased record"
+		             : "cannot read the deceased record");
+		return rc;
 	}
 	if ((rc = store_deceased_memorial(st, d.id, &other)))
 		return rc;
@@ -205,6 +208,19 @@ int memorial_deceased_obj(struct store *st, const struct deceased *d,
 	obj->cemetery_id = d->cemetery_id;
 	obj->visibility = VIS_PRIVATE;
 	return store_deceased_memorial(st, d->id, &obj->memorial_id);
+}
+
+int memorial_deceased_readable(struct store *st, const struct actor *a,
+                               int64_t id, struct deceased *d,
+                               struct access_obj *obj)
+{
+	int rc = store_deceased_get(st, id, d);
+
+	if (rc == 0)
+		rc = memorial_deceased_obj(st, d, obj);
+	if (rc == 0 && access_check(a, ACT_DECEASED_VIEW, obj))
+		rc = ERR_NOT_FOUND;
+	return rc;
 }
 
 int memorial_access_obj(struct store *st, const struct memorial *m,

@@ -89,5 +89,11 @@ int memorial_access_obj(struct store *st, const struct memorial *m,
 /* The same for a deceased record (memorial_id of its memorial, if any). */
 int memorial_deceased_obj(struct store *st, const struct deceased *d,
                           struct access_obj *obj);
+/* Record id as a may read it, with its access object: 0; ERR_NOT_FOUND when
+ * it does not exist or a may not read it (record numbers count up: to one
+ * who may not read a record, it does not exist); else the store's error. */
+int memorial_deceased_readable(struct store *st, const struct actor *a,
+                               int64_t id, struct deceased *d,
+                               struct access_obj *obj);
 
 #endif

@@ -96,9 +96,11 @@ int plot_create(struct store *st, struct plot *p, char *err, size_t errlen)
 
 	if ((rc = plot_validate(p, err, errlen)))
 		return rc;
-	if (store_org_get(st, ORG_CEMETERY, p->cemetery_id, &c)) {
-		snprintf(err, errlen, "no such cemetery");
-		return ERR_NOT_FOUND;
+	if ((rc = store_org_get(st, ORG_CEMETERY, p->cemetery_id, &c))) {
+		snprintf(err, errlen, "%s",
+		         rc == ERR_NOT_FOUND ? "no such cemetery"
+		                             : "cannot read the cemetery");
+		return rc;
 	}
 	p->occupied = 0;
 	rc = store_plot_insert(st, p, &p->id);

@@ -167,6 +167,32 @@ static void stmt_finalize(gpointer p)
 	sqlite3_finalize(p);
 }
 
+/* SQLite's own error log: every failed statement says why ("no such table",
+ * "disk I/O error") whichever store function ran it. A broken constraint is
+ * how a conflict is found and a schema change re-prepares: not errors. */
+static void sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	switch (code & 0xff) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_SCHEMA:
+	case SQLITE_NOTICE: log_debug("sqlite", "%s (%d)", msg, code); break;
+	case SQLITE_WARNING: log_warn("sqlite", "%s (%d)", msg, code); break;
+	default: log_error("sqlite", "%s (%d)", msg, code);
+	}
+}
+
+/* Before the first connection: SQLite takes its configuration only then. */
+static void sqlite_setup(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL);
+		g_once_init_leave(&done, 1);
+	}
+}
+
 int store_open_with(const char *path, const struct store_migration *migs,
                     size_t n_migs, struct store **out, char *err, size_t errlen)
 {
@@ -175,6 +201,7 @@ int store_open_with(const char *path, const struct store_migration *migs,
 
 	if (!st)
 		return ERR_NOMEM;
+	sqlite_setup();
 	rc = sqlite3_open_v2(path, &st->db,
 	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                         SQLITE_OPEN_NOMUTEX,

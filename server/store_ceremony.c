@@ -23,6 +23,7 @@ enum {
 	Q_CEREMONY_LIST,
 	Q_CEREMONY_LIST_PUBLIC,
 	Q_CEREMONY_LIST_ALL,
+	Q_CEREMONY_LIST_MEMORIAL,
 	Q_CEREMONY_SET_STATE,
 	Q_CEREMONY_SET_KEY,
 	Q_CEREMONY_INVITE_ADD,
@@ -73,6 +74,13 @@ const struct store_sql store_ceremony_sql[] = {
                              "scheduled_start DESC, id DESC LIMIT 500",
                              "the platform admin's list of every agency's "
                              "ceremonies: the latest 500 by start"},
+    [Q_CEREMONY_LIST_MEMORIAL] =
+        {"ceremony.ceremony_list_memorial",
+         "SELECT " CER_COLS " FROM ceremonies WHERE memorial_id = ?1 "
+         "ORDER BY scheduled_start DESC, id DESC LIMIT 100",
+         "a memorial's ceremonies for its family: ceremonies has no index "
+         "on memorial_id yet (one row a ceremony; to come with the next "
+         "migration)"},
     [Q_CEREMONY_SET_STATE] =
         {"ceremony.ceremony_set_state",
          "UPDATE ceremonies SET state = ?1, "
@@ -248,18 +256,11 @@ int store_ceremony_get(struct store *st, int64_t id, struct ceremony *out)
 	return rc;
 }
 
-int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
+/* Every row of a ceremony query into out; the statement reset. */
+static int cer_rows(sqlite3_stmt *q, GArray *out)
 {
-	sqlite3_stmt *q =
-	    store_stmt(st, SQL(agency_id > 0    ? Q_CEREMONY_LIST
-	                       : agency_id == 0 ? Q_CEREMONY_LIST_PUBLIC
-	                                        : Q_CEREMONY_LIST_ALL));
 	int rc;
 
-	if (!q)
-		return ERR_DB;
-	if (agency_id > 0)
-		sqlite3_bind_int64(q, 1, agency_id);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct ceremony c;
 
@@ -268,6 +269,31 @@ int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_ceremony_list(struct store *st, int64_t agency_id, GArray *out)
+{
+	sqlite3_stmt *q =
+	    store_stmt(st, SQL(agency_id > 0    ? Q_CEREMONY_LIST
+	                       : agency_id == 0 ? Q_CEREMONY_LIST_PUBLIC
+	                                        : Q_CEREMONY_LIST_ALL));
+
+	if (!q)
+		return ERR_DB;
+	if (agency_id > 0)
+		sqlite3_bind_int64(q, 1, agency_id);
+	return cer_rows(q, out);
+}
+
+int store_ceremony_list_memorial(struct store *st, int64_t memorial_id,
+                                 GArray *out)
+{
+	sqlite3_stmt *q = store_stmt(st, SQL(Q_CEREMONY_LIST_MEMORIAL));
+
+	if (!q)
+		return ERR_DB;
+	sqlite3_bind_int64(q, 1, memorial_id);
+	return cer_rows(q, out);
 }
 
 int store_ceremony_set_state(struct store *st, int64_t id,

@@ -27,6 +27,10 @@ G_GNUC_WARN_UNUSED_RESULT int store_ceremony_update(struct store *st,
  * of every agency (0), or all (< 0), latest start first. */
 G_GNUC_WARN_UNUSED_RESULT int
 store_ceremony_list(struct store *st, int64_t agency_id, GArray *out);
+/* The latest 100 ceremonies linked to a memorial, latest start first. */
+G_GNUC_WARN_UNUSED_RESULT int store_ceremony_list_memorial(struct store *st,
+                                                           int64_t memorial_id,
+                                                           GArray *out);
 G_GNUC_WARN_UNUSED_RESULT int
 store_ceremony_set_state(struct store *st, int64_t id, enum ceremony_state s,
                          const char *recording_path);

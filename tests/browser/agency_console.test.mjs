@@ -7,9 +7,12 @@
 // cemetery: the console shows the plot); then creates a ceremony picking
 // the hall and the record's memorial page (no ids typed), takes it live
 // with the test source (its preview plays), and the ceremony shows its hall
-// and links its memorial page.
+// and links its memorial page; once ended, the memorial's family admin
+// (invited by the operator) downloads the recording from the memorial's
+// admin page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { startDaemon, api } from '../lib/daemon.mjs';
 import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
@@ -45,6 +48,45 @@ async function page(locale, viewport) {
   await ctx.addCookies([{ name: 'sinian_session', value: operator.token, url: d.url }]);
   const p = await ctx.newPage();
   return { ctx, p, errors: collectConsoleErrors(p) };
+}
+
+/**
+ * The memorial's family admin (invited by the operator, who made the
+ * memorial) finds the ended ceremony on the memorial's admin page and
+ * downloads its recording: an MP4 named after the ceremony. Another
+ * account is answered 404 for that list, as for no memorial; signed out,
+ * 401.
+ */
+async function family(locale, viewport, memorialId, ceremonyId, title) {
+  const login = `family${viewport.width}@example.org`;
+  const fam = await signUp(d, { login, password: PASSWORD, display_name: '王小红' });
+  const inv = await api(d, 'POST', `/api/memorials/${memorialId}/family`,
+    { token: operator.token, json: { login, role: 'family_admin' } });
+  assert.equal(inv.status, 202, inv.text);
+  const acc = await api(d, 'POST', `/api/invitations/${inv.json.invitation.id}/accept`, { token: fam.token });
+  assert.equal(acc.status, 200, acc.text);
+
+  const ctx = await browser.newContext({ locale, viewport, acceptDownloads: true });
+  await ctx.addCookies([{ name: 'sinian_session', value: fam.token, url: d.url }]);
+  const p = await ctx.newPage();
+  const errors = collectConsoleErrors(p);
+  await p.goto(`${d.url}/memorial-admin.html?id=${memorialId}`);
+  const row = p.locator(`#ceremonies [data-ceremony="${ceremonyId}"][data-state="ended"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(title));
+  assert.equal(await p.isVisible('#toc-ceremonies'), true);
+  const link = row.locator(`[data-download="${ceremonyId}"]`);
+  const [dl] = await Promise.all([p.waitForEvent('download'), link.click()]);
+  assert.equal(dl.suggestedFilename(), `${title}.mp4`, 'named after the ceremony');
+  const file = fs.readFileSync(await dl.path());
+  assert.ok(file.length > 10000, `a recording of ${file.length} bytes`);
+  assert.equal(file.subarray(4, 8).toString('latin1'), 'ftyp', 'an MP4');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  const other = await signUp(d, { login: `other${viewport.width}@example.org`, password: PASSWORD, display_name: '邻居' });
+  assert.equal((await api(d, 'GET', `/api/memorials/${memorialId}/ceremonies`, { token: other.token })).status, 404);
+  assert.equal((await api(d, 'GET', `/api/memorials/${memorialId}/ceremonies`)).status, 401);
 }
 
 for (const [locale, viewport, name] of [
@@ -164,5 +206,8 @@ for (const [locale, viewport, name] of [
     assert.ok(overflow <= 0, `page ${overflow}px wider than the screen`);
     assert.deepEqual(errors, []);
     await ctx.close();
+
+    // the family: invited as the memorial's family admin, downloads the recording
+    await family(locale, viewport, mem.json.memorial.id, id, `${name}先生告别仪式`);
   });
 }

@@ -1,6 +1,7 @@
 // ctest fixture: the node modules the integration and browser tests import
-// must be installed in tests/node_modules, and the one the daemon serves to
-// the player (hls.js) in web/node_modules (scripts/deps.sh --test does both).
+// must be installed in tests/node_modules, and the ones the daemon serves to
+// the pages (hls.js, jsQR) in web/node_modules (scripts/deps.sh --test does
+// both).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -23,13 +24,15 @@ for (const name of ['playwright-core', 'ws', 'axe-core']) {
     ok = false;
   }
 }
-const hlsJs = path.join(testsDir, '..', 'web', 'node_modules', 'hls.js', 'dist', 'hls.light.min.mjs');
-if (!fs.existsSync(hlsJs)) {
-  console.error(`hls.js is not installed in web/node_modules (${hlsJs})`);
-  ok = false;
+for (const [name, file] of [['hls.js', 'hls.light.min.mjs'], ['jsqr', 'jsQR.js']]) {
+  const where = path.join(testsDir, '..', 'web', 'node_modules', name, 'dist', file);
+  if (!fs.existsSync(where)) {
+    console.error(`${name} is not installed in web/node_modules (${where})`);
+    ok = false;
+  }
 }
 if (!ok) {
   console.error('run scripts/deps.sh --test');
   process.exit(1);
 }
-console.log('node modules present: playwright-core, ws, axe-core, web/hls.js');
+console.log('node modules present: playwright-core, ws, axe-core, web/hls.js, web/jsqr');

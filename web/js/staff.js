@@ -3,12 +3,13 @@
 // Tabs: sweeping orders of the staff member's cemetery from a day on,
 // filtered by state, with accept / reject (reason) / start / proof upload
 // from the phone camera / complete; the day's visit bookings with the
-// audited "show phone"; checking a booking code in at the gate; publishing
-// visiting times for a day or a whole season, previewed before they are
-// published in one request (all or nothing); the family's rating and
-// comment on a confirmed order; its payment, recorded at the office
-// (staff-pay.js); plots (staff-plots.js) and burial
-// hand-overs to accept (staff-transfers.js). Only the cemeteries the account is staff of (an admin
+// audited "show phone"; publishing visiting times for a day or a whole
+// season, previewed before they are published in one request (all or
+// nothing); the family's rating and comment on a confirmed order; its
+// payment, recorded at the office (staff-pay.js); checking a ticket in at
+// the gate by camera or typed code (staff-checkin.js); plots
+// (staff-plots.js) and burial hand-overs to accept
+// (staff-transfers.js). Only the cemeteries the account is staff of (an admin
 // may open any with ?cemetery=ID). Writes go through the same API the
 // tests use: /api/sweeping-orders/{id}/transitions and /proof,
 // /api/checkins, /api/cemeteries/{id}/slots, /api/bookings/{id}/contact.
@@ -17,7 +18,7 @@ import { ApiError, api, me } from './api.js';
 import { t, onLangChange, bindText } from './i18n.js';
 import { h, replace, param } from './dom.js';
 import { wireTabs } from './tabs.js';
-import { clearErrors, clearOnInput, setBusy, setFieldError, setFormError } from './forms.js';
+import { clearErrors, setBusy, setFormError } from './forms.js';
 import {
   addDays, cstToday, dayLabel, errKey, errText, isAdmin, money, plotLabel, stateBadge,
   staffCemeteries,
@@ -25,6 +26,7 @@ import {
 import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
 import { initPaySettings, payBlock } from './staff-pay.js';
+import { closeCheckin, initCheckin, openCheckin } from './staff-checkin.js';
 
 const $ = (id) => document.getElementById(id);
 const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers'];
@@ -53,12 +55,13 @@ function fail(key, vars = {}) {
 
 function onTab(name) {
   state.tab = name;
+  if (name !== 'checkin') closeCheckin();
   if (name === 'orders') loadOrders();
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
   else if (name === 'plots') loadPlots();
   else if (name === 'transfers') loadTransfers();
-  else $('checkin-code').focus();
+  else openCheckin();
 }
 
 
@@ -260,41 +263,6 @@ async function loadVisits() {
   }
 }
 
-// ---------- check-in ----------
-
-async function submitCheckin(ev) {
-  ev.preventDefault();
-  const form = ev.currentTarget;
-  const input = $('checkin-code');
-  const ok = $('checkin-ok');
-  clearErrors(form);
-  ok.hidden = true;
-  const code = input.value.replace(/[\s-]/g, '').toUpperCase();
-  if (code.length !== 12) {
-    setFieldError(input, 'staff.checkin_invalid');
-    input.focus();
-    return;
-  }
-  setBusy(form, true);
-  try {
-    const r = await api('POST', '/api/checkins', { code, cemetery_id: state.cemetery.id });
-    const b = r.booking;
-    ok.replaceChildren(h('p', {}, h('strong', {}, t('staff.checkin_ok', {
-      persons: t('vs.persons', { n: b.persons }),
-      time: t('vs.time_range', { start: b.slot.start, end: b.slot.end }),
-    })), ' ', `${b.user_name} · ${plotLabel(b.plot)}`));
-    ok.hidden = false;
-    input.value = '';
-  } catch (err) {
-    const key = err instanceof ApiError ? `staff.checkin.${err.code}` : null;
-    const { key: k2, vars } = errKey(err);
-    setFormError(form, key && t(key) !== key ? key : k2, vars);
-  } finally {
-    setBusy(form, false);
-    input.focus();
-  }
-}
-
 // ---------- slots ----------
 
 function renderSlots() {
@@ -444,14 +412,13 @@ $('orders-reload').addEventListener('click', loadOrders);
 $('v-date').addEventListener('change', loadVisits);
 $('visits-reload').addEventListener('click', loadVisits);
 $('cemetery').addEventListener('change', (ev) => chooseCemetery(ev.target.value));
-$('checkin-form').addEventListener('submit', submitCheckin);
-clearOnInput($('checkin-form'));
 $('slot-form').addEventListener('submit', previewSlots);
 $('slot-form').addEventListener('input', clearPlan);
 $('slot-publish').addEventListener('click', submitSlots);
 initPlots(() => state.cemetery);
 initTransfers(() => state.cemetery);
 const loadPaySettings = initPaySettings(() => state.cemetery);
+initCheckin(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
 onLangChange(() => {
   renderOrders();
