@@ -98,7 +98,9 @@ static const struct {
     [ACT_ORDER_FAMILY] = {"order.family", W_ADMIN | W_OWNER,
                           "view, cancel, confirm, dispute, rate an order"},
     [ACT_ORDER_STAFF] = {"order.staff", W_ADMIN | W_STAFF,
-                         "accept, reject, start, prove, complete an order"},
+                         "accept, reject, start, prove, complete an order; "
+                         "record its payment or refund; set how the "
+                         "cemetery is paid"},
     [ACT_CEREMONY_MANAGE] = {"ceremony.manage", W_ADMIN | W_OPERATOR,
                              "create and run an agency's ceremonies"},
     [ACT_CEREMONY_WATCH] = {"ceremony.watch",

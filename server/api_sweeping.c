@@ -17,6 +17,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "pay.h"
 #include "proof.h"
 #include "store.h"
 #include "store_org.h"
@@ -441,6 +442,118 @@ out:
 	json_decref(j);
 }
 
+/* POST /api/sweeping-orders/{id}/payment {state: paid|refunded,
+ * reference}: staff of the order's cemetery record a payment or a refund
+ * made at the office or by transfer. The same call again is a 200 that
+ * changes nothing. */
+static void post_payment(void *appv, struct http_req *req,
+                         struct http_resp *resp)
+{
+	static const char *const keys[] = {"state", "reference", NULL};
+	static const char *const states[] = {"paid", "refunded", NULL};
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct sweeping_err e = {0};
+	struct sweeping_order o;
+	const char *ref;
+	char err[256];
+	json_t *j = NULL;
+	bool changed;
+	int to, rc;
+
+	if (load_order(app, req, resp, &o) ||
+	    access_deny(resp, side_right(a, &o, SW_STAFF)))
+		return;
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+	                             sizeof(err))) ||
+	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	    (rc = jsonx_enum(j, "state", true, states, 0, &to, err,
+	                     sizeof(err))) ||
+	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, err,
+	                     sizeof(err)))) {
+		http_resp_err(resp, rc, "%s", err);
+		goto out;
+	}
+	if ((rc = pay_record_set(app->store, app->bus, o.id,
+	                         to == 0 ? PAY_PAID : PAY_REFUNDED, ref,
+	                         a->user_id, &changed, &o, &e))) {
+		sw_fail(resp, rc, &e);
+		goto out;
+	}
+	respond_order(app, resp, 200, &o);
+out:
+	json_decref(j);
+}
+
+static json_t *settings_json(const struct pay_settings *s)
+{
+	return json_pack("{s:I,s:s,s:s,s:b,s:o}", "cemetery_id",
+	                 (json_int_t)s->cemetery_id, "provider", s->provider,
+	                 "instructions", s->instructions, "pay_later",
+	                 s->pay_later, "updated_at",
+	                 s->set ? json_string(s->updated_at) : json_null());
+}
+
+/* GET and PUT /api/cemeteries/{id}/payment-settings: how families pay
+ * this cemetery, read and written by its staff (families read the text
+ * on each order). PUT {instructions, pay_later}. */
+static void payment_settings(void *appv, struct http_req *req,
+                             struct http_resp *resp)
+{
+	static const char *const keys[] = {"instructions", "pay_later", NULL};
+	struct app *app = appv;
+	const struct actor *a = auth_actor(req);
+	struct access_obj obj = {0};
+	struct sweeping_err e = {0};
+	struct pay_settings s;
+	struct org org;
+	char err[256];
+	json_t *j = NULL;
+	int rc;
+
+	if (http_param_id(req, "id", &obj.id) ||
+	    (rc = store_org_get(app->store, ORG_CEMETERY, obj.id, &org)) ==
+	        ERR_NOT_FOUND) {
+		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+		return;
+	}
+	if (!store_ok(rc, "reading the cemetery of payment settings")) {
+		http_resp_err(resp, ERR_DB, "cannot read the cemetery");
+		return;
+	}
+	obj.cemetery_id = obj.id;
+	if (access_deny(resp, access_check(a, ACT_ORDER_STAFF, &obj)))
+		return;
+	if (!store_ok(pay_settings_get(app->store, obj.id, &s),
+	              "reading a cemetery's payment settings")) {
+		http_resp_err(resp, ERR_DB, "cannot read the payment settings");
+		return;
+	}
+	if (strcmp(req->method, "PUT") == 0) {
+		if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
+		                             sizeof(err))) ||
+		    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+		    (rc = jsonx_text_copy(
+		         j, TEXT_PAY_INSTRUCTIONS, true, s.instructions,
+		         sizeof(s.instructions), err, sizeof(err))) ||
+		    (rc = jsonx_bool(j, "pay_later", false, false, &s.pay_later,
+		                     err, sizeof(err)))) {
+			http_resp_err(resp, rc, "%s", err);
+			goto out;
+		}
+		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||
+		    !store_ok(rc = pay_settings_get(app->store, obj.id, &s),
+		              "reading payment settings back")) {
+			sw_fail(resp, rc, &e);
+			goto out;
+		}
+	}
+	http_resp_json(resp, 200, settings_json(&s));
+	http_resp_header(resp, "Cache-Control", "private, no-cache");
+out:
+	json_decref(j);
+}
+
 /* GET /api/cemeteries/{id}/rating and /api/agencies/{id}/rating. */
 static void get_rating(void *appv, struct http_req *req, struct http_resp *resp)
 {
@@ -526,6 +639,12 @@ int api_sweeping_routes(struct router *r)
 	                 get_proof, 0);
 	rc |= router_add(r, "POST", "/api/sweeping-orders/{id}/rating",
 	                 post_rating, 0);
+	rc |= router_add(r, "POST", "/api/sweeping-orders/{id}/payment",
+	                 post_payment, 0);
+	rc |= router_add(r, "GET", "/api/cemeteries/{id}/payment-settings",
+	                 payment_settings, 0);
+	rc |= router_add(r, "PUT", "/api/cemeteries/{id}/payment-settings",
+	                 payment_settings, 0);
 	rc |=
 	    router_add(r, "GET", "/api/cemeteries/{id}/rating", get_rating, 0);
 	rc |= router_add(r, "GET", "/api/agencies/{id}/rating", get_rating, 0);

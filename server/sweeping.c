@@ -13,6 +13,7 @@
 #include "inbox.h"
 #include "jsonx.h"
 #include "log.h"
+#include "pay.h"
 #include "plot.h"
 #include "store.h"
 #include "store_deceased.h"
@@ -73,11 +74,8 @@ int sweeping_side_of(enum sweeping_state to)
 	return -1;
 }
 
-static int fail(struct sweeping_err *e, int rc, const char *code,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct sweeping_err *e, int rc, const char *code,
-                const char *fmt, ...)
+int sweeping_fail(struct sweeping_err *e, int rc, const char *code,
+                  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,6 +87,8 @@ static int fail(struct sweeping_err *e, int rc, const char *code,
 	va_end(ap);
 	return rc;
 }
+
+#define fail sweeping_fail
 
 int sweeping_transition_check(enum sweeping_state from, enum sweeping_state to,
                               enum sweeping_side side, struct sweeping_err *err)
@@ -260,7 +260,26 @@ int sweeping_order_create(struct store *st, struct bus *bus,
 	return 0;
 }
 
-/* The checks of a move that need the store: proof for completed. */
+/* The start rule of pay.h: the work waits for payment unless the
+ * cemetery allows pay-later. */
+static int payment_check(struct store *st, const struct sweeping_order *o,
+                         enum sweeping_state to, struct sweeping_err *err)
+{
+	struct pay_settings s;
+	struct pay_record r;
+
+	if (to != SW_IN_PROGRESS)
+		return 0;
+	if (!store_ok(pay_settings_get(st, o->cemetery_id, &s),
+	              "reading a cemetery's payment settings") ||
+	    !store_ok(pay_record_get(st, o->id, &r),
+	              "reading an order's payment"))
+		return fail(err, ERR_DB, "db", "cannot read the payment");
+	return pay_work_check(to, r.state, s.pay_later, err);
+}
+
+/* The checks of a move that need the store: payment for in_progress,
+ * proof for completed. */
 static int transition_tx(struct store *st, const struct sweeping_order *o,
                          enum sweeping_state to, enum sweeping_side side,
                          int64_t actor_id, const char *note,
@@ -269,7 +288,8 @@ static int transition_tx(struct store *st, const struct sweeping_order *o,
 	bool with_reason = to == SW_REJECTED || to == SW_DISPUTED;
 	int all = 0, photos = 0, rc;
 
-	if ((rc = sweeping_transition_check(o->state, to, side, err)))
+	if ((rc = sweeping_transition_check(o->state, to, side, err)) ||
+	    (rc = payment_check(st, o, to, err)))
 		return rc;
 	if (to == SW_COMPLETED) {
 		if ((rc = store_proof_count(st, o->id, &all, &photos)))
@@ -470,13 +490,16 @@ static json_t *proofs_json(struct store *st, int64_t order_id)
 	return arr;
 }
 
-/* The moves each side could make next (for buttons). */
-static json_t *next_json(enum sweeping_state s, enum sweeping_side side)
+/* The moves each side could make next (for buttons); in_progress only
+ * when the payment lets the work start. */
+static json_t *next_json(enum sweeping_state s, enum sweeping_side side,
+                         bool may_start)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(moves); i++)
-		if (moves[i].from == s && moves[i].side == side)
+		if (moves[i].from == s && moves[i].side == side &&
+		    (moves[i].to != SW_IN_PROGRESS || may_start))
 			jsonx_push(&arr, json_string(state_names[moves[i].to]));
 	return arr;
 }
@@ -484,28 +507,35 @@ static json_t *next_json(enum sweeping_state s, enum sweeping_side side)
 json_t *sweeping_order_json(struct store *st, const struct sweeping_order *o)
 {
 	char comment[TEXT_BUF(RATING_COMMENT_MAX)];
+	bool may_start = false;
 	int stars = 0;
-	json_t *j = json_pack(
-	    "{s:I,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s,s:s,s:s},s:I,s:s,s:s,s:s,"
-	    "s:I,s:s,s:s}",
-	    "id", (json_int_t)o->id, "state", sweeping_state_name(o->state),
-	    "date", o->date, "cemetery", "id", (json_int_t)o->cemetery_id,
-	    "name", o->cemetery_name, "plot", "id", (json_int_t)o->plot_id,
-	    "section", o->plot_section, "row", o->plot_row, "number",
-	    o->plot_number, "owner_id", (json_int_t)o->user_id, "owner_name",
-	    o->user_name, "note", o->note, "reason", o->reason, "total_cents",
-	    (json_int_t)o->total_cents, "created_at", o->created_at,
-	    "updated_at", o->updated_at);
+	json_t *pay,
+	    *j = json_pack(
+	        "{s:I,s:s,s:s,s:{s:I,s:s},s:{s:I,s:s,s:s,s:s},s:I,s:s,s:s,s:s,"
+	        "s:I,s:s,s:s}",
+	        "id", (json_int_t)o->id, "state", sweeping_state_name(o->state),
+	        "date", o->date, "cemetery", "id", (json_int_t)o->cemetery_id,
+	        "name", o->cemetery_name, "plot", "id", (json_int_t)o->plot_id,
+	        "section", o->plot_section, "row", o->plot_row, "number",
+	        o->plot_number, "owner_id", (json_int_t)o->user_id,
+	        "owner_name", o->user_name, "note", o->note, "reason",
+	        o->reason, "total_cents", (json_int_t)o->total_cents,
+	        "created_at", o->created_at, "updated_at", o->updated_at);
 
 	if (!j)
 		return NULL;
+	if (!(pay = pay_order_json(st, o, &may_start))) {
+		json_decref(j);
+		return NULL;
+	}
+	jsonx_put(&j, "payment", pay);
 	jsonx_put(&j, "items", items_json(st, o->id));
 	jsonx_put(&j, "events", events_json(st, o->id));
 	jsonx_put(&j, "proofs", proofs_json(st, o->id));
 	jsonx_put(&j, "next",
 	          json_pack("{s:o,s:o}", "family",
-	                    next_json(o->state, SW_FAMILY), "staff",
-	                    next_json(o->state, SW_STAFF)));
+	                    next_json(o->state, SW_FAMILY, may_start), "staff",
+	                    next_json(o->state, SW_STAFF, may_start)));
 	if (!store_ok(store_rating_of_order(st, o->id, &stars, comment,
 	                                    sizeof(comment)),
 	              "reading an order's rating")) {

@@ -58,6 +58,10 @@ struct sweeping_err {
 	char msg[200];
 };
 
+/* Fill e (when not NULL) with code and a sentence; returns rc. */
+int sweeping_fail(struct sweeping_err *e, int rc, const char *code,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 struct sweeping_item_in {
 	int64_t service_id;
 	int quantity;

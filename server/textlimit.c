@@ -11,6 +11,7 @@
 #include "deceased.h"
 #include "grave.h"
 #include "memorial.h"
+#include "pay.h"
 #include "plot.h"
 #include "store_ceremony.h"
 #include "store_org.h"
@@ -112,6 +113,11 @@ static const struct text_limit table[TEXT_FIELD_COUNT] = {
                          AT(struct grave_request, note)},
     [TEXT_GRAVE_REASON] = {"grave_refusal", "reason", 0, GRAVE_NOTE_MAX,
                            AT(struct grave_request, reason)},
+    [TEXT_PAY_INSTRUCTIONS] = {"payment", "instructions", 0,
+                               PAY_INSTRUCTIONS_MAX,
+                               AT(struct pay_settings, instructions)},
+    [TEXT_PAY_REFERENCE] = {"payment", "reference", 1, PAY_REFERENCE_MAX,
+                            AT(struct pay_record, paid_reference)},
 };
 
 const struct text_limit *textlimit_get(enum text_field f)

@@ -20,37 +20,39 @@
 /* Bytes for a field of n characters, with its NUL. */
 #define TEXT_BUF(n) ((n)*4 + 1)
 
-#define DISPLAY_NAME_MAX    64   /* an account's display name */
-#define ORG_NAME_MAX        100  /* agency or cemetery */
-#define ORG_ADDRESS_MAX     200  /* its address */
-#define ORG_PHONE_MAX       20   /* its public phone, as written */
-#define SERVICE_CODE_MAX    40   /* a fee-list item's code */
-#define SERVICE_NAME_MAX    100  /* its name */
-#define SERVICE_DESC_MAX    500  /* its description */
-#define SERVICE_UNIT_MAX    16   /* its unit ("次") */
-#define HALL_NAME_MAX       60   /* a farewell hall */
-#define CEREMONY_TITLE_MAX  100  /* a ceremony's title */
-#define INVITE_GUEST_MAX    60   /* the guest an invite link is for */
-#define SENDER_NAME_MAX     64   /* who signs a tribute or condolence */
-#define CONDOLENCE_TEXT_MAX 300  /* a condolence message */
-#define DECEASED_NAME_MAX   64   /* the deceased's name */
-#define DECEASED_PLACE_MAX  100  /* native place, the place of an event */
-#define DECEASED_NOTE_MAX   500  /* the note of an event */
-#define EXT_ID_MAX          64   /* a record's id in another system */
-#define PLOT_LABEL_MAX      24   /* section, row and number of a plot */
-#define MEMORIAL_TITLE_MAX  100  /* a memorial's title */
-#define MEMORIAL_BIO_MAX    5000 /* its biography */
-#define MEMORIAL_ALIAS_MAX  100  /* other names it is found by */
-#define PHOTO_CAPTION_MAX   100  /* a gallery photo's caption */
-#define TRIBUTE_TEXT_MAX    500  /* a message left on a memorial */
-#define SWEEPING_NOTE_MAX   500  /* an order's note, a move's note/reason */
-#define RATING_COMMENT_MAX  500  /* a rating's comment */
-#define TRANSFER_NOTE_MAX   500  /* note and reason of a burial transfer */
-#define ORG_PUBLIC_TEXT_MAX 2000 /* commitments, supervision, eco, subsidy */
-#define COMPLAINT_TEXT_MAX  2000 /* a complaint */
-#define CONTACT_TEXT_MAX    100  /* how a complaint's sender is reached */
-#define ANSWER_TEXT_MAX     2000 /* the answer to a complaint */
-#define GRAVE_NOTE_MAX      500  /* a grave request's note, its refusal */
+#define DISPLAY_NAME_MAX     64   /* an account's display name */
+#define ORG_NAME_MAX         100  /* agency or cemetery */
+#define ORG_ADDRESS_MAX      200  /* its address */
+#define ORG_PHONE_MAX        20   /* its public phone, as written */
+#define SERVICE_CODE_MAX     40   /* a fee-list item's code */
+#define SERVICE_NAME_MAX     100  /* its name */
+#define SERVICE_DESC_MAX     500  /* its description */
+#define SERVICE_UNIT_MAX     16   /* its unit ("次") */
+#define HALL_NAME_MAX        60   /* a farewell hall */
+#define CEREMONY_TITLE_MAX   100  /* a ceremony's title */
+#define INVITE_GUEST_MAX     60   /* the guest an invite link is for */
+#define SENDER_NAME_MAX      64   /* who signs a tribute or condolence */
+#define CONDOLENCE_TEXT_MAX  300  /* a condolence message */
+#define DECEASED_NAME_MAX    64   /* the deceased's name */
+#define DECEASED_PLACE_MAX   100  /* native place, the place of an event */
+#define DECEASED_NOTE_MAX    500  /* the note of an event */
+#define EXT_ID_MAX           64   /* a record's id in another system */
+#define PLOT_LABEL_MAX       24   /* section, row and number of a plot */
+#define MEMORIAL_TITLE_MAX   100  /* a memorial's title */
+#define MEMORIAL_BIO_MAX     5000 /* its biography */
+#define MEMORIAL_ALIAS_MAX   100  /* other names it is found by */
+#define PHOTO_CAPTION_MAX    100  /* a gallery photo's caption */
+#define TRIBUTE_TEXT_MAX     500  /* a message left on a memorial */
+#define SWEEPING_NOTE_MAX    500  /* an order's note, a move's note/reason */
+#define RATING_COMMENT_MAX   500  /* a rating's comment */
+#define TRANSFER_NOTE_MAX    500  /* note and reason of a burial transfer */
+#define ORG_PUBLIC_TEXT_MAX  2000 /* commitments, supervision, eco, subsidy */
+#define COMPLAINT_TEXT_MAX   2000 /* a complaint */
+#define CONTACT_TEXT_MAX     100  /* how a complaint's sender is reached */
+#define ANSWER_TEXT_MAX      2000 /* the answer to a complaint */
+#define GRAVE_NOTE_MAX       500  /* a grave request's note, its refusal */
+#define PAY_INSTRUCTIONS_MAX 1000 /* how a cemetery is paid */
+#define PAY_REFERENCE_MAX    64   /* a receipt or transfer number */
 
 enum text_field {
 	TEXT_USER_NAME = 0,
@@ -96,6 +98,8 @@ enum text_field {
 	TEXT_COMPLAINT_ANSWER,
 	TEXT_GRAVE_NOTE,
 	TEXT_GRAVE_REASON,
+	TEXT_PAY_INSTRUCTIONS,
+	TEXT_PAY_REFERENCE,
 	TEXT_FIELD_COUNT
 };
 

@@ -170,6 +170,8 @@ test('desktop (en): the family\'s rating and comment on the order card', { timeo
   const order = await ok('familyA', 'POST', '/api/sweeping-orders',
     { plot_id: w.ids.plotA, date, items: [{ service_id: w.ids.cleanA }] });
   await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'accepted' });
+  await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/payment`,
+    { state: 'paid', reference: 'R-1' });
   await ok('staffA', 'POST', `/api/sweeping-orders/${order.id}/transitions`, { to: 'in_progress' });
   const proof = await w.as('staffA', 'POST', `/api/sweeping-orders/${order.id}/proof`, {
     headers: { 'content-type': 'image/jpeg' },

@@ -1,6 +1,7 @@
 // Proxy sweeping and visits in the browser, phone-sized, two people at
 // once: a family orders sweeping from the cemetery's price list; in a
-// second browser context a staff member accepts it on the console, starts,
+// second browser context a staff member accepts it on the console, marks
+// it paid at the office (the family's page shows what to pay, then paid), starts,
 // uploads a proof photo from the "camera" input and completes; the family's
 // page shows each new state and the photo without reloading, then the
 // family confirms and rates. Also: booking a visit, its QR ticket, and the
@@ -83,6 +84,17 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
   await card.locator('[data-action="accepted"]').click();
   await s.locator(`[data-order="${id}"][data-state="accepted"]`).waitFor();
   await page.locator('#order-state [data-state="accepted"]').waitFor();
+
+  // what the family must pay and quote; no start before the office is paid
+  await page.locator('#pay-state [data-pay="unpaid"]').waitFor();
+  assert.equal(await text(page, '#pay-amount'), '¥226.00');
+  assert.match(await text(page, '#pay-reference'), /^SW\d{7,}$/);
+  assert.equal(await s.locator(`[data-order="${id}"] [data-action="in_progress"]`).count(), 0);
+  await s.fill(`[data-pay-ref="${id}"]`, '收据 0001');
+  await s.locator(`[data-order="${id}"] [data-action="pay-paid"]`).click();
+  await s.locator(`[data-order="${id}"] [data-pay-state="paid"]`).waitFor();
+  await page.locator('#pay-state [data-pay="paid"]').waitFor();
+  assert.match(await text(page, '#pay-note'), /收据 0001/);
 
   await s.locator(`[data-order="${id}"] [data-action="in_progress"]`).click();
   await s.locator(`[data-order="${id}"][data-state="in_progress"]`).waitFor();

@@ -321,6 +321,8 @@ test('inbox: the visit tomorrow, and an order with its proof photo', async () =>
   assert.equal(it.data.state, 'accepted');
   assert.equal(it.data.photo, null);
   assert.equal(it.link, `/order.html?id=${o.id}`);
+  await ok('staffA', 'POST', `/api/sweeping-orders/${o.id}/payment`,
+    { state: 'paid', reference: 'R-1' }, 200);
   await ok('staffA', 'POST', `/api/sweeping-orders/${o.id}/transitions`, { to: 'in_progress' }, 200);
   const up = await w.as('staffA', 'POST', `/api/sweeping-orders/${o.id}/proof`,
     { body: exifJpeg(), headers: { 'content-type': 'image/jpeg' } });

@@ -205,6 +205,7 @@ const DRIVERS = {
     const order = await placeOrder();
     const base = `/api/sweeping-orders/${order}`;
     await ok('POST', `${base}/transitions`, { to: 'accepted' });
+    await ok('POST', `${base}/payment`, { state: 'paid', reference: 'R-1' });
     const proof = await as(admin, 'POST', `${base}/proof`,
       { body: PNG, headers: { 'content-type': 'image/png' } });
     assert.equal(proof.status, 201, proof.text);
@@ -264,6 +265,27 @@ const DRIVERS = {
     return {
       res,
       read: async () => (await ok('GET', `/api/memorials/${m.id}/grave-requests`)).grave_requests[0][key],
+    };
+  },
+  payment: async (key, value) => {
+    if (key === 'instructions') {
+      const res = await as(admin, 'PUT', `/api/cemeteries/${ids.cemetery}/payment-settings`,
+        { json: { instructions: value } });
+      return {
+        res,
+        read: async () => {
+          // families read the text on their order
+          const order = await placeOrder();
+          return (await ok('GET', `/api/sweeping-orders/${order}`)).payment.instructions;
+        },
+      };
+    }
+    const order = await placeOrder();
+    const res = await as(admin, 'POST', `/api/sweeping-orders/${order}/payment`,
+      { json: { state: 'paid', [key]: value } });
+    return {
+      res,
+      read: async () => (await ok('GET', `/api/sweeping-orders/${order}`)).payment.paid[key],
     };
   },
   transfer: async (key, value) => {

@@ -304,6 +304,14 @@ async function placeOrder(who = 'familyA', k = 'A', items = null) {
   return r.json;
 }
 
+// Staff record the payment made at the office.
+async function paid(who, id, reference = `收据 ${id}`) {
+  const r = await w.as(who, 'POST', `/api/sweeping-orders/${id}/payment`,
+    { json: { state: 'paid', reference } });
+  assert.equal(r.status, 200, r.text);
+  return r;
+}
+
 async function to(who, id, target, extra = {}) {
   return w.as(who, 'POST', `/api/sweeping-orders/${id}/transitions`,
     json({ to: target, ...extra }));
@@ -357,6 +365,9 @@ test('sweeping: captured prices and the whole life of an order, live', async () 
   assert.equal(ev.event.type, 'order');
   await ws.next((m) => m.topic === `user:${w.ids.familyA}` &&
     m.event.order.state === 'accepted');
+  // the work waits for the payment (pay.h); staff record it at the office
+  assertErr(await to('staffA', o.id, 'in_progress'), 409, 'payment_required');
+  await paid('staffA', o.id);
   assert.equal((await to('staffA', o.id, 'in_progress')).status, 200);
   const noProof = await to('staffA', o.id, 'completed');
   assertErr(noProof, 409, 'proof_required');
@@ -450,6 +461,7 @@ test('sweeping: reasons, cancelling, disputes', async () => {
 
   const c = await placeOrder();
   await to('staffA', c.id, 'accepted');
+  await paid('staffA', c.id);
   await to('staffA', c.id, 'in_progress');
   const nocancel = await to('familyA', c.id, 'cancelled');
   assertErr(nocancel, 409, 'illegal_transition');
@@ -560,6 +572,7 @@ test('sweeping: a short proof video, its location removed', async () => {
   assert.equal(got.length, mp4.length);
   assert.ok(!got.includes('+39.9567'));
   // a video alone does not prove the work
+  await paid('staffA', o.id);
   await to('staffA', o.id, 'in_progress');
   assertErr(await to('staffA', o.id, 'completed'), 409, 'proof_required');
   // ranges work for the player

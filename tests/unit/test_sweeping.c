@@ -5,6 +5,7 @@
  * completed, reasons, ratings, and the live events on the bus. */
 #include "bus.h"
 #include "fixture_visit.h"
+#include "pay.h"
 #include "store_sweeping.h"
 #include "sweeping.h"
 #include "visit.h"
@@ -279,6 +280,19 @@ static int move(int64_t id, enum sweeping_state to, enum sweeping_side side,
 	                           e);
 }
 
+/* Staff record the payment at the office (pay.h: no work before it). */
+static void pay_up(int64_t id, int64_t staff)
+{
+	struct sweeping_err e = {0};
+	struct sweeping_order o;
+	bool changed = false;
+
+	ck_assert_int_eq(pay_record_set(fx.st, NULL, id, PAY_PAID, "收据 001",
+	                                staff, &changed, &o, &e),
+	                 0);
+	ck_assert(changed);
+}
+
 static void add_proof(int64_t order, int64_t staff, bool video, int rc_want)
 {
 	struct sweeping_proof p = {.order_id = order,
@@ -385,6 +399,12 @@ START_TEST(lifecycle_with_proof_and_events)
 	                 ERR_FORBIDDEN);
 	ck_assert_int_eq(move(o.id, SW_ACCEPTED, SW_STAFF, w.staff, "好的", &e),
 	                 0);
+	/* the work waits for the payment */
+	ck_assert_int_eq(
+	    move(o.id, SW_IN_PROGRESS, SW_STAFF, w.staff, NULL, &e),
+	    ERR_CONFLICT);
+	ck_assert_str_eq(e.code, "payment_required");
+	pay_up(o.id, w.staff);
 	ck_assert_int_eq(
 	    move(o.id, SW_IN_PROGRESS, SW_STAFF, w.staff, NULL, &e), 0);
 	/* a video alone does not prove it */
@@ -452,6 +472,7 @@ START_TEST(reasons_and_cancel)
 	    move(b.id, SW_CANCELLED, SW_FAMILY, w.family, NULL, &e), 0);
 	ck_assert_int_eq(move(c.id, SW_ACCEPTED, SW_STAFF, w.staff, NULL, &e),
 	                 0);
+	pay_up(c.id, w.staff);
 	ck_assert_int_eq(
 	    move(c.id, SW_IN_PROGRESS, SW_STAFF, w.staff, NULL, &e), 0);
 	ck_assert_int_eq(
@@ -491,6 +512,7 @@ START_TEST(ratings)
 	ck_assert_str_eq(e.code, "not_confirmed");
 	ck_assert_int_eq(move(o.id, SW_ACCEPTED, SW_STAFF, w.staff, NULL, &e),
 	                 0);
+	pay_up(o.id, w.staff);
 	ck_assert_int_eq(
 	    move(o.id, SW_IN_PROGRESS, SW_STAFF, w.staff, NULL, &e), 0);
 	add_proof(o.id, w.staff, false, 0);
@@ -508,6 +530,7 @@ START_TEST(ratings)
 	/* a second confirmed order rated 1 */
 	ck_assert_int_eq(place(&w, w.today, items, 1, NULL, &p, &e), 0);
 	move(p.id, SW_ACCEPTED, SW_STAFF, w.staff, NULL, &e);
+	pay_up(p.id, w.staff);
 	move(p.id, SW_IN_PROGRESS, SW_STAFF, w.staff, NULL, &e);
 	add_proof(p.id, w.staff, false, 0);
 	move(p.id, SW_COMPLETED, SW_STAFF, w.staff, NULL, &e);

@@ -4,7 +4,7 @@
 //   /order.html?cemetery=ID[&plot=ID]  the cemetery's service list with
 //                                      prices, a date and a message: place
 //   /order.html?id=ID                  the order, live over /ws (topic
-//                                      order:{id}): progress, proof photos
+//                                      order:{id}): how to pay and whether it is paid, progress, proof photos
 //                                      and videos, history, and the family's
 //                                      moves (cancel, confirm, dispute, rate)
 import { mountLayout, toast } from './layout.js';
@@ -16,7 +16,7 @@ import {
   clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError, setFormError,
 } from './forms.js';
 import {
-  addDays, cstToday, dayLabel, errKey, errText, money, plotLabel, stateBadge,
+  addDays, cstToday, dayLabel, errKey, errText, money, payBadge, payNote, plotLabel, stateBadge,
 } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
@@ -250,6 +250,16 @@ function renderTimeline(o) {
     e.note ? h('span', { class: 'note' }, e.note) : null)));
 }
 
+// What the family must do to pay, and whether it is paid (pay.h).
+function renderPayment(p) {
+  replace($('pay-state'), payBadge(p.state));
+  $('pay-card').dataset.pay = p.state;
+  $('pay-amount').textContent = money(p.amount_fen);
+  $('pay-reference').textContent = p.reference;
+  $('pay-instructions').textContent = p.instructions || t('pay.no_instructions');
+  $('pay-note').textContent = payNote(p);
+}
+
 function renderView() {
   const o = state.order;
   $('view-title').textContent = t('order.number', { id: o.id });
@@ -258,6 +268,7 @@ function renderView() {
   const reason = $('order-reason');
   reason.hidden = !o.reason || !['rejected', 'disputed'].includes(o.state);
   reason.textContent = o.reason ? t('order.reason', { reason: o.reason }) : '';
+  renderPayment(o.payment);
   renderSteps(o);
   renderActions(o);
   renderGallery(o);

@@ -5,12 +5,13 @@
 // from the phone camera / complete; the day's visit bookings with the
 // audited "show phone"; publishing visiting times for a day or a whole
 // season, previewed before they are published in one request (all or
-// nothing); the family's rating and comment on a confirmed order; checking
-// a ticket in at the gate by camera or typed code (staff-checkin.js);
-// plots (staff-plots.js) and burial hand-overs to accept
-// (staff-transfers.js), with the plots proposed for them (staff-alloc.js);
-// for the cemetery's managers, its staff (org-staff.js: invite, revoke).
-// Only the cemeteries the account is staff of (an admin
+// nothing); the family's rating and comment on a confirmed order; its
+// payment, recorded at the office (staff-pay.js); checking a ticket in at
+// the gate by camera or typed code (staff-checkin.js); plots
+// (staff-plots.js) and burial hand-overs to accept (staff-transfers.js),
+// with the plots proposed for them (staff-alloc.js); for the cemetery's
+// managers, its staff (org-staff.js: invite, revoke). Only the cemeteries
+// the account is staff of (an admin
 // may open any with ?cemetery=ID). Writes go through the same API the
 // tests use: /api/sweeping-orders/{id}/transitions and /proof,
 // /api/checkins, /api/cemeteries/{id}/slots, /api/bookings/{id}/contact.
@@ -26,6 +27,7 @@ import {
 } from './visitlib.js';
 import { initPlots, loadPlots, renderPlots } from './staff-plots.js';
 import { initTransfers, loadTransfers, renderTransfers } from './staff-transfers.js';
+import { initPaySettings, payBlock } from './staff-pay.js';
 import { closeCheckin, initCheckin, openCheckin } from './staff-checkin.js';
 import { initAlloc, loadAlloc } from './staff-alloc.js';
 import { staffPanel } from './org-staff.js';
@@ -205,6 +207,7 @@ function orderCard(o) {
       p.kind === 'video'
         ? h('video', { src: p.url, controls: true, preload: 'metadata' })
         : h('img', { src: p.url, alt: '', loading: 'lazy' })))) : null,
+    payBlock(o, replaceOrder),
     canProve ? proofPicker(o) : null,
     o.state === 'in_progress' && !photos ? h('p', { class: 'meta text-sm' }, t('staff.proof_needed')) : null,
     state.rejecting.has(o.id) ? rejectForm(o) : null,
@@ -383,6 +386,7 @@ function chooseCemetery(id) {
   $('cemetery-name').textContent = state.cemetery?.name ?? '';
   $('cemetery').value = String(state.cemetery?.id ?? '');
   $('tab-team').hidden = !manages(state.cemetery);
+  loadPaySettings();
   selectTab(state.tab);
 }
 
@@ -431,6 +435,7 @@ $('slot-form').addEventListener('input', clearPlan);
 $('slot-publish').addEventListener('click', submitSlots);
 initPlots(() => state.cemetery);
 initTransfers(() => state.cemetery);
+const loadPaySettings = initPaySettings(() => state.cemetery);
 initCheckin(() => state.cemetery);
 initAlloc(() => state.cemetery);
 $('s-retry').addEventListener('click', load);
@@ -447,7 +452,8 @@ onLangChange(() => {
 function busyPicking() {
   return state.rejecting.size > 0 ||
     [...document.querySelectorAll('[data-proof-input], [data-video-input]')]
-      .some((el) => el.files?.length);
+      .some((el) => el.files?.length) ||
+    [...document.querySelectorAll('[data-pay-ref]')].some((el) => el.value);
 }
 setInterval(() => { if (state.tab === 'orders' && !busyPicking()) loadOrders(); }, 60000);
 load();

@@ -84,3 +84,22 @@ export function staffCemeteries(user) {
 export function isAdmin(user) {
   return Array.isArray(user?.roles) && user.roles.some((r) => r.role === 'admin');
 }
+
+/** The badge of an order's payment state (unpaid, paid, refunded). */
+export function payBadge(state) {
+  const key = `pay.state.${state}`;
+  return h('span', { class: 'badge state-badge pay-badge', 'data-pay': state, 'data-i18n': key },
+    t(key));
+}
+
+/** The line under a payment: who recorded it, the refund, or what is owed. */
+export function payNote(p) {
+  if (p.state === 'refunded') {
+    return t('pay.refunded_note', { reference: p.refunded.reference, at: p.refunded.at.slice(0, 10) });
+  }
+  if (p.state === 'paid') {
+    return `${t('pay.paid_note', { amount: money(p.paid.amount_fen), reference: p.paid.reference,
+      at: p.paid.at.slice(0, 10) })}${p.refund_due ? ` · ${t('pay.refund_due')}` : ''}`;
+  }
+  return p.pay_later ? t('pay.later_note') : t('pay.wait_note');
+}
