@@ -511,17 +511,9 @@ static void payment_settings(void *appv, struct http_req *req,
 	json_t *j = NULL;
 	int rc;
 
-	if (http_param_id(req, "id", &obj.id) ||
-	    (rc = store_org_get(app->store, ORG_CEMETERY, obj.id, &org)) ==
-	        ERR_NOT_FOUND) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such cemetery");
+	if (api_org_find(app, req, resp, ORG_CEMETERY, &org))
 		return;
-	}
-	if (!store_ok(rc, "reading the cemetery of payment settings")) {
-		http_resp_err(resp, ERR_DB, "cannot read the cemetery");
-		return;
-	}
-	obj.cemetery_id = obj.id;
+	obj.id = obj.cemetery_id = org.id;
 	if (access_deny(resp, access_check(a, ACT_ORDER_STAFF, &obj)))
 		return;
 	if (!store_ok(pay_settings_get(app->store, obj.id, &s),

@@ -477,6 +477,21 @@ function visitRows() {
     // order1: the mourner's order for plot1 of cemetery1
     { method: 'GET', path: '/api/sweeping-orders/{order1}',
       rule: { act: ['order.family', 'order.staff'], on: { owner: 'mourner', cemetery: 1 }, ok: 200, deny: 404 } },
+    // its payment, recorded at the office by the cemetery's staff (the
+    // same record again changes nothing); the family sees it but may not
+    {
+      method: 'POST', path: '/api/sweeping-orders/{order1}/payment',
+      body: { state: 'paid', reference: 'R-1' },
+      rule: { act: 'order.staff', on: { owner: 'mourner', cemetery: 1 }, ok: 200, deny: 404,
+        seen: 'order.family' },
+    },
+    { method: 'GET', path: '/api/cemeteries/{cemetery1}/payment-settings',
+      rule: { act: 'order.staff', on: { cemetery: 1 }, ok: 200 } },
+    {
+      method: 'PUT', path: '/api/cemeteries/{cemetery2}/payment-settings',
+      body: { instructions: '请到陵园办公室付款', pay_later: true },
+      rule: { act: 'order.staff', on: { cemetery: 2 }, ok: 200 },
+    },
     { method: 'GET', path: '/api/cemeteries/{cemetery1}/rating', expect: everyone(200) },
     { method: 'GET', path: '/api/agencies/{agency1}/rating', expect: everyone(200) },
   ];

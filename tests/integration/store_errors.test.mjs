@@ -48,6 +48,11 @@ before(async () => {
     agency_id: agencyId, title: '周兰女士告别仪式', deceased_name: '周兰',
     scheduled_start: start, scheduled_end: end, source: { kind: 'test' },
   })).id;
+  const service = (await ok('POST', `/api/cemeteries/${ids.cemetery}/services`,
+    { code: 'sweep', name: '代客祭扫', price_cents: 19900 })).id;
+  const tomorrow = new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
+  ids.order = (await ok('POST', '/api/sweeping-orders',
+    { plot_id: ids.plot, date: tomorrow, items: [{ service_id: service, quantity: 1 }] })).id;
 });
 
 after(async () => { await d?.stop(); });
@@ -73,6 +78,19 @@ const CASES = [
   ]],
   ['plots', [['GET', () => `/api/plots/${ids.plot}`]]],
   ['ceremonies', [['GET', () => `/api/ceremonies/${ids.ceremony}`]]],
+  ['payment_settings', [
+    ['GET', () => `/api/cemeteries/${ids.cemetery}/payment-settings`],
+    ['GET', () => `/api/sweeping-orders/${ids.order}`],
+  ]],
+  ['order_payments', [
+    ['GET', () => `/api/sweeping-orders/${ids.order}`],
+    ['POST', () => `/api/sweeping-orders/${ids.order}/payment`, () => ({ state: 'paid', reference: 'R-9' })],
+  ]],
+  ['org_public', [['GET', () => `/api/cemeteries/${ids.cemetery}/public`]]],
+  ['complaints', [['GET', () => `/api/cemeteries/${ids.cemetery}/complaints`]]],
+  ['grave_requests', [['GET', () => `/api/memorials/${ids.memorial}/grave-requests`]]],
+  ['staff_invitations', [['GET', () => `/api/cemeteries/${ids.cemetery}/staff`]]],
+  ['alloc_weights', [['GET', () => `/api/cemeteries/${ids.cemetery}/allocation`]]],
   ['users', [
     ['POST', () => '/api/session', () => ({ login: ADMIN.login, password: ADMIN.password }), 'anonymous'],
   ]],
