@@ -77,10 +77,7 @@ const struct store_sql store_ceremony_sql[] = {
     [Q_CEREMONY_LIST_MEMORIAL] =
         {"ceremony.ceremony_list_memorial",
          "SELECT " CER_COLS " FROM ceremonies WHERE memorial_id = ?1 "
-         "ORDER BY scheduled_start DESC, id DESC LIMIT 100",
-         "a memorial's ceremonies for its family: ceremonies has no index "
-         "on memorial_id yet (one row a ceremony; to come with the next "
-         "migration)"},
+         "ORDER BY scheduled_start DESC, id DESC LIMIT 100"},
     [Q_CEREMONY_SET_STATE] =
         {"ceremony.ceremony_set_state",
          "UPDATE ceremonies SET state = ?1, "
