@@ -30,7 +30,10 @@
  * an error instead (udp-reconnect off) would break cameras that close the
  * control connection while RTP keeps flowing over UDP. */
 #define RTSP_STALL_US 6000000
-#define SINK_EOS      "sinian-sink-eos" /* an appsink got end of stream */
+/* What decodebin stops at: H.264 we decode ourselves and keep as it came,
+ * for the pass-through; anything else is decoded to raw. */
+#define RTSP_STOP_CAPS "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264"
+#define SINK_EOS       "sinian-sink-eos" /* an appsink got end of stream */
 
 struct source {
 	const char *kind;
@@ -473,19 +476,63 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 	return 0;
 }
 
-static void on_source_setup(GstElement *uridecodebin, GstElement *src,
-                            gpointer data)
+/* One stream of the camera (RTP, on a streaming thread): a decodebin of
+ * its own, running before the pad links so the first buffer finds it.
+ * rtspsrc may add a stream's pad after its no-more-pads when two streams
+ * start at once; uridecodebin stops listening at no-more-pads, and that
+ * stream (the pictures, as often as not) stayed unlinked for good. */
+static void on_rtsp_stream(GstElement *src, GstPad *pad, gpointer data)
 {
-	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "latency"))
-		g_object_set(src, "latency", 200u, NULL);
+	struct source *s = data;
+	GstElement *dec = gst_element_factory_make("decodebin", NULL);
+	GstCaps *stop;
+	GstPad *sink;
+
+	if (!dec) {
+		log_warn(TAG, "rtsp: no decodebin for %s", GST_PAD_NAME(pad));
+		return;
+	}
+	stop = gst_caps_from_string(RTSP_STOP_CAPS);
+	g_object_set(dec, "caps", stop, NULL);
+	gst_caps_unref(stop);
+	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
+	gst_bin_add(GST_BIN(s->pipeline), dec);
+	gst_element_sync_state_with_parent(dec);
+	sink = gst_element_get_static_pad(dec, "sink");
+	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+		log_warn(TAG, "rtsp: stream %s does not link",
+		         GST_PAD_NAME(pad));
+	gst_object_unref(sink);
+}
+
+/* The stopped pipeline's decodebins go (rtspsrc's pads went with the
+ * connection): their pads free the tails for the next connection's. */
+static void rtsp_drop_streams(struct source *s)
+{
+	GstIterator *it = gst_bin_iterate_elements(GST_BIN(s->pipeline));
+	GValue item = G_VALUE_INIT;
+	GPtrArray *decs = g_ptr_array_new_with_free_func(gst_object_unref);
+
+	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		GstElement *el = g_value_get_object(&item);
+		GstElementFactory *f = gst_element_get_factory(el);
+
+		if (f && !strcmp(GST_OBJECT_NAME(f), "decodebin"))
+			g_ptr_array_add(decs, gst_object_ref(el));
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
+	for (guint i = 0; i < decs->len; i++)
+		gst_bin_remove(GST_BIN(s->pipeline), decs->pdata[i]);
+	g_ptr_array_free(decs, TRUE);
 }
 
 int source_new_rtsp(const struct source_format *f, const char *url,
                     struct source **out, char *err, size_t errlen)
 {
-	static const char *const needed[] = {"uridecodebin", "rtspsrc"};
-	GstElement *dec;
-	GstCaps *stop;
+	static const char *const needed[] = {"rtspsrc", "decodebin"};
+	GstElement *src;
 	struct source *s;
 	int rc;
 
@@ -502,16 +549,10 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	rc = new_with_tails("rtsp", f, true, &s, err, errlen);
 	if (rc)
 		return rc;
-	dec = gst_element_factory_make("uridecodebin", "rtsp");
-	/* Stop at H.264: we decode it ourselves and keep it as it came, for
-	 * the pass-through; anything else is decoded to raw as before. */
-	stop = gst_caps_from_string(
-	    "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264");
-	g_object_set(dec, "uri", url, "caps", stop, NULL);
-	gst_caps_unref(stop);
-	g_signal_connect(dec, "source-setup", G_CALLBACK(on_source_setup), s);
-	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
-	gst_bin_add(GST_BIN(s->pipeline), dec);
+	src = gst_element_factory_make("rtspsrc", "source");
+	g_object_set(src, "location", url, "latency", 200u, NULL);
+	g_signal_connect(src, "pad-added", G_CALLBACK(on_rtsp_stream), s);
+	gst_bin_add(GST_BIN(s->pipeline), src);
 	s->url = g_strdup(url);
 	*out = s;
 	return 0;
@@ -538,6 +579,7 @@ static void rtsp_schedule_retry(struct source *s, const char *why)
 	if (atomic_load(&s->last_data_us) > s->started_us)
 		s->delay_s = 1; /* it worked for a while: start over */
 	gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	rtsp_drop_streams(s);
 	log_warn(TAG, "rtsp: %s; retry in %u s", why, s->delay_s);
 	s->retry_timer = g_timeout_add_seconds(s->delay_s, rtsp_retry, s);
 	s->delay_s = MIN(s->delay_s * 2, RTSP_MAX_DELAY);
