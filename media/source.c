@@ -24,11 +24,15 @@
 
 #define TAG            "source"
 #define RTSP_MAX_DELAY 30 /* s, back-off ceiling */
-/* No data this long while playing: restart. A camera that restarts at
+/* No picture this long while playing: restart. Sound alone does not
+ * count (a camera whose sound comes without pictures is broken for a
+ * farewell; one without a microphone is fine). A camera that restarts at
  * once is found this way (rtspsrc quietly reconnects its control
  * connection to a server that no longer knows the session); making that
  * an error instead (udp-reconnect off) would break cameras that close the
- * control connection while RTP keeps flowing over UDP. */
+ * control connection while RTP keeps flowing over UDP. So is a stream
+ * that stops on its own while another flows: rtspsrc drops the error of
+ * one stream's receiver as long as any other stream still flows. */
 #define RTSP_STALL_US 6000000
 /* What decodebin stops at: H.264 we decode ourselves and keep as it came,
  * for the pass-through; anything else is decoded to raw. */
@@ -53,7 +57,7 @@ struct source {
 	char *url;
 	guint retry_timer, stall_timer;
 	unsigned delay_s;
-	_Atomic int64_t last_data_us; /* written on streaming threads */
+	_Atomic int64_t last_picture_us; /* written on streaming threads */
 	gint64 started_us;
 };
 
@@ -119,7 +123,8 @@ static GstFlowReturn on_sample(GstAppSink *sink, gpointer data, bool video)
 	/* Drop the sample first: the receiver then holds the only reference
 	 * and may restamp the buffer without a copy. */
 	gst_sample_unref(sample);
-	atomic_store(&s->last_data_us, mainctx_now_us());
+	if (video)
+		atomic_store(&s->last_picture_us, mainctx_now_us());
 	if (buf && s->fn)
 		s->fn(s->user_data, video, buf);
 	else if (buf)
@@ -146,7 +151,7 @@ static GstFlowReturn on_h264(GstAppSink *sink, gpointer data)
 	if (!sample)
 		return GST_FLOW_OK;
 	buf = gst_sample_get_buffer(sample);
-	atomic_store(&s->last_data_us, mainctx_now_us());
+	atomic_store(&s->last_picture_us, mainctx_now_us());
 	if (buf && s->h264_fn)
 		s->h264_fn(s->user_data, gst_buffer_ref(buf),
 		           gst_sample_get_caps(sample));
@@ -576,7 +581,7 @@ static void rtsp_schedule_retry(struct source *s, const char *why)
 {
 	if (s->retry_timer)
 		return;
-	if (atomic_load(&s->last_data_us) > s->started_us)
+	if (atomic_load(&s->last_picture_us) > s->started_us)
 		s->delay_s = 1; /* it worked for a while: start over */
 	gst_element_set_state(s->pipeline, GST_STATE_NULL);
 	rtsp_drop_streams(s);
@@ -588,7 +593,7 @@ static void rtsp_schedule_retry(struct source *s, const char *why)
 static gboolean rtsp_stall_check(gpointer data)
 {
 	struct source *s = data;
-	gint64 now = mainctx_now_us(), last = atomic_load(&s->last_data_us);
+	gint64 now = mainctx_now_us(), last = atomic_load(&s->last_picture_us);
 
 	if (s->started && !s->paused && !s->retry_timer &&
 	    now - MAX(last, s->started_us) > RTSP_STALL_US)
