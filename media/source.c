@@ -37,7 +37,8 @@
 /* What decodebin stops at: H.264 we decode ourselves and keep as it came,
  * for the pass-through; anything else is decoded to raw. */
 #define RTSP_STOP_CAPS "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264"
-#define SINK_EOS       "sinian-sink-eos" /* an appsink got end of stream */
+#define SINK_EOS       "sinian-sink-eos"  /* an appsink got end of stream */
+#define RTSP_DEC       "sinian-decodebin" /* on an rtspsrc pad: its decodebin */
 
 struct source {
 	const char *kind;
@@ -503,11 +504,39 @@ static void on_rtsp_stream(GstElement *src, GstPad *pad, gpointer data)
 	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
 	gst_bin_add(GST_BIN(s->pipeline), dec);
 	gst_element_sync_state_with_parent(dec);
+	g_object_set_data(G_OBJECT(pad), RTSP_DEC, dec);
 	sink = gst_element_get_static_pad(dec, "sink");
 	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
 		log_warn(TAG, "rtsp: stream %s does not link",
 		         GST_PAD_NAME(pad));
 	gst_object_unref(sink);
+}
+
+/* A stream's pad goes: with the connection, or when rtspsrc connects
+ * again by itself (over TCP when UDP brought nothing) and adds new pads.
+ * Its decodebin lets go of the tails for the new pads' decodebins; it is
+ * removed itself at the next teardown. */
+static void on_rtsp_stream_gone(GstElement *src, GstPad *pad, gpointer data)
+{
+	GstElement *dec = g_object_get_data(G_OBJECT(pad), RTSP_DEC);
+	GValue item = G_VALUE_INIT;
+	GstIterator *it;
+
+	if (!dec)
+		return;
+	it = gst_element_iterate_src_pads(dec);
+	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		GstPad *out = g_value_get_object(&item);
+		GstPad *peer = gst_pad_get_peer(out);
+
+		if (peer) {
+			gst_pad_unlink(out, peer);
+			gst_object_unref(peer);
+		}
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
 }
 
 /* The stopped pipeline's decodebins go (rtspsrc's pads went with the
@@ -557,6 +586,8 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	src = gst_element_factory_make("rtspsrc", "source");
 	g_object_set(src, "location", url, "latency", 200u, NULL);
 	g_signal_connect(src, "pad-added", G_CALLBACK(on_rtsp_stream), s);
+	g_signal_connect(src, "pad-removed", G_CALLBACK(on_rtsp_stream_gone),
+	                 s);
 	gst_bin_add(GST_BIN(s->pipeline), src);
 	s->url = g_strdup(url);
 	*out = s;
@@ -597,7 +628,7 @@ static gboolean rtsp_stall_check(gpointer data)
 
 	if (s->started && !s->paused && !s->retry_timer &&
 	    now - MAX(last, s->started_us) > RTSP_STALL_US)
-		rtsp_schedule_retry(s, "no data");
+		rtsp_schedule_retry(s, "no pictures");
 	return G_SOURCE_CONTINUE;
 }
 

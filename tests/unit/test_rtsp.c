@@ -249,7 +249,7 @@ END_TEST
 
 /* A camera that restarts at once: the client's connection comes back to
  * a server that knows nothing of its session, so no error and no data;
- * after 6 s without data the source starts over and pictures return. */
+ * after 6 s without a picture the source starts over and pictures return. */
 START_TEST(camera_restarts_at_once)
 {
 	struct rtsp_testsrv srv = {0};
