@@ -354,7 +354,7 @@ START_TEST(sound_without_pictures_starts_over)
 	if (flowed)
 		close_valve(&sv);
 	closed_us = g_get_monotonic_time();
-	sound = flowed && more_arrive(&g, 0, 100, 5000);
+	sound = flowed && more_arrive(&g, 0, 25, 5000); /* half a second */
 	again = sound && tried(&t, 2, 20000);
 	if (again)
 		after_s = (double)(t.at_us[1] - closed_us) / 1e6;
