@@ -483,7 +483,10 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 }
 
 /* One stream of the camera (RTP, on a streaming thread): a decodebin of
- * its own, running before the pad links so the first buffer finds it.
+ * its own, linked and then brought to the pipeline's state, as
+ * uridecodebin did (this thread pushes the first buffer once we return;
+ * a decodebin set playing before its link left the pictures stalled on
+ * the first connection in 4 of 22 loaded ASan runs).
  * rtspsrc may add a stream's pad after its no-more-pads when two streams
  * start at once; uridecodebin stops listening at no-more-pads, and that
  * stream (the pictures, as often as not) stayed unlinked for good. */
@@ -503,13 +506,13 @@ static void on_rtsp_stream(GstElement *src, GstPad *pad, gpointer data)
 	gst_caps_unref(stop);
 	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
 	gst_bin_add(GST_BIN(s->pipeline), dec);
-	gst_element_sync_state_with_parent(dec);
 	g_object_set_data(G_OBJECT(pad), RTSP_DEC, dec);
 	sink = gst_element_get_static_pad(dec, "sink");
 	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
 		log_warn(TAG, "rtsp: stream %s does not link",
 		         GST_PAD_NAME(pad));
 	gst_object_unref(sink);
+	gst_element_sync_state_with_parent(dec);
 }
 
 /* A stream's pad goes: with the connection, or when rtspsrc connects
