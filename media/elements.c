@@ -50,7 +50,6 @@ static const struct elements_entry table[] = {
     {"decodebin", BASE, D | T},
     {"opusdec", BASE, D | T},
     {"opusenc", BASE, D | T | B},
-    {"uridecodebin", BASE, D},
     {"videoconvert", BASE, D | T},
     {"videorate", BASE, D},
     {"videoscale", BASE, D},
@@ -93,6 +92,7 @@ static const struct elements_entry table[] = {
     {"identity", CORE, T},
     {"queue", CORE, D | T},
     {"tee", CORE, D | T},
+    {"valve", CORE, T},
 };
 
 const struct elements_entry *elements_table(size_t *n)

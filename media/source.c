@@ -24,13 +24,21 @@
 
 #define TAG            "source"
 #define RTSP_MAX_DELAY 30 /* s, back-off ceiling */
-/* No data this long while playing: restart. A camera that restarts at
+/* No picture this long while playing: restart. Sound alone does not
+ * count (a camera whose sound comes without pictures is broken for a
+ * farewell; one without a microphone is fine). A camera that restarts at
  * once is found this way (rtspsrc quietly reconnects its control
  * connection to a server that no longer knows the session); making that
  * an error instead (udp-reconnect off) would break cameras that close the
- * control connection while RTP keeps flowing over UDP. */
+ * control connection while RTP keeps flowing over UDP. So is a stream
+ * that stops on its own while another flows: rtspsrc drops the error of
+ * one stream's receiver as long as any other stream still flows. */
 #define RTSP_STALL_US 6000000
-#define SINK_EOS      "sinian-sink-eos" /* an appsink got end of stream */
+/* What decodebin stops at: H.264 we decode ourselves and keep as it came,
+ * for the pass-through; anything else is decoded to raw. */
+#define RTSP_STOP_CAPS "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264"
+#define SINK_EOS       "sinian-sink-eos"  /* an appsink got end of stream */
+#define RTSP_DEC       "sinian-decodebin" /* on an rtspsrc pad: its decodebin */
 
 struct source {
 	const char *kind;
@@ -50,7 +58,7 @@ struct source {
 	char *url;
 	guint retry_timer, stall_timer;
 	unsigned delay_s;
-	_Atomic int64_t last_data_us; /* written on streaming threads */
+	_Atomic int64_t last_picture_us; /* written on streaming threads */
 	gint64 started_us;
 };
 
@@ -116,7 +124,8 @@ static GstFlowReturn on_sample(GstAppSink *sink, gpointer data, bool video)
 	/* Drop the sample first: the receiver then holds the only reference
 	 * and may restamp the buffer without a copy. */
 	gst_sample_unref(sample);
-	atomic_store(&s->last_data_us, mainctx_now_us());
+	if (video)
+		atomic_store(&s->last_picture_us, mainctx_now_us());
 	if (buf && s->fn)
 		s->fn(s->user_data, video, buf);
 	else if (buf)
@@ -143,7 +152,7 @@ static GstFlowReturn on_h264(GstAppSink *sink, gpointer data)
 	if (!sample)
 		return GST_FLOW_OK;
 	buf = gst_sample_get_buffer(sample);
-	atomic_store(&s->last_data_us, mainctx_now_us());
+	atomic_store(&s->last_picture_us, mainctx_now_us());
 	if (buf && s->h264_fn)
 		s->h264_fn(s->user_data, gst_buffer_ref(buf),
 		           gst_sample_get_caps(sample));
@@ -473,19 +482,94 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 	return 0;
 }
 
-static void on_source_setup(GstElement *uridecodebin, GstElement *src,
-                            gpointer data)
+/* One stream of the camera (RTP, on a streaming thread): a decodebin of
+ * its own, linked and then brought to the pipeline's state, as
+ * uridecodebin did (this thread pushes the first buffer once we return;
+ * a decodebin set playing before its link left the pictures stalled on
+ * the first connection in 4 of 22 loaded ASan runs).
+ * rtspsrc may add a stream's pad after its no-more-pads when two streams
+ * start at once; uridecodebin stops listening at no-more-pads, and that
+ * stream (the pictures, as often as not) stayed unlinked for good. */
+static void on_rtsp_stream(GstElement *src, GstPad *pad, gpointer data)
 {
-	if (g_object_class_find_property(G_OBJECT_GET_CLASS(src), "latency"))
-		g_object_set(src, "latency", 200u, NULL);
+	struct source *s = data;
+	GstElement *dec = gst_element_factory_make("decodebin", NULL);
+	GstCaps *stop;
+	GstPad *sink;
+
+	if (!dec) {
+		log_warn(TAG, "rtsp: no decodebin for %s", GST_PAD_NAME(pad));
+		return;
+	}
+	stop = gst_caps_from_string(RTSP_STOP_CAPS);
+	g_object_set(dec, "caps", stop, NULL);
+	gst_caps_unref(stop);
+	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
+	gst_bin_add(GST_BIN(s->pipeline), dec);
+	g_object_set_data(G_OBJECT(pad), RTSP_DEC, dec);
+	sink = gst_element_get_static_pad(dec, "sink");
+	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
+		log_warn(TAG, "rtsp: stream %s does not link",
+		         GST_PAD_NAME(pad));
+	gst_object_unref(sink);
+	gst_element_sync_state_with_parent(dec);
+}
+
+/* A stream's pad goes: with the connection, or when rtspsrc connects
+ * again by itself (over TCP when UDP brought nothing) and adds new pads.
+ * Its decodebin lets go of the tails for the new pads' decodebins; it is
+ * removed itself at the next teardown. */
+static void on_rtsp_stream_gone(GstElement *src, GstPad *pad, gpointer data)
+{
+	GstElement *dec = g_object_get_data(G_OBJECT(pad), RTSP_DEC);
+	GValue item = G_VALUE_INIT;
+	GstIterator *it;
+
+	if (!dec)
+		return;
+	it = gst_element_iterate_src_pads(dec);
+	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		GstPad *out = g_value_get_object(&item);
+		GstPad *peer = gst_pad_get_peer(out);
+
+		if (peer) {
+			gst_pad_unlink(out, peer);
+			gst_object_unref(peer);
+		}
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
+}
+
+/* The stopped pipeline's decodebins go (rtspsrc's pads went with the
+ * connection): their pads free the tails for the next connection's. */
+static void rtsp_drop_streams(struct source *s)
+{
+	GstIterator *it = gst_bin_iterate_elements(GST_BIN(s->pipeline));
+	GValue item = G_VALUE_INIT;
+	GPtrArray *decs = g_ptr_array_new_with_free_func(gst_object_unref);
+
+	while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		GstElement *el = g_value_get_object(&item);
+		GstElementFactory *f = gst_element_get_factory(el);
+
+		if (f && !strcmp(GST_OBJECT_NAME(f), "decodebin"))
+			g_ptr_array_add(decs, gst_object_ref(el));
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	gst_iterator_free(it);
+	for (guint i = 0; i < decs->len; i++)
+		gst_bin_remove(GST_BIN(s->pipeline), decs->pdata[i]);
+	g_ptr_array_free(decs, TRUE);
 }
 
 int source_new_rtsp(const struct source_format *f, const char *url,
                     struct source **out, char *err, size_t errlen)
 {
-	static const char *const needed[] = {"uridecodebin", "rtspsrc"};
-	GstElement *dec;
-	GstCaps *stop;
+	static const char *const needed[] = {"rtspsrc", "decodebin"};
+	GstElement *src;
 	struct source *s;
 	int rc;
 
@@ -502,16 +586,12 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	rc = new_with_tails("rtsp", f, true, &s, err, errlen);
 	if (rc)
 		return rc;
-	dec = gst_element_factory_make("uridecodebin", "rtsp");
-	/* Stop at H.264: we decode it ourselves and keep it as it came, for
-	 * the pass-through; anything else is decoded to raw as before. */
-	stop = gst_caps_from_string(
-	    "video/x-raw(ANY); audio/x-raw(ANY); video/x-h264");
-	g_object_set(dec, "uri", url, "caps", stop, NULL);
-	gst_caps_unref(stop);
-	g_signal_connect(dec, "source-setup", G_CALLBACK(on_source_setup), s);
-	g_signal_connect(dec, "pad-added", G_CALLBACK(on_rtsp_pad_added), s);
-	gst_bin_add(GST_BIN(s->pipeline), dec);
+	src = gst_element_factory_make("rtspsrc", "source");
+	g_object_set(src, "location", url, "latency", 200u, NULL);
+	g_signal_connect(src, "pad-added", G_CALLBACK(on_rtsp_stream), s);
+	g_signal_connect(src, "pad-removed", G_CALLBACK(on_rtsp_stream_gone),
+	                 s);
+	gst_bin_add(GST_BIN(s->pipeline), src);
 	s->url = g_strdup(url);
 	*out = s;
 	return 0;
@@ -535,9 +615,10 @@ static void rtsp_schedule_retry(struct source *s, const char *why)
 {
 	if (s->retry_timer)
 		return;
-	if (atomic_load(&s->last_data_us) > s->started_us)
+	if (atomic_load(&s->last_picture_us) > s->started_us)
 		s->delay_s = 1; /* it worked for a while: start over */
 	gst_element_set_state(s->pipeline, GST_STATE_NULL);
+	rtsp_drop_streams(s);
 	log_warn(TAG, "rtsp: %s; retry in %u s", why, s->delay_s);
 	s->retry_timer = g_timeout_add_seconds(s->delay_s, rtsp_retry, s);
 	s->delay_s = MIN(s->delay_s * 2, RTSP_MAX_DELAY);
@@ -546,11 +627,11 @@ static void rtsp_schedule_retry(struct source *s, const char *why)
 static gboolean rtsp_stall_check(gpointer data)
 {
 	struct source *s = data;
-	gint64 now = mainctx_now_us(), last = atomic_load(&s->last_data_us);
+	gint64 now = mainctx_now_us(), last = atomic_load(&s->last_picture_us);
 
 	if (s->started && !s->paused && !s->retry_timer &&
 	    now - MAX(last, s->started_us) > RTSP_STALL_US)
-		rtsp_schedule_retry(s, "no data");
+		rtsp_schedule_retry(s, "no pictures");
 	return G_SOURCE_CONTINUE;
 }
 

@@ -16,8 +16,9 @@
  *            or format is converted. A pad "h264" (video/x-h264) may carry
  *            the same pictures still encoded, for pass-through: its access
  *            units go to the h264 callback (source_set_h264);
- *   - rtsp:  rtspsrc ! decodebin, rebuilt with back-off (1 s doubling to
- *            30 s) after an error, end of stream or 6 s without data; a
+ *   - rtsp:  rtspsrc ! decodebin (one a stream), rebuilt with back-off
+ *            (1 s doubling to 30 s) after an error, end of stream or 6 s
+ *            without a picture (sound alone does not count); a
  *            camera's H.264 is decoded here and also given, as it came,
  *            to the h264 callback (pass-through).
  * Life cycle and state changes run on the main thread; the sample callback

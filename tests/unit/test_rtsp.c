@@ -5,9 +5,10 @@
  * port again they come back through the source's own retries, with no
  * second source_start; the retries back off (1 s, 2 s, 4 s...) and start
  * over at 1 s after a connection that delivered; a camera that restarts
- * at once or ends its stream is connected again within seconds; a
- * paused source keeps its connection; a camera without a microphone still
- * gives pictures.
+ * at once or ends its stream is connected again within seconds, and so
+ * is one whose pictures stop while its sound goes on; a paused source
+ * keeps its connection; a camera without a microphone still gives
+ * pictures.
  *
  * The default main context runs both the source's bus watch and timers and
  * the server's listening socket, so the tests spin it while they wait.
@@ -248,7 +249,7 @@ END_TEST
 
 /* A camera that restarts at once: the client's connection comes back to
  * a server that knows nothing of its session, so no error and no data;
- * after 6 s without data the source starts over and pictures return. */
+ * after 6 s without a picture the source starts over and pictures return. */
 START_TEST(camera_restarts_at_once)
 {
 	struct rtsp_testsrv srv = {0};
@@ -279,6 +280,102 @@ START_TEST(camera_restarts_at_once)
 	 * 15 fps (about 10 s here; 16 s with the former 10 s limit) */
 	ck_assert_msg(after_s < 15,
 	              "pictures again only %.2f s after the restart", after_s);
+	ck_assert_int_eq(atomic_load(&g.bad_video), 0);
+	ck_assert_int_eq(atomic_load(&g.bad_audio), 0);
+}
+END_TEST
+
+/* A camera whose pictures stop while its sound goes on: a valve on the
+ * video, closed from the test (no end of stream, no error). */
+#define VALVE_CAM                                                              \
+	"( videotestsrc is-live=true pattern=ball ! "                          \
+	"video/x-raw,width=640,height=360,framerate=30/1 ! "                   \
+	"x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 ! "    \
+	"valve name=pictures ! rtph264pay name=pay0 pt=96 "                    \
+	"audiotestsrc is-live=true ! opusenc ! rtpopuspay name=pay1 pt=97 )"
+
+/* The server's media of the latest connection (its pipeline). */
+struct served {
+	GMutex lock;
+	GstElement *media;
+};
+
+static void on_media(GstRTSPMediaFactory *factory, GstRTSPMedia *media,
+                     gpointer data)
+{
+	struct served *sv = data;
+	GstElement *el = gst_rtsp_media_get_element(media);
+
+	g_mutex_lock(&sv->lock);
+	if (sv->media)
+		gst_object_unref(sv->media);
+	sv->media = el;
+	g_mutex_unlock(&sv->lock);
+}
+
+static void close_valve(struct served *sv)
+{
+	GstElement *valve;
+
+	g_mutex_lock(&sv->lock);
+	valve = sv->media ? gst_bin_get_by_name(GST_BIN(sv->media), "pictures")
+	                  : NULL;
+	g_mutex_unlock(&sv->lock);
+	ck_assert_msg(valve, "no media served");
+	g_object_set(valve, "drop", TRUE, NULL);
+	gst_object_unref(valve);
+}
+
+/* Sound without pictures is a broken camera for a farewell: 6 s after the
+ * last picture the source starts over, though sound kept coming, and the
+ * new connection (a new media, valve open) gives pictures again. */
+START_TEST(sound_without_pictures_starts_over)
+{
+	struct rtsp_testsrv srv = {0};
+	struct served sv = {0};
+	struct tries t = {0};
+	struct got g = {0};
+	struct source *s;
+	GstRTSPMountPoints *mounts;
+	GstRTSPMediaFactory *factory;
+	bool flowed, sound, again, back;
+	gint64 closed_us;
+	double after_s = 0;
+
+	g_mutex_init(&sv.lock);
+	serve(&srv, 0, VALVE_CAM, &t);
+	mounts = gst_rtsp_server_get_mount_points(srv.server);
+	factory = gst_rtsp_mount_points_match(mounts, RTSP_TESTSRV_PATH, NULL);
+	g_signal_connect(factory, "media-configure", G_CALLBACK(on_media), &sv);
+	g_object_unref(factory);
+	g_object_unref(mounts);
+	s = start_source(srv.url, &g);
+	flowed = more_arrive(&g, 30, 30, 20000);
+	if (flowed)
+		close_valve(&sv);
+	closed_us = g_get_monotonic_time();
+	sound = flowed && more_arrive(&g, 0, 25, 5000); /* half a second */
+	again = sound && tried(&t, 2, 20000);
+	if (again)
+		after_s = (double)(t.at_us[1] - closed_us) / 1e6;
+	back = again && more_arrive(&g, 30, 0, 20000);
+	report("pictures stopped, sound went on", &g);
+	fprintf(stderr, "connected again %.2f s after the last picture\n",
+	        after_s);
+	source_free(s);
+	rtsp_testsrv_stop(&srv);
+	if (sv.media)
+		gst_object_unref(sv.media);
+	g_mutex_clear(&sv.lock);
+
+	ck_assert_msg(flowed, "no video and audio from the camera");
+	ck_assert_msg(sound, "no sound with the pictures stopped");
+	ck_assert_msg(again, "not connected again without pictures");
+	/* 6-7 s to notice (timers may fire 1/4 s early), plus the teardown
+	 * and 1 s back-off; sound alone kept it from ever happening before */
+	ck_assert_msg(after_s > 5.5 && after_s < 15,
+	              "connected again %.2f s after the last picture", after_s);
+	ck_assert_msg(back, "no pictures after connecting again");
 	ck_assert_int_eq(atomic_load(&g.bad_video), 0);
 	ck_assert_int_eq(atomic_load(&g.bad_audio), 0);
 }
@@ -547,6 +644,7 @@ static Suite *rtsp_suite(void)
 	tcase_add_test(tc, camera_goes_away_and_comes_back);
 	tcase_add_test(tc, retries_back_off_and_start_over);
 	tcase_add_test(tc, camera_restarts_at_once);
+	tcase_add_test(tc, sound_without_pictures_starts_over);
 	tcase_add_test(tc, camera_ends_its_stream);
 	tcase_add_test(tc, camera_without_audio);
 	tcase_add_test(tc, paused_keeps_its_connection);
