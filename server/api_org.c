@@ -269,6 +269,10 @@ static void list_services(void *appv, struct http_req *req,
 	    json_pack("{s:o,s:o}", "org", api_org_json(&o), "services", arr));
 }
 
+/* The fields of a new item or the fields a PATCH changes, checked, into s.
+ * A field left out keeps s's value: the checked values are gathered in a
+ * copy, so a kept text is never copied onto itself (an overlapping
+ * snprintf, which emptied it). */
 static int service_fields(json_t *j, struct service_item *s, bool create,
                           char *err, size_t errlen)
 {
@@ -276,6 +280,7 @@ static int service_fields(json_t *j, struct service_item *s, bool create,
 	                                   "price_cents", "unit", "active",
 	                                   NULL};
 	const char *code = s->code, *name, *desc, *unit;
+	struct service_item n = *s;
 	bool active;
 	int rc;
 
@@ -287,19 +292,19 @@ static int service_fields(json_t *j, struct service_item *s, bool create,
 	    (rc = jsonx_text(j, TEXT_SERVICE_DESC, false, s->description, &desc,
 	                     err, errlen)) ||
 	    (rc = jsonx_int(j, "price_cents", create, 0, 100000000,
-	                    s->price_cents, &s->price_cents, err, errlen)) ||
+	                    s->price_cents, &n.price_cents, err, errlen)) ||
 	    (rc =
 	         jsonx_text(j, TEXT_SERVICE_UNIT, false,
 	                    s->unit[0] ? s->unit : "次", &unit, err, errlen)) ||
 	    (rc = jsonx_bool(j, "active", false, create ? true : s->active,
 	                     &active, err, errlen)))
 		return rc;
-	snprintf(s->code, sizeof(s->code), "%s", code);
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	snprintf(s->description, sizeof(s->description), "%s",
-	         desc ? desc : "");
-	snprintf(s->unit, sizeof(s->unit), "%s", unit);
-	s->active = active;
+	snprintf(n.code, sizeof(n.code), "%s", code);
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	snprintf(n.description, sizeof(n.description), "%s", desc ? desc : "");
+	snprintf(n.unit, sizeof(n.unit), "%s", unit);
+	n.active = active;
+	*s = n;
 	return 0;
 }
 

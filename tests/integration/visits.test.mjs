@@ -341,6 +341,9 @@ test('sweeping: captured prices and the whole life of an order, live', async () 
   const svc = await w.as('staffA', 'PATCH', `/api/services/${w.ids.flowersA}`,
     json({ price_cents: 12000 }));
   assert.equal(svc.status, 200, svc.text);
+  // only the price changes: the fields left out keep their values
+  assert.deepEqual([svc.json.code, svc.json.name, svc.json.unit, svc.json.price_cents],
+    ['flowers', '鲜花一束', '次', 12000]);
   const kept = await w.as('familyA', 'GET', `/api/sweeping-orders/${o.id}`);
   assert.equal(kept.json.total_cents, 5000 + 2 * 8800);
   assert.equal(kept.json.items[1].price_cents, 8800);
