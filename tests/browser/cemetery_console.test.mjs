@@ -6,8 +6,12 @@
 // visiting times previewed and published in one go (Mar 28 – Apr 10,
 // hourly 08:00–17:00: 126 slots); a burial hand-over from a funeral home
 // accepted into a chosen plot, which then reads occupied; the family's
-// rating and comment on the staff's order card. On the phone no tab label
-// is cut off and the bookings list keeps its padding.
+// rating and comment on the staff's order card; an item of the fee list
+// added with its price from the "services and prices" tab and repriced,
+// then on the public list and on the public page (/org.html), ordered by
+// a family at that price, and once stopped, neither listed nor orderable.
+// On the phone no tab label is cut off (one more tab than before) and the
+// bookings and fee lists keep their padding.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -51,7 +55,29 @@ const ok = async (who, method, url, json) => {
   return r.json;
 };
 
-test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accepted', { timeout: 120000 }, async () => {
+/** From the services tab: add an item at `price` yuan, then reprice it to
+ *  `repriced`; returns its row and id once the list shows the new price. */
+async function feeItem(page, { code, name, price, repriced, shown }) {
+  await page.click('#tab-services');
+  await page.locator('#services li').first().waitFor(); // the items the world made
+  await page.fill('#s-code', code);
+  await page.fill('#s-name', name);
+  await page.fill('#s-price', price);
+  await page.click('#service-form [type="submit"]');
+  const row = page.locator('#services li', { hasText: name });
+  await row.waitFor();
+  const id = Number(await row.getAttribute('data-service'));
+  await row.locator('.svc-price').fill(repriced);
+  await row.locator('[data-save]').click();
+  await page.locator(`#services [data-service="${id}"]`, { hasText: shown }).waitFor();
+  return { row: page.locator(`#services [data-service="${id}"]`), id };
+}
+
+/** The item `id` on the cemetery's public fee list (as anyone sees it), or undefined. */
+const publicFee = async (id) => (await ok('familyA', 'GET', `/api/cemeteries/${w.ids.cemA}/services`))
+  .services.find((s) => s.id === id);
+
+test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accepted, a fee item added and repriced', { timeout: 120000 }, async () => {
   const { ctx, page, errors } = await staff('zh-CN', { width: 390, height: 844 });
 
   // every tab shows whole on the phone: inside the screen, label not cut
@@ -155,6 +181,24 @@ test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accept
   await page.locator('#slot-form [data-form-error]:not([hidden])').waitFor();
   assert.equal((await ok('admin', 'GET', `/api/cemeteries/${w.ids.cemA}/slots?from=${year}-03-01&to=${year}-04-30`)).slots.length, 126);
 
+  // the fee list: an item added at ¥120, repriced to ¥150.50, public, ordered at that price
+  const fee = await feeItem(page, { code: 'tree-care', name: '树葬养护', price: '120', repriced: '150.5', shown: '150.50' });
+  assert.equal(await fee.row.getAttribute('data-active'), 'true');
+  assert.deepEqual(await publicFee(fee.id).then((s) => [s.name, s.price_cents, s.unit]), ['树葬养护', 15050, '次']);
+  const order = await ok('familyA', 'POST', '/api/sweeping-orders',
+    { plot_id: w.ids.plotA, date: cstDate(2), items: [{ service_id: fee.id, quantity: 2 }] });
+  assert.equal(order.total_cents, 30100);
+  assert.deepEqual(order.items.map((i) => [i.name, i.quantity]), [['树葬养护', 2]]);
+  // the fee list fits the phone: padding as the other lists, no label cut off
+  const feePad = await page.evaluate(() => parseFloat(getComputedStyle(document.getElementById('services')).paddingLeft));
+  assert.ok(feePad >= 12, `fee list padding ${feePad}px`);
+  const feeCut = await page.evaluate(() => [...document.querySelectorAll('#panel-services label, #panel-services button')]
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || el.scrollWidth > el.clientWidth + 1; })
+    .map((el) => el.textContent));
+  assert.deepEqual(feeCut, []);
+  const feeOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(feeOverflow <= 0, `fee list ${feeOverflow}px wider than the phone`);
+
   // the bookings list keeps its padding on the phone
   await page.click('#tab-visits');
   const pad = await page.evaluate(() => parseFloat(getComputedStyle(document.getElementById('visits')).paddingLeft));
@@ -165,7 +209,7 @@ test('phone (zh-CN): plots from CSV, the plan, a peak season, a hand-over accept
   await ctx.close();
 });
 
-test('desktop (en): the family\'s rating and comment on the order card', { timeout: 60000 }, async () => {
+test('desktop (en): the family\'s rating and comment on the order card; a fee item from offer to stop', { timeout: 60000 }, async () => {
   const date = cstDate(1);
   const order = await ok('familyA', 'POST', '/api/sweeping-orders',
     { plot_id: w.ids.plotA, date, items: [{ service_id: w.ids.cleanA }] });
@@ -190,6 +234,37 @@ test('desktop (en): the family\'s rating and comment on the order card', { timeo
   assert.match(await card.textContent(), /4 of 5 stars.*打扫得很干净，谢谢/s);
   await page.click('#tab-plots');
   await page.locator('#plots-summary', { hasText: /\d+ plots?,/ }).waitFor();
+
+  // the fee list: a price that is not an amount is refused in the row, nothing saved
+  const fee = await feeItem(page, { code: 'lotus-lamp', name: 'Lotus lamp', price: '30', repriced: '45', shown: '45.00' });
+  assert.equal((await publicFee(fee.id)).price_cents, 4500);
+  await fee.row.locator('.svc-price').fill('forty');
+  await fee.row.locator('[data-save]').click();
+  await page.locator('.toast', { hasText: 'price in yuan' }).waitFor();
+  assert.equal(await fee.row.locator('.svc-price').getAttribute('aria-invalid'), 'true');
+  assert.equal((await publicFee(fee.id)).price_cents, 4500);
+  // a form without a price is refused before it is sent
+  await page.fill('#s-code', 'no-price');
+  await page.fill('#s-name', 'No price');
+  await page.click('#service-form [type="submit"]');
+  await page.locator('#service-form [data-form-error]:not([hidden])', { hasText: 'a price' }).waitFor();
+
+  // on the public page, then ordered; stopped, it leaves the page and cannot be ordered
+  const pub = await ctx.newPage();
+  await pub.goto(`${d.url}/org.html?cemetery=${w.ids.cemA}`);
+  await pub.locator('#o-fees .fee', { hasText: /Lotus lamp.*45\.00/ }).waitFor();
+  const lamp = await ok('familyA', 'POST', '/api/sweeping-orders',
+    { plot_id: w.ids.plotA, date: cstDate(3), items: [{ service_id: fee.id }] });
+  assert.equal(lamp.total_cents, 4500);
+  await fee.row.locator('[data-toggle]').click();
+  await page.locator(`#services [data-service="${fee.id}"][data-active="false"]`).waitFor();
+  assert.equal(await publicFee(fee.id), undefined);
+  const refused = await w.as('familyA', 'POST', '/api/sweeping-orders',
+    { json: { plot_id: w.ids.plotA, date: cstDate(4), items: [{ service_id: fee.id }] } });
+  assert.ok(refused.status >= 400 && refused.status < 500, `ordering a stopped item: ${refused.status}`);
+  await pub.reload();
+  await pub.locator('#o-fees .fee').first().waitFor();
+  assert.equal(await pub.locator('#o-fees .fee', { hasText: 'Lotus lamp' }).count(), 0);
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -28,7 +28,7 @@ let adminToken;
 const ids = {};
 
 /** Every page, as whom it is for ("admin": signed in as the admin, who
- *  holds every role's rights). */
+ *  holds every role's rights); tab: a console's tab opened first. */
 function pages() {
   return [
     { path: '/' },
@@ -47,6 +47,8 @@ function pages() {
     { path: '/account.html', admin: true },
     { path: '/inbox.html', admin: true },
     { path: '/staff.html', admin: true },
+    { path: '/staff.html', admin: true, tab: 'services', ready: '#panel-services:not([hidden])' },
+    { path: '/agency.html', admin: true, tab: 'services', ready: '#panel-services:not([hidden])' },
     { path: '/operator.html', admin: true },
     { path: `/org.html?cemetery=${ids.cemetery}`, ready: '#o-page:not([hidden])' },
     { path: '/service.html', admin: true, ready: '#v-console:not([hidden])' },
@@ -74,6 +76,7 @@ async function contexts(viewport, locale) {
 
 async function check(page, p, viewport, locale) {
   await page.goto(d.url + p.path);
+  if (p.tab) await page.click(`#tab-${p.tab}`); // a console's tab, checked opened
   if (p.ready) await page.locator(p.ready).first().waitFor({ timeout: 30000 });
   await page.waitForFunction(() => !document.querySelector('main[data-state="loading"]'),
     null, { timeout: 10000 }).catch(() => {});
@@ -85,7 +88,7 @@ async function check(page, p, viewport, locale) {
   }));
   return r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${p.path} [${viewport.width}px ${locale}] ${v.id} (${v.impact}): ` +
+    .map((v) => `${p.path}${p.tab ? `#${p.tab}` : ''} [${viewport.width}px ${locale}] ${v.id} (${v.impact}): ` +
       v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
 }
 

@@ -4,8 +4,8 @@
 // its event chain, a form for the next event, its QR code, and the burial
 // hand-over to a cemetery: started here, seen pending, accepted or
 // declined, withdrawn while pending); the halls (a list and a form); the
-// services and prices, the public fee list (add, change the price, stop
-// offering); the staff of the funeral home (org-staff.js: invite by
+// services and prices, the public fee list (org-services.js: add, change
+// the price, stop offering); the staff of the funeral home (org-staff.js: invite by
 // phone or e-mail, revoke). Ceremonies are /operator.html. Only the funeral homes the
 // account operates (an admin may open any); every write goes through the
 // API the tests use: /api/deceased…, /api/agencies/{id}/halls,
@@ -16,8 +16,9 @@ import { bindText, formatDateTime, onLangChange, t } from './i18n.js';
 import { h, param, replace } from './dom.js';
 import { wireTabs } from './tabs.js';
 import { staffPanel } from './org-staff.js';
-import { clearErrors, clearOnInput, setBusy, setFormApiError, setFormError } from './forms.js';
-import { isAdmin, money, plotLabel } from './visitlib.js';
+import { servicesPanel } from './org-services.js';
+import { setFormError, submitForm } from './forms.js';
+import { isAdmin, plotLabel } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
 const TABS = ['records', 'halls', 'services', 'team'];
@@ -28,7 +29,7 @@ const ONCE = new Set(['registered', 'farewell', 'cremated']);
 
 const state = {
   user: null, agencies: [], agency: null, tab: 'records',
-  records: [], record: null, transfers: [], cemeteries: [], halls: [], services: [],
+  records: [], record: null, transfers: [], cemeteries: [], halls: [],
 };
 
 function show(id) {
@@ -39,24 +40,6 @@ function report(err) {
   toast(err instanceof ApiError && err.message ? err.message : t('error.unknown'), 'error');
 }
 
-/** Submit a form: check, call, then refresh; errors land in the form. */
-function onSubmit(form, fn) {
-  clearOnInput(form);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
-    setBusy(form, true);
-    try {
-      await fn();
-    } catch (err) {
-      if (err instanceof ApiError && err.message && err.status < 500) setFormError(form, null, {}, err.message);
-      else setFormApiError(form, err);
-    } finally {
-      setBusy(form, false);
-    }
-  });
-}
-
 // ---------- tabs ----------
 
 function onTab(name) {
@@ -64,7 +47,7 @@ function onTab(name) {
   if (name === 'records') loadRecords();
   else if (name === 'halls') loadHalls();
   else if (name === 'team') team.load();
-  else loadServices();
+  else services.load();
 }
 
 
@@ -152,7 +135,7 @@ async function openRecord(id) {
 }
 
 function wireRecords() {
-  onSubmit($('record-form'), async () => {
+  submitForm($('record-form'), async () => {
     const name = $('r-name').value.trim();
     const death = $('r-death').value;
     if (!name || !death) {
@@ -168,7 +151,7 @@ function wireRecords() {
     await loadRecords();
     await openRecord(r.id);
   });
-  onSubmit($('event-form'), async () => {
+  submitForm($('event-form'), async () => {
     const at = $('e-at').value;
     if (!at) {
       setFormError($('event-form'), 'ag.v_event');
@@ -180,7 +163,7 @@ function wireRecords() {
     $('event-form').reset();
     await openRecord(state.record.id);
   });
-  onSubmit($('handover-form'), async () => {
+  submitForm($('handover-form'), async () => {
     const body = { cemetery_id: Number($('h-cemetery').value) };
     if ($('h-note').value.trim()) body.note = $('h-note').value.trim();
     if ($('h-kind').value) body.kind = $('h-kind').value;
@@ -213,41 +196,8 @@ async function loadHalls() {
   }
 }
 
-// ---------- services ----------
-
-function serviceRow(s) {
-  const price = h('input', { class: 'input svc-price', inputmode: 'decimal', value: (s.price_cents / 100).toFixed(2), 'aria-label': t('ag.s_price') });
-  const save = async (patch) => {
-    try {
-      await api('PATCH', `/api/services/${s.id}`, patch);
-      toast(t('ag.s_saved', { name: s.name }), 'ok');
-      await loadServices();
-    } catch (err) {
-      report(err);
-    }
-  };
-  return h('li', { class: 'list-row', 'data-service': s.id, 'data-active': String(s.active) },
-    h('span', {}, h('span', { class: 'list-title' }, s.name),
-      h('span', { class: 'meta text-sm' }, ` · ${money(s.price_cents)}${s.unit ? ` / ${s.unit}` : ''}`),
-      s.active ? null : h('span', { class: 'badge' }, t('ag.s_inactive'))),
-    h('span', { class: 'cluster' }, price,
-      h('button', { type: 'button', class: 'btn btn-secondary btn-sm', 'data-save': s.id,
-        onclick: () => save({ price_cents: Math.round(Number(price.value) * 100) }) }, t('ag.s_save')),
-      h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'data-toggle': s.id,
-        onclick: () => save({ active: !s.active }) }, t(s.active ? 'ag.s_stop' : 'ag.s_offer'))));
-}
-
-async function loadServices() {
-  try {
-    state.services = (await api('GET', `/api/agencies/${state.agency.id}/services?all=1`)).services ?? [];
-    replace($('services'), state.services.map(serviceRow));
-  } catch (err) {
-    report(err);
-  }
-}
-
-function wireOrg() {
-  onSubmit($('hall-form'), async () => {
+function wireHalls() {
+  submitForm($('hall-form'), async () => {
     const name = $('hall-name').value.trim();
     if (!name) {
       setFormError($('hall-form'), 'ag.v_hall');
@@ -256,18 +206,6 @@ function wireOrg() {
     await api('POST', `/api/agencies/${state.agency.id}/halls`, { name });
     $('hall-name').value = '';
     await loadHalls();
-  });
-  onSubmit($('service-form'), async () => {
-    const price = Number($('s-price').value);
-    const body = { code: $('s-code').value.trim(), name: $('s-name').value.trim(), price_cents: Math.round(price * 100) };
-    if (!body.code || !body.name || !Number.isFinite(price) || price < 0) {
-      setFormError($('service-form'), 'ag.v_service');
-      return;
-    }
-    if ($('s-unit').value.trim()) body.unit = $('s-unit').value.trim();
-    await api('POST', `/api/agencies/${state.agency.id}/services`, body);
-    $('service-form').reset();
-    await loadServices();
   });
 }
 
@@ -310,15 +248,17 @@ async function load() {
 mountLayout();
 const team = staffPanel(() => state.agency && { kind: 'agency', id: state.agency.id },
   () => state.user?.id);
+// the console lists only the agencies the account operates (or all, for an admin)
+const services = servicesPanel(() => state.agency && { kind: 'agency', id: state.agency.id }, () => true);
 const selectTab = wireTabs(TABS, onTab);
 wireRecords();
-wireOrg();
+wireHalls();
 $('agency').addEventListener('change', (ev) => chooseAgency(ev.target.value));
 onLangChange(() => {
   renderRecords();
   renderRecord();
   renderHalls();
-  replace($('services'), state.services.map(serviceRow));
+  services.render();
   team.render();
 });
 load();

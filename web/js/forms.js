@@ -109,6 +109,26 @@ export function setBusy(form, busy) {
   form.setAttribute('aria-busy', busy ? 'true' : 'false');
 }
 
+/** Handle form's submit: errors cleared, then fn() runs with the form busy;
+ *  what it throws lands in the form (the daemon's own words for a 4xx that
+ *  has them). fn may itself set an error and return. */
+export function submitForm(form, fn) {
+  clearOnInput(form);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    setBusy(form, true);
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof ApiError && err.message && err.status < 500) setFormError(form, null, {}, err.message);
+      else setFormApiError(form, err);
+    } finally {
+      setBusy(form, false);
+    }
+  });
+}
+
 /** Clear a field's error as soon as the person edits it. */
 export function clearOnInput(form) {
   form.addEventListener('input', (ev) => {

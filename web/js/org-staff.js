@@ -8,10 +8,10 @@
 // managers, the platform admin): /api/{agencies|cemeteries}/{id}/staff,
 // /staff/{user_id}, /staff-invitations/{iid}.
 import { toast } from './layout.js';
-import { ApiError, api, errorText } from './api.js';
+import { api, errorText } from './api.js';
 import { formatDate, has, t } from './i18n.js';
 import { h, replace } from './dom.js';
-import { clearErrors, clearOnInput, setBusy, setFieldError, setFormApiError, setFormError } from './forms.js';
+import { setFieldError, submitForm } from './forms.js';
 
 const $ = (id) => document.getElementById(id);
 const LOGIN = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/;
@@ -107,10 +107,7 @@ export function staffPanel(getOrg, myId) {
   }
 
   const form = $('team-form');
-  clearOnInput(form);
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    clearErrors(form);
+  submitForm(form, async () => {
     const login = $('team-login').value.trim();
     if (!LOGIN.test(login)) {
       setFieldError($('team-login'), 'team.login_invalid');
@@ -118,18 +115,10 @@ export function staffPanel(getOrg, myId) {
     }
     const body = { login };
     if (getOrg()?.kind === 'cemetery' && $('team-manager').checked) body.manager = true;
-    setBusy(form, true);
-    try {
-      const r = await api('POST', `${base()}/staff`, body);
-      toast(t('team.sent', { login: r?.invitation?.login ?? login }), 'ok');
-      form.reset();
-      await load();
-    } catch (err) {
-      if (err instanceof ApiError && err.message && err.status < 500) setFormError(form, null, {}, err.message);
-      else setFormApiError(form, err);
-    } finally {
-      setBusy(form, false);
-    }
+    const r = await api('POST', `${base()}/staff`, body);
+    toast(t('team.sent', { login: r?.invitation?.login ?? login }), 'ok');
+    form.reset();
+    await load();
   });
 
   return { load, render };

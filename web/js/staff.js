@@ -9,12 +9,13 @@
 // payment, recorded at the office (staff-pay.js); checking a ticket in at
 // the gate by camera or typed code (staff-checkin.js); plots
 // (staff-plots.js) and burial hand-overs to accept (staff-transfers.js),
-// with the plots proposed for them (staff-alloc.js); for the cemetery's
-// managers, its staff (org-staff.js: invite, revoke). Only the cemeteries
-// the account is staff of (an admin
-// may open any with ?cemetery=ID). Writes go through the same API the
-// tests use: /api/sweeping-orders/{id}/transitions and /proof,
-// /api/checkins, /api/cemeteries/{id}/slots, /api/bookings/{id}/contact.
+// with the plots proposed for them (staff-alloc.js); its services and
+// prices, the public fee list (org-services.js: add, reprice, stop); for
+// the cemetery's managers, its staff (org-staff.js: invite, revoke). Only
+// the cemeteries the account is staff of (an admin may open any with
+// ?cemetery=ID). Writes go through the same API the tests use:
+// /api/sweeping-orders/{id}/transitions and /proof, /api/checkins,
+// /api/cemeteries/{id}/slots and /services, /api/bookings/{id}/contact.
 import { mountLayout, toast } from './layout.js';
 import { ApiError, api, me } from './api.js';
 import { t, onLangChange, bindText } from './i18n.js';
@@ -31,9 +32,10 @@ import { initPaySettings, payBlock } from './staff-pay.js';
 import { closeCheckin, initCheckin, openCheckin } from './staff-checkin.js';
 import { initAlloc, loadAlloc } from './staff-alloc.js';
 import { staffPanel } from './org-staff.js';
+import { servicesPanel } from './org-services.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers', 'team'];
+const TABS = ['orders', 'visits', 'checkin', 'slots', 'plots', 'transfers', 'services', 'team'];
 
 const state = {
   user: null,
@@ -63,8 +65,21 @@ function manages(c) {
     r.role === 'cemetery_staff' && String(r.scope_id) === String(c?.id) && r.manager);
 }
 
+/** May the user change this cemetery's fee list (cemetery.edit: its staff, or an admin)? */
+function editsServices(c) {
+  return isAdmin(state.user) || (state.user?.roles ?? []).some((r) =>
+    r.role === 'cemetery_staff' && String(r.scope_id) === String(c?.id));
+}
+
+/** Is the tab `name` shown to this user for this cemetery? */
+function tabShown(name) {
+  if (name === 'team') return manages(state.cemetery);
+  if (name === 'services') return editsServices(state.cemetery);
+  return true;
+}
+
 function onTab(name) {
-  if (name === 'team' && !manages(state.cemetery)) {
+  if (!tabShown(name)) {
     selectTab('orders');
     return;
   }
@@ -72,6 +87,7 @@ function onTab(name) {
   if (name !== 'checkin') closeCheckin();
   if (name === 'orders') loadOrders();
   else if (name === 'team') team.load();
+  else if (name === 'services') services.load();
   else if (name === 'visits') loadVisits();
   else if (name === 'slots') loadSlots();
   else if (name === 'plots') loadPlots();
@@ -385,7 +401,7 @@ function chooseCemetery(id) {
   state.cemetery = state.cemeteries.find((c) => String(c.id) === String(id)) ?? state.cemeteries[0];
   $('cemetery-name').textContent = state.cemetery?.name ?? '';
   $('cemetery').value = String(state.cemetery?.id ?? '');
-  $('tab-team').hidden = !manages(state.cemetery);
+  for (const name of ['team', 'services']) $(`tab-${name}`).hidden = !tabShown(name);
   loadPaySettings();
   selectTab(state.tab);
 }
@@ -420,6 +436,8 @@ async function load() {
 mountLayout();
 const team = staffPanel(() => state.cemetery && { kind: 'cemetery', id: state.cemetery.id },
   () => state.user?.id);
+const services = servicesPanel(() => state.cemetery && { kind: 'cemetery', id: state.cemetery.id },
+  editsServices);
 const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
 $('v-date').value = cstToday();
@@ -445,6 +463,7 @@ onLangChange(() => {
   renderSlots();
   renderPlots();
   renderTransfers();
+  services.render();
   team.render();
 });
 // the day goes by while the console stays open: refresh the orders now and

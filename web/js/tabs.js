@@ -1,6 +1,6 @@
 // tabs.js — the tab strip of the staff consoles (staff.html, agency.html):
 // buttons #tab-{name} for panels #panel-{name}, one selected, arrow keys
-// move between them (WAI-ARIA tabs, manual activation).
+// move between the shown ones (WAI-ARIA tabs, manual activation).
 const $ = (id) => document.getElementById(id);
 
 /** Wire the tabs `names`; onSelect(name) runs after each selection.
@@ -20,9 +20,11 @@ export function wireTabs(names, onSelect) {
     const tab = $(`tab-${n}`);
     tab.addEventListener('click', () => select(n));
     tab.addEventListener('keydown', (ev) => {
-      const i = names.indexOf(n);
-      if (ev.key === 'ArrowRight') select(names[(i + 1) % names.length], true);
-      else if (ev.key === 'ArrowLeft') select(names[(i + names.length - 1) % names.length], true);
+      // a tab the page hides (not for this account) is stepped over
+      const shown = names.filter((x) => x === n || !$(`tab-${x}`).hidden);
+      const i = shown.indexOf(n);
+      if (ev.key === 'ArrowRight') select(shown[(i + 1) % shown.length], true);
+      else if (ev.key === 'ArrowLeft') select(shown[(i + shown.length - 1) % shown.length], true);
       else return;
       ev.preventDefault();
     });
