@@ -113,7 +113,9 @@ for (const [locale, viewport, name] of [
     await p.fill('#s-price', '800');
     await p.fill('#s-unit', '场');
     await p.click('#service-form [type="submit"]');
-    const svc = p.locator('#services li', { hasText: '告别厅使用' }).last();
+    // the one offered: an item of the same name from the other viewport's run is stopped
+    // (the list may show it before the new item is listed)
+    const svc = p.locator('#services li[data-active="true"]', { hasText: '告别厅使用' });
     await svc.waitFor();
     const sid = await svc.getAttribute('data-service');
     await svc.locator('.svc-price').fill('680');
