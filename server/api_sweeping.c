@@ -22,6 +22,7 @@
 #include "store.h"
 #include "store_org.h"
 #include "store_sweeping.h"
+#include "store_order.h"
 #include "sweeping.h"
 #include "visit.h"
 #include "wshub.h"
