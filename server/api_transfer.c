@@ -139,9 +139,9 @@ static int wish_fields(json_t *j, struct burial_transfer *t, char *err,
 
 	if ((rc =
 	         jsonx_enum(j, "kind", false, kinds, -1, &kind, err, errlen)) ||
-	    (rc = jsonx_str_copy(j, "relative_name", false, 0,
-	                         DECEASED_NAME_MAX, "", t->relative_name,
-	                         sizeof(t->relative_name), err, errlen)) ||
+	    (rc = jsonx_text_copy(j, TEXT_TRANSFER_RELATIVE, false,
+	                          t->relative_name, sizeof(t->relative_name),
+	                          err, errlen)) ||
 	    (rc = jsonx_enum(j, "relation", false, rels, REL_NONE, &rel, err,
 	                     errlen)))
 		return rc;

@@ -181,9 +181,14 @@ static int cred_check(struct app *app, const struct viewer_cred *v)
 	struct access_obj obj;
 	struct ceremony c;
 	struct actor a = {0};
+	int rc = store_ceremony_get(app->store, v->ceremony_id, &c);
 
-	if (store_ceremony_get(app->store, v->ceremony_id, &c))
-		return ERR_NOT_FOUND;
+	/* A store failure fails closed (the viewer is cut), with its reason
+	 * logged; it is not taken for a ceremony that is gone. */
+	if (rc && rc != ERR_NOT_FOUND)
+		(void)store_ok(rc, "re-checking a viewer's ceremony");
+	if (rc)
+		return rc;
 	api_ceremony_obj(&c, &obj);
 	if (v->invite_hash[0] && c.invite_only)
 		obj.invite_ok = store_ceremony_invite_check(

@@ -39,6 +39,11 @@ async function rateOrder(who, stars) {
     json: { plot_id: w.ids.plotA, date: cstDate(1), items: [{ service_id: w.ids.cleanA }] },
   })).json;
   for (const [by, to] of [['staffA', 'accepted'], ['staffA', 'in_progress']]) {
+    if (to === 'in_progress') { // the work waits for the payment, made at the office
+      const pay = await w.as('staffA', 'POST', `/api/sweeping-orders/${o.id}/payment`,
+        { json: { state: 'paid', reference: `收据 ${o.id}` } });
+      assert.equal(pay.status, 200, pay.text);
+    }
     const r = await w.as(by, 'POST', `/api/sweeping-orders/${o.id}/transitions`, { json: { to } });
     assert.equal(r.status, 200, r.text);
   }

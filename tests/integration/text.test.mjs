@@ -300,6 +300,15 @@ const DRIVERS = {
           .transfer.note,
       };
     }
+    if (key === 'relative_name') {
+      const res = await as(admin, 'POST', `/api/deceased/${rec.id}/transfers`,
+        { json: { cemetery_id: ids.cemetery, relative_name: value } });
+      return {
+        res,
+        read: async () => (await ok('GET', `/api/transfers/${res.json.transfer.id}`))
+          .transfer.relative?.name ?? '',
+      };
+    }
     const t = await ok('POST', `/api/deceased/${rec.id}/transfers`, { cemetery_id: ids.cemetery });
     const res = await as(admin, 'POST', `/api/transfers/${t.transfer.id}/decline`,
       { json: { reason: value } });
