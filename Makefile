@@ -8,7 +8,9 @@
 #   make format         clang-format -i the C sources
 #   make format-check   fail if any C source is not formatted
 
-FORMAT_FILES = $(wildcard server/*.c server/*.h media/*.c media/*.h \
+FORMAT_FILES = $(wildcard server/*.c server/*.h server/net/*.c server/net/*.h \
+                          server/cluster/*.c server/cluster/*.h \
+                          media/*.c media/*.h \
                           tests/unit/*.c tests/unit/*.h tests/tools/*.c \
                           bench/*.c bench/*.h)
 

@@ -3,7 +3,7 @@
  * prototype in api.h.
  */
 #include "api.h"
-#include "api_visit.h"
+#include "api_sweeping.h"
 #include "api_ceremony.h"
 #include "api_condolence.h"
 #include "api_ice.h"
@@ -122,7 +122,7 @@ int api_start(struct app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the share card worker");
 		return rc;
 	}
-	if ((rc = api_visit_start(app)))
+	if ((rc = api_sweeping_start(app)))
 		return rc;
 	app->viewers = viewers_new();
 	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||

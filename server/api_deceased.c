@@ -16,6 +16,7 @@
 #include "jsonx.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 
 #include <stddef.h>

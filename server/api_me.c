@@ -18,6 +18,7 @@
 #include "store.h"
 #include "store_deceased.h"
 #include "store_memorial.h"
+#include "store_tribute.h"
 #include "store_mourning.h"
 
 #include <stdio.h>

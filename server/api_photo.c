@@ -17,6 +17,8 @@
 #include "jsonx.h"
 #include "store.h"
 #include "store_memorial.h"
+#include "store_image.h"
+#include "store_photo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -227,7 +229,7 @@ static int image_right(struct app *app, struct http_req *req, const char *hash,
 	int rc = ERR_NOT_FOUND;
 
 	*public = false;
-	if (!store_ok(store_image_memorials(app->store, hash, ms),
+	if (!store_ok(store_memorial_by_image(app->store, hash, ms),
 	              "finding an image's memorials"))
 		rc = ERR_DB; /* a 500, never a 404 */
 	for (guint i = 0; rc != ERR_DB && i < ms->len; i++) {

@@ -16,6 +16,7 @@
 #include "store.h"
 #include "store_alloc.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 
 #include <math.h>
@@ -235,7 +236,7 @@ static void list_plots(void *appv, struct http_req *req, struct http_resp *resp)
 static json_t *occupants_json(struct app *app, int64_t plot_id)
 {
 	GArray *out = g_array_new(FALSE, FALSE, sizeof(struct deceased));
-	json_t *arr = store_ok(store_plot_occupants(app->store, plot_id, out),
+	json_t *arr = store_ok(store_deceased_in_plot(app->store, plot_id, out),
 	                       "listing a plot's occupants")
 	                  ? json_array()
 	                  : NULL;

@@ -11,6 +11,7 @@
  */
 #include "access.h"
 #include "api.h"
+#include "api_sweeping.h"
 #include "api_visit.h"
 #include "app.h"
 #include "auth.h"
@@ -22,6 +23,7 @@
 #include "store.h"
 #include "store_org.h"
 #include "store_sweeping.h"
+#include "store_order.h"
 #include "sweeping.h"
 #include "visit.h"
 #include "wshub.h"
@@ -573,7 +575,11 @@ static void get_rating(void *appv, struct http_req *req, struct http_resp *resp)
 	                         "count", (json_int_t)count));
 }
 
-int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
+/* Who may follow "order:{id}" (the family that placed it, staff of its
+ * cemetery, admins) and "user:{id}" (that user, admins). 0, ERR_NOT_FOUND,
+ * ERR_UNAUTHORIZED, ERR_FORBIDDEN, ERR_INVALID (another kind). Matches
+ * app_topic_check, for wshub_register(). */
+static int order_topic_check(void *appv, struct http_ws *ws, const char *topic)
 {
 	struct app *app = appv;
 	const char *colon = strchr(topic, ':');
@@ -600,7 +606,7 @@ int booking_topic_check(void *appv, struct http_ws *ws, const char *topic)
 	return rc == 0 && view_right(&a, &o) ? ERR_NOT_FOUND : rc;
 }
 
-int api_visit_start(struct app *app)
+int api_sweeping_start(struct app *app)
 {
 	static const char *const kinds[] = {"order", "user"};
 	int rc = 0;
@@ -611,7 +617,7 @@ int api_visit_start(struct app *app)
 		for (int k = 0; k < app->n_topics; k++)
 			taken |= strcmp(app->topics[k].kind, kinds[i]) == 0;
 		if (!taken)
-			rc = wshub_register(app, kinds[i], booking_topic_check);
+			rc = wshub_register(app, kinds[i], order_topic_check);
 	}
 	return rc;
 }

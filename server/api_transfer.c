@@ -18,6 +18,7 @@
 #include "jsonx.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 #include "store_transfer.h"
 #include "transfer.h"

@@ -16,7 +16,7 @@
 #include "inbox.h"
 #include "jsonx.h"
 #include "store.h"
-#include "store_memorial.h"
+#include "store_tribute.h"
 #include "tribute.h"
 
 #include <stddef.h>

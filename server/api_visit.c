@@ -25,6 +25,7 @@
 #include "store_org.h"
 #include "store_user.h"
 #include "store_visit.h"
+#include "store_booking.h"
 #include "visit.h"
 
 #include <errno.h>

@@ -4,8 +4,9 @@
  * order rules (a pure function, tested alone) and the two writes that need
  * them: creating a record with its ID number sealed, and adding an event in
  * one transaction. It never prints an ID number and knows no HTTP; the
- * SQL is in store_deceased.c. Called by api_deceased.c, api_memorial.c,
- * the NDJSON import and the demo data.
+ * SQL is in store_deceased.c (store_plot.c for the plot an event names).
+ * Called by api_deceased.c, api_memorial.c, the NDJSON import and the demo
+ * data.
  */
 #include "deceased.h"
 #include "crypto.h"
@@ -13,6 +14,7 @@
 #include "jsonx.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 
 #include <ctype.h>
 #include <stdio.h>

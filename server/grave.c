@@ -11,6 +11,7 @@
 #include "plot.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_grave.h"
 #include "store_memorial.h"
 #include "store_org.h"

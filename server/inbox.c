@@ -24,7 +24,7 @@
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_inbox.h"
-#include "store_memorial.h"
+#include "store_tribute.h"
 #include "store_mourning.h"
 #include "store_sweeping.h"
 #include "store_user.h"

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_pay.h"
-#include "store_sweeping.h"
+#include "store_order.h"
 
 #include <glib.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  *
  * Owns plot validation and allocation: linking a deceased to a plot, moving
  * them, freeing the old plot, each in one transaction so occupancy never
- * disagrees with the links. It knows no HTTP; SQL is in store_deceased.c.
+ * disagrees with the links. It knows no HTTP; SQL is in store_plot.c.
  * Called by api_plot.c, api_deceased.c and the demo data.
  */
 #include "plot.h"
@@ -10,6 +10,7 @@
 #include "jsonx.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 
 #include <math.h>

@@ -25,7 +25,7 @@
 #include "store_memorial.h"
 #include "store_mourning.h"
 #include "store_user.h"
-#include "store_visit.h"
+#include "store_booking.h"
 #include "visit.h"
 
 #include <stdio.h>

@@ -48,7 +48,9 @@ const struct store_sql *const store_sql_tables[] = {
     store_memorial_sql, store_ceremony_sql, store_visit_sql,
     store_sweeping_sql, store_transfer_sql, store_family_sql,
     store_alloc_sql,    store_public_sql,   store_grave_sql,
-    store_staff_sql,    store_pay_sql,      NULL,
+    store_staff_sql,    store_pay_sql,      store_tribute_sql,
+    store_photo_sql,    store_image_sql,    store_plot_sql,
+    store_booking_sql,  store_order_sql,    NULL,
 };
 
 struct store {
@@ -624,6 +626,23 @@ int store_step_done(sqlite3_stmt *q)
 
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
+}
+
+int store_step_changed(struct store *st, sqlite3_stmt *q)
+{
+	int rc = store_step_done(q);
+
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = ERR_NOT_FOUND;
+	return rc;
+}
+
+void store_bind_id(sqlite3_stmt *q, int col, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(q, col, id);
+	else
+		sqlite3_bind_null(q, col);
 }
 
 int store_step_row(sqlite3_stmt *q)

@@ -42,7 +42,9 @@ extern const struct store_sql store_user_sql[], store_org_sql[],
     store_deceased_sql[], store_memorial_sql[], store_ceremony_sql[],
     store_visit_sql[], store_sweeping_sql[], store_transfer_sql[],
     store_family_sql[], store_alloc_sql[], store_public_sql[],
-    store_grave_sql[], store_staff_sql[], store_pay_sql[];
+    store_grave_sql[], store_staff_sql[], store_pay_sql[], store_tribute_sql[],
+    store_photo_sql[], store_image_sql[], store_plot_sql[], store_booking_sql[],
+    store_order_sql[];
 
 /* The statement tables above, NULL-terminated. */
 extern const struct store_sql *const store_sql_tables[];
@@ -143,6 +145,12 @@ G_GNUC_WARN_UNUSED_RESULT int64_t store_last_id(struct store *st);
 
 /* Step q once expecting no row, then reset it: 0 or the mapped error. */
 G_GNUC_WARN_UNUSED_RESULT int store_step_done(sqlite3_stmt *q);
+/* store_step_done() on a write that must change a row: ERR_NOT_FOUND when
+ * it changed none. */
+G_GNUC_WARN_UNUSED_RESULT int store_step_changed(struct store *st,
+                                                 sqlite3_stmt *q);
+/* Bind id to column col, or NULL when it is 0 or below (no reference). */
+void store_bind_id(sqlite3_stmt *q, int col, int64_t id);
 /* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
  * when there is none, or the mapped error. q is not reset. */
 G_GNUC_WARN_UNUSED_RESULT int store_step_row(sqlite3_stmt *q);

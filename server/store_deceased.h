@@ -1,5 +1,5 @@
-/* store_deceased.h — SQL for deceased records, their events and burial
- * plots. Callers validate; these functions only read and write rows.
+/* store_deceased.h — SQL for deceased records and their events (plots:
+ * store_plot.h). Callers validate; these functions only read and write rows.
  */
 #ifndef SINIAN_STORE_DECEASED_H
 #define SINIAN_STORE_DECEASED_H
@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "deceased.h"
-#include "plot.h"
 
 struct store;
 
@@ -45,6 +44,10 @@ store_deceased_since(struct store *st, const char *since, int64_t agency_id,
 /* The memorial of a record, 0 when none. */
 G_GNUC_WARN_UNUSED_RESULT int
 store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id);
+/* Ids and names of the deceased in a plot, into a GArray of struct
+ * deceased (id and name filled). */
+G_GNUC_WARN_UNUSED_RESULT int
+store_deceased_in_plot(struct store *st, int64_t plot_id, GArray *out);
 
 /* Events of a record, oldest first, into a GArray of struct
  * deceased_event. */
@@ -53,36 +56,5 @@ store_event_list(struct store *st, int64_t deceased_id, GArray *out);
 G_GNUC_WARN_UNUSED_RESULT int
 store_event_insert(struct store *st, const struct deceased_event *ev,
                    int64_t created_by, int64_t *id);
-
-G_GNUC_WARN_UNUSED_RESULT int
-store_plot_insert(struct store *st, const struct plot *p, int64_t *id);
-G_GNUC_WARN_UNUSED_RESULT int store_plot_get(struct store *st, int64_t id,
-                                             struct plot *out);
-/* Update occupied and status. */
-G_GNUC_WARN_UNUSED_RESULT int store_plot_set_occupancy(struct store *st,
-                                                       int64_t id, int occupied,
-                                                       enum plot_status status);
-/* Plots of a cemetery by section/row/number; status < 0: any. */
-G_GNUC_WARN_UNUSED_RESULT int
-store_plot_list(struct store *st, int64_t cemetery_id, int status, GArray *out);
-/* Ids and names of the deceased in a plot, into a GArray of struct
- * deceased (id and name filled). */
-G_GNUC_WARN_UNUSED_RESULT int
-store_plot_occupants(struct store *st, int64_t plot_id, GArray *out);
-/* Plots of a cemetery that can take one more burial (not reserved, below
- * capacity), by id, at most limit, into a GArray of struct plot. */
-G_GNUC_WARN_UNUSED_RESULT int store_plot_list_open(struct store *st,
-                                                   int64_t cemetery_id,
-                                                   int limit, GArray *out);
-/* Each section of a cemetery with its plots' capacity and occupants, into
- * a GArray of struct alloc_section. */
-G_GNUC_WARN_UNUSED_RESULT int store_plot_sections(struct store *st,
-                                                  int64_t cemetery_id,
-                                                  int limit, GArray *out);
-/* The plots of the records named name (except record except) that the
- * cemetery holds and has buried, into a GArray of struct plot. */
-G_GNUC_WARN_UNUSED_RESULT int
-store_plot_of_name(struct store *st, int64_t cemetery_id, const char *name,
-                   int64_t except, int limit, GArray *out);
 
 #endif

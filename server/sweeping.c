@@ -1,11 +1,11 @@
 /* sweeping.c — proxy grave-sweeping orders: the state machine, price
  * capture, proof records, ratings and the live events.
  *
- * Owns the rules and the transactions of orders; SQL is in
- * store_sweeping.c, files (photos, videos) are the caller's (api_sweeping.c
- * stores them, this module records them). It never talks HTTP; it decides
- * what may happen, not who may ask (access.c does, by side). Publishes
- * every change on the bus after the commit.
+ * Owns the rules and the transactions of orders; SQL is in store_order.c
+ * and store_sweeping.c (proofs, ratings), files (photos, videos) are the
+ * caller's (api_sweeping.c stores them, this module records them). It never
+ * talks HTTP; it decides what may happen, not who may ask (access.c does, by
+ * side). Publishes every change on the bus after the commit.
  */
 #include "sweeping.h"
 #include "bus.h"
@@ -16,9 +16,10 @@
 #include "pay.h"
 #include "plot.h"
 #include "store.h"
-#include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 #include "store_sweeping.h"
+#include "store_order.h"
 #include "visit.h"
 
 #include <stdarg.h>

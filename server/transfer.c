@@ -13,6 +13,7 @@
 #include "plot.h"
 #include "store.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 #include "store_alloc.h"
 #include "store_org.h"
 #include "store_transfer.h"

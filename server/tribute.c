@@ -5,7 +5,7 @@
  * counts stay exact however many requests arrive at once. After the commit
  * the change is published on "memorial:{id}" for live pages. There is no
  * ranking of givers and no amount: the rules for online memorials forbid
- * leaderboards. Knows no HTTP; SQL is in store_memorial.c.
+ * leaderboards. Knows no HTTP; SQL is in store_tribute.c.
  */
 #include "tribute.h"
 #include "bus.h"
@@ -13,7 +13,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "store.h"
-#include "store_memorial.h"
+#include "store_tribute.h"
 
 #include <stdio.h>
 #include <stdlib.h>

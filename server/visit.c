@@ -1,20 +1,22 @@
 /* visit.c — the rules of cemetery visits: publishing slots, booking within
  * capacity, cancelling, checking in at the gate.
  *
- * Owns the decisions and the transactions; SQL is in store_visit.c. It
- * never talks HTTP and never logs a phone number. Called by api_visit.c
- * and the unit tests. Capacity holds under concurrency because every
- * booking takes its places with one guarded UPDATE inside BEGIN IMMEDIATE
- * (store_begin), which serialises writers on the database.
+ * Owns the decisions and the transactions; SQL is in store_visit.c (slots)
+ * and store_booking.c. It never talks HTTP and never logs a phone number.
+ * Called by api_visit.c and the unit tests. Capacity holds under
+ * concurrency because every booking takes its places with one guarded
+ * UPDATE inside BEGIN IMMEDIATE (store_begin), which serialises writers on
+ * the database.
  */
 #include "visit.h"
 #include "crypto.h"
 #include "err.h"
 #include "plot.h"
 #include "store.h"
-#include "store_deceased.h"
+#include "store_plot.h"
 #include "store_org.h"
 #include "store_visit.h"
+#include "store_booking.h"
 
 #include <glib.h>
 #include <sodium.h>

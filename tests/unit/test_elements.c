@@ -324,6 +324,8 @@ START_TEST(every_element_used_is_listed)
 	} dirs[] = {
 	    {"media", c_js, ELEMENTS_DAEMON},
 	    {"server", c_js, ELEMENTS_DAEMON},
+	    {"server/net", c_js, ELEMENTS_DAEMON},
+	    {"server/cluster", c_js, ELEMENTS_DAEMON},
 	    {"tests/unit", c_js, ELEMENTS_TESTS},
 	    {"tests/tools", c_js, ELEMENTS_TESTS},
 	    {"tests/lib", c_js, ELEMENTS_TESTS},

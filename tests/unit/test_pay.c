@@ -6,7 +6,7 @@
 #include "check_main.h"
 #include "fixture_visit.h"
 #include "pay.h"
-#include "store_sweeping.h"
+#include "store_order.h"
 #include "sweeping.h"
 #include "visit.h"
 

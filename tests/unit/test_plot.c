@@ -6,6 +6,7 @@
 #include "mem_fixture.h"
 #include "plot.h"
 #include "store_deceased.h"
+#include "store_plot.h"
 
 #include <check.h>
 #include <stdlib.h>

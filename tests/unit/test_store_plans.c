@@ -13,7 +13,7 @@
  */
 #include "err.h"
 #include "store.h"
-#include "store_memorial.h"
+#include "store_tribute.h"
 
 #include "check_main.h"
 
@@ -179,7 +179,7 @@ START_TEST(latest_messages_read_few_rows)
 	for (guint i = 0; i < out->len; i++)
 		ck_assert_int_eq(g_array_index(out, struct tribute, i).kind,
 		                 TRIB_MESSAGE);
-	kind_list = find_sql("memorial.tribute_list_kind");
+	kind_list = find_sql("tribute.tribute_list_kind");
 	ck_assert_ptr_nonnull(kind_list);
 	q = store_stmt(st, kind_list->sql);
 	steps = sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP, 0);

@@ -7,6 +7,7 @@
 #include "fixture_visit.h"
 #include "pay.h"
 #include "store_sweeping.h"
+#include "store_order.h"
 #include "sweeping.h"
 #include "visit.h"
 

@@ -80,19 +80,17 @@ static bool is_format(const char *key)
 	return false;
 }
 
-/* Every jsonx_str("key") in server/ reads a format field. */
-START_TEST(free_text_goes_through_the_table)
+/* Every jsonx_str("key") in dir reads a format field; the calls seen are
+ * added to *calls. */
+static void check_dir(const char *dir, int *calls)
 {
-	const char *src = g_getenv("SINIAN_SOURCE_DIR");
-	char *dir = g_build_filename(src ? src : ".", "server", NULL);
 	GRegex *re =
 	    g_regex_new("jsonx_str(?:_copy)?\\(\\s*\\*?\\w+\\s*,\\s*\"(\\w+)\"",
 	                0, 0, NULL);
 	GDir *d = g_dir_open(dir, 0, NULL);
 	const char *name;
-	int calls = 0;
 
-	ck_assert_ptr_nonnull(d);
+	ck_assert_msg(d, "cannot open %s", dir);
 	while ((name = g_dir_read_name(d))) {
 		char *path, *text = NULL;
 		GMatchInfo *mi;
@@ -111,7 +109,7 @@ START_TEST(free_text_goes_through_the_table)
 			    "belongs in server/textlimit.c, read with "
 			    "jsonx_text",
 			    name, key);
-			calls++;
+			(*calls)++;
 			g_free(key);
 			g_match_info_next(mi, NULL);
 		}
@@ -121,7 +119,23 @@ START_TEST(free_text_goes_through_the_table)
 	}
 	g_dir_close(d);
 	g_regex_unref(re);
-	g_free(dir);
+}
+
+/* Every jsonx_str("key") in server/ (and its folders) reads a format
+ * field. */
+START_TEST(free_text_goes_through_the_table)
+{
+	static const char *const dirs[] = {"server", "server/net",
+	                                   "server/cluster"};
+	const char *src = g_getenv("SINIAN_SOURCE_DIR");
+	int calls = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		char *dir = g_build_filename(src ? src : ".", dirs[i], NULL);
+
+		check_dir(dir, &calls);
+		g_free(dir);
+	}
 	ck_assert_int_gt(calls, 10); /* the scan saw the handlers */
 }
 END_TEST

@@ -5,7 +5,7 @@
 #include "deceased.h"
 #include "mem_fixture.h"
 #include "memorial.h"
-#include "store_memorial.h"
+#include "store_tribute.h"
 #include "tribute.h"
 
 #include <check.h>

@@ -6,6 +6,7 @@
  * cemetery. */
 #include "fixture_visit.h"
 #include "store_visit.h"
+#include "store_booking.h"
 #include "visit.h"
 
 #include <stdlib.h>

@@ -1,5 +1,9 @@
-/* http_int.h — private to the http*.c files: the request exchange
- * shared between the lws service thread and the main loop.
+/* http_int.h — private to the HTTP front: the request exchange shared
+ * between the lws service thread and the main loop, and what the front's
+ * files call of each other. Its users are the front's seven files (http.c,
+ * http_conns.c, http_file.c, http_log.c, http_msg.c, http_ws.c,
+ * http_zip.c) and fuzz/fuzz_encoding.c, which feeds http_zip_coding()
+ * directly. Everything else includes http.h.
  */
 #ifndef SINIAN_HTTP_INT_H
 #define SINIAN_HTTP_INT_H
