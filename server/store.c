@@ -13,6 +13,7 @@
 #include "err.h"
 #include "jsonx.h"
 #include "log.h"
+#include "store_fault.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -58,10 +59,12 @@ struct store {
 	GHashTable *stmts; /* SQL text → sqlite3_stmt */
 	uint64_t queries;
 	int tx_depth;
-	bool in_write;           /* a queued write's run() is running */
-	bool write_failed;       /* ... and it called store_rollback() */
-	uint64_t write_commits;  /* commits of queued writes (writer's own) */
-	struct store_writer *wr; /* started by the first store_write() */
+	bool in_write;             /* a queued write's run() is running */
+	bool write_failed;         /* ... and it called store_rollback() */
+	uint64_t write_commits;    /* commits of queued writes (writer's own) */
+	struct store_writer *wr;   /* started by the first store_write() */
+	struct store_fault *fault; /* a test's SINIAN_STORE_FAULT, or NULL */
+	sqlite3_stmt *fault_q;     /* what a faulted statement runs instead */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -189,6 +192,32 @@ static void sqlite_setup(void)
 	}
 }
 
+/* SQL function sinian_fault(): fails as a disk would. */
+static void fault_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_error(ctx, "injected fault (" STORE_FAULT_ENV ")", -1);
+	sqlite3_result_error_code(ctx, SQLITE_IOERR);
+}
+
+/* Arm what $SINIAN_STORE_FAULT asks for (a test's daemon only). */
+static void fault_arm(struct store *st)
+{
+	st->fault = store_fault_from_env();
+	if (!st->fault)
+		return;
+	if (sqlite3_create_function_v2(st->db, "sinian_fault", 0, SQLITE_UTF8,
+	                               NULL, fault_fn, NULL, NULL, NULL) ||
+	    sqlite3_prepare_v3(st->db, "SELECT sinian_fault()", -1,
+	                       SQLITE_PREPARE_PERSISTENT, &st->fault_q, NULL)) {
+		log_error("store", "cannot arm %s: %s", STORE_FAULT_ENV,
+		          sqlite3_errmsg(st->db));
+		store_fault_free(st->fault);
+		st->fault = NULL;
+	}
+}
+
 int store_open_with(const char *path, const struct store_migration *migs,
                     size_t n_migs, struct store **out, char *err, size_t errlen)
 {
@@ -223,6 +252,7 @@ int store_open_with(const char *path, const struct store_migration *migs,
 		goto out_close;
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	                                  stmt_finalize);
+	fault_arm(st);
 	*out = st;
 	return 0;
 out_close:
@@ -244,6 +274,8 @@ void store_close(struct store *st)
 	writer_stop(st);
 	if (st->stmts)
 		g_hash_table_destroy(st->stmts);
+	sqlite3_finalize(st->fault_q);
+	store_fault_free(st->fault);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		log_warn("store", "close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -251,8 +283,14 @@ void store_close(struct store *st)
 
 sqlite3_stmt *store_stmt(struct store *st, const char *sql)
 {
-	sqlite3_stmt *q = g_hash_table_lookup(st->stmts, sql);
+	sqlite3_stmt *q;
 
+	if (G_UNLIKELY(st->fault) && store_fault_hit(st->fault, sql)) {
+		sqlite3_reset(st->fault_q);
+		st->queries++;
+		return st->fault_q;
+	}
+	q = g_hash_table_lookup(st->stmts, sql);
 	if (q) {
 		sqlite3_reset(q);
 		sqlite3_clear_bindings(q);
