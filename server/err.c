@@ -5,6 +5,9 @@
  */
 #include "err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 static const struct {
 	int code;
 	int status;
@@ -46,4 +49,18 @@ int err_http_status(int code)
 		if (err_table[i].code == code)
 			return err_table[i].status;
 	return 500;
+}
+
+int err_fail(struct err_detail *e, int rc, const char *code, const char *fmt,
+             ...)
+{
+	va_list ap;
+
+	if (!e)
+		return rc;
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return rc;
 }

@@ -28,6 +28,24 @@ enum err {
 	ERR_DB = -17,           /* SQLite failed: 500 */
 };
 
+/* Why a call failed, for whoever answers it: a stable code for clients
+ * ("slot_full"; NULL means err_name() of the returned ERR_*) and a sentence
+ * a person can act on. The one error-detail type of every module: a
+ * function that can fail for a reason worth telling takes a
+ * struct err_detail * (NULL when the caller does not want the reason) and
+ * fills it with err_fail(). code is a static string. */
+#define ERR_MSG_LEN 256
+struct err_detail {
+	const char *code;
+	char msg[ERR_MSG_LEN];
+};
+
+/* Fill e (when not NULL) with code and the formatted sentence; returns rc,
+ * so that "return err_fail(e, ERR_INVALID, "bad_date", ...);" reads as
+ * one step. */
+int err_fail(struct err_detail *e, int rc, const char *code, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
+
 /* Stable snake_case name of an error ("not_found"); never NULL. */
 const char *err_name(int code);
 

@@ -18,6 +18,8 @@
 
 #include "router.h"
 
+struct err_detail;
+
 struct metrics;
 struct netaddr_set;
 struct http_server;
@@ -129,6 +131,10 @@ void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
  * with a generic message, the reason logged under "store". */
 void http_resp_lookup(struct http_resp *resp, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Answer a failure rc with the reason e gives: e's code and sentence,
+ * except that 401 and 403 keep their uniform codes (the sentence says
+ * why) and a failure without a code answers err_name(rc). */
+void http_resp_fail(struct http_resp *resp, int rc, const struct err_detail *e);
 /* Uniform error body with an explicit status and code. */
 void http_resp_errc(struct http_resp *resp, int status, const char *code,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -93,6 +93,16 @@ void http_resp_err(struct http_resp *resp, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
+void http_resp_fail(struct http_resp *resp, int rc, const struct err_detail *e)
+{
+	int status = err_http_status(rc);
+	bool plain = !e || !e->code || status >= 500 || rc == ERR_FORBIDDEN ||
+	             rc == ERR_UNAUTHORIZED;
+
+	http_resp_errc(resp, status, plain ? err_name(rc) : e->code, "%s",
+	               e && e->msg[0] ? e->msg : err_name(rc));
+}
+
 void http_resp_lookup(struct http_resp *resp, int rc, const char *fmt, ...)
 {
 	va_list ap;
