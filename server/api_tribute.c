@@ -10,10 +10,8 @@
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
-#include "cluster.h"
 #include "err.h"
 #include "http.h"
-#include "inbox.h"
 #include "jsonx.h"
 #include "store.h"
 #include "store_tribute.h"
@@ -59,40 +57,27 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 	return tribute_validate(t, err, errlen);
 }
 
-/* A tribute waiting for its group commit (store_write). */
+/* A tribute on its way to the disk (tribute_lay). */
 struct tribute_write {
-	struct app *app;
 	struct http_deferred *d;
 	struct memorial m; /* the memorial it is laid on */
 	struct tribute t;
 	struct tribute_counts c;
 };
 
-static int tribute_write_run(struct store *st, void *ud)
-{
-	struct tribute_write *w = ud;
-
-	return tribute_insert(st, w->m.hold, &w->t, &w->c);
-}
-
-/* Committed (on disk) or failed: publish, count and answer. */
-static void tribute_write_done(void *ud, int rc)
+/* Committed (on disk, published, told) or failed: answer. */
+static void tribute_laid(void *ud, int rc)
 {
 	struct tribute_write *w = ud;
 	struct http_resp *resp = http_deferred_resp(w->d);
-	struct app *app = w->app;
 
-	if (rc) {
+	if (rc)
 		http_resp_err(resp, rc, "cannot store the tribute");
-	} else {
-		tribute_added(app->bus, &w->t, &w->c);
-		if (w->t.state != TRIB_PUBLISHED)
-			inbox_message_pending(app->store, app->bus, &w->m);
+	else
 		http_resp_json(resp, 201,
 		               json_pack("{s:o,s:o}", "tribute",
 		                         tribute_json(&w->t), "counts",
 		                         tribute_counts_json(&w->c)));
-	}
 	http_deferred_finish(w->d);
 	g_free(w);
 }
@@ -123,11 +108,9 @@ static void post_tribute(void *appv, struct http_req *req,
 	    !auth_rate_ok(app, key, anon_budget(app), anon_budget(app), resp))
 		goto out;
 	/* answered once the commit it shares with others is on disk */
-	w->app = app;
 	w->m = *m;
-	w->t.memorial_id = m->id;
 	w->d = http_defer(req);
-	store_write(app->store, tribute_write_run, tribute_write_done, w);
+	tribute_lay(app->store, app->bus, &w->m, &w->t, &w->c, tribute_laid, w);
 	w = NULL;
 out:
 	json_decref(j);
@@ -215,7 +198,7 @@ static void patch_message(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err);
 		goto out;
 	}
-	rc = tribute_moderate(app->store, app->bus, m->id, mid,
+	rc = tribute_moderate(app->store, app->bus, m, mid,
 	                      state ? TRIB_HIDDEN : TRIB_PUBLISHED, &t, &c);
 	if (rc) {
 		http_resp_err(resp, rc,
@@ -225,7 +208,6 @@ static void patch_message(void *appv, struct http_req *req,
 		                  : "cannot change the message");
 		goto out;
 	}
-	inbox_message_pending(app->store, app->bus, m);
 	http_resp_json(resp, 200,
 	               json_pack("{s:o,s:o}", "tribute", tribute_json(&t),
 	                         "counts", tribute_counts_json(&c)));

@@ -3,15 +3,19 @@
  * Owns the moderation states of a tribute and the published counts: every
  * change of a tribute and of its count happens in one transaction, so the
  * counts stay exact however many requests arrive at once. After the commit
- * the change is published on "memorial:{id}" for live pages. There is no
- * ranking of givers and no amount: the rules for online memorials forbid
+ * the change is published on "memorial:{id}" for live pages, then the
+ * family is told of messages waiting (inbox.c): a tribute's side effects
+ * are all here, in that order, and the API layer calls one function. There is
+ * no ranking of givers and no amount: the rules for online memorials forbid
  * leaderboards. Knows no HTTP; SQL is in store_tribute.c.
  */
 #include "tribute.h"
 #include "bus.h"
 #include "err.h"
+#include "inbox.h"
 #include "jsonx.h"
 #include "log.h"
+#include "memorial.h"
 #include "store.h"
 #include "store_tribute.h"
 
@@ -130,8 +134,10 @@ int tribute_counts_get(struct store *st, int64_t memorial_id,
 	return store_tribute_counts(st, memorial_id, out);
 }
 
-int tribute_insert(struct store *st, bool hold, struct tribute *t,
-                   struct tribute_counts *counts)
+/* Store t and its count in one transaction (nested in the group
+ * commit's); fills t->id, state, created_at and counts. */
+static int insert(struct store *st, bool hold, struct tribute *t,
+                  struct tribute_counts *counts)
 {
 	int rc;
 
@@ -150,11 +156,47 @@ int tribute_insert(struct store *st, bool hold, struct tribute *t,
 	return 0;
 }
 
-void tribute_added(struct bus *bus, const struct tribute *t,
-                   const struct tribute_counts *counts)
+/* A tribute on its way through the group commit (tribute_lay). */
+struct lay {
+	struct store *st;
+	struct bus *bus;
+	const struct memorial *m;
+	struct tribute *t;
+	struct tribute_counts *counts;
+	tribute_laid_fn laid;
+	void *ud;
+};
+
+static int lay_run(struct store *st, void *ud)
 {
-	if (t->state == TRIB_PUBLISHED)
-		publish(bus, "tribute", t, counts);
+	struct lay *l = ud;
+
+	return insert(st, l->m->hold, l->t, l->counts);
+}
+
+static void lay_done(void *ud, int rc)
+{
+	struct lay *l = ud;
+
+	if (rc == 0) {
+		if (l->t->state == TRIB_PUBLISHED)
+			publish(l->bus, "tribute", l->t, l->counts);
+		else
+			inbox_message_pending(l->st, l->bus, l->m);
+	}
+	l->laid(l->ud, rc);
+	g_free(l);
+}
+
+void tribute_lay(struct store *st, struct bus *bus, const struct memorial *m,
+                 struct tribute *t, struct tribute_counts *counts,
+                 tribute_laid_fn laid, void *ud)
+{
+	struct lay *l = g_new(struct lay, 1);
+
+	*l = (struct lay){st, bus, m, t, counts, laid, ud};
+	t->memorial_id = m->id;
+	store_write(st, lay_run, lay_done, l);
 }
 
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
@@ -164,17 +206,19 @@ int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
 
 	if ((rc = tribute_validate(t, err, errlen)))
 		return rc;
-	if ((rc = tribute_insert(st, hold, t, counts))) {
+	if ((rc = insert(st, hold, t, counts))) {
 		snprintf(err, errlen, "cannot store the tribute");
 		return rc;
 	}
-	tribute_added(bus, t, counts);
+	if (t->state == TRIB_PUBLISHED)
+		publish(bus, "tribute", t, counts);
 	return 0;
 }
 
-int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,
-                     int64_t tribute_id, enum tribute_state to,
-                     struct tribute *out, struct tribute_counts *counts)
+int tribute_moderate(struct store *st, struct bus *bus,
+                     const struct memorial *m, int64_t tribute_id,
+                     enum tribute_state to, struct tribute *out,
+                     struct tribute_counts *counts)
 {
 	enum tribute_state from;
 	int delta, rc;
@@ -184,8 +228,7 @@ int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,
 	if ((rc = store_begin(st)))
 		return rc;
 	rc = store_tribute_get(st, tribute_id, out);
-	if (rc == 0 &&
-	    (out->memorial_id != memorial_id || out->kind != TRIB_MESSAGE))
+	if (rc == 0 && (out->memorial_id != m->id || out->kind != TRIB_MESSAGE))
 		rc = ERR_NOT_FOUND;
 	if (rc)
 		goto out_rollback;
@@ -194,15 +237,16 @@ int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,
 	out->state = to;
 	if ((from != to &&
 	     (rc = store_tribute_set_state(st, tribute_id, to))) ||
-	    (delta && (rc = store_tribute_count_add(st, memorial_id, out->kind,
-	                                            delta))) ||
-	    (rc = store_tribute_counts(st, memorial_id, counts)) ||
+	    (delta &&
+	     (rc = store_tribute_count_add(st, m->id, out->kind, delta))) ||
+	    (rc = store_tribute_counts(st, m->id, counts)) ||
 	    (rc = store_commit(st)))
 		goto out_rollback;
 	if (from != to && to == TRIB_PUBLISHED)
 		publish(bus, "message_approved", out, counts);
 	else if (from == TRIB_PUBLISHED && to == TRIB_HIDDEN)
 		publish(bus, "message_hidden", out, counts);
+	inbox_message_pending(st, bus, m);
 	return 0;
 out_rollback:
 	store_rollback(st);

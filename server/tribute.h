@@ -18,6 +18,8 @@
 
 #include "textlimit.h"
 
+struct memorial;
+
 struct store;
 struct bus;
 
@@ -64,23 +66,30 @@ int tribute_validate(const struct tribute *t, char *err, size_t errlen);
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
                 struct tribute_counts *counts, char *err, size_t errlen);
 
-/* tribute_add() in two halves, for a write grouped with others
- * (store_write): tribute_insert() stores a validated t and its count in
- * one transaction (nested in the caller's, if any) and fills t->id,
- * state, created_at and counts; tribute_added() publishes it once that
- * transaction is committed. */
-int tribute_insert(struct store *st, bool hold, struct tribute *t,
-                   struct tribute_counts *counts);
-void tribute_added(struct bus *bus, const struct tribute *t,
-                   const struct tribute_counts *counts);
+/* A tribute laid through the group commit (store_write) has landed:
+ * rc is 0 once its commit is on disk, published and told, or the failure.
+ * Called on the thread that laid it. */
+typedef void (*tribute_laid_fn)(void *ud, int rc);
+
+/* Lay a validated t on memorial m grouped with other small writes: one
+ * transaction with its count (a message is pending when m->hold), then,
+ * in this order once the commit is on disk, the bus event for the live
+ * pages and the family's note of messages waiting, then laid(ud, rc).
+ * t->id, state, created_at and counts are filled before laid() runs. t,
+ * counts and m must live until then. bus may be NULL. */
+void tribute_lay(struct store *st, struct bus *bus, const struct memorial *m,
+                 struct tribute *t, struct tribute_counts *counts,
+                 tribute_laid_fn laid, void *ud);
 
 /* Set a message's state (published or hidden), adjusting counts in the
  * same transaction and publishing message_approved / message_hidden.
- * Setting the state it has is a no-op. ERR_NOT_FOUND when the message is
- * not one of that memorial's; ERR_INVALID for a state of pending. */
-int tribute_moderate(struct store *st, struct bus *bus, int64_t memorial_id,
-                     int64_t tribute_id, enum tribute_state to,
-                     struct tribute *out, struct tribute_counts *counts);
+ * Setting the state it has is a no-op. The family's note of messages
+ * waiting follows. ERR_NOT_FOUND when the message is not one of m's;
+ * ERR_INVALID for a state of pending. */
+int tribute_moderate(struct store *st, struct bus *bus,
+                     const struct memorial *m, int64_t tribute_id,
+                     enum tribute_state to, struct tribute *out,
+                     struct tribute_counts *counts);
 
 /* Published counts of a memorial. */
 int tribute_counts_get(struct store *st, int64_t memorial_id,

@@ -204,6 +204,7 @@ START_TEST(moderation)
 {
 	struct tribute m1 = make(TRIB_MESSAGE, "学生", "老师，想您"),
 	               m2 = make(TRIB_MESSAGE, "邻居", "一路走好"), out;
+	struct memorial mine = {.id = mid, .hold = true};
 	struct tribute_counts c;
 	json_t *ev;
 
@@ -218,9 +219,9 @@ START_TEST(moderation)
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 1);
 	ck_assert_uint_eq(got->len, 1);
 	/* approve the pending one */
-	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m1.id, TRIB_PUBLISHED, &out, &c),
-	    0);
+	ck_assert_int_eq(tribute_moderate(fx.st, bus, &mine, m1.id,
+	                                  TRIB_PUBLISHED, &out, &c),
+	                 0);
 	ck_assert_int_eq(out.state, TRIB_PUBLISHED);
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 2);
 	ev = event(1, "message_approved");
@@ -229,14 +230,15 @@ START_TEST(moderation)
 	                 "老师，想您");
 	json_decref(ev);
 	/* approving again changes nothing and says nothing */
-	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m1.id, TRIB_PUBLISHED, &out, &c),
-	    0);
+	ck_assert_int_eq(tribute_moderate(fx.st, bus, &mine, m1.id,
+	                                  TRIB_PUBLISHED, &out, &c),
+	                 0);
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 2);
 	ck_assert_uint_eq(got->len, 2);
 	/* hide a published one: counted down, pages told to remove it */
 	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m2.id, TRIB_HIDDEN, &out, &c), 0);
+	    tribute_moderate(fx.st, bus, &mine, m2.id, TRIB_HIDDEN, &out, &c),
+	    0);
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 1);
 	ev = event(2, "message_hidden");
 	ck_assert_int_eq(json_integer_value(json_object_get(ev, "id")), m2.id);
@@ -244,13 +246,59 @@ START_TEST(moderation)
 	ck_assert_int_eq(count_in(ev, "message"), 1);
 	json_decref(ev);
 	/* and back */
-	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m2.id, TRIB_PUBLISHED, &out, &c),
-	    0);
+	ck_assert_int_eq(tribute_moderate(fx.st, bus, &mine, m2.id,
+	                                  TRIB_PUBLISHED, &out, &c),
+	                 0);
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 2);
 	ck_assert_int_eq(mem_int("SELECT n FROM tribute_counts WHERE kind = "
 	                         "'message'"),
 	                 2);
+}
+END_TEST
+
+/* What a laid tribute's callback saw: its rc and how many events had
+ * been published by then. */
+struct laid {
+	int calls, rc;
+	guint events;
+};
+
+static void on_laid(void *ud, int rc)
+{
+	struct laid *l = ud;
+
+	l->calls++;
+	l->rc = rc;
+	l->events = got->len;
+}
+
+START_TEST(laid_through_the_group_commit)
+{
+	struct memorial m = {.id = mid, .hold = true};
+	struct tribute f = make(TRIB_FLOWER, "王", ""),
+	               msg = make(TRIB_MESSAGE, "学生", "想您");
+	struct tribute_counts cf, cm;
+	struct laid lf = {0}, lm = {0};
+
+	tribute_lay(fx.st, bus, &m, &f, &cf, on_laid, &lf);
+	tribute_lay(fx.st, bus, &m, &msg, &cm, on_laid, &lm);
+	/* answered on the main loop, never from within tribute_lay() */
+	ck_assert_int_eq(lf.calls + lm.calls, 0);
+	store_write_flush(fx.st);
+	ck_assert_int_eq(lf.calls, 1);
+	ck_assert_int_eq(lf.rc, 0);
+	ck_assert_int_eq(lm.calls, 1);
+	ck_assert_int_eq(lm.rc, 0);
+	/* the flower was published before its giver was answered; the
+	 * held message waits, unpublished and uncounted */
+	ck_assert_uint_ge(lf.events, 1);
+	ck_assert_int_eq(f.state, TRIB_PUBLISHED);
+	ck_assert_int_eq(msg.state, TRIB_PENDING);
+	ck_assert_int_gt(msg.id, f.id);
+	ck_assert_int_eq(cm.n[TRIB_FLOWER], 1);
+	ck_assert_int_eq(cm.n[TRIB_MESSAGE], 0);
+	ck_assert_uint_eq(got->len, 1);
+	json_decref(event(0, "tribute"));
 }
 END_TEST
 
@@ -259,27 +307,29 @@ START_TEST(moderation_refusals)
 	struct tribute m = make(TRIB_MESSAGE, "学生", "想您"),
 	               f = make(TRIB_FLOWER, "学生", ""), out;
 	struct tribute_counts c;
-	int64_t other = new_memorial(false);
+	struct memorial mine = {.id = mid, .hold = true};
+	struct memorial theirs = {.id = new_memorial(false)};
 
 	ck_assert_int_eq(add(&m, true, &c), 0);
 	ck_assert_int_eq(add(&f, true, &c), 0);
 	/* hiding a pending message: no count change, nothing published */
 	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m.id, TRIB_HIDDEN, &out, &c), 0);
+	    tribute_moderate(fx.st, bus, &mine, m.id, TRIB_HIDDEN, &out, &c),
+	    0);
 	ck_assert_int_eq(c.n[TRIB_MESSAGE], 0);
 	ck_assert_uint_eq(got->len, 1); /* only the flower */
 	/* flowers are not messages; other memorials' messages are not ours */
 	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, f.id, TRIB_HIDDEN, &out, &c),
+	    tribute_moderate(fx.st, bus, &mine, f.id, TRIB_HIDDEN, &out, &c),
+	    ERR_NOT_FOUND);
+	ck_assert_int_eq(tribute_moderate(fx.st, bus, &theirs, m.id,
+	                                  TRIB_PUBLISHED, &out, &c),
+	                 ERR_NOT_FOUND);
+	ck_assert_int_eq(
+	    tribute_moderate(fx.st, bus, &mine, 9999, TRIB_PUBLISHED, &out, &c),
 	    ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, other, m.id, TRIB_PUBLISHED, &out, &c),
-	    ERR_NOT_FOUND);
-	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, 9999, TRIB_PUBLISHED, &out, &c),
-	    ERR_NOT_FOUND);
-	ck_assert_int_eq(
-	    tribute_moderate(fx.st, bus, mid, m.id, TRIB_PENDING, &out, &c),
+	    tribute_moderate(fx.st, bus, &mine, m.id, TRIB_PENDING, &out, &c),
 	    ERR_INVALID);
 	ck_assert_int_eq(tribute_counts_get(fx.st, mid, &c), 0);
 	ck_assert_int_eq(c.total, 1);
@@ -331,6 +381,7 @@ static Suite *tribute_suite(void)
 	tcase_add_test(tc, published_tribute_goes_live);
 	tcase_add_test(tc, moderation);
 	tcase_add_test(tc, moderation_refusals);
+	tcase_add_test(tc, laid_through_the_group_commit);
 	tcase_add_test(tc, listing_by_state);
 	suite_add_tcase(s, tc);
 	return s;
