@@ -35,6 +35,9 @@ struct bus_sub;
 typedef int (*app_topic_check)(void *app, struct http_ws *ws,
                                const char *topic);
 
+/* Whose a WebSocket is: the signed-in account's id, 0 for anonymous. */
+typedef int64_t (*app_ws_owner)(void *app, struct http_ws *ws);
+
 /* Whether live ceremonies can run on this node; live_start() fills it and
  * /healthz, /metrics and the ceremony pages report it. */
 enum app_media_state {
@@ -83,6 +86,7 @@ struct app {
 		app_topic_check check;
 	} topics[8]; /* who may follow which topics; see wshub_register */
 	int n_topics;
+	app_ws_owner ws_owner; /* whose a socket is (rights.c sets it) */
 	guint sweep_id;
 	char dummy_pw_hash[128]; /* for sign-in attempts on unknown logins */
 	struct pwhash *pwhash;   /* Argon2 off the main loop (pwhash.c) */

@@ -9,6 +9,7 @@
 #include "rights.h"
 #include "api_ceremony.h"
 #include "app.h"
+#include "auth.h"
 #include "bus.h"
 #include "err.h"
 #include "log.h"
@@ -50,6 +51,38 @@ void rights_changed(struct app *app, enum rights_kind kind, int64_t id)
 		          rights_kind_name(kind), (long long)id);
 }
 
+/* Is topic, followed by a socket of owner, one a change ev may touch?
+ * Ceremonies follow the family of their memorial, so a memorial's change
+ * touches every ceremony topic. */
+static bool touched(void *ud, int64_t owner, const char *topic)
+{
+	const struct rights_event *ev = ud;
+	char want[48];
+
+	switch (ev->kind) {
+	case RIGHTS_USER: return owner == ev->id;
+	case RIGHTS_CEREMONY:
+		snprintf(want, sizeof(want), "ceremony:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0;
+	case RIGHTS_MEMORIAL:
+		snprintf(want, sizeof(want), "memorial:%lld",
+		         (long long)ev->id);
+		return strcmp(topic, want) == 0 ||
+		       strncmp(topic, "ceremony:", 9) == 0;
+	default: return false;
+	}
+}
+
+/* Whose a socket is, for RIGHTS_USER changes (app_ws_owner). */
+static int64_t ws_owner(void *app, struct http_ws *ws)
+{
+	struct actor a;
+
+	auth_ws_actor(app, ws, &a);
+	return a.user_id;
+}
+
 static void on_change(void *ud, const struct bus_msg *m)
 {
 	struct app *app = ud;
@@ -67,12 +100,13 @@ static void on_change(void *ud, const struct bus_msg *m)
 	ev.kind = (enum rights_kind)k;
 	ev.id = json_integer_value(id);
 	json_decref(j);
-	wshub_recheck(app, &ev);
+	wshub_recheck(app, touched, &ev);
 	api_watch_recheck(app, &ev);
 }
 
 int rights_start(struct app *app)
 {
+	app->ws_owner = ws_owner;
 	app->rights_sub = bus_subscribe(app->bus, RIGHTS_TOPIC, on_change, app);
 	return app->rights_sub ? 0 : ERR_NOMEM;
 }

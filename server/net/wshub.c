@@ -10,13 +10,11 @@
  */
 #include "wshub.h"
 #include "app.h"
-#include "auth.h"
 #include "bus.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
-#include "rights.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +96,8 @@ static void on_event(void *ud, const struct bus_msg *m)
 
 void wshub_open(void *appv, struct http_ws *ws)
 {
+	struct app *app = appv;
 	struct wshub_conn *wc = calloc(1, sizeof(*wc));
-	struct actor a;
 
 	if (!wc) {
 		http_ws_close(ws, 1011);
@@ -107,8 +105,7 @@ void wshub_open(void *appv, struct http_ws *ws)
 	}
 	wc->ws = ws;
 	/* whose sockets to check again when that account's rights change */
-	auth_ws_actor(appv, ws, &a);
-	wc->user_id = a.user_id;
+	wc->user_id = app->ws_owner ? app->ws_owner(app, ws) : 0;
 	http_ws_set_data(ws, wc);
 }
 
@@ -295,32 +292,17 @@ void wshub_close(void *appv, struct http_ws *ws)
 	http_ws_set_data(ws, NULL);
 }
 
-/* Is topic one a change of ev may touch? Ceremonies follow the family of
- * their memorial, so a memorial's change touches every ceremony topic. */
-static bool touched(const struct wshub_conn *wc, const char *topic,
-                    const struct rights_event *ev)
-{
-	char want[48];
-
-	switch (ev->kind) {
-	case RIGHTS_USER: return wc->user_id == ev->id;
-	case RIGHTS_CEREMONY:
-		snprintf(want, sizeof(want), "ceremony:%lld",
-		         (long long)ev->id);
-		return strcmp(topic, want) == 0;
-	case RIGHTS_MEMORIAL:
-		snprintf(want, sizeof(want), "memorial:%lld",
-		         (long long)ev->id);
-		return strcmp(topic, want) == 0 ||
-		       strncmp(topic, "ceremony:", 9) == 0;
-	default: return false;
-	}
-}
+/* A recheck's question, for each socket of the node. */
+struct recheck {
+	struct app *app;
+	wshub_touched_fn touched;
+	void *ud;
+};
 
 static void recheck_conn(struct http_ws *ws, void *ud)
 {
-	struct app *app = ((void **)ud)[0];
-	const struct rights_event *ev = ((void **)ud)[1];
+	const struct recheck *r = ud;
+	struct app *app = r->app;
 	struct wshub_conn *wc = http_ws_get_data(ws);
 
 	for (int i = wc ? wc->n - 1 : -1; i >= 0; i--) {
@@ -328,7 +310,7 @@ static void recheck_conn(struct http_ws *ws, void *ud)
 		char *topic;
 		int rc;
 
-		if (!touched(wc, sub->topic, ev))
+		if (!r->touched(r->ud, wc->user_id, sub->topic))
 			continue;
 		rc = check_topic(app, wc, sub->name, sub->cred);
 		if (rc == 0 && strcmp(wc->bus_topic, sub->topic) == 0)
@@ -344,10 +326,10 @@ static void recheck_conn(struct http_ws *ws, void *ud)
 	}
 }
 
-void wshub_recheck(struct app *app, const struct rights_event *ev)
+void wshub_recheck(struct app *app, wshub_touched_fn touched, void *ud)
 {
-	void *ud[2] = {app, (void *)ev};
+	struct recheck r = {app, touched, ud};
 
 	if (app->http)
-		http_server_ws_foreach(app->http, recheck_conn, ud);
+		http_server_ws_foreach(app->http, recheck_conn, &r);
 }

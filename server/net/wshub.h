@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct app;
 struct http_ws;
@@ -30,12 +31,15 @@ int wshub_register(struct app *app, const char *kind,
  * message as {"subscribe":"...","invite":"..."}; NULL when none. */
 const char *wshub_credential(struct http_ws *ws);
 
-struct rights_event;
+/* Whether a change of rights may touch a subscription to topic held by a
+ * socket of account owner (0: anonymous). */
+typedef bool (*wshub_touched_fn)(void *ud, int64_t owner, const char *topic);
 
 /* Check again, after a change of rights, every subscription of this node
- * the change may touch; drop those no longer allowed and tell the client
- * with {"error":{"code","message","topic"}}. */
-void wshub_recheck(struct app *app, const struct rights_event *ev);
+ * that touched() says the change may touch; drop those no longer allowed
+ * and tell the client with {"error":{"code","message","topic"}}. The
+ * owner of a socket is app->ws_owner's answer when it opened. */
+void wshub_recheck(struct app *app, wshub_touched_fn touched, void *ud);
 
 /* From inside a topic check: the bus topic to follow for the topic the
  * client named, when they differ ("memorial:{slug}" is "memorial:{id}"
