@@ -751,6 +751,7 @@ int http_server_new(const struct http_config *cfg, struct router *router,
 	srv->conn_peer =
 	    g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	srv->zip = http_zip_new();
+	srv->web_files = http_web_files_new();
 	srv->inbox = g_async_queue_new();
 	srv->ready_x = g_async_queue_new();
 	srv->ready_ws = g_async_queue_new();
@@ -829,6 +830,7 @@ void http_server_free(struct http_server *srv)
 	g_hash_table_destroy(srv->conns);
 	g_hash_table_destroy(srv->conn_peer);
 	http_zip_free(srv->zip);
+	g_hash_table_destroy(srv->web_files);
 	g_free(srv);
 }
 

@@ -2,7 +2,11 @@
  * conditional requests and byte ranges.
  *
  * Opens the file on the main loop; the lws thread streams it with pread().
- * Used by static pages, page routes, uploads and recordings.
+ * Used by static pages, page routes, uploads and recordings. The daemon's
+ * own web/ files, small and read on every page view, are kept in memory
+ * (http_resp_web): a file is looked at again (one stat()) at most once a
+ * second, and read again when its size, time or inode changed, so an
+ * upgrade in place is served within a second.
  */
 #include "err.h"
 #include "http.h"
@@ -180,10 +184,113 @@ bool http_path_safe(const char *p)
 	return true;
 }
 
+/* What is kept of a web/ file: its bytes as of its stat. */
+struct web_file {
+	GBytes *data;
+	struct stat sb;
+	gint64 checked_us; /* when sb was last compared with the disk */
+};
+
+enum {
+	WEB_FILE_MAX = 512 * 1024,       /* bigger files are streamed */
+	WEB_FILES_MAX = 32 * 1024 * 1024 /* what all may take together */
+};
+
+static void web_file_free(gpointer p)
+{
+	struct web_file *f = p;
+
+	g_bytes_unref(f->data);
+	g_free(f);
+}
+
+GHashTable *http_web_files_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	                             web_file_free);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* path's bytes from memory, read (again) when it changed; NULL when it
+ * is not a regular file, too big to keep, or the memory set aside is
+ * full: then it is streamed from disk as any file. */
+static const struct web_file *web_file(struct http_server *srv,
+                                       const char *path)
+{
+	gint64 now = g_get_monotonic_time();
+	struct web_file *f = g_hash_table_lookup(srv->web_files, path);
+	struct stat sb;
+	gchar *buf;
+	gsize len;
+
+	if (f && now - f->checked_us < G_USEC_PER_SEC)
+		return f;
+	if (stat(path, &sb) || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > WEB_FILE_MAX) {
+		if (f) {
+			srv->web_bytes -= g_bytes_get_size(f->data);
+			g_hash_table_remove(srv->web_files, path);
+		}
+		return NULL;
+	}
+	if (f && same_file(&f->sb, &sb)) {
+		f->checked_us = now;
+		return f;
+	}
+	if (f) {
+		srv->web_bytes -= g_bytes_get_size(f->data);
+		g_hash_table_remove(srv->web_files, path);
+	}
+	if (srv->web_bytes + (size_t)sb.st_size > WEB_FILES_MAX ||
+	    !g_file_get_contents(path, &buf, &len, NULL))
+		return NULL;
+	if ((off_t)len != sb.st_size) { /* changed while read: next time */
+		g_free(buf);
+		return NULL;
+	}
+	f = g_new(struct web_file, 1);
+	f->data = g_bytes_new_take(buf, len);
+	f->sb = sb;
+	f->checked_us = now;
+	srv->web_bytes += len;
+	g_hash_table_insert(srv->web_files, g_strdup(path), f);
+	return f;
+}
+
+/* Answer a web/ file kept in memory, as http_resp_file() would (the same
+ * validators, so a client's cached copy stays valid). */
+static void resp_web_file(struct http_resp *resp, struct http_req *req,
+                          const struct web_file *f, const char *ctype,
+                          const char *cache)
+{
+	char etag[64];
+	gsize len;
+	const void *p = g_bytes_get_data(f->data, &len);
+
+	validators(resp, &f->sb, etag, sizeof(etag));
+	http_resp_header(resp, "Cache-Control", cache);
+	http_resp_header(resp, "Accept-Ranges", "bytes");
+	snprintf(resp->content_type, sizeof(resp->content_type), "%s", ctype);
+	if (http_etag_match(http_header(req, "if-none-match"), etag)) {
+		resp->status = 304;
+		return;
+	}
+	resp->status = 200;
+	g_string_truncate(resp->body, 0);
+	g_string_append_len(resp->body, p, (gssize)len);
+}
+
 int http_resp_web(struct http_resp *resp, struct http_req *req, const char *rel)
 {
-	const char *dir =
-	    http_exchange_web_dir((struct http_exchange *)req->conn);
+	struct http_exchange *x = (struct http_exchange *)req->conn;
+	const char *dir = http_exchange_web_dir(x);
+	const struct web_file *f;
 	char path[2048];
 	const char *cache;
 	int n;
@@ -201,5 +308,10 @@ int http_resp_web(struct http_resp *resp, struct http_req *req, const char *rel)
 	 * cached for an hour. */
 	cache = g_str_has_suffix(path, ".html") ? "no-cache"
 	                                        : "public, max-age=3600";
+	/* a range (a media player's) is cut from the file on disk */
+	if (!http_header(req, "range") && (f = web_file(x->srv, path))) {
+		resp_web_file(resp, req, f, http_mime(path), cache);
+		return 0;
+	}
 	return http_resp_file(resp, req, path, http_mime(path), cache);
 }

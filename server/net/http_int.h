@@ -66,7 +66,9 @@ struct http_deferred {
 
 struct http_server {
 	struct lws_context *ctx;
-	struct http_zip *zip; /* compressed variants (main loop) */
+	struct http_zip *zip;  /* compressed variants (main loop) */
+	GHashTable *web_files; /* path → struct web_file (main loop) */
+	size_t web_bytes;      /* their sizes, summed */
 	GThread *thread;
 	gint stop;
 	gint draining;
@@ -113,6 +115,9 @@ void http_zip_apply(struct http_zip *z, struct http_req *req,
                     struct http_resp *resp);
 /* The coding chosen for an Accept-Encoding value: "br", "gzip" or NULL. */
 const char *http_zip_coding(const char *accept_encoding);
+
+/* http_file.c: web/'s files kept in memory (main loop). */
+GHashTable *http_web_files_new(void);
 
 /* http_msg.c */
 void http_resp_init(struct http_resp *r);

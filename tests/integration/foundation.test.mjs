@@ -469,6 +469,51 @@ test('Range requests: 206 with Content-Range, 416 when unsatisfiable', async () 
   assert.equal(fresh.status, 206);
 });
 
+test('web files are kept in memory yet follow the disk: a change is served within a second, a removal is 404', async () => {
+  const root = await tmpDir('sinian-web-');
+  const web = path.join(root, 'web');
+  await fsp.mkdir(web, { recursive: true });
+  const file = path.join(web, 'app.js');
+  await fsp.writeFile(file, 'export const v = 1;\n');
+  const w = await startDaemon({ config: { web_dir: web } });
+  try {
+    const first = await rawRequest(w, 'GET', '/app.js');
+    assert.equal(first.status, 200);
+    assert.equal(first.body, 'export const v = 1;\n');
+    const etag = first.headers.etag;
+    // served again from memory: same bytes, same validator, 304 on it
+    const again = await rawRequest(w, 'GET', '/app.js');
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers.etag, etag);
+    assert.equal((await rawRequest(w, 'GET', '/app.js', { 'if-none-match': etag })).status, 304);
+    // an upgrade in place (new bytes, new size): the new file within a second
+    await fsp.writeFile(file, 'export const v = 22;\n');
+    let r;
+    const until = Date.now() + 3000;
+    do {
+      await new Promise((res) => setTimeout(res, 200));
+      r = await rawRequest(w, 'GET', '/app.js');
+    } while (r.body !== 'export const v = 22;\n' && Date.now() < until);
+    assert.equal(r.body, 'export const v = 22;\n');
+    assert.notEqual(r.headers.etag, etag, 'a changed file gets a new ETag');
+    // a range is still cut from the file
+    const part = await rawRequest(w, 'GET', '/app.js', { range: 'bytes=7-11' });
+    assert.equal(part.status, 206);
+    assert.equal(part.body, 'const');
+    // removed: gone within a second, as from the disk
+    await fsp.unlink(file);
+    const until2 = Date.now() + 3000;
+    do {
+      await new Promise((res) => setTimeout(res, 200));
+      r = await rawRequest(w, 'GET', '/app.js');
+    } while (r.status !== 404 && Date.now() < until2);
+    assert.equal(r.status, 404);
+  } finally {
+    await w.stop();
+    await fsp.rm(root, { recursive: true, force: true });
+  }
+});
+
 test('static files stay inside web_dir: traversal and hidden files are 404', async () => {
   // a web dir of our own, with a secret beside it and a hidden file in it
   const root = await tmpDir('sinian-web-');
