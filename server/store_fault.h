@@ -3,7 +3,7 @@
  * Owns the parsing and counting of SINIAN_STORE_FAULT, a test's order to
  * make chosen statements fail: "name:nth[:count]", several joined by ",".
  * The nth execution (from 1) of the statement called name in the store_sql
- * tables ("sweeping.order_item_insert"), or of any statement for "*", and
+ * tables ("order.order_item_insert"), or of any statement for "*", and
  * the count-1 executions after it (count 1 by default), fail as SQLite
  * I/O errors; then the fault is spent and the statement works again.
  * Counts are per connection. Must never be armed by configuration or over

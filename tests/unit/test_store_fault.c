@@ -58,16 +58,16 @@ START_TEST(malformed_specs_are_refused)
 {
 	static const char *const bad[] = {
 	    "",
-	    "sweeping.order_get",
-	    "sweeping.order_get:",
-	    "sweeping.order_get:0",
-	    "sweeping.order_get:-1",
-	    "sweeping.order_get:1x",
-	    "sweeping.order_get:1:0",
-	    "sweeping.order_get:1:2:3",
+	    "order.order_get",
+	    "order.order_get:",
+	    "order.order_get:0",
+	    "order.order_get:-1",
+	    "order.order_get:1x",
+	    "order.order_get:1:0",
+	    "order.order_get:1:2:3",
 	    "no.such_statement:1",
-	    "sweeping.order_get:1,,",
-	    "sweeping.order_get:1,nope:1",
+	    "order.order_get:1,,",
+	    "order.order_get:1,nope:1",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		ck_assert_msg(store_fault_parse(bad[i]) == NULL, "accepted %s",
@@ -77,10 +77,9 @@ END_TEST
 
 START_TEST(nth_to_count_fail_then_spent)
 {
-	struct store_fault *f =
-	    store_fault_parse("sweeping.order_get:2:2, *:5");
-	const char *get = sql_of("sweeping.order_get");
-	const char *other = sql_of("sweeping.order_insert");
+	struct store_fault *f = store_fault_parse("order.order_get:2:2, *:5");
+	const char *get = sql_of("order.order_get");
+	const char *other = sql_of("order.order_insert");
 	/* order_get: 2nd and 3rd fail; any statement: the 5th */
 	static const bool want[] = {false, true, true, false, true, false};
 
@@ -98,7 +97,7 @@ END_TEST
 /* n executions of order_get through store_stmt: 0, or the ERR_* seen. */
 static int run_get(struct store *st)
 {
-	sqlite3_stmt *q = store_stmt(st, sql_of("sweeping.order_get"));
+	sqlite3_stmt *q = store_stmt(st, sql_of("order.order_get"));
 	int rc;
 
 	ck_assert(q != NULL);
@@ -113,7 +112,7 @@ START_TEST(env_arms_the_store)
 	struct store *st;
 	char err[256];
 
-	g_setenv(STORE_FAULT_ENV, "sweeping.order_get:2", TRUE);
+	g_setenv(STORE_FAULT_ENV, "order.order_get:2", TRUE);
 	ck_assert_int_eq(store_open(dbpath, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(run_get(st), 0);
 	ck_assert_int_eq(run_get(st), ERR_IO);
@@ -125,7 +124,7 @@ END_TEST
 
 START_TEST(unset_or_malformed_changes_nothing)
 {
-	static const char *const env[] = {NULL, "sweeping.order_get:zero"};
+	static const char *const env[] = {NULL, "order.order_get:zero"};
 
 	for (size_t e = 0; e < G_N_ELEMENTS(env); e++) {
 		struct store *st;
@@ -147,7 +146,7 @@ START_TEST(a_fault_inside_a_transaction_leaves_nothing)
 	char err[256];
 	sqlite3_stmt *q;
 
-	g_setenv(STORE_FAULT_ENV, "sweeping.order_get:1", TRUE);
+	g_setenv(STORE_FAULT_ENV, "order.order_get:1", TRUE);
 	ck_assert_int_eq(store_open(dbpath, &st, err, sizeof(err)), 0);
 	ck_assert_int_eq(store_exec(st, "CREATE TABLE t(x)"), 0);
 	ck_assert_int_eq(store_begin(st), 0);
