@@ -38,6 +38,7 @@ let d;
 let w;
 
 before(async () => {
+  // no demo memorial: its creation at start-up would spend the first fault
   d = await startDaemon({
     config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
     env: { SINIAN_STORE_FAULT: FAULTS },
