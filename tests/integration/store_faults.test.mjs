@@ -16,7 +16,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startDaemon, api } from '../lib/daemon.mjs';
-import { makeWorld, cstDate } from '../lib/visit_world.mjs';
+import { makeWorld, cstDate, PASSWORD } from '../lib/visit_world.mjs';
+import { signUp } from '../lib/accounts.mjs';
 
 // Tributes run on the store's writer connection: the first one alone, then
 // a burst of BURST at once sharing commits; the FAULTED-th of the burst
@@ -266,4 +267,34 @@ test('a memorial page whose memorial cannot be read is a 500, never a 404 or a p
   const page = await api(d, 'GET', `/m/${w.ids.slug}`);
   assert.equal(page.status, 200);
   assert.match(page.text, /林秀英/);
+});
+
+test('a tribute list that cannot be read is a 500, never an empty list', async () => {
+  // a daemon of its own: the memorial's page reads the same list
+  const e = await startDaemon({
+    config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
+    env: { SINIAN_STORE_FAULT: 'tribute.tribute_list:1' },
+  });
+  try {
+    const { token } = await signUp(e, { login: '13900000077', password: PASSWORD, display_name: '周' });
+    const m = await api(e, 'POST', '/api/memorials', { token, json: {
+      title: '怀念周明', visibility: 'public', deceased: { name: '周明', death_date: '2023-05-06' } } });
+    assert.equal(m.status, 201, m.text);
+    const p = `/api/memorials/${m.json.memorial.id}/tributes`;
+    for (const kind of ['flower', 'candle']) {
+      const t = await api(e, 'POST', p, { json: { kind, from_name: '邻居' } });
+      assert.equal(t.status, 201, t.text);
+    }
+    const from = e.log().length;
+    const r = await api(e, 'GET', p);
+    assert.equal(r.status, 500, r.text);
+    assert.ok(['io_error', 'database_error'].includes(r.json?.error?.code), r.text);
+    assert.match(e.log().slice(from), /injected fault: tribute\.tribute_list execution 1/);
+    assert.equal((await api(e, 'GET', '/healthz')).status, 200);
+    const again = await api(e, 'GET', p);
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.tributes.map((x) => x.kind), ['candle', 'flower']);
+  } finally {
+    await e.stop();
+  }
 });
