@@ -269,11 +269,11 @@ test('a memorial page whose memorial cannot be read is a 500, never a 404 or a p
   assert.match(page.text, /林秀英/);
 });
 
-test('a tribute list that cannot be read is a 500, never an empty list', async () => {
-  // a daemon of its own: the memorial's page reads the same list
+test('a tribute list that cannot be read is a 500, never an empty list, nor a page without it', async () => {
+  // a daemon of its own: the memorial's page reads the same lists
   const e = await startDaemon({
     config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
-    env: { SINIAN_STORE_FAULT: 'tribute.tribute_list:1' },
+    env: { SINIAN_STORE_FAULT: 'tribute.tribute_list:1,tribute.tribute_list_kind:1' },
   });
   try {
     const { token } = await signUp(e, { login: '13900000077', password: PASSWORD, display_name: '周' });
@@ -294,6 +294,17 @@ test('a tribute list that cannot be read is a 500, never an empty list', async (
     const again = await api(e, 'GET', p);
     assert.equal(again.status, 200, again.text);
     assert.deepEqual(again.json.tributes.map((x) => x.kind), ['candle', 'flower']);
+
+    // the memorial's page: its latest messages cannot be read
+    const page = `/api/memorials/${m.json.memorial.id}`;
+    const at = e.log().length;
+    const broken = await api(e, 'GET', page);
+    assert.equal(broken.status, 500, broken.text);
+    assert.ok(['io_error', 'database_error'].includes(broken.json?.error?.code), broken.text);
+    assert.match(e.log().slice(at), /injected fault: tribute\.tribute_list_kind execution 1/);
+    const whole = await api(e, 'GET', page);
+    assert.equal(whole.status, 200, whole.text);
+    assert.deepEqual(whole.json.recent.map((x) => x.kind), ['candle', 'flower']);
   } finally {
     await e.stop();
   }
