@@ -311,7 +311,7 @@ static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	struct deceased d;
-	json_t *j;
+	json_t *j, *photos;
 	int rc;
 
 	if ((rc = store_memorial_get(app->store, id, m)) ||
@@ -328,7 +328,12 @@ static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
 		json_decref(j);
 		goto out;
 	}
-	jsonx_put(&j, "photos", photos_json(app, m->id));
+	if (!(photos = photos_json(app, m->id))) {
+		json_decref(j);
+		rc = ERR_DB; /* the reason is logged */
+		goto out;
+	}
+	jsonx_put(&j, "photos", photos);
 	rc = members(j, out);
 out:
 	g_free(m);
@@ -340,14 +345,20 @@ static int page_live(void *appv, int64_t id, GString *out)
 {
 	struct app *app = appv;
 	struct tribute_counts c = {0};
+	json_t *messages, *recent;
 	int rc = tribute_counts_get(app->store, id, &c);
 
 	if (rc)
 		return rc;
+	messages = tributes_json(app, id, TRIB_MESSAGE);
+	recent = messages ? tributes_json(app, id, -1) : NULL;
+	if (!recent) {
+		json_decref(messages);
+		return ERR_DB; /* the reason is logged */
+	}
 	return members(json_pack("{s:o,s:o,s:o}", "counts",
-	                         tribute_counts_json(&c), "messages",
-	                         tributes_json(app, id, TRIB_MESSAGE), "recent",
-	                         tributes_json(app, id, -1)),
+	                         tribute_counts_json(&c), "messages", messages,
+	                         "recent", recent),
 	               out);
 }
 

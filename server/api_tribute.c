@@ -135,6 +135,7 @@ static void list_tributes(void *appv, struct http_req *req,
 	struct access_obj obj;
 	GArray *out;
 	json_t *arr;
+	int rc;
 
 	if (!api_memorial_find(app, req, resp, m, &obj) ||
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))
@@ -150,12 +151,14 @@ static void list_tributes(void *appv, struct http_req *req,
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_MODERATE, &obj)))
 		goto out;
 	out = g_array_new(FALSE, FALSE, sizeof(struct tribute));
-	arr = store_ok(store_tribute_list(app->store, m->id,
-	                                  (enum tribute_state)state, kind,
-	                                  before, limit, out),
-	               "listing tributes")
-	          ? json_array()
-	          : NULL;
+	rc = store_tribute_list(app->store, m->id, (enum tribute_state)state,
+	                        kind, before, limit, out);
+	if (!store_ok(rc, "listing tributes")) {
+		http_resp_err(resp, rc, "cannot list the tributes");
+		g_array_free(out, TRUE);
+		goto out;
+	}
+	arr = json_array();
 	for (guint i = 0; arr && i < out->len; i++)
 		jsonx_push(
 		    &arr, tribute_json(&g_array_index(out, struct tribute, i)));

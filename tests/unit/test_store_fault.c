@@ -77,8 +77,7 @@ END_TEST
 
 START_TEST(nth_to_count_fail_then_spent)
 {
-	struct store_fault *f =
-	    store_fault_parse("order.order_get:2:2, *:5");
+	struct store_fault *f = store_fault_parse("order.order_get:2:2, *:5");
 	const char *get = sql_of("order.order_get");
 	const char *other = sql_of("order.order_insert");
 	/* order_get: 2nd and 3rd fail; any statement: the 5th */
