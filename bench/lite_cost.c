@@ -29,6 +29,7 @@
 		}                                                              \
 	} while (0)
 
+#include "err.h"
 #include "lite_client.h"
 #include "media.h"
 
@@ -123,7 +124,8 @@ static long rss_kb(void)
 static gboolean on_request(GIOChannel *ch, GIOCondition cond, gpointer data)
 {
 	struct server *s = data;
-	char buf[4096], id[FANOUT_ID_LEN], err[256];
+	struct err_detail e;
+	char buf[4096], id[FANOUT_ID_LEN];
 	ssize_t n = read(s->in, buf, sizeof(buf) - 1);
 	struct mallinfo2 mi;
 	unsigned threads;
@@ -135,9 +137,8 @@ static gboolean on_request(GIOChannel *ch, GIOCondition cond, gpointer data)
 	if (buf[0] == 'O') {
 		s->answered = false;
 		if (media_ceremony_viewer_add(s->cer, buf + 1, strlen(buf + 1),
-		                              on_answer, s, id, err,
-		                              sizeof(err)) != 0) {
-			fprintf(stderr, "offer refused: %s\n", err);
+		                              on_answer, s, id, &e) != 0) {
+			fprintf(stderr, "offer refused: %s\n", e.msg);
 			s->answer[0] = '\0';
 		} else {
 			while (!s->answered)
@@ -158,7 +159,7 @@ static void serve(int in, int out, unsigned threads, bool gso)
 {
 	struct media_config cfg = {0};
 	struct server s = {0};
-	char err[256];
+	struct err_detail e;
 
 	gst_init(NULL, NULL);
 	cfg.loopback_only = true;
@@ -168,10 +169,10 @@ static void serve(int in, int out, unsigned threads, bool gso)
 	cfg.video_kbps = 1500;
 	cfg.max_viewers = MAX_VIEWERS;
 	cfg.viewer_timeout_ms = 60000;
-	if (media_new(&cfg, &s.ctx, err, sizeof(err)) != 0 ||
+	if (media_new(&cfg, &s.ctx, &e) != 0 ||
 	    media_ceremony_open(s.ctx, 1, "bench", &s.cer) != 0 ||
 	    media_ceremony_source_test_start(s.cer) != 0) {
-		fprintf(stderr, "server: %s\n", err);
+		fprintf(stderr, "server: %s\n", e.msg);
 		exit(1);
 	}
 	s.in = in;

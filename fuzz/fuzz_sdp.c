@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sdp_offer_info info;
 	char *out = NULL;
 
-	if (sdp_offer_inspect((const char *)data, size, &info, NULL, 0) == 0) {
+	if (sdp_offer_inspect((const char *)data, size, &info, NULL) == 0) {
 		char *copy = g_strndup((const char *)data, size);
 
 		if (sdp_rewrite_host_ip(copy, "203.0.113.7", &out) == 0)

@@ -73,7 +73,7 @@ static void parse_a(struct answer_offer *o, const char *v, size_t n)
 }
 
 int answer_offer_parse(const char *sdp, size_t len, struct answer_offer *out,
-                       char *err, size_t errlen)
+                       struct err_detail *e)
 {
 	const char *p = sdp, *end = sdp + len;
 
@@ -91,26 +91,23 @@ int answer_offer_parse(const char *sdp, size_t len, struct answer_offer *out,
 		p = nl ? nl + 1 : end;
 	}
 	if (!out->ufrag[0] || !out->pwd[0] || !out->fingerprint[0]) {
-		snprintf(err, errlen,
-		         "offer has no ICE credentials or DTLS "
-		         "fingerprint");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "offer has no ICE credentials or DTLS "
+		                "fingerprint");
 	}
 	if (!out->bundle) {
-		snprintf(err, errlen,
-		         "offer must bundle its media "
-		         "(a=group:BUNDLE)");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "offer must bundle its media "
+		                "(a=group:BUNDLE)");
 	}
 	for (int i = 0; i < out->n_media; i++) {
 		const struct answer_media *m = &out->media[i];
 
 		if (!m->port0 && !m->rtcp_mux &&
 		    (!strcmp(m->kind, "audio") || !strcmp(m->kind, "video"))) {
-			snprintf(err, errlen,
-			         "offer must multiplex RTCP "
-			         "(a=rtcp-mux)");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "offer must multiplex RTCP "
+			                "(a=rtcp-mux)");
 		}
 	}
 	return 0;

@@ -33,10 +33,10 @@ struct answer_offer {
 };
 
 /* Read the transport parts of an offer that sdp_offer_inspect() accepted.
- * 0, or ERR_INVALID with a reason in err: no BUNDLE group, an audio or
+ * 0, or ERR_INVALID with a reason in e: no BUNDLE group, an audio or
  * video section without rtcp-mux, no ICE credentials or fingerprint. */
 int answer_offer_parse(const char *sdp, size_t len, struct answer_offer *out,
-                       char *err, size_t errlen);
+                       struct err_detail *e);
 
 struct answer_stream {
 	int mline;             /* index in the offer, -1: not sent */

@@ -15,23 +15,21 @@
 #include <string.h>
 
 int codecs_choose(struct encoder *enc, const struct sdp_offer_info *info,
-                  struct codecs_choice *v, char *err, size_t errlen)
+                  struct codecs_choice *v, struct err_detail *e)
 {
 	memset(v, 0, sizeof(*v));
 	v->mline[CODECS_VIDEO] = v->mline[CODECS_AUDIO] = -1;
 	if (info->role != SDP_ROLE_VIEWER) {
-		snprintf(err, errlen,
-		         "offer is %s, a viewer must receive "
-		         "(recvonly or sendrecv)",
-		         sdp_role_name(info->role));
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "offer is %s, a viewer must receive "
+		                "(recvonly or sendrecv)",
+		                sdp_role_name(info->role));
 	}
 	if (info->video_index < 0) {
-		snprintf(err, errlen,
-		         "offer has no video we can send "
-		         "(H.264 constrained baseline with "
-		         "packetization-mode=1, or VP8)");
-		return ERR_UNSUPPORTED;
+		return err_fail(e, ERR_UNSUPPORTED, "unsupported_codec",
+		                "offer has no video we can send "
+		                "(H.264 constrained baseline with "
+		                "packetization-mode=1, or VP8)");
 	}
 	v->mline[CODECS_VIDEO] = info->video_index;
 	if (info->h264_pt >= 0) {
@@ -47,10 +45,9 @@ int codecs_choose(struct encoder *enc, const struct sdp_offer_info *info,
 		    info->h264_profile_level_id, NULL);
 	} else {
 		if (encoder_enable_vp8(enc) != 0) {
-			snprintf(err, errlen,
-			         "offer has only VP8 and VP8 "
-			         "encoding is unavailable");
-			return ERR_UNSUPPORTED;
+			return err_fail(e, ERR_UNSUPPORTED, "unsupported_codec",
+			                "offer has only VP8 and VP8 "
+			                "encoding is unavailable");
 		}
 		v->vp8 = true;
 		v->pt[CODECS_VIDEO] = info->vp8_pt;

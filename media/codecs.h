@@ -27,9 +27,10 @@ struct codecs_choice {
 /* Fill *out from info (role viewer; H.264 constrained-baseline family,
  * else VP8 (the encoder's VP8 branch is started), plus Opus if offered).
  * 0, ERR_INVALID (not a viewer offer) or ERR_UNSUPPORTED (no video we
- * can send), with err filled. Release with codecs_clear(). */
+ * can send, code "unsupported_codec"), with e filled. Release with
+ * codecs_clear(). */
 int codecs_choose(struct encoder *enc, const struct sdp_offer_info *info,
-                  struct codecs_choice *out, char *err, size_t errlen);
+                  struct codecs_choice *out, struct err_detail *e);
 void codecs_clear(struct codecs_choice *c);
 
 /* The encoder's RTP caps with the viewer's codec fields (payload,

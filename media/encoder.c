@@ -50,9 +50,9 @@ static const char *const needed[] = {
     "opusenc", "rtpopuspay", "capsfilter", "appsink",
 };
 
-/* Write the names of missing element factories to err; true if any. */
-static bool missing_elements(const char *const *names, size_t n, char *err,
-                             size_t errlen)
+/* Write the names of missing element factories to ed; true if any. */
+static bool missing_elements(const char *const *names, size_t n,
+                             struct err_detail *ed)
 {
 	size_t off = 0;
 	bool missing = false;
@@ -64,14 +64,18 @@ static bool missing_elements(const char *const *names, size_t n, char *err,
 			gst_object_unref(f);
 			continue;
 		}
-		if (err && off < errlen)
-			off += (size_t)snprintf(err + off, errlen - off, "%s%s",
+		if (ed && off < sizeof(ed->msg))
+			off += (size_t)snprintf(ed->msg + off,
+			                        sizeof(ed->msg) - off, "%s%s",
 			                        missing ? ", "
 			                                : "missing "
 			                                  "GStreamer element ",
 			                        names[i]);
 		missing = true;
 	}
+	if (missing && ed)
+		ed->code = NULL;
+	return missing;
 	return missing;
 }
 
@@ -265,7 +269,7 @@ static void set_appsrc(GstElement *src, GstCaps *caps, guint max_buffers)
 
 /* Build the fixed part of the pipeline from a description; names are
  * looked up afterwards. Only numbers are interpolated, never user text. */
-static int build(struct encoder *e, char *err, size_t errlen)
+static int build(struct encoder *e, struct err_detail *ed)
 {
 	static const char *names[ENCODER_N_STREAMS] = {
 	    "h264tee", "opustee", "h264rtptee", "opusrtptee", NULL};
@@ -297,7 +301,7 @@ static int build(struct encoder *e, char *err, size_t errlen)
 	                                    GST_PARSE_FLAG_FATAL_ERRORS, &gerr);
 	g_free(desc);
 	if (!e->pipeline) {
-		snprintf(err, errlen, "encode pipeline: %s",
+		err_fail(ed, ERR_INTERNAL, NULL, "encode pipeline: %s",
 		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_INTERNAL;
@@ -350,7 +354,7 @@ static void fill_defaults(struct encoder_config *c)
 }
 
 int encoder_new(const struct encoder_config *cfg, struct encoder **out,
-                char *err, size_t errlen)
+                struct err_detail *ed)
 {
 	struct encoder *e;
 	GstBus *bus;
@@ -358,14 +362,14 @@ int encoder_new(const struct encoder_config *cfg, struct encoder **out,
 	int rc;
 
 	*out = NULL;
-	if (missing_elements(needed, G_N_ELEMENTS(needed), err, errlen))
+	if (missing_elements(needed, G_N_ELEMENTS(needed), ed))
 		return ERR_UNAVAILABLE;
 	e = g_new0(struct encoder, 1);
 	g_mutex_init(&e->lock);
 	if (cfg)
 		e->cfg = *cfg;
 	fill_defaults(&e->cfg);
-	rc = build(e, err, errlen);
+	rc = build(e, ed);
 	if (rc)
 		goto out_free;
 	/* One clock for every media pipeline, so times compare. */
@@ -377,8 +381,8 @@ int encoder_new(const struct encoder_config *cfg, struct encoder **out,
 	gst_object_unref(bus);
 	if (gst_element_set_state(e->pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
-		snprintf(err, errlen, "encode pipeline does not start");
-		rc = ERR_INTERNAL;
+		rc = err_fail(ed, ERR_INTERNAL, NULL,
+		              "encode pipeline does not start");
 		goto out_free;
 	}
 	log_info(TAG, "encoding %dx%d@%d H.264 %d kbit/s, Opus %d bit/s",
@@ -426,15 +430,15 @@ int encoder_enable_vp8(struct encoder *e)
 	static const char *const vp8_needed[] = {"vp8enc", "rtpvp8pay"};
 	GstElement *q, *enc, *pay, *tee;
 	GstPad *sink, *teepad, *pad;
-	char err[128];
+	struct err_detail ed;
 	bool ok;
 
 	/* VP8 is encoded from raw pictures: they must flow again. */
 	h264switch_hold(e->sw, true);
 	if (e->tees[ENCODER_VP8_RTP])
 		return 0;
-	if (missing_elements(vp8_needed, 2, err, sizeof(err))) {
-		log_warn(TAG, "VP8 unavailable: %s", err);
+	if (missing_elements(vp8_needed, 2, &ed)) {
+		log_warn(TAG, "VP8 unavailable: %s", ed.msg);
 		return ERR_UNAVAILABLE;
 	}
 	/* Elements go straight into the pipeline (not a sub-bin) so that

@@ -42,16 +42,17 @@ enum encoder_stream {
 	ENCODER_N_STREAMS
 };
 
+struct err_detail;
 struct encoder;
 
 /* A bus listener returns true when it consumed the message. */
 typedef bool (*encoder_bus_fn)(GstMessage *msg, void *user_data);
 
 /* Build and start (PLAYING) the encode pipeline. Returns 0,
- * ERR_UNAVAILABLE (a GStreamer element is missing; err names it) or
+ * ERR_UNAVAILABLE (a GStreamer element is missing; e names it) or
  * ERR_INTERNAL. *out is owned by the caller: encoder_free(). */
 int encoder_new(const struct encoder_config *cfg, struct encoder **out,
-                char *err, size_t errlen);
+                struct err_detail *ed);
 /* Stop the pipeline and free. NULL is a no-op. */
 void encoder_free(struct encoder *e);
 

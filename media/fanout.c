@@ -181,43 +181,36 @@ static gboolean liveness_check(gpointer data)
 
 int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
                       fanout_answer_fn cb, void *user_data,
-                      char id_out[FANOUT_ID_LEN], char *err, size_t errlen)
+                      char id_out[FANOUT_ID_LEN], struct err_detail *e)
 {
 	struct sdp_offer_info info;
-	struct entry *e;
+	struct entry *ent;
 	struct viewer *v;
-	char dummy[8];
 	int rc;
 
-	if (!err || !errlen) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
 	if (f->lf)
 		return litefan_viewer_add(f->lf, offer, len, cb, user_data,
-		                          id_out, err, errlen);
+		                          id_out, e);
 	id_out[0] = '\0';
-	rc = sdp_offer_inspect(offer, len, &info, err, errlen);
+	rc = sdp_offer_inspect(offer, len, &info, e);
 	if (rc)
 		return rc;
 	if (g_hash_table_size(f->viewers) >= f->cfg.max_viewers) {
-		snprintf(err, errlen,
-		         "this ceremony has its maximum of %u "
-		         "viewers",
-		         f->cfg.max_viewers);
-		return ERR_FULL;
+		return err_fail(e, ERR_FULL, "full",
+		                "this ceremony has its maximum of %u "
+		                "viewers",
+		                f->cfg.max_viewers);
 	}
-	rc = viewer_new(&f->vs, &info, offer, len, on_viewer, f, &v, err,
-	                errlen);
+	rc = viewer_new(&f->vs, &info, offer, len, on_viewer, f, &v, e);
 	if (rc) {
 		release_vp8_if_unused(f); /* choosing VP8 may have held it */
 		return rc;
 	}
-	e = g_new0(struct entry, 1);
-	e->v = v;
-	e->cb = cb;
-	e->cb_data = user_data;
-	g_hash_table_insert(f->viewers, (gpointer)viewer_id(v), e);
+	ent = g_new0(struct entry, 1);
+	ent->v = v;
+	ent->cb = cb;
+	ent->cb_data = user_data;
+	g_hash_table_insert(f->viewers, (gpointer)viewer_id(v), ent);
 	memcpy(id_out, viewer_id(v), FANOUT_ID_LEN);
 	log_info(TAG, "viewer %.8s negotiating (%u viewers)", viewer_id(v),
 	         g_hash_table_size(f->viewers));
@@ -292,8 +285,7 @@ static char *stun_url(const char *in)
 	return NULL;
 }
 
-int fanout_config_check(const struct fanout_config *cfg, char *err,
-                        size_t errlen)
+int fanout_config_check(const struct fanout_config *cfg, struct err_detail *e)
 {
 	char *url, *probe = NULL;
 
@@ -303,26 +295,23 @@ int fanout_config_check(const struct fanout_config *cfg, char *err,
 		url = stun_url(cfg->stun_server);
 		g_free(url);
 		if (!url) {
-			snprintf(err, errlen,
-			         "STUN server must look like "
-			         "stun:host:port");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "STUN server must look like "
+			                "stun:host:port");
 		}
 	}
 	for (const char *const *t = cfg->turn_servers; t && *t; t++)
 		if (!g_str_has_prefix(*t, "turn://") &&
 		    !g_str_has_prefix(*t, "turns://")) {
-			snprintf(err, errlen,
-			         "TURN server must look like "
-			         "turn(s)://user:pass@host:port");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "TURN server must look like "
+			                "turn(s)://user:pass@host:port");
 		}
 	if (cfg->public_ip) {
 		if (sdp_rewrite_host_ip("", cfg->public_ip, &probe) != 0) {
-			snprintf(err, errlen,
-			         "public IP must be an IPv4 "
-			         "address");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "public IP must be an IPv4 "
+			                "address");
 		}
 		free(probe);
 	}

@@ -23,6 +23,7 @@
 
 #define FANOUT_ID_LEN 33 /* 32 hex digits + NUL */
 
+struct err_detail;
 struct lite;
 
 struct fanout_config {
@@ -88,9 +89,8 @@ struct fanout_stats {
 struct fanout;
 
 /* Check the STUN/TURN URLs and public_ip of cfg without creating
- * anything. 0 or ERR_INVALID with a reason in err. */
-int fanout_config_check(const struct fanout_config *cfg, char *err,
-                        size_t errlen);
+ * anything. 0 or ERR_INVALID with a reason in e. */
+int fanout_config_check(const struct fanout_config *cfg, struct err_detail *e);
 
 /* Create a fan-out over enc (borrowed; must outlive it). cfg is copied;
  * ev may be NULL. Returns 0, ERR_INVALID (bad STUN/TURN URL or public_ip)
@@ -103,12 +103,12 @@ void fanout_free(struct fanout *f);
 
 /* Start answering offer[0..len). On 0 the viewer's id is in id_out and cb
  * will be called later (never from inside this call). On error cb is never
- * called and err holds a reason: ERR_INVALID (malformed offer, or not a
+ * called and e holds a reason: ERR_INVALID (malformed offer, or not a
  * viewer offer), ERR_TOO_LARGE, ERR_UNSUPPORTED (no H.264 baseline, VP8
  * or Opus we can send), ERR_FULL (max_viewers reached). */
 int fanout_viewer_add(struct fanout *f, const char *offer, size_t len,
                       fanout_answer_fn cb, void *user_data,
-                      char id_out[FANOUT_ID_LEN], char *err, size_t errlen);
+                      char id_out[FANOUT_ID_LEN], struct err_detail *e);
 /* Disconnect and free a viewer (also one still negotiating). 0 or
  * ERR_NOT_FOUND. No viewer_gone event for an explicit removal. */
 int fanout_viewer_remove(struct fanout *f, const char *viewer_id);

@@ -241,7 +241,7 @@ static void clean_dir(const char *dir)
 
 /* splitmuxsink with mpegtsmux, linked after the two parsers: its muxer
  * must be set before any pad is requested (the first request makes one). */
-static int add_sink(struct hls *h, char *err, size_t errlen)
+static int add_sink(struct hls *h, struct err_detail *e)
 {
 	GstElement *sink = gst_element_factory_make("splitmuxsink", "sink");
 	GstElement *mux = gst_element_factory_make("mpegtsmux", NULL);
@@ -251,9 +251,8 @@ static int add_sink(struct hls *h, char *err, size_t errlen)
 	int rc = 0;
 
 	if (!sink || !mux) {
-		snprintf(err, errlen, "hls: %s is missing",
-		         sink ? "mpegtsmux" : "splitmuxsink");
-		rc = ERR_UNAVAILABLE;
+		rc = err_fail(e, ERR_UNAVAILABLE, NULL, "hls: %s is missing",
+		              sink ? "mpegtsmux" : "splitmuxsink");
 		goto out;
 	}
 	/* splitmuxsink starts a file before a GOP that would take it past
@@ -268,8 +267,8 @@ static int add_sink(struct hls *h, char *err, size_t errlen)
 	gst_bin_add(GST_BIN(h->bin), sink);
 	if (!gst_element_link_pads(vp, "src", sink, "video") ||
 	    !gst_element_link_pads(ap, "src", sink, "audio_%u")) {
-		snprintf(err, errlen, "hls: the muxer does not link");
-		rc = ERR_INTERNAL;
+		rc = err_fail(e, ERR_INTERNAL, NULL,
+		              "hls: the muxer does not link");
 	}
 	sink = NULL; /* the bin took it */
 out:
@@ -283,7 +282,7 @@ out:
 	return rc;
 }
 
-static int build(struct hls *h, char *err, size_t errlen)
+static int build(struct hls *h, struct err_detail *e)
 {
 	static const char *const kinds[2] = {"video", "audio"};
 	GError *gerr = NULL;
@@ -299,13 +298,13 @@ static int build(struct hls *h, char *err, size_t errlen)
 	    "aacparse name=aout",
 	    FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &gerr);
 	if (!h->bin) {
-		snprintf(err, errlen, "hls: %s",
+		err_fail(e, ERR_UNAVAILABLE, NULL, "hls: %s",
 		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_UNAVAILABLE;
 	}
 	gst_object_ref_sink(h->bin);
-	if ((rc = add_sink(h, err, errlen)))
+	if ((rc = add_sink(h, e)))
 		return rc;
 	for (int k = 0; k < 2; k++) {
 		GstElement *q = gst_bin_get_by_name(GST_BIN(h->bin), kinds[k]);
@@ -317,15 +316,14 @@ static int build(struct hls *h, char *err, size_t errlen)
 		gst_object_unref(pad);
 		gst_object_unref(q);
 		if (!h->ghost[k]) {
-			snprintf(err, errlen, "hls pads");
-			return ERR_INTERNAL;
+			return err_fail(e, ERR_INTERNAL, NULL, "hls pads");
 		}
 	}
 	return 0;
 }
 
 int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
-              struct hls **out, char *err, size_t errlen)
+              struct hls **out, struct err_detail *e)
 {
 	static const enum encoder_stream streams[2] = {ENCODER_H264_ES,
 	                                               ENCODER_OPUS_ES};
@@ -335,13 +333,12 @@ int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
 
 	*out = NULL;
 	if (!dir || !dir[0] || segment_s < 1 || segment_s > HLS_SEGMENT_MAX) {
-		snprintf(err, errlen, "bad HLS directory or segment length");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "bad HLS directory or segment length");
 	}
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir,
-		         strerror(errno));
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL, "cannot create %s: %s", dir,
+		                strerror(errno));
 	}
 	clean_dir(dir);
 	h = g_new0(struct hls, 1);
@@ -352,7 +349,7 @@ int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
 	h->seg_ns = (GstClockTime)segment_s * GST_SECOND;
 	h->target_s = segment_s;
 	h->frame_ns = GST_SECOND / (GstClockTime)(fps > 0 ? fps : 30);
-	rc = build(h, err, errlen);
+	rc = build(h, e);
 	if (rc)
 		goto out_stop;
 	gst_bin_add(GST_BIN(encoder_pipeline(enc)), h->bin);
@@ -361,14 +358,13 @@ int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
 		h->teepad[k] =
 		    encoder_branch_link(enc, streams[k], h->ghost[k]);
 		if (!h->teepad[k]) {
-			snprintf(err, errlen, "hls does not link");
-			rc = ERR_INTERNAL;
+			rc = err_fail(e, ERR_INTERNAL, NULL,
+			              "hls does not link");
 			goto out_stop;
 		}
 	}
 	if (!gst_element_sync_state_with_parent(h->bin)) {
-		snprintf(err, errlen, "hls does not start");
-		rc = ERR_INTERNAL;
+		rc = err_fail(e, ERR_INTERNAL, NULL, "hls does not start");
 		goto out_stop;
 	}
 	encoder_request_keyframe(enc);

@@ -22,14 +22,15 @@
 #define HLS_NAME_MAX    48
 #define HLS_SEGMENT_MAX 6 /* seconds */
 
+struct err_detail;
 struct hls;
 
 /* Start packaging enc's streams into dir (created if needed; files left in
  * it by an earlier run are removed). segment_s: 1..HLS_SEGMENT_MAX.
  * Returns 0, ERR_INVALID, ERR_IO (directory), ERR_UNAVAILABLE (an element
- * is missing) or ERR_INTERNAL; err says why. */
+ * is missing) or ERR_INTERNAL; e says why. */
 int hls_start(struct encoder *enc, const char *dir, unsigned segment_s,
-              struct hls **out, char *err, size_t errlen);
+              struct hls **out, struct err_detail *e);
 
 /* Stop, and remove the playlist, the segments and the directory. NULL is
  * a no-op. */

@@ -232,7 +232,7 @@ static gboolean watchdog(gpointer data)
 
 int input_new(struct encoder *enc, const char *slate_text,
               const struct input_events *ev, void *user_data,
-              struct input **out, char *err, size_t errlen)
+              struct input **out, struct err_detail *e)
 {
 	const struct encoder_config *ec = encoder_config(enc);
 	struct source_format fmt = {ec->width, ec->height, ec->fps};
@@ -249,7 +249,7 @@ int input_new(struct encoder *enc, const char *slate_text,
 	in->user_data = user_data;
 	in->frame_ns = gst_util_uint64_scale(GST_SECOND, 1, (guint64)ec->fps);
 	in->last_vpts = in->audio_end = GST_CLOCK_TIME_NONE;
-	rc = source_new_slate(&fmt, slate_text, &in->slate, err, errlen);
+	rc = source_new_slate(&fmt, slate_text, &in->slate, e);
 	if (rc == 0)
 		rc = source_start(in->slate, on_slate, in);
 	if (rc) {

@@ -40,10 +40,10 @@ struct input;
 
 /* Create the input for enc (borrowed; must outlive the input) and start
  * its slate with slate_text (NULL: the default bilingual card). ev may be
- * NULL. Returns 0, ERR_UNAVAILABLE or ERR_INTERNAL (err filled). */
+ * NULL. Returns 0, ERR_UNAVAILABLE or ERR_INTERNAL (e filled). */
 int input_new(struct encoder *enc, const char *slate_text,
               const struct input_events *ev, void *user_data,
-              struct input **out, char *err, size_t errlen);
+              struct input **out, struct err_detail *e);
 /* Stop both sources and free. NULL is a no-op. No callback after. */
 void input_free(struct input *in);
 

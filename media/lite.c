@@ -461,7 +461,7 @@ static void *mux_run(void *data)
 
 /* ---- setup --------------------------------------------------------------- */
 
-static int open_socket(struct lite *l, char *err, size_t errlen)
+static int open_socket(struct lite *l, struct err_detail *e)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
 	                        .sin_port = htons(l->cfg.port)};
@@ -473,9 +473,8 @@ static int open_socket(struct lite *l, char *err, size_t errlen)
 	l->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
 	    getsockname(l->fd, (struct sockaddr *)&a, &al) != 0) {
-		snprintf(err, errlen, "media UDP port %u: %s", l->cfg.port,
-		         strerror(errno));
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL, "media UDP port %u: %s",
+		                l->cfg.port, strerror(errno));
 	}
 	setsockopt(l->fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
@@ -485,17 +484,16 @@ static int open_socket(struct lite *l, char *err, size_t errlen)
 
 /* The addresses to put in answers: public_ip, loopback, or the host's
  * IPv4 addresses that are up (loopback when there are none). */
-static int find_addresses(struct lite *l, char *err, size_t errlen)
+static int find_addresses(struct lite *l, struct err_detail *e)
 {
 	struct ifaddrs *ifs = NULL;
 	struct in_addr probe;
 
 	if (l->cfg.public_ip) {
 		if (inet_pton(AF_INET, l->cfg.public_ip, &probe) != 1) {
-			snprintf(err, errlen,
-			         "public IP must be an IPv4 "
-			         "address");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "public IP must be an IPv4 "
+			                "address");
 		}
 		l->addrs[l->n_addrs++] = g_strdup(l->cfg.public_ip);
 		return 0;
@@ -529,15 +527,15 @@ static unsigned default_threads(void)
 	return n > 2 ? (unsigned)(n - 1) : 1;
 }
 
-static int start(struct lite *l, char *err, size_t errlen)
+static int start(struct lite *l, struct err_detail *e)
 {
-	int rc = open_socket(l, err, errlen);
+	int rc = open_socket(l, e);
 
 	if (!rc)
-		rc = find_addresses(l, err, errlen);
+		rc = find_addresses(l, e);
 	if (!rc && dtls_ctx_new(l->cfg.max_handshakes, &l->dtls) != 0) {
-		snprintf(err, errlen, "DTLS certificate could not be made");
-		rc = ERR_INTERNAL;
+		rc = err_fail(e, ERR_INTERNAL, NULL,
+		              "DTLS certificate could not be made");
 	}
 	if (rc)
 		return rc;
@@ -545,19 +543,19 @@ static int start(struct lite *l, char *err, size_t errlen)
 	for (unsigned i = 0; i < l->cfg.threads; i++, l->n_workers++)
 		if (liteworker_new(l->fd, !l->cfg.no_gso, &l->workers[i]) !=
 		    0) {
-			snprintf(err, errlen, "cannot start fan-out threads");
-			return ERR_NOMEM;
+			return err_fail(e, ERR_NOMEM, NULL,
+			                "cannot start fan-out threads");
 		}
 	l->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (l->stop_fd < 0 || pthread_create(&l->mux, NULL, mux_run, l)) {
-		snprintf(err, errlen, "cannot start the media mux thread");
-		return ERR_NOMEM;
+		return err_fail(e, ERR_NOMEM, NULL,
+		                "cannot start the media mux thread");
 	}
 	return 0;
 }
 
-int lite_new(const struct lite_config *cfg, struct lite **out, char *err,
-             size_t errlen)
+int lite_new(const struct lite_config *cfg, struct lite **out,
+             struct err_detail *e)
 {
 	struct lite *l = g_new0(struct lite, 1);
 	int rc;
@@ -577,7 +575,7 @@ int lite_new(const struct lite_config *cfg, struct lite **out, char *err,
 	l->by_ufrag = g_hash_table_new(g_str_hash, g_str_equal);
 	l->by_addr = g_hash_table_new_full(addr_hash, addr_equal, g_free, NULL);
 	l->all = g_ptr_array_new();
-	rc = start(l, err, errlen);
+	rc = start(l, e);
 	l->cfg.public_ip = NULL;
 	if (rc) {
 		lite_free(l);

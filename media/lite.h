@@ -32,12 +32,13 @@ struct lite_stats {
 	uint64_t sent, segmented, send_dropped, stun_refused, unknown_dropped;
 };
 
+struct err_detail;
 struct lite;
 
 /* Bind the socket, make the certificate, start the threads. 0,
- * ERR_IO (bind; err says why), ERR_INVALID (public_ip) or ERR_NOMEM. */
-int lite_new(const struct lite_config *cfg, struct lite **out, char *err,
-             size_t errlen);
+ * ERR_IO (bind; e says why), ERR_INVALID (public_ip) or ERR_NOMEM. */
+int lite_new(const struct lite_config *cfg, struct lite **out,
+             struct err_detail *e);
 /* Stop the threads and free. Every viewer must be detached. NULL ok. */
 void lite_free(struct lite *l);
 

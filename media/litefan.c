@@ -306,52 +306,46 @@ static char *make_answer(struct litefan *f, const struct litev *v,
 	return answer_build(&p);
 }
 
-/* Check the offer and choose what to send. 0 or an ERR_* with err. */
+/* Check the offer and choose what to send. 0 or an ERR_* with e. */
 static int read_offer(struct litefan *f, const char *offer, size_t len,
                       struct sdp_offer_info *info, struct answer_offer *ao,
-                      struct codecs_choice *cc, char *err, size_t errlen)
+                      struct codecs_choice *cc, struct err_detail *e)
 {
-	int rc = sdp_offer_inspect(offer, len, info, err, errlen);
+	int rc = sdp_offer_inspect(offer, len, info, e);
 
 	if (rc)
 		return rc;
 	if (g_hash_table_size(f->viewers) >= f->cfg.max_viewers) {
-		snprintf(err, errlen,
-		         "this ceremony has its maximum of %u viewers",
-		         f->cfg.max_viewers);
-		return ERR_FULL;
+		return err_fail(e, ERR_FULL, "full",
+		                "this ceremony has its maximum of %u viewers",
+		                f->cfg.max_viewers);
 	}
-	rc = answer_offer_parse(offer, len, ao, err, errlen);
+	rc = answer_offer_parse(offer, len, ao, e);
 	if (!rc)
-		rc = codecs_choose(f->enc, info, cc, err, errlen);
+		rc = codecs_choose(f->enc, info, cc, e);
 	return rc;
 }
 
 int litefan_viewer_add(struct litefan *f, const char *offer, size_t len,
                        fanout_answer_fn cb, void *user_data,
-                       char id_out[FANOUT_ID_LEN], char *err, size_t errlen)
+                       char id_out[FANOUT_ID_LEN], struct err_detail *e)
 {
 	struct sdp_offer_info info;
 	struct answer_offer *ao = g_new(struct answer_offer, 1);
 	struct codecs_choice cc = {0};
-	struct entry *e;
+	struct entry *ent;
 	struct litev *v = NULL;
-	char dummy[8];
 	int rc;
 
-	if (!err || !errlen) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
 	id_out[0] = '\0';
-	rc = read_offer(f, offer, len, &info, ao, &cc, err, errlen);
+	rc = read_offer(f, offer, len, &info, ao, &cc, e);
 	if (!rc && !(v = litev_new()))
 		rc = ERR_NOMEM;
 	if (!rc)
 		rc = setup_viewer(f, v, &cc, ao->fingerprint);
 	if (!rc && lite_attach(f->engine, v) != 0) {
-		snprintf(err, errlen, "offer's DTLS fingerprint is unusable");
-		rc = ERR_INVALID;
+		rc = err_fail(e, ERR_INVALID, NULL,
+		              "offer's DTLS fingerprint is unusable");
 	}
 	if (rc) {
 		bool vp8 = cc.vp8;
@@ -363,15 +357,15 @@ int litefan_viewer_add(struct litefan *f, const char *offer, size_t len,
 			release_vp8_if_unused(f);
 		return rc;
 	}
-	e = g_new0(struct entry, 1);
-	*e = (struct entry){
+	ent = g_new0(struct entry, 1);
+	*ent = (struct entry){
 	    f, v, cb, user_data, NULL, g_get_monotonic_time(), false};
-	e->answer = make_answer(f, v, ao, &cc, &info);
+	ent->answer = make_answer(f, v, ao, &cc, &info);
 	codecs_clear(&cc);
 	g_free(ao);
-	v->owner = e;
+	v->owner = ent;
 	v->on_event = on_event;
-	g_hash_table_insert(f->viewers, v->id, e);
+	g_hash_table_insert(f->viewers, v->id, ent);
 	memcpy(id_out, v->id, FANOUT_ID_LEN);
 	mainctx_post(deliver_answer, litev_ref(v), unref_viewer);
 	log_info(TAG, "viewer %.8s answered (%u viewers)", v->id,

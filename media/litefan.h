@@ -23,7 +23,7 @@ void litefan_free(struct litefan *f);
  * or rtcp-mux. */
 int litefan_viewer_add(struct litefan *f, const char *offer, size_t len,
                        fanout_answer_fn cb, void *user_data,
-                       char id_out[FANOUT_ID_LEN], char *err, size_t errlen);
+                       char id_out[FANOUT_ID_LEN], struct err_detail *e);
 int litefan_viewer_remove(struct litefan *f, const char *viewer_id);
 unsigned litefan_viewer_count(struct litefan *f);
 int litefan_stats(struct litefan *f, struct fanout_stats *out);

@@ -59,7 +59,7 @@ static void warm_up_dtls(void)
 	         (long long)(g_get_monotonic_time() - t0) / 1000);
 }
 
-static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
+static int start_lite(struct media_ctx *ctx, struct err_detail *e)
 {
 	struct lite_config lc = {.port = (uint16_t)ctx->cfg.udp_port,
 	                         .threads = ctx->cfg.fanout_threads,
@@ -69,18 +69,18 @@ static int start_lite(struct media_ctx *ctx, char *err, size_t errlen)
 	                         .consent_ms = ctx->cfg.consent_ms,
 	                         .no_gso = ctx->cfg.no_gso};
 
-	return lite_new(&lc, &ctx->lite, err, errlen);
+	return lite_new(&lc, &ctx->lite, e);
 }
 
 int media_missing(char *names, size_t names_len, char *packages,
-                  size_t packages_len, char *err, size_t errlen)
+                  size_t packages_len, struct err_detail *e)
 {
 	GError *gerr = NULL;
 	int n;
 
 	names[0] = packages[0] = '\0';
 	if (!gst_init_check(NULL, NULL, &gerr)) {
-		snprintf(err, errlen, "GStreamer cannot start: %s",
+		err_fail(e, ERR_UNAVAILABLE, NULL, "GStreamer cannot start: %s",
 		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_UNAVAILABLE;
@@ -88,27 +88,26 @@ int media_missing(char *names, size_t names_len, char *packages,
 	n = elements_missing(ELEMENTS_DAEMON, names, names_len, packages,
 	                     packages_len);
 	if (n < 0) {
-		snprintf(err, errlen, "too many GStreamer elements missing");
-		return ERR_UNAVAILABLE;
+		return err_fail(e, ERR_UNAVAILABLE, NULL,
+		                "too many GStreamer elements missing");
 	}
 	if (n > 0) {
-		snprintf(err, errlen, "missing GStreamer elements: %s", names);
-		return ERR_UNAVAILABLE;
+		return err_fail(e, ERR_UNAVAILABLE, NULL,
+		                "missing GStreamer elements: %s", names);
 	}
 	return 0;
 }
 
-int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
-              size_t errlen)
+int media_new(const struct media_config *cfg, struct media_ctx **out,
+              struct err_detail *e)
 {
 	char names[512], pkgs[256];
 	struct media_ctx *ctx;
 
 	*out = NULL;
-	if (media_missing(names, sizeof(names), pkgs, sizeof(pkgs), err,
-	                  errlen)) {
+	if (media_missing(names, sizeof(names), pkgs, sizeof(pkgs), e)) {
 		if (names[0])
-			snprintf(err, errlen,
+			err_fail(e, ERR_UNAVAILABLE, NULL,
 			         "missing GStreamer elements: %s (apt-get "
 			         "install %s)",
 			         names, pkgs);
@@ -121,7 +120,7 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 		fc.turn_servers = cfg->turn_servers;
 		fc.public_ip = cfg->public_ip;
 
-		if (fanout_config_check(&fc, err, errlen) != 0)
+		if (fanout_config_check(&fc, e) != 0)
 			return ERR_INVALID;
 	}
 	warm_up_dtls();
@@ -142,7 +141,7 @@ int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
 	ctx->cfg.turn_servers = (const char *const *)ctx->turns;
 	ctx->ceremonies =
 	    g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
-	if (ctx->cfg.lite && start_lite(ctx, err, errlen) != 0) {
+	if (ctx->cfg.lite && start_lite(ctx, e) != 0) {
 		media_free(ctx);
 		return ERR_UNAVAILABLE;
 	}
@@ -227,7 +226,8 @@ static void on_viewer_gone(const char *viewer_id, const char *reason,
 
 static int start_recording(struct media_ceremony *c)
 {
-	char name[96], stamp[32], err[256];
+	struct err_detail e;
+	char name[96], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc;
@@ -236,10 +236,9 @@ static int start_recording(struct media_ceremony *c)
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(name, sizeof(name), "ceremony-%lld-%s", (long long)c->id,
 	         stamp);
-	rc = recorder_start(c->enc, c->ctx->recordings_dir, name, &c->rec, err,
-	                    sizeof(err));
+	rc = recorder_start(c->enc, c->ctx->recordings_dir, name, &c->rec, &e);
 	if (rc)
-		log_error(TAG, "ceremony %lld: %s", (long long)c->id, err);
+		log_error(TAG, "ceremony %lld: %s", (long long)c->id, e.msg);
 	return rc;
 }
 
@@ -247,14 +246,14 @@ static int start_recording(struct media_ceremony *c)
  * goes on, so a failure is logged and nothing more. */
 static void start_hls(struct media_ceremony *c)
 {
-	char dir[1100], err[256];
+	struct err_detail e;
+	char dir[1100];
 
 	snprintf(dir, sizeof(dir), "%s/%lld", c->ctx->hls_dir,
 	         (long long)c->id);
-	if (hls_start(c->enc, dir, c->ctx->cfg.hls_segment_s, &c->hls, err,
-	              sizeof(err)))
+	if (hls_start(c->enc, dir, c->ctx->cfg.hls_segment_s, &c->hls, &e))
 		log_error(TAG, "ceremony %lld: no HLS: %s", (long long)c->id,
-		          err);
+		          e.msg);
 }
 
 int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
@@ -278,7 +277,7 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	                           mc->viewer_timeout_ms,
 	                           ctx->lite};
 	struct media_ceremony *c;
-	char err[256];
+	struct err_detail e;
 	int rc;
 
 	*out = NULL;
@@ -290,14 +289,14 @@ int media_ceremony_open(struct media_ctx *ctx, int64_t ceremony_id,
 	c->ctx = ctx;
 	c->id = ceremony_id;
 	c->title = g_strdup(title_text ? title_text : "");
-	rc = encoder_new(&ec, &c->enc, err, sizeof(err));
+	rc = encoder_new(&ec, &c->enc, &e);
 	if (rc == 0 && mc->no_passthrough)
 		encoder_disable_passthrough(c->enc);
 	if (rc == 0)
-		rc = input_new(c->enc, NULL, &iev, c, &c->in, err, sizeof(err));
+		rc = input_new(c->enc, NULL, &iev, c, &c->in, &e);
 	if (rc) {
 		log_error(TAG, "ceremony %lld: %s", (long long)ceremony_id,
-		          err);
+		          e.msg);
 		goto out_close;
 	}
 	rc = fanout_new(c->enc, &fc, &fev, c, &c->fo);
@@ -359,10 +358,10 @@ static struct source_format format_of(struct media_ceremony *c)
 }
 
 static int use_source(struct media_ceremony *c, int rc, struct source *s,
-                      const char *err)
+                      const struct err_detail *e)
 {
 	if (rc) {
-		log_error(TAG, "ceremony %lld: %s", (long long)c->id, err);
+		log_error(TAG, "ceremony %lld: %s", (long long)c->id, e->msg);
 		return rc;
 	}
 	return input_set_live(c->in, s);
@@ -372,30 +371,30 @@ int media_ceremony_source_test_start(struct media_ceremony *c)
 {
 	struct source_format f = format_of(c);
 	struct source *s = NULL;
-	char err[256];
-	int rc = source_new_test(&f, c->title, &s, err, sizeof(err));
+	struct err_detail e;
+	int rc = source_new_test(&f, c->title, &s, &e);
 
-	return use_source(c, rc, s, err);
+	return use_source(c, rc, s, &e);
 }
 
 int media_ceremony_source_bin_start(struct media_ceremony *c, GstElement *bin)
 {
 	struct source_format f = format_of(c);
 	struct source *s = NULL;
-	char err[256];
-	int rc = source_new_bin(&f, bin, &s, err, sizeof(err));
+	struct err_detail e;
+	int rc = source_new_bin(&f, bin, &s, &e);
 
-	return use_source(c, rc, s, err);
+	return use_source(c, rc, s, &e);
 }
 
 int media_ceremony_source_rtsp_start(struct media_ceremony *c, const char *url)
 {
 	struct source_format f = format_of(c);
 	struct source *s = NULL;
-	char err[256];
-	int rc = source_new_rtsp(&f, url, &s, err, sizeof(err));
+	struct err_detail e;
+	int rc = source_new_rtsp(&f, url, &s, &e);
 
-	return use_source(c, rc, s, err);
+	return use_source(c, rc, s, &e);
 }
 
 void media_ceremony_source_stop(struct media_ceremony *c)
@@ -440,8 +439,7 @@ static void on_answer(int status, const char *answer, const char *viewer_id,
 
 int media_ceremony_viewer_add(struct media_ceremony *c, const char *offer,
                               size_t len, fanout_answer_fn cb, void *user_data,
-                              char id_out[FANOUT_ID_LEN], char *err,
-                              size_t errlen)
+                              char id_out[FANOUT_ID_LEN], struct err_detail *e)
 {
 	struct pending *p = g_new0(struct pending, 1);
 	int rc;
@@ -449,8 +447,7 @@ int media_ceremony_viewer_add(struct media_ceremony *c, const char *offer,
 	p->c = c;
 	p->cb = cb;
 	p->user_data = user_data;
-	rc = fanout_viewer_add(c->fo, offer, len, on_answer, p, id_out, err,
-	                       errlen);
+	rc = fanout_viewer_add(c->fo, offer, len, on_answer, p, id_out, e);
 	if (rc) {
 		g_free(p);
 		return rc;

@@ -64,16 +64,16 @@ struct media_ceremony;
 /* Initialise GStreamer and list the daemon's elements that are missing
  * (elements.h): names and the Debian packages that ship them, each
  * space-separated, or empty strings. 0 when everything is there,
- * ERR_UNAVAILABLE with a reason in err otherwise (also when GStreamer
+ * ERR_UNAVAILABLE with a reason in e otherwise (also when GStreamer
  * itself cannot start; then names is empty). */
 int media_missing(char *names, size_t names_len, char *packages,
-                  size_t packages_len, char *err, size_t errlen);
+                  size_t packages_len, struct err_detail *e);
 
 /* Initialise GStreamer and check every element we need. cfg is copied.
- * Returns 0, ERR_UNAVAILABLE (GStreamer or an element missing; err lists
+ * Returns 0, ERR_UNAVAILABLE (GStreamer or an element missing; e lists
  * what) or ERR_INVALID (bad config). Free with media_free(). */
-int media_new(const struct media_config *cfg, struct media_ctx **out, char *err,
-              size_t errlen);
+int media_new(const struct media_config *cfg, struct media_ctx **out,
+              struct err_detail *e);
 /* Close every open ceremony (recordings finalised, bounded) and free. */
 void media_free(struct media_ctx *ctx);
 
@@ -114,8 +114,7 @@ void media_ceremony_video_stats(struct media_ceremony *c,
 /* WHEP: see fanout_viewer_add / fanout_viewer_remove. */
 int media_ceremony_viewer_add(struct media_ceremony *c, const char *offer,
                               size_t len, fanout_answer_fn cb, void *user_data,
-                              char id_out[FANOUT_ID_LEN], char *err,
-                              size_t errlen);
+                              char id_out[FANOUT_ID_LEN], struct err_detail *e);
 int media_ceremony_viewer_remove(struct media_ceremony *c,
                                  const char *viewer_id);
 unsigned media_ceremony_viewer_count(struct media_ceremony *c);

@@ -120,7 +120,7 @@ static bool bus_listener(GstMessage *msg, void *data)
 	return true;
 }
 
-static int build(struct recorder *r, char *err, size_t errlen)
+static int build(struct recorder *r, struct err_detail *e)
 {
 	static const char *const kinds[2] = {"video", "audio"};
 	GError *gerr = NULL;
@@ -139,7 +139,7 @@ static int build(struct recorder *r, char *err, size_t errlen)
 	    "max-size-time=3000000000 leaky=downstream ! mux.audio_0",
 	    FALSE, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &gerr);
 	if (!r->bin) {
-		snprintf(err, errlen, "recorder: %s",
+		err_fail(e, ERR_UNAVAILABLE, NULL, "recorder: %s",
 		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_UNAVAILABLE;
@@ -168,15 +168,14 @@ static int build(struct recorder *r, char *err, size_t errlen)
 		gst_object_unref(pad);
 		gst_object_unref(q);
 		if (!r->ghost[k]) {
-			snprintf(err, errlen, "recorder pads");
-			return ERR_INTERNAL;
+			return err_fail(e, ERR_INTERNAL, NULL, "recorder pads");
 		}
 	}
 	return 0;
 }
 
 int recorder_start(struct encoder *enc, const char *dir, const char *name,
-                   struct recorder **out, char *err, size_t errlen)
+                   struct recorder **out, struct err_detail *e)
 {
 	static const enum encoder_stream streams[2] = {ENCODER_H264_ES,
 	                                               ENCODER_OPUS_ES};
@@ -187,13 +186,12 @@ int recorder_start(struct encoder *enc, const char *dir, const char *name,
 
 	*out = NULL;
 	if (!dir || !valid_name(name)) {
-		snprintf(err, errlen, "bad recording directory or name");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "bad recording directory or name");
 	}
 	if (g_mkdir_with_parents(dir, 0700) != 0) {
-		snprintf(err, errlen, "cannot create %s: %s", dir,
-		         strerror(errno));
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL, "cannot create %s: %s", dir,
+		                strerror(errno));
 	}
 	file = g_strdup_printf("%s.mp4", name);
 	r = g_new0(struct recorder, 1);
@@ -205,13 +203,12 @@ int recorder_start(struct encoder *enc, const char *dir, const char *name,
 	/* Fail here, with a reason, rather than as a bus error later. */
 	probe = fopen(r->path, "wb");
 	if (!probe) {
-		snprintf(err, errlen, "cannot write %s: %s", r->path,
-		         strerror(errno));
-		rc = ERR_IO;
+		rc = err_fail(e, ERR_IO, NULL, "cannot write %s: %s", r->path,
+		              strerror(errno));
 		goto out_free;
 	}
 	fclose(probe);
-	rc = build(r, err, errlen);
+	rc = build(r, e);
 	if (rc)
 		goto out_free;
 	gst_bin_add(GST_BIN(encoder_pipeline(enc)), r->bin);
@@ -220,14 +217,13 @@ int recorder_start(struct encoder *enc, const char *dir, const char *name,
 		r->teepad[k] =
 		    encoder_branch_link(enc, streams[k], r->ghost[k]);
 		if (!r->teepad[k]) {
-			snprintf(err, errlen, "recorder does not link");
-			rc = ERR_INTERNAL;
+			rc = err_fail(e, ERR_INTERNAL, NULL,
+			              "recorder does not link");
 			goto out_free;
 		}
 	}
 	if (!gst_element_sync_state_with_parent(r->bin)) {
-		snprintf(err, errlen, "recorder does not start");
-		rc = ERR_INTERNAL;
+		rc = err_fail(e, ERR_INTERNAL, NULL, "recorder does not start");
 		goto out_free;
 	}
 	encoder_request_keyframe(enc);

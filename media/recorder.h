@@ -14,14 +14,15 @@
 
 #include <stddef.h>
 
+struct err_detail;
 struct recorder;
 
 /* Start recording enc's streams to <dir>/<name>.mp4 (dir is created if
  * needed; name may hold [A-Za-z0-9_.-] only). Returns 0, ERR_INVALID (bad
  * name), ERR_IO (directory or file cannot be created), ERR_UNAVAILABLE
- * (mp4mux/h264parse missing) or ERR_INTERNAL; err says why. */
+ * (mp4mux/h264parse missing) or ERR_INTERNAL; e says why. */
 int recorder_start(struct encoder *enc, const char *dir, const char *name,
-                   struct recorder **out, char *err, size_t errlen);
+                   struct recorder **out, struct err_detail *e);
 
 /* Path of the file being written. Borrowed, valid until stop/abort. */
 const char *recorder_path(const struct recorder *r);

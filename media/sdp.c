@@ -41,8 +41,7 @@ struct sec_attrs {
 
 struct parser {
 	struct sdp_offer_info *info;
-	char *err;
-	size_t errlen;
+	struct err_detail *e;
 	int cur; /* index of the current m= section, -1 at session level */
 	bool session_dir_set;
 	enum sdp_dir session_dir;
@@ -59,14 +58,13 @@ static int fail(struct parser *p, int code, const char *fmt, ...)
 
 static int fail(struct parser *p, int code, const char *fmt, ...)
 {
+	char msg[ERR_MSG_LEN];
 	va_list ap;
 
-	if (p->err && p->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(p->err, p->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_fail(p->e, code, NULL, "%s", msg);
 }
 
 const char *sdp_dir_name(enum sdp_dir dir)
@@ -555,15 +553,15 @@ static void summarise(struct sdp_offer_info *info)
 }
 
 int sdp_offer_inspect(const char *sdp, size_t len, struct sdp_offer_info *out,
-                      char *err, size_t errlen)
+                      struct err_detail *e)
 {
 	struct parser *p;
 	bool seen_o = false, seen_s = false;
 	int rc = 0, lineno = 0;
 	size_t pos = 0;
 
-	if (err && errlen)
-		err[0] = '\0';
+	if (e)
+		*e = (struct err_detail){0};
 	memset(out, 0, sizeof(*out));
 	out->video_index = out->audio_index = -1;
 	out->h264_pt = out->vp8_pt = out->opus_pt = -1;
@@ -571,8 +569,7 @@ int sdp_offer_inspect(const char *sdp, size_t len, struct sdp_offer_info *out,
 	if (!p)
 		return ERR_NOMEM;
 	p->info = out;
-	p->err = err;
-	p->errlen = errlen;
+	p->e = e;
 	p->cur = -1;
 	if (!sdp || len == 0) {
 		rc = fail(p, ERR_INVALID, "empty offer");

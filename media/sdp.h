@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct err_detail;
+
 #define SDP_MAX_BYTES (64 * 1024) /* larger offers are refused */
 #define SDP_MAX_MEDIA 16          /* more m= sections are refused */
 
@@ -60,10 +62,10 @@ struct sdp_offer_info {
  * Returns 0, ERR_INVALID (malformed: no m= line, no ice-ufrag/ice-pwd,
  * no fingerprint or setup attribute for a section, bad syntax) or
  * ERR_TOO_LARGE (over SDP_MAX_BYTES). On error a one-line English reason
- * is written to err (if err is not NULL). The offer need not be
+ * is written to e (if e is not NULL). The offer need not be
  * NUL-terminated. */
 int sdp_offer_inspect(const char *sdp, size_t len, struct sdp_offer_info *out,
-                      char *err, size_t errlen);
+                      struct err_detail *e);
 
 /* Short lower-case name of a direction ("recvonly"); never NULL. */
 const char *sdp_dir_name(enum sdp_dir dir);

@@ -88,15 +88,15 @@ static const char *const tail_needed[] = {
     "audioconvert", "audioresample", "appsink",    "capsfilter",
 };
 
-static bool have_elements(const char *const *names, size_t n, char *err,
-                          size_t errlen)
+static bool have_elements(const char *const *names, size_t n,
+                          struct err_detail *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		GstElementFactory *f = gst_element_factory_find(names[i]);
 
 		if (!f) {
-			snprintf(err, errlen, "missing GStreamer element %s",
-			         names[i]);
+			err_fail(e, ERR_UNAVAILABLE, NULL,
+			         "missing GStreamer element %s", names[i]);
 			return false;
 		}
 		gst_object_unref(f);
@@ -207,7 +207,7 @@ static void setup_sink(struct source *s, GstElement *sink, bool video)
 static gboolean bus_cb(GstBus *bus, GstMessage *msg, gpointer data);
 
 /* Parse desc into the source's pipeline and find the tails by name. */
-static int build(struct source *s, const char *desc, char *err, size_t errlen)
+static int build(struct source *s, const char *desc, struct err_detail *e)
 {
 	GError *gerr = NULL;
 	GstClock *clock;
@@ -216,7 +216,7 @@ static int build(struct source *s, const char *desc, char *err, size_t errlen)
 	s->pipeline = gst_parse_launch_full(desc, NULL,
 	                                    GST_PARSE_FLAG_FATAL_ERRORS, &gerr);
 	if (!s->pipeline) {
-		snprintf(err, errlen, "%s source: %s", s->kind,
+		err_fail(e, ERR_UNAVAILABLE, NULL, "%s source: %s", s->kind,
 		         gerr ? gerr->message : "unknown error");
 		g_clear_error(&gerr);
 		return ERR_UNAVAILABLE;
@@ -253,8 +253,8 @@ static struct source *source_alloc(const char *kind,
 
 /* Test pattern or slate card: a videotestsrc with a text overlay. */
 static int new_card(const char *kind, const struct source_format *f,
-                    const char *text, bool test, struct source **out, char *err,
-                    size_t errlen)
+                    const char *text, bool test, struct source **out,
+                    struct err_detail *e)
 {
 	static const char *const needed[] = {"videotestsrc", "audiotestsrc",
 	                                     "textoverlay", "clockoverlay"};
@@ -266,8 +266,8 @@ static int new_card(const char *kind, const struct source_format *f,
 	*out = NULL;
 	if (!valid_format(f) || !text)
 		return ERR_INVALID;
-	if (!have_elements(needed, 4, err, errlen) ||
-	    !have_elements(tail_needed, G_N_ELEMENTS(tail_needed), err, errlen))
+	if (!have_elements(needed, 4, e) ||
+	    !have_elements(tail_needed, G_N_ELEMENTS(tail_needed), e))
 		return ERR_UNAVAILABLE;
 	s = source_alloc(kind, f);
 	desc = g_strdup_printf(
@@ -287,7 +287,7 @@ static int new_card(const char *kind, const struct source_format *f,
 	         : "",
 	    f->width, f->height, f->fps,
 	    test ? "wave=sine freq=440 volume=0.05" : "wave=silence");
-	rc = build(s, desc, err, errlen);
+	rc = build(s, desc, e);
 	g_free(desc);
 	if (rc) {
 		source_free(s);
@@ -314,18 +314,18 @@ static int new_card(const char *kind, const struct source_format *f,
 }
 
 int source_new_test(const struct source_format *f, const char *title,
-                    struct source **out, char *err, size_t errlen)
+                    struct source **out, struct err_detail *e)
 {
-	return new_card("test", f, title ? title : "", true, out, err, errlen);
+	return new_card("test", f, title ? title : "", true, out, e);
 }
 
 int source_new_slate(const struct source_format *f, const char *text,
-                     struct source **out, char *err, size_t errlen)
+                     struct source **out, struct err_detail *e)
 {
 	return new_card("slate", f,
 	                text ? text
 	                     : "画面即将呈现 · The picture will appear shortly",
-	                false, out, err, errlen);
+	                false, out, e);
 }
 
 /* Link a raw pad of the caller's bin (or of decodebin) to a free tail. */
@@ -421,8 +421,7 @@ static void on_rtsp_pad_added(GstElement *el, GstPad *pad, gpointer data)
 }
 
 static int new_with_tails(const char *kind, const struct source_format *f,
-                          bool h264, struct source **out, char *err,
-                          size_t errlen)
+                          bool h264, struct source **out, struct err_detail *e)
 {
 	struct source *s;
 	char *desc;
@@ -430,12 +429,12 @@ static int new_with_tails(const char *kind, const struct source_format *f,
 
 	if (!valid_format(f))
 		return ERR_INVALID;
-	if (!have_elements(tail_needed, G_N_ELEMENTS(tail_needed), err, errlen))
+	if (!have_elements(tail_needed, G_N_ELEMENTS(tail_needed), e))
 		return ERR_UNAVAILABLE;
 	s = source_alloc(kind, f);
 	desc = g_strdup_printf("%s" VTAIL ATAIL, h264 ? HTAIL : "", f->width,
 	                       f->height, f->fps);
-	rc = build(s, desc, err, errlen);
+	rc = build(s, desc, e);
 	g_free(desc);
 	if (rc) {
 		source_free(s);
@@ -446,7 +445,7 @@ static int new_with_tails(const char *kind, const struct source_format *f,
 }
 
 int source_new_bin(const struct source_format *f, GstElement *bin,
-                   struct source **out, char *err, size_t errlen)
+                   struct source **out, struct err_detail *e)
 {
 	GstIterator *it;
 	GValue item = G_VALUE_INIT;
@@ -463,7 +462,7 @@ int source_new_bin(const struct source_format *f, GstElement *bin,
 		gst_object_unref(bin);
 		return ERR_INVALID;
 	}
-	rc = new_with_tails("bin", f, true, &s, err, errlen);
+	rc = new_with_tails("bin", f, true, &s, e);
 	if (rc) {
 		gst_object_unref(bin);
 		return rc;
@@ -566,7 +565,7 @@ static void rtsp_drop_streams(struct source *s)
 }
 
 int source_new_rtsp(const struct source_format *f, const char *url,
-                    struct source **out, char *err, size_t errlen)
+                    struct source **out, struct err_detail *e)
 {
 	static const char *const needed[] = {"rtspsrc", "decodebin"};
 	GstElement *src;
@@ -578,12 +577,12 @@ int source_new_rtsp(const struct source_format *f, const char *url,
 	    (!g_str_has_prefix(url, "rtsp://") &&
 	     !g_str_has_prefix(url, "rtsps://")) ||
 	    strlen(url) > 2048) {
-		snprintf(err, errlen, "RTSP URL must start with rtsp://");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "RTSP URL must start with rtsp://");
 	}
-	if (!have_elements(needed, 2, err, errlen))
+	if (!have_elements(needed, 2, e))
 		return ERR_UNAVAILABLE;
-	rc = new_with_tails("rtsp", f, true, &s, err, errlen);
+	rc = new_with_tails("rtsp", f, true, &s, e);
 	if (rc)
 		return rc;
 	src = gst_element_factory_make("rtspsrc", "source");

@@ -46,23 +46,24 @@ typedef void (*source_sample_fn)(void *user_data, bool video, GstBuffer *buf);
 typedef void (*source_h264_fn)(void *user_data, GstBuffer *buf,
                                const GstCaps *caps);
 
+struct err_detail;
 struct source;
 
 /* Constructors return 0, ERR_INVALID (bad argument), ERR_UNAVAILABLE (a
- * GStreamer element is missing; err says which) or ERR_INTERNAL. The
+ * GStreamer element is missing; e says which) or ERR_INTERNAL. The
  * source is built but not started. Free with source_free(). */
 int source_new_test(const struct source_format *f, const char *title,
-                    struct source **out, char *err, size_t errlen);
+                    struct source **out, struct err_detail *e);
 int source_new_slate(const struct source_format *f, const char *text,
-                     struct source **out, char *err, size_t errlen);
+                     struct source **out, struct err_detail *e);
 /* Like gst_bin_add(): a floating bin (as gst_bin_new() returns) becomes
  * the source's, also on error; if the caller holds a reference it keeps
  * it (and drops it when done). */
 int source_new_bin(const struct source_format *f, GstElement *bin,
-                   struct source **out, char *err, size_t errlen);
+                   struct source **out, struct err_detail *e);
 /* url must start with rtsp:// or rtsps:// . */
 int source_new_rtsp(const struct source_format *f, const char *url,
-                    struct source **out, char *err, size_t errlen);
+                    struct source **out, struct err_detail *e);
 
 /* Start delivering buffers to fn (set PLAYING). 0 or ERR_INTERNAL. */
 int source_start(struct source *s, source_sample_fn fn, void *user_data);

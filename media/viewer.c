@@ -601,8 +601,8 @@ static int build_viewer(struct viewer *v)
 
 int viewer_new(const struct viewer_settings *s,
                const struct sdp_offer_info *info, const char *offer, size_t len,
-               viewer_event_fn fn, void *owner, struct viewer **out, char *err,
-               size_t errlen)
+               viewer_event_fn fn, void *owner, struct viewer **out,
+               struct err_detail *e)
 {
 	GstSDPMessage *sdp = NULL;
 	GstWebRTCSessionDescription *desc;
@@ -618,7 +618,7 @@ int viewer_new(const struct viewer_settings *s,
 	v->owner = owner;
 	G_STATIC_ASSERT(FANOUT_ID_LEN == RTC_ID_LEN);
 	rtc_random_id(v->id);
-	rc = codecs_choose(v->set.enc, info, &v->cc, err, errlen);
+	rc = codecs_choose(v->set.enc, info, &v->cc, e);
 	if (rc)
 		goto out_free;
 	/* The inspector accepted it; GStreamer's parser is more lenient.
@@ -632,14 +632,13 @@ int viewer_new(const struct viewer_settings *s,
 		          dropped);
 	if (gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
 		free(text);
-		snprintf(err, errlen, "offer does not parse");
-		rc = ERR_INVALID;
+		rc = err_fail(e, ERR_INVALID, NULL, "offer does not parse");
 		goto out_free;
 	}
 	free(text);
 	rc = build_viewer(v);
 	if (rc) {
-		snprintf(err, errlen, "cannot create the viewer's webrtcbin");
+		err_fail(e, rc, NULL, "cannot create the viewer's webrtcbin");
 		gst_sdp_message_free(sdp);
 		goto out_free;
 	}

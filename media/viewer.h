@@ -42,12 +42,12 @@ typedef void (*viewer_event_fn)(struct viewer *v, enum viewer_event ev,
 
 /* Choose codecs from info (inspected offer[0..len)), build the viewer and
  * start negotiating. 0 (events follow, never from inside this call),
- * ERR_INVALID, ERR_UNSUPPORTED or ERR_UNAVAILABLE with err filled. The
+ * ERR_INVALID, ERR_UNSUPPORTED or ERR_UNAVAILABLE with e filled. The
  * settings' strings must outlive the viewer. Caller owns one reference. */
 int viewer_new(const struct viewer_settings *s,
                const struct sdp_offer_info *info, const char *offer, size_t len,
-               viewer_event_fn fn, void *owner, struct viewer **out, char *err,
-               size_t errlen);
+               viewer_event_fn fn, void *owner, struct viewer **out,
+               struct err_detail *e);
 /* Detach from the encoder and stop; no event after it returns. */
 void viewer_close(struct viewer *v);
 void viewer_unref(struct viewer *v);

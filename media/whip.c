@@ -621,15 +621,15 @@ static int build(struct whip *w)
 }
 
 /* Which codecs to take from the inspected offer. */
-static int choose(struct whip *w, const struct sdp_offer_info *info, char *err,
-                  size_t errlen)
+static int choose(struct whip *w, const struct sdp_offer_info *info,
+                  struct err_detail *e)
 {
 	if (info->role != SDP_ROLE_PUBLISHER) {
-		snprintf(err, errlen,
-		         "not a publisher's offer (%s): every audio/video "
-		         "section must be sendonly",
-		         sdp_role_name(info->role));
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, "not_publisher",
+		    "not a publisher's offer (%s): every audio/video "
+		    "section must be sendonly",
+		    sdp_role_name(info->role));
 	}
 	w->mline[K_VIDEO] = w->mline[K_AUDIO] = -1;
 	w->pt[K_VIDEO] = w->pt[K_AUDIO] = -1;
@@ -693,8 +693,8 @@ static void copy_settings(struct whip *w, const struct whip_settings *s)
 
 int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
              const struct whip_settings *s, const char *offer, size_t len,
-             whip_event_fn fn, void *user_data, struct whip **out, char *err,
-             size_t errlen)
+             whip_event_fn fn, void *user_data, struct whip **out,
+             struct err_detail *e)
 {
 	struct sdp_offer_info info;
 	GstWebRTCSessionDescription *desc = NULL;
@@ -702,16 +702,16 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 	int rc, dropped = 0;
 
 	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
+	if (e)
+		*e = (struct err_detail){0};
 	if (!ctx || !s || !fn || !offer)
 		return ERR_INVALID;
-	rc = sdp_offer_inspect(offer, len, &info, err, errlen);
+	rc = sdp_offer_inspect(offer, len, &info, e);
 	if (rc)
 		return rc;
 	if (!media_ceremony_find(ctx, ceremony_id)) {
-		snprintf(err, errlen, "the ceremony is not live");
-		return ERR_NOT_FOUND;
+		return err_fail(e, ERR_NOT_FOUND, NULL,
+		                "the ceremony is not live");
 	}
 	w = g_new0(struct whip, 1);
 	g_atomic_ref_count_init(&w->ref);
@@ -722,10 +722,10 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 	w->user_data = user_data;
 	copy_settings(w, s);
 	rtc_random_id(w->id);
-	if ((rc = choose(w, &info, err, errlen)))
+	if ((rc = choose(w, &info, e)))
 		goto out_free;
 	if ((rc = rtc_parse_offer(offer, len, &desc, &dropped))) {
-		snprintf(err, errlen, "offer does not parse");
+		err_fail(e, rc, NULL, "offer does not parse");
 		goto out_free;
 	}
 	if (dropped)
@@ -734,15 +734,14 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 	choose_any_profile(w, desc->sdp);
 	rtc_offer_attrs_down(desc->sdp);
 	if (w->mline[K_VIDEO] < 0 && w->mline[K_AUDIO] < 0) {
-		snprintf(err, errlen,
-		         "the offer sends neither H.264 nor VP8 video nor Opus "
-		         "audio");
+		rc = err_fail(e, ERR_UNSUPPORTED, "unsupported_codec",
+		              "the offer sends neither H.264 nor VP8 video nor "
+		              "Opus audio");
 		gst_webrtc_session_description_free(desc);
-		rc = ERR_UNSUPPORTED;
 		goto out_free;
 	}
 	if ((rc = build(w))) {
-		snprintf(err, errlen,
+		err_fail(e, rc, NULL,
 		         "cannot create the publisher's webrtcbin");
 		gst_webrtc_session_description_free(desc);
 		goto out_free;

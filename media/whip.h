@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct err_detail;
 struct media_ctx;
 
 #define WHIP_ID_LEN RTC_ID_LEN
@@ -48,12 +49,12 @@ typedef void (*whip_event_fn)(struct whip *w, enum whip_event ev, int status,
  * open ceremony ceremony_id of ctx. 0 (events follow, never from inside
  * this call), ERR_INVALID (malformed, or not a publisher's offer),
  * ERR_TOO_LARGE, ERR_UNSUPPORTED (no codec we decode), ERR_NOT_FOUND (the
- * ceremony is not open) or ERR_UNAVAILABLE, with err filled. The caller
+ * ceremony is not open) or ERR_UNAVAILABLE, with e filled. The caller
  * owns one reference. */
 int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
              const struct whip_settings *s, const char *offer, size_t len,
-             whip_event_fn fn, void *user_data, struct whip **out, char *err,
-             size_t errlen);
+             whip_event_fn fn, void *user_data, struct whip **out,
+             struct err_detail *e);
 /* End the session: if the ceremony's live source is still this
  * publisher's, stop it (slate). No event after it returns. NULL ok. */
 void whip_close(struct whip *w);

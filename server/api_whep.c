@@ -83,7 +83,8 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	struct whep_pending *p;
 	struct viewer_cred cred;
 	struct ceremony c;
-	char id[FANOUT_ID_LEN], err[256];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) ||
@@ -124,7 +125,7 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 	snprintf(p->cred.peer, sizeof(p->cred.peer), "%s", req->peer);
 	viewers_negotiating(app->viewers, p->cred.peer, +1);
 	rc = media_ceremony_viewer_add(mc, req->body, req->body_len, on_answer,
-	                               p, id, err, sizeof(err));
+	                               p, id, &e);
 	if (rc) {
 		viewers_negotiating(app->viewers, p->cred.peer, -1);
 		free(p);
@@ -132,11 +133,11 @@ static void post_whep(void *appv, struct http_req *req, struct http_resp *resp)
 			http_resp_errc(resp, 503, "full",
 			               "this ceremony has as many viewers as "
 			               "it can take");
-		else if (rc == ERR_UNSUPPORTED)
+		else if (rc == ERR_UNSUPPORTED) /* a client error, not 415 */
 			http_resp_errc(resp, 400, "unsupported_codec", "%s",
-			               err);
+			               e.msg);
 		else
-			http_resp_err(resp, rc, "%s", err);
+			http_resp_fail(resp, rc, &e);
 		return;
 	}
 	p->d = http_defer(req);

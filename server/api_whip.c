@@ -174,17 +174,16 @@ static bool content_is(struct http_req *req, const char *type)
 static int offer_check(struct http_req *req, struct http_resp *resp)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	int rc;
 
 	if (!req->body || req->body_len == 0) {
 		http_resp_err(resp, ERR_INVALID, "empty SDP offer");
 		return ERR_INVALID;
 	}
-	rc = sdp_offer_inspect(req->body, req->body_len, &info, err,
-	                       sizeof(err));
+	rc = sdp_offer_inspect(req->body, req->body_len, &info, &e);
 	if (rc) {
-		http_resp_err(resp, rc, "%s", err);
+		http_resp_fail(resp, rc, &e);
 		return rc;
 	}
 	if (info.role != SDP_ROLE_PUBLISHER) {
@@ -240,7 +239,7 @@ static void post_whip(void *appv, struct http_req *req, struct http_resp *resp)
 	struct whip_settings set;
 	struct ceremony c;
 	struct pub *p, *old;
-	char err[256];
+	struct err_detail e = {0};
 	int rc;
 
 	if (api_ceremony_load(app, req, resp, &c) || key_check(req, resp, &c))
@@ -272,14 +271,14 @@ static void post_whip(void *appv, struct http_req *req, struct http_resp *resp)
 	p->cid = c.id;
 	whip_settings_of(app, &set);
 	rc = whip_new(app->media, c.id, &set, req->body, req->body_len, on_whip,
-	              p, &p->w, err, sizeof(err));
+	              p, &p->w, &e);
 	if (rc) {
 		g_free(p);
-		if (rc == ERR_UNSUPPORTED)
+		if (rc == ERR_UNSUPPORTED) /* a client error, not 415 */
 			http_resp_errc(resp, 400, "unsupported_codec", "%s",
-			               err);
+			               e.msg);
 		else
-			http_resp_err(resp, rc, "%s", err);
+			http_resp_fail(resp, rc, &e);
 		return;
 	}
 	g_hash_table_insert(hub->pubs, &p->cid, p);

@@ -301,14 +301,13 @@ static void on_gone(int64_t id, const char *viewer, const char *reason,
 static void media_unavailable(struct app *app, int rc, const char *why)
 {
 	struct app_media_health *h = &app->media_health;
-	char names[512], pkgs[256], again[512];
+	char names[512], pkgs[256];
 
 	h->state = APP_MEDIA_UNAVAILABLE;
 	snprintf(h->reason, sizeof(h->reason), "%s", why);
 	app->media = NULL;
 	if (rc == ERR_UNAVAILABLE &&
-	    media_missing(names, sizeof(names), pkgs, sizeof(pkgs), again,
-	                  sizeof(again)) &&
+	    media_missing(names, sizeof(names), pkgs, sizeof(pkgs), NULL) &&
 	    names[0]) {
 		snprintf(h->missing, sizeof(h->missing), "%s", names);
 		snprintf(h->install, sizeof(h->install), "apt-get install %s",
@@ -326,7 +325,8 @@ int live_start(struct app *app, char *err, size_t errlen)
 {
 	char *rec_dir = app->recordings_dir;
 	struct media_config mc = {0};
-	char why[512], hls_dir[1200];
+	struct err_detail why;
+	char hls_dir[1200];
 	int rc;
 
 	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
@@ -367,9 +367,9 @@ int live_start(struct app *app, char *err, size_t errlen)
 		app->media = NULL;
 		return 0;
 	}
-	rc = media_new(&mc, &app->media, why, sizeof(why));
+	rc = media_new(&mc, &app->media, &why);
 	if (rc)
-		media_unavailable(app, rc, why);
+		media_unavailable(app, rc, why.msg);
 	return 0;
 }
 

@@ -29,9 +29,9 @@ START_TEST(chromium_offer_read)
 	struct answer_offer o;
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char err[128];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(answer_offer_parse(sdp, len, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(answer_offer_parse(sdp, len, &o, &e), 0);
 	ck_assert_str_eq(o.ufrag, "iqe7");
 	ck_assert_str_eq(o.pwd, "UYTomp1AudLWJ2Dse6w3i0kL");
 	ck_assert(strncmp(o.fingerprint, "sha-256 90:BA:CC:02", 19) == 0);
@@ -51,22 +51,20 @@ START_TEST(offers_the_port_cannot_serve_are_refused)
 	struct answer_offer o;
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char *bad, err[128];
+	char *bad;
+	struct err_detail e = {0};
 
 	bad = without(sdp, "a=group:BUNDLE 0 1\r\n");
-	ck_assert_int_eq(
-	    answer_offer_parse(bad, strlen(bad), &o, err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "BUNDLE"));
+	ck_assert_int_eq(answer_offer_parse(bad, strlen(bad), &o, &e),
+	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "BUNDLE"));
 	g_free(bad);
 	bad = without(sdp, "a=rtcp-mux\r\n");
-	ck_assert_int_eq(
-	    answer_offer_parse(bad, strlen(bad), &o, err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "rtcp-mux"));
-	g_free(bad);
-	ck_assert_int_eq(answer_offer_parse("v=0\r\n", 5, &o, err, sizeof(err)),
+	ck_assert_int_eq(answer_offer_parse(bad, strlen(bad), &o, &e),
 	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "rtcp-mux"));
+	g_free(bad);
+	ck_assert_int_eq(answer_offer_parse("v=0\r\n", 5, &o, &e), ERR_INVALID);
 	g_free(sdp);
 }
 END_TEST
@@ -79,9 +77,10 @@ START_TEST(answer_shape)
 	struct sdp_offer_info info;
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char *a, err[128];
+	char *a;
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(answer_offer_parse(sdp, len, &o, err, sizeof(err)), 0);
+	ck_assert_int_eq(answer_offer_parse(sdp, len, &o, &e), 0);
 	p.offer = &o;
 	p.ufrag = "srvu";
 	p.pwd = "serverpassword0123456789";
@@ -107,8 +106,7 @@ START_TEST(answer_shape)
 	ck_assert_ptr_nonnull(strstr(a, "a=end-of-candidates\r\n"));
 	ck_assert_ptr_null(strstr(a, "recvonly"));
 	/* the answer is an SDP the offer inspector reads */
-	ck_assert_int_eq(
-	    sdp_offer_inspect(a, strlen(a), &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(sdp_offer_inspect(a, strlen(a), &info, &e), 0);
 	g_free(a);
 	/* audio not sent: its section rejected and out of the group */
 	p.audio.mline = -1;

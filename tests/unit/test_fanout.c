@@ -84,7 +84,7 @@ static char *rec_dir;
 static void open_ceremony(void)
 {
 	struct media_config cfg = {0};
-	char err[256];
+	struct err_detail e = {0};
 
 	memset(&evs, 0, sizeof(evs));
 	rec_dir = g_dir_make_tmp("sinian-media-XXXXXX", NULL);
@@ -99,7 +99,7 @@ static void open_ceremony(void)
 	cfg.recordings_dir = rec_dir;
 	cfg.events = (struct media_events){ev_count, ev_live, ev_gone, NULL};
 	cfg.user_data = &evs;
-	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(media_new(&cfg, &ctx, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(
 	    media_ceremony_open(ctx, 42, "思念 · 张三 Zhang San", &cer), 0);
 	ck_assert_int_eq(media_ceremony_source_test_start(cer), 0);
@@ -108,14 +108,13 @@ static void open_ceremony(void)
 /* Offer from c, answer from the ceremony, applied to c. */
 static void join(struct peer *c, struct answer *a)
 {
-	char err[256];
+	struct err_detail e = {0};
 	char id[FANOUT_ID_LEN];
 
 	memset(a, 0, sizeof(*a));
 	ck_assert_msg(media_ceremony_viewer_add(cer, c->offer, strlen(c->offer),
-	                                        on_answer, a, id, err,
-	                                        sizeof(err)) == 0,
-	              "%s", err);
+	                                        on_answer, a, id, &e) == 0,
+	              "%s", e.msg);
 	ck_assert_int_eq(strlen(id), 32);
 	ck_assert_int_eq(a->calls, 0); /* never from inside the call */
 	ck_assert_msg(run_until(answered, a, 5000), "no answer");
@@ -394,7 +393,8 @@ START_TEST(bad_offers_are_refused_without_callback)
 	    {"obs_whip_offer.sdp", ERR_INVALID}, /* a publisher, not a viewer */
 	};
 	struct answer a;
-	char err[256], id[FANOUT_ID_LEN];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 
 	open_ceremony();
 	memset(&a, 0, sizeof(a));
@@ -402,16 +402,17 @@ START_TEST(bad_offers_are_refused_without_callback)
 		size_t len;
 		char *sdp = sdp_data_load(cases[i].file, &len);
 		int rc = media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
-		                                   id, err, sizeof(err));
+		                                   id, &e);
 
 		ck_assert_msg(rc == cases[i].rc, "%s: %d", cases[i].file, rc);
-		ck_assert_msg(err[0] != '\0', "%s: no message", cases[i].file);
+		ck_assert_msg(e.msg[0] != '\0', "%s: no message",
+		              cases[i].file);
 		ck_assert_str_eq(id, "");
 		g_free(sdp);
 	}
-	ck_assert_int_eq(media_ceremony_viewer_add(cer, "", 0, on_answer, &a,
-	                                           id, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    media_ceremony_viewer_add(cer, "", 0, on_answer, &a, id, &e),
+	    ERR_INVALID);
 	run_for(300);
 	ck_assert_int_eq(a.calls, 0);
 	ck_assert_int_eq(media_ceremony_viewer_count(cer), 0);
@@ -428,15 +429,16 @@ START_TEST(real_chromium_offer_is_answered)
 	struct answer a;
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char err[256], id[FANOUT_ID_LEN];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 
 	/* The browser is not there, but the captured offer must produce a
 	 * complete answer with its constrained-baseline payload type. */
 	open_ceremony();
 	memset(&a, 0, sizeof(a));
 	ck_assert_msg(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
-	                                        id, err, sizeof(err)) == 0,
-	              "%s", err);
+	                                        id, &e) == 0,
+	              "%s", e.msg);
 	ck_assert(run_until(answered, &a, 5000));
 	ck_assert_int_eq(a.status, 0);
 	ck_assert_ptr_nonnull(strstr(a.sdp, "a=rtpmap:108 H264/90000"));
@@ -513,23 +515,23 @@ START_TEST(config_is_checked)
 	                                  NULL};
 	struct media_config cfg = {0};
 	struct media_ctx *c = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
 	cfg.stun_server = "http://stun.example.org";
-	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "STUN"));
+	ck_assert_int_eq(media_new(&cfg, &c, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "STUN"));
 	cfg.stun_server = "stun:stun.example.org:3478";
 	cfg.public_ip = "not-an-address";
-	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "public IP"));
+	ck_assert_int_eq(media_new(&cfg, &c, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "public IP"));
 	cfg.public_ip = "198.51.100.7";
 	cfg.turn_servers = bad_turn;
-	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "TURN"));
+	ck_assert_int_eq(media_new(&cfg, &c, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "TURN"));
 	ck_assert_ptr_null(c);
 	cfg.turn_servers = good_turn;
 	cfg.lite = lite_engine;
-	ck_assert_int_eq(media_new(&cfg, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(media_new(&cfg, &c, &e), 0);
 	media_free(c);
 	media_free(NULL);
 }
@@ -543,7 +545,8 @@ START_TEST(public_ip_and_viewer_limit)
 	struct answer a;
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char err[256], id[FANOUT_ID_LEN];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 	char **lines;
 
 	cfg.loopback_only = true;
@@ -552,19 +555,18 @@ START_TEST(public_ip_and_viewer_limit)
 	cfg.max_viewers = 1;
 	cfg.width = 320;
 	cfg.height = 240;
-	ck_assert_int_eq(media_new(&cfg, &ctx, err, sizeof(err)), 0);
+	ck_assert_int_eq(media_new(&cfg, &ctx, &e), 0);
 	ck_assert_int_eq(media_ceremony_open(ctx, 9, "NAT", &cer), 0);
 	ck_assert_int_eq(media_ceremony_open(ctx, 9, "again", &cer),
 	                 ERR_CONFLICT);
 	cer = media_ceremony_find(ctx, 9);
 	ck_assert_ptr_nonnull(cer);
 	memset(&a, 0, sizeof(a));
-	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
-	                                           id, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len, on_answer, &a,
-	                                           id, err, sizeof(err)),
-	                 ERR_FULL);
+	ck_assert_int_eq(
+	    media_ceremony_viewer_add(cer, sdp, len, on_answer, &a, id, &e), 0);
+	ck_assert_int_eq(
+	    media_ceremony_viewer_add(cer, sdp, len, on_answer, &a, id, &e),
+	    ERR_FULL);
 	ck_assert(run_until(answered, &a, 5000));
 	ck_assert_int_eq(a.status, 0);
 	lines = g_strsplit(a.sdp, "\n", -1);
@@ -598,13 +600,13 @@ START_TEST(viewer_removed_inside_its_answer_callback)
 	struct answer a;
 	size_t len;
 	char *sdp = sdp_data_load("firefox_whep_offer.sdp", &len);
-	char err[256], id[FANOUT_ID_LEN];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 
 	open_ceremony();
 	memset(&a, 0, sizeof(a));
-	ck_assert_int_eq(media_ceremony_viewer_add(cer, sdp, len,
-	                                           remove_on_answer, &a, id,
-	                                           err, sizeof(err)),
+	ck_assert_int_eq(media_ceremony_viewer_add(
+	                     cer, sdp, len, remove_on_answer, &a, id, &e),
 	                 0);
 	ck_assert(run_until(answered, &a, 5000));
 	run_for(300);
@@ -650,7 +652,8 @@ START_TEST(unconnected_viewer_times_out)
 	struct gone g = {0, ""};
 	size_t len;
 	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
-	char err[256], id[FANOUT_ID_LEN];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 
 	struct lite_config lc = {.threads = 1, .loopback_only = true};
 	struct lite *engine = NULL;
@@ -658,13 +661,12 @@ START_TEST(unconnected_viewer_times_out)
 	fc.loopback_only = true;
 	fc.connect_timeout_ms = 1500;
 	if (lite_engine)
-		ck_assert_int_eq(lite_new(&lc, &engine, err, sizeof(err)), 0);
+		ck_assert_int_eq(lite_new(&lc, &engine, &e), 0);
 	fc.lite = engine;
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
+	ck_assert_int_eq(encoder_new(&ec, &enc, &e), 0);
 	ck_assert_int_eq(fanout_new(enc, &fc, &fe, &g, &fo), 0);
 	memset(&a, 0, sizeof(a));
-	ck_assert_int_eq(fanout_viewer_add(fo, sdp, len, on_answer, &a, id, err,
-	                                   sizeof(err)),
+	ck_assert_int_eq(fanout_viewer_add(fo, sdp, len, on_answer, &a, id, &e),
 	                 0);
 	ck_assert(run_until(answered, &a, 5000));
 	ck_assert_int_eq(a.status, 0);

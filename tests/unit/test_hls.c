@@ -160,23 +160,21 @@ static void rig_start(struct rig *r, int w, int h, GstPadProbeCallback probe,
 	struct encoder_config ec = {w, h, 30, w > 320 ? 800 : 300, 0, 30, 0};
 	struct source_format f = {w, h, 30};
 	struct source *src = NULL;
-	char err[256] = "";
+	struct err_detail e = {0};
 
 	r->dir = g_dir_make_tmp("sinian-hls-XXXXXX", NULL);
 	r->sub = g_build_filename(r->dir, "7", NULL);
-	ck_assert_int_eq(encoder_new(&ec, &r->enc, err, sizeof(err)), 0);
+	ck_assert_int_eq(encoder_new(&ec, &r->enc, &e), 0);
 	if (enc_out)
 		*enc_out = r->enc;
 	r->teesink = gst_element_get_static_pad(
 	    encoder_tee(r->enc, ENCODER_H264_ES), "sink");
 	gst_pad_add_probe(r->teesink, GST_PAD_PROBE_TYPE_BUFFER, probe, data,
 	                  NULL);
-	ck_assert_int_eq(
-	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)), 0);
-	ck_assert_int_eq(source_new_test(&f, "HLS", &src, err, sizeof(err)), 0);
+	ck_assert_int_eq(input_new(r->enc, NULL, NULL, NULL, &r->in, &e), 0);
+	ck_assert_int_eq(source_new_test(&f, "HLS", &src, &e), 0);
 	ck_assert_int_eq(input_set_live(r->in, src), 0);
-	ck_assert_int_eq(hls_start(r->enc, r->sub, 1, &r->h, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(hls_start(r->enc, r->sub, 1, &r->h, &e), 0);
 	for (int i = 0; i < 150 && hls_segments(r->h) < HLS_WINDOW + 2; i++)
 		run_for(100);
 	ck_assert_uint_ge(hls_segments(r->h), HLS_WINDOW + 2);
@@ -327,19 +325,15 @@ START_TEST(refusals)
 	struct encoder_config ec = {320, 240, 30, 300, 0, 0, 0};
 	struct encoder *enc = NULL;
 	struct hls *h = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
-	ck_assert_int_eq(hls_start(enc, "", 1, &h, err, sizeof(err)),
+	ck_assert_int_eq(encoder_new(&ec, &enc, &e), 0);
+	ck_assert_int_eq(hls_start(enc, "", 1, &h, &e), ERR_INVALID);
+	ck_assert_int_eq(hls_start(enc, "/tmp/x", 0, &h, &e), ERR_INVALID);
+	ck_assert_int_eq(hls_start(enc, "/tmp/x", HLS_SEGMENT_MAX + 1, &h, &e),
 	                 ERR_INVALID);
-	ck_assert_int_eq(hls_start(enc, "/tmp/x", 0, &h, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_int_eq(
-	    hls_start(enc, "/tmp/x", HLS_SEGMENT_MAX + 1, &h, err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_int_eq(
-	    hls_start(enc, "/proc/sinian-no/hls", 1, &h, err, sizeof(err)),
-	    ERR_IO);
+	ck_assert_int_eq(hls_start(enc, "/proc/sinian-no/hls", 1, &h, &e),
+	                 ERR_IO);
 	ck_assert_ptr_null(h);
 	hls_stop(NULL);
 	encoder_free(enc);

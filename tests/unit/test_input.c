@@ -131,7 +131,7 @@ static struct source *short_source(const struct source_format *f, int frames)
 	    frames, frames * 48000 / 1024 / 30);
 	GstElement *bin = gst_parse_bin_from_description(desc, FALSE, NULL);
 	struct source *s = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
 	g_free(desc);
 	for (int k = 0; k < 2; k++) {
@@ -144,7 +144,7 @@ static struct source *short_source(const struct source_format *f, int frames)
 		gst_object_unref(p);
 		gst_object_unref(el);
 	}
-	ck_assert_int_eq(source_new_bin(f, bin, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_bin(f, bin, &s, &e), 0);
 	return s;
 }
 
@@ -158,17 +158,16 @@ START_TEST(source_drop_out_and_return)
 	struct changes ch = {0, false};
 	struct watch w = {0};
 	struct input_stats st;
-	char err[256];
+	struct err_detail e = {0};
 	int v0, k0;
 	unsigned forced0;
 
 	w.last_v = w.last_a = GST_CLOCK_TIME_NONE;
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
+	ck_assert_int_eq(encoder_new(&ec, &enc, &e), 0);
 	watch_tee(enc, ENCODER_H264_ES, on_video, &w);
 	watch_tee(enc, ENCODER_OPUS_ES, on_audio, &w);
-	ck_assert_int_eq(input_new(enc, "稍候 · please wait", &ev, &ch, &in,
-	                           err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    input_new(enc, "稍候 · please wait", &ev, &ch, &in, &e), 0);
 	/* Slate only, until the live source comes. */
 	ck_assert(wait_for(reached, &(struct at_least){&w.video, 15}, 5000));
 	ck_assert(!input_is_live(in));
@@ -230,12 +229,11 @@ START_TEST(stop_shows_slate_at_once)
 	struct input_events ev = {on_live, NULL};
 	struct changes ch = {0, false};
 	struct source *s = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
-	ck_assert_int_eq(input_new(enc, NULL, &ev, &ch, &in, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(source_new_test(&f, "x", &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(encoder_new(&ec, &enc, &e), 0);
+	ck_assert_int_eq(input_new(enc, NULL, &ev, &ch, &in, &e), 0);
+	ck_assert_int_eq(source_new_test(&f, "x", &s, &e), 0);
 	ck_assert_int_eq(input_set_live(in, s), 0);
 	ck_assert(wait_for(changed, &(struct want_changes){&ch, 1}, 8000));
 	ck_assert(input_is_live(in));

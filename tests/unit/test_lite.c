@@ -37,7 +37,7 @@ static struct media_ceremony *cer;
 static void open_ceremony_gso(unsigned alive_ms, unsigned consent_ms, bool gso)
 {
 	struct media_config cfg = {0};
-	char err[256];
+	struct err_detail e = {0};
 
 	memset(&evs, 0, sizeof(evs));
 	cfg.loopback_only = true;
@@ -52,7 +52,7 @@ static void open_ceremony_gso(unsigned alive_ms, unsigned consent_ms, bool gso)
 	cfg.no_gso = !gso;
 	cfg.events = (struct media_events){NULL, NULL, ev_gone, NULL};
 	cfg.user_data = &evs;
-	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(media_new(&cfg, &ctx, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(media_ceremony_open(ctx, 7, "Lite", &cer), 0);
 	ck_assert_int_eq(media_ceremony_source_test_start(cer), 0);
 }
@@ -87,13 +87,13 @@ static void on_answer(int status, const char *sdp, const char *id, void *data)
 static void join(struct lite_client *c, int ms)
 {
 	struct answer a = {0};
-	char id[FANOUT_ID_LEN], err[256];
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN];
 	gint64 end;
 
 	ck_assert_msg(media_ceremony_viewer_add(cer, c->offer, strlen(c->offer),
-	                                        on_answer, &a, id, err,
-	                                        sizeof(err)) == 0,
-	              "%s", err);
+	                                        on_answer, &a, id, &e) == 0,
+	              "%s", e.msg);
 	ck_assert_int_eq(a.calls, 0);
 	while (!a.calls)
 		g_main_context_iteration(NULL, TRUE);
@@ -390,17 +390,17 @@ START_TEST(offer_without_bundle_is_refused)
 {
 	struct lite_client *c;
 	struct answer a = {0};
-	char id[FANOUT_ID_LEN], err[256], *off;
+	struct err_detail e = {0};
+	char id[FANOUT_ID_LEN], *off;
 
 	open_ceremony(0, 0);
 	c = lc_new();
 	off = g_strdup(c->offer);
 	memcpy(strstr(off, "a=group:BUNDLE"), "a=xroup", 7);
 	ck_assert_int_eq(media_ceremony_viewer_add(cer, off, strlen(off),
-	                                           on_answer, &a, id, err,
-	                                           sizeof(err)),
+	                                           on_answer, &a, id, &e),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "BUNDLE"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "BUNDLE"));
 	ck_assert_uint_eq(media_ceremony_viewer_count(cer), 0);
 	g_free(off);
 	lc_free(c);

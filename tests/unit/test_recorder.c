@@ -32,15 +32,13 @@ static bool rig_start(struct rig *r)
 	struct encoder_config ec = {640, 360, 30, 800, 0, 0, 0};
 	struct source_format f = {640, 360, 30};
 	struct source *src = NULL;
-	char err[256] = "";
+	struct err_detail e = {0};
 
-	if (encoder_new(&ec, &r->enc, err, sizeof(err)) != 0 ||
-	    input_new(r->enc, NULL, NULL, NULL, &r->in, err, sizeof(err)) !=
-	        0 ||
-	    source_new_test(&f, "录像 recording", &src, err, sizeof(err)) !=
-	        0 ||
+	if (encoder_new(&ec, &r->enc, &e) != 0 ||
+	    input_new(r->enc, NULL, NULL, NULL, &r->in, &e) != 0 ||
+	    source_new_test(&f, "录像 recording", &src, &e) != 0 ||
 	    input_set_live(r->in, src) != 0) {
-		fprintf(stderr, "rig: %s\n", err);
+		fprintf(stderr, "rig: %s\n", e.msg);
 		return false;
 	}
 	return true;
@@ -159,15 +157,16 @@ START_TEST(record_and_finalise)
 {
 	struct rig r;
 	struct recorder *rec = NULL;
-	char err[256], *dir = tmpdir(), *path = NULL, *sub;
+	struct err_detail e = {0};
+	char *dir = tmpdir(), *path = NULL, *sub;
 	struct played p;
 
 	ck_assert(rig_start(&r));
 	/* A directory that does not exist yet is created. */
 	sub = g_build_filename(dir, "ceremonies", NULL);
-	ck_assert_msg(recorder_start(r.enc, sub, "ceremony-7-test", &rec, err,
-	                             sizeof(err)) == 0,
-	              "%s", err);
+	ck_assert_msg(recorder_start(r.enc, sub, "ceremony-7-test", &rec, &e) ==
+	                  0,
+	              "%s", e.msg);
 	ck_assert(g_str_has_suffix(recorder_path(rec), "ceremony-7-test.mp4"));
 	run_for(3000);
 	ck_assert_int_eq(recorder_stop(rec, 5000, &path), 0);
@@ -292,20 +291,19 @@ START_TEST(passthrough_and_encoder_share_one_file)
 	struct input *in = NULL;
 	struct source *src = NULL;
 	struct recorder *rec = NULL;
-	char err[256] = "", *dir = tmpdir(), *path = NULL;
+	struct err_detail e = {0};
+	char *dir = tmpdir(), *path = NULL;
 	int narrow = 0, wide = 0;
 
-	ck_assert_msg(encoder_new(&ec, &enc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(encoder_new(&ec, &enc, &e) == 0, "%s", e.msg);
 	memset(video_events, 0, sizeof(video_events));
-	ck_assert_msg(input_new(enc, NULL, &ev, NULL, &in, err, sizeof(err)) ==
+	ck_assert_msg(input_new(enc, NULL, &ev, NULL, &in, &e) == 0, "%s",
+	              e.msg);
+	ck_assert_msg(recorder_start(enc, dir, "ceremony-9-pass", &rec, &e) ==
 	                  0,
-	              "%s", err);
-	ck_assert_msg(recorder_start(enc, dir, "ceremony-9-pass", &rec, err,
-	                             sizeof(err)) == 0,
-	              "%s", err);
+	              "%s", e.msg);
 	run_for(1500); /* the slate, encoded */
-	ck_assert_int_eq(
-	    source_new_bin(&f, passthrough_bin(), &src, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_bin(&f, passthrough_bin(), &src, &e), 0);
 	ck_assert_int_eq(input_set_live(in, src), 0);
 	run_for(2500); /* the source's own H.264 */
 	encoder_get_h264_stats(enc, &st);
@@ -335,12 +333,11 @@ static int crash_child(const char *dir)
 {
 	struct rig r;
 	struct recorder *rec = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
 	if (!rig_start(&r))
 		return 2;
-	if (recorder_start(r.enc, dir, "ceremony-8-crash", &rec, err,
-	                   sizeof(err)) != 0)
+	if (recorder_start(r.enc, dir, "ceremony-8-crash", &rec, &e) != 0)
 		return 3;
 	run_for(4000);
 	kill(getpid(), SIGKILL); /* power cut, OOM killer, crash */
@@ -381,26 +378,24 @@ START_TEST(nothing_recorded_and_bad_arguments)
 	struct encoder_config ec = {320, 240, 30, 300, 0, 0, 0};
 	struct encoder *enc = NULL;
 	struct recorder *rec = NULL;
-	char err[256], *dir = tmpdir(), *path = (char *)"x";
+	struct err_detail e = {0};
+	char *dir = tmpdir(), *path = (char *)"x";
 	static const char *bad_names[] = {"",        "../up",  "a/b",
 	                                  ".hidden", "sp ace", NULL};
 
-	ck_assert_int_eq(encoder_new(&ec, &enc, err, sizeof(err)), 0);
+	ck_assert_int_eq(encoder_new(&ec, &enc, &e), 0);
 	for (int i = 0; bad_names[i]; i++) {
-		ck_assert_int_eq(recorder_start(enc, dir, bad_names[i], &rec,
-		                                err, sizeof(err)),
-		                 ERR_INVALID);
+		ck_assert_int_eq(
+		    recorder_start(enc, dir, bad_names[i], &rec, &e),
+		    ERR_INVALID);
 		ck_assert_ptr_null(rec);
 	}
-	ck_assert_int_eq(recorder_start(enc, NULL, "x", &rec, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_int_eq(recorder_start(enc, "/proc/sinian-no-such", "x", &rec,
-	                                err, sizeof(err)),
-	                 ERR_IO);
-	ck_assert_ptr_nonnull(strstr(err, "/proc/sinian-no-such"));
-	/* No input at all: no key frame ever arrives, nothing to keep. */
+	ck_assert_int_eq(recorder_start(enc, NULL, "x", &rec, &e), ERR_INVALID);
 	ck_assert_int_eq(
-	    recorder_start(enc, dir, "empty", &rec, err, sizeof(err)), 0);
+	    recorder_start(enc, "/proc/sinian-no-such", "x", &rec, &e), ERR_IO);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/proc/sinian-no-such"));
+	/* No input at all: no key frame ever arrives, nothing to keep. */
+	ck_assert_int_eq(recorder_start(enc, dir, "empty", &rec, &e), 0);
 	run_for(300);
 	ck_assert_int_eq(recorder_stop(rec, 1000, &path), ERR_GONE);
 	ck_assert_ptr_null(path);

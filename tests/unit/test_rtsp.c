@@ -14,6 +14,7 @@
  * the server's listening socket, so the tests spin it while they wait.
  * Waits are deadlines, and timing checks leave room for a loaded machine. */
 #include "encoder.h"
+#include "err.h"
 #include "input.h"
 #include "rtsp_testsrv.h"
 #include "source.h"
@@ -148,9 +149,9 @@ static double gap_s(const struct tries *t, int i)
 static struct source *start_source(const char *url, struct got *g)
 {
 	struct source *s = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(source_new_rtsp(&fmt, url, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_rtsp(&fmt, url, &s, &e), 0);
 	ck_assert_str_eq(source_kind(s), "rtsp");
 	ck_assert_int_eq(source_start(s, on_sample, g), 0);
 	return s;
@@ -542,13 +543,12 @@ static void h264_reaches_the_callback(const char *launch, const char *want)
 	struct both b = {0};
 	struct units *u = &b.u;
 	struct source *s = NULL;
-	char err[256];
+	struct err_detail e = {0};
 	gint64 end;
 
 	g_mutex_init(&u->lock);
 	serve(&srv, 0, launch, NULL);
-	ck_assert_int_eq(source_new_rtsp(&fmt, srv.url, &s, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(source_new_rtsp(&fmt, srv.url, &s, &e), 0);
 	source_set_h264(s, on_unit);
 	ck_assert_int_eq(source_start(s, on_unit_sample, &b), 0);
 	/* decoding lags the units (a loaded machine, ASan): wait for both */
@@ -593,16 +593,14 @@ static void ceremony_on_camera(const char *launch, bool passed)
 	struct input *in = NULL;
 	struct source *src = NULL;
 	struct source_format f = {640, 360, 30};
-	char err[256] = "";
+	struct err_detail e = {0};
 	gint64 end;
 
 	serve(&srv, 0, launch, NULL);
-	ck_assert_msg(encoder_new(&ec, &enc, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(input_new(enc, NULL, NULL, NULL, &in, err, sizeof(err)) ==
-	                  0,
-	              "%s", err);
-	ck_assert_int_eq(source_new_rtsp(&f, srv.url, &src, err, sizeof(err)),
-	                 0);
+	ck_assert_msg(encoder_new(&ec, &enc, &e) == 0, "%s", e.msg);
+	ck_assert_msg(input_new(enc, NULL, NULL, NULL, &in, &e) == 0, "%s",
+	              e.msg);
+	ck_assert_int_eq(source_new_rtsp(&f, srv.url, &src, &e), 0);
 	ck_assert_int_eq(input_set_live(in, src), 0);
 	end = g_get_monotonic_time() + 15 * G_USEC_PER_SEC;
 	while (!input_is_live(in) && g_get_monotonic_time() < end)

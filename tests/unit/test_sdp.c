@@ -43,36 +43,35 @@ static char *load(const char *name, size_t *len)
 static void expect_file(const char *name, int want_rc, const char *want_msg)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load(name, &len);
-	int rc = sdp_offer_inspect(sdp, len, &info, err, sizeof(err));
+	int rc = sdp_offer_inspect(sdp, len, &info, &e);
 
 	ck_assert_msg(rc == want_rc, "%s: rc %d, want %d (%s)", name, rc,
-	              want_rc, err);
+	              want_rc, e.msg);
 	if (want_msg)
-		ck_assert_msg(strstr(err, want_msg) != NULL,
-		              "%s: message '%s' lacks '%s'", name, err,
+		ck_assert_msg(strstr(e.msg, want_msg) != NULL,
+		              "%s: message '%s' lacks '%s'", name, e.msg,
 		              want_msg);
 	free(sdp);
 }
 
-static int inspect_str(const char *s, struct sdp_offer_info *info, char *err,
-                       size_t errlen)
+static int inspect_str(const char *s, struct sdp_offer_info *info,
+                       struct err_detail *e)
 {
-	return sdp_offer_inspect(s, strlen(s), info, err, errlen);
+	return sdp_offer_inspect(s, strlen(s), info, e);
 }
 
 START_TEST(chromium_whep_offer)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load("chromium_whep_offer.sdp", &len);
 
-	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, err, sizeof(err)),
-	                 0);
-	ck_assert_str_eq(err, "");
+	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, &e), 0);
+	ck_assert_str_eq(e.msg, "");
 	ck_assert_int_eq(info.n_media, 2);
 	ck_assert_int_eq(info.role, SDP_ROLE_VIEWER);
 	ck_assert_int_eq(info.video_index, 0);
@@ -98,13 +97,12 @@ END_TEST
 START_TEST(firefox_whep_offer)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load("firefox_whep_offer.sdp", &len);
 
 	/* Fingerprint only at session level, fmtp before rtpmap. */
-	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, &e), 0);
 	ck_assert_int_eq(info.role, SDP_ROLE_VIEWER);
 	ck_assert_int_eq(info.h264_pt, 126);
 	ck_assert_str_eq(info.h264_profile_level_id, "42e01f");
@@ -120,14 +118,13 @@ END_TEST
 START_TEST(obs_whip_offer)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load("obs_whip_offer.sdp", &len);
 
 	/* ICE, fingerprint and setup only at session level (libdatachannel),
 	 * audio first. */
-	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, &e), 0);
 	ck_assert_int_eq(info.role, SDP_ROLE_PUBLISHER);
 	ck_assert_int_eq(info.audio_index, 0);
 	ck_assert_int_eq(info.video_index, 1);
@@ -143,12 +140,11 @@ END_TEST
 START_TEST(vp8_only_offer)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load("chromium_vp8_only_offer.sdp", &len);
 
-	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(sdp_offer_inspect(sdp, len, &info, &e), 0);
 	ck_assert_int_eq(info.h264_pt, -1);
 	ck_assert_int_eq(info.vp8_pt, 96);
 	ck_assert_int_eq(info.video_index, 0);
@@ -172,7 +168,7 @@ END_TEST
 START_TEST(too_large)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len, big = SDP_MAX_BYTES + 1;
 	char *sdp = load("chromium_whep_offer.sdp", &len);
 	char *buf = malloc(big);
@@ -185,12 +181,10 @@ START_TEST(too_large)
 
 		buf[i] = col == 63 ? '\n' : col < 2 ? "a="[col] : 'x';
 	}
-	ck_assert_int_eq(sdp_offer_inspect(buf, big, &info, err, sizeof(err)),
-	                 ERR_TOO_LARGE);
-	ck_assert_ptr_nonnull(strstr(err, "larger than"));
+	ck_assert_int_eq(sdp_offer_inspect(buf, big, &info, &e), ERR_TOO_LARGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "larger than"));
 	/* Exactly at the limit it is judged on content, not size. */
-	ck_assert_int_eq(
-	    sdp_offer_inspect(buf, SDP_MAX_BYTES, &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(sdp_offer_inspect(buf, SDP_MAX_BYTES, &info, &e), 0);
 	free(buf);
 	free(sdp);
 }
@@ -199,23 +193,18 @@ END_TEST
 START_TEST(empty_and_binary)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	const char nul[] = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\n\0s=-\r\n";
 
-	ck_assert_int_eq(sdp_offer_inspect(NULL, 0, &info, err, sizeof(err)),
+	ck_assert_int_eq(sdp_offer_inspect(NULL, 0, &info, &e), ERR_INVALID);
+	ck_assert_int_eq(sdp_offer_inspect("", 0, &info, &e), ERR_INVALID);
+	ck_assert_int_eq(sdp_offer_inspect(nul, sizeof(nul) - 1, &info, &e),
 	                 ERR_INVALID);
-	ck_assert_int_eq(sdp_offer_inspect("", 0, &info, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_int_eq(
-	    sdp_offer_inspect(nul, sizeof(nul) - 1, &info, err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "NUL"));
-	ck_assert_int_eq(inspect_str("\r\n", &info, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_int_eq(inspect_str("v=1\r\n", &info, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "NUL"));
+	ck_assert_int_eq(inspect_str("\r\n", &info, &e), ERR_INVALID);
+	ck_assert_int_eq(inspect_str("v=1\r\n", &info, &e), ERR_INVALID);
 	/* NULL error buffer is allowed. */
-	ck_assert_int_eq(inspect_str("garbage", &info, NULL, 0), ERR_INVALID);
+	ck_assert_int_eq(inspect_str("garbage", &info, NULL), ERR_INVALID);
 }
 END_TEST
 
@@ -241,7 +230,7 @@ static char *offer_with(const char *video_fmt_lines, const char *extra)
 START_TEST(h264_family)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	char *s;
 
 	/* Baseline only: acceptable (a CB stream is valid baseline). */
@@ -249,7 +238,7 @@ START_TEST(h264_family)
 	    "a=rtpmap:96 H264/90000\r\n"
 	    "a=fmtp:96 packetization-mode=1;profile-level-id=42001F\r\n",
 	    "");
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(inspect_str(s, &info, &e), 0);
 	ck_assert_int_eq(info.h264_pt, 96);
 	ck_assert_str_eq(info.h264_profile_level_id, "42001f");
 	free(s);
@@ -260,7 +249,7 @@ START_TEST(h264_family)
 	    "a=rtpmap:97 H264/90000\r\n"
 	    "a=fmtp:97 packetization-mode=0;profile-level-id=42e01f\r\n",
 	    "");
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(inspect_str(s, &info, &e), 0);
 	ck_assert_int_eq(info.h264_pt, -1);
 	ck_assert_int_eq(info.video_index, -1);
 	free(s);
@@ -269,14 +258,14 @@ START_TEST(h264_family)
 	    "a=rtpmap:96 H264/90000\r\n"
 	    "a=fmtp:96 packetization-mode=1;profile-level-id=42zz1f\r\n",
 	    "");
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "profile-level-id"));
+	ck_assert_int_eq(inspect_str(s, &info, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "profile-level-id"));
 	free(s);
 	/* Missing profile-level-id means baseline level 1. */
 	s = offer_with("a=rtpmap:97 H264/90000\r\n"
 	               "a=fmtp:97 packetization-mode=1\r\n",
 	               "");
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(inspect_str(s, &info, &e), 0);
 	ck_assert_int_eq(info.h264_pt, 97);
 	ck_assert_str_eq(info.h264_profile_level_id, "420010");
 	free(s);
@@ -305,16 +294,16 @@ START_TEST(bad_attributes)
 	    {"v=0\r\n", "repeated"},
 	};
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *s =
 		    offer_with("a=rtpmap:96 VP8/90000\r\n", cases[i].extra);
-		int rc = inspect_str(s, &info, err, sizeof(err));
+		int rc = inspect_str(s, &info, &e);
 
 		ck_assert_msg(rc == ERR_INVALID, "case %zu: rc %d", i, rc);
-		ck_assert_msg(strstr(err, cases[i].msg) != NULL,
-		              "case %zu: '%s' lacks '%s'", i, err,
+		ck_assert_msg(strstr(e.msg, cases[i].msg) != NULL,
+		              "case %zu: '%s' lacks '%s'", i, e.msg,
 		              cases[i].msg);
 		free(s);
 	}
@@ -324,7 +313,7 @@ END_TEST
 START_TEST(long_line_and_many_media)
 {
 	struct sdp_offer_info info;
-	char err[256];
+	struct err_detail e = {0};
 	char *line = malloc(5000);
 	char *s, *many = NULL;
 	size_t off = 0;
@@ -334,8 +323,8 @@ START_TEST(long_line_and_many_media)
 	memset(line + 4, 'y', 4994);
 	memcpy(line + 4998, "\n", 2);
 	s = offer_with("", line);
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "too long"));
+	ck_assert_int_eq(inspect_str(s, &info, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "too long"));
 	free(s);
 	free(line);
 
@@ -345,8 +334,8 @@ START_TEST(long_line_and_many_media)
 		off +=
 		    (size_t)snprintf(many + off, 64, "m=audio 9 RTP/AVP 0\r\n");
 	s = offer_with("", many);
-	ck_assert_int_eq(inspect_str(s, &info, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "more than"));
+	ck_assert_int_eq(inspect_str(s, &info, &e), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(e.msg, "more than"));
 	free(s);
 	free(many);
 }
@@ -357,7 +346,7 @@ END_TEST
 START_TEST(bounded_reads)
 {
 	struct sdp_offer_info info;
-	char err[64];
+	struct err_detail e = {0};
 	size_t len;
 	char *sdp = load("chromium_whep_offer.sdp", &len);
 	unsigned seed = 12345;
@@ -367,7 +356,7 @@ START_TEST(bounded_reads)
 
 		ck_assert_ptr_nonnull(exact);
 		memcpy(exact, sdp, n);
-		(void)sdp_offer_inspect(exact, n, &info, err, sizeof(err));
+		(void)sdp_offer_inspect(exact, n, &info, &e);
 		free(exact);
 	}
 	for (int i = 0; i < 3000; i++) {
@@ -379,7 +368,7 @@ START_TEST(bounded_reads)
 		seed = seed * 1103515245u + 12345u;
 		at = (seed >> 8) % len;
 		exact[at] = (char)(seed >> 3);
-		(void)sdp_offer_inspect(exact, len, &info, err, sizeof(err));
+		(void)sdp_offer_inspect(exact, len, &info, &e);
 		free(exact);
 	}
 	free(sdp);
@@ -425,15 +414,14 @@ START_TEST(drop_mdns_candidates)
 	char *out = NULL;
 	int removed = -1;
 	struct sdp_offer_info info;
-	char err[128];
+	struct err_detail e = {0};
 
 	ck_assert_int_eq(sdp_drop_mdns_candidates(sdp, len, &out, &removed), 0);
 	ck_assert_int_eq(removed, 2);
 	ck_assert_ptr_null(strstr(out, ".local"));
 	/* Everything else is kept byte for byte, and still inspects fine. */
 	ck_assert_ptr_nonnull(strstr(out, "a=ice-ufrag:iqe7\r\n"));
-	ck_assert_int_eq(
-	    sdp_offer_inspect(out, strlen(out), &info, err, sizeof(err)), 0);
+	ck_assert_int_eq(sdp_offer_inspect(out, strlen(out), &info, &e), 0);
 	ck_assert_int_eq(info.n_candidates, 0);
 	free(out);
 	/* Raw addresses stay. */

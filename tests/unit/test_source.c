@@ -80,18 +80,17 @@ START_TEST(test_and_slate_sources)
 {
 	struct source *s = NULL;
 	struct got t = {0}, sl = {0};
-	char err[256];
+	struct err_detail e = {0};
 	int paused_frames, slate_luma;
 	bool ok;
 
-	ck_assert_int_eq(
-	    source_new_test(&fmt, "张三 1931–2024", &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_test(&fmt, "张三 1931–2024", &s, &e), 0);
 	ck_assert_str_eq(source_kind(s), "test");
 	expect_flow(s, &t, "test");
 	source_free(s);
 	ck_assert_int_gt(atomic_load(&t.luma_sum_first), 90); /* bars */
 
-	ck_assert_int_eq(source_new_slate(&fmt, NULL, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_slate(&fmt, NULL, &s, &e), 0);
 	ck_assert_str_eq(source_kind(s), "slate");
 	expect_flow(s, &sl, "slate");
 	slate_luma = atomic_load(&sl.luma_sum_first);
@@ -125,7 +124,7 @@ START_TEST(bin_hook_static_pads)
 	GstPad *p;
 	struct source *s = NULL;
 	struct got g = {0};
-	char err[256];
+	struct err_detail e = {0};
 
 	ck_assert_ptr_nonnull(bin);
 	v = gst_bin_get_by_name(GST_BIN(bin), "v");
@@ -138,7 +137,7 @@ START_TEST(bin_hook_static_pads)
 	gst_object_unref(p);
 	gst_object_unref(v);
 	gst_object_unref(a);
-	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, &e), 0);
 	ck_assert_str_eq(source_kind(s), "bin");
 	expect_flow(s, &g, "bin");
 	source_free(s);
@@ -165,7 +164,7 @@ START_TEST(bin_hook_dynamic_pad)
 	GstElement *enc = gst_element_factory_make("jpegenc", NULL);
 	struct source *s = NULL;
 	struct got g = {0};
-	char err[256];
+	struct err_detail e = {0};
 	bool ok;
 
 	ck_assert_ptr_nonnull(dec);
@@ -174,7 +173,7 @@ START_TEST(bin_hook_dynamic_pad)
 	gst_bin_add_many(GST_BIN(bin), src, enc, dec, NULL);
 	ck_assert(gst_element_link_many(src, enc, dec, NULL));
 	g_signal_connect(dec, "pad-added", G_CALLBACK(on_dyn_pad), bin);
-	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_bin(&fmt, bin, &s, &e), 0);
 	ck_assert_int_eq(source_start(s, on_sample, &g), 0);
 	ok = flowing(&g, 20, 0, 8000);
 	source_free(s);
@@ -197,23 +196,21 @@ START_TEST(bin_hook_takes_one_reference)
 	struct source *s = NULL;
 	GstElement *floating = gst_bin_new(NULL), *held = gst_bin_new(NULL);
 	GstElement *not_bin = gst_element_factory_make("identity", NULL);
-	char err[256];
+	struct err_detail e = {0};
 
 	g_object_weak_ref(G_OBJECT(floating), on_finalized, &freed);
 	g_object_weak_ref(G_OBJECT(held), on_finalized, &freed);
 	g_object_weak_ref(G_OBJECT(not_bin), on_finalized, &freed);
-	ck_assert_int_eq(source_new_bin(&fmt, floating, &s, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(source_new_bin(&fmt, floating, &s, &e), 0);
 	source_free(s);
 	ck_assert_int_eq(atomic_load(&freed), 1);
 	gst_object_ref_sink(held); /* the caller keeps a reference */
-	ck_assert_int_eq(source_new_bin(&fmt, held, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(source_new_bin(&fmt, held, &s, &e), 0);
 	source_free(s);
 	ck_assert_int_eq(atomic_load(&freed), 1); /* still the caller's */
 	gst_object_unref(held);
 	ck_assert_int_eq(atomic_load(&freed), 2);
-	ck_assert_int_eq(source_new_bin(&fmt, not_bin, &s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(source_new_bin(&fmt, not_bin, &s, &e), ERR_INVALID);
 	ck_assert_int_eq(atomic_load(&freed), 3);
 }
 END_TEST
@@ -222,19 +219,17 @@ START_TEST(rtsp_refused_then_retried_without_harm)
 {
 	struct source *s = NULL;
 	struct got g = {0};
-	char err[256];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(source_new_rtsp(&fmt, "http://example.invalid/", &s,
-	                                 err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    source_new_rtsp(&fmt, "http://example.invalid/", &s, &e),
+	    ERR_INVALID);
 	ck_assert_ptr_null(s);
-	ck_assert_int_eq(source_new_rtsp(&fmt, NULL, &s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(source_new_rtsp(&fmt, NULL, &s, &e), ERR_INVALID);
 	/* Nothing listens on port 9 of loopback: refused at once, retried
 	 * after 1 s, 2 s... and freed cleanly while waiting. */
-	ck_assert_int_eq(source_new_rtsp(&fmt, "rtsp://127.0.0.1:9/cam", &s,
-	                                 err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    source_new_rtsp(&fmt, "rtsp://127.0.0.1:9/cam", &s, &e), 0);
 	ck_assert_str_eq(source_kind(s), "rtsp");
 	ck_assert_int_eq(source_start(s, on_sample, &g), 0);
 	run_for(2500);
@@ -247,15 +242,12 @@ START_TEST(bad_arguments)
 {
 	struct source_format tiny = {8, 8, 30}, fast = {320, 240, 240};
 	struct source *s = (struct source *)1;
-	char err[256];
+	struct err_detail e = {0};
 
-	ck_assert_int_eq(source_new_test(&tiny, "x", &s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(source_new_test(&tiny, "x", &s, &e), ERR_INVALID);
 	ck_assert_ptr_null(s);
-	ck_assert_int_eq(source_new_slate(&fast, NULL, &s, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_int_eq(source_new_bin(&fmt, NULL, &s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(source_new_slate(&fast, NULL, &s, &e), ERR_INVALID);
+	ck_assert_int_eq(source_new_bin(&fmt, NULL, &s, &e), ERR_INVALID);
 	source_free(NULL);
 	source_set_paused(NULL, true);
 }

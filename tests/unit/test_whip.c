@@ -143,7 +143,7 @@ static const struct whip_settings wset = {
 static void open_ceremony_with(bool no_passthrough)
 {
 	struct media_config cfg = {0};
-	char err[256];
+	struct err_detail e = {0};
 
 	cfg.no_passthrough = no_passthrough;
 	cfg.loopback_only = true;
@@ -151,7 +151,7 @@ static void open_ceremony_with(bool no_passthrough)
 	cfg.height = 360;
 	cfg.fps = 30;
 	cfg.video_kbps = 800;
-	ck_assert_msg(media_new(&cfg, &ctx, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(media_new(&cfg, &ctx, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(media_ceremony_open(ctx, 7, "李四 Li Si", &cer), 0);
 }
 
@@ -163,12 +163,12 @@ static void open_ceremony(void)
 static struct whip *publish(struct peer *pub, struct result *r)
 {
 	struct whip *w = NULL;
-	char err[256];
+	struct err_detail e = {0};
 
 	memset(r, 0, sizeof(*r));
 	ck_assert_msg(whip_new(ctx, 7, &wset, pub->offer, strlen(pub->offer),
-	                       on_whip, r, &w, err, sizeof(err)) == 0,
-	              "%s", err);
+	                       on_whip, r, &w, &e) == 0,
+	              "%s", e.msg);
 	ck_assert_int_eq(strlen(whip_id(w)), 32);
 	ck_assert_int_eq(whip_ceremony_id(w), 7);
 	ck_assert_int_eq(r->answers, 0); /* never from inside the call */
@@ -187,13 +187,13 @@ static struct whip *publish(struct peer *pub, struct result *r)
 
 static void view(struct peer *v, struct result *r)
 {
-	char err[256];
+	struct err_detail e = {0};
 
 	memset(r, 0, sizeof(*r));
 	ck_assert_msg(media_ceremony_viewer_add(cer, v->offer, strlen(v->offer),
-	                                        on_viewer_answer, r, r->id, err,
-	                                        sizeof(err)) == 0,
-	              "%s", err);
+	                                        on_viewer_answer, r, r->id,
+	                                        &e) == 0,
+	              "%s", e.msg);
 	ck_assert_msg(run_until(answered, r, 5000), "no WHEP answer");
 	ck_assert_int_eq(r->status, 0);
 	peer_answer(v, r->sdp);
@@ -449,28 +449,26 @@ START_TEST(bad_offers_are_refused_without_callback)
 	};
 	struct result r = {0};
 	struct whip *w = NULL;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *obs;
 
 	open_ceremony();
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *sdp = sdp_data_load(cases[i].file, &len);
-		int rc = whip_new(ctx, 7, &wset, sdp, len, on_whip, &r, &w, err,
-		                  sizeof(err));
+		int rc = whip_new(ctx, 7, &wset, sdp, len, on_whip, &r, &w, &e);
 
 		ck_assert_msg(rc == cases[i].rc, "%s: %d", cases[i].file, rc);
-		ck_assert_msg(err[0] != '\0', "%s: no message", cases[i].file);
+		ck_assert_msg(e.msg[0] != '\0', "%s: no message",
+		              cases[i].file);
 		ck_assert_ptr_null(w);
 		g_free(sdp);
 	}
-	ck_assert_int_eq(
-	    whip_new(ctx, 7, &wset, "", 0, on_whip, &r, &w, err, sizeof(err)),
-	    ERR_INVALID);
+	ck_assert_int_eq(whip_new(ctx, 7, &wset, "", 0, on_whip, &r, &w, &e),
+	                 ERR_INVALID);
 	/* A good offer, but for a ceremony that is not open. */
 	obs = sdp_data_load("obs_whip_offer.sdp", &len);
-	ck_assert_int_eq(whip_new(ctx, 8, &wset, obs, len, on_whip, &r, &w, err,
-	                          sizeof(err)),
+	ck_assert_int_eq(whip_new(ctx, 8, &wset, obs, len, on_whip, &r, &w, &e),
 	                 ERR_NOT_FOUND);
 	ck_assert_ptr_null(w);
 	g_free(obs);
@@ -489,15 +487,15 @@ START_TEST(obs_offer_is_answered)
 {
 	struct result r = {0};
 	struct whip *w = NULL;
-	char err[256];
+	struct err_detail e = {0};
 	size_t len;
 	char *obs = sdp_data_load("obs_whip_offer.sdp", &len);
 	const char *audio, *video;
 
 	open_ceremony();
-	ck_assert_msg(whip_new(ctx, 7, &wset, obs, len, on_whip, &r, &w, err,
-	                       sizeof(err)) == 0,
-	              "%s", err);
+	ck_assert_msg(whip_new(ctx, 7, &wset, obs, len, on_whip, &r, &w, &e) ==
+	                  0,
+	              "%s", e.msg);
 	ck_assert_msg(run_until(answered, &r, 5000), "no answer");
 	ck_assert_int_eq(r.status, 0);
 	audio = strstr(r.sdp, "m=audio");
