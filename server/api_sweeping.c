@@ -34,18 +34,6 @@
 
 #define LIST_LIMIT 1000
 
-static void sw_fail(struct http_resp *resp, int rc,
-                    const struct sweeping_err *e)
-{
-	/* 401 and 403 keep their uniform codes; the sentence says why */
-	bool plain = !e->code || !strcmp(e->code, "db") ||
-	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
-	const char *code = plain ? err_name(rc) : e->code;
-
-	http_resp_errc(resp, err_http_status(rc), code, "%s",
-	               e->msg[0] ? e->msg : err_name(rc));
-}
-
 static void proofs_dir(struct app *app, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s/proofs", app->cfg.data_dir);
@@ -156,7 +144,7 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	const struct actor *a = auth_actor(req);
 	struct sweeping_item_in items[SWEEPING_ITEMS_MAX];
 	struct sweeping_order_in in = {.items = items};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	char err[256], today[11];
 	json_t *j = NULL;
@@ -183,7 +171,7 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	visit_today(today);
 	if ((rc = sweeping_order_create(app->store, app->bus, &in, today, &o,
 	                                &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 201, &o);
@@ -276,7 +264,7 @@ static void post_transition(void *appv, struct http_req *req,
 	static const char *const keys[] = {"to", "note", "reason", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *to_s, *note, *reason;
 	char err[256];
@@ -310,7 +298,7 @@ static void post_transition(void *appv, struct http_req *req,
 	if ((rc = sweeping_transition(app->store, app->bus, o.id, to, side,
 	                              a->user_id, reason ? reason : note, &o,
 	                              &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 200, &o);
@@ -338,7 +326,7 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	const char *keep_q = http_query(req, "keep_location");
 	bool keep = keep_q && strcmp(keep_q, "1") == 0;
 	struct sweeping_proof p = {0};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	struct proof_file f;
 	char dir[1100], msg[200];
@@ -375,7 +363,7 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	p.kept_location = keep;
 	p.uploaded_by = a->user_id;
 	if ((rc = sweeping_proof_add(app->store, app->bus, &p, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		return;
 	}
 	http_resp_json(resp, 201, proof_json(&p));
@@ -411,7 +399,7 @@ static void post_rating(void *appv, struct http_req *req,
 {
 	static const char *const keys[] = {"stars", "comment", NULL};
 	struct app *app = appv;
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *comment;
 	char err[256];
@@ -433,7 +421,7 @@ static void post_rating(void *appv, struct http_req *req,
 		goto out;
 	}
 	if ((rc = sweeping_rate(app->store, o.id, (int)stars, comment, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 201,
@@ -455,7 +443,7 @@ static void post_payment(void *appv, struct http_req *req,
 	static const char *const states[] = {"paid", "refunded", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *ref;
 	char err[256];
@@ -479,7 +467,7 @@ static void post_payment(void *appv, struct http_req *req,
 	if ((rc = pay_record_set(app->store, app->bus, o.id,
 	                         to == 0 ? PAY_PAID : PAY_REFUNDED, ref,
 	                         a->user_id, &changed, &o, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 200, &o);
@@ -506,7 +494,7 @@ static void payment_settings(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct access_obj obj = {0};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct pay_settings s;
 	struct org org;
 	char err[256];
@@ -538,7 +526,7 @@ static void payment_settings(void *appv, struct http_req *req,
 		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||
 		    !store_ok(rc = pay_settings_get(app->store, obj.id, &s),
 		              "reading payment settings back")) {
-			sw_fail(resp, rc, &e);
+			http_resp_fail(resp, rc, &e);
 			goto out;
 		}
 	}

@@ -98,18 +98,6 @@ int64_t api_visit_query_id(struct http_req *req, struct http_resp *resp,
 	return n;
 }
 
-static void visit_fail(struct http_resp *resp, int rc,
-                       const struct visit_err *e)
-{
-	/* 401 and 403 keep their uniform codes; the sentence says why */
-	bool plain = !e->code || !strcmp(e->code, "db") ||
-	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
-	const char *code = plain ? err_name(rc) : e->code;
-
-	http_resp_errc(resp, err_http_status(rc), code, "%s",
-	               e->msg[0] ? e->msg : err_name(rc));
-}
-
 static json_t *slot_json(const struct visit_slot *s)
 {
 	return json_pack(
@@ -227,7 +215,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct visit_slot *slots = NULL;
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	char err[256], today[11];
 	json_t *j = NULL, *arr;
 	int64_t cid;
@@ -256,7 +244,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 		}
 	if ((rc = visit_slots_create(app->store, cid, slots, n,
 	                             auth_actor(req)->user_id, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	arr = json_array();
@@ -343,7 +331,7 @@ static void post_booking(void *appv, struct http_req *req,
 	const struct actor *a = auth_actor(req);
 	struct visit_booking_in in = {0};
 	struct visit_booking b;
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct visit_slot slot;
 	struct store_user u;
 	int64_t for_user = 0;
@@ -372,7 +360,7 @@ static void post_booking(void *appv, struct http_req *req,
 	}
 	visit_today(today);
 	if ((rc = visit_book(app->store, app->crypto, &in, today, &b, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 201, booking_json(&b));
@@ -424,14 +412,14 @@ static void delete_booking(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
 	struct app *app = appv;
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct visit_booking b;
 	int rc;
 
 	if (load_booking(app, req, resp, &b))
 		return;
 	if ((rc = visit_cancel(app->store, b.id, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		return;
 	}
 	if (store_ok(store_booking_get(app->store, b.id, &b),
@@ -563,7 +551,7 @@ static void post_checkin(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	char err[256], code[VISIT_CODE_LEN + 1], today[11];
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct visit_booking b;
 	const char *raw;
 	int64_t cid = 0;
@@ -607,7 +595,7 @@ static void post_checkin(void *appv, struct http_req *req,
 	visit_today(today);
 	if ((rc = visit_checkin(app->store, b.id, cid, today, a->user_id, &b,
 	                        &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 200,

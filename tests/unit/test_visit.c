@@ -151,7 +151,7 @@ static void world(struct world *w)
 static int64_t slot(int64_t cem, const char *date, const char *start, int cap)
 {
 	struct visit_slot s = {.capacity = cap};
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	int rc;
 
 	snprintf(s.date, sizeof(s.date), "%s", date);
@@ -164,7 +164,7 @@ static int64_t slot(int64_t cem, const char *date, const char *start, int cap)
 
 static int book(int64_t slot_id, int64_t plot, int64_t user, int persons,
                 const char *today, struct visit_booking *out,
-                struct visit_err *e)
+                struct err_detail *e)
 {
 	struct visit_booking_in in = {.slot_id = slot_id,
 	                              .plot_id = plot,
@@ -190,7 +190,7 @@ START_TEST(publish_batch_all_or_none)
 {
 	struct visit_slot s[3] = {
 	    {.capacity = 10}, {.capacity = 10}, {.capacity = 10}};
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct world w;
 
 	world(&w);
@@ -225,7 +225,7 @@ END_TEST
 
 START_TEST(capacity_is_never_exceeded)
 {
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s;
 
@@ -253,7 +253,7 @@ END_TEST
 START_TEST(booking_rules)
 {
 	struct visit_booking b;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s, old;
 
@@ -304,7 +304,7 @@ END_TEST
 START_TEST(phone_is_sealed)
 {
 	struct visit_booking b;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	char *sealed = NULL, *plain;
 
@@ -328,7 +328,7 @@ END_TEST
 START_TEST(checkin_rules)
 {
 	struct visit_booking b, by_code, out;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s, later;
 
@@ -378,7 +378,7 @@ END_TEST
 START_TEST(checkin_check_is_pure)
 {
 	struct visit_booking b = {.cemetery_id = 7, .state = VISIT_BOOKED};
-	struct visit_err e;
+	struct err_detail e;
 
 	snprintf(b.date, sizeof(b.date), "2027-04-04");
 	ck_assert_int_eq(visit_checkin_check(&b, 7, "2027-04-04", &e), 0);
@@ -430,7 +430,7 @@ START_TEST(concurrent_processes_respect_capacity)
 		pids[i] = fork();
 		ck_assert_int_ge(pids[i], 0);
 		if (pids[i] == 0) {
-			struct visit_err e;
+			struct err_detail e;
 			char c;
 			int rc;
 
@@ -469,7 +469,7 @@ END_TEST
 
 START_TEST(listings)
 {
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct visit_booking));
 	int64_t s1, s2;
