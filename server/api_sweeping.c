@@ -98,36 +98,34 @@ static void respond_order(struct app *app, struct http_resp *resp, int status,
 
 /* items: [{service_id, quantity}] into in (at most SWEEPING_ITEMS_MAX). */
 static int items_of(json_t *j, struct sweeping_item_in *in, size_t *n,
-                    char *err, size_t errlen)
+                    struct err_detail *e)
 {
 	static const char *const keys[] = {"service_id", "quantity", NULL};
 	json_t *arr = json_object_get(j, "items"), *v;
-	char msg[200];
+	struct err_detail msg = {0};
 	int64_t sid, qty;
 	size_t i;
 	int rc;
 
 	if (!json_is_array(arr) || json_array_size(arr) < 1 ||
 	    json_array_size(arr) > SWEEPING_ITEMS_MAX) {
-		snprintf(err, errlen, "items: choose 1 to %d services",
-		         SWEEPING_ITEMS_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "items: choose 1 to %d services",
+		                SWEEPING_ITEMS_MAX);
 	}
 	json_array_foreach(arr, i, v)
 	{
 		if (!json_is_object(v)) {
-			snprintf(err, errlen, "items[%zu]: must be an object",
-			         i);
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "items[%zu]: must be an object", i);
 		}
-		if ((rc = jsonx_only(v, keys, msg, sizeof(msg))) ||
+		if ((rc = jsonx_only(v, keys, &msg)) ||
 		    (rc = jsonx_int(v, "service_id", true, 1, INT64_MAX, 0,
-		                    &sid, msg, sizeof(msg))) ||
+		                    &sid, &msg)) ||
 		    (rc = jsonx_int(v, "quantity", false, 1,
-		                    SWEEPING_QUANTITY_MAX, 1, &qty, msg,
-		                    sizeof(msg)))) {
-			snprintf(err, errlen, "items[%zu].%s", i, msg);
-			return rc;
+		                    SWEEPING_QUANTITY_MAX, 1, &qty, &msg))) {
+			return err_fail(e, rc, NULL, "items[%zu].%s", i,
+			                msg.msg);
 		}
 		in[i].service_id = sid;
 		in[i].quantity = (int)qty;
@@ -146,24 +144,22 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	struct sweeping_order_in in = {.items = items};
 	struct err_detail e = {0};
 	struct sweeping_order o;
-	char err[256], today[11];
+	struct err_detail err = {0};
+	char today[11];
 	json_t *j = NULL;
 	int64_t plot;
 	int rc;
 
 	if (access_deny(resp, access_check(a, ACT_ORDER_CREATE, NULL)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, err,
-	                     sizeof(err))) ||
-	    (rc = items_of(j, items, &in.n_items, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc =
+	         jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, &err)) ||
+	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, &err)) ||
+	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, &err)) ||
+	    (rc = items_of(j, items, &in.n_items, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	in.plot_id = plot;
@@ -267,22 +263,19 @@ static void post_transition(void *appv, struct http_req *req,
 	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *to_s, *note, *reason;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int to, side, rc;
 
 	if (load_order(app, req, resp, &o))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, &err)) ||
+	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, &err)) ||
+	    (rc =
+	         jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	to = sweeping_state_parse(to_s);
@@ -402,7 +395,7 @@ static void post_rating(void *appv, struct http_req *req,
 	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *comment;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t stars;
 	int rc;
@@ -410,14 +403,12 @@ static void post_rating(void *appv, struct http_req *req,
 	if (load_order(app, req, resp, &o) ||
 	    access_deny(resp, side_right(auth_actor(req), &o, SW_FAMILY)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, &err)) ||
+	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment,
+	                     &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = sweeping_rate(app->store, o.id, (int)stars, comment, &e))) {
@@ -446,7 +437,7 @@ static void post_payment(void *appv, struct http_req *req,
 	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *ref;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	bool changed;
 	int to, rc;
@@ -454,14 +445,11 @@ static void post_payment(void *appv, struct http_req *req,
 	if (load_order(app, req, resp, &o) ||
 	    access_deny(resp, side_right(a, &o, SW_STAFF)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "state", true, states, 0, &to, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_enum(j, "state", true, states, 0, &to, &err)) ||
+	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = pay_record_set(app->store, app->bus, o.id,
@@ -497,7 +485,7 @@ static void payment_settings(void *appv, struct http_req *req,
 	struct err_detail e = {0};
 	struct pay_settings s;
 	struct org org;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -512,15 +500,15 @@ static void payment_settings(void *appv, struct http_req *req,
 		return;
 	}
 	if (strcmp(req->method, "PUT") == 0) {
-		if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-		                             sizeof(err))) ||
-		    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-		    (rc = jsonx_text_copy(
-		         j, TEXT_PAY_INSTRUCTIONS, true, s.instructions,
-		         sizeof(s.instructions), err, sizeof(err))) ||
+		if ((rc = jsonx_parse_object(req->body, req->body_len, &j,
+		                             &err)) ||
+		    (rc = jsonx_only(j, keys, &err)) ||
+		    (rc = jsonx_text_copy(j, TEXT_PAY_INSTRUCTIONS, true,
+		                          s.instructions,
+		                          sizeof(s.instructions), &err)) ||
 		    (rc = jsonx_bool(j, "pay_later", false, false, &s.pay_later,
-		                     err, sizeof(err)))) {
-			http_resp_err(resp, rc, "%s", err);
+		                     &err))) {
+			http_resp_err(resp, rc, "%s", err.msg);
 			goto out;
 		}
 		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||

@@ -103,24 +103,24 @@ int visit_date_add(const char *date, int days, char *out)
 	return 0;
 }
 
-int visit_slot_validate(const struct visit_slot *s, char *err, size_t errlen)
+int visit_slot_validate(const struct visit_slot *s, struct err_detail *e)
 {
 	if (!visit_date_valid(s->date)) {
-		snprintf(err, errlen, "date: must be a date YYYY-MM-DD");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "date: must be a date YYYY-MM-DD");
 	}
 	if (!visit_time_valid(s->start) || !visit_time_valid(s->end)) {
-		snprintf(err, errlen, "start, end: must be times HH:MM");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "start, end: must be times HH:MM");
 	}
 	if (strcmp(s->start, s->end) >= 0) {
-		snprintf(err, errlen, "end: must be after start");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "end: must be after start");
 	}
 	if (s->capacity < 1 || s->capacity > VISIT_CAPACITY_MAX) {
-		snprintf(err, errlen, "capacity: must be 1 to %d persons",
-		         VISIT_CAPACITY_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "capacity: must be 1 to %d persons",
+		                VISIT_CAPACITY_MAX);
 	}
 	return 0;
 }
@@ -130,18 +130,18 @@ int visit_slots_create(struct store *st, int64_t cemetery_id,
                        struct err_detail *err)
 {
 	struct org o;
-	char msg[160];
+	struct err_detail msg = {0};
 	int rc;
 
 	if (n == 0 || n > VISIT_BATCH_MAX)
 		return err_fail(err, ERR_INVALID, "invalid",
 		                "slots: give 1 to %d slots", VISIT_BATCH_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (visit_slot_validate(&slots[i], msg, sizeof(msg)))
+		if (visit_slot_validate(&slots[i], &msg))
 			return n == 1 ? err_fail(err, ERR_INVALID, "invalid",
-			                         "%s", msg)
+			                         "%s", msg.msg)
 			              : err_fail(err, ERR_INVALID, "invalid",
-			                         "slots[%zu].%s", i, msg);
+			                         "slots[%zu].%s", i, msg.msg);
 	if ((rc = store_org_get(st, ORG_CEMETERY, cemetery_id, &o)))
 		return err_fail(err, rc, NULL, "no such cemetery");
 	if ((rc = store_begin(st)))

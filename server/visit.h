@@ -93,7 +93,7 @@ int visit_date_add(const char *date, int days, char *out);
 
 /* Check a slot's fields (date, times, start < end, capacity). 0 or
  * ERR_INVALID with a sentence in err. */
-int visit_slot_validate(const struct visit_slot *s, char *err, size_t errlen);
+int visit_slot_validate(const struct visit_slot *s, struct err_detail *e);
 
 /* Publish n slots of a cemetery in one transaction (all or none); ids are
  * written back into slots[i].id. ERR_INVALID (field, with index), ERR_CONFLICT

@@ -102,27 +102,23 @@ END_TEST
 START_TEST(slot_fields)
 {
 	struct visit_slot s = {.capacity = 50};
-	char err[200];
+	struct err_detail err = {0};
 
 	snprintf(s.date, sizeof(s.date), "2027-04-04");
 	snprintf(s.start, sizeof(s.start), "08:00");
 	snprintf(s.end, sizeof(s.end), "09:00");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)), 0);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), 0);
 	snprintf(s.end, sizeof(s.end), "08:00");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "end"));
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "end"));
 	snprintf(s.end, sizeof(s.end), "09:00");
 	s.capacity = 0;
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 	s.capacity = VISIT_CAPACITY_MAX + 1;
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 	s.capacity = 1;
 	snprintf(s.date, sizeof(s.date), "2027-13-01");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 }
 END_TEST
 
