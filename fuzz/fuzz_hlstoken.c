@@ -13,13 +13,14 @@
 static struct crypto *key(void)
 {
 	static struct crypto *c;
-	char err[256], *dir, *path;
+	struct err_detail err = {0};
+	char *dir, *path;
 
 	if (c)
 		return c;
 	dir = g_dir_make_tmp("sinian-fuzz-hlstoken-XXXXXX", NULL);
 	path = g_build_filename(dir, "secret.key", NULL);
-	if (!dir || crypto_open(path, &c, err, sizeof(err)) != 0)
+	if (!dir || crypto_open(path, &c, &err) != 0)
 		abort();
 	g_unlink(path); /* the key stays in memory */
 	g_rmdir(dir);

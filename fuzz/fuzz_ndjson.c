@@ -13,11 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ndjson_record rec;
 	struct search_query *q;
-	char err[256], *text;
+	struct err_detail err = {0};
+	char *text;
 	json_t *j;
 
-	if (ndjson_parse_line((const char *)data, size, "2026-01-01", &rec, err,
-	                      sizeof(err)) == 0) {
+	if (ndjson_parse_line((const char *)data, size, "2026-01-01", &rec,
+	                      &err) == 0) {
 		j = ndjson_record_json(&rec.d, rec.events, rec.id_number);
 		free(jsonx_dump(j, NULL));
 		json_decref(j);

@@ -69,34 +69,34 @@ static gboolean sweep(gpointer ud)
 }
 
 /* Open what both the daemon and the CLI need: the key and rate limits. */
-int api_open_core(struct app *app, char *err, size_t errlen)
+int api_open_core(struct app *app, struct err_detail *e)
 {
-	char key[1200], why[160];
+	struct err_detail why = {0};
+	char key[1200];
 
 	if (config_path(&app->cfg, app->cfg.key_file, "secret.key", key,
 	                sizeof(key))) {
-		snprintf(err, errlen, "key_file path too long");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "key_file path too long");
 	}
-	if (crypto_open(key, &app->crypto, err, errlen))
+	if (crypto_open(key, &app->crypto, e))
 		return ERR_IO;
 	if (netaddr_set_parse(app->cfg.trusted_proxies, &app->trusted_proxies,
-	                      why, sizeof(why))) {
-		snprintf(err, errlen, "trusted_proxies: %s", why);
-		return ERR_INVALID;
+	                      &why)) {
+		return err_fail(e, ERR_INVALID, NULL, "trusted_proxies: %s",
+		                why.msg);
 	}
-	if (netaddr_set_parse(app->cfg.metrics_allow, &app->metrics_allow, why,
-	                      sizeof(why))) {
-		snprintf(err, errlen, "metrics_allow: %s", why);
-		return ERR_INVALID;
+	if (netaddr_set_parse(app->cfg.metrics_allow, &app->metrics_allow,
+	                      &why)) {
+		return err_fail(e, ERR_INVALID, NULL, "metrics_allow: %s",
+		                why.msg);
 	}
 	app->ratelimit = ratelimit_new();
 	return app->ratelimit ? 0 : ERR_NOMEM;
 }
 
-int api_start(struct app *app, char *err, size_t errlen)
+int api_start(struct app *app, struct err_detail *e)
 {
-	int rc = api_open_core(app, err, errlen);
+	int rc = api_open_core(app, e);
 
 	if (rc)
 		return rc;
@@ -107,30 +107,29 @@ int api_start(struct app *app, char *err, size_t errlen)
 	                         PWHASH_QUEUE_MAX);
 	if (!app->pwhash)
 		return ERR_NOMEM;
-	if ((rc = cluster_start(app, err, errlen)))
+	if ((rc = cluster_start(app, e)))
 		return rc;
 	app->mourning = mourning_new();
 	if (!app->mourning)
 		return ERR_NOMEM;
-	if ((rc = notify_new(&app->cfg, &app->notify, err, errlen)) ||
-	    (rc = reminder_start(app)) ||
-	    (rc = api_ice_start(app, err, errlen)))
+	if ((rc = notify_new(&app->cfg, &app->notify, e)) ||
+	    (rc = reminder_start(app)) || (rc = api_ice_start(app, e)))
 		return rc;
-	if ((rc = api_memorial_start(app, err, errlen)))
+	if ((rc = api_memorial_start(app, e)))
 		return rc;
 	if ((rc = api_share_start(app))) {
-		snprintf(err, errlen, "cannot start the share card worker");
-		return rc;
+		return err_fail(e, rc, NULL,
+		                "cannot start the share card worker");
 	}
 	if ((rc = api_sweeping_start(app)))
 		return rc;
 	app->viewers = viewers_new();
-	if ((rc = rights_start(app)) || (rc = live_start(app, err, errlen)) ||
+	if ((rc = rights_start(app)) || (rc = live_start(app, e)) ||
 	    (rc = api_watch_start(app)) || (rc = api_condolence_start(app)))
 		return rc;
 	live_resume(app);
 	if (app->cfg.demo && app->cfg.demo_ceremony &&
-	    (rc = api_ceremony_demo(app, err, errlen)))
+	    (rc = api_ceremony_demo(app, e)))
 		return rc;
 	return 0;
 }

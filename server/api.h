@@ -13,6 +13,7 @@
 
 #include "router.h"
 #include "store_org.h"
+#include "err.h"
 
 int api_system_routes(struct router *r);
 int api_auth_routes(struct router *r);
@@ -42,12 +43,12 @@ struct app;
 /* Start and stop the domain modules that hold state beyond a request
  * (media, demo data, timers), after the store is open / before it closes.
  * api_start returns 0 or an ERR_* code with a message in err. */
-int api_start(struct app *app, char *err, size_t errlen);
+int api_start(struct app *app, struct err_detail *e);
 void api_stop(struct app *app);
 /* End every WHIP publication (api_whip.c); before the media stop. */
 void api_whip_stop(struct app *app);
 /* The part of api_start the CLI needs too: data key and rate limits. */
-int api_open_core(struct app *app, char *err, size_t errlen);
+int api_open_core(struct app *app, struct err_detail *e);
 
 struct http_hooks;
 struct http_req;
@@ -66,8 +67,8 @@ int api_org_find(struct app *app, struct http_req *req, struct http_resp *resp,
  * made off the main loop): validates login and password, seals the login,
  * hashes the password. err gets a client message. */
 int api_user_create(struct app *app, const char *login, const char *password,
-                    const char *display_name, int64_t *id, char *err,
-                    size_t errlen);
+                    const char *display_name, int64_t *id,
+                    struct err_detail *e);
 struct http_req;
 struct http_resp;
 struct store_user;

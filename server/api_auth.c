@@ -81,8 +81,7 @@ void api_mask_login(const char *login, const char *kind, char *out,
  * hash; its login's keyed hash into hash (CRYPTO_HASH_CHARS). */
 static int user_prepare(struct app *app, const char *login_raw,
                         const char *password, const char *display_name,
-                        struct store_user *u, char *hash, char *err,
-                        size_t errlen)
+                        struct store_user *u, char *hash, struct err_detail *e)
 {
 	char login[256];
 	const char *kind;
@@ -91,12 +90,11 @@ static int user_prepare(struct app *app, const char *login_raw,
 
 	memset(u, 0, sizeof(*u));
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind)) {
-		snprintf(err, errlen,
-		         "login: must be a mobile number "
-		         "(11 digits) or an e-mail address");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "login: must be a mobile number "
+		                "(11 digits) or an e-mail address");
 	}
-	if ((rc = password_check("password", password, err, errlen)))
+	if ((rc = password_check("password", password, e)))
 		return rc;
 	crypto_keyed_hash(app->crypto, login, hash);
 	sealed = crypto_seal(app->crypto, login);
@@ -111,32 +109,32 @@ static int user_prepare(struct app *app, const char *login_raw,
 }
 
 static int user_store(struct app *app, struct store_user *u, const char *hash,
-                      int64_t *id, char *err, size_t errlen)
+                      int64_t *id, struct err_detail *e)
 {
 	int rc = store_user_create(app->store, u, hash, id);
 
 	if (rc == ERR_CONFLICT)
-		snprintf(err, errlen, "login: already registered");
-	else if (rc)
-		snprintf(err, errlen, "cannot store the account");
-	return rc;
+		return err_fail(e, rc, NULL, "login: already registered");
+	if (rc)
+		return err_fail(e, rc, NULL, "cannot store the account");
+	return 0;
 }
 
 /* The command line's way: all on this thread. */
 int api_user_create(struct app *app, const char *login_raw,
                     const char *password, const char *display_name, int64_t *id,
-                    char *err, size_t errlen)
+                    struct err_detail *e)
 {
 	struct store_user u;
 	char hash[CRYPTO_HASH_CHARS];
-	int rc = user_prepare(app, login_raw, password, display_name, &u, hash,
-	                      err, errlen);
+	int rc =
+	    user_prepare(app, login_raw, password, display_name, &u, hash, e);
 
 	if (rc)
 		return rc;
 	if (crypto_password_hash(password, u.password_hash))
 		return ERR_NOMEM;
-	return user_store(app, &u, hash, id, err, errlen);
+	return user_store(app, &u, hash, id, e);
 }
 
 /* A request waiting for its password's Argon2 job (pwhash.c), answered
@@ -209,21 +207,20 @@ static void signup_hashed(void *ud, bool ok, const char *pw_hash)
 {
 	struct pw_wait *w = ud;
 	struct http_resp *resp = http_deferred_resp(w->d);
-	char err[256];
+	struct err_detail err = {0};
 	int64_t id;
 	int rc = ERR_NOMEM;
 
-	snprintf(err, sizeof(err), "cannot store the account");
+	snprintf(err.msg, sizeof(err.msg), "cannot store the account");
 	if (ok) {
 		g_strlcpy(w->u.password_hash, pw_hash,
 		          sizeof(w->u.password_hash));
-		rc = user_store(w->app, &w->u, w->login_hash, &id, err,
-		                sizeof(err));
+		rc = user_store(w->app, &w->u, w->login_hash, &id, &err);
 	}
 	if (rc == ERR_CONFLICT && (rc = taken(w->app, w->secret)))
-		snprintf(err, sizeof(err), "cannot store the account");
+		snprintf(err.msg, sizeof(err.msg), "cannot store the account");
 	if (rc)
-		http_resp_err(resp, rc, "%s", err);
+		http_resp_err(resp, rc, "%s", err.msg);
 	else /* never says whether the login was free: sign in to use it */
 		http_resp_json(
 		    resp, 202,
@@ -242,25 +239,22 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	const char *login, *password, *name;
 	struct pw_wait *w = pw_wait_new(app, req);
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &login, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &login, &err)) ||
+	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password,
+	                    &err)) ||
+	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = user_prepare(app, login, password, name, &w->u, w->login_hash,
-	                       err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                       &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	w->secret = g_strdup(login); /* for taken() */
@@ -306,18 +300,18 @@ static void post_session(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const char *login_raw, *password, *kind;
-	char err[256], login[256], hash[CRYPTO_HASH_CHARS], key[112];
+	struct err_detail err = {0};
+	char login[256], hash[CRYPTO_HASH_CHARS], key[112];
 	struct pw_wait *w = NULL;
 	json_t *j = NULL;
 	int rc;
 
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "login", true, 1, 254, NULL, &login_raw, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password, err,
-	                    sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc =
+	         jsonx_str(j, "login", true, 1, 254, NULL, &login_raw, &err)) ||
+	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password,
+	                    &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
@@ -496,7 +490,8 @@ static void put_password(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	const char *old_pw, *new_pw;
-	char err[256], key[48];
+	struct err_detail err = {0};
+	char key[48];
 	struct pw_wait *w;
 	json_t *j = NULL;
 	int rc;
@@ -509,14 +504,13 @@ static void put_password(void *appv, struct http_req *req,
 	if (!auth_rate_ok(app, key, app->cfg.rate_limit_logins / 15.0,
 	                  (double)app->cfg.rate_limit_logins, resp))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_str(j, "old_password", true, 1, 128, NULL, &old_pw, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &new_pw, err,
-	                    sizeof(err))) ||
-	    (rc = password_check("new_password", new_pw, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_str(j, "old_password", true, 1, 128, NULL, &old_pw,
+	                    &err)) ||
+	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &new_pw,
+	                    &err)) ||
+	    (rc = password_check("new_password", new_pw, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	w = pw_wait_new(app, req);
@@ -627,7 +621,7 @@ static void change_grant(struct app *app, struct http_req *req,
 	                                    "cemetery_staff", NULL};
 	const struct actor *a = auth_actor(req);
 	struct store_user u;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t id, scope;
 	int role, rc;
@@ -640,14 +634,12 @@ static void change_grant(struct app *app, struct http_req *req,
 		http_resp_lookup(resp, rc, "no such user");
 		return;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
-	                     sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, &err)) ||
 	    (rc = jsonx_int(j, "scope_id", role != ROLE_ADMIN,
 	                    role != ROLE_ADMIN ? 1 : 0, INT64_MAX, 0, &scope,
-	                    err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                    &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (role == ROLE_ADMIN)

@@ -187,18 +187,16 @@ static int one_choice(struct http_req *req, struct http_resp *resp,
                       bool required, int *out)
 {
 	const char *const keys[] = {key, NULL};
-	char err[200];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc = 0;
 
 	*out = 0;
 	if ((req->body_len || required) &&
-	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                              sizeof(err))) ||
-	     (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	     (rc = jsonx_enum(j, key, required, choices, 0, out, err,
-	                      sizeof(err)))))
-		http_resp_err(resp, rc, "%s", err);
+	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	     (rc = jsonx_only(j, keys, &err)) ||
+	     (rc = jsonx_enum(j, key, required, choices, 0, out, &err))))
+		http_resp_err(resp, rc, "%s", err.msg);
 	json_decref(j);
 	return rc;
 }

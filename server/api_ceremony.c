@@ -112,8 +112,8 @@ json_t *api_ceremony_json(struct app *app, const struct ceremony *c,
 }
 
 /* Read fields into c; create requires the essentials. */
-static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
-                      size_t errlen)
+static int cer_fields(json_t *j, struct ceremony *c, bool create,
+                      struct err_detail *e)
 {
 	static const char *const keys[] = {"agency_id",
 	                                   "hall_id",
@@ -132,50 +132,46 @@ static int cer_fields(json_t *j, struct ceremony *c, bool create, char *err,
 	json_t *src = json_object_get(j, "source");
 	int v = c->invite_only, s = (int)c->source, rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
 	    (create && (rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0,
-	                               &c->agency_id, err, errlen))) ||
+	                               &c->agency_id, e))) ||
 	    (rc = jsonx_int(j, "hall_id", false, 0, INT64_MAX, c->hall_id,
-	                    &c->hall_id, err, errlen)) ||
+	                    &c->hall_id, e)) ||
 	    (rc = jsonx_int(j, "memorial_id", false, 0, INT64_MAX,
-	                    c->memorial_id, &c->memorial_id, err, errlen)) ||
+	                    c->memorial_id, &c->memorial_id, e)) ||
 	    (rc = jsonx_text(j, TEXT_CEREMONY_TITLE, create, c->title, &title,
-	                     err, errlen)) ||
+	                     e)) ||
 	    (rc = jsonx_text(j, TEXT_CEREMONY_DECEASED, create,
-	                     c->deceased_name, &name, err, errlen)) ||
+	                     c->deceased_name, &name, e)) ||
 	    (rc = jsonx_str(j, "scheduled_start", create, 17, 20,
-	                    c->scheduled_start, &start, err, errlen)) ||
+	                    c->scheduled_start, &start, e)) ||
 	    (rc = jsonx_str(j, "scheduled_end", create, 17, 20,
-	                    c->scheduled_end, &end, err, errlen)) ||
-	    (rc =
-	         jsonx_enum(j, "visibility", false, vis, v, &v, err, errlen)) ||
-	    (rc =
-	         jsonx_str(j, "time_zone", false, 1, 63,
-	                   c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT,
-	                   &tz, err, errlen)))
+	                    c->scheduled_end, &end, e)) ||
+	    (rc = jsonx_enum(j, "visibility", false, vis, v, &v, e)) ||
+	    (rc = jsonx_str(
+	         j, "time_zone", false, 1, 63,
+	         c->time_zone[0] ? c->time_zone : CEREMONY_TZ_DEFAULT, &tz, e)))
 		return rc;
 	if (!ceremony_tz_valid(tz)) {
-		snprintf(err, errlen,
-		         "time_zone: an IANA time zone such as Asia/Shanghai");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "time_zone: an IANA time zone such as Asia/Shanghai");
 	}
-	if (src &&
-	    (!json_is_object(src) ||
-	     (rc = jsonx_enum(src, "kind", true, srcs, s, &s, err, errlen)) ||
-	     (rc = jsonx_str(src, "url", false, 0, CEREMONY_URL_MAX, "", &url,
-	                     err, errlen))))
+	if (src && (!json_is_object(src) ||
+	            (rc = jsonx_enum(src, "kind", true, srcs, s, &s, e)) ||
+	            (rc = jsonx_str(src, "url", false, 0, CEREMONY_URL_MAX, "",
+	                            &url, e))))
 		return rc ? rc : ERR_INVALID;
 	if (!ceremony_time_valid(start) || !ceremony_time_valid(end) ||
 	    strcmp(start, end) >= 0) {
-		snprintf(err, errlen,
-		         "scheduled_start, scheduled_end: must be "
-		         "UTC times like 2026-04-04T09:00:00Z, "
-		         "start before end");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "scheduled_start, scheduled_end: must be "
+		                "UTC times like 2026-04-04T09:00:00Z, "
+		                "start before end");
 	}
 	if (s == SRC_RTSP && !ceremony_rtsp_url_valid(url)) {
-		snprintf(err, errlen, "source.url: must be an rtsp:// URL");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "source.url: must be an rtsp:// URL");
 	}
 	snprintf(c->title, sizeof(c->title), "%s", title);
 	snprintf(c->deceased_name, sizeof(c->deceased_name), "%s", name);
@@ -247,14 +243,14 @@ static void post_ceremony(void *appv, struct http_req *req,
 	struct ceremony c = {0};
 	struct access_obj obj;
 	struct org agency;
-	char err[256], key[CRYPTO_TOKEN_CHARS];
+	struct err_detail err = {0};
+	char key[CRYPTO_TOKEN_CHARS];
 	json_t *j = NULL, *out;
 	int rc;
 
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = cer_fields(j, &c, true, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = cer_fields(j, &c, true, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc =
@@ -408,7 +404,7 @@ static void patch_ceremony(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	struct ceremony c;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t old_memorial;
 	int rc;
@@ -416,10 +412,9 @@ static void patch_ceremony(void *appv, struct http_req *req,
 	if (load_managed(app, req, resp, &c))
 		return;
 	old_memorial = c.memorial_id;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = cer_fields(j, &c, false, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = cer_fields(j, &c, false, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (json_object_get(j, "agency_id")) {
@@ -464,18 +459,17 @@ static void post_invite(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct ceremony c;
 	const char *guest;
-	char err[256], token[CRYPTO_TOKEN_CHARS], hash[CRYPTO_HASH_CHARS];
+	struct err_detail err = {0};
+	char token[CRYPTO_TOKEN_CHARS], hash[CRYPTO_HASH_CHARS];
 	json_t *j = NULL;
 	int64_t id;
 	int rc;
 
 	if (load_managed(app, req, resp, &c))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_INVITE_GUEST, true, NULL, &guest, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_text(j, TEXT_INVITE_GUEST, true, NULL, &guest, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	crypto_token(token);
@@ -549,18 +543,18 @@ static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct ceremony c, fresh;
-	char err[1024]; /* the reason names what to install */
+	struct err_detail err = {0}; /* the reason names what to install */
 	int rc;
 
 	if (load_managed(app, req, resp, &c))
 		return;
 	if (c.state != CER_LIVE &&
-	    ceremony_transition(c.state, CER_LIVE, err, sizeof(err))) {
-		http_resp_err(resp, ERR_CONFLICT, "%s", err);
+	    ceremony_transition(c.state, CER_LIVE, err.msg, sizeof(err.msg))) {
+		http_resp_err(resp, ERR_CONFLICT, "%s", err.msg);
 		return;
 	}
-	if ((rc = live_open(app, &c, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = live_open(app, &c, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		return;
 	}
 	if (store_ceremony_get(app->store, c.id, &fresh) == 0)
@@ -597,17 +591,16 @@ static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct ceremony c;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	bool on;
 	int rc;
 
 	if (load_managed(app, req, resp, &c))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_bool(j, "on", true, true, &on, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_bool(j, "on", true, true, &on, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (c.source == SRC_WHIP) {
@@ -661,7 +654,7 @@ int api_ceremony_routes(struct router *r)
 /* With demo and demo_ceremony set: make sure a public test-source ceremony
  * of the demo agency exists, linked to the demo memorial, and is live. An
  * ended demo ceremony stays ended: its page then offers the replay. */
-int api_ceremony_demo(struct app *app, char *err, size_t errlen)
+int api_ceremony_demo(struct app *app, struct err_detail *e)
 {
 	GArray *orgs = g_array_new(FALSE, FALSE, sizeof(struct org));
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
@@ -671,7 +664,7 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 	int rc = 0;
 
 	if ((rc = store_org_list(app->store, ORG_AGENCY, orgs))) {
-		snprintf(err, errlen, "cannot list the agencies: %s",
+		err_fail(e, rc, NULL, "cannot list the agencies: %s",
 		         err_name(rc));
 		goto out;
 	}
@@ -682,7 +675,7 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 	if (!c.agency_id)
 		goto out; /* no demo agency: the memorial demo is off */
 	if ((rc = store_ceremony_list(app->store, c.agency_id, all))) {
-		snprintf(err, errlen,
+		err_fail(e, rc, NULL,
 		         "cannot list the demo agency's "
 		         "ceremonies: %s",
 		         err_name(rc));
@@ -696,14 +689,14 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 		GDateTime *now = g_date_time_new_now_utc();
 		GDateTime *end = g_date_time_add_hours(now, 2);
 		char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-		char *e = g_date_time_format(end, "%Y-%m-%dT%H:%M:%SZ");
+		char *until = g_date_time_format(end, "%Y-%m-%dT%H:%M:%SZ");
 
 		snprintf(c.title, sizeof(c.title), "%s", DEMO_CEREMONY_TITLE);
 		snprintf(c.deceased_name, sizeof(c.deceased_name), "李秀英");
 		snprintf(c.scheduled_start, sizeof(c.scheduled_start), "%s", s);
-		snprintf(c.scheduled_end, sizeof(c.scheduled_end), "%s", e);
+		snprintf(c.scheduled_end, sizeof(c.scheduled_end), "%s", until);
 		g_free(s);
-		g_free(e);
+		g_free(until);
 		g_date_time_unref(end);
 		g_date_time_unref(now);
 		if (store_memorial_by_slug(app->store, MEMORIAL_DEMO_SLUG,
@@ -712,7 +705,7 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 		c.source = SRC_TEST;
 		new_key(&c, key);
 		if ((rc = store_ceremony_create(app->store, &c))) {
-			snprintf(err, errlen,
+			err_fail(e, rc, NULL,
 			         "cannot create the demo ceremony");
 			goto out;
 		}
@@ -721,8 +714,9 @@ int api_ceremony_demo(struct app *app, char *err, size_t errlen)
 		         (long long)c.id, (long long)c.id);
 	}
 	if (found->state == CER_SCHEDULED && app->media &&
-	    live_open(app, found, err, errlen))
-		log_warn("ceremony", "demo ceremony not live: %s", err);
+	    live_open(app, found, e))
+		log_warn("ceremony", "demo ceremony not live: %s",
+		         e ? e->msg : "");
 out:
 	g_array_free(orgs, TRUE);
 	g_array_free(all, TRUE);

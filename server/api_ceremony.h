@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include "err.h"
 
 struct app;
 struct ceremony;
@@ -54,6 +55,6 @@ void api_watch_recheck(struct app *app, const struct rights_event *ev);
 int api_watch_start(struct app *app);
 int api_watch_routes(struct router *r);
 /* Create and take live the demo ceremony (cfg.demo && cfg.demo_ceremony). */
-int api_ceremony_demo(struct app *app, char *err, size_t errlen);
+int api_ceremony_demo(struct app *app, struct err_detail *e);
 
 #endif

@@ -36,18 +36,18 @@ struct login_in {
 	enum notify_channel channel;
 };
 
-static int read_login(struct app *app, json_t *j, struct login_in *l, char *err,
-                      size_t errlen)
+static int read_login(struct app *app, json_t *j, struct login_in *l,
+                      struct err_detail *e)
 {
 	const char *raw, *kind;
-	int rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, err, errlen);
+	int rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, e);
 
 	if (rc)
 		return rc;
 	if (auth_login_normalize(raw, l->login, sizeof(l->login), &kind)) {
-		snprintf(err, errlen,
-		         "login: a mobile number (11 digits) or an e-mail");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "login: a mobile number (11 digits) or an e-mail");
 	}
 	crypto_keyed_hash(app->crypto, l->login, l->hash);
 	l->channel = strcmp(kind, "email") == 0 ? NOTIFY_EMAIL : NOTIFY_SMS;
@@ -93,19 +93,18 @@ static void post_code(void *appv, struct http_req *req, struct http_resp *resp)
 	struct otp_limits lim = {app->cfg.rate_limit_codes,
 	                         app->cfg.rate_limit_codes_per_address};
 	struct login_in l;
-	char err[256], retry_s[16];
+	struct err_detail err = {0};
+	char retry_s[16];
 	json_t *j = NULL;
 	int purpose, lang, rc, retry = 0;
 
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = read_login(app, j, &l, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "purpose", true, purposes, 0, &purpose, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_enum(j, "lang", false, langs, 0, &lang, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = read_login(app, j, &l, &err)) ||
+	    (rc =
+	         jsonx_enum(j, "purpose", true, purposes, 0, &purpose, &err)) ||
+	    (rc = jsonx_enum(j, "lang", false, langs, 0, &lang, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (!notify_can(app->notify, l.channel)) {
@@ -165,18 +164,16 @@ static bool code_ok(struct app *app, struct http_resp *resp,
 /* A body {login, code, ...keys}: *j a new reference (also on failure). */
 static int read_code_body(struct app *app, struct http_req *req,
                           const char *const *keys, json_t **j,
-                          struct login_in *l, const char **code, char *err,
-                          size_t errlen)
+                          struct login_in *l, const char **code,
+                          struct err_detail *e)
 {
 	int rc;
 
 	*j = NULL;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, j, err,
-	                             errlen)) ||
-	    (rc = jsonx_only(*j, keys, err, errlen)) ||
-	    (rc = read_login(app, *j, l, err, errlen)))
+	if ((rc = jsonx_parse_object(req->body, req->body_len, j, e)) ||
+	    (rc = jsonx_only(*j, keys, e)) || (rc = read_login(app, *j, l, e)))
 		return rc;
-	return jsonx_str(*j, "code", true, 1, 16, NULL, code, err, errlen);
+	return jsonx_str(*j, "code", true, 1, 16, NULL, code, e);
 }
 
 /* POST /api/session/code {login, code} → the sign-in answer. */
@@ -188,13 +185,12 @@ static void post_session_code(void *appv, struct http_req *req,
 	struct store_user u;
 	struct login_in l;
 	const char *code;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
-	if ((rc = read_code_body(app, req, keys, &j, &l, &code, err,
-	                         sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = read_code_body(app, req, keys, &j, &l, &code, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (code_ok(app, resp, &l, OTP_SIGNIN, code, &u))
@@ -210,19 +206,18 @@ static void post_reset(void *appv, struct http_req *req, struct http_resp *resp)
 	static const char *const keys[] = {"login", "code", "new_password",
 	                                   NULL};
 	struct app *app = appv;
-	char err[256];
+	struct err_detail err = {0};
 	const char *code, *pw;
 	struct store_user u;
 	struct login_in l;
 	json_t *j = NULL;
 	int rc;
 
-	if ((rc = read_code_body(app, req, keys, &j, &l, &code, err,
-	                         sizeof(err))) ||
-	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &pw, err,
-	                    sizeof(err))) ||
-	    (rc = password_check("new_password", pw, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = read_code_body(app, req, keys, &j, &l, &code, &err)) ||
+	    (rc =
+	         jsonx_str(j, "new_password", true, 1, 512, NULL, &pw, &err)) ||
+	    (rc = password_check("new_password", pw, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (!code_ok(app, resp, &l, OTP_RESET, code, &u))

@@ -88,17 +88,17 @@ static bool send_budget_ok(struct app *app, struct http_req *req,
 
 /* Read text and contact into c (contact sealed). */
 static int complaint_fields(struct app *app, json_t *j, struct complaint *c,
-                            char *err, size_t errlen)
+                            struct err_detail *e)
 {
 	static const char *const keys[] = {"text", "contact", NULL};
 	char *sealed;
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_COMPLAINT_TEXT, true, c->text,
-	                          sizeof(c->text), err, errlen)) ||
+	                          sizeof(c->text), e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_COMPLAINT_CONTACT, false, c->contact,
-	                          sizeof(c->contact), err, errlen)))
+	                          sizeof(c->contact), e)))
 		return rc;
 	if (!c->contact[0])
 		return 0;
@@ -117,7 +117,8 @@ static void post_complaint(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct complaint *c = g_new0(struct complaint, 1);
-	char token[CRYPTO_TOKEN_CHARS], link[160], err[256];
+	struct err_detail err = {0};
+	char token[CRYPTO_TOKEN_CHARS], link[160];
 	json_t *j = NULL;
 	struct org o;
 	int rc;
@@ -132,11 +133,10 @@ static void post_complaint(void *appv, struct http_req *req,
 	if (access_deny(resp, access_check(a, ACT_COMPLAINT_SEND, NULL)) ||
 	    !send_budget_ok(app, req, a, resp))
 		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = complaint_fields(app, j, c, err, sizeof(err)))) {
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = complaint_fields(app, j, c, &err))) {
 		http_resp_err(resp, rc, "%s",
-		              rc == ERR_INVALID ? err
+		              rc == ERR_INVALID ? err.msg
 		                                : "cannot seal the contact");
 		goto out;
 	}
@@ -328,7 +328,7 @@ static void post_answer(void *appv, struct http_req *req,
 	const char *answer;
 	bool staff = false;
 	json_t *j = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	int rc;
 
 	if (!readable(app, req, resp, c, &staff))
@@ -337,13 +337,11 @@ static void post_answer(void *appv, struct http_req *req,
 		access_deny(resp, ERR_FORBIDDEN);
 		goto out;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, (const char *const[]){"answer", NULL}, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_COMPLAINT_ANSWER, true, NULL, &answer, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, (const char *const[]){"answer", NULL}, &err)) ||
+	    (rc = jsonx_text(j, TEXT_COMPLAINT_ANSWER, true, NULL, &answer,
+	                     &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	rc = store_complaint_answer(app->store, c->id, answer,

@@ -97,19 +97,18 @@ static void post_condolence(void *appv, struct http_req *req,
 	struct ceremony c;
 	struct ceremony_message m;
 	const char *from, *text;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	if (!load_watched(app, req, resp, &c) || !rate_ok(app, req, resp))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_FROM, true, NULL, &from,
+	                     &err)) ||
+	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text,
+	                     &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = condolence_add(app->store, app->bus, &c, from, text,
@@ -199,7 +198,7 @@ static void patch_condolence(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct ceremony c;
 	struct ceremony_message m;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t mid;
 	int s, rc;
@@ -215,11 +214,9 @@ static void patch_condolence(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such message");
 		return;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_enum(j, "state", true, states, 0, &s, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_enum(j, "state", true, states, 0, &s, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	rc = condolence_moderate(app->store, app->bus, &c, mid,

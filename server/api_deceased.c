@@ -119,23 +119,19 @@ static json_t *deceased_json(struct app *app, const struct deceased *d,
 	return j;
 }
 
-int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen)
+int api_person_fields(json_t *j, struct deceased *d, struct err_detail *e)
 {
 	const char *name, *place;
 	int gender, rc;
 
-	if ((rc = jsonx_text(j, TEXT_DECEASED_NAME, true, NULL, &name, err,
-	                     errlen)) ||
+	if ((rc = jsonx_text(j, TEXT_DECEASED_NAME, true, NULL, &name, e)) ||
 	    (rc = jsonx_enum(j, "gender", false, gender_choices, 0, &gender,
-	                     err, errlen)) ||
+	                     e)) ||
 	    (rc = jsonx_str_copy(j, "birth_date", false, 10, 10, "",
-	                         d->birth_date, sizeof(d->birth_date), err,
-	                         errlen)) ||
+	                         d->birth_date, sizeof(d->birth_date), e)) ||
 	    (rc = jsonx_str_copy(j, "death_date", true, 1, 10, NULL,
-	                         d->death_date, sizeof(d->death_date), err,
-	                         errlen)) ||
-	    (rc = jsonx_text(j, TEXT_DECEASED_PLACE, false, "", &place, err,
-	                     errlen)))
+	                         d->death_date, sizeof(d->death_date), e)) ||
+	    (rc = jsonx_text(j, TEXT_DECEASED_PLACE, false, "", &place, e)))
 		return rc;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->gender = (enum deceased_gender)gender;
@@ -145,7 +141,7 @@ int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen)
 
 /* Fields of a new record from j into d; id_number borrowed from j. */
 static int record_fields(json_t *j, struct deceased *d, const char **id_number,
-                         char *err, size_t errlen)
+                         struct err_detail *e)
 {
 	static const char *const keys[] = {
 	    "agency_id",    "name",      "gender", "birth_date", "death_date",
@@ -154,18 +150,17 @@ static int record_fields(json_t *j, struct deceased *d, const char **id_number,
 	char today[11];
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
 	    (rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0,
-	                    &d->agency_id, err, errlen)) ||
-	    (rc = api_person_fields(j, d, err, errlen)) ||
-	    (rc = jsonx_str(j, "id_number", false, 0, 18, NULL, id_number, err,
-	                    errlen)) ||
-	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, err,
-	                     errlen)))
+	                    &d->agency_id, e)) ||
+	    (rc = api_person_fields(j, d, e)) ||
+	    (rc =
+	         jsonx_str(j, "id_number", false, 0, 18, NULL, id_number, e)) ||
+	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, e)))
 		return rc;
 	snprintf(d->ext_id, sizeof(d->ext_id), "%s", ext);
 	deceased_today(today);
-	return deceased_validate(d, today, err, errlen);
+	return deceased_validate(d, today, e);
 }
 
 static void post_deceased(void *appv, struct http_req *req,
@@ -176,17 +171,16 @@ static void post_deceased(void *appv, struct http_req *req,
 	struct deceased d = {0};
 	struct access_obj obj = {0};
 	const char *id_number = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	struct org o;
 	json_t *j = NULL;
 	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = record_fields(j, &d, &id_number, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = record_fields(j, &d, &id_number, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = store_org_get(app->store, ORG_AGENCY, d.agency_id, &o))) {
@@ -197,9 +191,9 @@ static void post_deceased(void *appv, struct http_req *req,
 	if (access_deny(resp, access_check(a, ACT_DECEASED_CREATE, &obj)))
 		goto out;
 	d.created_by = a->user_id;
-	if ((rc = deceased_create(app->store, app->crypto, &d, id_number, err,
-	                          sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = deceased_create(app->store, app->crypto, &d, id_number,
+	                          &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (store_ok(store_deceased_get(app->store, d.id, &d),
@@ -304,8 +298,8 @@ static void list_deceased(void *appv, struct http_req *req,
 	g_array_free(out, TRUE);
 }
 
-static int event_fields(json_t *j, struct deceased_event *ev, char *err,
-                        size_t errlen)
+static int event_fields(json_t *j, struct deceased_event *ev,
+                        struct err_detail *e)
 {
 	static const char *const keys[] = {"kind",  "at",      "place", "note",
 	                                   "until", "plot_id", NULL};
@@ -316,18 +310,16 @@ static int event_fields(json_t *j, struct deceased_event *ev, char *err,
 	const char *place, *note;
 	int kind, rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, e)) ||
 	    (rc = jsonx_str_copy(j, "at", true, 1, 35, NULL, ev->at,
-	                         sizeof(ev->at), err, errlen)) ||
-	    (rc = jsonx_text(j, TEXT_EVENT_PLACE, false, "", &place, err,
-	                     errlen)) ||
-	    (rc = jsonx_text(j, TEXT_EVENT_NOTE, false, "", &note, err,
-	                     errlen)) ||
+	                         sizeof(ev->at), e)) ||
+	    (rc = jsonx_text(j, TEXT_EVENT_PLACE, false, "", &place, e)) ||
+	    (rc = jsonx_text(j, TEXT_EVENT_NOTE, false, "", &note, e)) ||
 	    (rc = jsonx_str_copy(j, "until", false, 0, 10, "", ev->until,
-	                         sizeof(ev->until), err, errlen)) ||
+	                         sizeof(ev->until), e)) ||
 	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &ev->plot_id,
-	                    err, errlen)))
+	                    e)))
 		return rc;
 	ev->kind = (enum event_kind)kind;
 	snprintf(ev->place, sizeof(ev->place), "%s", place);
@@ -342,19 +334,18 @@ static void post_event(void *appv, struct http_req *req, struct http_resp *resp)
 	struct deceased_event ev = {0};
 	struct access_obj obj;
 	struct deceased d;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	if (!api_deceased_find(app, req, resp, &d, &obj) ||
 	    access_deny(resp, access_check(a, ACT_DECEASED_EDIT, &obj)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = event_fields(j, &ev, err, sizeof(err))) ||
-	    (rc = deceased_event_add(app->store, d.id, &ev, a->user_id, err,
-	                             sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = event_fields(j, &ev, &err)) ||
+	    (rc =
+	         deceased_event_add(app->store, d.id, &ev, a->user_id, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	api_deceased_changed(app, d.id);
@@ -387,20 +378,19 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 	struct deceased d;
 	struct plot p;
 	int64_t plot_id = 0;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED) ||
 	    !api_deceased_find(app, req, resp, &d, &obj))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
 	    (!json_is_null(json_object_get(j, "plot_id")) &&
-	     (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot_id, err,
-	                     sizeof(err))))) {
-		http_resp_err(resp, rc, "%s", err);
+	     (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot_id,
+	                     &err)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (!json_object_get(j, "plot_id")) {
@@ -414,8 +404,8 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	if (access_deny(resp, burial_right(a, &obj, plot_id ? &p : NULL)))
 		goto out;
-	if ((rc = plot_assign(app->store, d.id, plot_id, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = plot_assign(app->store, d.id, plot_id, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	api_deceased_changed(app, d.id);

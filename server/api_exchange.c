@@ -166,7 +166,8 @@ static void parse_all(struct app *app, const char *body, size_t len,
                       GArray *recs, GArray *lineno, json_t **lines, int *n_bad)
 {
 	const char *p = body, *end = body + len;
-	char today[11], err[256];
+	struct err_detail err = {0};
+	char today[11];
 	int line = 0;
 
 	deceased_today(today);
@@ -187,8 +188,8 @@ static void parse_all(struct app *app, const char *body, size_t len,
 			line_error(lines, n_bad, line, "too many lines");
 			break;
 		}
-		if (ndjson_parse_line(p, n, today, &rec, err, sizeof(err))) {
-			line_error(lines, n_bad, line, err);
+		if (ndjson_parse_line(p, n, today, &rec, &err)) {
+			line_error(lines, n_bad, line, err.msg);
 			ndjson_record_clear(&rec);
 		} else if (store_org_get(app->store, ORG_AGENCY,
 		                         rec.d.agency_id, &o)) {
@@ -231,7 +232,7 @@ static int import_rights(const struct actor *a, GArray *recs)
 static int import_write(struct app *app, const struct actor *a, GArray *recs,
                         GArray *lineno, json_t **lines, int *n_bad)
 {
-	char err[256];
+	struct err_detail err = {0};
 	int rc;
 
 	if ((rc = store_begin(app->store)))
@@ -242,9 +243,9 @@ static int import_write(struct app *app, const struct actor *a, GArray *recs,
 
 		r->d.created_by = a->user_id;
 		if ((rc = deceased_create(app->store, app->crypto, &r->d,
-		                          r->id_number, err, sizeof(err)))) {
+		                          r->id_number, &err))) {
 			line_error(lines, n_bad, g_array_index(lineno, int, i),
-			           err);
+			           err.msg);
 			goto out_rollback;
 		}
 		for (guint k = 0; k < r->events->len; k++) {

@@ -130,7 +130,8 @@ static void post_family(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct memorial *m = g_new(struct memorial, 1);
-	char err[256], login[256], hash[CRYPTO_HASH_CHARS], masked[256];
+	struct err_detail err = {0};
+	char login[256], hash[CRYPTO_HASH_CHARS], masked[256];
 	struct family_invite f;
 	const char *raw, *kind;
 	json_t *j = NULL;
@@ -138,14 +139,11 @@ static void post_family(void *appv, struct http_req *req,
 
 	if (!family_memorial(app, req, resp, m))
 		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, &err)) ||
+	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (auth_login_normalize(raw, login, sizeof(login), &kind)) {

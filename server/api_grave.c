@@ -92,32 +92,31 @@ static void send_one(struct http_resp *resp, int status, json_t *j)
 		http_resp_err(resp, ERR_DB, "cannot read the request");
 }
 
-static int ask_fields(json_t *j, struct grave_request *r, char *err,
-                      size_t errlen)
+static int ask_fields(json_t *j, struct grave_request *r, struct err_detail *e)
 {
 	static const char *const keys[] = {"cemetery_id", "section",   "row",
 	                                   "number",      "record_id", "note",
 	                                   NULL};
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
 	    (rc = jsonx_int(j, "cemetery_id", true, 1, INT64_MAX, 0,
-	                    &r->cemetery_id, err, errlen)) ||
+	                    &r->cemetery_id, e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_PLOT_SECTION, false, r->section,
-	                          sizeof(r->section), err, errlen)) ||
+	                          sizeof(r->section), e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_PLOT_ROW, false, r->row,
-	                          sizeof(r->row), err, errlen)) ||
+	                          sizeof(r->row), e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_PLOT_NUMBER, false, r->number,
-	                          sizeof(r->number), err, errlen)) ||
+	                          sizeof(r->number), e)) ||
 	    (rc = jsonx_int(j, "record_id", false, 1, INT64_MAX, 0,
-	                    &r->record_id, err, errlen)) ||
+	                    &r->record_id, e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_GRAVE_NOTE, false, r->note,
-	                          sizeof(r->note), err, errlen)))
+	                          sizeof(r->note), e)))
 		return rc;
 	if (!r->record_id && !(r->section[0] && r->number[0])) {
-		snprintf(err, errlen,
-		         "name the plot (section, row?, number) or record_id");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "name the plot (section, row?, number) or record_id");
 	}
 	return 0;
 }
@@ -130,7 +129,7 @@ static void post_request(void *appv, struct http_req *req,
 	struct memorial *m = g_new0(struct memorial, 1);
 	struct grave_request r = {0};
 	struct access_obj obj;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -138,19 +137,18 @@ static void post_request(void *appv, struct http_req *req,
 	    access_deny(resp,
 	                access_check(auth_actor(req), ACT_GRAVE_ASK, &obj)))
 		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = ask_fields(j, &r, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = ask_fields(j, &r, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	r.memorial_id = m->id;
 	r.created_by = auth_actor(req)->user_id;
-	if ((rc = grave_ask(app->store, &r, err, sizeof(err)))) {
+	if ((rc = grave_ask(app->store, &r, err.msg, sizeof(err.msg)))) {
 		if (rc != ERR_NOT_FOUND && rc != ERR_CONFLICT)
 			log_error("grave", "asking for memorial %lld: %d",
 			          (long long)m->id, rc);
-		http_resp_err(resp, rc, "%s", err);
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	send_one(resp, 201, grave_json(app, &r, false));
@@ -276,38 +274,36 @@ static void post_decide(void *appv, struct http_req *req,
 	struct grave_request r;
 	int64_t record_id = 0, plot_id = 0;
 	const char *reason = "";
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	if (!decidable(app, req, resp, &r))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, confirm ? confirm_keys : refuse_keys, err,
-	                     sizeof(err))) ||
-	    (confirm &&
-	     ((rc = jsonx_int(j, "record_id", false, 1, INT64_MAX, r.record_id,
-	                      &record_id, err, sizeof(err))) ||
-	      (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &plot_id,
-	                      err, sizeof(err))))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, confirm ? confirm_keys : refuse_keys, &err)) ||
+	    (confirm && ((rc = jsonx_int(j, "record_id", false, 1, INT64_MAX,
+	                                 r.record_id, &record_id, &err)) ||
+	                 (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0,
+	                                 &plot_id, &err)))) ||
 	    (!confirm && (rc = jsonx_text(j, TEXT_GRAVE_REASON, false, "",
-	                                  &reason, err, sizeof(err))))) {
-		http_resp_err(resp, rc, "%s", err);
+	                                  &reason, &err)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (confirm && plot_id && !json_object_get(j, "record_id"))
 		record_id = 0; /* a plot chosen: the memorial's own record */
-	rc = confirm
-	         ? grave_confirm(app->store, r.id, record_id, plot_id,
-	                         auth_actor(req)->user_id, &r, err, sizeof(err))
-	         : grave_refuse(app->store, r.id, reason,
-	                        auth_actor(req)->user_id, &r, err, sizeof(err));
+	rc = confirm ? grave_confirm(app->store, r.id, record_id, plot_id,
+	                             auth_actor(req)->user_id, &r, err.msg,
+	                             sizeof(err.msg))
+	             : grave_refuse(app->store, r.id, reason,
+	                            auth_actor(req)->user_id, &r, err.msg,
+	                            sizeof(err.msg));
 	if (rc) {
 		if (rc == ERR_DB || rc == ERR_INTERNAL)
 			log_error("grave", "deciding request %lld: %d",
 			          (long long)r.id, rc);
-		http_resp_err(resp, rc, "%s", err);
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (confirm)

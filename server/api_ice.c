@@ -37,14 +37,14 @@ struct ice_turn {
 
 static void turn_fill(struct app *app, const char *tag, struct ice_turn *t)
 {
-	char err[256];
+	struct err_detail err = {0};
 	int n;
 
 	t->n = 0;
 	if (!app->cfg.turn_urls[0] || !app->cfg.turn_secret[0])
 		return;
 	n = turn_urls_split(app->cfg.turn_urls, t->buf, sizeof(t->buf), t->urls,
-	                    err, sizeof(err));
+	                    &err);
 	if (n <= 0 || turn_mint(app->cfg.turn_secret,
 	                        (int64_t)(g_get_real_time() / 1000000),
 	                        (unsigned)app->cfg.turn_credential_hours * 3600,
@@ -128,22 +128,21 @@ int api_ice_routes(struct router *r)
 	                  get_ice_servers, ROUTE_OWN_AUTH);
 }
 
-int api_ice_start(struct app *app, char *err, size_t errlen)
+int api_ice_start(struct app *app, struct err_detail *e)
 {
 	const char *urls[TURN_URLS_MAX];
-	char buf[CONFIG_STR_MAX], why[256];
-	int n = turn_urls_split(app->cfg.turn_urls, buf, sizeof(buf), urls, why,
-	                        sizeof(why));
+	struct err_detail why = {0};
+	char buf[CONFIG_STR_MAX];
+	int n =
+	    turn_urls_split(app->cfg.turn_urls, buf, sizeof(buf), urls, &why);
 
 	if (n < 0) {
-		snprintf(err, errlen, "turn_urls: %s", why);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "turn_urls: %s", why.msg);
 	}
 	if (n > 0 && !app->cfg.turn_secret[0]) {
-		snprintf(err, errlen,
-		         "turn_urls needs turn_secret (the TURN "
-		         "server's static-auth-secret)");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "turn_urls needs turn_secret (the TURN "
+		                "server's static-auth-secret)");
 	}
 	if (n == 0 && app->cfg.turn_secret[0])
 		log_warn(TAG, "turn_secret is set but turn_urls is empty: no "

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct app;
 struct http_resp;
@@ -21,6 +22,6 @@ json_t *api_ice_json(struct app *app, const char *tag, int64_t *expires);
 
 /* Check turn_urls and turn_secret at start-up: 0, or ERR_INVALID with the
  * reason in err. */
-int api_ice_start(struct app *app, char *err, size_t errlen);
+int api_ice_start(struct app *app, struct err_detail *e);
 
 #endif

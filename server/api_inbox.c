@@ -138,7 +138,8 @@ static void post_reminders(void *appv, struct http_req *req,
 {
 	static const char *const keys[] = {"day", NULL};
 	struct app *app = appv;
-	char today[11], tomorrow[11], err[200];
+	struct err_detail err = {0};
+	char today[11], tomorrow[11];
 	const char *day;
 	json_t *j = NULL;
 	int rc;
@@ -148,12 +149,11 @@ static void post_reminders(void *appv, struct http_req *req,
 	visit_today(today);
 	visit_date_add(today, 1, tomorrow);
 	if ((rc = jsonx_parse_object(req->body_len ? req->body : "{}",
-	                             req->body_len ? req->body_len : 2, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "day", false, 10, 10, tomorrow, &day, err,
-	                    sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                             req->body_len ? req->body_len : 2, &j,
+	                             &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "day", false, 10, 10, tomorrow, &day, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = reminder_run(app, day))) {

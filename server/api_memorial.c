@@ -515,23 +515,22 @@ static const char *const mod_choices[] = {"publish", "hold", NULL};
 
 /* Editable fields from j over m (create: title required). */
 static int memorial_fields(json_t *j, struct memorial *m, bool create,
-                           char *err, size_t errlen)
+                           struct err_detail *e)
 {
 	const char *slug, *title, *bio, *alias;
 	int vis, mod, rc;
 
 	if ((rc = jsonx_str(j, "slug", false, MEMORIAL_SLUG_MIN,
-	                    MEMORIAL_SLUG_MAX, m->slug, &slug, err, errlen)) ||
+	                    MEMORIAL_SLUG_MAX, m->slug, &slug, e)) ||
 	    (rc = jsonx_text(j, TEXT_MEMORIAL_TITLE, create, m->title, &title,
-	                     err, errlen)) ||
+	                     e)) ||
 	    (rc = jsonx_text(j, TEXT_MEMORIAL_BIO, false, m->biography, &bio,
-	                     err, errlen)) ||
+	                     e)) ||
 	    (rc = jsonx_enum(j, "visibility", false, vis_choices,
-	                     (int)m->visibility, &vis, err, errlen)) ||
+	                     (int)m->visibility, &vis, e)) ||
 	    (rc = jsonx_enum(j, "moderation", false, mod_choices, m->hold, &mod,
-	                     err, errlen)) ||
-	    (rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
-	                     errlen)))
+	                     e)) ||
+	    (rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, e)))
 		return rc;
 	/* the slug's rules: memorial_create, memorial_settle_slug */
 	if (slug != m->slug)
@@ -546,27 +545,25 @@ static int memorial_fields(json_t *j, struct memorial *m, bool create,
 }
 
 /* The inline deceased of a family-created memorial. */
-static int inline_fields(json_t *j, struct deceased *d, char *err,
-                         size_t errlen)
+static int inline_fields(json_t *j, struct deceased *d, struct err_detail *e)
 {
 	static const char *const keys[] = {
 	    "name", "gender", "birth_date", "death_date", "native_place", NULL};
-	char e[200];
+	struct err_detail inner = {0};
 	int rc;
 
-	if (!json_is_object(j)) {
-		snprintf(err, errlen, "deceased: must be an object");
-		return ERR_INVALID;
-	}
-	if ((rc = jsonx_only(j, keys, e, sizeof(e))) ||
-	    (rc = api_person_fields(j, d, e, sizeof(e))))
-		snprintf(err, errlen, "deceased.%s", e);
-	return rc;
+	if (!json_is_object(j))
+		return err_fail(e, ERR_INVALID, NULL,
+		                "deceased: must be an object");
+	if ((rc = jsonx_only(j, keys, &inner)) ||
+	    (rc = api_person_fields(j, d, &inner)))
+		return err_fail(e, rc, NULL, "deceased.%s", inner.msg);
+	return 0;
 }
 
 /* Parse a create body; *inline_d is set when a deceased object is given. */
 static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
-                         bool *has_inline, char *err, size_t errlen)
+                         bool *has_inline, struct err_detail *e)
 {
 	static const char *const keys[] = {
 	    "slug",       "title",        "biography",
@@ -575,31 +572,30 @@ static int create_fields(json_t *j, struct memorial *m, struct deceased *d,
 	json_t *dj = json_object_get(j, "deceased");
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = memorial_fields(j, m, true, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (rc = memorial_fields(j, m, true, e)) ||
 	    (rc = jsonx_int(j, "deceased_id", false, 1, INT64_MAX, 0,
-	                    &m->deceased_id, err, errlen)))
+	                    &m->deceased_id, e)))
 		return rc;
 	*has_inline = dj && !json_is_null(dj);
 	if (*has_inline == (m->deceased_id != 0)) {
-		snprintf(err, errlen,
-		         "give deceased_id (an existing record) or deceased "
-		         "{name, death_date, ...}, one of them");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "give deceased_id (an existing record) or deceased "
+		    "{name, death_date, ...}, one of them");
 	}
-	return *has_inline ? inline_fields(dj, d, err, errlen) : 0;
+	return *has_inline ? inline_fields(dj, d, e) : 0;
 }
 
 /* The search keys after a create or an edit: the family's other names
  * when given, and the pinyin again when the title may have changed. */
 static int search_keys_write(struct app *app, json_t *j, int64_t id,
-                             bool title_changed, char *err, size_t errlen)
+                             bool title_changed, struct err_detail *e)
 {
 	const char *alias = NULL;
 	int rc;
 
-	if ((rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, err,
-	                     errlen)))
+	if ((rc = jsonx_text(j, TEXT_MEMORIAL_ALIAS, false, NULL, &alias, e)))
 		return rc;
 	if (alias && (rc = store_search_alias_set(app->store, id, alias)))
 		return rc;
@@ -630,17 +626,16 @@ static void post_memorial(void *appv, struct http_req *req,
 	struct deceased d = {0}, rec;
 	struct access_obj obj;
 	bool has_inline = false;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	m->hold = true;
 	if (access_deny(resp, access_check(a, ACT_MEMORIAL_CREATE, NULL)))
 		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = create_fields(j, m, &d, &has_inline, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = create_fields(j, m, &d, &has_inline, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (!has_inline) {
@@ -655,12 +650,11 @@ static void post_memorial(void *appv, struct http_req *req,
 			goto out;
 	}
 	if ((rc = memorial_create(app->store, app->crypto, m,
-	                          has_inline ? &d : NULL, a->user_id, err,
-	                          sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                          has_inline ? &d : NULL, a->user_id, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
-	if ((rc = search_keys_write(app, j, m->id, true, err, sizeof(err)))) {
+	if ((rc = search_keys_write(app, j, m->id, true, &err))) {
 		log_error("memorial", "memorial %lld: search keys: %s",
 		          (long long)m->id, err_name(rc));
 		http_resp_err(resp, rc, "cannot write the search keys");
@@ -680,7 +674,8 @@ static void patch_memorial(void *appv, struct http_req *req,
 	    "moderation", "search_alias", NULL};
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
-	char err[256], old_slug[MEMORIAL_SLUG_MAX + 1];
+	struct err_detail err = {0};
+	char old_slug[MEMORIAL_SLUG_MAX + 1];
 	enum obj_visibility old_vis;
 	struct access_obj obj;
 	json_t *j = NULL;
@@ -692,22 +687,20 @@ static void patch_memorial(void *appv, struct http_req *req,
 		goto out;
 	snprintf(old_slug, sizeof(old_slug), "%s", m->slug);
 	old_vis = m->visibility;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = memorial_fields(j, m, false, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = memorial_fields(j, m, false, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
-	if ((rc = memorial_settle_slug(app->store, m, old_slug, old_vis, err,
-	                               sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = memorial_settle_slug(app->store, m, old_slug, old_vis,
+	                               &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = store_memorial_update(app->store, m)) ||
-	    (rc = search_keys_write(app, j, m->id,
-	                            json_object_get(j, "title") != NULL, err,
-	                            sizeof(err)))) {
+	    (rc = search_keys_write(
+	         app, j, m->id, json_object_get(j, "title") != NULL, &err))) {
 		http_resp_err(resp, rc, "cannot update the memorial");
 		goto out;
 	}
@@ -823,7 +816,7 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 	return rc;
 }
 
-int api_memorial_start(struct app *app, char *err, size_t errlen)
+int api_memorial_start(struct app *app, struct err_detail *e)
 {
 	const struct pagecache_render r = {app, page_head, page_live,
 	                                   ANON_VIEWER};
@@ -833,17 +826,15 @@ int api_memorial_start(struct app *app, char *err, size_t errlen)
 	    pagecache_new(app->bus, (size_t)app->cfg.page_cache_mb << 20, &r);
 
 	if (rc) {
-		snprintf(err, errlen, "cannot register memorial topics");
-		return rc;
+		return err_fail(e, rc, NULL, "cannot register memorial topics");
 	}
-	if (app->cfg.demo && (rc = memorial_demo_ensure(app, err, errlen)))
+	if (app->cfg.demo && (rc = memorial_demo_ensure(app, e)))
 		return rc;
 	/* pinyin keys of memorials made before them, or by the CLI */
 	while ((rc = search_latin_refresh(app->store, 500)) == 500)
 		;
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot write the search keys");
-		return rc;
+		return err_fail(e, rc, NULL, "cannot write the search keys");
 	}
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "deceased.h"
 #include "memorial.h"
 #include "plot.h"
+#include "err.h"
 
 struct app;
 struct actor;
@@ -25,7 +26,7 @@ struct http_resp;
 
 /* Register the memorial topics on /ws and create the demo data when
  * cfg.demo is set (called from api_start). 0 or an ERR_* code. */
-int api_memorial_start(struct app *app, char *err, size_t errlen);
+int api_memorial_start(struct app *app, struct err_detail *e);
 
 int api_deceased_routes(struct router *r);
 int api_plot_routes(struct router *r);
@@ -63,7 +64,7 @@ bool api_deceased_find(struct app *app, struct http_req *req,
 /* The person fields of a deceased record (name, gender, birth_date,
  * death_date, native_place) from j into d, checked for length and form;
  * registration and family-made memorials share them. 0 or ERR_INVALID. */
-int api_person_fields(json_t *j, struct deceased *d, char *err, size_t errlen);
+int api_person_fields(json_t *j, struct deceased *d, struct err_detail *e);
 
 /* "/api/images/<hash>", or JSON null for "" (new reference). */
 json_t *api_image_url(const char *hash);

@@ -130,8 +130,8 @@ static void get_org(void *appv, struct http_req *req, struct http_resp *resp)
 }
 
 /* Read and check org fields from j into o (create: all required). */
-static int org_fields(json_t *j, struct org *o, bool create, char *err,
-                      size_t errlen)
+static int org_fields(json_t *j, struct org *o, bool create,
+                      struct err_detail *e)
 {
 	static const char *const keys[] = {
 	    "name", "region_code", "address", "phone", "lat", "lng", NULL};
@@ -140,29 +140,26 @@ static int org_fields(json_t *j, struct org *o, bool create, char *err,
 	       *lng = json_object_get(j, "lng");
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_text(j, TEXT_ORG_NAME, create, o->name, &name, err,
-	                     errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (rc = jsonx_text(j, TEXT_ORG_NAME, create, o->name, &name, e)) ||
 	    (rc = jsonx_str(j, "region_code", create, 6, 6, o->region_code,
-	                    &region, err, errlen)) ||
+	                    &region, e)) ||
 	    (rc = jsonx_text(j, TEXT_ORG_ADDRESS, false, o->address, &address,
-	                     err, errlen)) ||
-	    (rc = jsonx_text(j, TEXT_ORG_PHONE, false, o->phone, &phone, err,
-	                     errlen)))
+	                     e)) ||
+	    (rc = jsonx_text(j, TEXT_ORG_PHONE, false, o->phone, &phone, e)))
 		return rc;
 	for (const char *p = region; *p; p++)
 		if (!isdigit((unsigned char)*p)) {
-			snprintf(err, errlen,
-			         "region_code: must be 6 digits (GB/T 2260)");
-			return ERR_INVALID;
+			return err_fail(
+			    e, ERR_INVALID, NULL,
+			    "region_code: must be 6 digits (GB/T 2260)");
 		}
 	if ((lat && !json_is_number(lat)) || (lng && !json_is_number(lng)) ||
 	    (lat && fabs(json_number_value(lat)) > 90) ||
 	    (lng && fabs(json_number_value(lng)) > 180) || (!lat != !lng)) {
-		snprintf(err, errlen,
-		         "lat, lng: must be given together as "
-		         "numbers in range");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "lat, lng: must be given together as "
+		                "numbers in range");
 	}
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	snprintf(o->region_code, sizeof(o->region_code), "%s", region);
@@ -180,17 +177,16 @@ static void post_org(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct org o = {.kind = kind_of(req)};
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_ORG_CREATE, NULL)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = org_fields(j, &o, true, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = org_fields(j, &o, true, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = store_org_create(app->store, &o, &o.id))) {
@@ -211,7 +207,7 @@ static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	enum org_kind k = kind_of(req);
 	struct org o;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t id;
 	int rc;
@@ -221,12 +217,11 @@ static void patch_org(void *appv, struct http_req *req, struct http_resp *resp)
 	id = o.id;
 	if (access_deny(resp, edit_right(auth_actor(req), k, id)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = org_fields(j, &o, false, err, sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = org_fields(j, &o, false, &err)) ||
 	    (rc = store_org_update(app->store, &o))) {
 		http_resp_err(resp, rc, "%s",
-		              rc == ERR_INVALID ? err : "cannot update");
+		              rc == ERR_INVALID ? err.msg : "cannot update");
 		goto out;
 	}
 	if (k == ORG_CEMETERY) /* memorial pages show where they lie */
@@ -274,7 +269,7 @@ static void list_services(void *appv, struct http_req *req,
  * copy, so a kept text is never copied onto itself (an overlapping
  * snprintf, which emptied it). */
 static int service_fields(json_t *j, struct service_item *s, bool create,
-                          char *err, size_t errlen)
+                          struct err_detail *e)
 {
 	static const char *const keys[] = {"code",        "name", "description",
 	                                   "price_cents", "unit", "active",
@@ -284,20 +279,19 @@ static int service_fields(json_t *j, struct service_item *s, bool create,
 	bool active;
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (create && (rc = jsonx_text(j, TEXT_SERVICE_CODE, true, NULL, &code,
-	                                err, errlen))) ||
-	    (rc = jsonx_text(j, TEXT_SERVICE_NAME, create, s->name, &name, err,
-	                     errlen)) ||
-	    (rc = jsonx_text(j, TEXT_SERVICE_DESC, false, s->description, &desc,
-	                     err, errlen)) ||
-	    (rc = jsonx_int(j, "price_cents", create, 0, 100000000,
-	                    s->price_cents, &n.price_cents, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (create &&
+	     (rc = jsonx_text(j, TEXT_SERVICE_CODE, true, NULL, &code, e))) ||
 	    (rc =
-	         jsonx_text(j, TEXT_SERVICE_UNIT, false,
-	                    s->unit[0] ? s->unit : "次", &unit, err, errlen)) ||
+	         jsonx_text(j, TEXT_SERVICE_NAME, create, s->name, &name, e)) ||
+	    (rc = jsonx_text(j, TEXT_SERVICE_DESC, false, s->description, &desc,
+	                     e)) ||
+	    (rc = jsonx_int(j, "price_cents", create, 0, 100000000,
+	                    s->price_cents, &n.price_cents, e)) ||
+	    (rc = jsonx_text(j, TEXT_SERVICE_UNIT, false,
+	                     s->unit[0] ? s->unit : "次", &unit, e)) ||
 	    (rc = jsonx_bool(j, "active", false, create ? true : s->active,
-	                     &active, err, errlen)))
+	                     &active, e)))
 		return rc;
 	snprintf(n.code, sizeof(n.code), "%s", code);
 	snprintf(n.name, sizeof(n.name), "%s", name);
@@ -314,7 +308,7 @@ static void post_service(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct service_item s = {.org_kind = kind_of(req)};
 	struct org o;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -327,10 +321,9 @@ static void post_service(void *appv, struct http_req *req,
 	if (access_deny(resp,
 	                edit_right(auth_actor(req), s.org_kind, s.org_id)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = service_fields(j, &s, true, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = service_fields(j, &s, true, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	rc = store_service_create(app->store, &s, &s.id);
@@ -350,7 +343,7 @@ static void patch_service(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	struct service_item s;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t id;
 	int rc;
@@ -364,12 +357,11 @@ static void patch_service(void *appv, struct http_req *req,
 	if (access_deny(resp,
 	                edit_right(auth_actor(req), s.org_kind, s.org_id)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = service_fields(j, &s, false, err, sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = service_fields(j, &s, false, &err)) ||
 	    (rc = store_service_update(app->store, &s))) {
 		http_resp_err(resp, rc, "%s",
-		              rc == ERR_INVALID ? err : "cannot update");
+		              rc == ERR_INVALID ? err.msg : "cannot update");
 		goto out;
 	}
 	http_resp_json(resp, 200, api_service_json(&s));
@@ -381,7 +373,7 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	const char *name;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	struct org o;
 	int64_t id, hid;
@@ -392,11 +384,9 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 	id = o.id;
 	if (access_deny(resp, edit_right(auth_actor(req), ORG_AGENCY, id)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_HALL_NAME, true, NULL, &name, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_text(j, TEXT_HALL_NAME, true, NULL, &name, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = store_hall_create(app->store, id, name, &hid))) {

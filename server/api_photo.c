@@ -155,7 +155,7 @@ static void patch_photo(void *appv, struct http_req *req,
 	struct memorial *m = g_new(struct memorial, 1);
 	struct access_obj obj;
 	const char *caption;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t pid;
 	int rc;
@@ -168,11 +168,10 @@ static void patch_photo(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such photo");
 		goto out;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_PHOTO_CAPTION, true, NULL, &caption, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_text(j, TEXT_PHOTO_CAPTION, true, NULL, &caption,
+	                     &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	rc = store_photo_set_caption(app->store, m->id, pid, caption);

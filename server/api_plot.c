@@ -56,17 +56,17 @@ json_t *api_plot_json(const struct plot *p)
 }
 
 static int copy_label(json_t *j, enum text_field f, char *dst, size_t dstlen,
-                      char *err, size_t errlen)
+                      struct err_detail *e)
 {
 	const char *v;
-	int rc = jsonx_text(j, f, true, NULL, &v, err, errlen);
+	int rc = jsonx_text(j, f, true, NULL, &v, e);
 
 	if (rc == 0)
 		snprintf(dst, dstlen, "%s", v);
 	return rc;
 }
 
-static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
+static int plot_fields(json_t *j, struct plot *p, struct err_detail *e)
 {
 	static const char *const keys[] = {
 	    "section", "row", "number", "kind",       "capacity",
@@ -80,27 +80,25 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 	int64_t cap;
 	int kind, status, rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
 	    (rc = copy_label(j, TEXT_PLOT_SECTION, p->section,
-	                     sizeof(p->section), err, errlen)) ||
-	    (rc = copy_label(j, TEXT_PLOT_ROW, p->row, sizeof(p->row), err,
-	                     errlen)) ||
+	                     sizeof(p->section), e)) ||
+	    (rc = copy_label(j, TEXT_PLOT_ROW, p->row, sizeof(p->row), e)) ||
 	    (rc = copy_label(j, TEXT_PLOT_NUMBER, p->number, sizeof(p->number),
-	                     err, errlen)) ||
-	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
+	                     e)) ||
+	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, e)) ||
 	    (rc = jsonx_int(j, "capacity", false, 1, PLOT_FAMILY_MAX, 1, &cap,
-	                    err, errlen)) ||
-	    (rc = jsonx_enum(j, "status", false, statuses, 0, &status, err,
-	                     errlen)))
+	                    e)) ||
+	    (rc = jsonx_enum(j, "status", false, statuses, 0, &status, e)))
 		return rc;
 	if ((lat && !json_is_number(lat)) || (lng && !json_is_number(lng)) ||
 	    (!lat != !lng)) {
-		snprintf(err, errlen, "lat, lng: numbers, given together");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "lat, lng: numbers, given together");
 	}
 	if (acc && !json_is_boolean(acc)) {
-		snprintf(err, errlen, "accessible: true or false");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "accessible: true or false");
 	}
 	p->accessible = acc && json_is_true(acc);
 	p->kind = (enum plot_kind)kind;
@@ -109,7 +107,7 @@ static int plot_fields(json_t *j, struct plot *p, char *err, size_t errlen)
 	p->has_geo = lat != NULL;
 	p->lat = lat ? json_number_value(lat) : 0;
 	p->lng = lng ? json_number_value(lng) : 0;
-	return plot_validate(p, err, errlen);
+	return plot_validate(p, e);
 }
 
 /* {"plots":[…]}: an import, all or nothing; a refusal names the first
@@ -119,7 +117,7 @@ static void post_plots(struct app *app, struct http_resp *resp, json_t *arr,
 {
 	size_t n = json_array_size(arr), bad;
 	struct plot *plots;
-	char err[256], msg[300];
+	struct err_detail err = {0};
 	json_t *out;
 	int rc = 0;
 
@@ -135,21 +133,22 @@ static void post_plots(struct app *app, struct http_resp *resp, json_t *arr,
 
 		plots[bad].cemetery_id = cemetery_id;
 		if (!json_is_object(v)) {
-			snprintf(err, sizeof(err), "plot: must be an object");
+			snprintf(err.msg, sizeof(err.msg),
+			         "plot: must be an object");
 			rc = ERR_INVALID;
 		} else {
-			rc = plot_fields(v, &plots[bad], err, sizeof(err));
+			rc = plot_fields(v, &plots[bad], &err);
 		}
 	}
 	if (rc == 0)
-		rc = plot_create_many(app->store, plots, n, &bad, err,
-		                      sizeof(err));
+		rc = plot_create_many(app->store, plots, n, &bad, &err);
 	else
 		bad--;
 	if (rc) {
 		if (bad < n)
-			snprintf(msg, sizeof(msg), "plots[%zu].%s", bad, err);
-		http_resp_err(resp, rc, "%s", bad < n ? msg : err);
+			http_resp_err(resp, rc, "plots[%zu].%s", bad, err.msg);
+		else
+			http_resp_err(resp, rc, "%s", err.msg);
 		g_free(plots);
 		return;
 	}
@@ -165,7 +164,7 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct access_obj obj = {0};
 	struct plot p = {0};
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	struct org c;
 	int rc;
@@ -177,9 +176,8 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (json_object_get(j, "plots") && json_object_size(j) == 1) {
@@ -187,9 +185,9 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 		           p.cemetery_id);
 		goto out;
 	}
-	if ((rc = plot_fields(j, &p, err, sizeof(err))) ||
-	    (rc = plot_create(app->store, &p, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = plot_fields(j, &p, &err)) ||
+	    (rc = plot_create(app->store, &p, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (store_ok(store_plot_get(app->store, p.id, &p),
@@ -295,7 +293,7 @@ static void patch_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct access_obj obj = {0};
 	struct plot p;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int status, rc;
 
@@ -305,14 +303,12 @@ static void patch_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	if (access_deny(resp,
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "status", true, statuses, 0, &status, err,
-	                     sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_enum(j, "status", true, statuses, 0, &status, &err)) ||
 	    (rc = plot_set_status(app->store, p.id, (enum plot_status)status,
-	                          err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                          err.msg, sizeof(err.msg)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (store_ok(store_plot_get(app->store, p.id, &p),
@@ -344,27 +340,27 @@ static json_t *alloc_json(const struct alloc_config *c)
 }
 
 /* {"weights":{rule: 0..1000, ...}}: the rules given change. */
-static int alloc_weights(json_t *w, struct alloc_config *c, char *err,
-                         size_t errlen)
+static int alloc_weights(json_t *w, struct alloc_config *c,
+                         struct err_detail *e)
 {
 	const char *key;
 	json_t *v;
 	int r;
 
 	if (!json_is_object(w)) {
-		snprintf(err, errlen, "weights: an object of rule: weight");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "weights: an object of rule: weight");
 	}
 	json_object_foreach(w, key, v)
 	{
 		if ((r = alloc_rule_parse(key)) < 0 || !json_is_integer(v) ||
 		    json_integer_value(v) < 0 ||
 		    json_integer_value(v) > ALLOC_WEIGHT_MAX) {
-			snprintf(err, errlen,
-			         "weights: family, kind, eco, fill or access, "
-			         "each 0 to %d",
-			         ALLOC_WEIGHT_MAX);
-			return ERR_INVALID;
+			return err_fail(
+			    e, ERR_INVALID, NULL,
+			    "weights: family, kind, eco, fill or access, "
+			    "each 0 to %d",
+			    ALLOC_WEIGHT_MAX);
 		}
 		c->weight[r] = (int)json_integer_value(v);
 	}
@@ -372,24 +368,23 @@ static int alloc_weights(json_t *w, struct alloc_config *c, char *err,
 }
 
 /* {"subsidised":["tree", ...]}: the whole list. */
-static int alloc_subsidised(json_t *a, struct alloc_config *c, char *err,
-                            size_t errlen)
+static int alloc_subsidised(json_t *a, struct alloc_config *c,
+                            struct err_detail *e)
 {
 	size_t i;
 	json_t *v;
 	int k;
 
 	if (!json_is_array(a)) {
-		snprintf(err, errlen, "subsidised: a list of plot kinds");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "subsidised: a list of plot kinds");
 	}
 	c->subsidised = 0;
 	json_array_foreach(a, i, v)
 	{
 		if ((k = plot_kind_parse(json_string_value(v))) < 0) {
-			snprintf(err, errlen,
-			         "subsidised[%zu]: not a plot kind", i);
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "subsidised[%zu]: not a plot kind", i);
 		}
 		c->subsidised |= 1u << k;
 	}
@@ -397,8 +392,7 @@ static int alloc_subsidised(json_t *a, struct alloc_config *c, char *err,
 }
 
 /* {"gate": {"lat","lng"} or null}. */
-static int alloc_gate(json_t *g, struct alloc_config *c, char *err,
-                      size_t errlen)
+static int alloc_gate(json_t *g, struct alloc_config *c, struct err_detail *e)
 {
 	json_t *lat = json_object_get(g, "lat"),
 	       *lng = json_object_get(g, "lng");
@@ -410,32 +404,31 @@ static int alloc_gate(json_t *g, struct alloc_config *c, char *err,
 	    !json_is_number(lat) || !json_is_number(lng) ||
 	    fabs(json_number_value(lat)) > 90 ||
 	    fabs(json_number_value(lng)) > 180) {
-		snprintf(err, errlen, "gate: {lat, lng} in range, or null");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "gate: {lat, lng} in range, or null");
 	}
 	c->gate_lat = json_number_value(lat);
 	c->gate_lng = json_number_value(lng);
 	return 0;
 }
 
-static int alloc_fields(json_t *j, struct alloc_config *c, char *err,
-                        size_t errlen)
+static int alloc_fields(json_t *j, struct alloc_config *c, struct err_detail *e)
 {
 	static const char *const keys[] = {"weights", "subsidised", "gate",
 	                                   NULL};
 	json_t *v;
 	int rc;
 
-	if ((rc = jsonx_only(j, keys, err, errlen)))
+	if ((rc = jsonx_only(j, keys, e)))
 		return rc;
 	if ((v = json_object_get(j, "weights")) &&
-	    (rc = alloc_weights(v, c, err, errlen)))
+	    (rc = alloc_weights(v, c, e)))
 		return rc;
 	if ((v = json_object_get(j, "subsidised")) &&
-	    (rc = alloc_subsidised(v, c, err, errlen)))
+	    (rc = alloc_subsidised(v, c, e)))
 		return rc;
 	if ((v = json_object_get(j, "gate")))
-		return alloc_gate(v, c, err, errlen);
+		return alloc_gate(v, c, e);
 	return 0;
 }
 
@@ -448,7 +441,7 @@ static void cemetery_alloc(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct access_obj obj = {0};
 	struct alloc_config c;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	struct org o;
 	int64_t cid;
@@ -468,10 +461,10 @@ static void cemetery_alloc(void *appv, struct http_req *req,
 		return;
 	}
 	if (strcmp(req->method, "PUT") == 0) {
-		if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-		                             sizeof(err))) ||
-		    (rc = alloc_fields(j, &c, err, sizeof(err)))) {
-			http_resp_err(resp, rc, "%s", err);
+		if ((rc = jsonx_parse_object(req->body, req->body_len, &j,
+		                             &err)) ||
+		    (rc = alloc_fields(j, &c, &err))) {
+			http_resp_err(resp, rc, "%s", err.msg);
 			goto out;
 		}
 		if (store_alloc_put(app->store, cid, &c)) {

@@ -141,8 +141,7 @@ static void get_public(void *appv, struct http_req *req, struct http_resp *resp)
 	http_resp_json(resp, 200, j);
 }
 
-static int public_fields(json_t *j, struct org_public *p, char *err,
-                         size_t errlen)
+static int public_fields(json_t *j, struct org_public *p, struct err_detail *e)
 {
 	static const char *const keys[] = {"commitments", "supervision",
 	                                   "eco_burial", "subsidy", NULL};
@@ -155,13 +154,13 @@ static int public_fields(json_t *j, struct org_public *p, char *err,
 	    {TEXT_ORG_ECO_BURIAL, offsetof(struct org_public, eco_burial)},
 	    {TEXT_ORG_SUBSIDY, offsetof(struct org_public, subsidy)},
 	};
-	int rc = jsonx_only(j, keys, err, errlen);
+	int rc = jsonx_only(j, keys, e);
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields) && rc == 0; i++) {
 		char *dst = (char *)p + fields[i].off;
 		const char *v;
 
-		rc = jsonx_text(j, fields[i].f, false, dst, &v, err, errlen);
+		rc = jsonx_text(j, fields[i].f, false, dst, &v, e);
 		if (rc == 0 && v != dst)
 			snprintf(dst, TEXT_BUF(ORG_PUBLIC_TEXT_MAX), "%s", v);
 	}
@@ -175,7 +174,7 @@ static void put_public(void *appv, struct http_req *req, struct http_resp *resp)
 	struct app *app = appv;
 	struct access_obj obj = {0};
 	struct org_public *p = g_new0(struct org_public, 1);
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	struct org o;
 	int rc;
@@ -191,9 +190,8 @@ static void put_public(void *appv, struct http_req *req, struct http_resp *resp)
 	                             &obj)))
 		goto out;
 	if ((rc = store_public_get(app->store, o.kind, o.id, p)) ||
-	    (rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = public_fields(j, p, err, sizeof(err))) ||
+	    (rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = public_fields(j, p, &err)) ||
 	    (rc = store_public_put(app->store, o.kind, o.id, p)) ||
 	    (rc = store_public_get(app->store, o.kind, o.id, p))) {
 		if (rc != ERR_INVALID)
@@ -201,7 +199,7 @@ static void put_public(void *appv, struct http_req *req, struct http_resp *resp)
 			          store_org_kind_name(o.kind), (long long)o.id,
 			          rc);
 		http_resp_err(resp, rc, "%s",
-		              rc == ERR_INVALID ? err : "cannot save");
+		              rc == ERR_INVALID ? err.msg : "cannot save");
 		goto out;
 	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "public", public_json(p)));

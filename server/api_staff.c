@@ -162,7 +162,8 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	static const char *const keys[] = {"login", "manager", NULL};
 	struct app *app = appv;
-	char err[256], login[256], hash[CRYPTO_HASH_CHARS], masked[256];
+	struct err_detail err = {0};
+	char login[256], hash[CRYPTO_HASH_CHARS], masked[256];
 	struct staff_invite f;
 	const char *raw, *kind;
 	json_t *j = NULL;
@@ -172,14 +173,11 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 
 	if (!staff_org(app, req, resp, &o))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_bool(j, "manager", false, false, &manager, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, &err)) ||
+	    (rc = jsonx_bool(j, "manager", false, false, &manager, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (auth_login_normalize(raw, login, sizeof(login), &kind)) {

@@ -34,18 +34,6 @@
 
 #define LIST_LIMIT 1000
 
-static void sw_fail(struct http_resp *resp, int rc,
-                    const struct sweeping_err *e)
-{
-	/* 401 and 403 keep their uniform codes; the sentence says why */
-	bool plain = !e->code || !strcmp(e->code, "db") ||
-	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
-	const char *code = plain ? err_name(rc) : e->code;
-
-	http_resp_errc(resp, err_http_status(rc), code, "%s",
-	               e->msg[0] ? e->msg : err_name(rc));
-}
-
 static void proofs_dir(struct app *app, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s/proofs", app->cfg.data_dir);
@@ -110,36 +98,34 @@ static void respond_order(struct app *app, struct http_resp *resp, int status,
 
 /* items: [{service_id, quantity}] into in (at most SWEEPING_ITEMS_MAX). */
 static int items_of(json_t *j, struct sweeping_item_in *in, size_t *n,
-                    char *err, size_t errlen)
+                    struct err_detail *e)
 {
 	static const char *const keys[] = {"service_id", "quantity", NULL};
 	json_t *arr = json_object_get(j, "items"), *v;
-	char msg[200];
+	struct err_detail msg = {0};
 	int64_t sid, qty;
 	size_t i;
 	int rc;
 
 	if (!json_is_array(arr) || json_array_size(arr) < 1 ||
 	    json_array_size(arr) > SWEEPING_ITEMS_MAX) {
-		snprintf(err, errlen, "items: choose 1 to %d services",
-		         SWEEPING_ITEMS_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "items: choose 1 to %d services",
+		                SWEEPING_ITEMS_MAX);
 	}
 	json_array_foreach(arr, i, v)
 	{
 		if (!json_is_object(v)) {
-			snprintf(err, errlen, "items[%zu]: must be an object",
-			         i);
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "items[%zu]: must be an object", i);
 		}
-		if ((rc = jsonx_only(v, keys, msg, sizeof(msg))) ||
+		if ((rc = jsonx_only(v, keys, &msg)) ||
 		    (rc = jsonx_int(v, "service_id", true, 1, INT64_MAX, 0,
-		                    &sid, msg, sizeof(msg))) ||
+		                    &sid, &msg)) ||
 		    (rc = jsonx_int(v, "quantity", false, 1,
-		                    SWEEPING_QUANTITY_MAX, 1, &qty, msg,
-		                    sizeof(msg)))) {
-			snprintf(err, errlen, "items[%zu].%s", i, msg);
-			return rc;
+		                    SWEEPING_QUANTITY_MAX, 1, &qty, &msg))) {
+			return err_fail(e, rc, NULL, "items[%zu].%s", i,
+			                msg.msg);
 		}
 		in[i].service_id = sid;
 		in[i].quantity = (int)qty;
@@ -156,26 +142,24 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	const struct actor *a = auth_actor(req);
 	struct sweeping_item_in items[SWEEPING_ITEMS_MAX];
 	struct sweeping_order_in in = {.items = items};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
-	char err[256], today[11];
+	struct err_detail err = {0};
+	char today[11];
 	json_t *j = NULL;
 	int64_t plot;
 	int rc;
 
 	if (access_deny(resp, access_check(a, ACT_ORDER_CREATE, NULL)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, err,
-	                     sizeof(err))) ||
-	    (rc = items_of(j, items, &in.n_items, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc =
+	         jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, &err)) ||
+	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, &err)) ||
+	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, &err)) ||
+	    (rc = items_of(j, items, &in.n_items, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	in.plot_id = plot;
@@ -183,7 +167,7 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	visit_today(today);
 	if ((rc = sweeping_order_create(app->store, app->bus, &in, today, &o,
 	                                &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 201, &o);
@@ -276,25 +260,22 @@ static void post_transition(void *appv, struct http_req *req,
 	static const char *const keys[] = {"to", "note", "reason", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *to_s, *note, *reason;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int to, side, rc;
 
 	if (load_order(app, req, resp, &o))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "to", true, 1, 32, NULL, &to_s, &err)) ||
+	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, &err)) ||
+	    (rc =
+	         jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	to = sweeping_state_parse(to_s);
@@ -310,7 +291,7 @@ static void post_transition(void *appv, struct http_req *req,
 	if ((rc = sweeping_transition(app->store, app->bus, o.id, to, side,
 	                              a->user_id, reason ? reason : note, &o,
 	                              &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 200, &o);
@@ -338,7 +319,7 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	const char *keep_q = http_query(req, "keep_location");
 	bool keep = keep_q && strcmp(keep_q, "1") == 0;
 	struct sweeping_proof p = {0};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	struct proof_file f;
 	char dir[1100], msg[200];
@@ -375,7 +356,7 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	p.kept_location = keep;
 	p.uploaded_by = a->user_id;
 	if ((rc = sweeping_proof_add(app->store, app->bus, &p, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		return;
 	}
 	http_resp_json(resp, 201, proof_json(&p));
@@ -411,10 +392,10 @@ static void post_rating(void *appv, struct http_req *req,
 {
 	static const char *const keys[] = {"stars", "comment", NULL};
 	struct app *app = appv;
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *comment;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t stars;
 	int rc;
@@ -422,18 +403,16 @@ static void post_rating(void *appv, struct http_req *req,
 	if (load_order(app, req, resp, &o) ||
 	    access_deny(resp, side_right(auth_actor(req), &o, SW_FAMILY)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, &err)) ||
+	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment,
+	                     &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = sweeping_rate(app->store, o.id, (int)stars, comment, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 201,
@@ -455,10 +434,10 @@ static void post_payment(void *appv, struct http_req *req,
 	static const char *const states[] = {"paid", "refunded", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	const char *ref;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	bool changed;
 	int to, rc;
@@ -466,20 +445,17 @@ static void post_payment(void *appv, struct http_req *req,
 	if (load_order(app, req, resp, &o) ||
 	    access_deny(resp, side_right(a, &o, SW_STAFF)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "state", true, states, 0, &to, err,
-	                     sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_enum(j, "state", true, states, 0, &to, &err)) ||
+	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = pay_record_set(app->store, app->bus, o.id,
 	                         to == 0 ? PAY_PAID : PAY_REFUNDED, ref,
 	                         a->user_id, &changed, &o, &e))) {
-		sw_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	respond_order(app, resp, 200, &o);
@@ -506,10 +482,10 @@ static void payment_settings(void *appv, struct http_req *req,
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
 	struct access_obj obj = {0};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct pay_settings s;
 	struct org org;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -524,21 +500,21 @@ static void payment_settings(void *appv, struct http_req *req,
 		return;
 	}
 	if (strcmp(req->method, "PUT") == 0) {
-		if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-		                             sizeof(err))) ||
-		    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-		    (rc = jsonx_text_copy(
-		         j, TEXT_PAY_INSTRUCTIONS, true, s.instructions,
-		         sizeof(s.instructions), err, sizeof(err))) ||
+		if ((rc = jsonx_parse_object(req->body, req->body_len, &j,
+		                             &err)) ||
+		    (rc = jsonx_only(j, keys, &err)) ||
+		    (rc = jsonx_text_copy(j, TEXT_PAY_INSTRUCTIONS, true,
+		                          s.instructions,
+		                          sizeof(s.instructions), &err)) ||
 		    (rc = jsonx_bool(j, "pay_later", false, false, &s.pay_later,
-		                     err, sizeof(err)))) {
-			http_resp_err(resp, rc, "%s", err);
+		                     &err))) {
+			http_resp_err(resp, rc, "%s", err.msg);
 			goto out;
 		}
 		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||
 		    !store_ok(rc = pay_settings_get(app->store, obj.id, &s),
 		              "reading payment settings back")) {
-			sw_fail(resp, rc, &e);
+			http_resp_fail(resp, rc, &e);
 			goto out;
 		}
 	}

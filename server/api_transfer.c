@@ -128,8 +128,8 @@ static void sender_obj(const struct deceased *d, struct access_obj *obj,
 
 /* What the family asks of the receiving cemetery: a plot kind, and a
  * relative buried there (for the allocation proposals). */
-static int wish_fields(json_t *j, struct burial_transfer *t, char *err,
-                       size_t errlen)
+static int wish_fields(json_t *j, struct burial_transfer *t,
+                       struct err_detail *e)
 {
 	static const char *const kinds[] = {
 	    "grave", "niche", "columbarium", "tree", "sea", "family", NULL};
@@ -137,13 +137,11 @@ static int wish_fields(json_t *j, struct burial_transfer *t, char *err,
 	    "none", "spouse", "parent", "child", "sibling", "relative", NULL};
 	int kind, rel, rc;
 
-	if ((rc =
-	         jsonx_enum(j, "kind", false, kinds, -1, &kind, err, errlen)) ||
+	if ((rc = jsonx_enum(j, "kind", false, kinds, -1, &kind, e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_TRANSFER_RELATIVE, false,
 	                          t->relative_name, sizeof(t->relative_name),
-	                          err, errlen)) ||
-	    (rc = jsonx_enum(j, "relation", false, rels, REL_NONE, &rel, err,
-	                     errlen)))
+	                          e)) ||
+	    (rc = jsonx_enum(j, "relation", false, rels, REL_NONE, &rel, e)))
 		return rc;
 	t->has_kind = kind >= 0;
 	t->want_kind = kind >= 0 ? (enum plot_kind)kind : PLOT_GRAVE;
@@ -165,7 +163,7 @@ static void post_transfer(void *appv, struct http_req *req,
 	struct access_obj obj;
 	struct deceased d;
 	const char *note;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -175,24 +173,22 @@ static void post_transfer(void *appv, struct http_req *req,
 	sender_obj(&d, &obj, &t.from_kind);
 	if (access_deny(resp, access_check(a, ACT_TRANSFER_START, &obj)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_int(j, "cemetery_id", true, 1, INT64_MAX, 0,
-	                    &t.to_cemetery_id, err, sizeof(err))) ||
+	                    &t.to_cemetery_id, &err)) ||
 	    (rc = jsonx_int(j, "plot_id", false, 1, INT64_MAX, 0, &t.plot_id,
-	                    err, sizeof(err))) ||
-	    (rc = jsonx_text(j, TEXT_TRANSFER_NOTE, false, "", &note, err,
-	                     sizeof(err))) ||
-	    (rc = wish_fields(j, &t, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                    &err)) ||
+	    (rc = jsonx_text(j, TEXT_TRANSFER_NOTE, false, "", &note, &err)) ||
+	    (rc = wish_fields(j, &t, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	t.deceased_id = d.id;
 	snprintf(t.note, sizeof(t.note), "%s", note);
-	if ((rc = transfer_start(app->store, &t, a->user_id, err,
-	                         sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = transfer_start(app->store, &t, a->user_id, err.msg,
+	                         sizeof(err.msg)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	send_transfer(app, resp, 201, &t);
@@ -281,7 +277,7 @@ static void post_accept(void *appv, struct http_req *req,
 	const struct actor *a = auth_actor(req);
 	struct burial_transfer t;
 	struct access_obj to = {0};
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t plot;
 	int rc;
@@ -292,14 +288,13 @@ static void post_accept(void *appv, struct http_req *req,
 	to.cemetery_id = t.to_cemetery_id;
 	if (access_deny(resp, access_check(a, ACT_TRANSFER_DECIDE, &to)))
 		return;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, err,
-	                    sizeof(err))) ||
-	    (rc = transfer_accept(app->store, t.id, plot, a->user_id, &t, err,
-	                          sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc =
+	         jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, &err)) ||
+	    (rc = transfer_accept(app->store, t.id, plot, a->user_id, &t,
+	                          err.msg, sizeof(err.msg)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	api_deceased_changed(app,
@@ -408,7 +403,7 @@ static void close_transfer(struct app *app, struct http_req *req,
 	struct burial_transfer t;
 	struct access_obj obj = {0};
 	const char *reason = "";
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int rc;
 
@@ -428,17 +423,16 @@ static void close_transfer(struct app *app, struct http_req *req,
 	                                   &obj)))
 		return;
 	if (req->body_len &&
-	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                              sizeof(err))) ||
-	     (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	     (rc = jsonx_text(j, TEXT_TRANSFER_REASON, false, "", &reason, err,
-	                      sizeof(err))))) {
-		http_resp_err(resp, rc, "%s", err);
+	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	     (rc = jsonx_only(j, keys, &err)) ||
+	     (rc = jsonx_text(j, TEXT_TRANSFER_REASON, false, "", &reason,
+	                      &err)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = transfer_close(app->store, t.id, to, reason, a->user_id, &t,
-	                         err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                         err.msg, sizeof(err.msg)))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	send_transfer(app, resp, 200, &t);

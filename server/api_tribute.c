@@ -32,7 +32,7 @@ static double anon_budget(const struct app *app)
 }
 
 static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
-                          char *err, size_t errlen)
+                          struct err_detail *e)
 {
 	static const char *const keys[] = {"kind", "from_name", "text", NULL};
 	static const char *const kinds[] = {"flower", "incense", "candle",
@@ -43,18 +43,16 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 
 	/* a signed-in mourner's display name by default: the sender limit
 	 * is the display name's, so it always fits whole */
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, err, errlen)) ||
-	    (rc = jsonx_text(j, TEXT_TRIBUTE_FROM, !dflt, dflt, &from, err,
-	                     errlen)) ||
-	    (rc = jsonx_text(j, TEXT_TRIBUTE_TEXT, false, "", &text, err,
-	                     errlen)))
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (rc = jsonx_enum(j, "kind", true, kinds, 0, &kind, e)) ||
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_FROM, !dflt, dflt, &from, e)) ||
+	    (rc = jsonx_text(j, TEXT_TRIBUTE_TEXT, false, "", &text, e)))
 		return rc;
 	t->kind = (enum tribute_kind)kind;
 	snprintf(t->from_name, sizeof(t->from_name), "%s", from);
 	snprintf(t->text, sizeof(t->text), "%s", text);
 	t->user_id = a->user_id;
-	return tribute_validate(t, err, errlen);
+	return tribute_validate(t, e);
 }
 
 /* A tribute on its way to the disk (tribute_lay). */
@@ -90,17 +88,17 @@ static void post_tribute(void *appv, struct http_req *req,
 	struct memorial *m = g_new(struct memorial, 1);
 	struct tribute_write *w = g_new0(struct tribute_write, 1);
 	struct access_obj obj;
-	char err[256], key[96];
+	struct err_detail err = {0};
+	char key[96];
 	json_t *j = NULL;
 	int rc;
 
 	if (!api_memorial_find(app, req, resp, m, &obj) ||
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))
 		goto out;
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = tribute_fields(j, a, &w->t, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = tribute_fields(j, a, &w->t, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	snprintf(key, sizeof(key), "tribute:%s", req->peer);
@@ -180,7 +178,7 @@ static void patch_message(void *appv, struct http_req *req,
 	struct tribute_counts c;
 	struct access_obj obj;
 	struct tribute t;
-	char err[256];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	int64_t mid;
 	int state, rc;
@@ -193,12 +191,10 @@ static void patch_message(void *appv, struct http_req *req,
 		http_resp_err(resp, ERR_NOT_FOUND, "no such message");
 		goto out;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_enum(j, "state", true, states, 0, &state, err,
-	                     sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_enum(j, "state", true, states, 0, &state, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	rc = tribute_moderate(app->store, app->bus, m, mid,

@@ -98,18 +98,6 @@ int64_t api_visit_query_id(struct http_req *req, struct http_resp *resp,
 	return n;
 }
 
-static void visit_fail(struct http_resp *resp, int rc,
-                       const struct visit_err *e)
-{
-	/* 401 and 403 keep their uniform codes; the sentence says why */
-	bool plain = !e->code || !strcmp(e->code, "db") ||
-	             rc == ERR_FORBIDDEN || rc == ERR_UNAUTHORIZED;
-	const char *code = plain ? err_name(rc) : e->code;
-
-	http_resp_errc(resp, err_http_status(rc), code, "%s",
-	               e->msg[0] ? e->msg : err_name(rc));
-}
-
 static json_t *slot_json(const struct visit_slot *s)
 {
 	return json_pack(
@@ -163,8 +151,7 @@ static int staff_right(struct http_req *req, int64_t cemetery_id)
 }
 
 /* One slot object of a publishing request. */
-static int slot_fields(json_t *j, struct visit_slot *s, char *err,
-                       size_t errlen)
+static int slot_fields(json_t *j, struct visit_slot *s, struct err_detail *e)
 {
 	static const char *const keys[] = {"date", "start", "end", "capacity",
 	                                   NULL};
@@ -173,17 +160,15 @@ static int slot_fields(json_t *j, struct visit_slot *s, char *err,
 	int rc;
 
 	if (!json_is_object(j)) {
-		snprintf(err, errlen, "each slot must be an object");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "each slot must be an object");
 	}
-	if ((rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &date, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "start", true, 5, 5, NULL, &start, err,
-	                    errlen)) ||
-	    (rc = jsonx_str(j, "end", true, 5, 5, NULL, &end, err, errlen)) ||
+	if ((rc = jsonx_only(j, keys, e)) ||
+	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &date, e)) ||
+	    (rc = jsonx_str(j, "start", true, 5, 5, NULL, &start, e)) ||
+	    (rc = jsonx_str(j, "end", true, 5, 5, NULL, &end, e)) ||
 	    (rc = jsonx_int(j, "capacity", true, 1, VISIT_CAPACITY_MAX, 0, &cap,
-	                    err, errlen)))
+	                    e)))
 		return rc;
 	memset(s, 0, sizeof(*s));
 	snprintf(s->date, sizeof(s->date), "%s", date);
@@ -194,29 +179,29 @@ static int slot_fields(json_t *j, struct visit_slot *s, char *err,
 }
 
 /* The slots of a request: one object, or {"slots":[...]}. */
-static int slots_of(json_t *j, struct visit_slot *slots, size_t *n, char *err,
-                    size_t errlen)
+static int slots_of(json_t *j, struct visit_slot *slots, size_t *n,
+                    struct err_detail *e)
 {
 	json_t *arr = json_object_get(j, "slots");
-	char msg[200];
+	struct err_detail msg = {0};
 	size_t i;
 	json_t *v;
 	int rc;
 
 	if (!arr)
-		return *n = 1, slot_fields(j, &slots[0], err, errlen);
+		return *n = 1, slot_fields(j, &slots[0], e);
 	if (json_object_size(j) != 1 || !json_is_array(arr) ||
 	    json_array_size(arr) < 1 ||
 	    json_array_size(arr) > VISIT_BATCH_MAX) {
-		snprintf(err, errlen, "slots: give an array of 1 to %d slots",
-		         VISIT_BATCH_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "slots: give an array of 1 to %d slots",
+		                VISIT_BATCH_MAX);
 	}
 	json_array_foreach(arr, i, v)
 	{
-		if ((rc = slot_fields(v, &slots[i], msg, sizeof(msg)))) {
-			snprintf(err, errlen, "slots[%zu]: %s", i, msg);
-			return rc;
+		if ((rc = slot_fields(v, &slots[i], &msg))) {
+			return err_fail(e, rc, NULL, "slots[%zu]: %s", i,
+			                msg.msg);
 		}
 	}
 	*n = json_array_size(arr);
@@ -227,8 +212,9 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct visit_slot *slots = NULL;
-	struct visit_err e = {0};
-	char err[256], today[11];
+	struct err_detail e = {0};
+	struct err_detail err = {0};
+	char today[11];
 	json_t *j = NULL, *arr;
 	int64_t cid;
 	size_t n = 0;
@@ -238,10 +224,9 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	    access_deny(resp, staff_right(req, cid)))
 		return;
 	slots = g_new0(struct visit_slot, VISIT_BATCH_MAX);
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = slots_of(j, slots, &n, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = slots_of(j, slots, &n, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	visit_today(today);
@@ -256,7 +241,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 		}
 	if ((rc = visit_slots_create(app->store, cid, slots, n,
 	                             auth_actor(req)->user_id, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	arr = json_array();
@@ -311,23 +296,22 @@ static bool booking_fields(struct http_req *req, struct http_resp *resp,
 	                                   "persons",     "contact_phone",
 	                                   "for_user_id", NULL};
 	int64_t slot, plot, persons;
-	char err[256];
+	struct err_detail err = {0};
 	int rc;
 
-	if ((rc = jsonx_parse_object(req->body, req->body_len, j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(*j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_int(*j, "slot_id", true, 1, INT64_MAX, 0, &slot, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_int(*j, "plot_id", true, 1, INT64_MAX, 0, &plot, err,
-	                    sizeof(err))) ||
+	if ((rc = jsonx_parse_object(req->body, req->body_len, j, &err)) ||
+	    (rc = jsonx_only(*j, keys, &err)) ||
+	    (rc = jsonx_int(*j, "slot_id", true, 1, INT64_MAX, 0, &slot,
+	                    &err)) ||
+	    (rc = jsonx_int(*j, "plot_id", true, 1, INT64_MAX, 0, &plot,
+	                    &err)) ||
 	    (rc = jsonx_int(*j, "persons", true, 1, VISIT_PERSONS_MAX, 1,
-	                    &persons, err, sizeof(err))) ||
+	                    &persons, &err)) ||
 	    (rc = jsonx_str(*j, "contact_phone", true, 5, 24, NULL, &in->phone,
-	                    err, sizeof(err))) ||
+	                    &err)) ||
 	    (rc = jsonx_int(*j, "for_user_id", false, 1, INT64_MAX, 0, for_user,
-	                    err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	                    &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		return false;
 	}
 	in->slot_id = slot;
@@ -343,7 +327,7 @@ static void post_booking(void *appv, struct http_req *req,
 	const struct actor *a = auth_actor(req);
 	struct visit_booking_in in = {0};
 	struct visit_booking b;
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct visit_slot slot;
 	struct store_user u;
 	int64_t for_user = 0;
@@ -372,7 +356,7 @@ static void post_booking(void *appv, struct http_req *req,
 	}
 	visit_today(today);
 	if ((rc = visit_book(app->store, app->crypto, &in, today, &b, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 201, booking_json(&b));
@@ -424,14 +408,14 @@ static void delete_booking(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
 	struct app *app = appv;
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct visit_booking b;
 	int rc;
 
 	if (load_booking(app, req, resp, &b))
 		return;
 	if ((rc = visit_cancel(app->store, b.id, &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		return;
 	}
 	if (store_ok(store_booking_get(app->store, b.id, &b),
@@ -562,8 +546,9 @@ static void post_checkin(void *appv, struct http_req *req,
 	static const char *const keys[] = {"code", "cemetery_id", NULL};
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	char err[256], code[VISIT_CODE_LEN + 1], today[11];
-	struct visit_err e = {0};
+	struct err_detail err = {0};
+	char code[VISIT_CODE_LEN + 1], today[11];
+	struct err_detail e = {0};
 	struct visit_booking b;
 	const char *raw;
 	int64_t cid = 0;
@@ -575,14 +560,12 @@ static void post_checkin(void *appv, struct http_req *req,
 		            a->user_id ? ERR_FORBIDDEN : ERR_UNAUTHORIZED);
 		return;
 	}
-	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, err,
-	                             sizeof(err))) ||
-	    (rc = jsonx_only(j, keys, err, sizeof(err))) ||
-	    (rc = jsonx_str(j, "code", true, 1, 64, NULL, &raw, err,
-	                    sizeof(err))) ||
-	    (rc = jsonx_int(j, "cemetery_id", false, 1, INT64_MAX, 0, &cid, err,
-	                    sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
+	    (rc = jsonx_only(j, keys, &err)) ||
+	    (rc = jsonx_str(j, "code", true, 1, 64, NULL, &raw, &err)) ||
+	    (rc = jsonx_int(j, "cemetery_id", false, 1, INT64_MAX, 0, &cid,
+	                    &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
 	if (visit_code_normalize(raw, code, sizeof(code))) {
@@ -607,7 +590,7 @@ static void post_checkin(void *appv, struct http_req *req,
 	visit_today(today);
 	if ((rc = visit_checkin(app->store, b.id, cid, today, a->user_id, &b,
 	                        &e))) {
-		visit_fail(resp, rc, &e);
+		http_resp_fail(resp, rc, &e);
 		goto out;
 	}
 	http_resp_json(resp, 200,

@@ -201,7 +201,7 @@ static int offer_check(struct http_req *req, struct http_resp *resp)
 static int ensure_live(struct app *app, struct http_resp *resp,
                        struct ceremony *c)
 {
-	char err[1024]; /* the reason names what to install */
+	struct err_detail err = {0}; /* the reason names what to install */
 	int rc;
 
 	if (c->state == CER_ENDED) {
@@ -211,12 +211,12 @@ static int ensure_live(struct app *app, struct http_resp *resp,
 	if (c->state == CER_LIVE && live_find(app, c->id))
 		return 0;
 	if (c->state != CER_LIVE &&
-	    ceremony_transition(c->state, CER_LIVE, err, sizeof(err))) {
-		http_resp_errc(resp, 409, "not_live", "%s", err);
+	    ceremony_transition(c->state, CER_LIVE, err.msg, sizeof(err.msg))) {
+		http_resp_errc(resp, 409, "not_live", "%s", err.msg);
 		return ERR_CONFLICT;
 	}
-	if ((rc = live_open(app, c, err, sizeof(err)))) {
-		http_resp_err(resp, rc, "%s", err);
+	if ((rc = live_open(app, c, &err))) {
+		http_resp_err(resp, rc, "%s", err.msg);
 		return rc;
 	}
 	log_info(TAG, "ceremony %lld taken live by its publisher",

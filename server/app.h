@@ -48,7 +48,7 @@ enum app_media_state {
 
 struct app_media_health {
 	enum app_media_state state;
-	char reason[512];  /* why unavailable; "" otherwise */
+	char reason[1024]; /* why unavailable (an err_detail sentence) */
 	char missing[512]; /* missing elements, space-separated */
 	char install[320]; /* "apt-get install PKG..." or "" */
 };

@@ -79,7 +79,8 @@ static int parse_opts(int argc, char **argv, struct cli_opts *o)
 
 static int cli_open(const struct config *cfg, struct app *app)
 {
-	char path[1200], err[512];
+	struct err_detail err = {0};
+	char path[1200];
 
 	memset(app, 0, sizeof(*app));
 	app->cfg = *cfg;
@@ -89,9 +90,8 @@ static int cli_open(const struct config *cfg, struct app *app)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/sinian.db", cfg->data_dir);
-	if (store_open(path, &app->store, err, sizeof(err)) ||
-	    api_open_core(app, err, sizeof(err))) {
-		fprintf(stderr, "sinian: %s\n", err);
+	if (store_open(path, &app->store, &err) || api_open_core(app, &err)) {
+		fprintf(stderr, "sinian: %s\n", err.msg);
 		return 1;
 	}
 	return 0;
@@ -175,7 +175,8 @@ static int grant(struct app *app, int64_t id, const struct cli_opts *o,
 
 static int user_add(struct app *app, const struct cli_opts *o)
 {
-	char password[256], err[256];
+	struct err_detail err = {0};
+	char password[256];
 	int64_t id;
 	size_t n;
 	int rc;
@@ -194,11 +195,11 @@ static int user_add(struct app *app, const struct cli_opts *o)
 	n = strcspn(password, "\r\n");
 	password[n] = '\0';
 	rc = api_user_create(app, o->login, password,
-	                     o->name ? o->name : o->login, &id, err,
-	                     sizeof(err));
+	                     o->name ? o->name : o->login, &id, &err);
 	explicit_bzero(password, sizeof(password));
 	if (rc) {
-		fprintf(stderr, "sinian: %s\n", err[0] ? err : err_name(rc));
+		fprintf(stderr, "sinian: %s\n",
+		        err.msg[0] ? err.msg : err_name(rc));
 		return rc == ERR_INVALID ? 2 : 1;
 	}
 	if ((rc = grant(app, id, o, true)))

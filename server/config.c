@@ -216,26 +216,25 @@ static int listen_check(const char *v)
 }
 
 int config_set(struct config *cfg, const char *key, const char *value,
-               const char *origin, int line, char *errbuf, size_t errlen)
+               const char *origin, int line, struct err_detail *e)
 {
-	const struct cfg_entry *e = cfg_find(key);
+	const struct cfg_entry *ent = cfg_find(key);
 	char why[160] = "";
 	int rc;
 
-	if (!e) {
-		snprintf(errbuf, errlen, "%s:%d: %s: unknown setting", origin,
-		         line, key);
-		return ERR_INVALID;
-	}
-	rc = cfg_apply(cfg, e, value, why, sizeof(why));
+	if (!ent)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s:%d: %s: unknown setting", origin, line,
+		                key);
+	rc = cfg_apply(cfg, ent, value, why, sizeof(why));
 	if (rc == 0 && strcmp(key, "listen") == 0 && listen_check(value)) {
 		snprintf(why, sizeof(why), "must be ADDR:PORT");
 		rc = ERR_INVALID;
 	}
 	if (rc)
-		snprintf(errbuf, errlen, "%s:%d: %s: %s", origin, line, key,
-		         why);
-	return rc;
+		return err_fail(e, rc, NULL, "%s:%d: %s: %s", origin, line, key,
+		                why);
+	return 0;
 }
 
 void config_defaults(struct config *cfg)
@@ -273,7 +272,7 @@ static char *unquote(char *v)
 }
 
 static int config_line(struct config *cfg, char *raw, const char *path,
-                       int lineno, char *errbuf, size_t errlen)
+                       int lineno, struct err_detail *e)
 {
 	char *s = trim(raw);
 	char *eq, *key, *val;
@@ -282,22 +281,21 @@ static int config_line(struct config *cfg, char *raw, const char *path,
 		return 0;
 	eq = strchr(s, '=');
 	if (!eq) {
-		snprintf(errbuf, errlen, "%s:%d: %.60s: expected key = value",
-		         path, lineno, s);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s:%d: %.60s: expected key = value", path,
+		                lineno, s);
 	}
 	*eq = '\0';
 	key = trim(s);
 	val = unquote(trim(eq + 1));
 	if (*key == '\0') {
-		snprintf(errbuf, errlen, "%s:%d: empty key", path, lineno);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "%s:%d: empty key", path,
+		                lineno);
 	}
-	return config_set(cfg, key, val, path, lineno, errbuf, errlen);
+	return config_set(cfg, key, val, path, lineno, e);
 }
 
-int config_load_file(struct config *cfg, const char *path, char *errbuf,
-                     size_t errlen)
+int config_load_file(struct config *cfg, const char *path, struct err_detail *e)
 {
 	FILE *f = fopen(path, "r");
 	char line[2048];
@@ -305,26 +303,23 @@ int config_load_file(struct config *cfg, const char *path, char *errbuf,
 	int rc = 0;
 
 	if (!f) {
-		snprintf(errbuf, errlen, "%s: cannot open: %s", path,
-		         strerror(errno));
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL, "%s: cannot open: %s", path,
+		                strerror(errno));
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(errbuf, errlen, "%s:%d: line too long", path,
-			         lineno);
-			rc = ERR_INVALID;
+			rc = err_fail(e, ERR_INVALID, NULL,
+			              "%s:%d: line too long", path, lineno);
 			break;
 		}
-		rc = config_line(cfg, line, path, lineno, errbuf, errlen);
+		rc = config_line(cfg, line, path, lineno, e);
 		if (rc)
 			break;
 	}
 	if (rc == 0 && ferror(f)) { /* a directory, an I/O error */
-		snprintf(errbuf, errlen, "%s: cannot read: %s", path,
-		         strerror(errno));
-		rc = ERR_IO;
+		rc = err_fail(e, ERR_IO, NULL, "%s: cannot read: %s", path,
+		              strerror(errno));
 	}
 	fclose(f);
 	return rc;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "err.h"
 
 #define CONFIG_STR_MAX 512
 
@@ -81,13 +82,13 @@ void config_defaults(struct config *cfg);
 /* Parse an INI file ("key = value", '#' or ';' comments) over cfg.
  * On error returns ERR_INVALID or ERR_IO and writes "FILE:LINE: key: why"
  * into errbuf. */
-int config_load_file(struct config *cfg, const char *path, char *errbuf,
-                     size_t errlen);
+int config_load_file(struct config *cfg, const char *path,
+                     struct err_detail *e);
 
 /* Set one key from text (also used by command-line overrides). origin and
  * line name where it came from, for the message in errbuf. */
 int config_set(struct config *cfg, const char *key, const char *value,
-               const char *origin, int line, char *errbuf, size_t errlen);
+               const char *origin, int line, struct err_detail *e);
 
 /* Log every effective value once (secrets are not printed). */
 void config_log(const struct config *cfg);

@@ -23,40 +23,39 @@ struct crypto {
 	unsigned char hash_key[crypto_generichash_KEYBYTES];
 };
 
-static int key_create(const char *path, unsigned char *key, char *err,
-                      size_t errlen)
+static int key_create(const char *path, unsigned char *key,
+                      struct err_detail *e)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create key file %s: %s", path,
-		         strerror(errno));
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL,
+		                "cannot create key file %s: %s", path,
+		                strerror(errno));
 	}
 	randombytes_buf(key, CRYPTO_KEY_BYTES);
 	if (write(fd, key, CRYPTO_KEY_BYTES) != CRYPTO_KEY_BYTES ||
 	    fsync(fd) != 0) {
 		close(fd);
 		unlink(path);
-		snprintf(err, errlen, "cannot write key file %s", path);
-		return ERR_IO;
+		return err_fail(e, ERR_IO, NULL, "cannot write key file %s",
+		                path);
 	}
 	close(fd);
 	log_info("crypto", "created key file %s", path);
 	return 0;
 }
 
-static int key_load(const char *path, unsigned char *key, char *err,
-                    size_t errlen)
+static int key_load(const char *path, unsigned char *key, struct err_detail *e)
 {
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0 && errno == ENOENT)
-		return key_create(path, key, err, errlen);
+		return key_create(path, key, e);
 	if (fd < 0 || fstat(fd, &sb) < 0) {
-		snprintf(err, errlen, "cannot read key file %s: %s", path,
+		err_fail(e, ERR_IO, NULL, "cannot read key file %s: %s", path,
 		         strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -64,34 +63,33 @@ static int key_load(const char *path, unsigned char *key, char *err,
 	}
 	if (sb.st_mode & 0077) {
 		close(fd);
-		snprintf(err, errlen,
-		         "key file %s is readable by others; chmod 600 it",
-		         path);
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "key file %s is readable by others; chmod 600 it", path);
 	}
 	n = read(fd, key, CRYPTO_KEY_BYTES);
 	close(fd);
 	if (n != CRYPTO_KEY_BYTES || sb.st_size != CRYPTO_KEY_BYTES) {
-		snprintf(err, errlen, "key file %s must hold exactly %d bytes",
-		         path, CRYPTO_KEY_BYTES);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "key file %s must hold exactly %d bytes", path,
+		                CRYPTO_KEY_BYTES);
 	}
 	return 0;
 }
 
-int crypto_open(const char *path, struct crypto **out, char *err, size_t errlen)
+int crypto_open(const char *path, struct crypto **out, struct err_detail *e)
 {
 	struct crypto *c;
 	int rc;
 
 	if (sodium_init() < 0) {
-		snprintf(err, errlen, "libsodium failed to initialise");
-		return ERR_INTERNAL;
+		return err_fail(e, ERR_INTERNAL, NULL,
+		                "libsodium failed to initialise");
 	}
 	c = sodium_malloc(sizeof(*c));
 	if (!c)
 		return ERR_NOMEM;
-	rc = key_load(path, c->key, err, errlen);
+	rc = key_load(path, c->key, e);
 	if (rc) {
 		sodium_free(c);
 		return rc;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "err.h"
 
 #define CRYPTO_KEY_BYTES   32
 #define CRYPTO_TOKEN_CHARS 64 /* buffer size for a token string */
@@ -17,8 +18,7 @@ struct crypto;
 /* Initialise libsodium and load the key file at path, creating it (mode
  * 0600, 32 random bytes) when missing. A key file readable by others or of
  * the wrong size is refused with ERR_INVALID and a message in err. */
-int crypto_open(const char *path, struct crypto **out, char *err,
-                size_t errlen);
+int crypto_open(const char *path, struct crypto **out, struct err_detail *e);
 void crypto_close(struct crypto *c);
 
 /* Encrypt plain text to "v1:" + base64(nonce || secretbox). Caller frees

@@ -220,44 +220,40 @@ int deceased_id_number_check(const char *s)
 	                                                        : ERR_INVALID;
 }
 
-int deceased_validate(const struct deceased *d, const char *today, char *err,
-                      size_t errlen)
+int deceased_validate(const struct deceased *d, const char *today,
+                      struct err_detail *e)
 {
 	size_t n = jsonx_utf8_len(d->name);
 
 	if (n < 1 || n > DECEASED_NAME_MAX) {
-		snprintf(err, errlen, "name: must be 1 to %d characters",
-		         DECEASED_NAME_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "name: must be 1 to %d characters",
+		                DECEASED_NAME_MAX);
 	}
 	if (jsonx_utf8_len(d->native_place) > DECEASED_PLACE_MAX) {
-		snprintf(err, errlen, "native_place: at most %d characters",
-		         DECEASED_PLACE_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "native_place: at most %d characters",
+		                DECEASED_PLACE_MAX);
 	}
 	if (d->gender >= GENDER_COUNT) {
-		snprintf(err, errlen, "gender: unknown value");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "gender: unknown value");
 	}
 	if (!deceased_date_valid(d->death_date)) {
-		snprintf(err, errlen,
-		         "death_date: required, a date as YYYY-MM-DD "
-		         "(no memorial or record for the living)");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "death_date: required, a date as YYYY-MM-DD "
+		                "(no memorial or record for the living)");
 	}
 	if (d->birth_date[0] && !deceased_date_valid(d->birth_date)) {
-		snprintf(err, errlen,
-		         "birth_date: must be a date as YYYY-MM-DD");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "birth_date: must be a date as YYYY-MM-DD");
 	}
 	if (d->birth_date[0] && strcmp(d->birth_date, d->death_date) > 0) {
-		snprintf(err, errlen,
-		         "birth_date: must not be after death_date");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "birth_date: must not be after death_date");
 	}
 	if (today && strcmp(d->death_date, today) > 0) {
-		snprintf(err, errlen, "death_date: must not be in the future");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "death_date: must not be in the future");
 	}
 	return 0;
 }
@@ -367,8 +363,8 @@ int deceased_event_check(const struct deceased_event *prev, size_t n,
 }
 
 int deceased_create(struct store *st, const struct crypto *c,
-                    struct deceased *d, const char *id_number, char *err,
-                    size_t errlen)
+                    struct deceased *d, const char *id_number,
+                    struct err_detail *e)
 {
 	char hash[CRYPTO_HASH_CHARS], upper[24];
 	char *sealed = NULL;
@@ -377,10 +373,10 @@ int deceased_create(struct store *st, const struct crypto *c,
 	d->id_masked[0] = '\0';
 	if (id_number && *id_number) {
 		if (deceased_id_number_check(id_number)) {
-			snprintf(err, errlen,
-			         "id_number: not a valid resident ID number "
-			         "(18 characters with its check digit)");
-			return ERR_INVALID;
+			return err_fail(
+			    e, ERR_INVALID, NULL,
+			    "id_number: not a valid resident ID number "
+			    "(18 characters with its check digit)");
 		}
 		snprintf(upper, sizeof(upper), "%s", id_number);
 		upper[17] = (char)toupper((unsigned char)upper[17]);
@@ -392,17 +388,17 @@ int deceased_create(struct store *st, const struct crypto *c,
 	}
 	rc = store_deceased_insert(st, d, sealed, sealed ? hash : NULL, &d->id);
 	if (rc == ERR_CONFLICT)
-		snprintf(err, errlen,
+		err_fail(e, rc, NULL,
 		         "ext_id: already imported at this agency");
 	else if (rc)
-		snprintf(err, errlen, "cannot store the record");
+		err_fail(e, rc, NULL, "cannot store the record");
 	free(sealed);
 	return rc;
 }
 
 int deceased_event_add(struct store *st, int64_t deceased_id,
-                       struct deceased_event *ev, int64_t created_by, char *msg,
-                       size_t msglen)
+                       struct deceased_event *ev, int64_t created_by,
+                       struct err_detail *e)
 {
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
 	struct deceased d;
@@ -413,17 +409,17 @@ int deceased_event_add(struct store *st, int64_t deceased_id,
 	if ((rc = store_begin(st)))
 		goto out_free;
 	if ((rc = store_deceased_get(st, deceased_id, &d))) {
-		snprintf(msg, msglen, "no such deceased record");
+		err_fail(e, rc, NULL, "no such deceased record");
 		goto out_rollback;
 	}
 	if (ev->plot_id && (rc = store_plot_get(st, ev->plot_id, &p))) {
-		snprintf(msg, msglen, "plot_id: no such plot");
+		err_fail(e, rc, NULL, "plot_id: no such plot");
 		goto out_rollback;
 	}
 	if ((rc = store_event_list(st, deceased_id, evs)) ||
-	    (rc =
-	         deceased_event_check((struct deceased_event *)evs->data,
-	                              evs->len, ev, d.death_date, msg, msglen)))
+	    (rc = deceased_event_check(
+	         (struct deceased_event *)evs->data, evs->len, ev, d.death_date,
+	         e ? e->msg : NULL, e ? sizeof(e->msg) : 0)))
 		goto out_rollback;
 	deceased_time_norm(ev->at, at, sizeof(at), NULL);
 	memcpy(ev->at, at, sizeof(at));
@@ -431,7 +427,7 @@ int deceased_event_add(struct store *st, int64_t deceased_id,
 	if ((rc = store_event_insert(st, ev, created_by, &ev->id)) ||
 	    (rc = store_deceased_touch(st, deceased_id)) ||
 	    (rc = store_commit(st))) {
-		snprintf(msg, msglen, "cannot store the event");
+		err_fail(e, rc, NULL, "cannot store the event");
 		goto out_rollback;
 	}
 	goto out_free;

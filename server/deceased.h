@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "textlimit.h"
+#include "err.h"
 
 struct store;
 struct crypto;
@@ -109,8 +110,8 @@ int deceased_id_number_check(const char *s);
 
 /* Validate the fields of a record (name, gender, dates: birth <= death <=
  * today). 0 or ERR_INVALID with a sentence in err. */
-int deceased_validate(const struct deceased *d, const char *today, char *err,
-                      size_t errlen);
+int deceased_validate(const struct deceased *d, const char *today,
+                      struct err_detail *e);
 
 /* The order rules above: may ev follow the n events in prev (oldest
  * first) for someone who died on death_date? 0; ERR_CONFLICT with the
@@ -124,15 +125,15 @@ int deceased_event_check(const struct deceased_event *prev, size_t n,
  * inserts. d->id is set. 0, ERR_INVALID (bad ID number, in err),
  * ERR_CONFLICT (ext_id already used at the agency), ERR_DB. */
 int deceased_create(struct store *st, const struct crypto *c,
-                    struct deceased *d, const char *id_number, char *err,
-                    size_t errlen);
+                    struct deceased *d, const char *id_number,
+                    struct err_detail *e);
 
 /* Add an event in one transaction: loads the timeline, applies the order
  * rules, inserts, and touches the record. ev->id is set. Errors as
  * deceased_event_check, plus ERR_NOT_FOUND (no record / no plot). */
 int deceased_event_add(struct store *st, int64_t deceased_id,
-                       struct deceased_event *ev, int64_t created_by, char *msg,
-                       size_t msglen);
+                       struct deceased_event *ev, int64_t created_by,
+                       struct err_detail *e);
 
 /* The ID number in clear; caller frees with free(). NULL when the record
  * has none or it cannot be opened. */

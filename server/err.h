@@ -34,7 +34,9 @@ enum err {
  * function that can fail for a reason worth telling takes a
  * struct err_detail * (NULL when the caller does not want the reason) and
  * fills it with err_fail(). code is a static string. */
-#define ERR_MSG_LEN 256
+/* room for the longest sentence: live video unavailable names up to 512
+ * bytes of missing elements and the apt-get line that installs them */
+#define ERR_MSG_LEN 1024
 struct err_detail {
 	const char *code;
 	char msg[ERR_MSG_LEN];

@@ -123,6 +123,7 @@ static int by_record(struct store *st, const struct grave_request *r,
 static int by_plot(struct store *st, const struct grave_request *r,
                    int64_t plot_id, char *msg, size_t msglen)
 {
+	struct err_detail why = {0};
 	struct deceased d;
 	struct plot p;
 	int rc;
@@ -138,7 +139,9 @@ static int by_plot(struct store *st, const struct grave_request *r,
 	}
 	if ((rc = askable(st, r->memorial_id, &d, msg, msglen)))
 		return rc;
-	return plot_assign(st, d.id, plot_id, msg, msglen);
+	if ((rc = plot_assign(st, d.id, plot_id, &why)))
+		snprintf(msg, msglen, "%s", why.msg);
+	return rc;
 }
 
 int grave_confirm(struct store *st, int64_t id, int64_t record_id,

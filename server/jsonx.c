@@ -13,26 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-int jsonx_parse_object(const char *body, size_t len, json_t **out, char *err,
-                       size_t errlen)
+int jsonx_parse_object(const char *body, size_t len, json_t **out,
+                       struct err_detail *e)
 {
 	json_error_t je;
 	json_t *j;
 
 	if (!body || len == 0) {
-		snprintf(err, errlen, "request body must be a JSON object");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "request body must be a JSON object");
 	}
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
-		snprintf(err, errlen, "invalid JSON at line %d column %d: %s",
-		         je.line, je.column, je.text);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "invalid JSON at line %d column %d: %s",
+		                je.line, je.column, je.text);
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		snprintf(err, errlen, "request body must be a JSON object");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "request body must be a JSON object");
 	}
 	*out = j;
 	return 0;
@@ -48,15 +48,14 @@ size_t jsonx_utf8_len(const char *s)
 	return n;
 }
 
-static int missing(const char *key, char *err, size_t errlen)
+static int missing(const char *key, struct err_detail *e)
 {
-	snprintf(err, errlen, "%s: required", key);
-	return ERR_INVALID;
+	return err_fail(e, ERR_INVALID, NULL, "%s: required", key);
 }
 
 int jsonx_str(json_t *obj, const char *key, bool required, size_t min,
-              size_t max, const char *dflt, const char **out, char *err,
-              size_t errlen)
+              size_t max, const char *dflt, const char **out,
+              struct err_detail *e)
 {
 	json_t *v = json_object_get(obj, key);
 	const char *s;
@@ -64,124 +63,121 @@ int jsonx_str(json_t *obj, const char *key, bool required, size_t min,
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return missing(key, err, errlen);
+			return missing(key, e);
 		*out = dflt;
 		return 0;
 	}
 	if (!json_is_string(v)) {
-		snprintf(err, errlen, "%s: must be a string", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "%s: must be a string",
+		                key);
 	}
 	s = json_string_value(v);
 	if (strlen(s) != json_string_length(v)) {
-		snprintf(err, errlen, "%s: must not contain NUL", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must not contain NUL", key);
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
-			snprintf(err, errlen,
-			         "%s: must not contain control characters",
-			         key);
-			return ERR_INVALID;
+			return err_fail(
+			    e, ERR_INVALID, NULL,
+			    "%s: must not contain control characters", key);
 		}
 	n = jsonx_utf8_len(s);
 	if (n < min || n > max) {
-		snprintf(err, errlen, "%s: must be %zu to %zu characters", key,
-		         min, max);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must be %zu to %zu characters", key, min,
+		                max);
 	}
 	*out = s;
 	return 0;
 }
 
 int jsonx_text(json_t *obj, enum text_field f, bool required, const char *dflt,
-               const char **out, char *err, size_t errlen)
+               const char **out, struct err_detail *e)
 {
 	const struct text_limit *t = textlimit_get(f);
 
-	return jsonx_str(obj, t->key, required, t->min, t->max, dflt, out, err,
-	                 errlen);
+	return jsonx_str(obj, t->key, required, t->min, t->max, dflt, out, e);
 }
 
 int jsonx_text_copy(json_t *obj, enum text_field f, bool required, char *dst,
-                    size_t dstlen, char *err, size_t errlen)
+                    size_t dstlen, struct err_detail *e)
 {
 	const struct text_limit *t = textlimit_get(f);
 
 	return jsonx_str_copy(obj, t->key, required, t->min, t->max, "", dst,
-	                      dstlen, err, errlen);
+	                      dstlen, e);
 }
 
 int jsonx_str_copy(json_t *obj, const char *key, bool required, size_t min,
                    size_t max, const char *dflt, char *dst, size_t dstlen,
-                   char *err, size_t errlen)
+                   struct err_detail *e)
 {
 	const char *v;
-	int rc = jsonx_str(obj, key, required, min, max, dflt ? dflt : "", &v,
-	                   err, errlen);
+	int rc =
+	    jsonx_str(obj, key, required, min, max, dflt ? dflt : "", &v, e);
 
 	if (rc)
 		return rc;
 	if (strlen(v) >= dstlen) {
-		snprintf(err, errlen, "%s: too long", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "%s: too long", key);
 	}
 	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
 
 int jsonx_int(json_t *obj, const char *key, bool required, int64_t min,
-              int64_t max, int64_t dflt, int64_t *out, char *err, size_t errlen)
+              int64_t max, int64_t dflt, int64_t *out, struct err_detail *e)
 {
 	json_t *v = json_object_get(obj, key);
 	json_int_t n;
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return missing(key, err, errlen);
+			return missing(key, e);
 		*out = dflt;
 		return 0;
 	}
 	if (!json_is_integer(v)) {
-		snprintf(err, errlen, "%s: must be an integer", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "%s: must be an integer",
+		                key);
 	}
 	n = json_integer_value(v);
 	if (n < min || n > max) {
-		snprintf(err, errlen, "%s: must be between %lld and %lld", key,
-		         (long long)min, (long long)max);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must be between %lld and %lld", key,
+		                (long long)min, (long long)max);
 	}
 	*out = n;
 	return 0;
 }
 
 int jsonx_bool(json_t *obj, const char *key, bool required, bool dflt,
-               bool *out, char *err, size_t errlen)
+               bool *out, struct err_detail *e)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return missing(key, err, errlen);
+			return missing(key, e);
 		*out = dflt;
 		return 0;
 	}
 	if (!json_is_boolean(v)) {
-		snprintf(err, errlen, "%s: must be true or false", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must be true or false", key);
 	}
 	*out = json_is_true(v);
 	return 0;
 }
 
 int jsonx_enum(json_t *obj, const char *key, bool required,
-               const char *const *choices, int dflt, int *out, char *err,
-               size_t errlen)
+               const char *const *choices, int dflt, int *out,
+               struct err_detail *e)
 {
 	const char *s;
 	char list[256] = "";
-	int rc = jsonx_str(obj, key, required, 1, 64, NULL, &s, err, errlen);
+	int rc = jsonx_str(obj, key, required, 1, 64, NULL, &s, e);
 
 	if (rc)
 		return rc;
@@ -200,12 +196,11 @@ int jsonx_enum(json_t *obj, const char *key, bool required,
 			strcat(list, choices[i]);
 		}
 	}
-	snprintf(err, errlen, "%s: must be one of %s", key, list);
-	return ERR_INVALID;
+	return err_fail(e, ERR_INVALID, NULL, "%s: must be one of %s", key,
+	                list);
 }
 
-int jsonx_only(json_t *obj, const char *const *allowed, char *err,
-               size_t errlen)
+int jsonx_only(json_t *obj, const char *const *allowed, struct err_detail *e)
 {
 	const char *key;
 	json_t *v;
@@ -218,8 +213,8 @@ int jsonx_only(json_t *obj, const char *const *allowed, char *err,
 			if (strcmp(allowed[i], key) == 0)
 				ok = 1;
 		if (!ok) {
-			snprintf(err, errlen, "%.64s: unknown field", key);
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "%.64s: unknown field", key);
 		}
 	}
 	return 0;

@@ -15,54 +15,53 @@
 #include <stdint.h>
 
 #include "textlimit.h"
+#include "err.h"
 
 /* Parse body as a JSON object. *out is a new reference on success. */
-int jsonx_parse_object(const char *body, size_t len, json_t **out, char *err,
-                       size_t errlen);
+int jsonx_parse_object(const char *body, size_t len, json_t **out,
+                       struct err_detail *e);
 
 /* Read a string field of min..max UTF-8 characters. When the key is absent
  * and not required, *out is set to dflt. Control characters other than
  * newline and tab are refused. */
 int jsonx_str(json_t *obj, const char *key, bool required, size_t min,
-              size_t max, const char *dflt, const char **out, char *err,
-              size_t errlen);
+              size_t max, const char *dflt, const char **out,
+              struct err_detail *e);
 
 /* Read a free-text field of the table in textlimit.h: its key and limits in
  * characters come from the table, so a field read this way is one the
  * tests walk with emoji and CJK. As jsonx_str otherwise. */
 int jsonx_text(json_t *obj, enum text_field f, bool required, const char *dflt,
-               const char **out, char *err, size_t errlen);
+               const char **out, struct err_detail *e);
 
 /* jsonx_text, copied into dst (sized TEXT_BUF of the field's limit);
  * absent and not required: "". */
 int jsonx_text_copy(json_t *obj, enum text_field f, bool required, char *dst,
-                    size_t dstlen, char *err, size_t errlen);
+                    size_t dstlen, struct err_detail *e);
 
 /* Read a string field as jsonx_str and copy it into dst, refusing
  * (ERR_INVALID, "key: too long") a value that does not fit dstlen bytes:
  * nothing is cut. absent and not required: dflt (or ""). */
 int jsonx_str_copy(json_t *obj, const char *key, bool required, size_t min,
                    size_t max, const char *dflt, char *dst, size_t dstlen,
-                   char *err, size_t errlen);
+                   struct err_detail *e);
 
 /* Read an integer field in [min, max]; absent and not required: dflt. */
 int jsonx_int(json_t *obj, const char *key, bool required, int64_t min,
-              int64_t max, int64_t dflt, int64_t *out, char *err,
-              size_t errlen);
+              int64_t max, int64_t dflt, int64_t *out, struct err_detail *e);
 
 /* Read a boolean field; absent and not required: dflt. */
 int jsonx_bool(json_t *obj, const char *key, bool required, bool dflt,
-               bool *out, char *err, size_t errlen);
+               bool *out, struct err_detail *e);
 
 /* Read a string that must be one of choices (NULL-terminated array);
  * *out is its index. Absent and not required: *out = dflt. */
 int jsonx_enum(json_t *obj, const char *key, bool required,
-               const char *const *choices, int dflt, int *out, char *err,
-               size_t errlen);
+               const char *const *choices, int dflt, int *out,
+               struct err_detail *e);
 
 /* Refuse keys not in allowed (NULL-terminated). */
-int jsonx_only(json_t *obj, const char *const *allowed, char *err,
-               size_t errlen);
+int jsonx_only(json_t *obj, const char *const *allowed, struct err_detail *e);
 
 /* Number of UTF-8 characters in s (s must be valid UTF-8). */
 size_t jsonx_utf8_len(const char *s);

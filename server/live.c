@@ -147,7 +147,7 @@ static void mark_close(struct app *app, int64_t id)
 #ifdef SINIAN_NO_MEDIA
 /* Built without media (SINIAN_MEDIA=OFF): ceremonies exist as records but
  * cannot go live; every live_* answers ERR_UNAVAILABLE. */
-int live_start(struct app *app, char *err, size_t errlen)
+int live_start(struct app *app, struct err_detail *e)
 {
 	struct app_media_health *h = &app->media_health;
 
@@ -186,9 +186,10 @@ bool live_passthrough(struct app *app, int64_t ceremony_id)
 	return false;
 }
 
-int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
+int live_open(struct app *app, struct ceremony *c, struct err_detail *e)
 {
-	snprintf(err, errlen, "this server was built without live media");
+	err_fail(e, ERR_UNAVAILABLE, NULL,
+	         "this server was built without live media");
 	return ERR_UNAVAILABLE;
 }
 
@@ -321,7 +322,7 @@ static void media_unavailable(struct app *app, int rc, const char *why)
 	log_error("live", "live ceremonies unavailable: %s", why);
 }
 
-int live_start(struct app *app, char *err, size_t errlen)
+int live_start(struct app *app, struct err_detail *e)
 {
 	char *rec_dir = app->recordings_dir;
 	struct media_config mc = {0};
@@ -332,7 +333,7 @@ int live_start(struct app *app, char *err, size_t errlen)
 	if (config_path(&app->cfg, app->cfg.recordings_dir, "recordings",
 	                rec_dir, sizeof(app->recordings_dir)) ||
 	    (mkdir(rec_dir, 0700) && errno != EEXIST)) {
-		snprintf(err, errlen, "cannot create recordings dir %s",
+		err_fail(e, ERR_IO, NULL, "cannot create recordings dir %s",
 		         rec_dir);
 		return ERR_IO;
 	}
@@ -421,7 +422,7 @@ static int start_source(struct media_ceremony *mc, const struct ceremony *c)
 	return ERR_INVALID;
 }
 
-int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
+int live_open(struct app *app, struct ceremony *c, struct err_detail *e)
 {
 	struct media_ceremony *mc;
 	int rc;
@@ -430,17 +431,17 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		const struct app_media_health *h = &app->media_health;
 
 		if (h->state == APP_MEDIA_OFF)
-			snprintf(err, errlen,
+			err_fail(e, ERR_UNAVAILABLE, NULL,
 			         "live video is off on this server (media = "
 			         "false)");
 		else if (h->install[0])
-			snprintf(err, errlen,
+			err_fail(e, ERR_UNAVAILABLE, NULL,
 			         "live video is unavailable on this server: "
 			         "missing GStreamer elements %s; the "
 			         "administrator can fix it with: %s",
 			         h->missing, h->install);
 		else
-			snprintf(err, errlen,
+			err_fail(e, ERR_UNAVAILABLE, NULL,
 			         "live video is unavailable on this server: %s",
 			         h->reason);
 		return ERR_UNAVAILABLE;
@@ -450,14 +451,14 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 		rc = media_ceremony_open(app->media, c->id, c->deceased_name,
 		                         &mc);
 		if (rc) {
-			snprintf(err, errlen, "cannot open the media (%s)",
+			err_fail(e, rc, NULL, "cannot open the media (%s)",
 			         err_name(rc));
 			return rc;
 		}
 	}
 	rc = start_source(mc, c);
 	if (rc) {
-		snprintf(err, errlen, "cannot start the %s source (%s)",
+		err_fail(e, rc, NULL, "cannot start the %s source (%s)",
 		         ceremony_source_name(c->source), err_name(rc));
 		media_ceremony_close(mc, NULL);
 		return rc;
@@ -468,7 +469,7 @@ int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen)
 	                                 app->store, c->id, CER_LIVE, NULL))) {
 		log_error("live", "ceremony %lld: cannot store it live (%s)",
 		          (long long)c->id, err_name(rc));
-		snprintf(err, errlen, "cannot store the ceremony as live");
+		err_fail(e, rc, NULL, "cannot store the ceremony as live");
 		media_ceremony_close(mc, NULL);
 		return rc;
 	}
@@ -590,7 +591,7 @@ void live_resume(struct app *app)
 	if (!app->media)
 		return; /* another node runs the media */
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(struct ceremony));
-	char err[256];
+	struct err_detail err = {0};
 
 	if (!store_ok(store_ceremony_list(app->store, 0, all),
 	              "listing the ceremonies to resume"))
@@ -598,9 +599,9 @@ void live_resume(struct app *app)
 	for (guint i = 0; i < all->len; i++) {
 		struct ceremony *c = &g_array_index(all, struct ceremony, i);
 
-		if (c->state == CER_LIVE && live_open(app, c, err, sizeof(err)))
+		if (c->state == CER_LIVE && live_open(app, c, &err))
 			log_warn("live", "ceremony %lld not resumed: %s",
-			         (long long)c->id, err);
+			         (long long)c->id, err.msg);
 	}
 	g_array_free(all, TRUE);
 }

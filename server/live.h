@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct app;
 struct ceremony;
@@ -17,12 +18,12 @@ struct metrics;
 
 /* Create app->media. When GStreamer or an element is missing the daemon
  * still runs: app->media stays NULL and live_* return ERR_UNAVAILABLE. */
-int live_start(struct app *app, char *err, size_t errlen);
+int live_start(struct app *app, struct err_detail *e);
 void live_stop(struct app *app);
 
 /* Take a scheduled ceremony live: open its media, start a test or RTSP
  * source (WHIP waits for the publisher), set state live, publish. */
-int live_open(struct app *app, struct ceremony *c, char *err, size_t errlen);
+int live_open(struct app *app, struct ceremony *c, struct err_detail *e);
 /* End a live ceremony: close media, keep the recording, set state ended.
  * The media are closed whatever happens; ERR_DB if the store could not
  * record the end (logged). */

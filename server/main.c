@@ -52,7 +52,7 @@ int main_parse_options(int argc, char **argv, struct config *cfg, int *argi)
 	const char *overrides[3][2] = {
 	    {NULL, NULL}, {NULL, NULL}, {NULL, NULL}};
 	const char *config_file = NULL;
-	char err[512];
+	struct err_detail err = {0};
 	int i;
 
 	config_defaults(cfg);
@@ -91,9 +91,8 @@ int main_parse_options(int argc, char **argv, struct config *cfg, int *argi)
 			overrides[slot][1] = argv[++i];
 	}
 	*argi = i;
-	if (config_file &&
-	    config_load_file(cfg, config_file, err, sizeof(err))) {
-		fprintf(stderr, "sinian: %s\n", err);
+	if (config_file && config_load_file(cfg, config_file, &err)) {
+		fprintf(stderr, "sinian: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
 	overrides[0][0] = "listen";
@@ -102,8 +101,8 @@ int main_parse_options(int argc, char **argv, struct config *cfg, int *argi)
 	for (int k = 0; k < 3; k++)
 		if (overrides[k][1] &&
 		    config_set(cfg, overrides[k][0], overrides[k][1],
-		               "command line", 0, err, sizeof(err))) {
-			fprintf(stderr, "sinian: %s\n", err);
+		               "command line", 0, &err)) {
+			fprintf(stderr, "sinian: %s\n", err.msg);
 			return EXIT_USAGE;
 		}
 	return -1;
@@ -156,7 +155,8 @@ static void resolve_web_dir(struct app *app)
 /* Open everything in order; on failure print why and return non-zero. */
 static int app_open(struct app *app)
 {
-	char path[1200], err[512];
+	struct err_detail err = {0};
+	char path[1200];
 	struct http_config hc;
 	struct http_hooks hooks = {
 	    .app = app,
@@ -171,8 +171,8 @@ static int app_open(struct app *app)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/sinian.db", app->cfg.data_dir);
-	if (store_open(path, &app->store, err, sizeof(err))) {
-		log_error("main", "%s", err);
+	if (store_open(path, &app->store, &err)) {
+		log_error("main", "%s", err.msg);
 		return 1;
 	}
 	app->bus = bus_new();
@@ -183,8 +183,8 @@ static int app_open(struct app *app)
 		log_error("main", "cannot set up routes");
 		return 1;
 	}
-	if (api_start(app, err, sizeof(err))) {
-		log_error("main", "start-up failed: %s", err);
+	if (api_start(app, &err)) {
+		log_error("main", "start-up failed: %s", err.msg);
 		return 1;
 	}
 	api_http_hooks(app, &hooks);

@@ -69,69 +69,64 @@ void memorial_slug_new(char out[MEMORIAL_SLUG_RANDOM + 1])
 	"slug: only a public memorial chooses its slug; an unlisted or "       \
 	"private one is found by a random one"
 
-static int memorial_check(const struct memorial *m, char *err, size_t errlen)
+static int memorial_check(const struct memorial *m, struct err_detail *e)
 {
 	size_t n = jsonx_utf8_len(m->title);
 
 	if (m->slug[0] && !memorial_slug_valid(m->slug)) {
-		snprintf(err, errlen, SLUG_RULE);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, SLUG_RULE);
 	}
 	if (n < 1 || n > MEMORIAL_TITLE_MAX) {
-		snprintf(err, errlen, "title: must be 1 to %d characters",
-		         MEMORIAL_TITLE_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "title: must be 1 to %d characters",
+		                MEMORIAL_TITLE_MAX);
 	}
 	if (jsonx_utf8_len(m->biography) > MEMORIAL_BIO_MAX) {
-		snprintf(err, errlen, "biography: at most %d characters",
-		         MEMORIAL_BIO_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "biography: at most %d characters",
+		                MEMORIAL_BIO_MAX);
 	}
 	return 0;
 }
 
-static int pick_slug(struct store *st, struct memorial *m, char *err,
-                     size_t errlen)
+static int pick_slug(struct store *st, struct memorial *m, struct err_detail *e)
 {
 	if (m->slug[0]) {
 		if (!store_memorial_slug_used(st, m->slug))
 			return 0;
-		snprintf(err, errlen, "slug: already used by another memorial");
-		return ERR_CONFLICT;
+		return err_fail(e, ERR_CONFLICT, NULL,
+		                "slug: already used by another memorial");
 	}
 	for (int i = 0; i < 8; i++) {
 		memorial_slug_new(m->slug);
 		if (!store_memorial_slug_used(st, m->slug))
 			return 0;
 	}
-	snprintf(err, errlen, "cannot find a free slug");
-	return ERR_CONFLICT;
+	return err_fail(e, ERR_CONFLICT, NULL, "cannot find a free slug");
 }
 
 int memorial_settle_slug(struct store *st, struct memorial *m,
                          const char *old_slug, enum obj_visibility old_vis,
-                         char *err, size_t errlen)
+                         struct err_detail *e)
 {
 	bool chosen = strcmp(old_slug, m->slug) != 0;
 
 	if (chosen && !memorial_slug_valid(m->slug)) {
-		snprintf(err, errlen, SLUG_RULE);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, SLUG_RULE);
 	}
 	if (chosen && m->visibility != VIS_PUBLIC) {
-		snprintf(err, errlen, SLUG_PUBLIC_ONLY);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, SLUG_PUBLIC_ONLY);
 	}
 	if (m->visibility != VIS_PUBLIC && old_vis == VIS_PUBLIC)
 		m->slug[0] = '\0'; /* a fresh random one below */
 	else if (!chosen)
 		return 0;
-	return pick_slug(st, m, err, errlen);
+	return pick_slug(st, m, e);
 }
 
 static int link_deceased(struct store *st, const struct crypto *c,
                          struct memorial *m, struct deceased *inline_d,
-                         int64_t creator, char *err, size_t errlen)
+                         int64_t creator, struct err_detail *e)
 {
 	struct deceased d;
 	char today[11];
@@ -142,54 +137,51 @@ static int link_deceased(struct store *st, const struct crypto *c,
 		deceased_today(today);
 		inline_d->agency_id = 0;
 		inline_d->created_by = creator;
-		if ((rc = deceased_validate(inline_d, today, err, errlen)) ||
-		    (rc = deceased_create(st, c, inline_d, NULL, err, errlen)))
+		if ((rc = deceased_validate(inline_d, today, e)) ||
+		    (rc = deceased_create(st, c, inline_d, NULL, e)))
 			return rc;
 		m->deceased_id = inline_d->id;
 		return 0;
 	}
 	if ((rc = store_deceased_get(st, m->deceased_id, &d))) {
-		snprintf(err, errlen, "%s",
-		         rc == ERR_NOT_FOUND
-		             ? "deceased_id: no such deceased record"
-		             : "cannot read the deceased record");
-		return rc;
+		return err_fail(e, rc, NULL, "%s",
+		                rc == ERR_NOT_FOUND
+		                    ? "deceased_id: no such deceased record"
+		                    : "cannot read the deceased record");
 	}
 	if ((rc = store_deceased_memorial(st, d.id, &other)))
 		return rc;
 	if (other) {
-		snprintf(err, errlen,
-		         "deceased_id: this record already has a memorial");
-		return ERR_CONFLICT;
+		return err_fail(
+		    e, ERR_CONFLICT, NULL,
+		    "deceased_id: this record already has a memorial");
 	}
 	return 0;
 }
 
 int memorial_create(struct store *st, const struct crypto *c,
                     struct memorial *m, struct deceased *inline_d,
-                    int64_t creator, char *err, size_t errlen)
+                    int64_t creator, struct err_detail *e)
 {
 	int rc;
 
-	if ((rc = memorial_check(m, err, errlen)))
+	if ((rc = memorial_check(m, e)))
 		return rc;
 	if (m->slug[0] && m->visibility != VIS_PUBLIC) {
-		snprintf(err, errlen, SLUG_PUBLIC_ONLY);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, SLUG_PUBLIC_ONLY);
 	}
 	if ((rc = store_begin(st))) {
-		snprintf(err, errlen, "store busy");
-		return rc;
+		return err_fail(e, rc, NULL, "store busy");
 	}
 	m->created_by = creator;
-	if ((rc = pick_slug(st, m, err, errlen)) ||
-	    (rc = link_deceased(st, c, m, inline_d, creator, err, errlen)))
+	if ((rc = pick_slug(st, m, e)) ||
+	    (rc = link_deceased(st, c, m, inline_d, creator, e)))
 		goto out_rollback;
 	if ((rc = store_memorial_insert(st, m, &m->id)) ||
 	    (creator && (rc = store_grant_add(st, creator, "family_admin",
 	                                      "memorial", m->id, creator))) ||
 	    (rc = store_commit(st))) {
-		snprintf(err, errlen, "cannot store the memorial");
+		err_fail(e, rc, NULL, "cannot store the memorial");
 		goto out_rollback;
 	}
 	return 0;

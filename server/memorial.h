@@ -11,6 +11,7 @@
 
 #include "access.h"
 #include "deceased.h"
+#include "err.h"
 
 struct store;
 struct crypto;
@@ -69,7 +70,7 @@ void memorial_slug_new(char out[MEMORIAL_SLUG_RANDOM + 1]);
  * have been shared — stops finding it. 0, or an error with a sentence. */
 int memorial_settle_slug(struct store *st, struct memorial *m,
                          const char *old_slug, enum obj_visibility old_vis,
-                         char *err, size_t errlen);
+                         struct err_detail *e);
 
 /* Create a memorial in one transaction. With inline (not NULL) the
  * deceased record is created first from it (validated; no agency); else
@@ -80,7 +81,7 @@ int memorial_settle_slug(struct store *st, struct memorial *m,
  * already has a memorial), with a sentence in err. */
 int memorial_create(struct store *st, const struct crypto *c,
                     struct memorial *m, struct deceased *inline_d,
-                    int64_t creator, char *err, size_t errlen);
+                    int64_t creator, struct err_detail *e);
 
 /* What access control needs about a memorial: its id, visibility, the
  * agency of its deceased and the cemetery that holds the record. */

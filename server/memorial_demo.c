@@ -58,7 +58,7 @@ static int org_id(struct app *app, enum org_kind k, const char *name,
 }
 
 static int demo_deceased(struct app *app, int64_t agency, int64_t plot_id,
-                         int64_t *id, char *err, size_t errlen)
+                         int64_t *id, struct err_detail *e)
 {
 	static const struct {
 		enum event_kind kind;
@@ -76,8 +76,7 @@ static int demo_deceased(struct app *app, int64_t agency, int64_t plot_id,
 	snprintf(d.birth_date, sizeof(d.birth_date), "1936-03-12");
 	snprintf(d.death_date, sizeof(d.death_date), "2025-01-08");
 	snprintf(d.native_place, sizeof(d.native_place), "山东济南");
-	if ((rc = deceased_create(app->store, app->crypto, &d, NULL, err,
-	                          errlen)))
+	if ((rc = deceased_create(app->store, app->crypto, &d, NULL, e)))
 		return rc;
 	for (size_t i = 0; i < G_N_ELEMENTS(evs); i++) {
 		struct deceased_event ev = {.kind = evs[i].kind};
@@ -85,16 +84,15 @@ static int demo_deceased(struct app *app, int64_t agency, int64_t plot_id,
 		snprintf(ev.at, sizeof(ev.at), "%s", evs[i].at);
 		snprintf(ev.place, sizeof(ev.place), "%s", evs[i].place);
 		ev.plot_id = evs[i].kind == EV_BURIED ? plot_id : 0;
-		if ((rc = deceased_event_add(app->store, d.id, &ev, 0, err,
-		                             errlen)))
+		if ((rc = deceased_event_add(app->store, d.id, &ev, 0, e)))
 			return rc;
 	}
 	*id = d.id;
-	return plot_assign(app->store, d.id, plot_id, err, errlen);
+	return plot_assign(app->store, d.id, plot_id, e);
 }
 
-static int demo_tributes(struct app *app, int64_t memorial_id, char *err,
-                         size_t errlen)
+static int demo_tributes(struct app *app, int64_t memorial_id,
+                         struct err_detail *e)
 {
 	static const struct {
 		enum tribute_kind kind;
@@ -118,15 +116,13 @@ static int demo_tributes(struct app *app, int64_t memorial_id, char *err,
 
 		snprintf(t.from_name, sizeof(t.from_name), "%s", ts[i].from);
 		snprintf(t.text, sizeof(t.text), "%s", ts[i].text);
-		if ((rc = tribute_add(app->store, app->bus, false, &t, &c, err,
-		                      errlen)))
+		if ((rc = tribute_add(app->store, app->bus, false, &t, &c, e)))
 			return rc;
 	}
 	return 0;
 }
 
-static int demo_build(struct app *app, struct memorial *m, char *err,
-                      size_t errlen)
+static int demo_build(struct app *app, struct memorial *m, struct err_detail *e)
 {
 	struct plot p = {.kind = PLOT_GRAVE,
 	                 .capacity = 1,
@@ -138,8 +134,8 @@ static int demo_build(struct app *app, struct memorial *m, char *err,
 
 	if ((rc = org_id(app, ORG_AGENCY, DEMO_AGENCY, &agency)) ||
 	    (rc = org_id(app, ORG_CEMETERY, DEMO_CEMETERY, &p.cemetery_id))) {
-		snprintf(err, errlen, "cannot create the demo organisations");
-		return rc;
+		return err_fail(e, rc, NULL,
+		                "cannot create the demo organisations");
 	}
 	rc = store_hall_create(app->store, agency, "思念厅", &hall);
 	if (rc && rc != ERR_CONFLICT)
@@ -147,8 +143,8 @@ static int demo_build(struct app *app, struct memorial *m, char *err,
 	snprintf(p.section, sizeof(p.section), "松园");
 	snprintf(p.row, sizeof(p.row), "3排");
 	snprintf(p.number, sizeof(p.number), "12号");
-	if ((rc = plot_create(app->store, &p, err, errlen)) ||
-	    (rc = demo_deceased(app, agency, p.id, &deceased, err, errlen)))
+	if ((rc = plot_create(app->store, &p, e)) ||
+	    (rc = demo_deceased(app, agency, p.id, &deceased, e)))
 		return rc;
 	snprintf(m->slug, sizeof(m->slug), MEMORIAL_DEMO_SLUG);
 	snprintf(m->title, sizeof(m->title), "李秀英老师纪念馆");
@@ -156,13 +152,12 @@ static int demo_build(struct app *app, struct memorial *m, char *err,
 	m->visibility = VIS_PUBLIC;
 	m->hold = false;
 	m->deceased_id = deceased;
-	if ((rc = memorial_create(app->store, app->crypto, m, NULL, 0, err,
-	                          errlen)))
+	if ((rc = memorial_create(app->store, app->crypto, m, NULL, 0, e)))
 		return rc;
-	return demo_tributes(app, m->id, err, errlen);
+	return demo_tributes(app, m->id, e);
 }
 
-int memorial_demo_ensure(struct app *app, char *err, size_t errlen)
+int memorial_demo_ensure(struct app *app, struct err_detail *e)
 {
 	struct memorial *m = g_new0(struct memorial, 1);
 	int rc = 0;
@@ -171,11 +166,11 @@ int memorial_demo_ensure(struct app *app, char *err, size_t errlen)
 		goto out;
 	if ((rc = store_begin(app->store)))
 		goto out;
-	if ((rc = demo_build(app, m, err, errlen)) ||
-	    (rc = store_commit(app->store))) {
+	if ((rc = demo_build(app, m, e)) || (rc = store_commit(app->store))) {
 		/* The demo is a convenience: say why, and start anyway. */
 		store_rollback(app->store);
-		log_error("memorial", "demo memorial not created: %s", err);
+		log_error("memorial", "demo memorial not created: %s",
+		          e ? e->msg : "");
 		rc = 0;
 		goto out;
 	}

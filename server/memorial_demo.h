@@ -3,6 +3,7 @@
 #define SINIAN_MEMORIAL_DEMO_H
 
 #include <stddef.h>
+#include "err.h"
 
 struct app;
 
@@ -16,6 +17,6 @@ struct app;
  * and a few tributes. Existing demo agency and cemetery (same names) are
  * reused. Nothing happens when it exists: safe on every start. A failure
  * is logged and not fatal (returns 0); err gets the reason. */
-int memorial_demo_ensure(struct app *app, char *err, size_t errlen);
+int memorial_demo_ensure(struct app *app, struct err_detail *e);
 
 #endif

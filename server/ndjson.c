@@ -14,50 +14,47 @@
 #include <string.h>
 
 static int str_field(json_t *j, const char *key, bool required, size_t max,
-                     char *dst, size_t dstlen, char *err, size_t errlen)
+                     char *dst, size_t dstlen, struct err_detail *e)
 {
 	return jsonx_str_copy(j, key, required, required ? 1 : 0, max, "", dst,
-	                      dstlen, err, errlen);
+	                      dstlen, e);
 }
 
-static int parse_event(json_t *ev, int i, struct deceased_event *out, char *err,
-                       size_t errlen)
+static int parse_event(json_t *ev, int i, struct deceased_event *out,
+                       struct err_detail *e)
 {
 	static const char *const keys[] = {"kind", "at",    "place",
 	                                   "note", "until", NULL};
-	char e[200], kind[32];
+	struct err_detail inner = {0};
+	char kind[32];
 	int k, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!json_is_object(ev)) {
-		snprintf(err, errlen, "events[%d]: must be an object", i);
-		return ERR_INVALID;
-	}
-	if ((rc = jsonx_only(ev, keys, e, sizeof(e))) ||
-	    (rc = str_field(ev, "kind", true, 20, kind, sizeof(kind), e,
-	                    sizeof(e))) ||
-	    (rc = str_field(ev, "at", true, 35, out->at, sizeof(out->at), e,
-	                    sizeof(e))) ||
+	if (!json_is_object(ev))
+		return err_fail(e, ERR_INVALID, NULL,
+		                "events[%d]: must be an object", i);
+	if ((rc = jsonx_only(ev, keys, &inner)) ||
+	    (rc =
+	         str_field(ev, "kind", true, 20, kind, sizeof(kind), &inner)) ||
+	    (rc = str_field(ev, "at", true, 35, out->at, sizeof(out->at),
+	                    &inner)) ||
 	    (rc = jsonx_text_copy(ev, TEXT_EVENT_PLACE, false, out->place,
-	                          sizeof(out->place), e, sizeof(e))) ||
+	                          sizeof(out->place), &inner)) ||
 	    (rc = jsonx_text_copy(ev, TEXT_EVENT_NOTE, false, out->note,
-	                          sizeof(out->note), e, sizeof(e))) ||
+	                          sizeof(out->note), &inner)) ||
 	    (rc = str_field(ev, "until", false, 10, out->until,
-	                    sizeof(out->until), e, sizeof(e)))) {
-		snprintf(err, errlen, "events[%d].%s", i, e);
-		return rc;
-	}
-	if ((k = deceased_event_kind_parse(kind)) < 0) {
-		snprintf(err, errlen, "events[%d].kind: unknown event kind", i);
-		return ERR_INVALID;
-	}
+	                    sizeof(out->until), &inner)))
+		return err_fail(e, rc, NULL, "events[%d].%s", i, inner.msg);
+	if ((k = deceased_event_kind_parse(kind)) < 0)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "events[%d].kind: unknown event kind", i);
 	out->kind = (enum event_kind)k;
 	return 0;
 }
 
 /* Events in order, each checked against those before it. */
 static int parse_events(json_t *arr, const char *death_date, GArray *out,
-                        char *err, size_t errlen)
+                        struct err_detail *e)
 {
 	char msg[200];
 	size_t i;
@@ -66,31 +63,30 @@ static int parse_events(json_t *arr, const char *death_date, GArray *out,
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) > NDJSON_EVENTS_MAX) {
-		snprintf(err, errlen, "events: must be an array of at most %d",
-		         NDJSON_EVENTS_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "events: must be an array of at most %d",
+		                NDJSON_EVENTS_MAX);
 	}
 	json_array_foreach(arr, i, ev)
 	{
-		struct deceased_event e;
+		struct deceased_event one;
 		int rc;
 
-		if ((rc = parse_event(ev, (int)i, &e, err, errlen)))
+		if ((rc = parse_event(ev, (int)i, &one, e)))
 			return rc;
 		if (deceased_event_check((struct deceased_event *)out->data,
-		                         out->len, &e, death_date, msg,
-		                         sizeof(msg))) {
-			snprintf(err, errlen, "events[%d]: %s", (int)i, msg);
-			return ERR_INVALID;
-		}
-		deceased_time_norm(e.at, e.at, sizeof(e.at), NULL);
-		g_array_append_val(out, e);
+		                         out->len, &one, death_date, msg,
+		                         sizeof(msg)))
+			return err_fail(e, ERR_INVALID, NULL, "events[%d]: %s",
+			                (int)i, msg);
+		deceased_time_norm(one.at, one.at, sizeof(one.at), NULL);
+		g_array_append_val(out, one);
 	}
 	return 0;
 }
 
-static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
-                         size_t errlen)
+static int person_fields(json_t *j, struct ndjson_record *rec,
+                         struct err_detail *e)
 {
 	struct deceased *d = &rec->d;
 	const char *ext;
@@ -98,43 +94,40 @@ static int person_fields(json_t *j, struct ndjson_record *rec, char *err,
 	int64_t agency;
 	int g, rc;
 
-	if ((rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0, &agency, err,
-	                    errlen)) ||
-	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, err,
-	                     errlen)) ||
+	if ((rc = jsonx_int(j, "agency_id", true, 1, INT64_MAX, 0, &agency,
+	                    e)) ||
+	    (rc = jsonx_text(j, TEXT_DECEASED_EXT_ID, false, "", &ext, e)) ||
 	    (rc = jsonx_text_copy(j, TEXT_DECEASED_NAME, true, d->name,
-	                          sizeof(d->name), err, errlen)) ||
-	    (rc = str_field(j, "gender", false, 1, gender, sizeof(gender), err,
-	                    errlen)) ||
+	                          sizeof(d->name), e)) ||
+	    (rc =
+	         str_field(j, "gender", false, 1, gender, sizeof(gender), e)) ||
 	    (rc = str_field(j, "birth_date", false, 10, d->birth_date,
-	                    sizeof(d->birth_date), err, errlen)) ||
+	                    sizeof(d->birth_date), e)) ||
 	    (rc = str_field(j, "death_date", true, 10, d->death_date,
-	                    sizeof(d->death_date), err, errlen)) ||
+	                    sizeof(d->death_date), e)) ||
 	    (rc =
 	         jsonx_text_copy(j, TEXT_DECEASED_PLACE, false, d->native_place,
-	                         sizeof(d->native_place), err, errlen)) ||
+	                         sizeof(d->native_place), e)) ||
 	    (rc = str_field(j, "id_number", false, 18, rec->id_number,
-	                    sizeof(rec->id_number), err, errlen)))
+	                    sizeof(rec->id_number), e)))
 		return rc;
 	d->agency_id = agency;
 	snprintf(d->ext_id, sizeof(d->ext_id), "%s", ext);
 	g = gender[0] ? deceased_gender_from_code(gender) : GENDER_UNKNOWN;
 	if (g < 0) {
-		snprintf(err, errlen,
-		         "gender: a GB/T 2261.1 code: 0, 1, 2 or 9");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "gender: a GB/T 2261.1 code: 0, 1, 2 or 9");
 	}
 	d->gender = (enum deceased_gender)g;
 	if (rec->id_number[0] && deceased_id_number_check(rec->id_number)) {
-		snprintf(err, errlen,
-		         "id_number: not a valid resident ID number");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "id_number: not a valid resident ID number");
 	}
 	return 0;
 }
 
 int ndjson_parse_line(const char *line, size_t len, const char *today,
-                      struct ndjson_record *rec, char *err, size_t errlen)
+                      struct ndjson_record *rec, struct err_detail *e)
 {
 	static const char *const keys[] = {"type",
 	                                   "id",
@@ -158,24 +151,23 @@ int ndjson_parse_line(const char *line, size_t len, const char *today,
 	memset(rec, 0, sizeof(*rec));
 	rec->events = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
 	if (len > NDJSON_LINE_MAX) {
-		snprintf(err, errlen, "line longer than %d bytes",
-		         NDJSON_LINE_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "line longer than %d bytes", NDJSON_LINE_MAX);
 	}
-	if ((rc = jsonx_parse_object(line, len, &j, err, errlen)) ||
-	    (rc = jsonx_only(j, keys, err, errlen)) ||
-	    (rc = jsonx_str(j, "type", true, 1, 20, NULL, &type, err, errlen)))
+	if ((rc = jsonx_parse_object(line, len, &j, e)) ||
+	    (rc = jsonx_only(j, keys, e)) ||
+	    (rc = jsonx_str(j, "type", true, 1, 20, NULL, &type, e)))
 		goto out;
 	if (strcmp(type, "deceased") != 0) {
-		snprintf(err, errlen, "type: must be \"deceased\"");
-		rc = ERR_INVALID;
+		rc = err_fail(e, ERR_INVALID, NULL,
+		              "type: must be \"deceased\"");
 		goto out;
 	}
-	if ((rc = person_fields(j, rec, err, errlen)) ||
-	    (rc = deceased_validate(&rec->d, today, err, errlen)))
+	if ((rc = person_fields(j, rec, e)) ||
+	    (rc = deceased_validate(&rec->d, today, e)))
 		goto out;
 	rc = parse_events(json_object_get(j, "events"), rec->d.death_date,
-	                  rec->events, err, errlen);
+	                  rec->events, e);
 out:
 	json_decref(j);
 	return rc;

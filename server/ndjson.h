@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "deceased.h"
+#include "err.h"
 
 #define NDJSON_EVENTS_MAX 32
 #define NDJSON_LINE_MAX   65536 /* bytes per line */
@@ -25,7 +26,7 @@ struct ndjson_record {
  * today ("YYYY-MM-DD") bounds the death date. 0, or ERR_INVALID with the
  * first problem in err ("events[2].kind: unknown event kind"). */
 int ndjson_parse_line(const char *line, size_t len, const char *today,
-                      struct ndjson_record *rec, char *err, size_t errlen);
+                      struct ndjson_record *rec, struct err_detail *e);
 void ndjson_record_clear(struct ndjson_record *rec);
 
 /* The exchange line for a stored record and its events (a GArray of

@@ -142,8 +142,8 @@ static gpointer worker(gpointer ud)
 	return NULL;
 }
 
-static int configure(struct notify *n, const struct config *cfg, char *err,
-                     size_t errlen)
+static int configure(struct notify *n, const struct config *cfg,
+                     struct err_detail *e)
 {
 	n->email = transport_of(cfg->notify_email);
 	n->sms = transport_of(cfg->notify_sms);
@@ -151,16 +151,15 @@ static int configure(struct notify *n, const struct config *cfg, char *err,
 	if (n->email == T_SMTP &&
 	    notify_curl_smtp_init(&n->smtp, cfg->smtp_host, cfg->smtp_port,
 	                          cfg->smtp_tls, cfg->smtp_user,
-	                          cfg->smtp_password, cfg->smtp_from, err,
-	                          errlen))
+	                          cfg->smtp_password, cfg->smtp_from,
+	                          e ? e->msg : NULL, e ? sizeof(e->msg) : 0))
 		return ERR_INVALID;
 	if (n->sms == T_WEBHOOK) {
 		if (g_ascii_strncasecmp(cfg->sms_webhook_url, "http://", 7) &&
 		    g_ascii_strncasecmp(cfg->sms_webhook_url, "https://", 8)) {
-			snprintf(err, errlen,
-			         "sms_webhook_url: an http(s) URL "
-			         "is needed");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "sms_webhook_url: an http(s) URL "
+			                "is needed");
 		}
 		snprintf(n->webhook.url, sizeof(n->webhook.url), "%s",
 		         cfg->sms_webhook_url);
@@ -174,12 +173,12 @@ static int configure(struct notify *n, const struct config *cfg, char *err,
 	return 0;
 }
 
-int notify_new(const struct config *cfg, struct notify **out, char *err,
-               size_t errlen)
+int notify_new(const struct config *cfg, struct notify **out,
+               struct err_detail *e)
 {
 	struct notify *n = g_new0(struct notify, 1);
 
-	if (configure(n, cfg, err, errlen)) {
+	if (configure(n, cfg, e)) {
 		g_free(n);
 		return ERR_INVALID;
 	}

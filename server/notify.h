@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct config;
 
@@ -46,8 +47,8 @@ struct notify;
 /* Start the notifier and its worker thread from the settings. ERR_INVALID
  * with a sentence in err when a chosen transport lacks a setting (smtp
  * without smtp_host or smtp_from, webhook without a URL). */
-int notify_new(const struct config *cfg, struct notify **out, char *err,
-               size_t errlen);
+int notify_new(const struct config *cfg, struct notify **out,
+               struct err_detail *e);
 /* Stop: the message being sent finishes (bounded by its timeout), the
  * queued ones are dropped and counted. NULL is a no-op. */
 void notify_free(struct notify *n);

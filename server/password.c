@@ -41,28 +41,28 @@ bool password_is_common(const char *pw)
 	return hit;
 }
 
-int password_check(const char *key, const char *pw, char *err, size_t errlen)
+int password_check(const char *key, const char *pw, struct err_detail *e)
 {
 	size_t n = pw && g_utf8_validate(pw, -1, NULL) ? jsonx_utf8_len(pw) : 0;
 	bool blank = true;
 
 	if (n < PASSWORD_MIN || n > PASSWORD_MAX) {
-		snprintf(err, errlen, "%s: must be %d to %d characters", key,
-		         PASSWORD_MIN, PASSWORD_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must be %d to %d characters", key,
+		                PASSWORD_MIN, PASSWORD_MAX);
 	}
 	for (const char *p = pw; *p && blank; p = g_utf8_next_char(p))
 		blank = g_unichar_isspace(g_utf8_get_char(p));
 	if (blank) {
-		snprintf(err, errlen, "%s: must not be only spaces", key);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "%s: must not be only spaces", key);
 	}
 	if (password_is_common(pw)) {
-		snprintf(err, errlen,
-		         "%s: one of the most common passwords, which are "
-		         "guessed first; choose another",
-		         key);
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "%s: one of the most common passwords, which are "
+		    "guessed first; choose another",
+		    key);
 	}
 	return 0;
 }

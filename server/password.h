@@ -10,12 +10,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "err.h"
 
 #define PASSWORD_MIN 8   /* characters */
 #define PASSWORD_MAX 128 /* characters */
 
 /* 0, or ERR_INVALID with the reason (naming "key", the field) in err. */
-int password_check(const char *key, const char *pw, char *err, size_t errlen);
+int password_check(const char *key, const char *pw, struct err_detail *e);
 
 /* Is pw (any case) one of the common passwords? Thread-safe. */
 bool password_is_common(const char *pw);

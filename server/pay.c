@@ -35,8 +35,6 @@ int pay_state_parse(const char *s)
 	return -1;
 }
 
-#define fail sweeping_fail
-
 /* ---- the office provider: at the cemetery's office or by bank transfer */
 
 static json_t *office_howto(const struct pay_settings *s,
@@ -50,7 +48,7 @@ static json_t *office_howto(const struct pay_settings *s,
 	                 "instructions", s->instructions);
 }
 
-static int office_reference_check(const char *ref, struct sweeping_err *err)
+static int office_reference_check(const char *ref, struct err_detail *err)
 {
 	bool blank = true;
 
@@ -58,10 +56,11 @@ static int office_reference_check(const char *ref, struct sweeping_err *err)
 		blank &= *p == ' ';
 	if (blank || !g_utf8_validate(ref, -1, NULL) ||
 	    g_utf8_strlen(ref, -1) > PAY_REFERENCE_MAX)
-		return fail(err, ERR_INVALID, "invalid",
-		            "reference: the receipt or transfer number, 1 to "
-		            "%d characters",
-		            PAY_REFERENCE_MAX);
+		return err_fail(
+		    err, ERR_INVALID, "invalid",
+		    "reference: the receipt or transfer number, 1 to "
+		    "%d characters",
+		    PAY_REFERENCE_MAX);
 	return 0;
 }
 
@@ -124,13 +123,14 @@ bool pay_quote_reference_valid(const char *s)
 /* ---- rules */
 
 int pay_work_check(enum sweeping_state to, enum pay_state ps, bool pay_later,
-                   struct sweeping_err *err)
+                   struct err_detail *err)
 {
 	if (to == SW_IN_PROGRESS && ps != PAY_PAID && !pay_later)
-		return fail(err, ERR_CONFLICT, "payment_required",
-		            "the order is %s; the work starts once it is paid "
-		            "(mark it paid first)",
-		            pay_state_name(ps));
+		return err_fail(
+		    err, ERR_CONFLICT, "payment_required",
+		    "the order is %s; the work starts once it is paid "
+		    "(mark it paid first)",
+		    pay_state_name(ps));
 	return 0;
 }
 
@@ -145,43 +145,45 @@ bool pay_refund_due(enum sweeping_state os, enum pay_state ps)
 }
 
 int pay_mark_check(enum sweeping_state os, const struct pay_record *cur,
-                   const char *ref, struct sweeping_err *err)
+                   const char *ref, struct err_detail *err)
 {
 	if (cur->state == PAY_REFUNDED)
-		return fail(err, ERR_CONFLICT, "refunded",
-		            "the payment has been refunded");
+		return err_fail(err, ERR_CONFLICT, "refunded",
+		                "the payment has been refunded");
 	if (cur->state == PAY_PAID)
 		return strcmp(cur->paid_reference, ref) == 0
 		           ? PAY_SAME
-		           : fail(err, ERR_CONFLICT, "already_paid",
-		                  "the order is paid already, reference %s",
-		                  cur->paid_reference);
+		           : err_fail(err, ERR_CONFLICT, "already_paid",
+		                      "the order is paid already, reference %s",
+		                      cur->paid_reference);
 	if (order_closed(os))
-		return fail(err, ERR_CONFLICT, "order_closed",
-		            "the order is %s; it is not paid any more",
-		            sweeping_state_name(os));
+		return err_fail(err, ERR_CONFLICT, "order_closed",
+		                "the order is %s; it is not paid any more",
+		                sweeping_state_name(os));
 	return 0;
 }
 
 int pay_refund_check(enum sweeping_state os, const struct pay_record *cur,
-                     const char *ref, struct sweeping_err *err)
+                     const char *ref, struct err_detail *err)
 {
 	if (cur->state == PAY_REFUNDED)
 		return strcmp(cur->refund_reference, ref) == 0
 		           ? PAY_SAME
-		           : fail(err, ERR_CONFLICT, "already_refunded",
-		                  "the payment is refunded already, reference "
-		                  "%s",
-		                  cur->refund_reference);
+		           : err_fail(
+		                 err, ERR_CONFLICT, "already_refunded",
+		                 "the payment is refunded already, reference "
+		                 "%s",
+		                 cur->refund_reference);
 	if (cur->state != PAY_PAID)
-		return fail(
+		return err_fail(
 		    err, ERR_CONFLICT, "not_paid",
 		    "the order is not paid; there is nothing to refund");
 	if (!pay_refund_due(os, cur->state))
-		return fail(err, ERR_CONFLICT, "refund_not_due",
-		            "the order is %s; a refund is recorded once it is "
-		            "cancelled, rejected or disputed",
-		            sweeping_state_name(os));
+		return err_fail(
+		    err, ERR_CONFLICT, "refund_not_due",
+		    "the order is %s; a refund is recorded once it is "
+		    "cancelled, rejected or disputed",
+		    sweeping_state_name(os));
 	return 0;
 }
 
@@ -202,19 +204,19 @@ int pay_settings_get(struct store *st, int64_t cemetery_id,
 }
 
 int pay_settings_put(struct store *st, const struct pay_settings *s,
-                     int64_t actor_id, struct sweeping_err *err)
+                     int64_t actor_id, struct err_detail *err)
 {
 	if (!pay_provider_find(s->provider))
-		return fail(err, ERR_INVALID, "invalid",
-		            "provider: only \"office\" is offered");
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "provider: only \"office\" is offered");
 	if (!g_utf8_validate(s->instructions, -1, NULL) ||
 	    g_utf8_strlen(s->instructions, -1) > PAY_INSTRUCTIONS_MAX)
-		return fail(err, ERR_INVALID, "invalid",
-		            "instructions: at most %d characters",
-		            PAY_INSTRUCTIONS_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "instructions: at most %d characters",
+		                PAY_INSTRUCTIONS_MAX);
 	if (!store_ok(store_pay_settings_put(st, s, actor_id),
 	              "saving a cemetery's payment settings"))
-		return fail(err, ERR_DB, "db", "cannot save the settings");
+		return err_fail(err, ERR_DB, NULL, "cannot save the settings");
 	return 0;
 }
 
@@ -234,7 +236,7 @@ int pay_record_get(struct store *st, int64_t order_id, struct pay_record *out)
 /* Inside the transaction: check and write. PAY_SAME when nothing to do. */
 static int record_set_tx(struct store *st, const struct sweeping_order *o,
                          enum pay_state to, const char *ref, int64_t actor_id,
-                         struct sweeping_err *err)
+                         struct err_detail *err)
 {
 	const struct pay_provider *pv;
 	struct pay_settings s;
@@ -245,13 +247,14 @@ static int record_set_tx(struct store *st, const struct sweeping_order *o,
 	              "reading an order's payment") ||
 	    !store_ok(pay_settings_get(st, o->cemetery_id, &s),
 	              "reading a cemetery's payment settings"))
-		return fail(err, ERR_DB, "db", "cannot read the payment");
+		return err_fail(err, ERR_DB, NULL, "cannot read the payment");
 	pv = pay_provider_find(cur.state == PAY_UNPAID ? s.provider
 	                                               : cur.provider);
 	if (!pv || !pv->staff_confirms)
-		return fail(err, ERR_CONFLICT, "provider_confirms",
-		            "this payment is confirmed by its provider, not by "
-		            "staff");
+		return err_fail(
+		    err, ERR_CONFLICT, "provider_confirms",
+		    "this payment is confirmed by its provider, not by "
+		    "staff");
 	if ((rc = pv->reference_check(ref, err)))
 		return rc;
 	rc = to == PAY_PAID ? pay_mark_check(o->state, &cur, ref, err)
@@ -269,29 +272,29 @@ static int record_set_tx(struct store *st, const struct sweeping_order *o,
 		rc = store_pay_record_refunded(st, o->id, ref, actor_id);
 	}
 	if (!store_ok(rc, "saving an order's payment"))
-		return fail(err, rc, "db", "cannot save the payment");
+		return err_fail(err, rc, NULL, "cannot save the payment");
 	return 0;
 }
 
 int pay_record_set(struct store *st, struct bus *bus, int64_t order_id,
                    enum pay_state to, const char *ref, int64_t actor_id,
                    bool *changed, struct sweeping_order *out,
-                   struct sweeping_err *err)
+                   struct err_detail *err)
 {
 	struct sweeping_order o;
 	int rc;
 
 	*changed = false;
 	if (to != PAY_PAID && to != PAY_REFUNDED)
-		return fail(err, ERR_INVALID, "invalid",
-		            "state: paid or refunded");
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "state: paid or refunded");
 	if (!store_ok(rc = store_begin(st), "beginning a payment"))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	if ((rc = store_order_get(st, order_id, &o))) {
 		if (rc == ERR_NOT_FOUND)
-			fail(err, rc, "not_found", "no such order");
+			err_fail(err, rc, "not_found", "no such order");
 		else if (!store_ok(rc, "reading the order of a payment"))
-			fail(err, rc, "db", "cannot read the order");
+			err_fail(err, rc, NULL, "cannot read the order");
 		goto out_rollback;
 	}
 	rc = record_set_tx(st, &o, to, ref, actor_id, err);
@@ -299,10 +302,10 @@ int pay_record_set(struct store *st, struct bus *bus, int64_t order_id,
 		goto out_rollback;
 	*changed = rc == 0;
 	if (!store_ok(rc = store_commit(st), "committing a payment"))
-		return fail(err, rc, "db", "cannot save the payment");
+		return err_fail(err, rc, NULL, "cannot save the payment");
 	if (!store_ok(rc = store_order_get(st, order_id, out),
 	              "reading an order back after its payment"))
-		return fail(err, rc, "db", "cannot read the order back");
+		return err_fail(err, rc, NULL, "cannot read the order back");
 	if (*changed)
 		sweeping_publish(st, bus, order_id);
 	return 0;

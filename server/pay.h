@@ -80,7 +80,7 @@ struct pay_provider {
 	                 const struct sweeping_order *o);
 	/* Is ref (a receipt or transfer number staff typed) acceptable?
 	 * 0, or ERR_INVALID with err filled in. */
-	int (*reference_check)(const char *ref, struct sweeping_err *err);
+	int (*reference_check)(const char *ref, struct err_detail *err);
 };
 
 const char *pay_state_name(enum pay_state s); /* "unpaid" */
@@ -99,19 +99,19 @@ bool pay_quote_reference_valid(const char *s);
  * 0, or ERR_CONFLICT "payment_required" for in_progress unpaid without
  * pay-later. Every other move is free of payment. */
 int pay_work_check(enum sweeping_state to, enum pay_state ps, bool pay_later,
-                   struct sweeping_err *err);
+                   struct err_detail *err);
 
 /* May staff mark paid an order in state os whose payment is cur, with
  * reference ref? Pure. 0: do it; PAY_SAME: already so, nothing to do;
  * ERR_CONFLICT ("order_closed", "already_paid", "refunded"). */
 #define PAY_SAME 1
 int pay_mark_check(enum sweeping_state os, const struct pay_record *cur,
-                   const char *ref, struct sweeping_err *err);
+                   const char *ref, struct err_detail *err);
 /* Likewise for recording a refund: the payment paid and the order
  * cancelled, rejected or disputed. ERR_CONFLICT ("not_paid",
  * "refund_not_due", "already_refunded"). */
 int pay_refund_check(enum sweeping_state os, const struct pay_record *cur,
-                     const char *ref, struct sweeping_err *err);
+                     const char *ref, struct err_detail *err);
 /* Is a refund owed: paid, and the order cancelled, rejected or disputed? */
 bool pay_refund_due(enum sweeping_state os, enum pay_state ps);
 
@@ -124,7 +124,7 @@ G_GNUC_WARN_UNUSED_RESULT int pay_settings_get(struct store *st,
 G_GNUC_WARN_UNUSED_RESULT int pay_settings_put(struct store *st,
                                                const struct pay_settings *s,
                                                int64_t actor_id,
-                                               struct sweeping_err *err);
+                                               struct err_detail *err);
 
 /* Mark order_id paid (to PAY_PAID) or refunded (to PAY_REFUNDED) with
  * ref, in one transaction re-checking the rules, and publish the order.
@@ -135,7 +135,7 @@ G_GNUC_WARN_UNUSED_RESULT int pay_record_set(struct store *st, struct bus *bus,
                                              enum pay_state to, const char *ref,
                                              int64_t actor_id, bool *changed,
                                              struct sweeping_order *out,
-                                             struct sweeping_err *err);
+                                             struct err_detail *err);
 
 /* The payment of an order (PAY_UNPAID when none). 0 or ERR_DB. */
 G_GNUC_WARN_UNUSED_RESULT int pay_record_get(struct store *st, int64_t order_id,

@@ -47,75 +47,74 @@ int plot_status_parse(const char *name)
 	return -1;
 }
 
-static int label_ok(const char *field, const char *v, char *err, size_t errlen)
+static int label_ok(const char *field, const char *v, struct err_detail *e)
 {
 	size_t n = jsonx_utf8_len(v);
 
 	if (n >= 1 && n <= 24)
 		return 0;
-	snprintf(err, errlen, "%s: must be 1 to 24 characters", field);
-	return ERR_INVALID;
+	return err_fail(e, ERR_INVALID, NULL, "%s: must be 1 to 24 characters",
+	                field);
 }
 
-int plot_validate(const struct plot *p, char *err, size_t errlen)
+int plot_validate(const struct plot *p, struct err_detail *e)
 {
 	int rc;
 
-	if ((rc = label_ok("section", p->section, err, errlen)) ||
-	    (rc = label_ok("row", p->row, err, errlen)) ||
-	    (rc = label_ok("number", p->number, err, errlen)))
+	if ((rc = label_ok("section", p->section, e)) ||
+	    (rc = label_ok("row", p->row, e)) ||
+	    (rc = label_ok("number", p->number, e)))
 		return rc;
 	if (p->kind >= PLOT_KIND_COUNT) {
-		snprintf(err, errlen, "kind: unknown plot kind");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "kind: unknown plot kind");
 	}
 	if (p->capacity < 1 || (p->kind != PLOT_FAMILY && p->capacity != 1) ||
 	    p->capacity > PLOT_FAMILY_MAX) {
-		snprintf(err, errlen,
-		         "capacity: 1, or up to %d for a family plot",
-		         PLOT_FAMILY_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "capacity: 1, or up to %d for a family plot",
+		                PLOT_FAMILY_MAX);
 	}
 	if (p->status == PLOT_OCCUPIED) {
-		snprintf(err, errlen,
-		         "status: free or reserved (a plot becomes occupied "
-		         "when someone is linked to it)");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "status: free or reserved (a plot becomes occupied "
+		    "when someone is linked to it)");
 	}
 	if (p->has_geo && (!isfinite(p->lat) || !isfinite(p->lng) ||
 	                   fabs(p->lat) > 90 || fabs(p->lng) > 180)) {
-		snprintf(err, errlen, "lat, lng: out of range");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "lat, lng: out of range");
 	}
 	return 0;
 }
 
-int plot_create(struct store *st, struct plot *p, char *err, size_t errlen)
+int plot_create(struct store *st, struct plot *p, struct err_detail *e)
 {
 	struct org c;
 	int rc;
 
-	if ((rc = plot_validate(p, err, errlen)))
+	if ((rc = plot_validate(p, e)))
 		return rc;
 	if ((rc = store_org_get(st, ORG_CEMETERY, p->cemetery_id, &c))) {
-		snprintf(err, errlen, "%s",
-		         rc == ERR_NOT_FOUND ? "no such cemetery"
-		                             : "cannot read the cemetery");
-		return rc;
+		return err_fail(e, rc, NULL, "%s",
+		                rc == ERR_NOT_FOUND
+		                    ? "no such cemetery"
+		                    : "cannot read the cemetery");
 	}
 	p->occupied = 0;
 	rc = store_plot_insert(st, p, &p->id);
 	if (rc == ERR_CONFLICT)
-		snprintf(err, errlen,
-		         "number: this cemetery already has plot %s/%s/%s",
-		         p->section, p->row, p->number);
-	else if (rc)
-		snprintf(err, errlen, "cannot store the plot");
-	return rc;
+		return err_fail(
+		    e, rc, NULL,
+		    "number: this cemetery already has plot %s/%s/%s",
+		    p->section, p->row, p->number);
+	if (rc)
+		return err_fail(e, rc, NULL, "cannot store the plot");
+	return 0;
 }
 
 int plot_create_many(struct store *st, struct plot *plots, size_t n,
-                     size_t *bad, char *err, size_t errlen)
+                     size_t *bad, struct err_detail *e)
 {
 	size_t i;
 	int rc;
@@ -123,16 +122,14 @@ int plot_create_many(struct store *st, struct plot *plots, size_t n,
 	if (bad)
 		*bad = n;
 	if (n == 0 || n > PLOT_BATCH_MAX) {
-		snprintf(err, errlen, "plots: give 1 to %d plots",
-		         PLOT_BATCH_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "plots: give 1 to %d plots", PLOT_BATCH_MAX);
 	}
 	if ((rc = store_begin(st))) {
-		snprintf(err, errlen, "cannot start a transaction");
-		return rc;
+		return err_fail(e, rc, NULL, "cannot start a transaction");
 	}
 	for (i = 0; i < n; i++)
-		if ((rc = plot_create(st, &plots[i], err, errlen)))
+		if ((rc = plot_create(st, &plots[i], e)))
 			break;
 	if (rc) {
 		store_rollback(st);
@@ -141,8 +138,8 @@ int plot_create_many(struct store *st, struct plot *plots, size_t n,
 		return rc;
 	}
 	if ((rc = store_commit(st)))
-		snprintf(err, errlen, "cannot store the plots");
-	return rc;
+		return err_fail(e, rc, NULL, "cannot store the plots");
+	return 0;
 }
 
 /* One occupant more (delta 1) or less (-1), status to match. */
@@ -159,18 +156,17 @@ static int occupy(struct store *st, struct plot *p, int delta)
 }
 
 int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
-                char *msg, size_t msglen)
+                struct err_detail *e)
 {
 	struct deceased d;
 	struct plot old, nw;
 	int rc;
 
 	if ((rc = store_begin(st))) {
-		snprintf(msg, msglen, "store busy");
-		return rc;
+		return err_fail(e, rc, NULL, "store busy");
 	}
 	if ((rc = store_deceased_get(st, deceased_id, &d))) {
-		snprintf(msg, msglen, "no such deceased record");
+		err_fail(e, rc, NULL, "no such deceased record");
 		goto out_rollback;
 	}
 	if (d.plot_id == plot_id) {
@@ -178,11 +174,11 @@ int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
 		return rc;
 	}
 	if (plot_id && (rc = store_plot_get(st, plot_id, &nw))) {
-		snprintf(msg, msglen, "plot_id: no such plot");
+		err_fail(e, rc, NULL, "plot_id: no such plot");
 		goto out_rollback;
 	}
 	if (plot_id && nw.occupied >= nw.capacity) {
-		snprintf(msg, msglen,
+		err_fail(e, ERR_FULL, NULL,
 		         nw.capacity > 1 ? "plot_id: this family plot is full "
 		                           "(%d of %d)"
 		                         : "plot_id: this plot is already "
@@ -200,7 +196,7 @@ int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
 		goto out_db;
 	return 0;
 out_db:
-	snprintf(msg, msglen, "cannot link the plot");
+	err_fail(e, rc, NULL, "cannot link the plot");
 out_rollback:
 	store_rollback(st);
 	return rc;

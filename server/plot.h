@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "textlimit.h"
+#include "err.h"
 
 struct store;
 
@@ -55,18 +56,18 @@ int plot_status_parse(const char *name);
 
 /* Check a new plot's fields (labels non-empty, capacity 1 unless family,
  * coordinates in range). 0 or ERR_INVALID with err. */
-int plot_validate(const struct plot *p, char *err, size_t errlen);
+int plot_validate(const struct plot *p, struct err_detail *e);
 
 /* Insert a validated plot; p->id is set. ERR_CONFLICT when the cemetery
  * already has that section/row/number, ERR_NOT_FOUND without cemetery. */
-int plot_create(struct store *st, struct plot *p, char *err, size_t errlen);
+int plot_create(struct store *st, struct plot *p, struct err_detail *e);
 /* Create n plots of one cemetery (an import), all or none: on an error
  * nothing is stored, *bad (if not NULL) is the index of the plot that
  * failed (or n when the batch itself did) and err names it. At most
  * PLOT_BATCH_MAX. */
 #define PLOT_BATCH_MAX 2000
 int plot_create_many(struct store *st, struct plot *plots, size_t n,
-                     size_t *bad, char *err, size_t errlen);
+                     size_t *bad, struct err_detail *e);
 
 /* Link deceased_id to plot_id (0: unlink) in one transaction: the old plot
  * (if any) loses an occupant and becomes free when empty, the new one gains
@@ -74,7 +75,7 @@ int plot_create_many(struct store *st, struct plot *plots, size_t n,
  * nothing. ERR_NOT_FOUND (record or plot), ERR_FULL when the plot is at
  * capacity (msg says so), ERR_DB. */
 int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
-                char *msg, size_t msglen);
+                struct err_detail *e);
 
 /* Set a plot's status to free or reserved; ERR_CONFLICT when occupied. */
 int plot_set_status(struct store *st, int64_t plot_id, enum plot_status s,

@@ -126,13 +126,12 @@ int store_version(struct store *st)
 }
 
 static int migrate(struct store *st, const struct store_migration *migs,
-                   size_t n, char *err, size_t errlen)
+                   size_t n, struct err_detail *e)
 {
 	int cur = store_version(st);
 
 	if (cur < 0) {
-		snprintf(err, errlen, "cannot read schema version");
-		return ERR_DB;
+		return err_fail(e, ERR_DB, NULL, "cannot read schema version");
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *msg = NULL;
@@ -146,7 +145,7 @@ static int migrate(struct store *st, const struct store_migration *migs,
 		    sqlite3_exec(st->db, migs[i].sql, NULL, NULL, &msg) ||
 		    sqlite3_exec(st->db, ver, NULL, NULL, &msg) ||
 		    sqlite3_exec(st->db, "COMMIT", NULL, NULL, &msg)) {
-			snprintf(err, errlen, "migration %s failed: %s",
+			err_fail(e, ERR_DB, NULL, "migration %s failed: %s",
 			         migs[i].name,
 			         msg ? msg : sqlite3_errmsg(st->db));
 			sqlite3_free(msg);
@@ -219,7 +218,7 @@ static void fault_arm(struct store *st)
 }
 
 int store_open_with(const char *path, const struct store_migration *migs,
-                    size_t n_migs, struct store **out, char *err, size_t errlen)
+                    size_t n_migs, struct store **out, struct err_detail *e)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	int rc;
@@ -232,9 +231,9 @@ int store_open_with(const char *path, const struct store_migration *migs,
 	                         SQLITE_OPEN_NOMUTEX,
 	                     NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		         st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		rc = ERR_IO;
+		rc =
+		    err_fail(e, ERR_IO, NULL, "cannot open %s: %s", path,
+		             st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out_close;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
@@ -242,12 +241,11 @@ int store_open_with(const char *path, const struct store_migration *migs,
 	                   "PRAGMA synchronous = FULL;"
 	                   "PRAGMA foreign_keys = ON;"
 	                   "PRAGMA temp_store = MEMORY;")) {
-		snprintf(err, errlen, "cannot configure %s: %s", path,
-		         sqlite3_errmsg(st->db));
-		rc = ERR_DB;
+		rc = err_fail(e, ERR_DB, NULL, "cannot configure %s: %s", path,
+		              sqlite3_errmsg(st->db));
 		goto out_close;
 	}
-	rc = migrate(st, migs, n_migs, err, errlen);
+	rc = migrate(st, migs, n_migs, e);
 	if (rc)
 		goto out_close;
 	st->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -261,10 +259,10 @@ out_close:
 	return rc;
 }
 
-int store_open(const char *path, struct store **out, char *err, size_t errlen)
+int store_open(const char *path, struct store **out, struct err_detail *e)
 {
 	return store_open_with(path, store_migrations, store_migrations_count,
-	                       out, err, errlen);
+	                       out, e);
 }
 
 void store_close(struct store *st)
@@ -541,10 +539,10 @@ static struct store_writer *writer_start(struct store *st)
 {
 	struct store_writer *wr = g_new0(struct store_writer, 1);
 	const char *path = sqlite3_db_filename(st->db, "main");
-	char err[512];
+	struct err_detail err = {0};
 
-	if (store_open_with(path, NULL, 0, &wr->st, err, sizeof(err))) {
-		log_error("store", "writer: %s", err);
+	if (store_open_with(path, NULL, 0, &wr->st, &err)) {
+		log_error("store", "writer: %s", err.msg);
 		g_free(wr);
 		return NULL;
 	}

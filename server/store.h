@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct store_migration {
 	int version;
@@ -54,11 +55,11 @@ extern const struct store_sql *const store_sql_tables[];
  * transaction. Returns 0 and *out, or ERR_DB/ERR_IO with a message in err. */
 G_GNUC_WARN_UNUSED_RESULT int
 store_open_with(const char *path, const struct store_migration *migs,
-                size_t n_migs, struct store **out, char *err, size_t errlen);
+                size_t n_migs, struct store **out, struct err_detail *e);
 
 /* store_open_with() using the embedded migrations. */
 G_GNUC_WARN_UNUSED_RESULT int store_open(const char *path, struct store **out,
-                                         char *err, size_t errlen);
+                                         struct err_detail *e);
 
 /* Finalise cached statements and close. store_close(NULL) is a no-op. */
 void store_close(struct store *st);

@@ -75,40 +75,24 @@ int sweeping_side_of(enum sweeping_state to)
 	return -1;
 }
 
-int sweeping_fail(struct sweeping_err *e, int rc, const char *code,
-                  const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return rc;
-	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-#define fail sweeping_fail
-
 int sweeping_transition_check(enum sweeping_state from, enum sweeping_state to,
-                              enum sweeping_side side, struct sweeping_err *err)
+                              enum sweeping_side side, struct err_detail *err)
 {
 	if ((unsigned)from >= SW_STATE_COUNT ||
 	    (unsigned)to >= SW_STATE_COUNT ||
 	    (side != SW_FAMILY && side != SW_STAFF))
-		return fail(err, ERR_INVALID, "invalid", "unknown state");
+		return err_fail(err, ERR_INVALID, "invalid", "unknown state");
 	if (sweeping_side_of(to) != (int)side)
-		return fail(err, ERR_FORBIDDEN, "wrong_side",
-		            "the %s does not make an order %s",
-		            side == SW_FAMILY ? "family" : "cemetery",
-		            state_names[to]);
+		return err_fail(err, ERR_FORBIDDEN, "wrong_side",
+		                "the %s does not make an order %s",
+		                side == SW_FAMILY ? "family" : "cemetery",
+		                state_names[to]);
 	for (size_t i = 0; i < G_N_ELEMENTS(moves); i++)
 		if (moves[i].from == from && moves[i].to == to)
 			return 0;
-	return fail(err, ERR_CONFLICT, "illegal_transition",
-	            "the order is %s; it cannot become %s", state_names[from],
-	            state_names[to]);
+	return err_fail(err, ERR_CONFLICT, "illegal_transition",
+	                "the order is %s; it cannot become %s",
+	                state_names[from], state_names[to]);
 }
 
 static const struct service_item *find_service(const struct service_item *s,
@@ -123,32 +107,32 @@ static const struct service_item *find_service(const struct service_item *s,
 int sweeping_capture(const struct service_item *svcs, size_t n_svcs,
                      const struct sweeping_item_in *in, size_t n_in,
                      struct sweeping_item *out, int64_t *total,
-                     struct sweeping_err *err)
+                     struct err_detail *err)
 {
 	int64_t sum = 0;
 
 	if (n_in == 0 || n_in > SWEEPING_ITEMS_MAX)
-		return fail(err, ERR_INVALID, "invalid",
-		            "items: choose 1 to %d services",
-		            SWEEPING_ITEMS_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "items: choose 1 to %d services",
+		                SWEEPING_ITEMS_MAX);
 	for (size_t i = 0; i < n_in; i++) {
 		const struct service_item *s =
 		    find_service(svcs, n_svcs, in[i].service_id);
 
 		if (in[i].quantity < 1 ||
 		    in[i].quantity > SWEEPING_QUANTITY_MAX)
-			return fail(err, ERR_INVALID, "invalid",
-			            "items[%zu].quantity: must be 1 to %d", i,
-			            SWEEPING_QUANTITY_MAX);
+			return err_fail(err, ERR_INVALID, "invalid",
+			                "items[%zu].quantity: must be 1 to %d",
+			                i, SWEEPING_QUANTITY_MAX);
 		if (!s)
-			return fail(
+			return err_fail(
 			    err, ERR_INVALID, "invalid",
 			    "items[%zu].service_id: service %lld is not "
 			    "offered by this cemetery",
 			    i, (long long)in[i].service_id);
 		for (size_t k = 0; k < i; k++)
 			if (in[k].service_id == in[i].service_id)
-				return fail(
+				return err_fail(
 				    err, ERR_INVALID, "invalid",
 				    "items[%zu]: service %lld is listed "
 				    "twice",
@@ -163,8 +147,8 @@ int sweeping_capture(const struct service_item *svcs, size_t n_svcs,
 		if (s->price_cents > (INT64_C(1) << 45) ||
 		    (sum += s->price_cents * in[i].quantity) >
 		        (INT64_C(1) << 52))
-			return fail(err, ERR_INVALID, "invalid",
-			            "items: the total is too large");
+			return err_fail(err, ERR_INVALID, "invalid",
+			                "items: the total is too large");
 	}
 	*total = sum;
 	return 0;
@@ -179,7 +163,7 @@ static bool text_ok(const char *s, size_t max)
 /* Date, plot and the captured items of a new order. */
 static int order_prepare(struct store *st, const struct sweeping_order_in *in,
                          const char *today, struct sweeping_order *o,
-                         struct sweeping_item *items, struct sweeping_err *err)
+                         struct sweeping_item *items, struct err_detail *err)
 {
 	GArray *svcs = NULL;
 	struct plot p;
@@ -187,23 +171,25 @@ static int order_prepare(struct store *st, const struct sweeping_order_in *in,
 	int rc;
 
 	if (!visit_date_valid(in->date))
-		return fail(err, ERR_INVALID, "invalid",
-		            "date: must be a date YYYY-MM-DD");
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "date: must be a date YYYY-MM-DD");
 	visit_date_add(today, SWEEPING_DAYS_AHEAD, last);
 	if (strcmp(in->date, today) < 0 || strcmp(in->date, last) > 0)
-		return fail(err, ERR_INVALID, "invalid",
-		            "date: must be from today (%s) to %s", today, last);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "date: must be from today (%s) to %s", today,
+		                last);
 	if (!text_ok(in->note, SWEEPING_NOTE_MAX))
-		return fail(err, ERR_INVALID, "invalid",
-		            "note: at most %d characters", SWEEPING_NOTE_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "note: at most %d characters",
+		                SWEEPING_NOTE_MAX);
 	if ((rc = store_plot_get(st, in->plot_id, &p)))
 		return rc == ERR_NOT_FOUND
-		           ? fail(err, rc, "plot_not_found", "no such plot")
-		           : fail(err, rc, "db", "cannot read the plot");
+		           ? err_fail(err, rc, "plot_not_found", "no such plot")
+		           : err_fail(err, rc, NULL, "cannot read the plot");
 	svcs = g_array_new(FALSE, FALSE, sizeof(struct service_item));
 	rc = store_service_list(st, ORG_CEMETERY, p.cemetery_id, false, svcs);
 	if (rc)
-		fail(err, rc, "db", "cannot read the service list");
+		err_fail(err, rc, NULL, "cannot read the service list");
 	else
 		rc = sweeping_capture(
 		    (const struct service_item *)(void *)svcs->data, svcs->len,
@@ -245,7 +231,7 @@ out_rollback:
 
 int sweeping_order_create(struct store *st, struct bus *bus,
                           const struct sweeping_order_in *in, const char *today,
-                          struct sweeping_order *out, struct sweeping_err *err)
+                          struct sweeping_order *out, struct err_detail *err)
 {
 	struct sweeping_item items[SWEEPING_ITEMS_MAX];
 	struct sweeping_order o = {0};
@@ -254,9 +240,9 @@ int sweeping_order_create(struct store *st, struct bus *bus,
 	if ((rc = order_prepare(st, in, today, &o, items, err)))
 		return rc;
 	if ((rc = order_insert_tx(st, &o, items, in->n_items)))
-		return fail(err, rc, "db", "cannot save the order");
+		return err_fail(err, rc, NULL, "cannot save the order");
 	if ((rc = store_order_get(st, o.id, out)))
-		return fail(err, rc, "db", "cannot read the order back");
+		return err_fail(err, rc, NULL, "cannot read the order back");
 	sweeping_publish(st, bus, o.id);
 	return 0;
 }
@@ -264,7 +250,7 @@ int sweeping_order_create(struct store *st, struct bus *bus,
 /* The start rule of pay.h: the work waits for payment unless the
  * cemetery allows pay-later. */
 static int payment_check(struct store *st, const struct sweeping_order *o,
-                         enum sweeping_state to, struct sweeping_err *err)
+                         enum sweeping_state to, struct err_detail *err)
 {
 	struct pay_settings s;
 	struct pay_record r;
@@ -275,7 +261,7 @@ static int payment_check(struct store *st, const struct sweeping_order *o,
 	              "reading a cemetery's payment settings") ||
 	    !store_ok(pay_record_get(st, o->id, &r),
 	              "reading an order's payment"))
-		return fail(err, ERR_DB, "db", "cannot read the payment");
+		return err_fail(err, ERR_DB, NULL, "cannot read the payment");
 	return pay_work_check(to, r.state, s.pay_later, err);
 }
 
@@ -284,7 +270,7 @@ static int payment_check(struct store *st, const struct sweeping_order *o,
 static int transition_tx(struct store *st, const struct sweeping_order *o,
                          enum sweeping_state to, enum sweeping_side side,
                          int64_t actor_id, const char *note,
-                         struct sweeping_err *err)
+                         struct err_detail *err)
 {
 	bool with_reason = to == SW_REJECTED || to == SW_DISPUTED;
 	int all = 0, photos = 0, rc;
@@ -294,48 +280,49 @@ static int transition_tx(struct store *st, const struct sweeping_order *o,
 		return rc;
 	if (to == SW_COMPLETED) {
 		if ((rc = store_proof_count(st, o->id, &all, &photos)))
-			return fail(err, rc, "db", "cannot count proofs");
+			return err_fail(err, rc, NULL, "cannot count proofs");
 		if (photos == 0)
-			return fail(err, ERR_CONFLICT, "proof_required",
-			            "upload at least one proof photo before "
-			            "completing the order");
+			return err_fail(
+			    err, ERR_CONFLICT, "proof_required",
+			    "upload at least one proof photo before "
+			    "completing the order");
 	}
 	if ((rc = store_order_set_state(st, o->id, o->state, to,
 	                                with_reason ? note : NULL)) ||
 	    (rc = store_order_event_insert(st, o->id, (int)o->state, to,
 	                                   actor_id, note)))
-		return fail(err, rc, "db", "cannot save the change");
+		return err_fail(err, rc, NULL, "cannot save the change");
 	return 0;
 }
 
 int sweeping_transition(struct store *st, struct bus *bus, int64_t order_id,
                         enum sweeping_state to, enum sweeping_side side,
                         int64_t actor_id, const char *note,
-                        struct sweeping_order *out, struct sweeping_err *err)
+                        struct sweeping_order *out, struct err_detail *err)
 {
 	struct sweeping_order o;
 	int rc;
 
 	if (!text_ok(note, SWEEPING_NOTE_MAX))
-		return fail(err, ERR_INVALID, "invalid",
-		            "note: at most %d characters", SWEEPING_NOTE_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "note: at most %d characters",
+		                SWEEPING_NOTE_MAX);
 	if ((to == SW_REJECTED || to == SW_DISPUTED) && (!note || !*note))
-		return fail(err, ERR_INVALID, "reason_required",
-		            "reason: say why the order is %s",
-		            sweeping_state_name(to));
+		return err_fail(err, ERR_INVALID, "reason_required",
+		                "reason: say why the order is %s",
+		                sweeping_state_name(to));
 	if ((rc = store_begin(st)))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	if ((rc = store_order_get(st, order_id, &o))) {
-		fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		     "no such order");
+		err_fail(err, rc, NULL, "no such order");
 		goto out_rollback;
 	}
 	if ((rc = transition_tx(st, &o, to, side, actor_id, note, err)))
 		goto out_rollback;
 	if ((rc = store_commit(st)))
-		return fail(err, rc, "db", "cannot save the change");
+		return err_fail(err, rc, NULL, "cannot save the change");
 	if ((rc = store_order_get(st, order_id, out)))
-		return fail(err, rc, "db", "cannot read the order back");
+		return err_fail(err, rc, NULL, "cannot read the order back");
 	sweeping_publish(st, bus, order_id);
 	return 0;
 out_rollback:
@@ -344,39 +331,39 @@ out_rollback:
 }
 
 int sweeping_proof_add(struct store *st, struct bus *bus,
-                       struct sweeping_proof *p, struct sweeping_err *err)
+                       struct sweeping_proof *p, struct err_detail *err)
 {
 	struct sweeping_order o;
 	int all = 0, photos = 0, rc;
 
 	if ((rc = store_begin(st)))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	if ((rc = store_order_get(st, p->order_id, &o))) {
-		fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		     "no such order");
+		err_fail(err, rc, NULL, "no such order");
 		goto out_rollback;
 	}
 	if (o.state != SW_ACCEPTED && o.state != SW_IN_PROGRESS) {
-		rc = fail(err, ERR_CONFLICT, "proof_not_now",
-		          "the order is %s; proof is uploaded while it is "
-		          "accepted or in progress",
-		          sweeping_state_name(o.state));
+		rc = err_fail(err, ERR_CONFLICT, "proof_not_now",
+		              "the order is %s; proof is uploaded while it is "
+		              "accepted or in progress",
+		              sweeping_state_name(o.state));
 		goto out_rollback;
 	}
 	if ((rc = store_proof_count(st, o.id, &all, &photos)) ||
 	    all >= SWEEPING_PROOFS_MAX) {
-		rc = rc ? fail(err, rc, "db", "cannot count proofs")
-		        : fail(err, ERR_CONFLICT, "too_many_proofs",
-		               "an order holds at most %d photos and videos",
-		               SWEEPING_PROOFS_MAX);
+		rc =
+		    rc ? err_fail(err, rc, NULL, "cannot count proofs")
+		       : err_fail(err, ERR_CONFLICT, "too_many_proofs",
+		                  "an order holds at most %d photos and videos",
+		                  SWEEPING_PROOFS_MAX);
 		goto out_rollback;
 	}
 	if ((rc = store_proof_insert(st, p, &p->id))) {
-		fail(err, rc, "db", "cannot save the proof");
+		err_fail(err, rc, NULL, "cannot save the proof");
 		goto out_rollback;
 	}
 	if ((rc = store_commit(st)))
-		return fail(err, rc, "db", "cannot save the proof");
+		return err_fail(err, rc, NULL, "cannot save the proof");
 	sweeping_publish(st, bus, p->order_id);
 	return 0;
 out_rollback:
@@ -385,32 +372,32 @@ out_rollback:
 }
 
 int sweeping_rate(struct store *st, int64_t order_id, int stars,
-                  const char *comment, struct sweeping_err *err)
+                  const char *comment, struct err_detail *err)
 {
 	struct sweeping_order o;
 	int rc;
 
 	if (stars < 1 || stars > 5)
-		return fail(err, ERR_INVALID, "invalid",
-		            "stars: must be 1 to 5");
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "stars: must be 1 to 5");
 	if (!text_ok(comment, RATING_COMMENT_MAX))
-		return fail(err, ERR_INVALID, "invalid",
-		            "comment: at most %d characters",
-		            RATING_COMMENT_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "comment: at most %d characters",
+		                RATING_COMMENT_MAX);
 	if ((rc = store_order_get(st, order_id, &o)))
-		return fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		            "no such order");
+		return err_fail(err, rc, NULL, "no such order");
 	if (o.state != SW_CONFIRMED)
-		return fail(err, ERR_CONFLICT, "not_confirmed",
-		            "the order is %s; rate it once you have confirmed "
-		            "it",
-		            sweeping_state_name(o.state));
+		return err_fail(
+		    err, ERR_CONFLICT, "not_confirmed",
+		    "the order is %s; rate it once you have confirmed "
+		    "it",
+		    sweeping_state_name(o.state));
 	rc = store_rating_insert(st, "cemetery", o.cemetery_id, o.id, o.user_id,
 	                         stars, comment);
 	if (rc == ERR_CONFLICT)
-		return fail(err, rc, "already_rated",
-		            "this order has been rated already");
-	return rc ? fail(err, rc, "db", "cannot save the rating") : 0;
+		return err_fail(err, rc, "already_rated",
+		                "this order has been rated already");
+	return rc ? err_fail(err, rc, NULL, "cannot save the rating") : 0;
 }
 
 static json_t *items_json(struct store *st, int64_t order_id)

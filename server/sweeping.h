@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "textlimit.h"
 
 struct store;
@@ -50,17 +51,6 @@ enum sweeping_state {
 /* Which side of an order acts: the family that placed it or the staff of
  * its cemetery. */
 enum sweeping_side { SW_FAMILY = 0, SW_STAFF };
-
-/* Why a call failed: a stable code for clients ("proof_required") and a
- * sentence. code is a static string. */
-struct sweeping_err {
-	const char *code;
-	char msg[200];
-};
-
-/* Fill e (when not NULL) with code and a sentence; returns rc. */
-int sweeping_fail(struct sweeping_err *e, int rc, const char *code,
-                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 struct sweeping_item_in {
 	int64_t service_id;
@@ -141,8 +131,7 @@ int sweeping_side_of(enum sweeping_state to);
  * (unknown state); ERR_FORBIDDEN ("wrong_side": that side never makes this
  * move); ERR_CONFLICT ("illegal_transition", naming the current state). */
 int sweeping_transition_check(enum sweeping_state from, enum sweeping_state to,
-                              enum sweeping_side side,
-                              struct sweeping_err *err);
+                              enum sweeping_side side, struct err_detail *err);
 
 /* Capture names and prices of the requested items from a cemetery's
  * service list svcs (n_svcs entries). Pure. out gets n_in items; *total the
@@ -152,14 +141,14 @@ int sweeping_transition_check(enum sweeping_state from, enum sweeping_state to,
 int sweeping_capture(const struct service_item *svcs, size_t n_svcs,
                      const struct sweeping_item_in *in, size_t n_in,
                      struct sweeping_item *out, int64_t *total,
-                     struct sweeping_err *err);
+                     struct err_detail *err);
 
 /* Place an order in one transaction (order, captured items, first event)
  * and publish it. today is visit_today(). Fills out. 0; ERR_INVALID
  * (date, note, items); ERR_NOT_FOUND ("plot_not_found"). */
 int sweeping_order_create(struct store *st, struct bus *bus,
                           const struct sweeping_order_in *in, const char *today,
-                          struct sweeping_order *out, struct sweeping_err *err);
+                          struct sweeping_order *out, struct err_detail *err);
 
 /* Move an order to `to` as `side` (actor_id recorded with note, which is
  * the reason for rejected and disputed and then required). Records the
@@ -169,18 +158,18 @@ int sweeping_order_create(struct store *st, struct bus *bus,
 int sweeping_transition(struct store *st, struct bus *bus, int64_t order_id,
                         enum sweeping_state to, enum sweeping_side side,
                         int64_t actor_id, const char *note,
-                        struct sweeping_order *out, struct sweeping_err *err);
+                        struct sweeping_order *out, struct err_detail *err);
 
 /* Record a stored proof file for an order (accepted or in_progress only)
  * and publish. p->id is set. ERR_CONFLICT ("proof_not_now",
  * "too_many_proofs"), ERR_NOT_FOUND. */
 int sweeping_proof_add(struct store *st, struct bus *bus,
-                       struct sweeping_proof *p, struct sweeping_err *err);
+                       struct sweeping_proof *p, struct err_detail *err);
 
 /* Rate a confirmed order once: 1 to 5 stars for its cemetery. ERR_INVALID,
  * ERR_CONFLICT ("not_confirmed", "already_rated"), ERR_NOT_FOUND. */
 int sweeping_rate(struct store *st, int64_t order_id, int stars,
-                  const char *comment, struct sweeping_err *err);
+                  const char *comment, struct err_detail *err);
 
 /* The order as JSON, with items, events, proofs and its rating; new
  * reference. NULL when it cannot be read. */

@@ -150,6 +150,7 @@ int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
                     int64_t actor, struct burial_transfer *out, char *msg,
                     size_t msglen)
 {
+	struct err_detail why = {0};
 	int rc;
 
 	if ((rc = store_begin(st))) {
@@ -158,8 +159,11 @@ int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
 	}
 	if ((rc = load_pending(st, id, out, msg, msglen)) ||
 	    (rc = plot_of(st, plot_id, out->to_cemetery_id, msg, msglen)) ||
-	    (rc = plot_assign(st, out->deceased_id, plot_id, msg, msglen)))
+	    (rc = plot_assign(st, out->deceased_id, plot_id, &why))) {
+		if (why.msg[0])
+			snprintf(msg, msglen, "%s", why.msg);
 		goto out_rollback;
+	}
 	if ((rc = store_transfer_decide(st, id, TRANSFER_ACCEPTED, plot_id, "",
 	                                actor)) ||
 	    (rc = store_transfer_get(st, id, out)) || (rc = store_commit(st))) {

@@ -53,30 +53,29 @@ int tribute_state_parse(const char *name)
 	return -1;
 }
 
-int tribute_validate(const struct tribute *t, char *err, size_t errlen)
+int tribute_validate(const struct tribute *t, struct err_detail *e)
 {
 	size_t name = jsonx_utf8_len(t->from_name);
 	size_t text = jsonx_utf8_len(t->text);
 
 	if (t->kind >= TRIB_KIND_COUNT) {
-		snprintf(err, errlen,
-		         "kind: one of flower, incense, candle, bow, message");
-		return ERR_INVALID;
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "kind: one of flower, incense, candle, bow, message");
 	}
 	if (name < 1 || name > SENDER_NAME_MAX) {
-		snprintf(err, errlen, "from_name: must be 1 to %d characters",
-		         SENDER_NAME_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "from_name: must be 1 to %d characters",
+		                SENDER_NAME_MAX);
 	}
 	if (t->kind == TRIB_MESSAGE && (text < 1 || text > TRIBUTE_TEXT_MAX)) {
-		snprintf(err, errlen,
-		         "text: a message needs 1 to %d characters",
-		         TRIBUTE_TEXT_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "text: a message needs 1 to %d characters",
+		                TRIBUTE_TEXT_MAX);
 	}
 	if (t->kind != TRIB_MESSAGE && text) {
-		snprintf(err, errlen, "text: only a message carries text");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "text: only a message carries text");
 	}
 	return 0;
 }
@@ -200,16 +199,14 @@ void tribute_lay(struct store *st, struct bus *bus, const struct memorial *m,
 }
 
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
-                struct tribute_counts *counts, char *err, size_t errlen)
+                struct tribute_counts *counts, struct err_detail *e)
 {
 	int rc;
 
-	if ((rc = tribute_validate(t, err, errlen)))
+	if ((rc = tribute_validate(t, e)))
 		return rc;
-	if ((rc = insert(st, hold, t, counts))) {
-		snprintf(err, errlen, "cannot store the tribute");
-		return rc;
-	}
+	if ((rc = insert(st, hold, t, counts)))
+		return err_fail(e, rc, NULL, "cannot store the tribute");
 	if (t->state == TRIB_PUBLISHED)
 		publish(bus, "tribute", t, counts);
 	return 0;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "textlimit.h"
+#include "err.h"
 
 struct memorial;
 
@@ -57,14 +58,14 @@ int tribute_state_parse(const char *name);
 
 /* Validate t (kind, from_name 1-64 characters, text 1-500 characters for a
  * message and empty otherwise). 0 or ERR_INVALID with err. */
-int tribute_validate(const struct tribute *t, char *err, size_t errlen);
+int tribute_validate(const struct tribute *t, struct err_detail *e);
 
 /* Add t to memorial t->memorial_id in one transaction with its count. A
  * message is pending when hold is true, every other tribute is published.
  * Published tributes go out on the bus. t->id, state, created_at and
  * counts are filled. 0, ERR_INVALID (err), ERR_DB. bus may be NULL. */
 int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
-                struct tribute_counts *counts, char *err, size_t errlen);
+                struct tribute_counts *counts, struct err_detail *e);
 
 /* A tribute laid through the group commit (store_write) has landed:
  * rc is 0 once its commit is on disk, published and told, or the failure.

@@ -55,7 +55,7 @@ int turn_mint(const char *secret, int64_t now, unsigned ttl_s, const char *tag,
 
 /* turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT][?transport=tcp],
  * as RFC 7065 writes them. */
-static bool url_ok(const char *u, char *err, size_t errlen)
+static bool url_ok(const char *u, struct err_detail *e)
 {
 	bool tls = g_str_has_prefix(u, "turns:");
 	const char *host = u + (tls ? 6 : 5);
@@ -63,11 +63,12 @@ static bool url_ok(const char *u, char *err, size_t errlen)
 	size_t hlen = q ? (size_t)(q - host) : strlen(host);
 
 	if (!tls && !g_str_has_prefix(u, "turn:")) {
-		snprintf(err, errlen, "%s: not a turn: or turns: URL", u);
+		err_fail(e, ERR_INVALID, NULL, "%s: not a turn: or turns: URL",
+		         u);
 		return false;
 	}
 	if (hlen == 0 || host[0] == '/' || memchr(host, '@', hlen)) {
-		snprintf(err, errlen,
+		err_fail(e, ERR_INVALID, NULL,
 		         "%s: write turn:HOST:PORT (credentials come from "
 		         "turn_secret)",
 		         u);
@@ -75,12 +76,12 @@ static bool url_ok(const char *u, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < hlen; i++)
 		if (!g_ascii_isalnum(host[i]) && !strchr(".-:[]", host[i])) {
-			snprintf(err, errlen, "%s: bad host", u);
+			err_fail(e, ERR_INVALID, NULL, "%s: bad host", u);
 			return false;
 		}
 	if (q && strcmp(q, "?transport=tcp") != 0 &&
 	    (tls || strcmp(q, "?transport=udp") != 0)) {
-		snprintf(err, errlen, "%s: transport must be %s", u,
+		err_fail(e, ERR_INVALID, NULL, "%s: transport must be %s", u,
 		         tls ? "tcp" : "udp or tcp");
 		return false;
 	}
@@ -88,24 +89,23 @@ static bool url_ok(const char *u, char *err, size_t errlen)
 }
 
 int turn_urls_split(const char *list, char *buf, size_t buflen,
-                    const char *urls[TURN_URLS_MAX], char *err, size_t errlen)
+                    const char *urls[TURN_URLS_MAX], struct err_detail *e)
 {
 	char *save = NULL, *tok;
 	int n = 0;
 
 	if (strlen(list) >= buflen) {
-		snprintf(err, errlen, "TURN URL list too long");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL, "TURN URL list too long");
 	}
 	snprintf(buf, buflen, "%s", list);
 	for (tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (n == TURN_URLS_MAX) {
-			snprintf(err, errlen, "more than %d TURN URLs",
-			         TURN_URLS_MAX);
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "more than %d TURN URLs",
+			                TURN_URLS_MAX);
 		}
-		if (!url_ok(tok, err, errlen))
+		if (!url_ok(tok, e))
 			return ERR_INVALID;
 		urls[n++] = tok;
 	}

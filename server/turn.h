@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 #define TURN_USER_MAX 64 /* "<20 digits>:<tag of up to 32>" + NUL */
 #define TURN_CRED_MAX 32 /* base64 of a 20-byte HMAC-SHA1 + NUL */
@@ -34,6 +35,6 @@ int turn_mint(const char *secret, int64_t now, unsigned ttl_s, const char *tag,
  * buf, a copy of list of buflen bytes). Returns how many (0 for an empty
  * list), or ERR_INVALID with the reason in err. */
 int turn_urls_split(const char *list, char *buf, size_t buflen,
-                    const char *urls[TURN_URLS_MAX], char *err, size_t errlen);
+                    const char *urls[TURN_URLS_MAX], struct err_detail *e);
 
 #endif

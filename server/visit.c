@@ -43,23 +43,6 @@ int visit_state_parse(const char *s)
 	return -1;
 }
 
-static int fail(struct visit_err *e, int rc, const char *code, const char *fmt,
-                ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct visit_err *e, int rc, const char *code, const char *fmt,
-                ...)
-{
-	va_list ap;
-
-	if (!e)
-		return rc;
-	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static bool parse_date(const char *s, GDate *d)
 {
 	unsigned y, m, day;
@@ -120,50 +103,49 @@ int visit_date_add(const char *date, int days, char *out)
 	return 0;
 }
 
-int visit_slot_validate(const struct visit_slot *s, char *err, size_t errlen)
+int visit_slot_validate(const struct visit_slot *s, struct err_detail *e)
 {
 	if (!visit_date_valid(s->date)) {
-		snprintf(err, errlen, "date: must be a date YYYY-MM-DD");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "date: must be a date YYYY-MM-DD");
 	}
 	if (!visit_time_valid(s->start) || !visit_time_valid(s->end)) {
-		snprintf(err, errlen, "start, end: must be times HH:MM");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "start, end: must be times HH:MM");
 	}
 	if (strcmp(s->start, s->end) >= 0) {
-		snprintf(err, errlen, "end: must be after start");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "end: must be after start");
 	}
 	if (s->capacity < 1 || s->capacity > VISIT_CAPACITY_MAX) {
-		snprintf(err, errlen, "capacity: must be 1 to %d persons",
-		         VISIT_CAPACITY_MAX);
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "capacity: must be 1 to %d persons",
+		                VISIT_CAPACITY_MAX);
 	}
 	return 0;
 }
 
 int visit_slots_create(struct store *st, int64_t cemetery_id,
                        struct visit_slot *slots, size_t n, int64_t created_by,
-                       struct visit_err *err)
+                       struct err_detail *err)
 {
 	struct org o;
-	char msg[160];
+	struct err_detail msg = {0};
 	int rc;
 
 	if (n == 0 || n > VISIT_BATCH_MAX)
-		return fail(err, ERR_INVALID, "invalid",
-		            "slots: give 1 to %d slots", VISIT_BATCH_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "slots: give 1 to %d slots", VISIT_BATCH_MAX);
 	for (size_t i = 0; i < n; i++)
-		if (visit_slot_validate(&slots[i], msg, sizeof(msg)))
-			return n == 1 ? fail(err, ERR_INVALID, "invalid", "%s",
-			                     msg)
-			              : fail(err, ERR_INVALID, "invalid",
-			                     "slots[%zu].%s", i, msg);
+		if (visit_slot_validate(&slots[i], &msg))
+			return n == 1 ? err_fail(err, ERR_INVALID, "invalid",
+			                         "%s", msg.msg)
+			              : err_fail(err, ERR_INVALID, "invalid",
+			                         "slots[%zu].%s", i, msg.msg);
 	if ((rc = store_org_get(st, ORG_CEMETERY, cemetery_id, &o)))
-		return fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		            "no such cemetery");
+		return err_fail(err, rc, NULL, "no such cemetery");
 	if ((rc = store_begin(st)))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	for (size_t i = 0; i < n; i++) {
 		slots[i].cemetery_id = cemetery_id;
 		slots[i].created_by = created_by;
@@ -171,14 +153,15 @@ int visit_slots_create(struct store *st, int64_t cemetery_id,
 		if ((rc = store_slot_insert(st, &slots[i], &slots[i].id))) {
 			store_rollback(st);
 			if (rc == ERR_CONFLICT)
-				return fail(err, rc, "slot_exists",
-				            "a slot on %s at %s exists already",
-				            slots[i].date, slots[i].start);
-			return fail(err, rc, "db", "cannot save the slot");
+				return err_fail(
+				    err, rc, "slot_exists",
+				    "a slot on %s at %s exists already",
+				    slots[i].date, slots[i].start);
+			return err_fail(err, rc, NULL, "cannot save the slot");
 		}
 	}
 	if ((rc = store_commit(st)))
-		return fail(err, rc, "db", "cannot save the slots");
+		return err_fail(err, rc, NULL, "cannot save the slots");
 	return 0;
 }
 
@@ -240,64 +223,64 @@ int visit_code_normalize(const char *in, char *out, size_t outlen)
 /* Checks that need no transaction: fields, slot, day, plot. */
 static int book_precheck(struct store *st, const struct visit_booking_in *in,
                          const char *today, struct visit_slot *slot,
-                         char *phone, size_t phonelen, struct visit_err *err)
+                         char *phone, size_t phonelen, struct err_detail *err)
 {
 	struct plot p;
 	int rc;
 
 	if (in->persons < 1 || in->persons > VISIT_PERSONS_MAX)
-		return fail(err, ERR_INVALID, "invalid",
-		            "persons: must be 1 to %d", VISIT_PERSONS_MAX);
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "persons: must be 1 to %d", VISIT_PERSONS_MAX);
 	if (visit_phone_normalize(in->phone, phone, phonelen))
-		return fail(err, ERR_INVALID, "invalid",
-		            "contact_phone: must be a mobile number "
-		            "(11 digits) or a landline with area code");
+		return err_fail(err, ERR_INVALID, "invalid",
+		                "contact_phone: must be a mobile number "
+		                "(11 digits) or a landline with area code");
 	if ((rc = store_slot_get(st, in->slot_id, slot)))
-		return fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		            "no such slot");
+		return err_fail(err, rc, NULL, "no such slot");
 	if (strcmp(slot->date, today) < 0)
-		return fail(err, ERR_CONFLICT, "slot_past",
-		            "this slot (%s) has passed", slot->date);
+		return err_fail(err, ERR_CONFLICT, "slot_past",
+		                "this slot (%s) has passed", slot->date);
 	rc = store_plot_get(st, in->plot_id, &p);
 	if (rc == ERR_NOT_FOUND ||
 	    (rc == 0 && p.cemetery_id != slot->cemetery_id))
-		return fail(err, ERR_NOT_FOUND, "plot_not_found",
-		            "no such plot at this cemetery");
+		return err_fail(err, ERR_NOT_FOUND, "plot_not_found",
+		                "no such plot at this cemetery");
 	if (rc)
-		return fail(err, rc, "db", "cannot read the plot");
+		return err_fail(err, rc, NULL, "cannot read the plot");
 	return 0;
 }
 
 /* Inside the transaction: one active booking per account, the places, the
  * row (a new code on the rare collision). */
 static int book_tx(struct store *st, struct visit_booking *b,
-                   const char *sealed, struct visit_err *err)
+                   const char *sealed, struct err_detail *err)
 {
 	bool active = false;
 	int rc;
 
 	if ((rc = store_booking_active(st, b->slot_id, b->user_id, &active)))
-		return fail(err, rc, "db", "cannot read bookings");
+		return err_fail(err, rc, NULL, "cannot read bookings");
 	if (active)
-		return fail(err, ERR_CONFLICT, "already_booked",
-		            "this account has a booking for this slot already");
+		return err_fail(
+		    err, ERR_CONFLICT, "already_booked",
+		    "this account has a booking for this slot already");
 	if ((rc = store_slot_take(st, b->slot_id, b->persons)))
 		return rc == ERR_FULL
-		           ? fail(err, rc, "slot_full",
-		                  "not enough places left in this slot")
-		           : fail(err, rc, "db", "cannot book");
+		           ? err_fail(err, rc, "slot_full",
+		                      "not enough places left in this slot")
+		           : err_fail(err, rc, NULL, "cannot book");
 	for (int attempt = 0; attempt < 4; attempt++) {
 		visit_code_new(b->code);
 		rc = store_booking_insert(st, b, sealed, &b->id);
 		if (rc != ERR_CONFLICT)
 			break;
 	}
-	return rc ? fail(err, rc, "db", "cannot save the booking") : 0;
+	return rc ? err_fail(err, rc, NULL, "cannot save the booking") : 0;
 }
 
 int visit_book(struct store *st, const struct crypto *c,
                const struct visit_booking_in *in, const char *today,
-               struct visit_booking *out, struct visit_err *err)
+               struct visit_booking *out, struct err_detail *err)
 {
 	struct visit_booking b = {0};
 	struct visit_slot slot;
@@ -318,10 +301,10 @@ int visit_book(struct store *st, const struct crypto *c,
 	sealed = crypto_seal(c, phone);
 	sodium_memzero(phone, sizeof(phone));
 	if (!sealed)
-		return fail(err, ERR_NOMEM, "internal",
-		            "cannot seal the phone");
+		return err_fail(err, ERR_NOMEM, "internal",
+		                "cannot seal the phone");
 	if ((rc = store_begin(st))) {
-		fail(err, rc, "db", "cannot start a transaction");
+		err_fail(err, rc, NULL, "cannot start a transaction");
 		goto out_free_sealed;
 	}
 	if ((rc = book_tx(st, &b, sealed, err))) {
@@ -329,45 +312,45 @@ int visit_book(struct store *st, const struct crypto *c,
 		goto out_free_sealed;
 	}
 	if ((rc = store_commit(st))) {
-		fail(err, rc, "db", "cannot save the booking");
+		err_fail(err, rc, NULL, "cannot save the booking");
 		goto out_free_sealed;
 	}
 	rc = store_booking_get(st, b.id, out);
 	if (rc)
-		fail(err, rc, "db", "cannot read the booking back");
+		err_fail(err, rc, NULL, "cannot read the booking back");
 out_free_sealed:
 	free(sealed);
 	return rc;
 }
 
-int visit_cancel(struct store *st, int64_t booking_id, struct visit_err *err)
+int visit_cancel(struct store *st, int64_t booking_id, struct err_detail *err)
 {
 	struct visit_booking b;
 	int rc;
 
 	if ((rc = store_begin(st)))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	if ((rc = store_booking_get(st, booking_id, &b))) {
-		fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		     "no such booking");
+		err_fail(err, rc, NULL, "no such booking");
 		goto out_rollback;
 	}
 	if (b.state != VISIT_BOOKED) {
 		rc = b.state == VISIT_CANCELLED
-		         ? fail(err, ERR_CONFLICT, "already_cancelled",
-		                "this booking is cancelled already")
-		         : fail(err, ERR_CONFLICT, "already_checked_in",
-		                "this booking was used already (checked in)");
+		         ? err_fail(err, ERR_CONFLICT, "already_cancelled",
+		                    "this booking is cancelled already")
+		         : err_fail(
+		               err, ERR_CONFLICT, "already_checked_in",
+		               "this booking was used already (checked in)");
 		goto out_rollback;
 	}
 	if ((rc = store_booking_set_state(st, b.id, VISIT_BOOKED,
 	                                  VISIT_CANCELLED, 0)) ||
 	    (rc = store_slot_release(st, b.slot_id, b.persons))) {
-		fail(err, rc, "db", "cannot cancel");
+		err_fail(err, rc, NULL, "cannot cancel");
 		goto out_rollback;
 	}
 	if ((rc = store_commit(st)))
-		return fail(err, rc, "db", "cannot cancel");
+		return err_fail(err, rc, NULL, "cannot cancel");
 	return 0;
 out_rollback:
 	store_rollback(st);
@@ -375,47 +358,46 @@ out_rollback:
 }
 
 int visit_checkin_check(const struct visit_booking *b, int64_t cemetery_id,
-                        const char *today, struct visit_err *err)
+                        const char *today, struct err_detail *err)
 {
 	if (cemetery_id > 0 && b->cemetery_id != cemetery_id)
-		return fail(err, ERR_FORBIDDEN, "other_cemetery",
-		            "this ticket is for another cemetery");
+		return err_fail(err, ERR_FORBIDDEN, "other_cemetery",
+		                "this ticket is for another cemetery");
 	if (b->state == VISIT_CHECKED_IN)
-		return fail(err, ERR_CONFLICT, "already_checked_in",
-		            "already checked in at %s", b->checked_in_at);
+		return err_fail(err, ERR_CONFLICT, "already_checked_in",
+		                "already checked in at %s", b->checked_in_at);
 	if (b->state == VISIT_CANCELLED)
-		return fail(err, ERR_CONFLICT, "cancelled",
-		            "this booking was cancelled");
+		return err_fail(err, ERR_CONFLICT, "cancelled",
+		                "this booking was cancelled");
 	if (strcmp(b->date, today) != 0)
-		return fail(err, ERR_CONFLICT, "wrong_day",
-		            "this ticket is for %s, not today (%s)", b->date,
-		            today);
+		return err_fail(err, ERR_CONFLICT, "wrong_day",
+		                "this ticket is for %s, not today (%s)",
+		                b->date, today);
 	return 0;
 }
 
 int visit_checkin(struct store *st, int64_t booking_id, int64_t cemetery_id,
                   const char *today, int64_t actor_id,
-                  struct visit_booking *out, struct visit_err *err)
+                  struct visit_booking *out, struct err_detail *err)
 {
 	struct visit_booking b;
 	int rc;
 
 	if ((rc = store_begin(st)))
-		return fail(err, rc, "db", "cannot start a transaction");
+		return err_fail(err, rc, NULL, "cannot start a transaction");
 	if ((rc = store_booking_get(st, booking_id, &b))) {
-		fail(err, rc, rc == ERR_NOT_FOUND ? "not_found" : "db",
-		     "no such booking");
+		err_fail(err, rc, NULL, "no such booking");
 		goto out_rollback;
 	}
 	if ((rc = visit_checkin_check(&b, cemetery_id, today, err)))
 		goto out_rollback;
 	if ((rc = store_booking_set_state(st, b.id, VISIT_BOOKED,
 	                                  VISIT_CHECKED_IN, actor_id))) {
-		fail(err, rc, "db", "cannot check in");
+		err_fail(err, rc, NULL, "cannot check in");
 		goto out_rollback;
 	}
 	if ((rc = store_commit(st)))
-		return fail(err, rc, "db", "cannot check in");
+		return err_fail(err, rc, NULL, "cannot check in");
 	return store_booking_get(st, b.id, out);
 out_rollback:
 	store_rollback(st);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "textlimit.h"
 
 struct store;
@@ -32,13 +33,6 @@ struct crypto;
 #define VISIT_BATCH_MAX    1000 /* slots per publishing request: a season */
 
 enum visit_state { VISIT_BOOKED = 0, VISIT_CANCELLED, VISIT_CHECKED_IN };
-
-/* Why a call failed: a stable code for clients ("slot_full") and a
- * sentence. code is a static string. */
-struct visit_err {
-	const char *code;
-	char msg[200];
-};
 
 struct visit_slot {
 	int64_t id;
@@ -99,14 +93,14 @@ int visit_date_add(const char *date, int days, char *out);
 
 /* Check a slot's fields (date, times, start < end, capacity). 0 or
  * ERR_INVALID with a sentence in err. */
-int visit_slot_validate(const struct visit_slot *s, char *err, size_t errlen);
+int visit_slot_validate(const struct visit_slot *s, struct err_detail *e);
 
 /* Publish n slots of a cemetery in one transaction (all or none); ids are
  * written back into slots[i].id. ERR_INVALID (field, with index), ERR_CONFLICT
  * (a slot with the same date and start exists), ERR_NOT_FOUND (cemetery). */
 int visit_slots_create(struct store *st, int64_t cemetery_id,
                        struct visit_slot *slots, size_t n, int64_t created_by,
-                       struct visit_err *err);
+                       struct err_detail *err);
 
 /* Normalise a contact phone: a mainland mobile "1xxxxxxxxxx" (spaces,
  * dashes and +86 removed) or a landline "0" + 9 to 11 digits. */
@@ -125,22 +119,22 @@ int visit_code_normalize(const char *in, char *out, size_t outlen);
  * ("already_booked", "slot_past"); ERR_FULL ("slot_full"). */
 int visit_book(struct store *st, const struct crypto *c,
                const struct visit_booking_in *in, const char *today,
-               struct visit_booking *out, struct visit_err *err);
+               struct visit_booking *out, struct err_detail *err);
 
 /* Cancel a booking and free its places. ERR_NOT_FOUND; ERR_CONFLICT
  * ("already_cancelled", "already_checked_in"). */
-int visit_cancel(struct store *st, int64_t booking_id, struct visit_err *err);
+int visit_cancel(struct store *st, int64_t booking_id, struct err_detail *err);
 
 /* May booking b be checked in at cemetery_id today? Pure. 0; ERR_FORBIDDEN
  * ("other_cemetery"); ERR_CONFLICT ("already_checked_in", "cancelled",
  * "wrong_day"). */
 int visit_checkin_check(const struct visit_booking *b, int64_t cemetery_id,
-                        const char *today, struct visit_err *err);
+                        const char *today, struct err_detail *err);
 
 /* Check in booking_id (after visit_checkin_check in the same
  * transaction; cemetery_id 0: the booking's own). Fills out. */
 int visit_checkin(struct store *st, int64_t booking_id, int64_t cemetery_id,
                   const char *today, int64_t actor_id,
-                  struct visit_booking *out, struct visit_err *err);
+                  struct visit_booking *out, struct err_detail *err);
 
 #endif

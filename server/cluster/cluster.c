@@ -32,7 +32,7 @@ struct cluster {
 	struct presence *presence;
 };
 
-static int connect_redis(struct cluster *c, char *err, size_t errlen)
+static int connect_redis(struct cluster *c, struct err_detail *e)
 {
 	struct app *app = c->app;
 	const struct redis_url *u;
@@ -41,13 +41,12 @@ static int connect_redis(struct cluster *c, char *err, size_t errlen)
 	/* hiredis writes with write(2): a peer that vanished must be an
 	 * error to handle, not a signal that ends the daemon. */
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc =
-	         redis_conn_new(app->cfg.redis_url, NULL, &c->rc, err, errlen)))
+	if ((rc = redis_conn_new(app->cfg.redis_url, NULL, &c->rc, e)))
 		return rc;
 	if ((rc = bus_redis_install(app->bus, c->rc, NULL, &c->br)) ||
 	    (rc = ratelimit_redis_install(app->ratelimit, c->rc, 50, &c->rr))) {
-		snprintf(err, errlen, "cannot set up the redis backends");
-		return rc;
+		return err_fail(e, rc, NULL,
+		                "cannot set up the redis backends");
 	}
 	u = redis_conn_url(c->rc);
 	log_info("cluster",
@@ -57,24 +56,23 @@ static int connect_redis(struct cluster *c, char *err, size_t errlen)
 	return 0;
 }
 
-int cluster_start(struct app *app, char *err, size_t errlen)
+int cluster_start(struct app *app, struct err_detail *e)
 {
 	struct cluster *c = calloc(1, sizeof(*c));
 	int rc;
 
 	if (!c) {
-		snprintf(err, errlen, "out of memory");
-		return ERR_NOMEM;
+		return err_fail(e, ERR_NOMEM, NULL, "out of memory");
 	}
 	c->app = app;
 	app->cluster = c;
-	if (app->cfg.redis_url[0] && (rc = connect_redis(c, err, errlen))) {
+	if (app->cfg.redis_url[0] && (rc = connect_redis(c, e))) {
 		cluster_stop(app);
 		return rc;
 	}
 	c->presence = presence_new(c->rc, 0, 0);
 	if (!c->presence) {
-		snprintf(err, errlen, "out of memory");
+		err_fail(e, ERR_NOMEM, NULL, "out of memory");
 		cluster_stop(app);
 		return ERR_NOMEM;
 	}

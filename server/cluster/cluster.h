@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct app;
 struct cluster;
@@ -24,7 +25,7 @@ struct presence;
  * even if Redis is down, degraded), and put the Redis backends under
  * app->bus and app->ratelimit. 0, or ERR_INVALID (bad URL, reason in
  * err) / ERR_NOMEM. */
-int cluster_start(struct app *app, char *err, size_t errlen);
+int cluster_start(struct app *app, struct err_detail *e);
 
 /* Leave presence rooms, restore the in-process backends, disconnect,
  * free app->cluster. No-op when there is none. */

@@ -387,7 +387,7 @@ static gboolean tick(gpointer ud)
 /* ---------- life cycle ---------- */
 
 int redis_conn_new(const char *url, const struct redis_conn_opts *opts,
-                   struct redis_conn **out, char *err, size_t errlen)
+                   struct redis_conn **out, struct err_detail *e)
 {
 	struct redis_conn_opts o = opts ? *opts : (struct redis_conn_opts){0};
 	struct redis_conn *rc;
@@ -396,10 +396,9 @@ int redis_conn_new(const char *url, const struct redis_conn_opts *opts,
 	*out = NULL;
 	rc = calloc(1, sizeof(*rc));
 	if (!rc) {
-		snprintf(err, errlen, "out of memory");
-		return ERR_NOMEM;
+		return err_fail(e, ERR_NOMEM, NULL, "out of memory");
 	}
-	if ((rc_url = redis_url_parse(url, &rc->url, err, errlen))) {
+	if ((rc_url = redis_url_parse(url, &rc->url, e))) {
 		free(rc);
 		return rc_url;
 	}

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "err.h"
 
 struct redis_conn;
 
@@ -61,7 +62,7 @@ void redis_script_init(struct redis_script *s, const char *src);
  * need not be reachable yet. 0, ERR_INVALID (bad URL, reason in err) or
  * ERR_NOMEM. The caller frees *out with redis_conn_free. */
 int redis_conn_new(const char *url, const struct redis_conn_opts *opts,
-                   struct redis_conn **out, char *err, size_t errlen);
+                   struct redis_conn **out, struct err_detail *e);
 
 /* Close both connections; pending commands get their callback with a NULL
  * reply (they must not call into rc). Not from inside a reply callback.

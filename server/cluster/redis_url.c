@@ -67,8 +67,8 @@ static int parse_auth(const char *p, const char *at, struct redis_url *out)
 	                  sizeof(out->password));
 }
 
-int redis_url_parse(const char *url, struct redis_url *out, char *err,
-                    size_t errlen)
+int redis_url_parse(const char *url, struct redis_url *out,
+                    struct err_detail *e)
 {
 	const char *p, *end, *at, *slash, *host_end, *port = NULL;
 	size_t hlen;
@@ -76,11 +76,10 @@ int redis_url_parse(const char *url, struct redis_url *out, char *err,
 	memset(out, 0, sizeof(*out));
 	out->port = 6379;
 	if (!url || strncmp(url, "redis://", 8) != 0) {
-		snprintf(err, errlen,
-		         "redis_url must start with redis:// "
-		         "(rediss:// and unix sockets are not "
-		         "supported)");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "redis_url must start with redis:// "
+		                "(rediss:// and unix sockets are not "
+		                "supported)");
 	}
 	p = url + 8;
 	end = p + strlen(p);
@@ -89,16 +88,16 @@ int redis_url_parse(const char *url, struct redis_url *out, char *err,
 		slash = end;
 	at = memchr(p, '@', (size_t)(slash - p));
 	if (at && parse_auth(p, at, out)) {
-		snprintf(err, errlen, "redis_url: bad user or password");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "redis_url: bad user or password");
 	}
 	if (at)
 		p = at + 1;
 	if (*p == '[') { /* [IPv6] */
 		host_end = memchr(p, ']', (size_t)(slash - p));
 		if (!host_end) {
-			snprintf(err, errlen, "redis_url: unclosed [");
-			return ERR_INVALID;
+			return err_fail(e, ERR_INVALID, NULL,
+			                "redis_url: unclosed [");
 		}
 		p++;
 		if (host_end[1] == ':')
@@ -114,19 +113,19 @@ int redis_url_parse(const char *url, struct redis_url *out, char *err,
 	}
 	hlen = host_end ? (size_t)(host_end - p) : 0;
 	if (!host_end || hlen == 0 || hlen >= sizeof(out->host)) {
-		snprintf(err, errlen, "redis_url: missing or bad host");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "redis_url: missing or bad host");
 	}
 	memcpy(out->host, p, hlen);
 	out->host[hlen] = '\0';
 	if (port && parse_port_db(port, slash, 1, 65535, &out->port)) {
-		snprintf(err, errlen, "redis_url: port must be 1 to 65535");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "redis_url: port must be 1 to 65535");
 	}
 	if (slash < end && slash + 1 < end &&
 	    parse_port_db(slash + 1, end, 0, 100000, &out->db)) {
-		snprintf(err, errlen, "redis_url: database must be a number");
-		return ERR_INVALID;
+		return err_fail(e, ERR_INVALID, NULL,
+		                "redis_url: database must be a number");
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #define SINIAN_REDIS_URL_H
 
 #include <stddef.h>
+#include "err.h"
 
 /* redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]; HOST may be [IPv6]. */
 struct redis_url {
@@ -18,7 +19,7 @@ struct redis_url {
 
 /* Parse url into out. 0, or ERR_INVALID with a reason in err (which never
  * contains the password). */
-int redis_url_parse(const char *url, struct redis_url *out, char *err,
-                    size_t errlen);
+int redis_url_parse(const char *url, struct redis_url *out,
+                    struct err_detail *e);
 
 #endif

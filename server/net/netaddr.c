@@ -87,8 +87,8 @@ static int parse_net(const char *item, struct net *n)
 	return 0;
 }
 
-int netaddr_set_parse(const char *list, struct netaddr_set **out, char *err,
-                      size_t errlen)
+int netaddr_set_parse(const char *list, struct netaddr_set **out,
+                      struct err_detail *e)
 {
 	struct netaddr_set *set = calloc(1, sizeof(*set));
 	char *copy = strdup(list ? list : ""), *save = NULL, *item;
@@ -96,8 +96,7 @@ int netaddr_set_parse(const char *list, struct netaddr_set **out, char *err,
 	if (!set || !copy) {
 		free(set);
 		free(copy);
-		snprintf(err, errlen, "out of memory");
-		return ERR_INTERNAL;
+		return err_fail(e, ERR_INTERNAL, NULL, "out of memory");
 	}
 	for (item = strtok_r(copy, " ,\t", &save); item;
 	     item = strtok_r(NULL, " ,\t", &save)) {
@@ -107,7 +106,7 @@ int netaddr_set_parse(const char *list, struct netaddr_set **out, char *err,
 		if (!more || parse_net(item, &more[set->n])) {
 			if (more)
 				set->nets = more;
-			snprintf(err, errlen,
+			err_fail(e, ERR_INVALID, NULL,
 			         "not an address or network: %.80s", item);
 			free(copy);
 			netaddr_set_free(set);

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "err.h"
 
 /* Long enough for any IPv6 text form. */
 #define NETADDR_TEXT 64
@@ -23,8 +24,8 @@ struct netaddr_set;
 
 /* Parse a list of networks separated by spaces or commas ("" is the empty
  * set). 0, or ERR_INVALID with the offending item in err. */
-int netaddr_set_parse(const char *list, struct netaddr_set **out, char *err,
-                      size_t errlen);
+int netaddr_set_parse(const char *list, struct netaddr_set **out,
+                      struct err_detail *e);
 void netaddr_set_free(struct netaddr_set *set);
 /* Is the address (text, as a socket peer gives it) in the set? False for
  * an empty set, NULL, or text that is no address. */

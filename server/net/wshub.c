@@ -252,14 +252,14 @@ void wshub_text(void *appv, struct http_ws *ws, const char *msg, size_t len)
 {
 	struct app *app = appv;
 	struct wshub_conn *wc = http_ws_get_data(ws);
-	char err[200];
+	struct err_detail err = {0};
 	json_t *j = NULL;
 	const char *topic;
 
 	if (!wc)
 		return;
-	if (jsonx_parse_object(msg, len, &j, err, sizeof(err))) {
-		send_error(ws, ERR_INVALID, err);
+	if (jsonx_parse_object(msg, len, &j, &err)) {
+		send_error(ws, ERR_INVALID, err.msg);
 		return;
 	}
 	if ((topic = json_string_value(json_object_get(j, "subscribe")))) {

@@ -50,16 +50,16 @@ static void fx_rm_tree(const char *path)
 
 static void fx_open_store(void)
 {
-	char err[256] = "";
-	int rc = store_open(fx.db, &fx.st, err, sizeof(err));
+	struct err_detail err = {0};
+	int rc = store_open(fx.db, &fx.st, &err);
 
-	ck_assert_msg(rc == 0, "store_open: %d %s", rc, err);
+	ck_assert_msg(rc == 0, "store_open: %d %s", rc, err.msg);
 }
 
 static void fx_setup(void)
 {
 	GError *e = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 	int rc;
 
 	memset(&fx, 0, sizeof(fx));
@@ -69,8 +69,8 @@ static void fx_setup(void)
 	fx.db = g_build_filename(fx.dir, "t.db", NULL);
 	fx.key = g_build_filename(fx.dir, "secret.key", NULL);
 	fx_open_store();
-	rc = crypto_open(fx.key, &fx.c, err, sizeof(err));
-	ck_assert_msg(rc == 0, "crypto_open: %d %s", rc, err);
+	rc = crypto_open(fx.key, &fx.c, &err);
+	ck_assert_msg(rc == 0, "crypto_open: %d %s", rc, err.msg);
 }
 
 static void fx_teardown(void)
@@ -110,14 +110,14 @@ static G_GNUC_UNUSED int64_t fx_plot(int64_t cemetery_id, const char *number)
 {
 	struct plot p = {
 	    .cemetery_id = cemetery_id, .kind = PLOT_GRAVE, .capacity = 1};
-	char err[200] = "";
+	struct err_detail err = {0};
 	int rc;
 
 	snprintf(p.section, sizeof(p.section), "A");
 	snprintf(p.row, sizeof(p.row), "1");
 	snprintf(p.number, sizeof(p.number), "%s", number);
-	rc = plot_create(fx.st, &p, err, sizeof(err));
-	ck_assert_msg(rc == 0, "plot_create: %d %s", rc, err);
+	rc = plot_create(fx.st, &p, &err);
+	ck_assert_msg(rc == 0, "plot_create: %d %s", rc, err.msg);
 	return p.id;
 }
 

@@ -45,16 +45,16 @@ static inline void mem_rm_tree(const char *path)
 
 static inline void mem_setup(void)
 {
-	char err[256], *db, *key;
+	struct err_detail err = {0};
+	char *db, *key;
 	GError *e = NULL;
 
 	fx.dir = g_dir_make_tmp("sinian-mem-XXXXXX", &e);
 	ck_assert_msg(fx.dir != NULL, "tmp dir: %s", e ? e->message : "?");
 	db = g_build_filename(fx.dir, "t.db", NULL);
 	key = g_build_filename(fx.dir, "secret.key", NULL);
-	ck_assert_msg(store_open(db, &fx.st, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_msg(crypto_open(key, &fx.c, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(store_open(db, &fx.st, &err) == 0, "%s", err.msg);
+	ck_assert_msg(crypto_open(key, &fx.c, &err) == 0, "%s", err.msg);
 	g_free(db);
 	g_free(key);
 }

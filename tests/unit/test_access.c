@@ -623,10 +623,10 @@ START_TEST(audit_row)
 	char *dir = g_dir_make_tmp("sinian-access-XXXXXX", NULL);
 	char *db = g_build_filename(dir, "t.db", NULL);
 	struct app app = {0};
-	char err[256];
+	struct err_detail err = {0};
 
 	make_actors();
-	ck_assert_int_eq(store_open(db, &app.store, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open(db, &app.store, &err), 0);
 	ck_assert_int_eq(store_audit_count(app.store, "pii.view"), 0);
 	ck_assert_int_eq(
 	    access_audit(&app, &actors[ADMIN], "pii.view", "user", 42, "login"),

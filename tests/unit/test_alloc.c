@@ -31,13 +31,13 @@ static void setup(void)
 static int64_t plot(const char *label, enum plot_kind k, bool accessible)
 {
 	struct plot p = {.cemetery_id = cemetery, .kind = k, .capacity = 1};
-	char err[256];
+	struct err_detail err = {0};
 
 	ck_assert_int_eq(
 	    sscanf(label, "%7[^-]-%7[^-]-%7s", p.section, p.row, p.number), 3);
 	p.capacity = k == PLOT_FAMILY ? 2 : 1;
 	p.accessible = accessible;
-	ck_assert_msg(plot_create(fx.st, &p, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(plot_create(fx.st, &p, &err) == 0, "%s", err.msg);
 	return p.id;
 }
 
@@ -49,11 +49,11 @@ static int64_t plot_at(const char *label, double lat, double lng)
 	                 .has_geo = true,
 	                 .lat = lat,
 	                 .lng = lng};
-	char err[256];
+	struct err_detail err = {0};
 
 	ck_assert_int_eq(
 	    sscanf(label, "%7[^-]-%7[^-]-%7s", p.section, p.row, p.number), 3);
-	ck_assert_msg(plot_create(fx.st, &p, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(plot_create(fx.st, &p, &err) == 0, "%s", err.msg);
 	return p.id;
 }
 
@@ -61,14 +61,13 @@ static int64_t plot_at(const char *label, double lat, double lng)
 static int64_t record(const char *name, int64_t plot_id)
 {
 	struct deceased d = {.agency_id = agency};
-	char err[256];
+	struct err_detail err = {0};
 
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	snprintf(d.death_date, sizeof(d.death_date), "2024-03-01");
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, err, 256), 0);
+	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, &err), 0);
 	if (plot_id)
-		ck_assert_int_eq(plot_assign(fx.st, d.id, plot_id, err, 256),
-		                 0);
+		ck_assert_int_eq(plot_assign(fx.st, d.id, plot_id, &err), 0);
 	return d.id;
 }
 

@@ -136,7 +136,8 @@ static struct app app;
 
 static void setup(void)
 {
-	char err[512], *db;
+	struct err_detail err = {0};
+	char *db;
 
 	dir = g_dir_make_tmp("sinian-auth-XXXXXX", NULL);
 	ck_assert_ptr_nonnull(dir);
@@ -144,9 +145,9 @@ static void setup(void)
 	app.cfg.session_ttl_hours = 2;
 	snprintf(app.cfg.data_dir, sizeof(app.cfg.data_dir), "%s", dir);
 	db = g_build_filename(dir, "sinian.db", NULL);
-	ck_assert_int_eq(store_open(db, &app.store, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open(db, &app.store, &err), 0);
 	g_free(db);
-	ck_assert_msg(api_open_core(&app, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(api_open_core(&app, &err) == 0, "%s", err.msg);
 }
 
 static void teardown(void)
@@ -171,12 +172,11 @@ static void teardown(void)
 
 static int64_t new_user(const char *login, const char *password)
 {
-	char err[256] = "";
+	struct err_detail err = {0};
 	int64_t id = 0;
-	int rc = api_user_create(&app, login, password, "测试用户", &id, err,
-	                         sizeof(err));
+	int rc = api_user_create(&app, login, password, "测试用户", &id, &err);
 
-	ck_assert_msg(rc == 0, "create %s: %d %s", login, rc, err);
+	ck_assert_msg(rc == 0, "create %s: %d %s", login, rc, err.msg);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -200,7 +200,7 @@ START_TEST(user_create_seals_login)
 	int64_t id = new_user("+86 138-1234-5678", "pine and cypress 1");
 	struct store_user u;
 	char *plain;
-	char err[256] = "";
+	struct err_detail err = {0};
 	int64_t dup;
 
 	ck_assert_int_eq(store_user_get(app.store, id, &u), 0);
@@ -222,36 +222,34 @@ START_TEST(user_create_seals_login)
 	                 0);
 	/* the same number written differently is the same login */
 	ck_assert_int_eq(api_user_create(&app, "13812345678",
-	                                 "pine and cypress 2", "x", &dup, err,
-	                                 sizeof(err)),
+	                                 "pine and cypress 2", "x", &dup, &err),
 	                 ERR_CONFLICT);
-	ck_assert(strstr(err, "login") != NULL);
+	ck_assert(strstr(err.msg, "login") != NULL);
 	new_user("Alice@Example.com", "pine and cypress 1");
 	ck_assert_int_eq(api_user_create(&app, "alice@example.COM",
-	                                 "pine and cypress 2", "x", &dup, err,
-	                                 sizeof(err)),
+	                                 "pine and cypress 2", "x", &dup, &err),
 	                 ERR_CONFLICT);
 }
 END_TEST
 
 START_TEST(user_create_refuses)
 {
-	char err[256];
+	struct err_detail err = {0};
 	int64_t id = 0;
 
-	err[0] = '\0';
+	err.msg[0] = '\0';
 	ck_assert_int_eq(api_user_create(&app, "12345", "pine and cypress 1",
-	                                 "x", &id, err, sizeof(err)),
+	                                 "x", &id, &err),
 	                 ERR_INVALID);
-	ck_assert(strstr(err, "login") != NULL);
-	err[0] = '\0';
-	ck_assert_int_eq(api_user_create(&app, "13812345678", "short", "x", &id,
-	                                 err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert(strstr(err, "password") != NULL);
+	ck_assert(strstr(err.msg, "login") != NULL);
+	err.msg[0] = '\0';
+	ck_assert_int_eq(
+	    api_user_create(&app, "13812345678", "short", "x", &id, &err),
+	    ERR_INVALID);
+	ck_assert(strstr(err.msg, "password") != NULL);
 	/* 7 characters in 21 bytes: counted as characters */
 	ck_assert_int_eq(api_user_create(&app, "13812345678", "思念故人清明节",
-	                                 "x", &id, err, sizeof(err)),
+	                                 "x", &id, &err),
 	                 ERR_INVALID);
 	new_user("13812345678", "思念故人清明时节");
 	ck_assert_int_eq(scalar("SELECT count(*) FROM users"), 1);

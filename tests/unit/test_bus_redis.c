@@ -49,9 +49,9 @@ static void rec_clear(struct rec *r)
 static void node_open(struct node *n, const char *url, const char *id)
 {
 	struct redis_conn_opts o = {.timeout_ms = 500, .heartbeat_ms = 200};
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(redis_conn_new(url, &o, &n->rc, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_conn_new(url, &o, &n->rc, &err), 0);
 	n->bus = bus_new();
 	ck_assert_ptr_nonnull(n->bus);
 	ck_assert_int_eq(bus_redis_install(n->bus, n->rc, id, &n->br), 0);
@@ -325,11 +325,10 @@ START_TEST(install_errors)
 	struct redis_conn *rc;
 	struct bus *bus = bus_new();
 	struct bus_redis *br = (void *)1;
-	char err[64];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(
-	    redis_conn_new("redis://127.0.0.1:1", NULL, &rc, err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(redis_conn_new("redis://127.0.0.1:1", NULL, &rc, &err),
+	                 0);
 	ck_assert_int_eq(bus_redis_install(bus, rc, "has space", &br),
 	                 ERR_INVALID);
 	ck_assert_ptr_null(br);

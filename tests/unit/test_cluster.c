@@ -25,7 +25,8 @@ struct fixture {
 
 static void fx_open(struct fixture *f, const char *redis_url)
 {
-	char path[128], err[256];
+	struct err_detail err = {0};
+	char path[128];
 
 	memset(f, 0, sizeof(*f));
 	config_defaults(&f->app.cfg);
@@ -34,7 +35,7 @@ static void fx_open(struct fixture *f, const char *redis_url)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/sinian-cluster-XXXXXX");
 	ck_assert_ptr_nonnull(g_mkdtemp(f->dir));
 	snprintf(path, sizeof(path), "%s/sinian.db", f->dir);
-	ck_assert_int_eq(store_open(path, &f->app.store, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open(path, &f->app.store, &err), 0);
 	f->app.bus = bus_new();
 	f->app.ratelimit = ratelimit_new();
 }
@@ -76,12 +77,12 @@ static bool wait_state(struct fixture *f, const char *want)
 START_TEST(without_redis)
 {
 	struct fixture f;
-	char err[256] = "";
+	struct err_detail err = {0};
 	struct metrics *m = metrics_new();
 	char *text;
 
 	fx_open(&f, "");
-	ck_assert_int_eq(cluster_start(&f.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(cluster_start(&f.app, &err), 0);
 	ck_assert_ptr_nonnull(f.app.cluster);
 	ck_assert_ptr_null(cluster_redis_state(f.app.cluster));
 	ck_assert_str_eq(bus_backend_name(f.app.bus), "local");
@@ -105,12 +106,12 @@ END_TEST
 START_TEST(bad_url)
 {
 	struct fixture f;
-	char err[256] = "";
+	struct err_detail err = {0};
 
 	fx_open(&f, "redis://:secret@host:99999");
-	ck_assert_int_eq(cluster_start(&f.app, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "port"));
-	ck_assert_ptr_null(strstr(err, "secret"));
+	ck_assert_int_eq(cluster_start(&f.app, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "port"));
+	ck_assert_ptr_null(strstr(err.msg, "secret"));
 	ck_assert_ptr_null(f.app.cluster);
 	ck_assert_str_eq(bus_backend_name(f.app.bus), "local");
 	fx_close(&f);
@@ -121,7 +122,7 @@ START_TEST(with_redis)
 {
 	struct testsrv srv;
 	struct fixture f;
-	char err[256] = "";
+	struct err_detail err = {0};
 	struct metrics *m = metrics_new();
 	char *text;
 	int port, retry;
@@ -129,7 +130,7 @@ START_TEST(with_redis)
 	testsrv_start(&srv, 0);
 	port = srv.port;
 	fx_open(&f, srv.url);
-	ck_assert_int_eq(cluster_start(&f.app, err, sizeof(err)), 0);
+	ck_assert_int_eq(cluster_start(&f.app, &err), 0);
 	ck_assert_str_eq(bus_backend_name(f.app.bus), "redis");
 	ck_assert(wait_state(&f, "up"));
 	/* the rate limits ask Redis */

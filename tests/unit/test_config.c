@@ -61,19 +61,19 @@ static char *write_conf(const char *name, const char *text)
 static void expect_bad(const char *text, int line, const char *const *want)
 {
 	struct config cfg;
-	char err[512] = "";
+	struct err_detail err = {0};
 	char *path = write_conf("bad.conf", text);
 	char *prefix = g_strdup_printf("%s:%d:", path, line);
 	int rc;
 
 	config_defaults(&cfg);
-	rc = config_load_file(&cfg, path, err, sizeof(err));
+	rc = config_load_file(&cfg, path, &err);
 	ck_assert_msg(rc == ERR_INVALID, "rc %d for <<%.80s>>", rc, text);
-	ck_assert_msg(g_str_has_prefix(err, prefix),
-	              "message '%s' does not start with '%s'", err, prefix);
+	ck_assert_msg(g_str_has_prefix(err.msg, prefix),
+	              "message '%s' does not start with '%s'", err.msg, prefix);
 	for (int i = 0; want && want[i]; i++)
-		ck_assert_msg(strstr(err, want[i]) != NULL,
-		              "message '%s' lacks '%s'", err, want[i]);
+		ck_assert_msg(strstr(err.msg, want[i]) != NULL,
+		              "message '%s' lacks '%s'", err.msg, want[i]);
 	g_free(prefix);
 	g_free(path);
 }
@@ -125,12 +125,11 @@ START_TEST(shipped_conf_is_the_defaults)
 	char *path = g_build_filename(root ? root : SINIAN_SOURCE_DIR, "conf",
 	                              "sinian.conf", NULL);
 	struct config def, cfg;
-	char err[512] = "";
+	struct err_detail err = {0};
 
 	config_defaults(&def);
 	config_defaults(&cfg);
-	ck_assert_msg(config_load_file(&cfg, path, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(config_load_file(&cfg, path, &err) == 0, "%s", err.msg);
 	ck_assert_msg(memcmp(&def, &cfg, sizeof(cfg)) == 0,
 	              "conf/sinian.conf differs from the built-in defaults");
 	g_free(path);
@@ -140,7 +139,7 @@ END_TEST
 START_TEST(good_file)
 {
 	struct config cfg;
-	char err[512] = "";
+	struct err_detail err = {0};
 	char *path =
 	    write_conf("good.conf", "# a comment\n"
 	                            "; another comment\n"
@@ -168,8 +167,7 @@ START_TEST(good_file)
 	                            "session_ttl_hours = 1");
 
 	config_defaults(&cfg);
-	ck_assert_msg(config_load_file(&cfg, path, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(config_load_file(&cfg, path, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(cfg.listen, "0.0.0.0:9000");
 	ck_assert_str_eq(cfg.data_dir, "/srv/sinian");
 	ck_assert_str_eq(cfg.log_level, "debug");
@@ -205,14 +203,13 @@ START_TEST(bools_and_quotes)
 	    {"false", false}, {"no", false}, {"0", false},
 	};
 	struct config cfg;
-	char err[256];
+	struct err_detail err = {0};
 
 	config_defaults(&cfg);
 	for (size_t i = 0; i < G_N_ELEMENTS(bools); i++) {
 		cfg.cookie_secure = !bools[i].want;
 		ck_assert_int_eq(config_set(&cfg, "cookie_secure",
-		                            bools[i].text, "t", 1, err,
-		                            sizeof(err)),
+		                            bools[i].text, "t", 1, &err),
 		                 0);
 		ck_assert_int_eq(cfg.cookie_secure, bools[i].want);
 	}
@@ -221,8 +218,7 @@ START_TEST(bools_and_quotes)
 		char *path = write_conf("q.conf", "data_dir = \"\"x\"\"\n"
 		                                  "web_dir = \"half\n");
 
-		ck_assert_int_eq(config_load_file(&cfg, path, err, sizeof(err)),
-		                 0);
+		ck_assert_int_eq(config_load_file(&cfg, path, &err), 0);
 		ck_assert_str_eq(cfg.data_dir, "\"x\"");
 		ck_assert_str_eq(cfg.web_dir, "\"half");
 		g_free(path);
@@ -306,13 +302,12 @@ START_TEST(bad_too_long_value)
 	/* CONFIG_STR_MAX - 1 bytes fit exactly */
 	{
 		struct config cfg;
-		char err[256];
+		struct err_detail err = {0};
 
 		v[CONFIG_STR_MAX - 1] = '\0';
 		config_defaults(&cfg);
-		ck_assert_int_eq(
-		    config_set(&cfg, "web_dir", v, "t", 1, err, sizeof(err)),
-		    0);
+		ck_assert_int_eq(config_set(&cfg, "web_dir", v, "t", 1, &err),
+		                 0);
 		ck_assert_uint_eq(strlen(cfg.web_dir), CONFIG_STR_MAX - 1);
 	}
 	/* a short field (public_ip is 64 bytes) */
@@ -339,15 +334,14 @@ END_TEST
 START_TEST(stops_at_first_error)
 {
 	struct config cfg;
-	char err[512];
+	struct err_detail err = {0};
 	char *path = write_conf("two.conf", "demo = false\n"
 	                                    "log_level = bad\n"
 	                                    "no_such = 1\n");
 
 	config_defaults(&cfg);
-	ck_assert_int_eq(config_load_file(&cfg, path, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_msg(strstr(err, ":2: log_level") != NULL, "%s", err);
+	ck_assert_int_eq(config_load_file(&cfg, path, &err), ERR_INVALID);
+	ck_assert_msg(strstr(err.msg, ":2: log_level") != NULL, "%s", err.msg);
 	ck_assert(!cfg.demo);
 	g_free(path);
 }
@@ -356,17 +350,15 @@ END_TEST
 START_TEST(missing_file)
 {
 	struct config cfg;
-	char err[512] = "";
+	struct err_detail err = {0};
 	char *path = g_build_filename(tmpdir, "nope.conf", NULL);
 
 	config_defaults(&cfg);
-	ck_assert_int_eq(config_load_file(&cfg, path, err, sizeof(err)),
-	                 ERR_IO);
-	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
+	ck_assert_int_eq(config_load_file(&cfg, path, &err), ERR_IO);
+	ck_assert_msg(strstr(err.msg, path) != NULL, "%s", err.msg);
 	/* a directory is not a config file either */
-	ck_assert_int_eq(config_load_file(&cfg, tmpdir, err, sizeof(err)),
-	                 ERR_IO);
-	ck_assert_msg(strstr(err, tmpdir) != NULL, "%s", err);
+	ck_assert_int_eq(config_load_file(&cfg, tmpdir, &err), ERR_IO);
+	ck_assert_msg(strstr(err.msg, tmpdir) != NULL, "%s", err.msg);
 	g_free(path);
 }
 END_TEST
@@ -374,38 +366,39 @@ END_TEST
 START_TEST(set_overrides)
 {
 	struct config cfg;
-	char err[512] = "";
+	struct err_detail err = {0};
 	char *path = write_conf("o.conf", "listen = 127.0.0.1:1111\n"
 	                                  "data_dir = from-file\n");
 
 	config_defaults(&cfg);
-	ck_assert_int_eq(config_load_file(&cfg, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(config_load_file(&cfg, path, &err), 0);
 	ck_assert_int_eq(config_set(&cfg, "listen", "127.0.0.1:2222",
-	                            "command line", 0, err, sizeof(err)),
+	                            "command line", 0, &err),
 	                 0);
-	ck_assert_int_eq(config_set(&cfg, "data_dir", "/tmp/x", "command line",
-	                            0, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    config_set(&cfg, "data_dir", "/tmp/x", "command line", 0, &err), 0);
 	ck_assert_int_eq(config_set(&cfg, "redis_url", "redis://127.0.0.1:1",
-	                            "command line", 0, err, sizeof(err)),
+	                            "command line", 0, &err),
 	                 0);
 	ck_assert_str_eq(cfg.listen, "127.0.0.1:2222");
 	ck_assert_str_eq(cfg.data_dir, "/tmp/x");
 	ck_assert_str_eq(cfg.redis_url, "redis://127.0.0.1:1");
 
 	ck_assert_int_eq(
-	    config_set(&cfg, "bogus", "1", "command line", 0, err, sizeof(err)),
+	    config_set(&cfg, "bogus", "1", "command line", 0, &err),
 	    ERR_INVALID);
-	ck_assert_str_eq(err, "command line:0: bogus: unknown setting");
-	ck_assert_int_eq(config_set(&cfg, "listen", "nope", "command line", 0,
-	                            err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_msg(strstr(err, "command line:0: listen:") == err, "%s", err);
-	ck_assert_int_eq(config_set(&cfg, "session_ttl_hours", "0", "x.conf", 7,
-	                            err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_msg(strstr(err, "x.conf:7: session_ttl_hours:") == err, "%s",
-	              err);
+	ck_assert_str_eq(err.msg, "command line:0: bogus: unknown setting");
+	ck_assert_int_eq(
+	    config_set(&cfg, "listen", "nope", "command line", 0, &err),
+	    ERR_INVALID);
+	ck_assert_msg(strstr(err.msg, "command line:0: listen:") == err.msg,
+	              "%s", err.msg);
+	ck_assert_int_eq(
+	    config_set(&cfg, "session_ttl_hours", "0", "x.conf", 7, &err),
+	    ERR_INVALID);
+	ck_assert_msg(strstr(err.msg, "x.conf:7: session_ttl_hours:") ==
+	                  err.msg,
+	              "%s", err.msg);
 	ck_assert_int_eq(cfg.session_ttl_hours, 720);
 	g_free(path);
 }

@@ -56,10 +56,10 @@ static struct crypto *open_key(const char *name)
 {
 	char *path = path_in(name);
 	struct crypto *c = NULL;
-	char err[256] = "";
-	int rc = crypto_open(path, &c, err, sizeof(err));
+	struct err_detail err = {0};
+	int rc = crypto_open(path, &c, &err);
 
-	ck_assert_msg(rc == 0, "crypto_open %s: %d %s", path, rc, err);
+	ck_assert_msg(rc == 0, "crypto_open %s: %d %s", path, rc, err.msg);
 	ck_assert_ptr_nonnull(c);
 	g_free(path);
 	return c;
@@ -131,14 +131,14 @@ END_TEST
 static void expect_refused(const char *path, int want_rc, const char *want_msg)
 {
 	struct crypto *c = NULL;
-	char err[256] = "";
-	int rc = crypto_open(path, &c, err, sizeof(err));
+	struct err_detail err = {0};
+	int rc = crypto_open(path, &c, &err);
 
 	ck_assert_msg(rc == want_rc, "%s: rc %d, want %d (%s)", path, rc,
-	              want_rc, err);
+	              want_rc, err.msg);
 	ck_assert_ptr_null(c);
-	ck_assert_msg(strstr(err, want_msg) != NULL, "message '%s' lacks '%s'",
-	              err, want_msg);
+	ck_assert_msg(strstr(err.msg, want_msg) != NULL,
+	              "message '%s' lacks '%s'", err.msg, want_msg);
 }
 
 START_TEST(key_refused_when_readable_by_others)

@@ -301,40 +301,40 @@ static struct deceased person(void)
 START_TEST(record_validation)
 {
 	struct deceased d = person();
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256), 0);
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err), 0);
 	d.name[0] = '\0';
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "name"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "name"));
 	d = person();
 	memset(d.name, 'a', 65);
 	d.name[65] = '\0';
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
 	d = person();
 	d.death_date[0] = '\0';
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "death_date"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "death_date"));
 	d = person();
-	ck_assert_int_eq(deceased_validate(&d, "2025-01-07", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2025-01-07", &err),
 	                 ERR_INVALID); /* death in the future */
-	ck_assert_ptr_nonnull(strstr(err, "future"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "future"));
 	d = person();
 	snprintf(d.birth_date, sizeof(d.birth_date), "2025-01-09");
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "birth_date"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "birth_date"));
 	snprintf(d.birth_date, sizeof(d.birth_date), "1936-02-30");
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
 	d = person();
 	d.birth_date[0] = '\0'; /* unknown birth date is fine */
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256), 0);
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err), 0);
 	d.gender = GENDER_COUNT;
-	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", err, 256),
+	ck_assert_int_eq(deceased_validate(&d, "2026-01-01", &err),
 	                 ERR_INVALID);
 }
 END_TEST
@@ -362,13 +362,13 @@ END_TEST
 START_TEST(create_seals_the_id_number)
 {
 	struct deceased d = person(), got;
-	char err[256], sealed[512];
+	struct err_detail err = {0};
+	char sealed[512];
 	char *clear;
 
 	d.agency_id = mem_org(ORG_AGENCY, "馆");
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, "11010519491231002x",
-	                                 err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    deceased_create(fx.st, fx.c, &d, "11010519491231002x", &err), 0);
 	ck_assert_int_gt(d.id, 0);
 	ck_assert_int_eq(store_deceased_get(fx.st, d.id, &got), 0);
 	ck_assert_str_eq(got.id_masked, "1101**********002X");
@@ -382,19 +382,19 @@ START_TEST(create_seals_the_id_number)
 	free(clear);
 	/* a bad ID number stores nothing */
 	d = person();
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, "110105194912310021",
-	                                 err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    deceased_create(fx.st, fx.c, &d, "110105194912310021", &err),
+	    ERR_INVALID);
 	ck_assert_int_eq(mem_int("SELECT count(*) FROM deceased"), 1);
 	/* no ID number: nothing to reveal */
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, err, 256), 0);
+	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, &err), 0);
 	ck_assert_ptr_null(deceased_id_reveal(fx.st, fx.c, d.id));
 	/* ext_id is unique per agency */
 	d = person();
 	d.agency_id = 1;
 	snprintf(d.ext_id, sizeof(d.ext_id), "A-1");
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, err, 256), 0);
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, err, 256),
+	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, &err), 0);
+	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, &err),
 	                 ERR_CONFLICT);
 }
 END_TEST
@@ -404,24 +404,24 @@ START_TEST(event_add_in_a_transaction)
 	struct deceased d = person();
 	struct deceased_event e;
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, err, 256), 0);
+	ck_assert_int_eq(deceased_create(fx.st, fx.c, &d, NULL, &err), 0);
 	e = ev_at(EV_CREMATED, "2025-01-09T10:00:00+08:00");
-	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, err, 256),
+	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, &err),
 	                 ERR_CONFLICT);
 	ck_assert_int_eq(mem_int("SELECT count(*) FROM deceased_events"), 0);
 	e = ev_at(EV_REGISTERED, "2025-01-09T10:00:00+08:00");
-	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, err, 256), 0);
+	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, &err), 0);
 	ck_assert_str_eq(e.at, "2025-01-09T02:00:00Z");
 	e = ev_at(EV_CREMATED, "2025-01-10T10:00:00+08:00");
 	e.plot_id = 999;
-	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, err, 256),
+	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, &err),
 	                 ERR_NOT_FOUND);
 	e.plot_id = 0;
-	ck_assert_int_eq(deceased_event_add(fx.st, 4242, &e, 0, err, 256),
+	ck_assert_int_eq(deceased_event_add(fx.st, 4242, &e, 0, &err),
 	                 ERR_NOT_FOUND);
-	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, err, 256), 0);
+	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, &err), 0);
 	ck_assert_int_eq(store_event_list(fx.st, d.id, evs), 0);
 	ck_assert_uint_eq(evs->len, 2);
 	ck_assert_int_eq(g_array_index(evs, struct deceased_event, 1).kind,

@@ -15,11 +15,12 @@
 static struct crypto *open_key(char **dir)
 {
 	struct crypto *c = NULL;
-	char err[256], *path;
+	struct err_detail err = {0};
+	char *path;
 
 	*dir = g_dir_make_tmp("sinian-hlstoken-XXXXXX", NULL);
 	path = g_build_filename(*dir, "secret.key", NULL);
-	ck_assert_int_eq(crypto_open(path, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(crypto_open(path, &c, &err), 0);
 	g_free(path);
 	return c;
 }

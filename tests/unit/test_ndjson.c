@@ -24,8 +24,10 @@ static const char good[] =
 
 static int parse(const char *line, struct ndjson_record *r, char *err)
 {
-	int rc = ndjson_parse_line(line, strlen(line), TODAY, r, err, 256);
+	struct err_detail e = {0};
+	int rc = ndjson_parse_line(line, strlen(line), TODAY, r, &e);
 
+	g_strlcpy(err, e.msg, 256);
 	return rc;
 }
 
@@ -203,23 +205,24 @@ START_TEST(too_many_events_and_long_lines)
 	                          "\"name\":\"王\",\"death_date\":"
 	                          "\"2025-01-08\",\"events\":[");
 	struct ndjson_record r;
-	char err[256], *big;
+	struct err_detail err = {0};
+	char *big;
 
 	for (int i = 0; i <= NDJSON_EVENTS_MAX; i++)
 		g_string_append_printf(s, "%s{\"kind\":\"ashes_stored\"}",
 		                       i ? "," : "");
 	g_string_append(s, "]}");
-	ck_assert_int_eq(parse(s->str, &r, err), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "at most"));
+	ck_assert_int_eq(parse(s->str, &r, err.msg), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "at most"));
 	ndjson_record_clear(&r);
 	g_string_free(s, TRUE);
 	big = g_malloc(NDJSON_LINE_MAX + 2);
 	memset(big, ' ', NDJSON_LINE_MAX + 1);
 	big[NDJSON_LINE_MAX + 1] = '\0';
-	ck_assert_int_eq(ndjson_parse_line(big, NDJSON_LINE_MAX + 1, TODAY, &r,
-	                                   err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "longer"));
+	ck_assert_int_eq(
+	    ndjson_parse_line(big, NDJSON_LINE_MAX + 1, TODAY, &r, &err),
+	    ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "longer"));
 	ndjson_record_clear(&r);
 	g_free(big);
 }

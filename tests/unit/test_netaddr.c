@@ -12,9 +12,9 @@
 static struct netaddr_set *set_of(const char *list)
 {
 	struct netaddr_set *s = NULL;
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(netaddr_set_parse(list, &s, err, sizeof(err)), 0);
+	ck_assert_int_eq(netaddr_set_parse(list, &s, &err), 0);
 	return s;
 }
 
@@ -32,7 +32,7 @@ START_TEST(networks)
 	struct netaddr_set *s =
 	    set_of("10.0.0.0/8, 192.168.1.7 2001:db8::/32,fd00::1");
 	struct netaddr_set *bad = NULL;
-	char err[128];
+	struct err_detail err = {0};
 
 	ck_assert(netaddr_set_has(s, "10.255.1.2"));
 	ck_assert(netaddr_set_has(s, "::ffff:10.1.2.3")); /* mapped */
@@ -57,10 +57,9 @@ START_TEST(networks)
 	                                    "10.0.0.0/",   "nginx",
 	                                    "10.0.0.0/8x", "1.2.3.4.5"};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
-		ck_assert_int_eq(
-		    netaddr_set_parse(wrong[i], &bad, err, sizeof(err)),
-		    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "1.2.3.4.5"));
+		ck_assert_int_eq(netaddr_set_parse(wrong[i], &bad, &err),
+		                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "1.2.3.4.5"));
 }
 END_TEST
 

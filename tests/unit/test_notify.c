@@ -78,20 +78,19 @@ static struct config smtp_config(int port, const char *password)
 {
 	struct config c;
 	char p[16];
-	char err[200];
+	struct err_detail err = {0};
 
 	config_defaults(&c);
 	snprintf(p, sizeof(p), "%d", port);
-	ck_assert_int_eq(
-	    config_set(&c, "notify_email", "smtp", "t", 0, err, sizeof(err)),
-	    0);
-	config_set(&c, "smtp_host", "127.0.0.1", "t", 0, err, sizeof(err));
-	config_set(&c, "smtp_port", p, "t", 0, err, sizeof(err));
-	config_set(&c, "smtp_tls", "none", "t", 0, err, sizeof(err));
-	config_set(&c, "smtp_user", SINK_USER, "t", 0, err, sizeof(err));
-	config_set(&c, "smtp_password", password, "t", 0, err, sizeof(err));
+	ck_assert_int_eq(config_set(&c, "notify_email", "smtp", "t", 0, &err),
+	                 0);
+	config_set(&c, "smtp_host", "127.0.0.1", "t", 0, &err);
+	config_set(&c, "smtp_port", p, "t", 0, &err);
+	config_set(&c, "smtp_tls", "none", "t", 0, &err);
+	config_set(&c, "smtp_user", SINK_USER, "t", 0, &err);
+	config_set(&c, "smtp_password", password, "t", 0, &err);
 	config_set(&c, "smtp_from", "思念 纪念馆 <noreply@sinian.test>", "t", 0,
-	           err, sizeof(err));
+	           &err);
 	return c;
 }
 
@@ -190,10 +189,11 @@ START_TEST(smtp_delivers_to_a_real_server)
 	                   "Your code is 482913.";
 	struct notify_msg m = mail("grandma@example.cn", subject, text);
 	struct notify_stats st;
-	char err[200], *msg, *v, *dec, *body;
+	struct err_detail err = {0};
+	char *msg, *v, *dec, *body;
 	json_t *meta = NULL;
 
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(notify_new(&c, &n, &err), 0);
 	ck_assert(notify_can(n, NOTIFY_EMAIL));
 	ck_assert(notify_can(n, NOTIFY_SMS)); /* the log transport */
 	ck_assert_int_eq(notify_send(n, &m), 0);
@@ -246,9 +246,10 @@ START_TEST(refused_login_fails_without_retry)
 	struct notify *n = NULL;
 	struct notify_stats st;
 	gint64 t0 = g_get_monotonic_time();
-	char err[200], *second;
+	struct err_detail err = {0};
+	char *second;
 
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(notify_new(&c, &n, &err), 0);
 	ck_assert_int_eq(notify_send(n, &m), 0);
 	ck_assert(notify_flush(n, 20000));
 	/* 535 is final: no 2 s wait for a second try */
@@ -270,12 +271,12 @@ START_TEST(stop_while_waiting_to_retry)
 	struct notify_msg m = mail("a@example.cn", "s", "t");
 	struct notify *n = NULL;
 	struct notify_stats st;
-	char err[200];
+	struct err_detail err = {0};
 	gint64 t0;
 	int full = 0;
 
 	c.notify_queue_max = 1;
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(notify_new(&c, &n, &err), 0);
 	ck_assert_int_eq(notify_send(n, &m), 0);
 	for (int i = 0; i < 3; i++)
 		full += notify_send(n, &m) == ERR_FULL;
@@ -295,11 +296,11 @@ START_TEST(refusals)
 	struct notify *n = NULL;
 	struct notify_msg m = mail("a@example.cn\r\nBcc: x@y.z", "s", "t");
 	struct notify_stats st;
-	char err[200];
+	struct err_detail err = {0};
 
 	config_defaults(&c);
-	config_set(&c, "notify_email", "off", "t", 0, err, sizeof(err));
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), 0);
+	config_set(&c, "notify_email", "off", "t", 0, &err);
+	ck_assert_int_eq(notify_new(&c, &n, &err), 0);
 	ck_assert(!notify_can(n, NOTIFY_EMAIL));
 	ck_assert_int_eq(notify_send(n, &m), ERR_UNAVAILABLE);
 	m.channel = NOTIFY_SMS;
@@ -314,19 +315,18 @@ START_TEST(refusals)
 	notify_free(NULL);
 	/* settings that cannot work are refused at start-up */
 	c = smtp_config(25, "x");
-	config_set(&c, "smtp_from", "no address here", "t", 0, err,
-	           sizeof(err));
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "smtp_from"));
+	config_set(&c, "smtp_from", "no address here", "t", 0, &err);
+	ck_assert_int_eq(notify_new(&c, &n, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "smtp_from"));
 	config_defaults(&c);
-	config_set(&c, "notify_sms", "webhook", "t", 0, err, sizeof(err));
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "sms_webhook_url"));
+	config_set(&c, "notify_sms", "webhook", "t", 0, &err);
+	ck_assert_int_eq(notify_new(&c, &n, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "sms_webhook_url"));
 	m = mail("a@b.cn", "s", "t");
 	m.channel = NOTIFY_EMAIL;
 	snprintf(m.to, sizeof(m.to), "@b.cn");
 	c = smtp_config(25, "x");
-	ck_assert_int_eq(notify_new(&c, &n, err, sizeof(err)), 0);
+	ck_assert_int_eq(notify_new(&c, &n, &err), 0);
 	ck_assert_int_eq(notify_send(n, &m), ERR_INVALID);
 	notify_free(n);
 }

@@ -12,41 +12,37 @@
 
 START_TEST(lengths_and_blanks)
 {
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(
-	    password_check("password", "short12", err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "password: must be 8 to 128"));
+	ck_assert_int_eq(password_check("password", "short12", &err),
+	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "password: must be 8 to 128"));
 	/* eight characters of Chinese are eight, not 24 bytes */
-	ck_assert_int_eq(
-	    password_check("password", "清明时节雨纷纷路", err, sizeof(err)),
-	    0);
-	ck_assert_int_eq(
-	    password_check("password", "清明时节雨纷纷", err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_int_eq(
-	    password_check("new_password", "        \t  ", err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "new_password: must not be only"));
+	ck_assert_int_eq(password_check("password", "清明时节雨纷纷路", &err),
+	                 0);
+	ck_assert_int_eq(password_check("password", "清明时节雨纷纷", &err),
+	                 ERR_INVALID);
+	ck_assert_int_eq(password_check("new_password", "        \t  ", &err),
+	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(
+	    strstr(err.msg, "new_password: must not be only"));
 	ck_assert_int_eq(password_check("password",
 	                                "\xe3\x80\x80\xe3\x80\x80"
 	                                "\xe3\x80\x80\xe3\x80\x80"
 	                                "\xe3\x80\x80\xe3\x80\x80"
 	                                "\xe3\x80\x80\xe3\x80\x80",
-	                                err, sizeof(err)),
+	                                &err),
 	                 ERR_INVALID); /* eight ideographic spaces */
 	char *long_pw = g_strnfill(129, 'x');
-	ck_assert_int_eq(password_check("password", long_pw, err, sizeof(err)),
+	ck_assert_int_eq(password_check("password", long_pw, &err),
 	                 ERR_INVALID);
 	long_pw[128] = '\0';
-	ck_assert_int_eq(password_check("password", long_pw, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(password_check("password", long_pw, &err), 0);
 	g_free(long_pw);
 	ck_assert_int_eq(password_check("password",
 	                                "\xff\xfe\xfd\xfc\xfb\xfa"
 	                                "\xf9\xf8",
-	                                err, sizeof(err)),
+	                                &err),
 	                 ERR_INVALID);
 }
 END_TEST
@@ -56,7 +52,8 @@ START_TEST(every_common_password_is_refused)
 	const char *src = g_getenv("SINIAN_SOURCE_DIR");
 	char *path = g_build_filename(src ? src : ".", "data",
 	                              "common-passwords.txt", NULL);
-	char *text = NULL, **lines, err[256];
+	struct err_detail err = {0};
+	char *text = NULL, **lines;
 	int n = 0;
 
 	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "%s", path);
@@ -73,10 +70,9 @@ START_TEST(every_common_password_is_refused)
 		g_free(up);
 	}
 	ck_assert_int_eq(n, 10000);
-	ck_assert_int_eq(
-	    password_check("password", "Password1", err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "most common"));
+	ck_assert_int_eq(password_check("password", "Password1", &err),
+	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "most common"));
 	ck_assert(!password_is_common("清明时节雨纷纷路上行人"));
 	ck_assert(!password_is_common("grandma's peonies 1950"));
 	g_strfreev(lines);

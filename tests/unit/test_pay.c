@@ -42,7 +42,7 @@ START_TEST(office_provider)
 	const struct pay_provider *pv = pay_provider_find("office");
 	struct pay_settings s = {.cemetery_id = 1, .provider = "office"};
 	struct sweeping_order o = {.id = 123, .total_cents = 24600};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	char long_ref[PAY_REFERENCE_MAX + 2];
 	json_t *j;
 
@@ -79,7 +79,7 @@ START_TEST(start_rule)
 	for (int to = 0; to < SW_STATE_COUNT; to++)
 		for (int ps = 0; ps < PAY_STATE_COUNT; ps++)
 			for (int later = 0; later <= 1; later++) {
-				struct sweeping_err e = {0};
+				struct err_detail e = {0};
 				bool blocked = to == SW_IN_PROGRESS &&
 				               ps != PAY_PAID && !later;
 				int rc = pay_work_check(to, ps, later, &e);
@@ -108,7 +108,7 @@ START_TEST(mark_and_refund_rules)
 		struct pay_record back = {.state = PAY_REFUNDED,
 		                          .paid_reference = "R1",
 		                          .refund_reference = "F1"};
-		struct sweeping_err e = {0};
+		struct err_detail e = {0};
 
 		ck_assert_int_eq(pay_mark_check(os, &unpaid, "R1", &e),
 		                 closed ? ERR_CONFLICT : 0);
@@ -162,7 +162,7 @@ static int64_t place(const struct world *w)
 	                               .date = w->today,
 	                               .items = items,
 	                               .n_items = 1};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 
 	ck_assert_int_eq(
@@ -171,7 +171,7 @@ static int64_t place(const struct world *w)
 }
 
 static int move(int64_t id, enum sweeping_state to, enum sweeping_side side,
-                int64_t actor, const char *note, struct sweeping_err *e)
+                int64_t actor, const char *note, struct err_detail *e)
 {
 	struct sweeping_order o;
 
@@ -181,7 +181,7 @@ static int move(int64_t id, enum sweeping_state to, enum sweeping_side side,
 }
 
 static int record(int64_t id, enum pay_state to, const char *ref, int64_t actor,
-                  bool *changed, struct sweeping_err *e)
+                  bool *changed, struct err_detail *e)
 {
 	struct sweeping_order o;
 
@@ -191,7 +191,7 @@ static int record(int64_t id, enum pay_state to, const char *ref, int64_t actor,
 
 START_TEST(paid_once_then_start)
 {
-	struct sweeping_err e;
+	struct err_detail e;
 	struct pay_record r;
 	struct world w;
 	bool changed;
@@ -238,7 +238,7 @@ END_TEST
 
 START_TEST(refund_after_cancel)
 {
-	struct sweeping_err e;
+	struct err_detail e;
 	struct sweeping_order o;
 	struct world w;
 	bool changed, may_start;
@@ -282,7 +282,7 @@ END_TEST
 START_TEST(settings_and_pay_later)
 {
 	struct pay_settings s;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct sweeping_order o;
 	struct world w;
 	bool may_start = true;

@@ -28,9 +28,9 @@ static struct redis_conn *conn(const char *url)
 {
 	struct redis_conn_opts o = {.timeout_ms = 500, .heartbeat_ms = 200};
 	struct redis_conn *rc;
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(redis_conn_new(url, &o, &rc, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_conn_new(url, &o, &rc, &err), 0);
 	ck_assert(spin_until(is_up, rc, 3000));
 	return rc;
 }

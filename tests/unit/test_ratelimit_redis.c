@@ -31,9 +31,9 @@ static bool is_down(void *rc)
 static void node_open(struct node *n, const char *url)
 {
 	struct redis_conn_opts o = {.timeout_ms = 500, .heartbeat_ms = 200};
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(redis_conn_new(url, &o, &n->rc, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_conn_new(url, &o, &n->rc, &err), 0);
 	n->rl = ratelimit_new();
 	ck_assert_int_eq(ratelimit_redis_install(n->rl, n->rc, 50, &n->rr), 0);
 	ck_assert(spin_until(is_up, n->rc, 3000));
@@ -182,15 +182,14 @@ START_TEST(install_errors)
 	struct ratelimit_redis *rr = (void *)1;
 	struct ratelimit_redis_stats st;
 	struct redis_conn *rc;
-	char err[64];
+	struct err_detail err = {0};
 	int retry;
 
 	ck_assert_int_eq(ratelimit_redis_install(NULL, NULL, 0, &rr),
 	                 ERR_INVALID);
 	ck_assert_ptr_null(rr);
-	ck_assert_int_eq(
-	    redis_conn_new("redis://127.0.0.1:1", NULL, &rc, err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(redis_conn_new("redis://127.0.0.1:1", NULL, &rc, &err),
+	                 0);
 	ck_assert_int_eq(ratelimit_redis_install(rl, rc, 0, NULL), 0);
 	/* never up: always the local bucket */
 	ck_assert(ratelimit_take(rl, "x", 1, 1, 0, &retry));

@@ -13,10 +13,9 @@
 START_TEST(new_bad_url)
 {
 	struct redis_conn *rc = (void *)1;
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(redis_conn_new("nope", NULL, &rc, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(redis_conn_new("nope", NULL, &rc, &err), ERR_INVALID);
 	ck_assert_ptr_null(rc);
 	redis_conn_free(NULL);
 	ck_assert(!redis_conn_is_up(NULL));
@@ -55,9 +54,9 @@ static struct redis_conn *conn(const char *url, long timeout_ms)
 	struct redis_conn_opts o = {.timeout_ms = timeout_ms,
 	                            .heartbeat_ms = 100};
 	struct redis_conn *rc;
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(redis_conn_new(url, &o, &rc, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_conn_new(url, &o, &rc, &err), 0);
 	return rc;
 }
 

@@ -12,28 +12,25 @@
 START_TEST(url_ok)
 {
 	struct redis_url u;
-	char err[128];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(
-	    redis_url_parse("redis://127.0.0.1:6380/2", &u, err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(redis_url_parse("redis://127.0.0.1:6380/2", &u, &err),
+	                 0);
 	ck_assert_str_eq(u.host, "127.0.0.1");
 	ck_assert_int_eq(u.port, 6380);
 	ck_assert_int_eq(u.db, 2);
 	ck_assert_str_eq(u.password, "");
-	ck_assert_int_eq(
-	    redis_url_parse("redis://localhost", &u, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_url_parse("redis://localhost", &u, &err), 0);
 	ck_assert_int_eq(u.port, 6379);
 	ck_assert_int_eq(u.db, 0);
-	ck_assert_int_eq(
-	    redis_url_parse("redis://:s%40cret@h:1/", &u, err, sizeof(err)), 0);
+	ck_assert_int_eq(redis_url_parse("redis://:s%40cret@h:1/", &u, &err),
+	                 0);
 	ck_assert_str_eq(u.password, "s@cret");
 	ck_assert_str_eq(u.user, "");
 	ck_assert_str_eq(u.host, "h");
 	ck_assert_int_eq(u.port, 1);
-	ck_assert_int_eq(redis_url_parse("redis://ann:pw@[::1]:7000/3", &u, err,
-	                                 sizeof(err)),
-	                 0);
+	ck_assert_int_eq(
+	    redis_url_parse("redis://ann:pw@[::1]:7000/3", &u, &err), 0);
 	ck_assert_str_eq(u.user, "ann");
 	ck_assert_str_eq(u.password, "pw");
 	ck_assert_str_eq(u.host, "::1");
@@ -59,20 +56,18 @@ START_TEST(url_bad)
 	    "redis://:pw%4@h",
 	};
 	struct redis_url u;
-	char err[128];
+	struct err_detail err = {0};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-		err[0] = '\0';
-		ck_assert_msg(redis_url_parse(bad[i], &u, err, sizeof(err)) ==
-		                  ERR_INVALID,
+		err.msg[0] = '\0';
+		ck_assert_msg(redis_url_parse(bad[i], &u, &err) == ERR_INVALID,
 		              "accepted %s", bad[i]);
-		ck_assert_msg(err[0], "no reason for %s", bad[i]);
+		ck_assert_msg(err.msg[0], "no reason for %s", bad[i]);
 	}
 	/* the reason never shows a password */
-	redis_url_parse("redis://:topsecret@h:99999", &u, err, sizeof(err));
-	ck_assert_ptr_null(strstr(err, "topsecret"));
-	ck_assert_int_eq(redis_url_parse(NULL, &u, err, sizeof(err)),
-	                 ERR_INVALID);
+	redis_url_parse("redis://:topsecret@h:99999", &u, &err);
+	ck_assert_ptr_null(strstr(err.msg, "topsecret"));
+	ck_assert_int_eq(redis_url_parse(NULL, &u, &err), ERR_INVALID);
 }
 END_TEST
 

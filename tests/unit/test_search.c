@@ -81,15 +81,15 @@ static int64_t add_memorial(const char *name, const char *title,
 {
 	struct memorial *m = g_new0(struct memorial, 1);
 	struct deceased d = {0};
-	char err[256];
+	struct err_detail err = {0};
 	int64_t id;
 
 	snprintf(d.name, sizeof(d.name), "%s", name);
 	snprintf(d.death_date, sizeof(d.death_date), "2025-01-08");
 	snprintf(m->title, sizeof(m->title), "%s", title);
 	m->visibility = vis;
-	ck_assert_msg(memorial_create(fx.st, fx.c, m, &d, 0, err, 256) == 0,
-	              "%s", err);
+	ck_assert_msg(memorial_create(fx.st, fx.c, m, &d, 0, &err) == 0, "%s",
+	              err.msg);
 	id = m->id;
 	g_free(m);
 	return id;

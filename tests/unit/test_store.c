@@ -117,7 +117,7 @@ static int schema_max_version(int *count)
 START_TEST(fresh_db_gets_every_migration)
 {
 	struct store *st = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 	int count = 0;
 	int max = schema_max_version(&count);
 	char *mode;
@@ -135,8 +135,7 @@ START_TEST(fresh_db_gets_every_migration)
 	ck_assert_int_eq(store_migrations[store_migrations_count - 1].version,
 	                 max);
 
-	ck_assert_msg(store_open(dbpath, &st, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(store_open(dbpath, &st, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(store_version(st), max);
 	mode = one_text(st, "PRAGMA journal_mode");
 	ck_assert_str_eq(mode, "wal");
@@ -152,8 +151,7 @@ START_TEST(fresh_db_gets_every_migration)
 
 	/* reopening applies nothing again (a re-run would fail on CREATE) */
 	st = NULL;
-	ck_assert_msg(store_open(dbpath, &st, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(store_open(dbpath, &st, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(store_version(st), max);
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM meta WHERE "
 	                             "key='created_at'"),
@@ -183,11 +181,10 @@ START_TEST(upgrade_from_older_version)
 	struct store_migration one[] = {v1};
 	struct store_migration two[] = {v1, v2};
 	struct store *st = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 
-	ck_assert_msg(store_open_with(dbpath, one, 1, &st, err, sizeof(err)) ==
-	                  0,
-	              "%s", err);
+	ck_assert_msg(store_open_with(dbpath, one, 1, &st, &err) == 0, "%s",
+	              err.msg);
 	ck_assert_int_eq(store_version(st), 1);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO people(name) VALUES "
 	                                "('张三'), ('李四')"),
@@ -196,9 +193,8 @@ START_TEST(upgrade_from_older_version)
 	store_close(st);
 
 	st = NULL;
-	ck_assert_msg(store_open_with(dbpath, two, 2, &st, err, sizeof(err)) ==
-	                  0,
-	              "%s", err);
+	ck_assert_msg(store_open_with(dbpath, two, 2, &st, &err) == 0, "%s",
+	              err.msg);
 	ck_assert_int_eq(store_version(st), 2);
 	ck_assert(table_exists(st, "tributes"));
 	ck_assert_int_eq(one_int(st, "SELECT count(*) FROM people"), 2);
@@ -215,9 +211,8 @@ START_TEST(upgrade_from_older_version)
 
 	/* an older binary (knowing only v1) opens a newer file as is */
 	st = NULL;
-	ck_assert_msg(store_open_with(dbpath, one, 1, &st, err, sizeof(err)) ==
-	                  0,
-	              "%s", err);
+	ck_assert_msg(store_open_with(dbpath, one, 1, &st, &err) == 0, "%s",
+	              err.msg);
 	ck_assert_int_eq(store_version(st), 2);
 	store_close(st);
 }
@@ -228,26 +223,24 @@ START_TEST(failing_migration_rolls_back)
 	struct store_migration one[] = {v1};
 	struct store_migration bad[] = {v1, v2_bad, v3};
 	struct store *st = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 	int rc;
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	ck_assert_int_eq(
 	    store_exec(st, "INSERT INTO people(name) VALUES ('王五')"), 0);
 	store_close(st);
 
 	st = NULL;
-	err[0] = '\0';
-	rc = store_open_with(dbpath, bad, 3, &st, err, sizeof(err));
+	err.msg[0] = '\0';
+	rc = store_open_with(dbpath, bad, 3, &st, &err);
 	ck_assert_int_eq(rc, ERR_DB);
 	ck_assert_ptr_null(st);
-	ck_assert_msg(strstr(err, "002_broken.sql") != NULL, "%s", err);
-	ck_assert_msg(strstr(err, "no_such_table") != NULL, "%s", err);
+	ck_assert_msg(strstr(err.msg, "002_broken.sql") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "no_such_table") != NULL, "%s", err.msg);
 
 	/* nothing of 002 or 003 is there; the version is still 1 */
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	ck_assert_int_eq(store_version(st), 1);
 	ck_assert(!table_exists(st, "half_done"));
 	ck_assert(!table_exists(st, "more"));
@@ -259,9 +252,8 @@ START_TEST(failing_migration_rolls_back)
 		struct store_migration good[] = {v1, v2, v3};
 
 		st = NULL;
-		ck_assert_msg(store_open_with(dbpath, good, 3, &st, err,
-		                              sizeof(err)) == 0,
-		              "%s", err);
+		ck_assert_msg(store_open_with(dbpath, good, 3, &st, &err) == 0,
+		              "%s", err.msg);
 		ck_assert_int_eq(store_version(st), 3);
 		ck_assert(table_exists(st, "more"));
 		store_close(st);
@@ -273,13 +265,11 @@ START_TEST(failing_first_migration_on_fresh_db)
 {
 	struct store_migration bad[] = {v2_bad};
 	struct store *st = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(store_open_with(dbpath, bad, 1, &st, err, sizeof(err)),
-	                 ERR_DB);
+	ck_assert_int_eq(store_open_with(dbpath, bad, 1, &st, &err), ERR_DB);
 	ck_assert_ptr_null(st);
-	ck_assert_int_eq(
-	    store_open_with(dbpath, NULL, 0, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open_with(dbpath, NULL, 0, &st, &err), 0);
 	ck_assert_int_eq(store_version(st), 0);
 	ck_assert(!table_exists(st, "half_done"));
 	store_close(st);
@@ -289,13 +279,13 @@ END_TEST
 START_TEST(open_errors)
 {
 	struct store *st = NULL;
-	char err[256] = "";
+	struct err_detail err = {0};
 	char *path =
 	    g_build_filename(tmpdir, "no", "such", "dir", "x.db", NULL);
 
-	ck_assert_int_eq(store_open(path, &st, err, sizeof(err)), ERR_IO);
+	ck_assert_int_eq(store_open(path, &st, &err), ERR_IO);
 	ck_assert_ptr_null(st);
-	ck_assert_msg(strstr(err, path) != NULL, "%s", err);
+	ck_assert_msg(strstr(err.msg, path) != NULL, "%s", err.msg);
 	g_free(path);
 
 	/* a file that is not a database */
@@ -303,7 +293,7 @@ START_TEST(open_errors)
 	                              "this is not an SQLite database file, "
 	                              "just some text that is long enough",
 	                              -1, NULL));
-	ck_assert_int_ne(store_open(dbpath, &st, err, sizeof(err)), 0);
+	ck_assert_int_ne(store_open(dbpath, &st, &err), 0);
 	ck_assert_ptr_null(st);
 	store_close(NULL);
 }
@@ -313,14 +303,13 @@ START_TEST(stmt_cache)
 {
 	struct store_migration one[] = {v1};
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	const char *sql = "SELECT name FROM people WHERE id = ?";
 	char copy[64];
 	sqlite3_stmt *a, *b, *c;
 	uint64_t q0;
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	ck_assert_int_eq(
 	    store_exec(st, "INSERT INTO people(id, name) VALUES (7, '思念')"),
 	    0);
@@ -358,11 +347,10 @@ START_TEST(col_text_and_last_id)
 {
 	struct store_migration one[] = {v1, v2};
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	sqlite3_stmt *q;
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 2, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 2, &st, &err), 0);
 	ck_assert_int_eq(
 	    store_exec(st, "INSERT INTO people(id, name) VALUES (41, 'a')"), 0);
 	ck_assert_int_eq(store_last_id(st), 41);
@@ -390,10 +378,9 @@ START_TEST(transactions)
 {
 	struct store_migration one[] = {v1};
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	/* rollback discards */
 	ck_assert_int_eq(store_begin(st), 0);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO people(name) VALUES "
@@ -412,9 +399,8 @@ START_TEST(transactions)
 	{
 		struct store *other = NULL;
 
-		ck_assert_int_eq(
-		    store_open_with(dbpath, one, 1, &other, err, sizeof(err)),
-		    0);
+		ck_assert_int_eq(store_open_with(dbpath, one, 1, &other, &err),
+		                 0);
 		ck_assert_int_eq(people(other), 1);
 		store_close(other);
 	}
@@ -466,11 +452,10 @@ START_TEST(exec_errors)
 {
 	struct store_migration one[] = {v1};
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	uint64_t q0;
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	q0 = store_queries(st);
 	ck_assert_int_eq(store_exec(st, "NOT SQL AT ALL"), ERR_DB);
 	ck_assert_int_eq(store_exec(st, "SELECT * FROM missing"), ERR_DB);
@@ -601,10 +586,9 @@ START_TEST(group_commit_one_invalid)
 	struct qw *ws = g_new0(struct qw, 1000);
 	struct store *st = NULL;
 	uint64_t writes, commits;
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
 	/* 1000 writes arrive together; number 500 breaks NOT NULL */
 	ck_assert_int_eq(queue_and_run(st, ws, 1000, 500, false), 1);
 	ck_assert_int_eq(ws[500].rc, ERR_CONFLICT);
@@ -619,9 +603,8 @@ START_TEST(group_commit_one_invalid)
 	{
 		struct store *other = NULL;
 
-		ck_assert_int_eq(
-		    store_open_with(dbpath, one, 1, &other, err, sizeof(err)),
-		    0);
+		ck_assert_int_eq(store_open_with(dbpath, one, 1, &other, &err),
+		                 0);
 		ck_assert_int_eq(people(other), 999);
 		store_close(other);
 	}
@@ -635,10 +618,9 @@ START_TEST(group_commit_failed_commit_retries_alone)
 	struct store_migration two[] = {v1, v_deferred};
 	struct qw *ws = g_new0(struct qw, 50);
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(store_open_with(dbpath, two, 2, &st, err, sizeof(err)),
-	                 0);
+	ck_assert_int_eq(store_open_with(dbpath, two, 2, &st, &err), 0);
 	/* the grave's foreign key is checked at COMMIT: its batch fails as
 	 * a whole, and each write of it is tried again alone */
 	ck_assert_int_eq(queue_and_run(st, ws, 50, 7, true), 1);
@@ -657,13 +639,11 @@ START_TEST(group_commit_lone_write_does_not_wait)
 	struct store *st = NULL, *other = NULL;
 	uint64_t writes, commits;
 	struct qw w;
-	char err[256];
+	struct err_detail err = {0};
 	int next = 0;
 
-	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, err, sizeof(err)),
-	                 0);
-	ck_assert_int_eq(
-	    store_open_with(dbpath, one, 1, &other, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &st, &err), 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &other, &err), 0);
 	w = (struct qw){.name = "alone", .next_order = &next};
 	store_write(st, qw_run, qw_done, &w);
 	ck_assert_int_eq(w.done, 0);
@@ -700,11 +680,10 @@ START_TEST(group_commit_from_done_and_close)
 {
 	struct store_migration one[] = {v1};
 	struct qw first, last;
-	char err[256];
+	struct err_detail err = {0};
 	int next = 0;
 
-	ck_assert_int_eq(
-	    store_open_with(dbpath, one, 1, &chain_st, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &chain_st, &err), 0);
 	first = (struct qw){.name = "first", .next_order = &next};
 	chain_second = (struct qw){.name = "second", .next_order = &next};
 	store_write(chain_st, qw_run, chain_done, &first);
@@ -719,8 +698,7 @@ START_TEST(group_commit_from_done_and_close)
 	store_close(chain_st);
 	ck_assert_int_eq(last.done, 1);
 	ck_assert_int_eq(last.rc, 0);
-	ck_assert_int_eq(
-	    store_open_with(dbpath, one, 1, &chain_st, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open_with(dbpath, one, 1, &chain_st, &err), 0);
 	ck_assert_int_eq(people(chain_st), 3);
 	store_close(chain_st);
 	/* nothing of the writer is left on the main loop */

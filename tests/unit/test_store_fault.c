@@ -110,10 +110,10 @@ static int run_get(struct store *st)
 START_TEST(env_arms_the_store)
 {
 	struct store *st;
-	char err[256];
+	struct err_detail err = {0};
 
 	g_setenv(STORE_FAULT_ENV, "order.order_get:2", TRUE);
-	ck_assert_int_eq(store_open(dbpath, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
 	ck_assert_int_eq(run_get(st), 0);
 	ck_assert_int_eq(run_get(st), ERR_IO);
 	ck_assert_int_eq(run_get(st), 0);
@@ -128,11 +128,11 @@ START_TEST(unset_or_malformed_changes_nothing)
 
 	for (size_t e = 0; e < G_N_ELEMENTS(env); e++) {
 		struct store *st;
-		char err[256];
+		struct err_detail err = {0};
 
 		if (env[e])
 			g_setenv(STORE_FAULT_ENV, env[e], TRUE);
-		ck_assert_int_eq(store_open(dbpath, &st, err, sizeof(err)), 0);
+		ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
 		for (int i = 0; i < 10; i++)
 			ck_assert_int_eq(run_get(st), 0);
 		store_close(st);
@@ -143,11 +143,11 @@ END_TEST
 START_TEST(a_fault_inside_a_transaction_leaves_nothing)
 {
 	struct store *st;
-	char err[256];
+	struct err_detail err = {0};
 	sqlite3_stmt *q;
 
 	g_setenv(STORE_FAULT_ENV, "order.order_get:1", TRUE);
-	ck_assert_int_eq(store_open(dbpath, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(store_open(dbpath, &st, &err), 0);
 	ck_assert_int_eq(store_exec(st, "CREATE TABLE t(x)"), 0);
 	ck_assert_int_eq(store_begin(st), 0);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO t VALUES (1)"), 0);

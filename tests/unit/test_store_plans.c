@@ -156,10 +156,10 @@ START_TEST(latest_messages_read_few_rows)
 	const struct store_sql *kind_list;
 	struct store *st = NULL;
 	sqlite3_stmt *q;
-	char err[256];
+	struct err_detail err = {0};
 	int steps;
 
-	ck_assert_msg(store_open(path, &st, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(store_open(path, &st, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(
 	    store_exec(st,
 	               "INSERT INTO deceased(id, name, death_date) VALUES (1, "
@@ -201,10 +201,10 @@ START_TEST(no_statement_scans_a_growing_table)
 	char *path = g_build_filename(dir, "t.db", NULL);
 	GString *problems = g_string_new(NULL);
 	struct store *st = NULL;
-	char err[256];
+	struct err_detail err = {0};
 	int n = 0;
 
-	ck_assert_msg(store_open(path, &st, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(store_open(path, &st, &err) == 0, "%s", err.msg);
 	for (int t = 0; store_sql_tables[t]; t++) {
 		for (const struct store_sql *s = store_sql_tables[t]; s->name;
 		     s++) {

@@ -75,7 +75,7 @@ START_TEST(every_transition_for_each_side)
 	for (int from = 0; from < SW_STATE_COUNT; from++)
 		for (int to = 0; to < SW_STATE_COUNT; to++)
 			for (int side = SW_FAMILY; side <= SW_STAFF; side++) {
-				struct sweeping_err e = {0};
+				struct err_detail e = {0};
 				int rc = sweeping_transition_check(from, to,
 				                                   side, &e);
 				const char *f = sweeping_state_name(from);
@@ -150,7 +150,7 @@ START_TEST(capture_prices)
 {
 	struct sweeping_item_in in[] = {{11, 1}, {12, 3}};
 	struct sweeping_item out[SWEEPING_ITEMS_MAX];
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	int64_t total = -1;
 
 	ck_assert_int_eq(sweeping_capture(svcs, 3, in, 2, out, &total, &e), 0);
@@ -168,7 +168,7 @@ START_TEST(capture_refusals)
 	struct sweeping_item_in many[SWEEPING_ITEMS_MAX + 1];
 	struct sweeping_item out[SWEEPING_ITEMS_MAX + 1];
 	struct sweeping_item_in in[2] = {{0, 0}, {0, 0}};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	int64_t total;
 
 	/* no items, too many */
@@ -258,7 +258,7 @@ static void on_msg(void *ud, const struct bus_msg *m)
 
 static int place(const struct world *w, const char *date,
                  struct sweeping_item_in *items, size_t n, struct bus *bus,
-                 struct sweeping_order *o, struct sweeping_err *e)
+                 struct sweeping_order *o, struct err_detail *e)
 {
 	struct sweeping_order_in in = {.user_id = w->family,
 	                               .plot_id = w->plot,
@@ -272,7 +272,7 @@ static int place(const struct world *w, const char *date,
 }
 
 static int move(int64_t id, enum sweeping_state to, enum sweeping_side side,
-                int64_t actor, const char *note, struct sweeping_err *e)
+                int64_t actor, const char *note, struct err_detail *e)
 {
 	struct sweeping_order o;
 
@@ -284,7 +284,7 @@ static int move(int64_t id, enum sweeping_state to, enum sweeping_side side,
 /* Staff record the payment at the office (pay.h: no work before it). */
 static void pay_up(int64_t id, int64_t staff)
 {
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 	struct sweeping_order o;
 	bool changed = false;
 
@@ -300,7 +300,7 @@ static void add_proof(int64_t order, int64_t staff, bool video, int rc_want)
 	                           .video = video,
 	                           .bytes = 10,
 	                           .uploaded_by = staff};
-	struct sweeping_err e = {0};
+	struct err_detail e = {0};
 
 	snprintf(p.hash, sizeof(p.hash), "%064d", video ? 2 : 1);
 	snprintf(p.mime, sizeof(p.mime), video ? "video/mp4" : "image/jpeg");
@@ -312,7 +312,7 @@ START_TEST(place_captures_prices)
 	struct sweeping_item_in items[] = {{0, 1}, {0, 2}};
 	struct sweeping_order o, again;
 	struct service_item s;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct sweeping_item));
 
@@ -352,7 +352,7 @@ START_TEST(place_refusals)
 {
 	struct sweeping_item_in items[1] = {{0, 1}};
 	struct sweeping_order o;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 	char far[11];
 
@@ -384,7 +384,7 @@ START_TEST(lifecycle_with_proof_and_events)
 {
 	struct sweeping_item_in items[1] = {{0, 1}};
 	struct sweeping_order o;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 
 	world(&w);
@@ -448,7 +448,7 @@ START_TEST(reasons_and_cancel)
 {
 	struct sweeping_item_in items[1] = {{0, 1}};
 	struct sweeping_order a, b, c;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 
 	world(&w);
@@ -501,7 +501,7 @@ START_TEST(ratings)
 {
 	struct sweeping_item_in items[1] = {{0, 1}};
 	struct sweeping_order o, p;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t count = -1;
 	double avg = -1;
@@ -556,7 +556,7 @@ START_TEST(events_are_published)
 	struct bus *bus = bus_new();
 	struct seen seen = {0};
 	struct sweeping_order o;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct bus_sub *s1, *s2;
 	struct world w;
 	char topic[64];
@@ -615,7 +615,7 @@ START_TEST(order_json_shape)
 {
 	struct sweeping_item_in items[1] = {{0, 2}};
 	struct sweeping_order o;
-	struct sweeping_err e;
+	struct err_detail e;
 	struct world w;
 	json_t *j, *next;
 

@@ -164,24 +164,22 @@ END_TEST
 START_TEST(text_field_limits_count_characters)
 {
 	GString *v = g_string_new(NULL);
-	char err[128];
+	struct err_detail err = {0};
 	const char *out;
 	json_t *j;
 
 	for (int i = 0; i < DISPLAY_NAME_MAX; i++)
 		g_string_append(v, "\xF0\x9F\x8C\xB8");
 	j = json_pack("{s:s}", "display_name", v->str);
-	ck_assert_int_eq(
-	    jsonx_text(j, TEXT_USER_NAME, true, NULL, &out, err, sizeof(err)),
-	    0);
+	ck_assert_int_eq(jsonx_text(j, TEXT_USER_NAME, true, NULL, &out, &err),
+	                 0);
 	ck_assert_str_eq(out, v->str);
 	json_decref(j);
 	g_string_append(v, "x");
 	j = json_pack("{s:s}", "display_name", v->str);
-	ck_assert_int_eq(
-	    jsonx_text(j, TEXT_USER_NAME, true, NULL, &out, err, sizeof(err)),
-	    ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "display_name"));
+	ck_assert_int_eq(jsonx_text(j, TEXT_USER_NAME, true, NULL, &out, &err),
+	                 ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "display_name"));
 	json_decref(j);
 	g_string_free(v, TRUE);
 }
@@ -190,16 +188,17 @@ END_TEST
 START_TEST(str_copy_refuses_what_does_not_fit)
 {
 	json_t *j = json_pack("{s:s}", "date", "念念念念念念念念念念");
-	char date[11], err[128];
+	struct err_detail err = {0};
+	char date[11];
 
 	/* ten characters, but thirty bytes: refused, never cut */
 	ck_assert_int_eq(jsonx_str_copy(j, "date", true, 10, 10, NULL, date,
-	                                sizeof(date), err, sizeof(err)),
+	                                sizeof(date), &err),
 	                 ERR_INVALID);
 	json_decref(j);
 	j = json_pack("{s:s}", "date", "2026-04-04");
 	ck_assert_int_eq(jsonx_str_copy(j, "date", true, 10, 10, NULL, date,
-	                                sizeof(date), err, sizeof(err)),
+	                                sizeof(date), &err),
 	                 0);
 	ck_assert_str_eq(date, "2026-04-04");
 	json_decref(j);

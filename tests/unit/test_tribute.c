@@ -28,15 +28,15 @@ static int64_t new_memorial(bool hold)
 {
 	struct memorial *m = g_new0(struct memorial, 1);
 	struct deceased d = {0};
-	char err[256];
+	struct err_detail err = {0};
 	int64_t id;
 
 	snprintf(d.name, sizeof(d.name), "李秀英");
 	snprintf(d.death_date, sizeof(d.death_date), "2025-01-08");
 	snprintf(m->title, sizeof(m->title), "纪念");
 	m->hold = hold;
-	ck_assert_msg(memorial_create(fx.st, fx.c, m, &d, 0, err, 256) == 0,
-	              "%s", err);
+	ck_assert_msg(memorial_create(fx.st, fx.c, m, &d, 0, &err) == 0, "%s",
+	              err.msg);
 	id = m->id;
 	g_free(m);
 	return id;
@@ -74,9 +74,9 @@ static struct tribute make(enum tribute_kind k, const char *from,
 
 static int add(struct tribute *t, bool hold, struct tribute_counts *c)
 {
-	char err[256];
+	struct err_detail err = {0};
 
-	return tribute_add(fx.st, bus, hold, t, c, err, sizeof(err));
+	return tribute_add(fx.st, bus, hold, t, c, &err);
 }
 
 /* The i-th received event, parsed; its "type" must be type. */
@@ -100,39 +100,40 @@ static long long count_in(json_t *ev, const char *kind)
 START_TEST(validation)
 {
 	struct tribute t = make(TRIB_FLOWER, "王", "");
-	char err[256], long_text[600];
+	struct err_detail err = {0};
+	char long_text[600];
 
-	ck_assert_int_eq(tribute_validate(&t, err, 256), 0);
+	ck_assert_int_eq(tribute_validate(&t, &err), 0);
 	t = make(TRIB_FLOWER, "", "");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "from_name"));
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "from_name"));
 	t = make(TRIB_FLOWER, "王", "words");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "only a message"));
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "only a message"));
 	t = make(TRIB_MESSAGE, "王", "");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
 	memset(long_text, 'a', 501);
 	long_text[501] = '\0';
 	t = make(TRIB_MESSAGE, "王", long_text);
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
 	long_text[500] = '\0';
 	t = make(TRIB_MESSAGE, "王", long_text);
-	ck_assert_int_eq(tribute_validate(&t, err, 256), 0);
+	ck_assert_int_eq(tribute_validate(&t, &err), 0);
 	/* a sender of 64 four-byte characters fits whole; 65 (of three
 	 * bytes) are too many */
 	long_text[0] = '\0';
 	for (int i = 0; i < SENDER_NAME_MAX; i++)
 		strcat(long_text, "\xF0\x9F\x8C\xB8"); /* U+1F338 */
 	t = make(TRIB_MESSAGE, long_text, "安息");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), 0);
+	ck_assert_int_eq(tribute_validate(&t, &err), 0);
 	ck_assert_str_eq(t.from_name, long_text);
 	long_text[0] = '\0';
 	for (int i = 0; i <= SENDER_NAME_MAX; i++)
 		strcat(long_text, "安");
 	t = make(TRIB_MESSAGE, long_text, "安息");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
 	t = make(TRIB_KIND_COUNT, "王", "");
-	ck_assert_int_eq(tribute_validate(&t, err, 256), ERR_INVALID);
+	ck_assert_int_eq(tribute_validate(&t, &err), ERR_INVALID);
 	/* nothing stored, nothing published on refusal */
 	ck_assert_int_eq(add(&t, false, &(struct tribute_counts){0}),
 	                 ERR_INVALID);

@@ -48,16 +48,16 @@ END_TEST
 START_TEST(urls_split)
 {
 	const char *urls[TURN_URLS_MAX];
-	char buf[512], err[256];
+	struct err_detail err = {0};
+	char buf[512];
 
-	ck_assert_int_eq(
-	    turn_urls_split("", buf, sizeof(buf), urls, err, sizeof(err)), 0);
+	ck_assert_int_eq(turn_urls_split("", buf, sizeof(buf), urls, &err), 0);
 	ck_assert_int_eq(
 	    turn_urls_split("turn:t.example.org:3478?transport=udp  "
 	                    "turn:t.example.org:3478?transport=tcp\t"
 	                    "turns:t.example.org:443?transport=tcp "
 	                    "turn:[2001:db8::1]:3478 turn:127.0.0.1",
-	                    buf, sizeof(buf), urls, err, sizeof(err)),
+	                    buf, sizeof(buf), urls, &err),
 	    5);
 	ck_assert_str_eq(urls[0], "turn:t.example.org:3478?transport=udp");
 	ck_assert_str_eq(urls[2], "turns:t.example.org:443?transport=tcp");
@@ -78,18 +78,18 @@ START_TEST(urls_refused)
 	    "turn:a turn:b turn:c turn:d turn:e turn:f turn:g turn:h turn:i",
 	};
 	const char *urls[TURN_URLS_MAX];
-	char buf[512], err[256];
+	struct err_detail err = {0};
+	char buf[512];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		err[0] = '\0';
+		err.msg[0] = '\0';
 		ck_assert_msg(turn_urls_split(bad[i], buf, sizeof(buf), urls,
-		                              err, sizeof(err)) == ERR_INVALID,
+		                              &err) == ERR_INVALID,
 		              "accepted %s", bad[i]);
-		ck_assert_msg(err[0], "no reason for %s", bad[i]);
+		ck_assert_msg(err.msg[0], "no reason for %s", bad[i]);
 	}
-	ck_assert_int_eq(
-	    turn_urls_split("turn:a", buf, 4, urls, err, sizeof(err)),
-	    ERR_INVALID);
+	ck_assert_int_eq(turn_urls_split("turn:a", buf, 4, urls, &err),
+	                 ERR_INVALID);
 }
 END_TEST
 

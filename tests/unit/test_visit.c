@@ -102,27 +102,23 @@ END_TEST
 START_TEST(slot_fields)
 {
 	struct visit_slot s = {.capacity = 50};
-	char err[200];
+	struct err_detail err = {0};
 
 	snprintf(s.date, sizeof(s.date), "2027-04-04");
 	snprintf(s.start, sizeof(s.start), "08:00");
 	snprintf(s.end, sizeof(s.end), "09:00");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)), 0);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), 0);
 	snprintf(s.end, sizeof(s.end), "08:00");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(err, "end"));
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "end"));
 	snprintf(s.end, sizeof(s.end), "09:00");
 	s.capacity = 0;
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 	s.capacity = VISIT_CAPACITY_MAX + 1;
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 	s.capacity = 1;
 	snprintf(s.date, sizeof(s.date), "2027-13-01");
-	ck_assert_int_eq(visit_slot_validate(&s, err, sizeof(err)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(visit_slot_validate(&s, &err), ERR_INVALID);
 }
 END_TEST
 
@@ -151,7 +147,7 @@ static void world(struct world *w)
 static int64_t slot(int64_t cem, const char *date, const char *start, int cap)
 {
 	struct visit_slot s = {.capacity = cap};
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	int rc;
 
 	snprintf(s.date, sizeof(s.date), "%s", date);
@@ -164,7 +160,7 @@ static int64_t slot(int64_t cem, const char *date, const char *start, int cap)
 
 static int book(int64_t slot_id, int64_t plot, int64_t user, int persons,
                 const char *today, struct visit_booking *out,
-                struct visit_err *e)
+                struct err_detail *e)
 {
 	struct visit_booking_in in = {.slot_id = slot_id,
 	                              .plot_id = plot,
@@ -190,7 +186,7 @@ START_TEST(publish_batch_all_or_none)
 {
 	struct visit_slot s[3] = {
 	    {.capacity = 10}, {.capacity = 10}, {.capacity = 10}};
-	struct visit_err e = {0};
+	struct err_detail e = {0};
 	struct world w;
 
 	world(&w);
@@ -225,7 +221,7 @@ END_TEST
 
 START_TEST(capacity_is_never_exceeded)
 {
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s;
 
@@ -253,7 +249,7 @@ END_TEST
 START_TEST(booking_rules)
 {
 	struct visit_booking b;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s, old;
 
@@ -304,7 +300,7 @@ END_TEST
 START_TEST(phone_is_sealed)
 {
 	struct visit_booking b;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	char *sealed = NULL, *plain;
 
@@ -328,7 +324,7 @@ END_TEST
 START_TEST(checkin_rules)
 {
 	struct visit_booking b, by_code, out;
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	int64_t s, later;
 
@@ -378,7 +374,7 @@ END_TEST
 START_TEST(checkin_check_is_pure)
 {
 	struct visit_booking b = {.cemetery_id = 7, .state = VISIT_BOOKED};
-	struct visit_err e;
+	struct err_detail e;
 
 	snprintf(b.date, sizeof(b.date), "2027-04-04");
 	ck_assert_int_eq(visit_checkin_check(&b, 7, "2027-04-04", &e), 0);
@@ -430,7 +426,7 @@ START_TEST(concurrent_processes_respect_capacity)
 		pids[i] = fork();
 		ck_assert_int_ge(pids[i], 0);
 		if (pids[i] == 0) {
-			struct visit_err e;
+			struct err_detail e;
 			char c;
 			int rc;
 
@@ -469,7 +465,7 @@ END_TEST
 
 START_TEST(listings)
 {
-	struct visit_err e;
+	struct err_detail e;
 	struct world w;
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct visit_booking));
 	int64_t s1, s2;
