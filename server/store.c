@@ -683,6 +683,17 @@ void store_bind_id(sqlite3_stmt *q, int col, int64_t id)
 		sqlite3_bind_null(q, col);
 }
 
+void store_bind_days(sqlite3_stmt *q, int64_t cemetery_id, const char *from,
+                     const char *to, const char *state, int limit)
+{
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+	if (state)
+		sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, limit);
+}
+
 int store_step_row(sqlite3_stmt *q)
 {
 	int rc = sqlite3_step(q);

@@ -151,6 +151,11 @@ G_GNUC_WARN_UNUSED_RESULT int store_step_changed(struct store *st,
                                                  sqlite3_stmt *q);
 /* Bind id to column col, or NULL when it is 0 or below (no reference). */
 void store_bind_id(sqlite3_stmt *q, int col, int64_t id);
+/* Bind a cemetery's list over days, the shape of the visit and order lists:
+ * ?1 the cemetery, ?2 and ?3 the first and last day, ?4 a state (left
+ * unbound, so NULL, when state is NULL), ?5 the most rows. */
+void store_bind_days(sqlite3_stmt *q, int64_t cemetery_id, const char *from,
+                     const char *to, const char *state, int limit);
 /* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
  * when there is none, or the mapped error. q is not reset. */
 G_GNUC_WARN_UNUSED_RESULT int store_step_row(sqlite3_stmt *q);
