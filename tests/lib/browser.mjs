@@ -49,3 +49,31 @@ export function collectConsoleErrors(page) {
   });
   return errors;
 }
+
+/**
+ * A person signed in through the sign-in page in a fresh browser context:
+ * goes to /signin.html?next=<next> on base, signs in with login and
+ * password, and returns once the page has landed on next.
+ * opts: locale ('zh-CN'), viewport (a phone, 390x844), lang (the page
+ * language kept in localStorage, when set). Returns { ctx, page, errors }.
+ */
+export async function signInPage(browser, base, login, password, next,
+  { locale = 'zh-CN', viewport = { width: 390, height: 844 }, lang = null } = {}) {
+  const ctx = await browser.newContext({ locale, viewport });
+  if (lang) await ctx.addInitScript((l) => localStorage.setItem('sinian.lang', l), lang);
+  const page = await ctx.newPage();
+  const errors = collectConsoleErrors(page);
+  await page.goto(`${base}/signin.html?next=${encodeURIComponent(next)}`);
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await Promise.all([
+    page.waitForURL((u) => `${u.pathname}${u.search}` === next),
+    page.click('#signin-form [type="submit"]'),
+  ]);
+  return { ctx, page, errors };
+}
+
+/** The trimmed text of the first element matching sel. */
+export async function textOf(page, sel) {
+  return (await page.locator(sel).first().textContent())?.trim();
+}
