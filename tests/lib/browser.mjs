@@ -77,3 +77,25 @@ export async function signInPage(browser, base, login, password, next,
 export async function textOf(page, sel) {
   return (await page.locator(sel).first().textContent())?.trim();
 }
+
+/**
+ * A fresh browser context and page: signed in by a session token when one
+ * is given (the session cookie, and the mark api.js looks for before it
+ * asks /api/me), opened at base + path when a path is given.
+ * opts: token, locale ('zh-CN'), viewport (a phone, 390x844).
+ * Returns { ctx, page, errors }.
+ */
+export async function openPage(browser, base, path,
+  { token = null, locale = 'zh-CN', viewport = { width: 390, height: 844 } } = {}) {
+  const ctx = await browser.newContext({ locale, viewport });
+  if (token) {
+    await ctx.addCookies([{ name: 'sinian_session', value: token, url: base }]);
+    await ctx.addInitScript(() => {
+      try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
+    });
+  }
+  const page = await ctx.newPage();
+  const errors = collectConsoleErrors(page);
+  if (path) await page.goto(base + path);
+  return { ctx, page, errors };
+}
