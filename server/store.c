@@ -681,6 +681,48 @@ void store_bind_id(sqlite3_stmt *q, int col, int64_t id)
 		sqlite3_bind_null(q, col);
 }
 
+void store_bind_days(sqlite3_stmt *q, int64_t cemetery_id, const char *from,
+                     const char *to, const char *state, int limit)
+{
+	sqlite3_bind_int64(q, 1, cemetery_id);
+	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+	if (state)
+		sqlite3_bind_text(q, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, limit);
+}
+
+int store_step_returning(sqlite3_stmt *q, int64_t *id, char *created_at,
+                         size_t len)
+{
+	int rc = store_step_row(q);
+
+	if (rc == 0) {
+		*id = sqlite3_column_int64(q, 0);
+		if (created_at)
+			store_copy_text(created_at, len, q, 1);
+		rc = store_step_done(q);
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_decide(struct store *st, sqlite3_stmt *q, const char *state,
+                 int64_t plot_id, const char *reason, int64_t actor, int64_t id)
+{
+	int rc;
+
+	sqlite3_bind_text(q, 1, state, -1, SQLITE_STATIC);
+	store_bind_id(q, 2, plot_id);
+	sqlite3_bind_text(q, 3, reason ? reason : "", -1, SQLITE_STATIC);
+	store_bind_id(q, 4, actor);
+	sqlite3_bind_int64(q, 5, id);
+	rc = store_step_done(q);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = ERR_CONFLICT;
+	return rc;
+}
+
 int store_step_row(sqlite3_stmt *q)
 {
 	int rc = sqlite3_step(q);

@@ -152,6 +152,25 @@ G_GNUC_WARN_UNUSED_RESULT int store_step_changed(struct store *st,
                                                  sqlite3_stmt *q);
 /* Bind id to column col, or NULL when it is 0 or below (no reference). */
 void store_bind_id(sqlite3_stmt *q, int col, int64_t id);
+/* Step an INSERT ... RETURNING id[, created_at] to its end and reset it:
+ * *id from the first column, the second copied into created_at (of len
+ * bytes) unless it is NULL. 0 or the mapped error. */
+G_GNUC_WARN_UNUSED_RESULT int store_step_returning(sqlite3_stmt *q, int64_t *id,
+                                                   char *created_at,
+                                                   size_t len);
+/* Record a decision on an open request (a grave request, a burial
+ * transfer): q binds ?1 the new state, ?2 the plot, ?3 the reason, ?4 who
+ * decided (NULL when 0 or below), ?5 the request. ERR_CONFLICT when the
+ * request was no longer open. */
+G_GNUC_WARN_UNUSED_RESULT int store_decide(struct store *st, sqlite3_stmt *q,
+                                           const char *state, int64_t plot_id,
+                                           const char *reason, int64_t actor,
+                                           int64_t id);
+/* Bind a cemetery's list over days, the shape of the visit and order lists:
+ * ?1 the cemetery, ?2 and ?3 the first and last day, ?4 a state (left
+ * unbound, so NULL, when state is NULL), ?5 the most rows. */
+void store_bind_days(sqlite3_stmt *q, int64_t cemetery_id, const char *from,
+                     const char *to, const char *state, int limit);
 /* Step q once expecting a row: 0 (read it, then reset q), ERR_NOT_FOUND
  * when there is none, or the mapped error. q is not reset. */
 G_GNUC_WARN_UNUSED_RESULT int store_step_row(sqlite3_stmt *q);

@@ -133,8 +133,10 @@ static int state_of(const char *s)
 	return v < 0 ? VISIT_BOOKED : v;
 }
 
-static void booking_row(sqlite3_stmt *q, struct visit_booking *b)
+static void booking_row(sqlite3_stmt *q, void *item)
 {
+	struct visit_booking *b = item;
+
 	memset(b, 0, sizeof(*b));
 	b->id = sqlite3_column_int64(q, 0);
 	b->slot_id = sqlite3_column_int64(q, 1);
@@ -160,16 +162,6 @@ static void booking_row(sqlite3_stmt *q, struct visit_booking *b)
 	STORE_COPY(b->user_name, q, 21);
 }
 
-static int booking_one(sqlite3_stmt *q, struct visit_booking *out)
-{
-	int rc = store_step_row(q);
-
-	if (rc == 0)
-		booking_row(q, out);
-	sqlite3_reset(q);
-	return rc;
-}
-
 int store_booking_get(struct store *st, int64_t id, struct visit_booking *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_BOOKING_GET));
@@ -177,7 +169,7 @@ int store_booking_get(struct store *st, int64_t id, struct visit_booking *out)
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	return booking_one(q, out);
+	return store_one(q, booking_row, out);
 }
 
 int store_booking_by_code(struct store *st, const char *code,
@@ -188,7 +180,7 @@ int store_booking_by_code(struct store *st, const char *code,
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	return booking_one(q, out);
+	return store_one(q, booking_row, out);
 }
 
 int store_booking_phone(struct store *st, int64_t id, char **phone_enc)
@@ -224,20 +216,6 @@ int store_booking_set_state(struct store *st, int64_t id, enum visit_state from,
 	return rc;
 }
 
-static int booking_rows(sqlite3_stmt *q, GArray *out)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct visit_booking b;
-
-		booking_row(q, &b);
-		g_array_append_val(out, b);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 int store_booking_list_user(struct store *st, int64_t user_id, int limit,
                             GArray *out)
 {
@@ -247,7 +225,7 @@ int store_booking_list_user(struct store *st, int64_t user_id, int limit,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_int(q, 2, limit);
-	return booking_rows(q, out);
+	return store_collect(q, booking_row, out);
 }
 
 int store_booking_list_cemetery(struct store *st, int64_t cemetery_id,
@@ -260,12 +238,7 @@ int store_booking_list_cemetery(struct store *st, int64_t cemetery_id,
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_int64(q, 1, cemetery_id);
-	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
-	if (state >= 0)
-		sqlite3_bind_text(q, 4, visit_state_name(state), -1,
-		                  SQLITE_STATIC);
-	sqlite3_bind_int(q, 5, limit);
-	return booking_rows(q, out);
+	store_bind_days(q, cemetery_id, from, to,
+	                state < 0 ? NULL : visit_state_name(state), limit);
+	return store_collect(q, booking_row, out);
 }

@@ -98,7 +98,6 @@ static void grave_row(sqlite3_stmt *q, void *item)
 int store_grave_insert(struct store *st, struct grave_request *r)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRAVE_INSERT));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
@@ -112,14 +111,8 @@ int store_grave_insert(struct store *st, struct grave_request *r)
 	sqlite3_bind_text(q, 7, r->note, -1, SQLITE_STATIC);
 	if (r->created_by)
 		sqlite3_bind_int64(q, 8, r->created_by);
-	rc = store_step_row(q);
-	if (rc == 0) {
-		r->id = sqlite3_column_int64(q, 0);
-		STORE_COPY(r->created_at, q, 1);
-		rc = store_step_done(q);
-	}
-	sqlite3_reset(q);
-	return rc;
+	return store_step_returning(q, &r->id, r->created_at,
+	                            sizeof(r->created_at));
 }
 
 int store_grave_get(struct store *st, int64_t id, struct grave_request *out)
@@ -136,21 +129,11 @@ int store_grave_decide(struct store *st, int64_t id, enum grave_state to,
                        int64_t plot_id, const char *reason, int64_t actor)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRAVE_DECIDE));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_text(q, 1, grave_state_name(to), -1, SQLITE_STATIC);
-	if (plot_id)
-		sqlite3_bind_int64(q, 2, plot_id);
-	sqlite3_bind_text(q, 3, reason ? reason : "", -1, SQLITE_STATIC);
-	if (actor)
-		sqlite3_bind_int64(q, 4, actor);
-	sqlite3_bind_int64(q, 5, id);
-	rc = store_step_done(q);
-	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
-		rc = ERR_CONFLICT;
-	return rc;
+	return store_decide(st, q, grave_state_name(to), plot_id, reason, actor,
+	                    id);
 }
 
 int store_grave_list_memorial(struct store *st, int64_t memorial_id,
@@ -186,14 +169,10 @@ int store_grave_set_record(struct store *st, int64_t memorial_id,
                            int64_t record_id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRAVE_SET_RECORD));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, record_id);
 	sqlite3_bind_int64(q, 2, memorial_id);
-	rc = store_step_done(q);
-	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
-		rc = ERR_NOT_FOUND;
-	return rc;
+	return store_step_changed(st, q);
 }

@@ -120,8 +120,10 @@ int store_order_insert(struct store *st, const struct sweeping_order *o,
 	return rc;
 }
 
-static void order_row(sqlite3_stmt *q, struct sweeping_order *o)
+static void order_row(sqlite3_stmt *q, void *item)
 {
+	struct sweeping_order *o = item;
+
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(q, 0);
 	o->user_id = sqlite3_column_int64(q, 1);
@@ -144,16 +146,11 @@ static void order_row(sqlite3_stmt *q, struct sweeping_order *o)
 int store_order_get(struct store *st, int64_t id, struct sweeping_order *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_GET));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = store_step_row(q);
-	if (rc == 0)
-		order_row(q, out);
-	sqlite3_reset(q);
-	return rc;
+	return store_one(q, order_row, out);
 }
 
 int store_order_set_state(struct store *st, int64_t id,
@@ -176,20 +173,6 @@ int store_order_set_state(struct store *st, int64_t id,
 	return rc;
 }
 
-static int order_rows(sqlite3_stmt *q, GArray *out)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sweeping_order o;
-
-		order_row(q, &o);
-		g_array_append_val(out, o);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
-}
-
 int store_order_list_user(struct store *st, int64_t user_id, int limit,
                           GArray *out)
 {
@@ -199,7 +182,7 @@ int store_order_list_user(struct store *st, int64_t user_id, int limit,
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, user_id);
 	sqlite3_bind_int(q, 2, limit);
-	return order_rows(q, out);
+	return store_collect(q, order_row, out);
 }
 
 int store_order_list_cemetery(struct store *st, int64_t cemetery_id,
@@ -212,14 +195,9 @@ int store_order_list_cemetery(struct store *st, int64_t cemetery_id,
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_int64(q, 1, cemetery_id);
-	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
-	if (state >= 0)
-		sqlite3_bind_text(q, 4, sweeping_state_name(state), -1,
-		                  SQLITE_STATIC);
-	sqlite3_bind_int(q, 5, limit);
-	return order_rows(q, out);
+	store_bind_days(q, cemetery_id, from, to,
+	                state < 0 ? NULL : sweeping_state_name(state), limit);
+	return store_collect(q, order_row, out);
 }
 
 int store_order_item_insert(struct store *st, const struct sweeping_item *it)
@@ -236,27 +214,27 @@ int store_order_item_insert(struct store *st, const struct sweeping_item *it)
 	return store_step_done(q);
 }
 
+static void item_row(sqlite3_stmt *q, void *item)
+{
+	struct sweeping_item *it = item;
+
+	memset(it, 0, sizeof(*it));
+	it->id = sqlite3_column_int64(q, 0);
+	it->order_id = sqlite3_column_int64(q, 1);
+	it->service_id = sqlite3_column_int64(q, 2);
+	STORE_COPY(it->name, q, 3);
+	it->price_cents = sqlite3_column_int64(q, 4);
+	it->quantity = sqlite3_column_int(q, 5);
+}
+
 int store_order_item_list(struct store *st, int64_t order_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_ITEM_LIST));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, order_id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sweeping_item it = {0};
-
-		it.id = sqlite3_column_int64(q, 0);
-		it.order_id = sqlite3_column_int64(q, 1);
-		it.service_id = sqlite3_column_int64(q, 2);
-		STORE_COPY(it.name, q, 3);
-		it.price_cents = sqlite3_column_int64(q, 4);
-		it.quantity = sqlite3_column_int(q, 5);
-		g_array_append_val(out, it);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return store_collect(q, item_row, out);
 }
 
 int store_order_event_insert(struct store *st, int64_t order_id, int from,
@@ -278,29 +256,29 @@ int store_order_event_insert(struct store *st, int64_t order_id, int from,
 	return store_step_done(q);
 }
 
+static void event_row(sqlite3_stmt *q, void *item)
+{
+	struct sweeping_event *ev = item;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(q, 0);
+	ev->order_id = sqlite3_column_int64(q, 1);
+	ev->from = sqlite3_column_type(q, 2) == SQLITE_NULL
+	               ? -1
+	               : sweeping_state_parse(store_col_text(q, 2));
+	ev->to = state_of(store_col_text(q, 3));
+	ev->actor_id = sqlite3_column_int64(q, 4);
+	STORE_COPY(ev->actor_name, q, 5);
+	STORE_COPY(ev->note, q, 6);
+	STORE_COPY(ev->at, q, 7);
+}
+
 int store_order_event_list(struct store *st, int64_t order_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_ORDER_EVENT_LIST));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, order_id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sweeping_event ev = {0};
-
-		ev.id = sqlite3_column_int64(q, 0);
-		ev.order_id = sqlite3_column_int64(q, 1);
-		ev.from = sqlite3_column_type(q, 2) == SQLITE_NULL
-		              ? -1
-		              : sweeping_state_parse(store_col_text(q, 2));
-		ev.to = state_of(store_col_text(q, 3));
-		ev.actor_id = sqlite3_column_int64(q, 4);
-		STORE_COPY(ev.actor_name, q, 5);
-		STORE_COPY(ev.note, q, 6);
-		STORE_COPY(ev.at, q, 7);
-		g_array_append_val(out, ev);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return store_collect(q, event_row, out);
 }

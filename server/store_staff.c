@@ -125,12 +125,7 @@ int store_staff_invite_upsert(struct store *st, const struct staff_invite *in,
 	if (in->invited_by)
 		sqlite3_bind_int64(q, 6, in->invited_by);
 	sqlite3_bind_text(q, 7, plus, -1, SQLITE_TRANSIENT);
-	rc = store_step_row(q);
-	if (rc == 0) {
-		id = sqlite3_column_int64(q, 0);
-		rc = store_step_done(q);
-	}
-	sqlite3_reset(q);
+	rc = store_step_returning(q, &id, NULL, 0);
 	return rc ? rc : store_staff_invite_get(st, id, out);
 }
 
@@ -148,16 +143,12 @@ int store_staff_invite_get(struct store *st, int64_t id,
 int store_staff_invite_decide(struct store *st, int64_t id, enum invite_state s)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_DECIDE));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_text(q, 1, family_invite_state_name(s), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, id);
-	rc = store_step_done(q);
-	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
-		rc = ERR_NOT_FOUND;
-	return rc;
+	return store_step_changed(st, q);
 }
 
 int store_staff_invite_list_org(struct store *st, enum org_kind k,

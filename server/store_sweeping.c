@@ -86,8 +86,10 @@ int store_proof_insert(struct store *st, const struct sweeping_proof *p,
 	return rc;
 }
 
-static void proof_row(sqlite3_stmt *q, struct sweeping_proof *p)
+static void proof_row(sqlite3_stmt *q, void *item)
 {
+	struct sweeping_proof *p = item;
+
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(q, 0);
 	p->order_id = sqlite3_column_int64(q, 1);
@@ -104,35 +106,22 @@ int store_proof_get(struct store *st, int64_t order_id, int64_t id,
                     struct sweeping_proof *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_GET));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_int64(q, 2, order_id);
-	rc = store_step_row(q);
-	if (rc == 0)
-		proof_row(q, out);
-	sqlite3_reset(q);
-	return rc;
+	return store_one(q, proof_row, out);
 }
 
 int store_proof_list(struct store *st, int64_t order_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_LIST));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, order_id);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct sweeping_proof p;
-
-		proof_row(q, &p);
-		g_array_append_val(out, p);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return store_collect(q, proof_row, out);
 }
 
 int store_proof_count(struct store *st, int64_t order_id, int *all, int *photos)

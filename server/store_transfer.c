@@ -112,7 +112,6 @@ static void transfer_row(sqlite3_stmt *q, void *item)
 int store_transfer_insert(struct store *st, struct burial_transfer *t)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_INSERT));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
@@ -133,14 +132,8 @@ int store_transfer_insert(struct store *st, struct burial_transfer *t)
 	if (t->relation != REL_NONE)
 		sqlite3_bind_text(q, 10, alloc_relation_name(t->relation), -1,
 		                  SQLITE_STATIC);
-	rc = store_step_row(q);
-	if (rc == 0) {
-		t->id = sqlite3_column_int64(q, 0);
-		STORE_COPY(t->created_at, q, 1);
-		rc = store_step_done(q);
-	}
-	sqlite3_reset(q);
-	return rc;
+	return store_step_returning(q, &t->id, t->created_at,
+	                            sizeof(t->created_at));
 }
 
 int store_transfer_get(struct store *st, int64_t id,
@@ -158,21 +151,11 @@ int store_transfer_decide(struct store *st, int64_t id, enum transfer_state to,
                           int64_t plot_id, const char *reason, int64_t actor)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_TRANSFER_DECIDE));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_text(q, 1, transfer_state_name(to), -1, SQLITE_STATIC);
-	if (plot_id)
-		sqlite3_bind_int64(q, 2, plot_id);
-	sqlite3_bind_text(q, 3, reason ? reason : "", -1, SQLITE_STATIC);
-	if (actor)
-		sqlite3_bind_int64(q, 4, actor);
-	sqlite3_bind_int64(q, 5, id);
-	rc = store_step_done(q);
-	if (rc == 0 && sqlite3_changes(store_db(st)) == 0)
-		rc = ERR_CONFLICT;
-	return rc;
+	return store_decide(st, q, transfer_state_name(to), plot_id, reason,
+	                    actor, id);
 }
 
 int store_transfer_list_deceased(struct store *st, int64_t deceased_id,

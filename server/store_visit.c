@@ -75,8 +75,10 @@ int store_slot_insert(struct store *st, const struct visit_slot *s, int64_t *id)
 	return rc;
 }
 
-static void slot_row(sqlite3_stmt *q, struct visit_slot *s)
+static void slot_row(sqlite3_stmt *q, void *item)
 {
+	struct visit_slot *s = item;
+
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(q, 0);
 	s->cemetery_id = sqlite3_column_int64(q, 1);
@@ -91,37 +93,24 @@ static void slot_row(sqlite3_stmt *q, struct visit_slot *s)
 int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_GET));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, id);
-	rc = store_step_row(q);
-	if (rc == 0)
-		slot_row(q, out);
-	sqlite3_reset(q);
-	return rc;
+	return store_one(q, slot_row, out);
 }
 
 int store_slot_list(struct store *st, int64_t cemetery_id, const char *from,
                     const char *to, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_LIST));
-	int rc;
 
 	if (!q)
 		return ERR_DB;
 	sqlite3_bind_int64(q, 1, cemetery_id);
 	sqlite3_bind_text(q, 2, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct visit_slot s;
-
-		slot_row(q, &s);
-		g_array_append_val(out, s);
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? 0 : store_err(rc);
+	return store_collect(q, slot_row, out);
 }
 
 int store_slot_take(struct store *st, int64_t slot_id, int n)

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, openPage } from '../lib/browser.mjs';
 import { makeWorld, PASSWORD, cstDate } from '../lib/visit_world.mjs';
 
 const PHONE = { width: 390, height: 844 };
@@ -31,16 +31,8 @@ after(async () => {
 });
 
 /** A phone context in locale, signed in as who (a world name) or not. */
-async function phone(who, locale = 'zh-CN', viewport = PHONE) {
-  const ctx = await browser.newContext({ locale, viewport });
-  if (who) {
-    await ctx.addCookies([{ name: 'sinian_session', value: w.tokens[who], url: d.url }]);
-    await ctx.addInitScript(() => {
-      try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
-    });
-  }
-  const page = await ctx.newPage();
-  return { ctx, page, errors: collectConsoleErrors(page) };
+function phone(who, locale = 'zh-CN', viewport = PHONE) {
+  return openPage(browser, d.url, null, { token: who ? w.tokens[who] : null, locale, viewport });
 }
 
 const DOUBLED = /区区|排排|号号/;

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, openPage } from '../lib/browser.mjs';
 import { makeWorld, cstDate } from '../lib/visit_world.mjs';
 import { parseIcs } from '../lib/mail.mjs';
 
@@ -43,18 +43,8 @@ after(async () => {
   await d?.stop();
 });
 
-async function open(urlPath, { who = null, locale = 'zh-CN' } = {}) {
-  const ctx = await browser.newContext({ locale, viewport: PHONE });
-  if (who) {
-    await ctx.addCookies([{ name: 'sinian_session', value: w.tokens[who], url: d.url }]);
-    await ctx.addInitScript(() => {
-      try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
-    });
-  }
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  await page.goto(d.url + urlPath);
-  return { ctx, page, errors };
+function open(urlPath, { who = null, locale = 'zh-CN' } = {}) {
+  return openPage(browser, d.url, urlPath, { token: who ? w.tokens[who] : null, locale, viewport: PHONE });
 }
 
 async function noOverflow(page, what) {

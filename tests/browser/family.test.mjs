@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, api } from '../lib/daemon.mjs';
 import { signUp } from '../lib/accounts.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, openPage } from '../lib/browser.mjs';
 
 const PASSWORD = 'an evening by the river';
 const PHONE = { width: 390, height: 844 };
@@ -35,16 +35,8 @@ after(async () => {
   await d?.stop();
 });
 
-async function open(urlPath, token, { viewport = PHONE, locale = 'zh-CN' } = {}) {
-  const ctx = await browser.newContext({ locale, viewport });
-  await ctx.addCookies([{ name: 'sinian_session', value: token, url: d.url }]);
-  await ctx.addInitScript(() => {
-    try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
-  });
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  await page.goto(d.url + urlPath);
-  return { ctx, page, errors };
+function open(urlPath, token, { viewport = PHONE, locale = 'zh-CN' } = {}) {
+  return openPage(browser, d.url, urlPath, { token, locale, viewport });
 }
 
 async function fits(page, what) {

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, signInPage, textOf } from '../lib/browser.mjs';
 import { makeWorld, PASSWORD } from '../lib/visit_world.mjs';
 
 let d;
@@ -27,20 +27,10 @@ after(async () => {
 });
 
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-const text = async (page, sel) => (await page.locator(sel).first().textContent())?.trim();
 
-async function person(who, next, viewport) {
-  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: VIEWPORTS[viewport] });
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  await page.goto(`${d.url}/signin.html?next=${encodeURIComponent(next)}`);
-  await page.fill('#login', w.logins[who]);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => `${u.pathname}${u.search}` === next),
-    page.click('#signin-form [type="submit"]'),
-  ]);
-  return { ctx, page, errors };
+function person(who, next, viewport) {
+  return signInPage(browser, d.url, w.logins[who], PASSWORD, next,
+    { viewport: VIEWPORTS[viewport] });
 }
 
 let n = 0;
@@ -93,14 +83,14 @@ for (const viewport of Object.keys(VIEWPORTS)) {
     // the memorial shows its resting place, a visit and proxy sweeping
     await f.reload();
     await f.locator('#burial:not([hidden])').waitFor();
-    assert.equal(await text(f, '#burial-cemetery'), 'A 区公墓');
-    assert.match(await text(f, '#burial-plot'), new RegExp(`C.*${n}.*8`));
+    assert.equal(await textOf(f, '#burial-cemetery'), 'A 区公墓');
+    assert.match(await textOf(f, '#burial-plot'), new RegExp(`C.*${n}.*8`));
     assert.equal(await f.locator('#burial-visit').getAttribute('href'), `/visit.html?cemetery=${w.ids.cemA}&plot=${plot}`);
     assert.equal(await f.locator('#burial-sweep').getAttribute('href'), `/order.html?cemetery=${w.ids.cemA}&plot=${plot}`);
     assert.ok(await f.locator('#burial-visit').isVisible());
     await f.goto(`${d.url}/memorial-admin.html?id=${m.id}`);
     await f.locator('#grave-linked:not([hidden])').waitFor();
-    assert.match(await text(f, '#grave-linked'), /A 区公墓/);
+    assert.match(await textOf(f, '#grave-linked'), /A 区公墓/);
     assert.ok(await f.locator('#grave-form').isHidden());
 
     assert.deepEqual(fam.errors, []);

@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startDaemon, api, BIN } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, openPage } from '../lib/browser.mjs';
 
 const ADMIN = { login: 'admin@example.org', password: 'correct horse battery staple' };
 const FAMILY = { login: '13900001111', password: 'quiet spring rain', display_name: '王小梅' };
@@ -51,19 +51,8 @@ after(async () => {
 });
 
 /** A fresh browser profile; token: signed in as that session. */
-async function open(urlPath, { token = null, viewport = PHONE, locale = 'zh-CN' } = {}) {
-  const ctx = await browser.newContext({ locale, viewport });
-  if (token) {
-    await ctx.addCookies([{ name: 'sinian_session', value: token, url: d.url }]);
-    // as after signIn(): api.js asks /api/me only with this mark
-    await ctx.addInitScript(() => {
-      try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
-    });
-  }
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  if (urlPath) await page.goto(d.url + urlPath);
-  return { ctx, page, errors };
+function open(urlPath, { token = null, viewport = PHONE, locale = 'zh-CN' } = {}) {
+  return openPage(browser, d.url, urlPath, { token, locale, viewport });
 }
 
 const text = async (page, sel) => (await page.locator(sel).first().textContent())?.trim();

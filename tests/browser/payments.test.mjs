@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, signInPage, textOf } from '../lib/browser.mjs';
 import { makeWorld, PASSWORD, cstDate } from '../lib/visit_world.mjs';
 
 let d;
@@ -25,22 +25,11 @@ after(async () => {
   await d?.stop();
 });
 
-async function person(who, next, viewport = { width: 1280, height: 800 }) {
-  const ctx = await browser.newContext({ locale: 'en-US', viewport });
-  await ctx.addInitScript(() => localStorage.setItem('sinian.lang', 'en'));
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  await page.goto(`${d.url}/signin.html?next=${encodeURIComponent(next)}`);
-  await page.fill('#login', w.logins[who]);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => `${u.pathname}${u.search}` === next),
-    page.click('#signin-form [type="submit"]'),
-  ]);
-  return { ctx, page, errors };
+function person(who, next, viewport = { width: 1280, height: 800 }) {
+  return signInPage(browser, d.url, w.logins[who], PASSWORD, next,
+    { locale: 'en-US', viewport, lang: 'en' });
 }
 
-const text = async (page, sel) => (await page.locator(sel).first().textContent())?.trim();
 
 test('an order paid at the office: instructions shown, marked paid by staff, seen paid', { timeout: 90000 }, async () => {
   const instructions = 'Payee: A Cemetery. Bank: Example Bank 6222 0000 1111. Office 08:00-17:00.';
@@ -58,10 +47,10 @@ test('an order paid at the office: instructions shown, marked paid by staff, see
   const fam = await person('familyA', `/order.html?id=${id}`);
   const page = fam.page;
   await page.locator('#pay-state [data-pay="unpaid"]').waitFor();
-  assert.equal(await text(page, '#pay-state'), 'Not paid yet');
-  assert.match(await text(page, '#pay-amount'), /¥50\.00$/);
-  assert.equal(await text(page, '#pay-reference'), r.json.payment.reference);
-  assert.equal(await text(page, '#pay-instructions'), instructions);
+  assert.equal(await textOf(page, '#pay-state'), 'Not paid yet');
+  assert.match(await textOf(page, '#pay-amount'), /¥50\.00$/);
+  assert.equal(await textOf(page, '#pay-reference'), r.json.payment.reference);
+  assert.equal(await textOf(page, '#pay-instructions'), instructions);
   await page.locator('#live-status[data-status="connected"]').waitFor();
 
   await s.locator('#orders-reload').click();
@@ -73,9 +62,9 @@ test('an order paid at the office: instructions shown, marked paid by staff, see
   await s.locator(`[data-order="${id}"] [data-pay-state="paid"]`).waitFor();
 
   await page.locator('#pay-state [data-pay="paid"]').waitFor();
-  assert.equal(await text(page, '#pay-state'), 'Paid');
-  assert.match(await text(page, '#pay-note'), /Receipt 2026-0042/);
-  assert.equal(await text(page, '#order-state'), 'Placed', 'the order\'s own state is shown apart');
+  assert.equal(await textOf(page, '#pay-state'), 'Paid');
+  assert.match(await textOf(page, '#pay-note'), /Receipt 2026-0042/);
+  assert.equal(await textOf(page, '#order-state'), 'Placed', 'the order\'s own state is shown apart');
 
   const phone = await person('familyA', `/order.html?id=${id}`, { width: 390, height: 844 });
   await phone.page.locator('#pay-state [data-pay="paid"]').waitFor();

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, openPage } from '../lib/browser.mjs';
 import { adminWithAgency } from '../lib/live.mjs';
 import { signUp } from '../lib/accounts.mjs';
 
@@ -32,13 +32,8 @@ after(async () => {
 });
 
 async function page(token, locale, viewport) {
-  const ctx = await browser.newContext({ locale, viewport });
-  await ctx.addCookies([{ name: 'sinian_session', value: token, url: d.url }]);
-  await ctx.addInitScript(() => {
-    try { localStorage.setItem('sinian.session', '1'); } catch { /* ignore */ }
-  });
-  const p = await ctx.newPage();
-  return { ctx, p, errors: collectConsoleErrors(p) };
+  const { ctx, page: p, errors } = await openPage(browser, d.url, null, { token, locale, viewport });
+  return { ctx, p, errors };
 }
 
 /** On the account page: accept the one staff invitation; the console's URL. */

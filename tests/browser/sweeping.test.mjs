@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
-import { launchBrowser, collectConsoleErrors } from '../lib/browser.mjs';
+import { launchBrowser, signInPage, textOf } from '../lib/browser.mjs';
 import { makeWorld, PASSWORD, cstDate, exifJpeg } from '../lib/visit_world.mjs';
 
 let d;
@@ -27,21 +27,10 @@ after(async () => {
   await d?.stop();
 });
 
-async function person(who, next) {
-  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
-  const page = await ctx.newPage();
-  const errors = collectConsoleErrors(page);
-  await page.goto(`${d.url}/signin.html?next=${encodeURIComponent(next)}`);
-  await page.fill('#login', w.logins[who]);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([
-    page.waitForURL((u) => `${u.pathname}${u.search}` === next),
-    page.click('#signin-form [type="submit"]'),
-  ]);
-  return { ctx, page, errors };
+function person(who, next) {
+  return signInPage(browser, d.url, w.logins[who], PASSWORD, next);
 }
 
-const text = async (page, sel) => (await page.locator(sel).first().textContent())?.trim();
 
 // Chromium logs every 4xx answer as a console error; drop the one a test
 // provoked on purpose (urlPart names its endpoint), keep everything else.
@@ -61,7 +50,7 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
   await page.check(`#svc-${w.ids.cleanA}`);
   await page.check(`#svc-${w.ids.flowersA}`);
   await page.fill(`#qty-${w.ids.flowersA}`, '2');
-  assert.equal(await text(page, '#o-total'), '¥226.00');
+  assert.equal(await textOf(page, '#o-total'), '¥226.00');
   await page.fill('#o-note', '请替我们说一声想念');
   await Promise.all([
     page.waitForURL(/\/order\.html\?id=\d+$/),
@@ -69,8 +58,8 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
   ]);
   const id = Number(new URL(page.url()).searchParams.get('id'));
   await page.locator('#order-state [data-state="placed"]').waitFor();
-  assert.equal(await text(page, '#order-state'), '待受理');
-  assert.equal(await text(page, '#items-total'), '¥226.00');
+  assert.equal(await textOf(page, '#order-state'), '待受理');
+  assert.equal(await textOf(page, '#items-total'), '¥226.00');
   await page.locator('#live-status[data-status="connected"]').waitFor();
   // nothing below may reload this page
   await page.evaluate(() => { window.sinianMark = 'still here'; });
@@ -87,19 +76,19 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
 
   // what the family must pay and quote; no start before the office is paid
   await page.locator('#pay-state [data-pay="unpaid"]').waitFor();
-  assert.equal(await text(page, '#pay-amount'), '¥226.00');
-  assert.match(await text(page, '#pay-reference'), /^SW\d{7,}$/);
+  assert.equal(await textOf(page, '#pay-amount'), '¥226.00');
+  assert.match(await textOf(page, '#pay-reference'), /^SW\d{7,}$/);
   assert.equal(await s.locator(`[data-order="${id}"] [data-action="in_progress"]`).count(), 0);
   await s.fill(`[data-pay-ref="${id}"]`, '收据 0001');
   await s.locator(`[data-order="${id}"] [data-action="pay-paid"]`).click();
   await s.locator(`[data-order="${id}"] [data-pay-state="paid"]`).waitFor();
   await page.locator('#pay-state [data-pay="paid"]').waitFor();
-  assert.match(await text(page, '#pay-note'), /收据 0001/);
+  assert.match(await textOf(page, '#pay-note'), /收据 0001/);
 
   await s.locator(`[data-order="${id}"] [data-action="in_progress"]`).click();
   await s.locator(`[data-order="${id}"][data-state="in_progress"]`).waitFor();
   await page.locator('#order-state [data-state="in_progress"]').waitFor();
-  assert.equal(await text(page, '#steps .is-now'), '祭扫中');
+  assert.equal(await textOf(page, '#steps .is-now'), '祭扫中');
 
   // completing without a photo is refused, with a sentence
   await s.locator(`[data-order="${id}"] [data-action="completed"]`).click();
@@ -138,12 +127,12 @@ test('a family orders sweeping; staff accept, prove and complete; the family see
   await page.fill('#rate-comment', '很用心，谢谢');
   await page.click('#rate-form [type="submit"]');
   await page.locator('#rated').waitFor();
-  assert.match(await text(page, '#rated'), /5 星/);
+  assert.match(await textOf(page, '#rated'), /5 星/);
 
   // English, re-rendered in place
   await page.click('[data-lang-switch]');
   await page.waitForFunction((l) => document.documentElement.lang === l, 'en'); // its dictionary loaded
-  assert.equal(await text(page, '#order-state'), 'Confirmed');
+  assert.equal(await textOf(page, '#order-state'), 'Confirmed');
 
   assert.deepEqual(fam.errors, [], 'family page');
   // the one refusal provoked above: completing without a photo
@@ -176,10 +165,10 @@ test('book a visit, show the QR ticket, check in once at the gate', async () => 
     const i = document.getElementById('ticket-qr');
     return i && i.complete && i.naturalWidth > 0;
   });
-  const code = (await text(page, '#ticket-code')).replace(/\s/g, '');
+  const code = (await textOf(page, '#ticket-code')).replace(/\s/g, '');
   assert.match(code, /^[2-9A-Z]{12}$/);
-  assert.equal(await text(page, '#t-phone'), '139****5678');
-  assert.equal(await text(page, '#t-persons'), '2 人');
+  assert.equal(await textOf(page, '#t-phone'), '139****5678');
+  assert.equal(await textOf(page, '#t-persons'), '2 人');
 
   const staff = await person('staffA', '/staff.html');
   const s = staff.page;
@@ -187,7 +176,7 @@ test('book a visit, show the QR ticket, check in once at the gate', async () => 
   await s.fill('#checkin-code', code.toLowerCase());
   await s.click('#checkin-form [type="submit"]');
   await s.locator('#checkin-ok').waitFor();
-  assert.match(await text(s, '#checkin-ok'), /核验通过：2 人/);
+  assert.match(await textOf(s, '#checkin-ok'), /核验通过：2 人/);
   await s.fill('#checkin-code', code);
   await s.click('#checkin-form [type="submit"]');
   const refused = s.locator('#checkin-form [data-form-error]');

@@ -6,12 +6,18 @@
 #include <check.h>
 #include <stdlib.h>
 
-#define SINIAN_CHECK_MAIN(suite_fn)                                            \
+#define SINIAN_CHECK_MAIN(suite_fn) SINIAN_CHECK_MAIN_AFTER(suite_fn, (void)0)
+
+/* The same, running prep first (a statement, e.g. ignoring SIGPIPE as the
+ * daemon does in the programs that talk to redis-server). */
+#define SINIAN_CHECK_MAIN_AFTER(suite_fn, prep)                                \
 	int main(void)                                                         \
 	{                                                                      \
-		SRunner *sr = srunner_create(suite_fn());                      \
+		SRunner *sr;                                                   \
 		int failed;                                                    \
                                                                                \
+		prep;                                                          \
+		sr = srunner_create(suite_fn());                               \
 		srunner_run_all(sr, CK_NORMAL);                                \
 		failed = srunner_ntests_failed(sr);                            \
 		srunner_free(sr);                                              \

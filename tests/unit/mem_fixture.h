@@ -1,12 +1,14 @@
 /* mem_fixture.h — a temporary data dir with a real store and data key for
- * the memorial unit tests (test_plot, test_tribute, test_search,
- * test_deceased, test_image). Header-only; each test includes it once.
+ * the unit tests that need both (test_plot, test_tribute, test_search,
+ * test_deceased, test_staff, test_otp, test_alloc; fixture_visit.h builds
+ * on it). Header-only; each test includes it once.
  */
 #ifndef SINIAN_MEM_FIXTURE_H
 #define SINIAN_MEM_FIXTURE_H
 
 #include "crypto.h"
 #include "err.h"
+#include "fx_files.h"
 #include "store.h"
 #include "store_org.h"
 
@@ -18,52 +20,35 @@
 
 struct mem_fixture {
 	char *dir;
+	char *db;  /* the store's file, for tests that reopen it */
+	char *key; /* the data key's file */
 	struct store *st;
 	struct crypto *c;
 };
 
 static struct mem_fixture fx;
 
-static inline void mem_rm_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(path, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			mem_rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
-
 static inline void mem_setup(void)
 {
 	struct err_detail err = {0};
-	char *db, *key;
 	GError *e = NULL;
 
+	memset(&fx, 0, sizeof(fx));
 	fx.dir = g_dir_make_tmp("sinian-mem-XXXXXX", &e);
 	ck_assert_msg(fx.dir != NULL, "tmp dir: %s", e ? e->message : "?");
-	db = g_build_filename(fx.dir, "t.db", NULL);
-	key = g_build_filename(fx.dir, "secret.key", NULL);
-	ck_assert_msg(store_open(db, &fx.st, &err) == 0, "%s", err.msg);
-	ck_assert_msg(crypto_open(key, &fx.c, &err) == 0, "%s", err.msg);
-	g_free(db);
-	g_free(key);
+	fx.db = g_build_filename(fx.dir, "t.db", NULL);
+	fx.key = g_build_filename(fx.dir, "secret.key", NULL);
+	ck_assert_msg(store_open(fx.db, &fx.st, &err) == 0, "%s", err.msg);
+	ck_assert_msg(crypto_open(fx.key, &fx.c, &err) == 0, "%s", err.msg);
 }
 
 static inline void mem_teardown(void)
 {
 	store_close(fx.st);
 	crypto_close(fx.c);
-	mem_rm_tree(fx.dir);
+	fx_rm_tree(fx.dir);
+	g_free(fx.db);
+	g_free(fx.key);
 	g_free(fx.dir);
 	memset(&fx, 0, sizeof(fx));
 }

@@ -5,6 +5,7 @@
  * subscription is confirmed is still delivered once; with Redis down,
  * local delivery goes on; after a restart the topics are subscribed again;
  * malformed messages and bad node ids are refused. */
+#include "check_main.h"
 #include "bus.h"
 #include "bus_redis.h"
 #include "err.h"
@@ -361,14 +362,5 @@ static Suite *bus_redis_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(bus_redis_suite());
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN); /* as the daemon does (cluster.c) */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* SIGPIPE ignored as the daemon does (cluster.c). */
+SINIAN_CHECK_MAIN_AFTER(bus_redis_suite, signal(SIGPIPE, SIG_IGN))

@@ -1,6 +1,7 @@
 /* test_config.c — the settings table and the INI parser: defaults, a good
  * file in every allowed shape, every way a file can be wrong (each must name
  * file, line and key), a missing file, command-line overrides and paths. */
+#include "fx_files.h"
 #include "config.h"
 #include "err.h"
 
@@ -28,18 +29,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	GDir *d = g_dir_open(tmpdir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(tmpdir, name, NULL);
-
-		g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(tmpdir);
+	fx_rm_tree(tmpdir);
 	g_free(tmpdir);
 	tmpdir = NULL;
 }

@@ -1,6 +1,7 @@
 /* test_crypto.c — the data key file (created 0600, reused, refused when
  * readable by others or of the wrong size), sealing personal data, keyed
  * hashes, Argon2id passwords, session tokens and the display masks. */
+#include "fx_files.h"
 #include "crypto.h"
 #include "err.h"
 
@@ -22,25 +23,9 @@ static void setup(void)
 	ck_assert_ptr_nonnull(dir);
 }
 
-static void rm_rf(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(path, name, NULL);
-
-		g_remove(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void teardown(void)
 {
-	rm_rf(dir);
+	fx_rm_tree(dir);
 	g_free(dir);
 	dir = NULL;
 }

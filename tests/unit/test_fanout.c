@@ -8,6 +8,7 @@
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API
 #endif
+#include "fx_files.h"
 #include "encoder.h"
 #include "err.h"
 #include "fanout.h"
@@ -241,18 +242,7 @@ static void check_recording(const char *path, int min_video)
 
 static void remove_dir(char *dir)
 {
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, name, NULL);
-
-		g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
+	fx_rm_tree(dir);
 	g_free(dir);
 }
 

@@ -2,6 +2,7 @@
  * type against the content, and content-addressed storage of the cleaned
  * bytes (the cleaning itself: test_imgclean.c). */
 #include "err.h"
+#include "fx_files.h"
 #include "image.h"
 
 #include <check.h>
@@ -10,25 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SINIAN_SOURCE_DIR
-#define SINIAN_SOURCE_DIR "."
-#endif
-
 static char *tmpdir;
-
-static GBytes *sample(const char *name)
-{
-	const char *src = g_getenv("SINIAN_SOURCE_DIR");
-	char *path = g_build_filename(src ? src : SINIAN_SOURCE_DIR, "tests",
-	                              "data", "images", name, NULL);
-	gchar *data = NULL;
-	gsize len = 0;
-
-	ck_assert_msg(g_file_get_contents(path, &data, &len, NULL),
-	              "cannot read %s", path);
-	g_free(path);
-	return g_bytes_new_take(data, len);
-}
 
 static bool has(const uint8_t *p, size_t len, const char *needle)
 {
@@ -63,34 +46,15 @@ static void setup(void)
 	ck_assert_ptr_nonnull(tmpdir);
 }
 
-static void rm_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(path, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void teardown(void)
 {
-	rm_tree(tmpdir);
+	fx_rm_tree(tmpdir);
 	g_free(tmpdir);
 }
 
 START_TEST(sniffing)
 {
-	GBytes *jpg = sample("plain.jpg"), *png = sample("gray_4x3.png");
+	GBytes *jpg = fx_sample("plain.jpg"), *png = fx_sample("gray_4x3.png");
 	uint8_t webp[32];
 	gsize n;
 	const void *p;
@@ -120,7 +84,8 @@ END_TEST
 
 START_TEST(store_by_content_hash)
 {
-	GBytes *in = sample("with_exif.jpg"), *plain = sample("plain.jpg");
+	GBytes *in = fx_sample("with_exif.jpg"),
+	       *plain = fx_sample("plain.jpg");
 	struct image_info a, b;
 	char msg[200], path[1024], *hash;
 	gchar *data;
@@ -157,7 +122,7 @@ END_TEST
 
 START_TEST(store_refusals)
 {
-	GBytes *png = sample("gray_4x3.png");
+	GBytes *png = fx_sample("gray_4x3.png");
 	struct image_info info;
 	char msg[200];
 	GDir *d;

@@ -218,7 +218,7 @@ START_TEST(paid_once_then_start)
 	    record(id, PAY_PAID, "收据 0043", w.staff, &changed, &e),
 	    ERR_CONFLICT);
 	ck_assert_str_eq(e.code, "already_paid");
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM order_payments"), 1);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM order_payments"), 1);
 	ck_assert_int_eq(pay_record_get(fx.st, id, &r), 0);
 	ck_assert_int_eq(r.state, PAY_PAID);
 	ck_assert_int_eq(r.amount_fen, 24600);
@@ -335,7 +335,7 @@ static Suite *pay_suite(void)
 	tcase_add_test(pure, start_rule);
 	tcase_add_test(pure, mark_and_refund_rules);
 	suite_add_tcase(s, pure);
-	tcase_add_checked_fixture(db, fx_setup, fx_teardown);
+	tcase_add_checked_fixture(db, mem_setup, mem_teardown);
 	tcase_add_test(db, paid_once_then_start);
 	tcase_add_test(db, refund_after_cancel);
 	tcase_add_test(db, settings_and_pay_later);

@@ -4,6 +4,7 @@
  * node that lives keeps its members past the ttl, Redis losing everything
  * is repaired by the refresh, and with Redis down or no Redis the count
  * is this node's. */
+#include "check_main.h"
 #include "err.h"
 #include "presence.h"
 #include "redis_conn.h"
@@ -240,14 +241,5 @@ static Suite *presence_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(presence_suite());
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN); /* as the daemon does (cluster.c) */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* SIGPIPE ignored as the daemon does (cluster.c). */
+SINIAN_CHECK_MAIN_AFTER(presence_suite, signal(SIGPIPE, SIG_IGN))

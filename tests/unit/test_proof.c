@@ -6,6 +6,7 @@
  * cap, content-addressed storage. Sample JPEGs: tests/data/images (see
  * its README). */
 #include "err.h"
+#include "fx_files.h"
 #include "proof.h"
 #include "vidclean.h"
 
@@ -16,30 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SINIAN_SOURCE_DIR
-#define SINIAN_SOURCE_DIR "."
-#endif
-
 static char *dir;
-
-static void rm_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(path, name, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
 
 static void setup(void)
 {
@@ -49,22 +27,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	rm_tree(dir);
+	fx_rm_tree(dir);
 	g_free(dir);
-}
-
-static GBytes *sample(const char *name)
-{
-	const char *root = getenv("SINIAN_SOURCE_DIR");
-	char *path = g_build_filename(root ? root : SINIAN_SOURCE_DIR, "tests",
-	                              "data", "images", name, NULL);
-	gchar *data = NULL;
-	gsize len = 0;
-
-	ck_assert_msg(g_file_get_contents(path, &data, &len, NULL),
-	              "cannot read %s", path);
-	g_free(path);
-	return g_bytes_new_take(data, len);
 }
 
 static bool has(const void *hay, size_t len, const char *needle)
@@ -384,7 +348,7 @@ END_TEST
 
 START_TEST(photo_stripped_unless_kept)
 {
-	GBytes *in = sample("with_exif.jpg");
+	GBytes *in = fx_sample("with_exif.jpg");
 	gsize len;
 	const void *data = g_bytes_get_data(in, &len);
 	struct proof_file a, b, c;
@@ -427,7 +391,7 @@ END_TEST
 
 START_TEST(types_must_agree)
 {
-	GBytes *png = sample("gray_4x3.png");
+	GBytes *png = fx_sample("gray_4x3.png");
 	GByteArray *m = mp4();
 	gsize len;
 	const void *data = g_bytes_get_data(png, &len);

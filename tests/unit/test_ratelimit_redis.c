@@ -3,6 +3,7 @@
  * keys expire; a flushed script cache is reloaded; with Redis down or
  * stalled, the in-process bucket decides and a stalled Redis costs one
  * short wait, not one per request. */
+#include "check_main.h"
 #include "err.h"
 #include "ratelimit.h"
 #include "ratelimit_redis.h"
@@ -216,14 +217,5 @@ static Suite *ratelimit_redis_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(ratelimit_redis_suite());
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN); /* as the daemon does (cluster.c) */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* SIGPIPE ignored as the daemon does (cluster.c). */
+SINIAN_CHECK_MAIN_AFTER(ratelimit_redis_suite, signal(SIGPIPE, SIG_IGN))

@@ -2,6 +2,7 @@
  * the encoder with the test source, the file demuxed and decoded back;
  * an abrupt stop (SIGKILL of the recording process) must leave a file
  * that still plays up to its last fragment. */
+#include "fx_files.h"
 #include "encoder.h"
 #include "err.h"
 #include "gst_check_main.h"
@@ -138,18 +139,7 @@ static char *tmpdir(void)
 
 static void rmdir_all(char *dir)
 {
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, name, NULL);
-
-		g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
+	fx_rm_tree(dir);
 	g_free(dir);
 }
 

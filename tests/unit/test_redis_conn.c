@@ -3,6 +3,7 @@
  * restart, the command timeout (a stopped server), commands refused while
  * down, EVALSHA falling back to EVAL, and subscribe/unsubscribe churn on
  * one channel ending in the state last asked for. */
+#include "check_main.h"
 #include "err.h"
 #include "redis_conn.h"
 #include "redis_testsrv.h"
@@ -348,14 +349,5 @@ static Suite *redis_conn_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(redis_conn_suite());
-	int failed;
-
-	signal(SIGPIPE, SIG_IGN); /* as the daemon does (cluster.c) */
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+/* SIGPIPE ignored as the daemon does (cluster.c). */
+SINIAN_CHECK_MAIN_AFTER(redis_conn_suite, signal(SIGPIPE, SIG_IGN))

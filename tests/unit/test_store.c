@@ -3,6 +3,7 @@
  * migration leaves nothing behind, statements are cached, transactions nest,
  * SQLite codes map to ERR_* codes, and writes queued together share one
  * commit (group commit) while a bad one fails alone. */
+#include "fx_files.h"
 #include "err.h"
 #include "store.h"
 
@@ -33,18 +34,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	GDir *d = g_dir_open(tmpdir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		char *p = g_build_filename(tmpdir, name, NULL);
-
-		g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	ck_assert_int_eq(g_rmdir(tmpdir), 0);
+	fx_rm_tree(tmpdir);
+	ck_assert(!g_file_test(tmpdir, G_FILE_TEST_EXISTS));
 	g_free(dbpath);
 	g_free(tmpdir);
 }

@@ -341,8 +341,8 @@ START_TEST(place_captures_prices)
 	ck_assert_int_eq(o.total_cents, 5000 + 2 * 99900);
 	/* the placing is the first event */
 	ck_assert_int_eq(
-	    fx_int("SELECT count(*) FROM sweeping_events WHERE from_state IS "
-	           "NULL AND to_state = 'placed'"),
+	    mem_int("SELECT count(*) FROM sweeping_events WHERE from_state IS "
+	            "NULL AND to_state = 'placed'"),
 	    2);
 	g_array_free(a, TRUE);
 }
@@ -375,8 +375,8 @@ START_TEST(place_refusals)
 	ck_assert_int_eq(place(&w, w.today, items, 1, NULL, &o, &e),
 	                 ERR_NOT_FOUND);
 	ck_assert_str_eq(e.code, "plot_not_found");
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM sweeping_orders"), 0);
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM sweeping_items"), 0);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM sweeping_orders"), 0);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM sweeping_items"), 0);
 }
 END_TEST
 
@@ -428,16 +428,16 @@ START_TEST(lifecycle_with_proof_and_events)
 	ck_assert_int_eq(o.state, SW_CONFIRMED);
 	/* who, when, note: one event per change */
 	ck_assert_int_eq(
-	    fx_int("SELECT count(*) FROM sweeping_events WHERE order_id = 1"),
+	    mem_int("SELECT count(*) FROM sweeping_events WHERE order_id = 1"),
 	    5);
 	ck_assert_int_eq(
-	    fx_int("SELECT actor_id FROM sweeping_events WHERE to_state = "
-	           "'accepted'"),
+	    mem_int("SELECT actor_id FROM sweeping_events WHERE to_state = "
+	            "'accepted'"),
 	    w.staff);
 	ck_assert_int_eq(
-	    fx_int("SELECT count(*) FROM sweeping_events WHERE to_state = "
-	           "'completed' AND from_state = 'in_progress' AND note = "
-	           "'已完成' AND at != ''"),
+	    mem_int("SELECT count(*) FROM sweeping_events WHERE to_state = "
+	            "'completed' AND from_state = 'in_progress' AND note = "
+	            "'已完成' AND at != ''"),
 	    1);
 	ck_assert_int_eq(move(999, SW_ACCEPTED, SW_STAFF, w.staff, NULL, &e),
 	                 ERR_NOT_FOUND);
@@ -650,7 +650,7 @@ static Suite *sweeping_suite(void)
 	tcase_add_test(pure, capture_prices);
 	tcase_add_test(pure, capture_refusals);
 	suite_add_tcase(s, pure);
-	tcase_add_checked_fixture(db, fx_setup, fx_teardown);
+	tcase_add_checked_fixture(db, mem_setup, mem_teardown);
 	tcase_add_test(db, place_captures_prices);
 	tcase_add_test(db, place_refusals);
 	tcase_add_test(db, lifecycle_with_proof_and_events);

@@ -200,11 +200,11 @@ START_TEST(publish_batch_all_or_none)
 	ck_assert_int_eq(visit_slots_create(fx.st, w.cem, s, 3, w.staff, &e),
 	                 ERR_CONFLICT);
 	ck_assert_str_eq(e.code, "slot_exists");
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM visit_slots"), 0);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM visit_slots"), 0);
 	snprintf(s[2].start, sizeof(s[2].start), "09:00");
 	ck_assert_int_eq(visit_slots_create(fx.st, w.cem, s, 3, w.staff, &e),
 	                 0);
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM visit_slots"), 3);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM visit_slots"), 3);
 	ck_assert_int_gt(s[2].id, s[0].id);
 	/* a bad field names its index; unknown cemetery; empty batch */
 	s[1].capacity = 0;
@@ -237,7 +237,7 @@ START_TEST(capacity_is_never_exceeded)
 	ck_assert_int_eq(book(s, w.plot, w.u3, 1, w.today, NULL, &e), ERR_FULL);
 	ck_assert_int_eq(booked(s), 5);
 	/* nothing half-written: the refused booking left no row */
-	ck_assert_int_eq(fx_int("SELECT count(*) FROM bookings"), 2);
+	ck_assert_int_eq(mem_int("SELECT count(*) FROM bookings"), 2);
 	/* the guard itself */
 	ck_assert_int_eq(store_slot_take(fx.st, s, 1), ERR_FULL);
 	ck_assert_int_eq(store_slot_release(fx.st, s, 1), 0);
@@ -311,8 +311,8 @@ START_TEST(phone_is_sealed)
 	ck_assert_int_eq(store_booking_phone(fx.st, b.id, &sealed), 0);
 	ck_assert_ptr_null(strstr(sealed, "13812345678"));
 	ck_assert_int_eq(
-	    fx_int("SELECT count(*) FROM bookings WHERE phone_enc LIKE "
-	           "'%13812345678%' OR phone_masked LIKE '%12345678%'"),
+	    mem_int("SELECT count(*) FROM bookings WHERE phone_enc LIKE "
+	            "'%13812345678%' OR phone_masked LIKE '%12345678%'"),
 	    0);
 	plain = crypto_open_sealed(fx.c, sealed);
 	ck_assert_str_eq(plain, "13812345678");
@@ -458,7 +458,7 @@ START_TEST(concurrent_processes_respect_capacity)
 	ck_assert_int_eq(full, RACERS - CAP);
 	ck_assert_int_eq(booked(s), CAP);
 	ck_assert_int_eq(
-	    fx_int("SELECT count(*) FROM bookings WHERE state = 'booked'"),
+	    mem_int("SELECT count(*) FROM bookings WHERE state = 'booked'"),
 	    CAP);
 }
 END_TEST
@@ -505,7 +505,7 @@ static Suite *visit_suite(void)
 	tcase_add_test(pure, slot_fields);
 	tcase_add_test(pure, checkin_check_is_pure);
 	suite_add_tcase(s, pure);
-	tcase_add_checked_fixture(db, fx_setup, fx_teardown);
+	tcase_add_checked_fixture(db, mem_setup, mem_teardown);
 	tcase_set_timeout(db, 60);
 	tcase_add_test(db, publish_batch_all_or_none);
 	tcase_add_test(db, capacity_is_never_exceeded);

@@ -8,7 +8,7 @@
 //                                      and videos, history, and the family's
 //                                      moves (cancel, confirm, dispute, rate)
 import { mountLayout, toast } from './layout.js';
-import { ApiError, api, me } from './api.js';
+import { api, me } from './api.js';
 import { t, onLangChange, bindText, formatDateTime } from './i18n.js';
 import { h, replace, param } from './dom.js';
 import { subscribe, onStatus } from './live.js';
@@ -16,7 +16,8 @@ import {
   clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError, setFormError,
 } from './forms.js';
 import {
-  addDays, cstToday, dayLabel, errKey, errText, money, payBadge, payNote, plotLabel, stateBadge,
+  addDays, cstToday, dayLabel, errKey, errText, money, pageViews, payBadge, payNote, plotLabel,
+  signinHref, stateBadge,
 } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,20 +36,8 @@ const state = {
   live: null,
 };
 
-function show(mode) {
-  state.mode = mode;
-  for (const id of ['o-loading', 'o-error', 'o-list', 'o-new', 'o-view']) $(id).hidden = id !== mode;
-}
-
-function fail(err) {
-  show('o-error');
-  const { key, vars } = errKey(err);
-  bindText($('o-error-text'), key, vars);
-}
-
-function signinHref() {
-  return `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
-}
+const { show, start } = pageViews(state,
+  ['o-loading', 'o-error', 'o-list', 'o-new', 'o-view'], 'o-error-text');
 
 // ---------- my orders ----------
 
@@ -387,19 +376,12 @@ async function submitRating(ev) {
 
 // ---------- start ----------
 
-async function load() {
-  show('o-loading');
-  try {
-    if (param('id')) await loadView(param('id'));
-    else if (param('cemetery')) await loadNew(param('cemetery'));
-    else await loadList();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      location.replace(signinHref());
-      return;
-    }
-    fail(err);
-  }
+function load() {
+  return start(() => {
+    if (param('id')) return loadView(param('id'));
+    if (param('cemetery')) return loadNew(param('cemetery'));
+    return loadList();
+  });
 }
 
 mountLayout();

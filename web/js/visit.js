@@ -16,7 +16,7 @@ import {
   clearErrors, clearOnInput, focusFirstInvalid, setBusy, setFieldError, setFormError,
 } from './forms.js';
 import {
-  addDays, cstToday, dayLabel, errKey, errText, plotLabel, stateBadge,
+  addDays, cstToday, dayLabel, errKey, errText, pageViews, plotLabel, signinHref, stateBadge,
 } from './visitlib.js';
 
 const DAYS = 30;
@@ -35,22 +35,8 @@ const state = {
   cemeteries: [],
 };
 
-function show(mode) {
-  state.mode = mode;
-  for (const id of ['v-loading', 'v-error', 'v-choose', 'v-book', 'v-ticket']) {
-    $(id).hidden = id !== mode;
-  }
-}
-
-function fail(err) {
-  show('v-error');
-  const { key, vars } = errKey(err);
-  bindText($('v-error-text'), key, vars);
-}
-
-function signinHref() {
-  return `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
-}
+const { show, start } = pageViews(state,
+  ['v-loading', 'v-error', 'v-choose', 'v-book', 'v-ticket'], 'v-error-text');
 
 /** Keep the chosen slot and plot in the address, so that signing in to
  *  book (and coming back) or a reload finds them chosen. */
@@ -329,19 +315,12 @@ async function cancelBooking() {
 
 // ---------- start ----------
 
-async function load() {
-  show('v-loading');
-  try {
-    if (param('booking')) await loadTicket(param('booking'));
-    else if (param('cemetery')) await loadBook(param('cemetery'));
-    else await loadChoose();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      location.replace(signinHref());
-      return;
-    }
-    fail(err);
-  }
+function load() {
+  return start(() => {
+    if (param('booking')) return loadTicket(param('booking'));
+    if (param('cemetery')) return loadBook(param('cemetery'));
+    return loadChoose();
+  });
 }
 
 mountLayout();

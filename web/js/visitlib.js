@@ -1,9 +1,10 @@
 // visitlib.js — what the booking, order and staff pages share: days in
 // China Standard Time, money, plot labels, state badges, and error
-// sentences for the codes the visit and sweeping API answers with.
+// sentences for the codes the visit and sweeping API answers with, and the
+// one-view-at-a-time frame of the booking and order pages.
 //
 //   import { cstToday, addDays, money, plotLabel, stateBadge, errText } from '/js/visitlib.js';
-import { t, has, lang } from './i18n.js';
+import { t, has, lang, bindText } from './i18n.js';
 import { ApiError } from './api.js';
 import { h } from './dom.js';
 
@@ -102,4 +103,39 @@ export function payNote(p) {
       at: p.paid.at.slice(0, 10) })}${p.refund_due ? ` · ${t('pay.refund_due')}` : ''}`;
   }
   return p.pay_later ? t('pay.later_note') : t('pay.wait_note');
+}
+
+/** The sign-in page, coming back here afterwards. */
+export function signinHref() {
+  return `/signin.html?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
+/** A page that shows one of its views at a time. ids: every view's id, the
+ *  loading view first and the error view second; errorText: the id of the
+ *  error view's sentence; state.mode keeps the view shown. show(id) shows
+ *  one view; fail(err) the error; start(route) shows loading, awaits
+ *  route() and sends a visitor who must sign in (401) to sign in. */
+export function pageViews(state, ids, errorText) {
+  const show = (mode) => {
+    state.mode = mode;
+    for (const id of ids) document.getElementById(id).hidden = id !== mode;
+  };
+  const fail = (err) => {
+    show(ids[1]);
+    const { key, vars } = errKey(err);
+    bindText(document.getElementById(errorText), key, vars);
+  };
+  const start = async (route) => {
+    show(ids[0]);
+    try {
+      await route();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        location.replace(signinHref());
+        return;
+      }
+      fail(err);
+    }
+  };
+  return { show, fail, start };
 }
