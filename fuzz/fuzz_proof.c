@@ -10,16 +10,15 @@
 #include <stdint.h>
 #include <string.h>
 
-static void twice(int (*clean)(uint8_t *, size_t, char *, size_t),
+static void twice(int (*clean)(uint8_t *, size_t, struct err_detail *),
                   const uint8_t *data, size_t size)
 {
 	uint8_t *a = g_memdup2(data, size ? size : 1), *b;
-	char why[200];
+	struct err_detail why = {0};
 
-	if (clean(a, size, why, sizeof(why)) == 0) {
+	if (clean(a, size, &why) == 0) {
 		b = g_memdup2(a, size ? size : 1);
-		if (clean(b, size, why, sizeof(why)) != 0 ||
-		    memcmp(a, b, size) != 0)
+		if (clean(b, size, &why) != 0 || memcmp(a, b, size) != 0)
 			__builtin_trap();
 		g_free(b);
 	}

@@ -549,8 +549,8 @@ static void post_start(void *appv, struct http_req *req, struct http_resp *resp)
 	if (load_managed(app, req, resp, &c))
 		return;
 	if (c.state != CER_LIVE &&
-	    ceremony_transition(c.state, CER_LIVE, err.msg, sizeof(err.msg))) {
-		http_resp_err(resp, ERR_CONFLICT, "%s", err.msg);
+	    ceremony_transition(c.state, CER_LIVE, &err)) {
+		http_resp_fail(resp, ERR_CONFLICT, &err);
 		return;
 	}
 	if ((rc = live_open(app, &c, &err))) {
@@ -566,12 +566,12 @@ static void post_stop(void *appv, struct http_req *req, struct http_resp *resp)
 {
 	struct app *app = appv;
 	struct ceremony c, fresh;
-	char err[256];
+	struct err_detail err = {0};
 
 	if (load_managed(app, req, resp, &c))
 		return;
-	if (ceremony_transition(c.state, CER_ENDED, err, sizeof(err))) {
-		http_resp_err(resp, ERR_CONFLICT, "%s", err);
+	if (ceremony_transition(c.state, CER_ENDED, &err)) {
+		http_resp_fail(resp, ERR_CONFLICT, &err);
 		return;
 	}
 	if (live_close(app, &c) ||

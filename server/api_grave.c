@@ -144,11 +144,11 @@ static void post_request(void *appv, struct http_req *req,
 	}
 	r.memorial_id = m->id;
 	r.created_by = auth_actor(req)->user_id;
-	if ((rc = grave_ask(app->store, &r, err.msg, sizeof(err.msg)))) {
+	if ((rc = grave_ask(app->store, &r, &err))) {
 		if (rc != ERR_NOT_FOUND && rc != ERR_CONFLICT)
 			log_error("grave", "asking for memorial %lld: %d",
 			          (long long)m->id, rc);
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	send_one(resp, 201, grave_json(app, &r, false));
@@ -294,16 +294,14 @@ static void post_decide(void *appv, struct http_req *req,
 	if (confirm && plot_id && !json_object_get(j, "record_id"))
 		record_id = 0; /* a plot chosen: the memorial's own record */
 	rc = confirm ? grave_confirm(app->store, r.id, record_id, plot_id,
-	                             auth_actor(req)->user_id, &r, err.msg,
-	                             sizeof(err.msg))
+	                             auth_actor(req)->user_id, &r, &err)
 	             : grave_refuse(app->store, r.id, reason,
-	                            auth_actor(req)->user_id, &r, err.msg,
-	                            sizeof(err.msg));
+	                            auth_actor(req)->user_id, &r, &err);
 	if (rc) {
 		if (rc == ERR_DB || rc == ERR_INTERNAL)
 			log_error("grave", "deciding request %lld: %d",
 			          (long long)r.id, rc);
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (confirm)

@@ -37,15 +37,15 @@ static bool take_image(struct app *app, struct http_req *req,
 {
 	const struct actor *a = auth_actor(req);
 	struct image_info info;
-	char dir[1100], msg[200];
+	struct err_detail err = {0};
+	char dir[1100];
 	int rc;
 
 	images_dir(app, dir, sizeof(dir));
 	rc = image_store(dir, req->body, req->body_len,
-	                 http_header(req, "content-type"), &info, msg,
-	                 sizeof(msg));
+	                 http_header(req, "content-type"), &info, &err);
 	if (rc) {
-		http_resp_err(resp, rc, "%s", msg);
+		http_resp_fail(resp, rc, &err);
 		return false;
 	}
 	memset(img, 0, sizeof(*img));

@@ -307,7 +307,7 @@ static void patch_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_enum(j, "status", true, statuses, 0, &status, &err)) ||
 	    (rc = plot_set_status(app->store, p.id, (enum plot_status)status,
-	                          err.msg, sizeof(err.msg)))) {
+	                          &err))) {
 		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}

@@ -322,7 +322,7 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	struct err_detail e = {0};
 	struct sweeping_order o;
 	struct proof_file f;
-	char dir[1100], msg[200];
+	char dir[1100];
 	int rc;
 
 	if (load_order(app, req, resp, &o) ||
@@ -343,9 +343,8 @@ static void post_proof(void *appv, struct http_req *req, struct http_resp *resp)
 	proofs_dir(app, dir, sizeof(dir));
 	if ((rc = proof_store(dir, req->body, req->body_len,
 	                      http_header(req, "content-type"), keep,
-	                      (size_t)app->cfg.max_upload_bytes, &f, msg,
-	                      sizeof(msg)))) {
-		http_resp_err(resp, rc, "%s", msg);
+	                      (size_t)app->cfg.max_upload_bytes, &f, &e))) {
+		http_resp_fail(resp, rc, &e);
 		return;
 	}
 	p.order_id = o.id;

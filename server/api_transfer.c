@@ -186,9 +186,8 @@ static void post_transfer(void *appv, struct http_req *req,
 	}
 	t.deceased_id = d.id;
 	snprintf(t.note, sizeof(t.note), "%s", note);
-	if ((rc = transfer_start(app->store, &t, a->user_id, err.msg,
-	                         sizeof(err.msg)))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+	if ((rc = transfer_start(app->store, &t, a->user_id, &err))) {
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	send_transfer(app, resp, 201, &t);
@@ -293,7 +292,7 @@ static void post_accept(void *appv, struct http_req *req,
 	    (rc =
 	         jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot, &err)) ||
 	    (rc = transfer_accept(app->store, t.id, plot, a->user_id, &t,
-	                          err.msg, sizeof(err.msg)))) {
+	                          &err))) {
 		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
@@ -431,8 +430,8 @@ static void close_transfer(struct app *app, struct http_req *req,
 		goto out;
 	}
 	if ((rc = transfer_close(app->store, t.id, to, reason, a->user_id, &t,
-	                         err.msg, sizeof(err.msg)))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+	                         &err))) {
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	send_transfer(app, resp, 200, &t);

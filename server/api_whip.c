@@ -211,7 +211,7 @@ static int ensure_live(struct app *app, struct http_resp *resp,
 	if (c->state == CER_LIVE && live_find(app, c->id))
 		return 0;
 	if (c->state != CER_LIVE &&
-	    ceremony_transition(c->state, CER_LIVE, err.msg, sizeof(err.msg))) {
+	    ceremony_transition(c->state, CER_LIVE, &err)) {
 		http_resp_errc(resp, 409, "not_live", "%s", err.msg);
 		return ERR_CONFLICT;
 	}

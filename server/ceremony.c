@@ -49,14 +49,14 @@ int ceremony_source_parse(const char *s)
 }
 
 int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
-                        char *why, size_t whylen)
+                        struct err_detail *e)
 {
 	if ((from == CER_SCHEDULED && (to == CER_LIVE || to == CER_ENDED)) ||
 	    (from == CER_LIVE && to == CER_ENDED))
 		return 0;
-	snprintf(why, whylen, "the ceremony is %s; it cannot become %s",
-	         ceremony_state_name(from), ceremony_state_name(to));
-	return ERR_CONFLICT;
+	return err_fail(e, ERR_CONFLICT, NULL,
+	                "the ceremony is %s; it cannot become %s",
+	                ceremony_state_name(from), ceremony_state_name(to));
 }
 
 bool ceremony_time_valid(const char *s)

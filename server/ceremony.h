@@ -5,6 +5,7 @@
 #ifndef SINIAN_CEREMONY_H
 #define SINIAN_CEREMONY_H
 
+#include "err.h"
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,7 +61,7 @@ int ceremony_source_parse(const char *s); /* -1 if unknown */
 /* May a ceremony go from `from` to `to`? 0, or ERR_CONFLICT with a
  * message naming the current state in why. */
 int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
-                        char *why, size_t whylen);
+                        struct err_detail *e);
 
 /* Check an ISO 8601 UTC time "YYYY-MM-DDTHH:MM(:SS)Z" on a real calendar
  * day of the years 2000 to 2200. */

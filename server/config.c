@@ -150,7 +150,7 @@ static bool enum_has(const char *choices, const char *v)
 }
 
 static int cfg_apply(struct config *cfg, const struct cfg_entry *e,
-                     const char *v, char *why, size_t whylen)
+                     const char *v, struct err_detail *why)
 {
 	char *field = (char *)cfg + e->off;
 	char *end;
@@ -158,32 +158,28 @@ static int cfg_apply(struct config *cfg, const struct cfg_entry *e,
 
 	switch (e->type) {
 	case CFG_STR:
-		if (strlen(v) >= e->size) {
-			snprintf(why, whylen, "value longer than %zu bytes",
-			         e->size - 1);
-			return ERR_INVALID;
-		}
+		if (strlen(v) >= e->size)
+			return err_fail(why, ERR_INVALID, NULL,
+			                "value longer than %zu bytes",
+			                e->size - 1);
 		snprintf(field, e->size, "%s", v);
 		return 0;
 	case CFG_ENUM:
-		if (!enum_has(e->choices, v)) {
-			snprintf(why, whylen, "must be one of %s", e->choices);
-			return ERR_INVALID;
-		}
+		if (!enum_has(e->choices, v))
+			return err_fail(why, ERR_INVALID, NULL,
+			                "must be one of %s", e->choices);
 		snprintf(field, e->size, "%s", v);
 		return 0;
 	case CFG_LONG:
 		errno = 0;
 		n = strtol(v, &end, 10);
-		if (errno || end == v || *end) {
-			snprintf(why, whylen, "not an integer: \"%s\"", v);
-			return ERR_INVALID;
-		}
-		if (n < e->min || n > e->max) {
-			snprintf(why, whylen, "%ld out of range [%ld, %ld]", n,
-			         e->min, e->max);
-			return ERR_INVALID;
-		}
+		if (errno || end == v || *end)
+			return err_fail(why, ERR_INVALID, NULL,
+			                "not an integer: \"%s\"", v);
+		if (n < e->min || n > e->max)
+			return err_fail(why, ERR_INVALID, NULL,
+			                "%ld out of range [%ld, %ld]", n,
+			                e->min, e->max);
 		*(long *)field = n;
 		return 0;
 	case CFG_BOOL:
@@ -192,10 +188,9 @@ static int cfg_apply(struct config *cfg, const struct cfg_entry *e,
 		else if (!strcmp(v, "false") || !strcmp(v, "no") ||
 		         !strcmp(v, "0"))
 			*(bool *)field = false;
-		else {
-			snprintf(why, whylen, "must be true or false");
-			return ERR_INVALID;
-		}
+		else
+			return err_fail(why, ERR_INVALID, NULL,
+			                "must be true or false");
 		return 0;
 	}
 	return ERR_INTERNAL;
@@ -219,32 +214,27 @@ int config_set(struct config *cfg, const char *key, const char *value,
                const char *origin, int line, struct err_detail *e)
 {
 	const struct cfg_entry *ent = cfg_find(key);
-	char why[160] = "";
+	struct err_detail why = {0};
 	int rc;
 
 	if (!ent)
 		return err_fail(e, ERR_INVALID, NULL,
 		                "%s:%d: %s: unknown setting", origin, line,
 		                key);
-	rc = cfg_apply(cfg, ent, value, why, sizeof(why));
-	if (rc == 0 && strcmp(key, "listen") == 0 && listen_check(value)) {
-		snprintf(why, sizeof(why), "must be ADDR:PORT");
-		rc = ERR_INVALID;
-	}
+	rc = cfg_apply(cfg, ent, value, &why);
+	if (rc == 0 && strcmp(key, "listen") == 0 && listen_check(value))
+		rc = err_fail(&why, ERR_INVALID, NULL, "must be ADDR:PORT");
 	if (rc)
 		return err_fail(e, rc, NULL, "%s:%d: %s: %s", origin, line, key,
-		                why);
+		                why.msg);
 	return 0;
 }
 
 void config_defaults(struct config *cfg)
 {
-	char why[160];
-
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < CFG_COUNT; i++)
-		cfg_apply(cfg, &cfg_table[i], cfg_table[i].def, why,
-		          sizeof(why));
+		cfg_apply(cfg, &cfg_table[i], cfg_table[i].def, NULL);
 }
 
 static char *trim(char *s)

@@ -287,13 +287,13 @@ static void timeline_of(const struct deceased_event *prev, size_t n,
 
 #define FAIL(...)                                                              \
 	do {                                                                   \
-		snprintf(msg, msglen, __VA_ARGS__);                            \
+		err_fail(e, 0, NULL, __VA_ARGS__);                             \
 		return ERR_CONFLICT;                                           \
 	} while (0)
 
 /* Rules 1-5: may kind k follow timeline t? */
-static int order_ok(const struct timeline *t, enum event_kind k, char *msg,
-                    size_t msglen)
+static int order_ok(const struct timeline *t, enum event_kind k,
+                    struct err_detail *e)
 {
 	const char *name = deceased_event_kind_name(k);
 
@@ -323,34 +323,30 @@ static int order_ok(const struct timeline *t, enum event_kind k, char *msg,
 
 int deceased_event_check(const struct deceased_event *prev, size_t n,
                          const struct deceased_event *ev,
-                         const char *death_date, char *msg, size_t msglen)
+                         const char *death_date, struct err_detail *e)
 {
 	struct timeline t;
 	int64_t at;
 	int rc;
 
-	if (ev->kind >= EV_COUNT) {
-		snprintf(msg, msglen, "kind: unknown event kind");
-		return ERR_INVALID;
-	}
-	if (deceased_time_norm(ev->at, NULL, 0, &at)) {
-		snprintf(msg, msglen,
-		         "at: must be a time as YYYY-MM-DDTHH:MM:SS+08:00");
-		return ERR_INVALID;
-	}
-	if (ev->until[0] && ev->kind != EV_ASHES_STORED) {
-		snprintf(msg, msglen, "until: only for ashes_stored");
-		return ERR_INVALID;
-	}
+	if (ev->kind >= EV_COUNT)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "kind: unknown event kind");
+	if (deceased_time_norm(ev->at, NULL, 0, &at))
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "at: must be a time as YYYY-MM-DDTHH:MM:SS+08:00");
+	if (ev->until[0] && ev->kind != EV_ASHES_STORED)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "until: only for ashes_stored");
 	if (ev->until[0] && (!deceased_date_valid(ev->until) ||
-	                     date_epoch(ev->until) + 86400 <= at)) {
-		snprintf(msg, msglen,
-		         "until: must be a date (YYYY-MM-DD) not before the "
-		         "event");
-		return ERR_INVALID;
-	}
+	                     date_epoch(ev->until) + 86400 <= at))
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "until: must be a date (YYYY-MM-DD) not before the "
+		    "event");
 	timeline_of(prev, n, &t);
-	if ((rc = order_ok(&t, ev->kind, msg, msglen)))
+	if ((rc = order_ok(&t, ev->kind, e)))
 		return rc;
 	if (n && at < t.last_epoch)
 		FAIL("at: %s must not be earlier than the previous event",
@@ -417,9 +413,8 @@ int deceased_event_add(struct store *st, int64_t deceased_id,
 		goto out_rollback;
 	}
 	if ((rc = store_event_list(st, deceased_id, evs)) ||
-	    (rc = deceased_event_check(
-	         (struct deceased_event *)evs->data, evs->len, ev, d.death_date,
-	         e ? e->msg : NULL, e ? sizeof(e->msg) : 0)))
+	    (rc = deceased_event_check((struct deceased_event *)evs->data,
+	                               evs->len, ev, d.death_date, e)))
 		goto out_rollback;
 	deceased_time_norm(ev->at, at, sizeof(at), NULL);
 	memcpy(ev->at, at, sizeof(at));

@@ -119,7 +119,7 @@ int deceased_validate(const struct deceased *d, const char *today,
  * before at). Pure: reads nothing else. */
 int deceased_event_check(const struct deceased_event *prev, size_t n,
                          const struct deceased_event *ev,
-                         const char *death_date, char *msg, size_t msglen);
+                         const char *death_date, struct err_detail *e);
 
 /* Create a record: seals, masks and hashes id_number (may be NULL) and
  * inserts. d->id is set. 0, ERR_INVALID (bad ID number, in err),

@@ -36,7 +36,7 @@ int grave_state_parse(const char *s)
 
 /* The memorial's own record, if it may still ask for its grave. */
 static int askable(struct store *st, int64_t memorial_id, struct deceased *d,
-                   char *msg, size_t msglen)
+                   struct err_detail *e)
 {
 	struct memorial *m = g_new(struct memorial, 1);
 	int rc = store_memorial_get(st, memorial_id, m);
@@ -44,131 +44,115 @@ static int askable(struct store *st, int64_t memorial_id, struct deceased *d,
 	if (rc == 0)
 		rc = store_deceased_get(st, m->deceased_id, d);
 	g_free(m);
-	if (rc) {
-		snprintf(msg, msglen, "no such memorial");
-		return rc;
-	}
-	if (d->agency_id) {
-		snprintf(msg, msglen,
-		         "a funeral home keeps this record: it hands it over "
-		         "to the cemetery");
-		return ERR_CONFLICT;
-	}
-	if (d->plot_id || d->cemetery_id) {
-		snprintf(msg, msglen, "this memorial already has its grave");
-		return ERR_CONFLICT;
-	}
+	if (rc)
+		return err_fail(e, rc, NULL, "no such memorial");
+	if (d->agency_id)
+		return err_fail(
+		    e, ERR_CONFLICT, NULL,
+		    "a funeral home keeps this record: it hands it over "
+		    "to the cemetery");
+	if (d->plot_id || d->cemetery_id)
+		return err_fail(e, ERR_CONFLICT, NULL,
+		                "this memorial already has its grave");
 	return 0;
 }
 
-int grave_ask(struct store *st, struct grave_request *r, char *msg,
-              size_t msglen)
+int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e)
 {
 	struct deceased d;
 	struct org c;
 	int rc;
 
-	if ((rc = askable(st, r->memorial_id, &d, msg, msglen)))
+	if ((rc = askable(st, r->memorial_id, &d, e)))
 		return rc;
-	if ((rc = store_org_get(st, ORG_CEMETERY, r->cemetery_id, &c))) {
-		snprintf(msg, msglen, "cemetery_id: no such cemetery");
-		return rc;
-	}
+	if ((rc = store_org_get(st, ORG_CEMETERY, r->cemetery_id, &c)))
+		return err_fail(e, rc, NULL, "cemetery_id: no such cemetery");
 	rc = store_grave_insert(st, r);
 	if (rc == ERR_CONFLICT)
-		snprintf(msg, msglen, "a request for this memorial is waiting");
+		err_fail(e, 0, NULL, "a request for this memorial is waiting");
 	else if (rc)
-		snprintf(msg, msglen, "cannot store the request");
+		err_fail(e, 0, NULL, "cannot store the request");
 	return rc;
 }
 
 /* The memorial now tells of the cemetery's record: it must be held by the
  * request's cemetery, lie in a plot, and have no memorial of its own. */
 static int by_record(struct store *st, const struct grave_request *r,
-                     int64_t record_id, int64_t *plot_id, char *msg,
-                     size_t msglen)
+                     int64_t record_id, int64_t *plot_id, struct err_detail *e)
 {
 	struct deceased d;
 	int64_t other = 0;
-	int rc = askable(st, r->memorial_id, &d, msg, msglen);
+	int rc = askable(st, r->memorial_id, &d, e);
 
 	if (rc)
 		return rc;
 	rc = store_deceased_get(st, record_id, &d);
-	if (rc || d.cemetery_id != r->cemetery_id) {
-		snprintf(msg, msglen,
-		         "record_id: no such record at this "
-		         "cemetery");
-		return rc && rc != ERR_NOT_FOUND ? rc : ERR_NOT_FOUND;
-	}
-	if (!d.plot_id) {
-		snprintf(msg, msglen,
-		         "record_id: the record lies in no plot "
-		         "yet; link it first");
-		return ERR_CONFLICT;
-	}
+	if (rc || d.cemetery_id != r->cemetery_id)
+		return err_fail(
+		    e, rc && rc != ERR_NOT_FOUND ? rc : ERR_NOT_FOUND, NULL,
+		    "record_id: no such record at this "
+		    "cemetery");
+	if (!d.plot_id)
+		return err_fail(e, ERR_CONFLICT, NULL,
+		                "record_id: the record lies in no plot "
+		                "yet; link it first");
 	if ((rc = store_deceased_memorial(st, record_id, &other)))
 		return rc;
-	if (other) {
-		snprintf(msg, msglen,
-		         "record_id: the record has a memorial "
-		         "of its own");
-		return ERR_CONFLICT;
-	}
+	if (other)
+		return err_fail(e, ERR_CONFLICT, NULL,
+		                "record_id: the record has a memorial "
+		                "of its own");
 	*plot_id = d.plot_id;
 	return store_grave_set_record(st, r->memorial_id, record_id);
 }
 
 /* The memorial's own record is linked to a plot of the cemetery. */
 static int by_plot(struct store *st, const struct grave_request *r,
-                   int64_t plot_id, char *msg, size_t msglen)
+                   int64_t plot_id, struct err_detail *e)
 {
 	struct err_detail why = {0};
 	struct deceased d;
 	struct plot p;
 	int rc;
 
-	if (!plot_id) {
-		snprintf(msg, msglen, "give record_id or plot_id");
-		return ERR_INVALID;
-	}
+	if (!plot_id)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "give record_id or plot_id");
 	if ((rc = store_plot_get(st, plot_id, &p)) ||
-	    p.cemetery_id != r->cemetery_id) {
-		snprintf(msg, msglen, "plot_id: no such plot at this cemetery");
-		return rc && rc != ERR_NOT_FOUND ? rc : ERR_NOT_FOUND;
-	}
-	if ((rc = askable(st, r->memorial_id, &d, msg, msglen)))
+	    p.cemetery_id != r->cemetery_id)
+		return err_fail(e,
+		                rc && rc != ERR_NOT_FOUND ? rc : ERR_NOT_FOUND,
+		                NULL, "plot_id: no such plot at this cemetery");
+	if ((rc = askable(st, r->memorial_id, &d, e)))
 		return rc;
 	if ((rc = plot_assign(st, d.id, plot_id, &why)))
-		snprintf(msg, msglen, "%s", why.msg);
+		err_fail(e, 0, NULL, "%s", why.msg);
 	return rc;
 }
 
 int grave_confirm(struct store *st, int64_t id, int64_t record_id,
                   int64_t plot_id, int64_t actor, struct grave_request *out,
-                  char *msg, size_t msglen)
+                  struct err_detail *e)
 {
 	int rc;
 
-	if ((rc = store_begin(st))) {
-		snprintf(msg, msglen, "store busy");
-		return rc;
-	}
+	if ((rc = store_begin(st)))
+		return err_fail(e, rc, NULL, "store busy");
 	if ((rc = store_grave_get(st, id, out)) ||
 	    (out->state != GRAVE_PENDING && (rc = ERR_CONFLICT))) {
-		snprintf(msg, msglen,
+		err_fail(e, 0, NULL,
 		         rc == ERR_CONFLICT ? "the request was decided already"
 		                            : "no such request");
 		goto out_rollback;
 	}
-	rc = record_id ? by_record(st, out, record_id, &plot_id, msg, msglen)
-	               : by_plot(st, out, plot_id, msg, msglen);
+	rc = record_id ? by_record(st, out, record_id, &plot_id, e)
+	               : by_plot(st, out, plot_id, e);
 	if (rc)
 		goto out_rollback;
 	if ((rc = store_grave_decide(st, id, GRAVE_CONFIRMED, plot_id, "",
 	                             actor)) ||
 	    (rc = store_grave_get(st, id, out)) || (rc = store_commit(st))) {
-		snprintf(msg, msglen, "cannot confirm the request");
+		err_fail(e, 0, NULL, "cannot confirm the request");
 		goto out_rollback;
 	}
 	return 0;
@@ -178,14 +162,13 @@ out_rollback:
 }
 
 int grave_refuse(struct store *st, int64_t id, const char *reason,
-                 int64_t actor, struct grave_request *out, char *msg,
-                 size_t msglen)
+                 int64_t actor, struct grave_request *out, struct err_detail *e)
 {
 	int rc = store_grave_decide(st, id, GRAVE_REFUSED, 0, reason, actor);
 
 	if (rc == ERR_CONFLICT)
-		snprintf(msg, msglen, "the request was decided already");
+		err_fail(e, 0, NULL, "the request was decided already");
 	else if (rc)
-		snprintf(msg, msglen, "cannot refuse the request");
+		err_fail(e, 0, NULL, "cannot refuse the request");
 	return rc ? rc : store_grave_get(st, id, out);
 }

@@ -11,6 +11,7 @@
 #ifndef SINIAN_GRAVE_H
 #define SINIAN_GRAVE_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,8 +46,7 @@ int grave_state_parse(const char *s); /* -1 when unknown */
  * cemetery, msg says which), ERR_CONFLICT when its record is an agency's,
  * already lies somewhere, or a request is pending. r->id and created_at
  * are filled in. */
-int grave_ask(struct store *st, struct grave_request *r, char *msg,
-              size_t msglen);
+int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e);
 
 /* Confirm pending request id in one transaction: with record_id (the
  * cemetery's record, held by it, lying in one of its plots, with no
@@ -56,11 +56,11 @@ int grave_ask(struct store *st, struct grave_request *r, char *msg,
  * the request as decided. */
 int grave_confirm(struct store *st, int64_t id, int64_t record_id,
                   int64_t plot_id, int64_t actor, struct grave_request *out,
-                  char *msg, size_t msglen);
+                  struct err_detail *e);
 
 /* Refuse pending request id, with a reason ("" allowed). */
 int grave_refuse(struct store *st, int64_t id, const char *reason,
-                 int64_t actor, struct grave_request *out, char *msg,
-                 size_t msglen);
+                 int64_t actor, struct grave_request *out,
+                 struct err_detail *e);
 
 #endif

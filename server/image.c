@@ -145,30 +145,25 @@ out_free:
 }
 
 /* The declared type must be an image type or octet-stream and agree. */
-static int check_types(enum image_type t, const char *declared, char *msg,
-                       size_t msglen)
+static int check_types(enum image_type t, const char *declared,
+                       struct err_detail *e)
 {
 	enum image_type d = image_type_of_mime(declared);
 	bool octet =
 	    declared &&
 	    g_ascii_strncasecmp(declared, "application/octet-stream", 24) == 0;
 
-	if (d == IMAGE_NONE && !octet) {
-		snprintf(msg, msglen,
-		         "Content-Type: send image/jpeg, image/png or "
-		         "image/webp");
-		return ERR_UNSUPPORTED;
-	}
-	if (t == IMAGE_NONE) {
-		snprintf(msg, msglen,
-		         "the content is not a JPEG, PNG or WebP image");
-		return ERR_UNSUPPORTED;
-	}
-	if (d != IMAGE_NONE && d != t) {
-		snprintf(msg, msglen, "the content is %s, not %s",
-		         image_mime(t), image_mime(d));
-		return ERR_UNSUPPORTED;
-	}
+	if (d == IMAGE_NONE && !octet)
+		return err_fail(e, ERR_UNSUPPORTED, NULL,
+		                "Content-Type: send image/jpeg, image/png or "
+		                "image/webp");
+	if (t == IMAGE_NONE)
+		return err_fail(e, ERR_UNSUPPORTED, NULL,
+		                "the content is not a JPEG, PNG or WebP image");
+	if (d != IMAGE_NONE && d != t)
+		return err_fail(e, ERR_UNSUPPORTED, NULL,
+		                "the content is %s, not %s", image_mime(t),
+		                image_mime(d));
 	return 0;
 }
 
@@ -181,8 +176,8 @@ static void sha256_hex(const uint8_t *data, size_t len, char *out)
 }
 
 int image_store(const char *dir, const void *data, size_t len,
-                const char *declared, struct image_info *out, char *msg,
-                size_t msglen)
+                const char *declared, struct image_info *out,
+                struct err_detail *e)
 {
 	uint8_t *clean = NULL;
 	const uint8_t *bytes = data;
@@ -190,15 +185,14 @@ int image_store(const char *dir, const void *data, size_t len,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!data || len == 0) {
-		snprintf(msg, msglen, "empty body: send the image bytes");
-		return ERR_INVALID;
-	}
+	if (!data || len == 0)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "empty body: send the image bytes");
 	out->type = image_sniff(data, len);
-	if ((rc = check_types(out->type, declared, msg, msglen)))
+	if ((rc = check_types(out->type, declared, e)))
 		return rc;
 	if (imgclean(out->type, data, len, &clean, &len, &out->width,
-	             &out->height, msg, msglen))
+	             &out->height, e))
 		return ERR_INVALID;
 	bytes = clean;
 	out->bytes = len;
@@ -206,13 +200,13 @@ int image_store(const char *dir, const void *data, size_t len,
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);
 	if (image_path(dir, out->hash, path, sizeof(path)) ||
 	    g_mkdir_with_parents(sub, 0700)) {
-		snprintf(msg, msglen, "cannot store the image");
+		err_fail(e, 0, NULL, "cannot store the image");
 		rc = ERR_IO;
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
 	           image_write_atomic(path, bytes, len)) {
 		log_error("image", "cannot write %s: %s", path,
 		          strerror(errno));
-		snprintf(msg, msglen, "cannot store the image");
+		err_fail(e, 0, NULL, "cannot store the image");
 		rc = ERR_IO;
 	}
 	g_free(clean);

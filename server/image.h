@@ -6,6 +6,7 @@
 #ifndef SINIAN_IMAGE_H
 #define SINIAN_IMAGE_H
 
+#include "err.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +46,7 @@ int image_write_atomic(const char *path, const uint8_t *data, size_t len);
  * ERR_INVALID (empty, broken, an absurd size: what cannot be cleaned),
  * ERR_IO. */
 int image_store(const char *dir, const void *data, size_t len,
-                const char *declared, struct image_info *out, char *msg,
-                size_t msglen);
+                const char *declared, struct image_info *out,
+                struct err_detail *e);
 
 #endif

@@ -15,8 +15,7 @@
 
 #define FAIL(...)                                                              \
 	do {                                                                   \
-		snprintf(why, whylen, __VA_ARGS__);                            \
-		return ERR_INVALID;                                            \
+		return err_fail(e, ERR_INVALID, NULL, __VA_ARGS__);            \
 	} while (0)
 
 static unsigned be16(const uint8_t *p)
@@ -50,7 +49,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 }
 
 /* The declared size must be a picture a browser could show. */
-static int size_ok(uint64_t w, uint64_t h, char *why, size_t whylen)
+static int size_ok(uint64_t w, uint64_t h, struct err_detail *e)
 {
 	if (w == 0 || h == 0)
 		FAIL("the image declares no width or height");
@@ -145,7 +144,7 @@ struct jpeg_state {
 
 /* One marker segment at in[i] (after its marker byte m); i advances. */
 static int jpeg_segment(struct jpeg_state *s, const uint8_t *in, size_t len,
-                        size_t *i, uint8_t m, char *why, size_t whylen)
+                        size_t *i, uint8_t m, struct err_detail *e)
 {
 	const uint8_t mk[2] = {0xFF, m};
 	size_t seg;
@@ -188,7 +187,7 @@ static int jpeg_segment(struct jpeg_state *s, const uint8_t *in, size_t len,
 
 /* Walk the segments to EOI; what follows EOI is dropped. */
 static int jpeg_walk(struct jpeg_state *s, const uint8_t *in, size_t len,
-                     char *why, size_t whylen)
+                     struct err_detail *e)
 {
 	size_t i = 2;
 	int rc;
@@ -211,14 +210,14 @@ static int jpeg_walk(struct jpeg_state *s, const uint8_t *in, size_t len,
 			g_byte_array_append(s->body, mk, 2);
 			continue;
 		}
-		if ((rc = jpeg_segment(s, in, len, &i, m, why, whylen)))
+		if ((rc = jpeg_segment(s, in, len, &i, m, e)))
 			return rc;
 	}
 	FAIL("broken JPEG: it does not end (no EOI)");
 }
 
 static int clean_jpeg(const uint8_t *in, size_t len, GByteArray *out, int *w,
-                      int *h, char *why, size_t whylen)
+                      int *h, struct err_detail *e)
 {
 	struct jpeg_state s = {0};
 	int rc;
@@ -227,11 +226,10 @@ static int clean_jpeg(const uint8_t *in, size_t len, GByteArray *out, int *w,
 		FAIL("not a JPEG");
 	s.head = g_byte_array_new();
 	s.body = g_byte_array_new();
-	rc = jpeg_walk(&s, in, len, why, whylen);
-	if (rc == ERR_INVALID && !why[0])
-		snprintf(why, whylen, "broken JPEG: no picture in it");
-	if (rc == 0 &&
-	    (rc = size_ok((uint64_t)s.w, (uint64_t)s.h, why, whylen)) == 0) {
+	rc = jpeg_walk(&s, in, len, e);
+	if (rc == ERR_INVALID && e && !e->msg[0])
+		err_fail(e, 0, NULL, "broken JPEG: no picture in it");
+	if (rc == 0 && (rc = size_ok((uint64_t)s.w, (uint64_t)s.h, e)) == 0) {
 		const uint8_t soi[2] = {0xFF, 0xD8}, eoi[2] = {0xFF, 0xD9};
 
 		g_byte_array_append(out, soi, 2);
@@ -284,7 +282,7 @@ static bool png_keep(const uint8_t *type)
 }
 
 static int clean_png(const uint8_t *in, size_t len, GByteArray *out, int *w,
-                     int *h, char *why, size_t whylen)
+                     int *h, struct err_detail *e)
 {
 	size_t i = 8;
 	bool idat = false;
@@ -294,7 +292,7 @@ static int clean_png(const uint8_t *in, size_t len, GByteArray *out, int *w,
 	if (len < 8 + 25 || memcmp(in, "\x89PNG\r\n\x1a\n", 8) != 0 ||
 	    be32(in + 8) != 13 || memcmp(in + 12, "IHDR", 4) != 0)
 		FAIL("broken PNG: it does not begin with its header");
-	if ((rc = size_ok(be32(in + 16), be32(in + 20), why, whylen)))
+	if ((rc = size_ok(be32(in + 16), be32(in + 20), e)))
 		return rc;
 	*w = (int)be32(in + 16);
 	*h = (int)be32(in + 20);
@@ -359,7 +357,7 @@ struct webp_state {
 
 /* One chunk at in[i] (n bytes of payload); copied when kept. */
 static int webp_chunk(struct webp_state *s, const uint8_t *c, size_t n,
-                      GByteArray *out, char *why, size_t whylen)
+                      GByteArray *out, struct err_detail *e)
 {
 	const uint8_t *fourcc = c - 8;
 	const uint8_t pad = 0;
@@ -394,7 +392,7 @@ static int webp_chunk(struct webp_state *s, const uint8_t *c, size_t n,
 }
 
 static int clean_webp(const uint8_t *in, size_t len, GByteArray *out, int *w,
-                      int *h, char *why, size_t whylen)
+                      int *h, struct err_detail *e)
 {
 	struct webp_state s = {0};
 	size_t end, i = 12;
@@ -410,13 +408,13 @@ static int clean_webp(const uint8_t *in, size_t len, GByteArray *out, int *w,
 
 		if (n > end - i - 8)
 			FAIL("broken WebP: a chunk runs past the end");
-		if ((rc = webp_chunk(&s, in + i + 8, n, out, why, whylen)))
+		if ((rc = webp_chunk(&s, in + i + 8, n, out, e)))
 			return rc;
 		i += 8 + n + (n & 1);
 	}
 	if (!s.picture)
 		FAIL("broken WebP: no picture in it");
-	if ((rc = size_ok(s.w, s.h, why, whylen)))
+	if ((rc = size_ok(s.w, s.h, e)))
 		return rc;
 	if (s.vp8x) /* EXIF and XMP are gone; ICC as it is now */
 		out->data[s.vp8x] =
@@ -428,23 +426,24 @@ static int clean_webp(const uint8_t *in, size_t len, GByteArray *out, int *w,
 }
 
 int imgclean(enum image_type t, const uint8_t *in, size_t len, uint8_t **out,
-             size_t *outlen, int *w, int *h, char *why, size_t whylen)
+             size_t *outlen, int *w, int *h, struct err_detail *e)
 {
 	GByteArray *b = g_byte_array_sized_new((guint)len);
 	int rc;
 
-	why[0] = '\0';
+	if (e)
+		e->msg[0] = '\0';
 	switch (t) {
-	case IMAGE_JPEG: rc = clean_jpeg(in, len, b, w, h, why, whylen); break;
-	case IMAGE_PNG: rc = clean_png(in, len, b, w, h, why, whylen); break;
-	case IMAGE_WEBP: rc = clean_webp(in, len, b, w, h, why, whylen); break;
+	case IMAGE_JPEG: rc = clean_jpeg(in, len, b, w, h, e); break;
+	case IMAGE_PNG: rc = clean_png(in, len, b, w, h, e); break;
+	case IMAGE_WEBP: rc = clean_webp(in, len, b, w, h, e); break;
 	default:
-		snprintf(why, whylen, "not a JPEG, PNG or WebP image");
+		err_fail(e, 0, NULL, "not a JPEG, PNG or WebP image");
 		rc = ERR_INVALID;
 	}
 	if (rc) {
-		if (!why[0])
-			snprintf(why, whylen, "broken image: no picture in it");
+		if (e && !e->msg[0])
+			err_fail(e, 0, NULL, "broken image: no picture in it");
 		g_byte_array_free(b, TRUE);
 		*out = NULL;
 		return ERR_INVALID;

@@ -25,6 +25,7 @@
 #ifndef SINIAN_IMGCLEAN_H
 #define SINIAN_IMGCLEAN_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,6 @@
  * the picture's size. 0, or ERR_INVALID with the reason in why (broken,
  * no picture, absurd size, or not one of the three types). */
 int imgclean(enum image_type t, const uint8_t *in, size_t len, uint8_t **out,
-             size_t *outlen, int *w, int *h, char *why, size_t whylen);
+             size_t *outlen, int *w, int *h, struct err_detail *e);
 
 #endif

@@ -56,7 +56,7 @@ static int parse_event(json_t *ev, int i, struct deceased_event *out,
 static int parse_events(json_t *arr, const char *death_date, GArray *out,
                         struct err_detail *e)
 {
-	char msg[200];
+	struct err_detail why = {0};
 	size_t i;
 	json_t *ev;
 
@@ -75,10 +75,9 @@ static int parse_events(json_t *arr, const char *death_date, GArray *out,
 		if ((rc = parse_event(ev, (int)i, &one, e)))
 			return rc;
 		if (deceased_event_check((struct deceased_event *)out->data,
-		                         out->len, &one, death_date, msg,
-		                         sizeof(msg)))
+		                         out->len, &one, death_date, &why))
 			return err_fail(e, ERR_INVALID, NULL, "events[%d]: %s",
-			                (int)i, msg);
+			                (int)i, why.msg);
 		deceased_time_norm(one.at, one.at, sizeof(one.at), NULL);
 		g_array_append_val(out, one);
 	}

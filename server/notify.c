@@ -62,7 +62,7 @@ void notify_mask(const struct notify_msg *m, char *out, size_t outlen)
 }
 
 static enum notify_curl_result
-deliver(struct notify *n, const struct notify_msg *m, char *why, size_t whylen)
+deliver(struct notify *n, const struct notify_msg *m, struct err_detail *e)
 {
 	enum transport t = m->channel == NOTIFY_EMAIL ? n->email : n->sms;
 	char masked[NOTIFY_TO_MAX];
@@ -77,10 +77,9 @@ deliver(struct notify *n, const struct notify_msg *m, char *why, size_t whylen)
 		         masked, m->purpose, m->subject,
 		         m->subject[0] ? " | " : "", m->text);
 		return NOTIFY_CURL_OK;
-	case T_SMTP: return notify_curl_smtp_send(&n->smtp, m, why, whylen);
-	case T_WEBHOOK:
-		return notify_curl_webhook_send(&n->webhook, m, why, whylen);
-	default: snprintf(why, whylen, "channel off"); return NOTIFY_CURL_FAIL;
+	case T_SMTP: return notify_curl_smtp_send(&n->smtp, m, e);
+	case T_WEBHOOK: return notify_curl_webhook_send(&n->webhook, m, e);
+	default: err_fail(e, 0, NULL, "channel off"); return NOTIFY_CURL_FAIL;
 	}
 }
 
@@ -99,13 +98,13 @@ static bool wait_or_stop(struct notify *n, int ms)
 static void send_one(struct notify *n, struct notify_msg *m)
 {
 	enum notify_curl_result r = NOTIFY_CURL_RETRY;
-	char why[256] = "";
+	struct err_detail why = {0};
 
 	for (int i = 0; i < ATTEMPTS; i++) {
 		if (i > 0 && wait_or_stop(n, retry_wait_ms[i - 1]))
 			break;
 		g_mutex_unlock(&n->lock);
-		r = deliver(n, m, why, sizeof(why));
+		r = deliver(n, m, &why);
 		g_mutex_lock(&n->lock);
 		if (r != NOTIFY_CURL_RETRY)
 			break;
@@ -117,7 +116,7 @@ static void send_one(struct notify *n, struct notify_msg *m)
 	n->stats.failed++;
 	log_warn("notify", "%s (%s) not sent: %s",
 	         m->channel == NOTIFY_EMAIL ? "e-mail" : "text message",
-	         m->purpose, why);
+	         m->purpose, why.msg);
 }
 
 static gpointer worker(gpointer ud)
@@ -151,8 +150,7 @@ static int configure(struct notify *n, const struct config *cfg,
 	if (n->email == T_SMTP &&
 	    notify_curl_smtp_init(&n->smtp, cfg->smtp_host, cfg->smtp_port,
 	                          cfg->smtp_tls, cfg->smtp_user,
-	                          cfg->smtp_password, cfg->smtp_from,
-	                          e ? e->msg : NULL, e ? sizeof(e->msg) : 0))
+	                          cfg->smtp_password, cfg->smtp_from, e))
 		return ERR_INVALID;
 	if (n->sms == T_WEBHOOK) {
 		if (g_ascii_strncasecmp(cfg->sms_webhook_url, "http://", 7) &&

@@ -35,27 +35,25 @@ static void trim_into(char *out, size_t outlen, const char *s, size_t n)
 
 int notify_curl_smtp_init(struct notify_curl_smtp *s, const char *host,
                           long port, const char *tls, const char *user,
-                          const char *password, const char *from, char *why,
-                          size_t whylen)
+                          const char *password, const char *from,
+                          struct err_detail *e)
 {
 	const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
 
 	memset(s, 0, sizeof(*s));
-	if (!host[0] || strpbrk(host, "/ \t\r\n")) {
-		snprintf(why, whylen, "smtp_host: a host name is needed");
-		return ERR_INVALID;
-	}
+	if (!host[0] || strpbrk(host, "/ \t\r\n"))
+		return err_fail(e, ERR_INVALID, NULL,
+		                "smtp_host: a host name is needed");
 	if (lt && gt)
 		trim_into(s->from_addr, sizeof(s->from_addr), lt + 1,
 		          (size_t)(gt - lt - 1));
 	else
 		trim_into(s->from_addr, sizeof(s->from_addr), from,
 		          strlen(from));
-	if (!strchr(s->from_addr, '@') || strpbrk(s->from_addr, " <>\r\n")) {
-		snprintf(why, whylen,
-		         "smtp_from: needs an address (\"Name <a@b.org>\")");
-		return ERR_INVALID;
-	}
+	if (!strchr(s->from_addr, '@') || strpbrk(s->from_addr, " <>\r\n"))
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "smtp_from: needs an address (\"Name <a@b.org>\")");
 	snprintf(s->url, sizeof(s->url), "%s://%s:%ld",
 	         strcmp(tls, "tls") == 0 ? "smtps" : "smtp", host, port);
 	s->starttls = strcmp(tls, "starttls") == 0;
@@ -201,7 +199,7 @@ static void common_opts(CURL *c)
 
 enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
                                               const struct notify_msg *m,
-                                              char *why, size_t whylen)
+                                              struct err_detail *e)
 {
 	char *text = notify_curl_mail_text(s, m);
 	struct reader r = {text, strlen(text), 0};
@@ -216,7 +214,7 @@ enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
 	snprintf(to, sizeof(to), "<%s>", m->to);
 	rcpt = curl_slist_append(rcpt, to);
 	if (!c || !rcpt) {
-		snprintf(why, whylen, "out of memory");
+		err_fail(e, 0, NULL, "out of memory");
 		goto out;
 	}
 	common_opts(c);
@@ -243,7 +241,7 @@ enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
 		res = code >= 500 || cc == CURLE_LOGIN_DENIED
 		          ? NOTIFY_CURL_FAIL
 		          : NOTIFY_CURL_RETRY;
-		snprintf(why, whylen, "%s (SMTP reply %ld)",
+		err_fail(e, 0, NULL, "%s (SMTP reply %ld)",
 		         curl_easy_strerror(cc), code);
 	}
 out:
@@ -265,7 +263,7 @@ static size_t discard_cb(char *buf, size_t size, size_t nmemb, void *ud)
 
 enum notify_curl_result
 notify_curl_webhook_send(const struct notify_curl_webhook *w,
-                         const struct notify_msg *m, char *why, size_t whylen)
+                         const struct notify_msg *m, struct err_detail *e)
 {
 	json_t *j = json_pack("{s:s+,s:s,s:s}", "to", "+86", m->to, "text",
 	                      m->text, "purpose", m->purpose);
@@ -284,7 +282,7 @@ notify_curl_webhook_send(const struct notify_curl_webhook *w,
 		h = curl_slist_append(h, auth);
 	}
 	if (!c || !body || !h) {
-		snprintf(why, whylen, "out of memory");
+		err_fail(e, 0, NULL, "out of memory");
 		goto out;
 	}
 	common_opts(c);
@@ -302,7 +300,7 @@ notify_curl_webhook_send(const struct notify_curl_webhook *w,
 		              code != 408 && code != 429
 		          ? NOTIFY_CURL_FAIL
 		          : NOTIFY_CURL_RETRY;
-		snprintf(why, whylen, "%s (HTTP %ld)", curl_easy_strerror(cc),
+		err_fail(e, 0, NULL, "%s (HTTP %ld)", curl_easy_strerror(cc),
 		         code);
 	}
 out:

@@ -5,6 +5,7 @@
 #ifndef SINIAN_NOTIFY_CURL_H
 #define SINIAN_NOTIFY_CURL_H
 
+#include "err.h"
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,8 +37,8 @@ enum notify_curl_result {
  * address or the host is empty. */
 int notify_curl_smtp_init(struct notify_curl_smtp *s, const char *host,
                           long port, const char *tls, const char *user,
-                          const char *password, const char *from, char *why,
-                          size_t whylen);
+                          const char *password, const char *from,
+                          struct err_detail *e);
 
 /* The RFC 5322 message sent for m (UTF-8 subject in RFC 2047 form, text
  * in base64), NUL-terminated; the caller frees with g_free(). */
@@ -47,9 +48,9 @@ char *notify_curl_mail_text(const struct notify_curl_smtp *s,
 /* Send m. why gets a reason without the recipient or the text. */
 enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
                                               const struct notify_msg *m,
-                                              char *why, size_t whylen);
+                                              struct err_detail *e);
 enum notify_curl_result
 notify_curl_webhook_send(const struct notify_curl_webhook *w,
-                         const struct notify_msg *m, char *why, size_t whylen);
+                         const struct notify_msg *m, struct err_detail *e);
 
 #endif

@@ -203,20 +203,16 @@ out_rollback:
 }
 
 int plot_set_status(struct store *st, int64_t plot_id, enum plot_status s,
-                    char *msg, size_t msglen)
+                    struct err_detail *e)
 {
 	struct plot p;
 	int rc;
 
-	if ((rc = store_plot_get(st, plot_id, &p))) {
-		snprintf(msg, msglen, "no such plot");
-		return rc;
-	}
-	if (s == PLOT_OCCUPIED || p.occupied > 0) {
-		snprintf(msg, msglen,
-		         "status: only an empty plot can be set free or "
-		         "reserved");
-		return ERR_CONFLICT;
-	}
+	if ((rc = store_plot_get(st, plot_id, &p)))
+		return err_fail(e, rc, NULL, "no such plot");
+	if (s == PLOT_OCCUPIED || p.occupied > 0)
+		return err_fail(e, ERR_CONFLICT, NULL,
+		                "status: only an empty plot can be set free or "
+		                "reserved");
 	return store_plot_set_occupancy(st, plot_id, 0, s);
 }

@@ -79,6 +79,6 @@ int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
 
 /* Set a plot's status to free or reserved; ERR_CONFLICT when occupied. */
 int plot_set_status(struct store *st, int64_t plot_id, enum plot_status s,
-                    char *msg, size_t msglen);
+                    struct err_detail *e);
 
 #endif

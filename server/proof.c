@@ -41,7 +41,7 @@ int proof_path(const char *dir, const char *hash, char *out, size_t outlen)
 
 /* Hash bytes and store them once under dir. */
 static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
-                      struct proof_file *out, char *msg, size_t msglen)
+                      struct proof_file *out, struct err_detail *e)
 {
 	gchar *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256, bytes, len);
 	char path[2048], sub[2048];
@@ -61,7 +61,7 @@ static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
 		rc = ERR_IO;
 	}
 	if (rc)
-		snprintf(msg, msglen, "cannot store the file");
+		err_fail(e, 0, NULL, "cannot store the file");
 	return rc;
 }
 
@@ -83,7 +83,7 @@ static enum proof_video video_of_mime(const char *ctype)
 
 static int store_photo(const char *dir, const void *data, size_t len,
                        const char *declared, bool keep, struct proof_file *out,
-                       char *msg, size_t msglen)
+                       struct err_detail *e)
 {
 	enum image_type t = image_type_of_mime(declared);
 	struct image_info info;
@@ -92,79 +92,73 @@ static int store_photo(const char *dir, const void *data, size_t len,
 	int w, h, rc;
 
 	if (!keep) {
-		if ((rc = image_store(dir, data, len, declared, &info, msg,
-		                      msglen)))
+		if ((rc = image_store(dir, data, len, declared, &info, e)))
 			return rc;
 		g_strlcpy(out->hash, info.hash, sizeof(out->hash));
 		out->bytes = info.bytes;
 		g_strlcpy(out->mime, image_mime(info.type), sizeof(out->mime));
 		return 0;
 	}
-	if (image_sniff(data, len) != t) {
-		snprintf(msg, msglen, "the content is not %s", image_mime(t));
-		return ERR_UNSUPPORTED;
-	}
+	if (image_sniff(data, len) != t)
+		return err_fail(e, ERR_UNSUPPORTED, NULL,
+		                "the content is not %s", image_mime(t));
 	/* kept as sent, on purpose; but only what could have been cleaned */
-	if (imgclean(t, data, len, &clean, &n, &w, &h, msg, msglen))
+	if (imgclean(t, data, len, &clean, &n, &w, &h, e))
 		return ERR_INVALID;
 	g_free(clean);
 	g_strlcpy(out->mime, image_mime(t), sizeof(out->mime));
-	return store_blob(dir, data, len, out, msg, msglen);
+	return store_blob(dir, data, len, out, e);
 }
 
 static int store_video(const char *dir, const void *data, size_t len,
                        enum proof_video declared, bool keep, size_t max_video,
-                       struct proof_file *out, char *msg, size_t msglen)
+                       struct proof_file *out, struct err_detail *e)
 {
 	uint8_t *copy = NULL;
 	int rc;
 
-	if (proof_video_sniff(data, len) != declared) {
-		snprintf(msg, msglen, "the content is not %s",
-		         declared == PROOF_MP4 ? "an MP4 video"
-		                               : "a WebM video");
-		return ERR_UNSUPPORTED;
-	}
-	if (len > max_video) {
-		snprintf(msg, msglen, "a proof video may be at most %zu bytes",
-		         max_video);
-		return ERR_TOO_LARGE;
-	}
+	if (proof_video_sniff(data, len) != declared)
+		return err_fail(
+		    e, ERR_UNSUPPORTED, NULL, "the content is not %s",
+		    declared == PROOF_MP4 ? "an MP4 video" : "a WebM video");
+	if (len > max_video)
+		return err_fail(e, ERR_TOO_LARGE, NULL,
+		                "a proof video may be at most %zu bytes",
+		                max_video);
 	out->video = true;
 	g_strlcpy(out->mime, declared == PROOF_MP4 ? "video/mp4" : "video/webm",
 	          sizeof(out->mime));
 	if (!keep) {
 		copy = g_memdup2(data, len);
-		if ((declared == PROOF_MP4 ? vidclean_mp4 : vidclean_webm)(
-		        copy, len, msg, msglen)) {
+		if ((declared == PROOF_MP4 ? vidclean_mp4
+		                           : vidclean_webm)(copy, len, e)) {
 			g_free(copy);
 			return ERR_INVALID;
 		}
 		data = copy;
 	}
-	rc = store_blob(dir, data, len, out, msg, msglen);
+	rc = store_blob(dir, data, len, out, e);
 	g_free(copy);
 	return rc;
 }
 
 int proof_store(const char *dir, const void *data, size_t len,
                 const char *declared, bool keep_location, size_t max_video,
-                struct proof_file *out, char *msg, size_t msglen)
+                struct proof_file *out, struct err_detail *e)
 {
 	enum proof_video v = video_of_mime(declared);
 
 	memset(out, 0, sizeof(*out));
-	if (!data || len == 0) {
-		snprintf(msg, msglen, "empty body: send the photo or video");
-		return ERR_INVALID;
-	}
+	if (!data || len == 0)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "empty body: send the photo or video");
 	if (image_type_of_mime(declared) != IMAGE_NONE)
 		return store_photo(dir, data, len, declared, keep_location, out,
-		                   msg, msglen);
+		                   e);
 	if (v != PROOF_VIDEO_NONE)
 		return store_video(dir, data, len, v, keep_location, max_video,
-		                   out, msg, msglen);
-	snprintf(msg, msglen,
+		                   out, e);
+	err_fail(e, 0, NULL,
 	         "Content-Type: send image/jpeg, image/png, image/webp, "
 	         "video/mp4 or video/webm");
 	return ERR_UNSUPPORTED;

@@ -12,6 +12,7 @@
 #ifndef SINIAN_PROOF_H
 #define SINIAN_PROOF_H
 
+#include "err.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +37,7 @@ enum proof_video proof_video_sniff(const void *data, size_t len);
  * ERR_INVALID (empty or broken); ERR_IO. */
 int proof_store(const char *dir, const void *data, size_t len,
                 const char *declared, bool keep_location, size_t max_video,
-                struct proof_file *out, char *msg, size_t msglen);
+                struct proof_file *out, struct err_detail *e);
 
 /* dir/ab/abcdef... for a stored hash. 0 or ERR_INVALID. */
 int proof_path(const char *dir, const char *hash, char *out, size_t outlen);

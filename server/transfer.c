@@ -44,102 +44,89 @@ const char *transfer_from_name(enum transfer_from f)
 
 /* plot_id must be a plot of cemetery_id. */
 static int plot_of(struct store *st, int64_t plot_id, int64_t cemetery_id,
-                   char *msg, size_t msglen)
+                   struct err_detail *e)
 {
 	struct plot p;
 	int rc = store_plot_get(st, plot_id, &p);
 
-	if (rc == ERR_NOT_FOUND) {
-		snprintf(msg, msglen, "plot_id: no such plot");
-		return rc;
-	}
-	if (rc == 0 && p.cemetery_id != cemetery_id) {
-		snprintf(msg, msglen,
-		         "plot_id: not a plot of the receiving cemetery");
-		return ERR_INVALID;
-	}
+	if (rc == ERR_NOT_FOUND)
+		return err_fail(e, rc, NULL, "plot_id: no such plot");
+	if (rc == 0 && p.cemetery_id != cemetery_id)
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "plot_id: not a plot of the receiving cemetery");
 	return rc;
 }
 
 /* The relative the proposals look for: a name within limits, a relation
  * only with a name (a name alone: a relative). */
-static int relative_ok(struct burial_transfer *t, char *msg, size_t msglen)
+static int relative_ok(struct burial_transfer *t, struct err_detail *e)
 {
 	size_t n = jsonx_utf8_len(t->relative_name);
 
-	if (n > DECEASED_NAME_MAX) {
-		snprintf(msg, msglen, "relative_name: at most %d characters",
-		         DECEASED_NAME_MAX);
-		return ERR_INVALID;
-	}
-	if (n == 0 && t->relation != REL_NONE) {
-		snprintf(msg, msglen, "relation: name the relative too");
-		return ERR_INVALID;
-	}
+	if (n > DECEASED_NAME_MAX)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "relative_name: at most %d characters",
+		                DECEASED_NAME_MAX);
+	if (n == 0 && t->relation != REL_NONE)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "relation: name the relative too");
 	if (n > 0 && t->relation == REL_NONE)
 		t->relation = REL_RELATIVE;
 	return 0;
 }
 
 int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
-                   char *msg, size_t msglen)
+                   struct err_detail *e)
 {
 	struct deceased d;
 	struct org c;
 	int rc;
 
-	if (jsonx_utf8_len(t->note) > TRANSFER_NOTE_MAX) {
-		snprintf(msg, msglen, "note: at most %d characters",
-		         TRANSFER_NOTE_MAX);
-		return ERR_INVALID;
-	}
-	if ((rc = relative_ok(t, msg, msglen)))
+	if (jsonx_utf8_len(t->note) > TRANSFER_NOTE_MAX)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "note: at most %d characters",
+		                TRANSFER_NOTE_MAX);
+	if ((rc = relative_ok(t, e)))
 		return rc;
-	if ((rc = store_deceased_get(st, t->deceased_id, &d))) {
-		snprintf(msg, msglen, "no such deceased record");
-		return rc;
-	}
-	if ((rc = store_org_get(st, ORG_CEMETERY, t->to_cemetery_id, &c))) {
-		snprintf(msg, msglen, "cemetery_id: no such cemetery");
-		return rc;
-	}
-	if (d.cemetery_id == t->to_cemetery_id) {
-		snprintf(msg, msglen,
-		         "cemetery_id: this cemetery holds the record already");
-		return ERR_INVALID;
-	}
-	if (t->plot_id &&
-	    (rc = plot_of(st, t->plot_id, t->to_cemetery_id, msg, msglen)))
+	if ((rc = store_deceased_get(st, t->deceased_id, &d)))
+		return err_fail(e, rc, NULL, "no such deceased record");
+	if ((rc = store_org_get(st, ORG_CEMETERY, t->to_cemetery_id, &c)))
+		return err_fail(e, rc, NULL, "cemetery_id: no such cemetery");
+	if (d.cemetery_id == t->to_cemetery_id)
+		return err_fail(
+		    e, ERR_INVALID, NULL,
+		    "cemetery_id: this cemetery holds the record already");
+	if (t->plot_id && (rc = plot_of(st, t->plot_id, t->to_cemetery_id, e)))
 		return rc;
 	t->from_id = t->from_kind == TRANSFER_FROM_CEMETERY ? d.cemetery_id
 	                                                    : d.agency_id;
-	if (!t->from_id) {
-		snprintf(msg, msglen, "the record has no %s to hand it over",
-		         transfer_from_name(t->from_kind));
-		return ERR_INVALID;
-	}
+	if (!t->from_id)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "the record has no %s to hand it over",
+		                transfer_from_name(t->from_kind));
 	t->created_by = actor;
 	t->state = TRANSFER_PENDING;
 	rc = store_transfer_insert(st, t);
 	if (rc == ERR_CONFLICT)
-		snprintf(msg, msglen,
+		err_fail(e, 0, NULL,
 		         "a hand-over of this record is pending; cancel it "
 		         "first");
 	else if (rc)
-		snprintf(msg, msglen, "cannot store the hand-over");
+		err_fail(e, 0, NULL, "cannot store the hand-over");
 	return rc;
 }
 
 /* Load a transfer that must still be pending. */
 static int load_pending(struct store *st, int64_t id, struct burial_transfer *t,
-                        char *msg, size_t msglen)
+                        struct err_detail *e)
 {
 	int rc = store_transfer_get(st, id, t);
 
 	if (rc == ERR_NOT_FOUND)
-		snprintf(msg, msglen, "no such hand-over");
+		err_fail(e, 0, NULL, "no such hand-over");
 	else if (rc == 0 && t->state != TRANSFER_PENDING) {
-		snprintf(msg, msglen, "the hand-over is %s already",
+		err_fail(e, 0, NULL, "the hand-over is %s already",
 		         transfer_state_name(t->state));
 		rc = ERR_CONFLICT;
 	}
@@ -147,27 +134,25 @@ static int load_pending(struct store *st, int64_t id, struct burial_transfer *t,
 }
 
 int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
-                    int64_t actor, struct burial_transfer *out, char *msg,
-                    size_t msglen)
+                    int64_t actor, struct burial_transfer *out,
+                    struct err_detail *e)
 {
 	struct err_detail why = {0};
 	int rc;
 
-	if ((rc = store_begin(st))) {
-		snprintf(msg, msglen, "store busy");
-		return rc;
-	}
-	if ((rc = load_pending(st, id, out, msg, msglen)) ||
-	    (rc = plot_of(st, plot_id, out->to_cemetery_id, msg, msglen)) ||
+	if ((rc = store_begin(st)))
+		return err_fail(e, rc, NULL, "store busy");
+	if ((rc = load_pending(st, id, out, e)) ||
+	    (rc = plot_of(st, plot_id, out->to_cemetery_id, e)) ||
 	    (rc = plot_assign(st, out->deceased_id, plot_id, &why))) {
 		if (why.msg[0])
-			snprintf(msg, msglen, "%s", why.msg);
+			err_fail(e, 0, NULL, "%s", why.msg);
 		goto out_rollback;
 	}
 	if ((rc = store_transfer_decide(st, id, TRANSFER_ACCEPTED, plot_id, "",
 	                                actor)) ||
 	    (rc = store_transfer_get(st, id, out)) || (rc = store_commit(st))) {
-		snprintf(msg, msglen, "cannot accept the hand-over");
+		err_fail(e, 0, NULL, "cannot accept the hand-over");
 		goto out_rollback;
 	}
 	return 0;
@@ -178,22 +163,21 @@ out_rollback:
 
 int transfer_close(struct store *st, int64_t id, enum transfer_state to,
                    const char *reason, int64_t actor,
-                   struct burial_transfer *out, char *msg, size_t msglen)
+                   struct burial_transfer *out, struct err_detail *e)
 {
 	int rc;
 
 	if (to != TRANSFER_DECLINED && to != TRANSFER_CANCELLED)
 		return ERR_INVALID;
-	if (reason && jsonx_utf8_len(reason) > TRANSFER_NOTE_MAX) {
-		snprintf(msg, msglen, "reason: at most %d characters",
-		         TRANSFER_NOTE_MAX);
-		return ERR_INVALID;
-	}
-	if ((rc = load_pending(st, id, out, msg, msglen)))
+	if (reason && jsonx_utf8_len(reason) > TRANSFER_NOTE_MAX)
+		return err_fail(e, ERR_INVALID, NULL,
+		                "reason: at most %d characters",
+		                TRANSFER_NOTE_MAX);
+	if ((rc = load_pending(st, id, out, e)))
 		return rc;
 	rc = store_transfer_decide(st, id, to, 0, reason, actor);
 	if (rc == ERR_CONFLICT)
-		snprintf(msg, msglen, "the hand-over was decided meanwhile");
+		err_fail(e, 0, NULL, "the hand-over was decided meanwhile");
 	if (rc == 0)
 		rc = store_transfer_get(st, id, out);
 	return rc;

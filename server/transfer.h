@@ -13,6 +13,7 @@
 #ifndef SINIAN_TRANSFER_H
 #define SINIAN_TRANSFER_H
 
+#include "err.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,7 +73,7 @@ const char *transfer_from_name(enum transfer_from f);
  * hand-over is pending). A relative named without a relation is a
  * REL_RELATIVE; a relation without a name is refused (ERR_INVALID). */
 int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
-                   char *msg, size_t msglen);
+                   struct err_detail *e);
 
 /* Accept a pending hand-over into plot_id (a plot of the receiving
  * cemetery): links the record (the old plot, if any, freed) and makes the
@@ -80,15 +81,15 @@ int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
  * pending); ERR_INVALID (a plot of another cemetery); ERR_FULL (the plot is
  * full). msg says why. */
 int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
-                    int64_t actor, struct burial_transfer *out, char *msg,
-                    size_t msglen);
+                    int64_t actor, struct burial_transfer *out,
+                    struct err_detail *e);
 
 /* Decline (with an optional reason) or cancel a pending hand-over. 0;
  * ERR_NOT_FOUND; ERR_CONFLICT (not pending); ERR_INVALID (reason too
  * long). */
 int transfer_close(struct store *st, int64_t id, enum transfer_state to,
                    const char *reason, int64_t actor,
-                   struct burial_transfer *out, char *msg, size_t msglen);
+                   struct burial_transfer *out, struct err_detail *e);
 
 /* The proposals for a hand-over (pending or not): the receiving
  * cemetery's open plots ranked by its allocation rules (alloc.h), at most

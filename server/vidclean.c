@@ -17,8 +17,7 @@
 
 #define FAIL(...)                                                              \
 	do {                                                                   \
-		snprintf(why, whylen, __VA_ARGS__);                            \
-		return ERR_INVALID;                                            \
+		return err_fail(e, ERR_INVALID, NULL, __VA_ARGS__);            \
 	} while (0)
 
 /* ---------- MP4 ---------- */
@@ -102,7 +101,7 @@ static void zero_times(uint8_t *body, size_t len)
 }
 
 static int mp4_walk(uint8_t *p, size_t len, const char *const *rule, int depth,
-                    char *why, size_t whylen)
+                    struct err_detail *e)
 {
 	size_t off = 0;
 
@@ -128,7 +127,7 @@ static int mp4_walk(uint8_t *p, size_t len, const char *const *rule, int depth,
 			zero_times(p + off + hdr, (size_t)size - hdr);
 		} else if ((inner = mp4_rule(type)) &&
 		           (rc = mp4_walk(p + off + hdr, (size_t)size - hdr,
-		                          inner, depth + 1, why, whylen))) {
+		                          inner, depth + 1, e))) {
 			return rc;
 		}
 		off += (size_t)size;
@@ -136,11 +135,11 @@ static int mp4_walk(uint8_t *p, size_t len, const char *const *rule, int depth,
 	return 0;
 }
 
-int vidclean_mp4(uint8_t *data, size_t len, char *why, size_t whylen)
+int vidclean_mp4(uint8_t *data, size_t len, struct err_detail *e)
 {
 	if (len < 12 || memcmp(data + 4, "ftyp", 4) != 0)
 		FAIL("not an MP4 file");
-	return mp4_walk(data, len, mp4_rules[0], 0, why, whylen);
+	return mp4_walk(data, len, mp4_rules[0], 0, e);
 }
 
 /* ---------- WebM (EBML) ---------- */
@@ -191,7 +190,7 @@ static size_t ebml_size(const uint8_t *p, size_t avail, uint64_t *size)
 /* Turn the element at p (idlen + szlen header bytes, n data bytes) into a
  * Void element of the same total length. */
 static int ebml_void(uint8_t *p, size_t idlen, size_t szlen, size_t n,
-                     char *why, size_t whylen)
+                     struct err_detail *e)
 {
 	size_t l = idlen + szlen - 1; /* Void's ID is one byte */
 
@@ -284,7 +283,7 @@ static int cluster_extent(const uint8_t *p, size_t len, size_t *n)
 }
 
 static int webm_walk(uint8_t *p, size_t len, uint32_t master, int depth,
-                     char *why, size_t whylen)
+                     struct err_detail *e)
 {
 	int rule = webm_rule(master);
 	size_t off = 0;
@@ -314,10 +313,9 @@ static int webm_walk(uint8_t *p, size_t len, uint32_t master, int depth,
 		}
 		keep = listed(rule, id) == webm_rules[rule].keep;
 		if (!keep)
-			rc = ebml_void(p + off, il, sl, n, why, whylen);
+			rc = ebml_void(p + off, il, sl, n, e);
 		else if (webm_rule(id) >= 0)
-			rc = webm_walk(p + off + il + sl, n, id, depth + 1, why,
-			               whylen);
+			rc = webm_walk(p + off + il + sl, n, id, depth + 1, e);
 		else
 			rc = 0;
 		if (rc)
@@ -327,7 +325,7 @@ static int webm_walk(uint8_t *p, size_t len, uint32_t master, int depth,
 	return 0;
 }
 
-int vidclean_webm(uint8_t *data, size_t len, char *why, size_t whylen)
+int vidclean_webm(uint8_t *data, size_t len, struct err_detail *e)
 {
 	uint32_t id;
 	uint64_t size;
@@ -352,5 +350,5 @@ int vidclean_webm(uint8_t *data, size_t len, char *why, size_t whylen)
 		memset(data + off + size, 0, len - off - (size_t)size);
 		len = off + (size_t)size;
 	}
-	return webm_walk(data + off, len - off, ID_SEGMENT, 0, why, whylen);
+	return webm_walk(data + off, len - off, ID_SEGMENT, 0, e);
 }

@@ -20,12 +20,13 @@
 #ifndef SINIAN_VIDCLEAN_H
 #define SINIAN_VIDCLEAN_H
 
+#include "err.h"
 #include <stddef.h>
 #include <stdint.h>
 
 /* Clean an MP4 / a WebM file in place. 0, or ERR_INVALID with the reason
  * in why. */
-int vidclean_mp4(uint8_t *data, size_t len, char *why, size_t whylen);
-int vidclean_webm(uint8_t *data, size_t len, char *why, size_t whylen);
+int vidclean_mp4(uint8_t *data, size_t len, struct err_detail *e);
+int vidclean_webm(uint8_t *data, size_t len, struct err_detail *e);
 
 #endif

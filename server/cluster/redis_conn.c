@@ -216,15 +216,15 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 
 /* ---------- handshake ---------- */
 
-static bool reply_ok(const redisReply *r, char *why, size_t whylen)
+static bool reply_ok(const redisReply *r, struct err_detail *e)
 {
 	if (!r) {
-		snprintf(why, whylen, "no reply during handshake");
+		err_fail(e, 0, NULL, "no reply during handshake");
 		return false;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		/* the first word only: never echo anything about a secret */
-		snprintf(why, whylen, "server said %.*s",
+		err_fail(e, 0, NULL, "server said %.*s",
 		         (int)strcspn(r->str, " "), r->str);
 		return false;
 	}
@@ -234,12 +234,12 @@ static bool reply_ok(const redisReply *r, char *why, size_t whylen)
 static void on_cmd_hello(redisAsyncContext *ac, void *r, void *priv)
 {
 	struct redis_conn *rc = ac->data;
-	char why[160];
+	struct err_detail why = {0};
 
 	if (!rc || ac != rc->cmd)
 		return;
-	if (!reply_ok(r, why, sizeof(why))) {
-		fail(rc, why);
+	if (!reply_ok(r, &why)) {
+		fail(rc, why.msg);
 		return;
 	}
 	if (priv) { /* the last one (PING) */
@@ -298,23 +298,22 @@ static void on_connect(const redisAsyncContext *cac, int status)
 		fail(rc, "cannot send the handshake");
 }
 
-static redisAsyncContext *open_ctx(struct redis_conn *rc, char *why,
-                                   size_t whylen)
+static redisAsyncContext *open_ctx(struct redis_conn *rc, struct err_detail *e)
 {
 	redisAsyncContext *ac = redisAsyncConnect(rc->url.host, rc->url.port);
 
 	if (!ac) {
-		snprintf(why, whylen, "out of memory");
+		err_fail(e, 0, NULL, "out of memory");
 		return NULL;
 	}
 	if (ac->err) {
-		snprintf(why, whylen, "%s", ac->errstr);
+		err_fail(e, 0, NULL, "%s", ac->errstr);
 		redisAsyncFree(ac);
 		return NULL;
 	}
 	ac->data = rc;
 	if (redis_glib_attach(ac, NULL)) {
-		snprintf(why, whylen, "cannot watch the socket");
+		err_fail(e, 0, NULL, "cannot watch the socket");
 		ac->data = NULL;
 		redisAsyncFree(ac);
 		return NULL;
@@ -326,15 +325,15 @@ static redisAsyncContext *open_ctx(struct redis_conn *rc, char *why,
 
 static void attempt(struct redis_conn *rc)
 {
-	char why[160];
+	struct err_detail why = {0};
 
 	rc->state = RC_CONNECTING;
 	rc->since_us = g_get_monotonic_time();
-	rc->cmd = open_ctx(rc, why, sizeof(why));
+	rc->cmd = open_ctx(rc, &why);
 	if (rc->cmd)
-		rc->sub = open_ctx(rc, why, sizeof(why));
+		rc->sub = open_ctx(rc, &why);
 	if (!rc->cmd || !rc->sub)
-		fail(rc, why);
+		fail(rc, why.msg);
 }
 
 /* ---------- watchdog ---------- */
@@ -717,14 +716,14 @@ static void on_sub(redisAsyncContext *ac, void *rv, void *priv)
 {
 	struct redis_conn *rc = ac->data;
 	const redisReply *r = rv;
-	char why[160];
+	struct err_detail why = {0};
 
 	if (!rc || ac != rc->sub || !r) /* a reply from a dropped context */
 		return;
 	rc->sub_progress_us = g_get_monotonic_time();
 	if (r->type != REDIS_REPLY_ARRAY) { /* AUTH's answer, or an error */
-		if (!reply_ok(r, why, sizeof(why)))
-			fail(rc, why);
+		if (!reply_ok(r, &why))
+			fail(rc, why.msg);
 		return;
 	}
 	if (r->elements < 3 || r->element[0]->type != REDIS_REPLY_STRING ||

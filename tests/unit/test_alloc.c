@@ -76,7 +76,7 @@ static struct burial_transfer handover(const char *relative,
                                        enum alloc_relation r, int kind)
 {
 	struct burial_transfer t = {.to_cemetery_id = cemetery};
-	char err[256];
+	struct err_detail err = {0};
 
 	t.deceased_id = record("李秀英", 0);
 	snprintf(t.relative_name, sizeof(t.relative_name), "%s",
@@ -84,8 +84,7 @@ static struct burial_transfer handover(const char *relative,
 	t.relation = r;
 	t.has_kind = kind >= 0;
 	t.want_kind = kind >= 0 ? (enum plot_kind)kind : PLOT_GRAVE;
-	ck_assert_msg(transfer_start(fx.st, &t, 0, err, sizeof(err)) == 0, "%s",
-	              err);
+	ck_assert_msg(transfer_start(fx.st, &t, 0, &err) == 0, "%s", err.msg);
 	return t;
 }
 
@@ -279,10 +278,9 @@ START_TEST(closed_plots_never)
 	int64_t full = plot("F-1-2", PLOT_GRAVE, true);
 	int64_t open = plot("F-1-3", PLOT_GRAVE, false);
 	struct burial_transfer t;
-	char err[256];
+	struct err_detail err = {0};
 
-	ck_assert_int_eq(plot_set_status(fx.st, res, PLOT_RESERVED, err, 256),
-	                 0);
+	ck_assert_int_eq(plot_set_status(fx.st, res, PLOT_RESERVED, &err), 0);
 	record("丙", full);
 	t = handover(NULL, REL_NONE, -1);
 	propose(&t);

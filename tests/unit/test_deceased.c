@@ -31,8 +31,8 @@ static void nth_time(int i, char *out, size_t outlen)
 
 /* Check kinds[0..n-1] one after another; returns the index of the first
  * refused event (n when all pass) and its code/message. */
-static int run(const enum event_kind *kinds, int n, int *rc, char *msg,
-               size_t msglen)
+static int run(const enum event_kind *kinds, int n, int *rc,
+               struct err_detail *msg)
 {
 	struct deceased_event evs[16];
 
@@ -42,8 +42,7 @@ static int run(const enum event_kind *kinds, int n, int *rc, char *msg,
 
 		nth_time(i, at, sizeof(at));
 		evs[i] = ev_at(kinds[i], at);
-		*rc = deceased_event_check(evs, (size_t)i, &evs[i], DEATH, msg,
-		                           msglen);
+		*rc = deceased_event_check(evs, (size_t)i, &evs[i], DEATH, msg);
 		if (*rc)
 			return i;
 	}
@@ -70,13 +69,12 @@ START_TEST(legal_sequences)
 	     5},
 	    {{EV_REGISTERED, EV_CREMATED, EV_ASHES_STORED, EV_ECO_SEA}, 4},
 	};
-	char msg[256];
+	struct err_detail msg = {0};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
-		ck_assert_msg(run(seqs[i].k, seqs[i].n, &rc, msg,
-		                  sizeof(msg)) == seqs[i].n,
-		              "sequence %zu refused: %s", i, msg);
+		ck_assert_msg(run(seqs[i].k, seqs[i].n, &rc, &msg) == seqs[i].n,
+		              "sequence %zu refused: %s", i, msg.msg);
 	}
 }
 END_TEST
@@ -111,20 +109,20 @@ START_TEST(illegal_sequences)
 	     "cannot follow"},
 	    {{EV_REGISTERED, EV_BURIED, EV_BURIED}, 3, "already recorded"},
 	};
-	char msg[256];
+	struct err_detail msg = {0};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
-		int at = run(seqs[i].k, seqs[i].n, &rc, msg, sizeof(msg));
+		int at = run(seqs[i].k, seqs[i].n, &rc, &msg);
 
 		ck_assert_msg(at == seqs[i].n - 1,
 		              "sequence %zu: refused at %d", i, at);
 		ck_assert_int_eq(rc, ERR_CONFLICT);
-		ck_assert_msg(strstr(msg, seqs[i].why), "sequence %zu: \"%s\"",
-		              i, msg);
+		ck_assert_msg(strstr(msg.msg, seqs[i].why),
+		              "sequence %zu: \"%s\"", i, msg.msg);
 		/* the message names the refused kind */
 		ck_assert_ptr_nonnull(
-		    strstr(msg, deceased_event_kind_name(seqs[i].k[at])));
+		    strstr(msg.msg, deceased_event_kind_name(seqs[i].k[at])));
 	}
 }
 END_TEST
@@ -134,13 +132,13 @@ START_TEST(nothing_after_final)
 {
 	static const enum event_kind finals[] = {EV_BURIED, EV_NICHE_PLACED,
 	                                         EV_ECO_TREE, EV_ECO_SEA};
-	char msg[256];
+	struct err_detail msg = {0};
 
 	for (size_t f = 0; f < 4; f++)
 		for (int k = 0; k < EV_COUNT; k++) {
 			enum event_kind s[4] = {EV_REGISTERED, EV_CREMATED,
 			                        finals[f], (enum event_kind)k};
-			int rc, at = run(s, 4, &rc, msg, sizeof(msg));
+			int rc, at = run(s, 4, &rc, &msg);
 
 			ck_assert_msg(at == 3 && rc == ERR_CONFLICT,
 			              "%s after %s accepted",
@@ -156,29 +154,29 @@ START_TEST(time_rules)
 	    ev_at(EV_REGISTERED, "2025-01-08T10:00:00+08:00"),
 	    ev_at(EV_FAREWELL, "2025-01-11T09:00:00+08:00")};
 	struct deceased_event e;
-	char msg[256];
+	struct err_detail msg = {0};
 
 	/* earlier than the previous event (same instant written in UTC is
 	 * fine, a second before is not) */
 	e = ev_at(EV_CREMATED, "2025-01-11T01:00:00Z");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256), 0);
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg), 0);
 	e = ev_at(EV_CREMATED, "2025-01-11T08:59:59+08:00");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg),
 	                 ERR_CONFLICT);
-	ck_assert_ptr_nonnull(strstr(msg, "earlier than the previous"));
+	ck_assert_ptr_nonnull(strstr(msg.msg, "earlier than the previous"));
 	/* not before the death date, 00:00 China Standard Time */
 	e = ev_at(EV_REGISTERED, "2025-01-08T00:00:00+08:00");
-	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, msg, 256), 0);
+	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, &msg), 0);
 	e = ev_at(EV_REGISTERED, "2025-01-07T15:59:59Z");
-	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, &msg),
 	                 ERR_CONFLICT);
-	ck_assert_ptr_nonnull(strstr(msg, "death date"));
+	ck_assert_ptr_nonnull(strstr(msg.msg, "death date"));
 	/* malformed input is 400, not 409 */
 	e = ev_at(EV_REGISTERED, "yesterday");
-	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, &msg),
 	                 ERR_INVALID);
 	e = ev_at(EV_COUNT, "2025-01-08T10:00:00+08:00");
-	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(NULL, 0, &e, DEATH, &msg),
 	                 ERR_INVALID);
 }
 END_TEST
@@ -190,23 +188,23 @@ START_TEST(until_rules)
 	    ev_at(EV_CREMATED, "2025-01-09T10:00:00+08:00")};
 	struct deceased_event e =
 	    ev_at(EV_ASHES_STORED, "2025-01-10T10:00:00+08:00");
-	char msg[256];
+	struct err_detail msg = {0};
 
 	snprintf(e.until, sizeof(e.until), "2026-01-10");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256), 0);
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg), 0);
 	snprintf(e.until, sizeof(e.until), "2025-01-10"); /* same day */
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256), 0);
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg), 0);
 	snprintf(e.until, sizeof(e.until), "2025-01-09");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg),
 	                 ERR_INVALID);
 	snprintf(e.until, sizeof(e.until), "2025-13-01");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg),
 	                 ERR_INVALID);
 	e.kind = EV_BURIED;
 	snprintf(e.until, sizeof(e.until), "2026-01-10");
-	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, msg, 256),
+	ck_assert_int_eq(deceased_event_check(p, 2, &e, DEATH, &msg),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(msg, "only for ashes_stored"));
+	ck_assert_ptr_nonnull(strstr(msg.msg, "only for ashes_stored"));
 }
 END_TEST
 

@@ -87,13 +87,13 @@ START_TEST(store_by_content_hash)
 	GBytes *in = fx_sample("with_exif.jpg"),
 	       *plain = fx_sample("plain.jpg");
 	struct image_info a, b;
-	char msg[200], path[1024], *hash;
+	struct err_detail msg = {0};
+	char path[1024], *hash;
 	gchar *data;
 	gsize n, len;
 	const void *p = g_bytes_get_data(in, &n);
 
-	ck_assert_int_eq(
-	    image_store(tmpdir, p, n, "image/jpeg", &a, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(image_store(tmpdir, p, n, "image/jpeg", &a, &msg), 0);
 	ck_assert(image_hash_valid(a.hash));
 	ck_assert_int_eq(a.type, IMAGE_JPEG);
 	ck_assert_int_eq(a.width, 32);
@@ -111,9 +111,8 @@ START_TEST(store_by_content_hash)
 	g_free(data);
 	/* the clean original is the same content: same hash, one file */
 	p = g_bytes_get_data(plain, &n);
-	ck_assert_int_eq(image_store(tmpdir, p, n, "application/octet-stream",
-	                             &b, msg, sizeof(msg)),
-	                 0);
+	ck_assert_int_eq(
+	    image_store(tmpdir, p, n, "application/octet-stream", &b, &msg), 0);
 	ck_assert_str_eq(a.hash, b.hash);
 	g_bytes_unref(in);
 	g_bytes_unref(plain);
@@ -124,29 +123,26 @@ START_TEST(store_refusals)
 {
 	GBytes *png = fx_sample("gray_4x3.png");
 	struct image_info info;
-	char msg[200];
+	struct err_detail msg = {0};
 	GDir *d;
 	gsize n;
 	const void *p = g_bytes_get_data(png, &n);
 
-	ck_assert_int_eq(
-	    image_store(tmpdir, p, n, "image/jpeg", &info, msg, sizeof(msg)),
-	    ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(msg, "image/png, not image/jpeg"));
-	ck_assert_int_eq(
-	    image_store(tmpdir, p, n, "image/gif", &info, msg, sizeof(msg)),
-	    ERR_UNSUPPORTED);
-	ck_assert_int_eq(image_store(tmpdir, p, n, NULL, &info, msg, 200),
+	ck_assert_int_eq(image_store(tmpdir, p, n, "image/jpeg", &info, &msg),
 	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(image_store(tmpdir, "GIF89a......", 12, "image/png",
-	                             &info, msg, sizeof(msg)),
+	ck_assert_ptr_nonnull(strstr(msg.msg, "image/png, not image/jpeg"));
+	ck_assert_int_eq(image_store(tmpdir, p, n, "image/gif", &info, &msg),
 	                 ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(msg, "not a JPEG, PNG or WebP"));
+	ck_assert_int_eq(image_store(tmpdir, p, n, NULL, &info, &msg),
+	                 ERR_UNSUPPORTED);
 	ck_assert_int_eq(
-	    image_store(tmpdir, "", 0, "image/png", &info, msg, sizeof(msg)),
-	    ERR_INVALID);
+	    image_store(tmpdir, "GIF89a......", 12, "image/png", &info, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(msg.msg, "not a JPEG, PNG or WebP"));
+	ck_assert_int_eq(image_store(tmpdir, "", 0, "image/png", &info, &msg),
+	                 ERR_INVALID);
 	ck_assert_int_eq(image_store(tmpdir, "\xff\xd8\xff\xe1\xff\xff", 6,
-	                             "image/jpeg", &info, msg, sizeof(msg)),
+	                             "image/jpeg", &info, &msg),
 	                 ERR_INVALID);
 	/* nothing was written */
 	d = g_dir_open(tmpdir, 0, NULL);
@@ -156,7 +152,7 @@ START_TEST(store_refusals)
 	ck_assert(!image_hash_valid("../../etc/passwd"));
 	ck_assert(!image_hash_valid("0123456789abcdef0123456789abcdef0123456789"
 	                            "abcdef0123456789abcdeF"));
-	ck_assert_int_eq(image_path(tmpdir, "..", msg, sizeof(msg)),
+	ck_assert_int_eq(image_path(tmpdir, "..", (char[200]){0}, 200),
 	                 ERR_INVALID);
 	g_bytes_unref(png);
 }

@@ -37,10 +37,9 @@ static bool has(const uint8_t *p, size_t len, const char *needle)
 static int clean(enum image_type t, GByteArray *in, uint8_t **out,
                  size_t *outlen, int *w, int *h)
 {
-	char why[200];
+	struct err_detail why = {0};
 
-	return imgclean(t, in->data, in->len, out, outlen, w, h, why,
-	                sizeof(why));
+	return imgclean(t, in->data, in->len, out, outlen, w, h, &why);
 }
 
 /* Insert n bytes at offset at. */
@@ -165,37 +164,37 @@ START_TEST(jpeg_refused)
 	uint8_t *out = (uint8_t *)"x";
 	size_t outlen, sof;
 	int w, h;
-	char why[200];
+	struct err_detail why = {0};
 
 	/* cut before the end: no EOI */
 	ck_assert_int_eq(imgclean(IMAGE_JPEG, in->data, in->len - 2, &out,
-	                          &outlen, &w, &h, why, sizeof(why)),
+	                          &outlen, &w, &h, &why),
 	                 ERR_INVALID);
 	ck_assert_ptr_null(out);
 	/* headers only */
 	ck_assert_int_eq(imgclean(IMAGE_JPEG,
 	                          (const uint8_t *)"\xff\xd8\xff\xfe\x00\x02"
 	                                           "\xff\xd9",
-	                          8, &out, &outlen, &w, &h, why, sizeof(why)),
+	                          8, &out, &outlen, &w, &h, &why),
 	                 ERR_INVALID);
 	/* a marker no decoder knows */
 	ck_assert_int_eq(imgclean(IMAGE_JPEG,
 	                          (const uint8_t *)"\xff\xd8\xff\x02\x00\x02"
 	                                           "\xff\xd9",
-	                          8, &out, &outlen, &w, &h, why, sizeof(why)),
+	                          8, &out, &outlen, &w, &h, &why),
 	                 ERR_INVALID);
 	/* an absurd size: 65535 × 65535 in the frame header */
 	sof = (size_t)((uint8_t *)memmem(in->data, in->len, "\xff\xc0", 2) -
 	               in->data);
 	memset(in->data + sof + 5, 0xFF, 4);
 	ck_assert_int_eq(imgclean(IMAGE_JPEG, in->data, in->len, &out, &outlen,
-	                          &w, &h, why, sizeof(why)),
+	                          &w, &h, &why),
 	                 ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(why, "65535"));
+	ck_assert_ptr_nonnull(strstr(why.msg, "65535"));
 	/* no height (a DNL would give it): refused too */
 	memset(in->data + sof + 5, 0, 2);
 	ck_assert_int_eq(imgclean(IMAGE_JPEG, in->data, in->len, &out, &outlen,
-	                          &w, &h, why, sizeof(why)),
+	                          &w, &h, &why),
 	                 ERR_INVALID);
 	g_byte_array_free(in, TRUE);
 }
@@ -301,7 +300,7 @@ START_TEST(png_refused)
 	                 ERR_INVALID);
 	/* no IEND */
 	ck_assert_int_eq(imgclean(IMAGE_PNG, in->data, in->len - 12, &out,
-	                          &outlen, &w, &h, (char[64]){0}, 64),
+	                          &outlen, &w, &h, NULL),
 	                 ERR_INVALID);
 	g_byte_array_free(in, TRUE);
 }
@@ -386,12 +385,12 @@ START_TEST(webp_refused)
 	uint8_t *out;
 	size_t outlen;
 	int w, h;
-	char why[200];
+	struct err_detail why = {0};
 
 	/* a 12-byte WebP: the header and nothing else */
 	ck_assert_int_eq(imgclean(IMAGE_WEBP,
 	                          (const uint8_t *)"RIFF\x04\0\0\0WEBP", 12,
-	                          &out, &outlen, &w, &h, why, sizeof(why)),
+	                          &out, &outlen, &w, &h, &why),
 	                 ERR_INVALID);
 	ck_assert_int_eq(clean(IMAGE_WEBP, big, &out, &outlen, &w, &h),
 	                 ERR_INVALID);

@@ -336,11 +336,11 @@ START_TEST(mail_text_shape)
 {
 	struct notify_curl_smtp s;
 	struct notify_msg m = mail("x@y.cn", "", "hello");
-	char why[200], *t, **lines;
+	struct err_detail why = {0};
+	char *t, **lines;
 
 	ck_assert_int_eq(notify_curl_smtp_init(&s, "mail.example.org", 465,
-	                                       "tls", "", "", "a@b.org", why,
-	                                       sizeof(why)),
+	                                       "tls", "", "", "a@b.org", &why),
 	                 0);
 	ck_assert_str_eq(s.url, "smtps://mail.example.org:465");
 	ck_assert(!s.starttls);
@@ -355,9 +355,9 @@ START_TEST(mail_text_shape)
 	g_strfreev(lines);
 	ck_assert_ptr_nonnull(strstr(t, "From: a@b.org\r\n"));
 	g_free(t);
-	ck_assert_int_eq(notify_curl_smtp_init(&s, "", 25, "none", "", "",
-	                                       "a@b.org", why, sizeof(why)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    notify_curl_smtp_init(&s, "", 25, "none", "", "", "a@b.org", &why),
+	    ERR_INVALID);
 }
 END_TEST
 

@@ -217,15 +217,14 @@ START_TEST(reserve_and_free)
 	int64_t p = new_plot("1号", PLOT_GRAVE, 1), a = new_deceased("甲");
 	struct err_detail msg = {0};
 
-	ck_assert_int_eq(plot_set_status(fx.st, p, PLOT_RESERVED, msg.msg, 256),
-	                 0);
+	ck_assert_int_eq(plot_set_status(fx.st, p, PLOT_RESERVED, &msg), 0);
 	ck_assert_int_eq(get(p).status, PLOT_RESERVED);
 	/* a reserved plot is linked for the family that reserved it */
 	ck_assert_int_eq(plot_assign(fx.st, a, p, &msg), 0);
 	ck_assert_int_eq(get(p).status, PLOT_OCCUPIED);
-	ck_assert_int_eq(plot_set_status(fx.st, p, PLOT_FREE, msg.msg, 256),
+	ck_assert_int_eq(plot_set_status(fx.st, p, PLOT_FREE, &msg),
 	                 ERR_CONFLICT);
-	ck_assert_int_eq(plot_set_status(fx.st, 999, PLOT_FREE, msg.msg, 256),
+	ck_assert_int_eq(plot_set_status(fx.st, 999, PLOT_FREE, &msg),
 	                 ERR_NOT_FOUND);
 	/* the schema itself refuses an impossible count */
 	ck_assert_int_eq(store_plot_set_occupancy(fx.st, p, 2, PLOT_OCCUPIED),

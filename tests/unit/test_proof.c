@@ -51,9 +51,9 @@ static GBytes *stored(const struct proof_file *f)
 /* vidclean_mp4 without its reason. */
 static int scrub(uint8_t *data, size_t len)
 {
-	char why[200];
+	struct err_detail why = {0};
 
-	return vidclean_mp4(data, len, why, sizeof(why));
+	return vidclean_mp4(data, len, &why);
 }
 
 /* ---------- a synthetic MP4 ---------- */
@@ -322,11 +322,11 @@ START_TEST(webm_blanked_in_place)
 {
 	GByteArray *w = webm();
 	size_t len = w->len;
-	char why[200];
+	struct err_detail why = {0};
 
 	ck_assert_int_eq(proof_video_sniff(w->data, w->len), PROOF_WEBM);
 	ck_assert(has(w->data, w->len, "secret title"));
-	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)), 0);
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, &why), 0);
 	ck_assert_uint_eq(w->len, len);
 	ck_assert(!has(w->data, w->len, "secret"));
 	ck_assert(!has(w->data, w->len, "GPS"));
@@ -334,14 +334,12 @@ START_TEST(webm_blanked_in_place)
 	ck_assert(has(w->data, w->len, "frame bytes"));
 	ck_assert(has(w->data, w->len, "\x2a\xd7\xb1"));
 	/* stable */
-	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)), 0);
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, &why), 0);
 	/* broken: an element running past its parent */
 	w->data[w->len - 12] = 0xFF;
-	ck_assert_int_eq(vidclean_webm(w->data, w->len, why, sizeof(why)),
+	ck_assert_int_eq(vidclean_webm(w->data, w->len, &why), ERR_INVALID);
+	ck_assert_int_eq(vidclean_webm((uint8_t *)"\x1a\x45\xdf", 3, &why),
 	                 ERR_INVALID);
-	ck_assert_int_eq(
-	    vidclean_webm((uint8_t *)"\x1a\x45\xdf", 3, why, sizeof(why)),
-	    ERR_INVALID);
 	g_byte_array_free(w, TRUE);
 }
 END_TEST
@@ -352,14 +350,14 @@ START_TEST(photo_stripped_unless_kept)
 	gsize len;
 	const void *data = g_bytes_get_data(in, &len);
 	struct proof_file a, b, c;
-	char msg[200];
+	struct err_detail msg = {0};
 	GBytes *s;
 	gchar *want;
 
 	ck_assert(has(data, len, "GPS"));
-	ck_assert_int_eq(proof_store(dir, data, len, "image/jpeg", false, 1000,
-	                             &a, msg, sizeof(msg)),
-	                 0);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "image/jpeg", false, 1000, &a, &msg),
+	    0);
 	ck_assert_str_eq(a.mime, "image/jpeg");
 	ck_assert(!a.video);
 	s = stored(&a);
@@ -373,7 +371,7 @@ START_TEST(photo_stripped_unless_kept)
 	g_bytes_unref(s);
 	/* kept on purpose: stored as sent */
 	ck_assert_int_eq(proof_store(dir, data, len, "image/jpeg; q=1", true,
-	                             1000, &b, msg, sizeof(msg)),
+	                             1000, &b, &msg),
 	                 0);
 	ck_assert_str_ne(a.hash, b.hash);
 	ck_assert_uint_eq(b.bytes, len);
@@ -381,9 +379,9 @@ START_TEST(photo_stripped_unless_kept)
 	ck_assert(has(g_bytes_get_data(s, NULL), b.bytes, "GPS"));
 	g_bytes_unref(s);
 	/* the same bytes twice are one file */
-	ck_assert_int_eq(proof_store(dir, data, len, "image/jpeg", false, 1000,
-	                             &c, msg, sizeof(msg)),
-	                 0);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "image/jpeg", false, 1000, &c, &msg),
+	    0);
 	ck_assert_str_eq(a.hash, c.hash);
 	g_bytes_unref(in);
 }
@@ -396,34 +394,33 @@ START_TEST(types_must_agree)
 	gsize len;
 	const void *data = g_bytes_get_data(png, &len);
 	struct proof_file f;
-	char msg[200];
+	struct err_detail msg = {0};
 
-	ck_assert_int_eq(proof_store(dir, data, len, "image/png", false, 1000,
-	                             &f, msg, sizeof(msg)),
-	                 0);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "image/png", false, 1000, &f, &msg), 0);
 	ck_assert_str_eq(f.mime, "image/png");
-	ck_assert_int_eq(proof_store(dir, data, len, "image/jpeg", false, 1000,
-	                             &f, msg, sizeof(msg)),
-	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(proof_store(dir, data, len, "image/jpeg", true, 1000,
-	                             &f, msg, sizeof(msg)),
-	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(proof_store(dir, data, len, "video/mp4", false, 1000,
-	                             &f, msg, sizeof(msg)),
-	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(proof_store(dir, data, len, "text/plain", false, 1000,
-	                             &f, msg, sizeof(msg)),
-	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(proof_store(dir, data, len, NULL, false, 1000, &f, msg,
-	                             sizeof(msg)),
-	                 ERR_UNSUPPORTED);
-	ck_assert_ptr_nonnull(strstr(msg, "Content-Type"));
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "image/jpeg", false, 1000, &f, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "image/jpeg", true, 1000, &f, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "video/mp4", false, 1000, &f, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, "text/plain", false, 1000, &f, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_int_eq(
+	    proof_store(dir, data, len, NULL, false, 1000, &f, &msg),
+	    ERR_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(msg.msg, "Content-Type"));
 	ck_assert_int_eq(proof_store(dir, m->data, m->len, "video/webm", false,
-	                             1000, &f, msg, sizeof(msg)),
+	                             1000, &f, &msg),
 	                 ERR_UNSUPPORTED);
-	ck_assert_int_eq(proof_store(dir, "", 0, "image/png", false, 1000, &f,
-	                             msg, sizeof(msg)),
-	                 ERR_INVALID);
+	ck_assert_int_eq(
+	    proof_store(dir, "", 0, "image/png", false, 1000, &f, &msg),
+	    ERR_INVALID);
 	g_byte_array_free(m, TRUE);
 	g_bytes_unref(png);
 }
@@ -433,14 +430,14 @@ START_TEST(videos_capped_and_scrubbed)
 {
 	GByteArray *m = mp4();
 	struct proof_file a, b;
-	char msg[200];
+	struct err_detail msg = {0};
 	GBytes *s;
 
 	ck_assert_int_eq(proof_store(dir, m->data, m->len, "video/mp4", false,
-	                             m->len - 1, &a, msg, sizeof(msg)),
+	                             m->len - 1, &a, &msg),
 	                 ERR_TOO_LARGE);
 	ck_assert_int_eq(proof_store(dir, m->data, m->len, "video/mp4", false,
-	                             m->len, &a, msg, sizeof(msg)),
+	                             m->len, &a, &msg),
 	                 0);
 	ck_assert(a.video);
 	ck_assert_str_eq(a.mime, "video/mp4");
@@ -451,7 +448,7 @@ START_TEST(videos_capped_and_scrubbed)
 	/* the caller's buffer is not changed */
 	ck_assert(has(m->data, 300, "udta"));
 	ck_assert_int_eq(proof_store(dir, m->data, m->len, "video/mp4", true,
-	                             m->len, &b, msg, sizeof(msg)),
+	                             m->len, &b, &msg),
 	                 0);
 	ck_assert_str_ne(a.hash, b.hash);
 	s = stored(&b);
@@ -460,7 +457,7 @@ START_TEST(videos_capped_and_scrubbed)
 	/* broken MP4 */
 	m->data[23] += 200;
 	ck_assert_int_eq(proof_store(dir, m->data, m->len, "video/mp4", false,
-	                             m->len, &a, msg, sizeof(msg)),
+	                             m->len, &a, &msg),
 	                 ERR_INVALID);
 	g_byte_array_free(m, TRUE);
 }
