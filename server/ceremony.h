@@ -59,7 +59,7 @@ const char *ceremony_source_name(enum ceremony_source s);
 int ceremony_source_parse(const char *s); /* -1 if unknown */
 
 /* May a ceremony go from `from` to `to`? 0, or ERR_CONFLICT with a
- * message naming the current state in why. */
+ * message naming the current state in e. */
 int ceremony_transition(enum ceremony_state from, enum ceremony_state to,
                         struct err_detail *e);
 

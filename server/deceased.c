@@ -287,8 +287,7 @@ static void timeline_of(const struct deceased_event *prev, size_t n,
 
 #define FAIL(...)                                                              \
 	do {                                                                   \
-		err_fail(e, 0, NULL, __VA_ARGS__);                             \
-		return ERR_CONFLICT;                                           \
+		return err_fail(e, ERR_CONFLICT, NULL, __VA_ARGS__);           \
 	} while (0)
 
 /* Rules 1-5: may kind k follow timeline t? */

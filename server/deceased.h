@@ -115,7 +115,7 @@ int deceased_validate(const struct deceased *d, const char *today,
 
 /* The order rules above: may ev follow the n events in prev (oldest
  * first) for someone who died on death_date? 0; ERR_CONFLICT with the
- * reason in msg; ERR_INVALID when ev itself is malformed (bad time, until
+ * reason in e; ERR_INVALID when ev itself is malformed (bad time, until
  * before at). Pure: reads nothing else. */
 int deceased_event_check(const struct deceased_event *prev, size_t n,
                          const struct deceased_event *ev,

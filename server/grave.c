@@ -69,9 +69,9 @@ int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e)
 		return err_fail(e, rc, NULL, "cemetery_id: no such cemetery");
 	rc = store_grave_insert(st, r);
 	if (rc == ERR_CONFLICT)
-		err_fail(e, 0, NULL, "a request for this memorial is waiting");
+		err_fail(e, rc, NULL, "a request for this memorial is waiting");
 	else if (rc)
-		err_fail(e, 0, NULL, "cannot store the request");
+		err_fail(e, rc, NULL, "cannot store the request");
 	return rc;
 }
 
@@ -126,7 +126,7 @@ static int by_plot(struct store *st, const struct grave_request *r,
 	if ((rc = askable(st, r->memorial_id, &d, e)))
 		return rc;
 	if ((rc = plot_assign(st, d.id, plot_id, &why)))
-		err_fail(e, 0, NULL, "%s", why.msg);
+		err_fail(e, rc, NULL, "%s", why.msg);
 	return rc;
 }
 
@@ -140,7 +140,7 @@ int grave_confirm(struct store *st, int64_t id, int64_t record_id,
 		return err_fail(e, rc, NULL, "store busy");
 	if ((rc = store_grave_get(st, id, out)) ||
 	    (out->state != GRAVE_PENDING && (rc = ERR_CONFLICT))) {
-		err_fail(e, 0, NULL,
+		err_fail(e, rc, NULL,
 		         rc == ERR_CONFLICT ? "the request was decided already"
 		                            : "no such request");
 		goto out_rollback;
@@ -152,7 +152,7 @@ int grave_confirm(struct store *st, int64_t id, int64_t record_id,
 	if ((rc = store_grave_decide(st, id, GRAVE_CONFIRMED, plot_id, "",
 	                             actor)) ||
 	    (rc = store_grave_get(st, id, out)) || (rc = store_commit(st))) {
-		err_fail(e, 0, NULL, "cannot confirm the request");
+		err_fail(e, rc, NULL, "cannot confirm the request");
 		goto out_rollback;
 	}
 	return 0;
@@ -167,8 +167,8 @@ int grave_refuse(struct store *st, int64_t id, const char *reason,
 	int rc = store_grave_decide(st, id, GRAVE_REFUSED, 0, reason, actor);
 
 	if (rc == ERR_CONFLICT)
-		err_fail(e, 0, NULL, "the request was decided already");
+		err_fail(e, rc, NULL, "the request was decided already");
 	else if (rc)
-		err_fail(e, 0, NULL, "cannot refuse the request");
+		err_fail(e, rc, NULL, "cannot refuse the request");
 	return rc ? rc : store_grave_get(st, id, out);
 }

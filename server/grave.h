@@ -43,7 +43,7 @@ const char *grave_state_name(enum grave_state s);
 int grave_state_parse(const char *s); /* -1 when unknown */
 
 /* Store r (pending) once its memorial may ask: ERR_NOT_FOUND (memorial or
- * cemetery, msg says which), ERR_CONFLICT when its record is an agency's,
+ * cemetery, e says which), ERR_CONFLICT when its record is an agency's,
  * already lies somewhere, or a request is pending. r->id and created_at
  * are filled in. */
 int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e);
@@ -52,7 +52,7 @@ int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e);
  * cemetery's record, held by it, lying in one of its plots, with no
  * memorial of its own) the memorial is pointed at that record; else the
  * memorial's own record is linked to plot_id, a plot of the cemetery.
- * ERR_NOT_FOUND, ERR_INVALID, ERR_CONFLICT or ERR_FULL with msg; *out is
+ * ERR_NOT_FOUND, ERR_INVALID, ERR_CONFLICT or ERR_FULL with e; *out is
  * the request as decided. */
 int grave_confirm(struct store *st, int64_t id, int64_t record_id,
                   int64_t plot_id, int64_t actor, struct grave_request *out,

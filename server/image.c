@@ -200,14 +200,12 @@ int image_store(const char *dir, const void *data, size_t len,
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, out->hash);
 	if (image_path(dir, out->hash, path, sizeof(path)) ||
 	    g_mkdir_with_parents(sub, 0700)) {
-		err_fail(e, 0, NULL, "cannot store the image");
-		rc = ERR_IO;
+		rc = err_fail(e, ERR_IO, NULL, "cannot store the image");
 	} else if (!g_file_test(path, G_FILE_TEST_EXISTS) &&
 	           image_write_atomic(path, bytes, len)) {
 		log_error("image", "cannot write %s: %s", path,
 		          strerror(errno));
-		err_fail(e, 0, NULL, "cannot store the image");
-		rc = ERR_IO;
+		rc = err_fail(e, ERR_IO, NULL, "cannot store the image");
 	}
 	g_free(clean);
 	return rc;

@@ -42,7 +42,7 @@ int image_write_atomic(const char *path, const uint8_t *data, size_t len);
  * declared Content-Type must be one of the three image types (or
  * application/octet-stream) and agree with the content. Writes atomically
  * (temporary file, fsync, rename); storing the same bytes twice is one
- * file. 0, ERR_UNSUPPORTED (not an accepted image: msg says why),
+ * file. 0, ERR_UNSUPPORTED (not an accepted image: e says why),
  * ERR_INVALID (empty, broken, an absurd size: what cannot be cleaned),
  * ERR_IO. */
 int image_store(const char *dir, const void *data, size_t len,

@@ -228,7 +228,7 @@ static int clean_jpeg(const uint8_t *in, size_t len, GByteArray *out, int *w,
 	s.body = g_byte_array_new();
 	rc = jpeg_walk(&s, in, len, e);
 	if (rc == ERR_INVALID && e && !e->msg[0])
-		err_fail(e, 0, NULL, "broken JPEG: no picture in it");
+		err_fail(e, rc, NULL, "broken JPEG: no picture in it");
 	if (rc == 0 && (rc = size_ok((uint64_t)s.w, (uint64_t)s.h, e)) == 0) {
 		const uint8_t soi[2] = {0xFF, 0xD8}, eoi[2] = {0xFF, 0xD9};
 
@@ -438,12 +438,12 @@ int imgclean(enum image_type t, const uint8_t *in, size_t len, uint8_t **out,
 	case IMAGE_PNG: rc = clean_png(in, len, b, w, h, e); break;
 	case IMAGE_WEBP: rc = clean_webp(in, len, b, w, h, e); break;
 	default:
-		err_fail(e, 0, NULL, "not a JPEG, PNG or WebP image");
-		rc = ERR_INVALID;
+		rc = err_fail(e, ERR_INVALID, NULL,
+		              "not a JPEG, PNG or WebP image");
 	}
 	if (rc) {
 		if (e && !e->msg[0])
-			err_fail(e, 0, NULL, "broken image: no picture in it");
+			err_fail(e, rc, NULL, "broken image: no picture in it");
 		g_byte_array_free(b, TRUE);
 		*out = NULL;
 		return ERR_INVALID;

@@ -36,7 +36,7 @@
 
 /* Clean an image of type t (IMAGE_JPEG, IMAGE_PNG, IMAGE_WEBP): *out gets
  * the rewritten bytes (g_malloc'ed; the caller g_free()s them), w and h
- * the picture's size. 0, or ERR_INVALID with the reason in why (broken,
+ * the picture's size. 0, or ERR_INVALID with the reason in e (broken,
  * no picture, absurd size, or not one of the three types). */
 int imgclean(enum image_type t, const uint8_t *in, size_t len, uint8_t **out,
              size_t *outlen, int *w, int *h, struct err_detail *e);

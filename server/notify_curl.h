@@ -33,7 +33,7 @@ enum notify_curl_result {
 };
 
 /* Fill an SMTP setting from host, port, tls ("none", "starttls", "tls"),
- * user, password and from. ERR_INVALID (with why) when from holds no
+ * user, password and from. ERR_INVALID (with e) when from holds no
  * address or the host is empty. */
 int notify_curl_smtp_init(struct notify_curl_smtp *s, const char *host,
                           long port, const char *tls, const char *user,
@@ -45,7 +45,7 @@ int notify_curl_smtp_init(struct notify_curl_smtp *s, const char *host,
 char *notify_curl_mail_text(const struct notify_curl_smtp *s,
                             const struct notify_msg *m);
 
-/* Send m. why gets a reason without the recipient or the text. */
+/* Send m. e gets a reason without the recipient or the text. */
 enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
                                               const struct notify_msg *m,
                                               struct err_detail *e);

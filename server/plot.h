@@ -73,7 +73,7 @@ int plot_create_many(struct store *st, struct plot *plots, size_t n,
  * (if any) loses an occupant and becomes free when empty, the new one gains
  * one and becomes occupied. Linking to the plot it is already in changes
  * nothing. ERR_NOT_FOUND (record or plot), ERR_FULL when the plot is at
- * capacity (msg says so), ERR_DB. */
+ * capacity (e says so), ERR_DB. */
 int plot_assign(struct store *st, int64_t deceased_id, int64_t plot_id,
                 struct err_detail *e);
 

@@ -61,7 +61,7 @@ static int store_blob(const char *dir, const uint8_t *bytes, size_t len,
 		rc = ERR_IO;
 	}
 	if (rc)
-		err_fail(e, 0, NULL, "cannot store the file");
+		err_fail(e, rc, NULL, "cannot store the file");
 	return rc;
 }
 
@@ -158,8 +158,7 @@ int proof_store(const char *dir, const void *data, size_t len,
 	if (v != PROOF_VIDEO_NONE)
 		return store_video(dir, data, len, v, keep_location, max_video,
 		                   out, e);
-	err_fail(e, 0, NULL,
-	         "Content-Type: send image/jpeg, image/png, image/webp, "
-	         "video/mp4 or video/webm");
-	return ERR_UNSUPPORTED;
+	return err_fail(e, ERR_UNSUPPORTED, NULL,
+	                "Content-Type: send image/jpeg, image/png, image/webp, "
+	                "video/mp4 or video/webm");
 }

@@ -33,7 +33,7 @@ enum proof_video proof_video_sniff(const void *data, size_t len);
 /* Check and store an upload under dir. declared is the request's
  * Content-Type: image/jpeg, image/png, image/webp, video/mp4 or video/webm,
  * and must agree with the content. Videos above max_video bytes are
- * refused. 0; ERR_UNSUPPORTED (type; msg says why); ERR_TOO_LARGE;
+ * refused. 0; ERR_UNSUPPORTED (type; e says why); ERR_TOO_LARGE;
  * ERR_INVALID (empty or broken); ERR_IO. */
 int proof_store(const char *dir, const void *data, size_t len,
                 const char *declared, bool keep_location, size_t max_video,

@@ -109,11 +109,11 @@ int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
 	t->state = TRANSFER_PENDING;
 	rc = store_transfer_insert(st, t);
 	if (rc == ERR_CONFLICT)
-		err_fail(e, 0, NULL,
+		err_fail(e, rc, NULL,
 		         "a hand-over of this record is pending; cancel it "
 		         "first");
 	else if (rc)
-		err_fail(e, 0, NULL, "cannot store the hand-over");
+		err_fail(e, rc, NULL, "cannot store the hand-over");
 	return rc;
 }
 
@@ -124,11 +124,11 @@ static int load_pending(struct store *st, int64_t id, struct burial_transfer *t,
 	int rc = store_transfer_get(st, id, t);
 
 	if (rc == ERR_NOT_FOUND)
-		err_fail(e, 0, NULL, "no such hand-over");
+		err_fail(e, rc, NULL, "no such hand-over");
 	else if (rc == 0 && t->state != TRANSFER_PENDING) {
-		err_fail(e, 0, NULL, "the hand-over is %s already",
-		         transfer_state_name(t->state));
-		rc = ERR_CONFLICT;
+		rc = err_fail(e, ERR_CONFLICT, NULL,
+		              "the hand-over is %s already",
+		              transfer_state_name(t->state));
 	}
 	return rc;
 }
@@ -146,13 +146,13 @@ int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
 	    (rc = plot_of(st, plot_id, out->to_cemetery_id, e)) ||
 	    (rc = plot_assign(st, out->deceased_id, plot_id, &why))) {
 		if (why.msg[0])
-			err_fail(e, 0, NULL, "%s", why.msg);
+			err_fail(e, rc, NULL, "%s", why.msg);
 		goto out_rollback;
 	}
 	if ((rc = store_transfer_decide(st, id, TRANSFER_ACCEPTED, plot_id, "",
 	                                actor)) ||
 	    (rc = store_transfer_get(st, id, out)) || (rc = store_commit(st))) {
-		err_fail(e, 0, NULL, "cannot accept the hand-over");
+		err_fail(e, rc, NULL, "cannot accept the hand-over");
 		goto out_rollback;
 	}
 	return 0;
@@ -177,7 +177,7 @@ int transfer_close(struct store *st, int64_t id, enum transfer_state to,
 		return rc;
 	rc = store_transfer_decide(st, id, to, 0, reason, actor);
 	if (rc == ERR_CONFLICT)
-		err_fail(e, 0, NULL, "the hand-over was decided meanwhile");
+		err_fail(e, rc, NULL, "the hand-over was decided meanwhile");
 	if (rc == 0)
 		rc = store_transfer_get(st, id, out);
 	return rc;

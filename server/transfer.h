@@ -68,7 +68,7 @@ const char *transfer_from_name(enum transfer_from f);
  * not 0, must be a plot of that cemetery) from the side named by
  * t->from_kind: the record's agency or the cemetery holding it (from_id is
  * filled here). Sets t->id, state and created_at. 0; ERR_NOT_FOUND (record,
- * cemetery, plot; msg says which); ERR_INVALID (a plot of another cemetery,
+ * cemetery, plot; e says which); ERR_INVALID (a plot of another cemetery,
  * a note too long, the cemetery already holding it); ERR_CONFLICT (a
  * hand-over is pending). A relative named without a relation is a
  * REL_RELATIVE; a relation without a name is refused (ERR_INVALID). */
@@ -79,7 +79,7 @@ int transfer_start(struct store *st, struct burial_transfer *t, int64_t actor,
  * cemetery): links the record (the old plot, if any, freed) and makes the
  * cemetery its holder. Fills out. 0; ERR_NOT_FOUND; ERR_CONFLICT (not
  * pending); ERR_INVALID (a plot of another cemetery); ERR_FULL (the plot is
- * full). msg says why. */
+ * full). e says why. */
 int transfer_accept(struct store *st, int64_t id, int64_t plot_id,
                     int64_t actor, struct burial_transfer *out,
                     struct err_detail *e);

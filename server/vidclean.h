@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 /* Clean an MP4 / a WebM file in place. 0, or ERR_INVALID with the reason
- * in why. */
+ * in e. */
 int vidclean_mp4(uint8_t *data, size_t len, struct err_detail *e);
 int vidclean_webm(uint8_t *data, size_t len, struct err_detail *e);
 
