@@ -189,44 +189,23 @@ static void list_orders(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
 	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	const char *mine = http_query(req, "mine");
-	const char *state = http_query(req, "state");
-	int64_t cid = api_visit_query_id(req, resp, "cemetery_id");
-	struct access_obj obj = {0};
-	char from[11], to[11];
-	int st = -1, rc;
+	struct api_visit_scope sc;
 	GArray *arr;
 	json_t *out;
+	int rc;
 
-	if (cid < 0)
+	if (!api_visit_list_scope(req, resp, sweeping_state_parse,
+	                          "state: unknown order state", ACT_ORDER_STAFF,
+	                          60, &sc))
 		return;
-	if (a->user_id == 0) {
-		access_deny(resp, ERR_UNAUTHORIZED);
-		return;
-	}
-	if (state && *state && (st = sweeping_state_parse(state)) < 0) {
-		http_resp_err(resp, ERR_INVALID, "state: unknown order state");
-		return;
-	}
-	if (!cid && !(mine && strcmp(mine, "0"))) {
-		http_resp_err(resp, ERR_INVALID,
-		              "give mine=1, or cemetery_id (staff)");
-		return;
-	}
 	arr = g_array_new(FALSE, FALSE, sizeof(struct sweeping_order));
-	if (cid) {
-		obj.id = obj.cemetery_id = cid;
-		if (access_deny(resp, access_check(a, ACT_ORDER_STAFF, &obj)) ||
-		    !api_visit_range(req, resp, 60, from, to))
-			goto out;
-		rc = store_order_list_cemetery(app->store, cid, from, to, st,
-		                               LIST_LIMIT, arr);
-	} else {
-		rc = store_order_list_user(app->store, a->user_id, 200, arr);
-	}
-	if (rc) {
-		http_resp_err(resp, ERR_DB, "cannot read orders");
+	rc =
+	    sc.cemetery_id
+	        ? store_order_list_cemetery(app->store, sc.cemetery_id, sc.from,
+	                                    sc.to, sc.state, LIST_LIMIT, arr)
+	        : store_order_list_user(app->store, sc.user_id, 200, arr);
+	if (!store_ok(rc, "listing orders")) {
+		http_resp_err(resp, rc, "cannot read orders");
 		goto out;
 	}
 	out = json_array();

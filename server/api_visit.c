@@ -98,6 +98,41 @@ int64_t api_visit_query_id(struct http_req *req, struct http_resp *resp,
 	return n;
 }
 
+bool api_visit_list_scope(struct http_req *req, struct http_resp *resp,
+                          int (*parse)(const char *), const char *state_hint,
+                          int right, int days, struct api_visit_scope *out)
+{
+	const struct actor *a = auth_actor(req);
+	const char *mine = http_query(req, "mine");
+	const char *state = http_query(req, "state");
+	struct access_obj obj = {0};
+
+	memset(out, 0, sizeof(*out));
+	out->state = -1;
+	if ((out->cemetery_id = api_visit_query_id(req, resp, "cemetery_id")) <
+	    0)
+		return false;
+	if (!(out->user_id = a->user_id)) {
+		access_deny(resp, ERR_UNAUTHORIZED);
+		return false;
+	}
+	if (state && *state && (out->state = parse(state)) < 0) {
+		http_resp_err(resp, ERR_INVALID, "%s", state_hint);
+		return false;
+	}
+	if (!out->cemetery_id && !(mine && strcmp(mine, "0"))) {
+		http_resp_err(resp, ERR_INVALID,
+		              "give mine=1, or cemetery_id (staff)");
+		return false;
+	}
+	if (!out->cemetery_id)
+		return true;
+	obj.id = obj.cemetery_id = out->cemetery_id;
+	return !access_deny(resp,
+	                    access_check(a, (enum access_action)right, &obj)) &&
+	       api_visit_range(req, resp, days, out->from, out->to);
+}
+
 static json_t *slot_json(const struct visit_slot *s)
 {
 	return json_pack(
@@ -485,43 +520,23 @@ static void list_bookings(void *appv, struct http_req *req,
                           struct http_resp *resp)
 {
 	struct app *app = appv;
-	const struct actor *a = auth_actor(req);
-	const char *mine = http_query(req, "mine");
-	const char *state = http_query(req, "state");
-	int64_t cid = api_visit_query_id(req, resp, "cemetery_id");
-	char from[11], to[11];
-	int st = -1, rc;
+	struct api_visit_scope sc;
 	GArray *arr;
 	json_t *out;
+	int rc;
 
-	if (cid < 0)
+	if (!api_visit_list_scope(req, resp, visit_state_parse,
+	                          "state: booked, cancelled or checked_in",
+	                          ACT_SLOT_MANAGE, 30, &sc))
 		return;
-	if (a->user_id == 0) {
-		access_deny(resp, ERR_UNAUTHORIZED);
-		return;
-	}
-	if (state && (st = visit_state_parse(state)) < 0) {
-		http_resp_err(resp, ERR_INVALID,
-		              "state: booked, cancelled or checked_in");
-		return;
-	}
-	if (!cid && !(mine && strcmp(mine, "0"))) {
-		http_resp_err(resp, ERR_INVALID,
-		              "give mine=1, or cemetery_id (staff)");
-		return;
-	}
 	arr = g_array_new(FALSE, FALSE, sizeof(struct visit_booking));
-	if (cid) {
-		if (access_deny(resp, staff_right(req, cid)) ||
-		    !api_visit_range(req, resp, 30, from, to))
-			goto out;
-		rc = store_booking_list_cemetery(app->store, cid, from, to, st,
-		                                 LIST_LIMIT, arr);
-	} else {
-		rc = store_booking_list_user(app->store, a->user_id, 200, arr);
-	}
-	if (rc) {
-		http_resp_err(resp, ERR_DB, "cannot read bookings");
+	rc = sc.cemetery_id
+	         ? store_booking_list_cemetery(app->store, sc.cemetery_id,
+	                                       sc.from, sc.to, sc.state,
+	                                       LIST_LIMIT, arr)
+	         : store_booking_list_user(app->store, sc.user_id, 200, arr);
+	if (!store_ok(rc, "listing bookings")) {
+		http_resp_err(resp, rc, "cannot read bookings");
 		goto out;
 	}
 	out = json_array();
