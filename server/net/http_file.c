@@ -228,25 +228,22 @@ static const struct web_file *web_file(struct http_server *srv,
 	struct stat sb;
 	gchar *buf;
 	gsize len;
+	bool keep;
 
 	if (f && now - f->checked_us < G_USEC_PER_SEC)
 		return f;
-	if (stat(path, &sb) || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > WEB_FILE_MAX) {
-		if (f) {
-			srv->web_bytes -= g_bytes_get_size(f->data);
-			g_hash_table_remove(srv->web_files, path);
-		}
-		return NULL;
-	}
-	if (f && same_file(&f->sb, &sb)) {
+	keep = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	       sb.st_size <= WEB_FILE_MAX;
+	if (f && keep && same_file(&f->sb, &sb)) {
 		f->checked_us = now;
 		return f;
 	}
-	if (f) {
+	if (f) { /* gone, grown too big, or changed */
 		srv->web_bytes -= g_bytes_get_size(f->data);
 		g_hash_table_remove(srv->web_files, path);
 	}
+	if (!keep)
+		return NULL;
 	if (srv->web_bytes + (size_t)sb.st_size > WEB_FILES_MAX ||
 	    !g_file_get_contents(path, &buf, &len, NULL))
 		return NULL;
