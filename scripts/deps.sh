@@ -43,14 +43,15 @@ PACKAGES=(
 # The tests: Check, a real RTSP server and Redis, Chromium, the formatter,
 # a TURN server (coturn) and nftables to block UDP for a viewer,
 # gst-discoverer-1.0 to read HLS segments, nginx as the shared cache in
-# front of memorial pages.
+# front of memorial pages, gdb for the stacks of a daemon that does not
+# stop (tests/lib/daemon.mjs).
 TEST_PACKAGES=(
 	check libsubunit-dev
 	libgstrtspserver-1.0-dev gstreamer1.0-tools
 	redis-server chromium clang-format
 	python3-aiosmtpd python3-icalendar
 	coturn nftables gstreamer1.0-plugins-base-apps
-	nginx
+	nginx gdb
 )
 
 # bench/: Janus (the anchor bench/janus.sh runs beside sinian), nginx

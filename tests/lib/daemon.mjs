@@ -10,7 +10,7 @@
 //   await d.stop();
 //
 // The binary is $SINIAN_BIN (set by ctest), else <repo>/build/sinian.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -26,6 +26,10 @@ const HEALTH_POLL_MS = 50;
 // Sanitizer builds start several times slower, more so on a busy machine.
 const START_LIMIT_MS = process.env.SINIAN_SANITIZE === "1" ? 60000 : 20000;
 const STOP_LIMIT_MS = 15000;
+// gdb reads the symbols of GStreamer and every plugin: slow under ASan on a
+// busy machine, but bounded.
+const STACKS_LIMIT_MS = 90000;
+const STACKS_MAX_BYTES = 512 * 1024;
 const BIND_ATTEMPTS = 5;
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:|LeakSanitizer/;
 const BIND_FAIL_RE = /\bbind|binding|address already in use|EADDRINUSE|in use/i;
@@ -89,6 +93,26 @@ function exitOf(proc) {
     };
     proc.once('close', finish);
     proc.once('exit', (code, signal) => setTimeout(() => finish(code, signal), 2000).unref());
+  });
+}
+
+/**
+ * Every thread's stack of a running process, from gdb (attached, then
+ * detached; the process goes on). Never throws: a missing gdb or a failed
+ * attach is said in the text returned.
+ */
+export function threadStacks(pid) {
+  const args = ['-nx', '-batch', '-iex', 'set debuginfod enabled off',
+    '-p', String(pid), '-ex', 'thread apply all bt'];
+  return new Promise((resolve) => {
+    execFile('gdb', args, { timeout: STACKS_LIMIT_MS, killSignal: 'SIGKILL', maxBuffer: STACKS_MAX_BYTES },
+      (err, stdout, stderr) => {
+        const out = `${stdout ?? ''}${stderr ?? ''}`.trim();
+        if (err?.code === 'ENOENT') resolve('(no stacks: gdb is not installed; scripts/deps.sh --test installs it)');
+        else if (err && !out) resolve(`(no stacks: gdb failed: ${err.message})`);
+        else if (err?.killed) resolve(`${out}\n(gdb stopped after ${STACKS_LIMIT_MS / 1000} s)`);
+        else resolve(out);
+      });
   });
 }
 
@@ -248,10 +272,12 @@ async function launch(bin, args, env, port, dataDir, confFile) {
           const e = await Promise.race([exited, late]);
           clearTimeout(timer);
           if (!e) {
+            const stacks = await threadStacks(proc.pid);
             proc.kill('SIGKILL');
             await exited;
             throw new Error(`sinian did not exit within ${timeoutMs / 1000} s of ${signal}\n` +
-                            `--- daemon log ---\n${log()}`);
+                            `--- daemon log ---\n${log()}\n` +
+                            `--- threads of pid ${proc.pid} before SIGKILL ---\n${stacks}`);
           }
           if (expectCode !== null && e.code !== expectCode) {
             throw new Error(`sinian ${describeExit(e)}, expected exit code ${expectCode}\n` +
