@@ -304,6 +304,11 @@ static int build(struct hls *h, struct err_detail *e)
 		return ERR_UNAVAILABLE;
 	}
 	gst_object_ref_sink(h->bin);
+	/* splitmuxsink prerolls asynchronously until its first fragment
+	 * opens: kept inside this bin, the encode pipeline, which the
+	 * recorder and the viewers share, never loses its PLAYING state
+	 * (and never raises the branches being removed to it again). */
+	g_object_set(h->bin, "async-handling", TRUE, NULL);
 	if ((rc = add_sink(h, e)))
 		return rc;
 	for (int k = 0; k < 2; k++) {
@@ -384,6 +389,15 @@ void hls_stop(struct hls *h)
 		encoder_branch_unlink(h->enc, h->teepad[k]);
 		h->teepad[k] = NULL;
 	}
+	/* Flushing first: splitmuxsink (GStreamer 1.22) that is opening its
+	 * first fragment as it is stopped may set its output state back
+	 * after the stop, and its queue threads would wait for output for
+	 * ever, holding the locks that the state change to NULL waits for.
+	 * A flushing stream never waits. */
+	for (int k = 0; k < 2; k++)
+		if (h->ghost[k])
+			gst_pad_send_event(h->ghost[k],
+			                   gst_event_new_flush_start());
 	encoder_branch_drop(h->enc, h->bin, bus_listener, h);
 	clean_dir(h->dir);
 	g_rmdir(h->dir);
