@@ -109,6 +109,10 @@ export function threadStacks(pid) {
       (err, stdout, stderr) => {
         const out = `${stdout ?? ''}${stderr ?? ''}`.trim();
         if (err?.code === 'ENOENT') resolve('(no stacks: gdb is not installed; scripts/deps.sh --test installs it)');
+        else if (/already traced/.test(out)) {
+          resolve(`${out}\n(no stacks: another tracer holds the process; in a sanitizer build ` +
+                  'that is LeakSanitizer checking for leaks as the process exits)');
+        }
         else if (err && !out) resolve(`(no stacks: gdb failed: ${err.message})`);
         else if (err?.killed) resolve(`${out}\n(gdb stopped after ${STACKS_LIMIT_MS / 1000} s)`);
         else resolve(out);
