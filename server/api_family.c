@@ -224,7 +224,7 @@ static void list_sent(void *appv, struct http_req *req, struct http_resp *resp)
 	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct family_invite));
 
 	if (family_memorial(app, req, resp, m)) {
-		if (store_invite_list_memorial(app->store, m->id, fs))
+		if (store_family_invite_list_memorial(app->store, m->id, fs))
 			http_resp_err(resp, ERR_DB, "cannot read invitations");
 		else
 			send_invites(app, resp, fs, false);
@@ -274,7 +274,8 @@ static void my_invitations(void *appv, struct http_req *req,
 	struct store_user u;
 
 	if (api_my_account(app, req, resp, &u)) {
-		if (store_invite_list_login(app->store, u.login_hash, fs))
+		if (store_family_invite_list_login(app->store, u.login_hash,
+		                                   fs))
 			http_resp_err(resp, ERR_DB, "cannot read invitations");
 		else
 			send_invites(app, resp, fs, true);

@@ -40,7 +40,7 @@ int family_invite(struct store *st, int64_t memorial_id, const char *login_hash,
 
 	if (strcmp(role, "family_admin") && strcmp(role, "memorial_guest"))
 		return ERR_INVALID;
-	if ((rc = store_invite_open_count(st, memorial_id, &n)))
+	if ((rc = store_family_invite_open_count(st, memorial_id, &n)))
 		return rc;
 	if (n >= FAMILY_INVITE_PENDING)
 		return ERR_FULL;
@@ -49,7 +49,7 @@ int family_invite(struct store *st, int64_t memorial_id, const char *login_hash,
 	snprintf(in.login_masked, sizeof(in.login_masked), "%s", login_masked);
 	snprintf(in.role, sizeof(in.role), "%s", role);
 	in.invited_by = invited_by;
-	return store_invite_upsert(st, &in, FAMILY_INVITE_DAYS, out);
+	return store_family_invite_upsert(st, &in, FAMILY_INVITE_DAYS, out);
 }
 
 int family_answer(struct store *st, int64_t id, const char *login_hash,
@@ -59,7 +59,7 @@ int family_answer(struct store *st, int64_t id, const char *login_hash,
 
 	if ((rc = store_begin(st)))
 		return rc;
-	rc = store_invite_get(st, id, out);
+	rc = store_family_invite_get(st, id, out);
 	if (rc == 0 && (out->state != INVITE_PENDING || out->expired ||
 	                strcmp(out->login_hash, login_hash) != 0))
 		rc = ERR_NOT_FOUND; /* nobody else's invitation is visible */
@@ -67,10 +67,10 @@ int family_answer(struct store *st, int64_t id, const char *login_hash,
 		rc = store_grant_add(st, user_id, out->role, "memorial",
 		                     out->memorial_id, out->invited_by);
 	if (rc == 0)
-		rc = store_invite_decide(
+		rc = store_family_invite_decide(
 		    st, id, accept ? INVITE_ACCEPTED : INVITE_DECLINED);
 	if (rc == 0)
-		rc = store_invite_get(st, id, out);
+		rc = store_family_invite_get(st, id, out);
 	if (rc == 0 && (rc = store_commit(st)) == 0)
 		return 0;
 	store_rollback(st);
@@ -80,9 +80,9 @@ int family_answer(struct store *st, int64_t id, const char *login_hash,
 int family_revoke(struct store *st, int64_t memorial_id, int64_t id)
 {
 	struct family_invite f;
-	int rc = store_invite_get(st, id, &f);
+	int rc = store_family_invite_get(st, id, &f);
 
 	if (rc == 0 && f.memorial_id != memorial_id)
 		rc = ERR_NOT_FOUND;
-	return rc ? rc : store_invite_decide(st, id, INVITE_REVOKED);
+	return rc ? rc : store_family_invite_decide(st, id, INVITE_REVOKED);
 }

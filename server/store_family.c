@@ -97,8 +97,8 @@ static void invite_row(sqlite3_stmt *q, void *item)
 	f->expired = sqlite3_column_int(q, 10) != 0;
 }
 
-int store_invite_upsert(struct store *st, const struct family_invite *in,
-                        int days, struct family_invite *out)
+int store_family_invite_upsert(struct store *st, const struct family_invite *in,
+                               int days, struct family_invite *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_UPSERT));
 	char plus[32];
@@ -116,10 +116,11 @@ int store_invite_upsert(struct store *st, const struct family_invite *in,
 		sqlite3_bind_int64(q, 5, in->invited_by);
 	sqlite3_bind_text(q, 6, plus, -1, SQLITE_TRANSIENT);
 	rc = store_step_returning(q, &id, NULL, 0);
-	return rc ? rc : store_invite_get(st, id, out);
+	return rc ? rc : store_family_invite_get(st, id, out);
 }
 
-int store_invite_get(struct store *st, int64_t id, struct family_invite *out)
+int store_family_invite_get(struct store *st, int64_t id,
+                            struct family_invite *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_GET));
 
@@ -129,7 +130,8 @@ int store_invite_get(struct store *st, int64_t id, struct family_invite *out)
 	return store_one(q, invite_row, out);
 }
 
-int store_invite_decide(struct store *st, int64_t id, enum invite_state s)
+int store_family_invite_decide(struct store *st, int64_t id,
+                               enum invite_state s)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_DECIDE));
 
@@ -140,8 +142,8 @@ int store_invite_decide(struct store *st, int64_t id, enum invite_state s)
 	return store_step_changed(st, q);
 }
 
-int store_invite_list_memorial(struct store *st, int64_t memorial_id,
-                               GArray *out)
+int store_family_invite_list_memorial(struct store *st, int64_t memorial_id,
+                                      GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_MEMORIAL));
 
@@ -151,8 +153,8 @@ int store_invite_list_memorial(struct store *st, int64_t memorial_id,
 	return store_collect(q, invite_row, out);
 }
 
-int store_invite_list_login(struct store *st, const char *login_hash,
-                            GArray *out)
+int store_family_invite_list_login(struct store *st, const char *login_hash,
+                                   GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_LOGIN));
 
@@ -162,7 +164,8 @@ int store_invite_list_login(struct store *st, const char *login_hash,
 	return store_collect(q, invite_row, out);
 }
 
-int store_invite_open_count(struct store *st, int64_t memorial_id, int *n)
+int store_family_invite_open_count(struct store *st, int64_t memorial_id,
+                                   int *n)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_OPEN_COUNT));
 	int rc;
