@@ -79,7 +79,7 @@ void api_session_open(struct app *app, struct http_req *req,
 
 /* The signed-in user's account (their login hash, for invitations
  * addressed to it); false with 401 filled. In api_family.c, also used by
- * api_staff.c. */
+ * api_invite.c. */
 bool api_my_account(struct app *app, struct http_req *req,
                     struct http_resp *resp, struct store_user *u);
 

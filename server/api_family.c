@@ -6,15 +6,16 @@
  * An invitation answers the same whether the login has an account or not
  * (202 with the login masked), so nobody can map a phone number to an
  * account through it; the invitee sees it under GET /api/me/invitations
- * when signed in with that login, now or after signing up. Rules are
+ * when signed in with that login, now or after signing up. What every
+ * kind of invitation does alike over HTTP is api_invite.c's. Rules are
  * family.c's, rights access.c's (memorial.grant to invite and revoke).
  */
 #include "access.h"
 #include "api.h"
+#include "api_invite.h"
 #include "api_memorial.h"
 #include "app.h"
 #include "auth.h"
-#include "crypto.h"
 #include "err.h"
 #include "family.h"
 #include "http.h"
@@ -90,37 +91,49 @@ static void get_family(void *appv, struct http_req *req, struct http_resp *resp)
 	g_free(m);
 }
 
-/* What the inviter and the invitee see of an invitation. */
-static json_t *invite_json(struct app *app, const struct family_invite *f,
+/* What the inviter and the invitee see of an invitation (the inv member
+ * of a struct family_invite). */
+static json_t *invite_json(struct app *app, const struct invite *inv,
                            bool for_invitee)
 {
+	const struct family_invite *f = (const struct family_invite *)inv;
 	struct memorial *m = g_new0(struct memorial, 1);
 	struct store_user by;
 	json_t *j = json_pack(
-	    "{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)f->id, "role", f->role,
-	    "state",
-	    f->expired ? "expired" : family_invite_state_name(f->state),
-	    "created_at", f->created_at, "expires_at", f->expires_at);
+	    "{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)inv->id, "role", f->role,
+	    "state", inv->expired ? "expired" : invite_state_name(inv->state),
+	    "created_at", inv->created_at, "expires_at", inv->expires_at);
 
 	if (!for_invitee) {
-		jsonx_put(&j, "login", json_string(f->login_masked));
+		jsonx_put(&j, "login", json_string(inv->login_masked));
 	} else if (store_memorial_get(app->store, f->memorial_id, m) == 0) {
 		/* the title, and the link once the role is theirs */
 		jsonx_put(&j, "memorial",
 		          json_pack("{s:I,s:s}", "id",
 		                    (json_int_t)f->memorial_id, "title",
 		                    m->title));
-		if (f->state == INVITE_ACCEPTED)
+		if (inv->state == INVITE_ACCEPTED)
 			jsonx_put(&j, "url", json_sprintf("/m/%s", m->slug));
 		jsonx_put(
 		    &j, "invited_by",
-		    json_string(store_user_get(app->store, f->invited_by, &by)
+		    json_string(store_user_get(app->store, inv->invited_by, &by)
 		                    ? ""
 		                    : by.display_name));
 	}
 	g_free(m);
 	return j;
 }
+
+static int kind_answer(struct store *st, int64_t id, const char *login_hash,
+                       int64_t user_id, bool accept, struct invite *f)
+{
+	return family_answer(st, id, login_hash, user_id, accept,
+	                     (struct family_invite *)f);
+}
+
+static const struct api_invite_kind invites = {sizeof(struct family_invite),
+                                               store_family_invite_list_login,
+                                               kind_answer, invite_json};
 
 /* POST /api/memorials/{id}/family {"login", "role"}: an invitation. */
 static void post_family(void *appv, struct http_req *req,
@@ -131,9 +144,9 @@ static void post_family(void *appv, struct http_req *req,
 	const struct actor *a = auth_actor(req);
 	struct memorial *m = g_new(struct memorial, 1);
 	struct err_detail err = {0};
-	char login[256], hash[CRYPTO_HASH_CHARS], masked[256];
+	char hash[CRYPTO_HASH_CHARS], masked[256];
 	struct family_invite f;
-	const char *raw, *kind;
+	const char *raw;
 	json_t *j = NULL;
 	int role, rc;
 
@@ -146,13 +159,8 @@ static void post_family(void *appv, struct http_req *req,
 		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
-	if (auth_login_normalize(raw, login, sizeof(login), &kind)) {
-		http_resp_err(resp, ERR_INVALID,
-		              "login: a mobile number or an e-mail address");
+	if (!api_invite_login(app, resp, raw, hash, masked, sizeof(masked)))
 		goto out;
-	}
-	crypto_keyed_hash(app->crypto, login, hash);
-	api_mask_login(login, kind, masked, sizeof(masked));
 	rc = family_invite(app->store, m->id, hash, masked, roles[role],
 	                   a->user_id, &f);
 	if (rc) {
@@ -166,7 +174,7 @@ static void post_family(void *appv, struct http_req *req,
 	/* the same answer whether the login has an account or not */
 	http_resp_json(
 	    resp, 202,
-	    json_pack("{s:o}", "invitation", invite_json(app, &f, false)));
+	    json_pack("{s:o}", "invitation", invite_json(app, &f.inv, false)));
 out:
 	json_decref(j);
 	g_free(m);
@@ -202,20 +210,6 @@ out:
 	g_free(m);
 }
 
-static void send_invites(struct app *app, struct http_resp *resp, GArray *fs,
-                         bool for_invitee)
-{
-	json_t *arr = json_array();
-
-	for (guint i = 0; i < fs->len; i++)
-		jsonx_push(&arr,
-		           invite_json(
-		               app, &g_array_index(fs, struct family_invite, i),
-		               for_invitee));
-	http_resp_json(resp, 200, json_pack("{s:o}", "invitations", arr));
-	http_resp_header(resp, "Cache-Control", "private, no-store");
-}
-
 /* GET /api/memorials/{id}/invitations: what the family has sent. */
 static void list_sent(void *appv, struct http_req *req, struct http_resp *resp)
 {
@@ -224,10 +218,10 @@ static void list_sent(void *appv, struct http_req *req, struct http_resp *resp)
 	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct family_invite));
 
 	if (family_memorial(app, req, resp, m)) {
-		if (store_invite_list_memorial(app->store, m->id, fs))
+		if (store_family_invite_list_memorial(app->store, m->id, fs))
 			http_resp_err(resp, ERR_DB, "cannot read invitations");
 		else
-			send_invites(app, resp, fs, false);
+			api_invite_send(app, resp, &invites, fs, false);
 	}
 	g_array_free(fs, TRUE);
 	g_free(m);
@@ -269,54 +263,19 @@ bool api_my_account(struct app *app, struct http_req *req,
 static void my_invitations(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
-	struct app *app = appv;
-	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct family_invite));
-	struct store_user u;
-
-	if (api_my_account(app, req, resp, &u)) {
-		if (store_invite_list_login(app->store, u.login_hash, fs))
-			http_resp_err(resp, ERR_DB, "cannot read invitations");
-		else
-			send_invites(app, resp, fs, true);
-	}
-	g_array_free(fs, TRUE);
-}
-
-static void answer(struct app *app, struct http_req *req,
-                   struct http_resp *resp, bool accept)
-{
-	struct family_invite f;
-	struct store_user u;
-	int64_t iid;
-	int rc;
-
-	if (!api_my_account(app, req, resp, &u))
-		return;
-	if (http_param_id(req, "iid", &iid) ||
-	    (rc = family_answer(app->store, iid, u.login_hash, u.id, accept,
-	                        &f)) == ERR_NOT_FOUND) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such open invitation");
-		return;
-	}
-	if (rc) {
-		http_resp_err(resp, rc, "cannot answer the invitation");
-		return;
-	}
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o}", "invitation", invite_json(app, &f, true)));
+	api_invite_mine(appv, req, resp, &invites);
 }
 
 static void post_accept(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
-	answer(appv, req, resp, true);
+	api_invite_answer(appv, req, resp, &invites, true);
 }
 
 static void post_decline(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
-	answer(appv, req, resp, false);
+	api_invite_answer(appv, req, resp, &invites, false);
 }
 
 static void my_notices(void *appv, struct http_req *req, struct http_resp *resp)

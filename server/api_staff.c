@@ -4,16 +4,16 @@
  *
  * An invitation answers the same 202 whether the login has an account or
  * not, with the login masked, as a memorial's family invitations do
- * (api_family.c). Taking a role away announces it (rights_changed), so the
- * person's open sockets and viewers are checked again at once; their next
- * request is checked against the store anyway. Rules are staff.c's, rights
- * access.c's (staff.manage).
+ * (api_family.c; what both do alike is api_invite.c's). Taking a role away
+ * announces it (rights_changed), so the person's open sockets and viewers are
+ * checked again at once; their next request is checked against the store
+ * anyway. Rules are staff.c's, rights access.c's (staff.manage).
  */
 #include "access.h"
 #include "api.h"
+#include "api_invite.h"
 #include "app.h"
 #include "auth.h"
-#include "crypto.h"
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
@@ -58,20 +58,22 @@ static bool staff_org(struct app *app, struct http_req *req,
 }
 
 /* What the inviter (login masked) or the invitee (the organisation and
- * who invited) sees of an invitation. */
-static json_t *invite_json(struct app *app, const struct staff_invite *f,
+ * who invited) sees of an invitation (the inv member of a struct
+ * staff_invite). */
+static json_t *invite_json(struct app *app, const struct invite *inv,
                            bool for_invitee)
 {
+	const struct staff_invite *f = (const struct staff_invite *)inv;
 	struct store_user by;
 	struct org o;
 	json_t *j = json_pack(
-	    "{s:I,s:s,s:b,s:s,s:s,s:s}", "id", (json_int_t)f->id, "role",
+	    "{s:I,s:s,s:b,s:s,s:s,s:s}", "id", (json_int_t)inv->id, "role",
 	    staff_role(f->org_kind), "manager", f->manager, "state",
-	    f->expired ? "expired" : family_invite_state_name(f->state),
-	    "created_at", f->created_at, "expires_at", f->expires_at);
+	    inv->expired ? "expired" : invite_state_name(inv->state),
+	    "created_at", inv->created_at, "expires_at", inv->expires_at);
 
 	if (!for_invitee) {
-		jsonx_put(&j, "login", json_string(f->login_masked));
+		jsonx_put(&j, "login", json_string(inv->login_masked));
 		return j;
 	}
 	if (store_org_get(app->store, f->org_kind, f->org_id, &o) == 0)
@@ -80,25 +82,22 @@ static json_t *invite_json(struct app *app, const struct staff_invite *f,
 		                    store_org_kind_name(f->org_kind), "id",
 		                    (json_int_t)f->org_id, "name", o.name));
 	jsonx_put(&j, "invited_by",
-	          json_string(store_user_get(app->store, f->invited_by, &by)
+	          json_string(store_user_get(app->store, inv->invited_by, &by)
 	                          ? ""
 	                          : by.display_name));
 	return j;
 }
 
-static void send_invites(struct app *app, struct http_resp *resp, GArray *fs,
-                         bool for_invitee)
+static int kind_answer(struct store *st, int64_t id, const char *login_hash,
+                       int64_t user_id, bool accept, struct invite *f)
 {
-	json_t *arr = json_array();
-
-	for (guint i = 0; i < fs->len; i++)
-		jsonx_push(
-		    &arr,
-		    invite_json(app, &g_array_index(fs, struct staff_invite, i),
-		                for_invitee));
-	http_resp_json(resp, 200, json_pack("{s:o}", "invitations", arr));
-	http_resp_header(resp, "Cache-Control", "private, no-store");
+	return staff_answer(st, id, login_hash, user_id, accept,
+	                    (struct staff_invite *)f);
 }
+
+static const struct api_invite_kind invites = {sizeof(struct staff_invite),
+                                               store_staff_invite_list_login,
+                                               kind_answer, invite_json};
 
 /* {"staff": [...], "invitations": [...]}, or NULL on a store error. */
 static json_t *staff_json(struct app *app, const struct org *o)
@@ -123,7 +122,8 @@ static json_t *staff_json(struct app *app, const struct org *o)
 	for (guint i = 0; i < fs->len; i++)
 		jsonx_push(
 		    &invs,
-		    invite_json(app, &g_array_index(fs, struct staff_invite, i),
+		    invite_json(app,
+		                &g_array_index(fs, struct staff_invite, i).inv,
 		                false));
 	j = json_pack("{s:O,s:O}", "staff", staff, "invitations", invs);
 out:
@@ -163,9 +163,9 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 	static const char *const keys[] = {"login", "manager", NULL};
 	struct app *app = appv;
 	struct err_detail err = {0};
-	char login[256], hash[CRYPTO_HASH_CHARS], masked[256];
+	char hash[CRYPTO_HASH_CHARS], masked[256];
 	struct staff_invite f;
-	const char *raw, *kind;
+	const char *raw;
 	json_t *j = NULL;
 	bool manager;
 	struct org o;
@@ -180,13 +180,8 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_err(resp, rc, "%s", err.msg);
 		goto out;
 	}
-	if (auth_login_normalize(raw, login, sizeof(login), &kind)) {
-		http_resp_err(resp, ERR_INVALID,
-		              "login: a mobile number or an e-mail address");
+	if (!api_invite_login(app, resp, raw, hash, masked, sizeof(masked)))
 		goto out;
-	}
-	crypto_keyed_hash(app->crypto, login, hash);
-	api_mask_login(login, kind, masked, sizeof(masked));
 	rc = staff_invite(app->store, o.kind, o.id, hash, masked, manager,
 	                  auth_actor(req)->user_id, &f);
 	if (rc == ERR_INVALID)
@@ -202,7 +197,7 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 	else /* the same answer whether the login has an account or not */
 		http_resp_json(resp, 202,
 		               json_pack("{s:o}", "invitation",
-		                         invite_json(app, &f, false)));
+		                         invite_json(app, &f.inv, false)));
 out:
 	json_decref(j);
 }
@@ -268,54 +263,19 @@ static void delete_invite(void *appv, struct http_req *req,
 static void my_invitations(void *appv, struct http_req *req,
                            struct http_resp *resp)
 {
-	struct app *app = appv;
-	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct staff_invite));
-	struct store_user u;
-
-	if (api_my_account(app, req, resp, &u)) {
-		if (store_staff_invite_list_login(app->store, u.login_hash, fs))
-			http_resp_err(resp, ERR_DB, "cannot read invitations");
-		else
-			send_invites(app, resp, fs, true);
-	}
-	g_array_free(fs, TRUE);
-}
-
-static void answer(struct app *app, struct http_req *req,
-                   struct http_resp *resp, bool accept)
-{
-	struct staff_invite f;
-	struct store_user u;
-	int64_t iid;
-	int rc;
-
-	if (!api_my_account(app, req, resp, &u))
-		return;
-	if (http_param_id(req, "iid", &iid) ||
-	    (rc = staff_answer(app->store, iid, u.login_hash, u.id, accept,
-	                       &f)) == ERR_NOT_FOUND) {
-		http_resp_err(resp, ERR_NOT_FOUND, "no such open invitation");
-		return;
-	}
-	if (rc) {
-		http_resp_err(resp, rc, "cannot answer the invitation");
-		return;
-	}
-	http_resp_json(
-	    resp, 200,
-	    json_pack("{s:o}", "invitation", invite_json(app, &f, true)));
+	api_invite_mine(appv, req, resp, &invites);
 }
 
 static void post_accept(void *appv, struct http_req *req,
                         struct http_resp *resp)
 {
-	answer(appv, req, resp, true);
+	api_invite_answer(appv, req, resp, &invites, true);
 }
 
 static void post_decline(void *appv, struct http_req *req,
                          struct http_resp *resp)
 {
-	answer(appv, req, resp, false);
+	api_invite_answer(appv, req, resp, &invites, false);
 }
 
 int api_staff_routes(struct router *r)

@@ -1,10 +1,11 @@
 /* family.c — invitations to the family of a memorial.
  *
- * Owns the states of an invitation (pending → accepted | declined |
- * revoked, and expiry) and the one transaction that accepts it: the role
- * is granted and the invitation closed together. Who may invite is
- * checked by the caller (access.c, memorial.grant). Knows no HTTP; SQL is
- * in store_family.c and store_user.c. Called by api_family.c.
+ * Owns the rules of a family invitation (the two roles, the cap on open
+ * invitations) and how one is read, closed and honoured for invite.c,
+ * which owns the states and the transaction that accepts one: the role is
+ * granted and the invitation closed together. Who may invite is checked
+ * by the caller (access.c, memorial.grant). Knows no HTTP; SQL is in
+ * store_family.c and store_user.c. Called by api_family.c.
  */
 #include "family.h"
 #include "err.h"
@@ -15,21 +16,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const state_names[INVITE_STATE_COUNT] = {
-    "pending", "accepted", "declined", "revoked"};
-
-const char *family_invite_state_name(enum invite_state s)
+/* f is the inv member, first, of a struct family_invite */
+static int kind_get(struct store *st, int64_t id, struct invite *f)
 {
-	return s < INVITE_STATE_COUNT ? state_names[s] : "?";
+	return store_family_invite_get(st, id, (struct family_invite *)f);
 }
 
-int family_invite_state_parse(const char *s)
+static int kind_grant(struct store *st, int64_t user_id, const struct invite *f)
 {
-	for (int i = 0; s && i < INVITE_STATE_COUNT; i++)
-		if (strcmp(state_names[i], s) == 0)
-			return i;
-	return -1;
+	const struct family_invite *fi = (const struct family_invite *)f;
+
+	return store_grant_add(st, user_id, fi->role, "memorial",
+	                       fi->memorial_id, f->invited_by);
 }
+
+static const struct invite_kind family_kind = {
+    kind_get, store_family_invite_decide, kind_grant};
 
 int family_invite(struct store *st, int64_t memorial_id, const char *login_hash,
                   const char *login_masked, const char *role,
@@ -40,49 +42,33 @@ int family_invite(struct store *st, int64_t memorial_id, const char *login_hash,
 
 	if (strcmp(role, "family_admin") && strcmp(role, "memorial_guest"))
 		return ERR_INVALID;
-	if ((rc = store_invite_open_count(st, memorial_id, &n)))
+	if ((rc = store_family_invite_open_count(st, memorial_id, &n)))
 		return rc;
 	if (n >= FAMILY_INVITE_PENDING)
 		return ERR_FULL;
 	in.memorial_id = memorial_id;
-	snprintf(in.login_hash, sizeof(in.login_hash), "%s", login_hash);
-	snprintf(in.login_masked, sizeof(in.login_masked), "%s", login_masked);
+	snprintf(in.inv.login_hash, sizeof(in.inv.login_hash), "%s",
+	         login_hash);
+	snprintf(in.inv.login_masked, sizeof(in.inv.login_masked), "%s",
+	         login_masked);
 	snprintf(in.role, sizeof(in.role), "%s", role);
-	in.invited_by = invited_by;
-	return store_invite_upsert(st, &in, FAMILY_INVITE_DAYS, out);
+	in.inv.invited_by = invited_by;
+	return store_family_invite_upsert(st, &in, FAMILY_INVITE_DAYS, out);
 }
 
 int family_answer(struct store *st, int64_t id, const char *login_hash,
                   int64_t user_id, bool accept, struct family_invite *out)
 {
-	int rc;
-
-	if ((rc = store_begin(st)))
-		return rc;
-	rc = store_invite_get(st, id, out);
-	if (rc == 0 && (out->state != INVITE_PENDING || out->expired ||
-	                strcmp(out->login_hash, login_hash) != 0))
-		rc = ERR_NOT_FOUND; /* nobody else's invitation is visible */
-	if (rc == 0 && accept)
-		rc = store_grant_add(st, user_id, out->role, "memorial",
-		                     out->memorial_id, out->invited_by);
-	if (rc == 0)
-		rc = store_invite_decide(
-		    st, id, accept ? INVITE_ACCEPTED : INVITE_DECLINED);
-	if (rc == 0)
-		rc = store_invite_get(st, id, out);
-	if (rc == 0 && (rc = store_commit(st)) == 0)
-		return 0;
-	store_rollback(st);
-	return rc;
+	return invite_answer(st, &family_kind, id, login_hash, user_id, accept,
+	                     &out->inv);
 }
 
 int family_revoke(struct store *st, int64_t memorial_id, int64_t id)
 {
 	struct family_invite f;
-	int rc = store_invite_get(st, id, &f);
+	int rc = store_family_invite_get(st, id, &f);
 
 	if (rc == 0 && f.memorial_id != memorial_id)
 		rc = ERR_NOT_FOUND;
-	return rc ? rc : store_invite_decide(st, id, INVITE_REVOKED);
+	return rc ? rc : store_family_invite_decide(st, id, INVITE_REVOKED);
 }

@@ -12,40 +12,20 @@
 #define SINIAN_FAMILY_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
-#include "crypto.h"
+#include "invite.h"
 
 struct store;
 
 #define FAMILY_INVITE_DAYS    30  /* an invitation waits this long */
 #define FAMILY_INVITE_PENDING 100 /* open invitations per memorial */
 
-enum invite_state {
-	INVITE_PENDING = 0,
-	INVITE_ACCEPTED,
-	INVITE_DECLINED,
-	INVITE_REVOKED,
-	INVITE_STATE_COUNT
-};
-
 struct family_invite {
-	int64_t id;
+	struct invite inv; /* first: id, login, state, dates */
 	int64_t memorial_id;
-	char login_hash[CRYPTO_HASH_CHARS];
-	char login_masked[256];
 	char role[16]; /* "family_admin" or "memorial_guest" */
-	enum invite_state state;
-	bool expired; /* pending, but past expires_at */
-	int64_t invited_by;
-	char created_at[24];
-	char expires_at[24];
-	char decided_at[24];
 };
-
-const char *family_invite_state_name(enum invite_state s);
-int family_invite_state_parse(const char *s);
 
 /* Invite the login (its keyed hash and masked form) to role on a memorial.
  * Inviting the same login to the same role again renews the open

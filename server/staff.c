@@ -2,11 +2,12 @@
  *
  * Owns the rules of a staff invitation (the role an organisation gives,
  * the manager flag only for cemeteries, the cap on open invitations) and
- * the one transaction that accepts it: the role is granted and the
- * invitation closed together. Invitation states are family.c's (pending →
- * accepted | declined | revoked, and expiry). Who may invite is checked by
- * the caller (access.c, staff.manage). Knows no HTTP; SQL is in
- * store_staff.c and store_user.c. Called by api_staff.c.
+ * how one is read, closed and honoured for invite.c, which owns the states
+ * (pending → accepted | declined | revoked, and expiry) and the one
+ * transaction that accepts one: the role is granted and the invitation
+ * closed together. Who may invite is checked by the caller (access.c,
+ * staff.manage). Knows no HTTP; SQL is in store_staff.c and store_user.c.
+ * Called by api_staff.c.
  */
 #include "staff.h"
 #include "err.h"
@@ -21,6 +22,23 @@ const char *staff_role(enum org_kind k)
 {
 	return k == ORG_AGENCY ? "agency_operator" : "cemetery_staff";
 }
+
+/* f is the inv member, first, of a struct staff_invite */
+static int kind_get(struct store *st, int64_t id, struct invite *f)
+{
+	return store_staff_invite_get(st, id, (struct staff_invite *)f);
+}
+
+static int kind_grant(struct store *st, int64_t user_id, const struct invite *f)
+{
+	const struct staff_invite *si = (const struct staff_invite *)f;
+
+	return store_staff_grant(st, user_id, si->org_kind, si->org_id,
+	                         si->manager, f->invited_by);
+}
+
+static const struct invite_kind staff_kind = {
+    kind_get, store_staff_invite_decide, kind_grant};
 
 int staff_invite(struct store *st, enum org_kind k, int64_t org_id,
                  const char *login_hash, const char *login_masked, bool manager,
@@ -37,36 +55,20 @@ int staff_invite(struct store *st, enum org_kind k, int64_t org_id,
 		return ERR_FULL;
 	in.org_kind = k;
 	in.org_id = org_id;
-	snprintf(in.login_hash, sizeof(in.login_hash), "%s", login_hash);
-	snprintf(in.login_masked, sizeof(in.login_masked), "%s", login_masked);
+	snprintf(in.inv.login_hash, sizeof(in.inv.login_hash), "%s",
+	         login_hash);
+	snprintf(in.inv.login_masked, sizeof(in.inv.login_masked), "%s",
+	         login_masked);
 	in.manager = manager;
-	in.invited_by = invited_by;
+	in.inv.invited_by = invited_by;
 	return store_staff_invite_upsert(st, &in, STAFF_INVITE_DAYS, out);
 }
 
 int staff_answer(struct store *st, int64_t id, const char *login_hash,
                  int64_t user_id, bool accept, struct staff_invite *out)
 {
-	int rc;
-
-	if ((rc = store_begin(st)))
-		return rc;
-	rc = store_staff_invite_get(st, id, out);
-	if (rc == 0 && (out->state != INVITE_PENDING || out->expired ||
-	                strcmp(out->login_hash, login_hash) != 0))
-		rc = ERR_NOT_FOUND; /* nobody else's invitation is visible */
-	if (rc == 0 && accept)
-		rc = store_staff_grant(st, user_id, out->org_kind, out->org_id,
-		                       out->manager, out->invited_by);
-	if (rc == 0)
-		rc = store_staff_invite_decide(
-		    st, id, accept ? INVITE_ACCEPTED : INVITE_DECLINED);
-	if (rc == 0)
-		rc = store_staff_invite_get(st, id, out);
-	if (rc == 0 && (rc = store_commit(st)) == 0)
-		return 0;
-	store_rollback(st);
-	return rc;
+	return invite_answer(st, &staff_kind, id, login_hash, user_id, accept,
+	                     &out->inv);
 }
 
 int staff_revoke_invite(struct store *st, enum org_kind k, int64_t org_id,

@@ -5,11 +5,11 @@
  * flag) and the platform admin invite a login — a mobile number or an
  * e-mail address — to be staff of their organisation: agency_operator of
  * an agency, cemetery_staff (optionally manager) of a cemetery. As for a
- * memorial's family (family.h), the invitation waits for whoever signs in
- * with that login, now or after signing up, and nobody learns from it
- * whether the login has an account; accepting grants the role in the same
- * transaction. Who may invite is the caller's check (access.c,
- * staff.manage).
+ * memorial's family (family.h; both are invite.h's), the invitation waits
+ * for whoever signs in with that login, now or after signing up, and
+ * nobody learns from it whether the login has an account; accepting
+ * grants the role in the same transaction. Who may invite is the caller's
+ * check (access.c, staff.manage).
  */
 #ifndef SINIAN_STAFF_H
 #define SINIAN_STAFF_H
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "family.h"
+#include "invite.h"
 #include "store_org.h"
 #include "textlimit.h"
 
@@ -28,18 +28,10 @@ struct store;
 #define STAFF_INVITE_PENDING 100 /* open invitations per organisation */
 
 struct staff_invite {
-	int64_t id;
+	struct invite inv; /* first: id, login, state, dates */
 	enum org_kind org_kind;
 	int64_t org_id;
-	char login_hash[CRYPTO_HASH_CHARS];
-	char login_masked[256];
 	bool manager;
-	enum invite_state state;
-	bool expired; /* pending, but past expires_at */
-	int64_t invited_by;
-	char created_at[24];
-	char expires_at[24];
-	char decided_at[24];
 };
 
 /* One holder of an organisation's role. */

@@ -6,15 +6,11 @@
 #include "store_family.h"
 #include "err.h"
 #include "store.h"
+#include "store_invite.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#define INVITE_COLS                                                            \
-	"id, memorial_id, login_hash, login_masked, role, state, "             \
-	"COALESCE(invited_by, 0), created_at, expires_at, "                    \
-	"COALESCE(decided_at, ''), state = 'pending' AND expires_at <= "       \
-	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define INVITE_COLS STORE_INVITE_COLS ", memorial_id, role"
 
 enum {
 	Q_INVITE_UPSERT,
@@ -32,9 +28,9 @@ enum {
 const struct store_sql store_family_sql[] = {
     [Q_INVITE_UPSERT] =
         {"family.invite_upsert",
-         "INSERT INTO family_invitations(memorial_id, login_hash, "
-         "login_masked, role, invited_by, expires_at) VALUES (?1, ?2, ?3, "
-         "?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?6)) ON "
+         "INSERT INTO family_invitations(login_hash, login_masked, "
+         "invited_by, expires_at, memorial_id, role) VALUES (?1, ?2, ?3, "
+         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?4), ?5, ?6) ON "
          "CONFLICT(memorial_id, login_hash, role) WHERE state = 'pending' "
          "DO UPDATE SET login_masked = excluded.login_masked, invited_by "
          "= excluded.invited_by, expires_at = excluded.expires_at "
@@ -81,45 +77,31 @@ const struct store_sql store_family_sql[] = {
 static void invite_row(sqlite3_stmt *q, void *item)
 {
 	struct family_invite *f = item;
-	int s = family_invite_state_parse(store_col_text(q, 5));
 
 	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(q, 0);
-	f->memorial_id = sqlite3_column_int64(q, 1);
-	STORE_COPY(f->login_hash, q, 2);
-	STORE_COPY(f->login_masked, q, 3);
-	STORE_COPY(f->role, q, 4);
-	f->state = s < 0 ? INVITE_REVOKED : (enum invite_state)s;
-	f->invited_by = sqlite3_column_int64(q, 6);
-	STORE_COPY(f->created_at, q, 7);
-	STORE_COPY(f->expires_at, q, 8);
-	STORE_COPY(f->decided_at, q, 9);
-	f->expired = sqlite3_column_int(q, 10) != 0;
+	store_invite_row(q, &f->inv);
+	f->memorial_id = sqlite3_column_int64(q, STORE_INVITE_NCOLS);
+	STORE_COPY(f->role, q, STORE_INVITE_NCOLS + 1);
 }
 
-int store_invite_upsert(struct store *st, const struct family_invite *in,
-                        int days, struct family_invite *out)
+int store_family_invite_upsert(struct store *st, const struct family_invite *in,
+                               int days, struct family_invite *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_UPSERT));
-	char plus[32];
 	int64_t id = 0;
 	int rc;
 
 	if (!q)
 		return ERR_DB;
-	snprintf(plus, sizeof(plus), "+%d days", days);
-	sqlite3_bind_int64(q, 1, in->memorial_id);
-	sqlite3_bind_text(q, 2, in->login_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, in->login_masked, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, in->role, -1, SQLITE_STATIC);
-	if (in->invited_by)
-		sqlite3_bind_int64(q, 5, in->invited_by);
-	sqlite3_bind_text(q, 6, plus, -1, SQLITE_TRANSIENT);
+	store_invite_bind(q, &in->inv, days);
+	sqlite3_bind_int64(q, 5, in->memorial_id);
+	sqlite3_bind_text(q, 6, in->role, -1, SQLITE_STATIC);
 	rc = store_step_returning(q, &id, NULL, 0);
-	return rc ? rc : store_invite_get(st, id, out);
+	return rc ? rc : store_family_invite_get(st, id, out);
 }
 
-int store_invite_get(struct store *st, int64_t id, struct family_invite *out)
+int store_family_invite_get(struct store *st, int64_t id,
+                            struct family_invite *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_GET));
 
@@ -129,19 +111,20 @@ int store_invite_get(struct store *st, int64_t id, struct family_invite *out)
 	return store_one(q, invite_row, out);
 }
 
-int store_invite_decide(struct store *st, int64_t id, enum invite_state s)
+int store_family_invite_decide(struct store *st, int64_t id,
+                               enum invite_state s)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_DECIDE));
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_text(q, 1, family_invite_state_name(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, invite_state_name(s), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, id);
 	return store_step_changed(st, q);
 }
 
-int store_invite_list_memorial(struct store *st, int64_t memorial_id,
-                               GArray *out)
+int store_family_invite_list_memorial(struct store *st, int64_t memorial_id,
+                                      GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_MEMORIAL));
 
@@ -151,8 +134,8 @@ int store_invite_list_memorial(struct store *st, int64_t memorial_id,
 	return store_collect(q, invite_row, out);
 }
 
-int store_invite_list_login(struct store *st, const char *login_hash,
-                            GArray *out)
+int store_family_invite_list_login(struct store *st, const char *login_hash,
+                                   GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_LIST_LOGIN));
 
@@ -162,7 +145,8 @@ int store_invite_list_login(struct store *st, const char *login_hash,
 	return store_collect(q, invite_row, out);
 }
 
-int store_invite_open_count(struct store *st, int64_t memorial_id, int *n)
+int store_family_invite_open_count(struct store *st, int64_t memorial_id,
+                                   int *n)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_INVITE_OPEN_COUNT));
 	int rc;

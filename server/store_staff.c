@@ -8,15 +8,11 @@
 #include "store_staff.h"
 #include "err.h"
 #include "store.h"
+#include "store_invite.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#define INVITE_COLS                                                            \
-	"id, org_kind, org_id, login_hash, login_masked, manager, state, "     \
-	"COALESCE(invited_by, 0), created_at, expires_at, "                    \
-	"COALESCE(decided_at, ''), state = 'pending' AND expires_at <= "       \
-	"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define INVITE_COLS STORE_INVITE_COLS ", org_kind, org_id, manager"
 
 enum {
 	Q_UPSERT,
@@ -34,13 +30,13 @@ enum {
 const struct store_sql store_staff_sql[] = {
     [Q_UPSERT] =
         {"staff.invite_upsert",
-         "INSERT INTO staff_invitations(org_kind, org_id, login_hash, "
-         "login_masked, manager, invited_by, expires_at) VALUES (?1, ?2, "
-         "?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?7)) ON "
-         "CONFLICT(org_kind, org_id, login_hash) WHERE state = 'pending' "
-         "DO UPDATE SET login_masked = excluded.login_masked, manager = "
-         "excluded.manager, invited_by = excluded.invited_by, expires_at "
-         "= excluded.expires_at RETURNING id",
+         "INSERT INTO staff_invitations(login_hash, login_masked, "
+         "invited_by, expires_at, org_kind, org_id, manager) VALUES (?1, "
+         "?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?4), ?5, ?6, ?7) "
+         "ON CONFLICT(org_kind, org_id, login_hash) WHERE state = "
+         "'pending' DO UPDATE SET login_masked = excluded.login_masked, "
+         "manager = excluded.manager, invited_by = excluded.invited_by, "
+         "expires_at = excluded.expires_at RETURNING id",
          NULL},
     [Q_GET] = {"staff.invite_get",
                "SELECT " INVITE_COLS " FROM staff_invitations WHERE id = ?",
@@ -86,45 +82,31 @@ const struct store_sql store_staff_sql[] = {
 static void invite_row(sqlite3_stmt *q, void *item)
 {
 	struct staff_invite *f = item;
-	int s = family_invite_state_parse(store_col_text(q, 6));
 
 	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(q, 0);
-	f->org_kind = strcmp(store_col_text(q, 1), "agency") == 0
-	                  ? ORG_AGENCY
-	                  : ORG_CEMETERY;
-	f->org_id = sqlite3_column_int64(q, 2);
-	STORE_COPY(f->login_hash, q, 3);
-	STORE_COPY(f->login_masked, q, 4);
-	f->manager = sqlite3_column_int(q, 5) != 0;
-	f->state = s < 0 ? INVITE_REVOKED : (enum invite_state)s;
-	f->invited_by = sqlite3_column_int64(q, 7);
-	STORE_COPY(f->created_at, q, 8);
-	STORE_COPY(f->expires_at, q, 9);
-	STORE_COPY(f->decided_at, q, 10);
-	f->expired = sqlite3_column_int(q, 11) != 0;
+	store_invite_row(q, &f->inv);
+	f->org_kind =
+	    strcmp(store_col_text(q, STORE_INVITE_NCOLS), "agency") == 0
+	        ? ORG_AGENCY
+	        : ORG_CEMETERY;
+	f->org_id = sqlite3_column_int64(q, STORE_INVITE_NCOLS + 1);
+	f->manager = sqlite3_column_int(q, STORE_INVITE_NCOLS + 2) != 0;
 }
 
 int store_staff_invite_upsert(struct store *st, const struct staff_invite *in,
                               int days, struct staff_invite *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_UPSERT));
-	char plus[32];
 	int64_t id = 0;
 	int rc;
 
 	if (!q)
 		return ERR_DB;
-	snprintf(plus, sizeof(plus), "+%d days", days);
-	sqlite3_bind_text(q, 1, store_org_kind_name(in->org_kind), -1,
+	store_invite_bind(q, &in->inv, days);
+	sqlite3_bind_text(q, 5, store_org_kind_name(in->org_kind), -1,
 	                  SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, in->org_id);
-	sqlite3_bind_text(q, 3, in->login_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, in->login_masked, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 5, in->manager);
-	if (in->invited_by)
-		sqlite3_bind_int64(q, 6, in->invited_by);
-	sqlite3_bind_text(q, 7, plus, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 6, in->org_id);
+	sqlite3_bind_int(q, 7, in->manager);
 	rc = store_step_returning(q, &id, NULL, 0);
 	return rc ? rc : store_staff_invite_get(st, id, out);
 }
@@ -146,7 +128,7 @@ int store_staff_invite_decide(struct store *st, int64_t id, enum invite_state s)
 
 	if (!q)
 		return ERR_DB;
-	sqlite3_bind_text(q, 1, family_invite_state_name(s), -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, invite_state_name(s), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, id);
 	return store_step_changed(st, q);
 }

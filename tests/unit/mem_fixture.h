@@ -1,7 +1,7 @@
 /* mem_fixture.h — a temporary data dir with a real store and data key for
  * the unit tests that need both (test_plot, test_tribute, test_search,
- * test_deceased, test_staff, test_otp, test_alloc; fixture_visit.h builds
- * on it). Header-only; each test includes it once.
+ * test_deceased, test_staff, test_invite, test_otp, test_alloc; fixture_visit.h
+ * builds on it). Header-only; each test includes it once.
  */
 #ifndef SINIAN_MEM_FIXTURE_H
 #define SINIAN_MEM_FIXTURE_H

@@ -80,7 +80,7 @@ START_TEST(managers_are_a_cemeterys)
 	    ERR_INVALID);
 	f = invite(ORG_CEMETERY, cemetery, "a", true);
 	ck_assert(f.manager);
-	ck_assert_int_eq(f.state, INVITE_PENDING);
+	ck_assert_int_eq(f.inv.state, INVITE_PENDING);
 	ck_assert_str_eq(staff_role(ORG_AGENCY), "agency_operator");
 	ck_assert_str_eq(staff_role(ORG_CEMETERY), "cemetery_staff");
 }
@@ -94,7 +94,7 @@ START_TEST(again_renews_and_the_cap)
 	char hash[32];
 	int n = 0;
 
-	ck_assert_int_eq(a.id, b.id);
+	ck_assert_int_eq(a.inv.id, b.inv.id);
 	for (int i = 1; i < STAFF_INVITE_PENDING; i++) {
 		snprintf(hash, sizeof(hash), "h-%d", i);
 		ck_assert_int_eq(staff_invite(fx.st, ORG_AGENCY, agency, hash,
@@ -117,16 +117,16 @@ START_TEST(accept_grants_to_the_invited_login_only)
 	int64_t a = user("a"), b = user("b");
 	struct staff_invite f = invite(ORG_CEMETERY, cemetery, "a", true), g;
 
-	ck_assert_int_eq(staff_answer(fx.st, f.id, "h-b", b, true, &g),
+	ck_assert_int_eq(staff_answer(fx.st, f.inv.id, "h-b", b, true, &g),
 	                 ERR_NOT_FOUND);
 	ck_assert_int_eq(held(b, "cemetery_staff", cemetery), 0);
 	ck_assert_int_eq(held(a, "cemetery_staff", cemetery), 0);
-	ck_assert_int_eq(staff_answer(fx.st, f.id, "h-a", a, true, &g), 0);
-	ck_assert_int_eq(g.state, INVITE_ACCEPTED);
+	ck_assert_int_eq(staff_answer(fx.st, f.inv.id, "h-a", a, true, &g), 0);
+	ck_assert_int_eq(g.inv.state, INVITE_ACCEPTED);
 	ck_assert_int_eq(held(a, "cemetery_staff", cemetery), 2);
 	ck_assert_int_eq(held(a, "cemetery_staff", other), 0);
 	/* once decided, no second answer */
-	ck_assert_int_eq(staff_answer(fx.st, f.id, "h-a", a, false, &g),
+	ck_assert_int_eq(staff_answer(fx.st, f.inv.id, "h-a", a, false, &g),
 	                 ERR_NOT_FOUND);
 	ck_assert_int_eq(staff_answer(fx.st, 999, "h-a", a, true, &g),
 	                 ERR_NOT_FOUND);
@@ -138,8 +138,8 @@ START_TEST(decline_grants_nothing)
 	int64_t a = user("a");
 	struct staff_invite f = invite(ORG_AGENCY, agency, "a", false), g;
 
-	ck_assert_int_eq(staff_answer(fx.st, f.id, "h-a", a, false, &g), 0);
-	ck_assert_int_eq(g.state, INVITE_DECLINED);
+	ck_assert_int_eq(staff_answer(fx.st, f.inv.id, "h-a", a, false, &g), 0);
+	ck_assert_int_eq(g.inv.state, INVITE_DECLINED);
 	ck_assert_int_eq(held(a, "agency_operator", agency), 0);
 }
 END_TEST
@@ -149,17 +149,19 @@ START_TEST(revoke_through_its_own_organisation)
 	int64_t a = user("a");
 	struct staff_invite f = invite(ORG_CEMETERY, cemetery, "a", false), g;
 
-	ck_assert_int_eq(staff_revoke_invite(fx.st, ORG_CEMETERY, other, f.id),
-	                 ERR_NOT_FOUND);
-	/* an agency numbered like the cemetery is another organisation */
-	ck_assert_int_eq(staff_revoke_invite(fx.st, ORG_AGENCY, cemetery, f.id),
-	                 ERR_NOT_FOUND);
 	ck_assert_int_eq(
-	    staff_revoke_invite(fx.st, ORG_CEMETERY, cemetery, f.id), 0);
-	ck_assert_int_eq(
-	    staff_revoke_invite(fx.st, ORG_CEMETERY, cemetery, f.id),
+	    staff_revoke_invite(fx.st, ORG_CEMETERY, other, f.inv.id),
 	    ERR_NOT_FOUND);
-	ck_assert_int_eq(staff_answer(fx.st, f.id, "h-a", a, true, &g),
+	/* an agency numbered like the cemetery is another organisation */
+	ck_assert_int_eq(
+	    staff_revoke_invite(fx.st, ORG_AGENCY, cemetery, f.inv.id),
+	    ERR_NOT_FOUND);
+	ck_assert_int_eq(
+	    staff_revoke_invite(fx.st, ORG_CEMETERY, cemetery, f.inv.id), 0);
+	ck_assert_int_eq(
+	    staff_revoke_invite(fx.st, ORG_CEMETERY, cemetery, f.inv.id),
+	    ERR_NOT_FOUND);
+	ck_assert_int_eq(staff_answer(fx.st, f.inv.id, "h-a", a, true, &g),
 	                 ERR_NOT_FOUND);
 	ck_assert_int_eq(held(a, "cemetery_staff", cemetery), 0);
 }
@@ -174,8 +176,10 @@ START_TEST(list_and_remove)
 	GArray *ms = g_array_new(FALSE, FALSE, sizeof(struct staff_member));
 	GArray *fs = g_array_new(FALSE, FALSE, sizeof(struct staff_invite));
 
-	ck_assert_int_eq(staff_answer(fx.st, fa.id, "h-甲", a, true, &g), 0);
-	ck_assert_int_eq(staff_answer(fx.st, fb.id, "h-乙", b, true, &g), 0);
+	ck_assert_int_eq(staff_answer(fx.st, fa.inv.id, "h-甲", a, true, &g),
+	                 0);
+	ck_assert_int_eq(staff_answer(fx.st, fb.inv.id, "h-乙", b, true, &g),
+	                 0);
 	ck_assert_int_eq(store_staff_list(fx.st, ORG_CEMETERY, cemetery, ms),
 	                 0);
 	ck_assert_uint_eq(ms->len, 2);
