@@ -234,12 +234,14 @@ static void delete_invite(void *appv, struct http_req *req,
 	struct app *app = appv;
 	struct memorial *m = g_new(struct memorial, 1);
 	int64_t iid;
+	int rc;
 
 	if (family_memorial(app, req, resp, m)) {
-		if (http_param_id(req, "iid", &iid) ||
-		    family_revoke(app->store, m->id, iid))
-			http_resp_err(resp, ERR_NOT_FOUND,
-			              "no such open invitation");
+		rc = http_param_id(req, "iid", &iid)
+		         ? ERR_NOT_FOUND
+		         : family_revoke(app->store, m->id, iid);
+		if (rc)
+			http_resp_lookup(resp, rc, "no such open invitation");
 		else
 			resp->status = 204;
 	}
@@ -250,11 +252,17 @@ bool api_my_account(struct app *app, struct http_req *req,
                     struct http_resp *resp, struct store_user *u)
 {
 	const struct actor *a = auth_actor(req);
+	int rc;
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return false;
-	if (store_user_get(app->store, a->user_id, u)) {
+	rc = store_user_get(app->store, a->user_id, u);
+	if (rc == ERR_NOT_FOUND) {
 		http_resp_err(resp, ERR_UNAUTHORIZED, "account not found");
+		return false;
+	}
+	if (rc) {
+		http_resp_lookup(resp, rc, "account not found");
 		return false;
 	}
 	return true;
