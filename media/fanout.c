@@ -396,13 +396,11 @@ int fanout_new(struct encoder *enc, const struct fanout_config *cfg,
 		fanout_free(f);
 		return ERR_INVALID;
 	}
-	f->vs = (struct viewer_settings){enc,
-	                                 f->stun,
-	                                 f->turns,
-	                                 f->public_ip,
-	                                 f->cfg.loopback_only,
-	                                 f->cfg.gather_timeout_ms,
-	                                 f->cfg.connect_timeout_ms};
+	f->vs = (struct viewer_settings){
+	    enc,
+	    {f->stun, f->turns, f->public_ip, f->cfg.loopback_only},
+	    f->cfg.gather_timeout_ms,
+	    f->cfg.connect_timeout_ms};
 	encoder_bus_listen(enc, bus_listener, f);
 	f->liveness_timer = g_timeout_add(LIVENESS_MS, liveness_check, f);
 	*out = f;

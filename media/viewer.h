@@ -13,6 +13,7 @@
 
 #include "encoder.h"
 #include "fanout.h"
+#include "rtc.h"
 #include "sdp.h"
 
 #include <stdbool.h>
@@ -21,10 +22,7 @@
 
 struct viewer_settings {
 	struct encoder *enc;
-	const char *stun;      /* "stun://host:port" or NULL */
-	char *const *turns;    /* NULL-terminated list or NULL */
-	const char *public_ip; /* rewrite host candidates, or NULL */
-	bool loopback_only;    /* gather on 127.0.0.1 only */
+	struct rtc_ice ice; /* strings borrowed */
 	unsigned gather_timeout_ms, connect_timeout_ms;
 };
 

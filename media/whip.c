@@ -1,8 +1,11 @@
 /* whip.c — one WHIP publisher on a receive-only webrtcbin.
  *
  * Owns: the publisher's bin (webrtcbin plus, per received stream, a
- * depayloader and decoder exposed as ghost pads "video"/"audio"), the
- * offer -> answer negotiation, the publisher's connection state and media
+ * depayloader and decoder exposed as ghost pads "video"/"audio"), what its
+ * negotiation does beyond the steps every webrtcbin engine shares (struct
+ * rtc_peer in rtc.c: set remote, create answer, set local, wait for ICE
+ * gathering, connection state): the codecs taken from the offer, receive-
+ * only transceivers, handing the bin over once the answer is set; media
  * liveness, and the decision to stop the ceremony's live source when the
  * publisher is gone. The bin itself is handed to the ceremony as its live
  * source once the answer is set; we keep a reference to look at it. Must
@@ -28,24 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG           "whip"
-#define HOST_GRACE_MS 15   /* host candidates only: all known at once */
-#define DISCONNECT_MS 5000 /* ICE "disconnected" this long: ended */
-#define TICK_MS       500
-#define BUSY_US       3000000 /* media this recent: the seat is taken */
+#define TAG     "whip"
+#define TICK_MS 500
+#define BUSY_US 3000000 /* media this recent: the seat is taken */
 
 enum { K_VIDEO = 0, K_AUDIO = 1 };
 
-enum step {
-	STEP_REMOTE, /* set-remote-description pending */
-	STEP_ANSWER, /* create-answer pending */
-	STEP_LOCAL,  /* set-local-description pending */
-	STEP_GATHER, /* handed over and playing, gathering candidates */
-	STEP_DONE,   /* answer delivered */
-};
-
 struct whip {
-	gatomicrefcount ref;
+	struct rtc_peer peer; /* the webrtcbin, its reference count */
 	struct media_ctx *ctx;
 	int64_t cid;
 	struct whip_settings set; /* strings are ours */
@@ -53,15 +46,11 @@ struct whip {
 	char **turns;
 	whip_event_fn fn;
 	void *user_data;
-	char id[WHIP_ID_LEN];
-	GstElement *bin, *webrtc;
 	int mline[2], pt[2]; /* -1: not received */
 	bool vp8;
 	/* main thread only */
-	enum step step;
-	bool closed, answered, connected, handed, ended;
-	guint gather_timer, early_timer, connect_timer, disc_timer, tick;
-	unsigned candidates;
+	bool handed;
+	guint tick;
 	gint64 kf_asked_us;
 	/* shared with streaming threads */
 	GMutex lock;
@@ -71,18 +60,23 @@ struct whip {
 	_Atomic uint64_t packets[2], frames;
 };
 
-/* ---- reference counting and posting -------------------------------- */
+/* ---- reference counting ------------------------------------------------ */
 
 static struct whip *whip_ref(struct whip *w)
 {
-	g_atomic_ref_count_inc(&w->ref);
-	return w;
+	return rtc_peer_ref(&w->peer);
 }
 
 void whip_unref(struct whip *w)
 {
-	if (!w || !g_atomic_ref_count_dec(&w->ref))
-		return;
+	if (w)
+		rtc_peer_unref(&w->peer);
+}
+
+static void whip_free(void *obj)
+{
+	struct whip *w = obj;
+
 	if (w->vpad)
 		gst_object_unref(w->vpad);
 	g_mutex_clear(&w->lock);
@@ -97,103 +91,81 @@ static void closure_unref(gpointer data, GClosure *closure)
 	whip_unref(data);
 }
 
-static void *owner_ref(void *obj)
-{
-	return whip_ref(obj);
-}
-
-static void owner_unref(void *obj)
-{
-	whip_unref(obj);
-}
-
-static bool owner_closed(const void *obj)
-{
-	return ((const struct whip *)obj)->closed;
-}
-
-static const struct rtc_owner as_owner = {owner_ref, owner_unref, owner_closed};
-
-static void post(struct whip *w, rtc_call_fn fn, GstPromise *p)
-{
-	rtc_post(&as_owner, w, fn, p);
-}
-
-static GstPromise *promise_to(struct whip *w, rtc_call_fn fn)
-{
-	return rtc_promise_to(&as_owner, w, fn);
-}
-
-/* ---- ending ------------------------------------------------------------ */
-
-static void clear_timer(guint *t)
-{
-	if (*t)
-		g_source_remove(*t);
-	*t = 0;
-}
+/* ---- events and ending ------------------------------------------------- */
 
 /* Stop the ceremony's live source if it is still ours, or our own bin if
  * it was never handed over. */
 static void stop_media(struct whip *w)
 {
+	GstElement *bin = w->peer.bin;
 	struct media_ceremony *mc;
 
-	if (!w->bin)
+	if (!bin)
 		return;
-	if (w->handed && GST_OBJECT_PARENT(w->bin) &&
+	if (w->handed && GST_OBJECT_PARENT(bin) &&
 	    (mc = media_ceremony_find(w->ctx, w->cid)))
 		media_ceremony_source_stop(mc); /* frees the source: slate */
-	if (!GST_OBJECT_PARENT(w->bin))
-		gst_element_set_state(w->bin, GST_STATE_NULL);
+	if (!GST_OBJECT_PARENT(bin))
+		gst_element_set_state(bin, GST_STATE_NULL);
 }
 
-static void emit(struct whip *w, enum whip_event ev, int status,
-                 const char *text)
+static void on_event(void *obj, enum rtc_peer_event ev, int status,
+                     const char *text)
 {
-	if (w->closed)
-		return;
-	if (ev == WHIP_ANSWER)
-		w->answered = true;
-	whip_ref(w);
-	w->fn(w, ev, status, text, w->user_data);
-	whip_unref(w);
+	struct whip *w = obj;
+
+	switch (ev) {
+	case RTC_PEER_ANSWERED:
+		if (status == 0)
+			log_info(TAG,
+			         "%.8s answered (ceremony %lld, %s pt %d, opus "
+			         "pt %d)",
+			         w->peer.id, (long long)w->cid,
+			         w->vp8 ? "VP8" : "H264", w->pt[K_VIDEO],
+			         w->pt[K_AUDIO]);
+		w->fn(w, WHIP_ANSWER, status, text, w->user_data);
+		break;
+	case RTC_PEER_CONNECTED:
+		atomic_store(&w->last_rtp_us, mainctx_now_us());
+		log_info(TAG, "%.8s: publisher connected", w->peer.id);
+		break;
+	case RTC_PEER_ENDED:
+		w->fn(w, WHIP_ENDED, status, text, w->user_data);
+		break;
+	}
 }
 
-/* The publisher is gone (or never came): slate, then tell the owner. */
-static void end(struct whip *w, int status, const char *why)
+/* The publisher is gone (or never came): slate, then the owner is told. */
+static void on_ending(void *obj, int status, const char *why)
 {
-	if (w->closed || w->ended)
-		return;
-	w->ended = true;
-	log_info(TAG, "%.8s (ceremony %lld): %s", w->id, (long long)w->cid,
+	struct whip *w = obj;
+
+	log_info(TAG, "%.8s (ceremony %lld): %s", w->peer.id, (long long)w->cid,
 	         why);
 	stop_media(w);
-	if (!w->answered)
-		emit(w, WHIP_ANSWER, status, NULL);
-	else
-		emit(w, WHIP_ENDED, status, why);
+}
+
+static void end(struct whip *w, int status, const char *why)
+{
+	rtc_peer_fail(&w->peer, status, why);
+}
+
+static void stop(void *obj)
+{
+	struct whip *w = obj;
+
+	if (w->tick)
+		g_source_remove(w->tick);
+	w->tick = 0;
+	stop_media(w); /* joins the streaming threads */
+	if (w->peer.webrtc)
+		g_signal_handlers_disconnect_by_data(w->peer.webrtc, w);
 }
 
 void whip_close(struct whip *w)
 {
-	if (!w || w->closed)
-		return;
-	w->closed = true;
-	clear_timer(&w->gather_timer);
-	clear_timer(&w->early_timer);
-	clear_timer(&w->connect_timer);
-	clear_timer(&w->disc_timer);
-	clear_timer(&w->tick);
-	stop_media(w); /* joins the streaming threads */
-	if (w->webrtc) {
-		g_signal_handlers_disconnect_by_data(w->webrtc, w);
-		gst_object_unref(w->webrtc);
-	}
-	if (w->bin)
-		gst_object_unref(w->bin);
-	w->bin = w->webrtc = NULL;
-	log_info(TAG, "%.8s closed", w->id);
+	if (w)
+		rtc_peer_close(&w->peer);
 }
 
 /* ---- received streams (streaming threads) ------------------------------ */
@@ -249,11 +221,11 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	g_mutex_lock(&w->lock);
 	if (!chain || w->linked[k]) {
 		g_mutex_unlock(&w->lock);
-		log_warn(TAG, "%.8s: ignoring a %s %s stream", w->id,
+		log_warn(TAG, "%.8s: ignoring a %s %s stream", w->peer.id,
 		         media ? media : "?", enc ? enc : "?");
 		if (chain)
 			gst_object_unref(gst_object_ref_sink(chain));
-		depay_discard(w->bin, pad);
+		depay_discard(w->peer.bin, pad);
 		goto out_caps;
 	}
 	w->linked[k] = true;
@@ -263,9 +235,10 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	sink = gst_element_get_static_pad(chain, "sink");
 	src = gst_element_get_static_pad(chain, "src");
 	hsrc = gst_element_get_static_pad(chain, "h264");
-	gst_bin_add(GST_BIN(w->bin), chain);
+	gst_bin_add(GST_BIN(w->peer.bin), chain);
 	if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
-		log_warn(TAG, "%.8s: %s stream does not link", w->id, media);
+		log_warn(TAG, "%.8s: %s stream does not link", w->peer.id,
+		         media);
 	gst_pad_add_probe(
 	    pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
 	    rtp_probe, whip_ref(w), probe_unref);
@@ -276,230 +249,44 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 	 * raw pictures and sound, and the H.264 as sent for pass-through. */
 	ghost = gst_ghost_pad_new(k == K_VIDEO ? "video" : "audio", src);
 	gst_pad_set_active(ghost, TRUE);
-	gst_element_add_pad(w->bin, ghost);
+	gst_element_add_pad(w->peer.bin, ghost);
 	if (hsrc) {
 		ghost = gst_ghost_pad_new("h264", hsrc);
 		gst_pad_set_active(ghost, TRUE);
-		gst_element_add_pad(w->bin, ghost);
+		gst_element_add_pad(w->peer.bin, ghost);
 		gst_object_unref(hsrc);
 	}
 	gst_object_unref(src);
 	gst_object_unref(sink);
 	gst_element_sync_state_with_parent(chain);
-	log_info(TAG, "%.8s: receiving %s %s", w->id, media, enc);
+	log_info(TAG, "%.8s: receiving %s %s", w->peer.id, media, enc);
 out_caps:
 	if (caps)
 		gst_caps_unref(caps);
 }
 
-/* ---- negotiation (main thread) ----------------------------------------- */
+/* ---- negotiation and liveness (main thread) ---------------------------- */
 
-static void finish(struct whip *w);
-
-static gboolean gather_timeout(gpointer data)
-{
-	struct whip *w = data;
-
-	w->gather_timer = 0;
-	log_info(TAG, "%.8s: ICE gathering timed out, answering", w->id);
-	finish(w);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean host_grace_done(gpointer data)
-{
-	struct whip *w = data;
-
-	w->early_timer = 0;
-	finish(w);
-	return G_SOURCE_REMOVE;
-}
-
-static void maybe_answer_early(struct whip *w)
-{
-	bool host_only =
-	    !w->set.ice.stun && !(w->set.ice.turns && w->set.ice.turns[0]);
-
-	if (host_only && w->candidates > 0 && w->step == STEP_GATHER &&
-	    !w->early_timer)
-		w->early_timer =
-		    g_timeout_add(HOST_GRACE_MS, host_grace_done, w);
-}
-
-static void on_candidate_main(void *obj, GstPromise *unused)
+/* The answer is set: the bin becomes the ceremony's live source. */
+static int play(void *obj, const char **why)
 {
 	struct whip *w = obj;
-	w->candidates++;
-	maybe_answer_early(w);
-}
-
-static void on_ice_candidate(GstElement *webrtc, guint mline, gchar *cand,
-                             gpointer data)
-{
-	post(data, on_candidate_main, NULL);
-}
-
-static gboolean connect_timeout(gpointer data)
-{
-	struct whip *w = data;
-
-	w->connect_timer = 0;
-	end(w, ERR_UNAVAILABLE, "publisher did not connect in time");
-	return G_SOURCE_REMOVE;
-}
-
-static void finish(struct whip *w)
-{
-	char *text;
-
-	if (w->step != STEP_GATHER)
-		return;
-	w->step = STEP_DONE;
-	clear_timer(&w->gather_timer);
-	clear_timer(&w->early_timer);
-	text = rtc_local_sdp(w->webrtc, &w->set.ice);
-	if (!text) {
-		end(w, ERR_INTERNAL, "no local description");
-		return;
-	}
-	if (!w->connected)
-		w->connect_timer = g_timeout_add(w->set.connect_timeout_ms,
-		                                 connect_timeout, w);
-	log_info(TAG, "%.8s answered (ceremony %lld, %s pt %d, opus pt %d)",
-	         w->id, (long long)w->cid, w->vp8 ? "VP8" : "H264",
-	         w->pt[K_VIDEO], w->pt[K_AUDIO]);
-	emit(w, WHIP_ANSWER, 0, text);
-	g_free(text);
-}
-
-static void on_local_set(void *obj, GstPromise *p)
-{
-	struct whip *w = obj;
-	GstWebRTCICEGatheringState gs;
 	struct media_ceremony *mc;
-	const GstStructure *r;
-	const char *why;
 
-	if (!rtc_reply_ok(p, &r, &why)) {
-		end(w, ERR_INTERNAL, why);
-		return;
-	}
 	mc = media_ceremony_find(w->ctx, w->cid);
 	if (!mc) {
-		end(w, ERR_CONFLICT, "the ceremony closed meanwhile");
-		return;
+		*why = "the ceremony closed meanwhile";
+		return ERR_CONFLICT;
 	}
 	/* From here the bin is the ceremony's live source (PLAYING). */
 	w->handed = true;
 	/* Not floating: the source takes a reference of its own, ours
 	 * stays ours. */
-	if (media_ceremony_source_bin_start(mc, w->bin)) {
-		end(w, ERR_INTERNAL, "cannot start the publisher's source");
-		return;
+	if (media_ceremony_source_bin_start(mc, w->peer.bin)) {
+		*why = "cannot start the publisher's source";
+		return ERR_INTERNAL;
 	}
-	w->step = STEP_GATHER;
-	g_object_get(w->webrtc, "ice-gathering-state", &gs, NULL);
-	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
-		finish(w);
-		return;
-	}
-	maybe_answer_early(w);
-	w->gather_timer =
-	    g_timeout_add(w->set.gather_timeout_ms, gather_timeout, w);
-}
-
-static void on_answer(void *obj, GstPromise *p)
-{
-	struct whip *w = obj;
-	GstWebRTCSessionDescription *answer = NULL;
-	const GstStructure *r;
-	const char *why;
-
-	if (rtc_reply_ok(p, &r, &why) && r)
-		gst_structure_get(r, "answer",
-		                  GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer,
-		                  NULL);
-	if (!answer) {
-		end(w, ERR_UNSUPPORTED,
-		    "webrtcbin made no answer (no common codec?)");
-		return;
-	}
-	w->step = STEP_LOCAL;
-	g_signal_emit_by_name(w->webrtc, "set-local-description", answer,
-	                      promise_to(w, on_local_set));
-	gst_webrtc_session_description_free(answer);
-}
-
-static void on_remote_set(void *obj, GstPromise *p)
-{
-	struct whip *w = obj;
-	const GstStructure *r;
-	const char *why;
-
-	if (!rtc_reply_ok(p, &r, &why)) {
-		end(w, ERR_INVALID, why);
-		return;
-	}
-	w->step = STEP_ANSWER;
-	g_signal_emit_by_name(w->webrtc, "create-answer", NULL,
-	                      promise_to(w, on_answer));
-}
-
-/* ---- connection state and liveness ------------------------------------- */
-
-static gboolean disc_timeout(gpointer data)
-{
-	struct whip *w = data;
-
-	w->disc_timer = 0;
-	end(w, ERR_GONE, "publisher disconnected (ICE)");
-	return G_SOURCE_REMOVE;
-}
-
-static void on_state(void *obj, GstPromise *unused)
-{
-	struct whip *w = obj;
-	GstWebRTCICEConnectionState ice;
-	GstWebRTCPeerConnectionState pc;
-	GstWebRTCICEGatheringState gs;
-
-	if (w->ended)
-		return;
-	g_object_get(w->webrtc, "ice-connection-state", &ice,
-	             "connection-state", &pc, "ice-gathering-state", &gs, NULL);
-	if (gs == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE &&
-	    w->step == STEP_GATHER)
-		finish(w);
-	if (w->closed || w->ended || w->step < STEP_GATHER)
-		return;
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ||
-	    pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-		end(w, ERR_UNAVAILABLE, "publisher connection failed");
-		return;
-	}
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED ||
-	    pc == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
-		end(w, ERR_GONE, "publisher connection closed");
-		return;
-	}
-	if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED) {
-		if (!w->disc_timer)
-			w->disc_timer =
-			    g_timeout_add(DISCONNECT_MS, disc_timeout, w);
-		return;
-	}
-	clear_timer(&w->disc_timer);
-	if (!w->connected && pc == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-		w->connected = true;
-		atomic_store(&w->last_rtp_us, mainctx_now_us());
-		clear_timer(&w->connect_timer);
-		log_info(TAG, "%.8s: publisher connected", w->id);
-	}
-}
-
-static void on_notify(GObject *obj, GParamSpec *pspec, gpointer data)
-{
-	post(data, on_state, NULL);
+	return 0;
 }
 
 /* Ask the publisher for a key frame (RTCP PLI) while nothing decodes. */
@@ -526,29 +313,31 @@ static gboolean tick(gpointer data)
 	struct whip *w = data;
 	gint64 now = mainctx_now_us();
 
-	if (w->ended)
+	if (w->peer.ended)
 		return G_SOURCE_CONTINUE;
-	if (w->handed && !GST_OBJECT_PARENT(w->bin)) {
+	if (w->handed && !GST_OBJECT_PARENT(w->peer.bin)) {
 		/* another source took over, or the ceremony closed */
 		end(w, ERR_GONE, "source replaced or ceremony closed");
 		return G_SOURCE_CONTINUE;
 	}
-	if (w->connected && now - atomic_load(&w->last_rtp_us) >
-	                        (gint64)w->set.idle_timeout_ms * 1000) {
+	if (w->peer.connected && now - atomic_load(&w->last_rtp_us) >
+	                             (gint64)w->set.idle_timeout_ms * 1000) {
 		end(w, ERR_GONE, "publisher silent");
 		return G_SOURCE_CONTINUE;
 	}
-	if (w->connected)
+	if (w->peer.connected)
 		ask_keyframe(w, now);
 	return G_SOURCE_CONTINUE;
 }
 
 /* ---- construction -------------------------------------------------------- */
 
-/* Receive-only transceivers in the offer's m-line order, each limited to
- * the one codec we decode, so the answer names exactly that. */
-static int add_transceivers(struct whip *w)
+/* The publisher's part of its bin: receive-only transceivers in the
+ * offer's m-line order, each limited to the one codec we decode, so the
+ * answer names exactly that; received streams decoded as they come. */
+static int build(void *obj)
 {
+	struct whip *w = obj;
 	int order[2], n = 0;
 	char caps_str[192];
 
@@ -561,8 +350,8 @@ static int add_transceivers(struct whip *w)
 		order[n++] = K_AUDIO;
 	for (int i = 0; i < n; i++) {
 		int k = order[i];
-		GstWebRTCRTPTransceiver *t = NULL;
 		GstCaps *caps;
+		int rc;
 
 		snprintf(caps_str, sizeof(caps_str),
 		         "application/x-rtp,media=%s,encoding-name=%s,"
@@ -573,52 +362,32 @@ static int add_transceivers(struct whip *w)
 		                      : "H264",
 		         w->pt[k], k == K_VIDEO ? 90000 : 48000);
 		caps = gst_caps_from_string(caps_str);
-		g_signal_emit_by_name(
-		    w->webrtc, "add-transceiver",
-		    GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
+		rc = rtc_peer_add_transceiver(
+		    &w->peer, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+		    caps);
 		gst_caps_unref(caps);
-		if (!t)
-			return ERR_INTERNAL;
-		gst_object_unref(t);
+		if (rc)
+			return rc;
 	}
-	return 0;
-}
-
-static int build(struct whip *w)
-{
-	char name[32];
-
-	w->webrtc = gst_element_factory_make("webrtcbin", NULL);
-	if (!w->webrtc)
-		return ERR_UNAVAILABLE;
-	gst_object_ref_sink(w->webrtc);
-	snprintf(name, sizeof(name), "whip-%.8s", w->id);
-	w->bin = gst_object_ref_sink(gst_bin_new(name));
-	gst_bin_add(GST_BIN(w->bin), w->webrtc);
-	rtc_configure_ice(w->webrtc, &w->set.ice);
-	if (add_transceivers(w))
-		return ERR_INTERNAL;
-	g_signal_connect_data(w->webrtc, "pad-added", G_CALLBACK(on_pad_added),
-	                      whip_ref(w), closure_unref, 0);
-	g_signal_connect_data(w->webrtc, "notify::ice-gathering-state",
-	                      G_CALLBACK(on_notify), whip_ref(w), closure_unref,
-	                      0);
-	g_signal_connect_data(w->webrtc, "notify::ice-connection-state",
-	                      G_CALLBACK(on_notify), whip_ref(w), closure_unref,
-	                      0);
-	g_signal_connect_data(w->webrtc, "notify::connection-state",
-	                      G_CALLBACK(on_notify), whip_ref(w), closure_unref,
-	                      0);
-	g_signal_connect_data(w->webrtc, "on-ice-candidate",
-	                      G_CALLBACK(on_ice_candidate), whip_ref(w),
+	g_signal_connect_data(w->peer.webrtc, "pad-added",
+	                      G_CALLBACK(on_pad_added), whip_ref(w),
 	                      closure_unref, 0);
-	/* READY starts webrtcbin's own thread; PLAYING comes with the
-	 * ceremony's source once the answer is set. */
-	if (gst_element_set_state(w->bin, GST_STATE_READY) ==
-	    GST_STATE_CHANGE_FAILURE)
-		return ERR_INTERNAL;
 	return 0;
 }
+
+static const struct rtc_peer_ops whip_ops = {
+    .tag = TAG,
+    .free = whip_free,
+    .build = build,
+    .play = play,
+    .event = on_event,
+    .ending = on_ending,
+    .stop = stop,
+    .why_late = "publisher did not connect in time",
+    .why_failed = "publisher connection failed",
+    .why_closed = "publisher connection closed",
+    .why_lost = "publisher disconnected (ICE)",
+};
 
 /* Which codecs to take from the inspected offer. */
 static int choose(struct whip *w, const struct sdp_offer_info *info,
@@ -689,6 +458,9 @@ static void copy_settings(struct whip *w, const struct whip_settings *s)
 		w->set.connect_timeout_ms = 10000;
 	if (!w->set.idle_timeout_ms)
 		w->set.idle_timeout_ms = 10000;
+	w->peer.ice = w->set.ice;
+	w->peer.gather_timeout_ms = w->set.gather_timeout_ms;
+	w->peer.connect_timeout_ms = w->set.connect_timeout_ms;
 }
 
 int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
@@ -699,7 +471,7 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 	struct sdp_offer_info info;
 	GstWebRTCSessionDescription *desc = NULL;
 	struct whip *w;
-	int rc, dropped = 0;
+	int rc;
 
 	*out = NULL;
 	if (e)
@@ -714,45 +486,32 @@ int whip_new(struct media_ctx *ctx, int64_t ceremony_id,
 		                "the ceremony is not live");
 	}
 	w = g_new0(struct whip, 1);
-	g_atomic_ref_count_init(&w->ref);
+	rtc_peer_init(&w->peer, &whip_ops, w);
 	g_mutex_init(&w->lock);
 	w->ctx = ctx;
 	w->cid = ceremony_id;
 	w->fn = fn;
 	w->user_data = user_data;
 	copy_settings(w, s);
-	rtc_random_id(w->id);
 	if ((rc = choose(w, &info, e)))
 		goto out_free;
-	if ((rc = rtc_parse_offer(offer, len, &desc, &dropped))) {
-		err_fail(e, rc, NULL, "offer does not parse");
+	if ((rc = rtc_peer_offer(&w->peer, offer, len, &desc, e)))
 		goto out_free;
-	}
-	if (dropped)
-		log_debug(TAG, "%.8s: %d mDNS candidates ignored", w->id,
-		          dropped);
 	choose_any_profile(w, desc->sdp);
 	rtc_offer_attrs_down(desc->sdp);
-	if (w->mline[K_VIDEO] < 0 && w->mline[K_AUDIO] < 0) {
+	if (w->mline[K_VIDEO] < 0 && w->mline[K_AUDIO] < 0)
 		rc = err_fail(e, ERR_UNSUPPORTED, "unsupported_codec",
 		              "the offer sends neither H.264 nor VP8 video nor "
 		              "Opus audio");
-		gst_webrtc_session_description_free(desc);
-		goto out_free;
-	}
-	if ((rc = build(w))) {
+	else if ((rc = rtc_peer_start(&w->peer, desc)))
 		err_fail(e, rc, NULL,
 		         "cannot create the publisher's webrtcbin");
-		gst_webrtc_session_description_free(desc);
-		goto out_free;
-	}
-	w->step = STEP_REMOTE;
-	w->tick = g_timeout_add(TICK_MS, tick, w);
-	g_signal_emit_by_name(w->webrtc, "set-remote-description", desc,
-	                      promise_to(w, on_remote_set));
 	gst_webrtc_session_description_free(desc);
-	log_info(TAG, "%.8s: publisher offer for ceremony %lld (%s%s%s)", w->id,
-	         (long long)w->cid,
+	if (rc)
+		goto out_free;
+	w->tick = g_timeout_add(TICK_MS, tick, w);
+	log_info(TAG, "%.8s: publisher offer for ceremony %lld (%s%s%s)",
+	         w->peer.id, (long long)w->cid,
 	         w->mline[K_VIDEO] >= 0 ? (w->vp8 ? "VP8" : "H264") : "",
 	         w->mline[K_VIDEO] >= 0 && w->mline[K_AUDIO] >= 0 ? " + " : "",
 	         w->mline[K_AUDIO] >= 0 ? "Opus" : "");
@@ -766,7 +525,7 @@ out_free:
 
 const char *whip_id(const struct whip *w)
 {
-	return w->id;
+	return w->peer.id;
 }
 
 int64_t whip_ceremony_id(const struct whip *w)
@@ -776,9 +535,9 @@ int64_t whip_ceremony_id(const struct whip *w)
 
 bool whip_busy(const struct whip *w)
 {
-	if (w->closed || w->ended)
+	if (w->peer.closed || w->peer.ended)
 		return false;
-	if (!w->connected)
+	if (!w->peer.connected)
 		return true; /* negotiating or connecting, bounded by timers */
 	return mainctx_now_us() - atomic_load(&w->last_rtp_us) < BUSY_US;
 }
@@ -786,7 +545,7 @@ bool whip_busy(const struct whip *w)
 void whip_get_stats(const struct whip *w, struct whip_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->connected = w->connected && !w->ended && !w->closed;
+	out->connected = w->peer.connected && !w->peer.ended && !w->peer.closed;
 	if (w->mline[K_VIDEO] >= 0)
 		snprintf(out->video_codec, sizeof(out->video_codec), "%s",
 		         w->vp8 ? "VP8" : "H264");

@@ -1,7 +1,10 @@
 /* test_rtc.c — the helpers every webrtcbin engine shares: ICE settings
  * as a real webrtcbin and its libnice agent end up with, promise replies,
- * session ids, offers from real clients and payload type lookup. */
+ * session ids, offers from real clients and payload type lookup; and
+ * rtc_peer, a real webrtcbin answering a browser's offer for a stand-in
+ * engine object. */
 #include "rtc.h"
+#include "err.h"
 #include "sdp_data.h"
 #include "gst_check_main.h"
 
@@ -228,6 +231,192 @@ START_TEST(calls_are_posted_to_the_main_loop)
 }
 END_TEST
 
+/* A stand-in engine object around an rtc_peer: what reaches it. */
+struct eng {
+	struct rtc_peer peer;
+	int play_rc; /* what play answers */
+	int plays, endings, stops, frees;
+	int events[3], status[3];
+	char *answer, *why;
+};
+
+static void eng_free(void *obj)
+{
+	((struct eng *)obj)->frees++;
+}
+
+static int eng_build(void *obj)
+{
+	struct eng *g = obj;
+	static const char *const caps[] = {
+	    "application/x-rtp,media=video,encoding-name=H264,payload=102,"
+	    "clock-rate=90000",
+	    "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,"
+	    "clock-rate=48000"};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(caps); i++) {
+		GstCaps *c = gst_caps_from_string(caps[i]);
+		int rc = rtc_peer_add_transceiver(
+		    &g->peer, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, c);
+
+		gst_caps_unref(c);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int eng_play(void *obj, const char **why)
+{
+	struct eng *g = obj;
+
+	g->plays++;
+	*why = g->play_rc ? "no ceremony to play into" : NULL;
+	return g->play_rc;
+}
+
+static void eng_event(void *obj, enum rtc_peer_event ev, int status,
+                      const char *text)
+{
+	struct eng *g = obj;
+
+	g->events[ev]++;
+	g->status[ev] = status;
+	if (ev == RTC_PEER_ANSWERED && text)
+		g->answer = g_strdup(text);
+	if (ev == RTC_PEER_ENDED)
+		g->why = g_strdup(text);
+}
+
+static void eng_ending(void *obj, int status, const char *why)
+{
+	((struct eng *)obj)->endings++;
+}
+
+static void eng_stop(void *obj)
+{
+	struct eng *g = obj;
+
+	g->stops++;
+	if (g->peer.bin)
+		gst_element_set_state(g->peer.bin, GST_STATE_NULL);
+}
+
+static const struct rtc_peer_ops eng_ops = {
+    .tag = "test",
+    .free = eng_free,
+    .build = eng_build,
+    .play = eng_play,
+    .event = eng_event,
+    .ending = eng_ending,
+    .stop = eng_stop,
+    .why_late = "late",
+    .why_failed = "failed",
+    .why_closed = "closed",
+    .why_lost = "lost",
+};
+
+/* Start answering the Chromium WHEP offer on loopback, host candidates
+ * only. */
+static void eng_start(struct eng *g, unsigned connect_ms)
+{
+	GstWebRTCSessionDescription *d = NULL;
+	struct err_detail e = {0};
+	size_t len;
+	char *sdp = sdp_data_load("chromium_whep_offer.sdp", &len);
+
+	rtc_peer_init(&g->peer, &eng_ops, g);
+	ck_assert_int_eq(strlen(g->peer.id), RTC_ID_LEN - 1);
+	g->peer.ice.loopback_only = true;
+	g->peer.gather_timeout_ms = 2000;
+	g->peer.connect_timeout_ms = connect_ms;
+	ck_assert_int_eq(rtc_peer_offer(&g->peer, sdp, len, &d, &e), 0);
+	ck_assert_int_eq(rtc_peer_start(&g->peer, d), 0);
+	gst_webrtc_session_description_free(d);
+	g_free(sdp);
+	ck_assert_int_eq(g->events[RTC_PEER_ANSWERED], 0); /* not inside */
+}
+
+/* Run the main loop until *n is non-zero, for 5 s at most. */
+static void run_until(const int *n)
+{
+	for (int i = 0; i < 250 && !*n; i++)
+		run_for(20);
+}
+
+static void eng_done(struct eng *g)
+{
+	rtc_peer_close(&g->peer);
+	ck_assert_int_eq(g->stops, 1);
+	ck_assert_ptr_null(g->peer.bin);
+	rtc_peer_close(&g->peer); /* once */
+	ck_assert_int_eq(g->stops, 1);
+	rtc_peer_unref(&g->peer);
+	/* calls posted meanwhile are skipped and give their reference back */
+	run_until(&g->frees);
+	ck_assert_int_eq(g->frees, 1);
+	g_free(g->answer);
+	g_free(g->why);
+}
+
+/* The answer comes once ICE has its host candidates, with them; a peer
+ * that does not connect in time ends with the object's reason, once. */
+START_TEST(peer_answers_then_ends_when_not_connected)
+{
+	struct eng g = {0};
+
+	eng_start(&g, 300);
+	run_until(&g.events[RTC_PEER_ENDED]);
+	ck_assert_int_eq(g.plays, 1);
+	ck_assert_int_eq(g.events[RTC_PEER_ANSWERED], 1);
+	ck_assert_int_eq(g.status[RTC_PEER_ANSWERED], 0);
+	ck_assert_ptr_nonnull(g.answer);
+	ck_assert_ptr_nonnull(strstr(g.answer, "a=candidate:"));
+	ck_assert_ptr_nonnull(strstr(g.answer, "127.0.0.1"));
+	ck_assert_ptr_nonnull(strstr(g.answer, "a=sendonly"));
+	ck_assert_int_eq(g.events[RTC_PEER_CONNECTED], 0);
+	ck_assert_int_eq(g.events[RTC_PEER_ENDED], 1);
+	ck_assert_int_eq(g.status[RTC_PEER_ENDED], ERR_UNAVAILABLE);
+	ck_assert_str_eq(g.why, "late");
+	ck_assert_int_eq(g.endings, 1);
+	ck_assert(g.peer.ended);
+	rtc_peer_fail(&g.peer, ERR_GONE, "again"); /* ended already */
+	ck_assert_int_eq(g.endings, 1);
+	ck_assert_int_eq(g.events[RTC_PEER_ENDED], 1);
+	eng_done(&g);
+}
+END_TEST
+
+/* The object refusing to play fails the answer with its code; a closed
+ * peer says nothing more, its timers gone. */
+START_TEST(peer_fails_its_answer_or_stays_quiet_once_closed)
+{
+	struct eng g = {0}, h = {0};
+
+	g.play_rc = ERR_CONFLICT;
+	eng_start(&g, 10000);
+	run_until(&g.events[RTC_PEER_ANSWERED]);
+	ck_assert_int_eq(g.plays, 1);
+	ck_assert_int_eq(g.events[RTC_PEER_ANSWERED], 1);
+	ck_assert_int_eq(g.status[RTC_PEER_ANSWERED], ERR_CONFLICT);
+	ck_assert_ptr_null(g.answer);
+	ck_assert_int_eq(g.events[RTC_PEER_ENDED], 0);
+	ck_assert_int_eq(g.endings, 1);
+	eng_done(&g);
+
+	eng_start(&h, 300);
+	run_until(&h.events[RTC_PEER_ANSWERED]);
+	ck_assert_int_eq(h.status[RTC_PEER_ANSWERED], 0);
+	rtc_peer_close(&h.peer);
+	run_for(600); /* past the connect timeout */
+	ck_assert_int_eq(h.events[RTC_PEER_ENDED], 0);
+	rtc_peer_fail(&h.peer, ERR_GONE, "after close");
+	ck_assert_int_eq(h.endings, 0);
+	ck_assert_int_eq(h.events[RTC_PEER_ENDED], 0);
+	eng_done(&h);
+}
+END_TEST
+
 static Suite *rtc_suite(void)
 {
 	Suite *s = suite_create("rtc");
@@ -239,6 +428,8 @@ static Suite *rtc_suite(void)
 	tcase_add_test(tc, offers_parse_or_are_refused);
 	tcase_add_test(tc, payload_types_by_codec);
 	tcase_add_test(tc, calls_are_posted_to_the_main_loop);
+	tcase_add_test(tc, peer_answers_then_ends_when_not_connected);
+	tcase_add_test(tc, peer_fails_its_answer_or_stays_quiet_once_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
