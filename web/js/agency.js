@@ -247,7 +247,7 @@ async function load() {
 
 mountLayout();
 const agencyOrg = () => state.agency && { kind: 'agency', id: state.agency.id };
-const team = staffPanel(agencyOrg, () => state.user?.id);
+const team = staffPanel($('panel-team'), agencyOrg, () => state.user?.id);
 // the console lists only the agencies the account operates (or all, for an admin)
 const services = servicesPanel($('panel-services'), agencyOrg, () => true, 'farewell-hall');
 const selectTab = wireTabs(TABS, onTab);

@@ -435,7 +435,7 @@ async function load() {
 
 mountLayout();
 const cemeteryOrg = () => state.cemetery && { kind: 'cemetery', id: state.cemetery.id };
-const team = staffPanel(cemeteryOrg, () => state.user?.id);
+const team = staffPanel($('panel-team'), cemeteryOrg, () => state.user?.id);
 const services = servicesPanel($('panel-services'), cemeteryOrg, editsServices, 'tree-sweep');
 const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
