@@ -173,7 +173,7 @@ async function load() {
 }
 
 mountLayout();
-const team = staffPanel(() => state.org, () => state.user?.id);
+const team = staffPanel($('org'), () => state.org, () => state.user?.id, { inCard: true, managerTicked: true });
 wireTabs(['orgs', 'users'], (name) => { if (name === 'users') loadUsers(); });
 wireOrgForm();
 $('user-filter').addEventListener('input', (ev) => { state.filter = ev.target.value; renderUsers(); });

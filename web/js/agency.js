@@ -246,10 +246,10 @@ async function load() {
 }
 
 mountLayout();
-const team = staffPanel(() => state.agency && { kind: 'agency', id: state.agency.id },
-  () => state.user?.id);
+const agencyOrg = () => state.agency && { kind: 'agency', id: state.agency.id };
+const team = staffPanel($('panel-team'), agencyOrg, () => state.user?.id);
 // the console lists only the agencies the account operates (or all, for an admin)
-const services = servicesPanel(() => state.agency && { kind: 'agency', id: state.agency.id }, () => true);
+const services = servicesPanel($('panel-services'), agencyOrg, () => true, 'farewell-hall');
 const selectTab = wireTabs(TABS, onTab);
 wireRecords();
 wireHalls();

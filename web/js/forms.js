@@ -11,9 +11,11 @@
 // role="alert" tabindex="-1" hidden></div>.
 //
 // Errors are shown through i18n.bindText(), so a language switch re-words
-// them in place.
+// them in place. A panel that several pages share builds the same markup
+// from its script with said(), field() and formOf().
 import { bindText, t } from './i18n.js';
 import { ApiError } from './api.js';
+import { h } from './dom.js';
 
 function errorEl(input) {
   return input && document.getElementById(`${input.id}-error`);
@@ -159,6 +161,29 @@ export function passwordToggles(root = document) {
     });
     render();
   }
+}
+
+// ---------- forms built by a script ----------
+
+/** An element `tag` with props showing t(key), re-worded on a language change. */
+export function said(tag, props, key) {
+  const el = h(tag, props);
+  bindText(el, key);
+  return el;
+}
+
+/** <div class="field">: the label t(key) for control (which has an id), then control. */
+export function field(key, control) {
+  return h('div', { class: 'field' }, said('label', { for: control.id }, key), control);
+}
+
+/** A form as the pages write it (novalidate): its heading, the form-level
+ *  message box, the fields (nodes), and a primary submit button t(submitKey). */
+export function formOf(props, heading, fields, submitKey) {
+  return h('form', { ...props, novalidate: true }, heading,
+    h('div', { class: 'alert alert-error', 'data-form-error': true, role: 'alert', tabindex: '-1', hidden: true }),
+    fields,
+    h('div', { class: 'btn-row' }, said('button', { class: 'btn btn-primary', type: 'submit' }, submitKey)));
 }
 
 // ---------- the rules the server applies to accounts ----------

@@ -1,7 +1,8 @@
 // org-services.js — the "services and prices" tab of the consoles
-// (agency.html, staff.html): the organisation's public fee list, including
-// the items no longer offered; a form to add an item (code, name, price in
-// yuan, unit); in each row, a new price and stopping or offering it again.
+// (agency.html, staff.html), its markup included (the page has only the
+// tab panel): the organisation's public fee list, including the items no
+// longer offered; a form to add an item (code, name, price in yuan, unit);
+// in each row, a new price and stopping or offering it again.
 // Families see the offered items on the public page (/org.html) and order
 // them. Those who may not edit the list see it without its buttons; the
 // daemon checks every write anyway (agency.edit: the agency's operators;
@@ -12,7 +13,7 @@ import { toast } from './layout.js';
 import { api, errorText } from './api.js';
 import { t } from './i18n.js';
 import { h, replace } from './dom.js';
-import { setFormError, submitForm } from './forms.js';
+import { field, formOf, said, setFormError, submitForm } from './forms.js';
 import { money } from './visitlib.js';
 
 const $ = (id) => document.getElementById(id);
@@ -24,9 +25,34 @@ function yuanToCents(text) {
   return YUAN.test(s) ? Math.round(Number(s) * 100) : null;
 }
 
-/** The services panel of one page: getOrg() → { kind: 'agency'|'cemetery', id } or null;
- *  canEdit(org) → may this account change the list (shows the form and the buttons). */
-export function servicesPanel(getOrg, canEdit) {
+/** The panel's markup: a lead, the list, and the form to add an item
+ *  (codeExample: the placeholder of its code). */
+function markup(codeExample) {
+  return [
+    said('p', { class: 'meta' }, 'svc.lead'),
+    h('div', { class: 'grid grid-2' },
+      h('section', { 'aria-labelledby': 'services-title' },
+        said('h2', { class: 'h3', id: 'services-title' }, 'svc.heading'),
+        h('ul', { class: 'list card', id: 'services', 'aria-live': 'polite' }),
+        said('p', { class: 'empty', id: 'services-empty', hidden: true }, 'svc.empty')),
+      formOf({ class: 'form card', id: 'service-form' }, said('h2', { class: 'h3' }, 'svc.new'), [
+        h('div', { class: 'grid grid-2' },
+          field('svc.code', h('input', { id: 's-code', maxlength: 40, required: true, autocapitalize: 'off',
+            spellcheck: 'false', placeholder: codeExample })),
+          field('svc.name', h('input', { id: 's-name', maxlength: 100, required: true }))),
+        h('div', { class: 'grid grid-2' },
+          field('svc.price', h('input', { id: 's-price', inputmode: 'decimal', required: true })),
+          field('svc.unit', h('input', { id: 's-unit', maxlength: 16 }))),
+      ], 'svc.add')),
+  ];
+}
+
+/** The services panel of one page, drawn at the end of container (its tab panel):
+ *  getOrg() → { kind: 'agency'|'cemetery', id } or null; canEdit(org) → may this
+ *  account change the list (shows the form and the buttons); codeExample → the
+ *  placeholder of a new item's code ("farewell-hall"). */
+export function servicesPanel(container, getOrg, canEdit, codeExample) {
+  container.append(...markup(codeExample));
   const st = { services: [], error: '' };
   const base = () => {
     const o = getOrg();
@@ -74,7 +100,6 @@ export function servicesPanel(getOrg, canEdit) {
   }
 
   function render() {
-    if (!$('services')) return;
     replace($('services'), st.error ? h('li', { class: 'meta' }, st.error) : st.services.map(row));
     $('services').hidden = !st.error && !st.services.length;
     $('services-empty').hidden = st.error !== '' || st.services.length > 0;

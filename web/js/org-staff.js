@@ -1,5 +1,6 @@
 // org-staff.js — the staff tab of the consoles (agency.html, staff.html)
-// and of the admin page: who holds the organisation's role, the
+// and of the admin page, its markup included (the page has only the
+// container): who holds the organisation's role, the
 // invitations it sent (revocable while they wait), a form to invite a
 // mobile number or an e-mail address, and removing someone (asked twice,
 // in the row). The person accepts on their account page; the answer to an
@@ -11,14 +12,44 @@ import { toast } from './layout.js';
 import { api, errorText } from './api.js';
 import { formatDate, has, t } from './i18n.js';
 import { h, replace } from './dom.js';
-import { setFieldError, submitForm } from './forms.js';
+import { field, formOf, said, setFieldError, submitForm } from './forms.js';
 
 const $ = (id) => document.getElementById(id);
 const LOGIN = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^(\+86)?[\s-]*1\d{2}[\s-]*\d{4}[\s-]*\d{4}$/;
 
-/** The staff panel of one page: getOrg() → { kind: 'agency'|'cemetery', id, name } or null;
- *  myId() → the signed-in user's id (nobody removes themselves). */
-export function staffPanel(getOrg, myId) {
+/** The panel's markup: the lead (a tab's only), the members and the
+ *  invitations, and the form to invite someone; see staffPanel() for opts. */
+function markup({ inCard, managerTicked }) {
+  const heading = inCard ? 'h3' : 'h2';
+  const boxed = (cls) => (inCard ? cls : `${cls} card`);
+  return [
+    inCard ? null : said('p', { class: 'meta' }, 'team.lead'),
+    h('div', { class: 'grid grid-2' },
+      h('section', { 'aria-labelledby': 'team-title' },
+        said(heading, { class: 'h3', id: 'team-title' }, 'team.heading'),
+        h('ul', { class: boxed('list'), id: 'team-members', 'aria-live': 'polite' }),
+        said('p', { class: 'empty', id: 'team-empty', hidden: true }, 'team.empty'),
+        h('div', { id: 'team-invites-block', hidden: true },
+          said('h3', { class: 'h3 mt-4' }, 'team.invites'),
+          h('ul', { class: boxed('list'), id: 'team-invites' }))),
+      formOf({ class: boxed('form'), id: 'team-form' }, said(heading, { class: 'h3' }, 'team.invite'), [
+        field('team.login', h('input', { id: 'team-login', maxlength: 254, required: true, autocomplete: 'off',
+          autocapitalize: 'off', spellcheck: 'false' })),
+        h('div', { class: 'field', id: 'team-manager-field', hidden: true },
+          h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'team-manager', checked: managerTicked }),
+            said('span', {}, 'team.manager'))),
+      ], 'team.send')),
+  ];
+}
+
+/** The staff panel of one page, drawn at the end of container: getOrg() →
+ *  { kind: 'agency'|'cemetery', id, name } or null; myId() → the signed-in
+ *  user's id (nobody removes themselves). opts.inCard: the panel sits in a
+ *  card of the page, which says what it is for (h3 headings, no cards of
+ *  its own, no lead); opts.managerTicked: "manager" starts ticked (an
+ *  organisation's first managers). */
+export function staffPanel(container, getOrg, myId, { inCard = false, managerTicked = false } = {}) {
+  container.append(...markup({ inCard, managerTicked }).filter(Boolean));
   const st = { staff: [], invitations: [], confirming: null, error: '' };
   const base = () => {
     const o = getOrg();
@@ -61,7 +92,6 @@ export function staffPanel(getOrg, myId) {
   }
 
   function render() {
-    if (!$('team-members')) return;
     replace($('team-members'), st.error ? h('li', { class: 'meta' }, st.error) : st.staff.map(memberRow));
     $('team-empty').hidden = st.error !== '' || st.staff.length > 0;
     replace($('team-invites'), st.invitations.map(inviteRow));

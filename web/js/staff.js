@@ -434,10 +434,9 @@ async function load() {
 }
 
 mountLayout();
-const team = staffPanel(() => state.cemetery && { kind: 'cemetery', id: state.cemetery.id },
-  () => state.user?.id);
-const services = servicesPanel(() => state.cemetery && { kind: 'cemetery', id: state.cemetery.id },
-  editsServices);
+const cemeteryOrg = () => state.cemetery && { kind: 'cemetery', id: state.cemetery.id };
+const team = staffPanel($('panel-team'), cemeteryOrg, () => state.user?.id);
+const services = servicesPanel($('panel-services'), cemeteryOrg, editsServices, 'tree-sweep');
 const selectTab = wireTabs(TABS, onTab);
 $('f-from').value = cstToday();
 $('v-date').value = cstToday();
