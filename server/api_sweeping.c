@@ -18,6 +18,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "log.h"
 #include "pay.h"
 #include "proof.h"
 #include "store.h"
@@ -210,11 +211,20 @@ static void list_orders(void *appv, struct http_req *req,
 	}
 	out = json_array();
 	for (guint i = 0; i < arr->len; i++) {
-		json_t *oj = sweeping_order_json(
-		    app->store, &g_array_index(arr, struct sweeping_order, i));
+		const struct sweeping_order *o =
+		    &g_array_index(arr, struct sweeping_order, i);
+		json_t *oj = sweeping_order_json(app->store, o);
 
-		if (oj)
-			jsonx_push(&out, oj);
+		if (!oj) {
+			/* the store's reason is logged where it failed */
+			log_error("sweeping",
+			          "listing orders: order %lld cannot be read",
+			          (long long)o->id);
+			json_decref(out);
+			http_resp_err(resp, ERR_INTERNAL, "cannot read orders");
+			goto out;
+		}
+		jsonx_push(&out, oj);
 	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "orders", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");

@@ -309,3 +309,35 @@ test('a tribute list that cannot be read is a 500, never an empty list, nor a pa
     await e.stop();
   }
 });
+
+test('an order list with an order whose items cannot be read is a 500, never a list without it', async () => {
+  // a daemon of its own: creating an order reads its items twice (the
+  // event published, the answer), so the list's read is the third
+  const e = await startDaemon({
+    config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
+    env: { SINIAN_STORE_FAULT: 'order.order_item_list:3' },
+  });
+  try {
+    const v = await makeWorld(e, { families: ['familyA'] });
+    const o = await v.as('familyA', 'POST', '/api/sweeping-orders', { json: {
+      plot_id: v.ids.plotA, date: cstDate(1), items: [{ service_id: v.ids.cleanA, quantity: 1 }] } });
+    assert.equal(o.status, 201, o.text);
+    assert.equal(o.json.items.length, 1);
+
+    const from = e.log().length;
+    const r = await v.as('familyA', 'GET', '/api/sweeping-orders?mine=1');
+    assert.equal(r.status, 500, r.text);
+    assert.equal(r.json?.error?.code, 'internal', r.text);
+    const log = e.log().slice(from);
+    assert.match(log, /injected fault: order\.order_item_list execution 3/);
+    assert.match(log, /listing an order's items/, 'the store\'s reason is logged');
+    assert.match(log, new RegExp(`listing orders: order ${o.json.id} cannot be read`));
+    assert.equal((await api(e, 'GET', '/healthz')).status, 200);
+
+    const again = await v.as('familyA', 'GET', '/api/sweeping-orders?mine=1');
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.orders.map((x) => [x.id, x.items.length]), [[o.json.id, 1]]);
+  } finally {
+    await e.stop();
+  }
+});
