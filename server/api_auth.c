@@ -249,7 +249,7 @@ static void post_users(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password,
 	                    &err)) ||
 	    (rc = jsonx_text(j, TEXT_USER_NAME, true, NULL, &name, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = user_prepare(app, login, password, name, &w->u, w->login_hash,
@@ -311,7 +311,7 @@ static void post_session(void *appv, struct http_req *req,
 	         jsonx_str(j, "login", true, 1, 254, NULL, &login_raw, &err)) ||
 	    (rc = jsonx_str(j, "password", true, 1, 128, NULL, &password,
 	                    &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (auth_login_normalize(login_raw, login, sizeof(login), &kind))
@@ -510,7 +510,7 @@ static void put_password(void *appv, struct http_req *req,
 	    (rc = jsonx_str(j, "new_password", true, 1, 512, NULL, &new_pw,
 	                    &err)) ||
 	    (rc = password_check("new_password", new_pw, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	w = pw_wait_new(app, req);
@@ -639,7 +639,7 @@ static void change_grant(struct app *app, struct http_req *req,
 	    (rc = jsonx_int(j, "scope_id", role != ROLE_ADMIN,
 	                    role != ROLE_ADMIN ? 1 : 0, INT64_MAX, 0, &scope,
 	                    &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (role == ROLE_ADMIN)

@@ -196,7 +196,7 @@ static int one_choice(struct http_req *req, struct http_resp *resp,
 	    ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	     (rc = jsonx_only(j, keys, &err)) ||
 	     (rc = jsonx_enum(j, key, required, choices, 0, out, &err))))
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 	json_decref(j);
 	return rc;
 }

@@ -469,7 +469,7 @@ static void post_invite(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_text(j, TEXT_INVITE_GUEST, true, NULL, &guest, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	crypto_token(token);
@@ -600,7 +600,7 @@ static void put_source(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_bool(j, "on", true, true, &on, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (c.source == SRC_WHIP) {

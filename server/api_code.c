@@ -104,7 +104,7 @@ static void post_code(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc =
 	         jsonx_enum(j, "purpose", true, purposes, 0, &purpose, &err)) ||
 	    (rc = jsonx_enum(j, "lang", false, langs, 0, &lang, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!notify_can(app->notify, l.channel)) {
@@ -190,7 +190,7 @@ static void post_session_code(void *appv, struct http_req *req,
 	int rc;
 
 	if ((rc = read_code_body(app, req, keys, &j, &l, &code, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (code_ok(app, resp, &l, OTP_SIGNIN, code, &u))
@@ -217,7 +217,7 @@ static void post_reset(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc =
 	         jsonx_str(j, "new_password", true, 1, 512, NULL, &pw, &err)) ||
 	    (rc = password_check("new_password", pw, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!code_ok(app, resp, &l, OTP_RESET, code, &u))

@@ -341,7 +341,7 @@ static void post_answer(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, (const char *const[]){"answer", NULL}, &err)) ||
 	    (rc = jsonx_text(j, TEXT_COMPLAINT_ANSWER, true, NULL, &answer,
 	                     &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	rc = store_complaint_answer(app->store, c->id, answer,

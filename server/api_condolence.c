@@ -108,7 +108,7 @@ static void post_condolence(void *appv, struct http_req *req,
 	                     &err)) ||
 	    (rc = jsonx_text(j, TEXT_CONDOLENCE_TEXT, true, NULL, &text,
 	                     &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = condolence_add(app->store, app->bus, &c, from, text,
@@ -216,7 +216,7 @@ static void patch_condolence(void *appv, struct http_req *req,
 	}
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_enum(j, "state", true, states, 0, &s, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	rc = condolence_moderate(app->store, app->bus, &c, mid,

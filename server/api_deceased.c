@@ -180,7 +180,7 @@ static void post_deceased(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = record_fields(j, &d, &id_number, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = store_org_get(app->store, ORG_AGENCY, d.agency_id, &o))) {
@@ -390,7 +390,7 @@ static void put_burial(void *appv, struct http_req *req, struct http_resp *resp)
 	    (!json_is_null(json_object_get(j, "plot_id")) &&
 	     (rc = jsonx_int(j, "plot_id", true, 1, INT64_MAX, 0, &plot_id,
 	                     &err)))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!json_object_get(j, "plot_id")) {

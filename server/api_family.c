@@ -156,7 +156,7 @@ static void post_family(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, &err)) ||
 	    (rc = jsonx_enum(j, "role", true, roles, 0, &role, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!api_invite_login(app, resp, raw, hash, masked, sizeof(masked)))

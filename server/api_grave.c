@@ -139,7 +139,7 @@ static void post_request(void *appv, struct http_req *req,
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = ask_fields(j, &r, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	r.memorial_id = m->id;
@@ -288,7 +288,7 @@ static void post_decide(void *appv, struct http_req *req,
 	                                 &plot_id, &err)))) ||
 	    (!confirm && (rc = jsonx_text(j, TEXT_GRAVE_REASON, false, "",
 	                                  &reason, &err)))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (confirm && plot_id && !json_object_get(j, "record_id"))

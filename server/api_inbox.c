@@ -153,7 +153,7 @@ static void post_reminders(void *appv, struct http_req *req,
 	                             &err)) ||
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_str(j, "day", false, 10, 10, tomorrow, &day, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = reminder_run(app, day))) {

@@ -635,7 +635,7 @@ static void post_memorial(void *appv, struct http_req *req,
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = create_fields(j, m, &d, &has_inline, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!has_inline) {
@@ -690,7 +690,7 @@ static void patch_memorial(void *appv, struct http_req *req,
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = memorial_fields(j, m, false, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = memorial_settle_slug(app->store, m, old_slug, old_vis,

@@ -186,7 +186,7 @@ static void post_org(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = org_fields(j, &o, true, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = store_org_create(app->store, &o, &o.id))) {
@@ -323,7 +323,7 @@ static void post_service(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = service_fields(j, &s, true, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	rc = store_service_create(app->store, &s, &s.id);
@@ -386,7 +386,7 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_text(j, TEXT_HALL_NAME, true, NULL, &name, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = store_hall_create(app->store, id, name, &hid))) {

@@ -171,7 +171,7 @@ static void patch_photo(void *appv, struct http_req *req,
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_text(j, TEXT_PHOTO_CAPTION, true, NULL, &caption,
 	                     &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	rc = store_photo_set_caption(app->store, m->id, pid, caption);

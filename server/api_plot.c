@@ -177,7 +177,7 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	                access_check(auth_actor(req), ACT_PLOT_EDIT, &obj)))
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (json_object_get(j, "plots") && json_object_size(j) == 1) {
@@ -187,7 +187,7 @@ static void post_plot(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	if ((rc = plot_fields(j, &p, &err)) ||
 	    (rc = plot_create(app->store, &p, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (store_ok(store_plot_get(app->store, p.id, &p),
@@ -464,7 +464,7 @@ static void cemetery_alloc(void *appv, struct http_req *req,
 		if ((rc = jsonx_parse_object(req->body, req->body_len, &j,
 		                             &err)) ||
 		    (rc = alloc_fields(j, &c, &err))) {
-			http_resp_err(resp, rc, "%s", err.msg);
+			http_resp_fail(resp, rc, &err);
 			goto out;
 		}
 		if (store_alloc_put(app->store, cid, &c)) {

@@ -177,7 +177,7 @@ static void post_staff(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_str(j, "login", true, 3, 254, NULL, &raw, &err)) ||
 	    (rc = jsonx_bool(j, "manager", false, false, &manager, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (!api_invite_login(app, resp, raw, hash, masked, sizeof(masked)))

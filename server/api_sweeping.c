@@ -18,6 +18,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "log.h"
 #include "pay.h"
 #include "proof.h"
 #include "store.h"
@@ -159,7 +160,7 @@ static void post_order(void *appv, struct http_req *req, struct http_resp *resp)
 	    (rc = jsonx_str(j, "date", true, 10, 10, NULL, &in.date, &err)) ||
 	    (rc = jsonx_text(j, TEXT_ORDER_NOTE, false, "", &in.note, &err)) ||
 	    (rc = items_of(j, items, &in.n_items, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	in.plot_id = plot;
@@ -210,11 +211,20 @@ static void list_orders(void *appv, struct http_req *req,
 	}
 	out = json_array();
 	for (guint i = 0; i < arr->len; i++) {
-		json_t *oj = sweeping_order_json(
-		    app->store, &g_array_index(arr, struct sweeping_order, i));
+		const struct sweeping_order *o =
+		    &g_array_index(arr, struct sweeping_order, i);
+		json_t *oj = sweeping_order_json(app->store, o);
 
-		if (oj)
-			jsonx_push(&out, oj);
+		if (!oj) {
+			/* the store's reason is logged where it failed */
+			log_error("sweeping",
+			          "listing orders: order %lld cannot be read",
+			          (long long)o->id);
+			json_decref(out);
+			http_resp_err(resp, ERR_INTERNAL, "cannot read orders");
+			goto out;
+		}
+		jsonx_push(&out, oj);
 	}
 	http_resp_json(resp, 200, json_pack("{s:o}", "orders", out));
 	http_resp_header(resp, "Cache-Control", "private, no-cache");
@@ -254,7 +264,7 @@ static void post_transition(void *appv, struct http_req *req,
 	    (rc = jsonx_text(j, TEXT_MOVE_NOTE, false, NULL, &note, &err)) ||
 	    (rc =
 	         jsonx_text(j, TEXT_MOVE_REASON, false, NULL, &reason, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	to = sweeping_state_parse(to_s);
@@ -386,7 +396,7 @@ static void post_rating(void *appv, struct http_req *req,
 	    (rc = jsonx_int(j, "stars", true, 1, 5, 0, &stars, &err)) ||
 	    (rc = jsonx_text(j, TEXT_RATING_COMMENT, false, "", &comment,
 	                     &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = sweeping_rate(app->store, o.id, (int)stars, comment, &e))) {
@@ -427,7 +437,7 @@ static void post_payment(void *appv, struct http_req *req,
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_enum(j, "state", true, states, 0, &to, &err)) ||
 	    (rc = jsonx_text(j, TEXT_PAY_REFERENCE, true, NULL, &ref, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = pay_record_set(app->store, app->bus, o.id,
@@ -486,7 +496,7 @@ static void payment_settings(void *appv, struct http_req *req,
 		                          sizeof(s.instructions), &err)) ||
 		    (rc = jsonx_bool(j, "pay_later", false, false, &s.pay_later,
 		                     &err))) {
-			http_resp_err(resp, rc, "%s", err.msg);
+			http_resp_fail(resp, rc, &err);
 			goto out;
 		}
 		if ((rc = pay_settings_put(app->store, &s, a->user_id, &e)) ||

@@ -181,7 +181,7 @@ static void post_transfer(void *appv, struct http_req *req,
 	                    &err)) ||
 	    (rc = jsonx_text(j, TEXT_TRANSFER_NOTE, false, "", &note, &err)) ||
 	    (rc = wish_fields(j, &t, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	t.deceased_id = d.id;
@@ -426,7 +426,7 @@ static void close_transfer(struct app *app, struct http_req *req,
 	     (rc = jsonx_only(j, keys, &err)) ||
 	     (rc = jsonx_text(j, TEXT_TRANSFER_REASON, false, "", &reason,
 	                      &err)))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if ((rc = transfer_close(app->store, t.id, to, reason, a->user_id, &t,

@@ -98,7 +98,7 @@ static void post_tribute(void *appv, struct http_req *req,
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = tribute_fields(j, a, &w->t, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	snprintf(key, sizeof(key), "tribute:%s", req->peer);
@@ -194,7 +194,7 @@ static void patch_message(void *appv, struct http_req *req,
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = jsonx_only(j, keys, &err)) ||
 	    (rc = jsonx_enum(j, "state", true, states, 0, &state, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	rc = tribute_moderate(app->store, app->bus, m, mid,

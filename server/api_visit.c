@@ -261,7 +261,7 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	slots = g_new0(struct visit_slot, VISIT_BATCH_MAX);
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = slots_of(j, slots, &n, &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	visit_today(today);
@@ -346,7 +346,7 @@ static bool booking_fields(struct http_req *req, struct http_resp *resp,
 	                    &err)) ||
 	    (rc = jsonx_int(*j, "for_user_id", false, 1, INT64_MAX, 0, for_user,
 	                    &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		return false;
 	}
 	in->slot_id = slot;
@@ -580,7 +580,7 @@ static void post_checkin(void *appv, struct http_req *req,
 	    (rc = jsonx_str(j, "code", true, 1, 64, NULL, &raw, &err)) ||
 	    (rc = jsonx_int(j, "cemetery_id", false, 1, INT64_MAX, 0, &cid,
 	                    &err))) {
-		http_resp_err(resp, rc, "%s", err.msg);
+		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
 	if (visit_code_normalize(raw, code, sizeof(code))) {

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "jsonx.h"
+#include "log.h"
 #include "store.h"
 #include "store_deceased.h"
 #include "store_plot.h"
@@ -385,8 +386,13 @@ int deceased_create(struct store *st, const struct crypto *c,
 	if (rc == ERR_CONFLICT)
 		err_fail(e, rc, NULL,
 		         "ext_id: already imported at this agency");
-	else if (rc)
+	else if (rc) {
+		log_error("deceased",
+		          "storing a record of agency %lld by user %lld: %s",
+		          (long long)d->agency_id, (long long)d->created_by,
+		          err_name(rc));
 		err_fail(e, rc, NULL, "cannot store the record");
+	}
 	free(sealed);
 	return rc;
 }

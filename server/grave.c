@@ -7,6 +7,7 @@
 #include "grave.h"
 #include "deceased.h"
 #include "err.h"
+#include "log.h"
 #include "memorial.h"
 #include "plot.h"
 #include "store.h"
@@ -70,8 +71,14 @@ int grave_ask(struct store *st, struct grave_request *r, struct err_detail *e)
 	rc = store_grave_insert(st, r);
 	if (rc == ERR_CONFLICT)
 		err_fail(e, rc, NULL, "a request for this memorial is waiting");
-	else if (rc)
+	else if (rc) {
+		log_error("grave",
+		          "storing a request of memorial %lld for cemetery "
+		          "%lld: %s",
+		          (long long)r->memorial_id, (long long)r->cemetery_id,
+		          err_name(rc));
 		err_fail(e, rc, NULL, "cannot store the request");
+	}
 	return rc;
 }
 
@@ -157,6 +164,10 @@ int grave_confirm(struct store *st, int64_t id, int64_t record_id,
 	}
 	return 0;
 out_rollback:
+	/* a store failure, not a refusal (decided already, no such plot) */
+	if (err_http_status(rc) >= 500)
+		log_error("grave", "confirming request %lld: %s", (long long)id,
+		          err_name(rc));
 	store_rollback(st);
 	return rc;
 }

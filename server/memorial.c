@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "err.h"
 #include "jsonx.h"
+#include "log.h"
 #include "store.h"
 #include "store_deceased.h"
 #include "store_memorial.h"
@@ -171,6 +172,8 @@ int memorial_create(struct store *st, const struct crypto *c,
 		return err_fail(e, ERR_INVALID, NULL, SLUG_PUBLIC_ONLY);
 	}
 	if ((rc = store_begin(st))) {
+		log_error("memorial", "creating a memorial by user %lld: %s",
+		          (long long)creator, err_name(rc));
 		return err_fail(e, rc, NULL, "store busy");
 	}
 	m->created_by = creator;
@@ -181,6 +184,10 @@ int memorial_create(struct store *st, const struct crypto *c,
 	    (creator && (rc = store_grant_add(st, creator, "family_admin",
 	                                      "memorial", m->id, creator))) ||
 	    (rc = store_commit(st))) {
+		log_error("memorial",
+		          "storing a memorial of record %lld by user %lld: %s",
+		          (long long)m->deceased_id, (long long)creator,
+		          err_name(rc));
 		err_fail(e, rc, NULL, "cannot store the memorial");
 		goto out_rollback;
 	}

@@ -79,7 +79,9 @@ deliver(struct notify *n, const struct notify_msg *m, struct err_detail *e)
 		return NOTIFY_CURL_OK;
 	case T_SMTP: return notify_curl_smtp_send(&n->smtp, m, e);
 	case T_WEBHOOK: return notify_curl_webhook_send(&n->webhook, m, e);
-	default: err_fail(e, 0, NULL, "channel off"); return NOTIFY_CURL_FAIL;
+	default:
+		err_fail(e, ERR_UNAVAILABLE, NULL, "channel off");
+		return NOTIFY_CURL_FAIL;
 	}
 }
 

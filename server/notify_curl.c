@@ -214,7 +214,7 @@ enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
 	snprintf(to, sizeof(to), "<%s>", m->to);
 	rcpt = curl_slist_append(rcpt, to);
 	if (!c || !rcpt) {
-		err_fail(e, 0, NULL, "out of memory");
+		err_fail(e, ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
 	common_opts(c);
@@ -241,7 +241,7 @@ enum notify_curl_result notify_curl_smtp_send(const struct notify_curl_smtp *s,
 		res = code >= 500 || cc == CURLE_LOGIN_DENIED
 		          ? NOTIFY_CURL_FAIL
 		          : NOTIFY_CURL_RETRY;
-		err_fail(e, 0, NULL, "%s (SMTP reply %ld)",
+		err_fail(e, ERR_UNAVAILABLE, NULL, "%s (SMTP reply %ld)",
 		         curl_easy_strerror(cc), code);
 	}
 out:
@@ -282,7 +282,7 @@ notify_curl_webhook_send(const struct notify_curl_webhook *w,
 		h = curl_slist_append(h, auth);
 	}
 	if (!c || !body || !h) {
-		err_fail(e, 0, NULL, "out of memory");
+		err_fail(e, ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
 	common_opts(c);
@@ -300,8 +300,8 @@ notify_curl_webhook_send(const struct notify_curl_webhook *w,
 		              code != 408 && code != 429
 		          ? NOTIFY_CURL_FAIL
 		          : NOTIFY_CURL_RETRY;
-		err_fail(e, 0, NULL, "%s (HTTP %ld)", curl_easy_strerror(cc),
-		         code);
+		err_fail(e, ERR_UNAVAILABLE, NULL, "%s (HTTP %ld)",
+		         curl_easy_strerror(cc), code);
 	}
 out:
 	curl_slist_free_all(h);

@@ -239,8 +239,13 @@ int sweeping_order_create(struct store *st, struct bus *bus,
 
 	if ((rc = order_prepare(st, in, today, &o, items, err)))
 		return rc;
-	if ((rc = order_insert_tx(st, &o, items, in->n_items)))
+	if ((rc = order_insert_tx(st, &o, items, in->n_items))) {
+		log_error("sweeping",
+		          "saving an order on plot %lld for user %lld: %s",
+		          (long long)o.plot_id, (long long)o.user_id,
+		          err_name(rc));
 		return err_fail(err, rc, NULL, "cannot save the order");
+	}
 	if ((rc = store_order_get(st, o.id, out)))
 		return err_fail(err, rc, NULL, "cannot read the order back");
 	sweeping_publish(st, bus, o.id);

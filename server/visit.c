@@ -11,6 +11,7 @@
 #include "visit.h"
 #include "crypto.h"
 #include "err.h"
+#include "log.h"
 #include "plot.h"
 #include "store.h"
 #include "store_plot.h"
@@ -319,6 +320,11 @@ int visit_book(struct store *st, const struct crypto *c,
 	if (rc)
 		err_fail(err, rc, NULL, "cannot read the booking back");
 out_free_sealed:
+	/* a store failure, not a refusal (full, booked already) */
+	if (err_http_status(rc) >= 500)
+		log_error("visit", "booking slot %lld for user %lld: %s",
+		          (long long)b.slot_id, (long long)b.user_id,
+		          err_name(rc));
 	free(sealed);
 	return rc;
 }

@@ -219,12 +219,12 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 static bool reply_ok(const redisReply *r, struct err_detail *e)
 {
 	if (!r) {
-		err_fail(e, 0, NULL, "no reply during handshake");
+		err_fail(e, ERR_UNAVAILABLE, NULL, "no reply during handshake");
 		return false;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		/* the first word only: never echo anything about a secret */
-		err_fail(e, 0, NULL, "server said %.*s",
+		err_fail(e, ERR_UNAVAILABLE, NULL, "server said %.*s",
 		         (int)strcspn(r->str, " "), r->str);
 		return false;
 	}
@@ -303,17 +303,17 @@ static redisAsyncContext *open_ctx(struct redis_conn *rc, struct err_detail *e)
 	redisAsyncContext *ac = redisAsyncConnect(rc->url.host, rc->url.port);
 
 	if (!ac) {
-		err_fail(e, 0, NULL, "out of memory");
+		err_fail(e, ERR_NOMEM, NULL, "out of memory");
 		return NULL;
 	}
 	if (ac->err) {
-		err_fail(e, 0, NULL, "%s", ac->errstr);
+		err_fail(e, ERR_UNAVAILABLE, NULL, "%s", ac->errstr);
 		redisAsyncFree(ac);
 		return NULL;
 	}
 	ac->data = rc;
 	if (redis_glib_attach(ac, NULL)) {
-		err_fail(e, 0, NULL, "cannot watch the socket");
+		err_fail(e, ERR_INTERNAL, NULL, "cannot watch the socket");
 		ac->data = NULL;
 		redisAsyncFree(ac);
 		return NULL;

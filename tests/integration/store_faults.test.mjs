@@ -70,9 +70,10 @@ async function ok(who, method, p, json, want = method === 'POST' ? 201 : 200) {
 /**
  * Send a request armed to fail: a 500 naming a store failure, never a 4xx
  * or a 2xx, and the reason in the daemon's log (the statement the hook
- * failed and SQLite's own error).
+ * failed and SQLite's own error), and, given a context, the daemon's own
+ * line saying which operation failed on what.
  */
-async function failsInStore(statement, send, { page = false } = {}) {
+async function failsInStore(statement, send, { page = false, context } = {}) {
   const from = d.log().length;
   const r = await send();
   assert.equal(r.status, 500, `with ${statement} failing: ${r.status} ${r.text}`);
@@ -81,6 +82,7 @@ async function failsInStore(statement, send, { page = false } = {}) {
   assert.match(log, new RegExp(`injected fault: ${statement.replace('.', '\\.')} execution`),
     'the hook says which statement it failed');
   assert.match(log, /injected fault \(SINIAN_STORE_FAULT\)/, 'SQLite\'s reason is logged');
+  if (context) assert.match(log, context, 'the operation and its ids are logged');
   return r;
 }
 
@@ -107,7 +109,8 @@ test('a memorial with its deceased record: neither is stored, then both are', as
     grants: count('SELECT count(*) FROM grants'),
   };
   await failsInStore('memorial.memorial_insert',
-    () => as('familyA', 'POST', '/api/memorials', body));
+    () => as('familyA', 'POST', '/api/memorials', body),
+    { context: new RegExp(`storing a memorial of record \\d+ by user ${w.ids.familyA}: io_error`) });
   assert.deepEqual({
     memorials: count('SELECT count(*) FROM memorials'),
     deceased: count('SELECT count(*) FROM deceased'),
@@ -134,7 +137,8 @@ test('an order with its items: no order without its items, then the whole order'
   const counts = () => Object.fromEntries(tables.map((t) => [t, count(`SELECT count(*) FROM ${t}`)]));
   const before = counts();
   await failsInStore('order.order_item_insert',
-    () => as('familyA', 'POST', '/api/sweeping-orders', body));
+    () => as('familyA', 'POST', '/api/sweeping-orders', body),
+    { context: new RegExp(`saving an order on plot ${w.ids.plotA} for user ${w.ids.familyA}: io_error`) });
   assert.deepEqual(counts(), before, 'the order and its first item are gone with the second');
   const mine = await ok('familyA', 'GET', '/api/sweeping-orders?mine=1');
   assert.equal(mine.orders.length, 0, JSON.stringify(mine));
@@ -156,7 +160,8 @@ test('a visit booking: the slot\'s places are not taken without a booking', asyn
   const remaining = async () => (await ok(null, 'GET',
     `/api/cemeteries/${w.ids.cemA}/slots?from=${s.date}&to=${s.date}`)).slots.find((x) => x.id === s.id).remaining;
 
-  await failsInStore('booking.booking_insert', () => as('familyA', 'POST', '/api/bookings', body));
+  await failsInStore('booking.booking_insert', () => as('familyA', 'POST', '/api/bookings', body),
+    { context: new RegExp(`booking slot ${s.id} for user ${w.ids.familyA}: io_error`) });
   assert.equal(count(`SELECT booked FROM visit_slots WHERE id = ${s.id}`), 0, 'no places taken');
   assert.equal(count(`SELECT count(*) FROM bookings WHERE slot_id = ${s.id}`), 0);
   assert.equal(await remaining(), 10);
@@ -178,7 +183,8 @@ test('a grave request confirmed by the cemetery: the record is not put in the pl
   const plotOf = () => one(`SELECT coalesce(d.plot_id, '') FROM deceased d
     JOIN memorials m ON m.deceased_id = d.id WHERE m.id = ${w.ids.memorial}`);
 
-  await failsInStore('grave.decide', confirm);
+  await failsInStore('grave.decide', confirm,
+    { context: new RegExp(`confirming request ${r.id}: io_error`) });
   assert.equal(state(), 'pending|', 'the request is still pending');
   assert.equal(plotOf(), '', 'the record lies nowhere yet');
   assert.equal((await ok(null, 'GET', `/api/memorials/${w.ids.memorial}`)).burial, null);
@@ -305,6 +311,38 @@ test('a tribute list that cannot be read is a 500, never an empty list, nor a pa
     const whole = await api(e, 'GET', page);
     assert.equal(whole.status, 200, whole.text);
     assert.deepEqual(whole.json.recent.map((x) => x.kind), ['candle', 'flower']);
+  } finally {
+    await e.stop();
+  }
+});
+
+test('an order list with an order whose items cannot be read is a 500, never a list without it', async () => {
+  // a daemon of its own: creating an order reads its items twice (the
+  // event published, the answer), so the list's read is the third
+  const e = await startDaemon({
+    config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
+    env: { SINIAN_STORE_FAULT: 'order.order_item_list:3' },
+  });
+  try {
+    const v = await makeWorld(e, { families: ['familyA'] });
+    const o = await v.as('familyA', 'POST', '/api/sweeping-orders', { json: {
+      plot_id: v.ids.plotA, date: cstDate(1), items: [{ service_id: v.ids.cleanA, quantity: 1 }] } });
+    assert.equal(o.status, 201, o.text);
+    assert.equal(o.json.items.length, 1);
+
+    const from = e.log().length;
+    const r = await v.as('familyA', 'GET', '/api/sweeping-orders?mine=1');
+    assert.equal(r.status, 500, r.text);
+    assert.equal(r.json?.error?.code, 'internal', r.text);
+    const log = e.log().slice(from);
+    assert.match(log, /injected fault: order\.order_item_list execution 3/);
+    assert.match(log, /listing an order's items/, 'the store\'s reason is logged');
+    assert.match(log, new RegExp(`listing orders: order ${o.json.id} cannot be read`));
+    assert.equal((await api(e, 'GET', '/healthz')).status, 200);
+
+    const again = await v.as('familyA', 'GET', '/api/sweeping-orders?mine=1');
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.orders.map((x) => [x.id, x.items.length]), [[o.json.id, 1]]);
   } finally {
     await e.stop();
   }
