@@ -85,15 +85,19 @@ static void post_tribute(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	struct memorial *m = g_new(struct memorial, 1);
-	struct tribute_write *w = g_new0(struct tribute_write, 1);
+	/* the memorial is read straight into the write that keeps it (it is
+	 * large: zeroing or copying it per tribute showed in profiles) */
+	struct tribute_write *w = g_new(struct tribute_write, 1);
 	struct access_obj obj;
 	struct err_detail err = {0};
 	char key[96];
 	json_t *j = NULL;
 	int rc;
 
-	if (!api_memorial_find(app, req, resp, m, &obj) ||
+	w->d = NULL;
+	memset(&w->t, 0, sizeof(w->t));
+	memset(&w->c, 0, sizeof(w->c));
+	if (!api_memorial_find(app, req, resp, &w->m, &obj) ||
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
@@ -106,14 +110,12 @@ static void post_tribute(void *appv, struct http_req *req,
 	    !auth_rate_ok(app, key, anon_budget(app), anon_budget(app), resp))
 		goto out;
 	/* answered once the commit it shares with others is on disk */
-	w->m = *m;
 	w->d = http_defer(req);
 	tribute_lay(app->store, app->bus, &w->m, &w->t, &w->c, tribute_laid, w);
 	w = NULL;
 out:
 	json_decref(j);
 	g_free(w);
-	g_free(m);
 }
 
 /* GET ...?state=published|pending|hidden&kind=&cursor=&limit= */

@@ -6,12 +6,13 @@
  * g_main_context_invoke()) only when it is not already awake for the queue;
  * the main loop runs the policy hook and the handler and queues the
  * response back, waking lws with lws_cancel_service(), the one lws call
- * that is safe from another thread, likewise once a burst. WebSocket
- * messages travel the same two ways. The access log is written in
- * batches (http_log.c). lws
- * runs its own poll() loop, as its test server does: its GLib and libuv
- * event libraries in 4.1.6 mishandle a socket number reused right after a
- * close, which every HTTP/1.0-style client triggers.
+ * that is safe from another thread, likewise once a burst. Neither side
+ * is woken while it is still busy: it takes what was queued meanwhile
+ * before it sleeps again. WebSocket messages travel the same two ways. The
+ * access log is written in batches (http_log.c). lws runs its own poll() loop,
+ * as its test server does: its GLib and libuv event libraries in 4.1.6
+ * mishandle a socket number reused right after a close, which every
+ * HTTP/1.0-style client triggers.
  *
  * Owns connections and buffers; knows nothing of the domain.
  */
@@ -31,8 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HTTP_CHUNK 16384
-#define HDR_BUF    8192
+#define HTTP_CHUNK  16384
+#define INBOX_BATCH 256
 
 /* ---------- exchanges ---------- */
 
@@ -175,8 +176,9 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 
 /* ---------- handing over between threads ---------- */
 
-/* Wake the lws thread for the ready queues, unless it was woken and has
- * not looked yet (take_ready): one lws_cancel_service() a burst. */
+/* Wake the lws thread for the ready queues, unless it is awake and will
+ * look before it polls again, or was woken and has not looked yet: one
+ * lws_cancel_service() a burst. */
 void http_kick(struct http_server *srv)
 {
 	if (g_atomic_int_compare_and_exchange(&srv->lws_kicked, 0, 1))
@@ -255,17 +257,30 @@ out:
 	return G_SOURCE_REMOVE;
 }
 
-/* Main loop: run every request the lws thread handed over. */
+/* Main loop: run every request the lws thread handed over, and those it
+ * hands over meanwhile, without being woken again; after INBOX_BATCH
+ * requests the main loop's other sources get their turn first. */
 static gboolean inbox_drain(gpointer ud)
 {
 	struct http_server *srv = ud;
 	struct http_exchange *x;
+	int n = 0;
 
-	/* from here on, a new request wakes the main loop again */
-	g_atomic_int_set(&srv->main_kicked, 0);
-	while ((x = g_async_queue_try_pop(srv->inbox)))
-		x_run(x);
-	return G_SOURCE_REMOVE;
+	for (;;) {
+		while (n < INBOX_BATCH &&
+		       (x = g_async_queue_try_pop(srv->inbox))) {
+			x_run(x);
+			n++;
+		}
+		if (n >= INBOX_BATCH)
+			return G_SOURCE_CONTINUE;
+		/* from here on, a new request wakes the main loop again;
+		 * one queued just before is taken now */
+		g_atomic_int_set(&srv->main_kicked, 0);
+		if (g_async_queue_length(srv->inbox) <= 0 ||
+		    !g_atomic_int_compare_and_exchange(&srv->main_kicked, 0, 1))
+			return G_SOURCE_REMOVE;
+	}
 }
 
 /* lws thread: hand x to the main loop, waking it once a burst. */
@@ -373,11 +388,20 @@ static int extra_headers(struct lws *wsi, const GString *hs, unsigned char **p,
 	return rc;
 }
 
-static int write_headers(struct http_exchange *x)
+/* The length of the body to send: nothing for HEAD, 304 and 204. */
+static size_t body_total(const struct http_exchange *x)
 {
-	unsigned char buf[LWS_PRE + HDR_BUF];
-	unsigned char *start = buf + LWS_PRE, *p = start;
-	unsigned char *end = buf + sizeof(buf) - 1;
+	const struct http_resp *r = &x->resp;
+
+	if (x->head_only || r->status == 304 || r->status == 204)
+		return 0;
+	return r->file_fd >= 0 ? (size_t)r->file_len : r->body->len;
+}
+
+/* Put the status line and headers at *p (up to end). */
+static int put_headers(struct http_exchange *x, unsigned char **p,
+                       unsigned char *end)
+{
 	struct http_resp *r = &x->resp;
 	lws_filepos_t len = r->file_fd >= 0 ? (lws_filepos_t)r->file_len
 	                                    : (lws_filepos_t)r->body->len;
@@ -386,63 +410,68 @@ static int write_headers(struct http_exchange *x)
 	if (r->status == 304 || r->status == 204)
 		len = 0;
 	if (lws_add_http_common_headers(x->wsi, (unsigned)r->status, ctype, len,
-	                                &p, end) ||
-	    security_headers(x->wsi, &p, end) ||
-	    extra_headers(x->wsi, r->headers, &p, end))
+	                                p, end) ||
+	    security_headers(x->wsi, p, end) ||
+	    extra_headers(x->wsi, r->headers, p, end))
 		return -1;
 	if (r->close && lws_add_http_header_by_name(
 	                    x->wsi, (const unsigned char *)"connection:",
-	                    (const unsigned char *)"close", 5, &p, end))
+	                    (const unsigned char *)"close", 5, p, end))
 		return -1;
-	if (lws_finalize_write_http_header(x->wsi, start, &p, end))
-		return -1;
-	x->headers_sent = TRUE;
-	return 0;
+	return lws_finalize_http_header(x->wsi, p, end) ? -1 : 0;
 }
 
-/* Write the next piece of the response. Returns -1 to close. */
+/* Copy up to room bytes of the body from x->out_off to dst. Returns the
+ * bytes copied, or -1 if the file could not be read. */
+static ssize_t take_body(struct http_exchange *x, unsigned char *dst,
+                         size_t room)
+{
+	struct http_resp *r = &x->resp;
+	size_t n = MIN(body_total(x) - x->out_off, room);
+
+	if (n == 0)
+		return 0;
+	if (r->file_fd >= 0)
+		return pread(r->file_fd, dst, n,
+		             r->file_off + (off_t)x->out_off);
+	memcpy(dst, r->body->str + x->out_off, n);
+	return (ssize_t)n;
+}
+
+/* Write the next piece of the response: first the headers with as much
+ * of the body as fits after them, in one write (as lws's own status
+ * pages do on HTTP/1), then the rest a chunk a callback. Returns -1 to
+ * close. */
 static int x_writeable(struct conn_pss *pss)
 {
 	unsigned char buf[LWS_PRE + HTTP_CHUNK];
+	unsigned char *start = buf + LWS_PRE, *p = start;
 	struct http_exchange *x = pss->x;
-	struct http_resp *r = &x->resp;
 	struct lws *wsi = x->wsi;
-	size_t total, n;
+	size_t total = body_total(x);
+	ssize_t got;
 	bool close_after;
 
 	if (!x->headers_sent) {
-		if (write_headers(x))
+		if (put_headers(x, &p, buf + sizeof(buf) - 1))
 			return -1;
+		x->headers_sent = TRUE;
+	}
+	got = take_body(x, p, (size_t)(buf + sizeof(buf) - p));
+	if (got < 0 || (got == 0 && x->out_off < total))
+		return -1;
+	if (p + got > start &&
+	    lws_write(wsi, start, (size_t)(p + got - start),
+	              x->out_off + (size_t)got == total
+	                  ? LWS_WRITE_HTTP_FINAL
+	                  : LWS_WRITE_HTTP) < (int)(p + got - start))
+		return -1;
+	x->out_off += (size_t)got;
+	if (x->out_off < total) {
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
-	total = r->file_fd >= 0 ? (size_t)r->file_len : r->body->len;
-	if (x->head_only || r->status == 304 || r->status == 204)
-		total = 0;
-	n = MIN(total - x->out_off, (size_t)HTTP_CHUNK);
-	if (n > 0) {
-		if (r->file_fd >= 0) {
-			ssize_t got = pread(r->file_fd, buf + LWS_PRE, n,
-			                    r->file_off + (off_t)x->out_off);
-
-			if (got <= 0)
-				return -1;
-			n = (size_t)got;
-		} else {
-			memcpy(buf + LWS_PRE, r->body->str + x->out_off, n);
-		}
-		if (lws_write(wsi, buf + LWS_PRE, n,
-		              x->out_off + n == total
-		                  ? LWS_WRITE_HTTP_FINAL
-		                  : LWS_WRITE_HTTP) < (int)n)
-			return -1;
-		x->out_off += n;
-		if (x->out_off < total) {
-			lws_callback_on_writable(wsi);
-			return 0;
-		}
-	}
-	close_after = r->close || g_atomic_int_get(&x->srv->draining);
+	close_after = x->resp.close || g_atomic_int_get(&x->srv->draining);
 	g_atomic_int_dec_and_test(&x->srv->writing);
 	pss->x = NULL;
 	x_unref(x);
@@ -517,6 +546,7 @@ static int on_http(struct http_server *srv, struct lws *wsi,
                    struct conn_pss *pss, const char *uri)
 {
 	struct http_exchange *x = x_new(srv, wsi);
+	const char *peer;
 	char *uri_ptr = NULL;
 	int uri_len = 0, m;
 	long long content_length = 0;
@@ -531,7 +561,11 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 	x->head_only = strcmp(x->req.method, "HEAD") == 0;
 	x->path = g_strdup(uri);
 	x->req.path = x->path;
-	lws_get_peer_simple(wsi, x->req.peer, sizeof(x->req.peer));
+	peer = http_conns_peer(srv, wsi);
+	if (peer)
+		g_strlcpy(x->req.peer, peer, sizeof(x->req.peer));
+	else
+		lws_get_peer_simple(wsi, x->req.peer, sizeof(x->req.peer));
 	snapshot_headers(x, wsi);
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0 &&
 	    lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) {
@@ -612,13 +646,12 @@ static void on_body_done(struct http_exchange *x)
 	x_dispatch(x);
 }
 
-/* Drain the responses the main loop finished (lws thread). */
+/* Drain the responses and messages the main loop finished (lws
+ * thread). */
 static void take_ready(struct http_server *srv)
 {
 	struct http_exchange *x;
 
-	/* from here on, a new answer or message wakes lws again */
-	g_atomic_int_set(&srv->lws_kicked, 0);
 	while ((x = g_async_queue_try_pop(srv->ready_x))) {
 		if (g_atomic_int_get(&x->dead)) {
 			g_atomic_int_dec_and_test(&srv->writing);
@@ -715,13 +748,21 @@ static void lws_log_emit(int level, const char *line)
 		log_warn("lws", "%.*s", (int)n, line);
 }
 
+/* The lws thread. While it is busy between two polls, answers queued for
+ * it need not wake it (http_kick): it takes them before it polls again. */
 static gpointer service_thread(gpointer ud)
 {
 	struct http_server *srv = ud;
 
-	while (!g_atomic_int_get(&srv->stop))
+	while (!g_atomic_int_get(&srv->stop)) {
+		/* from here on, a new answer or message wakes lws; those
+		 * queued before are taken now */
+		g_atomic_int_set(&srv->lws_kicked, 0);
+		take_ready(srv);
 		if (lws_service(srv->ctx, 0) < 0)
 			break;
+		g_atomic_int_set(&srv->lws_kicked, 1);
+	}
 	return NULL;
 }
 

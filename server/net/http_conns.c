@@ -1,6 +1,7 @@
 /* http_conns.c — the cap on open connections per client address.
  *
- * Owns the count of open connections by socket peer (lws thread only: every
+ * Owns the count of open connections by socket peer, and each open
+ * connection's peer, asked of the kernel once (lws thread only: every
  * call here comes from the lws callback). A connection is counted when lws
  * binds it to the protocol, before a byte of its request is read, and
  * uncounted when lws destroys it, so slow or idle connections from one
@@ -17,47 +18,68 @@
 
 #include <stdint.h>
 
+/* What is known of an open connection: its peer, asked once, and whether
+ * it is counted against its address's cap. */
+struct conn_peer {
+	bool counted;
+	char addr[64];
+};
+
 bool http_conns_admit(struct http_server *srv, struct lws *wsi)
 {
-	char peer[64];
+	struct conn_peer *cp;
 	guint n;
 
+	if (g_hash_table_contains(srv->conn_peer, wsi))
+		return true;
+	cp = g_new0(struct conn_peer, 1);
+	lws_get_peer_simple(wsi, cp->addr, sizeof(cp->addr));
 	if (srv->cfg.max_conns_per_addr <= 0 ||
-	    g_hash_table_contains(srv->conn_peer, wsi))
+	    netaddr_set_has(srv->cfg.conns_exempt, cp->addr)) {
+		g_hash_table_insert(srv->conn_peer, wsi, cp);
 		return true;
-	lws_get_peer_simple(wsi, peer, sizeof(peer));
-	if (netaddr_set_has(srv->cfg.conns_exempt, peer))
-		return true;
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, peer));
+	}
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, cp->addr));
 	if (n >= (guint)srv->cfg.max_conns_per_addr) {
 		if (g_atomic_int_add(&srv->conns_refused, 1) % 1000 == 0)
 			log_warn("http",
 			         "%s has %u connections open, the cap: "
 			         "closing new ones",
-			         peer, n);
+			         cp->addr, n);
+		g_free(cp);
 		return false;
 	}
-	g_hash_table_replace(srv->conns, g_strdup(peer),
+	g_hash_table_replace(srv->conns, g_strdup(cp->addr),
 	                     GUINT_TO_POINTER(n + 1));
-	g_hash_table_insert(srv->conn_peer, wsi, g_strdup(peer));
+	cp->counted = true;
+	g_hash_table_insert(srv->conn_peer, wsi, cp);
 	return true;
+}
+
+const char *http_conns_peer(struct http_server *srv, struct lws *wsi)
+{
+	struct conn_peer *cp = g_hash_table_lookup(srv->conn_peer, wsi);
+
+	return cp ? cp->addr : NULL;
 }
 
 void http_conns_leave(struct http_server *srv, struct lws *wsi)
 {
-	char *peer;
+	struct conn_peer *cp;
 	guint n;
 
 	if (!g_hash_table_steal_extended(srv->conn_peer, wsi, NULL,
-	                                 (gpointer *)&peer))
+	                                 (gpointer *)&cp))
 		return;
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, peer));
-	if (n <= 1)
-		g_hash_table_remove(srv->conns, peer);
-	else
-		g_hash_table_replace(srv->conns, g_strdup(peer),
-		                     GUINT_TO_POINTER(n - 1));
-	g_free(peer);
+	if (cp->counted) {
+		n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, cp->addr));
+		if (n <= 1)
+			g_hash_table_remove(srv->conns, cp->addr);
+		else
+			g_hash_table_replace(srv->conns, g_strdup(cp->addr),
+			                     GUINT_TO_POINTER(n - 1));
+	}
+	g_free(cp);
 }
 
 unsigned http_server_conns_refused(const struct http_server *srv)

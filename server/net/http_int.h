@@ -80,11 +80,11 @@ struct http_server {
 	char web_dir[1024];
 	/* lws thread → main loop: requests to run, one wake-up a burst */
 	GAsyncQueue *inbox; /* struct http_exchange * with a ref */
-	gint main_kicked;   /* main loop woken for inbox, not yet looked */
+	gint main_kicked;   /* main loop woken for inbox, or draining it */
 	/* main loop → lws thread: answers and sockets to write, likewise */
 	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
 	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
-	gint lws_kicked;       /* lws woken for the ready queues, not looked */
+	gint lws_kicked;       /* lws woken for the ready queues, or busy */
 	GHashTable *ws_set;    /* main loop: open struct http_ws * */
 	unsigned inflight;     /* main loop: requests being handled */
 	gint writing;          /* responses queued or being written */
@@ -95,7 +95,7 @@ struct http_server {
 	guint log_timer;  /* main loop: writes log_buf */
 	/* lws thread (http_conns.c): open connections per peer address */
 	GHashTable *conns;     /* char *peer → count (GUINT_TO_POINTER) */
-	GHashTable *conn_peer; /* struct lws * → char *peer, if counted */
+	GHashTable *conn_peer; /* struct lws * → struct conn_peer */
 	gint conns_refused;    /* read by the main loop for /metrics */
 };
 
@@ -127,6 +127,9 @@ void http_resp_clear(struct http_resp *r);
  * address is at the cap (close it); uncount it when lws destroys it. */
 bool http_conns_admit(struct http_server *srv, struct lws *wsi);
 void http_conns_leave(struct http_server *srv, struct lws *wsi);
+/* The peer address of an admitted connection (asked once, when it was
+ * admitted), or NULL. */
+const char *http_conns_peer(struct http_server *srv, struct lws *wsi);
 
 /* http.c */
 char *http_hdr_token(struct lws *wsi, int tok); /* g_free() the result */
