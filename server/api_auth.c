@@ -18,6 +18,7 @@
 #include "rights.h"
 #include "store.h"
 #include "store_family.h"
+#include "store_notice.h"
 #include "store_user.h"
 
 #include <sodium.h>

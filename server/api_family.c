@@ -23,6 +23,7 @@
 #include "rights.h"
 #include "store.h"
 #include "store_family.h"
+#include "store_notice.h"
 #include "store_memorial.h"
 #include "store_user.h"
 

@@ -45,13 +45,17 @@ struct store_writer {
 };
 
 const struct store_sql *const store_sql_tables[] = {
-    store_user_sql,     store_org_sql,      store_deceased_sql,
-    store_memorial_sql, store_ceremony_sql, store_visit_sql,
-    store_sweeping_sql, store_transfer_sql, store_family_sql,
-    store_alloc_sql,    store_public_sql,   store_grave_sql,
-    store_staff_sql,    store_pay_sql,      store_tribute_sql,
-    store_photo_sql,    store_image_sql,    store_plot_sql,
-    store_booking_sql,  store_order_sql,    NULL,
+    store_user_sql,     store_org_sql,
+    store_deceased_sql, store_memorial_sql,
+    store_ceremony_sql, store_visit_sql,
+    store_sweeping_sql, store_transfer_sql,
+    store_family_sql,   store_alloc_sql,
+    store_public_sql,   store_grave_sql,
+    store_staff_sql,    store_pay_sql,
+    store_tribute_sql,  store_photo_sql,
+    store_image_sql,    store_plot_sql,
+    store_booking_sql,  store_order_sql,
+    store_notice_sql,   NULL,
 };
 
 struct store {

@@ -45,7 +45,7 @@ extern const struct store_sql store_user_sql[], store_org_sql[],
     store_family_sql[], store_alloc_sql[], store_public_sql[],
     store_grave_sql[], store_staff_sql[], store_pay_sql[], store_tribute_sql[],
     store_photo_sql[], store_image_sql[], store_plot_sql[], store_booking_sql[],
-    store_order_sql[];
+    store_order_sql[], store_notice_sql[];
 
 /* The statement tables above, NULL-terminated. */
 extern const struct store_sql *const store_sql_tables[];

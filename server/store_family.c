@@ -1,6 +1,6 @@
-/* store_family.c — the SQL behind family invitations and notices.
+/* store_family.c — the SQL behind family invitations.
  *
- * Owns queries on family_invitations and notices. Decides nothing: the
+ * Owns queries on family_invitations. Decides nothing: the
  * rules are family.c's, who may invite is access.c's.
  */
 #include "store_family.h"
@@ -19,8 +19,6 @@ enum {
 	Q_INVITE_LIST_MEMORIAL,
 	Q_INVITE_LIST_LOGIN,
 	Q_INVITE_OPEN_COUNT,
-	Q_NOTICE_ADD,
-	Q_NOTICE_LIST,
 };
 
 /* Every statement of this file, for store_stmt() and the plan check
@@ -61,14 +59,6 @@ const struct store_sql store_family_sql[] = {
                              "SELECT count(*) FROM family_invitations "
                              "WHERE memorial_id = ? AND state = 'pending'",
                              NULL},
-    [Q_NOTICE_ADD] = {"family.notice_add",
-                      "INSERT INTO notices(user_id, kind, detail) VALUES "
-                      "(?, ?, ?)",
-                      NULL},
-    [Q_NOTICE_LIST] = {"family.notice_list",
-                       "SELECT id, kind, detail, created_at FROM notices "
-                       "WHERE user_id = ? ORDER BY id DESC LIMIT 50",
-                       NULL},
     {NULL, NULL, NULL},
 };
 
@@ -158,38 +148,4 @@ int store_family_invite_open_count(struct store *st, int64_t memorial_id,
 	*n = rc == 0 ? sqlite3_column_int(q, 0) : 0;
 	sqlite3_reset(q);
 	return rc;
-}
-
-int store_notice_add(struct store *st, int64_t user_id, const char *kind,
-                     const char *detail)
-{
-	sqlite3_stmt *q = store_stmt(st, SQL(Q_NOTICE_ADD));
-
-	if (!q)
-		return ERR_DB;
-	sqlite3_bind_int64(q, 1, user_id);
-	sqlite3_bind_text(q, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, detail ? detail : "", -1, SQLITE_STATIC);
-	return store_step_done(q);
-}
-
-static void notice_row(sqlite3_stmt *q, void *item)
-{
-	struct notice *n = item;
-
-	memset(n, 0, sizeof(*n));
-	n->id = sqlite3_column_int64(q, 0);
-	STORE_COPY(n->kind, q, 1);
-	STORE_COPY(n->detail, q, 2);
-	STORE_COPY(n->created_at, q, 3);
-}
-
-int store_notice_list(struct store *st, int64_t user_id, GArray *out)
-{
-	sqlite3_stmt *q = store_stmt(st, SQL(Q_NOTICE_LIST));
-
-	if (!q)
-		return ERR_DB;
-	sqlite3_bind_int64(q, 1, user_id);
-	return store_collect(q, notice_row, out);
 }

@@ -1,4 +1,4 @@
-/* store_family.h — SQL for family invitations and in-app notices. */
+/* store_family.h — SQL for family invitations. */
 #ifndef SINIAN_STORE_FAMILY_H
 #define SINIAN_STORE_FAMILY_H
 
@@ -30,20 +30,5 @@ store_family_invite_list_login(struct store *st, const char *login_hash,
                                GArray *out);
 G_GNUC_WARN_UNUSED_RESULT int
 store_family_invite_open_count(struct store *st, int64_t memorial_id, int *n);
-
-struct notice {
-	int64_t id;
-	char kind[32];
-	char detail[256];
-	char created_at[24];
-};
-
-G_GNUC_WARN_UNUSED_RESULT int store_notice_add(struct store *st,
-                                               int64_t user_id,
-                                               const char *kind,
-                                               const char *detail);
-/* A user's latest notices, newest first (at most 50). */
-G_GNUC_WARN_UNUSED_RESULT int store_notice_list(struct store *st,
-                                                int64_t user_id, GArray *out);
 
 #endif
