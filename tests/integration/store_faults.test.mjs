@@ -347,3 +347,37 @@ test('an order list with an order whose items cannot be read is a 500, never a l
     await e.stop();
   }
 });
+
+test('a family invitation that cannot be read while it is revoked is a 500, never a 404', async () => {
+  // a daemon of its own: the invitation is read once when it is made,
+  // again when it is revoked
+  const e = await startDaemon({
+    config: { demo: false, rate_limit_writes: 100000, rate_limit_logins: 100000 },
+    env: { SINIAN_STORE_FAULT: 'family.invite_get:2' },
+  });
+  try {
+    const { token } = await signUp(e, { login: '13900000078', password: PASSWORD, display_name: '吴' });
+    const m = await api(e, 'POST', '/api/memorials', { token, json: {
+      title: '怀念吴兰', visibility: 'private', deceased: { name: '吴兰', death_date: '2022-03-04' } } });
+    assert.equal(m.status, 201, m.text);
+    const base = `/api/memorials/${m.json.memorial.id}`;
+    const inv = await api(e, 'POST', `${base}/family`, { token, json: { login: '13100000003', role: 'memorial_guest' } });
+    assert.equal(inv.status, 202, inv.text);
+    const p = `${base}/invitations/${inv.json.invitation.id}`;
+
+    const from = e.log().length;
+    const r = await api(e, 'DELETE', p, { token });
+    assert.equal(r.status, 500, r.text);
+    assert.ok(['io_error', 'database_error'].includes(r.json?.error?.code), r.text);
+    assert.match(e.log().slice(from), /injected fault: family\.invite_get execution 2/);
+    assert.equal((await api(e, 'GET', '/healthz')).status, 200);
+    const sent = await api(e, 'GET', `${base}/invitations`, { token });
+    assert.equal(sent.status, 200, sent.text);
+    assert.deepEqual(sent.json.invitations.map((x) => x.state), ['pending'], 'still open');
+
+    assert.equal((await api(e, 'DELETE', p, { token })).status, 204);
+    assert.equal((await api(e, 'DELETE', p, { token })).status, 404, 'revoked already: none open');
+  } finally {
+    await e.stop();
+  }
+});
