@@ -313,6 +313,6 @@ int access_audit(struct app *app, const struct actor *a, const char *action,
 {
 	log_info("audit", "user %lld used %s on %s %lld", (long long)a->user_id,
 	         action, object_kind, (long long)object_id);
-	return store_audit_add(app->store, a->user_id, action, object_kind,
-	                       object_id, detail);
+	return store_user_audit_add(app->store, a->user_id, action, object_kind,
+	                            object_id, detail);
 }

@@ -37,7 +37,7 @@ static json_t *grants_json(struct app *app, int64_t user_id)
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 	json_t *arr = json_array();
 
-	if (!store_ok(store_grant_list(app->store, user_id, g),
+	if (!store_ok(store_user_grant_list(app->store, user_id, g),
 	              "listing an account's roles")) {
 		json_decref(arr);
 		arr = NULL; /* the answer is a 500, not an account without roles
@@ -390,7 +390,7 @@ static void reset_hashed(void *ud, bool ok, const char *pw_hash)
 		http_resp_err(resp, ERR_INTERNAL, "cannot set the password");
 	} else {
 		/* whoever knew the old password is signed out everywhere */
-		if (!store_ok(store_session_revoke_others(
+		if (!store_ok(store_user_session_revoke_others(
 		                  app->store, w->u.id, 0, (int64_t)time(NULL)),
 		              "ending the sessions of a reset account"))
 			http_resp_err(resp, ERR_DB,
@@ -421,8 +421,8 @@ static void delete_session(void *appv, struct http_req *req,
 
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		return;
-	if (store_session_revoke(app->store, a->session_id,
-	                         (int64_t)time(NULL))) {
+	if (store_user_session_revoke(app->store, a->session_id,
+	                              (int64_t)time(NULL))) {
 		http_resp_err(resp, ERR_DB, "cannot sign out");
 		return;
 	}
@@ -459,9 +459,9 @@ static void password_hashed(void *ud, bool ok, const char *pw_hash)
 
 	if (!ok || store_user_set_password(app->store, a->user_id, pw_hash)) {
 		http_resp_err(resp, ERR_INTERNAL, "cannot change the password");
-	} else if (store_session_revoke_others(app->store, a->user_id,
-	                                       a->session_id,
-	                                       (int64_t)time(NULL))) {
+	} else if (store_user_session_revoke_others(app->store, a->user_id,
+	                                            a->session_id,
+	                                            (int64_t)time(NULL))) {
 		/* other devices must sign in again with the new password */
 		http_resp_err(resp, ERR_DB, "cannot end the other sessions");
 	} else {
@@ -645,10 +645,11 @@ static void change_grant(struct app *app, struct http_req *req,
 	}
 	if (role == ROLE_ADMIN)
 		scope = 0;
-	rc = add ? store_grant_add(app->store, id, access_role_name(role),
-	                           scope_kind_of(role), scope, a->user_id)
-	         : store_grant_remove(app->store, id, access_role_name(role),
-	                              scope_kind_of(role), scope);
+	rc = add ? store_user_grant_add(app->store, id, access_role_name(role),
+	                                scope_kind_of(role), scope, a->user_id)
+	         : store_user_grant_remove(app->store, id,
+	                                   access_role_name(role),
+	                                   scope_kind_of(role), scope);
 	if (rc) {
 		http_resp_err(resp, rc, "cannot change the role");
 		goto out;

@@ -55,7 +55,7 @@ static int person_of(struct app *app, const struct memorial *m,
 
 	memset(p, 0, sizeof(*p));
 	if (rc == 0)
-		rc = store_calendar_get(app->store, m->id, &p->lunar);
+		rc = store_mourning_calendar_get(app->store, m->id, &p->lunar);
 	if (rc == 0) {
 		snprintf(p->death_date, sizeof(p->death_date), "%s",
 		         d->death_date);
@@ -126,10 +126,11 @@ static void follow_facts(struct app *app, const struct actor *a, int64_t mid,
 {
 	struct store_follower f;
 	int64_t n = 0;
-	int rc = a->user_id ? store_follow_get(app->store, mid, a->user_id, &f)
+	int rc = a->user_id ? store_mourning_follow_get(app->store, mid,
+	                                                a->user_id, &f)
 	                    : ERR_NOT_FOUND;
 
-	if (!store_ok(store_follow_count(app->store, mid, &n),
+	if (!store_ok(store_mourning_follow_count(app->store, mid, &n),
 	              "counting a memorial's followers") ||
 	    !store_ok(rc == ERR_NOT_FOUND ? 0 : rc,
 	              "reading whether someone follows")) {
@@ -257,8 +258,8 @@ static void put_calendar(void *appv, struct http_req *req,
 	    access_deny(resp, access_check(a, ACT_MEMORIAL_EDIT, &obj)) ||
 	    one_choice(req, resp, "anniversaries", modes, true, &mode))
 		goto out;
-	if ((rc = store_calendar_set(app->store, m->id, mode == 1,
-	                             a->user_id))) {
+	if ((rc = store_mourning_calendar_set(app->store, m->id, mode == 1,
+	                                      a->user_id))) {
 		log_error("calendar",
 		          "memorial %lld: cannot store the setting "
 		          "(%d)",
@@ -343,7 +344,7 @@ static int feed_actor(struct app *app, struct http_req *req, int64_t *mid,
 	if (strlen(token) > 100)
 		return ERR_NOT_FOUND;
 	crypto_sha256_hex(token, hash);
-	if ((rc = store_feed_lookup(app->store, hash, mid, &uid)))
+	if ((rc = store_mourning_feed_lookup(app->store, hash, mid, &uid)))
 		return rc;
 	return auth_load_actor(app, uid, out);
 }
@@ -420,7 +421,7 @@ static void post_feed(void *appv, struct http_req *req, struct http_resp *resp)
 	}
 	crypto_token(token);
 	crypto_sha256_hex(token, hash);
-	if (store_feed_set(app->store, m->id, a->user_id, hash)) {
+	if (store_mourning_feed_set(app->store, m->id, a->user_id, hash)) {
 		log_error("calendar", "cannot store a feed link");
 		http_resp_err(resp, ERR_INTERNAL, "cannot store the link");
 		goto out;
@@ -515,8 +516,8 @@ static void put_follow(void *appv, struct http_req *req, struct http_resp *resp)
 	    access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED) ||
 	    one_choice(req, resp, "lang", langs, false, &lang))
 		goto out;
-	if ((rc = store_follow_add(app->store, m->id, a->user_id,
-	                           langs[lang]))) {
+	if ((rc = store_mourning_follow_add(app->store, m->id, a->user_id,
+	                                    langs[lang]))) {
 		log_error("calendar", "cannot store a follower (%d)", rc);
 		http_resp_err(resp, ERR_INTERNAL, "cannot follow");
 		goto out;
@@ -538,7 +539,7 @@ static void delete_follow(void *appv, struct http_req *req,
 	if (!api_memorial_find(app, req, resp, m, &obj) ||
 	    access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		goto out;
-	if (store_follow_remove(app->store, m->id, a->user_id)) {
+	if (store_mourning_follow_remove(app->store, m->id, a->user_id)) {
 		http_resp_err(resp, ERR_INTERNAL, "cannot unfollow");
 		goto out;
 	}
@@ -562,7 +563,7 @@ static void get_following(void *appv, struct http_req *req,
 	if (access_deny(resp, a->user_id ? 0 : ERR_UNAUTHORIZED))
 		goto out;
 	visit_today(today);
-	if (store_following(app->store, a->user_id, ids)) {
+	if (store_mourning_following(app->store, a->user_id, ids)) {
 		http_resp_err(resp, ERR_INTERNAL, "cannot list");
 		goto out;
 	}

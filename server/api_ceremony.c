@@ -220,7 +220,7 @@ static bool links_ok(struct app *app, struct http_req *req,
 {
 	struct hall hall;
 
-	if (c->hall_id && (store_hall_get(app->store, c->hall_id, &hall) ||
+	if (c->hall_id && (store_org_hall_get(app->store, c->hall_id, &hall) ||
 	                   hall.agency_id != c->agency_id)) {
 		http_resp_err(resp, ERR_INVALID,
 		              "hall_id: not a hall of this agency");

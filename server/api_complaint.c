@@ -143,7 +143,7 @@ static void post_complaint(void *appv, struct http_req *req,
 	c->user_id = a->user_id;
 	crypto_token(token);
 	crypto_sha256_hex(token, c->token_hash);
-	if ((rc = store_complaint_insert(app->store, c))) {
+	if ((rc = store_public_complaint_insert(app->store, c))) {
 		log_error("complaint", "storing a complaint: %d", rc);
 		http_resp_err(resp, rc, "cannot store the complaint");
 		goto out;
@@ -192,11 +192,12 @@ static void send_list(struct app *app, struct http_req *req,
 	if (!page_args(req, resp, &cursor, &limit))
 		goto out;
 	rc = which == LIST_MINE
-	         ? store_complaint_list_user(app->store, a->user_id, cursor,
-	                                     limit, out)
+	         ? store_public_complaint_list_user(app->store, a->user_id,
+	                                            cursor, limit, out)
 	     : which == LIST_ALL
-	         ? store_complaint_list_all(app->store, cursor, limit, out)
-	         : store_complaint_list_org(
+	         ? store_public_complaint_list_all(app->store, cursor, limit,
+	                                           out)
+	         : store_public_complaint_list_org(
 	               app->store, obj->agency_id ? ORG_AGENCY : ORG_CEMETERY,
 	               obj->agency_id ? obj->agency_id : obj->cemetery_id,
 	               cursor, limit, out);
@@ -277,7 +278,7 @@ static bool readable(struct app *app, struct http_req *req,
 		return false;
 	}
 	if (http_param_id(req, "id", &id) == 0)
-		rc = store_complaint_get(app->store, id, c);
+		rc = store_public_complaint_get(app->store, id, c);
 	if (rc && rc != ERR_NOT_FOUND) {
 		log_error("complaint", "reading complaint %lld: %d",
 		          (long long)id, rc);
@@ -344,10 +345,10 @@ static void post_answer(void *appv, struct http_req *req,
 		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
-	rc = store_complaint_answer(app->store, c->id, answer,
-	                            auth_actor(req)->user_id);
+	rc = store_public_complaint_answer(app->store, c->id, answer,
+	                                   auth_actor(req)->user_id);
 	if (rc == 0)
-		rc = store_complaint_get(app->store, c->id, c);
+		rc = store_public_complaint_get(app->store, c->id, c);
 	if (rc) {
 		if (rc != ERR_CONFLICT)
 			log_error("complaint", "answering %lld: %d",

@@ -106,7 +106,7 @@ static json_t *deceased_json(struct app *app, const struct deceased *d,
 		return j;
 	evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
 	arr = json_array();
-	if (!store_ok(store_event_list(app->store, d->id, evs),
+	if (!store_ok(store_deceased_event_list(app->store, d->id, evs),
 	              "listing a record's events")) {
 		json_decref(arr);
 		arr = NULL;

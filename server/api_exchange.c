@@ -62,7 +62,7 @@ static bool export_page(struct app *app, GArray *recs, bool clear, GString *out)
 		char *s;
 
 		g_array_set_size(evs, 0);
-		ok = store_ok(store_event_list(app->store, d->id, evs),
+		ok = store_ok(store_deceased_event_list(app->store, d->id, evs),
 		              "listing a record's events for an export");
 		j = ok ? ndjson_record_json(d, evs,
 		                            clear ? (id ? id : "") : NULL)
@@ -254,8 +254,8 @@ static int import_write(struct app *app, const struct actor *a, GArray *recs,
 			int64_t id;
 
 			e->deceased_id = r->d.id;
-			if ((rc = store_event_insert(app->store, e, a->user_id,
-			                             &id)))
+			if ((rc = store_deceased_event_insert(app->store, e,
+			                                      a->user_id, &id)))
 				goto out_rollback;
 		}
 	}

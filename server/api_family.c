@@ -40,8 +40,8 @@ static json_t *family_json(struct app *app, int64_t mid)
 	for (int r = 0; arr && roles[r]; r++) {
 		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 
-		if (!store_ok(store_grant_holders(app->store, roles[r],
-		                                  "memorial", mid, ids),
+		if (!store_ok(store_user_grant_holders(app->store, roles[r],
+		                                       "memorial", mid, ids),
 		              "listing a memorial's family")) {
 			json_decref(arr);
 			arr = NULL;
@@ -198,7 +198,7 @@ static void delete_family(void *appv, struct http_req *req,
 		              "role: ?role=family_admin or memorial_guest");
 		goto out;
 	}
-	rc = store_grant_remove(app->store, uid, role, "memorial", m->id);
+	rc = store_user_grant_remove(app->store, uid, role, "memorial", m->id);
 	if (rc && rc != ERR_NOT_FOUND) {
 		http_resp_err(resp, rc, "cannot remove the grant");
 		goto out;

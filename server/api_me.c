@@ -41,10 +41,11 @@ static json_t *held_json(struct app *app, const struct actor *a, int64_t mid,
 		log_warn("me", "memorial %lld: cannot count pending messages",
 		         (long long)mid);
 	snprintf(url, sizeof(url), "/m/%s", m->slug);
-	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)mid,
-	              "title", m->title, "name", d->name, "url", url, "role",
-	              admin ? "family_admin" : "memorial_guest", "following",
-	              store_follow_get(app->store, mid, a->user_id, &f) == 0);
+	j = json_pack(
+	    "{s:I,s:s,s:s,s:s,s:s,s:b}", "id", (json_int_t)mid, "title",
+	    m->title, "name", d->name, "url", url, "role",
+	    admin ? "family_admin" : "memorial_guest", "following",
+	    store_mourning_follow_get(app->store, mid, a->user_id, &f) == 0);
 	if (j && admin)
 		json_object_set_new(j, "pending_messages",
 		                    json_integer(pending));

@@ -150,7 +150,7 @@ static json_t *memorial_json(const struct memorial *m)
 static json_t *deceased_summary(struct app *app, const struct deceased *d)
 {
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(struct deceased_event));
-	json_t *tl = store_ok(store_event_list(app->store, d->id, evs),
+	json_t *tl = store_ok(store_deceased_event_list(app->store, d->id, evs),
 	                      "listing a deceased's events")
 	                 ? json_array()
 	                 : NULL;

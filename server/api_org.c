@@ -83,10 +83,11 @@ static void list_orgs(void *appv, struct http_req *req, struct http_resp *resp)
 static json_t *halls_json(struct app *app, int64_t agency_id)
 {
 	GArray *halls = g_array_new(FALSE, FALSE, sizeof(struct hall));
-	json_t *arr = store_ok(store_hall_list(app->store, agency_id, halls),
-	                       "listing an agency's halls")
-	                  ? json_array()
-	                  : NULL;
+	json_t *arr =
+	    store_ok(store_org_hall_list(app->store, agency_id, halls),
+	             "listing an agency's halls")
+	        ? json_array()
+	        : NULL;
 
 	for (guint i = 0; arr && i < halls->len; i++) {
 		struct hall *h = &g_array_index(halls, struct hall, i);
@@ -251,7 +252,7 @@ static void list_services(void *appv, struct http_req *req,
 	if (all && access_deny(resp, edit_right(auth_actor(req), k, id)))
 		return;
 	items = g_array_new(FALSE, FALSE, sizeof(struct service_item));
-	arr = store_ok(store_service_list(app->store, k, id, all, items),
+	arr = store_ok(store_org_service_list(app->store, k, id, all, items),
 	               "listing services")
 	          ? json_array()
 	          : NULL;
@@ -326,7 +327,7 @@ static void post_service(void *appv, struct http_req *req,
 		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
-	rc = store_service_create(app->store, &s, &s.id);
+	rc = store_org_service_create(app->store, &s, &s.id);
 	if (rc) {
 		http_resp_err(resp, rc,
 		              rc == ERR_CONFLICT ? "code: already used here"
@@ -350,7 +351,7 @@ static void patch_service(void *appv, struct http_req *req,
 
 	if ((rc = http_param_id(req, "id", &id)
 	              ? ERR_NOT_FOUND
-	              : store_service_get(app->store, id, &s))) {
+	              : store_org_service_get(app->store, id, &s))) {
 		http_resp_lookup(resp, rc, "no such service item");
 		return;
 	}
@@ -359,7 +360,7 @@ static void patch_service(void *appv, struct http_req *req,
 		return;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = service_fields(j, &s, false, &err)) ||
-	    (rc = store_service_update(app->store, &s))) {
+	    (rc = store_org_service_update(app->store, &s))) {
 		http_resp_err(resp, rc, "%s",
 		              rc == ERR_INVALID ? err.msg : "cannot update");
 		goto out;
@@ -389,7 +390,7 @@ static void post_hall(void *appv, struct http_req *req, struct http_resp *resp)
 		http_resp_fail(resp, rc, &err);
 		goto out;
 	}
-	if ((rc = store_hall_create(app->store, id, name, &hid))) {
+	if ((rc = store_org_hall_create(app->store, id, name, &hid))) {
 		http_resp_err(resp, rc,
 		              rc == ERR_CONFLICT ? "name: a hall of that name "
 		                                   "exists"

@@ -85,8 +85,8 @@ static int page_json(struct app *app, const struct org *o, json_t **j)
 	double avg = 0;
 	int rc;
 
-	if ((rc = store_service_list(app->store, o->kind, o->id, false,
-	                             items)) ||
+	if ((rc = store_org_service_list(app->store, o->kind, o->id, false,
+	                                 items)) ||
 	    (rc = store_public_get(app->store, o->kind, o->id, &p)) ||
 	    (rc = store_public_rating(app->store, o->kind, o->id, &count,
 	                              &avg)) ||

@@ -363,7 +363,7 @@ static void get_proof(void *appv, struct http_req *req, struct http_resp *resp)
 		return;
 	if ((rc = http_param_id(req, "pid", &pid)
 	              ? ERR_NOT_FOUND
-	              : store_proof_get(app->store, o.id, pid, &p))) {
+	              : store_sweeping_proof_get(app->store, o.id, pid, &p))) {
 		http_resp_lookup(resp, rc, "no such proof");
 		return;
 	}
@@ -526,8 +526,8 @@ static void get_rating(void *appv, struct http_req *req, struct http_resp *resp)
 	if (api_org_find(app, req, resp, k, &org))
 		return;
 	id = org.id;
-	if (store_rating_summary(app->store, store_org_kind_name(k), id, &avg,
-	                         &count)) {
+	if (store_sweeping_rating_summary(app->store, store_org_kind_name(k),
+	                                  id, &avg, &count)) {
 		http_resp_err(resp, ERR_DB, "cannot read ratings");
 		return;
 	}

@@ -282,11 +282,11 @@ static void post_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
 		jsonx_push(
-		    &arr,
-		    store_ok(store_slot_get(app->store, slots[i].id, &slots[i]),
-		             "reading a new slot back")
-		        ? slot_json(&slots[i])
-		        : NULL);
+		    &arr, store_ok(store_visit_slot_get(app->store, slots[i].id,
+		                                        &slots[i]),
+		                   "reading a new slot back")
+		              ? slot_json(&slots[i])
+		              : NULL);
 	http_resp_json(resp, 201, json_pack("{s:o}", "slots", arr));
 out:
 	json_decref(j);
@@ -305,7 +305,7 @@ static void list_slots(void *appv, struct http_req *req, struct http_resp *resp)
 	    !api_visit_range(req, resp, 30, from, to))
 		return;
 	a = g_array_new(FALSE, FALSE, sizeof(struct visit_slot));
-	if (store_slot_list(app->store, cid, from, to, a)) {
+	if (store_visit_slot_list(app->store, cid, from, to, a)) {
 		http_resp_err(resp, ERR_DB, "cannot read slots");
 		g_array_free(a, TRUE);
 		return;
@@ -376,7 +376,8 @@ static void post_booking(void *appv, struct http_req *req,
 	in.user_id = a->user_id;
 	if (for_user) {
 		/* booking on someone's behalf: staff of the slot's cemetery */
-		if ((rc = store_slot_get(app->store, in.slot_id, &slot))) {
+		if ((rc =
+		         store_visit_slot_get(app->store, in.slot_id, &slot))) {
 			http_resp_lookup(resp, rc, "no such slot");
 			goto out;
 		}

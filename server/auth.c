@@ -43,7 +43,7 @@ int auth_load_actor(struct app *app, int64_t user_id, struct actor *out)
 	snprintf(out->display_name, sizeof(out->display_name), "%s",
 	         u.display_name);
 	grants = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
-	rc = store_grant_list(app->store, user_id, grants);
+	rc = store_user_grant_list(app->store, user_id, grants);
 	for (guint i = 0;
 	     rc == 0 && i < grants->len && out->n_grants < ACTOR_MAX_GRANTS;
 	     i++) {
@@ -71,8 +71,8 @@ int auth_token_actor(struct app *app, const char *token, struct actor *out)
 	if (!token || strlen(token) < 20 || strlen(token) > 100)
 		return ERR_UNAUTHORIZED;
 	crypto_sha256_hex(token, hash);
-	rc = store_session_lookup(app->store, hash, (int64_t)time(NULL), &uid,
-	                          &sid);
+	rc = store_user_session_lookup(app->store, hash, (int64_t)time(NULL),
+	                               &uid, &sid);
 	if (rc)
 		return rc;
 	rc = auth_load_actor(app, uid, out);
@@ -83,8 +83,8 @@ int auth_token_actor(struct app *app, const char *token, struct actor *out)
 int auth_session_actor(struct app *app, int64_t session_id, struct actor *out)
 {
 	int64_t uid = 0;
-	int rc = store_session_user(app->store, session_id, (int64_t)time(NULL),
-	                            &uid);
+	int rc = store_user_session_user(app->store, session_id,
+	                                 (int64_t)time(NULL), &uid);
 
 	if (rc == 0)
 		rc = auth_load_actor(app, uid, out);
@@ -101,9 +101,9 @@ int auth_session_create(struct app *app, int64_t user_id, char *token_out,
 
 	crypto_token(token_out);
 	crypto_sha256_hex(token_out, hash);
-	return store_session_create(app->store, user_id, hash, now,
-	                            now + app->cfg.session_ttl_hours * 3600,
-	                            session_id);
+	return store_user_session_create(
+	    app->store, user_id, hash, now,
+	    now + app->cfg.session_ttl_hours * 3600, session_id);
 }
 
 int auth_login_normalize(const char *in, char *out, size_t outlen,

@@ -159,12 +159,13 @@ static int grant(struct app *app, int64_t id, const struct cli_opts *o,
 		rc = store_staff_grant(app->store, id, ORG_CEMETERY, o->scope,
 		                       true, 0);
 	else if (add)
-		rc = store_grant_add(app->store, id, o->role, scope_kind(role),
-		                     role == ROLE_ADMIN ? 0 : o->scope, 0);
+		rc = store_user_grant_add(app->store, id, o->role,
+		                          scope_kind(role),
+		                          role == ROLE_ADMIN ? 0 : o->scope, 0);
 	else
-		rc = store_grant_remove(app->store, id, o->role,
-		                        scope_kind(role),
-		                        role == ROLE_ADMIN ? 0 : o->scope);
+		rc = store_user_grant_remove(app->store, id, o->role,
+		                             scope_kind(role),
+		                             role == ROLE_ADMIN ? 0 : o->scope);
 	if (rc) {
 		fprintf(stderr, "sinian: cannot %s the role (%s)\n",
 		        add ? "grant" : "revoke", err_name(rc));
@@ -234,7 +235,7 @@ static int user_list(struct app *app)
 		    &g_array_index(users, struct store_user, i);
 
 		g_array_set_size(grants, 0);
-		if (store_grant_list(app->store, u->id, grants)) {
+		if (store_user_grant_list(app->store, u->id, grants)) {
 			fprintf(stderr, "cannot list the roles of %lld\n",
 			        (long long)u->id);
 			rc = 1;

@@ -417,14 +417,14 @@ int deceased_event_add(struct store *st, int64_t deceased_id,
 		err_fail(e, rc, NULL, "plot_id: no such plot");
 		goto out_rollback;
 	}
-	if ((rc = store_event_list(st, deceased_id, evs)) ||
+	if ((rc = store_deceased_event_list(st, deceased_id, evs)) ||
 	    (rc = deceased_event_check((struct deceased_event *)evs->data,
 	                               evs->len, ev, d.death_date, e)))
 		goto out_rollback;
 	deceased_time_norm(ev->at, at, sizeof(at), NULL);
 	memcpy(ev->at, at, sizeof(at));
 	ev->deceased_id = deceased_id;
-	if ((rc = store_event_insert(st, ev, created_by, &ev->id)) ||
+	if ((rc = store_deceased_event_insert(st, ev, created_by, &ev->id)) ||
 	    (rc = store_deceased_touch(st, deceased_id)) ||
 	    (rc = store_commit(st))) {
 		err_fail(e, rc, NULL, "cannot store the event");

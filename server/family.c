@@ -26,8 +26,8 @@ static int kind_grant(struct store *st, int64_t user_id, const struct invite *f)
 {
 	const struct family_invite *fi = (const struct family_invite *)f;
 
-	return store_grant_add(st, user_id, fi->role, "memorial",
-	                       fi->memorial_id, f->invited_by);
+	return store_user_grant_add(st, user_id, fi->role, "memorial",
+	                            fi->memorial_id, f->invited_by);
 }
 
 static const struct invite_kind family_kind = {

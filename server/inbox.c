@@ -130,9 +130,9 @@ void inbox_message_pending(struct store *st, struct bus *bus,
 	         (long long)m->id);
 	if (!store_ok(store_tribute_pending(st, m->id, &pending),
 	              "counting messages waiting") ||
-	    !store_ok(
-	        store_grant_holders(st, "family_admin", "memorial", m->id, ids),
-	        "finding who moderates a memorial")) {
+	    !store_ok(store_user_grant_holders(st, "family_admin", "memorial",
+	                                       m->id, ids),
+	              "finding who moderates a memorial")) {
 		g_array_free(ids, TRUE);
 		return;
 	}
@@ -181,7 +181,7 @@ void inbox_order(struct store *st, struct bus *bus,
 	json_t *data;
 
 	/* the change of state is told even if its photos cannot be read */
-	if (!store_ok(store_proof_list(st, o->id, proofs),
+	if (!store_ok(store_sweeping_proof_list(st, o->id, proofs),
 	              "listing an order's proofs for its notice"))
 		g_array_set_size(proofs, 0);
 	latest_photo(proofs, o->id, photo, sizeof(photo));
@@ -205,8 +205,8 @@ static bool invitee_has(struct app *app, int64_t ceremony_id, int64_t user_id,
 	char kept[512], *open;
 	bool same;
 
-	if (store_invitee_get(app->store, ceremony_id, user_id, kept,
-	                      sizeof(kept)))
+	if (store_inbox_invitee_get(app->store, ceremony_id, user_id, kept,
+	                            sizeof(kept)))
 		return false;
 	open = crypto_open_sealed(app->crypto, kept);
 	same = open && strcmp(open, token) == 0;
@@ -225,7 +225,7 @@ void inbox_invite_opened(struct app *app, int64_t ceremony_id, int64_t user_id,
 		return;
 	sealed = crypto_seal(app->crypto, token);
 	if (!sealed ||
-	    store_invitee_add(app->store, ceremony_id, user_id, sealed))
+	    store_inbox_invitee_add(app->store, ceremony_id, user_id, sealed))
 		log_warn("inbox",
 		         "cannot remember an invitee of ceremony "
 		         "%lld",
@@ -242,7 +242,7 @@ static void live_candidates(struct app *app, const struct ceremony *c,
 	GArray *fol = g_array_new(FALSE, FALSE, sizeof(struct store_follower));
 
 	/* whoever could be listed is told; a failure is logged */
-	if (!store_ok(store_invitees(app->store, c->id, inv),
+	if (!store_ok(store_inbox_invitees(app->store, c->id, inv),
 	              "listing a ceremony's invited accounts"))
 		g_array_set_size(inv, 0);
 	for (guint i = 0; i < inv->len; i++) {
@@ -253,12 +253,12 @@ static void live_candidates(struct app *app, const struct ceremony *c,
 		                    g_strdup(v->token_enc));
 	}
 	if (c->memorial_id &&
-	    !store_ok(store_grant_holders(app->store, "family_admin",
-	                                  "memorial", c->memorial_id, ids),
+	    !store_ok(store_user_grant_holders(app->store, "family_admin",
+	                                       "memorial", c->memorial_id, ids),
 	              "listing a memorial's family admins"))
 		g_array_set_size(ids, 0);
 	if (c->memorial_id &&
-	    !store_ok(store_followers(app->store, c->memorial_id, fol),
+	    !store_ok(store_mourning_followers(app->store, c->memorial_id, fol),
 	              "listing a memorial's followers"))
 		g_array_set_size(fol, 0);
 	for (guint i = 0; i < fol->len; i++)

@@ -181,8 +181,9 @@ int memorial_create(struct store *st, const struct crypto *c,
 	    (rc = link_deceased(st, c, m, inline_d, creator, e)))
 		goto out_rollback;
 	if ((rc = store_memorial_insert(st, m, &m->id)) ||
-	    (creator && (rc = store_grant_add(st, creator, "family_admin",
-	                                      "memorial", m->id, creator))) ||
+	    (creator &&
+	     (rc = store_user_grant_add(st, creator, "family_admin", "memorial",
+	                                m->id, creator))) ||
 	    (rc = store_commit(st))) {
 		log_error("memorial",
 		          "storing a memorial of record %lld by user %lld: %s",

@@ -137,7 +137,7 @@ static int demo_build(struct app *app, struct memorial *m, struct err_detail *e)
 		return err_fail(e, rc, NULL,
 		                "cannot create the demo organisations");
 	}
-	rc = store_hall_create(app->store, agency, "思念厅", &hall);
+	rc = store_org_hall_create(app->store, agency, "思念厅", &hall);
 	if (rc && rc != ERR_CONFLICT)
 		return rc;
 	snprintf(p.section, sizeof(p.section), "松园");

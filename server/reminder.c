@@ -213,14 +213,14 @@ static void remind_follower(struct app *app, const struct occasion *o,
 	         (long long)o->m->id);
 	if (auth_load_actor(app, f->user_id, a) ||
 	    access_check(a, ACT_MEMORIAL_VIEW, obj) ||
-	    store_reminder_mark(app->store, f->user_id, subject, o->day,
-	                        "mourning", &fresh) ||
+	    store_mourning_reminder_mark(app->store, f->user_id, subject,
+	                                 o->day, "mourning", &fresh) ||
 	    !fresh)
 		goto out;
 	if (!room_to_send(app, j)) { /* a later run reminds them */
-		if (!store_ok(store_reminder_unmark(app->store, f->user_id,
-		                                    subject, o->day,
-		                                    "mourning"),
+		if (!store_ok(store_mourning_reminder_unmark(
+		                  app->store, f->user_id, subject, o->day,
+		                  "mourning"),
 		              "keeping a reminder for a later run"))
 			log_warn("reminder", "user %lld misses one reminder",
 			         (long long)f->user_id);
@@ -243,7 +243,8 @@ out:
 
 /* Remind the followers of a memorial that has a date on day. Most
  * followed memorials have none: only the dates are computed for them
- * (from the one query of store_followed_memorials), nothing is read. */
+ * (from the one query of store_mourning_followed_memorials), nothing is read.
+ */
 static void remind_memorial(struct app *app, const struct store_followed *fm,
                             struct reminder_job *j)
 {
@@ -269,7 +270,7 @@ static void remind_memorial(struct app *app, const struct store_followed *fm,
 	if (store_memorial_get(app->store, fm->memorial_id, m) ||
 	    memorial_access_obj(app->store, m, &obj) ||
 	    store_deceased_get(app->store, m->deceased_id, d) ||
-	    store_followers(app->store, m->id, fol))
+	    store_mourning_followers(app->store, m->id, fol))
 		goto out;
 	snprintf(o.name, sizeof(o.name), "%s", d->name);
 	data = occasion_json(&o);
@@ -299,8 +300,8 @@ static void remind_visit(struct app *app, int64_t booking_id,
 	         (long long)booking_id);
 	if (store_booking_get(app->store, booking_id, b) ||
 	    b->state != VISIT_BOOKED ||
-	    store_reminder_mark(app->store, b->user_id, subject, day, "visit",
-	                        &fresh) ||
+	    store_mourning_reminder_mark(app->store, b->user_id, subject, day,
+	                                 "visit", &fresh) ||
 	    !fresh) {
 		g_free(b);
 		return;
@@ -419,8 +420,9 @@ static int job_start(struct app *app, const char *day, const char *today)
 	j->followed = g_array_new(FALSE, FALSE, sizeof(struct store_followed));
 	j->bookings = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	j->outbox = g_ptr_array_new_with_free_func(g_free);
-	if ((rc = store_followed_memorials(app->store, j->followed)) ||
-	    (rc = store_reminder_bookings(app->store, day, j->bookings))) {
+	if ((rc = store_mourning_followed_memorials(app->store, j->followed)) ||
+	    (rc = store_mourning_reminder_bookings(app->store, day,
+	                                           j->bookings))) {
 		log_error("reminder", "cannot list what to remind of (%d)", rc);
 		job_free(j);
 		return rc;

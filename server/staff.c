@@ -85,6 +85,6 @@ int staff_revoke_invite(struct store *st, enum org_kind k, int64_t org_id,
 int staff_remove(struct store *st, enum org_kind k, int64_t org_id,
                  int64_t user_id)
 {
-	return store_grant_remove(st, user_id, staff_role(k),
-	                          store_org_kind_name(k), org_id);
+	return store_user_grant_remove(st, user_id, staff_role(k),
+	                               store_org_kind_name(k), org_id);
 }

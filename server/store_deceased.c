@@ -280,7 +280,8 @@ int store_deceased_memorial(struct store *st, int64_t id, int64_t *memorial_id)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
+int store_deceased_event_list(struct store *st, int64_t deceased_id,
+                              GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_EVENT_LIST));
 	int rc;
@@ -307,8 +308,9 @@ int store_event_list(struct store *st, int64_t deceased_id, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_event_insert(struct store *st, const struct deceased_event *ev,
-                       int64_t created_by, int64_t *id)
+int store_deceased_event_insert(struct store *st,
+                                const struct deceased_event *ev,
+                                int64_t created_by, int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_EVENT_INSERT));
 	int rc;

@@ -52,9 +52,9 @@ store_deceased_in_plot(struct store *st, int64_t plot_id, GArray *out);
 /* Events of a record, oldest first, into a GArray of struct
  * deceased_event. */
 G_GNUC_WARN_UNUSED_RESULT int
-store_event_list(struct store *st, int64_t deceased_id, GArray *out);
+store_deceased_event_list(struct store *st, int64_t deceased_id, GArray *out);
 G_GNUC_WARN_UNUSED_RESULT int
-store_event_insert(struct store *st, const struct deceased_event *ev,
-                   int64_t created_by, int64_t *id);
+store_deceased_event_insert(struct store *st, const struct deceased_event *ev,
+                            int64_t created_by, int64_t *id);
 
 #endif

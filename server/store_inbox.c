@@ -180,8 +180,8 @@ int store_inbox_unread(struct store *st, int64_t user_id, int64_t *n)
 	return rc;
 }
 
-int store_invitee_get(struct store *st, int64_t ceremony_id, int64_t user_id,
-                      char *out, size_t outlen)
+int store_inbox_invitee_get(struct store *st, int64_t ceremony_id,
+                            int64_t user_id, char *out, size_t outlen)
 {
 	sqlite3_stmt *q = store_stmt(st, "SELECT token_enc FROM "
 	                                 "ceremony_invitees WHERE "
@@ -199,8 +199,8 @@ int store_invitee_get(struct store *st, int64_t ceremony_id, int64_t user_id,
 	return rc;
 }
 
-int store_invitee_add(struct store *st, int64_t ceremony_id, int64_t user_id,
-                      const char *token_enc)
+int store_inbox_invitee_add(struct store *st, int64_t ceremony_id,
+                            int64_t user_id, const char *token_enc)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT INTO ceremony_invitees(ceremony_id, user_id, "
@@ -215,7 +215,7 @@ int store_invitee_add(struct store *st, int64_t ceremony_id, int64_t user_id,
 	return store_step_done(q);
 }
 
-int store_invitees(struct store *st, int64_t ceremony_id, GArray *out)
+int store_inbox_invitees(struct store *st, int64_t ceremony_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, "SELECT user_id, token_enc FROM "
 	                                 "ceremony_invitees WHERE "

@@ -55,15 +55,15 @@ G_GNUC_WARN_UNUSED_RESULT int store_inbox_unread(struct store *st,
 
 /* The sealed invitation kept for user_id and ceremony_id into out (512
  * bytes); ERR_NOT_FOUND. */
-G_GNUC_WARN_UNUSED_RESULT int store_invitee_get(struct store *st,
-                                                int64_t ceremony_id,
-                                                int64_t user_id, char *out,
-                                                size_t outlen);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_invitee_get(struct store *st,
+                                                      int64_t ceremony_id,
+                                                      int64_t user_id,
+                                                      char *out, size_t outlen);
 /* Remember that user_id opened ceremony_id's invitation (token sealed). */
-G_GNUC_WARN_UNUSED_RESULT int store_invitee_add(struct store *st,
-                                                int64_t ceremony_id,
-                                                int64_t user_id,
-                                                const char *token_enc);
+G_GNUC_WARN_UNUSED_RESULT int store_inbox_invitee_add(struct store *st,
+                                                      int64_t ceremony_id,
+                                                      int64_t user_id,
+                                                      const char *token_enc);
 
 struct store_invitee {
 	int64_t user_id;
@@ -72,7 +72,7 @@ struct store_invitee {
 
 /* The people who opened a ceremony's invitations, into a GArray of struct
  * store_invitee. */
-G_GNUC_WARN_UNUSED_RESULT int store_invitees(struct store *st,
-                                             int64_t ceremony_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_inbox_invitees(struct store *st, int64_t ceremony_id, GArray *out);
 
 #endif

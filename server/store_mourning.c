@@ -28,7 +28,8 @@ static int int_of(struct store *st, const char *sql, int64_t id, int64_t *out)
 	return rc;
 }
 
-int store_calendar_get(struct store *st, int64_t memorial_id, bool *lunar)
+int store_mourning_calendar_get(struct store *st, int64_t memorial_id,
+                                bool *lunar)
 {
 	int64_t v = 0;
 	int rc = int_of(st,
@@ -40,8 +41,8 @@ int store_calendar_get(struct store *st, int64_t memorial_id, bool *lunar)
 	return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
-int store_calendar_set(struct store *st, int64_t memorial_id, bool lunar,
-                       int64_t by)
+int store_mourning_calendar_set(struct store *st, int64_t memorial_id,
+                                bool lunar, int64_t by)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT INTO memorial_calendar(memorial_id, anniversaries, "
@@ -58,8 +59,8 @@ int store_calendar_set(struct store *st, int64_t memorial_id, bool lunar,
 	return store_step_done(q);
 }
 
-int store_follow_add(struct store *st, int64_t memorial_id, int64_t user_id,
-                     const char *lang)
+int store_mourning_follow_add(struct store *st, int64_t memorial_id,
+                              int64_t user_id, const char *lang)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT INTO memorial_followers(memorial_id, user_id, lang) "
@@ -74,7 +75,8 @@ int store_follow_add(struct store *st, int64_t memorial_id, int64_t user_id,
 	return store_step_done(q);
 }
 
-int store_follow_remove(struct store *st, int64_t memorial_id, int64_t user_id)
+int store_mourning_follow_remove(struct store *st, int64_t memorial_id,
+                                 int64_t user_id)
 {
 	sqlite3_stmt *q = store_stmt(st, "DELETE FROM memorial_followers WHERE "
 	                                 "memorial_id = ? AND user_id = ?");
@@ -94,8 +96,8 @@ static void follower_row(sqlite3_stmt *q, struct store_follower *f)
 	STORE_COPY(f->lang, q, 2);
 }
 
-int store_follow_get(struct store *st, int64_t memorial_id, int64_t user_id,
-                     struct store_follower *out)
+int store_mourning_follow_get(struct store *st, int64_t memorial_id,
+                              int64_t user_id, struct store_follower *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT memorial_id, user_id, lang FROM memorial_followers "
@@ -113,7 +115,8 @@ int store_follow_get(struct store *st, int64_t memorial_id, int64_t user_id,
 	return rc;
 }
 
-int store_follow_count(struct store *st, int64_t memorial_id, int64_t *n)
+int store_mourning_follow_count(struct store *st, int64_t memorial_id,
+                                int64_t *n)
 {
 	return int_of(st,
 	              "SELECT count(*) FROM memorial_followers WHERE "
@@ -121,7 +124,7 @@ int store_follow_count(struct store *st, int64_t memorial_id, int64_t *n)
 	              memorial_id, n);
 }
 
-int store_followers(struct store *st, int64_t memorial_id, GArray *out)
+int store_mourning_followers(struct store *st, int64_t memorial_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT memorial_id, user_id, lang FROM memorial_followers "
@@ -155,7 +158,7 @@ static int ids_of(sqlite3_stmt *q, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_followed_memorials(struct store *st, GArray *out)
+int store_mourning_followed_memorials(struct store *st, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT m.id, d.death_date, coalesce(d.birth_date, ''), "
@@ -181,7 +184,7 @@ int store_followed_memorials(struct store *st, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_following(struct store *st, int64_t user_id, GArray *out)
+int store_mourning_following(struct store *st, int64_t user_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT memorial_id FROM memorial_followers WHERE user_id = ? "
@@ -193,8 +196,8 @@ int store_following(struct store *st, int64_t user_id, GArray *out)
 	return ids_of(q, out);
 }
 
-int store_feed_set(struct store *st, int64_t memorial_id, int64_t user_id,
-                   const char *token_hash)
+int store_mourning_feed_set(struct store *st, int64_t memorial_id,
+                            int64_t user_id, const char *token_hash)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT INTO calendar_feeds(token_hash, memorial_id, user_id) "
@@ -210,8 +213,8 @@ int store_feed_set(struct store *st, int64_t memorial_id, int64_t user_id,
 	return store_step_done(q);
 }
 
-int store_feed_lookup(struct store *st, const char *token_hash,
-                      int64_t *memorial_id, int64_t *user_id)
+int store_mourning_feed_lookup(struct store *st, const char *token_hash,
+                               int64_t *memorial_id, int64_t *user_id)
 {
 	sqlite3_stmt *q = store_stmt(st, "SELECT memorial_id, user_id FROM "
 	                                 "calendar_feeds WHERE token_hash = ?");
@@ -229,8 +232,9 @@ int store_feed_lookup(struct store *st, const char *token_hash,
 	return rc;
 }
 
-int store_reminder_mark(struct store *st, int64_t user_id, const char *subject,
-                        const char *date, const char *what, bool *fresh)
+int store_mourning_reminder_mark(struct store *st, int64_t user_id,
+                                 const char *subject, const char *date,
+                                 const char *what, bool *fresh)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "INSERT OR IGNORE INTO reminders_sent(user_id, subject, date, "
@@ -248,9 +252,9 @@ int store_reminder_mark(struct store *st, int64_t user_id, const char *subject,
 	return rc;
 }
 
-int store_reminder_unmark(struct store *st, int64_t user_id,
-                          const char *subject, const char *date,
-                          const char *what)
+int store_mourning_reminder_unmark(struct store *st, int64_t user_id,
+                                   const char *subject, const char *date,
+                                   const char *what)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "DELETE FROM reminders_sent WHERE user_id = ? AND subject = ? "
@@ -265,7 +269,8 @@ int store_reminder_unmark(struct store *st, int64_t user_id,
 	return store_step_done(q);
 }
 
-int store_reminder_bookings(struct store *st, const char *date, GArray *out)
+int store_mourning_reminder_bookings(struct store *st, const char *date,
+                                     GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(
 	    st, "SELECT b.id FROM visit_slots s JOIN bookings b ON b.slot_id = "

@@ -210,8 +210,8 @@ int store_org_list(struct store *st, enum org_kind k, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_service_create(struct store *st, const struct service_item *s,
-                         int64_t *id)
+int store_org_service_create(struct store *st, const struct service_item *s,
+                             int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_CREATE));
 	int rc;
@@ -232,7 +232,7 @@ int store_service_create(struct store *st, const struct service_item *s,
 	return rc;
 }
 
-int store_service_update(struct store *st, const struct service_item *s)
+int store_org_service_update(struct store *st, const struct service_item *s)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_UPDATE));
 
@@ -263,7 +263,8 @@ static void service_row(sqlite3_stmt *q, struct service_item *s)
 	s->active = sqlite3_column_int(q, 8) != 0;
 }
 
-int store_service_get(struct store *st, int64_t id, struct service_item *out)
+int store_org_service_get(struct store *st, int64_t id,
+                          struct service_item *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_GET));
 	int rc;
@@ -278,8 +279,8 @@ int store_service_get(struct store *st, int64_t id, struct service_item *out)
 	return rc;
 }
 
-int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
-                       bool all, GArray *out)
+int store_org_service_list(struct store *st, enum org_kind k, int64_t org_id,
+                           bool all, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SERVICE_LIST));
 	int rc;
@@ -299,8 +300,8 @@ int store_service_list(struct store *st, enum org_kind k, int64_t org_id,
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_hall_create(struct store *st, int64_t agency_id, const char *name,
-                      int64_t *id)
+int store_org_hall_create(struct store *st, int64_t agency_id, const char *name,
+                          int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_CREATE));
 	int rc;
@@ -315,7 +316,7 @@ int store_hall_create(struct store *st, int64_t agency_id, const char *name,
 	return rc;
 }
 
-int store_hall_list(struct store *st, int64_t agency_id, GArray *out)
+int store_org_hall_list(struct store *st, int64_t agency_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_LIST));
 	int rc;
@@ -335,7 +336,7 @@ int store_hall_list(struct store *st, int64_t agency_id, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_hall_get(struct store *st, int64_t id, struct hall *out)
+int store_org_hall_get(struct store *st, int64_t id, struct hall *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_HALL_GET));
 	int rc;

@@ -50,31 +50,32 @@ G_GNUC_WARN_UNUSED_RESULT int store_org_get(struct store *st, enum org_kind k,
 G_GNUC_WARN_UNUSED_RESULT int store_org_list(struct store *st, enum org_kind k,
                                              GArray *out);
 
-G_GNUC_WARN_UNUSED_RESULT int store_service_create(struct store *st,
-                                                   const struct service_item *s,
-                                                   int64_t *id);
 G_GNUC_WARN_UNUSED_RESULT int
-store_service_update(struct store *st, const struct service_item *s);
-G_GNUC_WARN_UNUSED_RESULT int store_service_get(struct store *st, int64_t id,
-                                                struct service_item *out);
+store_org_service_create(struct store *st, const struct service_item *s,
+                         int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int
+store_org_service_update(struct store *st, const struct service_item *s);
+G_GNUC_WARN_UNUSED_RESULT int
+store_org_service_get(struct store *st, int64_t id, struct service_item *out);
 /* Items of an org (active only unless all) into a GArray. */
-G_GNUC_WARN_UNUSED_RESULT int store_service_list(struct store *st,
-                                                 enum org_kind k,
-                                                 int64_t org_id, bool all,
-                                                 GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_org_service_list(struct store *st,
+                                                     enum org_kind k,
+                                                     int64_t org_id, bool all,
+                                                     GArray *out);
 
-G_GNUC_WARN_UNUSED_RESULT int store_hall_create(struct store *st,
-                                                int64_t agency_id,
-                                                const char *name, int64_t *id);
+G_GNUC_WARN_UNUSED_RESULT int store_org_hall_create(struct store *st,
+                                                    int64_t agency_id,
+                                                    const char *name,
+                                                    int64_t *id);
 /* A farewell hall of an agency. */
 struct hall {
 	int64_t id;
 	int64_t agency_id;
 	char name[TEXT_BUF(HALL_NAME_MAX)];
 };
-G_GNUC_WARN_UNUSED_RESULT int store_hall_list(struct store *st,
-                                              int64_t agency_id, GArray *out);
-G_GNUC_WARN_UNUSED_RESULT int store_hall_get(struct store *st, int64_t id,
-                                             struct hall *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_org_hall_list(struct store *st, int64_t agency_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int store_org_hall_get(struct store *st, int64_t id,
+                                                 struct hall *out);
 
 #endif

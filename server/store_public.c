@@ -197,7 +197,7 @@ static void complaint_row(sqlite3_stmt *q, void *item)
 	STORE_COPY(c->created_at, q, 11);
 }
 
-int store_complaint_insert(struct store *st, struct complaint *c)
+int store_public_complaint_insert(struct store *st, struct complaint *c)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_INSERT));
 	int rc;
@@ -220,7 +220,8 @@ int store_complaint_insert(struct store *st, struct complaint *c)
 	return rc;
 }
 
-int store_complaint_get(struct store *st, int64_t id, struct complaint *out)
+int store_public_complaint_get(struct store *st, int64_t id,
+                               struct complaint *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_GET));
 
@@ -230,8 +231,8 @@ int store_complaint_get(struct store *st, int64_t id, struct complaint *out)
 	return store_one(q, complaint_row, out);
 }
 
-int store_complaint_answer(struct store *st, int64_t id, const char *answer,
-                           int64_t by)
+int store_public_complaint_answer(struct store *st, int64_t id,
+                                  const char *answer, int64_t by)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_ANSWER));
 	int rc;
@@ -248,8 +249,9 @@ int store_complaint_answer(struct store *st, int64_t id, const char *answer,
 	return rc;
 }
 
-int store_complaint_list_org(struct store *st, enum org_kind k, int64_t id,
-                             int64_t cursor, int limit, GArray *out)
+int store_public_complaint_list_org(struct store *st, enum org_kind k,
+                                    int64_t id, int64_t cursor, int limit,
+                                    GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_LIST_ORG));
 
@@ -261,8 +263,8 @@ int store_complaint_list_org(struct store *st, enum org_kind k, int64_t id,
 	return store_collect(q, complaint_row, out);
 }
 
-int store_complaint_list_user(struct store *st, int64_t user_id, int64_t cursor,
-                              int limit, GArray *out)
+int store_public_complaint_list_user(struct store *st, int64_t user_id,
+                                     int64_t cursor, int limit, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_LIST_USER));
 
@@ -274,8 +276,8 @@ int store_complaint_list_user(struct store *st, int64_t user_id, int64_t cursor,
 	return store_collect(q, complaint_row, out);
 }
 
-int store_complaint_list_all(struct store *st, int64_t cursor, int limit,
-                             GArray *out)
+int store_public_complaint_list_all(struct store *st, int64_t cursor, int limit,
+                                    GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_COMPLAINT_LIST_ALL));
 

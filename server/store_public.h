@@ -59,20 +59,22 @@ struct complaint {
 };
 
 /* Insert c (id and created_at are filled in). 0 or ERR_DB. */
-int store_complaint_insert(struct store *st, struct complaint *c);
+int store_public_complaint_insert(struct store *st, struct complaint *c);
 /* ERR_NOT_FOUND when absent. */
-int store_complaint_get(struct store *st, int64_t id, struct complaint *out);
+int store_public_complaint_get(struct store *st, int64_t id,
+                               struct complaint *out);
 /* Record the answer; ERR_CONFLICT when it was answered already. */
-int store_complaint_answer(struct store *st, int64_t id, const char *answer,
-                           int64_t by);
+int store_public_complaint_answer(struct store *st, int64_t id,
+                                  const char *answer, int64_t by);
 /* Newest first, ids below cursor (0: from the newest), at most limit, into
  * a GArray of struct complaint: about one organisation, sent by one user,
  * or all of them. */
-int store_complaint_list_org(struct store *st, enum org_kind k, int64_t id,
-                             int64_t cursor, int limit, GArray *out);
-int store_complaint_list_user(struct store *st, int64_t user_id, int64_t cursor,
-                              int limit, GArray *out);
-int store_complaint_list_all(struct store *st, int64_t cursor, int limit,
-                             GArray *out);
+int store_public_complaint_list_org(struct store *st, enum org_kind k,
+                                    int64_t id, int64_t cursor, int limit,
+                                    GArray *out);
+int store_public_complaint_list_user(struct store *st, int64_t user_id,
+                                     int64_t cursor, int limit, GArray *out);
+int store_public_complaint_list_all(struct store *st, int64_t cursor, int limit,
+                                    GArray *out);
 
 #endif

@@ -64,8 +64,8 @@ const struct store_sql store_sweeping_sql[] = {
 
 #define SQL(q) (store_sweeping_sql[q].sql)
 
-int store_proof_insert(struct store *st, const struct sweeping_proof *p,
-                       int64_t *id)
+int store_sweeping_proof_insert(struct store *st,
+                                const struct sweeping_proof *p, int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_INSERT));
 	int rc;
@@ -102,8 +102,8 @@ static void proof_row(sqlite3_stmt *q, void *item)
 	STORE_COPY(p->created_at, q, 8);
 }
 
-int store_proof_get(struct store *st, int64_t order_id, int64_t id,
-                    struct sweeping_proof *out)
+int store_sweeping_proof_get(struct store *st, int64_t order_id, int64_t id,
+                             struct sweeping_proof *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_GET));
 
@@ -114,7 +114,7 @@ int store_proof_get(struct store *st, int64_t order_id, int64_t id,
 	return store_one(q, proof_row, out);
 }
 
-int store_proof_list(struct store *st, int64_t order_id, GArray *out)
+int store_sweeping_proof_list(struct store *st, int64_t order_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_LIST));
 
@@ -124,7 +124,8 @@ int store_proof_list(struct store *st, int64_t order_id, GArray *out)
 	return store_collect(q, proof_row, out);
 }
 
-int store_proof_count(struct store *st, int64_t order_id, int *all, int *photos)
+int store_sweeping_proof_count(struct store *st, int64_t order_id, int *all,
+                               int *photos)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_PROOF_COUNT));
 	int rc;
@@ -144,9 +145,10 @@ int store_proof_count(struct store *st, int64_t order_id, int *all, int *photos)
 	return rc;
 }
 
-int store_rating_insert(struct store *st, const char *subject_kind,
-                        int64_t subject_id, int64_t order_id, int64_t user_id,
-                        int stars, const char *comment)
+int store_sweeping_rating_insert(struct store *st, const char *subject_kind,
+                                 int64_t subject_id, int64_t order_id,
+                                 int64_t user_id, int stars,
+                                 const char *comment)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_INSERT));
 
@@ -162,8 +164,8 @@ int store_rating_insert(struct store *st, const char *subject_kind,
 	return store_step_done(q);
 }
 
-int store_rating_of_order(struct store *st, int64_t order_id, int *stars,
-                          char *comment, size_t commentlen)
+int store_sweeping_rating_of_order(struct store *st, int64_t order_id,
+                                   int *stars, char *comment, size_t commentlen)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_OF_ORDER));
 	int rc;
@@ -183,8 +185,9 @@ int store_rating_of_order(struct store *st, int64_t order_id, int *stars,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_rating_summary(struct store *st, const char *subject_kind,
-                         int64_t subject_id, double *avg, int64_t *count)
+int store_sweeping_rating_summary(struct store *st, const char *subject_kind,
+                                  int64_t subject_id, double *avg,
+                                  int64_t *count)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_RATING_SUMMARY));
 	int rc;

@@ -207,9 +207,9 @@ int store_user_list(struct store *st, int64_t after, int limit, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_session_create(struct store *st, int64_t user_id,
-                         const char *token_hash, int64_t now, int64_t expires,
-                         int64_t *id)
+int store_user_session_create(struct store *st, int64_t user_id,
+                              const char *token_hash, int64_t now,
+                              int64_t expires, int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_CREATE));
 	int rc;
@@ -226,8 +226,9 @@ int store_session_create(struct store *st, int64_t user_id,
 	return rc;
 }
 
-int store_session_lookup(struct store *st, const char *token_hash, int64_t now,
-                         int64_t *user_id, int64_t *session_id)
+int store_user_session_lookup(struct store *st, const char *token_hash,
+                              int64_t now, int64_t *user_id,
+                              int64_t *session_id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_LOOKUP));
 	int rc;
@@ -248,8 +249,8 @@ int store_session_lookup(struct store *st, const char *token_hash, int64_t now,
 	return rc;
 }
 
-int store_session_user(struct store *st, int64_t session_id, int64_t now,
-                       int64_t *user_id)
+int store_user_session_user(struct store *st, int64_t session_id, int64_t now,
+                            int64_t *user_id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_USER));
 	int rc;
@@ -265,7 +266,7 @@ int store_session_user(struct store *st, int64_t session_id, int64_t now,
 	return rc == ERR_NOT_FOUND ? ERR_UNAUTHORIZED : rc;
 }
 
-int store_session_revoke(struct store *st, int64_t session_id, int64_t now)
+int store_user_session_revoke(struct store *st, int64_t session_id, int64_t now)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_REVOKE));
 
@@ -276,8 +277,8 @@ int store_session_revoke(struct store *st, int64_t session_id, int64_t now)
 	return store_step_done(q);
 }
 
-int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,
-                                int64_t now)
+int store_user_session_revoke_others(struct store *st, int64_t user_id,
+                                     int64_t keep, int64_t now)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SESSION_REVOKE_OTHERS));
 
@@ -289,9 +290,9 @@ int store_session_revoke_others(struct store *st, int64_t user_id, int64_t keep,
 	return store_step_done(q);
 }
 
-int store_grant_add(struct store *st, int64_t user_id, const char *role,
-                    const char *scope_kind, int64_t scope_id,
-                    int64_t granted_by)
+int store_user_grant_add(struct store *st, int64_t user_id, const char *role,
+                         const char *scope_kind, int64_t scope_id,
+                         int64_t granted_by)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRANT_ADD));
 
@@ -308,8 +309,8 @@ int store_grant_add(struct store *st, int64_t user_id, const char *role,
 	return store_step_done(q);
 }
 
-int store_grant_remove(struct store *st, int64_t user_id, const char *role,
-                       const char *scope_kind, int64_t scope_id)
+int store_user_grant_remove(struct store *st, int64_t user_id, const char *role,
+                            const char *scope_kind, int64_t scope_id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRANT_REMOVE));
 	int rc;
@@ -326,7 +327,7 @@ int store_grant_remove(struct store *st, int64_t user_id, const char *role,
 	return rc;
 }
 
-int store_grant_list(struct store *st, int64_t user_id, GArray *out)
+int store_user_grant_list(struct store *st, int64_t user_id, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRANT_LIST));
 	int rc;
@@ -350,8 +351,9 @@ int store_grant_list(struct store *st, int64_t user_id, GArray *out)
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_grant_holders(struct store *st, const char *role,
-                        const char *scope_kind, int64_t scope_id, GArray *out)
+int store_user_grant_holders(struct store *st, const char *role,
+                             const char *scope_kind, int64_t scope_id,
+                             GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_GRANT_HOLDERS));
 	int rc;
@@ -370,9 +372,9 @@ int store_grant_holders(struct store *st, const char *role,
 	return rc == SQLITE_DONE ? 0 : store_err(rc);
 }
 
-int store_audit_add(struct store *st, int64_t actor_id, const char *action,
-                    const char *object_kind, int64_t object_id,
-                    const char *detail)
+int store_user_audit_add(struct store *st, int64_t actor_id, const char *action,
+                         const char *object_kind, int64_t object_id,
+                         const char *detail)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_AUDIT_ADD));
 

@@ -53,43 +53,47 @@ G_GNUC_WARN_UNUSED_RESULT int store_user_list(struct store *st, int64_t after,
 
 /* Sessions: stored by SHA-256 of the token. */
 G_GNUC_WARN_UNUSED_RESULT int
-store_session_create(struct store *st, int64_t user_id, const char *token_hash,
-                     int64_t now, int64_t expires, int64_t *id);
+store_user_session_create(struct store *st, int64_t user_id,
+                          const char *token_hash, int64_t now, int64_t expires,
+                          int64_t *id);
 /* ERR_UNAUTHORIZED when unknown, expired, revoked or the user disabled. */
 G_GNUC_WARN_UNUSED_RESULT int
-store_session_lookup(struct store *st, const char *token_hash, int64_t now,
-                     int64_t *user_id, int64_t *session_id);
+store_user_session_lookup(struct store *st, const char *token_hash, int64_t now,
+                          int64_t *user_id, int64_t *session_id);
 /* The user of a session that is still valid (not revoked, not expired,
  * user not disabled); ERR_UNAUTHORIZED otherwise. */
-G_GNUC_WARN_UNUSED_RESULT int store_session_user(struct store *st,
-                                                 int64_t session_id,
-                                                 int64_t now, int64_t *user_id);
+G_GNUC_WARN_UNUSED_RESULT int store_user_session_user(struct store *st,
+                                                      int64_t session_id,
+                                                      int64_t now,
+                                                      int64_t *user_id);
 G_GNUC_WARN_UNUSED_RESULT int
-store_session_revoke(struct store *st, int64_t session_id, int64_t now);
+store_user_session_revoke(struct store *st, int64_t session_id, int64_t now);
 /* Revoke every session of a user but keep (0 = none). */
-G_GNUC_WARN_UNUSED_RESULT int store_session_revoke_others(struct store *st,
-                                                          int64_t user_id,
-                                                          int64_t keep,
-                                                          int64_t now);
+G_GNUC_WARN_UNUSED_RESULT int store_user_session_revoke_others(struct store *st,
+                                                               int64_t user_id,
+                                                               int64_t keep,
+                                                               int64_t now);
 
 /* Grants. role and scope_kind are the schema's text values. */
 G_GNUC_WARN_UNUSED_RESULT int
-store_grant_add(struct store *st, int64_t user_id, const char *role,
-                const char *scope_kind, int64_t scope_id, int64_t granted_by);
+store_user_grant_add(struct store *st, int64_t user_id, const char *role,
+                     const char *scope_kind, int64_t scope_id,
+                     int64_t granted_by);
 G_GNUC_WARN_UNUSED_RESULT int
-store_grant_remove(struct store *st, int64_t user_id, const char *role,
-                   const char *scope_kind, int64_t scope_id);
+store_user_grant_remove(struct store *st, int64_t user_id, const char *role,
+                        const char *scope_kind, int64_t scope_id);
 /* A user's grants into a GArray of struct store_grant. */
-G_GNUC_WARN_UNUSED_RESULT int store_grant_list(struct store *st,
-                                               int64_t user_id, GArray *out);
+G_GNUC_WARN_UNUSED_RESULT int
+store_user_grant_list(struct store *st, int64_t user_id, GArray *out);
 /* Users holding role on a scope, into a GArray of int64_t. */
 G_GNUC_WARN_UNUSED_RESULT int
-store_grant_holders(struct store *st, const char *role, const char *scope_kind,
-                    int64_t scope_id, GArray *out);
+store_user_grant_holders(struct store *st, const char *role,
+                         const char *scope_kind, int64_t scope_id, GArray *out);
 
 G_GNUC_WARN_UNUSED_RESULT int
-store_audit_add(struct store *st, int64_t actor_id, const char *action,
-                const char *object_kind, int64_t object_id, const char *detail);
+store_user_audit_add(struct store *st, int64_t actor_id, const char *action,
+                     const char *object_kind, int64_t object_id,
+                     const char *detail);
 /* Number of audit rows for an action (tests, metrics). */
 G_GNUC_WARN_UNUSED_RESULT int64_t store_audit_count(struct store *st,
                                                     const char *action);

@@ -4,7 +4,7 @@
  * It decides nothing: the rules
  * (who may book, when, how many) live in visit.c, which also holds the
  * transactions. The capacity guard is the one exception that must be SQL:
- * store_slot_take() takes places only if they fit, in one statement.
+ * store_visit_slot_take() takes places only if they fit, in one statement.
  */
 #include "store_visit.h"
 #include "err.h"
@@ -56,7 +56,8 @@ const struct store_sql store_visit_sql[] = {
 
 #define SQL(q) (store_visit_sql[q].sql)
 
-int store_slot_insert(struct store *st, const struct visit_slot *s, int64_t *id)
+int store_visit_slot_insert(struct store *st, const struct visit_slot *s,
+                            int64_t *id)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_INSERT));
 	int rc;
@@ -90,7 +91,7 @@ static void slot_row(sqlite3_stmt *q, void *item)
 	s->created_by = sqlite3_column_int64(q, 7);
 }
 
-int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
+int store_visit_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_GET));
 
@@ -100,8 +101,8 @@ int store_slot_get(struct store *st, int64_t id, struct visit_slot *out)
 	return store_one(q, slot_row, out);
 }
 
-int store_slot_list(struct store *st, int64_t cemetery_id, const char *from,
-                    const char *to, GArray *out)
+int store_visit_slot_list(struct store *st, int64_t cemetery_id,
+                          const char *from, const char *to, GArray *out)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_LIST));
 
@@ -113,7 +114,7 @@ int store_slot_list(struct store *st, int64_t cemetery_id, const char *from,
 	return store_collect(q, slot_row, out);
 }
 
-int store_slot_take(struct store *st, int64_t slot_id, int n)
+int store_visit_slot_take(struct store *st, int64_t slot_id, int n)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_TAKE));
 	int rc;
@@ -128,7 +129,7 @@ int store_slot_take(struct store *st, int64_t slot_id, int n)
 	return rc;
 }
 
-int store_slot_release(struct store *st, int64_t slot_id, int n)
+int store_visit_slot_release(struct store *st, int64_t slot_id, int n)
 {
 	sqlite3_stmt *q = store_stmt(st, SQL(Q_SLOT_RELEASE));
 

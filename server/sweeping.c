@@ -187,7 +187,8 @@ static int order_prepare(struct store *st, const struct sweeping_order_in *in,
 		           ? err_fail(err, rc, "plot_not_found", "no such plot")
 		           : err_fail(err, rc, NULL, "cannot read the plot");
 	svcs = g_array_new(FALSE, FALSE, sizeof(struct service_item));
-	rc = store_service_list(st, ORG_CEMETERY, p.cemetery_id, false, svcs);
+	rc = store_org_service_list(st, ORG_CEMETERY, p.cemetery_id, false,
+	                            svcs);
 	if (rc)
 		err_fail(err, rc, NULL, "cannot read the service list");
 	else
@@ -284,7 +285,7 @@ static int transition_tx(struct store *st, const struct sweeping_order *o,
 	    (rc = payment_check(st, o, to, err)))
 		return rc;
 	if (to == SW_COMPLETED) {
-		if ((rc = store_proof_count(st, o->id, &all, &photos)))
+		if ((rc = store_sweeping_proof_count(st, o->id, &all, &photos)))
 			return err_fail(err, rc, NULL, "cannot count proofs");
 		if (photos == 0)
 			return err_fail(
@@ -354,7 +355,7 @@ int sweeping_proof_add(struct store *st, struct bus *bus,
 		              sweeping_state_name(o.state));
 		goto out_rollback;
 	}
-	if ((rc = store_proof_count(st, o.id, &all, &photos)) ||
+	if ((rc = store_sweeping_proof_count(st, o.id, &all, &photos)) ||
 	    all >= SWEEPING_PROOFS_MAX) {
 		rc =
 		    rc ? err_fail(err, rc, NULL, "cannot count proofs")
@@ -363,7 +364,7 @@ int sweeping_proof_add(struct store *st, struct bus *bus,
 		                  SWEEPING_PROOFS_MAX);
 		goto out_rollback;
 	}
-	if ((rc = store_proof_insert(st, p, &p->id))) {
+	if ((rc = store_sweeping_proof_insert(st, p, &p->id))) {
 		err_fail(err, rc, NULL, "cannot save the proof");
 		goto out_rollback;
 	}
@@ -397,8 +398,8 @@ int sweeping_rate(struct store *st, int64_t order_id, int stars,
 		    "the order is %s; rate it once you have confirmed "
 		    "it",
 		    sweeping_state_name(o.state));
-	rc = store_rating_insert(st, "cemetery", o.cemetery_id, o.id, o.user_id,
-	                         stars, comment);
+	rc = store_sweeping_rating_insert(st, "cemetery", o.cemetery_id, o.id,
+	                                  o.user_id, stars, comment);
 	if (rc == ERR_CONFLICT)
 		return err_fail(err, rc, "already_rated",
 		                "this order has been rated already");
@@ -461,7 +462,7 @@ static json_t *proofs_json(struct store *st, int64_t order_id)
 	json_t *arr = NULL;
 	char url[96];
 
-	if (store_ok(store_proof_list(st, order_id, a),
+	if (store_ok(store_sweeping_proof_list(st, order_id, a),
 	             "listing an order's proofs"))
 		arr = json_array();
 	for (guint i = 0; arr && i < a->len; i++) {
@@ -529,8 +530,8 @@ json_t *sweeping_order_json(struct store *st, const struct sweeping_order *o)
 	          json_pack("{s:o,s:o}", "family",
 	                    next_json(o->state, SW_FAMILY, may_start), "staff",
 	                    next_json(o->state, SW_STAFF, may_start)));
-	if (!store_ok(store_rating_of_order(st, o->id, &stars, comment,
-	                                    sizeof(comment)),
+	if (!store_ok(store_sweeping_rating_of_order(st, o->id, &stars, comment,
+	                                             sizeof(comment)),
 	              "reading an order's rating")) {
 		json_decref(j);
 		return NULL;

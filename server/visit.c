@@ -151,7 +151,8 @@ int visit_slots_create(struct store *st, int64_t cemetery_id,
 		slots[i].cemetery_id = cemetery_id;
 		slots[i].created_by = created_by;
 		slots[i].booked = 0;
-		if ((rc = store_slot_insert(st, &slots[i], &slots[i].id))) {
+		if ((rc = store_visit_slot_insert(st, &slots[i],
+		                                  &slots[i].id))) {
 			store_rollback(st);
 			if (rc == ERR_CONFLICT)
 				return err_fail(
@@ -236,7 +237,7 @@ static int book_precheck(struct store *st, const struct visit_booking_in *in,
 		return err_fail(err, ERR_INVALID, "invalid",
 		                "contact_phone: must be a mobile number "
 		                "(11 digits) or a landline with area code");
-	if ((rc = store_slot_get(st, in->slot_id, slot)))
+	if ((rc = store_visit_slot_get(st, in->slot_id, slot)))
 		return err_fail(err, rc, NULL, "no such slot");
 	if (strcmp(slot->date, today) < 0)
 		return err_fail(err, ERR_CONFLICT, "slot_past",
@@ -265,7 +266,7 @@ static int book_tx(struct store *st, struct visit_booking *b,
 		return err_fail(
 		    err, ERR_CONFLICT, "already_booked",
 		    "this account has a booking for this slot already");
-	if ((rc = store_slot_take(st, b->slot_id, b->persons)))
+	if ((rc = store_visit_slot_take(st, b->slot_id, b->persons)))
 		return rc == ERR_FULL
 		           ? err_fail(err, rc, "slot_full",
 		                      "not enough places left in this slot")
@@ -351,7 +352,7 @@ int visit_cancel(struct store *st, int64_t booking_id, struct err_detail *err)
 	}
 	if ((rc = store_booking_set_state(st, b.id, VISIT_BOOKED,
 	                                  VISIT_CANCELLED, 0)) ||
-	    (rc = store_slot_release(st, b.slot_id, b.persons))) {
+	    (rc = store_visit_slot_release(st, b.slot_id, b.persons))) {
 		err_fail(err, rc, NULL, "cannot cancel");
 		goto out_rollback;
 	}

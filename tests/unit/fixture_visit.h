@@ -67,7 +67,7 @@ static G_GNUC_UNUSED int64_t fx_service(enum org_kind k, int64_t org_id,
 	snprintf(s.code, sizeof(s.code), "%s", code);
 	snprintf(s.name, sizeof(s.name), "%s", name);
 	snprintf(s.unit, sizeof(s.unit), "次");
-	ck_assert_int_eq(store_service_create(fx.st, &s, &id), 0);
+	ck_assert_int_eq(store_org_service_create(fx.st, &s, &id), 0);
 	return id;
 }
 

@@ -265,9 +265,9 @@ START_TEST(session_round_trip)
 	struct actor a;
 	time_t now = time(NULL);
 
-	ck_assert_int_eq(
-	    store_grant_add(app.store, uid, "agency_operator", "agency", 4, 0),
-	    0);
+	ck_assert_int_eq(store_user_grant_add(app.store, uid, "agency_operator",
+	                                      "agency", 4, 0),
+	                 0);
 	ck_assert_int_eq(auth_session_create(&app, uid, token, &sid), 0);
 	ck_assert_int_gt(sid, 0);
 	ck_assert_uint_eq(strlen(token), 43);
@@ -328,7 +328,8 @@ START_TEST(session_rejections)
 	ck_assert_int_eq(auth_token_actor(&app, NULL, &a), ERR_UNAUTHORIZED);
 
 	/* revoked: only that session */
-	ck_assert_int_eq(store_session_revoke(app.store, sid, time(NULL)), 0);
+	ck_assert_int_eq(store_user_session_revoke(app.store, sid, time(NULL)),
+	                 0);
 	ck_assert_int_eq(auth_token_actor(&app, token, &a), ERR_UNAUTHORIZED);
 	ck_assert_int_eq(auth_token_actor(&app, other, &a), 0);
 
@@ -361,7 +362,8 @@ START_TEST(revoke_others_keeps_one)
 		                 0);
 	ck_assert_int_eq(auth_session_create(&app, vid, tv, &sv), 0);
 	ck_assert_int_eq(
-	    store_session_revoke_others(app.store, uid, s[1], time(NULL)), 0);
+	    store_user_session_revoke_others(app.store, uid, s[1], time(NULL)),
+	    0);
 	ck_assert_int_eq(auth_token_actor(&app, t[0], &a), ERR_UNAUTHORIZED);
 	ck_assert_int_eq(auth_token_actor(&app, t[1], &a), 0);
 	ck_assert_int_eq(auth_token_actor(&app, t[2], &a), ERR_UNAUTHORIZED);
@@ -376,24 +378,25 @@ START_TEST(load_actor_grants)
 	int64_t uid = new_user("13812345678", "pine and cypress 1");
 	struct actor a;
 
-	ck_assert_int_eq(store_grant_add(app.store, uid, "admin", "none", 0, 0),
-	                 0);
-	ck_assert_int_eq(store_grant_add(app.store, uid, "cemetery_staff",
-	                                 "cemetery", 2, uid),
+	ck_assert_int_eq(
+	    store_user_grant_add(app.store, uid, "admin", "none", 0, 0), 0);
+	ck_assert_int_eq(store_user_grant_add(app.store, uid, "cemetery_staff",
+	                                      "cemetery", 2, uid),
 	                 0);
 	/* granting twice is harmless */
-	ck_assert_int_eq(store_grant_add(app.store, uid, "cemetery_staff",
-	                                 "cemetery", 2, uid),
+	ck_assert_int_eq(store_user_grant_add(app.store, uid, "cemetery_staff",
+	                                      "cemetery", 2, uid),
 	                 0);
 	ck_assert_int_eq(auth_load_actor(&app, uid, &a), 0);
 	ck_assert_int_eq(a.n_grants, 2);
 	ck_assert(actor_is_admin(&a));
 	ck_assert(actor_has(&a, ROLE_CEMETERY_STAFF, 2));
 	ck_assert(!a.via_cookie);
-	ck_assert_int_eq(store_grant_remove(app.store, uid, "admin", "none", 0),
-	                 0);
-	ck_assert_int_eq(store_grant_remove(app.store, uid, "admin", "none", 0),
-	                 ERR_NOT_FOUND);
+	ck_assert_int_eq(
+	    store_user_grant_remove(app.store, uid, "admin", "none", 0), 0);
+	ck_assert_int_eq(
+	    store_user_grant_remove(app.store, uid, "admin", "none", 0),
+	    ERR_NOT_FOUND);
 	ck_assert_int_eq(auth_load_actor(&app, uid, &a), 0);
 	ck_assert(!actor_is_admin(&a));
 	ck_assert_int_eq(a.n_grants, 1);

@@ -420,7 +420,7 @@ START_TEST(event_add_in_a_transaction)
 	ck_assert_int_eq(deceased_event_add(fx.st, 4242, &e, 0, &err),
 	                 ERR_NOT_FOUND);
 	ck_assert_int_eq(deceased_event_add(fx.st, d.id, &e, 0, &err), 0);
-	ck_assert_int_eq(store_event_list(fx.st, d.id, evs), 0);
+	ck_assert_int_eq(store_deceased_event_list(fx.st, d.id, evs), 0);
 	ck_assert_uint_eq(evs->len, 2);
 	ck_assert_int_eq(g_array_index(evs, struct deceased_event, 1).kind,
 	                 EV_CREMATED);

@@ -80,7 +80,7 @@ static guint held(int64_t uid)
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 	guint n;
 
-	ck_assert_int_eq(store_grant_list(fx.st, uid, g), 0);
+	ck_assert_int_eq(store_user_grant_list(fx.st, uid, g), 0);
 	n = g->len;
 	g_array_free(g, TRUE);
 	return n;

@@ -59,7 +59,7 @@ static int held(int64_t uid, const char *role, int64_t scope)
 	GArray *g = g_array_new(FALSE, FALSE, sizeof(struct store_grant));
 	int found = 0;
 
-	ck_assert_int_eq(store_grant_list(fx.st, uid, g), 0);
+	ck_assert_int_eq(store_user_grant_list(fx.st, uid, g), 0);
 	for (guint i = 0; i < g->len; i++) {
 		struct store_grant *s =
 		    &g_array_index(g, struct store_grant, i);

@@ -324,10 +324,10 @@ START_TEST(place_captures_prices)
 	ck_assert_int_eq(o.cemetery_id, w.cem);
 	ck_assert_int_eq(o.total_cents, 5000 + 2 * 8800);
 	/* the cemetery raises its price and renames the item afterwards */
-	ck_assert_int_eq(store_service_get(fx.st, w.flowers, &s), 0);
+	ck_assert_int_eq(store_org_service_get(fx.st, w.flowers, &s), 0);
 	s.price_cents = 99900;
 	snprintf(s.name, sizeof(s.name), "高级鲜花");
-	ck_assert_int_eq(store_service_update(fx.st, &s), 0);
+	ck_assert_int_eq(store_org_service_update(fx.st, &s), 0);
 	ck_assert_int_eq(store_order_get(fx.st, o.id, &again), 0);
 	ck_assert_int_eq(again.total_cents, 5000 + 2 * 8800);
 	ck_assert_int_eq(store_order_item_list(fx.st, o.id, a), 0);
@@ -538,13 +538,14 @@ START_TEST(ratings)
 	ck_assert_int_eq(
 	    move(p.id, SW_CONFIRMED, SW_FAMILY, w.family, NULL, &e), 0);
 	ck_assert_int_eq(sweeping_rate(fx.st, p.id, 1, NULL, &e), 0);
-	ck_assert_int_eq(
-	    store_rating_summary(fx.st, "cemetery", w.cem, &avg, &count), 0);
+	ck_assert_int_eq(store_sweeping_rating_summary(fx.st, "cemetery", w.cem,
+	                                               &avg, &count),
+	                 0);
 	ck_assert_int_eq(count, 2);
 	ck_assert(avg > 2.49 && avg < 2.51);
-	ck_assert_int_eq(
-	    store_rating_summary(fx.st, "cemetery", w.other_cem, &avg, &count),
-	    0);
+	ck_assert_int_eq(store_sweeping_rating_summary(
+	                     fx.st, "cemetery", w.other_cem, &avg, &count),
+	                 0);
 	ck_assert_int_eq(count, 0);
 	ck_assert(avg == 0);
 }

@@ -177,7 +177,7 @@ static int booked(int64_t slot_id)
 {
 	struct visit_slot s;
 
-	ck_assert_int_eq(store_slot_get(fx.st, slot_id, &s), 0);
+	ck_assert_int_eq(store_visit_slot_get(fx.st, slot_id, &s), 0);
 	ck_assert_int_le(s.booked, s.capacity);
 	return s.booked;
 }
@@ -239,10 +239,10 @@ START_TEST(capacity_is_never_exceeded)
 	/* nothing half-written: the refused booking left no row */
 	ck_assert_int_eq(mem_int("SELECT count(*) FROM bookings"), 2);
 	/* the guard itself */
-	ck_assert_int_eq(store_slot_take(fx.st, s, 1), ERR_FULL);
-	ck_assert_int_eq(store_slot_release(fx.st, s, 1), 0);
-	ck_assert_int_eq(store_slot_take(fx.st, s, 1), 0);
-	ck_assert_int_eq(store_slot_take(fx.st, s, 1), ERR_FULL);
+	ck_assert_int_eq(store_visit_slot_take(fx.st, s, 1), ERR_FULL);
+	ck_assert_int_eq(store_visit_slot_release(fx.st, s, 1), 0);
+	ck_assert_int_eq(store_visit_slot_take(fx.st, s, 1), 0);
+	ck_assert_int_eq(store_visit_slot_take(fx.st, s, 1), ERR_FULL);
 }
 END_TEST
 
