@@ -143,13 +143,17 @@ int grave_confirm(struct store *st, int64_t id, int64_t record_id,
 {
 	int rc;
 
-	if ((rc = store_begin(st)))
+	if ((rc = store_begin(st))) {
+		log_error("grave", "confirming request %lld: %s", (long long)id,
+		          err_name(rc));
 		return err_fail(e, rc, NULL, "store busy");
+	}
 	if ((rc = store_grave_get(st, id, out)) ||
 	    (out->state != GRAVE_PENDING && (rc = ERR_CONFLICT))) {
 		err_fail(e, rc, NULL,
 		         rc == ERR_CONFLICT ? "the request was decided already"
-		                            : "no such request");
+		         : rc == ERR_NOT_FOUND ? "no such request"
+		                               : "cannot read the request");
 		goto out_rollback;
 	}
 	rc = record_id ? by_record(st, out, record_id, &plot_id, e)
