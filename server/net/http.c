@@ -388,14 +388,18 @@ static int extra_headers(struct lws *wsi, const GString *hs, unsigned char **p,
 	return rc;
 }
 
-/* The length of the body to send: nothing for HEAD, 304 and 204. */
-static size_t body_total(const struct http_exchange *x)
+/* The body's length as the headers give it: nothing for 304 and 204. */
+static size_t body_length(const struct http_resp *r)
 {
-	const struct http_resp *r = &x->resp;
-
-	if (x->head_only || r->status == 304 || r->status == 204)
+	if (r->status == 304 || r->status == 204)
 		return 0;
 	return r->file_fd >= 0 ? (size_t)r->file_len : r->body->len;
+}
+
+/* The length of the body to send: as given, but nothing for HEAD. */
+static size_t body_total(const struct http_exchange *x)
+{
+	return x->head_only ? 0 : body_length(&x->resp);
 }
 
 /* Put the status line and headers at *p (up to end). */
@@ -403,14 +407,11 @@ static int put_headers(struct http_exchange *x, unsigned char **p,
                        unsigned char *end)
 {
 	struct http_resp *r = &x->resp;
-	lws_filepos_t len = r->file_fd >= 0 ? (lws_filepos_t)r->file_len
-	                                    : (lws_filepos_t)r->body->len;
 	const char *ctype = r->content_type[0] ? r->content_type : NULL;
 
-	if (r->status == 304 || r->status == 204)
-		len = 0;
-	if (lws_add_http_common_headers(x->wsi, (unsigned)r->status, ctype, len,
-	                                p, end) ||
+	if (lws_add_http_common_headers(x->wsi, (unsigned)r->status, ctype,
+	                                (lws_filepos_t)body_length(r), p,
+	                                end) ||
 	    security_headers(x->wsi, p, end) ||
 	    extra_headers(x->wsi, r->headers, p, end))
 		return -1;
@@ -686,7 +687,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	struct conn_pss *pss = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED: take_ready(srv); return 0;
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		return 0; /* woken: service_thread() takes the queues next */
 	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
 		return http_conns_admit(srv, wsi) ? 0 : -1;
 	case LWS_CALLBACK_HTTP: return on_http(srv, wsi, pss, in);
