@@ -99,6 +99,46 @@ bool api_memorial_find(struct app *app, struct http_req *req,
 	return true;
 }
 
+/* What the page cache keeps of m besides its access facts. */
+static void facts_of(const struct memorial *m, struct pagecache_facts *f)
+{
+	f->hold = m->hold;
+	snprintf(f->slug, sizeof(f->slug), "%s", m->slug);
+	snprintf(f->title, sizeof(f->title), "%s", m->title);
+}
+
+bool api_memorial_facts(struct app *app, struct http_req *req,
+                        struct http_resp *resp, struct pagecache_facts *f)
+{
+	const struct actor *a = auth_actor(req);
+	const char *ref = http_param(req, "id");
+	struct memorial *m;
+	int64_t id = 0;
+	int rc;
+
+	if (ref_is_number(ref)) {
+		if (strlen(ref) <= 18)
+			id = g_ascii_strtoll(ref, NULL, 10);
+		rc = id > 0 ? pagecache_facts(app->pagecache, id, f)
+		            : ERR_NOT_FOUND;
+		if (rc == 0 && hidden_by_number(a, &f->obj))
+			rc = ERR_NOT_FOUND;
+	} else if (ref && (id = pagecache_slug_id(app->pagecache, ref))) {
+		rc = pagecache_facts(app->pagecache, id, f);
+	} else {
+		m = g_new(struct memorial, 1);
+		rc = api_memorial_ref(app, a, ref, m, &f->obj);
+		if (rc == 0)
+			facts_of(m, f);
+		g_free(m);
+	}
+	if (rc) {
+		http_resp_lookup(resp, rc, "no such memorial");
+		return false;
+	}
+	return true;
+}
+
 json_t *api_image_url(const char *hash)
 {
 	char url[128];
@@ -317,7 +357,7 @@ static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
 	if ((rc = store_memorial_get(app->store, id, m)) ||
 	    (rc = memorial_access_obj(app->store, m, &f->obj)))
 		goto out;
-	snprintf(f->slug, sizeof(f->slug), "%s", m->slug);
+	facts_of(m, f);
 	j = json_pack("{s:o}", "memorial", memorial_json(m));
 	rc = store_deceased_get(app->store, m->deceased_id, &d);
 	if (rc == 0) {
@@ -336,6 +376,20 @@ static int page_head(void *appv, int64_t id, struct pagecache_facts *f,
 	jsonx_put(&j, "photos", photos);
 	rc = members(j, out);
 out:
+	g_free(m);
+	return rc;
+}
+
+/* The facts alone (the pagecache renderer): what a tribute needs. */
+static int page_facts(void *appv, int64_t id, struct pagecache_facts *f)
+{
+	struct app *app = appv;
+	struct memorial *m = g_new(struct memorial, 1);
+	int rc;
+
+	if ((rc = store_memorial_get(app->store, id, m)) == 0 &&
+	    (rc = memorial_access_obj(app->store, m, &f->obj)) == 0)
+		facts_of(m, f);
 	g_free(m);
 	return rc;
 }
@@ -819,7 +873,7 @@ static int topic_check(void *appv, struct http_ws *ws, const char *topic)
 int api_memorial_start(struct app *app, struct err_detail *e)
 {
 	const struct pagecache_render r = {app, page_head, page_live,
-	                                   ANON_VIEWER};
+	                                   ANON_VIEWER, page_facts};
 	int rc = wshub_register(app, "memorial", topic_check);
 
 	app->pagecache =

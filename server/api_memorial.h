@@ -23,6 +23,7 @@ struct actor;
 struct router;
 struct http_req;
 struct http_resp;
+struct pagecache_facts;
 
 /* Register the memorial topics on /ws and create the demo data when
  * cfg.demo is set (called from api_start). 0 or an ERR_* code. */
@@ -56,6 +57,11 @@ int api_memorial_ref(struct app *app, const struct actor *a, const char *ref,
 bool api_memorial_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct memorial *m,
                        struct access_obj *obj);
+/* The facts of the memorial named by {id} (as api_memorial_find finds
+ * it), from the page cache when it keeps them, else from the store. False
+ * (404, or 500 with a logged reason) when there are none. */
+bool api_memorial_facts(struct app *app, struct http_req *req,
+                        struct http_resp *resp, struct pagecache_facts *f);
 /* The deceased record named by {id}; false with 404 filled in. */
 bool api_deceased_find(struct app *app, struct http_req *req,
                        struct http_resp *resp, struct deceased *d,

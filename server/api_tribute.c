@@ -13,6 +13,7 @@
 #include "err.h"
 #include "http.h"
 #include "jsonx.h"
+#include "pagecache.h"
 #include "store.h"
 #include "store_tribute.h"
 #include "tribute.h"
@@ -58,7 +59,7 @@ static int tribute_fields(json_t *j, const struct actor *a, struct tribute *t,
 /* A tribute on its way to the disk (tribute_lay). */
 struct tribute_write {
 	struct http_deferred *d;
-	struct memorial m; /* the memorial it is laid on */
+	struct pagecache_facts f; /* of the memorial it is laid on */
 	struct tribute t;
 	struct tribute_counts c;
 };
@@ -85,10 +86,11 @@ static void post_tribute(void *appv, struct http_req *req,
 {
 	struct app *app = appv;
 	const struct actor *a = auth_actor(req);
-	/* the memorial is read straight into the write that keeps it (it is
-	 * large: zeroing or copying it per tribute showed in profiles) */
+	/* the memorial's facts go straight into the write that keeps them
+	 * (zeroing or copying a whole memorial per tribute showed in
+	 * profiles); kept by the page cache, no store read when they are */
 	struct tribute_write *w = g_new(struct tribute_write, 1);
-	struct access_obj obj;
+	struct tribute_memorial tm;
 	struct err_detail err = {0};
 	char key[96];
 	json_t *j = NULL;
@@ -97,8 +99,8 @@ static void post_tribute(void *appv, struct http_req *req,
 	w->d = NULL;
 	memset(&w->t, 0, sizeof(w->t));
 	memset(&w->c, 0, sizeof(w->c));
-	if (!api_memorial_find(app, req, resp, &w->m, &obj) ||
-	    access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &obj)))
+	if (!api_memorial_facts(app, req, resp, &w->f) ||
+	    access_deny(resp, access_check(a, ACT_MEMORIAL_VIEW, &w->f.obj)))
 		goto out;
 	if ((rc = jsonx_parse_object(req->body, req->body_len, &j, &err)) ||
 	    (rc = tribute_fields(j, a, &w->t, &err))) {
@@ -111,7 +113,9 @@ static void post_tribute(void *appv, struct http_req *req,
 		goto out;
 	/* answered once the commit it shares with others is on disk */
 	w->d = http_defer(req);
-	tribute_lay(app->store, app->bus, &w->m, &w->t, &w->c, tribute_laid, w);
+	tm = (struct tribute_memorial){w->f.obj.memorial_id, w->f.hold,
+	                               w->f.title, w->f.slug};
+	tribute_lay(app->store, app->bus, &tm, &w->t, &w->c, tribute_laid, w);
 	w = NULL;
 out:
 	json_decref(j);

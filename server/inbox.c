@@ -20,7 +20,6 @@
 #include "err.h"
 #include "jsonx.h"
 #include "log.h"
-#include "memorial.h"
 #include "store.h"
 #include "store_ceremony.h"
 #include "store_inbox.h"
@@ -118,27 +117,29 @@ void inbox_publish_read(struct store *st, struct bus *bus, int64_t user_id,
 }
 
 void inbox_message_pending(struct store *st, struct bus *bus,
-                           const struct memorial *m)
+                           int64_t memorial_id, const char *title,
+                           const char *slug)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	int64_t pending = 0;
 	char key[48], link[96];
 	json_t *data;
 
-	snprintf(key, sizeof(key), "memorial:%lld:pending", (long long)m->id);
+	snprintf(key, sizeof(key), "memorial:%lld:pending",
+	         (long long)memorial_id);
 	snprintf(link, sizeof(link), "/memorial-admin.html?id=%lld",
-	         (long long)m->id);
-	if (!store_ok(store_tribute_pending(st, m->id, &pending),
+	         (long long)memorial_id);
+	if (!store_ok(store_tribute_pending(st, memorial_id, &pending),
 	              "counting messages waiting") ||
 	    !store_ok(store_user_grant_holders(st, "family_admin", "memorial",
-	                                       m->id, ids),
+	                                       memorial_id, ids),
 	              "finding who moderates a memorial")) {
 		g_array_free(ids, TRUE);
 		return;
 	}
-	data = json_pack("{s:I,s:s,s:s,s:I}", "memorial_id", (json_int_t)m->id,
-	                 "title", m->title, "slug", m->slug, "pending",
-	                 (json_int_t)pending);
+	data = json_pack("{s:I,s:s,s:s,s:I}", "memorial_id",
+	                 (json_int_t)memorial_id, "title", title, "slug", slug,
+	                 "pending", (json_int_t)pending);
 	for (guint i = 0; data && i < ids->len; i++) {
 		int64_t uid = g_array_index(ids, int64_t, i);
 

@@ -24,7 +24,6 @@ struct app;
 struct bus;
 struct ceremony;
 struct inbox_row;
-struct memorial;
 struct store;
 struct sweeping_order;
 
@@ -52,10 +51,12 @@ json_t *inbox_item_json(const struct inbox_row *r);
 void inbox_publish_read(struct store *st, struct bus *bus, int64_t user_id,
                         json_t *ids);
 
-/* The messages waiting on memorial m, for its family admins: the count
- * as it is now; when none wait, their item is marked read. */
+/* The messages waiting on memorial memorial_id (its title and slug
+ * shown), for its family admins: the count as it is now; when none wait,
+ * their item is marked read. */
 void inbox_message_pending(struct store *st, struct bus *bus,
-                           const struct memorial *m);
+                           int64_t memorial_id, const char *title,
+                           const char *slug);
 
 /* An order changed or got a proof photo: its family is told. */
 void inbox_order(struct store *st, struct bus *bus,

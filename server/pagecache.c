@@ -2,7 +2,8 @@
  * memorial changed (see pagecache.h).
  *
  * Owns, per memorial it has seen, an entry (main loop): its bus
- * subscription, the two rendered parts and the page composed from them.
+ * subscription, its facts, the two rendered parts and the page composed
+ * from them.
  * Kept pages are also published in a table under a lock, which is all
  * another thread may read. Memory is bounded by max_bytes; when over, the
  * "clock" sweep evicts entries whose page was not used since its last
@@ -30,6 +31,7 @@ struct entry {
 	struct bus_sub *sub;
 	GString *head; /* NULL: to render */
 	struct pagecache_facts f;
+	bool facts;                  /* f is read (with head, or alone) */
 	GString *live;               /* NULL: to render */
 	struct pagecache_page *page; /* composed and published, or NULL */
 	GList link;                  /* in pc->ring */
@@ -108,6 +110,8 @@ static void unpublish(struct entry *e)
 static void clear_parts(struct entry *e, bool whole)
 {
 	unpublish(e);
+	if (whole)
+		e->facts = false;
 	if (whole && e->head) {
 		g_string_free(e->head, TRUE);
 		e->head = NULL;
@@ -121,7 +125,7 @@ static void clear_parts(struct entry *e, bool whole)
 
 static void drop_parts(struct entry *e, bool whole)
 {
-	if (!e->head && !e->live)
+	if (!e->head && !e->live && !e->facts)
 		return;
 	clear_parts(e, whole);
 	e->pc->drops++;
@@ -147,7 +151,7 @@ static void on_event(void *ud, const struct bus_msg *m)
 {
 	struct entry *e = ud;
 
-	if (e->head || e->live)
+	if (e->head || e->live || e->facts)
 		drop_parts(e, !only_live(m->msg, m->len));
 }
 
@@ -243,8 +247,10 @@ static int render(struct pagecache *pc, struct entry *e)
 	if (!e->head) {
 		e->head = g_string_new(NULL);
 		memset(&e->f, 0, sizeof(e->f));
+		e->facts = false;
 		if ((rc = pc->r.head(pc->r.ud, e->id, &e->f, e->head)))
 			return rc;
+		e->facts = true;
 	}
 	if (!e->live) {
 		e->live = g_string_new(NULL);
@@ -322,6 +328,36 @@ int pagecache_get(struct pagecache *pc, int64_t id, struct pagecache_page **out)
 	e->page = page_ref(*out);
 	publish(pc, e);
 	account(e);
+	evict(pc, e);
+	return 0;
+}
+
+int pagecache_facts(struct pagecache *pc, int64_t id,
+                    struct pagecache_facts *out)
+{
+	struct entry *e = g_hash_table_lookup(pc->entries, &id);
+	bool keep;
+	int rc;
+
+	if (e && e->facts) {
+		*out = e->f;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	if (pc->max_bytes == 0)
+		return pc->r.facts(pc->r.ud, id, out);
+	if (!e)
+		e = entry_new(pc, id);
+	/* live before the reads, as for a page */
+	keep = topics_live(pc, id);
+	if ((rc = pc->r.facts(pc->r.ud, id, out))) {
+		entry_free(e);
+		return rc;
+	}
+	if (keep) {
+		e->f = *out;
+		e->facts = true;
+	}
 	evict(pc, e);
 	return 0;
 }

@@ -11,7 +11,9 @@
  * every page, and so does bus_missed(). With Redis those topics carry the
  * changes of every node; a page is kept only when rendered while its
  * topics are live (bus_topic_live), so nothing published after its reads
- * can be missed.
+ * can be missed. The facts of a memorial (what its rights are checked
+ * against) are kept with its page, or alone for a memorial whose page is
+ * not asked for (tributes), and dropped with its own part.
  *
  * Pages are immutable and reference-counted: pagecache_peek*() may be
  * called from any thread; everything else on the main loop only. Never
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include "access.h"
+#include "textlimit.h"
 
 struct bus;
 struct metrics;
@@ -34,10 +37,13 @@ struct pagecache;
 /* The topic that drops every page (with any message). */
 #define PAGECACHE_ALL_TOPIC "pagecache:all"
 
-/* What rights are checked against, and the slug the page is found by. */
+/* What rights are checked against, the slug the page is found by, and
+ * what a tribute needs of its memorial (its moderation, its title). */
 struct pagecache_facts {
 	struct access_obj obj;
+	bool hold; /* messages wait for approval */
 	char slug[80];
+	char title[TEXT_BUF(MEMORIAL_TITLE_MAX)];
 };
 
 struct pagecache_render {
@@ -50,6 +56,9 @@ struct pagecache_render {
 	int (*live)(void *ud, int64_t id, GString *out);
 	/* The "viewer" member's value for an anonymous visitor. */
 	const char *anon_viewer;
+	/* Fill f alone (what head fills, without rendering anything). 0,
+	 * ERR_NOT_FOUND or an ERR_*. */
+	int (*facts)(void *ud, int64_t id, struct pagecache_facts *f);
 };
 
 /* A rendered page. body is the whole JSON for an anonymous visitor; its
@@ -82,6 +91,11 @@ void pagecache_free(struct pagecache *pc);
  * 0 and a new reference in *out, or the renderer's error. Main loop. */
 int pagecache_get(struct pagecache *pc, int64_t id,
                   struct pagecache_page **out);
+/* The facts of memorial id: kept (with its page, or alone), or read now
+ * with the renderer's facts() and kept if they may be, under the same
+ * rule as pages. 0, or the renderer's error. Main loop. */
+int pagecache_facts(struct pagecache *pc, int64_t id,
+                    struct pagecache_facts *out);
 /* The memorial id of a kept page with this slug, or 0. Main loop. */
 int64_t pagecache_slug_id(struct pagecache *pc, const char *slug);
 

@@ -159,7 +159,7 @@ static int insert(struct store *st, bool hold, struct tribute *t,
 struct lay {
 	struct store *st;
 	struct bus *bus;
-	const struct memorial *m;
+	struct tribute_memorial m;
 	struct tribute *t;
 	struct tribute_counts *counts;
 	tribute_laid_fn laid;
@@ -170,7 +170,7 @@ static int lay_run(struct store *st, void *ud)
 {
 	struct lay *l = ud;
 
-	return insert(st, l->m->hold, l->t, l->counts);
+	return insert(st, l->m.hold, l->t, l->counts);
 }
 
 static void lay_done(void *ud, int rc)
@@ -181,19 +181,20 @@ static void lay_done(void *ud, int rc)
 		if (l->t->state == TRIB_PUBLISHED)
 			publish(l->bus, "tribute", l->t, l->counts);
 		else
-			inbox_message_pending(l->st, l->bus, l->m);
+			inbox_message_pending(l->st, l->bus, l->m.id,
+			                      l->m.title, l->m.slug);
 	}
 	l->laid(l->ud, rc);
 	g_free(l);
 }
 
-void tribute_lay(struct store *st, struct bus *bus, const struct memorial *m,
-                 struct tribute *t, struct tribute_counts *counts,
-                 tribute_laid_fn laid, void *ud)
+void tribute_lay(struct store *st, struct bus *bus,
+                 const struct tribute_memorial *m, struct tribute *t,
+                 struct tribute_counts *counts, tribute_laid_fn laid, void *ud)
 {
 	struct lay *l = g_new(struct lay, 1);
 
-	*l = (struct lay){st, bus, m, t, counts, laid, ud};
+	*l = (struct lay){st, bus, *m, t, counts, laid, ud};
 	t->memorial_id = m->id;
 	store_write(st, lay_run, lay_done, l);
 }
@@ -243,7 +244,7 @@ int tribute_moderate(struct store *st, struct bus *bus,
 		publish(bus, "message_approved", out, counts);
 	else if (from == TRIB_PUBLISHED && to == TRIB_HIDDEN)
 		publish(bus, "message_hidden", out, counts);
-	inbox_message_pending(st, bus, m);
+	inbox_message_pending(st, bus, m->id, m->title, m->slug);
 	return 0;
 out_rollback:
 	store_rollback(st);

@@ -72,15 +72,23 @@ int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
  * Called on the thread that laid it. */
 typedef void (*tribute_laid_fn)(void *ud, int rc);
 
+/* What laying a tribute needs of its memorial. */
+struct tribute_memorial {
+	int64_t id;
+	bool hold;                /* messages wait for approval */
+	const char *title, *slug; /* for the family's note (borrowed) */
+};
+
 /* Lay a validated t on memorial m grouped with other small writes: one
  * transaction with its count (a message is pending when m->hold), then,
  * in this order once the commit is on disk, the bus event for the live
  * pages and the family's note of messages waiting, then laid(ud, rc).
- * t->id, state, created_at and counts are filled before laid() runs. t,
- * counts and m must live until then. bus may be NULL. */
-void tribute_lay(struct store *st, struct bus *bus, const struct memorial *m,
-                 struct tribute *t, struct tribute_counts *counts,
-                 tribute_laid_fn laid, void *ud);
+ * t->id, state, created_at and counts are filled before laid() runs. m is
+ * copied; t, counts and m's strings must live until then. bus may be
+ * NULL. */
+void tribute_lay(struct store *st, struct bus *bus,
+                 const struct tribute_memorial *m, struct tribute *t,
+                 struct tribute_counts *counts, tribute_laid_fn laid, void *ud);
 
 /* Set a message's state (published or hidden), adjusting counts in the
  * same transaction and publishing message_approved / message_hidden.

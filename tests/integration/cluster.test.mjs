@@ -3,6 +3,7 @@
 // reaches a WebSocket watcher on node B within 200 ms, once; 1000
 // concurrent tributes spread over both nodes reach both nodes' watchers
 // once each, in the same order, and both nodes report the same counts;
+// a tribute on node B sees a memorial held or made private on node A;
 // write rate limits are shared (5 a minute over two nodes: the 6th is
 // 429); /healthz says degraded (200) while Redis is dead and ok once it is
 // back; killing redis-server under a tribute load fails no request with a
@@ -189,6 +190,49 @@ test('a memorial turned private on node A cuts its followers on node B', async (
   const cut = await onB.next((x) => x.error && x.error.topic === topic, 3000);
   // by number a private memorial no longer exists for an anonymous follower
   assert.equal(cut.error.code, 'not_found');
+  await onB.close();
+});
+
+test('a tribute on node B sees a change made on node A: held, then private', async () => {
+  const m = await api(A, 'POST', '/api/memorials', { token, json: { title: '集群留言',
+    visibility: 'public', moderation: 'publish',
+    deceased: { name: '远方', death_date: '2026-01-02' } } });
+  assert.equal(m.status, 201, m.text);
+  const id = m.json.memorial.id;
+  const topic = `memorial:${id}`;
+  const p = `/api/memorials/${id}/tributes`;
+  const msg = { kind: 'message', from_name: '远方的学生', text: '想念您' };
+  // the admin's watcher on B is not cut: it hears each change B hears
+  const onB = await wsConnect(B, '/ws', { token });
+  onB.send({ subscribe: topic });
+  await onB.next((x) => x.subscribed === topic);
+  await sleep(100);
+  const changed = async (json) => {
+    const r = await api(A, 'PATCH', `/api/memorials/${id}`, { token, json });
+    assert.equal(r.status, 200, r.text);
+    await onB.next((x) => x.event?.type === 'memorial_changed', 3000);
+  };
+  // B reads the memorial's facts, then finds them kept
+  for (let i = 0; i < 2; i++) {
+    const r = await api(B, 'POST', p, { json: msg });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.tribute.state, 'published');
+  }
+  await changed({ moderation: 'hold' });
+  for (let i = 0; i < 2; i++) {
+    const r = await api(B, 'POST', p, { json: msg });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.tribute.state, 'pending');
+  }
+  await changed({ visibility: 'private' });
+  const missing = await api(B, 'POST', '/api/memorials/99999/tributes', { json: msg });
+  for (let i = 0; i < 2; i++) {
+    const r = await api(B, 'POST', p, { json: msg });
+    assert.equal(r.status, 404, r.text);
+    assert.deepEqual(r.json, missing.json);
+  }
+  const own = await api(B, 'POST', p, { token, json: { kind: 'flower' } });
+  assert.equal(own.status, 201, own.text);
   await onB.close();
 });
 

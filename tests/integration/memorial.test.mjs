@@ -1,6 +1,7 @@
 // Memorials over real HTTP: deceased records and their timeline, burial
 // plots, memorials and the page response, family rights, photos, search,
-// tributes with moderation and exact counts under 1000 concurrent posts,
+// tributes with moderation and exact counts under 1000 concurrent posts
+// (each seeing its memorial as it is now: held, renamed, private),
 // live events over /ws, QR codes, NDJSON export and all-or-nothing import,
 // and the demo memorial. Every error path of these endpoints is tried:
 // 400, 401, 403, 404, 409, 413, 415 (and 429 for anonymous tributes).
@@ -609,6 +610,53 @@ test('tributes: 201 with counts, moderation, live events, refusals', async () =>
   const page = await ok('GET', `/api/memorials/${m}`);
   assert.equal(page.messages.length, 0);
   await ws.close();
+});
+
+test('a tribute sees its memorial as it is now: held, renamed, private, public again', async () => {
+  const m = (await ok('POST', '/api/memorials', 'family', { title: '吴老师纪念馆',
+    visibility: 'public', moderation: 'publish',
+    deceased: { name: '吴老师', death_date: '2026-02-02' } })).memorial;
+  const p = `/api/memorials/${m.id}/tributes`;
+  const msg = { kind: 'message', from_name: '学生', text: '老师，谢谢您' };
+  const pendingItem = async () => (await ok('GET', '/api/me/inbox', 'family')).items
+    .find((i) => i.kind === 'message_pending' && i.data.memorial_id === m.id);
+  // each twice: the second tribute finds what the first one read
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await ok('POST', p, undefined, msg)).tribute.state, 'published');
+    assert.equal((await ok('POST', `/api/memorials/${m.slug}/tributes`, undefined, msg))
+      .tribute.state, 'published');
+  }
+  await ok('GET', `/api/memorials/${m.id}`); // and its page is kept
+  await ok('PATCH', `/api/memorials/${m.id}`, 'family', { moderation: 'hold' });
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await ok('POST', p, undefined, msg)).tribute.state, 'pending');
+  }
+  let item = await pendingItem();
+  assert.equal(item.data.title, '吴老师纪念馆');
+  assert.equal(item.data.slug, m.slug);
+  assert.equal(item.data.pending, 2);
+  await ok('PATCH', `/api/memorials/${m.id}`, 'family', { title: '怀念吴老师' });
+  assert.equal((await ok('POST', p, 'mourner', msg)).tribute.state, 'pending');
+  item = await pendingItem();
+  assert.equal(item.data.title, '怀念吴老师');
+  assert.equal(item.data.pending, 3);
+  await ok('PATCH', `/api/memorials/${m.id}`, 'family', { moderation: 'publish' });
+  assert.equal((await ok('POST', p, undefined, msg)).tribute.state, 'published');
+
+  // private: by number it no longer exists, word for word as a missing one
+  const priv = (await ok('PATCH', `/api/memorials/${m.id}`, 'family', { visibility: 'private' })).memorial;
+  const missing = await fails(404, 'POST', '/api/memorials/99999/tributes', undefined, { json: msg });
+  for (let i = 0; i < 2; i++) {
+    assert.deepEqual(await fails(404, 'POST', p, undefined, { json: msg }), missing);
+    assert.deepEqual(await fails(404, 'POST', p, 'mourner', { json: msg }), missing);
+    await fails(404, 'POST', `/api/memorials/${m.slug}/tributes`, undefined, { json: msg });
+    await fails(401, 'POST', `/api/memorials/${priv.slug}/tributes`, undefined, { json: msg });
+    await fails(403, 'POST', `/api/memorials/${priv.slug}/tributes`, 'mourner', { json: msg });
+    await ok('POST', p, 'family', { kind: 'flower' });
+  }
+  await ok('PATCH', `/api/memorials/${m.id}`, 'family', { visibility: 'public' });
+  assert.equal((await ok('POST', p, undefined, msg)).tribute.state, 'published');
+  assert.equal((await ok('POST', p, 'mourner', msg)).tribute.state, 'published');
 });
 
 test('1000 concurrent tributes give exact counts and reach a live subscriber each', async () => {

@@ -3,7 +3,9 @@
  * memorial:{id} drops only its live part, any other event the whole page;
  * "pagecache:all" and bus_missed() drop every page; a page rendered while
  * its topics are not live is not kept; memory stays under its bound; the
- * renderer's errors come back; another thread reads kept pages. */
+ * renderer's errors come back; another thread reads kept pages; a
+ * memorial's facts are kept with its page or alone, dropped with its own
+ * part. */
 #include "bus.h"
 #include "err.h"
 #include "pagecache.h"
@@ -17,16 +19,15 @@
 
 /* A renderer that counts its calls; memorial 404 does not exist. */
 struct fake_store {
-	int heads, lives;
-	int fail; /* ERR_* to return from the next head render */
+	int heads, lives, facts;
+	int fail; /* ERR_* to return from the next head or facts read */
 	char title[64];
+	bool hold;
 };
 
-static int head(void *ud, int64_t id, struct pagecache_facts *f, GString *out)
+static int read_facts(struct fake_store *s, int64_t id,
+                      struct pagecache_facts *f)
 {
-	struct fake_store *s = ud;
-
-	s->heads++;
 	if (id == 404)
 		return ERR_NOT_FOUND;
 	if (s->fail) {
@@ -37,7 +38,28 @@ static int head(void *ud, int64_t id, struct pagecache_facts *f, GString *out)
 	}
 	f->obj.id = id;
 	f->obj.visibility = id % 2 ? VIS_PUBLIC : VIS_PRIVATE;
+	f->hold = s->hold;
 	snprintf(f->slug, sizeof(f->slug), "m-%lld", (long long)id);
+	snprintf(f->title, sizeof(f->title), "%s", s->title);
+	return 0;
+}
+
+static int facts(void *ud, int64_t id, struct pagecache_facts *f)
+{
+	struct fake_store *s = ud;
+
+	s->facts++;
+	return read_facts(s, id, f);
+}
+
+static int head(void *ud, int64_t id, struct pagecache_facts *f, GString *out)
+{
+	struct fake_store *s = ud;
+	int rc;
+
+	s->heads++;
+	if ((rc = read_facts(s, id, f)))
+		return rc;
 	g_string_append_printf(out,
 	                       "\"memorial\":{\"id\":%lld,\"title\":\"%s\"}",
 	                       (long long)id, s->title);
@@ -85,7 +107,8 @@ static struct pagecache *pc;
 
 static void setup_cache(size_t max_bytes)
 {
-	const struct pagecache_render r = {&fs, head, live, "{\"anon\":true}"};
+	const struct pagecache_render r = {&fs, head, live, "{\"anon\":true}",
+	                                   facts};
 
 	memset(&fs, 0, sizeof(fs));
 	snprintf(fs.title, sizeof(fs.title), "first");
@@ -261,6 +284,93 @@ START_TEST(errors_come_back)
 }
 END_TEST
 
+/* The facts of memorial id, which must be there. */
+static struct pagecache_facts facts_of(int64_t id)
+{
+	struct pagecache_facts f;
+
+	ck_assert_int_eq(pagecache_facts(pc, id, &f), 0);
+	ck_assert_int_eq(f.obj.id, id);
+	return f;
+}
+
+START_TEST(facts_kept_alone_or_with_page)
+{
+	struct pagecache_facts f = facts_of(1);
+	struct pagecache_page *p;
+
+	ck_assert_str_eq(f.title, "first");
+	ck_assert(!f.hold);
+	f = facts_of(1);
+	ck_assert_int_eq(fs.facts, 1);
+	ck_assert_int_eq(fs.heads, 0);
+	/* facts alone are no page */
+	ck_assert_ptr_null(pagecache_peek(pc, 1));
+	/* a tribute leaves them; any other change drops them */
+	pub("memorial:1", "{\"type\":\"tribute\",\"counts\":{}}");
+	facts_of(1);
+	ck_assert_int_eq(fs.facts, 1);
+	fs.hold = true;
+	snprintf(fs.title, sizeof(fs.title), "second");
+	pub("memorial:1", "{\"type\":\"memorial_changed\"}");
+	f = facts_of(1);
+	ck_assert_int_eq(fs.facts, 2);
+	ck_assert(f.hold);
+	ck_assert_str_eq(f.title, "second");
+	/* this node's own change, every page's, and a gap drop them too */
+	pagecache_drop(pc, 1, true);
+	facts_of(1);
+	pub(PAGECACHE_ALL_TOPIC, "{}");
+	facts_of(1);
+	bus_missed(bus);
+	facts_of(1);
+	ck_assert_int_eq(fs.facts, 5);
+	/* a page's own part brings them, and its tribute events leave them */
+	pagecache_page_unref(get(3));
+	pub("memorial:3", "{\"type\":\"tribute\",\"counts\":{}}");
+	ck_assert_ptr_null(pagecache_peek(pc, 3));
+	f = facts_of(3);
+	ck_assert_int_eq(f.obj.visibility, VIS_PUBLIC);
+	ck_assert_int_eq(fs.facts, 5);
+	ck_assert_int_eq(fs.heads, 1);
+	/* facts alone, then the page: its own part is rendered */
+	facts_of(5);
+	p = get(5);
+	ck_assert_int_eq(fs.heads, 2);
+	pagecache_page_unref(p);
+	pub("memorial:5", "{\"type\":\"memorial_changed\"}");
+	facts_of(5);
+	ck_assert_int_eq(fs.facts, 7);
+}
+END_TEST
+
+START_TEST(facts_not_live_errors_off)
+{
+	struct pagecache_facts f;
+
+	lk.up = false;
+	facts_of(1);
+	facts_of(1);
+	ck_assert_int_eq(fs.facts, 2);
+	lk.up = true;
+	facts_of(1);
+	facts_of(1);
+	ck_assert_int_eq(fs.facts, 3);
+	ck_assert_int_eq(pagecache_facts(pc, 404, &f), ERR_NOT_FOUND);
+	fs.fail = ERR_DB;
+	ck_assert_int_eq(pagecache_facts(pc, 7, &f), ERR_DB);
+	facts_of(7);
+	facts_of(7);
+	ck_assert_int_eq(fs.facts, 6);
+	/* a cache of no bytes reads them every time */
+	teardown();
+	setup_cache(0);
+	facts_of(1);
+	facts_of(1);
+	ck_assert_int_eq(fs.facts, 2);
+}
+END_TEST
+
 START_TEST(memory_is_bounded)
 {
 	struct pagecache_stats st;
@@ -351,6 +461,8 @@ static Suite *pagecache_suite(void)
 	tcase_add_test(tc, errors_come_back);
 	tcase_add_test(tc, memory_is_bounded);
 	tcase_add_test(tc, other_threads_read_kept_pages);
+	tcase_add_test(tc, facts_kept_alone_or_with_page);
+	tcase_add_test(tc, facts_not_live_errors_off);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -275,7 +275,7 @@ static void on_laid(void *ud, int rc)
 
 START_TEST(laid_through_the_group_commit)
 {
-	struct memorial m = {.id = mid, .hold = true};
+	struct tribute_memorial m = {mid, true, "", ""};
 	struct tribute f = make(TRIB_FLOWER, "王", ""),
 	               msg = make(TRIB_MESSAGE, "学生", "想您");
 	struct tribute_counts cf, cm;
