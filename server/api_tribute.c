@@ -64,14 +64,18 @@ struct tribute_write {
 	struct tribute_counts c;
 };
 
-/* Committed (on disk, published, told) or failed: answer. */
-static void tribute_laid(void *ud, int rc)
+/* Committed (on disk, published, told) or failed: answer, with the JSON
+ * the event carries when there is one. */
+static void tribute_laid(void *ud, int rc, const char *json, size_t len)
 {
 	struct tribute_write *w = ud;
 	struct http_resp *resp = http_deferred_resp(w->d);
 
 	if (rc)
 		http_resp_err(resp, rc, "cannot store the tribute");
+	else if (json)
+		http_resp_data(resp, 201, "application/json; charset=utf-8",
+		               json, len);
 	else
 		http_resp_json(resp, 201,
 		               json_pack("{s:o,s:o}", "tribute",

@@ -127,6 +127,39 @@ static void publish(struct bus *bus, const char *type, const struct tribute *t,
 	json_decref(j);
 }
 
+/* A laid tribute's JSON and its counts', each rendered once into both
+ * {"tribute","counts"} (returned) and, when bus is given, its event on
+ * the bus (the bytes publish() would send). NULL when out of memory. */
+static GString *laid_json(struct bus *bus, const struct tribute *t,
+                          const struct tribute_counts *c)
+{
+	json_t *tj = tribute_json(t), *cj = tribute_counts_json(c);
+	char *ts = tj ? jsonx_dump(tj, NULL) : NULL;
+	char *cs = cj ? jsonx_dump(cj, NULL) : NULL;
+	GString *ev, *answer = NULL;
+	char topic[48];
+
+	if (!ts || !cs)
+		goto out;
+	answer = g_string_new("{\"tribute\":");
+	g_string_append_printf(answer, "%s,\"counts\":%s}", ts, cs);
+	if (bus) {
+		ev = g_string_new("{\"type\":\"tribute\",\"counts\":");
+		g_string_append_printf(ev, "%s,\"tribute\":%s}", cs, ts);
+		snprintf(topic, sizeof(topic), "memorial:%lld",
+		         (long long)t->memorial_id);
+		if (bus_publish(bus, topic, ev->str, ev->len))
+			log_warn("tribute", "cannot publish on %s", topic);
+		g_string_free(ev, TRUE);
+	}
+out:
+	free(ts);
+	free(cs);
+	json_decref(tj);
+	json_decref(cj);
+	return answer;
+}
+
 int tribute_counts_get(struct store *st, int64_t memorial_id,
                        struct tribute_counts *out)
 {
@@ -176,15 +209,19 @@ static int lay_run(struct store *st, void *ud)
 static void lay_done(void *ud, int rc)
 {
 	struct lay *l = ud;
+	GString *json = NULL;
 
 	if (rc == 0) {
-		if (l->t->state == TRIB_PUBLISHED)
-			publish(l->bus, "tribute", l->t, l->counts);
-		else
+		bool shown = l->t->state == TRIB_PUBLISHED;
+
+		json = laid_json(shown ? l->bus : NULL, l->t, l->counts);
+		if (!shown)
 			inbox_message_pending(l->st, l->bus, l->m.id,
 			                      l->m.title, l->m.slug);
 	}
-	l->laid(l->ud, rc);
+	l->laid(l->ud, rc, json ? json->str : NULL, json ? json->len : 0);
+	if (json)
+		g_string_free(json, TRUE);
 	g_free(l);
 }
 

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "textlimit.h"
@@ -69,8 +70,10 @@ int tribute_add(struct store *st, struct bus *bus, bool hold, struct tribute *t,
 
 /* A tribute laid through the group commit (store_write) has landed:
  * rc is 0 once its commit is on disk, published and told, or the failure.
- * Called on the thread that laid it. */
-typedef void (*tribute_laid_fn)(void *ud, int rc);
+ * json is {"tribute":{...},"counts":{...}} (len bytes, borrowed for the
+ * call), rendered once for the event and this; NULL when rc is not 0 or
+ * it could not be rendered. Called on the thread that laid it. */
+typedef void (*tribute_laid_fn)(void *ud, int rc, const char *json, size_t len);
 
 /* What laying a tribute needs of its memorial. */
 struct tribute_memorial {

@@ -204,12 +204,27 @@ START_TEST(tribute_drops_live_part_other_events_all)
 	pagecache_page_unref(get(1));
 	ck_assert_int_eq(fs.heads, 1);
 	ck_assert_int_eq(fs.lives, 3);
+	/* the type read wherever it is, escaped or not */
+	pub("memorial:1", "{\"counts\":{},\"type\":\"tribute\"}");
+	pagecache_page_unref(get(1));
+	pub("memorial:1", "{\"type\":\"trib\\u0075te\"}");
+	pagecache_page_unref(get(1));
+	ck_assert_int_eq(fs.heads, 1);
+	ck_assert_int_eq(fs.lives, 5);
+	pub("memorial:1", "{\"id\":1,\"type\":\"memorial_changed\"}");
+	pagecache_page_unref(get(1));
+	pub("memorial:1", "{\"type\":\"tribute_\"}");
+	pagecache_page_unref(get(1));
+	pub("memorial:1", "not json");
+	pagecache_page_unref(get(1));
+	ck_assert_int_eq(fs.heads, 4);
+	ck_assert_int_eq(fs.lives, 8);
 	/* anything else: the whole page */
 	snprintf(fs.title, sizeof(fs.title), "second");
 	pub("memorial:1", "{\"type\":\"memorial_changed\"}");
 	p = get(1);
-	ck_assert_int_eq(fs.heads, 2);
-	ck_assert_int_eq(fs.lives, 4);
+	ck_assert_int_eq(fs.heads, 5);
+	ck_assert_int_eq(fs.lives, 9);
 	ck_assert_ptr_nonnull(
 	    strstr(g_bytes_get_data(p->body, NULL), "second"));
 	pagecache_page_unref(p);
@@ -217,7 +232,7 @@ START_TEST(tribute_drops_live_part_other_events_all)
 	pagecache_page_unref(get(3));
 	pub("memorial:1", "{\"type\":\"memorial_changed\"}");
 	pagecache_page_unref(get(3));
-	ck_assert_int_eq(fs.heads, 3);
+	ck_assert_int_eq(fs.heads, 6);
 }
 END_TEST
 

@@ -264,9 +264,13 @@ struct laid {
 	guint events;
 };
 
-static void on_laid(void *ud, int rc)
+static void on_laid(void *ud, int rc, const char *json, size_t len)
 {
 	struct laid *l = ud;
+
+	/* the answer's JSON, the same the event carries */
+	ck_assert(rc ? json == NULL : json && strlen(json) == len);
+	ck_assert(rc || g_str_has_prefix(json, "{\"tribute\":{"));
 
 	l->calls++;
 	l->rc = rc;
