@@ -7,7 +7,9 @@
  * URLs, ws://127.0.0.1:PORT/ws), at most --batch of them opening at once,
  * and sends each {"subscribe": topic}, as the node watchers of
  * ws_fanout.mjs do. One libwebsockets context, one thread, no TLS; it
- * raises its own open-file limit to the hard limit.
+ * raises its own open-file limit as far as it needs. lws runs on a libuv
+ * loop (epoll), as lws's own poll() over thousands of sockets would cost
+ * more than the messages.
  *
  * It talks with the orchestrator in lines. On stdout:
  *   ready N                  every watcher is subscribed
@@ -32,6 +34,7 @@
 #endif
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <uv.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -64,6 +67,7 @@ struct watcher {
 };
 
 struct watch {
+	uv_loop_t loop;
 	struct lws_context *ctx;
 	struct url urls[MAX_URLS];
 	int n_urls;
@@ -93,6 +97,12 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static void stop(struct watch *wa)
+{
+	wa->quit = true;
+	uv_stop(&wa->loop);
+}
+
 static void fail(struct watch *wa, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -108,9 +118,8 @@ static void fail(struct watch *wa, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-	wa->quit = true;
 	wa->status = 1;
-	lws_cancel_service(wa->ctx);
+	stop(wa);
 }
 
 static void report(struct watch *wa)
@@ -301,7 +310,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		break;
 	case LWS_CALLBACK_RAW_RX_FILE:
 		return on_stdin(wa, lws_get_socket_fd(wsi));
-	case LWS_CALLBACK_RAW_CLOSE_FILE: wa->quit = true; break;
+	case LWS_CALLBACK_RAW_CLOSE_FILE: stop(wa); break;
 	default: break;
 	}
 	return 0;
@@ -377,6 +386,7 @@ static int run(struct watch *wa)
 {
 	struct lws_context_creation_info info;
 	lws_sock_file_fd_type in = {.filefd = STDIN_FILENO};
+	void *loops[] = {&wa->loop};
 	json_t *sub = json_pack("{s:s}", "subscribe", wa->topic);
 
 	wa->subscribe = sub ? json_dumps(sub, JSON_COMPACT) : NULL;
@@ -394,19 +404,25 @@ static int run(struct watch *wa)
 		return 1;
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+	if (uv_loop_init(&wa->loop))
+		return 1;
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
-	info.fd_limit_per_thread = (unsigned)wa->count + 64;
+	/* libuv's epoll: lws's own poll() would go over every socket for
+	 * each message */
+	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_LIBUV;
+	info.foreign_loops = loops;
 	info.count_threads = 1;
 	info.timeout_secs = 30;
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
 	info.user = wa;
 	wa->ctx = lws_create_context(&info);
-	if (!wa->ctx)
+	if (!wa->ctx) {
+		uv_loop_close(&wa->loop);
 		return 1;
+	}
 	if (!lws_adopt_descriptor_vhost(
 	        lws_get_vhost_by_name(wa->ctx, "default"),
 	        LWS_ADOPT_RAW_FILE_DESC, in, "wswatch", NULL)) {
@@ -416,10 +432,11 @@ static int run(struct watch *wa)
 	}
 	for (int i = 0; i < wa->batch && !wa->quit; i++)
 		start_next(wa);
-	while (!wa->quit)
-		if (lws_service(wa->ctx, 0) < 0)
-			break;
+	if (!wa->quit)
+		uv_run(&wa->loop, UV_RUN_DEFAULT);
 	lws_context_destroy(wa->ctx);
+	uv_run(&wa->loop, UV_RUN_DEFAULT); /* lws's handles close */
+	uv_loop_close(&wa->loop);
 	return wa->status;
 }
 
