@@ -167,7 +167,8 @@ static void on_first(struct watch *wa, struct watcher *w, const char *msg,
 	const char *t = json_string_value(json_object_get(j, "subscribed"));
 
 	if (!t || strcmp(t, wa->topic) != 0) {
-		fail(wa, "watcher %d: not subscribed: %.200s", w->index, msg);
+		fail(wa, "watcher %d: not subscribed: %.*s", w->index,
+		     (int)(len < 200 ? len : 200), msg);
 	} else {
 		w->subscribed = true;
 		wa->subscribed++;
