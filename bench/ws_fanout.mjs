@@ -295,6 +295,9 @@ async function main() {
       // utime + stime over the events (warm-up excluded), % of one core
       daemons_cpu_pct: (100 * (cpu1.daemons - cpu0.daemons)) / span,
       watchers_cpu_pct: (100 * (cpu1.watchers - cpu0.watchers)) / span,
+      // and per delivery, which the machine's load moves less
+      daemons_us_per_delivery: (1e6 * (cpu1.daemons - cpu0.daemons)) / all.length,
+      watchers_us_per_delivery: (1e6 * (cpu1.watchers - cpu0.watchers)) / all.length,
       load: os.loadavg()[0],
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
       rounds,
@@ -316,8 +319,9 @@ async function main() {
         `max ${result.max_ms.toFixed(1)} ms, lost ${result.lost}`);
       console.log(`first to last watcher of one event (the fan-out itself): median ` +
         `${pct(spread, 0.5).toFixed(1)} ms, worst ${spread[spread.length - 1].toFixed(1)} ms`);
-      console.log(`CPU over the events (% of one core): daemons ${result.daemons_cpu_pct.toFixed(0)}, ` +
-        `watchers ${result.watchers_cpu_pct.toFixed(0)}`);
+      console.log(`CPU over the events: daemons ${result.daemons_cpu_pct.toFixed(0)} % of one core ` +
+        `(${result.daemons_us_per_delivery.toFixed(1)} µs per delivery), watchers ` +
+        `${result.watchers_cpu_pct.toFixed(0)} % (${result.watchers_us_per_delivery.toFixed(1)} µs)`);
     }
   } finally {
     for (const b of workers) {
