@@ -2,7 +2,8 @@
 // ws_fanout.mjs — how long one live event takes to reach 10 000 WebSocket
 // watchers spread over two sinian nodes that share a redis-server.
 //
-//   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--nodes 2] [--json]
+//   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--nodes 2]
+//                            [--node-watchers] [--json]
 //   SINIAN_BIN=build/sinian node bench/ws_fanout.mjs
 //
 // Starts its own redis-server (loopback, no persistence) and two daemons on
@@ -13,16 +14,22 @@
 // includes the SQLite commit, the PUBLISH through Redis, each node's
 // fan-out over lws, and the watchers' own processes reading (the watchers
 // are --workers child processes on the same machine: on a 2-core box they
-// compete with the daemons for CPU, and the figures say so). Per event:
+// compete with the daemons for CPU, and the figures say so). The watcher
+// processes are bench/wswatch.c ($WSWATCH_BIN, else build/bench/wswatch: one
+// libwebsockets thread each, cheaper per message than node);
+// with --node-watchers, or when that binary is not built, they are node
+// processes of this script (the ws package). Per event:
 // first / p50 / p99 / last watcher; overall: p50 / p99 over every
-// delivery, and first-to-last (the fan-out without the commit). Raises
+// delivery, and first-to-last (the fan-out without the commit); the CPU
+// the daemons and the watchers used over the events. Raises
 // its own open-file limit up to the hard limit when it has to. Loopback
 // only; everything it starts is stopped. Prints figures, passes nothing.
-import { fork, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
@@ -30,6 +37,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
 const require = createRequire(path.join(REPO, 'tests', 'package.json'));
 const WebSocket = require('ws');
+const WSWATCH = process.env.WSWATCH_BIN || path.join(REPO, 'build', 'bench', 'wswatch');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt, max) => {
@@ -102,6 +110,66 @@ async function worker() {
   process.send({ hello: true });
 }
 
+// ---------- the watcher processes, as the orchestrator sees them ----------
+
+/**
+ * A watcher process holding count watchers: node (this script with
+ * --worker) or bench/wswatch (lines on its stdin and stdout). Both answer
+ * { opened } or { error } once open, and { times } (ms, comparable with
+ * now()) per event; send() takes the node worker's commands.
+ */
+function watcherProcess(kind, urls, topic, count) {
+  const box = { inbox: [], waiters: [], marker: null };
+  const post = (m) => {
+    const wt = box.waiters.shift();
+    if (wt) wt(m); else box.inbox.push(m);
+  };
+  box.next = (ms = 120000) => new Promise((resolve, reject) => {
+    if (box.inbox.length) return resolve(box.inbox.shift());
+    const timer = setTimeout(() => reject(new Error('worker timeout')), ms);
+    box.waiters.push((m) => { clearTimeout(timer); resolve(m); });
+  });
+  if (kind === 'node') {
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' });
+    child.on('message', (m) => {
+      if (m.hello) child.send({ cmd: 'open', urls, topic, count });
+      else post(m);
+    });
+    box.child = child;
+    box.send = (m) => child.send(m);
+    return box;
+  }
+  const child = spawn(WSWATCH, ['--count', String(count), '--topic', topic, ...urls],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.on('error', (e) => post({ error: String(e) }));
+  child.on('exit', (code, sig) => {
+    if (!box.closing) post({ error: `wswatch exited (${sig ?? code})` });
+  });
+  child.stdin.on('error', () => {}); // an exit is reported above
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    const [word, ...rest] = line.split(' ');
+    if (word === 'ready') post({ opened: Number(rest[0]) });
+    else if (word === 'error') post({ error: rest.join(' ') });
+    else if (word === 'times' && rest[0] === box.marker) {
+      post({ times: rest.slice(1).map((us) => Number(us) / 1000) });
+    }
+  });
+  box.child = child;
+  box.send = (m) => {
+    if (m.cmd === 'expect') {
+      box.marker = m.marker;
+      box.inbox = box.inbox.filter((x) => !x.times); // a late answer of the event before
+    }
+    if (m.cmd === 'close') {
+      box.closing = true;
+      child.stdin.end();
+    } else {
+      child.stdin.write(m.cmd === 'expect' ? `expect ${m.marker}\n` : `${m.cmd}\n`);
+    }
+  };
+  return box;
+}
+
 // ---------- main ----------
 
 function fdLimit() {
@@ -135,10 +203,16 @@ async function main() {
   const WORKERS = opt('workers', 2, 8);
   const NODES = opt('nodes', 2, 2);
   const AS_JSON = args.includes('--json');
+  let KIND = args.includes('--node-watchers') ? 'node' : 'wswatch';
+  if (KIND === 'wswatch' && !fs.existsSync(WSWATCH)) {
+    console.error(`${WSWATCH} is not built (scripts/build.sh): the watchers are node processes`);
+    KIND = 'node';
+  }
   ensureFds(Math.ceil(WATCHERS / WORKERS) + 512);
 
   const { startDaemon, api, BIN } = await import('../tests/lib/daemon.mjs');
   const { startRedis } = await import('../tests/lib/redis.mjs');
+  const { usage } = await import('./lib.mjs');
   const redis = NODES > 1 ? await startRedis() : null;
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-fanout-'));
   const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, max_connections_per_address: 0, log_level: 'warn' };
@@ -160,23 +234,8 @@ async function main() {
 
     // the watchers, in worker processes
     const t0 = now();
-    for (let w = 0; w < WORKERS; w++) {
-      const child = fork(fileURLToPath(import.meta.url), ['--worker'], { stdio: 'inherit' });
-      const box = { child, inbox: [], waiters: [] };
-      child.on('message', (m) => {
-        const wt = box.waiters.shift();
-        if (wt) wt(m); else box.inbox.push(m);
-      });
-      box.next = (ms = 120000) => new Promise((resolve, reject) => {
-        if (box.inbox.length) return resolve(box.inbox.shift());
-        const timer = setTimeout(() => reject(new Error('worker timeout')), ms);
-        box.waiters.push((m) => { clearTimeout(timer); resolve(m); });
-      });
-      workers.push(box);
-      await box.next();
-    }
     const share = (w) => Math.floor(WATCHERS / WORKERS) + (w < WATCHERS % WORKERS ? 1 : 0);
-    workers.forEach((b, w) => b.child.send({ cmd: 'open', urls, topic, count: share(w) }));
+    for (let w = 0; w < WORKERS; w++) workers.push(watcherProcess(KIND, urls, topic, share(w)));
     for (const b of workers) {
       const m = await b.next();
       if (m.error) throw new Error(`worker: ${m.error}`);
@@ -190,9 +249,16 @@ async function main() {
     // the events
     const rounds = [];
     const all = [];
+    const cpu = () => ({
+      daemons: nodes.reduce((sum, d) => sum + usage(d.proc.pid).cpu, 0),
+      watchers: workers.reduce((sum, b) => sum + usage(b.child.pid).cpu, 0),
+      at: now(),
+    });
+    let cpu0 = null;
     for (let e = 0; e <= EVENTS; e++) { // event 0 is a warm-up
+      if (e === 1) cpu0 = cpu();
       const marker = `fanout-${e}-${Math.random().toString(36).slice(2, 8)}`;
-      workers.forEach((b) => b.child.send({ cmd: 'expect', marker }));
+      workers.forEach((b) => b.send({ cmd: 'expect', marker }));
       await sleep(50);
       const on = e % 2 ? B : A;
       const start = now();
@@ -203,9 +269,10 @@ async function main() {
       const times = [];
       for (const b of workers) {
         const m = await Promise.race([b.next(30000), sleep(30000).then(() => null)]);
+        if (m?.error) throw new Error(`worker: ${m.error}`);
         if (m) times.push(...m.times);
         else {
-          b.child.send({ cmd: 'report' });
+          b.send({ cmd: 'report' });
           times.push(...(await b.next()).times);
         }
       }
@@ -217,12 +284,21 @@ async function main() {
         last_ms: lat[lat.length - 1] });
       await sleep(200);
     }
+    const cpu1 = cpu();
+    const span = (cpu1.at - cpu0.at) / 1000;
     all.sort((x, y) => x - y);
     const result = {
       watchers: WATCHERS, nodes: NODES, on_a: Number(wsA), on_b: Number(wsB), events: EVENTS,
-      workers: WORKERS, open_s: openMs / 1000,
+      workers: WORKERS, watcher_kind: KIND, open_s: openMs / 1000,
       p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), max_ms: all[all.length - 1],
       lost: EVENTS * WATCHERS - all.length,
+      // utime + stime over the events (warm-up excluded), % of one core
+      daemons_cpu_pct: (100 * (cpu1.daemons - cpu0.daemons)) / span,
+      watchers_cpu_pct: (100 * (cpu1.watchers - cpu0.watchers)) / span,
+      // and per delivery, which the machine's load moves less
+      daemons_us_per_delivery: (1e6 * (cpu1.daemons - cpu0.daemons)) / all.length,
+      watchers_us_per_delivery: (1e6 * (cpu1.watchers - cpu0.watchers)) / all.length,
+      load: os.loadavg()[0],
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
       rounds,
     };
@@ -230,8 +306,8 @@ async function main() {
       console.log(JSON.stringify(result, null, 2));
     } else {
       console.log(`ws_fanout: ${WATCHERS} watchers (${NODES > 1 ? `${wsA} on node A, ${wsB} on node B` : `one node, no Redis`}), ` +
-        `${WORKERS} watcher processes, opened in ${result.open_s.toFixed(1)} s`);
-      console.log(`machine: ${result.machine}`);
+        `${WORKERS} ${KIND} watcher processes, opened in ${result.open_s.toFixed(1)} s`);
+      console.log(`machine: ${result.machine}, load ${result.load.toFixed(2)}`);
       console.log('event via    got  POST ms  first ms  p50 ms  p99 ms  last ms');
       const f = (x, w) => x.toFixed(1).padStart(w);
       for (const r of rounds) {
@@ -243,10 +319,13 @@ async function main() {
         `max ${result.max_ms.toFixed(1)} ms, lost ${result.lost}`);
       console.log(`first to last watcher of one event (the fan-out itself): median ` +
         `${pct(spread, 0.5).toFixed(1)} ms, worst ${spread[spread.length - 1].toFixed(1)} ms`);
+      console.log(`CPU over the events: daemons ${result.daemons_cpu_pct.toFixed(0)} % of one core ` +
+        `(${result.daemons_us_per_delivery.toFixed(1)} µs per delivery), watchers ` +
+        `${result.watchers_cpu_pct.toFixed(0)} % (${result.watchers_us_per_delivery.toFixed(1)} µs)`);
     }
   } finally {
     for (const b of workers) {
-      b.child.send({ cmd: 'close' });
+      b.send({ cmd: 'close' });
     }
     await sleep(200);
     for (const d of nodes) await d.stop({ keep: true }).catch((e) => console.error(String(e)));
