@@ -22,24 +22,11 @@ passed=0
 failed=0
 status=0
 notes=()
-for kind in normal asan; do
-	if [ "$kind" = normal ]; then
-		dir="$ROOT/build"
-		build_args=()
-	else
-		dir="$ROOT/build-asan"
-		build_args=(--sanitize)
-	fi
-	echo "== build ($kind) =="
-	if ! "$ROOT/scripts/build.sh" "${build_args[@]}"; then
-		notes+=("$kind: build failed")
-		failed=$((failed + 1))
-		status=1
-		continue
-	fi
+
+# run_ctest KIND DIR: the whole suite in DIR, its counts added to the totals.
+run_ctest() {
+	local kind="$1" dir="$2" log="$logdir/ctest-$1.log" rc=0 line f t
 	echo "== ctest ($kind) =="
-	log="$logdir/ctest-$kind.log"
-	rc=0
 	(cd "$dir" && ctest --output-on-failure --no-tests=error -j "$JOBS" \
 		"${extra[@]}") 2>&1 | tee "$log" || rc=$?
 	# ctest closes with "N% tests passed, F tests failed out of T".
@@ -58,7 +45,40 @@ for kind in normal asan; do
 		status=1
 		[ -n "$line" ] && [ "$f" -gt 0 ] || failed=$((failed + 1))
 	fi
-done
+}
+
+build_failed() {
+	notes+=("$1: build failed")
+	failed=$((failed + 1))
+	status=1
+}
+
+echo "== build (normal) =="
+normal_built=1
+"$ROOT/scripts/build.sh" || normal_built=0
+
+# The ASan build compiles while the normal suite runs: most tests wait on
+# timers, sockets and GStreamer clocks, and nice leaves the CPU to them when
+# they want it. Its output is shown once it is done.
+asan_log="$logdir/build-asan.log"
+nice -n 19 "$ROOT/scripts/build.sh" --sanitize >"$asan_log" 2>&1 &
+asan_pid=$!
+
+if [ "$normal_built" -eq 1 ]; then
+	run_ctest normal "$ROOT/build"
+else
+	build_failed normal
+fi
+
+echo "== build (asan) =="
+asan_built=1
+wait "$asan_pid" || asan_built=0
+cat "$asan_log"
+if [ "$asan_built" -eq 1 ]; then
+	run_ctest asan "$ROOT/build-asan"
+else
+	build_failed asan
+fi
 
 summary="$(printf '%s; ' "${notes[@]}")"
 echo "== ${summary%; } =="
