@@ -5,14 +5,18 @@
  * them, and queues each for the main loop, waking it (one
  * g_main_context_invoke()) only when it is not already awake for the queue;
  * the main loop runs the policy hook and the handler and queues the
- * response back, waking lws with lws_cancel_service(), the one lws call
- * that is safe from another thread, likewise once a burst. Neither side
- * is woken while it is still busy: it takes what was queued meanwhile
- * before it sleeps again. WebSocket messages travel the same two ways. The
- * access log is written in batches (http_log.c). lws runs its own poll() loop,
- * as its test server does: its GLib and libuv event libraries in 4.1.6
- * mishandle a socket number reused right after a close, which every
- * HTTP/1.0-style client triggers.
+ * response back, waking the lws thread with ev_async_send(), likewise once
+ * a burst. Neither side is woken while it is still busy: it takes what was
+ * queued meanwhile before it sleeps again. WebSocket messages travel the
+ * same two ways. The access log is written in batches (http_log.c).
+ *
+ * The lws thread's loop is libev's, on epoll, given to lws as a foreign
+ * loop: a wake-up costs what is ready, not a scan of every socket (with
+ * thousands of WebSockets open, poll() was a quarter of the daemon's CPU).
+ * Not lws's GLib or libuv event libraries: in 4.1.6 they mishandle a
+ * socket number reused right after a close, which every HTTP/1.0-style
+ * client triggers (integration.foundation has such a client). libev stops
+ * a watcher at once, and lws's own poll() loop was what ran before.
  *
  * Owns connections and buffers; knows nothing of the domain.
  */
@@ -23,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 
+#include <ev.h>
 #include <libwebsockets.h>
 
 #include <errno.h>
@@ -177,12 +182,12 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 /* ---------- handing over between threads ---------- */
 
 /* Wake the lws thread for the ready queues, unless it is awake and will
- * look before it polls again, or was woken and has not looked yet: one
- * lws_cancel_service() a burst. */
+ * look before it waits again, or was woken and has not looked yet: one
+ * ev_async_send() a burst. */
 void http_kick(struct http_server *srv)
 {
 	if (g_atomic_int_compare_and_exchange(&srv->lws_kicked, 0, 1))
-		lws_cancel_service(srv->ctx);
+		ev_async_send(srv->loop, &srv->wake);
 }
 
 /* Queue a finished response for the lws thread (takes a reference). */
@@ -687,8 +692,6 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	struct conn_pss *pss = user;
 
 	switch (reason) {
-	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		return 0; /* woken: service_thread() takes the queues next */
 	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
 		return http_conns_admit(srv, wsi) ? 0 : -1;
 	case LWS_CALLBACK_HTTP: return on_http(srv, wsi, pss, in);
@@ -713,8 +716,10 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return http_ws_filter(srv, wsi, pss);
 	case LWS_CALLBACK_ESTABLISHED:
-		if (pss->ws)
+		if (pss->ws) {
+			pss->ws->established = TRUE;
 			http_ws_post(pss->ws, 0, NULL, 0);
+		}
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		return pss->ws ? http_ws_receive(pss->ws, in, len) : 0;
@@ -750,22 +755,62 @@ static void lws_log_emit(int level, const char *line)
 		log_warn("lws", "%.*s", (int)n, line);
 }
 
-/* The lws thread. While it is busy between two polls, answers queued for
- * it need not wake it (http_kick): it takes them before it polls again. */
+/* The lws thread runs libev's loop (epoll), lws on it as a foreign
+ * loop. Before the loop sleeps it takes what was queued for it; from then
+ * on a new answer or message wakes it (http_kick), and nothing queued
+ * while it is awake does. */
+static void before_sleep(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct http_server *srv = w->data;
+
+	(void)loop;
+	(void)revents;
+	g_atomic_int_set(&srv->lws_kicked, 0);
+	take_ready(srv);
+}
+
+static void after_sleep(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct http_server *srv = w->data;
+
+	(void)loop;
+	(void)revents;
+	g_atomic_int_set(&srv->lws_kicked, 1);
+}
+
+/* Woken: before_sleep() takes the queues; a stop ends the loop. */
+static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct http_server *srv = w->data;
+
+	(void)revents;
+	if (g_atomic_int_get(&srv->stop))
+		ev_break(loop, EVBREAK_ALL);
+}
+
 static gpointer service_thread(gpointer ud)
 {
 	struct http_server *srv = ud;
 
-	while (!g_atomic_int_get(&srv->stop)) {
-		/* from here on, a new answer or message wakes lws; those
-		 * queued before are taken now */
-		g_atomic_int_set(&srv->lws_kicked, 0);
-		take_ready(srv);
-		if (lws_service(srv->ctx, 0) < 0)
-			break;
-		g_atomic_int_set(&srv->lws_kicked, 1);
-	}
+	ev_run(srv->loop, 0);
 	return NULL;
+}
+
+/* The loop and its three watchers, before lws joins it. */
+static void loop_new(struct http_server *srv)
+{
+	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
+	if (!srv->loop)
+		return;
+	ev_prepare_init(&srv->prepare, before_sleep);
+	srv->prepare.data = srv;
+	ev_prepare_start(srv->loop, &srv->prepare);
+	ev_check_init(&srv->check, after_sleep);
+	srv->check.data = srv;
+	ev_check_start(srv->loop, &srv->check);
+	ev_async_init(&srv->wake, on_wake);
+	srv->wake.data = srv;
+	ev_async_start(srv->loop, &srv->wake);
 }
 
 int http_server_new(const struct http_config *cfg, struct router *router,
@@ -800,9 +845,16 @@ int http_server_new(const struct http_config *cfg, struct router *router,
 	srv->ready_ws = g_async_queue_new();
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
+	loop_new(srv);
+	if (!srv->loop) {
+		http_server_free(srv);
+		return ERR_IO;
+	}
 	memset(&info, 0, sizeof(info));
-	info.options =
-	    LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_DISABLE_IPV6;
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+	               LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_LIBEV;
+	info.foreign_loops = srv->foreign;
+	srv->foreign[0] = srv->loop;
 	info.port = atoi(colon + 1);
 	info.iface = strcmp(addr, "0.0.0.0") && addr[0] ? addr : NULL;
 	info.protocols = protocols;
@@ -850,11 +902,13 @@ void http_server_free(struct http_server *srv)
 		g_source_remove(srv->drain_deadline);
 	g_atomic_int_set(&srv->stop, 1);
 	if (srv->thread) {
-		lws_cancel_service(srv->ctx);
+		ev_async_send(srv->loop, &srv->wake);
 		g_thread_join(srv->thread);
 	}
 	if (srv->ctx)
 		lws_context_destroy(srv->ctx);
+	if (srv->loop)
+		ev_loop_destroy(srv->loop);
 	/* run what the lws thread posted before it stopped */
 	while (g_main_context_iteration(srv->main_ctx, FALSE))
 		;

@@ -10,6 +10,7 @@
 
 #include "http.h"
 
+#include <ev.h>
 #include <glib.h>
 
 /* One request and its response. Refcounted: the lws thread holds a
@@ -48,11 +49,12 @@ struct http_ws {
 	gint close_code;   /* set by main loop, acted on by lws thread */
 	gint wake_pending; /* on srv->ready_ws (see http_ws.c) */
 	struct http_server *srv;
-	struct lws *wsi; /* lws thread only */
-	GMutex lock;     /* guards out */
-	GQueue out;      /* GBytes * */
-	GByteArray *in;  /* lws thread only */
-	void *data;      /* main loop only */
+	struct lws *wsi;      /* lws thread only */
+	gboolean established; /* lws thread only: the upgrade is done */
+	GMutex lock;          /* guards out */
+	GQueue out;           /* GBytes * */
+	GByteArray *in;       /* lws thread only */
+	void *data;           /* main loop only */
 	char peer[64];
 	char *auth;
 	char *hdr[3];    /* origin, host, x-forwarded-proto (ws_hdr_names) */
@@ -70,6 +72,11 @@ struct http_server {
 	GHashTable *web_files; /* path → struct web_file (main loop) */
 	size_t web_bytes;      /* their sizes, summed */
 	GThread *thread;
+	struct ev_loop *loop; /* the lws thread's (libev, epoll) */
+	void *foreign[1];
+	ev_prepare prepare;
+	ev_check check;
+	ev_async wake; /* http_kick() and the stop */
 	gint stop;
 	gint draining;
 	GMainContext *main_ctx;

@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
@@ -660,6 +661,55 @@ test('WebSocket: subscribe, receive events, unsubscribe, ping and errors', async
   } finally {
     await ws.close();
     await other.close();
+  }
+});
+
+/** One HTTP/1.0 request on a connection of its own, which the server
+ *  closes: resolves with the status line, or '' when none came in 5 s. */
+function http10(dm, p) {
+  return new Promise((resolve) => {
+    const s = net.connect(dm.port, '127.0.0.1');
+    let buf = '';
+    const timer = setTimeout(() => s.destroy(), 5000);
+    s.on('connect', () => s.write(`GET ${p} HTTP/1.0\r\nHost: x\r\n\r\n`));
+    s.on('data', (c) => (buf += c));
+    s.on('error', () => {});
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(buf.split('\r\n')[0]);
+    });
+  });
+}
+
+test('HTTP/1.0 clients, a connection each, reuse socket numbers at once: every one is answered, and WebSockets keep their events in order', async () => {
+  // an event loop that mishandled a socket number reused right after a
+  // close would leave some of these unanswered, or the WebSocket deaf
+  const ws = await wsConnect(d);
+  try {
+    ws.send({ subscribe: `ceremony:${cer[2]}` });
+    await ws.next((m) => 'subscribed' in m);
+    let answered = 0;
+    const failed = [];
+    const until = Date.now() + 3000;
+    await Promise.all(Array.from({ length: 32 }, async (_, i) => {
+      while (Date.now() < until) {
+        const line = await http10(d, i % 2 ? '/healthz' : '/js/api.js');
+        if (/^HTTP\/1\.[01] 200 /.test(line)) answered++;
+        else failed.push(line || '(no answer)');
+      }
+    }));
+    assert.deepEqual(failed, []);
+    assert.ok(answered >= 100, `only ${answered} answered in 3 s`);
+    // a burst of events reaches the WebSocket whole and in order
+    const texts = Array.from({ length: 12 }, (_, i) => `顺序 ${i} ${'念'.repeat(i * 20)}`);
+    for (const t of texts) await condolence(d, cer[2], t);
+    const got = [];
+    while (got.length < texts.length) got.push((await ws.next((m) => 'topic' in m)).event.message.text);
+    assert.deepEqual(got, texts);
+    const r = await fetch(`${d.url}/healthz`);
+    assert.equal(r.status, 200);
+  } finally {
+    ws.close();
   }
 });
 
