@@ -25,7 +25,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Building and running the daemon.
 PACKAGES=(
 	build-essential cmake pkg-config git
-	libwebsockets-dev libwebsockets-evlib-ev libev-dev libglib2.0-dev
+	libwebsockets-dev libwebsockets-evlib-ev libev-dev
+	libwebsockets-evlib-uv libuv1-dev libglib2.0-dev
 	libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
 	libcurl4-openssl-dev curl
 	liblunar-date-dev libical-dev
