@@ -28,7 +28,6 @@
 #include <gst/video/video.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define TAG     "whip"

@@ -85,10 +85,6 @@ export function focusFirstInvalid(form) {
   return !!first;
 }
 
-/**
- * Mark the submit button busy: disabled, aria-busy, and every field
- * read-only while a request runs. Returns a function that undoes it.
- */
 /** The page's script now handles form: its submit button, disabled in the
  *  HTML (with method="post") so that a click before the script has run
  *  sends nothing (the browser would otherwise send the form itself, with a
@@ -98,6 +94,8 @@ export function formReady(form) {
   if (button) button.disabled = false;
 }
 
+/** Mark form busy while a request runs (busy true): its submit button
+ *  disabled and aria-busy, every field read-only; busy false undoes it. */
 export function setBusy(form, busy) {
   const button = form.querySelector('[type="submit"]');
   for (const el of form.elements) {
