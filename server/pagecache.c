@@ -23,8 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENTRY_COST 512 /* bytes charged per memorial besides its parts */
-
 struct entry {
 	struct pagecache *pc;
 	int64_t id;
@@ -37,6 +35,11 @@ struct entry {
 	GList link;                  /* in pc->ring */
 	size_t bytes;
 };
+
+/* Bytes charged per memorial besides its parts: the entry itself (its
+ * facts hold a title of up to 100 characters) and about what its bus
+ * subscription and table slots take. */
+#define ENTRY_COST (sizeof(struct entry) + 256)
 
 struct pagecache {
 	struct bus *bus;

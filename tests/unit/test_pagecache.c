@@ -409,6 +409,12 @@ START_TEST(memory_is_bounded)
 	}
 	ck_assert_ptr_nonnull(p = pagecache_peek(pc, 300));
 	pagecache_page_unref(p);
+	/* facts kept alone are charged at least what they take */
+	teardown();
+	setup_cache(1024 * 1024);
+	facts_of(1);
+	pagecache_stats(pc, &st);
+	ck_assert_uint_ge(st.bytes, sizeof(struct pagecache_facts));
 	/* no memory: render every time, keep nothing */
 	teardown();
 	setup_cache(0);
