@@ -49,6 +49,19 @@ export function usage(pid) {
  * goes to DIR/daemon.log. Resolves { url, port, pid, dir, token, stop() }
  * with an admin signed in.
  */
+/** Settings from $SINIAN_BENCH_CONFIG ("key=value key=value"), given to
+ * every daemon a bench starts: the same bench, two settings, one run
+ * each. */
+export function envConfig() {
+  const out = {};
+  for (const kv of (process.env.SINIAN_BENCH_CONFIG || '').split(/\s+/).filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`SINIAN_BENCH_CONFIG: ${kv}: not key=value`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
 export async function benchDaemon(config = {}) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-bench-'));
   const conf = path.join(dir, 'sinian.conf');
@@ -56,7 +69,7 @@ export async function benchDaemon(config = {}) {
   const port = await freePort();
   // every client of a bench is 127.0.0.1: no cap on its connections
   const lines = Object.entries({ demo: false, media: false,
-    max_connections_per_address: 0, ...config })
+    max_connections_per_address: 0, ...config, ...envConfig() })
     .map(([k, v]) => `${k} = ${v}`);
   await fsp.writeFile(conf, lines.join('\n') + '\n');
   await fsp.mkdir(data);

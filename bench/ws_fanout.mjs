@@ -214,10 +214,10 @@ async function main() {
 
   const { startDaemon, api, BIN } = await import('../tests/lib/daemon.mjs');
   const { startRedis } = await import('../tests/lib/redis.mjs');
-  const { usage } = await import('./lib.mjs');
+  const { usage, envConfig } = await import('./lib.mjs');
   const redis = NODES > 1 ? await startRedis() : null;
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-fanout-'));
-  const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, max_connections_per_address: 0, log_level: 'warn' };
+  const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, max_connections_per_address: 0, log_level: 'warn', ...envConfig() };
   const nodes = [];
   const workers = [];
   try {

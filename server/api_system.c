@@ -117,6 +117,17 @@ static void get_metrics(void *appv, struct http_req *req,
 	metrics_gauge_set(app->metrics, "sinian_ws_connections",
 	                  "Open WebSocket connections.",
 	                  app->http ? http_server_ws_count(app->http) : 0);
+	for (unsigned i = 0; app->http && i < http_server_threads(app->http);
+	     i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name),
+		         "sinian_http_connections{thread=\"%u\"}", i);
+		metrics_gauge_set(app->metrics, name,
+		                  "Open HTTP and WebSocket connections, by the "
+		                  "lws thread that serves them.",
+		                  http_server_thread_conns(app->http, i));
+	}
 	metrics_gauge_set(
 	    app->metrics, "sinian_media_available",
 	    "1 when live ceremonies can run on this node, 0 when GStreamer or "

@@ -32,6 +32,7 @@ struct cfg_entry {
 
 static const struct cfg_entry cfg_table[] = {
     {"listen", CFG_STR, F(listen), "127.0.0.1:8080", 0, 0, NULL, false},
+    {"http_threads", CFG_LONG, F(http_threads), "0", 0, 16, NULL, false},
     {"data_dir", CFG_STR, F(data_dir), "var", 0, 0, NULL, false},
     {"web_dir", CFG_STR, F(web_dir), "", 0, 0, NULL, false},
     {"log_level", CFG_ENUM, F(log_level), "info", 0, 0, "debug|info|warn|error",

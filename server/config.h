@@ -14,6 +14,7 @@
 
 struct config {
 	char listen[CONFIG_STR_MAX];   /* "ADDR:PORT" */
+	long http_threads;             /* lws service threads; 0: one a CPU */
 	char data_dir[CONFIG_STR_MAX]; /* SQLite file, keys, uploads */
 	char web_dir[CONFIG_STR_MAX];  /* static pages; "" = built-in path */
 	char log_level[16];

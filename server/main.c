@@ -193,7 +193,8 @@ static int app_open(struct app *app)
 	                          app->cfg.max_body_bytes,
 	                          app->cfg.max_upload_bytes,
 	                          (int)app->cfg.max_connections_per_address,
-	                          app->trusted_proxies};
+	                          app->trusted_proxies,
+	                          (int)app->cfg.http_threads};
 	if (http_server_new(&hc, app->router, app->metrics, &hooks, app->loop,
 	                    &app->http)) {
 		log_error("main", "cannot listen on %s", app->cfg.listen);

@@ -226,11 +226,17 @@ char *metrics_render(const struct metrics *m)
 	for (guint i = 0; i < keys->len; i++) {
 		const char *name = g_ptr_array_index(keys, i);
 		struct named *v = g_hash_table_lookup(m->named, name);
+		int base = (int)strcspn(name, "{");
 
-		g_string_append_printf(
-		    out, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name,
-		    v->help, name, v->is_counter ? "counter" : "gauge", name,
-		    v->value);
+		/* one HELP and TYPE for a name and its labelled values, which
+		 * sort next to each other */
+		if (i == 0 || strncmp(name, g_ptr_array_index(keys, i - 1),
+		                      (size_t)base + 1) != 0)
+			g_string_append_printf(
+			    out, "# HELP %.*s %s\n# TYPE %.*s %s\n", base, name,
+			    v->help, base, name,
+			    v->is_counter ? "counter" : "gauge");
+		g_string_append_printf(out, "%s %.17g\n", name, v->value);
 	}
 	g_ptr_array_free(keys, TRUE);
 	return g_string_free(out, FALSE);

@@ -19,7 +19,9 @@ void metrics_request(struct metrics *m, const char *method, const char *route,
                      int status, double seconds);
 
 /* Set or add to a named gauge ("sinian_ws_connections"); help is a
- * literal shown once in the output. */
+ * literal shown once in the output. A name may carry labels
+ * ("sinian_http_connections{thread=\"0\"}"): values of one name share
+ * its HELP and TYPE lines. */
 void metrics_gauge_set(struct metrics *m, const char *name, const char *help,
                        double value);
 void metrics_gauge_add(struct metrics *m, const char *name, const char *help,

@@ -1,22 +1,15 @@
-/* http.c — the HTTP and WebSocket front: libwebsockets in its own service
- * thread, requests handled on the GLib main loop.
+/* http.c — the HTTP and WebSocket front: libwebsockets in service
+ * threads of its own (http_loop.c), requests handled on the GLib main loop.
  *
- * The lws thread reads requests (headers snapshot, bounded body), routes
+ * An lws thread reads requests (headers snapshot, bounded body), routes
  * them, and queues each for the main loop, waking it (one
  * g_main_context_invoke()) only when it is not already awake for the queue;
  * the main loop runs the policy hook and the handler and queues the
- * response back, waking the lws thread with ev_async_send(), likewise once
- * a burst. Neither side is woken while it is still busy: it takes what was
- * queued meanwhile before it sleeps again. WebSocket messages travel the
- * same two ways. The access log is written in batches (http_log.c).
- *
- * The lws thread's loop is libev's, on epoll, given to lws as a foreign
- * loop: a wake-up costs what is ready, not a scan of every socket (with
- * thousands of WebSockets open, poll() was a quarter of the daemon's CPU).
- * Not lws's GLib or libuv event libraries: in 4.1.6 they mishandle a
- * socket number reused right after a close, which every HTTP/1.0-style
- * client triggers (integration.foundation has such a client). libev stops
- * a watcher at once, and lws's own poll() loop was what ran before.
+ * response back to the thread that owns the connection, waking it
+ * (http_kick()) likewise once a burst. Neither side is woken while it is
+ * still busy: it takes what was queued meanwhile before it sleeps again.
+ * WebSocket messages travel the same two ways. The access log is written
+ * in batches (http_log.c).
  *
  * Owns connections and buffers; knows nothing of the domain.
  */
@@ -27,7 +20,6 @@
 #include "log.h"
 #include "metrics.h"
 
-#include <ev.h>
 #include <libwebsockets.h>
 
 #include <errno.h>
@@ -48,6 +40,7 @@ static struct http_exchange *x_new(struct http_server *srv, struct lws *wsi)
 
 	x->ref = 1;
 	x->srv = srv;
+	x->sh = http_shard_of(wsi);
 	x->wsi = wsi;
 	x->t0 = g_get_monotonic_time();
 	http_resp_init(&x->resp);
@@ -181,15 +174,6 @@ static void snapshot_headers(struct http_exchange *x, struct lws *wsi)
 
 /* ---------- handing over between threads ---------- */
 
-/* Wake the lws thread for the ready queues, unless it is awake and will
- * look before it waits again, or was woken and has not looked yet: one
- * ev_async_send() a burst. */
-void http_kick(struct http_server *srv)
-{
-	if (g_atomic_int_compare_and_exchange(&srv->lws_kicked, 0, 1))
-		ev_async_send(srv->loop, &srv->wake);
-}
-
 /* Queue a finished response for the lws thread (takes a reference). */
 static void x_respond(struct http_exchange *x)
 {
@@ -208,8 +192,8 @@ static void x_respond(struct http_exchange *x)
 		                x->resp.status, secs);
 	http_access_log(srv, x, len, secs);
 	g_atomic_int_inc(&srv->writing);
-	g_async_queue_push(srv->ready_x, x_ref(x));
-	http_kick(srv);
+	g_async_queue_push(x->sh->ready_x, x_ref(x));
+	http_kick(x->sh);
 }
 
 static void serve_static(struct http_req *req, struct http_resp *resp)
@@ -567,7 +551,7 @@ static int on_http(struct http_server *srv, struct lws *wsi,
 	x->head_only = strcmp(x->req.method, "HEAD") == 0;
 	x->path = g_strdup(uri);
 	x->req.path = x->path;
-	peer = http_conns_peer(srv, wsi);
+	peer = http_conns_peer(wsi);
 	if (peer)
 		g_strlcpy(x->req.peer, peer, sizeof(x->req.peer));
 	else
@@ -652,13 +636,12 @@ static void on_body_done(struct http_exchange *x)
 	x_dispatch(x);
 }
 
-/* Drain the responses and messages the main loop finished (lws
- * thread). */
-static void take_ready(struct http_server *srv)
+void http_take_answers(struct http_shard *sh)
 {
+	struct http_server *srv = sh->srv;
 	struct http_exchange *x;
 
-	while ((x = g_async_queue_try_pop(srv->ready_x))) {
+	while ((x = g_async_queue_try_pop(sh->ready_x))) {
 		if (g_atomic_int_get(&x->dead)) {
 			g_atomic_int_dec_and_test(&srv->writing);
 		} else {
@@ -667,7 +650,6 @@ static void take_ready(struct http_server *srv)
 		}
 		x_unref(x);
 	}
-	http_ws_take_ready(srv);
 }
 
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss)
@@ -688,7 +670,7 @@ void http_conn_closed(struct http_server *srv, struct conn_pss *pss)
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason,
                          void *user, void *in, size_t len)
 {
-	struct http_server *srv = lws_context_user(lws_get_context(wsi));
+	struct http_server *srv = http_shard_of(wsi)->srv;
 	struct conn_pss *pss = user;
 
 	switch (reason) {
@@ -755,124 +737,32 @@ static void lws_log_emit(int level, const char *line)
 		log_warn("lws", "%.*s", (int)n, line);
 }
 
-/* The lws thread runs libev's loop (epoll), lws on it as a foreign
- * loop. Before the loop sleeps it takes what was queued for it; from then
- * on a new answer or message wakes it (http_kick), and nothing queued
- * while it is awake does. */
-static void before_sleep(struct ev_loop *loop, ev_prepare *w, int revents)
-{
-	struct http_server *srv = w->data;
-
-	(void)loop;
-	(void)revents;
-	g_atomic_int_set(&srv->lws_kicked, 0);
-	take_ready(srv);
-}
-
-static void after_sleep(struct ev_loop *loop, ev_check *w, int revents)
-{
-	struct http_server *srv = w->data;
-
-	(void)loop;
-	(void)revents;
-	g_atomic_int_set(&srv->lws_kicked, 1);
-}
-
-/* Woken: before_sleep() takes the queues; a stop ends the loop. */
-static void on_wake(struct ev_loop *loop, ev_async *w, int revents)
-{
-	struct http_server *srv = w->data;
-
-	(void)revents;
-	if (g_atomic_int_get(&srv->stop))
-		ev_break(loop, EVBREAK_ALL);
-}
-
-static gpointer service_thread(gpointer ud)
-{
-	struct http_server *srv = ud;
-
-	ev_run(srv->loop, 0);
-	return NULL;
-}
-
-/* The loop and its three watchers, before lws joins it. */
-static void loop_new(struct http_server *srv)
-{
-	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
-	if (!srv->loop)
-		return;
-	ev_prepare_init(&srv->prepare, before_sleep);
-	srv->prepare.data = srv;
-	ev_prepare_start(srv->loop, &srv->prepare);
-	ev_check_init(&srv->check, after_sleep);
-	srv->check.data = srv;
-	ev_check_start(srv->loop, &srv->check);
-	ev_async_init(&srv->wake, on_wake);
-	srv->wake.data = srv;
-	ev_async_start(srv->loop, &srv->wake);
-}
-
 int http_server_new(const struct http_config *cfg, struct router *router,
                     struct metrics *metrics, const struct http_hooks *hooks,
                     GMainLoop *loop, struct http_server **out)
 {
-	struct lws_context_creation_info info;
-	struct http_server *srv;
-	char addr[256];
-	const char *colon = strrchr(cfg->listen, ':');
+	struct http_server *srv = g_new0(struct http_server, 1);
 
-	if (!colon || (size_t)(colon - cfg->listen) >= sizeof(addr))
-		return ERR_INVALID;
-	snprintf(addr, sizeof(addr), "%.*s", (int)(colon - cfg->listen),
-	         cfg->listen);
-	srv = g_new0(struct http_server, 1);
 	srv->router = router;
 	srv->metrics = metrics;
 	srv->hooks = *hooks;
 	srv->cfg = *cfg;
+	srv->listen_fd = -1;
 	srv->main_ctx = g_main_loop_get_context(loop);
 	snprintf(srv->web_dir, sizeof(srv->web_dir), "%s", cfg->web_dir);
 	srv->ws_set = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_mutex_init(&srv->conns_lock);
 	srv->conns =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	srv->conn_peer =
-	    g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	srv->zip = http_zip_new();
 	srv->web_files = http_web_files_new();
 	srv->inbox = g_async_queue_new();
-	srv->ready_x = g_async_queue_new();
-	srv->ready_ws = g_async_queue_new();
 
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
-	loop_new(srv);
-	if (!srv->loop) {
+	if (http_loop_start(srv, protocols, cfg->threads)) {
 		http_server_free(srv);
 		return ERR_IO;
 	}
-	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
-	               LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_LIBEV;
-	info.foreign_loops = srv->foreign;
-	srv->foreign[0] = srv->loop;
-	info.port = atoi(colon + 1);
-	info.iface = strcmp(addr, "0.0.0.0") && addr[0] ? addr : NULL;
-	info.protocols = protocols;
-	info.vhost_name = "sinian";
-	info.user = srv;
-	info.gid = (gid_t)-1;
-	info.uid = (uid_t)-1;
-	info.max_http_header_data = 8192;
-	info.max_http_header_pool = 1024;
-	info.keepalive_timeout = 30;
-	info.timeout_secs = 30;
-	info.server_string = "sinian";
-	srv->ctx = lws_create_context(&info);
-	if (!srv->ctx) {
-		http_server_free(srv);
-		return ERR_IO;
-	}
-	srv->thread = g_thread_new("http", service_thread, srv);
 	*out = srv;
 	return 0;
 }
@@ -883,10 +773,12 @@ static void drop_ready(struct http_server *srv)
 
 	while ((p = g_async_queue_try_pop(srv->inbox)))
 		x_unref(p);
-	while ((p = g_async_queue_try_pop(srv->ready_x)))
-		x_unref(p);
-	while ((p = g_async_queue_try_pop(srv->ready_ws)))
-		http_ws_release(p);
+	for (int i = 0; i < srv->n_shards; i++) {
+		while ((p = g_async_queue_try_pop(srv->shards[i].ready_x)))
+			x_unref(p);
+		while ((p = g_async_queue_try_pop(srv->shards[i].ready_ws)))
+			http_ws_release(p);
+	}
 }
 
 void http_server_free(struct http_server *srv)
@@ -900,16 +792,8 @@ void http_server_free(struct http_server *srv)
 		g_source_remove(srv->drain_timer);
 	if (srv->drain_deadline)
 		g_source_remove(srv->drain_deadline);
-	g_atomic_int_set(&srv->stop, 1);
-	if (srv->thread) {
-		ev_async_send(srv->loop, &srv->wake);
-		g_thread_join(srv->thread);
-	}
-	if (srv->ctx)
-		lws_context_destroy(srv->ctx);
-	if (srv->loop)
-		ev_loop_destroy(srv->loop);
-	/* run what the lws thread posted before it stopped */
+	http_loop_stop(srv);
+	/* run what the lws threads posted before they stopped */
 	while (g_main_context_iteration(srv->main_ctx, FALSE))
 		;
 	g_hash_table_iter_init(&it, srv->ws_set);
@@ -919,13 +803,12 @@ void http_server_free(struct http_server *srv)
 		http_ws_release(ws);
 	}
 	drop_ready(srv);
+	http_loop_free(srv);
 	http_access_log_close(srv);
 	g_async_queue_unref(srv->inbox);
-	g_async_queue_unref(srv->ready_x);
-	g_async_queue_unref(srv->ready_ws);
 	g_hash_table_destroy(srv->ws_set);
 	g_hash_table_destroy(srv->conns);
-	g_hash_table_destroy(srv->conn_peer);
+	g_mutex_clear(&srv->conns_lock);
 	http_zip_free(srv->zip);
 	g_hash_table_destroy(srv->web_files);
 	g_free(srv);

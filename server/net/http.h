@@ -74,6 +74,7 @@ struct http_config {
 	 * conns_exempt (may be NULL) have none */
 	int max_conns_per_addr;
 	const struct netaddr_set *conns_exempt;
+	int threads; /* lws service threads; 0: one a CPU */
 };
 
 /* Create the server, bound and listening on the GLib default main loop.
@@ -102,6 +103,9 @@ unsigned http_server_ws_count(const struct http_server *srv);
 unsigned http_server_inflight(const struct http_server *srv);
 /* Connections closed at once because their address was at the cap. */
 unsigned http_server_conns_refused(const struct http_server *srv);
+/* The lws service threads, and the connections open on thread i. */
+unsigned http_server_threads(const struct http_server *srv);
+unsigned http_server_thread_conns(const struct http_server *srv, unsigned i);
 
 /* Request accessors. Returned strings are borrowed from the request and
  * valid until the response is finished (deferred handlers must copy). */

@@ -1,8 +1,9 @@
 /* http_conns.c — the cap on open connections per client address.
  *
- * Owns the count of open connections by socket peer, and each open
- * connection's peer, asked of the kernel once (lws thread only: every
- * call here comes from the lws callback). A connection is counted when lws
+ * Owns the count of open connections by socket peer (shared by the lws
+ * threads, under a lock), and each open connection's peer, asked of the
+ * kernel once (kept by the connection's own lws thread: every call here
+ * comes from an lws callback). A connection is counted when lws
  * binds it to the protocol, before a byte of its request is read, and
  * uncounted when lws destroys it, so slow or idle connections from one
  * address cannot take every socket the daemon has. Peers in the exempt set
@@ -25,21 +26,35 @@ struct conn_peer {
 	char addr[64];
 };
 
+/* Keep cp as wsi's, on its thread, which counts one more connection. */
+static void conn_keep(struct http_shard *sh, struct lws *wsi,
+                      struct conn_peer *cp)
+{
+	g_hash_table_insert(sh->conn_peer, wsi, cp);
+	g_atomic_int_inc(&sh->conns);
+}
+
 bool http_conns_admit(struct http_server *srv, struct lws *wsi)
 {
+	struct http_shard *sh = http_shard_of(wsi);
 	struct conn_peer *cp;
 	guint n;
 
-	if (g_hash_table_contains(srv->conn_peer, wsi))
+	if (g_hash_table_contains(sh->conn_peer, wsi))
 		return true;
 	cp = g_new0(struct conn_peer, 1);
 	lws_get_peer_simple(wsi, cp->addr, sizeof(cp->addr));
 	if (srv->cfg.max_conns_per_addr <= 0 ||
 	    netaddr_set_has(srv->cfg.conns_exempt, cp->addr)) {
-		g_hash_table_insert(srv->conn_peer, wsi, cp);
+		conn_keep(sh, wsi, cp);
 		return true;
 	}
+	g_mutex_lock(&srv->conns_lock);
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, cp->addr));
+	if (n < (guint)srv->cfg.max_conns_per_addr)
+		g_hash_table_replace(srv->conns, g_strdup(cp->addr),
+		                     GUINT_TO_POINTER(n + 1));
+	g_mutex_unlock(&srv->conns_lock);
 	if (n >= (guint)srv->cfg.max_conns_per_addr) {
 		if (g_atomic_int_add(&srv->conns_refused, 1) % 1000 == 0)
 			log_warn("http",
@@ -49,35 +64,38 @@ bool http_conns_admit(struct http_server *srv, struct lws *wsi)
 		g_free(cp);
 		return false;
 	}
-	g_hash_table_replace(srv->conns, g_strdup(cp->addr),
-	                     GUINT_TO_POINTER(n + 1));
 	cp->counted = true;
-	g_hash_table_insert(srv->conn_peer, wsi, cp);
+	conn_keep(sh, wsi, cp);
 	return true;
 }
 
-const char *http_conns_peer(struct http_server *srv, struct lws *wsi)
+const char *http_conns_peer(struct lws *wsi)
 {
-	struct conn_peer *cp = g_hash_table_lookup(srv->conn_peer, wsi);
+	struct conn_peer *cp =
+	    g_hash_table_lookup(http_shard_of(wsi)->conn_peer, wsi);
 
 	return cp ? cp->addr : NULL;
 }
 
 void http_conns_leave(struct http_server *srv, struct lws *wsi)
 {
+	struct http_shard *sh = http_shard_of(wsi);
 	struct conn_peer *cp;
 	guint n;
 
-	if (!g_hash_table_steal_extended(srv->conn_peer, wsi, NULL,
+	if (!g_hash_table_steal_extended(sh->conn_peer, wsi, NULL,
 	                                 (gpointer *)&cp))
 		return;
+	g_atomic_int_dec_and_test(&sh->conns);
 	if (cp->counted) {
+		g_mutex_lock(&srv->conns_lock);
 		n = GPOINTER_TO_UINT(g_hash_table_lookup(srv->conns, cp->addr));
 		if (n <= 1)
 			g_hash_table_remove(srv->conns, cp->addr);
 		else
 			g_hash_table_replace(srv->conns, g_strdup(cp->addr),
 			                     GUINT_TO_POINTER(n - 1));
+		g_mutex_unlock(&srv->conns_lock);
 	}
 	g_free(cp);
 }

@@ -1,9 +1,9 @@
 /* http_int.h — private to the HTTP front: the request exchange shared
- * between the lws service thread and the main loop, and what the front's
- * files call of each other. Its users are the front's seven files (http.c,
- * http_conns.c, http_file.c, http_log.c, http_msg.c, http_ws.c,
- * http_zip.c) and fuzz/fuzz_encoding.c, which feeds http_zip_coding()
- * directly. Everything else includes http.h.
+ * between an lws service thread and the main loop, and what the front's
+ * files call of each other. Its users are the front's eight files (http.c,
+ * http_conns.c, http_file.c, http_log.c, http_loop.c, http_msg.c,
+ * http_ws.c, http_zip.c) and fuzz/fuzz_encoding.c, which feeds
+ * http_zip_coding() directly. Everything else includes http.h.
  */
 #ifndef SINIAN_HTTP_INT_H
 #define SINIAN_HTTP_INT_H
@@ -13,6 +13,12 @@
 #include <ev.h>
 #include <glib.h>
 
+struct http_shard;
+struct lws;
+struct lws_context;
+struct lws_protocols;
+struct lws_vhost;
+
 /* One request and its response. Refcounted: the lws thread holds a
  * reference while the connection is open, the main loop while it works on
  * the request (and a deferred handle while it waits). */
@@ -20,6 +26,7 @@ struct http_exchange {
 	gint ref;
 	gint dead; /* the connection closed (set by the lws thread) */
 	struct http_server *srv;
+	struct http_shard *sh; /* the lws thread that owns the connection */
 	struct http_req req;
 	struct http_resp resp;
 	char *path;
@@ -49,12 +56,13 @@ struct http_ws {
 	gint close_code;   /* set by main loop, acted on by lws thread */
 	gint wake_pending; /* on srv->ready_ws (see http_ws.c) */
 	struct http_server *srv;
-	struct lws *wsi;      /* lws thread only */
-	gboolean established; /* lws thread only: the upgrade is done */
-	GMutex lock;          /* guards out */
-	GQueue out;           /* GBytes * */
-	GByteArray *in;       /* lws thread only */
-	void *data;           /* main loop only */
+	struct http_shard *sh; /* the lws thread that owns the connection */
+	struct lws *wsi;       /* lws thread only */
+	gboolean established;  /* lws thread only: the upgrade is done */
+	GMutex lock;           /* guards out */
+	GQueue out;            /* GBytes * */
+	GByteArray *in;        /* lws thread only */
+	void *data;            /* main loop only */
 	char peer[64];
 	char *auth;
 	char *hdr[3];    /* origin, host, x-forwarded-proto (ws_hdr_names) */
@@ -66,17 +74,42 @@ struct http_deferred {
 	struct http_resp resp;
 };
 
-struct http_server {
+/* One lws service thread: its own lws context on its own libev loop
+ * (epoll), the connections handed to it, and the queues the main loop
+ * fills for it (http_loop.c). */
+struct http_shard {
+	struct http_server *srv;
+	int index;
 	struct lws_context *ctx;
-	struct http_zip *zip;  /* compressed variants (main loop) */
-	GHashTable *web_files; /* path → struct web_file (main loop) */
-	size_t web_bytes;      /* their sizes, summed */
-	GThread *thread;
-	struct ev_loop *loop; /* the lws thread's (libev, epoll) */
+	struct lws_vhost *vh;
+	struct ev_loop *loop;
 	void *foreign[1];
+	GThread *thread;
 	ev_prepare prepare;
 	ev_check check;
 	ev_async wake; /* http_kick() and the stop */
+	/* main loop → this thread: answers and sockets to write, one
+	 * wake-up a burst */
+	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
+	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
+	gint kicked;           /* woken for the ready queues, or busy */
+	/* the accepting thread → this one: sockets to adopt */
+	GAsyncQueue *adopt; /* GINT_TO_POINTER(fd + 1) */
+	gint pending;       /* sockets on adopt */
+	gint conns;         /* connections open on this thread */
+	/* this thread only (http_conns.c): struct lws * → struct conn_peer */
+	GHashTable *conn_peer;
+};
+
+struct http_server {
+	struct http_zip *zip;  /* compressed variants (main loop) */
+	GHashTable *web_files; /* path → struct web_file (main loop) */
+	size_t web_bytes;      /* their sizes, summed */
+	struct http_shard *shards;
+	int n_shards;
+	int listen_fd;
+	ev_io accept_w; /* on shards[0]'s loop */
+	ev_timer accept_pause;
 	gint stop;
 	gint draining;
 	GMainContext *main_ctx;
@@ -85,33 +118,27 @@ struct http_server {
 	struct http_hooks hooks;
 	struct http_config cfg;
 	char web_dir[1024];
-	/* lws thread → main loop: requests to run, one wake-up a burst */
+	/* lws threads → main loop: requests to run, one wake-up a burst */
 	GAsyncQueue *inbox; /* struct http_exchange * with a ref */
 	gint main_kicked;   /* main loop woken for inbox, or draining it */
-	/* main loop → lws thread: answers and sockets to write, likewise */
-	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
-	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
-	gint lws_kicked;       /* lws woken for the ready queues, or busy */
-	GHashTable *ws_set;    /* main loop: open struct http_ws * */
-	unsigned inflight;     /* main loop: requests being handled */
-	gint writing;          /* responses queued or being written */
+	GHashTable *ws_set; /* main loop: open struct http_ws * */
+	unsigned inflight;  /* main loop: requests being handled */
+	gint writing;       /* responses queued or being written */
 	guint drain_timer, drain_deadline;
 	void (*drain_done)(void *);
 	void *drain_ud;
 	GString *log_buf; /* main loop: access log lines not yet written */
 	guint log_timer;  /* main loop: writes log_buf */
-	/* lws thread (http_conns.c): open connections per peer address */
-	GHashTable *conns;     /* char *peer → count (GUINT_TO_POINTER) */
-	GHashTable *conn_peer; /* struct lws * → struct conn_peer */
-	gint conns_refused;    /* read by the main loop for /metrics */
+	/* lws threads (http_conns.c): open connections per peer address */
+	GMutex conns_lock;  /* guards conns */
+	GHashTable *conns;  /* char *peer → count (GUINT_TO_POINTER) */
+	gint conns_refused; /* read by the main loop for /metrics */
 };
 
 struct conn_pss {
 	struct http_exchange *x;
 	struct http_ws *ws;
 };
-
-struct lws;
 
 /* http_zip.c: compress a finished response for the client, on the main
  * loop, before it is handed to the lws thread. */
@@ -136,15 +163,29 @@ bool http_conns_admit(struct http_server *srv, struct lws *wsi);
 void http_conns_leave(struct http_server *srv, struct lws *wsi);
 /* The peer address of an admitted connection (asked once, when it was
  * admitted), or NULL. */
-const char *http_conns_peer(struct http_server *srv, struct lws *wsi);
+const char *http_conns_peer(struct lws *wsi);
 
 /* http.c */
 char *http_hdr_token(struct lws *wsi, int tok); /* g_free() the result */
 char *http_hdr_custom(struct lws *wsi, const char *key); /* "name:" */
 void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
-/* Wake the lws thread for the ready queues, unless it was woken and has
- * not looked yet. Any thread. */
-void http_kick(struct http_server *srv);
+/* lws thread, before it waits: write the answers the main loop
+ * finished. */
+void http_take_answers(struct http_shard *sh);
+
+/* http_loop.c: the lws service threads. Start them (threads <= 0: one a
+ * CPU), listening on srv->cfg.listen with the given protocols; stop them
+ * (the threads joined, every connection closed). */
+int http_loop_start(struct http_server *srv,
+                    const struct lws_protocols *protocols, int threads);
+void http_loop_stop(struct http_server *srv);
+/* After http_loop_stop(), once the ready queues are empty. */
+void http_loop_free(struct http_server *srv);
+/* The thread that owns wsi (its lws context's). */
+struct http_shard *http_shard_of(struct lws *wsi);
+/* Wake sh for its ready queues, unless it was woken and has not looked
+ * yet. Any thread. */
+void http_kick(struct http_shard *sh);
 
 /* http_log.c: the access log (main loop). A request's line, written
  * within 100 ms; and the last lines written, the buffer freed. */
@@ -160,7 +201,7 @@ void http_ws_post(struct http_ws *ws, int kind, const void *msg, size_t len);
 int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
 int http_ws_writeable(struct http_ws *ws);
 /* lws thread, when woken: ask to write on every socket made ready. */
-void http_ws_take_ready(struct http_server *srv);
+void http_ws_take_ready(struct http_shard *sh);
 void http_ws_closed(struct conn_pss *pss);
 
 #endif

@@ -1,10 +1,10 @@
 /* http_ws.c — WebSocket connections on /ws: the lws-thread side (upgrade
  * filter, frames in and out, close) and the main-loop side (queueing
  * messages, hooks). Messages cross threads through a locked queue per
- * socket; a socket with something to send is put once on the server's
- * ready list, and the lws thread is woken (http_kick) once for all that
+ * socket; a socket with something to send is put once on its lws thread's
+ * ready list, and that thread is woken (http_kick) once for all that
  * arrive before it looks: one event sent to 10 000 sockets costs one
- * wake-up, not 10 000. A message sent to many sockets is shared, never
+ * wake-up a thread, not 10 000. A message sent to many sockets is shared, never
  * copied per socket.
  */
 #include "err.h"
@@ -52,11 +52,9 @@ void http_ws_release(struct http_ws *ws)
  * nobody has since it last looked (http_kick). */
 static void ws_wake(struct http_ws *ws)
 {
-	struct http_server *srv = ws->srv;
-
 	if (g_atomic_int_compare_and_exchange(&ws->wake_pending, 0, 1))
-		g_async_queue_push(srv->ready_ws, ws_ref(ws));
-	http_kick(srv);
+		g_async_queue_push(ws->sh->ready_ws, ws_ref(ws));
+	http_kick(ws->sh);
 }
 
 int http_ws_send_bytes(struct http_ws *ws, GBytes *msg)
@@ -205,11 +203,11 @@ static void ws_flush(struct http_ws *ws)
 		lws_callback_on_writable(ws->wsi);
 }
 
-void http_ws_take_ready(struct http_server *srv)
+void http_ws_take_ready(struct http_shard *sh)
 {
 	struct http_ws *ws;
 
-	while ((ws = g_async_queue_try_pop(srv->ready_ws))) {
+	while ((ws = g_async_queue_try_pop(sh->ready_ws))) {
 		g_atomic_int_set(&ws->wake_pending, 0);
 		if (!g_atomic_int_get(&ws->dead))
 			ws_flush(ws);
@@ -310,6 +308,7 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 	ws = g_new0(struct http_ws, 1);
 	ws->ref = 1;
 	ws->srv = srv;
+	ws->sh = http_shard_of(wsi);
 	ws->wsi = wsi;
 	g_mutex_init(&ws->lock);
 	g_queue_init(&ws->out);

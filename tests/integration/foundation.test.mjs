@@ -19,13 +19,14 @@ import path from 'node:path';
 import { startDaemon, api, wsConnect, BIN, REPO } from '../lib/daemon.mjs';
 
 const MAX_BODY = 2048;
+const HTTP_THREADS = 3; // whatever the machine's CPUs
 const SANITIZER_RE = /ERROR: AddressSanitizer|runtime error:|LeakSanitizer/;
 
 let d; // shared daemon, max_body_bytes = MAX_BODY
 let cer; // ids of public ceremonies on d: topics anyone may follow
 
 before(async () => {
-  d = await startDaemon({ config: { max_body_bytes: MAX_BODY, rate_limit_writes: 1000 } });
+  d = await startDaemon({ config: { max_body_bytes: MAX_BODY, rate_limit_writes: 1000, http_threads: HTTP_THREADS } });
   cer = await publicCeremonies(d, 33);
 });
 
@@ -325,6 +326,48 @@ test('sinian_ws_connections follows open WebSockets', async () => {
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal(sampleValue(m, 'sinian_bus_subscriptions'), subs0);
+});
+
+test('connections are shared among the http_threads lws threads, and an event reaches WebSockets on each', async () => {
+  const perThread = (m) => Array.from({ length: HTTP_THREADS },
+    (_, i) => sampleValue(m, 'sinian_http_connections', { thread: String(i) }));
+  const m0 = await scrape(d);
+  assert.equal(m0.types.get('sinian_http_connections'), 'gauge');
+  assert.equal(sampleValue(m0, 'sinian_http_connections', { thread: String(HTTP_THREADS) }),
+    undefined, `exactly ${HTTP_THREADS} threads`);
+  const before0 = perThread(m0);
+  assert.ok(before0.every((n) => Number.isInteger(n)), `one gauge a thread: ${before0}`);
+
+  // each new connection goes to the thread with the fewest open
+  const socks = [];
+  try {
+    for (let i = 0; i < 3 * HTTP_THREADS; i++) {
+      const ws = await wsConnect(d);
+      socks.push(ws);
+      ws.send({ subscribe: `ceremony:${cer[3]}` });
+      await ws.next((m) => m.subscribed === `ceremony:${cer[3]}`);
+    }
+    const open = perThread(await scrape(d));
+    assert.ok(open.every((n) => n >= 3), `every thread took its share: ${open}`);
+    assert.ok(Math.max(...open) - Math.min(...open) <= 1 + Math.max(...before0),
+      `balanced: ${open}`);
+
+    await condolence(d, cer[3], '每个线程');
+    for (const ws of socks) {
+      const ev = await ws.next((m) => 'topic' in m);
+      assert.equal(ev.event.message.text, '每个线程');
+    }
+  } finally {
+    for (const ws of socks) await ws.close();
+  }
+  // and each thread counts them out again
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const now = perThread(await scrape(d));
+    if (now.every((n, i) => n <= before0[i] + 1)) break;
+    assert.ok(Date.now() < deadline, `connections counted out: ${now} (before ${before0})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 });
 
 // ---------- error bodies ----------

@@ -1,6 +1,7 @@
 /* test_metrics.c — Prometheus text rendering: request counters by label,
  * cumulative latency buckets ending in +Inf == count, escaped label values,
- * gauges and counters, and a line-by-line format check of the output. */
+ * gauges and counters (labelled ones under one HELP and TYPE), and a
+ * line-by-line format check of the output. */
 #include "metrics.h"
 
 #include <check.h>
@@ -229,6 +230,40 @@ START_TEST(gauges_and_counters)
 }
 END_TEST
 
+/* Values of one name with labels share one HELP and TYPE; a name that
+ * only starts like another keeps its own. */
+START_TEST(labelled_gauges)
+{
+	struct metrics *m = metrics_new();
+	const char *block = "# HELP sinian_conns Conns.\n"
+	                    "# TYPE sinian_conns gauge\n"
+	                    "sinian_conns{thread=\"0\"} 5\n"
+	                    "sinian_conns{thread=\"1\"} 4\n";
+	const char *p;
+	char *t;
+
+	metrics_gauge_set(m, "sinian_conns{thread=\"1\"}", "Conns.", 4);
+	metrics_gauge_set(m, "sinian_conns{thread=\"0\"}", "Conns.", 5);
+	metrics_counter_set(m, "sinian_conns_refused_total", "Refused.", 2);
+	metrics_gauge_set(m, "sinian_connsx{thread=\"0\"}", "Other.", 1);
+	t = metrics_render(m);
+	check_format(t);
+	ck_assert_double_eq(value_of(t, "sinian_conns{thread=\"0\"}"), 5);
+	ck_assert_double_eq(value_of(t, "sinian_conns{thread=\"1\"}"), 4);
+	ck_assert_double_eq(value_of(t, "sinian_conns_refused_total"), 2);
+	ck_assert_double_eq(value_of(t, "sinian_connsx{thread=\"0\"}"), 1);
+	p = strstr(t, block);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_null(
+	    strstr(p + strlen(block), "# TYPE sinian_conns gauge"));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE sinian_connsx gauge\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(t, "# TYPE sinian_conns_refused_total counter\n"));
+	g_free(t);
+	metrics_free(m);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -239,6 +274,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, histogram_cumulative);
 	tcase_add_test(tc, label_escaping);
 	tcase_add_test(tc, gauges_and_counters);
+	tcase_add_test(tc, labelled_gauges);
 	suite_add_tcase(s, tc);
 	return s;
 }
