@@ -13,8 +13,8 @@
 #define CONFIG_STR_MAX 512
 
 struct config {
-	char listen[CONFIG_STR_MAX];   /* "ADDR:PORT" */
-	long http_threads;             /* lws service threads; 0: one a CPU */
+	char listen[CONFIG_STR_MAX]; /* "ADDR:PORT" */
+	long http_threads;           /* lws threads; 0: one a CPU, at most 4 */
 	char data_dir[CONFIG_STR_MAX]; /* SQLite file, keys, uploads */
 	char web_dir[CONFIG_STR_MAX];  /* static pages; "" = built-in path */
 	char log_level[16];

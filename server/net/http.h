@@ -74,7 +74,7 @@ struct http_config {
 	 * conns_exempt (may be NULL) have none */
 	int max_conns_per_addr;
 	const struct netaddr_set *conns_exempt;
-	int threads; /* lws service threads; 0: one a CPU */
+	int threads; /* lws service threads; 0: one a CPU, at most 4 */
 };
 
 /* Create the server, bound and listening on the GLib default main loop.

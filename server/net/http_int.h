@@ -174,8 +174,8 @@ void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
 void http_take_answers(struct http_shard *sh);
 
 /* http_loop.c: the lws service threads. Start them (threads <= 0: one a
- * CPU), listening on srv->cfg.listen with the given protocols; stop them
- * (the threads joined, every connection closed). */
+ * CPU, at most 4), listening on srv->cfg.listen with the given protocols; stop
+ * them (the threads joined, every connection closed). */
 int http_loop_start(struct http_server *srv,
                     const struct lws_protocols *protocols, int threads);
 void http_loop_stop(struct http_server *srv);

@@ -1,7 +1,8 @@
 /* http_loop.c — the lws service threads: their loops, the listening
  * socket, and how a connection finds its thread.
  *
- * The front runs http_threads service threads (by default one a CPU).
+ * The front runs http_threads service threads (by default one a CPU, at
+ * most four).
  * Each has its own lws context on its own libev loop (epoll), given to lws
  * as a foreign loop, and owns the connections handed to it for their whole
  * life: one event fanned out to 10 000 WebSockets is written by every
@@ -42,6 +43,10 @@
 
 #define ACCEPT_BATCH 64
 #define MAX_THREADS  16
+/* The default: one thread a CPU, at most this many. Every request still
+ * runs on the one main loop, and each lws context keeps two tables of
+ * the process's open-file limit (16 bytes a descriptor, touched). */
+#define DEFAULT_MAX_THREADS 4
 
 struct http_shard *http_shard_of(struct lws *wsi)
 {
@@ -275,11 +280,11 @@ static int shard_open(struct http_server *srv, struct http_shard *sh,
 int http_loop_start(struct http_server *srv,
                     const struct lws_protocols *protocols, int threads)
 {
-	char name[16] = "http";
+	char name[32] = "http";
 	int rc;
 
 	if (threads <= 0)
-		threads = (int)g_get_num_processors();
+		threads = MIN((int)g_get_num_processors(), DEFAULT_MAX_THREADS);
 	srv->n_shards = CLAMP(threads, 1, MAX_THREADS);
 	srv->shards = g_new0(struct http_shard, srv->n_shards);
 	for (int i = 0; i < srv->n_shards; i++) {
