@@ -30,6 +30,7 @@
 // record with the figures. Passes nothing.
 import net from 'node:net';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { benchDaemon, memorials, facts, pct, sleep, usage } from './lib.mjs';
@@ -316,9 +317,18 @@ async function main() {
     let issued = 0;
     let u1;
     let c1;
+    // where a slow answer's time went: the daemon's own histogram (request
+    // read → answer queued) and this process's event-loop delay, both over
+    // the counted period
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    let hist0 = null;
     await new Promise((resolve) => {
       const tick = () => {
         const t = now();
+        if (t >= tCount && !hist0) {
+          hist0 = daemonHist(d);
+          lag.enable();
+        }
         const due = Math.min(Math.floor(((Math.min(t, tEnd) - t0) / 1000) * RATE),
           Math.floor(((tEnd - t0) / 1000) * RATE));
         while (issued < due) {
@@ -333,6 +343,8 @@ async function main() {
     });
     u1 = usage(d.pid);
     c1 = process.cpuUsage(c0);
+    lag.disable();
+    const daemonSlow = slowShare(await hist0, await daemonHist(d));
     const ran = (now() - t0) / 1000;
     // let the last answers and events arrive
     const drainUntil = now() + 5000;
@@ -370,6 +382,9 @@ async function main() {
       daemon_rss_mib: u1.rssMiB,
       bench_cpu_pct: (100 * (c1.user + c1.system) / 1e6) / ran,
       connections: pool.conns.size,
+      daemon_slow: daemonSlow,
+      bench_loop_delay_ms: { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6,
+        max: lag.max / 1e6 },
     };
     if (AS_JSON) {
       console.log(JSON.stringify(result, null, 2));
@@ -391,6 +406,11 @@ async function main() {
       `p99 ${f(result.ws.p99_ms).trim()} ms, max ${f(result.ws.max_ms).trim()} ms, lost ${result.ws.lost}`);
     console.log(`daemon CPU ${result.daemon_cpu_pct.toFixed(0)} % of one core, RSS ` +
       `${result.daemon_rss_mib.toFixed(0)} MiB; this bench ${result.bench_cpu_pct.toFixed(0)} %`);
+    console.log(`requests the daemon took longer than 10 / 25 / 50 ms over (request read → ` +
+      `answer queued): ${['10', '25', '50'].map((k) => `${(100 * daemonSlow[k]).toFixed(2)} %`).join(' / ')}`);
+    const L = result.bench_loop_delay_ms;
+    console.log(`this bench's event-loop delay: p50 ${L.p50.toFixed(1)} ms, p99 ${L.p99.toFixed(1)} ms, ` +
+      `max ${L.max.toFixed(1)} ms (a request due meanwhile waits that long to be sent)`);
   } finally {
     pool?.close();
     for (const ws of watchers?.socks ?? []) ws.terminate();
@@ -403,3 +423,22 @@ main().catch((e) => {
   process.exit(1);
 });
 
+/** The daemon's request-time histogram, all routes summed: le → count. */
+async function daemonHist(d) {
+  const r = await fetch(`${d.url}/metrics`);
+  const out = new Map();
+  for (const m of (await r.text()).matchAll(
+    /^sinian_http_request_duration_seconds_bucket\{[^}]*le="([^"]+)"\} (\S+)$/gm)) {
+    out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** The share of requests between two snapshots that took over 10, 25 and
+ *  50 ms. */
+function slowShare(a, b) {
+  const n = (le) => (b.get(le) ?? 0) - (a.get(le) ?? 0);
+  const all = n('+Inf');
+  const over = (le) => (all ? (all - n(le)) / all : NaN);
+  return { 10: over('0.01'), 25: over('0.025'), 50: over('0.05') };
+}
