@@ -38,11 +38,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define ACCEPT_BATCH 64
 #define MAX_THREADS  16
+/* The open-file limit the daemon runs with, at most: lws 4.1 as Debian
+ * builds it (with _DEBUG) keeps two tables of the limit's size a context
+ * and scans them on every close. */
+#define FD_LIMIT 65536
 /* The default: one thread a CPU, at most this many. Every request still
  * runs on the one main loop, and each lws context keeps two tables of
  * the process's open-file limit (16 bytes a descriptor, touched). */
@@ -188,6 +193,33 @@ static int listen_open(const char *listen_on, int *out)
 	return 0;
 }
 
+/* How many connections the process can hold is its soft open-file
+ * limit: raise it to the hard one (systemd's default soft limit, 1024,
+ * would turn away a Qingming morning's thousandth watcher), and hold it
+ * to FD_LIMIT. */
+static void fd_limit_fit(void)
+{
+	struct rlimit rl;
+	rlim_t was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_LIMIT
+	                  ? FD_LIMIT
+	                  : rl.rlim_max;
+	if (rl.rlim_cur == was)
+		return;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("http", "cannot set the open-file limit to %llu: %s",
+		         (unsigned long long)rl.rlim_cur, strerror(errno));
+	else
+		log_info("http",
+		         "open files: at most %llu (the soft limit was %llu)",
+		         (unsigned long long)rl.rlim_cur,
+		         (unsigned long long)was);
+}
+
 /* ---------- one service thread ---------- */
 
 static void before_sleep(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -283,6 +315,7 @@ int http_loop_start(struct http_server *srv,
 	char name[32] = "http";
 	int rc;
 
+	fd_limit_fit();
 	if (threads <= 0)
 		threads = MIN((int)g_get_num_processors(), DEFAULT_MAX_THREADS);
 	srv->n_shards = CLAMP(threads, 1, MAX_THREADS);

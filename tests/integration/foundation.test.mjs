@@ -370,6 +370,70 @@ test('connections are shared among the http_threads lws threads, and an event re
   }
 });
 
+/** BIN run with the open-file limits soft:hard (bash's ulimit, then
+ *  exec: the daemon keeps the pid). */
+async function limitedBin(soft, hard) {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'sinian-nofile-'));
+  const f = path.join(dir, 'sinian');
+  await fsp.writeFile(f, `#!/bin/bash\nulimit -Sn ${soft} && ulimit -Hn ${hard} && exec "${BIN}" "$@"\n`,
+    { mode: 0o755 });
+  return f;
+}
+
+/** [soft, hard] open-file limits of a process. */
+function nofile(pid) {
+  const m = fs.readFileSync(`/proc/${pid}/limits`, 'utf8')
+    .match(/^Max open files\s+(\S+)\s+(\S+)/m);
+  return [m[1], m[2]].map((v) => (v === 'unlimited' ? Infinity : Number(v)));
+}
+
+test('the open-file limit is raised to the hard one: 1 100 connections on a soft limit of 1 024', async () => {
+  const bin = await limitedBin(1024, 4096);
+  const dm = await startDaemon({ bin, config: { max_connections_per_address: 0 } });
+  const socks = [];
+  try {
+    assert.deepEqual(nofile(dm.proc.pid), [4096, 4096]);
+    // each connection asks once and stays open
+    for (let i = 0; i < 1100; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, () => new Promise((resolve, reject) => {
+        const s = net.connect(dm.port, '127.0.0.1');
+        socks.push(s);
+        s.on('error', reject);
+        s.on('close', () => reject(new Error('closed by the daemon')));
+        s.once('connect', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+        s.once('data', (b) => (/^HTTP\/1\.1 200 /.test(b.toString()) ? resolve() : reject(new Error(String(b)))));
+      })));
+    }
+    const m = await scrape(dm);
+    const open = m.samples.filter((x) => x.name === 'sinian_http_connections')
+      .reduce((a, x) => a + x.value, 0);
+    assert.ok(open >= 1100, `${open} connections open`);
+  } finally {
+    for (const s of socks) { s.removeAllListeners('close'); s.destroy(); }
+    await dm.stop();
+    await fsp.rm(path.dirname(bin), { recursive: true, force: true });
+  }
+});
+
+test('the open-file limit is held to 65 536 (lws scans a table that large on every close)', async (t) => {
+  // a hard limit above 65 536: this process's, or 100 000 where it may be raised
+  const [, hard] = nofile(process.pid);
+  const canRaise = spawnSync('bash', ['-c', 'ulimit -Hn 100000']).status === 0;
+  if (hard <= 65536 && !canRaise) {
+    return t.skip(`the hard open-file limit here is ${hard} and cannot be raised`);
+  }
+  const lim = hard > 65536 ? hard : 100000;
+  const bin = await limitedBin(lim, lim);
+  const dm = await startDaemon({ bin });
+  try {
+    assert.deepEqual(nofile(dm.proc.pid), [65536, lim]);
+    assert.equal((await api(dm, 'GET', '/healthz')).status, 200);
+  } finally {
+    await dm.stop();
+    await fsp.rm(path.dirname(bin), { recursive: true, force: true });
+  }
+});
+
 // ---------- error bodies ----------
 
 test('404 for an unknown API path has the uniform error body', async () => {
