@@ -79,7 +79,6 @@ struct http_deferred {
  * fills for it (http_loop.c). */
 struct http_shard {
 	struct http_server *srv;
-	int index;
 	struct lws_context *ctx;
 	struct lws_vhost *vh;
 	struct ev_loop *loop;

@@ -321,7 +321,6 @@ int http_loop_start(struct http_server *srv,
 	srv->n_shards = CLAMP(threads, 1, MAX_THREADS);
 	srv->shards = g_new0(struct http_shard, srv->n_shards);
 	for (int i = 0; i < srv->n_shards; i++) {
-		srv->shards[i].index = i;
 		rc = shard_open(srv, &srv->shards[i], protocols);
 		if (rc)
 			return rc;
