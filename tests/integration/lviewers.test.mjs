@@ -86,8 +86,11 @@ test(`${COUNT} lviewers for ${HOLD_S} s: every packet delivered, every viewer le
     // the lite engine's threads do not grow with its viewers
     const idle = summary.steps.find((s) => s.viewers === 0);
     assert.ok(idle, `no step without viewers\n${out}`);
-    // (one that ends meanwhile, a start-up helper, is no growth)
-    assert.ok(step.srv_threads <= idle.srv_threads, `daemon threads\n${out}`);
+    // A few threads come and go on their own: when HLS cuts a segment,
+    // splitmuxsink restarts its muxer, whose streaming thread may come
+    // from GStreamer's task pool afresh while GLib keeps up to two idle
+    // ones. A thread per viewer would add COUNT.
+    assert.ok(step.srv_threads <= idle.srv_threads + 4, `daemon threads\n${out}`);
   }
   assert.equal(summary.left, COUNT, `WHEP DELETEs honoured\n${out}`);
   await until(async () => (await api(d, 'GET', `/api/ceremonies/${cid}`)).json.viewers === 0,
