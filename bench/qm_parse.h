@@ -1,0 +1,45 @@
+/* qm_parse.h — what bench/qmload reads from the daemon: an HTTP/1.1
+ * answer's head and length, a WebSocket frame, and a tribute's marker in a
+ * live event. Pure functions on bytes, so that fuzz/fuzz_qmparse.c can
+ * give them anything. */
+#ifndef QM_PARSE_H
+#define QM_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define QM_MAX_BODY (64u << 20) /* a longer body or frame is a bench error */
+
+struct qm_answer {
+	int status;      /* 0 when the status line is not one */
+	size_t head_len; /* with the blank line */
+	size_t body_len;
+	bool close;       /* Connection: close */
+	const char *etag; /* in the buffer, or NULL */
+	size_t etag_len;
+};
+
+/* The answer at the start of buf[0, len): its whole length (head and
+ * body), 0 while it is not all there, -1 for one qmload does not read (a
+ * chunked body, a body over QM_MAX_BODY, a status line that is not
+ * HTTP/1.x's). A 304's body is empty whatever its Content-Length says. */
+long qm_answer(const char *buf, size_t len, struct qm_answer *a);
+
+struct qm_frame {
+	int opcode;
+	bool fin;
+	const char *payload; /* in the buffer */
+	size_t len;
+};
+
+/* The server's frame at the start of buf[0, len): its whole length, 0
+ * while it is not all there, -1 for a masked one or one over
+ * QM_MAX_BODY. */
+long qm_frame(const char *buf, size_t len, struct qm_frame *f);
+
+/* The number N of the next "from_name":"qmN" in [*p, end), *p moved past
+ * it; -1 when there is none; -2 (and *p moved past the key) when what
+ * follows the key is not a number. */
+long qm_marker(const char **p, const char *end);
+
+#endif
