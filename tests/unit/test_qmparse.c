@@ -5,10 +5,10 @@
  * WebSocket length forms, fragments, masked and oversized frames; tribute
  * markers, several in one message, and malformed ones. If the load misread
  * any of these, the bench's figures would be wrong without an error. */
+#include "check_main.h"
 #include "qm_parse.h"
 
 #include <check.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define S(lit) lit, sizeof lit - 1
@@ -174,13 +174,4 @@ static Suite *qmparse_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(qmparse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SINIAN_CHECK_MAIN(qmparse_suite)
