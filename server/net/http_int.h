@@ -172,6 +172,11 @@ void http_conn_closed(struct http_server *srv, struct conn_pss *pss);
  * finished. */
 void http_take_answers(struct http_shard *sh);
 
+/* http_write.c (lws thread): write the next piece of x's response; 1
+ * once all of it is out, 0 while more waits (a writable callback is asked
+ * for), -1 to close. */
+int http_write_next(struct http_exchange *x);
+
 /* http_loop.c: the lws service threads. Start them (threads <= 0: one a
  * CPU, at most 4), listening on srv->cfg.listen with the given protocols; stop
  * them (the threads joined, every connection closed). */
