@@ -1,7 +1,7 @@
-/* qm_parse.h — what bench/qmload reads from the daemon: an HTTP/1.1
- * answer's head and length, a WebSocket frame, and a tribute's marker in a
- * live event. Pure functions on bytes, so that fuzz/fuzz_qmparse.c can
- * give them anything. */
+/* qm_parse.h — what bench/qmload and bench/wswatch read from the daemon:
+ * an HTTP/1.1 answer's head and length, a WebSocket frame, and a tribute's
+ * marker in a live event. Pure functions on bytes, so that fuzz/fuzz_qmparse.c
+ * can give them anything. */
 #ifndef QM_PARSE_H
 #define QM_PARSE_H
 

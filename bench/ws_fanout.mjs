@@ -16,7 +16,8 @@
 // are --workers child processes on the same machine: on a 2-core box they
 // compete with the daemons for CPU, and the figures say so). The watcher
 // processes are bench/wswatch.c ($WSWATCH_BIN, else build/bench/wswatch: one
-// libwebsockets thread each, cheaper per message than node);
+// epoll thread each, a minimal WebSocket client, cheaper per message than
+// node);
 // with --node-watchers, or when that binary is not built, they are node
 // processes of this script (the ws package). Per event:
 // first / p50 / p99 / last watcher; overall: p50 / p99 over every
