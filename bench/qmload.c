@@ -308,9 +308,9 @@ static void http_send(struct conn *c, const struct req *r)
 	}
 	c->wlen = (size_t)n;
 	c->woff = 0;
+	/* a failure is seen on the read side, as a hang-up */
 	if (!c->connecting)
-		flush_out(
-		    c); /* a failure is seen on the read side, as a hang-up */
+		flush_out(c);
 }
 
 static void submit(const struct req *r)
