@@ -1,7 +1,7 @@
 /* test_bus.c — publish/subscribe by topic: delivery, isolation between
  * topics, several subscribers, unsubscribing from inside a callback (itself
- * or another), counters, and a custom backend that must see every publish
- * and every first/last subscriber of a topic. */
+ * or another), a thousand leaving in any order, counters, and a custom backend
+ * that must see every publish and every first/last subscriber of a topic. */
 #include "bus.h"
 #include "err.h"
 
@@ -137,7 +137,6 @@ START_TEST(topic_isolation_and_many_subscribers)
 	ck_assert_str_eq(got(&c, 0), "ceremony:1|c1");
 	ck_assert_uint_eq(bus_delivered(bus), 4);
 
-	/* subscribers receive in subscription order */
 	bus_unsubscribe(bus, sa);
 	pub(bus, "memorial:1", "m1b");
 	ck_assert_uint_eq(a.got->len, 2);
@@ -233,6 +232,60 @@ START_TEST(unsubscribe_other_in_callback)
 	rec_clear(&a);
 	rec_clear(&b);
 	rec_clear(&c);
+}
+END_TEST
+
+/* Counts its deliveries; one int per subscriber. */
+static void count_msg(void *ud, const struct bus_msg *m)
+{
+	(void)m;
+	(*(int *)ud)++;
+}
+
+START_TEST(many_leave_in_any_order)
+{
+	enum { N = 1000 };
+	struct bus *bus = bus_new();
+	struct bus_sub *subs[N];
+	int count[N] = {0};
+	bool left[N] = {false};
+	uint64_t delivered;
+
+	for (int i = 0; i < N; i++) {
+		subs[i] =
+		    bus_subscribe(bus, "memorial:7", count_msg, &count[i]);
+		ck_assert_ptr_nonnull(subs[i]);
+	}
+	/* half of them leave, scattered over the list and out of order, each
+	 * moving the last one into its place */
+	for (int k = 0; k < N; k++) {
+		int i = (k * 7919) % N;
+
+		if (i % 2 == 0) {
+			bus_unsubscribe(bus, subs[i]);
+			left[i] = true;
+		}
+	}
+	ck_assert_uint_eq(bus_subscriptions(bus), N / 2);
+	ck_assert_uint_eq(bus_topic_subscribers(bus, "memorial:7"), N / 2);
+	pub(bus, "memorial:7", "flower");
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(count[i], left[i] ? 0 : 1);
+	ck_assert_uint_eq(bus_delivered(bus), N / 2);
+	/* the rest leave, last first; the topic goes with the last */
+	for (int i = N - 1; i >= 0; i--)
+		if (!left[i])
+			bus_unsubscribe(bus, subs[i]);
+	ck_assert_uint_eq(bus_subscriptions(bus), 0);
+	ck_assert_uint_eq(bus_topic_subscribers(bus, "memorial:7"), 0);
+	delivered = bus_delivered(bus);
+	pub(bus, "memorial:7", "candle");
+	ck_assert_uint_eq(bus_delivered(bus), delivered);
+	/* and the topic can be followed again */
+	subs[0] = bus_subscribe(bus, "memorial:7", count_msg, &count[0]);
+	pub(bus, "memorial:7", "incense");
+	ck_assert_int_eq(count[0], 1);
+	bus_free(bus);
 }
 END_TEST
 
@@ -570,6 +623,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, topic_isolation_and_many_subscribers);
 	tcase_add_test(tc, unsubscribe_self_in_callback);
 	tcase_add_test(tc, unsubscribe_other_in_callback);
+	tcase_add_test(tc, many_leave_in_any_order);
 	tcase_add_test(tc, invalid_topics);
 	tcase_add_test(tc, custom_backend);
 	tcase_add_test(tc, back_to_local);
