@@ -104,6 +104,22 @@ long qm_frame(const char *buf, size_t len, struct qm_frame *f)
 	return (long)(hdr + n);
 }
 
+size_t qm_client_frame(char *out, size_t room, int opcode, const char *p,
+                       size_t n)
+{
+	static const unsigned char mask[4] = {0x3c, 0xa5, 0x71, 0x0e};
+	unsigned char *o = (unsigned char *)out;
+
+	if (n >= 126 || room < 6 || n > room - 6)
+		return 0;
+	o[0] = (unsigned char)(0x80 | opcode);
+	o[1] = (unsigned char)(0x80 | n);
+	memcpy(o + 2, mask, 4);
+	for (size_t i = 0; i < n; i++)
+		o[6 + i] = (unsigned char)p[i] ^ mask[i % 4];
+	return 6 + n;
+}
+
 long qm_marker(const char **p, const char *end)
 {
 	static const char key[] = "\"from_name\":\"qm";

@@ -37,6 +37,12 @@ struct qm_frame {
  * QM_MAX_BODY. */
 long qm_frame(const char *buf, size_t len, struct qm_frame *f);
 
+/* A client's frame (masked, as RFC 6455 asks of clients) of payload
+ * p[0, n) with opcode at out[0, room): its length, or 0 when n is 126 or
+ * more (the short length form only) or it does not fit. */
+size_t qm_client_frame(char *out, size_t room, int opcode, const char *p,
+                       size_t n);
+
 /* The number N of the next "from_name":"qmN" in [*p, end), *p moved past
  * it; -1 when there is none; -2 (and *p moved past the key) when what
  * follows the key is not a number. */

@@ -423,21 +423,15 @@ static bool http_answers(struct conn *c)
 
 /* ---------- the watchers ---------- */
 
+/* Queues a frame after what is left to send; a bench's watcher queues
+ * no more than fits. */
 static void ws_frame(struct conn *c, int opcode, const char *p, size_t n)
 {
-	static const unsigned char mask[4] = {0x5a, 0x17, 0xc3, 0x9e};
-	if (c->wlen - c->woff + n + 8 > sizeof c->wbuf)
-		return; /* a bench's watcher does not queue */
 	memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
 	c->wlen -= c->woff;
 	c->woff = 0;
-	unsigned char *w = (unsigned char *)c->wbuf + c->wlen;
-	w[0] = (unsigned char)(0x80 | opcode);
-	w[1] = (unsigned char)(0x80 | n); /* n < 126 */
-	memcpy(w + 2, mask, 4);
-	for (size_t i = 0; i < n; i++)
-		w[6 + i] = (unsigned char)p[i] ^ mask[i % 4];
-	c->wlen += 6 + n;
+	c->wlen += qm_client_frame(c->wbuf + c->wlen, sizeof c->wbuf - c->wlen,
+	                           opcode, p, n);
 }
 
 static void ws_message(struct conn *c)

@@ -213,24 +213,15 @@ static void start_next(void)
 		fail("epoll_ctl: %s", strerror(errno));
 }
 
-/* A client's frame: masked, as RFC 6455 asks (n < 126). */
+/* Queues a frame after what is left to send; a bench's watcher queues
+ * no more than fits. */
 static void send_frame(struct watcher *w, int opcode, const char *p, size_t n)
 {
-	static const unsigned char mask[4] = {0x3c, 0xa5, 0x71, 0x0e};
-	unsigned char *o;
-
 	memmove(w->out, w->out + w->out_off, w->out_len - w->out_off);
 	w->out_len -= w->out_off;
 	w->out_off = 0;
-	if (n >= 126 || w->out_len + 6 + n > sizeof(w->out))
-		return; /* a bench's watcher queues no more */
-	o = (unsigned char *)w->out + w->out_len;
-	o[0] = (unsigned char)(0x80 | opcode);
-	o[1] = (unsigned char)(0x80 | n);
-	memcpy(o + 2, mask, 4);
-	for (size_t i = 0; i < n; i++)
-		o[6 + i] = (unsigned char)p[i] ^ mask[i % 4];
-	w->out_len += 6 + n;
+	w->out_len += qm_client_frame(
+	    w->out + w->out_len, sizeof(w->out) - w->out_len, opcode, p, n);
 }
 
 /* The first message: {"subscribed": topic}, or an error. */

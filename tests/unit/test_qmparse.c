@@ -3,8 +3,9 @@
  * Connection: close; a 304's body empty whatever its Content-Length;
  * answers not all there yet; chunked and absurd lengths refused; the three
  * WebSocket length forms, fragments, masked and oversized frames; tribute
- * markers, several in one message, and malformed ones. If the load misread
- * any of these, the bench's figures would be wrong without an error. */
+ * markers, several in one message, and malformed ones; the masked frames
+ * the load's watchers send. If the load misread any of these, the bench's
+ * figures would be wrong without an error. */
 #include "check_main.h"
 #include "qm_parse.h"
 
@@ -141,6 +142,29 @@ START_TEST(frames_refused)
 }
 END_TEST
 
+START_TEST(client_frames)
+{
+	char out[64];
+	struct qm_frame f;
+	size_t n = qm_client_frame(out, sizeof(out), 1, S("{\"subscribe\":1}"));
+
+	ck_assert_uint_eq(n, 6 + 15);
+	ck_assert_int_eq((unsigned char)out[0], 0x81);
+	ck_assert_int_eq((unsigned char)out[1], 0x80 | 15); /* masked */
+	for (size_t i = 0; i < 15; i++)
+		out[6 + i] ^= out[2 + i % 4];
+	ck_assert(!memcmp(out + 6, "{\"subscribe\":1}", 15));
+	/* the server's reader refuses it: a server does not mask */
+	ck_assert_int_eq(qm_frame(out, n, &f), -1);
+	/* the short length form only, and only what fits */
+	ck_assert_uint_eq(qm_client_frame(out, sizeof(out), 1, out, 126), 0);
+	ck_assert_uint_eq(qm_client_frame(out, 20, 1, S("{\"subscribe\":1}")),
+	                  0);
+	ck_assert_uint_eq(qm_client_frame(out, 3, 10, "", 0), 0);
+	ck_assert_uint_eq(qm_client_frame(out, 6, 10, "", 0), 6);
+}
+END_TEST
+
 START_TEST(markers)
 {
 	static const char in[] =
@@ -169,6 +193,7 @@ static Suite *qmparse_suite(void)
 	tcase_add_test(tc, answers_refused);
 	tcase_add_test(tc, frames);
 	tcase_add_test(tc, frames_refused);
+	tcase_add_test(tc, client_frames);
 	tcase_add_test(tc, markers);
 	suite_add_tcase(s, tc);
 	return s;
