@@ -10,16 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { BIN, REPO, freePort } from '../tests/lib/daemon.mjs';
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PASSWORD = 'bench password 1234';
 const ADMIN = 'bench@example.org';
-
-/** Nearest-rank percentile of a sorted array. */
-export function pct(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
 
 /** The machine, the moment and the code a figure belongs to. */
 export function facts() {
