@@ -10,6 +10,10 @@
 
 #define QM_MAX_BODY (64u << 20) /* a longer body or frame is a bench error */
 
+/* The Sec-WebSocket-Key of wswatch's upgrades, which wsfloor answers
+ * without reading them. */
+#define QM_WS_KEY "d3N3YXRjaCBiZW5jaCBrZXk="
+
 struct qm_answer {
 	int status;      /* 0 when the status line is not one */
 	size_t head_len; /* with the blank line */

@@ -3,7 +3,7 @@
 // watchers spread over two sinian nodes that share a redis-server.
 //
 //   node bench/ws_fanout.mjs [--watchers 10000] [--events 20] [--workers 2] [--nodes 2]
-//                            [--node-watchers] [--json]
+//                            [--anchor] [--node-watchers] [--json]
 //   SINIAN_BIN=build/sinian node bench/ws_fanout.mjs
 //
 // Starts its own redis-server (loopback, no persistence) and two daemons on
@@ -22,9 +22,21 @@
 // processes of this script (the ws package). Per event:
 // first / p50 / p99 / last watcher; overall: p50 / p99 over every
 // delivery, and first-to-last (the fan-out without the commit); the CPU
-// the daemons and the watchers used over the events. Raises
-// its own open-file limit up to the hard limit when it has to. Loopback
-// only; everything it starts is stopped. Prints figures, passes nothing.
+// the daemons and the watchers used over the events.
+//
+// --anchor (with --nodes 1) measures the floor in the same run:
+// bench/wsfloor.c ($WSFLOOR_BIN, else build/bench/wsfloor), a WebSocket
+// server that only writes, one send() a watcher from as many threads as
+// the daemon has lws threads, gets as many watchers of its own (idle while
+// the daemon's events go out, and the other way round). After each of the
+// daemon's events it sends the same bytes (the daemon's event, its marker
+// changed) to its watchers, timed from just before it is told to. The
+// floor is what the kernel and the watchers cost on this machine; the
+// daemon's figures read against it.
+//
+// Raises its own open-file limit up to the hard limit when it has to.
+// Loopback only; everything it starts is stopped. Prints figures, passes
+// nothing.
 import { fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -39,6 +51,7 @@ const REPO = path.resolve(HERE, '..');
 const require = createRequire(path.join(REPO, 'tests', 'package.json'));
 const WebSocket = require('ws');
 const WSWATCH = process.env.WSWATCH_BIN || path.join(REPO, 'build', 'bench', 'wswatch');
+const WSFLOOR = process.env.WSFLOOR_BIN || path.join(REPO, 'build', 'bench', 'wsfloor');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt, max) => {
@@ -200,18 +213,136 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+/** bench/wsfloor, started: its url, send(text) resolving to its "sent"
+ * line's { n, short }, and stop(). */
+async function startFloor(topic, threads) {
+  const child = spawn(WSFLOOR, ['--topic', topic, '--threads', String(threads)],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  const waiters = [];
+  let ended = false;
+  const next = () => new Promise((resolve, reject) => {
+    if (lines.length) return resolve(lines.shift());
+    if (ended) return reject(new Error('wsfloor exited'));
+    waiters.push({ resolve, reject });
+  });
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith('open ')) return; // progress
+    const w = waiters.shift();
+    if (w) w.resolve(line); else lines.push(line);
+  });
+  child.on('exit', () => {
+    ended = true;
+    for (const w of waiters.splice(0)) w.reject(new Error('wsfloor exited'));
+  });
+  child.on('error', () => {}); // as an exit
+  child.stdin.on('error', () => {});
+  const [word, port] = (await next()).split(' ');
+  if (word !== 'listening') throw new Error(`wsfloor: ${word} ${port}`);
+  return {
+    url: `ws://127.0.0.1:${port}/ws`,
+    pid: child.pid,
+    async send(text) {
+      child.stdin.write(`send ${text}\n`);
+      const [w, n, short] = (await next()).split(' ');
+      if (w !== 'sent') throw new Error(`wsfloor: ${w}`);
+      return { n: Number(n), short: Number(short) };
+    },
+    stop() { child.stdin.end(); },
+  };
+}
+
+/** The figures of one server's events. */
+function summarise(rounds, all, used, deliveries) {
+  all.sort((x, y) => x - y);
+  const span = used.ms / 1000;
+  const spread = rounds.map((r) => r.last_ms - r.first_ms).sort((x, y) => x - y);
+  return {
+    p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), max_ms: all[all.length - 1],
+    lost: deliveries - all.length,
+    spread_median_ms: pct(spread, 0.5), spread_worst_ms: spread[spread.length - 1],
+    // utime + stime over the events (warm-up excluded), % of one core
+    server_cpu_pct: (100 * used.server) / span,
+    watchers_cpu_pct: (100 * used.watchers) / span,
+    // and per delivery, which the machine's load moves less
+    server_us_per_delivery: (1e6 * used.server) / all.length,
+    watchers_us_per_delivery: (1e6 * used.watchers) / all.length,
+    rounds,
+  };
+}
+
+function printFigures(what, r) {
+  const f = (x, w) => x.toFixed(1).padStart(w);
+  console.log(`${what}:`);
+  console.log('event via    got  POST ms  first ms  p50 ms  p99 ms  last ms');
+  for (const e of r.rounds) {
+    console.log(`${String(e.event).padStart(5)} ${e.via.padStart(3)} ${String(e.got).padStart(6)} ` +
+      `${e.post_ms === null ? '       -' : f(e.post_ms, 8)} ${f(e.first_ms, 9)} ${f(e.p50_ms, 7)} ` +
+      `${f(e.p99_ms, 7)} ${f(e.last_ms, 8)}`);
+  }
+  console.log(`all deliveries: p50 ${r.p50_ms.toFixed(1)} ms, p99 ${r.p99_ms.toFixed(1)} ms, ` +
+    `max ${r.max_ms.toFixed(1)} ms, lost ${r.lost}`);
+  console.log(`first to last watcher of one event (the fan-out itself): median ` +
+    `${r.spread_median_ms.toFixed(1)} ms, worst ${r.spread_worst_ms.toFixed(1)} ms`);
+  console.log(`CPU over the events: server ${r.server_cpu_pct.toFixed(0)} % of one core ` +
+    `(${r.server_us_per_delivery.toFixed(1)} µs per delivery), watchers ` +
+    `${r.watchers_cpu_pct.toFixed(0)} % (${r.watchers_us_per_delivery.toFixed(1)} µs)`);
+}
+
+/** Every watcher process's times of one event, as latencies from start. */
+async function collect(set, start) {
+  const times = [];
+  for (const b of set) {
+    const m = await Promise.race([b.next(30000), deadline(30000).then(() => null)]);
+    if (m?.error) throw new Error(`worker: ${m.error}`);
+    if (m) times.push(...m.times);
+    else {
+      b.send({ cmd: 'report' });
+      times.push(...(await b.next()).times);
+    }
+  }
+  return times.map((t) => t - start).sort((x, y) => x - y);
+}
+
+function round(event, via, lat, postMs) {
+  return { event, via, got: lat.length, post_ms: postMs, first_ms: lat[0],
+    p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99), last_ms: lat[lat.length - 1] };
+}
+
+/** The first message on url's topic after subscribing, via one more watcher. */
+function oneEvent(url, topic, marker) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(JSON.stringify({ subscribe: topic })));
+    ws.on('message', (data) => {
+      const s = data.toString();
+      if (s.includes(marker)) {
+        ws.terminate();
+        resolve(s);
+      }
+    });
+  });
+}
+
 async function main() {
   const WATCHERS = opt('watchers', 10000, 20000);
   const EVENTS = opt('events', 20, 200);
   const WORKERS = opt('workers', 2, 8);
   const NODES = opt('nodes', 2, 2);
   const AS_JSON = args.includes('--json');
+  const ANCHOR = args.includes('--anchor');
   let KIND = args.includes('--node-watchers') ? 'node' : 'wswatch';
   if (KIND === 'wswatch' && !fs.existsSync(WSWATCH)) {
     console.error(`${WSWATCH} is not built (scripts/build.sh): the watchers are node processes`);
     KIND = 'node';
   }
-  ensureFds(Math.ceil(WATCHERS / WORKERS) + 512);
+  if (ANCHOR && (NODES !== 1 || !fs.existsSync(WSFLOOR))) {
+    console.error(`--anchor needs --nodes 1 and ${WSFLOOR} (scripts/build.sh)`);
+    process.exit(2);
+  }
+  // the floor holds every one of its watchers' sockets in one process
+  ensureFds((ANCHOR ? WATCHERS : Math.ceil(WATCHERS / WORKERS)) + 512);
 
   const { startDaemon, api, BIN } = await import('../tests/lib/daemon.mjs');
   const { startRedis } = await import('../tests/lib/redis.mjs');
@@ -221,6 +352,8 @@ async function main() {
   const base = { redis_url: redis?.url ?? '', rate_limit_writes: 1000000, max_connections_per_address: 0, log_level: 'warn', ...envConfig() };
   const nodes = [];
   const workers = [];
+  const floorWorkers = [];
+  let floor = null;
   try {
     nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'true' } }));
     if (NODES > 1) nodes.push(await startDaemon({ dataDir: dir, config: { ...base, demo: 'false' } }));
@@ -244,24 +377,43 @@ async function main() {
       if (m.error) throw new Error(`worker: ${m.error}`);
     }
     const openMs = now() - t0;
+    if (ANCHOR) {
+      const cores = os.cpus().length;
+      floor = await startFloor(topic, Number(base.http_threads) || Math.min(4, cores));
+      for (let w = 0; w < WORKERS; w++) {
+        floorWorkers.push(watcherProcess(KIND, [floor.url], topic, share(w)));
+      }
+      for (const b of floorWorkers) {
+        const m = await b.next();
+        if (m.error) throw new Error(`floor's worker: ${m.error}`);
+      }
+    }
     await sleep(500); // both nodes' SUBSCRIBE are long confirmed by now
     const wsA = (await api(A, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1];
     const wsB = NODES > 1
       ? (await api(B, 'GET', '/metrics')).text.match(/^sinian_ws_connections (\d+)/m)?.[1] : 0;
 
-    // the events
+    // the events, each with its share of the CPU: from just before the
+    // watchers are told what to expect to the end of the pause after it
     const rounds = [];
     const all = [];
-    const cpu = () => ({
-      daemons: nodes.reduce((sum, d) => sum + usage(d.proc.pid).cpu, 0),
-      watchers: workers.reduce((sum, b) => sum + usage(b.child.pid).cpu, 0),
-      at: now(),
+    const floorRounds = [];
+    const floorAll = [];
+    const cpu = (pids, set) => ({
+      server: pids.reduce((sum, pid) => sum + usage(pid).cpu, 0),
+      watchers: set.reduce((sum, b) => sum + usage(b.child.pid).cpu, 0),
+      ms: now(),
     });
-    let cpu0 = null;
+    const used = { server: 0, watchers: 0, ms: 0 };
+    const floorUsed = { server: 0, watchers: 0, ms: 0 };
+    const addUsed = (acc, a, b) => { for (const k in acc) acc[k] += b[k] - a[k]; };
+    let eventText = null; // the daemon's event, for the floor to send
+    let markerOfText = null;
     for (let e = 0; e <= EVENTS; e++) { // event 0 is a warm-up
-      if (e === 1) cpu0 = cpu();
-      const marker = `fanout-${e}-${Math.random().toString(36).slice(2, 8)}`;
+      const marker = `fanout-${String(e).padStart(3, '0')}-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+      const c0 = cpu(nodes.map((d) => d.proc.pid), workers);
       workers.forEach((b) => b.send({ cmd: 'expect', marker }));
+      const seen = floor && e === 0 ? oneEvent(urls[0], topic, marker) : null;
       await sleep(50);
       const on = e % 2 ? B : A;
       const start = now();
@@ -269,67 +421,60 @@ async function main() {
         { token, json: { kind: 'flower', from_name: marker } });
       if (r.status !== 201) throw new Error(`POST: ${r.status} ${r.text}`);
       const posted = now() - start;
-      const times = [];
-      for (const b of workers) {
-        const m = await Promise.race([b.next(30000), deadline(30000).then(() => null)]);
-        if (m?.error) throw new Error(`worker: ${m.error}`);
-        if (m) times.push(...m.times);
-        else {
-          b.send({ cmd: 'report' });
-          times.push(...(await b.next()).times);
-        }
+      const lat = await collect(workers, start);
+      if (seen) {
+        eventText = await seen;
+        markerOfText = marker;
       }
-      const lat = times.map((t) => t - start).sort((x, y) => x - y);
-      if (e === 0) continue;
-      all.push(...lat);
-      rounds.push({ event: e, via: on === A ? 'A' : 'B', got: lat.length, post_ms: posted,
-        first_ms: lat[0], p50_ms: pct(lat, 0.5), p99_ms: pct(lat, 0.99),
-        last_ms: lat[lat.length - 1] });
       await sleep(200);
+      if (e > 0) {
+        all.push(...lat);
+        rounds.push(round(e, on === A ? 'A' : 'B', lat, posted));
+        addUsed(used, c0, cpu(nodes.map((d) => d.proc.pid), workers));
+      }
+      if (!floor) continue;
+      // the same bytes from the floor, its watchers timing them alike
+      const f0 = cpu([floor.pid], floorWorkers);
+      floorWorkers.forEach((b) => b.send({ cmd: 'expect', marker }));
+      await sleep(50);
+      const fstart = now();
+      const sent = await floor.send(eventText.replaceAll(markerOfText, marker));
+      const flat = await collect(floorWorkers, fstart);
+      if (sent.short) console.error(`floor: ${sent.short} short sends at event ${e}`);
+      await sleep(200);
+      if (e > 0) {
+        floorAll.push(...flat);
+        floorRounds.push(round(e, 'F', flat, null));
+        addUsed(floorUsed, f0, cpu([floor.pid], floorWorkers));
+      }
     }
-    const cpu1 = cpu();
-    const span = (cpu1.at - cpu0.at) / 1000;
-    all.sort((x, y) => x - y);
     const result = {
       watchers: WATCHERS, nodes: NODES, on_a: Number(wsA), on_b: Number(wsB), events: EVENTS,
       workers: WORKERS, watcher_kind: KIND, open_s: openMs / 1000,
-      p50_ms: pct(all, 0.5), p99_ms: pct(all, 0.99), max_ms: all[all.length - 1],
-      lost: EVENTS * WATCHERS - all.length,
-      // utime + stime over the events (warm-up excluded), % of one core
-      daemons_cpu_pct: (100 * (cpu1.daemons - cpu0.daemons)) / span,
-      watchers_cpu_pct: (100 * (cpu1.watchers - cpu0.watchers)) / span,
-      // and per delivery, which the machine's load moves less
-      daemons_us_per_delivery: (1e6 * (cpu1.daemons - cpu0.daemons)) / all.length,
-      watchers_us_per_delivery: (1e6 * (cpu1.watchers - cpu0.watchers)) / all.length,
+      ...summarise(rounds, all, used, EVENTS * WATCHERS),
       load: os.loadavg()[0],
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-      rounds,
     };
+    if (floor) result.anchor = summarise(floorRounds, floorAll, floorUsed, EVENTS * WATCHERS);
     if (AS_JSON) {
       console.log(JSON.stringify(result, null, 2));
     } else {
       console.log(`ws_fanout: ${WATCHERS} watchers (${NODES > 1 ? `${wsA} on node A, ${wsB} on node B` : `one node, no Redis`}), ` +
         `${WORKERS} ${KIND} watcher processes, opened in ${result.open_s.toFixed(1)} s`);
       console.log(`machine: ${result.machine}, load ${result.load.toFixed(2)}`);
-      console.log('event via    got  POST ms  first ms  p50 ms  p99 ms  last ms');
-      const f = (x, w) => x.toFixed(1).padStart(w);
-      for (const r of rounds) {
-        console.log(`${String(r.event).padStart(5)} ${r.via.padStart(3)} ${String(r.got).padStart(6)} ` +
-          `${f(r.post_ms, 8)} ${f(r.first_ms, 9)} ${f(r.p50_ms, 7)} ${f(r.p99_ms, 7)} ${f(r.last_ms, 8)}`);
+      printFigures('sinian', result);
+      if (result.anchor) {
+        printFigures('the floor (bench/wsfloor: one send() a watcher, the same bytes)', result.anchor);
+        console.log(`sinian against the floor: p99 ${(result.p99_ms / result.anchor.p99_ms).toFixed(2)}×, ` +
+          `fan-out median ${(result.spread_median_ms / result.anchor.spread_median_ms).toFixed(2)}×, ` +
+          `server CPU a delivery ${(result.server_us_per_delivery / result.anchor.server_us_per_delivery).toFixed(2)}×`);
       }
-      const spread = rounds.map((r) => r.last_ms - r.first_ms).sort((x, y) => x - y);
-      console.log(`all deliveries: p50 ${result.p50_ms.toFixed(1)} ms, p99 ${result.p99_ms.toFixed(1)} ms, ` +
-        `max ${result.max_ms.toFixed(1)} ms, lost ${result.lost}`);
-      console.log(`first to last watcher of one event (the fan-out itself): median ` +
-        `${pct(spread, 0.5).toFixed(1)} ms, worst ${spread[spread.length - 1].toFixed(1)} ms`);
-      console.log(`CPU over the events: daemons ${result.daemons_cpu_pct.toFixed(0)} % of one core ` +
-        `(${result.daemons_us_per_delivery.toFixed(1)} µs per delivery), watchers ` +
-        `${result.watchers_cpu_pct.toFixed(0)} % (${result.watchers_us_per_delivery.toFixed(1)} µs)`);
     }
   } finally {
-    for (const b of workers) {
+    for (const b of [...workers, ...floorWorkers]) {
       b.send({ cmd: 'close' });
     }
+    floor?.stop();
     await sleep(200);
     for (const d of nodes) await d.stop({ keep: true }).catch((e) => console.error(String(e)));
     await redis?.stop();

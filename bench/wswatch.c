@@ -204,8 +204,7 @@ static void start_next(void)
 	w->out_len = (size_t)snprintf(
 	    w->out, sizeof(w->out),
 	    "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
-	    "Connection: Upgrade\r\nSec-WebSocket-Key: "
-	    "d3N3YXRjaCBiZW5jaCBrZXk=\r\n"
+	    "Connection: Upgrade\r\nSec-WebSocket-Key: " QM_WS_KEY "\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n",
 	    u->path, u->host, u->port);
 	ev.data.ptr = w;
