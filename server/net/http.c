@@ -651,8 +651,7 @@ static void drop_ready(struct http_server *srv)
 	for (int i = 0; i < srv->n_shards; i++) {
 		while ((p = g_async_queue_try_pop(srv->shards[i].ready_x)))
 			x_unref(p);
-		while ((p = g_async_queue_try_pop(srv->shards[i].ready_ws)))
-			http_ws_release(p);
+		http_ws_drop_ready(&srv->shards[i]);
 	}
 }
 

@@ -179,8 +179,9 @@ struct http_resp *http_deferred_resp(struct http_deferred *d);
 bool http_deferred_alive(const struct http_deferred *d);
 void http_deferred_finish(struct http_deferred *d);
 
-/* WebSocket side. Queue a text message (copied). ERR_FULL if the peer is
- * too slow (over 1024 queued); the connection is then closed. */
+/* WebSocket side. Queue a text message (copied). ERR_GONE once the
+ * connection is closing or closed. A peer too slow to take what is sent
+ * (over 1024 messages waiting) is closed (1008). */
 int http_ws_send(struct http_ws *ws, const char *msg, size_t len);
 /* The same without a copy: takes a reference to msg, so one message
  * sent to many sockets is kept once. */

@@ -52,15 +52,13 @@ const char *http_exchange_web_dir(const struct http_exchange *x);
 /* The server, its WebSockets and each connection's lws user data. */
 struct http_ws {
 	gint ref;
-	gint dead;         /* lws connection closed */
-	gint close_code;   /* set by main loop, acted on by lws thread */
-	gint wake_pending; /* on srv->ready_ws (see http_ws.c) */
+	gint dead;       /* lws connection closed */
+	gint close_code; /* set by main loop, acted on by lws thread */
 	struct http_server *srv;
 	struct http_shard *sh; /* the lws thread that owns the connection */
 	struct lws *wsi;       /* lws thread only */
 	gboolean established;  /* lws thread only: the upgrade is done */
-	GMutex lock;           /* guards out */
-	GQueue out;            /* GBytes * */
+	GQueue out;            /* lws thread only: GBytes * not written yet */
 	GByteArray *in;        /* lws thread only */
 	void *data;            /* main loop only */
 	char peer[64];
@@ -72,6 +70,15 @@ struct http_ws {
 struct http_deferred {
 	struct http_exchange *x;
 	struct http_resp resp;
+};
+
+/* A message for a WebSocket, main loop → its lws thread (http_ws.c). A
+ * run of sends of one message on one thread's list holds one reference to
+ * it, in the run's first entry. */
+struct ws_send {
+	struct http_ws *ws; /* with a ref */
+	GBytes *msg;        /* NULL: look at ws's close_code */
+	gboolean owns_msg;
 };
 
 /* One lws service thread: its own lws context on its own libev loop
@@ -89,9 +96,11 @@ struct http_shard {
 	ev_async wake; /* http_kick() and the stop */
 	/* main loop → this thread: answers and sockets to write, one
 	 * wake-up a burst */
-	GAsyncQueue *ready_x;  /* struct http_exchange * with a ref */
-	GAsyncQueue *ready_ws; /* struct http_ws * with a ref */
-	gint kicked;           /* woken for the ready queues, or busy */
+	GAsyncQueue *ready_x; /* struct http_exchange * with a ref */
+	GMutex ws_lock;       /* guards ws_sends */
+	GArray *ws_sends;     /* struct ws_send, in the order sent */
+	GArray *ws_taking;    /* this thread: the sends being written */
+	gint kicked;          /* woken for the ready queues, or busy */
 	/* the accepting thread → this one: sockets to adopt */
 	GAsyncQueue *adopt; /* GINT_TO_POINTER(fd + 1) */
 	gint pending;       /* sockets on adopt */
@@ -206,6 +215,8 @@ int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
 int http_ws_writeable(struct http_ws *ws);
 /* lws thread, when woken: ask to write on every socket made ready. */
 void http_ws_take_ready(struct http_shard *sh);
+/* Release what is still on sh's list (the server stopping). */
+void http_ws_drop_ready(struct http_shard *sh);
 void http_ws_closed(struct conn_pss *pss);
 
 #endif

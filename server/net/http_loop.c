@@ -269,7 +269,9 @@ static int shard_open(struct http_server *srv, struct http_shard *sh,
 
 	sh->srv = srv;
 	sh->ready_x = g_async_queue_new();
-	sh->ready_ws = g_async_queue_new();
+	g_mutex_init(&sh->ws_lock);
+	sh->ws_sends = g_array_new(FALSE, FALSE, sizeof(struct ws_send));
+	sh->ws_taking = g_array_new(FALSE, FALSE, sizeof(struct ws_send));
 	sh->adopt = g_async_queue_new();
 	sh->conn_peer =
 	    g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
@@ -383,8 +385,11 @@ void http_loop_free(struct http_server *srv)
 
 		if (sh->ready_x)
 			g_async_queue_unref(sh->ready_x);
-		if (sh->ready_ws)
-			g_async_queue_unref(sh->ready_ws);
+		if (sh->ws_sends) {
+			g_array_free(sh->ws_sends, TRUE);
+			g_array_free(sh->ws_taking, TRUE);
+			g_mutex_clear(&sh->ws_lock);
+		}
 		if (sh->adopt)
 			g_async_queue_unref(sh->adopt);
 		if (sh->conn_peer)

@@ -1,11 +1,13 @@
 /* http_ws.c — WebSocket connections on /ws: the lws-thread side (upgrade
  * filter, frames in and out, close) and the main-loop side (queueing
- * messages, hooks). Messages cross threads through a locked queue per
- * socket; a socket with something to send is put once on its lws thread's
- * ready list, and that thread is woken (http_kick) once for all that
- * arrive before it looks: one event sent to 10 000 sockets costs one
- * wake-up a thread, not 10 000. A message sent to many sockets is shared, never
- * copied per socket.
+ * messages, hooks). A message crosses threads on its socket's lws thread's
+ * list of sends (struct ws_send), in the order sent, and that thread is
+ * woken (http_kick) by the first send after it last took the list: one
+ * event sent to 10 000 sockets costs one wake-up a thread and one lock a
+ * send, not 10 000 wake-ups. A message sent to many sockets is shared,
+ * never copied per socket, and the sends of one message in a row hold one
+ * reference to it between them. Only the lws thread touches a socket's
+ * queue of what it could not write yet.
  */
 #include "err.h"
 #include "http.h"
@@ -41,39 +43,41 @@ void http_ws_release(struct http_ws *ws)
 		g_bytes_unref(b);
 	if (ws->in)
 		g_byte_array_free(ws->in, TRUE);
-	g_mutex_clear(&ws->lock);
 	g_free(ws->auth);
 	for (size_t i = 0; i < G_N_ELEMENTS(ws->hdr); i++)
 		g_free(ws->hdr[i]);
 	g_free(ws);
 }
 
-/* Put ws on the ready list if it is not there yet, and wake lws if
- * nobody has since it last looked (http_kick). */
-static void ws_wake(struct http_ws *ws)
+/* msg (or, NULL, a close) onto ws's thread's list of sends. The thread is
+ * woken when the list was empty: it takes the whole list before it sleeps
+ * (http_loop.c), so a send onto a list not yet taken is seen then. */
+static void ws_post(struct http_ws *ws, GBytes *msg)
 {
-	if (g_atomic_int_compare_and_exchange(&ws->wake_pending, 0, 1))
-		g_async_queue_push(ws->sh->ready_ws, ws_ref(ws));
-	http_kick(ws->sh);
+	struct http_shard *sh = ws->sh;
+	struct ws_send s = {ws_ref(ws), msg, FALSE};
+	GArray *a;
+	bool was_empty;
+
+	g_mutex_lock(&sh->ws_lock);
+	a = sh->ws_sends;
+	was_empty = a->len == 0;
+	if (msg && (was_empty ||
+	            g_array_index(a, struct ws_send, a->len - 1).msg != msg)) {
+		g_bytes_ref(msg);
+		s.owns_msg = TRUE;
+	}
+	g_array_append_val(a, s);
+	g_mutex_unlock(&sh->ws_lock);
+	if (was_empty)
+		http_kick(sh);
 }
 
 int http_ws_send_bytes(struct http_ws *ws, GBytes *msg)
 {
-	guint n;
-
 	if (g_atomic_int_get(&ws->close_code) || g_atomic_int_get(&ws->dead))
 		return ERR_GONE;
-	g_mutex_lock(&ws->lock);
-	n = g_queue_get_length(&ws->out);
-	if (n < WS_QUEUE_MAX)
-		g_queue_push_tail(&ws->out, g_bytes_ref(msg));
-	g_mutex_unlock(&ws->lock);
-	if (n >= WS_QUEUE_MAX) {
-		log_warn("ws", "peer %s too slow, closing", ws->peer);
-		http_ws_close(ws, 1008);
-		return ERR_FULL;
-	}
-	ws_wake(ws);
+	ws_post(ws, msg);
 	return 0;
 }
 
@@ -89,7 +93,7 @@ int http_ws_send(struct http_ws *ws, const char *msg, size_t len)
 void http_ws_close(struct http_ws *ws, int code)
 {
 	g_atomic_int_compare_and_exchange(&ws->close_code, 0, code);
-	ws_wake(ws);
+	ws_post(ws, NULL);
 }
 
 void http_ws_set_data(struct http_ws *ws, void *data)
@@ -124,31 +128,36 @@ const char *http_ws_header(struct http_ws *ws, const char *name)
 	return NULL;
 }
 
-/* Write the next queued message: 1 if one went out, 0 if none was
- * queued, -1 if the write failed. *more says whether others wait. */
-static int ws_write_next(struct http_ws *ws, bool *more)
+/* One message to lws: 0, or -1 if the write failed. */
+static int ws_write(struct http_ws *ws, GBytes *b)
 {
 	unsigned char stack[LWS_PRE + 4096];
-	GBytes *b;
 	gsize n;
-	const unsigned char *data;
-	unsigned char *frame;
+	const unsigned char *data = g_bytes_get_data(b, &n);
+	unsigned char *frame =
+	    n <= sizeof(stack) - LWS_PRE ? stack : g_malloc(LWS_PRE + n);
 	int w;
 
-	g_mutex_lock(&ws->lock);
-	b = g_queue_pop_head(&ws->out);
-	*more = !g_queue_is_empty(&ws->out);
-	g_mutex_unlock(&ws->lock);
-	if (!b)
-		return 0;
-	data = g_bytes_get_data(b, &n);
-	frame = n <= sizeof(stack) - LWS_PRE ? stack : g_malloc(LWS_PRE + n);
 	memcpy(frame + LWS_PRE, data, n);
 	w = lws_write(ws->wsi, frame + LWS_PRE, n, LWS_WRITE_TEXT);
 	if (frame != stack)
 		g_free(frame);
+	return w < (int)n ? -1 : 0;
+}
+
+/* Write the next queued message: 1 if one went out, 0 if none was
+ * queued, -1 if the write failed. *more says whether others wait. */
+static int ws_write_next(struct http_ws *ws, bool *more)
+{
+	GBytes *b = g_queue_pop_head(&ws->out);
+	int rc;
+
+	*more = !g_queue_is_empty(&ws->out);
+	if (!b)
+		return 0;
+	rc = ws_write(ws, b);
 	g_bytes_unref(b);
-	return w < (int)n ? -1 : 1;
+	return rc < 0 ? -1 : 1;
 }
 
 /* The writable callback: one message (one lws_write per callback, as lws
@@ -180,39 +189,78 @@ int http_ws_writeable(struct http_ws *ws)
 	return 0;
 }
 
-/* A socket with news (lws thread). While lws holds nothing unsent of an
- * earlier message, the kernel takes the new ones now: asking the event
- * loop for POLLOUT and back costs two epoll_ctl() and a callback per
- * socket, a third of the daemon's CPU for an event 10 000 watch
- * (bench/ws_fanout.mjs). A close, a socket
- * not yet upgraded, or a send that lws had to buffer waits for the
- * writable callback, as lws asks. */
-static void ws_flush(struct http_ws *ws)
+/* A send taken from the list (lws thread). While nothing of ws waits
+ * before it, the kernel takes the message now: asking the event loop for
+ * POLLOUT and back costs two epoll_ctl() and a callback per socket, a
+ * third of the daemon's CPU for an event 10 000 watch
+ * (bench/ws_fanout.mjs). With a close asked for, a socket not yet
+ * upgraded, or a send that lws had to buffer, it waits in ws->out for the
+ * writable callback, as lws asks; a peer with WS_QUEUE_MAX waiting is
+ * closed. A message on the list was sent before any close the main loop
+ * asked for (http_ws_send_bytes refuses after), so it is still written. */
+static void ws_take(struct http_ws *ws, GBytes *msg)
 {
-	bool more = true;
-	int rc = 1;
+	bool closing = g_atomic_int_get(&ws->close_code) != 0;
 
-	while (ws->established && rc > 0 && more &&
-	       !g_atomic_int_get(&ws->close_code) &&
-	       !lws_partial_buffered(ws->wsi))
-		rc = ws_write_next(ws, &more);
-	if (rc < 0)
-		lws_set_timeout(ws->wsi, PENDING_TIMEOUT_USER_OK,
-		                LWS_TO_KILL_ASYNC);
-	else if (more || g_atomic_int_get(&ws->close_code))
-		lws_callback_on_writable(ws->wsi);
+	if (msg && !closing && ws->established && g_queue_is_empty(&ws->out) &&
+	    !lws_partial_buffered(ws->wsi)) {
+		if (ws_write(ws, msg) < 0)
+			lws_set_timeout(ws->wsi, PENDING_TIMEOUT_USER_OK,
+			                LWS_TO_KILL_ASYNC);
+		return;
+	}
+	/* sent before any close: the writable callback writes it first */
+	if (msg && g_queue_get_length(&ws->out) < WS_QUEUE_MAX)
+		g_queue_push_tail(&ws->out, g_bytes_ref(msg));
+	else if (msg &&
+	         g_atomic_int_compare_and_exchange(&ws->close_code, 0, 1008))
+		log_warn("ws", "peer %s too slow, closing", ws->peer);
+	lws_callback_on_writable(ws->wsi);
+}
+
+/* Swap sh's list for the empty one, then the releases after the writes:
+ * a run's reference to its message lasts until the run is written. */
+static GArray *take_list(struct http_shard *sh)
+{
+	GArray *a;
+
+	g_mutex_lock(&sh->ws_lock);
+	a = sh->ws_sends;
+	sh->ws_sends = sh->ws_taking;
+	sh->ws_taking = a;
+	g_mutex_unlock(&sh->ws_lock);
+	return a;
+}
+
+static void release_list(GArray *a)
+{
+	for (guint i = 0; i < a->len; i++) {
+		struct ws_send *s = &g_array_index(a, struct ws_send, i);
+
+		if (s->owns_msg)
+			g_bytes_unref(s->msg);
+		http_ws_release(s->ws);
+	}
+	g_array_set_size(a, 0);
 }
 
 void http_ws_take_ready(struct http_shard *sh)
 {
-	struct http_ws *ws;
+	GArray *a = take_list(sh);
 
-	while ((ws = g_async_queue_try_pop(sh->ready_ws))) {
-		g_atomic_int_set(&ws->wake_pending, 0);
-		if (!g_atomic_int_get(&ws->dead))
-			ws_flush(ws);
-		http_ws_release(ws);
+	for (guint i = 0; i < a->len; i++) {
+		struct ws_send *s = &g_array_index(a, struct ws_send, i);
+
+		if (!g_atomic_int_get(&s->ws->dead))
+			ws_take(s->ws, s->msg);
 	}
+	release_list(a);
+}
+
+void http_ws_drop_ready(struct http_shard *sh)
+{
+	if (sh->ws_sends)
+		release_list(take_list(sh));
 }
 
 struct ws_event {
@@ -310,7 +358,6 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 	ws->srv = srv;
 	ws->sh = http_shard_of(wsi);
 	ws->wsi = wsi;
-	g_mutex_init(&ws->lock);
 	g_queue_init(&ws->out);
 	lws_get_peer_simple(wsi, ws->peer, sizeof(ws->peer));
 	ws->auth = http_hdr_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
