@@ -404,6 +404,7 @@ async function main() {
       watchers: set.reduce((sum, b) => sum + usage(b.child.pid).cpu, 0),
       ms: now(),
     });
+    const daemonPids = nodes.map((d) => d.proc.pid);
     const used = { server: 0, watchers: 0, ms: 0 };
     const floorUsed = { server: 0, watchers: 0, ms: 0 };
     const addUsed = (acc, a, b) => { for (const k in acc) acc[k] += b[k] - a[k]; };
@@ -411,7 +412,7 @@ async function main() {
     let markerOfText = null;
     for (let e = 0; e <= EVENTS; e++) { // event 0 is a warm-up
       const marker = `fanout-${String(e).padStart(3, '0')}-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
-      const c0 = cpu(nodes.map((d) => d.proc.pid), workers);
+      const c0 = cpu(daemonPids, workers);
       workers.forEach((b) => b.send({ cmd: 'expect', marker }));
       const seen = floor && e === 0 ? oneEvent(urls[0], topic, marker) : null;
       await sleep(50);
@@ -430,7 +431,7 @@ async function main() {
       if (e > 0) {
         all.push(...lat);
         rounds.push(round(e, on === A ? 'A' : 'B', lat, posted));
-        addUsed(used, c0, cpu(nodes.map((d) => d.proc.pid), workers));
+        addUsed(used, c0, cpu(daemonPids, workers));
       }
       if (!floor) continue;
       // the same bytes from the floor, its watchers timing them alike

@@ -94,7 +94,7 @@ struct http_shard {
 	ev_prepare prepare;
 	ev_check check;
 	ev_async wake; /* http_kick() and the stop */
-	/* main loop → this thread: answers and sockets to write, one
+	/* main loop → this thread: answers and WebSocket sends, one
 	 * wake-up a burst */
 	GAsyncQueue *ready_x; /* struct http_exchange * with a ref */
 	GMutex ws_lock;       /* guards ws_sends */
@@ -213,7 +213,8 @@ int http_ws_filter(struct http_server *srv, struct lws *wsi,
 void http_ws_post(struct http_ws *ws, int kind, const void *msg, size_t len);
 int http_ws_receive(struct http_ws *ws, const void *in, size_t len);
 int http_ws_writeable(struct http_ws *ws);
-/* lws thread, when woken: ask to write on every socket made ready. */
+/* lws thread, before it sleeps: the sends queued since it last looked,
+ * written or left waiting on their sockets. */
 void http_ws_take_ready(struct http_shard *sh);
 /* Release what is still on sh's list (the server stopping). */
 void http_ws_drop_ready(struct http_shard *sh);
